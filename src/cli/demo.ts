@@ -1,0 +1,7 @@
+// `chirp demo`: scaffolding until its issue lands (replaced by the real command).
+import { ChirpError } from "../errors.js";
+
+export const summary = "demo (not built yet)";
+export async function run(_argv: string[]): Promise<number> {
+  throw new ChirpError("BAD_PARAMETER", "chirp demo is not built yet");
+}

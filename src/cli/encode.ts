@@ -1,0 +1,7 @@
+// `chirp encode`: scaffolding until its issue lands (replaced by the real command).
+import { ChirpError } from "../errors.js";
+
+export const summary = "encode (not built yet)";
+export async function run(_argv: string[]): Promise<number> {
+  throw new ChirpError("BAD_PARAMETER", "chirp encode is not built yet");
+}

@@ -1,0 +1,66 @@
+/**
+ * Our small instantiation module (instead of the deprecated @assemblyscript/loader).
+ *
+ * The Wasm bytes are embedded as base64 by scripts/build-wasm.mjs, so Node, browsers, workers
+ * and bundlers all load them the same way, with no fs or fetch. Kernels exchange data through
+ * memory that the TypeScript side allocates once (alloc/free exported by each module) and views
+ * as typed arrays; views are re-created after any call that may grow memory.
+ */
+import { ChirpError } from "../errors.js";
+
+/** The exports every module of ours has besides its kernels. */
+export interface WasmBase {
+  memory: WebAssembly.Memory;
+  /** Allocates `bytes` bytes (16-byte aligned) outside the garbage collector; never moves. */
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Reads an AssemblyScript string (UTF-16, byte length stored 4 bytes before it). */
+function readAsString(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return "";
+  const len = new Uint32Array(memory.buffer, ptr - 4, 1)[0]! >>> 1;
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, len));
+}
+
+export async function instantiateWasm<E extends WasmBase>(base64: string, name: string): Promise<E> {
+  let memory: WebAssembly.Memory | undefined;
+  const imports = {
+    env: {
+      abort(msg: number, file: number, line: number, col: number): never {
+        const m = memory ? readAsString(memory, msg) : "";
+        const f = memory ? readAsString(memory, file) : "";
+        throw new ChirpError("WASM_TRAP", `Wasm module '${name}' aborted: ${m} at ${f}:${line}:${col}`);
+      },
+    },
+  };
+  const module = await WebAssembly.compile(decodeBase64(base64) as BufferSource);
+  const instance = await WebAssembly.instantiate(module, imports);
+  const exports = instance.exports as unknown as E;
+  memory = exports.memory;
+  return exports;
+}
+
+/** Fresh typed-array views on a module's memory (valid until the next memory growth). */
+export function f32(mod: WasmBase, ptr: number, length: number): Float32Array {
+  return new Float32Array(mod.memory.buffer, ptr, length);
+}
+export function f64(mod: WasmBase, ptr: number, length: number): Float64Array {
+  return new Float64Array(mod.memory.buffer, ptr, length);
+}
+export function u8(mod: WasmBase, ptr: number, length: number): Uint8Array {
+  return new Uint8Array(mod.memory.buffer, ptr, length);
+}
+export function i32(mod: WasmBase, ptr: number, length: number): Int32Array {
+  return new Int32Array(mod.memory.buffer, ptr, length);
+}
+export function u16(mod: WasmBase, ptr: number, length: number): Uint16Array {
+  return new Uint16Array(mod.memory.buffer, ptr, length);
+}
