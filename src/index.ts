@@ -1,3 +1,4 @@
 // chirpkit: LoRa PHY, receiver and codecs. Subpath exports (chirpkit/phy, chirpkit/lorawan, ...)
 // let a user import only what they need; this entry re-exports the common pieces.
 export { ChirpError, type ChirpErrorCode } from "./errors.js";
+export * from "./phy/index.js";

@@ -1,0 +1,74 @@
+// Receive side of the codec: symbol values (or per-bit LLRs) -> header fields, payload, CRC status.
+import { ChirpError } from "../errors.js";
+import { checkEngine, resolved, type Engine, type HeaderFields, type PhyParams, type ResolvedParams } from "./params.js";
+import type { DecodedFrame } from "./types.js";
+import { decodeFrameJs, decodeFrameSoftJs } from "../engines/js/frame.js";
+import { decodeFrameSoftWasm, decodeFrameWasm } from "../engines/wasm/frame.js";
+export { symbolToWord } from "../engines/js/gray.js";
+
+export interface DecodeOptions {
+  engine?: Engine;
+  /** Header fields for implicit-header frames (default: payloadLength required, cr/crc from params). */
+  implicit?: Partial<HeaderFields> & { payloadLength: number };
+}
+
+export interface HeaderInfo extends HeaderFields {
+  ok: boolean;
+}
+
+/**
+ * Decodes the explicit header from the frame's first 8 symbols (at SF5 and SF6 the header ends in the
+ * second block: pass 8 + 4 + cr symbols or more). ok is false when the checksum fails.
+ */
+export function decodeHeader(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams): HeaderInfo {
+  const r = resolved(p);
+  const f = decodeFrameJs(symbols, { ...r, explicitHeader: true }, {}, true);
+  return { ok: f.headerOk, payloadLength: f.payloadLength, cr: f.cr, crc: f.crc };
+}
+
+function checkSymbols(symbols: ArrayLike<number>, n: number): void {
+  if (symbols === null || typeof symbols !== "object" || typeof symbols.length !== "number") {
+    throw new ChirpError("BAD_PARAMETER", "symbols must be an array of symbol values", { parameter: "symbols" });
+  }
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
+    if (!Number.isInteger(s) || s < 0 || s >= n) {
+      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${s} is not a symbol value 0..${n - 1}`, { parameter: "symbols", allowed: `integers 0..${n - 1}` });
+    }
+  }
+}
+
+/** Hard-decision decoding of a frame's symbol values (header block first). */
+export function decodeFrame(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams, opts: DecodeOptions = {}): DecodedFrame {
+  const r = resolved(p);
+  checkSymbols(symbols, r.n);
+  const implicit = implicitOf(opts, r);
+  return checkEngine(opts.engine) === "js" ? decodeFrameJs(symbols, r, { implicit }) : decodeFrameWasm(symbols, r, implicit);
+}
+
+/**
+ * Soft-decision decoding. llr[i * sf + j] is the log-likelihood ratio of bit j (j = 0 the MSB) of
+ * the de-Gray'd word of frame symbol i, positive for 1; reduced-rate blocks (the header block,
+ * or all with LDRO) use the first sf - 2 of each symbol's sf slots. Each codeword is decoded to the
+ * nibble whose codeword correlates best with its LLRs.
+ */
+export function decodeFrameSoft(llr: Float32Array, symbolCount: number, p: PhyParams | ResolvedParams, opts: DecodeOptions = {}): DecodedFrame {
+  const r = resolved(p);
+  if (!(llr instanceof Float32Array)) throw new ChirpError("BAD_PARAMETER", "llr must be a Float32Array", { parameter: "llr" });
+  checkCount(symbolCount);
+  const implicit = implicitOf(opts, r);
+  return checkEngine(opts.engine) === "js" ? decodeFrameSoftJs(llr, symbolCount, r, { implicit }) : decodeFrameSoftWasm(llr, symbolCount, r, implicit);
+}
+
+function checkCount(n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new ChirpError("BAD_PARAMETER", `symbolCount = ${n} must be a non-negative integer`, { parameter: "symbolCount" });
+}
+
+function implicitOf(opts: DecodeOptions, r: ResolvedParams): HeaderFields | undefined {
+  if (r.explicitHeader) return undefined;
+  const im = opts.implicit;
+  if (!im || im.payloadLength === undefined) {
+    throw new ChirpError("BAD_PARAMETER", "implicit header mode needs opts.implicit.payloadLength", { parameter: "implicit.payloadLength", allowed: "0..255" });
+  }
+  return { payloadLength: im.payloadLength, cr: im.cr ?? r.cr, crc: im.crc ?? r.crc };
+}

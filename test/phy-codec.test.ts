@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import { describeShared, readSharedJson } from "./shared.js";
+import { decodeFrame, decodeHeader, encodeFrame, frameSymbolCount, payloadSymbolCount, resolveParams, symbolToWord, timeOnAir, type Engine, type PhyParams } from "../src/phy/index.js";
+import { payloadCrc } from "../src/engines/js/crc.js";
+import { frameNibbles } from "../src/engines/js/frame.js";
+import { ChirpError } from "../src/errors.js";
+
+const engines: Engine[] = ["js", "wasm"];
+const hex = (s: string) => new Uint8Array((s.match(/../g) ?? []).map((b) => parseInt(b, 16)));
+const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+interface Vector { sf: number; cr: number; bw: number; explicitHeader: boolean; crc: boolean; ldro: "auto" | "on" | "off"; syncWord?: string; payloadHex: string; symbols: number[] }
+const paramsOf = (v: Vector): PhyParams => ({ sf: v.sf, cr: v.cr, bandwidth: v.bw, explicitHeader: v.explicitHeader, crc: v.crc, ldro: v.ldro, syncWord: v.syncWord ? parseInt(v.syncWord, 16) : 0x12 });
+
+for (const file of ["lora-phy-symbols.json", "gr-lora_sdr-qa-ref.json"]) {
+  describeShared(`vectors ${file}`, () => {
+    const vectors = readSharedJson<{ vectors: Vector[] }>("vectors", file).vectors;
+    for (const engine of engines) {
+      it(`${engine}: encodes all ${vectors.length} exactly and decodes them back with CRC ok`, () => {
+        let checked = 0;
+        for (const v of vectors) {
+          const p = paramsOf(v);
+          const payload = hex(v.payloadHex);
+          const tag = `sf${v.sf} cr${v.cr} ${v.explicitHeader ? "explicit" : "implicit"} crc=${v.crc} ldro=${v.ldro} ${v.payloadHex.slice(0, 16)}`;
+          expect(Array.from(encodeFrame(payload, p, { engine })), tag).toEqual(v.symbols);
+          expect(payloadSymbolCount(p, payload.length), tag).toBe(v.symbols.length);
+          const f = decodeFrame(v.symbols, p, { engine, implicit: { payloadLength: payload.length } });
+          expect(f.headerOk, tag).toBe(true);
+          expect(toHex(f.payload), tag).toBe(v.payloadHex);
+          expect(f.crcOk, tag).toBe(v.crc ? true : null);
+          expect(f.correctedErrors + f.detectedErrors, tag).toBe(0);
+          if (v.explicitHeader) {
+            const h = decodeHeader(v.symbols.slice(0, v.sf <= 6 ? 12 + v.cr : 8), p);
+            expect(h, tag).toEqual({ ok: true, payloadLength: payload.length, cr: v.cr, crc: v.crc });
+          }
+          checked++;
+        }
+        expect(checked).toBe(vectors.length);
+      });
+    }
+  });
+}
+
+describe("RN2483 fact: deadbeef at SF7, CR 4/8, explicit header, CRC on", () => {
+  it("header nibbles 0,4,9,0,4 and payload CRC 0xEC80 sent low byte first", () => {
+    const r = resolveParams({ sf: 7, cr: 4, bandwidth: 125000 });
+    expect(payloadCrc(hex("deadbeef"))).toBe(0xec80);
+    const nib = frameNibbles(hex("deadbeef"), r);
+    expect(nib.slice(0, 5)).toEqual([0, 4, 9, 0, 4]);
+    expect(nib.slice(-4)).toEqual([0x0, 0x8, 0xc, 0xe]);
+    for (const engine of engines) {
+      const f = decodeFrame(encodeFrame(hex("deadbeef"), r, { engine }), r, { engine });
+      expect(f).toMatchObject({ headerOk: true, payloadLength: 4, cr: 4, crc: true, crcOk: true });
+    }
+  });
+});
+
+describe("parameters", () => {
+  const base = { sf: 7, cr: 1, bandwidth: 125000 };
+  const err = (f: () => unknown): ChirpError => {
+    try { f(); } catch (e) { expect(e).toBeInstanceOf(ChirpError); return e as ChirpError; }
+    throw new Error("expected a ChirpError");
+  };
+  it("SF 4 and SF 13 name sf and 5..12", () => {
+    for (const sf of [4, 13, 7.5]) {
+      const e = err(() => resolveParams({ ...base, sf }));
+      expect(e.code).toBe("BAD_PARAMETER");
+      expect(e.parameter).toBe("sf");
+      expect(e.allowed).toMatch(/5 to 12/);
+    }
+  });
+  it("CR 5 names cr and 1..4", () => {
+    const e = err(() => resolveParams({ ...base, cr: 5 }));
+    expect(e.parameter).toBe("cr");
+    expect(e.allowed).toMatch(/1 to 4/);
+  });
+  it("a 256-byte payload names the payload length and 0..255", () => {
+    for (const engine of engines) {
+      const e = err(() => encodeFrame(new Uint8Array(256), base, { engine }));
+      expect(e.parameter).toBe("payload length");
+      expect(e.allowed).toMatch(/0 to 255/);
+    }
+  });
+  it("an empty payload with CRC on is refused; PL 1 with CRC on sends the byte itself as CRC", () => {
+    const e = err(() => encodeFrame(new Uint8Array(0), base));
+    expect(e.parameter).toBe("payload length");
+    expect(e.allowed).toMatch(/1\.\.255 bytes when crc is on/);
+    expect(payloadCrc([0x9c])).toBe(0x9c);
+    expect(payloadCrc([])).toBe(0);
+    for (const engine of engines) {
+      const r = { ...base, crc: false };
+      const f = decodeFrame(encodeFrame(new Uint8Array(0), r, { engine }), r, { engine });
+      expect(f).toMatchObject({ headerOk: true, payloadLength: 0, crcOk: null });
+    }
+  });
+  it("bandwidth, ldro, syncWord, preambleLength are checked", () => {
+    expect(err(() => resolveParams({ ...base, bandwidth: 0 })).parameter).toBe("bandwidth");
+    expect(err(() => resolveParams({ ...base, ldro: "maybe" as "on" })).parameter).toBe("ldro");
+    expect(err(() => resolveParams({ ...base, syncWord: 256 })).parameter).toBe("syncWord");
+    expect(err(() => resolveParams({ ...base, preambleLength: 5 })).parameter).toBe("preambleLength");
+  });
+  it("LDRO auto is on exactly when 2^SF/BW > 16 ms", () => {
+    expect(resolveParams({ ...base, sf: 11 }).ldroOn).toBe(true);
+    expect(resolveParams({ ...base, sf: 10 }).ldroOn).toBe(false);
+    expect(resolveParams({ ...base, sf: 12, bandwidth: 250000 }).ldroOn).toBe(true);
+    expect(resolveParams({ ...base, sf: 11, bandwidth: 250000 }).ldroOn).toBe(false);
+    expect(resolveParams({ ...base, sf: 7, ldro: "on" }).ldroOn).toBe(true);
+    expect(resolveParams({ ...base, sf: 12, ldro: "off" }).ldroOn).toBe(false);
+  });
+  it("time on air follows the SX1276 formula (SF7/125k/CR4/5, 10 bytes: 41.216 ms)", () => {
+    // Semtech LoRa calculator: SF7, 125 kHz, CR 4/5, 8 preamble, explicit, CRC, 10 bytes -> 41.22 ms.
+    const t = timeOnAir(base, 10);
+    expect(t.preambleSymbols).toBe(12.25);
+    expect(t.payloadSymbols).toBe(8 + 4 * 5);
+    expect(t.seconds).toBeCloseTo(0.041216, 6);
+    // SF12, 125 kHz, CR 4/5, LDRO on, 51 bytes: 2465.792 ms (LoRaWAN EU868 DR0 max payload).
+    expect(timeOnAir({ ...base, sf: 12 }, 51).seconds * 1000).toBeCloseTo(2465.792, 3);
+    expect(frameSymbolCount({ payloadLength: 4, cr: 4, crc: true }, { ...base })).toBe(8 + 2 * 8);
+  });
+});
+
+describe("decoder edge cases", () => {
+  const p = { sf: 8, cr: 4, bandwidth: 125000 };
+  it("symbolToWord inverts the transmit mapping at full and reduced rate", () => {
+    const syms = encodeFrame(hex("0102030405"), p, { engine: "js" });
+    expect(symbolToWord(syms[0]!, 8, true)).toBeLessThan(64);
+    expect(symbolToWord(1, 8, false)).toBe(0);
+    expect(symbolToWord(5, 8, true)).toBe(1);
+  });
+  it("a corrupted header reports headerOk false, no payload", () => {
+    for (const engine of engines) {
+      const syms = Array.from(encodeFrame(hex("0102030405"), p, { engine }));
+      syms[0] = (syms[0]! + 64) % 256; syms[1] = (syms[1]! + 128) % 256; syms[2] = (syms[2]! + 32) % 256;
+      const f = decodeFrame(syms, p, { engine });
+      expect(f.headerOk).toBe(false);
+      expect(f.payload.length).toBe(0);
+      expect(f.crcOk).toBe(null);
+    }
+  });
+  it("too few symbols is a TOO_SHORT error; out-of-range symbols are BAD_PARAMETER", () => {
+    const syms = Array.from(encodeFrame(hex("0102030405"), p));
+    for (const engine of engines) {
+      expect(() => decodeFrame(syms.slice(0, syms.length - 1), p, { engine })).toThrow(/needs/);
+      expect(() => decodeFrame([...syms.slice(0, 5), 256, ...syms.slice(6)], p, { engine })).toThrow(ChirpError);
+      expect(() => decodeFrame(syms.slice(0, 3), p, { engine })).toThrow(ChirpError);
+    }
+  });
+  it("a corrupted payload gives crcOk false", () => {
+    for (const engine of engines) {
+      const syms = Array.from(encodeFrame(hex("0102030405"), { ...p, cr: 1 }, { engine }));
+      syms[10] = (syms[10]! + 100) % 256;
+      const f = decodeFrame(syms, { ...p, cr: 1 }, { engine });
+      expect(f.headerOk).toBe(true);
+      expect(f.crcOk).toBe(false);
+      expect(f.detectedErrors).toBeGreaterThan(0);
+    }
+  });
+});
