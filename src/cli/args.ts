@@ -15,7 +15,9 @@ export function parseCli(argv: string[], options: OptionSpec, allowPositionals =
     const r = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals, strict: true });
     return { values: r.values as Parsed["values"], positionals: r.positionals };
   } catch (e) {
-    throw new ChirpError("BAD_PARAMETER", (e as Error).message.split("\n")[0]!);
+    // node's messages go on to explain `--` for positionals; the first sentence is the useful part.
+    const msg = (e as Error).message.split("\n")[0]!.replace(/\. To specify a positional.*$/, "");
+    throw new ChirpError("BAD_PARAMETER", msg.endsWith(".") ? msg.slice(0, -1) : msg);
   }
 }
 
@@ -31,4 +33,84 @@ export function numberFlag(name: string, raw: unknown, fallback?: number): numbe
   const base = m[1]!.toLowerCase().includes("0x") ? parseInt(m[1]!, 16) : Number(m[1]);
   const mult = { "": 1, k: 1e3, m: 1e6, g: 1e9 }[m[2]!.toLowerCase()]!;
   return base * mult;
+}
+
+/** A command's help: what it does, its usage line, options and at least one example. */
+export interface Help {
+  name: string;
+  summary: string;
+  usage: string;
+  options: [string, string][];
+  examples: string[];
+}
+
+export function formatHelp(h: Help): string {
+  const w = Math.max(...h.options.map((o) => o[0].length));
+  return [
+    `chirp ${h.name}: ${h.summary}`,
+    "",
+    `usage: chirp ${h.name} ${h.usage}`,
+    "",
+    "options:",
+    ...h.options.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`),
+    `  ${"-h, --help".padEnd(w)}  show this help`,
+    "",
+    "examples:",
+    ...h.examples.map((e) => `  ${e}`),
+    "",
+  ].join("\n");
+}
+
+/**
+ * Parses argv for a command; prints help and returns null on --help (the caller returns 0).
+ */
+export function parseCommand(argv: string[], help: Help, options: OptionSpec, allowPositionals = true): Parsed | null {
+  const p = parseCli(argv, options, allowPositionals);
+  if (p.values.help) {
+    process.stdout.write(formatHelp(help));
+    return null;
+  }
+  return p;
+}
+
+/** An integer flag within [min, max]. */
+export function intFlag(name: string, raw: unknown, min: number, max: number, fallback?: number): number {
+  const v = numberFlag(name, raw, fallback);
+  if (!Number.isInteger(v) || v < min || v > max) badParameter(`--${name}`, raw ?? v, `an integer from ${min} to ${max}`);
+  return v;
+}
+
+/** An optional number flag. */
+export function optNumber(name: string, raw: unknown): number | undefined {
+  return raw === undefined ? undefined : numberFlag(name, raw);
+}
+
+/** One of a fixed set of words. */
+export function choiceFlag<T extends string>(name: string, raw: unknown, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!allowed.includes(raw as T)) badParameter(`--${name}`, raw, allowed.join(", "));
+  return raw as T;
+}
+
+/** Writes one JSON object per line (bytes as hex, non-finite numbers as null). */
+export function jsonLine(o: unknown): string {
+  return JSON.stringify(o, (_k, v) => {
+    if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
+    if (typeof v === "number" && !Number.isFinite(v)) return null;
+    if (typeof v === "bigint") return Number(v);
+    return v;
+  }) + "\n";
+}
+
+/** Parses a range "from:to:step" (inclusive of `to` within rounding) or a single value. */
+export function rangeFlag(name: string, raw: unknown): number[] {
+  if (raw === undefined) throw new ChirpError("BAD_PARAMETER", `--${name} is required`, { parameter: name });
+  const parts = String(raw).split(":");
+  if (parts.length === 1) return [numberFlag(name, parts[0])];
+  if (parts.length !== 3) badParameter(`--${name}`, raw, "a value or FROM:TO:STEP, e.g. -12:-4:0.5");
+  const [a, b, s] = parts.map((p) => numberFlag(name, p)) as [number, number, number];
+  if (!(s > 0) || b < a) badParameter(`--${name}`, raw, "FROM:TO:STEP with STEP > 0 and TO >= FROM");
+  const n = Math.floor((b - a) / s + 1e-9) + 1;
+  if (n > 10000) badParameter(`--${name}`, raw, "at most 10000 points");
+  return Array.from({ length: n }, (_, i) => +(a + i * s).toFixed(10));
 }

@@ -1,0 +1,163 @@
+// Opening a recording named on the command line: raw IQ (format from --format or the extension),
+// SigMF pairs (.sigmf-meta/.sigmf-data) and SigMF archives (.sigmf), with sample rate and centre
+// frequency from the metadata. Samples are streamed through one reused buffer (constant memory).
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { ChirpError } from "../errors.js";
+import {
+  BYTES_PER_SAMPLE,
+  checkFormat,
+  checkSigmfAgainstData,
+  findSigmfMembers,
+  formatFromFileName,
+  hostIsLittleEndian,
+  parseSigmfMeta,
+  sampleCount,
+  scanTar,
+  sigmfPair,
+  typedView,
+  type IqFormat,
+  type SigmfInfo,
+} from "../io/index.js";
+
+export interface Recording {
+  /** The path the user gave. */
+  path: string;
+  /** The file holding the samples and where they start in it (archives hold them at an offset). */
+  dataPath: string;
+  dataOffset: number;
+  dataBytes: number;
+  format: IqFormat;
+  samples: number;
+  sampleRate?: number;
+  centerFrequency?: number;
+  sigmf?: { info: SigmfInfo; metaPath?: string; archive: boolean };
+}
+
+export interface RecordingFlags {
+  format?: string;
+  rate?: number;
+  center?: number;
+}
+
+function ioError(message: string): never {
+  throw new ChirpError("IO_ERROR", message);
+}
+
+function statFile(path: string, what = "file"): number {
+  if (!existsSync(path)) ioError(`${what} not found: ${path}`);
+  const st = statSync(path);
+  if (st.isDirectory()) ioError(`${path} is a directory, not a recording`);
+  return st.size;
+}
+
+function readRange(path: string, offset: number, length: number): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const b = new Uint8Array(length);
+    const got = readSync(fd, b, 0, length, offset);
+    return b.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flags that contradict the metadata are an error, not a silent override. */
+function agree(flags: RecordingFlags, info: SigmfInfo): void {
+  if (flags.format !== undefined && checkFormat(flags.format) !== info.format) {
+    throw new ChirpError("BAD_INPUT", `--format ${flags.format} disagrees with the SigMF metadata (core:datatype ${info.datatype} = ${info.format})`);
+  }
+  if (flags.rate !== undefined && info.sampleRate !== undefined && flags.rate !== info.sampleRate) {
+    throw new ChirpError("BAD_INPUT", `--rate ${flags.rate} disagrees with the SigMF metadata (core:sample_rate ${info.sampleRate})`);
+  }
+  if (flags.center !== undefined && info.centerFrequency !== undefined && flags.center !== info.centerFrequency) {
+    throw new ChirpError("BAD_INPUT", `--center ${flags.center} disagrees with the SigMF metadata (core:frequency ${info.centerFrequency})`);
+  }
+}
+
+export function openRecording(path: string, flags: RecordingFlags = {}): Recording {
+  if (!hostIsLittleEndian) ioError("this machine is big-endian; raw IQ files are little-endian");
+  if (/\.sigmf-(meta|data)$/.test(path)) {
+    const pair = sigmfPair(path);
+    statFile(pair.meta, "SigMF metadata file");
+    const info = parseSigmfMeta(readFileSync(pair.meta, "utf8"));
+    const bytes = statFile(pair.data, "SigMF data file");
+    agree(flags, info);
+    const samples = checkSigmfAgainstData(info, bytes, BYTES_PER_SAMPLE[info.format]);
+    return withMeta({ path, dataPath: pair.data, dataOffset: 0, dataBytes: bytes, format: info.format, samples, sigmf: { info, metaPath: pair.meta, archive: false } }, info, flags);
+  }
+  const size = statFile(path);
+  if (/\.sigmf$/.test(path)) {
+    const entries = scanTar((o, l) => readRange(path, o, l), size);
+    const { meta, data } = findSigmfMembers(entries);
+    const info = parseSigmfMeta(new TextDecoder().decode(readRange(path, meta.offset, meta.size)));
+    agree(flags, info);
+    const samples = checkSigmfAgainstData(info, data.size, BYTES_PER_SAMPLE[info.format]);
+    return withMeta({ path, dataPath: path, dataOffset: data.offset, dataBytes: data.size, format: info.format, samples, sigmf: { info, archive: true } }, info, flags);
+  }
+  const fmt = flags.format !== undefined ? checkFormat(flags.format) : formatFromFileName(path);
+  if (!fmt) {
+    throw new ChirpError("BAD_PARAMETER", `cannot tell the sample format of ${path} from its extension; give --format cf32|cs16|cs8|cu8`, { parameter: "format", allowed: "cf32, cs16, cs8, cu8" });
+  }
+  const rec: Recording = { path, dataPath: path, dataOffset: 0, dataBytes: size, format: fmt, samples: sampleCount(size, fmt, path) };
+  if (flags.rate !== undefined) rec.sampleRate = flags.rate;
+  if (flags.center !== undefined) rec.centerFrequency = flags.center;
+  return rec;
+}
+
+function withMeta(rec: Recording, info: SigmfInfo, flags: RecordingFlags): Recording {
+  const rate = info.sampleRate ?? flags.rate;
+  if (rate !== undefined) rec.sampleRate = rate;
+  const center = info.centerFrequency ?? flags.center;
+  if (center !== undefined) rec.centerFrequency = center;
+  return rec;
+}
+
+/** The sample rate, from metadata or --rate; a clear error when neither gives it. */
+export function requireRate(rec: Recording): number {
+  if (rec.sampleRate === undefined) {
+    throw new ChirpError("BAD_PARAMETER", `the sample rate of ${rec.path} is unknown; give --rate (e.g. --rate 1M)`, { parameter: "rate" });
+  }
+  return rec.sampleRate;
+}
+
+export type SampleView = Float32Array | Int16Array | Int8Array | Uint8Array;
+
+/**
+ * Streams the samples as typed views (in the file's own format) over one reused buffer of
+ * `chunkSamples` complex samples: a view is valid until the next iteration. Memory stays constant
+ * whatever the recording's length.
+ */
+export async function* streamSamples(rec: Recording, chunkSamples = 1 << 16, range?: { start: number; count: number }): AsyncGenerator<{ view: SampleView; first: number }> {
+  const bps = BYTES_PER_SAMPLE[rec.format];
+  const buf = new Uint8Array(chunkSamples * bps);
+  const start = range?.start ?? 0;
+  const end = Math.min(rec.samples, start + (range?.count ?? rec.samples));
+  const fh = await open(rec.dataPath, "r");
+  try {
+    let s = start;
+    while (s < end) {
+      const n = Math.min(chunkSamples, end - s);
+      const want = n * bps;
+      let got = 0;
+      while (got < want) {
+        const r = await fh.read(buf, got, want - got, rec.dataOffset + s * bps + got);
+        if (r.bytesRead === 0) ioError(`${rec.dataPath} ended early (file changed while reading?)`);
+        got += r.bytesRead;
+      }
+      yield { view: typedView(buf.subarray(0, want), rec.format), first: s };
+      s += n;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads a range of samples as a new typed array (for small recordings and pictures). */
+export function readSamples(rec: Recording, start = 0, count = rec.samples): SampleView {
+  const bps = BYTES_PER_SAMPLE[rec.format];
+  const n = Math.max(0, Math.min(count, rec.samples - start));
+  const bytes = readRange(rec.dataPath, rec.dataOffset + start * bps, n * bps);
+  return typedView(bytes, rec.format);
+}
+
