@@ -1,6 +1,10 @@
 // Exports of the dsp room. Two owners add lines here, each in its own block, so merges stay clean.
 
 // --- transmit side and FFT (fft, chirp, dechirp/demod): issue 2 ---
+export { fft_forward, fft_inverse } from "./fft";
+export { chirp_upchirp, chirp_downchirp } from "./chirp";
+export { modulator_symbols, modulator_downchirps } from "./modulator";
+export { dechirp_symbols } from "./dechirp";
 
 
 // --- receive front end (convert, fir, resample, nco): issue 3 ---

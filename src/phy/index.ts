@@ -6,3 +6,6 @@ export {
 export { encodeFrame } from "./encoder.js";
 export { decodeHeader, decodeFrame, decodeFrameSoft, symbolToWord, type DecodeOptions, type HeaderInfo } from "./decoder.js";
 export type { DecodedFrame } from "./types.js";
+export { modulateSymbols, modulateFrame, frameLayout, syncSymbols, type ModulateOptions, type FrameLayout } from "./modulator.js";
+export { createFft, type Fft } from "./fft.js";
+export { demodulateSymbols } from "./demodulator.js";

@@ -1,0 +1,16 @@
+// Demodulation of symbols whose start is known exactly (no CFO/timing recovery: that is the
+// receiver's job, chirpkit/rx): dechirp with the base downchirp at one sample per chip, FFT, argmax.
+import { ChirpError } from "../errors.js";
+import { checkEngine, checkOversampling, resolved, type PhyParams, type ResolvedParams } from "./params.js";
+import type { ModulateOptions } from "./modulator.js";
+import { dechirpJs } from "../engines/js/dechirp.js";
+import { dechirpWasm } from "../engines/wasm/dechirp.js";
+
+/** Symbol values of the whole symbols in iq (interleaved I/Q at k samples per chip, aligned). */
+export function demodulateSymbols(iq: Float32Array, p: PhyParams | ResolvedParams, opts: ModulateOptions): Uint16Array {
+  const r = resolved(p);
+  const k = checkOversampling(opts?.oversampling);
+  if (!(iq instanceof Float32Array)) throw new ChirpError("BAD_PARAMETER", "iq must be a Float32Array of interleaved I/Q", { parameter: "iq" });
+  const count = Math.floor(iq.length / (2 * r.n * k));
+  return checkEngine(opts.engine) === "js" ? dechirpJs(iq, count, r.n, k) : dechirpWasm(iq, count, r.n, k);
+}

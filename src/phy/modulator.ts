@@ -1,0 +1,86 @@
+// Modulator: frame -> complex baseband at k samples per chip (sample rate k * bandwidth):
+// preamble upchirps, two sync-word symbols, 2.25 downchirps, payload symbols; continuous phase,
+// unit amplitude, interleaved float32 I/Q.
+import { ChirpError } from "../errors.js";
+import { checkEngine, checkOversampling, payloadSymbolCount, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
+import { encodeFrame } from "./encoder.js";
+import { downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
+import { modulateWasm, type Segment } from "../engines/wasm/modulator.js";
+
+export interface ModulateOptions {
+  /** Samples per chip, 1..64. */
+  oversampling: number;
+  engine?: Engine;
+}
+
+export interface FrameLayout {
+  /** [start, end) sample offsets of each part. */
+  preamble: [number, number];
+  sync: [number, number];
+  downchirps: [number, number];
+  /** The header block: the first 8 symbols after the downchirps (present in implicit mode too). */
+  header: [number, number];
+  payload: [number, number];
+  totalSamples: number;
+}
+
+/** Sync word byte 0xHL -> symbols 8H and 8L (mod N) (gr-lora_sdr modulate_impl.cc). */
+export function syncSymbols(syncWord: number, n: number): [number, number] {
+  return [((syncWord >> 4) * 8) % n, ((syncWord & 15) * 8) % n];
+}
+
+export function frameLayout(p: PhyParams | ResolvedParams, payloadLength: number, oversampling: number): FrameLayout {
+  const r = resolved(p);
+  const k = checkOversampling(oversampling);
+  const sym = r.n * k;
+  const count = payloadSymbolCount(r, payloadLength);
+  const a = r.preambleLength * sym;
+  const b = a + 2 * sym;
+  const c = b + (9 * sym) / 4;
+  const d = c + 8 * sym;
+  const e = c + count * sym;
+  return { preamble: [0, a], sync: [a, b], downchirps: [b, c], header: [c, d], payload: [d, e], totalSamples: e };
+}
+
+function checkSymbolValues(symbols: ArrayLike<number>, n: number): void {
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
+    if (!Number.isInteger(s) || s < 0 || s >= n) {
+      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${s} is not a symbol value 0..${n - 1}`, { parameter: "symbols", allowed: `integers 0..${n - 1}` });
+    }
+  }
+}
+
+/** Chirps for the given symbol values, back to back (count * 2^sf * k complex samples). */
+export function modulateSymbols(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams, opts: ModulateOptions): Float32Array {
+  const r = resolved(p);
+  const k = checkOversampling(opts?.oversampling);
+  checkSymbolValues(symbols, r.n);
+  if (checkEngine(opts.engine) === "js") {
+    const out = new Float32Array(2 * symbols.length * r.n * k);
+    modulateSymbolsJs(symbols, r.n, k, out);
+    return out;
+  }
+  return modulateWasm([{ kind: "symbols", symbols }], r.n, k, symbols.length * r.n * k);
+}
+
+/** The whole frame as IQ; see frameLayout for where each part starts. */
+export function modulateFrame(payload: Uint8Array, p: PhyParams | ResolvedParams, opts: ModulateOptions): Float32Array {
+  const r = resolved(p);
+  const k = checkOversampling(opts?.oversampling);
+  const engine = checkEngine(opts.engine);
+  const symbols = encodeFrame(payload, r, { engine });
+  const layout = frameLayout(r, payload.length, k);
+  const head = new Uint16Array(r.preambleLength + 2);
+  head.set(syncSymbols(r.syncWord, r.n), r.preambleLength);
+  const downSamples = layout.downchirps[1] - layout.downchirps[0];
+  if (engine === "js") {
+    const out = new Float32Array(2 * layout.totalSamples);
+    modulateSymbolsJs(head, r.n, k, out, 0);
+    downchirpsJs(r.n, k, downSamples, out, layout.downchirps[0]);
+    modulateSymbolsJs(symbols, r.n, k, out, layout.header[0]);
+    return out;
+  }
+  const segments: Segment[] = [{ kind: "symbols", symbols: head }, { kind: "down", samples: downSamples }, { kind: "symbols", symbols }];
+  return modulateWasm(segments, r.n, k, layout.totalSamples);
+}
