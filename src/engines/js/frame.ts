@@ -105,11 +105,11 @@ function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: 
     // At SF5 and SF6 the header's last two nibbles fall into the second block, coded at the header's CR.
     if (nibbles.length < 5) {
       const crH = nibbles[2]! >> 1;
-      if (crH < 1 || crH > 4) return badHeader(nibbles, r, corrected);
+      if (crH < 1 || crH > 4) return badHeader(nibbles, r, corrected, detected);
       next(crH);
     }
     const hd = decodeHeaderNibbles(nibbles);
-    if (!hd.ok) return badHeader(nibbles, r, corrected);
+    if (!hd.ok) return badHeader(nibbles, r, corrected, detected);
     h = hd;
   } else {
     const im = opts.implicit ?? { payloadLength: -1, cr: r.cr, crc: r.crc };
@@ -136,9 +136,9 @@ function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: 
   return { ...result, crcOk, payload, correctedErrors: corrected, detectedErrors: detected };
 }
 
-function badHeader(nibbles: number[], r: ResolvedParams, corrected: number): DecodedFrame {
+function badHeader(nibbles: number[], r: ResolvedParams, corrected: number, detected: number): DecodedFrame {
   const h = decodeHeaderNibbles([nibbles[0]!, nibbles[1]!, nibbles[2]!, nibbles[3] ?? 0, nibbles[4] ?? 0]);
-  return { headerOk: false, explicitHeader: r.explicitHeader, payloadLength: h.payloadLength, cr: h.cr, crc: h.crc, crcOk: null, payload: new Uint8Array(0), correctedErrors: corrected, detectedErrors: 0 };
+  return { headerOk: false, explicitHeader: r.explicitHeader, payloadLength: h.payloadLength, cr: h.cr, crc: h.crc, crcOk: null, payload: new Uint8Array(0), correctedErrors: corrected, detectedErrors: detected };
 }
 
 export function decodeFrameJs(symbols: ArrayLike<number>, r: ResolvedParams, opts: DecodeOptions = {}, headerOnly = false): DecodedFrame {

@@ -1,15 +1,73 @@
-// Wasm engine of the codec (assembly/codec). TEMPORARY: routes to the js engine until the
-// AssemblyScript stages land (same results by construction).
-import type { HeaderFields, ResolvedParams } from "../../phy/params.js";
+// Wasm engine of the codec (assembly/codec/frame.ts and its stages). Work buffers are allocated
+// once in Wasm memory (the longest frame has under 1400 symbols); each call copies its input in
+// and its result out.
+import { ChirpError } from "../../errors.js";
+import { checkPayloadLength, type HeaderFields, type ResolvedParams } from "../../phy/params.js";
 import type { DecodedFrame } from "../../phy/types.js";
-import { decodeFrameJs, decodeFrameSoftJs, encodeFrameJs } from "../js/frame.js";
+import { phyWasm } from "../../wasm/phy.js";
+
+interface CodecKernels {
+  frame_encode(payload: number, len: number, sf: number, cr: number, explicit: number, crc: number, ldro: number, out: number): number;
+  frame_decode(input: number, nsym: number, soft: number, sf: number, cr: number, explicit: number, crc: number, ldro: number, implicitLength: number, out: number, info: number): number;
+}
+const w = phyWasm as unknown as CodecKernels & typeof phyWasm;
+
+const MAX_SYMBOLS = 4096;
+let buf: { payload: number; symbols: number; llr: number; info: number } | null = null;
+function buffers(): NonNullable<typeof buf> {
+  if (!buf) {
+    buf = { payload: phyWasm.alloc(256), symbols: phyWasm.alloc(2 * MAX_SYMBOLS), llr: phyWasm.alloc(4 * 12 * MAX_SYMBOLS), info: phyWasm.alloc(32) };
+  }
+  return buf;
+}
 
 export function encodeFrameWasm(payload: Uint8Array, r: ResolvedParams): Uint16Array {
-  return encodeFrameJs(payload, r);
+  checkPayloadLength(payload.length, r.crc);
+  const b = buffers();
+  new Uint8Array(phyWasm.memory.buffer, b.payload, payload.length).set(payload);
+  const count = w.frame_encode(b.payload, payload.length, r.sf, r.cr, r.explicitHeader ? 1 : 0, r.crc ? 1 : 0, r.ldroOn ? 1 : 0, b.symbols);
+  return new Uint16Array(phyWasm.memory.buffer, b.symbols, count).slice();
 }
+
+function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, implicit?: HeaderFields): DecodedFrame {
+  const b = buffers();
+  const cr = implicit?.cr ?? r.cr, crc = implicit?.crc ?? r.crc;
+  if (implicit) checkPayloadLength(implicit.payloadLength, false);
+  const status = w.frame_decode(input, nsym, soft ? 1 : 0, r.sf, cr, r.explicitHeader ? 1 : 0, crc ? 1 : 0, r.ldroOn ? 1 : 0, implicit?.payloadLength ?? 0, b.payload, b.info);
+  const info = new Int32Array(phyWasm.memory.buffer, b.info, 8);
+  if (status === 2) {
+    throw new ChirpError("TOO_SHORT", `the frame needs ${info[7]} symbols after the preamble, got ${nsym}`, { parameter: "symbols", allowed: `at least ${info[7]} symbols` });
+  }
+  const headerOk = status === 0;
+  const payloadLength = info[1]!;
+  return {
+    headerOk,
+    explicitHeader: r.explicitHeader,
+    payloadLength,
+    cr: info[2]!,
+    crc: info[3] === 1,
+    crcOk: info[4] === -1 ? null : info[4] === 1,
+    payload: headerOk ? new Uint8Array(phyWasm.memory.buffer, b.payload, payloadLength).slice() : new Uint8Array(0),
+    correctedErrors: info[5]!,
+    detectedErrors: info[6]!,
+  };
+}
+
 export function decodeFrameWasm(symbols: ArrayLike<number>, r: ResolvedParams, implicit?: HeaderFields): DecodedFrame {
-  return decodeFrameJs(symbols, r, { implicit });
+  const b = buffers();
+  const n = Math.min(symbols.length, MAX_SYMBOLS);
+  const view = new Uint16Array(phyWasm.memory.buffer, b.symbols, n);
+  for (let i = 0; i < n; i++) view[i] = symbols[i]!;
+  return run(n, false, b.symbols, r, implicit);
 }
-export function decodeFrameSoftWasm(llr: Float32Array, n: number, r: ResolvedParams, implicit?: HeaderFields): DecodedFrame {
-  return decodeFrameSoftJs(llr, n, r, { implicit });
+
+export function decodeFrameSoftWasm(llr: Float32Array, symbolCount: number, r: ResolvedParams, implicit?: HeaderFields): DecodedFrame {
+  if (llr.length < symbolCount * r.sf) {
+    throw new ChirpError("TOO_SHORT", `llr holds ${llr.length} values, ${symbolCount} symbols need ${symbolCount * r.sf}`, { parameter: "llr" });
+  }
+  const b = buffers();
+  const n = Math.min(symbolCount, MAX_SYMBOLS);
+  new Float32Array(phyWasm.memory.buffer, b.llr, n * r.sf).set(llr.subarray(0, n * r.sf));
+  return run(n, true, b.llr, r, implicit);
 }
+

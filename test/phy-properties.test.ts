@@ -1,0 +1,225 @@
+// Property tests (fast-check) of the codec stages and the frame codec, run on both engines.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { decodeFrame, decodeFrameSoft, demodulateSymbols, encodeFrame, modulateSymbols, resolveParams, symbolToWord, type Engine, type ResolvedParams } from "../src/phy/index.js";
+import { whiten } from "../src/engines/js/whitening.js";
+import { hammingDecode, hammingEncode } from "../src/engines/js/hamming.js";
+import { deinterleave, interleave } from "../src/engines/js/interleaver.js";
+import { wordToSymbol } from "../src/engines/js/gray.js";
+import { decodeHeaderNibbles, encodeHeader, headerChecksum } from "../src/engines/js/header.js";
+import { payloadCrc } from "../src/engines/js/crc.js";
+import { phyWasm } from "../src/wasm/phy.js";
+
+interface StageKernels {
+  whitening_apply(p: number, n: number): void;
+  crc_payload(p: number, n: number): number;
+  header_checksum(a: number, b: number, c: number): number;
+  hamming_encode(n: number, cr: number): number;
+  hamming_decode(w: number, cr: number): number;
+  interleaver_interleave(cws: number, ppm: number, len: number, words: number): void;
+  interleaver_deinterleave(words: number, ppm: number, len: number, cws: number): void;
+  gray_word_to_symbol(v: number, sf: number, reduced: number): number;
+  gray_symbol_to_word(s: number, sf: number, reduced: number): number;
+}
+const k = phyWasm as unknown as StageKernels;
+const scratch = phyWasm.alloc(1024);
+const mem8 = () => new Uint8Array(phyWasm.memory.buffer, scratch, 256);
+const mem16 = (off: number, n: number) => new Uint16Array(phyWasm.memory.buffer, scratch + off, n);
+
+const engines: Engine[] = ["js", "wasm"];
+const bytes = (max: number) => fc.uint8Array({ minLength: 0, maxLength: max });
+
+describe("stages invert (js and Wasm agree)", () => {
+  it("whitening is its own inverse", () => {
+    fc.assert(fc.property(bytes(255), (b) => {
+      expect(Array.from(whiten(whiten(b)))).toEqual(Array.from(b));
+      mem8().set(b);
+      k.whitening_apply(scratch, b.length);
+      expect(Array.from(mem8().subarray(0, b.length))).toEqual(Array.from(whiten(b)));
+    }), { numRuns: 100 });
+  });
+  it("CRC agrees between engines", () => {
+    fc.assert(fc.property(bytes(255), (b) => {
+      mem8().set(b);
+      expect(k.crc_payload(scratch, b.length)).toBe(payloadCrc(b));
+    }), { numRuns: 100 });
+  });
+  it("header nibbles parse back; the checksum agrees", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), (pl, cr, crc) => {
+      const h = encodeHeader({ payloadLength: pl, cr, crc });
+      expect(decodeHeaderNibbles(h)).toEqual({ ok: true, payloadLength: pl, cr, crc });
+      expect(k.header_checksum(h[0]!, h[1]!, h[2]!)).toBe(headerChecksum(h[0]!, h[1]!, h[2]!));
+    }));
+  });
+  it("Hamming: decode(encode) = identity; every single-bit error is corrected at 4/7, 4/8 and detected at 4/5, 4/6", () => {
+    for (let cr = 1; cr <= 4; cr++) {
+      for (let n = 0; n < 16; n++) {
+        const cw = hammingEncode(n, cr);
+        expect(k.hamming_encode(n, cr)).toBe(cw);
+        expect(hammingDecode(cw, cr)).toEqual({ nibble: n, status: 0 });
+        expect(k.hamming_decode(cw, cr)).toBe(n);
+        for (let b = 0; b < 4 + cr; b++) {
+          const d = hammingDecode(cw ^ (1 << b), cr);
+          expect(k.hamming_decode(cw ^ (1 << b), cr)).toBe(d.nibble | (d.status << 4));
+          if (cr >= 3) expect(d).toEqual({ nibble: n, status: 1 });
+          else expect(d.status).toBe(2);
+        }
+      }
+    }
+  });
+  it("interleaver: deinterleave(interleave) = identity for ppm 3..12 and CR 4/5..4/8", () => {
+    fc.assert(fc.property(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 1, max: 4 }), fc.array(fc.nat(255), { minLength: 12, maxLength: 12 }), (ppm, cr, raw) => {
+      const len = 4 + cr;
+      const cws = raw.slice(0, ppm).map((x) => x & ((1 << len) - 1));
+      const words = interleave(cws, ppm, len);
+      expect(Array.from(deinterleave(words, ppm, len))).toEqual(cws);
+      mem16(0, ppm).set(cws);
+      k.interleaver_interleave(scratch, ppm, len, scratch + 64);
+      expect(Array.from(mem16(64, len))).toEqual(Array.from(words));
+      k.interleaver_deinterleave(scratch + 64, ppm, len, scratch + 128);
+      expect(Array.from(mem16(128, ppm))).toEqual(cws);
+    }), { numRuns: 200 });
+  });
+  it("Gray: symbolToWord(wordToSymbol(v)) = v at every SF, full and reduced rate", () => {
+    for (let sf = 5; sf <= 12; sf++) {
+      for (const reduced of [false, true]) {
+        const words = 1 << (reduced ? sf - 2 : sf);
+        for (let v = 0; v < words; v++) {
+          const s = wordToSymbol(v, sf, reduced);
+          expect(k.gray_word_to_symbol(v, sf, reduced ? 1 : 0)).toBe(s);
+          expect(symbolToWord(s, sf, reduced)).toBe(v);
+          expect(k.gray_symbol_to_word(s, sf, reduced ? 1 : 0)).toBe(v);
+        }
+      }
+    }
+  });
+});
+
+const paramsArb = fc.record({
+  sf: fc.integer({ min: 5, max: 12 }),
+  cr: fc.integer({ min: 1, max: 4 }),
+  explicitHeader: fc.boolean(),
+  crc: fc.boolean(),
+  ldro: fc.constantFrom("auto" as const, "on" as const, "off" as const),
+});
+
+function frameCase(maxLen: number) {
+  return paramsArb.chain((p) => fc.tuple(fc.constant(p), fc.uint8Array({ minLength: p.crc ? 1 : 0, maxLength: maxLen })));
+}
+
+const implicitOf = (r: ResolvedParams, len: number) => ({ payloadLength: len, cr: r.cr, crc: r.crc });
+
+/** Clean LLRs (+-1) of a frame's symbols: sf slots per symbol, ppm used, MSB first. */
+function llrsOf(symbols: ArrayLike<number>, r: ResolvedParams): Float32Array {
+  const out = new Float32Array(symbols.length * r.sf);
+  for (let i = 0; i < symbols.length; i++) {
+    const reduced = i < 8 || r.ldroOn;
+    const ppm = reduced ? r.sf - 2 : r.sf;
+    const v = symbolToWord(symbols[i]!, r.sf, reduced);
+    for (let j = 0; j < ppm; j++) out[i * r.sf + j] = (v >> (ppm - 1 - j)) & 1 ? 1 : -1;
+  }
+  return out;
+}
+
+describe("frames round-trip at every SF/CR/header/CRC/LDRO", () => {
+  it("both engines give the same symbols, and hard and soft decoding give the payload back", () => {
+    fc.assert(fc.property(frameCase(255), ([p, payload]) => {
+      const r = resolveParams({ ...p, bandwidth: 125000 });
+      const syms = encodeFrame(payload, r, { engine: "js" });
+      expect(Array.from(encodeFrame(payload, r, { engine: "wasm" }))).toEqual(Array.from(syms));
+      for (const engine of engines) {
+        for (const f of [decodeFrame(syms, r, { engine, implicit: implicitOf(r, payload.length) }), decodeFrameSoft(llrsOf(syms, r), syms.length, r, { engine, implicit: implicitOf(r, payload.length) })]) {
+          expect(f.headerOk).toBe(true);
+          expect(Array.from(f.payload)).toEqual(Array.from(payload));
+          expect(f.crcOk).toBe(p.crc ? true : null);
+          expect(f.correctedErrors).toBe(0);
+        }
+      }
+    }), { numRuns: 150 });
+  });
+});
+
+describe("bit errors", () => {
+  const flipCase = frameCase(64).chain(([p, payload]) => fc.tuple(fc.constant(p), fc.constant(payload), fc.nat(100000), fc.nat(11)));
+  /** Flips bit b of symbol i's word (one codeword bit, thanks to the diagonal interleaver). */
+  function flip(syms: Uint16Array, r: ResolvedParams, i: number, b: number): Uint16Array {
+    const reduced = i < 8 || r.ldroOn;
+    const ppm = reduced ? r.sf - 2 : r.sf;
+    const out = syms.slice();
+    out[i] = wordToSymbol(symbolToWord(syms[i]!, r.sf, reduced) ^ (1 << (b % ppm)), r.sf, reduced);
+    return out;
+  }
+  it("a single bit error is corrected at CR 4/7 and 4/8 (and anywhere in the CR 4/8 header block)", () => {
+    fc.assert(fc.property(flipCase, ([p, payload, at, b]) => {
+      const r = resolveParams({ ...p, bandwidth: 125000 });
+      const syms = encodeFrame(payload, r);
+      const i = r.cr >= 3 ? at % syms.length : at % 8; // CR 4/5, 4/6 frames: only the header block corrects
+      const bad = flip(syms, r, i, b);
+      for (const engine of engines) {
+        const f = decodeFrame(bad, r, { engine, implicit: implicitOf(r, payload.length) });
+        expect(f.headerOk).toBe(true);
+        expect(Array.from(f.payload)).toEqual(Array.from(payload));
+        expect(f.crcOk).toBe(p.crc ? true : null);
+        expect(f.correctedErrors).toBe(1);
+        expect(f.detectedErrors).toBe(0);
+      }
+    }), { numRuns: 150 });
+  });
+  it("a single bit error in a CR 4/5 or 4/6 payload block is detected", () => {
+    fc.assert(fc.property(flipCase.filter(([p, payload]) => encodeFrame(payload, { ...p, bandwidth: 125000 }).length > 8), ([p, payload, at, b]) => {
+      const r = resolveParams({ ...p, cr: 1 + (at % 2), bandwidth: 125000 });
+      const syms = encodeFrame(payload, r);
+      if (syms.length <= 8) return;
+      const bad = flip(syms, r, 8 + (at % (syms.length - 8)), b);
+      for (const engine of engines) {
+        const f = decodeFrame(bad, r, { engine, implicit: implicitOf(r, payload.length) });
+        expect(f.detectedErrors).toBe(1);
+        expect(f.correctedErrors).toBe(0);
+      }
+    }), { numRuns: 100 });
+  });
+  it("soft decoding corrects a weak wrong bit at every CR", () => {
+    fc.assert(fc.property(flipCase, ([p, payload, at, b]) => {
+      const r = resolveParams({ ...p, bandwidth: 125000 });
+      const syms = encodeFrame(payload, r);
+      const llr = llrsOf(syms, r);
+      const i = at % syms.length;
+      const ppm = i < 8 || r.ldroOn ? r.sf - 2 : r.sf;
+      llr[i * r.sf + (b % ppm)] *= -0.3;
+      for (const engine of engines) {
+        const f = decodeFrameSoft(llr, syms.length, r, { engine, implicit: implicitOf(r, payload.length) });
+        expect(Array.from(f.payload)).toEqual(Array.from(payload));
+        expect(f.crcOk).toBe(p.crc ? true : null);
+        expect(f.correctedErrors).toBe(1);
+      }
+    }), { numRuns: 100 });
+  });
+});
+
+describe("modulate -> dechirp -> FFT gives the symbols back", () => {
+  it("random symbols at every SF and oversampling 1, 2, 4, 8 (Wasm; js checked in phy-modulator)", () => {
+    fc.assert(fc.property(fc.integer({ min: 5, max: 12 }), fc.constantFrom(1, 2, 4, 8), fc.array(fc.nat(4095), { minLength: 1, maxLength: 6 }), (sf, os, raw) => {
+      const syms = raw.map((s) => s % (1 << sf));
+      const p = { sf, cr: 1, bandwidth: 125000 };
+      const iq = modulateSymbols(syms, p, { oversampling: os });
+      expect(Array.from(demodulateSymbols(iq, p, { oversampling: os }))).toEqual(syms);
+    }), { numRuns: 60 });
+  });
+});
+
+describe("engines agree on garbage", () => {
+  it("random symbol sequences decode identically (or fail identically) on js and Wasm", () => {
+    fc.assert(fc.property(paramsArb, fc.array(fc.nat(4095), { minLength: 0, maxLength: 120 }), fc.nat(255), (p, raw, len) => {
+      const r = resolveParams({ ...p, bandwidth: 125000 });
+      const syms = raw.map((s) => s % r.n);
+      const run = (engine: Engine) => {
+        try {
+          return decodeFrame(syms, r, { engine, implicit: implicitOf(r, len) });
+        } catch (e) {
+          return (e as Error).message;
+        }
+      };
+      expect(run("wasm")).toEqual(run("js"));
+    }), { numRuns: 300 });
+  });
+});
