@@ -2,3 +2,5 @@
 // let a user import only what they need; this entry re-exports the common pieces.
 export { ChirpError, type ChirpErrorCode } from "./errors.js";
 export * from "./phy/index.js";
+// Receive front end (issue 3): sample formats and the channel filter / resampler.
+export { convert, createFrontend, type Frontend, type FrontendOptions, type SampleFormat } from "./dsp/index.js";

@@ -8,6 +8,10 @@ export { dechirp_symbols } from "./dechirp";
 
 
 // --- receive front end (convert, fir, resample, nco): issue 3 ---
+export { convert_cs16, convert_cu8, convert_cs8, convert_cf32_check } from "./convert";
+export { nco_mix } from "./nco";
+export { fir_decimate } from "./fir";
+export { resample_block } from "./resample";
 
 
 export const dspRoomVersion: i32 = 1;

@@ -1,0 +1,179 @@
+// The front end's per-block work, behind one interface with two implementations: Wasm kernels
+// (assembly/dsp/{convert,nco,fir,resample}.ts) on buffers allocated once in Wasm memory, and the
+// js twins (src/engines/js/*) on typed arrays. Positions are in complex samples.
+import { phyWasm } from "../wasm/phy.js";
+import { f32, u8, type WasmBase } from "../wasm/instantiate.js";
+import type { SampleFormat } from "./formats.js";
+import { BYTES_PER_SAMPLE } from "./formats.js";
+import { convertCs16, convertCs8, convertCu8, checkFinite } from "../engines/js/convert.js";
+import { ncoMix } from "../engines/js/nco.js";
+import { firDecimate } from "../engines/js/fir.js";
+import { resampleBlock } from "../engines/js/resample.js";
+import type { PolyphaseFilter } from "./fir.js";
+
+interface DspExports extends WasmBase {
+  convert_cs16(src: number, dst: number, n: number): void;
+  convert_cu8(src: number, dst: number, n: number): void;
+  convert_cs8(src: number, dst: number, n: number): void;
+  convert_cf32_check(ptr: number, nFloats: number): number;
+  nco_mix(x: number, n: number, cyclesPerSample: number, index0: number): void;
+  fir_decimate(x: number, nIn: number, h2: number, m: number, decim: number, newest0: number, out: number, maxOut: number): number;
+  resample_block(x: number, nIn: number, base: number, h2: number, m: number, phases: number, ratio: number, t0: number, nOut0: number, out: number, maxOut: number): number;
+}
+export const dspWasm = phyWasm as unknown as DspExports;
+
+export interface FrontendKernels {
+  /** Writes n samples of raw bytes (exactly n * bytesPerSample) at hist position `at`; returns the first non-finite float's index or -1. */
+  writeBytes(src: Uint8Array, format: SampleFormat, at: number, n: number): number;
+  /** Copies n cf32 samples from Wasm memory (wasm engine only); returns as writeBytes. */
+  writePtr(ptr: number, at: number, n: number): number;
+  /** Reads one float of the history (for error messages). */
+  histFloat(i: number): number;
+  mix(at: number, n: number, cyclesPerSample: number, index0: number): void;
+  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number;
+  resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number;
+  /** Moves hist[from, from+count) to hist[0, count). */
+  shift(from: number, count: number): void;
+  /** Zeroes the first n history samples. */
+  clear(n: number): void;
+  ensureOut(nComplex: number): void;
+  /** The first n output samples (a view). */
+  outView(n: number): Float32Array;
+  outPtr(): number;
+  dispose(): void;
+}
+
+export class WasmKernels implements FrontendKernels {
+  private readonly mod = dspWasm;
+  private hist: number;
+  private stage: number;
+  private taps: number;
+  private out = 0;
+  private outCap = 0;
+  private disposed = false;
+
+  constructor(private readonly filter: PolyphaseFilter, histCapacity: number, block: number) {
+    const mod = this.mod;
+    this.hist = mod.alloc(histCapacity * 8);
+    this.stage = mod.alloc(block * 4);
+    const n = filter.table.length;
+    this.taps = mod.alloc(n * 8);
+    const t = f32(mod, this.taps, 2 * n);
+    for (let i = 0; i < n; i++) t[2 * i] = t[2 * i + 1] = filter.table[i]!;
+  }
+
+  writeBytes(src: Uint8Array, format: SampleFormat, at: number, n: number): number {
+    const mod = this.mod;
+    const dst = this.hist + at * 8;
+    if (format === "cf32") {
+      u8(mod, dst, n * 8).set(src);
+      return mod.convert_cf32_check(dst, 2 * n);
+    }
+    u8(mod, this.stage, n * BYTES_PER_SAMPLE[format]).set(src);
+    if (format === "cs16") mod.convert_cs16(this.stage, dst, n);
+    else if (format === "cu8") mod.convert_cu8(this.stage, dst, n);
+    else mod.convert_cs8(this.stage, dst, n);
+    return -1;
+  }
+  writePtr(ptr: number, at: number, n: number): number {
+    const dst = this.hist + at * 8;
+    new Uint8Array(this.mod.memory.buffer).copyWithin(dst, ptr, ptr + n * 8);
+    return this.mod.convert_cf32_check(dst, 2 * n);
+  }
+  histFloat(i: number): number {
+    return f32(this.mod, this.hist + i * 4, 1)[0]!;
+  }
+  mix(at: number, n: number, cps: number, index0: number): void {
+    this.mod.nco_mix(this.hist + at * 8, n, cps, index0);
+  }
+  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
+    return this.mod.fir_decimate(this.hist, nIn, this.taps, this.filter.m, decim, newest0, this.out + outAt * 8, maxOut);
+  }
+  resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number {
+    const f = this.filter;
+    return this.mod.resample_block(this.hist, nIn, base, this.taps, f.m, f.phases, ratio, t0, nOut0, this.out + outAt * 8, maxOut);
+  }
+  shift(from: number, count: number): void {
+    new Uint8Array(this.mod.memory.buffer).copyWithin(this.hist, this.hist + from * 8, this.hist + (from + count) * 8);
+  }
+  clear(n: number): void {
+    u8(this.mod, this.hist, n * 8).fill(0);
+  }
+  ensureOut(nComplex: number): void {
+    if (nComplex <= this.outCap) return;
+    // Grow geometrically so a stream of slightly larger chunks does not reallocate every time.
+    const cap = Math.max(nComplex, Math.ceil(this.outCap * 1.5), 1024);
+    if (this.out) this.mod.free(this.out);
+    this.out = this.mod.alloc(cap * 8);
+    this.outCap = cap;
+  }
+  outView(n: number): Float32Array {
+    return f32(this.mod, this.out, 2 * n);
+  }
+  outPtr(): number {
+    return this.out;
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of [this.hist, this.stage, this.taps, this.out]) if (p) this.mod.free(p);
+  }
+}
+
+export class JsKernels implements FrontendKernels {
+  private readonly hist: Float32Array;
+  private readonly histBytes: Uint8Array;
+  private readonly stage: ArrayBuffer;
+  private out = new Float32Array(0);
+
+  constructor(private readonly filter: PolyphaseFilter, histCapacity: number, block: number) {
+    this.hist = new Float32Array(histCapacity * 2);
+    this.histBytes = new Uint8Array(this.hist.buffer);
+    this.stage = new ArrayBuffer(block * 4);
+  }
+
+  writeBytes(src: Uint8Array, format: SampleFormat, at: number, n: number): number {
+    if (format === "cf32") {
+      this.histBytes.set(src, at * 8);
+      return checkFinite(this.hist, at * 2, 2 * n);
+    }
+    new Uint8Array(this.stage).set(src);
+    if (format === "cs16") convertCs16(new Int16Array(this.stage), 0, this.hist, at * 2, n);
+    else if (format === "cu8") convertCu8(new Uint8Array(this.stage), 0, this.hist, at * 2, n);
+    else convertCs8(new Int8Array(this.stage), 0, this.hist, at * 2, n);
+    return -1;
+  }
+  writePtr(): number {
+    throw new Error("unreachable: pushPtr is checked by the front end");
+  }
+  histFloat(i: number): number {
+    return this.hist[i]!;
+  }
+  mix(at: number, n: number, cps: number, index0: number): void {
+    ncoMix(this.hist, at * 2, n, cps, index0);
+  }
+  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
+    return firDecimate(this.hist, 0, nIn, this.filter.table, this.filter.m, decim, newest0, this.out, outAt * 2, maxOut);
+  }
+  resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number {
+    const f = this.filter;
+    return resampleBlock(this.hist, 0, nIn, base, f.table, f.m, f.phases, ratio, t0, nOut0, this.out, outAt * 2, maxOut);
+  }
+  shift(from: number, count: number): void {
+    this.hist.copyWithin(0, from * 2, (from + count) * 2);
+  }
+  clear(n: number): void {
+    this.hist.fill(0, 0, n * 2);
+  }
+  ensureOut(nComplex: number): void {
+    if (2 * nComplex <= this.out.length) return;
+    this.out = new Float32Array(2 * Math.max(nComplex, Math.ceil(this.out.length * 0.75), 1024));
+  }
+  outView(n: number): Float32Array {
+    return this.out.subarray(0, 2 * n);
+  }
+  outPtr(): number {
+    return -1;
+  }
+  dispose(): void {}
+}
