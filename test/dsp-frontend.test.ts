@@ -67,14 +67,18 @@ function demodulate(y: Float32Array, first: number, count: number, sf: number): 
 describe("convert", () => {
   for (const engine of ["wasm", "js"] as Engine[]) {
     it(`maps each format to +-1 full scale (${engine})`, () => {
-      expect(Array.from(convert(new Int16Array([-32768, 16384, 0, 32767]), undefined, { engine }))).toEqual([-1, 0.5, 0, 32767 / 32768]);
-      expect(Array.from(convert(new Uint8Array([0, 255, 127, 128]), "cu8", { engine }))).toEqual([-1, 1, -0.5 / 127.5, 0.5 / 127.5].map(Math.fround));
-      expect(Array.from(convert(new Int8Array([-128, 64, 0, 127]), undefined, { engine }))).toEqual([-1, 0.5, 0, 127 / 128].map(Math.fround));
+      const close = (got: Float32Array, want: number[]) => {
+        expect(got.length).toBe(want.length);
+        got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-7));
+      };
+      close(convert(new Int16Array([-32767, 16384, 0, 32767]), undefined, { engine }), [-1, 16384 / 32767, 0, 1]);
+      close(convert(new Uint8Array([0, 255, 127, 128]), "cu8", { engine }), [-1, 1, -0.5 / 127.5, 0.5 / 127.5]);
+      close(convert(new Int8Array([-127, 64, 0, 127]), undefined, { engine }), [-1, 64 / 127, 0, 1]);
       const f = new Float32Array([0.25, -0.5, 1e-3, 7]);
       expect(Array.from(convert(new Uint8Array(f.buffer), "cf32", { engine }))).toEqual(Array.from(f));
       // Raw cs16 bytes at an odd byte offset (unaligned) are read little endian.
       const raw = new Uint8Array([9, 0x00, 0x40, 0x00, 0xc0, 0x01, 0x00, 0xff, 0xff]).subarray(1);
-      expect(Array.from(convert(raw, "cs16", { engine }))).toEqual([0.5, -0.5, 1 / 32768, -1 / 32768]);
+      close(convert(raw, "cs16", { engine }), [16384 / 32767, -16384 / 32767, 1 / 32767, -1 / 32767]);
     });
     it(`reports NaN/Inf with the sample and component, and partial samples (${engine})`, () => {
       const f = new Float32Array(40);

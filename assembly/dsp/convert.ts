@@ -1,11 +1,11 @@
 // Sample formats -> interleaved complex float32, the receive chain's working format.
-// Scales follow the usual SDR conventions: int16 / 32768, int8 / 128, and RTL-SDR's unsigned
+// Scales follow the usual SDR conventions: int16 / 32767, int8 / 127 (as src/io writes them), and RTL-SDR's unsigned
 // 8-bit samples centred on 127.5 (librtlsdr's cu8), so every format maps full scale to about +-1.
 
 /** cs16 (int16 I, Q, little endian) -> f32. `nComplex` samples from `src` to `dst` (no overlap). */
 export function convert_cs16(src: usize, dst: usize, nComplex: i32): void {
   const n = nComplex << 1;
-  const scale: f32 = 1.0 / 32768.0;
+  const scale: f32 = 1.0 / 32767.0;
   for (let i = 0; i < n; i++) {
     store<f32>(dst + (<usize>i << 2), <f32>load<i16>(src + (<usize>i << 1)) * scale);
   }
@@ -23,7 +23,7 @@ export function convert_cu8(src: usize, dst: usize, nComplex: i32): void {
 /** cs8 (signed 8-bit I, Q, e.g. HackRF) -> f32. */
 export function convert_cs8(src: usize, dst: usize, nComplex: i32): void {
   const n = nComplex << 1;
-  const scale: f32 = 1.0 / 128.0;
+  const scale: f32 = 1.0 / 127.0;
   for (let i = 0; i < n; i++) {
     store<f32>(dst + (<usize>i << 2), <f32>load<i8>(src + <usize>i) * scale);
   }

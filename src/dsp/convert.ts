@@ -6,7 +6,7 @@ import { u8, f32 } from "../wasm/instantiate.js";
 import { checkFinite, convertCs16, convertCs8, convertCu8 } from "../engines/js/convert.js";
 
 /**
- * Converts samples to a new interleaved Float32Array: cs16 / 32768, cs8 / 128, cu8 (x - 127.5) / 127.5.
+ * Converts samples to a new interleaved Float32Array: cs16 / 32767, cs8 / 127 (the scales of src/io), cu8 (x - 127.5) / 127.5.
  * A Float32Array is checked and copied; a Uint8Array is read as raw bytes of `format` (default cu8).
  * Throws ChirpError BAD_INPUT for a partial sample or a NaN/Inf value (naming the sample).
  */

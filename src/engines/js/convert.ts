@@ -1,8 +1,8 @@
 // js twin of assembly/dsp/convert.ts: raw sample formats -> interleaved float32 (same scales).
 
-/** cs16 -> f32 (value / 32768). `src` holds 2*n int16 values from srcOff; writes dst from dstOff. */
+/** cs16 -> f32 (value / 32767, as src/io). `src` holds 2*n int16 values from srcOff; writes dst from dstOff. */
 export function convertCs16(src: Int16Array, srcOff: number, dst: Float32Array, dstOff: number, nComplex: number): void {
-  for (let i = 0; i < 2 * nComplex; i++) dst[dstOff + i] = src[srcOff + i]! / 32768;
+  for (let i = 0; i < 2 * nComplex; i++) dst[dstOff + i] = src[srcOff + i]! / 32767;
 }
 
 /** cu8 -> f32 ((value - 127.5) / 127.5), the RTL-SDR convention. */
@@ -10,9 +10,9 @@ export function convertCu8(src: Uint8Array, srcOff: number, dst: Float32Array, d
   for (let i = 0; i < 2 * nComplex; i++) dst[dstOff + i] = (src[srcOff + i]! - 127.5) / 127.5;
 }
 
-/** cs8 -> f32 (value / 128). */
+/** cs8 -> f32 (value / 127). */
 export function convertCs8(src: Int8Array, srcOff: number, dst: Float32Array, dstOff: number, nComplex: number): void {
-  for (let i = 0; i < 2 * nComplex; i++) dst[dstOff + i] = src[srcOff + i]! / 128;
+  for (let i = 0; i < 2 * nComplex; i++) dst[dstOff + i] = src[srcOff + i]! / 127;
 }
 
 /** Index (in floats, from off) of the first NaN/Inf among n floats, or -1. */
