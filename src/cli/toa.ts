@@ -1,7 +1,50 @@
-// `chirp toa`: scaffolding until its issue lands (replaced by the real command).
+// `chirp toa`: time on air and symbol count (Semtech SX1276 datasheet 4.1.1.7).
 import { ChirpError } from "../errors.js";
+import { timeOnAir } from "../phy/params.js";
+import { intFlag, parseCommand, type Help } from "./args.js";
+import { hexPayload, phyHelp, phyOptions, phyParamsFromFlags } from "./phyFlags.js";
 
-export const summary = "toa (not built yet)";
-export async function run(_argv: string[]): Promise<number> {
-  throw new ChirpError("BAD_PARAMETER", "chirp toa is not built yet");
+export const summary = "time on air and symbol count of a LoRa frame";
+
+const help: Help = {
+  name: "toa",
+  summary,
+  usage: "--sf N (--length BYTES | --payload HEX) [options] [--json]",
+  options: [
+    ...phyHelp,
+    ["--length N", "payload length in bytes 0..255"],
+    ["--payload HEX", "or the payload itself (its length is used)"],
+    ["--json", "print one JSON object"],
+  ],
+  examples: ["chirp toa --sf 12 --bw 125k --cr 1 --length 51", "chirp toa --sf 7 --payload deadbeef --json"],
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(argv, help, { ...phyOptions, length: { type: "string" }, payload: { type: "string" }, json: { type: "boolean" } }, false);
+  if (!p) return 0;
+  const v = p.values;
+  const params = phyParamsFromFlags(v);
+  let length: number;
+  if (v.length !== undefined) length = intFlag("length", v.length, 0, 255);
+  else if (v.payload !== undefined) length = hexPayload(v.payload).length;
+  else throw new ChirpError("BAD_PARAMETER", "give --length BYTES or --payload HEX", { parameter: "--length", allowed: "0..255" });
+  const t = timeOnAir(params, length);
+  if (v.json) {
+    process.stdout.write(JSON.stringify({
+      sf: params.sf, bandwidth: params.bandwidth, cr: params.cr, explicitHeader: params.explicitHeader, crc: params.crc,
+      ldro: params.ldroOn, preambleLength: params.preambleLength, payloadLength: length,
+      preambleSymbols: t.preambleSymbols, payloadSymbols: t.payloadSymbols, symbolTime: t.symbolTime, seconds: t.seconds,
+    }) + "\n");
+    return 0;
+  }
+  const ms = (s: number) => `${(s * 1000).toFixed(3)} ms`;
+  process.stdout.write([
+    `SF${params.sf}, ${params.bandwidth / 1000} kHz, CR 4/${4 + params.cr}, ${params.explicitHeader ? "explicit" : "implicit"} header, CRC ${params.crc ? "on" : "off"}, LDRO ${params.ldroOn ? "on" : "off"}, ${length} byte payload`,
+    `symbol time     ${ms(t.symbolTime)}`,
+    `preamble        ${t.preambleSymbols} symbols (${params.preambleLength} + 2 sync + 2.25 down)  ${ms(t.preambleSymbols * t.symbolTime)}`,
+    `payload         ${t.payloadSymbols} symbols (header block included)  ${ms(t.payloadSymbols * t.symbolTime)}`,
+    `time on air     ${ms(t.seconds)}`,
+    "",
+  ].join("\n"));
+  return 0;
 }

@@ -1,0 +1,47 @@
+// Flags shared by `chirp encode` and `chirp toa`: the LoRa PHY parameters.
+import { badParameter } from "../errors.js";
+import { resolveParams, type Ldro, type ResolvedParams } from "../phy/params.js";
+import { choiceFlag, intFlag, numberFlag, type OptionSpec, type Parsed } from "./args.js";
+
+export const phyOptions: OptionSpec = {
+  sf: { type: "string" },
+  cr: { type: "string" },
+  bw: { type: "string" },
+  implicit: { type: "boolean" },
+  "no-crc": { type: "boolean" },
+  ldro: { type: "string" },
+  sync: { type: "string" },
+  preamble: { type: "string" },
+};
+
+export const phyHelp: [string, string][] = [
+  ["--sf N", "spreading factor 5..12 (required)"],
+  ["--cr N", "coding rate 4/(4+N), N = 1..4 (default 1)"],
+  ["--bw HZ", "bandwidth in Hz (default 125000; 125k works)"],
+  ["--implicit", "implicit header (no header sent)"],
+  ["--no-crc", "no payload CRC"],
+  ["--ldro auto|on|off", "low data rate optimisation (default auto: on when 2^SF/BW > 16 ms)"],
+  ["--sync 0xHL", "sync word byte (default 0x12; LoRaWAN 0x34)"],
+  ["--preamble N", "preamble upchirps 6..65535 (default 8)"],
+];
+
+export function phyParamsFromFlags(v: Parsed["values"]): ResolvedParams {
+  return resolveParams({
+    sf: intFlag("sf", v.sf, 5, 12),
+    cr: intFlag("cr", v.cr, 1, 4, 1),
+    bandwidth: numberFlag("bw", v.bw, 125000),
+    explicitHeader: !v.implicit,
+    crc: !v["no-crc"],
+    ldro: choiceFlag<Ldro>("ldro", v.ldro, ["auto", "on", "off"], "auto"),
+    syncWord: intFlag("sync", v.sync, 0, 255, 0x12),
+    preambleLength: intFlag("preamble", v.preamble, 6, 65535, 8),
+  });
+}
+
+/** Parses a hex payload (spaces and colons allowed), 0..255 bytes. */
+export function hexPayload(raw: unknown): Uint8Array {
+  const s = String(raw ?? "").replace(/[\s:]/g, "").replace(/^0x/i, "");
+  if (!/^([0-9a-fA-F]{2})*$/.test(s)) badParameter("--payload", raw, "hex bytes, e.g. deadbeef");
+  if (s.length / 2 > 255) badParameter("--payload", `${s.length / 2} bytes`, "0..255 bytes");
+  return new Uint8Array((s.match(/../g) ?? []).map((b) => parseInt(b, 16)));
+}

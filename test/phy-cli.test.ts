@@ -1,0 +1,75 @@
+// `chirp encode` and `chirp toa` through the built CLI (node dist/cli/main.js; npm test builds first).
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "./shared.js";
+import { demodulateSymbols, encodeFrame, frameLayout } from "../src/phy/index.js";
+
+function chirp(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], { encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const dir = mkdtempSync(join(tmpdir(), "chirp-phy-"));
+const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
+
+describe("chirp encode", () => {
+  it("--symbols prints the frame's symbol values as one JSON array", () => {
+    const r = chirp("encode", "--sf", "7", "--cr", "4", "--payload", "deadbeef", "--symbols");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual(Array.from(encodeFrame(hex("deadbeef"), { sf: 7, cr: 4, bandwidth: 125000 })));
+    const im = chirp("encode", "--sf", "9", "--cr", "2", "--implicit", "--no-crc", "--ldro", "on", "--payload", "0102", "--symbols");
+    expect(JSON.parse(im.out)).toEqual(Array.from(encodeFrame(hex("0102"), { sf: 9, cr: 2, bandwidth: 125000, explicitHeader: false, crc: false, ldro: "on" })));
+  });
+  it("-o writes cf32 / cs16 / cu8 frames that demodulate to the encoded symbols", () => {
+    const p = { sf: 7, cr: 1, bandwidth: 125000, syncWord: 0x34 };
+    const layout = frameLayout(p, 4, 4);
+    const want = Array.from(encodeFrame(hex("deadbeef"), p));
+    for (const format of ["cf32", "cs16", "cu8"] as const) {
+      const file = join(dir, `f.${format}`);
+      const r = chirp("encode", "--sf", "7", "--cr", "1", "--bw", "125000", "--rate", "500000", "--sync", "0x34", "--payload", "deadbeef", "-o", file);
+      expect(r.code, r.err).toBe(0);
+      const bytes = readFileSync(file);
+      const per = { cf32: 8, cs16: 4, cu8: 2 }[format];
+      expect(bytes.length).toBe(layout.totalSamples * per);
+      const iq = new Float32Array(2 * layout.totalSamples);
+      for (let i = 0; i < iq.length; i++) {
+        iq[i] = format === "cf32" ? bytes.readFloatLE(4 * i) : format === "cs16" ? bytes.readInt16LE(2 * i) / 32767 : (bytes[i]! - 127.5) / 127.5;
+      }
+      const syms = demodulateSymbols(iq.subarray(2 * layout.header[0]), p, { oversampling: 4 });
+      expect(Array.from(syms), format).toEqual(want);
+      const sync = demodulateSymbols(iq.subarray(2 * layout.sync[0], 2 * layout.sync[1]), p, { oversampling: 4 });
+      expect(Array.from(sync)).toEqual([24, 32]);
+    }
+  });
+  it("bad parameters exit 2 with a message naming the parameter and its range", () => {
+    const cases: [string[], RegExp][] = [
+      [["--sf", "4", "--payload", "00", "--symbols"], /sf.*5 to 12/],
+      [["--sf", "7", "--cr", "5", "--payload", "00", "--symbols"], /cr.*1 to 4/],
+      [["--sf", "7", "--rate", "300000", "--payload", "00", "-o", join(dir, "x.cf32")], /rate.*multiple.*bandwidth/],
+      [["--sf", "7", "--payload", "00".repeat(256), "--symbols"], /payload.*0\.\.255/],
+      [["--sf", "7", "--payload", "", "--symbols"], /payload length.*crc is on/],
+      [["--sf", "7", "--payload", "xyz", "--symbols"], /payload.*hex/],
+    ];
+    for (const [args, re] of cases) {
+      const r = chirp("encode", ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toMatch(re);
+    }
+  });
+});
+
+describe("chirp toa", () => {
+  it("prints time on air (text and --json)", () => {
+    const j = chirp("toa", "--sf", "12", "--bw", "125k", "--length", "51", "--json");
+    expect(j.code).toBe(0);
+    const o = JSON.parse(j.out);
+    expect(o).toMatchObject({ sf: 12, payloadSymbols: 63, preambleSymbols: 12.25, ldro: true });
+    expect(o.seconds).toBeCloseTo(2.465792, 6);
+    const t = chirp("toa", "--sf", "7", "--payload", "deadbeef");
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/time on air\s+30\.976 ms/);
+    expect(chirp("toa", "--sf", "7").code).toBe(2);
+  });
+});
