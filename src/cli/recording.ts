@@ -3,6 +3,7 @@
 // frequency from the metadata. Samples are streamed through one reused buffer (constant memory).
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { ChirpError } from "../errors.js";
 import {
   BYTES_PER_SAMPLE,
@@ -81,10 +82,13 @@ export function openRecording(path: string, flags: RecordingFlags = {}): Recordi
     const pair = sigmfPair(path);
     statFile(pair.meta, "SigMF metadata file");
     const info = parseSigmfMeta(readFileSync(pair.meta, "utf8"));
-    const bytes = statFile(pair.data, "SigMF data file");
+    // A non-conforming dataset (SigMF core:dataset) names its raw data file, e.g. rec.cs16.
+    const dataset = info.doc.global["core:dataset"];
+    const dataPath = typeof dataset === "string" ? join(dirname(pair.meta), dataset) : pair.data;
+    const bytes = statFile(dataPath, "SigMF data file");
     agree(flags, info);
     const samples = checkSigmfAgainstData(info, bytes, BYTES_PER_SAMPLE[info.format]);
-    return withMeta({ path, dataPath: pair.data, dataOffset: 0, dataBytes: bytes, format: info.format, samples, sigmf: { info, metaPath: pair.meta, archive: false } }, info, flags);
+    return withMeta({ path, dataPath, dataOffset: 0, dataBytes: bytes, format: info.format, samples, sigmf: { info, metaPath: pair.meta, archive: false } }, info, flags);
   }
   const size = statFile(path);
   if (/\.sigmf$/.test(path)) {

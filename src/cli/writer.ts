@@ -1,0 +1,50 @@
+// Writing a recording: raw IQ plus SigMF metadata. `-o NAME` (or NAME.sigmf-meta/-data) writes the
+// pair NAME.sigmf-data + NAME.sigmf-meta; `-o NAME.sigmf` an archive; `-o NAME.cs16` (any raw
+// extension) the raw file plus NAME.sigmf-meta naming it as a non-conforming dataset (core:dataset).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { ChirpError } from "../errors.js";
+import { buildSigmfMeta, buildTar, formatFromFileName, stringifySigmf, writeIq, type BuildSigmfOptions, type IqFormat } from "../io/index.js";
+
+export interface Written {
+  data: string;
+  meta: string;
+  format: IqFormat;
+  clipped: number;
+  scale: number;
+}
+
+/** The format implied by an output name, if any. */
+export function outputFormat(out: string): IqFormat | undefined {
+  return /\.sigmf(-meta|-data)?$/.test(out) ? undefined : formatFromFileName(out);
+}
+
+export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSigmfOptions, "format"> & { format: IqFormat }): Written {
+  const fromName = outputFormat(out);
+  if (fromName && fromName !== meta.format) {
+    throw new ChirpError("BAD_PARAMETER", `--format ${meta.format} disagrees with the output name ${out} (${fromName})`, { parameter: "format" });
+  }
+  // Integer formats: scale so the largest I or Q value sits at 90% of full scale.
+  let peak = 0;
+  for (let i = 0; i < iq.length; i++) peak = Math.max(peak, Math.abs(iq[i]!));
+  const scale = meta.format === "cf32" || peak === 0 ? 1 : 0.9 / peak;
+  const { bytes, clipped } = writeIq(iq, meta.format, { scale });
+  mkdirSync(dirname(out) || ".", { recursive: true });
+  const base = out.replace(/\.sigmf(-meta|-data)?$/, "").replace(/\.[A-Za-z0-9]+$/, (ext) => (fromName ? "" : ext));
+  const doc = buildSigmfMeta(meta);
+  if (scale !== 1) doc.global["chirpkit:scale"] = scale;
+  if (/\.sigmf$/.test(out)) {
+    const name = basename(base);
+    const enc = new TextEncoder();
+    writeFileSync(out, buildTar([
+      { name: `${name}/${name}.sigmf-meta`, data: enc.encode(stringifySigmf(doc)) },
+      { name: `${name}/${name}.sigmf-data`, data: bytes },
+    ], Date.now() / 1000));
+    return { data: out, meta: out, format: meta.format, clipped, scale };
+  }
+  const data = fromName ? out : base + ".sigmf-data";
+  if (fromName) doc.global["core:dataset"] = basename(out);
+  writeFileSync(data, bytes);
+  writeFileSync(base + ".sigmf-meta", stringifySigmf(doc));
+  return { data, meta: base + ".sigmf-meta", format: meta.format, clipped, scale };
+}
