@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `chirp` command: one file per command in src/cli/, loaded on demand.
+// The `chirp` command: one file per command in src/cli/, loaded on demand. Every failure on bad
+// input is one line on stderr and exit status 2; never a stack trace (CHIRP_DEBUG=1 shows it).
 import { ChirpError } from "../errors.js";
 
 type Command = { run(argv: string[]): Promise<number>; summary: string };
@@ -15,39 +16,68 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: () => import("./demo.js"),
 };
 
-function usage(): string {
-  return [
-    "usage: chirp <command> [options]     (chirp <command> --help for details)",
-    "",
-    "commands: " + Object.keys(commands).join(", "),
-  ].join("\n");
+async function usage(): Promise<string> {
+  const names = Object.keys(commands);
+  const w = Math.max(...names.map((n) => n.length));
+  const rows: string[] = [];
+  for (const n of names) {
+    let s = "";
+    try {
+      s = (await commands[n]!()).summary;
+    } catch {
+      s = "(unavailable)";
+    }
+    rows.push(`  ${n.padEnd(w)}  ${s}`);
+  }
+  return ["usage: chirp <command> [options]     (chirp <command> --help for details and examples)", "", "commands:", ...rows, ""].join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(usage() + "\n");
+    const text = await usage();
+    (name ? process.stdout : process.stderr).write(text);
     return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "-V") {
+    const { createRequire } = await import("node:module");
+    process.stdout.write(`chirpkit ${(createRequire(import.meta.url)("../../package.json") as { version: string }).version}\n`);
+    return 0;
   }
   const load = commands[name];
   if (!load) {
-    process.stderr.write(`chirp: unknown command '${name}'\n${usage()}\n`);
+    process.stderr.write(`chirp: unknown command '${name}'; commands: ${Object.keys(commands).join(", ")} (chirp --help)\n`);
     return 2;
   }
   const cmd = await load();
   return cmd.run(rest);
 }
 
+/** Node's own file errors (EACCES, ENOSPC, EISDIR...) are bad input too: one line, status 2. */
+function isSystemError(e: unknown): e is Error & { code: string; syscall?: string } {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === "string" && /^E[A-Z]+$/.test((e as unknown as { code: string }).code);
+}
+
+// A reader closing the pipe early (`chirp decode ... | head`) is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (process.env.CHIRP_DEBUG) process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     if (err instanceof ChirpError) {
       process.stderr.write(`chirp: ${err.message}\n`);
       process.exitCode = 2;
+    } else if (isSystemError(err)) {
+      process.stderr.write(`chirp: ${err.message}\n`);
+      process.exitCode = 2;
     } else {
-      process.stderr.write(`chirp: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      const msg = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`chirp: internal error: ${msg.split("\n")[0]} (a bug: please report it; CHIRP_DEBUG=1 shows the stack)\n`);
       process.exitCode = 70;
     }
   },

@@ -78,6 +78,7 @@ function agree(flags: RecordingFlags, info: SigmfInfo): void {
 
 export function openRecording(path: string, flags: RecordingFlags = {}): Recording {
   if (!hostIsLittleEndian) ioError("this machine is big-endian; raw IQ files are little-endian");
+  if (flags.format !== undefined) checkFormat(flags.format);
   if (/\.sigmf-(meta|data)$/.test(path)) {
     const pair = sigmfPair(path);
     statFile(pair.meta, "SigMF metadata file");

@@ -1,0 +1,97 @@
+// `chirp info` and the error paths every command shares (spawned processes on the built CLI).
+import { beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chirp } from "./cli-run.js";
+import { buildSigmfMeta, stringifySigmf, writeIq } from "../src/io/index.js";
+import { describeShared, sharedPath } from "./shared.js";
+
+const dir = mkdtempSync(join(tmpdir(), "chirp-info-"));
+
+beforeAll(() => {
+  // A tone at +25 kHz, 1 MS/s, amplitude 0.5: -6 dBFS, its line 25 kHz above the centre.
+  const n = 1 << 15;
+  const iq = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    iq[2 * i] = 0.5 * Math.cos((2 * Math.PI * 25000 * i) / 1e6);
+    iq[2 * i + 1] = 0.5 * Math.sin((2 * Math.PI * 25000 * i) / 1e6);
+  }
+  writeFileSync(join(dir, "tone.sigmf-data"), writeIq(iq, "cs16").bytes);
+  writeFileSync(join(dir, "tone.sigmf-meta"), stringifySigmf(buildSigmfMeta({ format: "cs16", sampleRate: 1e6, centerFrequency: 868e6 })));
+  writeFileSync(join(dir, "odd.cs16"), new Uint8Array(4001));
+  writeFileSync(join(dir, "short.sigmf-data"), new Uint8Array(4 * 100));
+  writeFileSync(join(dir, "short.sigmf-meta"), JSON.stringify({
+    global: { "core:datatype": "ci16_le", "core:sample_rate": 1e6, "core:version": "1.0.0" },
+    annotations: [{ "core:sample_start": 5000 }],
+  }));
+  writeFileSync(join(dir, "bad.sigmf-meta"), "{ nope");
+  writeFileSync(join(dir, "bad.sigmf-data"), new Uint8Array(8));
+});
+
+describe("chirp info", () => {
+  it("reports duration, level and the spectrum peak of a SigMF recording", () => {
+    const r = chirp(["info", join(dir, "tone.sigmf-meta"), "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const o = JSON.parse(r.stdout);
+    expect(o.format).toBe("cs16");
+    expect(o.samples).toBe(1 << 15);
+    expect(o.durationS).toBeCloseTo(0.032768, 6);
+    expect(o.rmsDbfs).toBeCloseTo(-6.02, 1);
+    expect(Math.abs(o.peakOffsetHz - 25000)).toBeLessThanOrEqual(1e6 / 1024);
+    expect(o.peakFrequencyHz).toBeCloseTo(868.025e6, -4);
+    expect(o.peakOverMedianDb).toBeGreaterThan(40);
+  });
+
+  it("prints a readable table by default", () => {
+    const r = chirp(["info", join(dir, "tone.sigmf-meta")]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/duration\s+32\.8 ms/);
+    expect(r.stdout).toMatch(/sample rate\s+1 MHz/);
+    expect(r.stdout).toMatch(/spectrum peak\s+\+2\d\.\d+ kHz from centre/);
+  });
+
+  describeShared("on a shared capture", () => {
+    it("reads a raw cu8 file with --rate", () => {
+      const r = chirp(["info", sharedPath("captures/sf9_bw125_os4_sync34_cu8.cu8"), "--rate", "500k", "--json"]);
+      expect(r.status).toBe(0);
+      const o = JSON.parse(r.stdout);
+      expect(o.format).toBe("cu8");
+      expect(o.durationS).toBeCloseTo(604992 / 2 / 500e3, 6);
+    });
+  });
+});
+
+describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["unknown flag", ["info", "x.cf32", "--bogus"], /^chirp: Unknown option '--bogus'\n$/],
+    ["unknown command", ["frobnicate"], /^chirp: unknown command 'frobnicate'/],
+    ["missing file", ["info", "/nonexistent/x.cf32"], /^chirp: file not found: \/nonexistent\/x\.cf32\n$/],
+    ["odd byte count", ["info", join(dir, "odd.cs16")], /4001 bytes, not a whole number of cs16 samples/],
+    ["unknown extension", ["info", join(dir, "tone.sigmf-meta").replace(".sigmf-meta", ".xyz")], /not found|give --format/],
+    ["metadata disagrees with data", ["info", join(dir, "short.sigmf-meta")], /annotation starts at sample 5000 but the data holds only 100 samples/],
+    ["flag disagrees with metadata", ["info", join(dir, "tone.sigmf-meta"), "--rate", "2M"], /--rate 2000000 disagrees with the SigMF metadata/],
+    ["corrupt metadata", ["info", join(dir, "bad.sigmf-meta")], /not valid JSON/],
+    ["bad format name", ["info", "x.raw", "--format", "cf64"], /format = "cf64" is not allowed; allowed: cf32, cs16, cs8, cu8/],
+  ];
+  for (const [name, args, msg] of cases) {
+    it(name, () => {
+      const r = chirp(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+      expect(r.stdout).toBe("");
+    });
+  }
+
+  it("--help prints usage and an example for every command, exit 0", () => {
+    for (const cmd of ["info"]) {
+      const r = chirp([cmd, "--help"]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`usage: chirp ${cmd}`);
+      expect(r.stdout).toMatch(/examples:\n  chirp /);
+    }
+  });
+});
