@@ -1,0 +1,234 @@
+// End-to-end test of the browser demo in headless Chromium (Debian's package, driven by
+// playwright-core; no browser download). Builds demo/ with Vite, serves demo/dist from a tiny
+// local HTTP server, and checks what a user sees: the transmitter's waterfall shows a chirp frame
+// (pixel statistics), the dechirped peak equals the symbol sent, and the receiver decodes the
+// built-in recording in its Web Worker into a table of frames. Saves screenshots to test-results/.
+// The browser never reaches the network: every request other than to the local server is aborted.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import type { AddressInfo } from "node:net";
+import { repoRoot } from "./shared.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  if (process.env.CI === "true") throw new Error(`${CHROMIUM} not found: CI=true requires Chromium for the browser test (.ci/run installs it)`);
+  console.warn(`[skip] demo-browser: ${CHROMIUM} not found (apt-get install chromium); the browser end-to-end test is skipped`);
+}
+
+const demoDir = join(repoRoot, "demo");
+const distDir = join(demoDir, "dist");
+const resultsDir = join(repoRoot, "test-results");
+
+const MIME: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+};
+
+/** Serves demo/dist on 127.0.0.1 (an OS-chosen port); nothing outside it. */
+function serveDist(): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const file = normalize(join(distDir, path.endsWith("/") ? `${path}index.html` : path));
+    if (!file.startsWith(distDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
+}
+
+type Luma = { w: number; h: number; y: number[] };
+
+describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
+  let server: Server;
+  let base = "";
+  let userDataDir = "";
+  // playwright-core types are imported lazily so that the suite loads without it when skipped.
+  let context: import("playwright-core").BrowserContext;
+  let page: import("playwright-core").Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const { build } = await import("vite");
+    await build({ configFile: join(demoDir, "vite.config.ts"), root: demoDir, logLevel: "warn" });
+    expect(existsSync(join(distDir, "index.html"))).toBe(true);
+    ({ server, base } = await serveDist());
+    mkdirSync(resultsDir, { recursive: true });
+    userDataDir = mkdtempSync(join(tmpdir(), "chirpkit-chromium-"));
+    const { chromium } = await import("playwright-core");
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        // Belt and braces: no name resolves except the loopback address we serve on.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+      ],
+      viewport: { width: 1440, height: 900 },
+      deviceScaleFactor: 1,
+      serviceWorkers: "block",
+    });
+    await context.route("**/*", (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("pageerror", (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") pageErrors.push(`console: ${m.text()}`);
+    });
+    await page.goto(base);
+    await page.waitForSelector("body[data-ready]", { timeout: 30_000 });
+    expect(await page.getAttribute("body", "data-ready")).toBe("1");
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  /** Luminance of every pixel of a canvas, read in the page. */
+  async function canvasLuma(selector: string): Promise<Luma> {
+    return page.$eval(selector, (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const y: number[] = new Array(canvas.width * canvas.height);
+      for (let i = 0; i < y.length; i++) y[i] = 0.299 * d[4 * i]! + 0.587 * d[4 * i + 1]! + 0.114 * d[4 * i + 2]!;
+      return { w: canvas.width, h: canvas.height, y };
+    });
+  }
+
+  async function txRendered(after: number): Promise<number> {
+    await page.waitForFunction((n) => Number(document.body.dataset.txFrames ?? 0) > n, after, { timeout: 20_000 });
+    return Number(await page.getAttribute("body", "data-tx-frames"));
+  }
+
+  it("generates a frame and its waterfall shows the chirps", async () => {
+    let frames = Number(await page.getAttribute("body", "data-tx-frames"));
+    await page.selectOption("#tx-sf", "8");
+    frames = await txRendered(frames);
+    await page.check("#tx-fmt-text");
+    await page.fill("#tx-payload", "chirpkit in a browser");
+    frames = await txRendered(frames);
+    await page.fill("#tx-snr", "15");
+    await page.dispatchEvent("#tx-snr", "input");
+    frames = await txRendered(frames);
+    expect(await page.textContent("#tx-error")).toBe("");
+    expect(await page.textContent("#tx-snr-out")).toBe("15 dB");
+
+    // The sections are labelled above the waterfall.
+    const sections = await page.$$eval("#tx-labels span", (els) => els.map((e) => (e as HTMLElement).dataset.section));
+    expect(sections).toEqual(["preamble", "sync", "downchirp", "header", "payload"]);
+
+    const img = await canvasLuma("#tx-waterfall");
+    const [fx0, fx1] = (await page.getAttribute("#tx-waterfall", "data-frame-x"))!.split(",").map(Number) as [number, number];
+    const [px0, px1] = (await page.getAttribute("#tx-waterfall", "data-preamble-x"))!.split(",").map(Number) as [number, number];
+    const [by0, by1] = (await page.getAttribute("#tx-waterfall", "data-band-y"))!.split(",").map(Number) as [number, number];
+    expect(img.w).toBeGreaterThan(600);
+    expect(fx1 - fx0).toBeGreaterThan(0.6 * img.w); // the frame fills most of the picture
+    const col = (x: number) => {
+      const v: number[] = [];
+      for (let y = Math.ceil(by0); y < Math.floor(by1); y++) v.push(img.y[y * img.w + x]!);
+      return v;
+    };
+    const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+    // 1. The frame is much brighter than the silence around it (per column: its brightest pixel).
+    const peakIn: number[] = [];
+    const peakOut: number[] = [];
+    for (let x = 2; x < img.w - 2; x++) {
+      const top = Math.max(...col(x));
+      if (x > fx0 + 4 && x < fx1 - 4) peakIn.push(top);
+      else if (x < fx0 - 4 || x > fx1 + 4) peakOut.push(top);
+    }
+    expect(peakOut.length).toBeGreaterThan(10);
+    expect(mean(peakIn)).toBeGreaterThan(mean(peakOut) + 80);
+    // 2. Inside the frame the energy is a thin line (a chirp), not a smear: in most columns the
+    //    brightest pixel stands far above the column's median.
+    const sharp = peakIn.filter((_, i) => {
+      const c = col(Math.round(fx0 + 5 + i)).sort((a, b) => a - b);
+      return c[c.length - 1]! - c[Math.floor(c.length / 2)]! > 60;
+    }).length;
+    expect(sharp / peakIn.length).toBeGreaterThan(0.8);
+    // 3. The preamble is 8 identical upchirps: the brightest row climbs steadily within each
+    //    symbol (y decreases as frequency rises), sweeping the whole band, then wraps.
+    const ys: number[] = [];
+    for (let x = Math.ceil(px0) + 2; x < Math.floor(px1) - 2; x++) {
+      const c = col(x);
+      ys.push(c.indexOf(Math.max(...c)));
+    }
+    const band = by1 - by0;
+    let rising = 0;
+    let wraps = 0;
+    for (let i = 1; i < ys.length; i++) {
+      const dy = ys[i]! - ys[i - 1]!;
+      if (dy <= 0) rising++;
+      if (dy > 0.5 * band) wraps++;
+    }
+    expect(rising / (ys.length - 1)).toBeGreaterThan(0.8);
+    expect(wraps).toBeGreaterThanOrEqual(6);
+    expect(wraps).toBeLessThanOrEqual(9);
+    expect(Math.max(...ys) - Math.min(...ys)).toBeGreaterThan(0.8 * band);
+
+    // 4. The page shows the toolkit's own symbols and time on air for these settings.
+    const { encodeFrame, syncSymbols, timeOnAir } = await import("../src/phy/index.js");
+    const params = { sf: 8, bandwidth: 125000, cr: 1, syncWord: 0x12 };
+    const payload = new TextEncoder().encode("chirpkit in a browser");
+    const shown = await page.$$eval("#tx-symbols .sym", (els) => els.map((e) => e.textContent));
+    const expected = [...Array(8).fill("0"), ...syncSymbols(0x12, 256).map(String), "↓", "↓", "↓", ...Array.from(encodeFrame(payload, params), String)];
+    expect(shown).toEqual(expected);
+    const toaMs = Number(await page.getAttribute("#tx-summary", "data-toa-ms"));
+    expect(toaMs).toBeCloseTo(timeOnAir(params, payload.length).seconds * 1000, 6);
+
+    // 5. The dechirped spectrum of payload symbols peaks at the value sent (keyboard navigation).
+    const firstPayload = Number(await page.$eval("#tx-symbols [data-index].k-header", (e) => (e as HTMLElement).dataset.index));
+    await page.click(`#tx-symbols [data-index="${firstPayload}"]`);
+    for (let k = 0; k < 10; k++) {
+      const sel = await page.$eval("#tx-symbols [aria-selected=true]", (e) => ({ index: Number((e as HTMLElement).dataset.index), value: e.textContent }));
+      expect(sel.index).toBe(firstPayload + k);
+      expect(await page.getAttribute("#tx-symbol-info", "data-peak")).toBe(sel.value);
+      await page.keyboard.press("ArrowRight");
+    }
+    await page.screenshot({ path: join(resultsDir, "demo-transmitter.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("shows what a bad parameter is, and a noise-only picture has no chirp line", async () => {
+    let frames = Number(await page.getAttribute("body", "data-tx-frames"));
+    await page.check("#tx-fmt-hex");
+    await page.fill("#tx-payload", "zz");
+    await expect.poll(() => page.textContent("#tx-error")).toContain("hex");
+    await page.fill("#tx-payload", "c0ffee");
+    frames = await txRendered(frames);
+    expect(await page.textContent("#tx-error")).toBe("");
+    // At -25 dB SNR the frame disappears into the noise: columns in the frame look like the gap.
+    await page.fill("#tx-snr", "-25");
+    await page.dispatchEvent("#tx-snr", "input");
+    frames = await txRendered(frames);
+    const img = await canvasLuma("#tx-waterfall");
+    const [fx0, fx1] = (await page.getAttribute("#tx-waterfall", "data-frame-x"))!.split(",").map(Number) as [number, number];
+    let inside = 0;
+    let n = 0;
+    for (let x = Math.ceil(fx0) + 4; x < fx1 - 4; x++, n++) for (let y = 0; y < img.h; y++) inside += img.y[y * img.w + x]!;
+    const meanInside = inside / (n * img.h);
+    let all = 0;
+    for (const v of img.y) all += v;
+    expect(Math.abs(meanInside - all / img.y.length)).toBeLessThan(12);
+    expect(pageErrors).toEqual([]);
+  });
+});
