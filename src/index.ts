@@ -4,3 +4,6 @@ export { ChirpError, type ChirpErrorCode } from "./errors.js";
 export * from "./phy/index.js";
 // Receive front end (issue 3): sample formats and the channel filter / resampler.
 export { convert, createFrontend, type Frontend, type FrontendOptions, type SampleFormat } from "./dsp/index.js";
+// LoRaWAN codec and Cayenne LPP (issue 4) as namespaces: phy also has a decodeFrame.
+export * as lorawan from "./lorawan/index.js";
+export * as lpp from "./lpp/index.js";

@@ -1,7 +1,154 @@
-// `chirp lorawan`: scaffolding until its issue lands (replaced by the real command).
-import { ChirpError } from "../errors.js";
+// `chirp lorawan HEX`: parse a LoRaWAN PHYPayload, verify its MIC, decrypt it and decode its MAC
+// commands (and, with --lpp, its Cayenne LPP payload). Exit status 0, or 1 when a MIC was
+// checked and does not verify; 2 for bad input (typed errors).
+import { parseCli } from "./args.js";
+import { ChirpError, badParameter } from "../errors.js";
+import { decodeFrame, decodedFrameToJson, fromHex, type DecodedFrame, type LoRaWANKeys } from "../lorawan/index.js";
+import { decodeLpp, type LppReading } from "../lpp/index.js";
 
-export const summary = "lorawan (not built yet)";
-export async function run(_argv: string[]): Promise<number> {
-  throw new ChirpError("BAD_PARAMETER", "chirp lorawan is not built yet");
+export const summary = "lorawan HEX: parse, verify and decrypt a LoRaWAN frame (--json, --lpp)";
+
+const KEY_FLAGS: Record<string, keyof LoRaWANKeys> = {
+  nwkskey: "nwkSKey",
+  appskey: "appSKey",
+  appkey: "appKey",
+  nwkkey: "nwkKey",
+  fnwksintkey: "fNwkSIntKey",
+  snwksintkey: "sNwkSIntKey",
+  nwksenckey: "nwkSEncKey",
+  jsintkey: "jsIntKey",
+  jsenckey: "jsEncKey",
+};
+
+const HELP = `usage: chirp lorawan HEX [options]
+
+Parses a LoRaWAN PHYPayload (hex), verifies the MIC and decrypts what the keys allow.
+
+  --version 1.0|1.1       LoRaWAN version (default 1.0)
+  --nwkskey K  --appskey K                      1.0 session keys
+  --fnwksintkey K --snwksintkey K --nwksenckey K  1.1 network session keys
+  --appkey K  --nwkkey K  --jsintkey K --jsenckey K   root / join server keys
+  --fcnt32 N              full 32-bit frame counter (MIC and keystream use all 32 bits)
+  --last-fcnt N           reconstruct the 32-bit counter from the last one accepted
+  --conf-fcnt N --tx-dr N --tx-ch N     1.1 uplink MIC inputs (ConfFCnt only with ACK)
+  --join-eui E --dev-nonce N --join-req-type N   1.1 OptNeg join-accept MIC context
+  --fopts-variant errata|original   1.1 FOpts encryption A block (default errata)
+  --lpp                   decode the (decrypted) payload as Cayenne LPP
+  --json                  one JSON object instead of text
+Keys are 32 hex digits. Exit status 1 when the MIC does not verify.`;
+
+function intFlag(name: string, raw: unknown, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = String(raw).trim();
+  const v = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isInteger(v) || v < 0 || v > max) badParameter(name, s, `an integer from 0 to ${max}`);
+  return v;
+}
+
+function lppText(r: LppReading): string {
+  const v = Array.isArray(r.value) ? `[${r.value.join(", ")}]` : String(r.value);
+  return `  ch ${r.channel} ${r.name}: ${v}${r.unit ? " " + r.unit : ""}`;
+}
+
+function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string | undefined): string {
+  const L: string[] = [`${d.mtype} (LoRaWAN R${d.major + 1})`];
+  const mic = d.micOk === null ? "not checked (no key)" : d.micOk ? "OK" : "MISMATCH";
+  if (d.devAddr !== undefined && d.mtype !== "JoinAccept") {
+    const f = d.fCtrl!;
+    const flags = [f.adr && "ADR", f.adrAckReq && "ADRACKReq", f.ack && "ACK", f.classB && "ClassB", f.fPending && "FPending"].filter(Boolean).join(" ") || "-";
+    L.push(`  DevAddr   ${d.devAddr}`, `  FCtrl     ${flags} (FOptsLen ${f.fOptsLen})`, `  FCnt      ${d.fCnt}${d.fCnt32 !== d.fCnt ? ` (32-bit ${d.fCnt32})` : ""}`);
+    L.push(`  FPort     ${d.fPort ?? "none"}`);
+    if (d.fOpts) L.push(`  FOpts     ${d.fOpts}`);
+  }
+  if (d.joinEui !== undefined) L.push(`  JoinEUI   ${d.joinEui}`);
+  if (d.devEui !== undefined) L.push(`  DevEUI    ${d.devEui}`);
+  if (d.devNonce !== undefined) L.push(`  DevNonce  ${d.devNonce}`);
+  if (d.rejoinType !== undefined) L.push(`  Rejoin    type ${d.rejoinType}, RJcount ${d.rjCount}${d.netId ? `, NetID ${d.netId}` : ""}`);
+  if (d.joinAccept) {
+    const j = d.joinAccept;
+    L.push(`  JoinNonce ${j.joinNonce}`, `  NetID     ${d.netId}`, `  DevAddr   ${d.devAddr}`);
+    L.push(`  DLSettings OptNeg ${j.dlSettings.optNeg}, RX1DROffset ${j.dlSettings.rx1DrOffset}, RX2DataRate ${j.dlSettings.rx2DataRate}`);
+    L.push(`  RxDelay   ${j.rxDelaySeconds} s`);
+    if (j.cfList) L.push(`  CFList    ${JSON.stringify("frequencies" in j.cfList ? j.cfList.frequencies : "chMasks" in j.cfList ? j.cfList.chMasks : "raw")}`);
+  }
+  if (d.payloadHex !== undefined) L.push(`  Payload   ${d.payloadHex || "(empty)"}${d.payloadDecrypted ? "" : " (encrypted: give the key)"}`);
+  for (const c of d.macCommands) {
+    const fields = Object.entries(c.fields)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ");
+    L.push(`  MAC ${c.name} (0x${c.cid.toString(16).padStart(2, "0")})${fields ? " " + fields : ""}`);
+  }
+  if (d.macCommandsError) L.push(`  MAC       ${d.macCommandsError}`);
+  L.push(`  MIC       ${d.mic} ${mic}`);
+  if (lpp) {
+    L.push("  Cayenne LPP:");
+    for (const r of lpp) L.push(lppText(r));
+  }
+  if (lppError) L.push(`  Cayenne LPP: ${lppError}`);
+  return L.join("\n");
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
+    version: { type: "string" },
+    ...Object.fromEntries(Object.keys(KEY_FLAGS).map((k) => [k, { type: "string" as const }])),
+    fcnt32: { type: "string" },
+    "last-fcnt": { type: "string" },
+    "conf-fcnt": { type: "string" },
+    "tx-dr": { type: "string" },
+    "tx-ch": { type: "string" },
+    "join-eui": { type: "string" },
+    "dev-nonce": { type: "string" },
+    "join-req-type": { type: "string" },
+    "fopts-variant": { type: "string" },
+    lpp: { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + "\n");
+    return 0;
+  }
+  if (positionals.length !== 1) throw new ChirpError("BAD_PARAMETER", "chirp lorawan takes one HEX frame (see --help)", { parameter: "HEX" });
+  const version = (values.version as string | undefined) ?? "1.0";
+  if (version !== "1.0" && version !== "1.1") badParameter("version", version, "1.0 or 1.1");
+  const variant = (values["fopts-variant"] as string | undefined) ?? "errata";
+  if (variant !== "errata" && variant !== "original") badParameter("fopts-variant", variant, "errata or original");
+  const keys: LoRaWANKeys = {};
+  for (const [flag, name] of Object.entries(KEY_FLAGS)) if (values[flag] !== undefined) keys[name] = fromHex(String(values[flag]), flag);
+  const bytes = fromHex(positionals[0]!, "HEX");
+  const d = decodeFrame(bytes, {
+    keys,
+    version,
+    fOptsVariant: variant,
+    fCnt32: intFlag("fcnt32", values.fcnt32, 0xffffffff),
+    lastFCnt: intFlag("last-fcnt", values["last-fcnt"], 0xffffffff),
+    confFCnt: intFlag("conf-fcnt", values["conf-fcnt"], 0xffffffff),
+    txDr: intFlag("tx-dr", values["tx-dr"], 255),
+    txCh: intFlag("tx-ch", values["tx-ch"], 255),
+    joinEui: values["join-eui"] as string | undefined,
+    devNonce: intFlag("dev-nonce", values["dev-nonce"], 0xffff),
+    joinReqType: intFlag("join-req-type", values["join-req-type"], 255),
+  });
+  let lpp: LppReading[] | undefined;
+  let lppError: string | undefined;
+  if (values.lpp) {
+    if (!d.payload || !d.payloadDecrypted || d.fPort === 0 || d.frame.kind !== "data") lppError = "no decrypted application payload to decode";
+    else {
+      try {
+        lpp = decodeLpp(d.payload);
+      } catch (e) {
+        if (!(e instanceof ChirpError)) throw e;
+        lppError = `${e.code}: ${e.message}`;
+      }
+    }
+  }
+  if (values.json) {
+    const o = decodedFrameToJson(d);
+    if (values.lpp) o.lpp = lpp ? lpp.map((r) => ({ channel: r.channel, type: r.type, name: r.name, value: r.value, unit: r.unit })) : null;
+    if (lppError) o.lppError = lppError;
+    process.stdout.write(JSON.stringify(o) + "\n");
+  } else {
+    process.stdout.write(text(d, lpp, lppError) + "\n");
+  }
+  return d.micOk === false ? 1 : 0;
 }

@@ -1,0 +1,118 @@
+// Byte helpers shared by the codec: hex in display (big-endian) order, little-endian fields on
+// the wire, and input checking that turns bad arguments into typed errors.
+import { ChirpError, badParameter } from "../errors.js";
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Lower-case hex of `b` in array order. */
+export function toHex(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
+  return s;
+}
+
+/** Lower-case hex of `b` in reverse order (wire little-endian -> display big-endian). */
+export function toHexReversed(b: Uint8Array, start = 0, end = b.length): string {
+  let s = "";
+  for (let i = end - 1; i >= start; i--) s += HEX[b[i]!];
+  return s;
+}
+
+/** Parses hex (spaces, ':' and '-' separators and a 0x prefix allowed); BAD_PARAMETER otherwise. */
+export function fromHex(h: string, name = "hex"): Uint8Array {
+  if (typeof h !== "string") badParameter(name, h, "a hex string");
+  const s = h.trim().replace(/^0x/i, "").replace(/[\s:-]/g, "");
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) badParameter(name, h, "an even number of hex digits");
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+/** Bytes from a Uint8Array (as is) or a hex string. */
+export function bytesOf(x: Uint8Array | string, name: string): Uint8Array {
+  if (x instanceof Uint8Array) return x;
+  if (typeof x === "string") return fromHex(x, name);
+  return badParameter(name, x, "a Uint8Array or hex string");
+}
+
+/** A 16-byte AES key from bytes or hex. */
+export function keyOf(x: Uint8Array | string, name: string): Uint8Array {
+  const k = bytesOf(x, name);
+  if (k.length !== 16) badParameter(name, typeof x === "string" ? x : `${k.length} bytes`, "16 bytes (32 hex digits)");
+  return k;
+}
+
+/** An unsigned integer of `bytes` bytes given as a number or a big-endian hex string. */
+export function uintOf(x: number | string, bytes: number, name: string): number {
+  const max = 2 ** (8 * bytes) - 1;
+  if (typeof x === "string") {
+    const b = fromHex(x, name);
+    if (b.length !== bytes) badParameter(name, x, `${bytes} bytes (${bytes * 2} hex digits, big-endian)`);
+    let v = 0;
+    for (let i = 0; i < b.length; i++) v = v * 256 + b[i]!;
+    return v;
+  }
+  if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > max) badParameter(name, x, `an integer from 0 to ${max}`);
+  return x;
+}
+
+/** An EUI-64 as wire bytes (little-endian) from a big-endian hex string. */
+export function euiOf(x: string, name: string): Uint8Array {
+  const b = fromHex(x, name);
+  if (b.length !== 8) badParameter(name, x, "8 bytes (16 hex digits, big-endian)");
+  return b.reverse();
+}
+
+export function readU16(b: Uint8Array, o: number): number {
+  return b[o]! | (b[o + 1]! << 8);
+}
+export function readU24(b: Uint8Array, o: number): number {
+  return b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16);
+}
+export function readU32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+export function writeU16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+}
+export function writeU24(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+}
+export function writeU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = (v >>> 24) & 0xff;
+}
+
+/** Hex of a u32 / u24 / u16 in big-endian display order, zero-padded. */
+export function hexOfUint(v: number, bytes: number): string {
+  return (v >>> 0).toString(16).padStart(bytes * 2, "0");
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Constant-time equality of two byte strings of the same length (no early exit). */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}
+
+export function tooShort(what: string, need: number, got: number): never {
+  throw new ChirpError("TOO_SHORT", `${what} needs at least ${need} bytes, got ${got}`);
+}
