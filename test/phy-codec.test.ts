@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeShared, readSharedJson } from "./shared.js";
-import { decodeFrame, decodeHeader, encodeFrame, frameSymbolCount, payloadSymbolCount, resolveParams, symbolToWord, timeOnAir, type Engine, type PhyParams } from "../src/phy/index.js";
+import { decodeFrame, decodeFrameSoft, decodeHeader, encodeFrame, frameSymbolCount, payloadSymbolCount, resolveParams, symbolToWord, timeOnAir, type Engine, type PhyParams } from "../src/phy/index.js";
 import { payloadCrc } from "../src/engines/js/crc.js";
 import { frameNibbles } from "../src/engines/js/frame.js";
 import { ChirpError } from "../src/errors.js";
@@ -154,5 +154,18 @@ describe("decoder edge cases", () => {
       expect(f.crcOk).toBe(false);
       expect(f.detectedErrors).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("decoder input checks", () => {
+  it("decodeHeader at SF5/SF6 needs the second block; NaN LLRs are BAD_INPUT; resolved params are frozen", () => {
+    const p = resolveParams({ sf: 6, cr: 2, bandwidth: 125000 });
+    const syms = encodeFrame(Uint8Array.of(1, 2, 3), p);
+    expect(() => decodeHeader(syms.slice(0, 8), p)).toThrow(/needs 14 symbols/);
+    expect(decodeHeader(syms.slice(0, 14), p)).toEqual({ ok: true, payloadLength: 3, cr: 2, crc: true });
+    const llr = new Float32Array(syms.length * 6);
+    llr[3] = NaN;
+    expect(() => decodeFrameSoft(llr, syms.length, p)).toThrow(/not a finite number/);
+    expect(Object.isFrozen(p)).toBe(true);
   });
 });

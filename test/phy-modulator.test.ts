@@ -127,3 +127,20 @@ describe("modulator", () => {
     }
   });
 });
+
+describe("modulator errors", () => {
+  const p = { sf: 7, cr: 1, bandwidth: 125000 };
+  it("oversampling outside 1..64, bad symbol values, bad payloads and huge frames are typed errors", () => {
+    for (const engine of engines) {
+      for (const oversampling of [0, 65, 1.5]) {
+        try { modulateSymbols([0], p, { oversampling, engine }); expect.unreachable(); } catch (e) {
+          expect((e as ChirpError).parameter).toBe("oversampling");
+          expect((e as ChirpError).allowed).toMatch(/1 to 64/);
+        }
+      }
+      expect(() => modulateSymbols([128], p, { oversampling: 1, engine })).toThrow(/0\.\.127/);
+      expect(() => modulateFrame([1, 2] as unknown as Uint8Array, p, { oversampling: 1, engine })).toThrow(ChirpError);
+      expect(() => modulateFrame(new Uint8Array(4), { ...p, sf: 12, preambleLength: 65535 }, { oversampling: 64, engine })).toThrow(/samples/);
+    }
+  });
+});

@@ -22,6 +22,7 @@ export interface HeaderInfo extends HeaderFields {
  */
 export function decodeHeader(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams): HeaderInfo {
   const r = resolved(p);
+  checkSymbols(symbols, r.n);
   const f = decodeFrameJs(symbols, { ...r, explicitHeader: true }, {}, true);
   return { ok: f.headerOk, payloadLength: f.payloadLength, cr: f.cr, crc: f.crc };
 }
@@ -56,6 +57,10 @@ export function decodeFrameSoft(llr: Float32Array, symbolCount: number, p: PhyPa
   const r = resolved(p);
   if (!(llr instanceof Float32Array)) throw new ChirpError("BAD_PARAMETER", "llr must be a Float32Array", { parameter: "llr" });
   checkCount(symbolCount);
+  const used = Math.min(llr.length, symbolCount * r.sf);
+  for (let i = 0; i < used; i++) {
+    if (!Number.isFinite(llr[i]!)) throw new ChirpError("BAD_INPUT", `llr[${i}] = ${llr[i]} is not a finite number`, { parameter: "llr" });
+  }
   const implicit = implicitOf(opts, r);
   return checkEngine(opts.engine) === "js" ? decodeFrameSoftJs(llr, symbolCount, r, { implicit }) : decodeFrameSoftWasm(llr, symbolCount, r, implicit);
 }

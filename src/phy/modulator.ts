@@ -3,7 +3,7 @@
 // unit amplitude, interleaved float32 I/Q.
 import { ChirpError } from "../errors.js";
 import { checkEngine, checkOversampling, payloadSymbolCount, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
-import { encodeFrame } from "./encoder.js";
+import { checkPayload, encodeFrame } from "./encoder.js";
 import { downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
 import { modulateWasm, type Segment } from "../engines/wasm/modulator.js";
 
@@ -24,6 +24,9 @@ export interface FrameLayout {
   totalSamples: number;
 }
 
+/** Longest frame we generate in one piece (2^27 complex samples = 1 GiB as cf32). */
+export const MAX_SAMPLES = 2 ** 27;
+
 /** Sync word byte 0xHL -> symbols 8H and 8L (mod N) (gr-lora_sdr modulate_impl.cc). */
 export function syncSymbols(syncWord: number, n: number): [number, number] {
   return [((syncWord >> 4) * 8) % n, ((syncWord & 15) * 8) % n];
@@ -39,6 +42,9 @@ export function frameLayout(p: PhyParams | ResolvedParams, payloadLength: number
   const c = b + (9 * sym) / 4;
   const d = c + 8 * sym;
   const e = c + count * sym;
+  if (e > MAX_SAMPLES) {
+    throw new ChirpError("BAD_PARAMETER", `the frame would be ${e} samples (over ${MAX_SAMPLES}, 1 GiB of cf32): lower preambleLength or oversampling`, { parameter: "oversampling", allowed: "a frame of at most 2^27 samples" });
+  }
   return { preamble: [0, a], sync: [a, b], downchirps: [b, c], header: [c, d], payload: [d, e], totalSamples: e };
 }
 
@@ -56,6 +62,9 @@ export function modulateSymbols(symbols: ArrayLike<number>, p: PhyParams | Resol
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
   checkSymbolValues(symbols, r.n);
+  if (symbols.length * r.n * k > MAX_SAMPLES) {
+    throw new ChirpError("BAD_PARAMETER", `${symbols.length} symbols would be over ${MAX_SAMPLES} samples: modulate them in parts`, { parameter: "symbols" });
+  }
   if (checkEngine(opts.engine) === "js") {
     const out = new Float32Array(2 * symbols.length * r.n * k);
     modulateSymbolsJs(symbols, r.n, k, out);
@@ -69,8 +78,9 @@ export function modulateFrame(payload: Uint8Array, p: PhyParams | ResolvedParams
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
   const engine = checkEngine(opts.engine);
-  const symbols = encodeFrame(payload, r, { engine });
+  checkPayload(payload);
   const layout = frameLayout(r, payload.length, k);
+  const symbols = encodeFrame(payload, r, { engine });
   const head = new Uint16Array(r.preambleLength + 2);
   head.set(syncSymbols(r.syncWord, r.n), r.preambleLength);
   const downSamples = layout.downchirps[1] - layout.downchirps[0];

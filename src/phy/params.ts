@@ -82,6 +82,7 @@ export function resolveParams(p: PhyParams): ResolvedParams {
   const preambleLength = checkInt("preambleLength", p.preambleLength ?? 8, 6, 65535);
   const ldroOn = ldro === "on" || (ldro === "auto" && ldroAuto(sf, bandwidth));
   const r: ResolvedParams = { sf, bandwidth, cr, explicitHeader, crc, ldro, ldroOn, syncWord, preambleLength, n: 1 << sf };
+  Object.freeze(r); // a resolved object is trusted later without re-checking, so it must not change
   resolvedMark.add(r);
   return r;
 }
