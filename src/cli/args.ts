@@ -10,9 +10,24 @@ export interface Parsed {
   positionals: string[];
 }
 
+/** Joins `--snr -12:-4` into `--snr=-12:-4`: parseArgs would take a negative number for a flag. */
+function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i]!;
+    const m = /^--([A-Za-z][\w-]*)$/.exec(t);
+    const next = argv[i + 1];
+    if (m && options[m[1]!]?.type === "string" && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${t}=${next}`);
+      i++;
+    } else out.push(t);
+  }
+  return out;
+}
+
 export function parseCli(argv: string[], options: OptionSpec, allowPositionals = true): Parsed {
   try {
-    const r = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals, strict: true });
+    const r = parseArgs({ args: joinNegativeValues(argv, options), options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals, strict: true });
     return { values: r.values as Parsed["values"], positionals: r.positionals };
   } catch (e) {
     // node's messages go on to explain `--` for positionals; the first sentence is the useful part.

@@ -1,7 +1,163 @@
-// `chirp decode`: scaffolding until its issue lands (replaced by the real command).
+// `chirp decode FILE...`: find and decode every LoRa frame in a recording (raw IQ, SigMF pair or
+// archive), streamed at constant memory, one receiver per spreading factor. Several files, a
+// directory or a glob go to the batch runner (src/cli/batch.ts).
+import { renameSync, writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
+import { createReceiver, type Frame } from "./deps.js";
+import { timeOnAir } from "../phy/index.js";
+import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
+import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
+import { openRecording, requireRate, streamSamples, type Recording } from "./recording.js";
+import { parseRxFlags, receiverOptions, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
+import { createProgress } from "./progress.js";
+import { fixed, formatTable } from "./table.js";
+import { isBatch, runBatch } from "./batch.js";
 
-export const summary = "decode (not built yet)";
-export async function run(_argv: string[]): Promise<number> {
-  throw new ChirpError("BAD_PARAMETER", "chirp decode is not built yet");
+export const summary = "find and decode LoRa frames in recordings (raw IQ or SigMF)";
+
+export const help: Help = {
+  name: "decode",
+  summary,
+  usage: "FILE|DIR|GLOB... --sf S [--bw B] [--format F --rate R] [options] [--json]",
+  options: [
+    ...rxOptionHelp,
+    ["--json", "one JSON object per frame per line (receiver field names)"],
+    ["--annotate", "write the decoded frames into the SigMF metadata as annotations"],
+    ["--jobs N", "batch: decode N files at once (default: number of cores)"],
+    ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
+    ["--quiet", "no progress on stderr"],
+  ],
+  examples: [
+    "chirp decode capture.sigmf-meta --sf 7 --bw 125000",
+    "chirp decode rtl.cu8 --rate 1.024M --sf 7-12 --json",
+    "chirp decode cap.cf32 --rate 250k --sf 7 --implicit --length 12 --cr 1 --sync any",
+    "chirp decode 'captures/*.sigmf-meta' --sf 9 --jobs 4 --resume frames.jsonl",
+  ],
+};
+
+export const decodeSpec = {
+  ...rxOptionSpec,
+  json: { type: "boolean" },
+  annotate: { type: "boolean" },
+  jobs: { type: "string" },
+  resume: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+} as const;
+
+/** A frame as a JSON-ready record: the receiver's fields, without the raw bytes. */
+export function frameRecord(f: Frame, sampleRate: number): Record<string, unknown> {
+  const { payload: _p, ...rest } = f as Frame & { symbols?: unknown };
+  delete (rest as { symbols?: unknown }).symbols;
+  return { ...rest, timeS: +(f.startSample / sampleRate).toFixed(6) };
+}
+
+/** Decodes a whole recording, streamed; calls onFrame as frames come out. Returns all frames. */
+export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: Frame) => void; chunkSamples?: number } = {}): Promise<Frame[]> {
+  const receivers = await Promise.all(rx.sfs.map((sf) => createReceiver(receiverOptions(rx, rec, sf))));
+  const frames: Frame[] = [];
+  const take = (fs: Frame[]) => {
+    for (const f of fs) {
+      frames.push(f);
+      opts.onFrame?.(f);
+    }
+  };
+  const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
+  for await (const { view, first } of streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
+    for (const r of receivers) take(r.push(view));
+    progress.update(first + view.length / 2);
+  }
+  for (const r of receivers) take(r.flush());
+  progress.done();
+  return frames.sort((a, b) => a.startSample - b.startSample);
+}
+
+/** SigMF annotation for a decoded frame: its extent in samples and frequency, and a short label. */
+export function frameAnnotation(f: Frame, rec: Recording, rx: RxFlags): SigmfAnnotation {
+  const rate = requireRate(rec);
+  const p = { sf: f.sf, bandwidth: f.bandwidth, cr: f.cr, explicitHeader: f.explicitHeader, crc: f.crc, ldro: rx.base.ldro ?? "auto", preambleLength: rx.base.preambleLength ?? 8 };
+  let count: number | undefined;
+  try {
+    count = Math.round(timeOnAir(p, f.payloadLength).seconds * rate);
+  } catch {
+    count = undefined;
+  }
+  const crc = f.crcOk === null ? "no CRC" : f.crcOk ? "CRC ok" : "CRC bad";
+  const a: SigmfAnnotation = {
+    sampleStart: f.startSample,
+    label: `LoRa SF${f.sf} ${crc} ${f.payloadLength} B`,
+    comment: f.payloadHex,
+    extra: {
+      "chirpkit:sf": f.sf,
+      "chirpkit:bandwidth": f.bandwidth,
+      "chirpkit:cr": f.cr,
+      "chirpkit:payload_hex": f.payloadHex,
+      "chirpkit:crc_ok": f.crcOk,
+      "chirpkit:header_ok": f.headerOk,
+      "chirpkit:snr_db": Number.isFinite(f.snrDb) ? +f.snrDb.toFixed(2) : null,
+      "chirpkit:cfo_hz": Number.isFinite(f.cfoHz) ? +f.cfoHz.toFixed(1) : null,
+      "chirpkit:sync_word": f.syncWord,
+    },
+  };
+  if (count !== undefined) a.sampleCount = count;
+  if (rec.centerFrequency !== undefined) {
+    const c = rec.centerFrequency + (rx.base.frequencyOffsetHz ?? 0) + (rx.channel !== undefined ? rx.channel - rec.centerFrequency : 0) + (Number.isFinite(f.cfoHz) ? f.cfoHz : 0);
+    a.freqLowerEdge = Math.round(c - f.bandwidth / 2);
+    a.freqUpperEdge = Math.round(c + f.bandwidth / 2);
+  }
+  return a;
+}
+
+export function writeAnnotations(rec: Recording, frames: Frame[], rx: RxFlags): string {
+  if (!rec.sigmf || rec.sigmf.archive || !rec.sigmf.metaPath) {
+    throw new ChirpError("BAD_PARAMETER", `--annotate needs a SigMF recording (.sigmf-meta + .sigmf-data); ${rec.path} is ${rec.sigmf ? "an archive: extract it first" : "raw IQ"}`, { parameter: "annotate" });
+  }
+  const doc = withAnnotations(rec.sigmf.info.doc, frames.map((f) => frameAnnotation(f, rec, rx)));
+  const tmp = rec.sigmf.metaPath + ".tmp";
+  writeFileSync(tmp, stringifySigmf(doc));
+  renameSync(tmp, rec.sigmf.metaPath);
+  return rec.sigmf.metaPath;
+}
+
+export const frameColumns = (rate: number) => [
+  { header: "time s", get: (f: Frame) => fixed(f.startSample / rate, 4) },
+  { header: "sample", get: (f: Frame) => f.startSample },
+  { header: "SF", get: (f: Frame) => f.sf },
+  { header: "CR", get: (f: Frame) => `4/${4 + f.cr}` },
+  { header: "len", get: (f: Frame) => f.payloadLength },
+  { header: "CRC", get: (f: Frame) => (f.truncated ? "cut" : !f.headerOk ? "hdr bad" : f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD") },
+  { header: "SNR dB", get: (f: Frame) => fixed(f.snrDb, 1) },
+  { header: "CFO Hz", get: (f: Frame) => fixed(f.cfoHz, 0) },
+  { header: "sync", get: (f: Frame) => "0x" + f.syncWord.toString(16).padStart(2, "0") },
+  { header: "payload", get: (f: Frame) => (f.payloadHex.length > 40 ? f.payloadHex.slice(0, 38) + ".." : f.payloadHex), align: "left" as const },
+];
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(argv, help, decodeSpec);
+  if (!p) return 0;
+  const v = p.values;
+  if (p.positionals.length === 0) {
+    process.stderr.write("chirp decode: give a FILE, DIR or GLOB (chirp decode --help)\n");
+    return 2;
+  }
+  const rx = parseRxFlags(v);
+  if (v.jobs !== undefined) intFlag("jobs", v.jobs, 1, 256);
+  if (isBatch(p.positionals) || v.resume !== undefined || v.jobs !== undefined) return runBatch(p.positionals, v, rx);
+  const rec = openRecording(p.positionals[0]!, rx.flags);
+  const rate = requireRate(rec);
+  if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, [], rx); // throws the clear message before decoding
+  const json = !!v.json;
+  const frames = await decodeRecording(rec, rx, {
+    quiet: !!v.quiet,
+    onFrame: json ? (f) => process.stdout.write(jsonLine(frameRecord(f, rate))) : undefined,
+  });
+  if (!json) {
+    if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate)));
+    const good = frames.filter((f) => f.crcOk !== false && f.headerOk && !f.truncated).length;
+    process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);
+  }
+  if (v.annotate) {
+    const path = writeAnnotations(rec, frames, rx);
+    if (!v.quiet) process.stderr.write(`wrote ${frames.length} annotation(s) to ${path}\n`);
+  }
+  return 0;
 }

@@ -1,0 +1,126 @@
+// Receiver options from command-line flags, shared by decode, spectrogram and batch workers.
+import { ChirpError, badParameter } from "../errors.js";
+import type { ReceiverOptions } from "./deps.js";
+import { choiceFlag, intFlag, numberFlag, optNumber, type OptionSpec } from "./args.js";
+import { requireRate, type Recording } from "./recording.js";
+
+export const rxOptionSpec: OptionSpec = {
+  format: { type: "string" },
+  rate: { type: "string" },
+  bw: { type: "string" },
+  sf: { type: "string" },
+  cr: { type: "string" },
+  implicit: { type: "boolean" },
+  length: { type: "string" },
+  "no-crc": { type: "boolean" },
+  sync: { type: "string" },
+  ldro: { type: "string" },
+  preamble: { type: "string" },
+  center: { type: "string" },
+  offset: { type: "string" },
+  channel: { type: "string" },
+  engine: { type: "string" },
+};
+
+export const rxOptionHelp: [string, string][] = [
+  ["--sf S", "spreading factor 5..12; a list (7,9) or range (7-12) runs one receiver per SF"],
+  ["--bw B", "LoRa bandwidth in Hz (default 125k)"],
+  ["--format cf32|cs16|cs8|cu8", "sample format of a raw file (default: from extension or SigMF)"],
+  ["--rate R", "sample rate in Hz (SigMF metadata gives it)"],
+  ["--center F", "centre frequency of the recording in Hz (SigMF metadata gives it)"],
+  ["--offset HZ | --channel F", "decode the channel at HZ from the centre, or at absolute frequency F"],
+  ["--implicit --length N --cr C", "implicit header: payload length and coding rate 1..4 (4/5..4/8)"],
+  ["--no-crc", "implicit header frames carry no payload CRC"],
+  ["--sync 0x12|0x34|any", "sync word to accept (default 0x12; 'any' reports each)"],
+  ["--ldro auto|on|off", "low data rate optimisation (default auto)"],
+  ["--preamble N", "preamble length in symbols (default 8)"],
+  ["--engine wasm|js", "receiver engine (default wasm)"],
+];
+
+export interface RxFlags {
+  sfs: number[];
+  flags: { format?: string; rate?: number; center?: number };
+  base: Omit<ReceiverOptions, "sampleRate" | "sf">;
+  channel?: number;
+}
+
+/** Parses "7", "7,9", "7-12" into a list of spreading factors. */
+export function sfList(raw: unknown): number[] {
+  if (raw === undefined) throw new ChirpError("BAD_PARAMETER", "--sf is required (e.g. --sf 7, --sf 7,9 or --sf 7-12)", { parameter: "sf" });
+  const out = new Set<number>();
+  for (const part of String(raw).split(",")) {
+    const m = /^(\d+)-(\d+)$/.exec(part.trim());
+    const [a, b] = m ? [Number(m[1]), Number(m[2])] : [Number(part), Number(part)];
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 5 || b > 12 || a > b) badParameter("--sf", raw, "5..12, a list like 7,9 or a range like 7-12");
+    for (let s = a; s <= b; s++) out.add(s);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+export function parseRxFlags(v: Record<string, unknown>): RxFlags {
+  const flags: RxFlags["flags"] = {};
+  if (v.format !== undefined) flags.format = String(v.format);
+  const rate = optNumber("rate", v.rate);
+  if (rate !== undefined) {
+    if (!(rate > 0)) badParameter("--rate", v.rate, "a positive sample rate in Hz");
+    flags.rate = rate;
+  }
+  const center = optNumber("center", v.center);
+  if (center !== undefined) flags.center = center;
+  const bandwidth = numberFlag("bw", v.bw, 125000);
+  if (!(bandwidth > 0)) badParameter("--bw", v.bw, "a positive bandwidth in Hz");
+  const base: RxFlags["base"] = { bandwidth };
+  if (v.implicit) {
+    const payloadLength = intFlag("length", v.length, 1, 255);
+    const cr = intFlag("cr", v.cr, 1, 4);
+    base.explicitHeader = false;
+    base.implicit = { payloadLength, cr, crc: !v["no-crc"] };
+  } else {
+    if (v.length !== undefined) badParameter("--length", v.length, "only with --implicit (explicit headers carry the length)");
+    if (v["no-crc"]) badParameter("--no-crc", true, "only with --implicit (explicit headers say whether a CRC follows)");
+    if (v.cr !== undefined) intFlag("cr", v.cr, 1, 4); // checked; explicit headers carry the coding rate
+  }
+  if (v.sync !== undefined) {
+    if (v.sync === "any") base.syncWord = "any";
+    else base.syncWord = intFlag("sync", v.sync, 0, 255);
+  }
+  base.ldro = choiceFlag("ldro", v.ldro, ["auto", "on", "off"] as const, "auto");
+  if (v.preamble !== undefined) base.preambleLength = intFlag("preamble", v.preamble, 6, 65535);
+  base.engine = choiceFlag("engine", v.engine, ["wasm", "js"] as const, "wasm");
+  const offset = optNumber("offset", v.offset);
+  const channel = optNumber("channel", v.channel);
+  if (offset !== undefined && channel !== undefined) badParameter("--channel", v.channel, "either --offset or --channel, not both");
+  if (offset !== undefined) base.frequencyOffsetHz = offset;
+  const out: RxFlags = { sfs: sfList(v.sf), flags, base };
+  if (channel !== undefined) out.channel = channel;
+  return out;
+}
+
+/** Receiver options for one recording and SF (sample rate, centre and channel from the file). */
+export function receiverOptions(rx: RxFlags, rec: Recording, sf: number): ReceiverOptions {
+  const sampleRate = requireRate(rec);
+  const o: ReceiverOptions = { ...rx.base, sampleRate, sf, format: rec.format };
+  if (rec.centerFrequency !== undefined) o.centerFrequency = rec.centerFrequency;
+  if (rx.channel !== undefined) {
+    if (rec.centerFrequency === undefined) badParameter("--channel", rx.channel, "a frequency, once the centre is known (--center or SigMF)");
+    o.frequencyOffsetHz = rx.channel - rec.centerFrequency;
+  }
+  const off = o.frequencyOffsetHz ?? 0;
+  if (Math.abs(off) + rx.base.bandwidth / 2 > sampleRate / 2) {
+    badParameter("--offset", off, `a channel inside the recording: |offset| + bw/2 <= rate/2 = ${sampleRate / 2} Hz`);
+  }
+  if (sampleRate < rx.base.bandwidth) badParameter("--rate", sampleRate, `at least the bandwidth (${rx.base.bandwidth} Hz)`);
+  return o;
+}
+
+/** Reconstructs the flags for a child process (batch), from parsed values. */
+export function forwardFlags(v: Record<string, unknown>, keys: string[]): string[] {
+  const out: string[] = [];
+  for (const k of keys) {
+    const x = v[k];
+    if (x === undefined || x === false) continue;
+    if (x === true) out.push(`--${k}`);
+    else out.push(`--${k}`, String(x));
+  }
+  return out;
+}
