@@ -115,6 +115,13 @@ describe("flags and tables", () => {
     expect(code(() => rangeFlag("snr", "1:0:1"))).toMatch(/TO >= FROM/);
   });
 
+  it("take negative numbers as flag values (--snr -12:-4:0.5)", () => {
+    const p = parseCli(["--snr", "-12:-4:0.5", "--cfo", "-3k", "x"], { snr: { type: "string" }, cfo: { type: "string" } });
+    expect(p.values.snr).toBe("-12:-4:0.5");
+    expect(p.values.cfo).toBe("-3k");
+    expect(p.positionals).toEqual(["x"]);
+  });
+
   it("turn unknown flags into one short line", () => {
     expect(code(() => parseCli(["--bogus"], {}))).toBe("BAD_PARAMETER: Unknown option '--bogus'");
   });
