@@ -1,0 +1,4 @@
+// chirpkit/sim: the channel simulator and error-rate sweeps (issue 3).
+export { simulate, type SimulateOptions, type SimFrame, type SimResult, type SimTruth } from "./simulate.js";
+export { serSweep, type SerSweepOptions, type SerPoint } from "./ser.js";
+export { Rng } from "./rng.js";

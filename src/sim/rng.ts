@@ -1,0 +1,78 @@
+/**
+ * Seeded deterministic random numbers for the simulator: xoshiro128** (Blackman & Vigna,
+ * "Scrambled linear pseudorandom number generators", 2018) seeded through splitmix32, and
+ * Gaussian pairs by the Box-Muller transform. Same seed, same recording, on every platform.
+ */
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  constructor(seed: number) {
+    let x = seed >>> 0;
+    const split = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = split();
+    this.s1 = split();
+    this.s2 = split();
+    this.s3 = split();
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextU32(): number {
+    const r = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return r;
+  }
+
+  /** Uniform in [0, 1) with 53 bits. */
+  uniform(): number {
+    return ((this.nextU32() >>> 5) * 67108864 + (this.nextU32() >>> 6)) / 9007199254740992;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Adds complex Gaussian noise of variance `variance` (E|n|^2) to interleaved I/Q in place. */
+  addComplexNoise(iq: Float32Array, variance: number, from = 0, to = iq.length / 2): void {
+    const sigma = Math.sqrt(variance / 2);
+    const inv = 1 / 2147483648;
+    for (let i = from; i < to; i++) {
+      // Marsaglia's polar method: a pair of independent N(0,1) values per complex sample, no trig.
+      let u: number, v: number, s: number;
+      do {
+        u = (this.nextU32() | 0) * inv;
+        v = (this.nextU32() | 0) * inv;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const f = sigma * Math.sqrt((-2 * Math.log(s)) / s);
+      iq[2 * i] += u * f;
+      iq[2 * i + 1] += v * f;
+    }
+  }
+
+  /** Random bytes. */
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextU32() >>> 24;
+    return out;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
