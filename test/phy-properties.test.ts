@@ -4,96 +4,91 @@ import fc from "fast-check";
 import { decodeFrame, decodeFrameSoft, demodulateSymbols, encodeFrame, modulateSymbols, resolveParams, symbolToWord, type Engine, type ResolvedParams } from "../src/phy/index.js";
 import { whiten } from "../src/engines/js/whitening.js";
 import { hammingDecode, hammingEncode } from "../src/engines/js/hamming.js";
-import { deinterleave, interleave } from "../src/engines/js/interleaver.js";
+import { interleave } from "../src/engines/js/interleaver.js";
 import { wordToSymbol } from "../src/engines/js/gray.js";
 import { decodeHeaderNibbles, encodeHeader, headerChecksum } from "../src/engines/js/header.js";
 import { payloadCrc } from "../src/engines/js/crc.js";
-import { phyWasm } from "../src/wasm/phy.js";
 
-interface StageKernels {
-  whitening_apply(p: number, n: number): void;
-  crc_payload(p: number, n: number): number;
-  header_checksum(a: number, b: number, c: number): number;
-  hamming_encode(n: number, cr: number): number;
-  hamming_decode(w: number, cr: number): number;
-  interleaver_interleave(cws: number, ppm: number, len: number, words: number): void;
-  interleaver_deinterleave(words: number, ppm: number, len: number, cws: number): void;
-  gray_word_to_symbol(v: number, sf: number, reduced: number): number;
-  gray_symbol_to_word(s: number, sf: number, reduced: number): number;
-}
-const k = phyWasm as unknown as StageKernels;
-const scratch = phyWasm.alloc(1024);
-const mem8 = () => new Uint8Array(phyWasm.memory.buffer, scratch, 256);
-const mem16 = (off: number, n: number) => new Uint16Array(phyWasm.memory.buffer, scratch + off, n);
+import * as jsWhitening from "../src/engines/js/whitening.js";
+import * as jsCrc from "../src/engines/js/crc.js";
+import * as jsHeader from "../src/engines/js/header.js";
+import * as jsHamming from "../src/engines/js/hamming.js";
+import * as jsInterleaver from "../src/engines/js/interleaver.js";
+import * as jsGray from "../src/engines/js/gray.js";
+import * as wasmWhitening from "../src/engines/wasm/whitening.js";
+import * as wasmCrc from "../src/engines/wasm/crc.js";
+import * as wasmHeader from "../src/engines/wasm/header.js";
+import * as wasmHamming from "../src/engines/wasm/hamming.js";
+import * as wasmInterleaver from "../src/engines/wasm/interleaver.js";
+import * as wasmGray from "../src/engines/wasm/gray.js";
 
 const engines: Engine[] = ["js", "wasm"];
+const stageSets = {
+  js: { ...jsWhitening, ...jsCrc, ...jsHeader, ...jsHamming, ...jsInterleaver, ...jsGray },
+  wasm: { ...wasmWhitening, ...wasmCrc, ...wasmHeader, ...wasmHamming, ...wasmInterleaver, ...wasmGray },
+};
 const bytes = (max: number) => fc.uint8Array({ minLength: 0, maxLength: max });
 
-describe("stages invert (js and Wasm agree)", () => {
-  it("whitening is its own inverse", () => {
-    fc.assert(fc.property(bytes(255), (b) => {
-      expect(Array.from(whiten(whiten(b)))).toEqual(Array.from(b));
-      mem8().set(b);
-      k.whitening_apply(scratch, b.length);
-      expect(Array.from(mem8().subarray(0, b.length))).toEqual(Array.from(whiten(b)));
-    }), { numRuns: 100 });
-  });
-  it("CRC agrees between engines", () => {
-    fc.assert(fc.property(bytes(255), (b) => {
-      mem8().set(b);
-      expect(k.crc_payload(scratch, b.length)).toBe(payloadCrc(b));
-    }), { numRuns: 100 });
-  });
-  it("header nibbles parse back; the checksum agrees", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), (pl, cr, crc) => {
-      const h = encodeHeader({ payloadLength: pl, cr, crc });
-      expect(decodeHeaderNibbles(h)).toEqual({ ok: true, payloadLength: pl, cr, crc });
-      expect(k.header_checksum(h[0]!, h[1]!, h[2]!)).toBe(headerChecksum(h[0]!, h[1]!, h[2]!));
-    }));
-  });
-  it("Hamming: decode(encode) = identity; every single-bit error is corrected at 4/7, 4/8 and detected at 4/5, 4/6", () => {
-    for (let cr = 1; cr <= 4; cr++) {
-      for (let n = 0; n < 16; n++) {
-        const cw = hammingEncode(n, cr);
-        expect(k.hamming_encode(n, cr)).toBe(cw);
-        expect(hammingDecode(cw, cr)).toEqual({ nibble: n, status: 0 });
-        expect(k.hamming_decode(cw, cr)).toBe(n);
-        for (let b = 0; b < 4 + cr; b++) {
-          const d = hammingDecode(cw ^ (1 << b), cr);
-          expect(k.hamming_decode(cw ^ (1 << b), cr)).toBe(d.nibble | (d.status << 4));
-          if (cr >= 3) expect(d).toEqual({ nibble: n, status: 1 });
-          else expect(d.status).toBe(2);
+for (const engine of engines) {
+  const st = stageSets[engine];
+  describe(`${engine} stages invert (and agree with the js oracle)`, () => {
+    it("whitening is its own inverse", () => {
+      fc.assert(fc.property(bytes(255), (b) => {
+        expect(Array.from(st.whiten(st.whiten(b)))).toEqual(Array.from(b));
+        expect(Array.from(st.whiten(b))).toEqual(Array.from(whiten(b)));
+      }), { numRuns: 100 });
+    });
+    it("CRC agrees with the oracle; RN2483 deadbeef -> 0xEC80", () => {
+      expect(st.payloadCrc([0xde, 0xad, 0xbe, 0xef])).toBe(0xec80);
+      fc.assert(fc.property(bytes(255), (b) => {
+        expect(st.payloadCrc(b)).toBe(payloadCrc(b));
+      }), { numRuns: 100 });
+    });
+    it("header nibbles parse back; the checksum agrees", () => {
+      fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), (pl, cr, crc) => {
+        const h = encodeHeader({ payloadLength: pl, cr, crc });
+        expect(decodeHeaderNibbles(h)).toEqual({ ok: true, payloadLength: pl, cr, crc });
+        expect(st.headerChecksum(h[0]!, h[1]!, h[2]!)).toBe(headerChecksum(h[0]!, h[1]!, h[2]!));
+      }));
+    });
+    it("Hamming: decode(encode) = identity; every single-bit error is corrected at 4/7, 4/8 and detected at 4/5, 4/6", () => {
+      for (let cr = 1; cr <= 4; cr++) {
+        for (let n = 0; n < 16; n++) {
+          const cw = st.hammingEncode(n, cr);
+          expect(cw).toBe(hammingEncode(n, cr));
+          expect(st.hammingDecode(cw, cr)).toEqual({ nibble: n, status: 0 });
+          for (let b = 0; b < 4 + cr; b++) {
+            const d = st.hammingDecode(cw ^ (1 << b), cr);
+            expect(d).toEqual(hammingDecode(cw ^ (1 << b), cr));
+            if (cr >= 3) expect(d).toEqual({ nibble: n, status: 1 });
+            else expect(d.status).toBe(2);
+          }
         }
       }
-    }
-  });
-  it("interleaver: deinterleave(interleave) = identity for ppm 3..12 and CR 4/5..4/8", () => {
-    fc.assert(fc.property(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 1, max: 4 }), fc.array(fc.nat(255), { minLength: 12, maxLength: 12 }), (ppm, cr, raw) => {
-      const len = 4 + cr;
-      const cws = raw.slice(0, ppm).map((x) => x & ((1 << len) - 1));
-      const words = interleave(cws, ppm, len);
-      expect(Array.from(deinterleave(words, ppm, len))).toEqual(cws);
-      mem16(0, ppm).set(cws);
-      k.interleaver_interleave(scratch, ppm, len, scratch + 64);
-      expect(Array.from(mem16(64, len))).toEqual(Array.from(words));
-      k.interleaver_deinterleave(scratch + 64, ppm, len, scratch + 128);
-      expect(Array.from(mem16(128, ppm))).toEqual(cws);
-    }), { numRuns: 200 });
-  });
-  it("Gray: symbolToWord(wordToSymbol(v)) = v at every SF, full and reduced rate", () => {
-    for (let sf = 5; sf <= 12; sf++) {
-      for (const reduced of [false, true]) {
-        const words = 1 << (reduced ? sf - 2 : sf);
-        for (let v = 0; v < words; v++) {
-          const s = wordToSymbol(v, sf, reduced);
-          expect(k.gray_word_to_symbol(v, sf, reduced ? 1 : 0)).toBe(s);
-          expect(symbolToWord(s, sf, reduced)).toBe(v);
-          expect(k.gray_symbol_to_word(s, sf, reduced ? 1 : 0)).toBe(v);
+    });
+    it("interleaver: deinterleave(interleave) = identity for ppm 3..12 and CR 4/5..4/8", () => {
+      fc.assert(fc.property(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 1, max: 4 }), fc.array(fc.nat(255), { minLength: 12, maxLength: 12 }), (ppm, cr, raw) => {
+        const len = 4 + cr;
+        const cws = raw.slice(0, ppm).map((x) => x & ((1 << len) - 1));
+        const words = st.interleave(cws, ppm, len);
+        expect(Array.from(words)).toEqual(Array.from(interleave(cws, ppm, len)));
+        expect(Array.from(st.deinterleave(words, ppm, len))).toEqual(cws);
+      }), { numRuns: 200 });
+    });
+    it("Gray: symbolToWord(wordToSymbol(v)) = v at every SF, full and reduced rate", () => {
+      for (let sf = 5; sf <= 12; sf++) {
+        for (const reduced of [false, true]) {
+          const words = 1 << (reduced ? sf - 2 : sf);
+          for (let v = 0; v < words; v++) {
+            const s = st.wordToSymbol(v, sf, reduced);
+            expect(s).toBe(wordToSymbol(v, sf, reduced));
+            expect(st.symbolToWord(s, sf, reduced)).toBe(v);
+          }
         }
       }
-    }
+    });
   });
-});
+}
 
 const paramsArb = fc.record({
   sf: fc.integer({ min: 5, max: 12 }),
