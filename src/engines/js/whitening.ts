@@ -1,6 +1,7 @@
 // Whitening of the payload bytes (not header, not CRC): XOR with an 8-bit LFSR sequence seeded 0xFF,
 // next = (r << 1 | b7^b5^b4^b3) & 0xFF (gr-lora_sdr whitening_impl / tables.h; LoRaPHY whiten).
 import { badParameter } from "../../errors.js";
+
 export const WHITENING: Uint8Array = (() => {
   const w = new Uint8Array(255);
   let r = 0xff;
