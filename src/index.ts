@@ -7,3 +7,4 @@ export { convert, createFrontend, type Frontend, type FrontendOptions, type Samp
 // LoRaWAN codec and Cayenne LPP (issue 4) as namespaces: phy also has a decodeFrame.
 export * as lorawan from "./lorawan/index.js";
 export * as lpp from "./lpp/index.js";
+export { createReceiver, decodeRecording, type Frame, type ReceiverOptions } from "./rx/index.js";

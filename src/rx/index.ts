@@ -1,0 +1,3 @@
+// chirpkit/rx: find and decode every LoRa frame in a recording (streaming).
+export { createReceiver, decodeRecording, type Receiver, type ReceiverStats } from "./receiver.js";
+export type { Frame, ReceiverOptions, SampleFormat, Samples } from "./types.js";

@@ -1,0 +1,81 @@
+// Public types of chirpkit/rx.
+import type { Engine, Ldro } from "../phy/index.js";
+
+export type SampleFormat = "cf32" | "cs16" | "cu8" | "cs8";
+export type Samples = Float32Array | Int16Array | Uint8Array | Int8Array;
+
+export interface ReceiverOptions {
+  /** Input sample rate in Hz (>= bandwidth). */
+  sampleRate: number;
+  /** LoRa bandwidth in Hz. */
+  bandwidth: number;
+  /** Spreading factor 5..12. */
+  sf: number;
+  /**
+   * How typed input is interpreted: Float32Array is always cf32, Int16Array cs16, Int8Array cs8;
+   * a Uint8Array is cu8 unless format names another format, whose raw bytes it then holds.
+   */
+  format?: SampleFormat;
+  /** Centre frequency of the recording in Hz (reported; optional). */
+  centerFrequency?: number;
+  /** Offset of the LoRa channel from the recording's centre, Hz (wideband recordings). */
+  frequencyOffsetHz?: number;
+  /** Explicit header (default true). */
+  explicitHeader?: boolean;
+  /** Implicit-header frames: the fields the header would carry (payloadLength required). */
+  implicit?: { payloadLength: number; cr?: number; crc?: boolean };
+  /** Sync word byte, or 'any' to accept (and report) any. Default 0x12. */
+  syncWord?: number | "any";
+  /** Low data rate optimisation (default 'auto'). */
+  ldro?: Ldro;
+  /** Preamble upchirps (default 8). */
+  preambleLength?: number;
+  engine?: Engine;
+  /** Called after each push with the input samples consumed so far. */
+  onProgress?: (samplesConsumed: number) => void;
+}
+
+export interface Frame {
+  /** First sample of the preamble (as configured: preambleLength upchirps before the sync word), in input samples. */
+  startSample: number;
+  /** Same, with the fractional part of the timing estimate. */
+  startSampleExact: number;
+  /** Input sample just after the frame's last symbol. */
+  endSample: number;
+  sf: number;
+  bandwidth: number;
+  cr: number;
+  explicitHeader: boolean;
+  payloadLength: number;
+  /** Whether the frame carries a payload CRC. */
+  crc: boolean;
+  /** CRC verdict: true/false, null when there is no CRC (or the header failed, or truncated). */
+  crcOk: boolean | null;
+  /** Header checksum verdict (true in implicit mode). */
+  headerOk: boolean;
+  /** De-whitened payload (empty when the header failed or the frame is truncated). */
+  payload: Uint8Array;
+  payloadHex: string;
+  /** Carrier frequency offset, Hz (signal above the expected frequency is positive). */
+  cfoHz: number;
+  /** SNR in the LoRa bandwidth, dB, from the preamble. */
+  snrDb: number;
+  /** Sync word byte as received. */
+  syncWord: number;
+  /** Clock offset between transmitter and recording, ppm, from the timing drift over the frame (positive: symbols shorter than nominal in the recording's samples, as when resampling by 1 + ppm * 1e-6). */
+  clockOffsetPpm: number;
+  /** Fractional part of the timing estimate, in input samples (startSampleExact - startSample). */
+  timingOffset: number;
+  /** Signal power per sample, dB relative to full scale 1.0 (input units). */
+  signalDb: number;
+  /** Noise power in the LoRa bandwidth, dB (input units). */
+  noiseDb: number;
+  /** Codewords the Hamming decoder corrected. */
+  correctedErrors: number;
+  /** Whether soft-decision decoding produced the reported payload (else hard decisions). */
+  softDecision: boolean;
+  /** The frame ran past the end of the recording: never good data. */
+  truncated: boolean;
+  /** Hard-decision symbol values (FFT bins) of the frame, header block first. */
+  symbols: Uint16Array;
+}
