@@ -3,7 +3,7 @@
 import os from "node:os";
 import { Bench } from "tinybench";
 import FFT from "fft.js";
-import { encodeFrame, decodeFrame, decodeFrameSoft, modulateFrame, resolveParams, createFft, symbolToWord } from "../dist/phy/index.js";
+import { encodeFrame, decodeFrame, decodeFrameSoft, modulateFrame, resolveParams, createFft, symbolToWord, modulateSymbols, demodulateSymbols } from "../dist/phy/index.js";
 import { phyWasm } from "../dist/wasm/phy.js";
 
 const quick = process.argv.includes("--quick");
@@ -38,6 +38,13 @@ for (const [sf, k] of [[7, 1], [7, 4], [10, 2]]) {
   const p = resolveParams({ sf, cr: 1, bandwidth: 125000 });
   const small = payload.subarray(0, 16);
   await pair(`modulate frame 16 B, SF${sf}, ${k}x`, () => modulateFrame(small, p, { oversampling: k, engine: "wasm" }), () => modulateFrame(small, p, { oversampling: k, engine: "js" }));
+}
+// Aligned demodulation (dechirp + FFT + argmax) of 32 symbols, including the copy into Wasm.
+for (const [sf, k] of [[7, 1], [10, 4]]) {
+  const p = resolveParams({ sf, cr: 1, bandwidth: 125000 });
+  const syms = Array.from({ length: 32 }, (_, i) => (i * 97) % (1 << sf));
+  const iq = modulateSymbols(syms, p, { oversampling: k });
+  await pair(`demodulate 32 symbols, SF${sf}, ${k}x`, () => demodulateSymbols(iq, p, { oversampling: k, engine: "wasm" }), () => demodulateSymbols(iq, p, { oversampling: k, engine: "js" }));
 }
 // FFT: the Wasm kernel in place on Wasm memory (how kernels use it), vs fft.js on a Float64Array.
 for (let n = 128; n <= 4096; n *= 2) {
