@@ -10,7 +10,9 @@
 //  - FOptsLen beyond the frame, and frames shorter than a header: lora-packet accepts or throws
 //    untyped errors; we throw ChirpError (FOPTS_OVERRUN, TOO_SHORT).
 import { describe, expect, it } from "vitest";
-import lp from "lora-packet";
+import lpImport from "lora-packet";
+// lora-packet is CommonJS with an ES "default" export: under NodeNext typing the functions sit on .default
+const lp = ((lpImport as any).default ?? lpImport) as (typeof lpImport)["default"];
 import {
   buildDataFrame,
   buildJoinRequest,

@@ -19,6 +19,7 @@ import {
   toHex,
   type DataMType,
   type LoRaWANKeys,
+  type MacCommandSpec,
 } from "../src/lorawan/index.js";
 import { decodeLpp, encodeLpp, decodeLppDownlink, LPP_TYPES } from "../src/lpp/index.js";
 import { ChirpError } from "../src/errors.js";
@@ -161,7 +162,7 @@ describe("round trips", () => {
       );
     }
     // a sequence of commands parses back in order
-    const seq = [
+    const seq: MacCommandSpec[] = [
       { name: "LinkADRReq", fields: { dataRate: 5, txPower: 2, chMask: 0x00ff, chMaskCntl: 0, nbTrans: 1 } },
       { name: "NewChannelReq", fields: { chIndex: 3, frequency: 8671000, maxDr: 5, minDr: 0 } },
       { name: "DevStatusReq" },
