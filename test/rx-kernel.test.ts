@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { modulateSymbols } from "../src/phy/index.js";
 import { createRxSymbolJs } from "../src/engines/js/rx-symbol.js";
 import { RES, MARGIN, wordTables } from "../src/rx/kernel.js";
-import { createFrontendAdapter } from "../src/rx/frontend-adapter.js";
+import { createFrontend } from "../src/dsp/index.js";
 
 function kernelWith(sf: number, r: number, iq: Float32Array) {
   const n = 1 << sf;
@@ -21,7 +21,7 @@ describe("rx symbol kernel (js)", () => {
       // delay by `delay` samples at 16x (delay/16 chips), then filter and decimate to 2x
       const shifted = new Float32Array(iq.length + 2 * (64 * os + delay));
       shifted.set(iq, 2 * (64 * os + delay));
-      const fe = createFrontendAdapter({ sampleRate: 125000 * os, bandwidth: 125000, outputOversampling: 2 });
+      const fe = createFrontend({ sampleRate: 125000 * os, bandwidth: 250000, outputOversampling: 1, transition: 0.25, engine: "js" });
       const out = fe.push(shifted).slice();
       const k = kernelWith(sf, 2, out);
       syms.forEach((s, i) => {

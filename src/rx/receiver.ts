@@ -22,7 +22,7 @@ import {
   type DecodedFrame, type Engine, type ResolvedParams,
 } from "../phy/index.js";
 import { checkEngine } from "../phy/params.js";
-import { createFrontendAdapter, toF32, type FrontendLike } from "./frontend-adapter.js";
+import { createFrontend, type Frontend } from "../dsp/index.js";
 import { MARGIN, RES, wordTables, type RxSymbolKernel } from "./kernel.js";
 import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
 import type { Frame, ReceiverOptions, SampleFormat, Samples } from "./types.js";
@@ -114,10 +114,18 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const cfg = resolveOptions(options);
   const { n, r, m, sf, params } = cfg;
   const onProgress = options.onProgress;
-  const frontend: FrontendLike = createFrontendAdapter({ sampleRate: cfg.sampleRate, bandwidth: cfg.bandwidth, outputOversampling: r, frequencyOffsetHz: options.frequencyOffsetHz });
+  // At 2 samples per chip the channel filter must pass carrier offsets up to BW/4 (the signal then
+  // reaches 0.75 BW): a front end for a 2*BW wide channel at 1 sample per "chip" of that channel
+  // passes +-0.75 BW and stops at 1.25 BW, whose aliases land outside +-0.75 BW. The kernel's own
+  // interpolator low-passes to BW/2 once the carrier offset is known.
+  const frontend: Frontend = createFrontend({
+    sampleRate: cfg.sampleRate, bandwidth: r * cfg.bandwidth, outputOversampling: 1,
+    transition: r === 2 ? 0.25 : 0.1, frequencyOffsetHz: options.frequencyOffsetHz, format: options.format, engine: cfg.engine,
+  });
   const capacity = 40 * m + 4 * MARGIN;
   const kernel: RxSymbolKernel = createRxSymbolJs({ sf, n, r, capacity, ring: SEARCH_WINDOWS, ...wordTables(sf) });
   const sliceIn = Math.max(1, Math.floor(8 * m * frontend.ratio));
+  const bytesPerSample = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 } as const;
   const llr = new Float32Array(cfg.maxSymbols * sf);
   const symbols = new Uint16Array(cfg.maxSymbols);
   const L = params.preambleLength;
@@ -403,8 +411,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   }
 
   function report(d: DecodedFrame | null, soft: boolean, truncated = false): Frame {
-    const ratio = frontend.ratio;
-    const toInput = (p: number): number => (p - frontend.delaySamples) * ratio;
+    const toInput = (p: number): number => frontend.inputPosition(p);
     const startExact = toInput(f.tDown - (L + 2) * m);
     const h = f.header;
     const payload = d && !truncated ? d.payload : new Uint8Array(0);
@@ -449,44 +456,21 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     }
   }
 
-  let scratch = new Float32Array(0);
   function push(samples: Samples): Frame[] {
     const out: Frame[] = [];
-    const f32 = toInputF32(samples, cfg.format);
-    const total = f32.length >> 1;
-    for (let i = 0; i < total; i += sliceIn) {
-      const part = f32.subarray(2 * i, 2 * Math.min(total, i + sliceIn));
+    if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
+    // slices of at most sliceIn samples keep the buffer (and its history) within capacity
+    const per = samples instanceof Uint8Array ? bytesPerSample[options.format ?? "cu8"] : samples instanceof Float32Array || samples instanceof Int16Array || samples instanceof Int8Array ? 2 : 2;
+    const step = sliceIn * per;
+    for (let i = 0; i < samples.length; i += step) {
+      const part = samples.subarray(i, Math.min(samples.length, i + step)) as Samples;
       append(frontend.push(part));
       run(out);
     }
-    samplesIn += total;
+    samplesIn = frontend.consumed;
     stats.samplesIn = samplesIn;
     onProgress?.(samplesIn);
     return out;
-  }
-
-  function toInputF32(samples: Samples, format: SampleFormat): Float32Array {
-    if (samples instanceof Float32Array) {
-      if (samples.length % 2) throw new ChirpError("BAD_INPUT", "interleaved I/Q needs an even number of values", { parameter: "samples" });
-      return samples;
-    }
-    let fmt: SampleFormat;
-    let view: Int16Array | Int8Array | Uint8Array | Float32Array = samples;
-    if (samples instanceof Int16Array) fmt = "cs16";
-    else if (samples instanceof Int8Array) fmt = "cs8";
-    else if (samples instanceof Uint8Array) {
-      fmt = format;
-      if (format === "cf32" || format === "cs16") {
-        const unit = format === "cf32" ? 8 : 4;
-        if (samples.byteLength % unit) throw new ChirpError("BAD_INPUT", `${format} bytes must come in whole samples of ${unit} bytes`, { parameter: "samples" });
-        const copy = samples.byteOffset % unit === 0 ? samples : samples.slice();
-        view = format === "cf32" ? new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4) : new Int16Array(copy.buffer, copy.byteOffset, copy.byteLength / 2);
-        if (format === "cf32") return view as Float32Array;
-      }
-    } else throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
-    if (view.length % 2) throw new ChirpError("BAD_INPUT", "interleaved I/Q needs an even number of values", { parameter: "samples" });
-    if (scratch.length < view.length) scratch = new Float32Array(view.length);
-    return toF32(view, fmt, scratch).subarray(0, view.length);
   }
 
   function flush(): Frame[] {
