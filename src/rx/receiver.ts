@@ -25,6 +25,7 @@ import { checkEngine } from "../phy/params.js";
 import { createFrontend, type Frontend } from "../dsp/index.js";
 import { MARGIN, RES, wordTables, type RxSymbolKernel } from "./kernel.js";
 import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
+import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
 import type { Frame, ReceiverOptions, SampleFormat, Samples } from "./types.js";
 
 /** Windows summed by the preamble search. */
@@ -123,7 +124,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     transition: r === 2 ? 0.25 : 0.1, frequencyOffsetHz: options.frequencyOffsetHz, format: options.format, engine: cfg.engine,
   });
   const capacity = 40 * m + 4 * MARGIN;
-  const kernel: RxSymbolKernel = createRxSymbolJs({ sf, n, r, capacity, ring: SEARCH_WINDOWS, ...wordTables(sf) });
+  const kernel: RxSymbolKernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf, n, r, capacity, ring: SEARCH_WINDOWS, ...wordTables(sf) });
   const sliceIn = Math.max(1, Math.floor(8 * m * frontend.ratio));
   const bytesPerSample = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 } as const;
   const llr = new Float32Array(cfg.maxSymbols * sf);
