@@ -229,6 +229,33 @@ describe("front end streaming", () => {
   });
 });
 
+describe("carrier margin (maxCfoHz) for receivers that correct the offset after the front end", () => {
+  const tone = (fs: number, f: number, n: number) => {
+    const x = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) (x[2 * i] = Math.cos((2 * Math.PI * f * i) / fs)), (x[2 * i + 1] = Math.sin((2 * Math.PI * f * i) / fs));
+    return x;
+  };
+  const level = (y: Float32Array) => {
+    let p = 0;
+    for (let i = 800; i < y.length - 200; i++) p += y[i]! ** 2;
+    return 10 * Math.log10(p / ((y.length - 1000) / 2));
+  };
+  for (const sampleRate of [8 * B, 1.024e6, 2 * B]) {
+    it(`passes +-(B/2 + maxCfoHz) flat and stops what would alias into it (${sampleRate / 1e3} kS/s -> 2x)`, () => {
+      const opts = { sampleRate, bandwidth: B, outputOversampling: 2 as const, maxCfoHz: 0.25 * B };
+      const fe = () => createFrontend(opts);
+      expect(fe().outputRate).toBe(2 * B);
+      for (const f of [0, 0.5 * B, -0.74 * B, 0.74 * B]) expect(Math.abs(level(fe().push(tone(sampleRate, f, 40_000))))).toBeLessThan(0.05);
+      if (sampleRate >= 4 * B) for (const f of [1.27 * B, -1.3 * B, 2.1 * B]) expect(level(fe().push(tone(sampleRate, f, 40_000)))).toBeLessThan(-55);
+    });
+  }
+  it("needs outputOversampling >= 2 and a margin inside the output band", () => {
+    expect(() => createFrontend({ sampleRate: 8 * B, bandwidth: B, maxCfoHz: 1000 })).toThrow(/maxCfoHz/);
+    expect(() => createFrontend({ sampleRate: 8 * B, bandwidth: B, outputOversampling: 2, maxCfoHz: 0.5 * B })).toThrow(/maxCfoHz/);
+    expect(() => createFrontend({ sampleRate: 8 * B, bandwidth: B, outputOversampling: 2, maxCfoHz: -1 })).toThrow(/maxCfoHz/);
+  });
+});
+
 describe("front end noise and sensitivity (issue 3: at most 0.5 dB lost when oversampled)", () => {
   for (const sampleRate of [4 * B, 8 * B, 1.024e6, 2.4e6]) {
     it(`passes the in-band share of white noise at ${sampleRate / 1e3} kS/s and keeps a chirp's power`, () => {

@@ -26,20 +26,28 @@ export function nco_mix(x: usize, n: i32, cyclesPerSample: f64, index0: f64): vo
       re = t;
     }
   }
-  for (let i = 0; i < n; i++, m++) {
+  let i = 0;
+  while (i < n) {
     if (m % NCO_BLOCK == 0) {
       const cyc = <f64>m * cyclesPerSample;
       const ph = 2.0 * Math.PI * (cyc - Math.floor(cyc));
       re = Math.cos(ph);
       im = Math.sin(ph);
     }
-    const p = x + (<usize>i << 3);
-    const xr = <f64>load<f32>(p);
-    const xi = <f64>load<f32>(p, 4);
-    store<f32>(p, <f32>(xr * re - xi * im));
-    store<f32>(p, <f32>(xr * im + xi * re), 4);
-    const t = re * stepRe - im * stepIm;
-    im = re * stepIm + im * stepRe;
-    re = t;
+    // Up to the next aligned re-seed, without a per-sample modulo.
+    const end = min<i64>(<i64>n, <i64>i + (NCO_BLOCK - (m % NCO_BLOCK)));
+    const count = <i32>end - i;
+    for (let q = 0; q < count; q++) {
+      const p = x + (<usize>(i + q) << 3);
+      const xr = <f64>load<f32>(p);
+      const xi = <f64>load<f32>(p, 4);
+      store<f32>(p, <f32>(xr * re - xi * im));
+      store<f32>(p, <f32>(xr * im + xi * re), 4);
+      const t = re * stepRe - im * stepIm;
+      im = re * stepIm + im * stepRe;
+      re = t;
+    }
+    i += count;
+    m += <i64>count;
   }
 }

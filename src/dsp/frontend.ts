@@ -38,6 +38,13 @@ export interface FrontendOptions {
   attenuationDb?: number;
   /** Transition width of the channel filter as a fraction of the bandwidth (default 0.1), centred on bandwidth/2. */
   transition?: number;
+  /**
+   * Largest carrier offset (Hz) the band must survive before the receiver corrects it (default 0).
+   * With a margin the filter passes +-(bandwidth/2 + maxCfoHz) flat and stops only where aliases
+   * would fold into that range (needs outputOversampling >= 2); a receiver that estimates the
+   * offset after the front end (e.g. +-25% of the bandwidth) uses this, then band-limits itself.
+   */
+  maxCfoHz?: number;
   engine?: Engine;
 }
 
@@ -83,21 +90,27 @@ const registry = new FinalizationRegistry<FrontendKernels>((k) => k.dispose());
 
 /** Designs the channel filter for a rate ratio (input samples per output sample). */
 export function designChannelFilter(
-  ratio: number, outputOversampling: number, opts: { attenuationDb?: number; transition?: number } = {},
+  ratio: number, outputOversampling: number, opts: { attenuationDb?: number; transition?: number; cfoMargin?: number } = {},
 ): { filter: PolyphaseFilter; integer: boolean } {
   const integer = Math.abs(ratio - Math.round(ratio)) < 1e-9 * ratio;
   const r = integer ? Math.round(ratio) : ratio;
   const fsOverB = r * outputOversampling; // input samples per chip
-  if (integer && r === 1 && outputOversampling === 1) {
+  if (integer && r === 1 && (outputOversampling === 1 || (opts.cfoMargin ?? 0) > 0)) {
     // Already at one sample per chip: nothing to remove, no filter (a pass-through tap).
     // Two taps (kernels need an even count), reversed: the newest sample passes unchanged.
     return { filter: { m: 2, phases: 1, table: new Float32Array([0, 1, 0, 1]), delay: 0 }, integer };
   }
   // Fewer phases when the kernel is smooth on the input grid (linear interpolation error ~ (f/phases)^2).
   const phases = integer ? 1 : Math.min(64, Math.max(4, Math.ceil(512 / r)));
+  // In bandwidth units: -6 dB at 1/2 with a narrow transition; with a carrier margin, flat to
+  // 1/2 + margin and stopping at k - (1/2 + margin), the first frequency that aliases into the passband.
+  const margin = opts.cfoMargin ?? 0;
+  const pass = 0.5 + margin;
+  const cutoff = margin > 0 ? outputOversampling / 2 : 0.5;
+  const transition = margin > 0 ? outputOversampling - 2 * pass : (opts.transition ?? 0.1);
   const filter = designLowpass({
-    cutoff: 0.5 / fsOverB,
-    transition: (opts.transition ?? 0.1) / fsOverB,
+    cutoff: cutoff / fsOverB,
+    transition: transition / fsOverB,
     attenuationDb: opts.attenuationDb ?? 60,
     phases,
     // Integer ratios: a length that makes the group delay a whole number of output samples.
@@ -124,7 +137,11 @@ export function createFrontend(opts: FrontendOptions): Frontend {
   const rawRatio = sampleRate / outputRate;
   if (rawRatio < 1 - 1e-9) badParameter("sampleRate", sampleRate, `at least outputOversampling x bandwidth = ${outputRate}`);
   if (rawRatio > MAX_RATIO) badParameter("sampleRate", sampleRate, `at most ${MAX_RATIO} x outputOversampling x bandwidth`);
-  const { filter, integer } = designChannelFilter(Math.max(1, rawRatio), k, opts);
+  const maxCfo = opts.maxCfoHz ?? 0;
+  if (typeof maxCfo !== "number" || !Number.isFinite(maxCfo) || maxCfo < 0 || (maxCfo > 0 && (k === 1 || maxCfo / bandwidth > (k - 1) / 2 - 0.05))) {
+    badParameter("maxCfoHz", maxCfo, `0, or with outputOversampling >= 2 up to ${(((k - 1) / 2 - 0.05) * bandwidth).toFixed(0)} Hz ((outputOversampling - 1)/2 - 0.05 bandwidths)`);
+  }
+  const { filter, integer } = designChannelFilter(Math.max(1, rawRatio), k, { ...opts, cfoMargin: maxCfo / bandwidth });
   const ratio = integer ? Math.round(rawRatio) : rawRatio;
   const m = filter.m;
   const histCap = m - 1 + BLOCK;
