@@ -2,3 +2,4 @@
 export { simulate, type SimulateOptions, type SimFrame, type SimResult, type SimTruth } from "./simulate.js";
 export { serSweep, type SerSweepOptions, type SerPoint } from "./ser.js";
 export { Rng } from "./rng.js";
+export { perSweep, perSweepPoints, type PerSweepOptions, type PerPoint } from "./per.js";
