@@ -1,5 +1,5 @@
-// TEMPORARY adapter until chirpkit/sim (the channel simulator, issue 3) lands on main: puts one
-// modulated frame between two silent gaps and applies clock offset (resampling by 1 + ppm*1e-6),
+// TEMPORARY adapter until chirpkit/sim (the channel simulator, issue 3) lands on main: places
+// modulated frames between silent gaps and applies clock offset (resampling by 1 + ppm*1e-6),
 // carrier offset and white Gaussian noise. SNR is measured in the LoRa bandwidth: a unit-power
 // signal at k samples per chip gets complex noise of variance k/r per sample (LORA-FACTS.md).
 export interface ChannelOptions {
@@ -12,25 +12,32 @@ export interface ChannelOptions {
   seed: number;
 }
 
-export function applyChannel(frame: Float32Array, o: ChannelOptions): { iq: Float32Array; startSample: number } {
-  const inLen = frame.length / 2;
+export function applyChannel(frames: Float32Array[], o: ChannelOptions): { iq: Float32Array; starts: number[] } {
+  // Clean signal: gap, frame, gap, frame, ..., gap.
+  let cleanLen = o.gapSamples;
+  const cleanStarts: number[] = [];
+  for (const f of frames) {
+    cleanStarts.push(cleanLen);
+    cleanLen += f.length / 2 + o.gapSamples;
+  }
+  const clean = new Float32Array(2 * cleanLen);
+  frames.forEach((f, i) => clean.set(f, 2 * cleanStarts[i]!));
+
   const rate = 1 + o.sfoPpm * 1e-6; // input samples per output sample
-  const outFrame = Math.floor((inLen - 1) / rate) + 1;
-  const total = o.gapSamples + outFrame + o.gapSamples;
+  const total = Math.floor((cleanLen - 1) / rate) + 1;
   const iq = new Float32Array(2 * total);
   const w = (2 * Math.PI * o.cfoHz) / o.sampleRate;
-  for (let t = 0; t < outFrame; t++) {
+  for (let t = 0; t < total; t++) {
     const x = t * rate;
     const i0 = Math.floor(x);
     const f = x - i0;
-    const i1 = Math.min(inLen - 1, i0 + 1);
-    const re = frame[2 * i0]! * (1 - f) + frame[2 * i1]! * f;
-    const im = frame[2 * i0 + 1]! * (1 - f) + frame[2 * i1 + 1]! * f;
-    const n = o.gapSamples + t;
-    const c = Math.cos(w * n);
-    const s = Math.sin(w * n);
-    iq[2 * n] = re * c - im * s;
-    iq[2 * n + 1] = re * s + im * c;
+    const i1 = Math.min(cleanLen - 1, i0 + 1);
+    const re = clean[2 * i0]! * (1 - f) + clean[2 * i1]! * f;
+    const im = clean[2 * i0 + 1]! * (1 - f) + clean[2 * i1 + 1]! * f;
+    const c = Math.cos(w * t);
+    const s = Math.sin(w * t);
+    iq[2 * t] = re * c - im * s;
+    iq[2 * t + 1] = re * s + im * c;
   }
   if (o.snrDb !== null) {
     let state = o.seed >>> 0 || 1;
@@ -50,5 +57,5 @@ export function applyChannel(frame: Float32Array, o: ChannelOptions): { iq: Floa
       iq[i + 1] += r * Math.sin(a);
     }
   }
-  return { iq, startSample: o.gapSamples };
+  return { iq, starts: cleanStarts.map((s) => Math.round(s / rate)) };
 }

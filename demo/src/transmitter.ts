@@ -39,6 +39,8 @@ const KIND_LABEL: Record<string, string> = {
 };
 
 let state: TxState | null = null;
+/** Largest signal the live view computes (complex samples; 8 bytes each, several copies). */
+const MAX_SAMPLES = 4_000_000;
 const refChirps = new Map<number, Float32Array>();
 
 function readSettings(): TxSettings {
@@ -84,7 +86,13 @@ function generate(settings: TxSettings, widthPx: number): TxState {
   const n = anatomy.params.n;
   const sps = n * os;
   const gap = Math.max(2 * sps, 64);
-  const sim = applyChannel(modulateFrame(payload, params, { oversampling: os }), {
+  const needed = anatomy.layout.totalSamples + 2 * gap;
+  if (needed > MAX_SAMPLES) {
+    throw new Error(
+      `This frame needs ${(needed / 1e6).toFixed(1)} M samples at ${os} samples/chip; the live view stops at ${MAX_SAMPLES / 1e6} M: lower the oversampling or shorten the payload`,
+    );
+  }
+  const sim = applyChannel([modulateFrame(payload, params, { oversampling: os })], {
     oversampling: os,
     sampleRate: params.bandwidth * os,
     snrDb: settings.snrDb,
@@ -106,7 +114,7 @@ function generate(settings: TxSettings, widthPx: number): TxState {
     settings,
     anatomy,
     iq: sim.iq,
-    frameStart: sim.startSample,
+    frameStart: sim.starts[0]!,
     totalSamples,
     spec,
     hop,
@@ -224,10 +232,16 @@ function showSymbol(s: TxState, focus = false): void {
   const seg = s.iq.subarray(2 * (s.frameStart + sym.start), 2 * (s.frameStart + sym.start + sym.length));
   drawIq($<HTMLCanvasElement>("#tx-iq"), seg, `symbol ${sym.index}: ${sym.length} samples`);
   const { mag, peak } = dechirp(s, sym);
+  const n = s.anatomy.params.n;
   const expected = sym.value === null ? "a downchirp: dechirped with the upchirp, its peak sits at bin 0" : `sent ${sym.value}`;
   drawSpectrum($<HTMLCanvasElement>("#tx-dechirp"), mag, peak, expected);
   const info = $<HTMLOutputElement>("#tx-symbol-info");
-  info.textContent = `#${sym.index} · ${KIND_LABEL[sym.kind]} · value ${sym.value ?? "—"} · received peak ${peak} · ${sym.carries}`;
+  let shift = "";
+  if (sym.value !== null && peak !== sym.value) {
+    const d = ((peak - sym.value + 1.5 * n) % n) - n / 2; // signed, -N/2..N/2
+    shift = ` (${d > 0 ? "+" : ""}${d} bins: carrier/clock offset or noise)`;
+  }
+  info.textContent = `#${sym.index} · ${KIND_LABEL[sym.kind]} · value ${sym.value ?? "—"} · received peak ${peak}${shift} · ${sym.carries}`;
   info.dataset.peak = String(peak);
   const range = $<HTMLInputElement>("#tx-symbol");
   range.value = String(s.selected);
@@ -307,12 +321,14 @@ function update(): void {
     const width = $<HTMLCanvasElement>("#tx-waterfall").clientWidth;
     state = generate(settings, width);
     err.textContent = "";
+    $<HTMLDivElement>("#tx .views").classList.remove("stale");
     renderSummary(state);
     renderSymbols(state);
     showSymbol(state);
     document.body.dataset.txFrames = String(Number(document.body.dataset.txFrames ?? 0) + 1);
   } catch (e) {
     err.textContent = describeError(e);
+    $<HTMLDivElement>("#tx .views").classList.add("stale"); // what is shown is the last good frame
   }
 }
 
