@@ -1,7 +1,7 @@
 // Transmitter panel: builds one frame with the phy API, passes it through the channel simulator
 // and shows its waterfall, the I/Q and dechirped spectrum of a chosen symbol, and the symbol values.
-import { modulateFrame, modulateSymbols, resolveParams, timeOnAir, type PhyParams, type Ldro } from "chirpkit/phy";
-import { applyChannel } from "./channel.js";
+import { modulateSymbols, resolveParams, timeOnAir, type PhyParams, type Ldro } from "chirpkit/phy";
+import { simulate } from "chirpkit/sim";
 import { computeSpectrogram, type Spectrogram } from "chirpkit/viz";
 import { frameAnatomy, type FrameAnatomy, type FrameSymbol } from "./anatomy.js";
 import { drawIq, drawSpectrum, fitCanvas, waterfallImage } from "./plots.js";
@@ -92,13 +92,14 @@ function generate(settings: TxSettings, widthPx: number): TxState {
       `This frame needs ${(needed / 1e6).toFixed(1)} M samples at ${os} samples/chip; the live view stops at ${MAX_SAMPLES / 1e6} M: lower the oversampling or shorten the payload`,
     );
   }
-  const sim = applyChannel([modulateFrame(payload, params, { oversampling: os })], {
-    oversampling: os,
+  const sim = simulate({
+    frames: [{ payload, params }],
     sampleRate: params.bandwidth * os,
-    snrDb: settings.snrDb,
+    ...(settings.snrDb === null ? {} : { snrDb: settings.snrDb }),
     cfoHz: settings.cfoHz,
     sfoPpm: settings.sfoPpm,
-    gapSamples: gap,
+    leadSamples: gap,
+    tailSamples: gap,
     seed: 1,
   });
   const totalSamples = sim.iq.length / 2;
@@ -114,7 +115,7 @@ function generate(settings: TxSettings, widthPx: number): TxState {
     settings,
     anatomy,
     iq: sim.iq,
-    frameStart: sim.starts[0]!,
+    frameStart: Math.round(sim.truth[0]!.startSample),
     totalSamples,
     spec,
     hop,
