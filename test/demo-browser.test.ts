@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import type { AddressInfo } from "node:net";
-import { repoRoot } from "./shared.js";
+import { hasShared, readSharedJson, repoRoot, sharedPath } from "./shared.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -204,7 +204,135 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
       expect(await page.getAttribute("#tx-symbol-info", "data-peak")).toBe(sel.value);
       await page.keyboard.press("ArrowRight");
     }
-    await page.screenshot({ path: join(resultsDir, "demo-transmitter.png"), fullPage: true });
+    await page.locator("#tx").screenshot({ path: join(resultsDir, "demo-transmitter.png") });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("decodes the built-in recording in a Web Worker, lists the frames and shows them on the waterfall", async () => {
+    // Record every value the progress bar takes.
+    await page.evaluate(() => {
+      const p = document.querySelector("#rx-progress") as HTMLProgressElement;
+      const seen: number[] = [];
+      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+      new MutationObserver(() => seen.push(p.value)).observe(p, { attributes: true, attributeFilter: ["value"] });
+    });
+    await page.click("#rx-example");
+    await page.waitForSelector("body[data-rx-state=done], body[data-rx-state=error]", { timeout: 60_000 });
+    expect(await page.textContent("#rx-error")).toBe("");
+    expect(await page.getAttribute("body", "data-rx-state")).toBe("done");
+    expect(page.workers().length).toBeGreaterThanOrEqual(1);
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+    expect(seen.some((v) => v > 0 && v < 1)).toBe(true);
+    expect(seen[seen.length - 1]).toBe(1);
+
+    // The expected payloads, built here in Node with the toolkit (same recipe as demo/src/example.ts).
+    const { buildDataFrame } = await import("../src/lorawan/index.js");
+    const { encodeLpp } = await import("../src/lpp/index.js");
+    const keys = { nwkSKey: "2b7e151628aed2a6abf7158809cf4f3c", appSKey: "000102030405060708090a0b0c0d0e0f" };
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    const up = (fCnt: number, r: { channel: number; type: number; value: number }[]) =>
+      hex(buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: "26011bda", fCnt, fPort: 1, payload: encodeLpp(r) }, keys));
+    const expected = [
+      up(41, [{ channel: 1, type: 103, value: 21.5 }, { channel: 2, type: 104, value: 48.5 }]),
+      hex(new TextEncoder().encode("Hello from chirpkit!")),
+      up(42, [{ channel: 1, type: 103, value: 21.7 }, { channel: 3, type: 115, value: 1013.2 }]),
+      up(43, [{ channel: 1, type: 103, value: 22.1 }, { channel: 4, type: 2, value: 3.3 }]),
+    ];
+    const rows = await page.$$eval("#rx-frames tbody tr", (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => ({ text: td.textContent ?? "", title: td.title }))),
+    );
+    expect(rows.length).toBe(4);
+    expect(rows.map((r) => r[6]!.title)).toEqual(expected); // payload hex
+    expect(rows.map((r) => r[5]!.text)).toEqual(["ok", "ok", "ok", "ok"]); // CRC
+    expect(rows[1]![6]!.text).toBe('"Hello from chirpkit!"');
+    for (const [i, fCnt] of [[0, 41], [2, 42], [3, 43]] as const) {
+      expect(rows[i]![7]!.text).toContain("DevAddr 26011bda");
+      expect(rows[i]![7]!.text).toContain(`FCnt ${fCnt}`);
+      expect(rows[i]![7]!.text).toContain("MIC ok");
+    }
+    expect(rows[1]![7]!.text).toBe("—"); // plain text: its MIC cannot verify, so not shown as LoRaWAN
+    expect(rows[0]![8]!.text).toMatch(/ch1 temperature 21\.5 °C; ch2 relative humidity 48\.5/);
+    expect(rows[2]![8]!.text).toMatch(/barometric pressure 1013\.2 hPa/);
+    expect(rows[3]![8]!.text).toMatch(/ch4 analog input 3\.3/);
+    // Time, SNR and CFO are numbers; the simulated channel has a 2.5 kHz carrier offset and 3 dB
+    // SNR (the receiver's own estimate, so only a loose check of the SNR column).
+    for (const r of rows) {
+      expect(Math.abs(Number(r[4]!.text.replace(/,/g, "")) - 2500)).toBeLessThan(100);
+      expect(Math.abs(Number(r[3]!.text) - 3)).toBeLessThan(6);
+    }
+    const times = rows.map((r) => Number(r[1]!.text.replace(/,/g, "")));
+    for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThan(times[i - 1]!);
+
+    // Every frame is marked on the waterfall of the whole recording.
+    expect(await page.getAttribute("#rx-waterfall", "data-marked")).toBe("1,2,3,4");
+    // Clicking a row (or Enter on it) zooms the waterfall onto that frame.
+    await page.click("#rx-frames tbody tr:nth-child(2)");
+    await expect.poll(() => page.getAttribute("#rx-waterfall", "data-marked")).toBe("2");
+    expect(await page.textContent("#rx-view-caption")).toMatch(/^Frame 2 at /);
+    await page.focus("#rx-frames tbody tr:nth-child(2)");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getAttribute("#rx-waterfall", "data-marked")).toBe("4");
+    expect(await page.textContent("#rx-view-caption")).toMatch(/^Frame 4 at /);
+    const [v0, v1] = (await page.getAttribute("#rx-waterfall", "data-view"))!.split(",").map(Number) as [number, number];
+    expect(v1 - v0).toBeLessThan(40_000); // a frame, not the whole recording
+    await page.locator("#rx").screenshot({ path: join(resultsDir, "demo-receiver.png") });
+    await page.screenshot({ path: join(resultsDir, "demo-page.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  /** Opens files in the receiver panel, sets the LoRa fields, decodes; returns the table rows. */
+  async function decodeFiles(files: { name: string; mimeType: string; buffer: Buffer }[], fields: Record<string, string>) {
+    await page.setInputFiles("#rx-file", files);
+    await page.waitForSelector("body[data-rx-state=opened], body[data-rx-state=error]", { timeout: 30_000 });
+    expect(await page.textContent("#rx-error")).toBe("");
+    for (const [sel, v] of Object.entries(fields)) {
+      if (sel === "#rx-sf" || sel === "#rx-format") await page.selectOption(sel, v);
+      else await page.fill(sel, v);
+    }
+    await page.click("#rx-decode");
+    await page.waitForSelector("body[data-rx-state=done], body[data-rx-state=error]", { timeout: 60_000 });
+    expect(await page.textContent("#rx-error")).toBe("");
+    return page.$$eval("#rx-frames tbody tr", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.title || td.textContent || "")));
+  }
+
+  it.skipIf(!hasShared)("decodes real captures dropped as raw I/Q and as SigMF (gr-lora_sdr recordings from ../shared)", async () => {
+    type Capture = { file: string; format: string; sampleRate: number; sf: number; bandwidth: number; syncWord: string; frames: { payloadHex: string }[] };
+    const manifest = readSharedJson<{ captures: Capture[] }>("captures", "manifest.json");
+    const cap = (file: string) => manifest.captures.find((c) => c.file === file)!;
+
+    // Raw cf32: the format comes from the extension, the rate from the form.
+    const clean = cap("sf7_bw125_os1_clean.cf32");
+    const rows1 = await decodeFiles([{ name: clean.file, mimeType: "application/octet-stream", buffer: readFileSync(sharedPath("captures", clean.file)) }], {
+      "#rx-rate": String(clean.sampleRate),
+      "#rx-bw": String(clean.bandwidth),
+      "#rx-sf": String(clean.sf),
+      "#rx-sync": "12",
+      "#rx-nwkskey": "",
+      "#rx-appskey": "",
+    });
+    expect(await page.inputValue("#rx-format")).toBe("cf32");
+    expect(rows1.map((r) => r[6])).toEqual(clean.frames.map((f) => f.payloadHex));
+    expect(rows1.map((r) => r[5])).toEqual(clean.frames.map(() => "ok"));
+
+    // SigMF pair (metadata written here with chirpkit/io): cu8 samples, LoRaWAN sync word 0x34,
+    // 4 samples per chip, carrier and clock offsets. Rate and format come from the metadata.
+    const cu8 = cap("sf9_bw125_os4_sync34_cu8.cu8");
+    const { buildSigmfMeta, stringifySigmf } = await import("../src/io/index.js");
+    const meta = stringifySigmf(buildSigmfMeta({ format: "cu8", sampleRate: cu8.sampleRate, centerFrequency: 868.1e6, description: "gr-lora_sdr capture" }));
+    await page.fill("#rx-rate", "1"); // must be replaced by the metadata's rate
+    const rows2 = await decodeFiles(
+      [
+        { name: "capture.sigmf-meta", mimeType: "application/json", buffer: Buffer.from(meta) },
+        { name: "capture.sigmf-data", mimeType: "application/octet-stream", buffer: readFileSync(sharedPath("captures", cu8.file)) },
+      ],
+      { "#rx-bw": String(cu8.bandwidth), "#rx-sf": String(cu8.sf), "#rx-sync": "any" },
+    );
+    expect(await page.inputValue("#rx-rate")).toBe(String(cu8.sampleRate));
+    expect(await page.inputValue("#rx-format")).toBe("cu8");
+    expect(rows2.map((r) => r[6])).toEqual(cu8.frames.map((f) => f.payloadHex));
+    expect(rows2.map((r) => r[5])).toEqual(cu8.frames.map(() => "ok"));
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,1 +1,332 @@
-export function initReceiver(): void {}
+// Receiver panel: opens a recording (file, SigMF, or the built-in example) in the decoder worker,
+// shows decoding progress, the waterfall with every decoded frame marked, and the table of frames.
+import type { DecodeSettings, FrameRow, FromWorker, IqFormat, RecordingInfo, ToWorker, WaterfallData } from "./protocol.js";
+import { fitCanvas, waterfallImage } from "./plots.js";
+import { $, fmt } from "./util.js";
+
+interface View {
+  wf: WaterfallData;
+  image: HTMLCanvasElement;
+}
+
+let worker: Worker;
+let info: RecordingInfo | null = null;
+let whole: View | null = null;
+let view: View | null = null;
+let frames: FrameRow[] = [];
+let selected = -1;
+let autoDecode = false;
+
+function send(msg: ToWorker): void {
+  worker.postMessage(msg);
+}
+
+function setState(state: string): void {
+  document.body.dataset.rxState = state;
+}
+
+function status(text: string): void {
+  $<HTMLSpanElement>("#rx-status").textContent = text;
+}
+
+function error(text: string): void {
+  $<HTMLParagraphElement>("#rx-error").textContent = text;
+}
+
+function field<T extends HTMLInputElement | HTMLSelectElement>(id: string): T {
+  return $<T>(id);
+}
+
+function readSettings(): DecodeSettings {
+  const num = (id: string, label: string, min = -Infinity) => {
+    const v = Number(field<HTMLInputElement>(id).value);
+    if (!Number.isFinite(v) || v < min) throw new Error(`${label}: a number${min > -Infinity ? ` of at least ${min}` : ""}, please`);
+    return v;
+  };
+  const syncText = field<HTMLInputElement>("#rx-sync").value.trim().toLowerCase().replace(/^0x/, "");
+  let syncWord: number | "any";
+  if (syncText === "any" || syncText === "") syncWord = "any";
+  else if (/^[0-9a-f]{1,2}$/.test(syncText)) syncWord = parseInt(syncText, 16);
+  else throw new Error("Sync word: one byte in hex (12, 34) or 'any'");
+  const key = (id: string, label: string) => {
+    const v = field<HTMLInputElement>(id).value.trim().replace(/\s/g, "");
+    if (v === "") return undefined;
+    if (!/^[0-9a-fA-F]{32}$/.test(v)) throw new Error(`${label}: 32 hex digits (16 bytes), or leave it empty`);
+    return v.toLowerCase();
+  };
+  const keys: DecodeSettings["keys"] = {};
+  const nwk = key("#rx-nwkskey", "NwkSKey");
+  const app = key("#rx-appskey", "AppSKey");
+  if (nwk) keys.nwkSKey = nwk;
+  if (app) keys.appSKey = app;
+  return {
+    format: field<HTMLSelectElement>("#rx-format").value as IqFormat,
+    sampleRate: num("#rx-rate", "Sample rate", 1),
+    bandwidth: num("#rx-bw", "Bandwidth", 1),
+    sf: Number(field<HTMLSelectElement>("#rx-sf").value),
+    syncWord,
+    frequencyOffsetHz: num("#rx-offset", "Channel offset"),
+    keys,
+  };
+}
+
+function applySuggested(s: Partial<DecodeSettings>): void {
+  if (s.format) field<HTMLSelectElement>("#rx-format").value = s.format;
+  if (s.sampleRate) field<HTMLInputElement>("#rx-rate").value = String(s.sampleRate);
+  if (s.bandwidth) field<HTMLInputElement>("#rx-bw").value = String(s.bandwidth);
+  if (s.sf) field<HTMLSelectElement>("#rx-sf").value = String(s.sf);
+  if (s.syncWord !== undefined) field<HTMLInputElement>("#rx-sync").value = s.syncWord === "any" ? "any" : s.syncWord.toString(16);
+  if (s.frequencyOffsetHz !== undefined) field<HTMLInputElement>("#rx-offset").value = String(s.frequencyOffsetHz);
+  if (s.keys) {
+    field<HTMLInputElement>("#rx-nwkskey").value = s.keys.nwkSKey ?? "";
+    field<HTMLInputElement>("#rx-appskey").value = s.keys.appSKey ?? "";
+  }
+}
+
+function makeView(wf: WaterfallData): View {
+  const spec = { rows: wf.rows, cols: wf.cols, db: wf.db, min: wf.min, max: wf.max };
+  return { wf, image: waterfallImage(spec, 0, wf.cols) };
+}
+
+function sampleToX(v: View, sample: number, w: number): number {
+  const row = (sample - v.wf.start - v.wf.fftSize / 2) / v.wf.hop;
+  return ((row + 0.5) / v.wf.rows) * w;
+}
+
+function drawWaterfall(): void {
+  const canvas = $<HTMLCanvasElement>("#rx-waterfall");
+  const { ctx, w, h } = fitCanvas(canvas);
+  ctx.clearRect(0, 0, w, h);
+  const labels = $<HTMLDivElement>("#rx-labels");
+  labels.replaceChildren();
+  if (!view) return;
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(view.image, 0, 0, w, h);
+  const marked: string[] = [];
+  for (const f of frames) {
+    const x0 = sampleToX(view, f.startSample, w);
+    const x1 = sampleToX(view, f.endSample, w);
+    if (x1 < 0 || x0 > w) continue;
+    const ok = f.crcOk !== false && f.headerOk && !f.truncated;
+    ctx.strokeStyle = ok ? "#4ade80" : "#f87171";
+    ctx.lineWidth = f.index === selected ? 3 : 1.5;
+    ctx.strokeRect(Math.max(1, x0), 1.5, Math.min(w - 2, x1) - Math.max(1, x0), h - 3);
+    const tag = document.createElement("span");
+    tag.className = `frame${ok ? "" : " bad"}`;
+    tag.textContent = `#${f.index}`;
+    tag.title = `frame ${f.index}: ${f.payloadText ?? f.payloadHex}`;
+    tag.style.left = `${Math.max(0, x0)}px`;
+    tag.style.width = `${Math.max(18, Math.min(w, x1) - Math.max(0, x0))}px`;
+    tag.addEventListener("click", () => select(f.index));
+    labels.append(tag);
+    marked.push(String(f.index));
+  }
+  canvas.dataset.view = `${view.wf.start},${view.wf.end}`;
+  canvas.dataset.marked = marked.join(",");
+}
+
+function lorawanCell(f: FrameRow): string {
+  const l = f.lorawan;
+  if (!l) return "—";
+  const mic = l.micOk === null ? "MIC not checked (no key)" : l.micOk ? "MIC ok" : "MIC fails";
+  const parts = [l.mtype];
+  if (l.devAddr) parts.push(`DevAddr ${l.devAddr}`);
+  if (l.fCnt !== undefined) parts.push(`FCnt ${l.fCnt}`);
+  if (l.fPort !== undefined && l.fPort !== null) parts.push(`FPort ${l.fPort}`);
+  parts.push(mic);
+  if (l.payloadHex) parts.push(`${l.decrypted ? "payload" : "encrypted payload"} ${l.payloadHex}`);
+  return parts.join(" · ");
+}
+
+function lppCell(f: FrameRow): string {
+  if (f.lpp) {
+    return f.lpp
+      .map((r) => `ch${r.channel} ${r.name.replace(/_/g, " ")} ${Array.isArray(r.value) ? r.value.join("/") : r.value}${r.unit ? ` ${r.unit}` : ""}`)
+      .join("; ");
+  }
+  return f.lppError ? `not LPP (${f.lppError})` : "—";
+}
+
+function renderTable(): void {
+  const body = $<HTMLTableSectionElement>("#rx-frames tbody");
+  body.replaceChildren();
+  for (const f of frames) {
+    const tr = document.createElement("tr");
+    tr.tabIndex = 0;
+    tr.dataset.index = String(f.index);
+    tr.setAttribute("aria-selected", String(f.index === selected));
+    const crc = f.truncated ? "truncated" : !f.headerOk ? "header fails" : f.crcOk === null ? "none" : f.crcOk ? "ok" : "fails";
+    const cells: Array<[string, string]> = [
+      [String(f.index), "num"],
+      [fmt(f.timeMs, 1), "num"],
+      [String(f.sf), "num"],
+      [fmt(f.snrDb, 1), "num"],
+      [fmt(f.cfoHz, 0), "num"],
+      [crc, crc === "ok" ? "ok" : crc === "none" ? "" : "bad"],
+      [f.payloadText !== null ? `"${f.payloadText}"` : f.payloadHex, "hex payload"],
+      [lorawanCell(f), "lorawan"],
+      [lppCell(f), "lpp"],
+    ];
+    for (const [text, cls] of cells) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      if (cls) td.className = cls;
+      if (cls.includes("payload")) td.title = f.payloadHex;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+
+function select(index: number): void {
+  const f = frames.find((x) => x.index === index);
+  if (!f || !info) return;
+  selected = index;
+  for (const tr of $<HTMLTableSectionElement>("#rx-frames tbody").children) {
+    tr.setAttribute("aria-selected", String(Number((tr as HTMLElement).dataset.index) === index));
+  }
+  const margin = Math.round(0.2 * (f.endSample - f.startSample));
+  send({ type: "view", start: f.startSample - margin, end: f.endSample + margin, width: $<HTMLCanvasElement>("#rx-waterfall").clientWidth });
+  const rate = info.sampleRate ?? 1;
+  $<HTMLSpanElement>("#rx-view-caption").textContent = `Frame ${index} at ${fmt(f.timeMs, 1)} ms (${fmt(((f.endSample - f.startSample) / rate) * 1000, 1)} ms on air)`;
+  $<HTMLButtonElement>("#rx-zoom-out").hidden = false;
+}
+
+function zoomOut(): void {
+  view = whole;
+  selected = -1;
+  renderTable();
+  drawWaterfall();
+  $<HTMLSpanElement>("#rx-view-caption").textContent = "Waterfall of the recording";
+  $<HTMLButtonElement>("#rx-zoom-out").hidden = true;
+}
+
+function decode(): void {
+  error("");
+  let settings: DecodeSettings;
+  try {
+    settings = readSettings();
+  } catch (e) {
+    error((e as Error).message);
+    return;
+  }
+  setState("decoding");
+  $<HTMLProgressElement>("#rx-progress").value = 0;
+  status("Decoding…");
+  $<HTMLButtonElement>("#rx-decode").disabled = true;
+  if (info) info.sampleRate = settings.sampleRate;
+  send({ type: "decode", settings });
+}
+
+function onMessage(msg: FromWorker): void {
+  if (msg.type === "opened") {
+    info = msg.info;
+    applySuggested(info.suggested);
+    whole = makeView(msg.waterfall);
+    view = whole;
+    frames = [];
+    selected = -1;
+    renderTable();
+    drawWaterfall();
+    $<HTMLSpanElement>("#rx-view-caption").textContent = `Waterfall of ${info.name}`;
+    $<HTMLButtonElement>("#rx-zoom-out").hidden = true;
+    const dur = info.sampleRate ? ` (${fmt((info.samples / info.sampleRate) * 1000, 1)} ms)` : "";
+    status(`${info.name}: ${info.samples.toLocaleString("en-US")} samples${dur}; ${info.note}`);
+    $<HTMLButtonElement>("#rx-decode").disabled = false;
+    setState("opened");
+    if (autoDecode) {
+      autoDecode = false;
+      decode();
+    }
+  } else if (msg.type === "progress") {
+    $<HTMLProgressElement>("#rx-progress").value = msg.fraction;
+    status(`Decoding… ${Math.round(msg.fraction * 100)} %`);
+  } else if (msg.type === "frames") {
+    frames = msg.frames;
+    selected = -1;
+    view = whole;
+    renderTable();
+    drawWaterfall();
+    const good = frames.filter((f) => f.crcOk === true).length;
+    $<HTMLProgressElement>("#rx-progress").value = 1;
+    status(`${frames.length} frame${frames.length === 1 ? "" : "s"} (${good} with a good CRC), decoded in ${fmt(msg.seconds, 2)} s in a Web Worker`);
+    $<HTMLButtonElement>("#rx-decode").disabled = false;
+    setState("done");
+  } else if (msg.type === "view") {
+    view = makeView(msg.waterfall);
+    drawWaterfall();
+  } else if (msg.type === "error") {
+    error(`${msg.during === "open" ? "Cannot open the recording" : msg.during === "decode" ? "Decoding failed" : "Cannot draw"}: ${msg.message}`);
+    $<HTMLButtonElement>("#rx-decode").disabled = info === null;
+    setState("error");
+  }
+}
+
+function openFiles(files: File[]): void {
+  if (files.length === 0) return;
+  error("");
+  status(`Loading ${files.map((f) => f.name).join(", ")}…`);
+  setState("loading");
+  send({
+    type: "open",
+    files,
+    format: field<HTMLSelectElement>("#rx-format").value as IqFormat,
+    sampleRate: Number(field<HTMLInputElement>("#rx-rate").value),
+  });
+}
+
+export function initReceiver(): void {
+  worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "chirpkit-decoder" });
+  worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
+  worker.onerror = (e) => {
+    error(`The decoder worker failed: ${e.message}`);
+    setState("error");
+  };
+  $<HTMLInputElement>("#rx-file").addEventListener("change", (e) => openFiles([...((e.target as HTMLInputElement).files ?? [])]));
+  const drop = $<HTMLDivElement>("#rx-drop");
+  drop.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    openFiles([...(e.dataTransfer?.files ?? [])]);
+  });
+  $<HTMLButtonElement>("#rx-example").addEventListener("click", () => {
+    error("");
+    autoDecode = true;
+    status("Generating the example recording with the simulator…");
+    setState("loading");
+    send({ type: "example" });
+  });
+  $<HTMLFormElement>("#rx-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    decode();
+  });
+  $<HTMLButtonElement>("#rx-zoom-out").addEventListener("click", zoomOut);
+  const body = $<HTMLTableSectionElement>("#rx-frames tbody");
+  body.addEventListener("click", (e) => {
+    const tr = (e.target as HTMLElement).closest<HTMLElement>("tr[data-index]");
+    if (tr) select(Number(tr.dataset.index));
+  });
+  body.addEventListener("keydown", (e) => {
+    const tr = (e.target as HTMLElement).closest<HTMLElement>("tr[data-index]");
+    if (!tr) return;
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      select(Number(tr.dataset.index));
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      const next = (e.key === "ArrowDown" ? tr.nextElementSibling : tr.previousElementSibling) as HTMLElement | null;
+      next?.focus();
+    }
+  });
+  let resizeTimer = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(drawWaterfall, 100);
+  });
+  setState("idle");
+}

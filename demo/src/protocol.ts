@@ -1,0 +1,90 @@
+// Messages between the page and the decoder worker (structured clone; big arrays transferred).
+
+export type IqFormat = "cf32" | "cs16" | "cu8" | "cs8";
+
+export interface DecodeSettings {
+  format: IqFormat;
+  sampleRate: number;
+  bandwidth: number;
+  sf: number;
+  syncWord: number | "any";
+  frequencyOffsetHz: number;
+  keys: { nwkSKey?: string; appSKey?: string };
+}
+
+export type ToWorker =
+  /** Load files (raw I/Q, a SigMF pair, or a .sigmf archive); raw files use format and rate. */
+  | { type: "open"; files: File[]; format: IqFormat; sampleRate: number }
+  /** Generate the built-in example recording with the simulator. */
+  | { type: "example" }
+  | { type: "decode"; settings: DecodeSettings }
+  /** Spectrogram of samples [start, end) of the loaded recording. */
+  | { type: "view"; start: number; end: number; width: number };
+
+export interface RecordingInfo {
+  name: string;
+  format: IqFormat;
+  sampleRate: number | null;
+  centerFrequency: number | null;
+  samples: number;
+  /** Settings to use (from SigMF metadata, or the example's own). */
+  suggested: Partial<DecodeSettings>;
+  note: string;
+}
+
+export interface WaterfallData {
+  start: number;
+  end: number;
+  hop: number;
+  fftSize: number;
+  rows: number;
+  cols: number;
+  db: Float32Array;
+  min: number;
+  max: number;
+}
+
+export interface LppRow {
+  channel: number;
+  name: string;
+  value: number | number[];
+  unit: string;
+}
+
+export interface FrameRow {
+  index: number;
+  startSample: number;
+  endSample: number;
+  timeMs: number;
+  sf: number;
+  bandwidth: number;
+  cr: number;
+  snrDb: number;
+  cfoHz: number;
+  syncWord: number;
+  headerOk: boolean;
+  crc: boolean;
+  crcOk: boolean | null;
+  truncated: boolean;
+  payloadHex: string;
+  /** The payload as text when it is printable. */
+  payloadText: string | null;
+  lorawan: null | {
+    mtype: string;
+    devAddr?: string;
+    fCnt?: number;
+    fPort?: number | null;
+    micOk: boolean | null;
+    payloadHex?: string;
+    decrypted: boolean;
+  };
+  lpp: LppRow[] | null;
+  lppError: string | null;
+}
+
+export type FromWorker =
+  | { type: "opened"; info: RecordingInfo; waterfall: WaterfallData }
+  | { type: "progress"; fraction: number }
+  | { type: "frames"; frames: FrameRow[]; seconds: number }
+  | { type: "view"; waterfall: WaterfallData }
+  | { type: "error"; message: string; during: "open" | "decode" | "view" };
