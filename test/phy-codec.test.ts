@@ -169,3 +169,32 @@ describe("decoder input checks", () => {
     expect(Object.isFrozen(p)).toBe(true);
   });
 });
+
+describe("typed errors for every bad input", () => {
+  const code = (f: () => unknown): { code: string; parameter?: string } => {
+    try { f(); } catch (e) { expect(e).toBeInstanceOf(ChirpError); return { code: (e as ChirpError).code, parameter: (e as ChirpError).parameter }; }
+    throw new Error("expected a ChirpError");
+  };
+  const im = { sf: 7, cr: 1, bandwidth: 125000, explicitHeader: false };
+  const syms = Array.from(encodeFrame(Uint8Array.of(1, 2, 3), im));
+  it("implicit header fields are checked on both engines (cr 1..4, crc boolean, integer length)", () => {
+    for (const engine of engines) {
+      for (const cr of [0, 5, 2.5, NaN]) expect(code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3, cr } }))).toEqual({ code: "BAD_PARAMETER", parameter: "implicit.cr" });
+      expect(code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3, crc: "x" as unknown as boolean } }))).toEqual({ code: "BAD_PARAMETER", parameter: "implicit.crc" });
+      expect(code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3.5 } })).parameter).toBe("implicit.payloadLength");
+      expect(code(() => decodeFrameSoft(new Float32Array(7 * syms.length), syms.length, im, { engine, implicit: { payloadLength: 3, cr: 9 } })).parameter).toBe("implicit.cr");
+    }
+  });
+  it("options that are not objects, non-array symbols, and a bad symbolToWord/frameSymbolCount input", () => {
+    expect(code(() => encodeFrame(Uint8Array.of(1), im, null as unknown as {}))).toEqual({ code: "BAD_PARAMETER", parameter: "opts" });
+    expect(code(() => decodeFrame(syms, im, 5 as unknown as {})).parameter).toBe("opts");
+    expect(code(() => decodeFrame(5 as unknown as number[], im, { implicit: { payloadLength: 3 } })).parameter).toBe("symbols");
+    expect(code(() => symbolToWord(5, 99, false)).parameter).toBe("sf");
+    expect(code(() => symbolToWord(NaN, 7, false)).parameter).toBe("s");
+    expect(code(() => symbolToWord(128, 7, false)).parameter).toBe("s");
+    expect(code(() => symbolToWord(1, 7, "yes" as unknown as boolean)).parameter).toBe("reducedRate");
+    expect(code(() => frameSymbolCount(null as unknown as { payloadLength: 1; cr: 1; crc: true }, im)).parameter).toBe("header");
+    expect(code(() => frameSymbolCount({ payloadLength: 3, cr: 1, crc: "no" as unknown as boolean }, im)).parameter).toBe("crc");
+    expect(code(() => encodeFrame("hi" as unknown as Uint8Array, im))).toEqual({ code: "BAD_PARAMETER", parameter: "payload" });
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import FFT from "fft.js";
-import { createFft, decodeFrame, demodulateSymbols, encodeFrame, frameLayout, modulateFrame, modulateSymbols, resolveParams, type Engine } from "../src/phy/index.js";
+import { createFft, decodeFrame, demodulateSymbols, encodeFrame, frameLayout, modulateFrame, modulateSymbols, oversamplingFor, resolveParams, type Engine } from "../src/phy/index.js";
 import { chirpPhase } from "../src/engines/js/chirp.js";
 import { ChirpError } from "../src/errors.js";
 
@@ -142,5 +142,26 @@ describe("modulator errors", () => {
       expect(() => modulateFrame([1, 2] as unknown as Uint8Array, p, { oversampling: 1, engine })).toThrow(ChirpError);
       expect(() => modulateFrame(new Uint8Array(4), { ...p, sf: 12, preambleLength: 65535 }, { oversampling: 64, engine })).toThrow(/samples/);
     }
+  });
+  it("non-array symbols, NaN/Inf samples in demodulation and a rate that is not a number are typed errors", () => {
+    for (const engine of engines) {
+      for (const bad of [5, null, "ab"]) {
+        try { modulateSymbols(bad as unknown as number[], p, { oversampling: 1, engine }); expect.unreachable(); } catch (e) {
+          expect((e as ChirpError).parameter).toBe("symbols");
+        }
+      }
+      const iq = modulateSymbols([3, 7, 9], p, { oversampling: 2, engine });
+      expect(Array.from(demodulateSymbols(iq, p, { oversampling: 2, engine }))).toEqual([3, 7, 9]);
+      for (const v of [NaN, Infinity]) {
+        const broken = iq.slice();
+        broken[2 * (128 * 2 + 18)] = v; // a sample of symbol 1 that the 2x dechirp uses (every 2nd)
+        try { demodulateSymbols(broken, p, { oversampling: 2, engine }); expect.unreachable(); } catch (e) {
+          expect((e as ChirpError).code).toBe("BAD_INPUT");
+          expect((e as ChirpError).message).toMatch(/symbol 1 /);
+        }
+      }
+    }
+    expect(() => oversamplingFor("500000" as unknown as number, 125000)).toThrow(/rate/);
+    expect(oversamplingFor(500000, 125000)).toBe(4);
   });
 });

@@ -13,8 +13,12 @@ function workFor(n: i32): usize {
   return p;
 }
 
-/** Demodulates count aligned symbols of n*k samples at iq into u16 bins at out. */
-export function dechirp_symbols(iq: usize, count: i32, n: i32, k: i32, out: usize): void {
+/**
+ * Demodulates count aligned symbols of n*k samples at iq into u16 bins at out. Returns -1, or the
+ * index of the first symbol whose spectrum holds NaN or Inf (samples not finite, or huge).
+ */
+export function dechirp_symbols(iq: usize, count: i32, n: i32, k: i32, out: usize): i32 {
+  let bad = -1;
   const down = downchirpTable(n, 1);
   const buf = workFor(n);
   const stride = <usize>k << 3;
@@ -35,8 +39,10 @@ export function dechirp_symbols(iq: usize, count: i32, n: i32, k: i32, out: usiz
       const o = <usize>c << 3;
       const re = load<f32>(buf + o), im = load<f32>(buf + o, 4);
       const pw = re * re + im * im;
+      if (!(pw <= f32.MAX_VALUE) && bad < 0) bad = j; // NaN or Inf: the input was not finite
       if (pw > bestPower) { bestPower = pw; best = c; }
     }
     store<u16>(out + (<usize>j << 1), <u16>best);
   }
+  return bad;
 }

@@ -1,10 +1,10 @@
 // Receive side of the codec: symbol values (or per-bit LLRs) -> header fields, payload, CRC status.
-import { ChirpError } from "../errors.js";
-import { checkEngine, resolved, type Engine, type HeaderFields, type PhyParams, type ResolvedParams } from "./params.js";
+import { ChirpError, checkInt } from "../errors.js";
+import { checkEngine, checkHeaderFields, checkOptions, checkSymbols, resolved, type Engine, type HeaderFields, type PhyParams, type ResolvedParams } from "./params.js";
 import type { DecodedFrame } from "./types.js";
 import { decodeFrameJs, decodeFrameSoftJs } from "../engines/js/frame.js";
 import { decodeFrameSoftWasm, decodeFrameWasm } from "../engines/wasm/frame.js";
-export { symbolToWord } from "../engines/js/gray.js";
+import { symbolToWord as symbolToWordJs } from "../engines/js/gray.js";
 
 export interface DecodeOptions {
   engine?: Engine;
@@ -27,21 +27,21 @@ export function decodeHeader(symbols: ArrayLike<number>, p: PhyParams | Resolved
   return { ok: f.headerOk, payloadLength: f.payloadLength, cr: f.cr, crc: f.crc };
 }
 
-function checkSymbols(symbols: ArrayLike<number>, n: number): void {
-  if (symbols === null || typeof symbols !== "object" || typeof symbols.length !== "number") {
-    throw new ChirpError("BAD_PARAMETER", "symbols must be an array of symbol values", { parameter: "symbols" });
-  }
-  for (let i = 0; i < symbols.length; i++) {
-    const s = symbols[i]!;
-    if (!Number.isInteger(s) || s < 0 || s >= n) {
-      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${s} is not a symbol value 0..${n - 1}`, { parameter: "symbols", allowed: `integers 0..${n - 1}` });
-    }
-  }
+/**
+ * The receive mapping of one symbol value (FFT bin) to the interleaver word v: sf bits at full
+ * rate, sf - 2 bits in reduced-rate blocks (the header block, or every block with LDRO on).
+ */
+export function symbolToWord(s: number, sf: number, reducedRate: boolean): number {
+  checkInt("sf", sf, 5, 12);
+  checkInt("s", s, 0, (1 << sf) - 1);
+  if (typeof reducedRate !== "boolean") throw new ChirpError("BAD_PARAMETER", `reducedRate = ${String(reducedRate)} must be true or false`, { parameter: "reducedRate", allowed: "true or false" });
+  return symbolToWordJs(s, sf, reducedRate);
 }
 
 /** Hard-decision decoding of a frame's symbol values (header block first). */
-export function decodeFrame(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams, opts: DecodeOptions = {}): DecodedFrame {
+export function decodeFrame(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams, options?: DecodeOptions): DecodedFrame {
   const r = resolved(p);
+  const opts = checkOptions(options);
   checkSymbols(symbols, r.n);
   const implicit = implicitOf(opts, r);
   return checkEngine(opts.engine) === "js" ? decodeFrameJs(symbols, r, { implicit }) : decodeFrameWasm(symbols, r, implicit);
@@ -53,8 +53,9 @@ export function decodeFrame(symbols: ArrayLike<number>, p: PhyParams | ResolvedP
  * or all with LDRO) use the first sf - 2 of each symbol's sf slots. Each codeword is decoded to the
  * nibble whose codeword correlates best with its LLRs.
  */
-export function decodeFrameSoft(llr: Float32Array, symbolCount: number, p: PhyParams | ResolvedParams, opts: DecodeOptions = {}): DecodedFrame {
+export function decodeFrameSoft(llr: Float32Array, symbolCount: number, p: PhyParams | ResolvedParams, options?: DecodeOptions): DecodedFrame {
   const r = resolved(p);
+  const opts = checkOptions(options);
   if (!(llr instanceof Float32Array)) throw new ChirpError("BAD_PARAMETER", "llr must be a Float32Array", { parameter: "llr" });
   checkCount(symbolCount);
   const used = Math.min(llr.length, symbolCount * r.sf);
@@ -75,5 +76,5 @@ function implicitOf(opts: DecodeOptions, r: ResolvedParams): HeaderFields | unde
   if (!im || im.payloadLength === undefined) {
     throw new ChirpError("BAD_PARAMETER", "implicit header mode needs opts.implicit.payloadLength", { parameter: "implicit.payloadLength", allowed: "0..255" });
   }
-  return { payloadLength: im.payloadLength, cr: im.cr ?? r.cr, crc: im.crc ?? r.crc };
+  return checkHeaderFields(im, r, "implicit");
 }

@@ -6,11 +6,18 @@ import type { ModulateOptions } from "./modulator.js";
 import { dechirpJs } from "../engines/js/dechirp.js";
 import { dechirpWasm } from "../engines/wasm/dechirp.js";
 
-/** Symbol values of the whole symbols in iq (interleaved I/Q at k samples per chip, aligned). */
+/**
+ * Symbol values of the whole symbols in iq (interleaved I/Q at k samples per chip, aligned); a
+ * trailing partial symbol is ignored. Non-finite samples are a BAD_INPUT error.
+ */
 export function demodulateSymbols(iq: Float32Array, p: PhyParams | ResolvedParams, opts: ModulateOptions): Uint16Array {
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
   if (!(iq instanceof Float32Array)) throw new ChirpError("BAD_PARAMETER", "iq must be a Float32Array of interleaved I/Q", { parameter: "iq" });
   const count = Math.floor(iq.length / (2 * r.n * k));
-  return checkEngine(opts.engine) === "js" ? dechirpJs(iq, count, r.n, k) : dechirpWasm(iq, count, r.n, k);
+  const { bins, bad } = checkEngine(opts.engine) === "js" ? dechirpJs(iq, count, r.n, k) : dechirpWasm(iq, count, r.n, k);
+  if (bad >= 0) {
+    throw new ChirpError("BAD_INPUT", `iq symbol ${bad} (samples ${bad * r.n * k}..${(bad + 1) * r.n * k - 1}) holds NaN, Infinity or values too large for float32 power`, { parameter: "iq" });
+  }
+  return bins;
 }

@@ -2,7 +2,7 @@
 // preamble upchirps, two sync-word symbols, 2.25 downchirps, payload symbols; continuous phase,
 // unit amplitude, interleaved float32 I/Q.
 import { ChirpError } from "../errors.js";
-import { checkEngine, checkOversampling, payloadSymbolCount, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
+import { checkEngine, checkOptions, checkOversampling, checkSymbols, payloadSymbolCount, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
 import { checkPayload, encodeFrame } from "./encoder.js";
 import { downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
 import { modulateWasm, type Segment } from "../engines/wasm/modulator.js";
@@ -48,20 +48,11 @@ export function frameLayout(p: PhyParams | ResolvedParams, payloadLength: number
   return { preamble: [0, a], sync: [a, b], downchirps: [b, c], header: [c, d], payload: [d, e], totalSamples: e };
 }
 
-function checkSymbolValues(symbols: ArrayLike<number>, n: number): void {
-  for (let i = 0; i < symbols.length; i++) {
-    const s = symbols[i]!;
-    if (!Number.isInteger(s) || s < 0 || s >= n) {
-      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${s} is not a symbol value 0..${n - 1}`, { parameter: "symbols", allowed: `integers 0..${n - 1}` });
-    }
-  }
-}
-
 /** Chirps for the given symbol values, back to back (count * 2^sf * k complex samples). */
 export function modulateSymbols(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams, opts: ModulateOptions): Float32Array {
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
-  checkSymbolValues(symbols, r.n);
+  checkSymbols(symbols, r.n);
   if (symbols.length * r.n * k > MAX_SAMPLES) {
     throw new ChirpError("BAD_PARAMETER", `${symbols.length} symbols would be over ${MAX_SAMPLES} samples: modulate them in parts`, { parameter: "symbols" });
   }

@@ -112,9 +112,11 @@ export function checkPayloadLength(length: number, crc: boolean): number {
  */
 export function frameSymbolCount(header: HeaderFields, p: PhyParams | ResolvedParams): number {
   const r = resolved(p);
+  if (header === null || typeof header !== "object") badParameter("header", header, "an object { payloadLength, cr, crc }");
   const pl = checkInt("payloadLength", header.payloadLength, 0, MAX_PAYLOAD);
   const cr = checkInt("cr", header.cr, 1, 4);
-  const num = 8 * pl - 4 * r.sf + 28 + (header.crc ? 16 : 0) - (r.explicitHeader ? 0 : 20);
+  const crc = checkBool("crc", header.crc, true);
+  const num = 8 * pl - 4 * r.sf + 28 + (crc ? 16 : 0) - (r.explicitHeader ? 0 : 20);
   const den = 4 * (r.sf - (r.ldroOn ? 2 : 0));
   return 8 + Math.max(Math.ceil(num / den) * (cr + 4), 0);
 }
@@ -150,7 +152,10 @@ export function checkOversampling(k: unknown): number {
 
 /** Oversampling from a sample rate, which must be an integer multiple (1..64) of the bandwidth. */
 export function oversamplingFor(sampleRate: number, bandwidth: number): number {
-  const k = sampleRate / bandwidth;
+  if (typeof bandwidth !== "number" || !Number.isFinite(bandwidth) || bandwidth <= 0) {
+    badParameter("bandwidth", bandwidth, "a positive number of Hz (e.g. 125000)");
+  }
+  const k = typeof sampleRate === "number" ? sampleRate / bandwidth : NaN;
   if (!Number.isFinite(k) || Math.abs(k - Math.round(k)) > 1e-9 || Math.round(k) < 1 || Math.round(k) > 64) {
     badParameter("rate", sampleRate, `an integer multiple (1..64) of the bandwidth ${bandwidth} Hz`);
   }
@@ -161,4 +166,34 @@ export function checkEngine(engine: unknown): Engine {
   if (engine === undefined) return "wasm";
   if (engine !== "wasm" && engine !== "js") badParameter("engine", engine, "'wasm' or 'js'");
   return engine;
+}
+
+/** Options objects are optional; anything but undefined or an object is a typed error. */
+export function checkOptions<T extends object>(opts: T | undefined, parameter = "opts"): Partial<T> {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== "object") badParameter(parameter, opts, "an options object or undefined");
+  return opts;
+}
+
+/** Checks symbol values: an array-like of integers 0..n-1 (FFT bins at SF log2(n)). */
+export function checkSymbols(symbols: ArrayLike<number>, n: number): void {
+  if (symbols === null || typeof symbols !== "object" || typeof symbols.length !== "number") {
+    badParameter("symbols", symbols, `an array of symbol values (integers 0..${n - 1})`);
+  }
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
+    if (!Number.isInteger(s) || s < 0 || s >= n) {
+      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${s} is not a symbol value 0..${n - 1}`, { parameter: "symbols", allowed: `integers 0..${n - 1}` });
+    }
+  }
+}
+
+/** Header fields given by the caller (implicit mode): payloadLength 0..255, cr 1..4, crc boolean. */
+export function checkHeaderFields(h: Partial<HeaderFields>, fallback: { cr: number; crc: boolean }, parameter: string): HeaderFields {
+  if (h === null || typeof h !== "object") badParameter(parameter, h, "an object { payloadLength, cr?, crc? }");
+  return {
+    payloadLength: checkInt(`${parameter}.payloadLength`, h.payloadLength, 0, MAX_PAYLOAD),
+    cr: h.cr === undefined ? fallback.cr : checkInt(`${parameter}.cr`, h.cr, 1, 4),
+    crc: checkBool(`${parameter}.crc`, h.crc, fallback.crc),
+  };
 }
