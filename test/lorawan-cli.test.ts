@@ -68,6 +68,19 @@ describe("chirp lorawan", () => {
     expect(o.fOpts).toBe("020701");
     expect(o.macCommands[0]).toMatchObject({ name: "LinkCheckAns", fields: { margin: 7, gwCnt: 1 } });
   });
+  it("--base64 input and text output with the ASCII payload", async () => {
+    capture();
+    // brocaar/lorawan ExamplePHYPayload_joinRequest (base64)
+    expect(await run(["AAEBAQEBAQEBAgICAgICAgIDAwm5ezI=", "--base64", "--appkey", "0102030405060708090a0b0c0d0e0f10"])).toBe(0);
+    expect(out).toContain("JoinRequest");
+    expect(out).toContain("DevNonce  771");
+    expect(out).toMatch(/MIC\s+09b97b32 OK/);
+    capture();
+    await run(["40f17dbe4900020001954378762b11ff0d", "--appskey", "ec925802ae430ca77fd3dd73cb2cc588"]);
+    expect(out).toContain('Payload   74657374 "test"');
+    expect(out).toContain("not checked (no key)");
+    await expect(run(["not base64!", "--base64"])).rejects.toMatchObject({ code: "BAD_PARAMETER" });
+  });
   it("bad input is a typed error", async () => {
     capture();
     await expect(run(["40ff"])).rejects.toBeInstanceOf(ChirpError);

@@ -33,9 +33,16 @@ Parses a LoRaWAN PHYPayload (hex), verifies the MIC and decrypts what the keys a
   --conf-fcnt N --tx-dr N --tx-ch N     1.1 uplink MIC inputs (ConfFCnt only with ACK)
   --join-eui E --dev-nonce N --join-req-type N   1.1 OptNeg join-accept MIC context
   --fopts-variant errata|original   1.1 FOpts encryption A block (default errata)
+  --base64                the frame is given in base64 instead of hex
   --lpp                   decode the (decrypted) payload as Cayenne LPP
   --json                  one JSON object instead of text
 Keys are 32 hex digits. Exit status 1 when the MIC does not verify.`;
+
+function fromBase64(s: string): Uint8Array {
+  const t = s.trim();
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0) badParameter("base64", s, "base64 text");
+  return Uint8Array.from(atob(t), (c) => c.charCodeAt(0));
+}
 
 function intFlag(name: string, raw: unknown, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -71,7 +78,12 @@ function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string |
     L.push(`  RxDelay   ${j.rxDelaySeconds} s`);
     if (j.cfList) L.push(`  CFList    ${JSON.stringify("frequencies" in j.cfList ? j.cfList.frequencies : "chMasks" in j.cfList ? j.cfList.chMasks : "raw")}`);
   }
-  if (d.payloadHex !== undefined) L.push(`  Payload   ${d.payloadHex || "(empty)"}${d.payloadDecrypted ? "" : " (encrypted: give the key)"}`);
+  if (d.payloadHex !== undefined) {
+    const p = d.payload!;
+    const printable = d.payloadDecrypted && p.length > 0 && p.every((c) => c >= 0x20 && c < 0x7f);
+    const shown = printable ? ` "${String.fromCharCode(...p)}"` : "";
+    L.push(`  Payload   ${d.payloadHex || "(empty)"}${shown}${d.payloadDecrypted ? "" : " (encrypted: give the key)"}`);
+  }
   for (const c of d.macCommands) {
     const fields = Object.entries(c.fields)
       .map(([k, v]) => `${k}=${v}`)
@@ -103,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     "fopts-variant": { type: "string" },
     lpp: { type: "boolean" },
     json: { type: "boolean" },
+    base64: { type: "boolean" },
   });
   if (values.help) {
     process.stdout.write(HELP + "\n");
@@ -115,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
   if (variant !== "errata" && variant !== "original") badParameter("fopts-variant", variant, "errata or original");
   const keys: LoRaWANKeys = {};
   for (const [flag, name] of Object.entries(KEY_FLAGS)) if (values[flag] !== undefined) keys[name] = fromHex(String(values[flag]), flag);
-  const bytes = fromHex(positionals[0]!, "HEX");
+  const bytes = values.base64 ? fromBase64(positionals[0]!) : fromHex(positionals[0]!, "HEX");
   const d = decodeFrame(bytes, {
     keys,
     version,

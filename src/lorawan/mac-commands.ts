@@ -41,7 +41,13 @@ export interface MacCommand {
 const bit = (name: string, b: number): FieldDef => [name, 0, 1, b, 1];
 const u8 = (name: string, off = 0): FieldDef => [name, off, 1, 0, 8];
 const freq = (off: number): FieldDef => ["frequency", off, 3, 0, 24];
-const hz = (f: Record<string, number | boolean | string>) => ({ frequencyHz: (f.frequency as number) * 100 });
+// Frequencies are 24-bit counts of 100 Hz; LoRa 2.4 GHz counts 200 Hz steps (Semtech, "Physical
+// layer proposal 2.4 GHz", frequency encoding in MAC commands), so a count of 12,000,000 or more
+// (>= 1.2 GHz in 100 Hz steps: no sub-GHz band) is read that way, as ChirpStack's lrwn does.
+export function macFrequencyHz(raw: number): number {
+  return raw >= 12_000_000 ? raw * 200 : raw * 100;
+}
+const hz = (f: Record<string, number | boolean | string>) => ({ frequencyHz: macFrequencyHz(f.frequency as number) });
 // TxParamSetupReq MaxEIRP index -> dBm (LoRaWAN 1.0.4 section 5.12 table)
 const MAX_EIRP = [8, 10, 12, 13, 14, 16, 18, 20, 21, 24, 26, 27, 29, 30, 33, 36];
 const DEVICE_CLASS = (c: number) => (c === 0 ? "A" : c === 1 ? "RFU" : c === 2 ? "C" : "RFU");
@@ -64,7 +70,7 @@ const RELAY_UPLINK: CommandDef[] = [
   },
 ];
 const RELAY_DOWNLINK: CommandDef[] = [
-  { cid: 0x40, name: "RelayConfReq", len: 5, fields: [["channelSettings", 0, 2, 0, 16], ["secondChFrequency", 2, 3, 0, 24]], meaning: (f) => ({ secondChFrequencyHz: (f.secondChFrequency as number) * 100 }) },
+  { cid: 0x40, name: "RelayConfReq", len: 5, fields: [["channelSettings", 0, 2, 0, 16], ["secondChFrequency", 2, 3, 0, 24]], meaning: (f) => ({ secondChFrequencyHz: macFrequencyHz(f.secondChFrequency as number) }) },
   {
     cid: 0x41,
     name: "EndDeviceConfReq",
@@ -78,7 +84,7 @@ const RELAY_DOWNLINK: CommandDef[] = [
       ["backoff", 1, 2, 9, 6],
       ["secondChFrequency", 3, 3, 0, 24],
     ],
-    meaning: (f) => ({ secondChFrequencyHz: (f.secondChFrequency as number) * 100 }),
+    meaning: (f) => ({ secondChFrequencyHz: macFrequencyHz(f.secondChFrequency as number) }),
   },
   {
     cid: 0x42,
