@@ -6,7 +6,8 @@
 //    gives a wrong MIC and keystream;
 //  - rejoin type 1: lora-packet reads RJcount1 from bytes 13..15 instead of 18..20;
 //  - 1.1 uplinks on FPort 0: lora-packet puts ConfFCnt into B1 without the ACK bit (the spec
-//    uses ConfFCnt only when ACK is set);
+//    uses ConfFCnt only when ACK is set); it takes the uplink ConfFCnt big-endian and the
+//    downlink one little-endian;
 //  - FOptsLen beyond the frame, and frames shorter than a header: lora-packet accepts or throws
 //    untyped errors; we throw ChirpError (FOPTS_OVERRUN, TOO_SHORT).
 import { describe, expect, it } from "vitest";
@@ -201,6 +202,30 @@ describe("differential: lora-packet", () => {
     }
     expect(fport0Cases).toBeGreaterThan(20);
     expect(fport0Mismatch).toBe(fport0Cases); // lora-packet is wrong there (LoRaWAN 1.1 section 4.4)
+  });
+
+  it("500 1.1 frames with FOpts: lora-packet decrypts FOpts (errata A block) and checks downlink MICs alike", () => {
+    const r = rng(8);
+    for (let i = 0; i < 500; i++) {
+      const mtype = MTYPES[r.int(4)]!;
+      const up = mtype.endsWith("Up");
+      const k = { fNwkSIntKey: r.bytes(16), sNwkSIntKey: r.bytes(16), nwkSEncKey: r.bytes(16), appSKey: r.bytes(16) };
+      const fCnt = (r.int(0x10000) * 0x10000 + r.int(0x10000)) >>> 0;
+      const fPort = r.int(3) === 0 ? null : 1 + r.int(255);
+      const fOpts = r.bytes(1 + r.int(15));
+      const ack = r.bool();
+      const confFCnt = r.int(0x10000);
+      const o = { version: "1.1" as const, confFCnt, txDr: r.int(16), txCh: r.int(256) };
+      const bytes = buildDataFrame({ mtype, devAddr: r.int(0x7fffffff), fCtrl: { ack }, fCnt, fOpts, fPort, payload: fPort === null ? undefined : r.bytes(r.int(20)) }, k, o);
+      expect(decodeFrame(bytes, { ...o, keys: k, fCnt32: fCnt })).toMatchObject({ micOk: true, fOpts: toHex(fOpts) });
+      const p = lp.fromWire(B(bytes));
+      expect(toHex(p.decryptFOpts(B(k.nwkSEncKey), undefined, msbLe(fCnt)))).toBe(toHex(fOpts));
+      if (!up) {
+        // lora-packet takes the downlink ConfFCnt as two little-endian bytes (and uses it even without ACK)
+        const conf = ack ? Buffer.from([confFCnt & 0xff, confFCnt >> 8]) : Buffer.alloc(2);
+        expect(lp.verifyMIC(lp.fromWire(B(bytes)), undefined, B(k.sNwkSIntKey), msbLe(fCnt), conf)).toBe(true);
+      }
+    }
   });
 
   it("rejoin requests: types 0/2 agree; lora-packet reads type 1's RJcount1 from the wrong bytes", () => {

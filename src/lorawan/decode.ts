@@ -2,7 +2,7 @@
 // commands and, for a join accept, its fields. Whatever cannot be done for lack of a key is
 // reported as such (micOk null, payloadDecrypted false), never guessed.
 import { ChirpError } from "../errors.js";
-import { hexOfUint, toHex } from "./bytes.js";
+import { fromHex, hexOfUint, toHex } from "./bytes.js";
 import { decryptFOpts, decryptPayload } from "./encryption.js";
 import { resolveFCnt } from "./fcnt.js";
 import { parseFrame } from "./frame.js";
@@ -54,9 +54,9 @@ export interface DecodedFrame {
   joinAccept?: JoinAcceptFields;
 }
 
-/** Parses and, as far as the keys allow, verifies and decrypts a PHYPayload. */
-export function decodeFrame(bytes: Uint8Array, o: DecodeOptions = {}): DecodedFrame {
-  const frame = parseFrame(bytes);
+/** Parses and, as far as the keys allow, verifies and decrypts a PHYPayload (bytes or hex). */
+export function decodeFrame(bytes: Uint8Array | string, o: DecodeOptions = {}): DecodedFrame {
+  const frame = parseFrame(typeof bytes === "string" ? fromHex(bytes, "frame") : bytes);
   const keys = o.keys;
   const version = o.version ?? "1.0";
   const out: DecodedFrame = { frame, mtype: frame.mtype, major: frame.major, mic: toHex(frame.mic), micOk: null, macCommands: [], payloadDecrypted: false };
@@ -84,8 +84,11 @@ export function decodeFrame(bytes: Uint8Array, o: DecodeOptions = {}): DecodedFr
         fOptsPlain = true;
       }
       out.fOpts = toHex(fOpts);
-      let macSource: Uint8Array | null = fOpts.length > 0 ? (fOptsPlain ? fOpts : null) : null;
-      if (fOpts.length > 0 && !fOptsPlain) out.macCommandsError = "1.1 FOpts are encrypted: give nwkSEncKey";
+      const macSources: Uint8Array[] = [];
+      if (fOpts.length > 0) {
+        if (fOptsPlain) macSources.push(fOpts);
+        else out.macCommandsError = "1.1 FOpts are encrypted: give nwkSEncKey";
+      }
       let payload = frame.frmPayload;
       const hasKey = frame.fPort === 0 ? optionalKey(keys, KEY_ROLES.nwkSEnc[version]) : optionalKey(keys, ["appSKey"]);
       if (payload.length > 0 && hasKey) {
@@ -95,14 +98,15 @@ export function decodeFrame(bytes: Uint8Array, o: DecodeOptions = {}): DecodedFr
         out.payloadDecrypted = true; // nothing to decrypt
       }
       if (frame.fPort === 0 && payload.length > 0) {
-        if (out.payloadDecrypted) macSource = payload;
+        // (the spec forbids MAC commands in both FOpts and an FPort 0 payload; if a frame has both, both are decoded)
+        if (out.payloadDecrypted) macSources.push(payload);
         else out.macCommandsError = "the FPort 0 payload is encrypted: give the network key";
       }
       out.payload = payload;
       out.payloadHex = toHex(payload);
-      if (macSource) {
+      for (const src of macSources) {
         try {
-          out.macCommands = parseMacCommands(macSource, frame.direction);
+          out.macCommands.push(...parseMacCommands(src, frame.direction));
         } catch (e) {
           if (!(e instanceof ChirpError)) throw e;
           out.macCommandsError = e.message;

@@ -2,7 +2,7 @@
 // Parsing checks every length and returns views into the input (nothing is copied); MIC and
 // encryption are separate steps (mic.ts, encryption.ts, join.ts).
 import { ChirpError } from "../errors.js";
-import { readU16, readU24, readU32, toHexReversed, tooShort } from "./bytes.js";
+import { fromHex, readU16, readU24, readU32, toHexReversed, tooShort } from "./bytes.js";
 import { MTYPES, type DataFrame, type Frame, type FCtrl, type RejoinRequestFrame } from "./types.js";
 
 const MIC_LEN = 4;
@@ -20,12 +20,13 @@ function decodeFCtrl(raw: number, uplink: boolean): FCtrl {
 }
 
 /**
- * Parses a PHYPayload. Throws ChirpError TOO_SHORT (shorter than its message type needs),
+ * Parses a PHYPayload (bytes, or hex). Throws ChirpError TOO_SHORT (shorter than its message type needs),
  * BAD_VERSION (MHDR major not LoRaWAN R1), FOPTS_OVERRUN (FOptsLen beyond the frame) or
  * BAD_FRAME (a length no message of that type has, an unknown rejoin type).
  */
-export function parseFrame(bytes: Uint8Array): Frame {
-  if (!(bytes instanceof Uint8Array)) throw new ChirpError("BAD_PARAMETER", "frame must be a Uint8Array", { parameter: "bytes" });
+export function parseFrame(input: Uint8Array | string): Frame {
+  const bytes = typeof input === "string" ? fromHex(input, "frame") : input;
+  if (!(bytes instanceof Uint8Array)) throw new ChirpError("BAD_PARAMETER", "frame must be a Uint8Array or hex string", { parameter: "bytes" });
   const n = bytes.length;
   if (n < 1) tooShort("a LoRaWAN frame", 1, 0);
   const mhdr = bytes[0]!;
