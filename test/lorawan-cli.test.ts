@@ -60,6 +60,19 @@ describe("chirp lorawan", () => {
     expect(o.micOk).toBe(true);
     expect(o.joinAccept).toMatchObject({ netId: "090807", devAddr: "03040506", rxDelay: 3, cfList: { type: 0, frequencies: [867100000, 867300000, 867500000, 867700000, 867900000] } });
   });
+  it("a join accept with the request's DevNonce gives the session keys (1.0 and 1.1 OptNeg)", async () => {
+    capture();
+    // lora-packet's join accept (encrypted here) answering DevNonce f18e
+    await run(["2088f36ae3b21314bc284e314e99257328", "--appkey", "98929b92c49edba9676d646d3b612456", "--dev-nonce", "0xf18e", "--json"]);
+    expect(JSON.parse(out).sessionKeys).toEqual({ nwkSKey: "4e3d6e6afbcc67af2ba3c8e8ec4acf4b", appSKey: "610897aa6f1460623443b527d3ac6a9d" });
+    capture();
+    // brocaar's 1.1 OptNeg join accept: MIC needs JSIntKey + JoinEUI + DevNonce; keys need NwkKey + AppKey
+    const k = "0102030405060708090a0b0c0d0e0f10";
+    await run(["207abeea06b02920f11c02d0348fcf1815", "--version", "1.1", "--nwkkey", k, "--appkey", k, "--jsintkey", k, "--join-eui", "0807060504030201", "--dev-nonce", "258"]);
+    expect(out).toMatch(/MIC\s+\S+ OK/);
+    expect(out).toContain("fNwkSIntKey");
+    expect(out).toContain("appSKey");
+  });
   it("1.1 downlink with encrypted FOpts decodes its MAC commands", async () => {
     capture();
     await run(["6004030201030000dfb4f1e24f1f9f", "--version", "1.1", "--snwksintkey", "02020202020202020202020202020202", "--nwksenckey", "02020202020202020202020202020204", "--json"]);

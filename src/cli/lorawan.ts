@@ -31,7 +31,8 @@ Parses a LoRaWAN PHYPayload (hex), verifies the MIC and decrypts what the keys a
   --fcnt32 N              full 32-bit frame counter (MIC and keystream use all 32 bits)
   --last-fcnt N           reconstruct the 32-bit counter from the last one accepted
   --conf-fcnt N --tx-dr N --tx-ch N     1.1 uplink MIC inputs (ConfFCnt only with ACK)
-  --join-eui E --dev-nonce N --join-req-type N   1.1 OptNeg join-accept MIC context
+  --join-eui E --dev-nonce N --join-req-type N   join-accept context: the request's DevNonce
+                          (and JoinEUI) check a 1.1 OptNeg MIC and derive the session keys
   --fopts-variant errata|original   1.1 FOpts encryption A block (default errata)
   --base64                the frame is given in base64 instead of hex
   --lpp                   decode the (decrypted) payload as Cayenne LPP
@@ -76,6 +77,7 @@ function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string |
     L.push(`  JoinNonce ${j.joinNonce}`, `  NetID     ${d.netId}`, `  DevAddr   ${d.devAddr}`);
     L.push(`  DLSettings OptNeg ${j.dlSettings.optNeg}, RX1DROffset ${j.dlSettings.rx1DrOffset}, RX2DataRate ${j.dlSettings.rx2DataRate}`);
     L.push(`  RxDelay   ${j.rxDelaySeconds} s`);
+    for (const [k, v] of Object.entries(d.sessionKeys ?? {})) L.push(`  ${k.padEnd(11)} ${Array.from(v, (x) => x.toString(16).padStart(2, "0")).join("")} (derived)`);
     if (j.cfList) L.push(`  CFList    ${JSON.stringify("frequencies" in j.cfList ? j.cfList.frequencies : "chMasks" in j.cfList ? j.cfList.chMasks : "raw")}`);
   }
   if (d.payloadHex !== undefined) {
@@ -91,7 +93,8 @@ function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string |
     L.push(`  MAC ${c.name} (0x${c.cid.toString(16).padStart(2, "0")})${fields ? " " + fields : ""}`);
   }
   if (d.macCommandsError) L.push(`  MAC       ${d.macCommandsError}`);
-  L.push(`  MIC       ${d.mic} ${mic}`);
+  const micHex = d.joinAccept ? Array.from(d.joinAccept.mic, (x) => x.toString(16).padStart(2, "0")).join("") : d.mic;
+  L.push(`  MIC       ${micHex} ${mic}`);
   if (lpp) {
     L.push("  Cayenne LPP:");
     for (const r of lpp) L.push(lppText(r));

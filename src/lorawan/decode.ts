@@ -7,7 +7,7 @@ import { decryptFOpts, decryptPayload } from "./encryption.js";
 import { resolveFCnt } from "./fcnt.js";
 import { parseFrame } from "./frame.js";
 import { decryptJoinAccept, type JoinAcceptFields } from "./join.js";
-import { optionalKey, KEY_ROLES } from "./keys.js";
+import { optionalKey, KEY_ROLES, deriveSessionKeys10, deriveSessionKeys11 } from "./keys.js";
 import { parseMacCommands, type MacCommand } from "./mac-commands.js";
 import { checkMic, verifyMic, type MicOptions } from "./mic.js";
 import type { FCtrl, Frame, LoRaWANKeys, MType } from "./types.js";
@@ -52,6 +52,27 @@ export interface DecodedFrame {
   rjCount?: number;
   /** Decrypted join-accept fields (when the key was given). */
   joinAccept?: JoinAcceptFields;
+  /**
+   * Session keys derived from a decrypted join accept when the request's DevNonce (and for 1.1
+   * OptNeg its JoinEUI, NwkKey and AppKey) were given: 1.0 (and 1.1 without OptNeg) NwkSKey and
+   * AppSKey; 1.1 OptNeg FNwkSIntKey, SNwkSIntKey, NwkSEncKey and AppSKey.
+   */
+  sessionKeys?: Record<string, Uint8Array>;
+}
+
+function sessionKeysFor(ja: JoinAcceptFields, keys: LoRaWANKeys | undefined, o: DecodeOptions): Record<string, Uint8Array> | undefined {
+  if (o.devNonce === undefined) return undefined;
+  const v11 = (o.version ?? "1.0") === "1.1";
+  if (v11 && ja.dlSettings.optNeg) {
+    const nwk = optionalKey(keys, ["nwkKey"]);
+    const app = optionalKey(keys, ["appKey"]);
+    if (!nwk || !app || o.joinEui === undefined) return undefined;
+    return deriveSessionKeys11(nwk, app, { joinNonce: ja.joinNonce, joinEui: o.joinEui, devNonce: o.devNonce });
+  }
+  // 1.0, or a 1.1 device talking to a 1.0 server (OptNeg unset): both keys from AppKey / NwkKey
+  const root = optionalKey(keys, v11 ? ["nwkKey", "appKey"] : ["appKey", "nwkKey"]);
+  if (!root) return undefined;
+  return deriveSessionKeys10(root, { joinNonce: ja.joinNonce, netId: ja.netId, devNonce: o.devNonce });
 }
 
 /** Parses and, as far as the keys allow, verifies and decrypts a PHYPayload (bytes or hex). */
@@ -142,6 +163,8 @@ export function decodeFrame(bytes: Uint8Array | string, o: DecodeOptions = {}): 
         out.netId = hexOfUint(ja.netId, 3);
         out.payloadDecrypted = true;
         if (o.strictMic && ja.micOk === false) checkMic(frame, keys, o);
+        const sk = sessionKeysFor(ja, keys, o);
+        if (sk) out.sessionKeys = sk;
       }
       out.payload = ja ? ja.plaintext.subarray(1) : frame.encrypted;
       out.payloadHex = toHex(out.payload);

@@ -53,5 +53,6 @@ export function decodedFrameToJson(d: DecodedFrame): { [k: string]: Json } {
       plaintextHex: toHex(j.plaintext),
     };
   }
+  if (d.sessionKeys) o.sessionKeys = Object.fromEntries(Object.entries(d.sessionKeys).map(([k, v]) => [k, toHex(v)]));
   return o;
 }
