@@ -113,5 +113,8 @@ describe("AES differential against node:crypto", () => {
     expect(() => aesEncryptBlock(new Uint8Array(15), new Uint8Array(16))).toThrow(ChirpError);
     expect(() => aesEncryptBlock(new Uint8Array(16), new Uint8Array(17))).toThrow(ChirpError);
     expect(() => aesEcbDecrypt(new Uint8Array(16), new Uint8Array(20))).toThrow(ChirpError);
+    // a 17-byte key is refused even when its first 16 bytes are a cached key
+    aesEncryptBlock(new Uint8Array(16), new Uint8Array(16));
+    expect(() => aesEncryptBlock(new Uint8Array(17), new Uint8Array(16))).toThrow(ChirpError);
   });
 });

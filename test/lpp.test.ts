@@ -130,6 +130,9 @@ describe("LPP options and errors", () => {
       expect(() => encodeLpp([bad as any])).toThrow(expect.objectContaining({ code: "BAD_PARAMETER" }));
     }
   });
+  it("type 240 (polyline) is refused with a typed error naming it", () => {
+    expect(() => decodeLpp(fromHex("01f00be30000000000000000"))).toThrow(expect.objectContaining({ code: "BAD_INPUT", message: expect.stringContaining("polyline") }));
+  });
   it("a lone channel byte is TOO_SHORT", () => {
     expect(() => decodeLpp(fromHex("03"))).toThrow(expect.objectContaining({ code: "TOO_SHORT" }));
     expect(decodeLpp(new Uint8Array(0))).toEqual([]);

@@ -65,6 +65,7 @@ export function checkKey(key: Uint8Array, name = "key"): void {
 
 /** The Wasm key context for `key` (expanded once, then cached). */
 export function contextFor(key: Uint8Array): number {
+  checkKey(key);
   if (lastSlot >= 0 && sameKey(cachedKeys[lastSlot]!, key)) return ctxBase + lastSlot * CTX_SIZE;
   for (let i = 0; i < CACHE_SLOTS; i++) {
     const c = cachedKeys[i];
@@ -73,7 +74,6 @@ export function contextFor(key: Uint8Array): number {
       return ctxBase + i * CTX_SIZE;
     }
   }
-  checkKey(key);
   const slot = nextSlot;
   nextSlot = (nextSlot + 1) % CACHE_SLOTS;
   const ctx = ctxBase + slot * CTX_SIZE;

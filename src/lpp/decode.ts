@@ -30,6 +30,7 @@ export function decodeLpp(bytes: Uint8Array, o: LppOptions = {}): LppReading[] {
     const channel = bytes[i]!;
     const type = bytes[i + 1]!;
     const d = table.get(type);
+    if (!d && type === 240) throw new ChirpError("BAD_INPUT", `LPP: type 240 (ElectronicCats polyline, variable length) on channel ${channel} is not supported`, { parameter: "type" });
     if (!d) throw new ChirpError("BAD_INPUT", `LPP: unknown type ${type} (0x${type.toString(16).padStart(2, "0")}) on channel ${channel} at offset ${i + 1}`, { parameter: "type" });
     let size = 0;
     for (const comp of d.components) size += comp.bytes;
