@@ -228,34 +228,27 @@ function phaseSlope(c: usize, k: i32): f64 {
 export function rxsym_demod(c: usize, pos: f64, down: i32, freqBins: f64, atBin: i32, llrMode: i32): void {
   const n = gi(c, C_N), r = gi(c, C_R), m = gi(c, C_M), sf = gi(c, C_SF);
   const buf = gp(c, C_BUF), span = gp(c, C_SPAN), w1 = gp(c, C_WORK1), dech = gp(c, C_DECH);
-  if (r == 1) {
-    const start = <i32>Math.round(pos);
-    const tau = <f64>start - pos;
-    memory.copy(w1, buf + (<usize>start << 3), <usize>n << 3);
-    rotate(w1, n, freqBins + (down != 0 ? -tau : tau), n, 0);
-  } else {
-    let i0 = <i32>Math.floor(pos);
-    let ph = <i32>Math.round((pos - <f64>i0) * <f64>PHASES);
-    if (ph == PHASES) { ph = 0; i0++; }
-    const first = i0 - HALF + 1, len = m + 2 * HALF;
-    memory.copy(span, buf + (<usize>first << 3), <usize>len << 3);
-    rotate(span, len, freqBins, m, i0 - first);
-    const h = gp(c, C_BANK) + (<usize>(ph * TAPS) << 2);
-    for (let k = 0; k < n; k++) {
-      const o = span + (<usize>(r * k) << 3);
-      let vr = f32x4.splat(0), vi = f32x4.splat(0);
-      // two complex samples (re0 im0 re1 im1) per step against duplicated taps
-      for (let t = 0; t < TAPS; t += 2) {
-        const x = v128.load(o + (<usize>t << 3));
-        const hh = f32x4(load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>(t + 1) << 2)), load<f32>(h + (<usize>(t + 1) << 2)));
-        vr = f32x4.add(vr, f32x4.mul(x, hh));
-      }
-      void vi;
-      const re = f32x4.extract_lane(vr, 0) + f32x4.extract_lane(vr, 2);
-      const im = f32x4.extract_lane(vr, 1) + f32x4.extract_lane(vr, 3);
-      store<f32>(w1 + (<usize>k << 3), re);
-      store<f32>(w1 + (<usize>k << 3), im, 4);
+  let i0 = <i32>Math.floor(pos);
+  let ph = <i32>Math.round((pos - <f64>i0) * <f64>PHASES);
+  if (ph == PHASES) { ph = 0; i0++; }
+  const first = i0 - HALF + 1, len = m + 2 * HALF;
+  memory.copy(span, buf + (<usize>first << 3), <usize>len << 3);
+  rotate(span, len, freqBins, m, i0 - first);
+  const h = gp(c, C_BANK) + (<usize>(ph * TAPS) << 2);
+  for (let k = 0; k < n; k++) {
+    const o = span + (<usize>(r * k) << 3);
+    let vr = f32x4.splat(0), vi = f32x4.splat(0);
+    // two complex samples (re0 im0 re1 im1) per step against duplicated taps
+    for (let t = 0; t < TAPS; t += 2) {
+      const x = v128.load(o + (<usize>t << 3));
+      const hh = f32x4(load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>(t + 1) << 2)), load<f32>(h + (<usize>(t + 1) << 2)));
+      vr = f32x4.add(vr, f32x4.mul(x, hh));
     }
+    void vi;
+    const re = f32x4.extract_lane(vr, 0) + f32x4.extract_lane(vr, 2);
+    const im = f32x4.extract_lane(vr, 1) + f32x4.extract_lane(vr, 3);
+    store<f32>(w1 + (<usize>k << 3), re);
+    store<f32>(w1 + (<usize>k << 3), im, 4);
   }
   // dechirp at 1 sample per chip, keep a copy for the phase slope, FFT
   const up1 = gp(c, C_UP1);

@@ -168,8 +168,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   function keepFrom(): number {
     switch (state) {
       case "search": return pos - 8 * m - MARGIN;
-      case "sync": return pos - 12 * m;
-      default: return Math.floor(f.next) - m;
+      case "sync": return pos - 12 * m - 2 * MARGIN;
+      default: return Math.floor(f.next) - m - 2 * MARGIN;
     }
   }
 
@@ -230,6 +230,21 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const cfo = wrap((upFrac + q) / 2, n / 2);
     const d = wrap(upFrac - cfo, n);
     let tDown = pos - r * d;
+    let cfoC = cfo;
+    // near +-BW/4 the split is ambiguous by half a symbol: cfo -+ n/2 with timing +-n/2 gives the
+    // same tones; the hypothesis whose downchirps line up wins
+    if (Math.abs(cfo) > 0.18 * n) {
+      const s = Math.sign(cfo);
+      const alt = tDown - (r * s * n) / 2;
+      if (has(Math.floor(Math.min(tDown, alt)) - MARGIN - m, 4 * m)) {
+        const score = (t: number, c: number): number => {
+          let p = 0;
+          for (let j = 0; j < 2; j++) { kernel.demod(at(t + j * m), true, c, 0, 0, null, 0); p += kernel.result[RES.PEAK]!; }
+          return p;
+        };
+        if (score(alt, cfo - (s * n) / 2) > score(tDown, cfo)) { tDown = alt; cfoC = cfo - (s * n) / 2; }
+      }
+    }
     // a weak first downchirp may have been missed: then the window before also holds one
     if (has(Math.floor(tDown - m), 3 * m)) {
       kernel.folded(at(Math.round(tDown - m)), true, 0);
@@ -237,7 +252,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       kernel.folded(at(Math.round(tDown + m)), true, 0);
       if (before > kernel.result[RES.PEAK]!) tDown -= m;
     }
-    if (!fineSync(tDown, cfo)) {
+    if (!fineSync(tDown, cfoC)) {
       state = "search"; kernel.searchReset(); pos = Math.max(pos + m, Math.ceil(tDown + 2 * m));
       return true;
     }
@@ -313,6 +328,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       const close = (a: number, b: number): boolean => Math.abs(wrap(a - b, n)) <= 1;
       if (!close(sync[0]!, want[0]!) || !close(sync[1]!, want[1]!)) { stats.syncWordRejects++; return false; }
     }
+    // signal and noise from the preamble, now that carrier and timing are final
+    peak = 0; mean = 0;
+    for (let j = 1; j <= lp; j++) {
+      kernel.demod(at(tDown - (2 + j) * m), false, cfo, 0, 0, null, 0);
+      peak += kernel.result[RES.PEAK]!; mean += kernel.result[RES.MEAN]!;
+    }
+    peak /= lp; mean /= lp;
     f = newFrameState();
     f.tDown = tDown;
     f.cfo = cfo;

@@ -168,28 +168,20 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       llrAmp = amp; llrNoise = noise;
     },
     demod(pos, down, freqBins, atBin, llrMode, llrOut, llrAt) {
-      if (r === 1) {
-        // 1x: the fractional timing can only be taken out as a frequency shift
-        const start = Math.round(pos);
-        const tau = start - pos;
-        for (let i = 0; i < n; i++) { span[2 * i] = buf[2 * (start + i)]!; span[2 * i + 1] = buf[2 * (start + i) + 1]!; }
-        rotate(span, n, freqBins + (down ? -tau : tau), n);
-        for (let i = 0; i < 2 * n; i++) work1[i] = span[i]!;
-      } else {
-        // rotate the span by the carrier offset, then interpolate to 1x at the exact timing
-        let i0 = Math.floor(pos);
-        let ph = Math.round((pos - i0) * PHASES);
-        if (ph === PHASES) { ph = 0; i0++; }
-        const first = i0 - HALF + 1, len = m + 2 * HALF;
-        for (let i = 0; i < len; i++) { span[2 * i] = buf[2 * (first + i)]!; span[2 * i + 1] = buf[2 * (first + i) + 1]!; }
-        rotate(span, len, freqBins, m, i0 - first);
-        const h = bank.subarray(ph * TAPS, ph * TAPS + TAPS);
-        for (let k = 0; k < n; k++) {
-          let re = 0, im = 0;
-          const o = 2 * (r * k); // span index of tap 0 (= sample i0 + r k - HALF + 1)
-          for (let t = 0; t < TAPS; t++) { re += h[t]! * span[o + 2 * t]!; im += h[t]! * span[o + 2 * t + 1]!; }
-          work1[2 * k] = re; work1[2 * k + 1] = im;
-        }
+      // rotate the span by the carrier offset, then interpolate to 1x at the exact timing (at
+      // r = 1 the bank is a windowed-sinc fractional delay; phase 0 passes samples unchanged)
+      let i0 = Math.floor(pos);
+      let ph = Math.round((pos - i0) * PHASES);
+      if (ph === PHASES) { ph = 0; i0++; }
+      const first = i0 - HALF + 1, len = m + 2 * HALF;
+      for (let i = 0; i < len; i++) { span[2 * i] = buf[2 * (first + i)]!; span[2 * i + 1] = buf[2 * (first + i) + 1]!; }
+      rotate(span, len, freqBins, m, i0 - first);
+      const h = bank.subarray(ph * TAPS, ph * TAPS + TAPS);
+      for (let k = 0; k < n; k++) {
+        let re = 0, im = 0;
+        const o = 2 * (r * k); // span index of tap 0 (= sample i0 + r k - HALF + 1)
+        for (let t = 0; t < TAPS; t++) { re += h[t]! * span[o + 2 * t]!; im += h[t]! * span[o + 2 * t + 1]!; }
+        work1[2 * k] = re; work1[2 * k + 1] = im;
       }
       // dechirp at 1 sample per chip and FFT
       for (let k = 0; k < n; k++) {
