@@ -3,7 +3,7 @@
 // --resume OUT.jsonl, each finished file's frames and a line {"file", "done": true, "frames": n}
 // are appended to OUT.jsonl in one write, and files already marked done there are skipped.
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,6 +113,18 @@ export function doneFiles(resumePath: string): Set<string> {
   return done;
 }
 
+/** After an interrupted run the file may end in a torn line: start the next record on a new line. */
+function endWithNewline(path: string): void {
+  if (!existsSync(path)) return;
+  const size = statSync(path).size;
+  if (size === 0) return;
+  const fd = openSync(path, "r");
+  const last = new Uint8Array(1);
+  readSync(fd, last, 0, 1, size - 1);
+  closeSync(fd);
+  if (last[0] !== 10) appendFileSync(path, "\n");
+}
+
 interface ChildResult {
   code: number;
   stdout: string;
@@ -137,6 +149,7 @@ export async function runBatch(positionals: string[], v: Record<string, unknown>
   const jobs = v.jobs !== undefined ? intFlag("jobs", v.jobs, 1, 256) : availableParallelism();
   const resumePath = v.resume !== undefined ? String(v.resume) : undefined;
   const done = resumePath ? doneFiles(resumePath) : new Set<string>();
+  if (resumePath) endWithNewline(resumePath);
   // Files are identified by the path as given; resolve both sides so ./a and a match.
   const key = (f: string) => resolve(f).split(sep).join("/");
   const doneKeys = new Set([...done].map(key));

@@ -1,7 +1,269 @@
-// `chirp demo`: scaffolding until its issue lands (replaced by the real command).
-import { ChirpError } from "../errors.js";
+// `npm start` = `chirp demo`: a smart-city recording from start to finish. Five LoRaWAN devices
+// (waste bins, an air-quality station, a bridge vibration sensor, a street thermometer) send
+// Cayenne LPP readings at SF7..SF10; each has its own crystal error (carrier and clock offset) and
+// distance (SNR). The channel simulator makes the recording, it is written as SigMF, then read
+// back and decoded like any capture (one receiver per SF), MICs verified and payloads decrypted
+// with the example keys, readings decoded, and a table printed. Recording, frames (JSON lines) and a
+// spectrogram PNG go into a folder.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildDataFrame, decodeFrame } from "../lorawan/index.js";
+import { decodeLpp, encodeLpp, type LppInput } from "../lpp/index.js";
+import { stringifySigmf, withAnnotations } from "../io/index.js";
+import { jsonLine, parseCommand, type Help } from "./args.js";
+import { simulate, type Frame, type SimFrame } from "./deps.js";
+import { openRecording } from "./recording.js";
+import { parseRxFlags } from "./rxflags.js";
+import { decodeRecording, frameAnnotation, frameRecord } from "./decode.js";
+import { truthAnnotation } from "./simulate.js";
+import { annotationMarks, renderSpectrogram, type Mark } from "./spectrogram.js";
+import { encodePng } from "./png.js";
+import { writeRecording } from "./writer.js";
+import { formatTable } from "./table.js";
 
-export const summary = "demo (not built yet)";
-export async function run(_argv: string[]): Promise<number> {
-  throw new ChirpError("BAD_PARAMETER", "chirp demo is not built yet");
+export const summary = "simulate, decode and print a smart-city LoRaWAN recording (npm start)";
+
+const help: Help = {
+  name: "demo",
+  summary,
+  usage: "[--out DIR] [--seed N] [--json]",
+  options: [
+    ["--out DIR", "folder for recording, frames and picture (default chirpkit-demo)"],
+    ["--seed N", "noise and payload seed (default 1)"],
+    ["--json", "print the decoded frames as JSON lines instead of the table"],
+  ],
+  examples: ["npm start", "chirp demo --out /tmp/city --seed 7"],
+};
+
+const CENTER = 868.1e6;
+const BANDWIDTH = 125e3;
+const SAMPLE_RATE = 250e3; // 2 samples per chip, as a cheap SDR capture would be resampled to
+
+/** Example session keys (LoRaWAN 1.0 ABP), made up for this demo; never use them on a network. */
+interface Device {
+  name: string;
+  devAddr: string;
+  nwkSKey: string;
+  appSKey: string;
+  sf: number;
+  /** Crystal error in ppm: carrier offset ppm * 868.1 MHz and the same sample clock offset. */
+  ppm: number;
+  snrDb: number;
+  /** Names (and units where LPP has none) per LPP channel, shown in the table. */
+  labels: Record<number, [string, string?]>;
+  readings: (k: number, rnd: () => number) => LppInput[];
+}
+
+const DEVICES: Device[] = [
+  {
+    name: "bin-market-sq",
+    devAddr: "26011f01",
+    nwkSKey: "2b7e151628aed2a6abf7158809cf4f3c",
+    appSKey: "000102030405060708090a0b0c0d0e0f",
+    sf: 7,
+    ppm: 8.5,
+    snrDb: 6,
+    labels: { 1: ["fill"], 2: ["temp"] },
+    readings: (k, r) => [
+      { channel: 1, type: "percentage", value: Math.min(100, 62 + 9 * k + Math.round(4 * r())) },
+      { channel: 2, type: "temperature", value: +(14.2 + r()).toFixed(1) },
+    ],
+  },
+  {
+    name: "air-station-4",
+    devAddr: "26011f02",
+    nwkSKey: "3c4fcf098815f7aba6d2ae2816157e2b",
+    appSKey: "0f0e0d0c0b0a09080706050403020100",
+    sf: 8,
+    ppm: -6.2,
+    snrDb: 0,
+    labels: { 1: ["PM2.5", " ug/m3"], 2: ["PM10", " ug/m3"], 3: ["temp"] },
+    readings: (_k, r) => [
+      { channel: 1, type: "analog_input", value: +(11 + 6 * r()).toFixed(2) },
+      { channel: 2, type: "analog_input", value: +(19 + 9 * r()).toFixed(2) },
+      { channel: 3, type: "temperature", value: +(13.6 + r()).toFixed(1) },
+    ],
+  },
+  {
+    name: "bridge-vib-2",
+    devAddr: "26011f03",
+    nwkSKey: "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+    appSKey: "90f8e7d6c5b4a3928170f6e5d4c3b2a1",
+    sf: 9,
+    ppm: 12.0,
+    snrDb: -7,
+    labels: { 1: ["accel x/y/z", " g"], 2: ["vibration peak", " Hz"] },
+    readings: (_k, r) => [
+      { channel: 1, type: "accelerometer", value: [+(0.012 * (r() - 0.5)).toFixed(3), +(0.02 * (r() - 0.5)).toFixed(3), +(1 + 0.04 * (r() - 0.5)).toFixed(3)] },
+      { channel: 2, type: "frequency", value: 3 + Math.round(2 * r()) },
+    ],
+  },
+  {
+    name: "street-temp-9",
+    devAddr: "26011f04",
+    nwkSKey: "00112233445566778899aabbccddeeff",
+    appSKey: "ffeeddccbbaa99887766554433221100",
+    sf: 10,
+    ppm: -14.5,
+    snrDb: -12,
+    labels: { 1: ["temp"], 2: ["humidity"] },
+    readings: (_k, r) => [
+      { channel: 1, type: "temperature", value: +(12.8 + 0.6 * r()).toFixed(1) },
+      { channel: 2, type: "relative_humidity", value: Math.round(2 * (71 + 6 * r())) / 2 },
+    ],
+  },
+  {
+    name: "bin-station-rd",
+    devAddr: "26011f05",
+    nwkSKey: "5f4e3d2c1b0a99887766554433221100",
+    appSKey: "1234567890abcdef1234567890abcdef",
+    sf: 7,
+    ppm: -3.1,
+    snrDb: 2,
+    labels: { 1: ["fill"], 2: ["temp"] },
+    readings: (k, r) => [
+      { channel: 1, type: "percentage", value: Math.min(100, 88 + 5 * k) },
+      { channel: 2, type: "temperature", value: +(15.1 + r()).toFixed(1) },
+    ],
+  },
+];
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function showReading(d: Device | undefined, r: { channel: number; name: string; value: number | number[]; unit: string }): string {
+  const [label, unit] = d?.labels[r.channel] ?? [r.name];
+  const v = Array.isArray(r.value) ? r.value.join("/") : String(r.value);
+  return `${label} ${v}${unit ?? (r.unit === "%RH" ? "%" : r.unit === "g" ? " g" : r.unit)}`;
+}
+
+interface Row {
+  timeS: number;
+  device: string;
+  sf: number;
+  snrDb: number;
+  cfoHz: number;
+  crc: string;
+  mic: string;
+  fCnt: number | null;
+  readings: string;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(argv, help, { out: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" } }, false);
+  if (!p) return 0;
+  const t0 = Date.now();
+  const dir = String(p.values.out ?? "chirpkit-demo");
+  const seed = p.values.seed !== undefined ? Number(p.values.seed) : 1;
+  const rnd = mulberry(seed);
+  mkdirSync(dir, { recursive: true });
+
+  // 1. Uplinks: two rounds of every device, in a shuffled order, LoRaWAN frames with LPP inside.
+  const sent: { device: Device; fCnt: number; readings: LppInput[]; phy: Uint8Array }[] = [];
+  for (let round = 0; round < 2; round++) {
+    const order = DEVICES.map((d) => ({ d, k: rnd() })).sort((a, b) => a.k - b.k).map((x) => x.d);
+    for (const d of order) {
+      const fCnt = 40 + round + DEVICES.indexOf(d) * 100;
+      const readings = d.readings(round, rnd);
+      const phy = buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: d.devAddr, fCnt, fPort: 2, payload: encodeLpp(readings) }, { nwkSKey: d.nwkSKey, appSKey: d.appSKey });
+      sent.push({ device: d, fCnt, readings, phy });
+    }
+  }
+
+  // 2. The radio channel: each device's crystal error and distance, noise, random gaps.
+  const frames: SimFrame[] = sent.map((s) => ({
+    payload: s.phy,
+    params: { sf: s.device.sf, bandwidth: BANDWIDTH, cr: 1 },
+    snrDb: s.device.snrDb,
+    cfoHz: s.device.ppm * 1e-6 * CENTER,
+    sfoPpm: s.device.ppm,
+  }));
+  const sim = await simulate({
+    frames,
+    sampleRate: SAMPLE_RATE,
+    snrDb: 6, // sets the noise floor: the strongest device is 6 dB above it
+    gapSamples: [Math.round(0.02 * SAMPLE_RATE), Math.round(0.12 * SAMPLE_RATE)],
+    leadSamples: Math.round(0.05 * SAMPLE_RATE),
+    tailSamples: Math.round(0.05 * SAMPLE_RATE),
+    seed,
+  });
+  const written = writeRecording(join(dir, "recording"), sim.iq, {
+    format: "cs16",
+    sampleRate: SAMPLE_RATE,
+    centerFrequency: CENTER,
+    description: `chirpkit demo: ${sent.length} LoRaWAN uplinks from ${DEVICES.length} smart-city devices, SF7..SF10, 125 kHz, crystal errors and noise`,
+    annotations: sim.truth.map((t) => truthAnnotation(t, CENTER)),
+  });
+
+  // 3. Decode the recording from disk like any capture: one receiver per SF.
+  const rec = openRecording(written.meta);
+  const rx = parseRxFlags({ sf: "7-10", bw: String(BANDWIDTH) });
+  const decoded = await decodeRecording(rec, rx, { quiet: true });
+
+  // 4. LoRaWAN: find the device by DevAddr, verify the MIC, decrypt, decode the LPP readings.
+  const byAddr = new Map(DEVICES.map((d) => [d.devAddr, d]));
+  const rows: Row[] = [];
+  const records: string[] = [];
+  for (const f of decoded) {
+    const row: Row = { timeS: f.startSample / SAMPLE_RATE, device: "?", sf: f.sf, snrDb: f.snrDb, cfoHz: f.cfoHz, crc: f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD", mic: "-", fCnt: null, readings: "" };
+    const record: Record<string, unknown> = { ...frameRecord(f, SAMPLE_RATE) };
+    if (f.crcOk) {
+      try {
+        const peek = decodeFrame(f.payload);
+        const d = peek.devAddr ? byAddr.get(peek.devAddr.toLowerCase()) : undefined;
+        const lw = decodeFrame(f.payload, d ? { keys: { nwkSKey: d.nwkSKey, appSKey: d.appSKey } } : {});
+        row.device = d?.name ?? `unknown ${lw.devAddr ?? ""}`;
+        row.mic = lw.micOk === null ? "no key" : lw.micOk ? "ok" : "BAD";
+        row.fCnt = lw.fCnt ?? null;
+        const readings = lw.micOk && lw.payloadDecrypted && lw.payload ? decodeLpp(lw.payload) : [];
+        row.readings = readings.map((r) => showReading(d, r)).join(", ");
+        record.lorawan = { devAddr: lw.devAddr, device: row.device, fCnt: lw.fCnt, fPort: lw.fPort, micOk: lw.micOk, payloadHex: lw.payloadHex };
+        record.readings = readings;
+      } catch (e) {
+        row.readings = `not LoRaWAN: ${(e as Error).message}`;
+      }
+    }
+    rows.push(row);
+    records.push(jsonLine(record));
+  }
+  writeFileSync(join(dir, "frames.jsonl"), records.join(""));
+
+  // 5. The decoded frames go into the recording's metadata beside the ground truth, and a picture.
+  const doc = withAnnotations(rec.sigmf!.info.doc, decoded.map((f: Frame) => frameAnnotation(f, rec, rx)));
+  writeFileSync(written.meta, stringifySigmf(doc));
+  const marks: Mark[] = annotationMarks(openRecording(written.meta)).filter((m) => m.kind !== "other");
+  const pic = renderSpectrogram(rec, { fftSize: 256, maxRows: 1400, rangeDb: 0, marks, quiet: true });
+  writeFileSync(join(dir, "spectrogram.png"), encodePng(pic.rgba, pic.width, pic.height));
+
+  // 6. Report: the table, and an honest comparison with what was sent.
+  const good = rows.filter((r) => r.crc === "ok" && r.mic === "ok").length;
+  const missed = sim.truth.filter((t) => !decoded.some((f) => f.crcOk && f.payloadHex === t.payloadHex));
+  if (p.values.json) process.stdout.write(records.join(""));
+  else {
+    process.stdout.write(`chirpkit demo: ${sent.length} uplinks from ${DEVICES.length} devices, SF7..SF10 at 868.1 MHz, ${(sim.iq.length / 2 / SAMPLE_RATE).toFixed(2)} s at ${SAMPLE_RATE / 1e3} kS/s\n\n`);
+    process.stdout.write(
+      formatTable(rows, [
+        { header: "time s", get: (r) => r.timeS.toFixed(3) },
+        { header: "device", get: (r) => r.device, align: "left" },
+        { header: "SF", get: (r) => r.sf },
+        { header: "SNR dB", get: (r) => (Number.isFinite(r.snrDb) ? r.snrDb.toFixed(1) : "-") },
+        { header: "CFO Hz", get: (r) => (Number.isFinite(r.cfoHz) ? r.cfoHz.toFixed(0) : "-") },
+        { header: "CRC", get: (r) => r.crc, align: "left" },
+        { header: "MIC", get: (r) => r.mic, align: "left" },
+        { header: "FCnt", get: (r) => r.fCnt },
+        { header: "readings", get: (r) => r.readings, align: "left" },
+      ]),
+    );
+    process.stdout.write(`\n${good} of ${sent.length} uplinks decoded with CRC and MIC ok` + (missed.length ? `; missed: ${missed.map((t) => `SF${t.sf} at ${(t.startSample / SAMPLE_RATE).toFixed(3)} s`).join(", ")}` : "") + "\n");
+    process.stdout.write(`wrote ${dir}/: recording.sigmf-meta + recording.sigmf-data (cs16, ground truth and decoded frames as annotations), frames.jsonl, spectrogram.png\n`);
+    process.stdout.write(`took ${((Date.now() - t0) / 1000).toFixed(1)} s; next: chirp decode ${written.meta} --sf 7-10, chirp spectrogram ${written.meta} -o x.png\n`);
+  }
+  return missed.length === 0 ? 0 : 1;
 }

@@ -1,0 +1,105 @@
+// Batch decoding (DIR, GLOB, several FILEs) with --jobs and --resume, and `npm start` (chirp demo).
+import { beforeAll, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chirp, describeRx, lines } from "./cli-run.js";
+
+const dir = mkdtempSync(join(tmpdir(), "chirp-batch-"));
+const caps = join(dir, "caps");
+
+describeRx("batch decoding with --jobs and --resume", () => {
+  const payloads: Record<string, string[]> = {};
+  beforeAll(() => {
+    mkdirSync(caps);
+    for (const [i, name] of ["a", "b", "c"].entries()) {
+      const r = chirp(["simulate", "-o", join(caps, name), "--sf", "7", "--rate", "250k", "--frames", String(i + 1), "--snr", "10", "--seed", String(10 + i), "--json"]);
+      expect(r.status).toBe(0);
+      payloads[join(caps, `${name}.sigmf-meta`)] = lines(r.stdout).map((t) => t.payloadHex);
+    }
+    writeFileSync(join(caps, "broken.cf32"), new Uint8Array(8 * 100 + 5));
+  });
+
+  it("decodes a DIR on several cores, resumes without repeating work, and reports the bad file", () => {
+    const out = join(dir, "frames.jsonl");
+    const first = chirp(["decode", caps, "--sf", "7", "--rate", "250k", "--jobs", "2", "--resume", out]);
+    expect(first.status).toBe(2); // one file is bad input
+    expect(first.stderr).toMatch(/broken\.cf32: .*805 bytes, not a whole number of cf32 samples/);
+    expect(first.stderr).toMatch(/4 file\(s\): 3 decoded, 0 skipped \(already done\), 1 failed; 6 frame\(s\)/);
+    const recs = lines(readFileSync(out, "utf8"));
+    const frames = recs.filter((r) => !r.done);
+    expect(recs.filter((r) => r.done).map((r) => r.file).sort()).toEqual(Object.keys(payloads).sort());
+    for (const [file, hex] of Object.entries(payloads)) {
+      expect(frames.filter((f) => f.file === file).map((f) => f.payloadHex)).toEqual(hex);
+      expect(recs.find((r) => r.done && r.file === file)!.frames).toBe(hex.length);
+    }
+
+    // Resumed: the three done files are skipped; the broken one is tried again.
+    const again = chirp(["decode", caps, "--sf", "7", "--rate", "250k", "--resume", out]);
+    expect(again.stderr).toMatch(/4 file\(s\): 0 decoded, 3 skipped \(already done\), 1 failed; 0 frame\(s\)/);
+    rmSync(join(caps, "broken.cf32"));
+    const done = chirp(["decode", caps, "--sf", "7", "--resume", out]);
+    expect(done.status).toBe(0);
+    expect(done.stderr).toMatch(/3 file\(s\): 0 decoded, 3 skipped/);
+    expect(lines(readFileSync(out, "utf8")).filter((r) => !r.done)).toHaveLength(6);
+  });
+
+  it("a torn last line (interrupted run) means that file is decoded again", () => {
+    const out = join(dir, "torn.jsonl");
+    const a = join(caps, "a.sigmf-meta");
+    writeFileSync(out, JSON.stringify({ file: join(caps, "b.sigmf-meta"), done: true, frames: 2 }) + "\n" + `{"file":"${a}","do`);
+    const r = chirp(["decode", caps, "--sf", "7", "--resume", out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/3 file\(s\): 2 decoded, 1 skipped/);
+    const text = readFileSync(out, "utf8").split("\n");
+    expect(text[1]).toBe(`{"file":"${a}","do`); // the torn line stays as it was, alone
+    expect(lines(text.slice(2).join("\n")).filter((r) => r.done)).toHaveLength(2);
+  });
+
+  it("expands a GLOB and prints one JSON line per frame with its file name", () => {
+    const r = chirp(["decode", join(caps, "[ab].sigmf-meta"), "--sf", "7", "--json", "--jobs", "2"]);
+    expect(r.status, r.stderr).toBe(0);
+    const frames = lines(r.stdout);
+    expect(frames).toHaveLength(3);
+    expect(new Set(frames.map((f) => f.file))).toEqual(new Set([join(caps, "a.sigmf-meta"), join(caps, "b.sigmf-meta")]));
+    for (const f of frames) expect(payloads[f.file]).toContain(f.payloadHex);
+  });
+
+  it("prints a table with file names for several FILEs", () => {
+    const r = chirp(["decode", join(caps, "a.sigmf-meta"), join(caps, "c.sigmf-meta"), "--sf", "7"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split("\n")[0]).toMatch(/^file\s+time s\s+SF/);
+    expect(r.stdout.trim().split("\n")).toHaveLength(2 + 4);
+  });
+
+  it("says so when a GLOB matches nothing", () => {
+    const r = chirp(["decode", join(caps, "*.nothing"), "--sf", "7"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^chirp: no files match .*\*\.nothing\n$/);
+  });
+});
+
+describeRx("npm start (chirp demo)", () => {
+  it("simulates, decodes, verifies and prints the smart-city table, and writes its folder", () => {
+    const out = join(dir, "demo");
+    const r = chirp(["demo", "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/time s\s+device\s+SF\s+SNR dB\s+CFO Hz\s+CRC\s+MIC\s+FCnt\s+readings/);
+    const rows = r.stdout.split("\n").filter((l) => /^\s*\d+\.\d{3}\s/.test(l));
+    expect(rows).toHaveLength(10);
+    for (const row of rows) expect(row).toMatch(/\s(7|8|9|10)\s.*\sok\s+ok\s/);
+    expect(r.stdout).toMatch(/fill \d+%/);
+    expect(r.stdout).toMatch(/PM2\.5 [\d.]+ ug\/m3/);
+    expect(r.stdout).toMatch(/accel x\/y\/z [-\d.]+\/[-\d.]+\/[-\d.]+ g/);
+    expect(r.stdout).toMatch(/temp [-\d.]+°C/);
+    expect(r.stdout).toMatch(/10 of 10 uplinks decoded with CRC and MIC ok\n/);
+    for (const f of ["recording.sigmf-meta", "recording.sigmf-data", "frames.jsonl", "spectrogram.png"]) expect(existsSync(join(out, f)), f).toBe(true);
+    const frames = lines(readFileSync(join(out, "frames.jsonl"), "utf8"));
+    expect(frames).toHaveLength(10);
+    for (const f of frames) expect(f.lorawan.micOk).toBe(true);
+    const meta = JSON.parse(readFileSync(join(out, "recording.sigmf-meta"), "utf8"));
+    expect(meta.annotations.filter((a: any) => a["chirpkit:truth"])).toHaveLength(10);
+    expect(meta.annotations.filter((a: any) => a["core:generator"] === "chirpkit")).toHaveLength(10);
+  });
+});

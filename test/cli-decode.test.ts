@@ -1,0 +1,154 @@
+// `chirp simulate | decode | spectrogram | per` end to end, as spawned processes on the built CLI.
+import { beforeAll, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inflateSync } from "node:zlib";
+import { chirp, describeRx, lines } from "./cli-run.js";
+import { hasShared, readSharedJson, sharedPath } from "./shared.js";
+
+const dir = mkdtempSync(join(tmpdir(), "chirp-decode-"));
+const meta = (name: string) => JSON.parse(readFileSync(join(dir, name), "utf8"));
+
+describeRx("SigMF round trip: simulate -> decode -> annotations", () => {
+  let truth: Record<string, any>[] = [];
+  beforeAll(() => {
+    const r = chirp(["simulate", "-o", join(dir, "rt"), "--sf", "8", "--rate", "500k", "--snr", "0", "--cfo", "-4k", "--ppm", "12", "--frames", "4", "--format", "cs16", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    truth = lines(r.stdout);
+  });
+
+  it("writes raw IQ and SigMF metadata with the ground truth", () => {
+    expect(truth).toHaveLength(4);
+    expect(existsSync(join(dir, "rt.sigmf-data"))).toBe(true);
+    const m = meta("rt.sigmf-meta");
+    expect(m.global["core:datatype"]).toBe("ci16_le");
+    expect(m.global["core:sample_rate"]).toBe(500000);
+    expect(m.captures[0]["core:frequency"]).toBe(868.1e6);
+    expect(m.annotations.map((a: any) => a["chirpkit:payload_hex"])).toEqual(truth.map((t) => t.payloadHex));
+  });
+
+  it("decodes every frame from the metadata alone (--sf and --bw only), with the receiver's field names", () => {
+    const r = chirp(["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--bw", "125000", "--json"]);
+    expect(r.status).toBe(0);
+    const frames = lines(r.stdout);
+    expect(frames.map((f) => f.payloadHex)).toEqual(truth.map((t) => t.payloadHex));
+    for (const [i, f] of frames.entries()) {
+      expect(Math.abs(f.startSample - truth[i]!.startSample)).toBeLessThan(4);
+      expect(f).toMatchObject({ sf: 8, bandwidth: 125000, cr: 1, explicitHeader: true, crc: true, crcOk: true, headerOk: true, payloadLength: 16, syncWord: 0x12 });
+      expect(Math.abs(f.cfoHz + 4000)).toBeLessThan(100);
+      expect(typeof f.snrDb).toBe("number");
+      expect(f.payload).toBeUndefined();
+    }
+  });
+
+  it("--annotate writes the frames back next to the truth, and replaces its own on a second run", () => {
+    for (let run = 0; run < 2; run++) {
+      const r = chirp(["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--annotate", "--quiet"]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/4 frame\(s\), 4 good/);
+    }
+    const anns = meta("rt.sigmf-meta").annotations as Record<string, any>[];
+    const ours = anns.filter((a) => a["core:generator"] === "chirpkit");
+    expect(anns).toHaveLength(8);
+    expect(ours).toHaveLength(4);
+    for (const a of ours) {
+      expect(a["core:label"]).toBe("LoRa SF8 CRC ok 16 B");
+      expect(a["chirpkit:crc_ok"]).toBe(true);
+      expect(a["core:sample_count"]).toBeGreaterThan(40000);
+      expect(a["core:freq_lower_edge"]).toBeLessThan(868.1e6 - 4000 - 62000);
+      expect(a["core:freq_upper_edge"]).toBeGreaterThan(868.1e6 - 4000 + 62000);
+    }
+    const starts = anns.map((a) => a["core:sample_start"]);
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+  });
+
+  it("reads archives (.sigmf) and raw files named by core:dataset", () => {
+    expect(chirp(["simulate", "-o", join(dir, "arc.sigmf"), "--sf", "7", "--frames", "2", "--format", "cu8", "--seed", "3"]).status).toBe(0);
+    const a = chirp(["decode", join(dir, "arc.sigmf"), "--sf", "7", "--json"]);
+    expect(a.status).toBe(0);
+    expect(lines(a.stdout)).toHaveLength(2);
+    expect(chirp(["simulate", "-o", join(dir, "raw.cs8"), "--sf", "7", "--frames", "2", "--rate", "250k"]).status).toBe(0);
+    expect(meta("raw.sigmf-meta").global["core:dataset"]).toBe("raw.cs8");
+    const m = chirp(["decode", join(dir, "raw.sigmf-meta"), "--sf", "7", "--json"]);
+    const r = chirp(["decode", join(dir, "raw.cs8"), "--rate", "250k", "--sf", "7", "--json"]);
+    expect(lines(m.stdout)).toHaveLength(2);
+    expect(lines(r.stdout).map((f) => f.payloadHex)).toEqual(lines(m.stdout).map((f) => f.payloadHex));
+  });
+
+  it("draws a spectrogram PNG with the frames marked", () => {
+    const r = chirp(["spectrogram", join(dir, "rt.sigmf-meta"), "-o", join(dir, "rt.png"), "--fft", "256"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/256x\d+ .*8 frame\(s\) marked \(4 CRC ok, 0 bad\)/);
+    const png = readFileSync(join(dir, "rt.png"));
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(png.readUInt32BE(16)).toBe(256);
+    const d = chirp(["spectrogram", join(dir, "raw.cs8"), "--rate", "250k", "--sf", "7", "-o", join(dir, "raw.png")]);
+    expect(d.status).toBe(0);
+    expect(d.stdout).toMatch(/2 frame\(s\) marked \(2 CRC ok, 0 bad\)/);
+    expect(inflateSync).toBeTypeOf("function");
+  });
+});
+
+describeRx("decode on the shared captures", () => {
+  it.runIf(hasShared)("finds the manifest's frames (cf32 1x, cu8 with sync 0x34, implicit header)", () => {
+    const manifest = readSharedJson("captures", "manifest.json").captures as any[];
+    for (const file of ["sf7_bw125_os1_clean.cf32", "sf9_bw125_os4_sync34_cu8.cu8", "sf7_bw125_os2_implicit_len12.cf32"]) {
+      const c = manifest.find((x) => x.file === file)!;
+      const args = ["decode", sharedPath("captures", file), "--rate", String(c.sampleRate), "--bw", String(c.bandwidth), "--sf", String(c.sf), "--sync", c.syncWord, "--json"];
+      if (!c.explicitHeader) args.push("--implicit", "--length", String(c.frames[0].payloadHex.length / 2), "--cr", String(c.cr));
+      const r = chirp(args);
+      expect(r.status, r.stderr).toBe(0);
+      const got = lines(r.stdout).filter((f) => f.crcOk !== false).map((f) => f.payloadHex);
+      expect(got, file).toEqual(c.frames.map((f: any) => f.payloadHex));
+    }
+  });
+});
+
+describeRx("chirp per", () => {
+  it("prints one JSON line per SNR with snrDb, per and ser", () => {
+    const r = chirp(["per", "--sf", "7", "--snr", "-2:0:2", "--frames", "10", "--symbols", "500", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const pts = lines(r.stdout);
+    expect(pts.map((p) => p.snrDb)).toEqual([-2, 0]);
+    for (const p of pts) {
+      expect(p.per).toBe(0); // 10 frames at -2 dB and above, SF7: far above sensitivity
+      expect(p.ser).toBeGreaterThanOrEqual(0);
+      expect(p.ser).toBeLessThan(0.01);
+      expect(p.frames).toBe(10);
+    }
+  });
+
+  it("finds losses near the sensitivity limit", () => {
+    const r = chirp(["per", "--sf", "7", "--snr", "-16", "--frames", "10", "--symbols", "300", "--json"]);
+    const [p] = lines(r.stdout);
+    expect(p!.per).toBeGreaterThan(0.5);
+    expect(p!.ser).toBeGreaterThan(0.1);
+  });
+});
+
+describeRx("decode: bad input, one line and exit status 2", () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ["no --sf", () => ["decode", join(dir, "rt.sigmf-meta")], /--sf is required/],
+    ["SF out of range", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "13"], /--sf = "13" is not allowed; allowed: 5\.\.12/],
+    ["raw file without a rate", () => ["decode", join(dir, "raw.cs8"), "--sf", "7"], /sample rate of .* is unknown; give --rate/],
+    ["--implicit without --length", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--implicit"], /--length is required/],
+    ["--no-crc with an explicit header", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--no-crc"], /only with --implicit/],
+    ["bad sync word", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--sync", "0x123"], /--sync = "0x123" is not allowed/],
+    ["--format disagreeing with SigMF", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--format", "cf32"], /--format cf32 disagrees with the SigMF metadata \(core:datatype ci16_le = cs16\)/],
+    ["--annotate on raw IQ", () => ["decode", join(dir, "raw.cs8"), "--rate", "250k", "--sf", "7", "--annotate"], /--annotate needs a SigMF recording/],
+    ["--annotate on an archive", () => ["decode", join(dir, "arc.sigmf"), "--sf", "7", "--annotate"], /archive: extract it first/],
+    ["channel outside the recording", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--offset", "200k"], /a channel inside the recording/],
+    ["missing file", () => ["decode", join(dir, "nope.cf32"), "--sf", "7"], /file not found/],
+  ];
+  for (const [name, args, msg] of cases) {
+    it(name, () => {
+      const r = chirp(args());
+      expect(r.stderr).toMatch(msg);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stdout).toBe("");
+    });
+  }
+});
