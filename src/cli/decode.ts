@@ -52,13 +52,15 @@ export function frameRecord(f: Frame, sampleRate: number): Record<string, unknow
 }
 
 /** Decodes a whole recording, streamed; calls onFrame as frames come out. Returns all frames. */
-export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: Frame) => void; chunkSamples?: number } = {}): Promise<Frame[]> {
+export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: Frame) => void; chunkSamples?: number; keep?: boolean } = {}): Promise<Frame[]> {
   const receivers = await Promise.all(rx.sfs.map((sf) => createReceiver(receiverOptions(rx, rec, sf))));
   const frames: Frame[] = [];
   const take = (fs: Frame[]) => {
     for (const f of fs) {
-      frames.push(f);
       opts.onFrame?.(f);
+      // Kept frames drop their symbol arrays, so memory grows only with the (small) frame count;
+      // with keep: false (streamed JSON) nothing is kept at all.
+      if (opts.keep !== false) frames.push({ ...f, symbols: new Uint16Array(0) });
     }
   };
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
@@ -107,11 +109,11 @@ export function frameAnnotation(f: Frame, rec: Recording, rx: RxFlags): SigmfAnn
   return a;
 }
 
-export function writeAnnotations(rec: Recording, frames: Frame[], rx: RxFlags): string {
+export function writeAnnotations(rec: Recording, annotations: SigmfAnnotation[]): string {
   if (!rec.sigmf || rec.sigmf.archive || !rec.sigmf.metaPath) {
     throw new ChirpError("BAD_PARAMETER", `--annotate needs a SigMF recording (.sigmf-meta + .sigmf-data); ${rec.path} is ${rec.sigmf ? "an archive: extract it first" : "raw IQ"}`, { parameter: "annotate" });
   }
-  const doc = withAnnotations(rec.sigmf.info.doc, frames.map((f) => frameAnnotation(f, rec, rx)));
+  const doc = withAnnotations(rec.sigmf.info.doc, annotations);
   const tmp = rec.sigmf.metaPath + ".tmp";
   writeFileSync(tmp, stringifySigmf(doc));
   renameSync(tmp, rec.sigmf.metaPath);
@@ -144,11 +146,16 @@ export async function run(argv: string[]): Promise<number> {
   if (isBatch(p.positionals) || v.resume !== undefined || v.jobs !== undefined) return runBatch(p.positionals, v, rx);
   const rec = openRecording(p.positionals[0]!, rx.flags);
   const rate = requireRate(rec);
-  if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, [], rx); // throws the clear message before decoding
+  if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, []); // throws the clear message before decoding
   const json = !!v.json;
+  const annotations: SigmfAnnotation[] = [];
   const frames = await decodeRecording(rec, rx, {
     quiet: !!v.quiet,
-    onFrame: json ? (f) => process.stdout.write(jsonLine(frameRecord(f, rate))) : undefined,
+    keep: !json,
+    onFrame: (f) => {
+      if (json) process.stdout.write(jsonLine(frameRecord(f, rate)));
+      if (v.annotate) annotations.push(frameAnnotation(f, rec, rx));
+    },
   });
   if (!json) {
     if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate)));
@@ -156,8 +163,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);
   }
   if (v.annotate) {
-    const path = writeAnnotations(rec, frames, rx);
-    if (!v.quiet) process.stderr.write(`wrote ${frames.length} annotation(s) to ${path}\n`);
+    const path = writeAnnotations(rec, annotations);
+    if (!v.quiet) process.stderr.write(`wrote ${annotations.length} annotation(s) to ${path}\n`);
   }
   return 0;
 }
