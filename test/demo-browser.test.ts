@@ -58,12 +58,15 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
   let context: import("playwright-core").BrowserContext;
   let page: import("playwright-core").Page;
   const pageErrors: string[] = [];
+  /** Origins the browser may load from (the local servers); everything else is aborted. */
+  const allowed: string[] = [];
 
   beforeAll(async () => {
     const { build } = await import("vite");
     await build({ configFile: join(demoDir, "vite.config.ts"), root: demoDir, logLevel: "warn" });
     expect(existsSync(join(distDir, "index.html"))).toBe(true);
     ({ server, base } = await serveDist());
+    allowed.push(base);
     mkdirSync(resultsDir, { recursive: true });
     userDataDir = mkdtempSync(join(tmpdir(), "chirpkit-chromium-"));
     const { chromium } = await import("playwright-core");
@@ -86,7 +89,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
       deviceScaleFactor: 1,
       serviceWorkers: "block",
     });
-    await context.route("**/*", (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+    await context.route("**/*", (route) => (allowed.some((a) => route.request().url().startsWith(a)) ? route.continue() : route.abort()));
     page = context.pages()[0] ?? (await context.newPage());
     page.on("pageerror", (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on("console", (m) => {
@@ -358,5 +361,29 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     for (const v of img.y) all += v;
     expect(Math.abs(meanInside - all / img.y.length)).toBeLessThan(12);
     expect(pageErrors).toEqual([]);
+  });
+
+  it("the dev server (npm run demo) serves a page whose worker decodes the example", async () => {
+    const { createServer } = await import("vite");
+    const dev = await createServer({ configFile: join(demoDir, "vite.config.ts"), root: demoDir, logLevel: "warn", server: { port: 0, host: "127.0.0.1" } });
+    try {
+      await dev.listen();
+      const url = dev.resolvedUrls!.local[0]!;
+      allowed.push(url);
+      const p = await context.newPage();
+      const errors: string[] = [];
+      p.on("pageerror", (e) => errors.push(e.message));
+      await p.goto(url);
+      await p.waitForSelector("body[data-ready]", { timeout: 60_000 });
+      expect(await p.getAttribute("body", "data-ready")).toBe("1");
+      await p.click("#rx-example");
+      await p.waitForSelector("body[data-rx-state=done], body[data-rx-state=error]", { timeout: 30_000 });
+      expect(await p.textContent("#rx-error")).toBe("");
+      expect(await p.$$eval("#rx-frames tbody tr", (trs) => trs.length)).toBe(4);
+      expect(errors).toEqual([]);
+      await p.close();
+    } finally {
+      await dev.close();
+    }
   });
 });

@@ -1,0 +1,230 @@
+// The decoder (runs in the worker, see worker.ts): imports the toolkit like any user (chirpkit/rx,
+// chirpkit/io, ...), holds the recording, decodes it in chunks (reporting progress), interprets
+// payloads as LoRaWAN / Cayenne LPP, and computes waterfalls. The page stays responsive meanwhile.
+import { createReceiver, type Frame } from "chirpkit/rx";
+import { formatFromFileName, parseSigmfMeta, readIq, readSigmfArchive, sampleCount, type IqFormat } from "chirpkit/io";
+import { timeOnAir } from "chirpkit/phy";
+import { decodeFrame as decodeLorawan } from "chirpkit/lorawan";
+import { decodeLpp } from "chirpkit/lpp";
+import { computeSpectrogram } from "chirpkit/viz";
+import { EXAMPLE_KEYS, EXAMPLE_SETTINGS, exampleRecording } from "./example.js";
+import type { DecodeSettings, FrameRow, FromWorker, RecordingInfo, ToWorker, WaterfallData } from "./protocol.js";
+
+interface Recording {
+  info: RecordingInfo;
+  /** Raw bytes as loaded (re-read when the user changes the sample format of a raw file). */
+  bytes: Uint8Array | null;
+  iq: Float32Array;
+}
+
+let rec: Recording | null = null;
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  (self as unknown as Worker).postMessage(msg, transfer);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function nextPow2(x: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, x)));
+}
+
+/** Waterfall of samples [start, end): about `width` rows, an FFT long enough to resolve chirps. */
+function waterfall(start: number, end: number, width: number, oversampling = 2, sf = 7): WaterfallData {
+  const iq = rec!.iq.subarray(2 * start, 2 * end);
+  const n = end - start;
+  const fftSize = Math.min(4096, Math.max(32, nextPow2(2 * oversampling * Math.sqrt(2 ** sf))));
+  const hop = Math.max(1, Math.floor((n - fftSize) / Math.max(100, width)));
+  const s = computeSpectrogram(iq, { fftSize, hop, window: "hann" });
+  return { start, end, hop, fftSize, rows: s.rows, cols: s.cols, db: s.db, min: s.min, max: s.max };
+}
+
+let viewHint = { oversampling: 2, sf: 7 };
+
+function opened(info: RecordingInfo): void {
+  const w = waterfall(0, rec!.iq.length / 2, 1400, viewHint.oversampling, viewHint.sf);
+  post({ type: "opened", info, waterfall: w }, [w.db.buffer]);
+}
+
+async function open(files: File[], format: IqFormat, sampleRate: number): Promise<void> {
+  const byName = (re: RegExp) => files.find((f) => re.test(f.name));
+  const archive = byName(/\.sigmf$/i);
+  const metaFile = byName(/\.sigmf-meta$/i);
+  const dataFile = byName(/\.sigmf-data$/i);
+  let metaText: string | null = null;
+  let data: Uint8Array;
+  let name: string;
+  if (archive) {
+    const a = readSigmfArchive(new Uint8Array(await archive.arrayBuffer()));
+    metaText = a.metaText;
+    data = a.data;
+    name = archive.name;
+  } else if (metaFile || dataFile) {
+    if (!metaFile || !dataFile) throw new Error("SigMF needs both files: choose the .sigmf-meta and the .sigmf-data together");
+    metaText = await metaFile.text();
+    data = new Uint8Array(await dataFile.arrayBuffer());
+    name = dataFile.name;
+  } else {
+    if (files.length !== 1) throw new Error("Choose one raw recording (or a SigMF pair)");
+    const f = files[0]!;
+    data = new Uint8Array(await f.arrayBuffer());
+    name = f.name;
+    format = formatFromFileName(f.name) ?? format;
+  }
+  let centerFrequency: number | null = null;
+  let rate: number | null = sampleRate;
+  let note = "raw I/Q: check the sample format and rate";
+  if (metaText !== null) {
+    const info = parseSigmfMeta(metaText);
+    format = info.format;
+    rate = info.sampleRate ?? null;
+    centerFrequency = info.centerFrequency ?? null;
+    note = `SigMF ${info.datatype}${info.description ? `: ${info.description}` : ""}`;
+  }
+  const samples = sampleCount(data.byteLength, format, name);
+  const iq = readIq(data, format); // typedView inside copies a misaligned tar member
+  rec = {
+    bytes: metaText === null ? data : null,
+    iq,
+    info: { name, format, sampleRate: rate, centerFrequency, samples, note, suggested: { format, ...(rate ? { sampleRate: rate } : {}) } },
+  };
+  opened(rec.info);
+}
+
+function example(): void {
+  const s = EXAMPLE_SETTINGS;
+  const { iq } = exampleRecording();
+  rec = {
+    bytes: null,
+    iq,
+    info: {
+      name: "built-in example",
+      format: "cf32",
+      sampleRate: s.sampleRate,
+      centerFrequency: 868_100_000,
+      samples: iq.length / 2,
+      note: `simulated: SF${s.sf}, ${s.bandwidth / 1000} kHz, ${s.snrDb} dB SNR, ${s.cfoHz} Hz carrier offset, ${s.sfoPpm} ppm clock offset`,
+      suggested: { format: "cf32", sampleRate: s.sampleRate, bandwidth: s.bandwidth, sf: s.sf, syncWord: "any", frequencyOffsetHz: 0, keys: { ...EXAMPLE_KEYS } },
+    },
+  };
+  viewHint = { oversampling: s.sampleRate / s.bandwidth, sf: s.sf };
+  opened(rec.info);
+}
+
+function printable(bytes: Uint8Array): string | null {
+  if (bytes.length === 0) return null;
+  for (const b of bytes) if (b < 0x20 || b > 0x7e) return null;
+  return new TextDecoder().decode(bytes);
+}
+
+function fromHex(h: string): Uint8Array {
+  const out = new Uint8Array(h.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** The table row of one frame: PHY fields, then LoRaWAN and LPP when the payload is one. */
+function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
+  const good = f.headerOk && !f.truncated && f.crcOk !== false;
+  const payload = f.payload;
+  let lorawan: FrameRow["lorawan"] = null;
+  let lpp: FrameRow["lpp"] = null;
+  let lppError: string | null = null;
+  const keys: Record<string, string> = {};
+  if (s.keys.nwkSKey) keys.nwkSKey = s.keys.nwkSKey;
+  if (s.keys.appSKey) keys.appSKey = s.keys.appSKey;
+  if (good && payload.length >= 12) {
+    try {
+      const d = decodeLorawan(payload, { keys });
+      // Without keys nothing confirms it is LoRaWAN; with keys a failing MIC says it is not ours.
+      if (d.micOk !== false || Object.keys(keys).length === 0) {
+        lorawan = { mtype: d.mtype, devAddr: d.devAddr, fCnt: d.fCnt, fPort: d.fPort, micOk: d.micOk, payloadHex: d.payloadHex, decrypted: d.payloadDecrypted };
+        if (d.payloadDecrypted && d.payload && d.payload.length > 0 && d.fPort !== 0) {
+          try {
+            lpp = decodeLpp(d.payload).map((r) => ({ channel: r.channel, name: r.name, value: r.value, unit: r.unit }));
+          } catch (e) {
+            lppError = message(e);
+          }
+        }
+      }
+    } catch {
+      lorawan = null; // not a LoRaWAN frame
+    }
+  }
+  const rate = s.sampleRate;
+  const endSample = f.endSample ?? f.startSample + Math.round(timeOnAir({ sf: f.sf, bandwidth: f.bandwidth, cr: f.cr }, f.payloadLength).seconds * rate);
+  return {
+    index,
+    startSample: f.startSample,
+    endSample,
+    timeMs: (f.startSample / rate) * 1000,
+    sf: f.sf,
+    bandwidth: f.bandwidth,
+    cr: f.cr,
+    snrDb: f.snrDb,
+    cfoHz: f.cfoHz,
+    syncWord: f.syncWord,
+    headerOk: f.headerOk,
+    crc: f.crc,
+    crcOk: f.crcOk,
+    truncated: !!f.truncated,
+    payloadHex: f.payloadHex ?? Array.from(payload, (b) => b.toString(16).padStart(2, "0")).join(""),
+    payloadText: printable(payload),
+    lorawan,
+    lpp,
+    lppError,
+  };
+}
+
+function decode(s: DecodeSettings): void {
+  if (!rec) throw new Error("Open a recording first");
+  if (rec.bytes && s.format !== rec.info.format) {
+    rec.iq = readIq(rec.bytes, s.format);
+    rec.info.format = s.format;
+  }
+  viewHint = { oversampling: Math.max(1, s.sampleRate / s.bandwidth), sf: s.sf };
+  const t0 = performance.now();
+  const total = rec.iq.length / 2;
+  const rx = createReceiver({
+    sampleRate: s.sampleRate,
+    bandwidth: s.bandwidth,
+    sf: s.sf,
+    syncWord: s.syncWord,
+    frequencyOffsetHz: s.frequencyOffsetHz,
+    ...(rec.info.centerFrequency ? { centerFrequency: rec.info.centerFrequency } : {}),
+  });
+  const frames: Frame[] = [];
+  // About 50 progress steps, each at least 16k samples.
+  const chunk = Math.max(16384, Math.ceil(total / 50));
+  post({ type: "progress", fraction: 0 });
+  for (let i = 0; i < total; i += chunk) {
+    const end = Math.min(total, i + chunk);
+    frames.push(...rx.push(rec.iq.subarray(2 * i, 2 * end)));
+    post({ type: "progress", fraction: end / total });
+  }
+  frames.push(...rx.flush());
+  frames.sort((a, b) => a.startSample - b.startSample);
+  const rows = frames.map((f, i) => row(f, i + 1, s));
+  post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000 });
+}
+
+export async function handle(msg: ToWorker): Promise<void> {
+  const during = msg.type === "decode" ? "decode" : msg.type === "view" ? "view" : "open";
+  try {
+    if (msg.type === "open") await open(msg.files, msg.format, msg.sampleRate);
+    else if (msg.type === "example") example();
+    else if (msg.type === "decode") decode(msg.settings);
+    else if (msg.type === "view") {
+      if (!rec) return;
+      const total = rec.iq.length / 2;
+      const start = Math.max(0, Math.floor(msg.start));
+      const end = Math.min(total, Math.ceil(msg.end));
+      const w = waterfall(start, end, msg.width, viewHint.oversampling, viewHint.sf);
+      post({ type: "view", waterfall: w }, [w.db.buffer]);
+    }
+  } catch (err) {
+    post({ type: "error", message: message(err), during });
+  }
+}
