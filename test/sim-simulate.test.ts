@@ -102,6 +102,22 @@ describe("simulate", () => {
     });
   }
 
+  it("puts frames on different channels of a wideband recording; the front end selects each", () => {
+    const params = { sf: 7, bandwidth: B, cr: 1 };
+    const fs = 1e6;
+    const sim = simulate({
+      frames: [{ payloadLength: 8, params, frequencyOffsetHz: -200_000 }, { payloadLength: 8, params, frequencyOffsetHz: 300_000, gapSamples: 0 }],
+      sampleRate: fs, leadSamples: 800, tailSamples: 4000, seed: 5,
+    });
+    expect(sim.truth.map((t) => t.frequencyOffsetHz)).toEqual([-200_000, 300_000]);
+    for (const t of sim.truth) {
+      const fe = createFrontend({ sampleRate: fs, bandwidth: B, frequencyOffsetHz: t.frequencyOffsetHz });
+      const y = fe.push(sim.iq);
+      const l = frameLayout(params, 8, 1);
+      expect(symbolsAt(y, t.startSample / 8 + fe.delaySamples + l.header[0], t.symbols.length, 7)).toEqual(Array.from(t.symbols));
+    }
+  });
+
   it("adds white noise at the SNR in the LoRa bandwidth (variance k/snr per sample)", () => {
     for (const sampleRate of [B, 4 * B, 1.024e6]) {
       const sim = simulate({ frames: [{ payloadLength: 1, params: { sf: 7, bandwidth: B, cr: 1 } }], sampleRate, snrDb: -10, leadSamples: 200_000, seed: 9 });
