@@ -1,6 +1,6 @@
 // The receiver and the channel simulator, as the CLI uses them (one place to adapt if they change).
 import { createReceiver as create, type Frame, type ReceiverOptions, type Receiver } from "../rx/index.js";
-export { simulate, serSweep, type SimFrame, type SimulateOptions, type SimResult, type SimTruth, type SerPoint, type SerSweepOptions } from "../sim/index.js";
+export { simulate, type SimFrame, type SimulateOptions, type SimResult, type SimTruth } from "../sim/index.js";
 export type { Frame, ReceiverOptions, Receiver };
 
 export async function createReceiver(o: ReceiverOptions): Promise<Receiver> {
