@@ -128,6 +128,28 @@ describe("modulator", () => {
   });
 });
 
+describe("modulateFrame: preamble length and sync word", () => {
+  it("engines agree over the whole frame; the preamble has preambleLength upchirps and any sync byte maps to 8H, 8L mod N", () => {
+    const payload = Uint8Array.of(0x48, 0x69);
+    for (const [sf, k, preambleLength, syncWord] of [[5, 1, 6, 0xff], [7, 3, 300, 0x00], [5, 1, 65535, 0xa5], [8, 2, 9, 0x5a], [12, 1, 7, 0x34]] as const) {
+      const p = resolveParams({ sf, cr: 3, bandwidth: 125000, preambleLength, syncWord });
+      const l = frameLayout(p, payload.length, k);
+      expect(l.preamble[1]).toBe(preambleLength * p.n * k);
+      const a = modulateFrame(payload, p, { oversampling: k, engine: "js" });
+      const b = modulateFrame(payload, p, { oversampling: k, engine: "wasm" });
+      expect(b.length).toBe(2 * l.totalSamples);
+      let d = 0;
+      for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+      expect(d, `sf${sf} k${k} L${preambleLength}`).toBeLessThan(1e-4);
+      const head = Array.from(demodulateSymbols(b.subarray(0, 2 * l.sync[1]), p, { oversampling: k }));
+      expect(head.length).toBe(preambleLength + 2);
+      expect(head.slice(0, preambleLength).every((s) => s === 0)).toBe(true);
+      expect(head.slice(preambleLength)).toEqual([((syncWord >> 4) * 8) % p.n, ((syncWord & 15) * 8) % p.n]);
+      expect(Array.from(demodulateSymbols(b.subarray(2 * l.header[0]), p, { oversampling: k }))).toEqual(Array.from(encodeFrame(payload, p)));
+    }
+  });
+});
+
 describe("modulator errors", () => {
   const p = { sf: 7, cr: 1, bandwidth: 125000 };
   it("oversampling outside 1..64, bad symbol values, bad payloads and huge frames are typed errors", () => {

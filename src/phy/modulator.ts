@@ -5,7 +5,7 @@ import { ChirpError } from "../errors.js";
 import { checkEngine, checkOptions, checkOversampling, checkSymbols, payloadSymbolCount, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
 import { checkPayload, encodeFrame } from "./encoder.js";
 import { downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
-import { modulateWasm, type Segment } from "../engines/wasm/modulator.js";
+import { modulateFrameWasm, modulateSymbolsWasm } from "../engines/wasm/modulator.js";
 
 export interface ModulateOptions {
   /** Samples per chip, 1..64. */
@@ -61,7 +61,7 @@ export function modulateSymbols(symbols: ArrayLike<number>, p: PhyParams | Resol
     modulateSymbolsJs(symbols, r.n, k, out);
     return out;
   }
-  return modulateWasm([{ kind: "symbols", symbols }], r.n, k, symbols.length * r.n * k);
+  return modulateSymbolsWasm(symbols, r.n, k);
 }
 
 /** The whole frame as IQ; see frameLayout for where each part starts. */
@@ -71,17 +71,14 @@ export function modulateFrame(payload: Uint8Array, p: PhyParams | ResolvedParams
   const engine = checkEngine(opts.engine);
   checkPayload(payload);
   const layout = frameLayout(r, payload.length, k);
+  const sync = syncSymbols(r.syncWord, r.n);
+  if (engine === "wasm") return modulateFrameWasm(payload, r, k, sync, layout.totalSamples);
   const symbols = encodeFrame(payload, r, { engine });
   const head = new Uint16Array(r.preambleLength + 2);
-  head.set(syncSymbols(r.syncWord, r.n), r.preambleLength);
-  const downSamples = layout.downchirps[1] - layout.downchirps[0];
-  if (engine === "js") {
-    const out = new Float32Array(2 * layout.totalSamples);
-    modulateSymbolsJs(head, r.n, k, out, 0);
-    downchirpsJs(r.n, k, downSamples, out, layout.downchirps[0]);
-    modulateSymbolsJs(symbols, r.n, k, out, layout.header[0]);
-    return out;
-  }
-  const segments: Segment[] = [{ kind: "symbols", symbols: head }, { kind: "down", samples: downSamples }, { kind: "symbols", symbols }];
-  return modulateWasm(segments, r.n, k, layout.totalSamples);
+  head.set(sync, r.preambleLength);
+  const out = new Float32Array(2 * layout.totalSamples);
+  modulateSymbolsJs(head, r.n, k, out, 0);
+  downchirpsJs(r.n, k, layout.downchirps[1] - layout.downchirps[0], out, layout.downchirps[0]);
+  modulateSymbolsJs(symbols, r.n, k, out, layout.header[0]);
+  return out;
 }

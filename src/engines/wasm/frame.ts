@@ -21,12 +21,18 @@ function buffers(): NonNullable<typeof buf> {
   return buf;
 }
 
-export function encodeFrameWasm(payload: Uint8Array, r: ResolvedParams): Uint16Array {
+/** Encodes into the codec's symbol buffer in Wasm memory (valid until the next codec call). */
+export function encodeFrameInto(payload: Uint8Array, r: ResolvedParams): { ptr: number; count: number } {
   checkPayloadLength(payload.length, r.crc);
   const b = buffers();
   new Uint8Array(phyWasm.memory.buffer, b.payload, payload.length).set(payload);
   const count = w.frame_encode(b.payload, payload.length, r.sf, r.cr, r.explicitHeader ? 1 : 0, r.crc ? 1 : 0, r.ldroOn ? 1 : 0, b.symbols);
-  return new Uint16Array(phyWasm.memory.buffer, b.symbols, count).slice();
+  return { ptr: b.symbols, count };
+}
+
+export function encodeFrameWasm(payload: Uint8Array, r: ResolvedParams): Uint16Array {
+  const { ptr, count } = encodeFrameInto(payload, r);
+  return new Uint16Array(phyWasm.memory.buffer, ptr, count).slice();
 }
 
 function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, implicit?: HeaderFields): DecodedFrame {

@@ -1,36 +1,31 @@
-// Modulator of the Wasm engine (assembly/dsp/modulator.ts): symbols and output live in one Wasm
-// buffer per call; the result is copied out once.
+// Modulator of the Wasm engine (assembly/dsp/modulator.ts). The frame's symbols go from the
+// encoder to the modulator inside Wasm memory (no round trip through JS), the samples are
+// written once into a reused work buffer and copied out once, into the returned array.
+import type { ResolvedParams } from "../../phy/params.js";
 import { phyWasm } from "../../wasm/phy.js";
+import { encodeFrameInto } from "./frame.js";
+import { workArea } from "./scratch.js";
 
 interface ModKernels {
   modulator_symbols(syms: number, count: number, n: number, k: number, out: number): void;
-  modulator_downchirps(n: number, k: number, samples: number, out: number): void;
+  modulator_frame(syms: number, count: number, preamble: number, sync0: number, sync1: number, n: number, k: number, out: number): void;
 }
 const w = phyWasm as unknown as ModKernels & typeof phyWasm;
 
-/** A frame plan: symbol runs and downchirp runs in order (sample counts per run). */
-export type Segment = { kind: "symbols"; symbols: ArrayLike<number> } | { kind: "down"; samples: number };
+/** Chirps of the given symbol values (already checked), n * k samples each. */
+export function modulateSymbolsWasm(symbols: ArrayLike<number>, n: number, k: number): Float32Array {
+  const samples = symbols.length * n * k;
+  const symPtr = workArea("modulator.symbols", 2 * symbols.length);
+  const outPtr = workArea("modulator.iq", 8 * samples);
+  new Uint16Array(phyWasm.memory.buffer, symPtr, symbols.length).set(symbols);
+  w.modulator_symbols(symPtr, symbols.length, n, k, outPtr);
+  return new Float32Array(phyWasm.memory.buffer, outPtr, 2 * samples).slice();
+}
 
-export function modulateWasm(segments: Segment[], n: number, k: number, totalSamples: number): Float32Array {
-  let maxSyms = 0;
-  for (const s of segments) if (s.kind === "symbols") maxSyms = Math.max(maxSyms, s.symbols.length);
-  const symPtr = phyWasm.alloc(2 * maxSyms + 16);
-  const outPtr = phyWasm.alloc(8 * totalSamples + 16);
-  try {
-    let at = 0;
-    for (const s of segments) {
-      if (s.kind === "symbols") {
-        new Uint16Array(phyWasm.memory.buffer, symPtr, s.symbols.length).set(s.symbols);
-        w.modulator_symbols(symPtr, s.symbols.length, n, k, outPtr + 8 * at);
-        at += s.symbols.length * n * k;
-      } else {
-        w.modulator_downchirps(n, k, s.samples, outPtr + 8 * at);
-        at += s.samples;
-      }
-    }
-    return new Float32Array(phyWasm.memory.buffer, outPtr, 2 * totalSamples).slice();
-  } finally {
-    phyWasm.free(outPtr);
-    phyWasm.free(symPtr);
-  }
+/** The whole frame (see frameLayout): encoded and modulated in Wasm, totalSamples samples. */
+export function modulateFrameWasm(payload: Uint8Array, r: ResolvedParams, k: number, sync: [number, number], totalSamples: number): Float32Array {
+  const outPtr = workArea("modulator.iq", 8 * totalSamples);
+  const { ptr, count } = encodeFrameInto(payload, r);
+  w.modulator_frame(ptr, count, r.preambleLength, sync[0], sync[1], r.n, k, outPtr);
+  return new Float32Array(phyWasm.memory.buffer, outPtr, 2 * totalSamples).slice();
 }

@@ -1,5 +1,5 @@
-// One small work area in Wasm memory for the stage wrappers (allocated once, 1 KiB), and the
-// typed access to the codec's stage kernels.
+// Work areas in Wasm memory: one small block for the stage wrappers (allocated once, 1 KiB) and
+// named grow-only buffers for the sample wrappers; and the typed access to the codec's stage kernels.
 import { phyWasm } from "../../wasm/phy.js";
 
 export interface StageKernels {
@@ -20,4 +20,20 @@ let area = 0;
 export function scratch(): number {
   if (!area) area = phyWasm.alloc(1024);
   return area;
+}
+
+const areas = new Map<string, { ptr: number; bytes: number }>();
+/**
+ * Pointer to the work buffer `name`, at least `bytes` long (16-byte aligned). It is reused from
+ * call to call and only re-made when a larger one is needed: Wasm memory never shrinks, so keeping
+ * it costs nothing that freeing would give back. Views on it are valid until the next alloc.
+ */
+export function workArea(name: string, bytes: number): number {
+  const a = areas.get(name);
+  if (a && a.bytes >= bytes) return a.ptr;
+  if (a) phyWasm.free(a.ptr);
+  const size = Math.ceil(Math.max(bytes, 256) / 65536) * 65536;
+  const ptr = phyWasm.alloc(size);
+  areas.set(name, { ptr, bytes: size });
+  return ptr;
 }
