@@ -20,7 +20,10 @@ describe("chirp encode", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual(Array.from(encodeFrame(hex("deadbeef"), { sf: 7, cr: 4, bandwidth: 125000 })));
     const im = chirp("encode", "--sf", "9", "--cr", "2", "--implicit", "--no-crc", "--ldro", "on", "--payload", "0102", "--symbols");
-    expect(JSON.parse(im.out)).toEqual(Array.from(encodeFrame(hex("0102"), { sf: 9, cr: 2, bandwidth: 125000, explicitHeader: false, crc: false, ldro: "on" })));
+    const want = Array.from(encodeFrame(hex("0102"), { sf: 9, cr: 2, bandwidth: 125000, explicitHeader: false, crc: false, ldro: "on" }));
+    expect(JSON.parse(im.out)).toEqual(want);
+    const js = chirp("encode", "--sf", "9", "--cr", "2", "--implicit", "--no-crc", "--ldro", "on", "--payload", "0102", "--symbols", "--engine", "js");
+    expect(JSON.parse(js.out)).toEqual(want);
   });
   it("-o writes cf32 / cs16 / cu8 frames that demodulate to the encoded symbols", () => {
     const p = { sf: 7, cr: 1, bandwidth: 125000, syncWord: 0x34 };
@@ -51,6 +54,12 @@ describe("chirp encode", () => {
       [["--sf", "7", "--payload", "00".repeat(256), "--symbols"], /payload.*0\.\.255/],
       [["--sf", "7", "--payload", "", "--symbols"], /payload length.*crc is on/],
       [["--sf", "7", "--payload", "xyz", "--symbols"], /payload.*hex/],
+      [["--sf", "7", "--payload", "00", "-o", join(dir, "y.cf32")], /--rate.*required.*multiple \(1\.\.64\)/],
+      [["--sf", "7", "--payload", "00", "--symbols", "-o", join(dir, "z.cf32")], /either --symbols.*or -o/],
+      [["--sf", "7", "--payload", "00", "--symbols", "--sync", "256"], /sync.*0 to 255/],
+      [["--sf", "7", "--payload", "00", "--symbols", "--preamble", "5"], /preamble.*6 to 65535/],
+      [["--sf", "7", "--payload", "00", "--symbols", "--ldro", "maybe"], /ldro.*auto, on, off/],
+      [["--sf", "7", "--payload", "00", "--rate", "500000", "--format", "cf64", "-o", join(dir, "w.raw")], /format.*cf32, cs16/],
     ];
     for (const [args, re] of cases) {
       const r = chirp("encode", ...args);

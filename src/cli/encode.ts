@@ -45,12 +45,18 @@ export async function run(argv: string[]): Promise<number> {
   if (v.payload === undefined) throw new ChirpError("BAD_PARAMETER", "--payload is required (hex bytes, e.g. deadbeef)", { parameter: "--payload" });
   const payload = hexPayload(v.payload);
   const engine = choiceFlag<Engine>("engine", v.engine, ["wasm", "js"], "wasm");
+  if (v.symbols && v.output !== undefined) {
+    throw new ChirpError("BAD_PARAMETER", "give either --symbols (print symbol values) or -o FILE (write IQ samples), not both", { parameter: "--symbols", allowed: "--symbols or -o FILE" });
+  }
   if (v.symbols) {
     process.stdout.write(JSON.stringify(Array.from(encodeFrame(payload, params, { engine }))) + "\n");
     return 0;
   }
   const out = v.output as string | undefined;
   if (!out) throw new ChirpError("BAD_PARAMETER", "give -o FILE to write IQ samples, or --symbols to print symbol values", { parameter: "--output" });
+  if (v.rate === undefined) {
+    throw new ChirpError("BAD_PARAMETER", `--rate HZ is required with -o: the sample rate, an integer multiple (1..64) of the bandwidth ${params.bandwidth} Hz`, { parameter: "--rate", allowed: "an integer multiple (1..64) of the bandwidth" });
+  }
   const k = oversamplingFor(numberFlag("rate", v.rate), params.bandwidth);
   const format = checkFormat(v.format ?? formatFromFileName(out) ?? "cf32", "--format");
   const iq = modulateFrame(payload, params, { oversampling: k, engine });
