@@ -150,6 +150,29 @@ describe("modulateFrame: preamble length and sync word", () => {
   });
 });
 
+describe("modulating into the caller's array (opts.out)", () => {
+  it("writes the same samples in place, returns a view on out, and checks its size", () => {
+    const p = resolveParams({ sf: 7, cr: 2, bandwidth: 125000 });
+    const payload = Uint8Array.of(1, 2, 3, 4);
+    const total = frameLayout(p, payload.length, 2).totalSamples;
+    for (const engine of engines) {
+      const fresh = modulateFrame(payload, p, { oversampling: 2, engine });
+      const big = new Float32Array(2 * total + 100).fill(7);
+      const into = big.subarray(50);
+      const got = modulateFrame(payload, p, { oversampling: 2, engine, out: into });
+      expect(got.buffer).toBe(big.buffer);
+      expect(got.length).toBe(2 * total);
+      expect(Array.from(got)).toEqual(Array.from(fresh));
+      expect(big[49]).toBe(7); // nothing written outside
+      expect(big[50 + 2 * total]).toBe(7);
+      const syms = modulateSymbols([5, 6], p, { oversampling: 1, engine, out: new Float32Array(512) });
+      expect(Array.from(demodulateSymbols(syms, p, { oversampling: 1 }))).toEqual([5, 6]);
+      expect(() => modulateFrame(payload, p, { oversampling: 2, engine, out: new Float32Array(2 * total - 1) })).toThrow(/out must be a Float32Array of at least/);
+      expect(() => modulateSymbols([1], p, { oversampling: 1, engine, out: [] as unknown as Float32Array })).toThrow(ChirpError);
+    }
+  });
+});
+
 describe("modulator errors", () => {
   const p = { sf: 7, cr: 1, bandwidth: 125000 };
   it("oversampling outside 1..64, bad symbol values, bad payloads and huge frames are typed errors", () => {

@@ -11,6 +11,21 @@ export interface ModulateOptions {
   /** Samples per chip, 1..64. */
   oversampling: number;
   engine?: Engine;
+  /**
+   * Where to write the samples (at least 2 * samples floats; e.g. a subarray of a longer
+   * recording). The result is then a view on it, and no new array is allocated.
+   */
+  out?: Float32Array;
+}
+
+/** The caller's output array (checked), or a new one; `floats` = 2 * complex samples. */
+function outputFor(opts: ModulateOptions, floats: number): Float32Array {
+  const out = opts.out;
+  if (out === undefined) return new Float32Array(floats);
+  if (!(out instanceof Float32Array) || out.length < floats) {
+    throw new ChirpError("BAD_PARAMETER", `out must be a Float32Array of at least ${floats} values (interleaved I/Q), got ${out instanceof Float32Array ? out.length : typeof out}`, { parameter: "out", allowed: `a Float32Array of length >= ${floats}` });
+  }
+  return out.subarray(0, floats);
 }
 
 export interface FrameLayout {
@@ -56,15 +71,14 @@ export function modulateSymbols(symbols: ArrayLike<number>, p: PhyParams | Resol
   if (symbols.length * r.n * k > MAX_SAMPLES) {
     throw new ChirpError("BAD_PARAMETER", `${symbols.length} symbols would be over ${MAX_SAMPLES} samples: modulate them in parts`, { parameter: "symbols" });
   }
-  if (checkEngine(opts.engine) === "js") {
-    const out = new Float32Array(2 * symbols.length * r.n * k);
-    modulateSymbolsJs(symbols, r.n, k, out);
-    return out;
-  }
-  return modulateSymbolsWasm(symbols, r.n, k);
+  const engine = checkEngine(opts.engine);
+  const out = outputFor(opts, 2 * symbols.length * r.n * k);
+  if (engine === "js") modulateSymbolsJs(symbols, r.n, k, out);
+  else modulateSymbolsWasm(symbols, r.n, k, out);
+  return out;
 }
 
-/** The whole frame as IQ; see frameLayout for where each part starts. */
+/** The whole frame as IQ (in opts.out when given); see frameLayout for where each part starts. */
 export function modulateFrame(payload: Uint8Array, p: PhyParams | ResolvedParams, opts: ModulateOptions): Float32Array {
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
@@ -72,11 +86,14 @@ export function modulateFrame(payload: Uint8Array, p: PhyParams | ResolvedParams
   checkPayload(payload);
   const layout = frameLayout(r, payload.length, k);
   const sync = syncSymbols(r.syncWord, r.n);
-  if (engine === "wasm") return modulateFrameWasm(payload, r, k, sync, layout.totalSamples);
+  const out = outputFor(opts, 2 * layout.totalSamples);
+  if (engine === "wasm") {
+    modulateFrameWasm(payload, r, k, sync, out);
+    return out;
+  }
   const symbols = encodeFrame(payload, r, { engine });
   const head = new Uint16Array(r.preambleLength + 2);
   head.set(sync, r.preambleLength);
-  const out = new Float32Array(2 * layout.totalSamples);
   modulateSymbolsJs(head, r.n, k, out, 0);
   downchirpsJs(r.n, k, layout.downchirps[1] - layout.downchirps[0], out, layout.downchirps[0]);
   modulateSymbolsJs(symbols, r.n, k, out, layout.header[0]);

@@ -1,6 +1,6 @@
 // Modulator of the Wasm engine (assembly/dsp/modulator.ts). The frame's symbols go from the
 // encoder to the modulator inside Wasm memory (no round trip through JS), the samples are
-// written once into a reused work buffer and copied out once, into the returned array.
+// written once into a reused work buffer and copied once into the caller's array.
 import type { ResolvedParams } from "../../phy/params.js";
 import { phyWasm } from "../../wasm/phy.js";
 import { encodeFrameInto } from "./frame.js";
@@ -12,20 +12,20 @@ interface ModKernels {
 }
 const w = phyWasm as unknown as ModKernels & typeof phyWasm;
 
-/** Chirps of the given symbol values (already checked), n * k samples each. */
-export function modulateSymbolsWasm(symbols: ArrayLike<number>, n: number, k: number): Float32Array {
+/** Chirps of the given symbol values (already checked), n * k samples each, into out. */
+export function modulateSymbolsWasm(symbols: ArrayLike<number>, n: number, k: number, out: Float32Array): void {
   const samples = symbols.length * n * k;
   const symPtr = workArea("modulator.symbols", 2 * symbols.length);
   const outPtr = workArea("modulator.iq", 8 * samples);
   new Uint16Array(phyWasm.memory.buffer, symPtr, symbols.length).set(symbols);
   w.modulator_symbols(symPtr, symbols.length, n, k, outPtr);
-  return new Float32Array(phyWasm.memory.buffer, outPtr, 2 * samples).slice();
+  out.set(new Float32Array(phyWasm.memory.buffer, outPtr, 2 * samples));
 }
 
-/** The whole frame (see frameLayout): encoded and modulated in Wasm, totalSamples samples. */
-export function modulateFrameWasm(payload: Uint8Array, r: ResolvedParams, k: number, sync: [number, number], totalSamples: number): Float32Array {
-  const outPtr = workArea("modulator.iq", 8 * totalSamples);
+/** The whole frame (see frameLayout), encoded and modulated in Wasm, into out (2 * totalSamples floats). */
+export function modulateFrameWasm(payload: Uint8Array, r: ResolvedParams, k: number, sync: [number, number], out: Float32Array): void {
+  const outPtr = workArea("modulator.iq", 4 * out.length);
   const { ptr, count } = encodeFrameInto(payload, r);
   w.modulator_frame(ptr, count, r.preambleLength, sync[0], sync[1], r.n, k, outPtr);
-  return new Float32Array(phyWasm.memory.buffer, outPtr, 2 * totalSamples).slice();
+  out.set(new Float32Array(phyWasm.memory.buffer, outPtr, out.length));
 }
