@@ -38,6 +38,9 @@ for (const [sf, k] of [[7, 1], [7, 4], [10, 2]]) {
   const p = resolveParams({ sf, cr: 1, bandwidth: 125000 });
   const small = payload.subarray(0, 16);
   await pair(`modulate frame 16 B, SF${sf}, ${k}x`, () => modulateFrame(small, p, { oversampling: k, engine: "wasm" }), () => modulateFrame(small, p, { oversampling: k, engine: "js" }));
+  // the same into a caller's array (opts.out): no new array, so no garbage to collect
+  const out = new Float32Array(modulateFrame(small, p, { oversampling: k }).length);
+  await pair(`modulate frame 16 B, SF${sf}, ${k}x, into opts.out`, () => modulateFrame(small, p, { oversampling: k, engine: "wasm", out }), () => modulateFrame(small, p, { oversampling: k, engine: "js", out }));
 }
 // Aligned demodulation (dechirp + FFT + argmax) of 32 symbols, including the copy into Wasm.
 for (const [sf, k] of [[7, 1], [10, 4]]) {
@@ -46,17 +49,24 @@ for (const [sf, k] of [[7, 1], [10, 4]]) {
   const iq = modulateSymbols(syms, p, { oversampling: k });
   await pair(`demodulate 32 symbols, SF${sf}, ${k}x`, () => demodulateSymbols(iq, p, { oversampling: k, engine: "wasm" }), () => demodulateSymbols(iq, p, { oversampling: k, engine: "js" }));
 }
-// FFT: the Wasm kernel in place on Wasm memory (how kernels use it), vs fft.js on a Float64Array.
+// FFT: the Wasm kernel in place on Wasm memory (how kernels use it) vs fft.js on Float64Arrays.
+// Each iteration is a forward and an inverse transform, so the data stays bounded (repeated
+// forward transforms in place would grow it by n each time and soon run on Inf/NaN).
 for (let n = 128; n <= 4096; n *= 2) {
   const wasmFft = createFft(n, "wasm");
-  const view = () => new Float32Array(phyWasm.memory.buffer, wasmFft.ptr, 2 * n);
-  view().set(Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i * 0.37)));
+  new Float32Array(phyWasm.memory.buffer, wasmFft.ptr, 2 * n).set(Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i * 0.37)));
   const f = new FFT(n);
   const input = Float64Array.from({ length: 2 * n }, (_, i) => Math.sin(i * 0.37));
-  const out = new Float64Array(2 * n);
-  await pair(`FFT n=${n}`, () => phyWasm.fft_forward(wasmFft.ptr, n), () => f.transform(out, input), "fft.js");
-  // renormalise so repeated in-place transforms do not overflow
-  view().fill(0.001);
+  const spectrum = new Float64Array(2 * n), back = new Float64Array(2 * n);
+  await pair(
+    `FFT n=${n}, forward + inverse`,
+    () => { phyWasm.fft_forward(wasmFft.ptr, n); phyWasm.fft_inverse(wasmFft.ptr, n); },
+    () => { f.transform(spectrum, input); f.inverseTransform(back, spectrum); },
+    "fft.js",
+  );
+  const after = new Float32Array(phyWasm.memory.buffer, wasmFft.ptr, 2 * n);
+  if (!(Math.abs(after[2] - Math.sin(2 * 0.37)) < 1e-3)) throw new Error(`Wasm FFT n=${n} drifted: ${after[2]}`);
+  wasmFft.dispose();
 }
 
 const fmt = (c) => `${c.median.toFixed(2)} ± ${c.mad.toFixed(2)}`;

@@ -1,6 +1,6 @@
 // Base chirp tables (cached per size and oversampling; made once, never freed). The base upchirp
 // at k samples per chip has phase (in cycles) t^2/(2N) - t/2 at t = m/k chips, i.e. frequency
-// from -BW/2 rising to +BW/2 over one symbol (LoRa facts: symbol s = base chirp shifted by s chips).
+// from -BW/2 rising to +BW/2 over one symbol (gr-lora_sdr utilities.h build_upchirp with id = 0).
 // Computed with an exact integer numerator so phase stays accurate at SF12 x 64.
 
 const upTables = new Map<i32, usize>();

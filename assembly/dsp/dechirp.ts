@@ -1,5 +1,6 @@
 // Demodulation of time-aligned symbols: take one sample per chip (every k-th), multiply by the
-// base downchirp, FFT of size n, strongest bin = symbol value (LoRa facts: preamble = bin 0).
+// base downchirp, FFT of size n, strongest bin = symbol value (gr-lora_sdr fft_demod_impl.cc;
+// the preamble upchirp is bin 0).
 // The work buffer is made once per size.
 import { downchirpTable } from "./chirp";
 import { fftForward } from "./fft";

@@ -1,6 +1,7 @@
 // Chirps of the js engine, computed sample by sample from the phase law (the oracle): symbol s
 // starts at -BW/2 + s*BW/N, rises BW/N per chip and wraps from +BW/2 to -BW/2 at t = N - s chips.
-// Phase in cycles at t chips: t^2/(2N) + (s/N - 1/2) t, minus (t - (N - s)) after the wrap.
+// Phase in cycles at t chips: t^2/(2N) + (s/N - 1/2) t, minus (t - (N - s)) after the wrap
+// (gr-lora_sdr utilities.h build_upchirp: id/N - 0.5 before the fold, id/N - 1.5 after).
 
 export function chirpPhase(s: number, n: number, t: number): number {
   let ph = (t * t) / (2 * n) + (s / n - 0.5) * t;
