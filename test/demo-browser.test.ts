@@ -5,7 +5,7 @@
 // built-in recording in its Web Worker into a table of frames. Saves screenshots to test-results/.
 // The browser never reaches the network: every request other than to the local server is aborted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -286,7 +286,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
   });
 
   /** Opens files in the receiver panel, sets the LoRa fields, decodes; returns the table rows. */
-  async function decodeFiles(files: { name: string; mimeType: string; buffer: Buffer }[], fields: Record<string, string>) {
+  async function decodeFiles(files: string[], fields: Record<string, string>) {
     await page.setInputFiles("#rx-file", files);
     await page.waitForSelector("body[data-rx-state=opened], body[data-rx-state=error]", { timeout: 30_000 });
     expect(await page.textContent("#rx-error")).toBe("");
@@ -307,7 +307,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
 
     // Raw cf32: the format comes from the extension, the rate from the form.
     const clean = cap("sf7_bw125_os1_clean.cf32");
-    const rows1 = await decodeFiles([{ name: clean.file, mimeType: "application/octet-stream", buffer: readFileSync(sharedPath("captures", clean.file)) }], {
+    const rows1 = await decodeFiles([sharedPath("captures", clean.file)], {
       "#rx-rate": String(clean.sampleRate),
       "#rx-bw": String(clean.bandwidth),
       "#rx-sf": String(clean.sf),
@@ -325,17 +325,34 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     const { buildSigmfMeta, stringifySigmf } = await import("../src/io/index.js");
     const meta = stringifySigmf(buildSigmfMeta({ format: "cu8", sampleRate: cu8.sampleRate, centerFrequency: 868.1e6, description: "gr-lora_sdr capture" }));
     await page.fill("#rx-rate", "1"); // must be replaced by the metadata's rate
+    const sigmfDir = mkdtempSync(join(tmpdir(), "chirpkit-sigmf-"));
+    writeFileSync(join(sigmfDir, "capture.sigmf-meta"), meta);
+    copyFileSync(sharedPath("captures", cu8.file), join(sigmfDir, "capture.sigmf-data"));
     const rows2 = await decodeFiles(
-      [
-        { name: "capture.sigmf-meta", mimeType: "application/json", buffer: Buffer.from(meta) },
-        { name: "capture.sigmf-data", mimeType: "application/octet-stream", buffer: readFileSync(sharedPath("captures", cu8.file)) },
-      ],
+      [join(sigmfDir, "capture.sigmf-meta"), join(sigmfDir, "capture.sigmf-data")],
       { "#rx-bw": String(cu8.bandwidth), "#rx-sf": String(cu8.sf), "#rx-sync": "any" },
     );
     expect(await page.inputValue("#rx-rate")).toBe(String(cu8.sampleRate));
     expect(await page.inputValue("#rx-format")).toBe("cu8");
     expect(rows2.map((r) => r[6])).toEqual(cu8.frames.map((f) => f.payloadHex));
     expect(rows2.map((r) => r[5])).toEqual(cu8.frames.map(() => "ok"));
+
+    // A wideband gateway recording (1 MS/s, three channels, SF7..12): the centre channel with
+    // every spreading factor at once.
+    type Gateway = { file: string; sampleRate: number; frames: { payloadHex: string; sf: number; channelOffsetHz: number; startSample: number }[] };
+    const gw = readSharedJson<{ captures: Gateway[] }>("captures", "gateway", "manifest.json").captures[0]!;
+    await page.selectOption("#rx-format", "cs16");
+    const rows3 = await decodeFiles([sharedPath("captures", "gateway", gw.file)], {
+      "#rx-rate": String(gw.sampleRate),
+      "#rx-bw": "125000",
+      "#rx-sf": "all",
+      "#rx-sync": "34",
+      "#rx-offset": "0",
+    });
+    const centre = gw.frames.filter((f) => f.channelOffsetHz === 0).sort((a, b) => a.startSample - b.startSample);
+    expect(rows3.map((r) => r[6])).toEqual(centre.map((f) => f.payloadHex));
+    expect(rows3.map((r) => Number(r[2]))).toEqual(centre.map((f) => f.sf));
+    rmSync(sigmfDir, { recursive: true, force: true });
     expect(pageErrors).toEqual([]);
   });
 

@@ -184,27 +184,32 @@ function decode(s: DecodeSettings): void {
     rec.iq = readIq(rec.bytes, s.format);
     rec.info.format = s.format;
   }
-  viewHint = { oversampling: Math.max(1, s.sampleRate / s.bandwidth), sf: s.sf };
+  // "all": one receiver per spreading factor used by LoRaWAN, fed the same samples.
+  const sfs = s.sf === "all" ? [7, 8, 9, 10, 11, 12] : [s.sf];
+  viewHint = { oversampling: Math.max(1, s.sampleRate / s.bandwidth), sf: sfs[0]! };
   const t0 = performance.now();
   const total = rec.iq.length / 2;
-  const rx = createReceiver({
-    sampleRate: s.sampleRate,
-    bandwidth: s.bandwidth,
-    sf: s.sf,
-    syncWord: s.syncWord,
-    frequencyOffsetHz: s.frequencyOffsetHz,
-    ...(rec.info.centerFrequency ? { centerFrequency: rec.info.centerFrequency } : {}),
-  });
+  const receivers = sfs.map((sf) =>
+    createReceiver({
+      sampleRate: s.sampleRate,
+      bandwidth: s.bandwidth,
+      sf,
+      syncWord: s.syncWord,
+      frequencyOffsetHz: s.frequencyOffsetHz,
+      ...(rec!.info.centerFrequency ? { centerFrequency: rec!.info.centerFrequency } : {}),
+    }),
+  );
   const frames: Frame[] = [];
   // About 50 progress steps, each at least 16k samples.
   const chunk = Math.max(16384, Math.ceil(total / 50));
   post({ type: "progress", fraction: 0 });
   for (let i = 0; i < total; i += chunk) {
     const end = Math.min(total, i + chunk);
-    frames.push(...rx.push(rec.iq.subarray(2 * i, 2 * end)));
+    const samples = rec.iq.subarray(2 * i, 2 * end);
+    for (const rx of receivers) frames.push(...rx.push(samples));
     post({ type: "progress", fraction: end / total });
   }
-  frames.push(...rx.flush());
+  for (const rx of receivers) frames.push(...rx.flush());
   frames.sort((a, b) => a.startSample - b.startSample);
   const rows = frames.map((f, i) => row(f, i + 1, s));
   post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000 });

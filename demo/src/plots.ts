@@ -173,3 +173,29 @@ export function drawSpectrum(canvas: HTMLCanvasElement, mag: Float32Array, peak:
   ctx.fillStyle = COLORS.text;
   ctx.fillText(title, 6, 14);
 }
+
+/**
+ * Time ticks under a waterfall: about eight round values (1, 2 or 5 x 10^k ms) between t0 and t1,
+ * placed by `xOf` (CSS px for a time in ms).
+ */
+export function renderTimeAxis(el: HTMLElement, t0Ms: number, t1Ms: number, xOf: (ms: number) => number, width: number): void {
+  el.replaceChildren();
+  const span = t1Ms - t0Ms;
+  if (!(span > 0)) return;
+  const raw = span / 8;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((v) => v >= raw)!;
+  const digits = Math.max(0, -Math.floor(Math.log10(step)));
+  for (let t = Math.ceil(t0Ms / step) * step; t <= t1Ms; t += step) {
+    const x = xOf(t);
+    if (x < 0 || x > width) continue;
+    const tick = document.createElement("span");
+    tick.style.left = `${x}px`;
+    tick.textContent = t.toFixed(digits);
+    el.append(tick);
+  }
+  const unit = document.createElement("span");
+  unit.className = "unit";
+  unit.textContent = "ms";
+  el.append(unit);
+}

@@ -6,7 +6,8 @@ export interface DecodeSettings {
   format: IqFormat;
   sampleRate: number;
   bandwidth: number;
-  sf: number;
+  /** A spreading factor, or "all": 7..12 at once. */
+  sf: number | "all";
   syncWord: number | "any";
   frequencyOffsetHz: number;
   keys: { nwkSKey?: string; appSKey?: string };

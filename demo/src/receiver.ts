@@ -1,7 +1,7 @@
 // Receiver panel: opens a recording (file, SigMF, or the built-in example) in the decoder worker,
 // shows decoding progress, the waterfall with every decoded frame marked, and the table of frames.
 import type { DecodeSettings, FrameRow, FromWorker, IqFormat, RecordingInfo, ToWorker, WaterfallData } from "./protocol.js";
-import { fitCanvas, waterfallImage } from "./plots.js";
+import { fitCanvas, renderTimeAxis, waterfallImage } from "./plots.js";
 import { $, fmt } from "./util.js";
 
 interface View {
@@ -63,7 +63,7 @@ function readSettings(): DecodeSettings {
     format: field<HTMLSelectElement>("#rx-format").value as IqFormat,
     sampleRate: num("#rx-rate", "Sample rate", 1),
     bandwidth: num("#rx-bw", "Bandwidth", 1),
-    sf: Number(field<HTMLSelectElement>("#rx-sf").value),
+    sf: field<HTMLSelectElement>("#rx-sf").value === "all" ? "all" : Number(field<HTMLSelectElement>("#rx-sf").value),
     syncWord,
     frequencyOffsetHz: num("#rx-offset", "Channel offset"),
     keys,
@@ -120,6 +120,13 @@ function drawWaterfall(): void {
     tag.addEventListener("click", () => select(f.index));
     labels.append(tag);
     marked.push(String(f.index));
+  }
+  const rate = info?.sampleRate ?? 0;
+  if (rate > 0) {
+    const v = view;
+    renderTimeAxis($<HTMLDivElement>("#rx-axis"), (v.wf.start / rate) * 1000, (v.wf.end / rate) * 1000, (ms) => sampleToX(v, (ms / 1000) * rate, w), w);
+  } else {
+    $<HTMLDivElement>("#rx-axis").replaceChildren();
   }
   canvas.dataset.view = `${view.wf.start},${view.wf.end}`;
   canvas.dataset.marked = marked.join(",");

@@ -4,7 +4,7 @@ import { modulateSymbols, resolveParams, timeOnAir, type PhyParams, type Ldro } 
 import { simulate } from "chirpkit/sim";
 import { computeSpectrogram, type Spectrogram } from "chirpkit/viz";
 import { frameAnatomy, type FrameAnatomy, type FrameSymbol } from "./anatomy.js";
-import { drawIq, drawSpectrum, fitCanvas, waterfallImage } from "./plots.js";
+import { drawIq, drawSpectrum, fitCanvas, renderTimeAxis, waterfallImage } from "./plots.js";
 import { $, describeError, fmt, parsePayload } from "./util.js";
 
 interface TxSettings {
@@ -168,6 +168,8 @@ function drawWaterfall(s: TxState): void {
     el.style.width = `${Math.max(1, xb - xa)}px`;
     labels.append(el);
   }
+  const fs = s.anatomy.params.bandwidth * s.anatomy.oversampling;
+  renderTimeAxis($<HTMLDivElement>("#tx-axis"), 0, (s.totalSamples / fs) * 1000, (ms) => sampleToX(s, (ms / 1000) * fs, w), w);
   // For tests and curious users: where the frame and its parts are, in canvas CSS pixels.
   canvas.dataset.frameX = `${sampleToX(s, s.frameStart, w).toFixed(1)},${sampleToX(s, s.frameStart + L.totalSamples, w).toFixed(1)}`;
   canvas.dataset.preambleX = `${sampleToX(s, s.frameStart + L.preamble[0], w).toFixed(1)},${sampleToX(s, s.frameStart + L.preamble[1], w).toFixed(1)}`;
