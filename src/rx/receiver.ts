@@ -32,8 +32,6 @@ import type { Frame, ReceiverOptions, SampleFormat, Samples } from "./types.js";
 const SEARCH_WINDOWS = 4;
 /** Largest clock offset the payload loop starts from (crystals: tens of ppm). */
 const MAX_PPM = 60;
-/** Loop gains of the timing tracker (per symbol). */
-const LOOP_A = 0.25, LOOP_B = 0.02;
 
 const DEBUG = typeof process !== "undefined" && !!process.env?.RXDEBUG;
 type State = "search" | "sync" | "header" | "payload";
@@ -66,6 +64,7 @@ interface Config {
   format: SampleFormat;
   engine: Engine;
   searchThreshold: number;
+  downThreshold: number;
   maxSymbols: number;
 }
 
@@ -100,7 +99,9 @@ function resolveOptions(o: ReceiverOptions): Config {
   ) + 8;
   // preamble detector threshold on peak / mean of the 4-window sum (noise alone: Gamma(4r) per bin)
   const searchThreshold = r === 2 ? 3.2 : 5.5;
-  return { sf, n, r, m: n * r, bandwidth: o.bandwidth, sampleRate: o.sampleRate, params, syncWord, implicit, format, engine, searchThreshold, maxSymbols };
+  // downchirp pair: peak / mean of the sum of two windows (noise alone: Gamma(2r) per bin)
+  const downThreshold = r === 2 ? 2.5 : 3.5;
+  return { sf, n, r, m: n * r, bandwidth: o.bandwidth, sampleRate: o.sampleRate, params, syncWord, implicit, format, engine, searchThreshold, downThreshold, maxSymbols };
 }
 
 function toHex(b: Uint8Array): string {
@@ -139,6 +140,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   let state: State = "search";
   let pos = 0; // search: next window; sync: next grid window (absolute)
   let upFrac = 0, syncCount = 0;
+  const sync = { best: 0, pos: 0, q: 0, det: 0 };
   // frame in progress
   let f = newFrameState();
 
@@ -148,6 +150,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       cfo: 0, // carrier offset, bins
       next: 0, // predicted position of the next payload symbol
       rate: 0, // timing drift, chips per symbol
+      kal: { p11: 0.1, p12: 0, p22: ((MAX_PPM / 2) * 1e-6 * n) ** 2 },
       index: 0, total: 0,
       signal: 0, noise: 1, snrDb: 0, syncWord: 0,
       header: null as null | { ok: boolean; payloadLength: number; cr: number; crc: boolean },
@@ -168,7 +171,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   function keepFrom(): number {
     switch (state) {
       case "search": return pos - 8 * m - MARGIN;
-      case "sync": return pos - 12 * m - 2 * MARGIN;
+      case "sync": return Math.min(sync.det, pos - 12 * m) - 2 * MARGIN;
       default: return Math.floor(f.next) - m - 2 * MARGIN;
     }
   }
@@ -200,11 +203,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const ratio = res[RES.PEAK]! / Math.max(res[RES.MEAN]!, 1e-30);
     if (windows >= SEARCH_WINDOWS && ratio > cfg.searchThreshold) {
       stats.detections++;
+      if (DEBUG) console.log(`detect at ${pos} bin ${res[RES.BIN]} ratio ${ratio.toFixed(1)}`);
       const b = res[RES.BIN]!;
       upFrac = res[RES.FRAC]!;
       // next window, moved so that the preamble tone sits in bin 0 (a window late by b chips shows it at b)
       pos = pos + m - r * b;
       syncCount = 0;
+      sync.best = 0; sync.pos = pos; sync.q = 0; sync.det = pos;
       state = "sync";
       return true;
     }
@@ -212,21 +217,31 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     return true;
   }
 
+  /** Not a frame after all: search again from just after the detection (nothing is skipped). */
+  function retry(): boolean {
+    state = "search";
+    kernel.searchReset();
+    pos = sync.det + m;
+    return true;
+  }
+
   function syncStep(): boolean {
     if (!has(pos, 3 * m + 2 * MARGIN)) return false;
-    kernel.folded(at(pos), false, 0);
-    const upPeak = kernel.result[RES.PEAK]!;
-    kernel.folded(at(pos), true, 0);
-    const dnPeak = kernel.result[RES.PEAK]!, dnMean = kernel.result[RES.MEAN]!;
-    if (!(dnPeak > 2 * upPeak && dnPeak > 4 * dnMean)) {
-      pos += m;
-      if (++syncCount > L + 4) { state = "search"; kernel.searchReset(); }
-      return true;
-    }
-    // coarse: up tone at upFrac (= d + cfo), down tone at q (= cfo - d), both mod n
+    // the two downchirps: the window pair whose summed down-dechirped spectrum peaks highest
+    // (a preamble or sync window pair spreads, the true pair concentrates in one bin)
     kernel.folded(at(pos), true, 1);
     kernel.folded(at(pos + m), true, 2);
-    const q = kernel.result[RES.BIN]! + kernel.result[RES.FRAC]!;
+    const d2 = kernel.result[RES.PEAK]! / Math.max(kernel.result[RES.MEAN]!, 1e-30);
+    if (d2 > sync.best) { sync.best = d2; sync.pos = pos; sync.q = kernel.result[RES.BIN]! + kernel.result[RES.FRAC]!; }
+    // scan the whole span where the downchirps can be (detection may come early in the preamble)
+    if (++syncCount <= L + 4) { pos += m; return true; }
+    if (!(sync.best > cfg.downThreshold)) {
+      if (DEBUG) console.log(`no downchirps`);
+      return retry();
+    }
+    pos = sync.pos;
+    const q = sync.q;
+    // coarse: up tone at upFrac (= d + cfo), down tone at q (= cfo - d), both mod n
     const cfo = wrap((upFrac + q) / 2, n / 2);
     const d = wrap(upFrac - cfo, n);
     let tDown = pos - r * d;
@@ -245,16 +260,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         if (score(alt, cfo - (s * n) / 2) > score(tDown, cfo)) { tDown = alt; cfoC = cfo - (s * n) / 2; }
       }
     }
-    // a weak first downchirp may have been missed: then the window before also holds one
-    if (has(Math.floor(tDown - m), 3 * m)) {
-      kernel.folded(at(Math.round(tDown - m)), true, 0);
-      const before = kernel.result[RES.PEAK]!;
-      kernel.folded(at(Math.round(tDown + m)), true, 0);
-      if (before > kernel.result[RES.PEAK]!) tDown -= m;
-    }
+    if (DEBUG) console.log(`sync pair at ${sync.pos} score ${sync.best.toFixed(1)} tDown ${tDown.toFixed(1)} cfo ${cfoC.toFixed(2)}`);
     if (!fineSync(tDown, cfoC)) {
-      state = "search"; kernel.searchReset(); pos = Math.max(pos + m, Math.ceil(tDown + 2 * m));
-      return true;
+      if (DEBUG) console.log(`fine sync failed`);
+      return retry();
     }
     state = "header";
     return true;
@@ -326,7 +335,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     if (cfg.syncWord !== "any") {
       const want = [((cfg.syncWord >> 4) * 8) % n, ((cfg.syncWord & 15) * 8) % n];
       const close = (a: number, b: number): boolean => Math.abs(wrap(a - b, n)) <= 1;
-      if (!close(sync[0]!, want[0]!) || !close(sync[1]!, want[1]!)) { stats.syncWordRejects++; return false; }
+      if (!close(sync[0]!, want[0]!) || !close(sync[1]!, want[1]!)) { stats.syncWordRejects++; if (DEBUG) console.log(`sync word ${sync}`); return false; }
     }
     // signal and noise from the preamble, now that carrier and timing are final
     peak = 0; mean = 0;
@@ -361,21 +370,35 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     // tracking error: offset of the peak from the nearest bin the code allows
     const pk = bin + res[RES.SLOPE]!;
     const target = reduced ? 4 * Math.round((pk - 1) / 4) + 1 : bin;
-    let e = wrap(pk - target, n);
-    if (res[RES.PEAK]! < 4 * res[RES.MEAN]!) e = 0; // not a confident symbol: hold
-    if (DEBUG) console.log(`sym ${i} bin ${bin} slope ${res[RES.SLOPE]!.toFixed(3)} e ${e.toFixed(3)} rate ${f.rate.toFixed(4)} fr ${res[RES.FRAC]!.toFixed(3)} ratio ${(res[RES.PEAK]! / res[RES.MEAN]!).toFixed(1)}`);
-    // a window late by e chips shows the tone e bins high; fit the timing trajectory for the report
-    if (e !== 0) {
+    const e = wrap(pk - target, n);
+    // Kalman filter on (timing, drift per symbol): the gain follows the symbol's SNR, so strong
+    // symbols pull fast (SF12 at 30 ppm drifts 0.12 chips per symbol) and weak ones barely move
+    // it; the measurement variance of the phase-slope estimate is about 3 / SNR of the symbol
+    // (plus a floor for model error, plus wrong decisions at low SNR).
+    const snrSym = Math.max(res[RES.PEAK]! / Math.max(res[RES.MEAN]!, 1e-30) - 1, 1e-3);
+    const rm = 3 / snrSym + 0.003 + (snrSym < 8 ? 0.3 : 0);
+    const k = f.kal;
+    const innov = k.p11 + rm;
+    const useful = snrSym > 2;
+    if (DEBUG) console.log(`sym ${i} bin ${bin} slope ${res[RES.SLOPE]!.toFixed(3)} e ${e.toFixed(3)} rate ${f.rate.toFixed(4)} snr ${snrSym.toFixed(1)} gain ${(k.p11 / innov).toFixed(3)}`);
+    if (useful) {
+      // a window late by e chips shows the tone e bins high; fit the timing trajectory for the report
       const th = f.drift - e;
       f.sw += 1; f.si += i; f.sii += i * i; f.st += th; f.sit += i * th;
+      const k1 = k.p11 / innov, k2 = k.p12 / innov;
+      f.next -= k1 * r * e;
+      f.drift -= k1 * e;
+      f.rate -= k2 * e;
+      const p11 = (1 - k1) * k.p11, p12 = (1 - k1) * k.p12, p22 = k.p22 - k2 * k.p12;
+      k.p11 = p11; k.p12 = p12; k.p22 = p22;
     }
-    f.next -= LOOP_A * r * e;
-    f.drift -= LOOP_A * e;
-    f.rate -= LOOP_B * e;
-    const maxRate = (MAX_PPM * 1e-6 * n);
+    const maxRate = MAX_PPM * 1e-6 * n;
     f.rate = Math.max(-maxRate, Math.min(maxRate, f.rate));
     f.next += m + r * f.rate;
     f.drift += f.rate;
+    // predict: timing moves by the drift; a little process noise keeps the filter awake
+    k.p11 += 2 * k.p12 + k.p22 + 1e-5;
+    k.p12 += k.p22;
     f.index++;
     return true;
   }
