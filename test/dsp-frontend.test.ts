@@ -179,6 +179,20 @@ describe("front end streaming", () => {
     expect(() => createFrontend({ sampleRate: 4 * B, bandwidth: B, engine: "js" }).pushPtr(0, 1)).toThrow(ChirpError);
   });
 
+  it("keeps constant memory over a long stream of chunks", async () => {
+    const { phyWasm } = await import("../src/wasm/phy.js");
+    const fe = createFrontend({ sampleRate: 1.024e6, bandwidth: B, frequencyOffsetHz: 50_000, format: "cu8" });
+    const chunk = new Uint8Array(2 * 65_536).map((_, i) => (i * 97) & 255);
+    fe.push(chunk);
+    const before = phyWasm.memory.buffer.byteLength;
+    let out = 0;
+    for (let i = 0; i < 80; i++) out += fe.push(chunk).length / 2; // 5 M input samples
+    expect(phyWasm.memory.buffer.byteLength).toBe(before);
+    expect(fe.consumed).toBe(81 * 65_536);
+    expect(Math.abs(out + fe.push(new Uint8Array(0)).length / 2 - (80 * 65_536) / fe.ratio)).toBeLessThan(2);
+    fe.dispose();
+  });
+
   it("names the bad sample by its index in the whole stream", () => {
     const fe = createFrontend({ sampleRate: 2 * B, bandwidth: B });
     fe.push(new Float32Array(2 * 10_000));
