@@ -8,7 +8,7 @@ import { timeOnAir } from "../phy/index.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
 import { openRecording, requireRate, streamSamples, type Recording } from "./recording.js";
-import { parseRxFlags, receiverOptions, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
+import { channelOffsets, parseRxFlags, receiverOptions, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
 import { createProgress } from "./progress.js";
 import { fixed, formatTable } from "./table.js";
 import { isBatch, runBatch } from "./batch.js";
@@ -45,18 +45,24 @@ export const decodeSpec = {
 } as const;
 
 /** A frame as a JSON-ready record: the receiver's fields, without the raw bytes. */
-export function frameRecord(f: Frame, sampleRate: number): Record<string, unknown> {
+export function frameRecord(f: ChannelFrame, sampleRate: number): Record<string, unknown> {
   const { payload: _p, ...rest } = f as Frame & { symbols?: unknown };
   delete (rest as { symbols?: unknown }).symbols;
   return { ...rest, timeS: +(f.startSample / sampleRate).toFixed(6) };
 }
 
 /** Decodes a whole recording, streamed; calls onFrame as frames come out. Returns all frames. */
-export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: Frame) => void; chunkSamples?: number; keep?: boolean } = {}): Promise<Frame[]> {
-  const receivers = await Promise.all(rx.sfs.map((sf) => createReceiver(receiverOptions(rx, rec, sf))));
-  const frames: Frame[] = [];
-  const take = (fs: Frame[]) => {
-    for (const f of fs) {
+/** A decoded frame and the channel it was found in (offset from the recording's centre, Hz). */
+export type ChannelFrame = Frame & { channelOffsetHz?: number };
+
+export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean } = {}): Promise<ChannelFrame[]> {
+  const offsets = channelOffsets(rx, rec);
+  const tagged = offsets.length > 1 || offsets[0] !== 0;
+  const receivers = await Promise.all(offsets.flatMap((off) => rx.sfs.map(async (sf) => ({ off, r: await createReceiver(receiverOptions(rx, rec, sf, off)) }))));
+  const frames: ChannelFrame[] = [];
+  const take = (fs: Frame[], off: number) => {
+    for (const raw of fs) {
+      const f: ChannelFrame = tagged ? { ...raw, channelOffsetHz: off } : raw;
       opts.onFrame?.(f);
       // Kept frames drop their symbol arrays, so memory grows only with the (small) frame count;
       // with keep: false (streamed JSON) nothing is kept at all.
@@ -65,16 +71,16 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
   };
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
   for await (const { view, first } of streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
-    for (const r of receivers) take(r.push(view));
+    for (const { off, r } of receivers) take(r.push(view), off);
     progress.update(first + view.length / 2);
   }
-  for (const r of receivers) take(r.flush());
+  for (const { off, r } of receivers) take(r.flush(), off);
   progress.done();
-  return frames.sort((a, b) => a.startSample - b.startSample);
+  return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
 }
 
 /** SigMF annotation for a decoded frame: its extent in samples and frequency, and a short label. */
-export function frameAnnotation(f: Frame, rec: Recording, rx: RxFlags): SigmfAnnotation {
+export function frameAnnotation(f: ChannelFrame, rec: Recording, rx: RxFlags): SigmfAnnotation {
   const rate = requireRate(rec);
   const p = { sf: f.sf, bandwidth: f.bandwidth, cr: f.cr, explicitHeader: f.explicitHeader, crc: f.crc, ldro: rx.base.ldro ?? "auto", preambleLength: rx.base.preambleLength ?? 8 };
   let count: number | undefined;
@@ -102,7 +108,7 @@ export function frameAnnotation(f: Frame, rec: Recording, rx: RxFlags): SigmfAnn
   };
   if (count !== undefined) a.sampleCount = count;
   if (rec.centerFrequency !== undefined) {
-    const c = rec.centerFrequency + (rx.base.frequencyOffsetHz ?? 0) + (rx.channel !== undefined ? rx.channel - rec.centerFrequency : 0) + (Number.isFinite(f.cfoHz) ? f.cfoHz : 0);
+    const c = rec.centerFrequency + (f.channelOffsetHz ?? 0) + (Number.isFinite(f.cfoHz) ? f.cfoHz : 0);
     a.freqLowerEdge = Math.round(c - f.bandwidth / 2);
     a.freqUpperEdge = Math.round(c + f.bandwidth / 2);
   }
@@ -120,9 +126,12 @@ export function writeAnnotations(rec: Recording, annotations: SigmfAnnotation[])
   return rec.sigmf.metaPath;
 }
 
-export const frameColumns = (rate: number) => [
-  { header: "time s", get: (f: Frame) => fixed(f.startSample / rate, 4) },
-  { header: "sample", get: (f: Frame) => f.startSample },
+export const frameColumns = (rate: number, center?: number, channels = false) => [
+  { header: "time s", get: (f: ChannelFrame) => fixed(f.startSample / rate, 4) },
+  { header: "sample", get: (f: ChannelFrame) => f.startSample },
+  ...(channels
+    ? [{ header: center !== undefined ? "channel MHz" : "offset kHz", get: (f: ChannelFrame) => (center !== undefined ? ((center + (f.channelOffsetHz ?? 0)) / 1e6).toFixed(4) : ((f.channelOffsetHz ?? 0) / 1e3).toFixed(1)) }]
+    : []),
   { header: "SF", get: (f: Frame) => f.sf },
   { header: "CR", get: (f: Frame) => `4/${4 + f.cr}` },
   { header: "len", get: (f: Frame) => f.payloadLength },
@@ -158,7 +167,7 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   if (!json) {
-    if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate)));
+    if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate, rec.centerFrequency, frames.some((f) => f.channelOffsetHz !== undefined))));
     const good = frames.filter((f) => f.crcOk !== false && f.headerOk && !f.truncated).length;
     process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);
   }

@@ -28,7 +28,7 @@ export const rxOptionHelp: [string, string][] = [
   ["--format cf32|cs16|cs8|cu8", "sample format of a raw file (default: from extension or SigMF)"],
   ["--rate R", "sample rate in Hz (SigMF metadata gives it)"],
   ["--center F", "centre frequency of the recording in Hz (SigMF metadata gives it)"],
-  ["--offset HZ | --channel F", "decode the channel at HZ from the centre, or at absolute frequency F"],
+  ["--offset HZ[,HZ..] | --channel F[,F..]", "decode the channel(s) at HZ from the centre, or at absolute frequencies F (wideband recordings)"],
   ["--implicit --length N --cr C", "implicit header: payload length and coding rate 1..4 (4/5..4/8)"],
   ["--no-crc", "implicit header frames carry no payload CRC"],
   ["--sync 0x12|0x34|any", "sync word to accept (default 0x12; 'any' reports each)"],
@@ -41,7 +41,14 @@ export interface RxFlags {
   sfs: number[];
   flags: { format?: string; rate?: number; center?: number };
   base: Omit<ReceiverOptions, "sampleRate" | "sf">;
-  channel?: number;
+  /** Channel offsets from the centre (--offset), or absolute channel frequencies (--channel). */
+  offsets?: number[];
+  channels?: number[];
+}
+
+function numberList(name: string, raw: unknown): number[] | undefined {
+  if (raw === undefined) return undefined;
+  return String(raw).split(",").map((x) => numberFlag(name, x.trim()));
 }
 
 /** Parses "7", "7,9", "7-12" into a list of spreading factors. */
@@ -87,25 +94,31 @@ export function parseRxFlags(v: Record<string, unknown>): RxFlags {
   base.ldro = choiceFlag("ldro", v.ldro, ["auto", "on", "off"] as const, "auto");
   if (v.preamble !== undefined) base.preambleLength = intFlag("preamble", v.preamble, 6, 65535);
   base.engine = choiceFlag("engine", v.engine, ["wasm", "js"] as const, "wasm");
-  const offset = optNumber("offset", v.offset);
-  const channel = optNumber("channel", v.channel);
-  if (offset !== undefined && channel !== undefined) badParameter("--channel", v.channel, "either --offset or --channel, not both");
-  if (offset !== undefined) base.frequencyOffsetHz = offset;
+  const offsets = numberList("offset", v.offset);
+  const channels = numberList("channel", v.channel);
+  if (offsets !== undefined && channels !== undefined) badParameter("--channel", v.channel, "either --offset or --channel, not both");
   const out: RxFlags = { sfs: sfList(v.sf), flags, base };
-  if (channel !== undefined) out.channel = channel;
+  if (offsets) out.offsets = offsets;
+  if (channels) out.channels = channels;
   return out;
 }
 
-/** Receiver options for one recording and SF (sample rate, centre and channel from the file). */
-export function receiverOptions(rx: RxFlags, rec: Recording, sf: number): ReceiverOptions {
+/** The channels to decode, as offsets from the recording's centre in Hz (default: the centre). */
+export function channelOffsets(rx: RxFlags, rec: Recording): number[] {
+  if (rx.channels) {
+    if (rec.centerFrequency === undefined) badParameter("--channel", rx.channels.join(","), "frequencies once the centre is known (--center or SigMF)");
+    return rx.channels.map((c) => c - rec.centerFrequency!);
+  }
+  return rx.offsets ?? [0];
+}
+
+/** Receiver options for one recording, SF and channel (sample rate and centre from the file). */
+export function receiverOptions(rx: RxFlags, rec: Recording, sf: number, offsetHz = 0): ReceiverOptions {
   const sampleRate = requireRate(rec);
   const o: ReceiverOptions = { ...rx.base, sampleRate, sf, format: rec.format };
   if (rec.centerFrequency !== undefined) o.centerFrequency = rec.centerFrequency;
-  if (rx.channel !== undefined) {
-    if (rec.centerFrequency === undefined) badParameter("--channel", rx.channel, "a frequency, once the centre is known (--center or SigMF)");
-    o.frequencyOffsetHz = rx.channel - rec.centerFrequency;
-  }
-  const off = o.frequencyOffsetHz ?? 0;
+  if (offsetHz !== 0) o.frequencyOffsetHz = offsetHz;
+  const off = offsetHz;
   if (Math.abs(off) + rx.base.bandwidth / 2 > sampleRate / 2) {
     badParameter("--offset", off, `a channel inside the recording: |offset| + bw/2 <= rate/2 = ${sampleRate / 2} Hz`);
   }

@@ -129,10 +129,9 @@ export function annotationMarks(rec: Recording): Mark[] {
 
 export async function decodedMarks(rec: Recording, rx: RxFlags, quiet: boolean): Promise<Mark[]> {
   const frames = await decodeRecording(rec, rx, { quiet });
-  const off = rx.base.frequencyOffsetHz ?? (rx.channel !== undefined && rec.centerFrequency !== undefined ? rx.channel - rec.centerFrequency : 0);
   return frames.map((f) => {
     const a = frameAnnotation(f, rec, rx);
-    const c = off + (Number.isFinite(f.cfoHz) ? f.cfoHz : 0);
+    const c = (f.channelOffsetHz ?? 0) + (Number.isFinite(f.cfoHz) ? f.cfoHz : 0);
     return { startSample: f.startSample, sampleCount: a.sampleCount ?? 1, lowHz: c - f.bandwidth / 2, highHz: c + f.bandwidth / 2, kind: f.crcOk === false || !f.headerOk ? "bad" : "ok" };
   });
 }
