@@ -188,7 +188,7 @@ export function renderTimeAxis(el: HTMLElement, t0Ms: number, t1Ms: number, xOf:
   const digits = Math.max(0, -Math.floor(Math.log10(step)));
   for (let t = Math.ceil(t0Ms / step) * step; t <= t1Ms; t += step) {
     const x = xOf(t);
-    if (x < 0 || x > width) continue;
+    if (x < 6 || x > width - 30) continue; // keep clear of the edges and the unit label
     const tick = document.createElement("span");
     tick.style.left = `${x}px`;
     tick.textContent = t.toFixed(digits);
