@@ -1,0 +1,192 @@
+/**
+ * A gateway receiver: every frame on several channels at several spreading factors of one wideband
+ * recording (e.g. 1 MS/s around 868.3 MHz holding the three EU868 default channels), like the
+ * 8-channel concentrators of LoRaWAN gateways.
+ *
+ *   wideband samples -> one front end per channel (mix the channel to 0 Hz, low-pass, decimate to
+ *   2 samples per chip, once) -> per spreading factor, receivers on that channel's stream
+ *   -> frames tagged with the channel, positions mapped back to wideband samples.
+ *
+ * The channel front end is the one the receiver would build for itself at 2 samples per chip
+ * (a 2*BW wide channel that passes carrier offsets up to BW/4); the receivers then get exactly
+ * 2*BW samples per second and their own front end is a pass-through. So the wideband stream is
+ * filtered once per channel, not once per channel and SF. Frames of different SFs overlapping
+ * in time on one channel are nearly orthogonal and decode independently; a frame is reported by
+ * the receiver of its own SF only (the others reject it at the sync word or header checksum).
+ */
+import { ChirpError, badParameter, checkInt } from "../errors.js";
+import { checkEngine } from "../phy/params.js";
+import type { Engine, Ldro } from "../phy/index.js";
+import { createFrontend, type Frontend } from "../dsp/index.js";
+import { createReceiver, type Receiver } from "./receiver.js";
+import type { Frame, SampleFormat, Samples } from "./types.js";
+
+export interface GatewayOptions {
+  /** Wideband sample rate in Hz (>= 2 x bandwidth, and wide enough for every channel). */
+  sampleRate: number;
+  /** Centre frequency of the recording, Hz (default 0: channels are then offsets from the centre). */
+  centerFrequency?: number;
+  /** Channel centre frequencies, Hz (absolute when centerFrequency is given). */
+  channels: number[];
+  /** Spreading factors to listen for on every channel (default 7..12). */
+  sfs?: number[];
+  /** LoRa bandwidth in Hz (default 125000). */
+  bandwidth?: number;
+  /** Sync word byte, or 'any' (default 0x12; LoRaWAN public networks use 0x34). */
+  syncWord?: number | "any";
+  /** How a Uint8Array is read (default cu8); other typed arrays imply their format. */
+  format?: SampleFormat;
+  explicitHeader?: boolean;
+  implicit?: { payloadLength: number; cr?: number; crc?: boolean };
+  ldro?: Ldro;
+  preambleLength?: number;
+  engine?: Engine;
+  /** Called after each push with the wideband samples consumed so far. */
+  onProgress?: (samplesConsumed: number) => void;
+}
+
+export interface GatewayFrame extends Frame {
+  /** The channel's centre frequency, Hz (as given in `channels`). */
+  channelHz: number;
+  /** Index of the channel in `channels`. */
+  channelIndex: number;
+  /** Carrier of the frame as received: channelHz + cfoHz. */
+  frequencyHz: number;
+}
+
+export interface GatewayStats {
+  /** Wideband samples consumed. */
+  samplesIn: number;
+  /** Frames reported (any verdict). */
+  frames: number;
+  /** Preamble detections summed over all receivers. */
+  detections: number;
+  /** Receivers running (channels x SFs). */
+  receivers: number;
+}
+
+export interface GatewayReceiver {
+  /** Processes a chunk of wideband samples (any size); returns the frames completed in it, in time order. */
+  push(samples: Samples): GatewayFrame[];
+  /** Ends the recording: returns every frame still held or in progress (truncated ones flagged). */
+  flush(): GatewayFrame[];
+  /** Forgets all state (keeps the configuration). */
+  reset(): void;
+  readonly stats: GatewayStats;
+}
+
+interface Channel {
+  hz: number;
+  index: number;
+  fe: Frontend;
+  receivers: Receiver[];
+}
+
+const DEFAULT_SFS = [7, 8, 9, 10, 11, 12];
+
+function checkOptions(o: GatewayOptions) {
+  if (!o || typeof o !== "object") throw new ChirpError("BAD_PARAMETER", "gateway options must be an object", { parameter: "options" });
+  const bandwidth = o.bandwidth ?? 125000;
+  if (typeof bandwidth !== "number" || !Number.isFinite(bandwidth) || !(bandwidth > 0)) badParameter("bandwidth", bandwidth, "a positive number of Hz");
+  const { sampleRate } = o;
+  if (typeof sampleRate !== "number" || !Number.isFinite(sampleRate) || !(sampleRate >= 2 * bandwidth * 0.999)) {
+    badParameter("sampleRate", sampleRate, `a number of Hz >= 2 x bandwidth (${2 * bandwidth})`);
+  }
+  const center = o.centerFrequency ?? 0;
+  if (typeof center !== "number" || !Number.isFinite(center)) badParameter("centerFrequency", center, "a finite number of Hz");
+  if (!Array.isArray(o.channels) || o.channels.length === 0) badParameter("channels", o.channels, "a non-empty array of channel frequencies in Hz");
+  // the channel front end passes +-BW (2*BW wide): that much must fit inside the recording
+  const reach = sampleRate / 2 - bandwidth;
+  o.channels.forEach((hz, i) => {
+    if (typeof hz !== "number" || !Number.isFinite(hz) || Math.abs(hz - center) > reach) {
+      badParameter(`channels[${i}]`, hz, `within +-${reach} Hz of centerFrequency ${center} (sampleRate/2 - bandwidth)`);
+    }
+  });
+  const sfs = o.sfs ?? DEFAULT_SFS;
+  if (!Array.isArray(sfs) || sfs.length === 0) badParameter("sfs", sfs, "a non-empty array of spreading factors 5..12");
+  sfs.forEach((sf, i) => checkInt(`sfs[${i}]`, sf, 5, 12));
+  if (new Set(sfs).size !== sfs.length) badParameter("sfs", sfs, "distinct spreading factors");
+  const engine = checkEngine(o.engine);
+  if (o.onProgress !== undefined && typeof o.onProgress !== "function") badParameter("onProgress", o.onProgress, "a function");
+  return { bandwidth, sampleRate, center, sfs: [...sfs], engine };
+}
+
+/** Creates a streaming multi-channel, multi-SF receiver (see the module comment). */
+export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver {
+  const { bandwidth, sampleRate, center, sfs, engine } = checkOptions(options);
+  const chanRate = 2 * bandwidth; // 2 samples per chip: what the receiver works at
+  const channels: Channel[] = options.channels.map((hz, index) => ({
+    hz, index,
+    // the receiver's own front end at 2 samples per chip (src/rx/receiver.ts): a 2*BW channel with
+    // a 0.25 transition, so carrier offsets up to BW/4 pass
+    fe: createFrontend({
+      sampleRate, bandwidth: chanRate, outputOversampling: 1, transition: 0.25,
+      frequencyOffsetHz: hz - center, format: options.format, engine,
+    }),
+    receivers: sfs.map((sf) => createReceiver({
+      sampleRate: chanRate, bandwidth, sf, syncWord: options.syncWord, centerFrequency: hz,
+      explicitHeader: options.explicitHeader, implicit: options.implicit, ldro: options.ldro,
+      preambleLength: options.preambleLength, engine,
+    })),
+  }));
+  const stats: GatewayStats = { samplesIn: 0, frames: 0, detections: 0, receivers: channels.length * sfs.length };
+
+  /** Maps a receiver's frame (channel samples) to wideband samples and tags it with the channel. */
+  function tag(f: Frame, ch: Channel): GatewayFrame {
+    const exact = ch.fe.inputPosition(f.startSampleExact);
+    return {
+      ...f,
+      startSample: Math.round(exact),
+      startSampleExact: exact,
+      timingOffset: exact - Math.round(exact),
+      endSample: Math.round(ch.fe.inputPosition(f.endSample)),
+      channelHz: ch.hz,
+      channelIndex: ch.index,
+      frequencyHz: ch.hz + f.cfoHz,
+    };
+  }
+
+  function collect(out: GatewayFrame[]): GatewayFrame[] {
+    out.sort((a, b) => a.startSampleExact - b.startSampleExact);
+    stats.frames += out.length;
+    let d = 0;
+    for (const ch of channels) for (const rx of ch.receivers) d += rx.stats.detections;
+    stats.detections = d;
+    return out;
+  }
+
+  function push(samples: Samples): GatewayFrame[] {
+    if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
+    const out: GatewayFrame[] = [];
+    for (const ch of channels) {
+      // the front end's output is a view into Wasm memory that a receiver may grow: copy it once
+      const x = ch.fe.push(samples).slice();
+      for (const rx of ch.receivers) for (const f of rx.push(x)) out.push(tag(f, ch));
+    }
+    stats.samplesIn = channels[0]!.fe.consumed;
+    options.onProgress?.(stats.samplesIn);
+    return collect(out);
+  }
+
+  function flush(): GatewayFrame[] {
+    const out: GatewayFrame[] = [];
+    for (const ch of channels) for (const rx of ch.receivers) for (const f of rx.flush()) out.push(tag(f, ch));
+    return collect(out);
+  }
+
+  function reset(): void {
+    for (const ch of channels) {
+      ch.fe.reset();
+      for (const rx of ch.receivers) rx.reset();
+    }
+    Object.assign(stats, { samplesIn: 0, frames: 0, detections: 0 });
+  }
+
+  return { push, flush, reset, get stats() { return stats; } };
+}
+
+/** Decodes a whole wideband recording in one call (push + flush); frames in time order. */
+export function decodeGateway(samples: Samples, options: GatewayOptions): GatewayFrame[] {
+  const gw = createGatewayReceiver(options);
+  return [...gw.push(samples), ...gw.flush()].sort((a, b) => a.startSampleExact - b.startSampleExact);
+}
