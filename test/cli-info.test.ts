@@ -87,7 +87,7 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
   }
 
   it("--help prints usage and an example for every command, exit 0", () => {
-    for (const cmd of ["info", "decode", "simulate", "per", "spectrogram"]) {
+    for (const cmd of ["info", "decode", "simulate", "per", "spectrogram", "demo"]) {
       const r = chirp([cmd, "--help"]);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`usage: chirp ${cmd}`);

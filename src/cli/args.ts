@@ -60,7 +60,7 @@ export interface Help {
 }
 
 export function formatHelp(h: Help): string {
-  const w = Math.max(...h.options.map((o) => o[0].length));
+  const w = Math.max("-h, --help".length, ...h.options.map((o) => o[0].length));
   return [
     `chirp ${h.name}: ${h.summary}`,
     "",

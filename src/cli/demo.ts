@@ -28,11 +28,11 @@ const help: Help = {
   summary,
   usage: "[--out DIR] [--seed N] [--json]",
   options: [
-    ["--out DIR", "folder for recording, frames and picture (default chirpkit-demo)"],
+    ["--out DIR", "folder for recording, frames and picture (default chirp-demo)"],
     ["--seed N", "noise and payload seed (default 1)"],
     ["--json", "print the decoded frames as JSON lines instead of the table"],
   ],
-  examples: ["npm start", "chirp demo --out /tmp/city --seed 7"],
+  examples: ["chirp demo --out /tmp/city --seed 7", "npm start   (the same, into chirp-demo/)"],
 };
 
 const CENTER = 868.1e6;
@@ -160,7 +160,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(argv, help, { out: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" } }, false);
   if (!p) return 0;
   const t0 = Date.now();
-  const dir = String(p.values.out ?? "chirpkit-demo");
+  const dir = String(p.values.out ?? "chirp-demo");
   const seed = p.values.seed !== undefined ? Number(p.values.seed) : 1;
   const rnd = mulberry(seed);
   mkdirSync(dir, { recursive: true });
