@@ -291,7 +291,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     await page.waitForSelector("body[data-rx-state=opened], body[data-rx-state=error]", { timeout: 30_000 });
     expect(await page.textContent("#rx-error")).toBe("");
     for (const [sel, v] of Object.entries(fields)) {
-      if (sel === "#rx-sf" || sel === "#rx-format") await page.selectOption(sel, v);
+      if (sel === "#rx-sf" || sel === "#rx-format" || sel === "#rx-implicit-cr") await page.selectOption(sel, v);
       else await page.fill(sel, v);
     }
     await page.click("#rx-decode");
@@ -318,6 +318,19 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     expect(await page.inputValue("#rx-format")).toBe("cf32");
     expect(rows1.map((r) => r[6])).toEqual(clean.frames.map((f) => f.payloadHex));
     expect(rows1.map((r) => r[5])).toEqual(clean.frames.map(() => "ok"));
+
+    // Implicit header: the length, coding rate and CRC flag come from the form.
+    const implicit = cap("sf7_bw125_os2_implicit_len12.cf32") as Capture & { cr: number; implicitLength: number };
+    const rowsImplicit = await decodeFiles([sharedPath("captures", implicit.file)], {
+      "#rx-rate": String(implicit.sampleRate),
+      "#rx-bw": String(implicit.bandwidth),
+      "#rx-sf": String(implicit.sf),
+      "#rx-implicit-len": String(implicit.implicitLength),
+      "#rx-implicit-cr": String(implicit.cr),
+    });
+    expect(rowsImplicit.map((r) => r[6])).toEqual(implicit.frames.map((f) => f.payloadHex));
+    expect(rowsImplicit.map((r) => r[5])).toEqual(implicit.frames.map(() => "ok"));
+    await page.fill("#rx-implicit-len", "");
 
     // SigMF pair (metadata written here with chirpkit/io): cu8 samples, LoRaWAN sync word 0x34,
     // 4 samples per chip, carrier and clock offsets. Rate and format come from the metadata.

@@ -196,6 +196,7 @@ function decode(s: DecodeSettings): void {
       sf,
       syncWord: s.syncWord,
       frequencyOffsetHz: s.frequencyOffsetHz,
+      ...(s.implicit ? { explicitHeader: false, implicit: s.implicit } : {}),
       ...(rec!.info.centerFrequency ? { centerFrequency: rec!.info.centerFrequency } : {}),
     }),
   );

@@ -10,6 +10,8 @@ export interface DecodeSettings {
   sf: number | "all";
   syncWord: number | "any";
   frequencyOffsetHz: number;
+  /** Implicit-header frames: what the header would say. Absent: explicit header. */
+  implicit?: { payloadLength: number; cr: number; crc: boolean };
   keys: { nwkSKey?: string; appSKey?: string };
 }
 

@@ -59,7 +59,15 @@ function readSettings(): DecodeSettings {
   const app = key("#rx-appskey", "AppSKey");
   if (nwk) keys.nwkSKey = nwk;
   if (app) keys.appSKey = app;
+  const lenText = field<HTMLInputElement>("#rx-implicit-len").value.trim();
+  let implicit: DecodeSettings["implicit"];
+  if (lenText !== "") {
+    const payloadLength = Number(lenText);
+    if (!Number.isInteger(payloadLength) || payloadLength < 1 || payloadLength > 255) throw new Error("Implicit header length: 1 to 255 bytes, or empty for explicit headers");
+    implicit = { payloadLength, cr: Number(field<HTMLSelectElement>("#rx-implicit-cr").value), crc: field<HTMLInputElement>("#rx-implicit-crc").checked };
+  }
   return {
+    ...(implicit ? { implicit } : {}),
     format: field<HTMLSelectElement>("#rx-format").value as IqFormat,
     sampleRate: num("#rx-rate", "Sample rate", 1),
     bandwidth: num("#rx-bw", "Bandwidth", 1),
