@@ -8,3 +8,4 @@ export { convert, createFrontend, type Frontend, type FrontendOptions, type Samp
 export * as lorawan from "./lorawan/index.js";
 export * as lpp from "./lpp/index.js";
 export { createReceiver, decodeRecording, type Frame, type ReceiverOptions } from "./rx/index.js";
+export { createGatewayReceiver, decodeGateway, type GatewayFrame, type GatewayOptions } from "./rx/index.js";

@@ -4,7 +4,7 @@
 // gives the same; an SF10 frame right after a truncated SF9 frame; typed errors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createGatewayReceiver, decodeGateway, type GatewayFrame, type GatewayOptions } from "../src/rx/index.js";
+import { createGatewayReceiver, decodeGateway, decodeRecording, type GatewayFrame, type GatewayOptions } from "../src/rx/index.js";
 import { simulate } from "../src/sim/index.js";
 import { ChirpError } from "../src/errors.js";
 import { describeShared, readSharedJson, sharedPath } from "./shared.js";
@@ -61,6 +61,21 @@ describeShared("gateway receiver on the EU868 3-channel capture", () => {
     check(whole);
     // in time order
     for (let i = 1; i < whole.length; i++) expect(whole[i]!.startSampleExact).toBeGreaterThanOrEqual(whole[i - 1]!.startSampleExact);
+  });
+
+  it("finds what one receiver per channel and SF on the wideband input finds (same channel filter)", () => {
+    // the gateway filters each channel once and hands the receivers 2 samples per chip; a receiver
+    // given the wideband input and frequencyOffsetHz builds that same filter itself
+    const direct: string[] = [];
+    for (const hz of c.channelsHz) {
+      for (let sf = 7; sf <= 12; sf++) {
+        for (const f of decodeRecording(iq, { sampleRate: c.sampleRate, bandwidth: c.bandwidth, sf, syncWord: 0x34, frequencyOffsetHz: hz - c.centerFrequency })) {
+          direct.push(`${hz} SF${f.sf} ${f.startSample} ${f.crcOk} ${f.payloadHex} ${f.cfoHz.toFixed(1)}`);
+        }
+      }
+    }
+    const mine = whole.map((f) => `${f.channelHz} SF${f.sf} ${f.startSample} ${f.crcOk} ${f.payloadHex} ${f.cfoHz.toFixed(1)}`);
+    expect(mine.sort()).toEqual(direct.sort());
   });
 
   it("streams raw cs16 bytes in odd chunks (split samples) with the same result", () => {
