@@ -286,3 +286,19 @@ describe("decodeFrame details", () => {
     expect(d.macCommands.map((c) => c.name)).toEqual(["LinkCheckReq", "DeviceTimeReq"]);
   });
 });
+
+describe("README example", () => {
+  it("runs as written", async () => {
+    const { encodeLpp } = await import("../src/lpp/index.js");
+    const d = decodeFrame(fromHex("40f17dbe4900020001954378762b11ff0d"), {
+      keys: { nwkSKey: "44024241ed4ce9a68c6a8bc055233fd3", appSKey: "ec925802ae430ca77fd3dd73cb2cc588" },
+      lastFCnt: 1,
+    });
+    expect(d).toMatchObject({ mtype: "UnconfirmedDataUp", devAddr: "49be7df1", micOk: true, payloadHex: "74657374", macCommands: [] });
+    const keys = { nwkSKey: "000102030405060708090a0b0c0d0e0f", appSKey: "0f0e0d0c0b0a09080706050403020100" };
+    const frame = buildDataFrame({ mtype: "ConfirmedDataUp", devAddr: "26011bda", fCnt: 70000, fPort: 2, payload: encodeLpp([{ channel: 3, type: "temperature", value: 27.2 }]) }, keys);
+    const up = decodeFrame(frame, { keys, lastFCnt: 69990 });
+    expect(up.micOk).toBe(true);
+    expect(decodeLpp(up.payload!)).toEqual([{ channel: 3, type: 103, name: "temperature", value: 27.2, unit: "°C" }]);
+  });
+});
