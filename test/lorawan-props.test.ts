@@ -287,6 +287,19 @@ describe("decodeFrame details", () => {
   });
 });
 
+describe("option checking", () => {
+  it("an unknown version or bad counter options are BAD_PARAMETER, not silently 1.1", () => {
+    const b = fromHex("40f17dbe4900020001954378762b11ff0d");
+    const keys = { nwkSKey: "44024241ed4ce9a68c6a8bc055233fd3" };
+    expect(() => decodeFrame(b, { keys, version: "1.2" as any })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "version" }));
+    expect(() => verifyMic(parseFrame(b), keys, { version: "1" as any })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER" }));
+    expect(() => decodeFrame(b, { keys, fCnt32: 3 })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "fCnt32" }));
+    expect(() => decodeFrame(b, { keys, lastFCnt: -1 })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "lastFCnt" }));
+    expect(() => decodeFrame(b, { keys: { nwkSKey: "0011" } })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "nwkSKey" }));
+    expect(() => verifyMic(parseFrame(b), {})).toThrow(expect.objectContaining({ code: "MISSING_KEY" }));
+  });
+});
+
 describe("README example", () => {
   it("runs as written", async () => {
     const { encodeLpp } = await import("../src/lpp/index.js");

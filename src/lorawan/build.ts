@@ -5,7 +5,7 @@ import { uintOf, writeU16, writeU32 } from "./bytes.js";
 import { cryptFOpts, cryptFrmPayload } from "./encryption.js";
 import { parseFrame } from "./frame.js";
 import { buildJoinAccept, buildJoinRequest, buildRejoinRequest, type JoinAcceptSpec, type JoinRequestSpec, type RejoinRequestSpec } from "./join.js";
-import { KEY_ROLES, requireKey } from "./keys.js";
+import { KEY_ROLES, requireKey, versionOf } from "./keys.js";
 import { buildMacCommands, type MacCommandSpec } from "./mac-commands.js";
 import { dataMic, type MicOptions } from "./mic.js";
 import type { DataFrame, LoRaWANKeys, MType } from "./types.js";
@@ -46,7 +46,7 @@ export function buildDataFrame(spec: DataFrameSpec, keys?: LoRaWANKeys, o: Build
   const mhdr = DATA_MHDR[spec.mtype];
   if (mhdr === undefined) throw new ChirpError("BAD_PARAMETER", `${String(spec.mtype)} is not a data message type`, { parameter: "mtype" });
   const up = (mhdr & 0x20) === 0;
-  const version = o.version ?? "1.0";
+  const version = versionOf(o);
   const devAddr = uintOf(spec.devAddr, 4, "devAddr");
   const fCnt32 = checkInt("fCnt", spec.fCnt, 0, 0xffffffff);
   let fOpts = spec.fOpts === undefined ? new Uint8Array(0) : spec.fOpts instanceof Uint8Array ? spec.fOpts : buildMacCommands(spec.fOpts);

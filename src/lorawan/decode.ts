@@ -7,7 +7,7 @@ import { decryptFOpts, decryptPayload } from "./encryption.js";
 import { resolveFCnt } from "./fcnt.js";
 import { parseFrame } from "./frame.js";
 import { decryptJoinAccept, type JoinAcceptFields } from "./join.js";
-import { optionalKey, KEY_ROLES, deriveSessionKeys10, deriveSessionKeys11 } from "./keys.js";
+import { optionalKey, KEY_ROLES, deriveSessionKeys10, deriveSessionKeys11, versionOf } from "./keys.js";
 import { parseMacCommands, type MacCommand } from "./mac-commands.js";
 import { checkMic, verifyMic, type MicOptions } from "./mic.js";
 import type { FCtrl, Frame, LoRaWANKeys, MType } from "./types.js";
@@ -62,7 +62,7 @@ export interface DecodedFrame {
 
 function sessionKeysFor(ja: JoinAcceptFields, keys: LoRaWANKeys | undefined, o: DecodeOptions): Record<string, Uint8Array> | undefined {
   if (o.devNonce === undefined) return undefined;
-  const v11 = (o.version ?? "1.0") === "1.1";
+  const v11 = versionOf(o) === "1.1";
   if (v11 && ja.dlSettings.optNeg) {
     const nwk = optionalKey(keys, ["nwkKey"]);
     const app = optionalKey(keys, ["appKey"]);
@@ -79,7 +79,7 @@ function sessionKeysFor(ja: JoinAcceptFields, keys: LoRaWANKeys | undefined, o: 
 export function decodeFrame(bytes: Uint8Array | string, o: DecodeOptions = {}): DecodedFrame {
   const frame = parseFrame(typeof bytes === "string" ? fromHex(bytes, "frame") : bytes);
   const keys = o.keys;
-  const version = o.version ?? "1.0";
+  const version = versionOf(o);
   const out: DecodedFrame = { frame, mtype: frame.mtype, major: frame.major, mic: toHex(frame.mic), micOk: null, macCommands: [], payloadDecrypted: false };
   const tryMic = () => {
     try {

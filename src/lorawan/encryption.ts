@@ -5,7 +5,7 @@
 import { ctrXor } from "../crypto/cmac.js";
 import { writeU32 } from "./bytes.js";
 import { resolveFCnt, type FCntOptions } from "./fcnt.js";
-import { KEY_ROLES, requireKey } from "./keys.js";
+import { KEY_ROLES, requireKey, versionOf } from "./keys.js";
 import type { DataFrame, Direction, LoRaWANKeys, LoRaWANVersion } from "./types.js";
 
 export type FOptsVariant = "errata" | "original";
@@ -65,13 +65,13 @@ export function payloadKey(frame: DataFrame, keys: LoRaWANKeys | undefined, vers
 /** The decrypted FRMPayload of a data frame (empty when there is none). MISSING_KEY without its key. */
 export function decryptPayload(frame: DataFrame, keys: LoRaWANKeys | undefined, o: CryptOptions = {}): Uint8Array {
   if (frame.frmPayload.length === 0) return new Uint8Array(0);
-  const key = payloadKey(frame, keys, o.version ?? "1.0");
+  const key = payloadKey(frame, keys, versionOf(o));
   return cryptFrmPayload(key, frame.direction, frame.devAddr, resolveFCnt(frame.fCnt, o), frame.frmPayload);
 }
 
 /** 1.1: the decrypted FOpts (NwkSEncKey); 1.0: FOpts as they are (never encrypted). */
 export function decryptFOpts(frame: DataFrame, keys: LoRaWANKeys | undefined, o: CryptOptions = {}): Uint8Array {
-  if ((o.version ?? "1.0") === "1.0" || frame.fOpts.length === 0) return frame.fOpts.slice();
+  if (versionOf(o) === "1.0" || frame.fOpts.length === 0) return frame.fOpts.slice();
   const key = requireKey(keys, KEY_ROLES.nwkSEnc["1.1"], "decrypting 1.1 FOpts");
   const aF = frame.direction === "down" && frame.fPort !== null && frame.fPort > 0;
   return cryptFOpts(key, frame.direction, frame.devAddr, resolveFCnt(frame.fCnt, o), frame.fOpts, o.fOptsVariant ?? "errata", aF);

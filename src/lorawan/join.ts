@@ -7,7 +7,7 @@ import { aesCmac4 } from "../crypto/cmac.js";
 import { checkInt } from "../errors.js";
 import { constantTimeEqual, euiOf, keyOf, readU16, readU24, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
 import { parseFrame } from "./frame.js";
-import { requireKey, optionalKey, type KeyInput } from "./keys.js";
+import { requireKey, optionalKey, type KeyInput, versionOf } from "./keys.js";
 import type { JoinAcceptFrame, LoRaWANKeys, LoRaWANVersion } from "./types.js";
 
 export type CFList =
@@ -52,7 +52,7 @@ export interface JoinAcceptOptions {
 }
 
 function encKeyNames(o: JoinAcceptOptions): (keyof LoRaWANKeys)[] {
-  if ((o.version ?? "1.0") === "1.0") return ["appKey", "nwkKey"];
+  if (versionOf(o) === "1.0") return ["appKey", "nwkKey"];
   return (o.joinReqType ?? 0xff) === 0xff ? ["nwkKey", "appKey"] : ["jsEncKey"];
 }
 
@@ -86,7 +86,7 @@ function joinAcceptMicKey(
   keys: LoRaWANKeys | undefined,
   o: JoinAcceptOptions,
 ): { key: Uint8Array; prefix: Uint8Array | null } | null {
-  const optNeg = (o.version ?? "1.0") === "1.1" && (plain[11]! & 0x80) !== 0;
+  const optNeg = versionOf(o) === "1.1" && (plain[11]! & 0x80) !== 0;
   if (!optNeg) {
     const key = optionalKey(keys, encKeyNames({ ...o, joinReqType: 0xff }));
     return key ? { key, prefix: null } : null;
@@ -194,7 +194,7 @@ export function buildJoinAccept(spec: JoinAcceptSpec, keys: LoRaWANKeys, o: Join
   if (spec.cfList) plain.set(encodeCFList(spec.cfList), 13);
   const mk = joinAcceptMicKey(plain, keys, o);
   if (!mk) {
-    const optNeg = (plain[11]! & 0x80) !== 0 && o.version === "1.1";
+    const optNeg = (plain[11]! & 0x80) !== 0 && versionOf(o) === "1.1";
     throw new ChirpError("MISSING_KEY", optNeg ? "a 1.1 OptNeg join accept MIC needs jsIntKey, joinEui and devNonce" : "a join accept MIC needs appKey (1.0) or nwkKey (1.1)", {
       parameter: optNeg ? "jsIntKey" : "appKey",
     });
@@ -221,7 +221,7 @@ export function buildJoinRequest(spec: JoinRequestSpec, keys?: LoRaWANKeys, o: {
   b.set(euiOf(spec.devEui, "devEui"), 9);
   writeU16(b, 17, uintOf(spec.devNonce, 2, "devNonce"));
   if (keys) {
-    const key = requireKey(keys, (o.version ?? "1.0") === "1.0" ? ["appKey", "nwkKey"] : ["nwkKey", "appKey"], "a join request MIC");
+    const key = requireKey(keys, versionOf(o) === "1.0" ? ["appKey", "nwkKey"] : ["nwkKey", "appKey"], "a join request MIC");
     writeMic(b, aesCmac4(key, null, b, 0, 19));
   }
   return b;

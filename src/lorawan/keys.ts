@@ -1,12 +1,20 @@
 // Key derivation: 1.0 session keys (LoRaWAN 1.0.4 section 6.2.5), 1.1 session keys and the join
 // server keys JSIntKey/JSEncKey (LoRaWAN 1.1 sections 6.1.1.3, 6.2.2), relay WOR keys (TS011
 // section 6), and resolution of which key a 1.0 or 1.1 operation uses.
-import { ChirpError } from "../errors.js";
+import { ChirpError, badParameter } from "../errors.js";
 import { aesEncryptBlock } from "../crypto/aes.js";
 import { keyOf, uintOf, euiOf, writeU16, writeU24, writeU32 } from "./bytes.js";
 import type { LoRaWANKeys, LoRaWANVersion } from "./types.js";
 
 export type KeyInput = Uint8Array | string;
+
+/** The LoRaWAN version of an options object: "1.0" (default) or "1.1"; BAD_PARAMETER otherwise. */
+export function versionOf(o: { version?: unknown } | undefined): LoRaWANVersion {
+  const v = o?.version;
+  if (v === undefined || v === "1.0") return "1.0";
+  if (v === "1.1") return "1.1";
+  return badParameter("version", v, '"1.0" or "1.1"');
+}
 
 /** The key under `name`, as 16 bytes; MISSING_KEY when absent. */
 export function requireKey(keys: LoRaWANKeys | undefined, names: (keyof LoRaWANKeys)[], why: string): Uint8Array {

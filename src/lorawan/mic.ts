@@ -8,7 +8,7 @@ import { toHex, writeU16, writeU32 } from "./bytes.js";
 import type { CryptOptions } from "./encryption.js";
 import { resolveFCnt } from "./fcnt.js";
 import { decryptJoinAccept, type JoinAcceptOptions } from "./join.js";
-import { KEY_ROLES, requireKey } from "./keys.js";
+import { KEY_ROLES, requireKey, versionOf } from "./keys.js";
 import type { DataFrame, Frame, LoRaWANKeys } from "./types.js";
 
 export interface MicOptions extends CryptOptions, JoinAcceptOptions {
@@ -37,7 +37,7 @@ function fillB(b: Uint8Array, conf: number, txDr: number, txCh: number, down: bo
 
 /** The MIC of a data frame as a big-endian u32 (the four wire bytes). */
 export function dataMic(f: DataFrame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): number {
-  const v = o.version ?? "1.0";
+  const v = versionOf(o);
   const fCnt32 = resolveFCnt(f.fCnt, o);
   const len = f.bytes.length - 4;
   const down = f.direction === "down";
@@ -68,7 +68,7 @@ function micOf(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions): numb
     case "data":
       return dataMic(frame, keys, o);
     case "join-request": {
-      const key = requireKey(keys, (o.version ?? "1.0") === "1.0" ? ["appKey", "nwkKey"] : ["nwkKey", "appKey"], "a join request MIC");
+      const key = requireKey(keys, versionOf(o) === "1.0" ? ["appKey", "nwkKey"] : ["nwkKey", "appKey"], "a join request MIC");
       return aesCmac4(key, null, frame.bytes, 0, 19);
     }
     case "rejoin-request": {
