@@ -24,6 +24,11 @@ import {
   decryptJoinAccept,
   verifyMic,
   toHex,
+  deriveSessionKeys10,
+  deriveSessionKeys11,
+  deriveJoinServerKeys,
+  deriveRootWorSKey,
+  deriveWorSessionKeys,
   type DataFrame,
   type DataMType,
 } from "../src/lorawan/index.js";
@@ -250,6 +255,41 @@ describe("differential: lora-packet", () => {
       }
     }
     expect(wrong).toBeGreaterThan(90); // (bytes 13..15 of the frame are DevEUI bytes)
+  });
+
+  it("key derivation agrees on 300 random inputs (1.0, 1.1, JS keys, WOR keys)", () => {
+    const r = rng(9);
+    for (let i = 0; i < 300; i++) {
+      const appKey = r.bytes(16);
+      const nwkKey = r.bytes(16);
+      const netId = r.bytes(3);
+      const joinNonce = r.bytes(3);
+      const devNonce = r.bytes(2);
+      const joinEui = r.bytes(8);
+      const devEui = r.bytes(8);
+      const devAddr = r.bytes(4);
+      // lora-packet takes these fields big-endian (display order)
+      const k10 = lp.generateSessionKeys10(B(appKey), B(netId), B(joinNonce), B(devNonce));
+      const o10 = deriveSessionKeys10(appKey, { joinNonce: toHex(joinNonce), netId: toHex(netId), devNonce: toHex(devNonce) });
+      expect(toHex(o10.nwkSKey)).toBe(k10.NwkSKey.toString("hex"));
+      expect(toHex(o10.appSKey)).toBe(k10.AppSKey.toString("hex"));
+      const k11 = lp.generateSessionKeys11(B(appKey), B(nwkKey), B(joinEui), B(joinNonce), B(devNonce));
+      const o11 = deriveSessionKeys11(nwkKey, appKey, { joinNonce: toHex(joinNonce), joinEui: toHex(joinEui), devNonce: toHex(devNonce) });
+      expect(toHex(o11.fNwkSIntKey)).toBe(k11.FNwkSIntKey.toString("hex"));
+      expect(toHex(o11.sNwkSIntKey)).toBe(k11.SNwkSIntKey.toString("hex"));
+      expect(toHex(o11.nwkSEncKey)).toBe(k11.NwkSEncKey.toString("hex"));
+      expect(toHex(o11.appSKey)).toBe(k11.AppSKey.toString("hex"));
+      const js = lp.generateJSKeys(B(nwkKey), B(devEui));
+      const ojs = deriveJoinServerKeys(nwkKey, toHex(devEui));
+      expect(toHex(ojs.jsIntKey)).toBe(js.JSIntKey.toString("hex"));
+      expect(toHex(ojs.jsEncKey)).toBe(js.JSEncKey.toString("hex"));
+      const root = lp.generateWORKey(B(nwkKey)).RootWorSKey;
+      expect(toHex(deriveRootWorSKey(nwkKey))).toBe(root.toString("hex"));
+      const wor = lp.generateWORSessionKeys(root, B(devAddr));
+      const owor = deriveWorSessionKeys(new Uint8Array(root), toHex(devAddr));
+      expect(toHex(owor.worSIntKey)).toBe(wor.WorSIntKey.toString("hex"));
+      expect(toHex(owor.worSEncKey)).toBe(wor.WorSEncKey.toString("hex"));
+    }
   });
 
   it("malformed frames: lora-packet accepts an FOpts overrun and throws untyped errors on short frames; we throw ChirpError", () => {

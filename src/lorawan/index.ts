@@ -31,3 +31,4 @@ export { decodeFrame, type DecodeOptions, type DecodedFrame } from "./decode.js"
 export { toHex, fromHex, constantTimeEqual } from "./bytes.js";
 export { parseBeacon, buildBeacon, computePingOffset, crc16Xmodem, BEACON_LAYOUTS, type Beacon, type BeaconLayout, type BeaconSpec } from "./beacon.js";
 export { decodedFrameToJson, type Json } from "./json.js";
+export { createSessions, type Sessions, type DeviceSession, type SessionCounters } from "./session.js";
