@@ -4,9 +4,10 @@
 // CRC-16/XMODEM (poly 0x1021, init 0, not reflected) sent little-endian, as LoRaMac-node's
 // BeaconCrc(). The RFU sizes depend on the region's beacon spreading factor: 2/0 bytes in
 // EU868 (17-byte beacon), 3/1 in US915 (19 bytes).
-import { ChirpError, checkInt } from "../errors.js";
+import { ChirpError } from "../errors.js";
+import { checkInt } from "./check.js";
 import { aesEncryptBlock } from "../crypto/aes.js";
-import { readU16, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
+import { checkBytes, checkObject, readU16, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
 
 export function crc16Xmodem(b: Uint8Array, start = 0, end = b.length): number {
   let crc = 0;
@@ -54,10 +55,18 @@ function layoutFor(n: number, l?: BeaconLayout): BeaconLayout {
   throw new ChirpError("BAD_FRAME", `a beacon of ${n} bytes needs an explicit layout`, { parameter: "layout", allowed: "17 (EU868) or 19 (US915) bytes, or a layout" });
 }
 
+function checkLayout(l: BeaconLayout): void {
+  checkObject("layout", l);
+  checkInt("layout.rfu1Bytes", l.rfu1Bytes, 0, 16);
+  checkInt("layout.rfu2Bytes", l.rfu2Bytes, 0, 16);
+}
+
 const s24 = (v: number) => (v >= 0x800000 ? v - 0x1000000 : v);
 
 /** Parses a beacon and checks both CRCs (reported, not thrown: a CRC failure is data). */
 export function parseBeacon(bytes: Uint8Array, layout?: BeaconLayout): Beacon {
+  checkBytes("bytes", bytes);
+  if (layout !== undefined) checkLayout(layout);
   const l = layoutFor(bytes.length, layout);
   const need = l.rfu1Bytes + 6 + 7 + l.rfu2Bytes + 2;
   if (bytes.length < need) throw new ChirpError("TOO_SHORT", `a beacon with this layout needs ${need} bytes, got ${bytes.length}`);
@@ -96,6 +105,8 @@ export interface BeaconSpec {
 
 /** Builds a beacon with both CRCs (RFU bytes zero). */
 export function buildBeacon(spec: BeaconSpec, layout: BeaconLayout = BEACON_LAYOUTS.eu868): Uint8Array {
+  checkObject("spec", spec);
+  checkLayout(layout);
   const t = layout.rfu1Bytes;
   const g = t + 6;
   const c2 = g + 7 + layout.rfu2Bytes;

@@ -1,7 +1,8 @@
 // Building PHYPayloads of every message type: data frames (payload and 1.1 FOpts encrypted, MIC
 // by the 1.0 or 1.1 rule) and, through join.ts, join request / join accept / rejoin request.
-import { ChirpError, checkInt } from "../errors.js";
-import { uintOf, writeU16, writeU32 } from "./bytes.js";
+import { ChirpError } from "../errors.js";
+import { checkInt } from "./check.js";
+import { checkBytes, checkObject, uintOf, writeU16, writeU32 } from "./bytes.js";
 import { cryptFOpts, cryptFrmPayload } from "./encryption.js";
 import { parseFrame } from "./frame.js";
 import { buildJoinAccept, buildJoinRequest, buildRejoinRequest, type JoinAcceptSpec, type JoinRequestSpec, type RejoinRequestSpec } from "./join.js";
@@ -43,17 +44,20 @@ const DATA_MHDR: Record<DataMType, number> = { UnconfirmedDataUp: 0x40, Unconfir
  * the MIC is `spec.mic` (or zeros).
  */
 export function buildDataFrame(spec: DataFrameSpec, keys?: LoRaWANKeys, o: BuildOptions = {}): Uint8Array {
+  checkObject("spec", spec);
+  if (keys !== undefined) checkObject("keys", keys);
+  checkObject("options", o);
   const mhdr = DATA_MHDR[spec.mtype];
   if (mhdr === undefined) throw new ChirpError("BAD_PARAMETER", `${String(spec.mtype)} is not a data message type`, { parameter: "mtype" });
   const up = (mhdr & 0x20) === 0;
   const version = versionOf(o);
   const devAddr = uintOf(spec.devAddr, 4, "devAddr");
   const fCnt32 = checkInt("fCnt", spec.fCnt, 0, 0xffffffff);
-  let fOpts = spec.fOpts === undefined ? new Uint8Array(0) : spec.fOpts instanceof Uint8Array ? spec.fOpts : buildMacCommands(spec.fOpts);
+  let fOpts = spec.fOpts === undefined ? new Uint8Array(0) : spec.fOpts instanceof Uint8Array ? spec.fOpts : buildMacCommands(spec.fOpts, "fOpts");
   if (fOpts.length > 15) throw new ChirpError("BAD_PARAMETER", `FOpts is ${fOpts.length} bytes`, { parameter: "fOpts", allowed: "at most 15 bytes" });
   const fPort = spec.fPort ?? null;
   if (fPort !== null) checkInt("fPort", fPort, 0, 255);
-  let payload = spec.payload === undefined ? new Uint8Array(0) : spec.payload instanceof Uint8Array ? spec.payload : buildMacCommands(spec.payload);
+  let payload = spec.payload === undefined ? new Uint8Array(0) : spec.payload instanceof Uint8Array ? spec.payload : buildMacCommands(spec.payload, "payload");
   if (fPort === null && payload.length > 0) throw new ChirpError("BAD_PARAMETER", "a payload needs an FPort", { parameter: "fPort" });
   if (fPort === 0 && fOpts.length > 0) throw new ChirpError("BAD_PARAMETER", "MAC commands cannot be in both FOpts and an FPort 0 payload", { parameter: "fOpts" });
   const n = 8 + fOpts.length + (fPort === null ? 0 : 1 + payload.length) + 4;
@@ -108,6 +112,7 @@ export type FrameSpec =
 
 /** Builds any message type (see buildDataFrame, buildJoinRequest, buildJoinAccept, buildRejoinRequest). */
 export function buildFrame(spec: FrameSpec, keys?: LoRaWANKeys, o: BuildOptions = {}): Uint8Array {
+  checkObject("spec", spec);
   const m: MType = spec.mtype;
   switch (m) {
     case "JoinRequest":
@@ -119,6 +124,8 @@ export function buildFrame(spec: FrameSpec, keys?: LoRaWANKeys, o: BuildOptions 
       return buildRejoinRequest(spec as RejoinRequestSpec, keys);
     case "Proprietary": {
       const p = spec as ProprietarySpec;
+      checkBytes("payload", p.payload);
+      if (p.mic !== undefined) checkBytes("mic", p.mic);
       const mic = p.mic ?? new Uint8Array(4);
       const b = new Uint8Array(1 + p.payload.length + mic.length);
       b[0] = 0xe0;

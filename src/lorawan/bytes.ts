@@ -1,6 +1,7 @@
 // Byte helpers shared by the codec: hex in display (big-endian) order, little-endian fields on
 // the wire, and input checking that turns bad arguments into typed errors.
-import { ChirpError, badParameter } from "../errors.js";
+import { ChirpError } from "../errors.js";
+import { badParameter } from "./check.js";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -111,6 +112,22 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let d = 0;
   for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
   return d === 0;
+}
+
+/** Throws BAD_PARAMETER unless `x` is a (non-null) object. */
+export function checkObject(name: string, x: unknown): void {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) badParameter(name, x === null ? "null" : typeof x, "an object");
+}
+
+/** Throws BAD_PARAMETER unless `x` is an array of objects. */
+export function checkArrayOfObjects(name: string, x: unknown): void {
+  if (!Array.isArray(x)) badParameter(name, x === null ? "null" : typeof x, "an array");
+  x.forEach((e, i) => checkObject(`${name}[${i}]`, e));
+}
+
+/** Throws BAD_PARAMETER unless `x` is a Uint8Array. */
+export function checkBytes(name: string, x: unknown): asserts x is Uint8Array {
+  if (!(x instanceof Uint8Array)) badParameter(name, x === null ? "null" : typeof x, "a Uint8Array");
 }
 
 export function tooShort(what: string, need: number, got: number): never {

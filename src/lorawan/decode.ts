@@ -2,7 +2,7 @@
 // commands and, for a join accept, its fields. Whatever cannot be done for lack of a key is
 // reported as such (micOk null, payloadDecrypted false), never guessed.
 import { ChirpError } from "../errors.js";
-import { fromHex, hexOfUint, toHex } from "./bytes.js";
+import { checkObject, fromHex, hexOfUint, toHex } from "./bytes.js";
 import { decryptFOpts, decryptPayload } from "./encryption.js";
 import { resolveFCnt } from "./fcnt.js";
 import { parseFrame } from "./frame.js";
@@ -77,6 +77,8 @@ function sessionKeysFor(ja: JoinAcceptFields, keys: LoRaWANKeys | undefined, o: 
 
 /** Parses and, as far as the keys allow, verifies and decrypts a PHYPayload (bytes or hex). */
 export function decodeFrame(bytes: Uint8Array | string, o: DecodeOptions = {}): DecodedFrame {
+  checkObject("options", o);
+  if (o.keys !== undefined) checkObject("keys", o.keys);
   const frame = parseFrame(typeof bytes === "string" ? fromHex(bytes, "frame") : bytes);
   const keys = o.keys;
   const version = versionOf(o);

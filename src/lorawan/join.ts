@@ -2,10 +2,10 @@
 // and encryption (the device decrypts with AES *encrypt*, the server encrypts with AES *decrypt*),
 // its fields with the CFList, and the join-accept MIC in its 1.0 and 1.1 (OptNeg) forms.
 import { ChirpError } from "../errors.js";
+import { checkInt } from "./check.js";
 import { aesEcbDecrypt, aesEcbEncrypt } from "../crypto/aes.js";
 import { aesCmac4 } from "../crypto/cmac.js";
-import { checkInt } from "../errors.js";
-import { constantTimeEqual, euiOf, keyOf, readU16, readU24, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
+import { checkObject, constantTimeEqual, euiOf, keyOf, readU16, readU24, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
 import { parseFrame } from "./frame.js";
 import { requireKey, optionalKey, type KeyInput, versionOf } from "./keys.js";
 import type { JoinAcceptFrame, LoRaWANKeys, LoRaWANVersion } from "./types.js";
@@ -130,6 +130,7 @@ export function computeJoinAcceptMic(body: Uint8Array, key: KeyInput, optNeg?: {
 
 /** Decrypts a join accept (frame or bytes) and decodes its fields; checks the MIC when it can. */
 export function decryptJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions = {}): JoinAcceptFields {
+  if (!(frame instanceof Uint8Array)) checkObject("frame", frame);
   const f = frame instanceof Uint8Array ? parseFrame(frame) : frame;
   if (f.kind !== "join-accept") throw new ChirpError("BAD_PARAMETER", `not a join accept but ${f.mtype}`, { parameter: "frame" });
   const key = requireKey(keys, encKeyNames(o), "decrypting a join accept");
@@ -179,6 +180,9 @@ export interface JoinAcceptSpec {
 
 /** Builds and encrypts a join accept (MIC by the 1.0 or 1.1 rule). */
 export function buildJoinAccept(spec: JoinAcceptSpec, keys: LoRaWANKeys, o: JoinAcceptOptions = {}): Uint8Array {
+  checkObject("spec", spec);
+  checkObject("keys", keys);
+  if (spec.cfList) checkObject("cfList", spec.cfList);
   const n = spec.cfList ? 33 : 17;
   const plain = new Uint8Array(n);
   plain[0] = 0x20;
@@ -215,6 +219,7 @@ export interface JoinRequestSpec {
 
 /** Builds a join request; the MIC uses AppKey (1.0) or NwkKey (1.1) when given, else zeros. */
 export function buildJoinRequest(spec: JoinRequestSpec, keys?: LoRaWANKeys, o: { version?: LoRaWANVersion } = {}): Uint8Array {
+  checkObject("spec", spec);
   const b = new Uint8Array(23);
   b[0] = 0x00;
   b.set(euiOf(spec.joinEui, "joinEui"), 1);
@@ -237,6 +242,7 @@ export interface RejoinRequestSpec {
 
 /** Builds a rejoin request; MIC with SNwkSIntKey (types 0, 2) or JSIntKey (type 1) when given. */
 export function buildRejoinRequest(spec: RejoinRequestSpec, keys?: LoRaWANKeys): Uint8Array {
+  checkObject("spec", spec);
   const t = checkInt("rejoinType", spec.rejoinType, 0, 2);
   const b = new Uint8Array(t === 1 ? 24 : 19);
   b[0] = 0xc0;

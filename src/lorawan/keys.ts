@@ -1,7 +1,8 @@
 // Key derivation: 1.0 session keys (LoRaWAN 1.0.4 section 6.2.5), 1.1 session keys and the join
 // server keys JSIntKey/JSEncKey (LoRaWAN 1.1 sections 6.1.1.3, 6.2.2), relay WOR keys (TS011
 // section 6), and resolution of which key a 1.0 or 1.1 operation uses.
-import { ChirpError, badParameter } from "../errors.js";
+import { ChirpError } from "../errors.js";
+import { badParameter } from "./check.js";
 import { aesEncryptBlock } from "../crypto/aes.js";
 import { keyOf, uintOf, euiOf, writeU16, writeU24, writeU32 } from "./bytes.js";
 import type { LoRaWANKeys, LoRaWANVersion } from "./types.js";
@@ -10,6 +11,7 @@ export type KeyInput = Uint8Array | string;
 
 /** The LoRaWAN version of an options object: "1.0" (default) or "1.1"; BAD_PARAMETER otherwise. */
 export function versionOf(o: { version?: unknown } | undefined): LoRaWANVersion {
+  if (o !== undefined && (typeof o !== "object" || o === null)) badParameter("options", o, "an object");
   const v = o?.version;
   if (v === undefined || v === "1.0") return "1.0";
   if (v === "1.1") return "1.1";
@@ -18,6 +20,7 @@ export function versionOf(o: { version?: unknown } | undefined): LoRaWANVersion 
 
 /** The key under `name`, as 16 bytes; MISSING_KEY when absent. */
 export function requireKey(keys: LoRaWANKeys | undefined, names: (keyof LoRaWANKeys)[], why: string): Uint8Array {
+  if (keys !== undefined && (typeof keys !== "object" || keys === null)) badParameter("keys", keys, "an object of keys");
   for (const n of names) {
     const v = keys?.[n];
     if (v !== undefined) return keyOf(v, n);
@@ -26,6 +29,7 @@ export function requireKey(keys: LoRaWANKeys | undefined, names: (keyof LoRaWANK
 }
 
 export function optionalKey(keys: LoRaWANKeys | undefined, names: (keyof LoRaWANKeys)[]): Uint8Array | undefined {
+  if (keys !== undefined && (typeof keys !== "object" || keys === null)) badParameter("keys", keys, "an object of keys");
   for (const n of names) {
     const v = keys?.[n];
     if (v !== undefined) return keyOf(v, n);
@@ -55,6 +59,7 @@ export interface JoinParams10 {
 
 /** 1.0.x: NwkSKey and AppSKey from AppKey (also 1.1 with OptNeg unset, from NwkKey). */
 export function deriveSessionKeys10(appKey: KeyInput, p: JoinParams10): { nwkSKey: Uint8Array; appSKey: Uint8Array } {
+  if (typeof p !== "object" || p === null) badParameter("params", p, "an object");
   const k = keyOf(appKey, "appKey");
   const jn = uintOf(p.joinNonce, 3, "joinNonce");
   const net = uintOf(p.netId, 3, "netId");
@@ -81,6 +86,7 @@ export function deriveSessionKeys11(
   appKey: KeyInput,
   p: JoinParams11,
 ): { fNwkSIntKey: Uint8Array; sNwkSIntKey: Uint8Array; nwkSEncKey: Uint8Array; appSKey: Uint8Array } {
+  if (typeof p !== "object" || p === null) badParameter("params", p, "an object");
   const nk = keyOf(nwkKey, "nwkKey");
   const ak = keyOf(appKey, "appKey");
   const jn = uintOf(p.joinNonce, 3, "joinNonce");

@@ -5,6 +5,8 @@
 // region-dependent values are kept raw (DataRate, TXPower, ChMask) next to their
 // region-independent meaning (frequency in Hz, delays in seconds, duty cycle, EIRP in dBm).
 import { ChirpError } from "../errors.js";
+import { badParameter } from "./check.js";
+import { checkArrayOfObjects, checkBytes } from "./bytes.js";
 import type { Direction } from "./types.js";
 
 /**
@@ -287,6 +289,8 @@ function decodeFields(def: CommandDef, p: Uint8Array): MacFields {
  * `unknown`. A command cut short throws ChirpError TOO_SHORT.
  */
 export function parseMacCommands(bytes: Uint8Array, direction: Direction): MacCommand[] {
+  checkBytes("bytes", bytes);
+  if (direction !== "up" && direction !== "down") badParameter("direction", direction, '"up" or "down"');
   const out: MacCommand[] = [];
   const table = TABLE[direction];
   let i = 0;
@@ -331,12 +335,14 @@ function findDef(c: MacCommandSpec): { def: CommandDef | undefined; direction: D
 }
 
 /** Encodes MAC commands into bytes (for FOpts or an FPort 0 payload). */
-export function buildMacCommands(cmds: MacCommandSpec[]): Uint8Array {
+export function buildMacCommands(cmds: MacCommandSpec[], name = "commands"): Uint8Array {
+  checkArrayOfObjects(name, cmds);
   const parts: number[] = [];
   for (const c of cmds) {
     const { def, cid } = findDef(c);
     parts.push(cid);
-    if (c.payload) {
+    if (c.payload !== undefined) {
+      checkBytes(`${def?.name ?? "command"}.payload`, c.payload);
       const want = def?.varLen && c.payload.length >= def.len ? def.varLen(c.payload, 0) : def?.len;
       if (def && c.payload.length !== want) throw new ChirpError("BAD_PARAMETER", `${def.name} payload is ${def.len} bytes`, { parameter: "payload", allowed: `${def.len} bytes` });
       parts.push(...c.payload);
@@ -346,6 +352,7 @@ export function buildMacCommands(cmds: MacCommandSpec[]): Uint8Array {
     if (def.varLen) throw new ChirpError("BAD_PARAMETER", `${def.name} has a variable length: give its payload bytes`, { parameter: "payload" });
     const p = new Array<number>(def.len).fill(0);
     for (const [name, off, n, shift, width, kind] of def.fields) {
+      if (c.fields !== undefined && (typeof c.fields !== "object" || c.fields === null)) badParameter(`${def.name}.fields`, c.fields, "an object");
       const given = c.fields?.[name];
       const signed = kind === "signed";
       if (kind === "hex") {

@@ -2,7 +2,8 @@
 // Data frames: CMAC over B0 | msg. 1.1 uplinks: the first two bytes of the CMAC under SNwkSIntKey
 // (over B1, with ConfFCnt, TxDr, TxCh) followed by the first two under FNwkSIntKey (over B0);
 // 1.1 downlinks carry ConfFCnt in B0. ConfFCnt counts only when the ACK bit is set.
-import { ChirpError, checkInt } from "../errors.js";
+import { ChirpError } from "../errors.js";
+import { checkInt } from "./check.js";
 import { aesCmac4 } from "../crypto/cmac.js";
 import { toHex, writeU16, writeU32 } from "./bytes.js";
 import type { CryptOptions } from "./encryption.js";

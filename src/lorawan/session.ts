@@ -3,7 +3,7 @@
 // reconstructed from the 16 wire bits (LoRaWAN 1.0.4 section 4.3.1.5). A counter advances only
 // when a frame's MIC verifies. 1.1 keeps NFCntDown and AFCntDown apart (1.1 section 4.3.1.5).
 import { ChirpError } from "../errors.js";
-import { uintOf } from "./bytes.js";
+import { checkArrayOfObjects, checkObject, uintOf } from "./bytes.js";
 import { decodeFrame, type DecodedFrame, type DecodeOptions } from "./decode.js";
 import { parseFrame } from "./frame.js";
 import { versionOf } from "./keys.js";
@@ -40,8 +40,10 @@ export interface Sessions {
 type Slot = "fCntUp" | "fCntDown" | "aFCntDown";
 
 export function createSessions(devices: DeviceSession[]): Sessions {
+  checkArrayOfObjects("devices", devices);
   const initial = new Map<number, { dev: DeviceSession; version: LoRaWANVersion; counters: SessionCounters }>();
   for (const d of devices) {
+    checkObject("devices[].keys", d.keys);
     const addr = uintOf(d.devAddr, 4, "devAddr");
     if (initial.has(addr)) throw new ChirpError("BAD_PARAMETER", `DevAddr ${addr.toString(16).padStart(8, "0")} is listed twice`, { parameter: "devAddr" });
     initial.set(addr, { dev: d, version: versionOf(d), counters: { fCntUp: d.fCntUp, fCntDown: d.fCntDown, aFCntDown: d.aFCntDown } });

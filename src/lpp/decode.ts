@@ -2,6 +2,7 @@
 // ChirpError (TOO_SHORT for a value cut short, BAD_INPUT for an unknown type), never a guess.
 import { ChirpError } from "../errors.js";
 import { lppTable, type LppOptions } from "./types.js";
+import { checkOptions } from "./encode.js";
 
 export interface LppReading {
   channel: number;
@@ -22,6 +23,7 @@ function readBe(b: Uint8Array, off: number, n: number, signed: boolean): number 
 /** Decodes an uplink LPP payload into readings (in payload order; a channel may repeat). */
 export function decodeLpp(bytes: Uint8Array, o: LppOptions = {}): LppReading[] {
   if (!(bytes instanceof Uint8Array)) throw new ChirpError("BAD_PARAMETER", "LPP payload must be a Uint8Array", { parameter: "bytes" });
+  checkOptions(o);
   const table = lppTable(o);
   const out: LppReading[] = [];
   let i = 0;
@@ -54,6 +56,7 @@ export function decodeLpp(bytes: Uint8Array, o: LppOptions = {}): LppReading[] {
  * ending at the data or at a 0xFF channel byte (go-cayenne-lib decoder).
  */
 export function decodeLppDownlink(bytes: Uint8Array): { channel: number; value: number }[] {
+  if (!(bytes instanceof Uint8Array)) throw new ChirpError("BAD_PARAMETER", "LPP payload must be a Uint8Array", { parameter: "bytes" });
   const out: { channel: number; value: number }[] = [];
   let i = 0;
   while (i < bytes.length && bytes[i] !== 0xff) {

@@ -1,6 +1,7 @@
 // Cayenne LPP encoding. Libraries round differently (myDevices' Node encoder floors, the C++ and
 // Go encoders truncate toward zero); we round to nearest by default and offer the others.
-import { ChirpError, checkInt } from "../errors.js";
+import { ChirpError } from "../errors.js";
+import { badParameter, checkInt } from "../lorawan/check.js";
 import { lppTable, LPP_TYPES, type LppOptions } from "./types.js";
 
 export type LppRounding = "round" | "floor" | "trunc";
@@ -24,6 +25,21 @@ export interface LppInput {
 
 const BY_NAME = new Map(LPP_TYPES.map((d) => [d.name, d.type]));
 
+function checkList(name: string, x: unknown): void {
+  if (!Array.isArray(x)) badParameter(name, x === null ? "null" : typeof x, "an array of readings");
+  x.forEach((e, i) => {
+    if (typeof e !== "object" || e === null) badParameter(`${name}[${i}]`, e === null ? "null" : typeof e, "an object");
+  });
+}
+
+export function checkOptions(o: unknown): void {
+  if (typeof o !== "object" || o === null) badParameter("options", o === null ? "null" : typeof o, "an object");
+  const r = (o as LppEncodeOptions).rounding;
+  if (r !== undefined && r !== "round" && r !== "floor" && r !== "trunc") badParameter("rounding", r, '"round", "floor" or "trunc"');
+  const t = (o as LppEncodeOptions).table;
+  if (t !== undefined && t !== "extended" && t !== "ttn-legacy") badParameter("table", t, '"extended" or "ttn-legacy"');
+}
+
 function roundWith(x: number, r: LppRounding): number {
   // floor and trunc act on the binary product as the libraries do (42.3519 * 1e4 = 423518.99999999994)
   if (r === "floor") return Math.floor(x);
@@ -33,6 +49,8 @@ function roundWith(x: number, r: LppRounding): number {
 
 /** Encodes readings; BAD_PARAMETER names the reading whose value does not fit its type. */
 export function encodeLpp(readings: LppInput[], o: LppEncodeOptions = {}): Uint8Array {
+  checkList("readings", readings);
+  checkOptions(o);
   const table = lppTable(o);
   const rounding = o.rounding ?? "round";
   const out: number[] = [];
@@ -73,6 +91,8 @@ export function encodeLpp(readings: LppInput[], o: LppEncodeOptions = {}): Uint8
 
 /** Encodes TTN's untyped downlink LPP ([channel][int16 / 100]). */
 export function encodeLppDownlink(values: { channel: number; value: number }[], o: { rounding?: LppRounding } = {}): Uint8Array {
+  checkList("values", values);
+  checkOptions(o);
   const out: number[] = [];
   values.forEach((v, idx) => {
     checkInt(`values[${idx}].channel`, v.channel, 0, 254);
