@@ -102,3 +102,24 @@ describe("chirp lorawan", () => {
     await expect(run(["40f17dbe4900020001954378762b11ff0d", "--nwkskey", "0011"])).rejects.toMatchObject({ code: "BAD_PARAMETER" });
   });
 });
+
+describe("chirp lorawan with several frames", () => {
+  it("stdin lines (hex and chirp decode --json objects) follow the 32-bit counter; bad lines are reported", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { buildDataFrame, toHex } = await import("../src/lorawan/index.js");
+    const keys = { nwkSKey: "11".repeat(16), appSKey: "22".repeat(16) };
+    const f = (fCnt: number) => toHex(buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: "26011bda", fCnt, fPort: 1, payload: Uint8Array.of(fCnt & 255) }, keys));
+    const input = [f(65534), JSON.stringify({ payloadHex: f(65535), sf: 7 }), "# comment", "", f(65537), "zz", f(70000)].join("\n");
+    const r = spawnSync(process.execPath, ["dist/cli/main.js", "lorawan", "-", "--nwkskey", keys.nwkSKey, "--appskey", keys.appSKey, "--json"], { input, encoding: "utf8" });
+    const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((o) => o.fCnt32 ?? o.error?.code)).toEqual([65534, 65535, 65537, "BAD_PARAMETER", 70000]);
+    expect(rows.filter((o) => o.micOk).length).toBe(4);
+    expect(rows.map((o) => o.line)).toEqual([1, 2, 5, 6, 7]);
+    expect(r.status).toBe(1); // because of the bad line
+    // several frames as arguments, text output
+    capture();
+    expect(await run([f(1), f(2), "--nwkskey", keys.nwkSKey])).toBe(0);
+    expect(out.match(/OK/g)?.length).toBe(2);
+    await expect(run([f(1), f(2), "--fcnt32", "2"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "fcnt32" });
+  });
+});

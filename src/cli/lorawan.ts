@@ -3,7 +3,7 @@
 // checked and does not verify; 2 for bad input (typed errors).
 import { parseCli } from "./args.js";
 import { ChirpError, badParameter } from "../errors.js";
-import { decodeFrame, decodedFrameToJson, fromHex, type DecodedFrame, type LoRaWANKeys } from "../lorawan/index.js";
+import { decodeFrame, decodedFrameToJson, fromHex, parseFrame, type DecodedFrame, type LoRaWANKeys } from "../lorawan/index.js";
 import { decodeLpp, type LppReading } from "../lpp/index.js";
 
 export const summary = "lorawan HEX: parse, verify and decrypt a LoRaWAN frame (--json, --lpp)";
@@ -20,9 +20,11 @@ const KEY_FLAGS: Record<string, keyof LoRaWANKeys> = {
   jsenckey: "jsEncKey",
 };
 
-const HELP = `usage: chirp lorawan HEX [options]
+const HELP = `usage: chirp lorawan HEX [HEX...] [options]
+       chirp lorawan - [options] < frames     (one hex frame, or chirp decode --json line, per line)
 
-Parses a LoRaWAN PHYPayload (hex), verifies the MIC and decrypts what the keys allow.
+Parses LoRaWAN PHYPayloads (hex), verifies the MIC and decrypts what the keys allow. With several
+frames, 32-bit counters are followed per DevAddr from the frames whose MIC verified.
 
   --version 1.0|1.1       LoRaWAN version (default 1.0)
   --nwkskey K  --appskey K                      1.0 session keys
@@ -37,7 +39,8 @@ Parses a LoRaWAN PHYPayload (hex), verifies the MIC and decrypts what the keys a
   --base64                the frame is given in base64 instead of hex
   --lpp                   decode the (decrypted) payload as Cayenne LPP
   --json                  one JSON object instead of text
-Keys are 32 hex digits. Exit status 1 when the MIC does not verify.`;
+Keys are 32 hex digits. Exit status 1 when a MIC does not verify (or, with several frames, a line
+cannot be decoded).`;
 
 function fromBase64(s: string): Uint8Array {
   const t = s.trim();
@@ -103,6 +106,29 @@ function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string |
   return L.join("\n");
 }
 
+/** One input line: a hex (or base64) frame, or a JSON object with payloadHex (as `chirp decode --json` prints). */
+function frameOfLine(line: string, base64: boolean): Uint8Array {
+  const t = line.trim();
+  if (t.startsWith("{")) {
+    let o: unknown;
+    try {
+      o = JSON.parse(t);
+    } catch {
+      badParameter("line", t.slice(0, 40), "a hex frame or a JSON object with payloadHex");
+    }
+    const hex = (o as { payloadHex?: unknown }).payloadHex;
+    if (typeof hex !== "string") badParameter("payloadHex", hex, "a hex string");
+    return fromHex(hex, "payloadHex");
+  }
+  return base64 ? fromBase64(t) : fromHex(t, "HEX");
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
     version: { type: "string" },
@@ -124,18 +150,17 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP + "\n");
     return 0;
   }
-  if (positionals.length !== 1) throw new ChirpError("BAD_PARAMETER", "chirp lorawan takes one HEX frame (see --help)", { parameter: "HEX" });
+  if (positionals.length === 0) throw new ChirpError("BAD_PARAMETER", "chirp lorawan takes a HEX frame, several, or - for one per line on stdin (see --help)", { parameter: "HEX" });
   const version = (values.version as string | undefined) ?? "1.0";
   if (version !== "1.0" && version !== "1.1") badParameter("version", version, "1.0 or 1.1");
   const variant = (values["fopts-variant"] as string | undefined) ?? "errata";
   if (variant !== "errata" && variant !== "original") badParameter("fopts-variant", variant, "errata or original");
   const keys: LoRaWANKeys = {};
   for (const [flag, name] of Object.entries(KEY_FLAGS)) if (values[flag] !== undefined) keys[name] = fromHex(String(values[flag]), flag);
-  const bytes = values.base64 ? fromBase64(positionals[0]!) : fromHex(positionals[0]!, "HEX");
-  const d = decodeFrame(bytes, {
+  const base = {
     keys,
-    version,
-    fOptsVariant: variant,
+    version: version as "1.0" | "1.1",
+    fOptsVariant: variant as "errata" | "original",
     fCnt32: intFlag("fcnt32", values.fcnt32, 0xffffffff),
     lastFCnt: intFlag("last-fcnt", values["last-fcnt"], 0xffffffff),
     confFCnt: intFlag("conf-fcnt", values["conf-fcnt"], 0xffffffff),
@@ -144,10 +169,46 @@ export async function run(argv: string[]): Promise<number> {
     joinEui: values["join-eui"] as string | undefined,
     devNonce: intFlag("dev-nonce", values["dev-nonce"], 0xffff),
     joinReqType: intFlag("join-req-type", values["join-req-type"], 255),
+  };
+  const base64 = !!values.base64;
+
+  // One frame: errors are the command's errors (exit status 2).
+  if (positionals.length === 1 && positionals[0] !== "-") {
+    const d = decodeFrame(frameOfLine(positionals[0]!, base64), base);
+    print(d, !!values.lpp, !!values.json);
+    return d.micOk === false ? 1 : 0;
+  }
+
+  // Several frames (arguments, or lines on stdin): counters are followed per DevAddr and direction
+  // from frames whose MIC verified; a bad line is reported and the stream goes on.
+  if (base.fCnt32 !== undefined) badParameter("fcnt32", base.fCnt32, "one frame only (several frames follow their counters)");
+  const lines = positionals.length === 1 ? (await readStdin()).split(/\r?\n/) : positionals;
+  const last = new Map<string, number>();
+  let status = 0;
+  lines.forEach((line, n) => {
+    if (!line.trim() || line.trim().startsWith("#")) return;
+    try {
+      const bytes = frameOfLine(line, base64);
+      const f = parseFrame(bytes);
+      const key = f.kind === "data" ? `${f.devAddr}:${f.direction}:${version === "1.1" && f.direction === "down" && f.fPort !== null && f.fPort > 0 ? "a" : "n"}` : "";
+      const d = decodeFrame(bytes, { ...base, lastFCnt: (key ? last.get(key) : undefined) ?? base.lastFCnt });
+      if (key && d.micOk === true && d.fCnt32 !== undefined) last.set(key, d.fCnt32);
+      if (d.micOk === false) status = 1;
+      print(d, !!values.lpp, !!values.json, n + 1);
+    } catch (e) {
+      if (!(e instanceof ChirpError)) throw e;
+      status = 1;
+      if (values.json) process.stdout.write(JSON.stringify({ line: n + 1, error: { code: e.code, message: e.message } }) + "\n");
+      else process.stdout.write(`line ${n + 1}: ${e.code}: ${e.message}\n\n`);
+    }
   });
+  return status;
+}
+
+function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number): void {
   let lpp: LppReading[] | undefined;
   let lppError: string | undefined;
-  if (values.lpp) {
+  if (withLpp) {
     if (!d.payload || !d.payloadDecrypted || d.fPort === 0 || d.frame.kind !== "data") lppError = "no decrypted application payload to decode";
     else {
       try {
@@ -158,13 +219,13 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
   }
-  if (values.json) {
+  if (json) {
     const o = decodedFrameToJson(d);
-    if (values.lpp) o.lpp = lpp ? lpp.map((r) => ({ channel: r.channel, type: r.type, name: r.name, value: r.value, unit: r.unit })) : null;
+    if (line !== undefined) o.line = line;
+    if (withLpp) o.lpp = lpp ? lpp.map((r) => ({ channel: r.channel, type: r.type, name: r.name, value: r.value, unit: r.unit })) : null;
     if (lppError) o.lppError = lppError;
     process.stdout.write(JSON.stringify(o) + "\n");
   } else {
-    process.stdout.write(text(d, lpp, lppError) + "\n");
+    process.stdout.write((line !== undefined ? `line ${line}: ` : "") + text(d, lpp, lppError) + "\n" + (line !== undefined ? "\n" : ""));
   }
-  return d.micOk === false ? 1 : 0;
 }
