@@ -38,7 +38,15 @@ it("public functions given arbitrary arguments throw only ChirpError", () => {
     only("decryptJA", () => L.decryptJoinAccept(a as any, b as any, c as any));
     only("verifyMic", () => L.verifyMic(L.parseFrame("40f17dbe4900020001954378762b11ff0d"), a as any, b as any));
     only("lppDown", () => P.encodeLppDownlink(a as any));
-  }), { numRuns: 800 });
+    only("computeMic", () => L.computeMic(a as any, b as any, c as any));
+    only("decryptPayload", () => L.decryptPayload(a as any, b as any, c as any));
+    only("decryptFOpts", () => L.decryptFOpts(a as any, b as any, c as any));
+    only("decryptJAobj", () => L.decryptJoinAccept({ kind: "join-accept", bytes: new Uint8Array(17), mic: new Uint8Array(4), encrypted: a } as any, { appKey: "00".repeat(16) }));
+    only("cryptFrm", () => L.cryptFrmPayload(a as any, b as any, c as any, d as any, a as any));
+    only("macBuildCid", () => L.buildMacCommands([{ cid: a as any, direction: b as any, payload: c as any }]));
+    only("lppDecodeOpts", () => P.decodeLpp(new Uint8Array([1, 103, 0, 1]), a as any));
+    only("decodeFrameOpts", () => L.decodeFrame("40f17dbe4900020001954378762b11ff0d", { keys: { nwkSKey: "00".repeat(16) }, fCnt32: a as any, lastFCnt: b as any, confFCnt: c as any, fOptsVariant: d as any }));
+  }), { numRuns: 2000 });
   expect([...new Set(bad)].slice(0, 10)).toEqual([]);
 });
 

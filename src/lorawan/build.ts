@@ -1,7 +1,7 @@
 // Building PHYPayloads of every message type: data frames (payload and 1.1 FOpts encrypted, MIC
 // by the 1.0 or 1.1 rule) and, through join.ts, join request / join accept / rejoin request.
 import { ChirpError } from "../errors.js";
-import { checkInt } from "./check.js";
+import { checkInt, show } from "./check.js";
 import { checkBytes, checkObject, uintOf, writeU16, writeU32 } from "./bytes.js";
 import { cryptFOpts, cryptFrmPayload } from "./encryption.js";
 import { parseFrame } from "./frame.js";
@@ -48,7 +48,7 @@ export function buildDataFrame(spec: DataFrameSpec, keys?: LoRaWANKeys, o: Build
   if (keys !== undefined) checkObject("keys", keys);
   checkObject("options", o);
   const mhdr = DATA_MHDR[spec.mtype];
-  if (mhdr === undefined) throw new ChirpError("BAD_PARAMETER", `${String(spec.mtype)} is not a data message type`, { parameter: "mtype" });
+  if (mhdr === undefined) throw new ChirpError("BAD_PARAMETER", `${show(spec.mtype)} is not a data message type`, { parameter: "mtype" });
   const up = (mhdr & 0x20) === 0;
   const version = versionOf(o);
   const devAddr = uintOf(spec.devAddr, 4, "devAddr");

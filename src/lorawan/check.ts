@@ -3,7 +3,7 @@
 // pass (objects whose toString throws, symbols), so a bad argument is never a TypeError.
 import { ChirpError } from "../errors.js";
 
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   try {
     return typeof value === "object" && value !== null ? Object.prototype.toString.call(value) : String(value);

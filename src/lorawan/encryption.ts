@@ -3,7 +3,10 @@
 // A[15] = 0) and the "FCntDwn usage in FOpts encryption" errata (A[4] = 1 for FCntUp/NFCntDown,
 // 2 for AFCntDown, A[15] = 1), the errata being the default as in ChirpStack and LoRaMac-node.
 import { ctrXor } from "../crypto/cmac.js";
-import { writeU32 } from "./bytes.js";
+import { ChirpError } from "../errors.js";
+import { checkBytes, writeU32 } from "./bytes.js";
+import { badParameter, checkInt } from "./check.js";
+import { checkFrame } from "./frame.js";
 import { resolveFCnt, type FCntOptions } from "./fcnt.js";
 import { KEY_ROLES, requireKey, versionOf } from "./keys.js";
 import type { DataFrame, Direction, LoRaWANKeys, LoRaWANVersion } from "./types.js";
@@ -30,8 +33,23 @@ function aBlock(a4: number, dir: Direction, devAddr: number, fCnt32: number, a15
   return A;
 }
 
+function checkCryptArgs(key: Uint8Array, dir: Direction, devAddr: number, fCnt32: number, data: Uint8Array): void {
+  checkBytes("key", key);
+  if (key.length !== 16) badParameter("key", `${key.length} bytes`, "16 bytes");
+  if (dir !== "up" && dir !== "down") badParameter("dir", dir, '"up" or "down"');
+  checkInt("devAddr", devAddr, 0, 0xffffffff);
+  checkInt("fCnt32", fCnt32, 0, 0xffffffff);
+  checkBytes("data", data);
+}
+
+function checkDataFrame(f: DataFrame): void {
+  checkFrame(f);
+  if (f.kind !== "data") throw new ChirpError("BAD_PARAMETER", `not a data frame but ${f.mtype}`, { parameter: "frame" });
+}
+
 /** FRMPayload encryption = decryption: XOR with AES(key, A_i), i from 1. */
 export function cryptFrmPayload(key: Uint8Array, dir: Direction, devAddr: number, fCnt32: number, data: Uint8Array): Uint8Array {
+  checkCryptArgs(key, dir, devAddr, fCnt32, data);
   if (data.length === 0) return new Uint8Array(0);
   return ctrXor(key, aBlock(0, dir, devAddr >>> 0, fCnt32 >>> 0, 1), data);
 }
@@ -49,6 +67,8 @@ export function cryptFOpts(
   variant: FOptsVariant = "errata",
   aFCntDown = false,
 ): Uint8Array {
+  checkCryptArgs(key, dir, devAddr, fCnt32, data);
+  if (variant !== "errata" && variant !== "original") badParameter("fOptsVariant", variant, '"errata" or "original"');
   if (data.length === 0) return new Uint8Array(0);
   const a4 = variant === "errata" ? (dir === "down" && aFCntDown ? 2 : 1) : 0;
   const a15 = variant === "errata" ? 1 : 0;
@@ -64,6 +84,7 @@ export function payloadKey(frame: DataFrame, keys: LoRaWANKeys | undefined, vers
 
 /** The decrypted FRMPayload of a data frame (empty when there is none). MISSING_KEY without its key. */
 export function decryptPayload(frame: DataFrame, keys: LoRaWANKeys | undefined, o: CryptOptions = {}): Uint8Array {
+  checkDataFrame(frame);
   if (frame.frmPayload.length === 0) return new Uint8Array(0);
   const key = payloadKey(frame, keys, versionOf(o));
   return cryptFrmPayload(key, frame.direction, frame.devAddr, resolveFCnt(frame.fCnt, o), frame.frmPayload);
@@ -71,6 +92,7 @@ export function decryptPayload(frame: DataFrame, keys: LoRaWANKeys | undefined, 
 
 /** 1.1: the decrypted FOpts (NwkSEncKey); 1.0: FOpts as they are (never encrypted). */
 export function decryptFOpts(frame: DataFrame, keys: LoRaWANKeys | undefined, o: CryptOptions = {}): Uint8Array {
+  checkDataFrame(frame);
   if (versionOf(o) === "1.0" || frame.fOpts.length === 0) return frame.fOpts.slice();
   const key = requireKey(keys, KEY_ROLES.nwkSEnc["1.1"], "decrypting 1.1 FOpts");
   const aF = frame.direction === "down" && frame.fPort !== null && frame.fPort > 0;

@@ -72,6 +72,16 @@ export function parseFrame(input: Uint8Array | string): Frame {
   }
 }
 
+const KINDS = new Set(["data", "join-request", "join-accept", "rejoin-request", "proprietary"]);
+
+/** Checks that `x` looks like a Frame from parseFrame (cheap: kind and bytes), else BAD_PARAMETER. */
+export function checkFrame(x: unknown): asserts x is Frame {
+  const f = x as Frame;
+  if (typeof x !== "object" || x === null || !KINDS.has(f.kind) || !(f.bytes instanceof Uint8Array) || !(f.mic instanceof Uint8Array)) {
+    throw new ChirpError("BAD_PARAMETER", "frame must be a Frame returned by parseFrame", { parameter: "frame" });
+  }
+}
+
 function parseData(bytes: Uint8Array, mhdr: number, mt: number, major: number): DataFrame {
   const n = bytes.length;
   // MHDR(1) DevAddr(4) FCtrl(1) FCnt(2) ... MIC(4)

@@ -6,7 +6,7 @@ import { checkInt } from "./check.js";
 import { aesEcbDecrypt, aesEcbEncrypt } from "../crypto/aes.js";
 import { aesCmac4 } from "../crypto/cmac.js";
 import { checkObject, constantTimeEqual, euiOf, keyOf, readU16, readU24, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
-import { parseFrame } from "./frame.js";
+import { checkFrame, parseFrame } from "./frame.js";
 import { requireKey, optionalKey, type KeyInput, versionOf } from "./keys.js";
 import type { JoinAcceptFrame, LoRaWANKeys, LoRaWANVersion } from "./types.js";
 
@@ -130,9 +130,10 @@ export function computeJoinAcceptMic(body: Uint8Array, key: KeyInput, optNeg?: {
 
 /** Decrypts a join accept (frame or bytes) and decodes its fields; checks the MIC when it can. */
 export function decryptJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions = {}): JoinAcceptFields {
-  if (!(frame instanceof Uint8Array)) checkObject("frame", frame);
+  if (!(frame instanceof Uint8Array)) checkFrame(frame);
   const f = frame instanceof Uint8Array ? parseFrame(frame) : frame;
   if (f.kind !== "join-accept") throw new ChirpError("BAD_PARAMETER", `not a join accept but ${f.mtype}`, { parameter: "frame" });
+  if (!(f.encrypted instanceof Uint8Array) || (f.encrypted.length !== 16 && f.encrypted.length !== 32)) checkFrame(null);
   const key = requireKey(keys, encKeyNames(o), "decrypting a join accept");
   const plain = new Uint8Array(f.bytes.length);
   plain[0] = f.mhdr;

@@ -5,7 +5,7 @@
 // region-dependent values are kept raw (DataRate, TXPower, ChMask) next to their
 // region-independent meaning (frequency in Hz, delays in seconds, duty cycle, EIRP in dBm).
 import { ChirpError } from "../errors.js";
-import { badParameter } from "./check.js";
+import { badParameter, checkInt, show } from "./check.js";
 import { checkArrayOfObjects, checkBytes } from "./bytes.js";
 import type { Direction } from "./types.js";
 
@@ -326,11 +326,13 @@ export interface MacCommandSpec {
 
 function findDef(c: MacCommandSpec): { def: CommandDef | undefined; direction: Direction; cid: number } {
   if (c.name !== undefined) {
-    const e = BY_NAME.get(c.name);
-    if (!e) throw new ChirpError("BAD_PARAMETER", `unknown MAC command '${c.name}'`, { parameter: "name", allowed: "a LoRaWAN MAC command name" });
+    const e = typeof c.name === "string" ? BY_NAME.get(c.name) : undefined;
+    if (!e) throw new ChirpError("BAD_PARAMETER", `unknown MAC command ${show(c.name)}`, { parameter: "name", allowed: "a LoRaWAN MAC command name" });
     return { def: e.def, direction: e.direction, cid: e.def.cid };
   }
   if (c.cid === undefined || c.direction === undefined) throw new ChirpError("BAD_PARAMETER", "a MAC command needs a name, or a cid and a direction", { parameter: "cid" });
+  if (c.direction !== "up" && c.direction !== "down") badParameter("direction", c.direction, '"up" or "down"');
+  checkInt("cid", c.cid, 0, 255);
   return { def: TABLE[c.direction].get(c.cid), direction: c.direction, cid: c.cid };
 }
 
@@ -367,7 +369,7 @@ export function buildMacCommands(cmds: MacCommandSpec[], name = "commands"): Uin
       const lo = signed ? -(2 ** (width - 1)) : 0;
       const hi = signed ? 2 ** (width - 1) - 1 : 2 ** width - 1;
       if (!Number.isInteger(v) || v < lo || v > hi) {
-        throw new ChirpError("BAD_PARAMETER", `${def.name}.${name} = ${String(given)} is out of range`, { parameter: `${def.name}.${name}`, allowed: `${lo}..${hi}` });
+        throw new ChirpError("BAD_PARAMETER", `${def.name}.${name} = ${show(given)} is out of range`, { parameter: `${def.name}.${name}`, allowed: `${lo}..${hi}` });
       }
       if (v < 0) v += 2 ** width;
       // add the field into the little-endian bytes it occupies

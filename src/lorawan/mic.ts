@@ -8,6 +8,7 @@ import { aesCmac4 } from "../crypto/cmac.js";
 import { toHex, writeU16, writeU32 } from "./bytes.js";
 import type { CryptOptions } from "./encryption.js";
 import { resolveFCnt } from "./fcnt.js";
+import { checkFrame } from "./frame.js";
 import { decryptJoinAccept, type JoinAcceptOptions } from "./join.js";
 import { KEY_ROLES, requireKey, versionOf } from "./keys.js";
 import type { DataFrame, Frame, LoRaWANKeys } from "./types.js";
@@ -93,12 +94,14 @@ function micOf(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions): numb
  * encryption) it is the plaintext MIC computed over the decrypted fields.
  */
 export function computeMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): Uint8Array {
+  checkFrame(frame);
   const m = micOf(frame, keys, o);
   return typeof m === "number" ? u32Bytes(m) : m;
 }
 
 /** Whether the frame's MIC verifies (constant-time comparison). MISSING_KEY without the key. */
 export function verifyMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): boolean {
+  checkFrame(frame);
   if (frame.kind === "join-accept") return decryptJoinAccept(frame, keys, o).micOk === true;
   const m = micOf(frame, keys, o) as number;
   const w = frame.mic;

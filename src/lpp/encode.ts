@@ -1,7 +1,7 @@
 // Cayenne LPP encoding. Libraries round differently (myDevices' Node encoder floors, the C++ and
 // Go encoders truncate toward zero); we round to nearest by default and offer the others.
 import { ChirpError } from "../errors.js";
-import { badParameter, checkInt } from "../lorawan/check.js";
+import { badParameter, checkInt, show } from "../lorawan/check.js";
 import { lppTable, LPP_TYPES, type LppOptions } from "./types.js";
 
 export type LppRounding = "round" | "floor" | "trunc";
@@ -58,7 +58,7 @@ export function encodeLpp(readings: LppInput[], o: LppEncodeOptions = {}): Uint8
     checkInt(`readings[${idx}].channel`, r.channel, 0, 255);
     const type = typeof r.type === "string" ? BY_NAME.get(r.type) : r.type;
     const d = type === undefined ? undefined : table.get(type);
-    if (!d) throw new ChirpError("BAD_PARAMETER", `readings[${idx}].type ${String(r.type)} is not an LPP type`, { parameter: `readings[${idx}].type` });
+    if (!d) throw new ChirpError("BAD_PARAMETER", `readings[${idx}].type ${show(r.type)} is not an LPP type`, { parameter: `readings[${idx}].type` });
     const vals = Array.isArray(r.value) ? r.value : [r.value];
     if (vals.length !== d.components.length) {
       throw new ChirpError("BAD_PARAMETER", `${d.name} takes ${d.components.length} value(s), got ${vals.length}`, { parameter: `readings[${idx}].value` });
@@ -72,7 +72,7 @@ export function encodeLpp(readings: LppInput[], o: LppEncodeOptions = {}): Uint8
       const lo = comp.signed ? -(2 ** (bits - 1)) : 0;
       const hi = comp.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
       if (!(raw >= lo && raw <= hi)) {
-        throw new ChirpError("BAD_PARAMETER", `${d.name} value ${String(v)} does not fit (${lo / comp.divisor}..${hi / comp.divisor})`, {
+        throw new ChirpError("BAD_PARAMETER", `${d.name} value ${show(v)} does not fit (${lo / comp.divisor}..${hi / comp.divisor})`, {
           parameter: `readings[${idx}].value`,
           allowed: `${lo / comp.divisor}..${hi / comp.divisor}`,
         });
