@@ -8,6 +8,13 @@ import { readSharedJson, describeShared } from "./shared.js";
 
 const B = 125_000;
 
+/** Bit-exact comparison of two long arrays (vitest's toEqual is slow on 10^5 elements); -1 = identical. */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
 /** Demodulates `count` symbols at 1 sample per chip starting at (fractional) output position pos (rounded). */
 function symbolsAt(y: Float32Array, pos: number, count: number, sf: number): number[] {
   const n = 1 << sf;
@@ -162,7 +169,7 @@ describe("simulate", () => {
     const a = simulate({ ...o, seed: 11 });
     const b = simulate({ ...o, seed: 11 });
     const c = simulate({ ...o, seed: 12 });
-    expect(b.iq).toEqual(a.iq);
+    expect(firstDifference(b.iq, a.iq)).toBe(-1);
     expect(c.truth[0]!.payloadHex).not.toBe(a.truth[0]!.payloadHex);
     const j = simulate({ ...o, seed: 11, engine: "js" });
     expect(j.truth[0]!.payloadHex).toBe(a.truth[0]!.payloadHex);
@@ -217,7 +224,7 @@ describe("Rng", () => {
 describeShared("serSweep against the ideal receiver (ser-theory.json)", () => {
   const theory = readSharedJson<{ ser: Record<string, [number, number][]> }>("vectors", "ser-theory.json").ser;
   const at = (sf: number, snr: number) => theory[String(sf)]!.find((p) => Math.abs(p[0] - snr) < 1e-9)![1];
-  for (const c of [{ sf: 7, sampleRate: B, snr: -10.5 }, { sf: 7, sampleRate: 2.4e6, snr: -10.5 }, { sf: 9, sampleRate: 2 * B, snr: -16 }]) {
+  for (const c of [{ sf: 7, sampleRate: B, snr: -10.5 }, { sf: 7, sampleRate: 1.024e6, snr: -10.5 }, { sf: 9, sampleRate: 2 * B, snr: -16 }]) {
     it(`SF${c.sf} at ${c.sampleRate / 1e3} kS/s, ${c.snr} dB: within 0.5 dB of theory`, () => {
       const [p] = serSweep({ sf: c.sf, sampleRate: c.sampleRate, snrDbs: [c.snr], symbols: c.sf === 7 ? 3000 : 1500, seed: 21 });
       expect(p!.symbols).toBe(c.sf === 7 ? 3000 : 1500);
