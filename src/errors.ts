@@ -31,9 +31,20 @@ export class ChirpError extends Error {
   }
 }
 
+/** A value as shown in an error message; safe for anything a JavaScript caller may pass
+ * (symbols, objects whose toString throws or that have no prototype). */
+export function showValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  try {
+    return typeof value === "object" && value !== null ? Object.prototype.toString.call(value) : String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
 /** Throws a BAD_PARAMETER error naming the parameter, its value and the legal range. */
 export function badParameter(parameter: string, value: unknown, allowed: string): never {
-  const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+  const shown = showValue(value);
   throw new ChirpError("BAD_PARAMETER", `${parameter} = ${shown} is not allowed; allowed: ${allowed}`, {
     parameter,
     allowed,

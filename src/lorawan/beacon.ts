@@ -5,7 +5,7 @@
 // BeaconCrc(). The RFU sizes depend on the region's beacon spreading factor: 2/0 bytes in
 // EU868 (17-byte beacon), 3/1 in US915 (19 bytes).
 import { ChirpError } from "../errors.js";
-import { checkInt } from "./check.js";
+import { checkInt } from "../errors.js";
 import { aesEncryptBlock } from "../crypto/aes.js";
 import { checkBytes, checkObject, readU16, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
 

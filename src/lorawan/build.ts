@@ -1,7 +1,7 @@
 // Building PHYPayloads of every message type: data frames (payload and 1.1 FOpts encrypted, MIC
 // by the 1.0 or 1.1 rule) and, through join.ts, join request / join accept / rejoin request.
 import { ChirpError } from "../errors.js";
-import { checkInt, show } from "./check.js";
+import { checkInt, showValue as show } from "../errors.js";
 import { checkBytes, checkObject, uintOf, writeU16, writeU32 } from "./bytes.js";
 import { cryptFOpts, cryptFrmPayload } from "./encryption.js";
 import { parseFrame } from "./frame.js";

@@ -1,7 +1,7 @@
 // Byte helpers shared by the codec: hex in display (big-endian) order, little-endian fields on
 // the wire, and input checking that turns bad arguments into typed errors.
 import { ChirpError } from "../errors.js";
-import { badParameter } from "./check.js";
+import { badParameter } from "../errors.js";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 

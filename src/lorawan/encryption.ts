@@ -5,7 +5,7 @@
 import { ctrXor } from "../crypto/cmac.js";
 import { ChirpError } from "../errors.js";
 import { checkBytes, writeU32 } from "./bytes.js";
-import { badParameter, checkInt } from "./check.js";
+import { badParameter, checkInt } from "../errors.js";
 import { checkFrame } from "./frame.js";
 import { resolveFCnt, type FCntOptions } from "./fcnt.js";
 import { KEY_ROLES, requireKey, versionOf } from "./keys.js";

@@ -1,7 +1,7 @@
 // 32-bit frame counters: only the low 16 bits are on air (LoRaWAN 1.0.4 section 4.3.1.5); MIC
 // and keystream use all 32, so a receiver reconstructs them from the last counter it accepted.
 import { ChirpError } from "../errors.js";
-import { checkInt } from "./check.js";
+import { checkInt } from "../errors.js";
 
 /**
  * The smallest 32-bit counter >= `last` whose low 16 bits are `wire16` (a retransmission with

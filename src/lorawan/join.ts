@@ -2,7 +2,7 @@
 // and encryption (the device decrypts with AES *encrypt*, the server encrypts with AES *decrypt*),
 // its fields with the CFList, and the join-accept MIC in its 1.0 and 1.1 (OptNeg) forms.
 import { ChirpError } from "../errors.js";
-import { checkInt } from "./check.js";
+import { checkInt } from "../errors.js";
 import { aesEcbDecrypt, aesEcbEncrypt } from "../crypto/aes.js";
 import { aesCmac4 } from "../crypto/cmac.js";
 import { checkObject, constantTimeEqual, euiOf, keyOf, readU16, readU24, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";

@@ -2,7 +2,7 @@
 // server keys JSIntKey/JSEncKey (LoRaWAN 1.1 sections 6.1.1.3, 6.2.2), relay WOR keys (TS011
 // section 6), and resolution of which key a 1.0 or 1.1 operation uses.
 import { ChirpError } from "../errors.js";
-import { badParameter } from "./check.js";
+import { badParameter } from "../errors.js";
 import { aesEncryptBlock } from "../crypto/aes.js";
 import { keyOf, uintOf, euiOf, writeU16, writeU24, writeU32 } from "./bytes.js";
 import type { LoRaWANKeys, LoRaWANVersion } from "./types.js";

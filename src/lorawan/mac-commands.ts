@@ -5,7 +5,7 @@
 // region-dependent values are kept raw (DataRate, TXPower, ChMask) next to their
 // region-independent meaning (frequency in Hz, delays in seconds, duty cycle, EIRP in dBm).
 import { ChirpError } from "../errors.js";
-import { badParameter, checkInt, show } from "./check.js";
+import { badParameter, checkInt, showValue as show } from "../errors.js";
 import { checkArrayOfObjects, checkBytes } from "./bytes.js";
 import type { Direction } from "./types.js";
 

@@ -3,7 +3,7 @@
 // (over B1, with ConfFCnt, TxDr, TxCh) followed by the first two under FNwkSIntKey (over B0);
 // 1.1 downlinks carry ConfFCnt in B0. ConfFCnt counts only when the ACK bit is set.
 import { ChirpError } from "../errors.js";
-import { checkInt } from "./check.js";
+import { checkInt } from "../errors.js";
 import { aesCmac4 } from "../crypto/cmac.js";
 import { toHex, writeU16, writeU32 } from "./bytes.js";
 import type { CryptOptions } from "./encryption.js";

@@ -1,7 +1,7 @@
 // Cayenne LPP encoding. Libraries round differently (myDevices' Node encoder floors, the C++ and
 // Go encoders truncate toward zero); we round to nearest by default and offer the others.
 import { ChirpError } from "../errors.js";
-import { badParameter, checkInt, show } from "../lorawan/check.js";
+import { badParameter, checkInt, showValue as show } from "../errors.js";
 import { lppTable, LPP_TYPES, type LppOptions } from "./types.js";
 
 export type LppRounding = "round" | "floor" | "trunc";
