@@ -131,18 +131,18 @@ describe("gateway receiver (simulated)", () => {
     expect(js.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(a.filter((f) => f.crcOk).map((f) => f.payloadHex));
   });
 
-  it("positions map back to wideband samples through the channel front end (1 MS/s, channel at +200 kHz)", () => {
-    const s = simulate({
-      frames: [{ payload: "0102030405", params: { sf: 7, bandwidth: 125000, cr: 1 }, frequencyOffsetHz: 200000 }],
-      sampleRate: 1e6, snrDb: 20, leadSamples: 30000, tailSamples: 20000, seed: 2,
-    });
-    const frames = decodeGateway(s.iq, { sampleRate: 1e6, centerFrequency: 868.3e6, channels: [868.1e6, 868.5e6], sfs: [7] });
-    const good = frames.filter((f) => f.crcOk);
-    expect(good).toHaveLength(1);
-    expect(good[0]!.channelHz).toBe(868.5e6);
-    expect(good[0]!.channelIndex).toBe(1);
-    expect(Math.abs(good[0]!.startSampleExact - s.truth[0]!.startSample)).toBeLessThan(2);
-    expect(Math.abs(good[0]!.endSample - s.truth[0]!.endSample)).toBeLessThan(8 * 2);
+  it("positions map back to wideband samples at 1 MS/s and 2.4 MS/s (resampled), channels up to 800 kHz off centre", () => {
+    for (const [rate, offsets] of [[1e6, [-200000, 200000]], [2.4e6, [-800000, 0, 600000]]] as const) {
+      const frames = offsets.map((o, i) => ({ payloadLength: 10, params: { sf: 7 + i, bandwidth: 125000, cr: 2 }, frequencyOffsetHz: o, cfoHz: 5000 * (i - 1) }));
+      const s = simulate({ frames, sampleRate: rate, snrDb: 5, leadSamples: 20000, tailSamples: 20000, seed: 4 });
+      const got = decodeGateway(s.iq, { sampleRate: rate, centerFrequency: 868.3e6, channels: offsets.map((o) => 868.3e6 + o), sfs: [7, 8, 9] });
+      expect(got.map((f) => [f.channelIndex, f.sf, f.crcOk, f.payloadHex]), `${rate}`).toEqual(s.truth.map((t, i) => [i, t.sf, true, t.payloadHex]));
+      got.forEach((f, i) => {
+        expect(Math.abs(f.startSampleExact - s.truth[i]!.startSample)).toBeLessThan(2);
+        expect(Math.abs(f.endSample - s.truth[i]!.endSample)).toBeLessThan(2 * (rate / 125000));
+        expect(Math.abs(f.cfoHz - s.truth[i]!.cfoHz)).toBeLessThan(0.1 * 125000 / 2 ** f.sf);
+      });
+    }
   });
 
   it("rejects bad options with typed errors", () => {
