@@ -52,6 +52,8 @@ export interface ReceiverStats {
   samplesIn: number;
   detections: number;
   syncWordRejects: number;
+  /** Synchronised frames whose header checksum failed (not reported as frames). */
+  headerFailures: number;
   frames: number;
   /** Samples per chip the receiver works at (1 or 2). */
   oversampling: number;
@@ -136,7 +138,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
 
   // buffer: absolute sample index of buffer[0] and count held
   let base = 0, fill = 0, ended = false, samplesIn = 0;
-  const stats: ReceiverStats = { samplesIn: 0, detections: 0, syncWordRejects: 0, frames: 0, oversampling: r };
+  const stats: ReceiverStats = { samplesIn: 0, detections: 0, syncWordRejects: 0, headerFailures: 0, frames: 0, oversampling: r };
 
   // state machine variables
   let state: State = "search";
@@ -434,9 +436,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     }
     f.header = h;
     if (!h.ok || (h.crc && h.payloadLength === 0)) {
-      out.push(report(null, false));
-      state = "search"; kernel.searchReset(); pos = Math.ceil(f.next);
-      return true;
+      // a failed header checksum is not reported as a frame (near the noise floor most are false
+      // detections); it is counted, and the search resumes just after the detection
+      stats.headerFailures++;
+      return retry();
     }
     f.total = frameSymbolCount({ payloadLength: h.payloadLength, cr: h.cr, crc: h.crc }, params);
     state = "payload";
