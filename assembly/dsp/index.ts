@@ -12,6 +12,7 @@ export { convert_cs16, convert_cu8, convert_cs8, convert_cf32_check } from "./co
 export { nco_mix } from "./nco";
 export { fir_decimate } from "./fir";
 export { resample_block } from "./resample";
+export { noise_add } from "./noise";
 
 
 export const dspRoomVersion: i32 = 1;

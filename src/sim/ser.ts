@@ -74,7 +74,7 @@ export function serSweep(opts: SerSweepOptions): SerPoint[] {
           start, rateRatio: r / GENERATION_OVERSAMPLING, sfoPpm: 0, cfoHz: 0, sampleRate, phase: 0, amplitude: 1, engine,
         });
       }
-      rng.addComplexNoise(rec, r * 10 ** (-snrDb / 10));
+      rng.addComplexNoise(rec, r * 10 ** (-snrDb / 10), 0, rec.length / 2, engine);
       const y = fe ? fe.push(rec) : rec;
       const got = demodulateSymbols(y.subarray(2 * n0, 2 * (n0 + count * n)), params, { oversampling: 1, engine });
       fe?.dispose();

@@ -203,6 +203,6 @@ export function simulate(opts: SimulateOptions): SimResult {
       truncated: start + p.length > total,
     };
   });
-  if (noiseVariance > 0) rng.addComplexNoise(iq, noiseVariance);
+  if (noiseVariance > 0) rng.addComplexNoise(iq, noiseVariance, 0, total, engine);
   return { iq, sampleRate, noiseVariance, truth };
 }
