@@ -152,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
     ["sample rate", info.sampleRate ? hz(info.sampleRate) : "unknown (give --rate)"],
     ["centre frequency", info.centerFrequency !== null ? hz(info.centerFrequency) : "unknown"],
     ["duration", info.durationS !== null ? duration(info.durationS) : "unknown"],
-    ["level", `${info.rmsDbfs.toFixed(1)} dBFS rms, ${info.peakDbfs.toFixed(1)} dBFS peak`],
+    ["level", Number.isFinite(info.peakDbfs) ? `${info.rmsDbfs.toFixed(1)} dBFS rms, ${info.peakDbfs.toFixed(1)} dBFS peak` : info.samples ? "silent (all zero)" : "no samples"],
     ["DC offset", `I ${info.dc[0].toFixed(4)}, Q ${info.dc[1].toFixed(4)}`],
     ["clipped", `${(100 * info.clippedFraction).toFixed(3)} %` + (info.nonFinite ? `, ${info.nonFinite} non-finite samples` : "")],
     [

@@ -118,11 +118,11 @@ export function receiverOptions(rx: RxFlags, rec: Recording, sf: number, offsetH
   const o: ReceiverOptions = { ...rx.base, sampleRate, sf, format: rec.format };
   if (rec.centerFrequency !== undefined) o.centerFrequency = rec.centerFrequency;
   if (offsetHz !== 0) o.frequencyOffsetHz = offsetHz;
+  if (sampleRate < rx.base.bandwidth) badParameter("--rate", sampleRate, `at least the bandwidth (${rx.base.bandwidth} Hz)`);
   const off = offsetHz;
   if (Math.abs(off) + rx.base.bandwidth / 2 > sampleRate / 2) {
     badParameter("--offset", off, `a channel inside the recording: |offset| + bw/2 <= rate/2 = ${sampleRate / 2} Hz`);
   }
-  if (sampleRate < rx.base.bandwidth) badParameter("--rate", sampleRate, `at least the bandwidth (${rx.base.bandwidth} Hz)`);
   return o;
 }
 
