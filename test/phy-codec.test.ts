@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeShared, readSharedJson } from "./shared.js";
-import { decodeFrame, decodeFrameSoft, decodeHeader, encodeFrame, frameSymbolCount, payloadSymbolCount, resolveParams, symbolToWord, timeOnAir, type Engine, type PhyParams } from "../src/phy/index.js";
+import { decodeFrame, decodeFrameSoft, decodeHeader, encodeFrame, frameLayout, frameSymbolCount, modulateFrame, payloadSymbolCount, resolveParams, symbolToWord, timeOnAir, type Engine, type PhyParams } from "../src/phy/index.js";
 import { payloadCrc } from "../src/engines/js/crc.js";
 import { frameNibbles } from "../src/engines/js/frame.js";
 import { ChirpError } from "../src/errors.js";
@@ -196,5 +196,22 @@ describe("typed errors for every bad input", () => {
     expect(code(() => frameSymbolCount(null as unknown as { payloadLength: 1; cr: 1; crc: true }, im)).parameter).toBe("header");
     expect(code(() => frameSymbolCount({ payloadLength: 3, cr: 1, crc: "no" as unknown as boolean }, im)).parameter).toBe("crc");
     expect(code(() => encodeFrame("hi" as unknown as Uint8Array, im))).toEqual({ code: "BAD_PARAMETER", parameter: "payload" });
+  });
+});
+
+describe("README example (Transmit chain)", () => {
+  it("gives what its comments say", () => {
+    const params = { sf: 7, bandwidth: 125_000, cr: 1 };
+    const payload = new TextEncoder().encode("hello");
+    const symbols = encodeFrame(payload, params);
+    expect(symbols).toBeInstanceOf(Uint16Array);
+    const frame = decodeFrame(symbols, params);
+    expect(frame).toMatchObject({ headerOk: true, crcOk: true, cr: 1, payloadLength: 5 });
+    expect(new TextDecoder().decode(frame.payload)).toBe("hello");
+    const iq = modulateFrame(payload, params, { oversampling: 4 });
+    const { header, totalSamples } = frameLayout(params, payload.length, 4);
+    expect(iq.length).toBe(2 * totalSamples);
+    expect(header).toEqual([12.25 * 512, 20.25 * 512]);
+    expect(timeOnAir(params, payload.length).seconds).toBeCloseTo(0.030976, 9);
   });
 });
