@@ -68,14 +68,13 @@ export function fftForward(data: usize, n: i32): void {
       store<u64>(pj, t);
     }
   }
-  // First stage (w = 1): two adjacent complex values per butterfly.
-  for (let i = 0; i < n; i += 2) {
-    const p = data + (<usize>i << 3);
-    const ar = load<f32>(p), ai = load<f32>(p, 4), br = load<f32>(p, 8), bi = load<f32>(p, 12);
-    store<f32>(p, ar + br);
-    store<f32>(p, ai + bi, 4);
-    store<f32>(p, ar - br, 8);
-    store<f32>(p, ai - bi, 12);
+  // First stage (w = 1): the butterfly of two adjacent complex values a, b is one vector
+  // [a, a] + [b, -b].
+  const flip = f32x4(1, 1, -1, -1);
+  const end = data + (<usize>n << 3);
+  for (let p = data; p < end; p += 16) {
+    const v = v128.load(p);
+    v128.store(p, f32x4.add(v128.shuffle<f32>(v, v, 0, 1, 0, 1), f32x4.mul(v128.shuffle<f32>(v, v, 2, 3, 2, 3), flip)));
   }
   const wrBase = unchecked(twiddleRe[lg]), wiBase = unchecked(twiddleIm[lg]);
   for (let h = 2; h < n; h <<= 1) {
