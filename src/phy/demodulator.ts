@@ -8,7 +8,9 @@ import { dechirpWasm } from "../engines/wasm/dechirp.js";
 
 /**
  * Symbol values of the whole symbols in iq (interleaved I/Q at k samples per chip, aligned); a
- * trailing partial symbol is ignored. Non-finite samples are a BAD_INPUT error.
+ * trailing partial symbol is ignored. Non-finite samples are a BAD_INPUT error. At k > 1 it keeps
+ * every k-th sample without filtering: right for clean signals, but noise then folds in and costs
+ * 10 log10(k) dB; bring noisy signals to 1 sample per chip with the front end (chirpkit/dsp) first.
  */
 export function demodulateSymbols(iq: Float32Array, p: PhyParams | ResolvedParams, opts: ModulateOptions): Uint16Array {
   const r = resolved(p);
