@@ -1,10 +1,15 @@
 // Demodulation of symbols whose start is known exactly (no CFO/timing recovery: that is the
 // receiver's job, chirpkit/rx): dechirp with the base downchirp at one sample per chip, FFT, argmax.
 import { ChirpError } from "../errors.js";
-import { checkEngine, checkOversampling, resolved, type PhyParams, type ResolvedParams } from "./params.js";
-import type { ModulateOptions } from "./modulator.js";
+import { checkEngine, checkOversampling, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
 import { dechirpJs } from "../engines/js/dechirp.js";
 import { dechirpWasm } from "../engines/wasm/dechirp.js";
+
+export interface DemodulateOptions {
+  /** Samples per chip of iq, 1..64. */
+  oversampling: number;
+  engine?: Engine;
+}
 
 /**
  * Symbol values of the whole symbols in iq (interleaved I/Q at k samples per chip, aligned); a
@@ -12,7 +17,7 @@ import { dechirpWasm } from "../engines/wasm/dechirp.js";
  * every k-th sample without filtering: right for clean signals, but noise then folds in and costs
  * 10 log10(k) dB; bring noisy signals to 1 sample per chip with the front end (chirpkit/dsp) first.
  */
-export function demodulateSymbols(iq: Float32Array, p: PhyParams | ResolvedParams, opts: ModulateOptions): Uint16Array {
+export function demodulateSymbols(iq: Float32Array, p: PhyParams | ResolvedParams, opts: DemodulateOptions): Uint16Array {
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
   if (!(iq instanceof Float32Array)) throw new ChirpError("BAD_PARAMETER", "iq must be a Float32Array of interleaved I/Q", { parameter: "iq" });

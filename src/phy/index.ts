@@ -8,4 +8,4 @@ export { decodeHeader, decodeFrame, decodeFrameSoft, symbolToWord, type DecodeOp
 export type { DecodedFrame } from "./types.js";
 export { modulateSymbols, modulateFrame, frameLayout, syncSymbols, type ModulateOptions, type FrameLayout } from "./modulator.js";
 export { createFft, type Fft } from "./fft.js";
-export { demodulateSymbols } from "./demodulator.js";
+export { demodulateSymbols, type DemodulateOptions } from "./demodulator.js";
