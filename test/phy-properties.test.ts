@@ -1,7 +1,7 @@
 // Property tests (fast-check) of the codec stages and the frame codec, run on both engines.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { decodeFrame, decodeFrameSoft, demodulateSymbols, encodeFrame, modulateSymbols, resolveParams, symbolToWord, type Engine, type ResolvedParams } from "../src/phy/index.js";
+import { decodeFrame, decodeFrameSoft, demodulateSymbols, encodeFrame, frameLayout, modulateSymbols, payloadSymbolCount, resolveParams, symbolToWord, type Engine, type ResolvedParams } from "../src/phy/index.js";
 import { whiten } from "../src/engines/js/whitening.js";
 import { hammingDecode, hammingEncode } from "../src/engines/js/hamming.js";
 import { interleave } from "../src/engines/js/interleaver.js";
@@ -122,6 +122,9 @@ describe("frames round-trip at every SF/CR/header/CRC/LDRO", () => {
       const r = resolveParams({ ...p, bandwidth: 125000 });
       const syms = encodeFrame(payload, r, { engine: "js" });
       expect(Array.from(encodeFrame(payload, r, { engine: "wasm" }))).toEqual(Array.from(syms));
+      expect(syms.length).toBe(payloadSymbolCount(r, payload.length)); // the SX1276 formula
+      const l = frameLayout(r, payload.length, 1);
+      expect(l.payload[1] - l.header[0]).toBe(syms.length * r.n);
       for (const engine of engines) {
         for (const f of [decodeFrame(syms, r, { engine, implicit: implicitOf(r, payload.length) }), decodeFrameSoft(llrsOf(syms, r), syms.length, r, { engine, implicit: implicitOf(r, payload.length) })]) {
           expect(f.headerOk).toBe(true);
