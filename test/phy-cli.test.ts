@@ -80,5 +80,9 @@ describe("chirp toa", () => {
     expect(t.code).toBe(0);
     expect(t.out).toMatch(/time on air\s+30\.976 ms/);
     expect(chirp("toa", "--sf", "7").code).toBe(2);
+    const both = chirp("toa", "--sf", "7", "--length", "3", "--payload", "deadbeef");
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--length BYTES or --payload HEX, not both/);
+    expect(chirp("toa", "--sf", "7", "--length", "256").err).toMatch(/length.*0 to 255/);
   });
 });

@@ -25,6 +25,9 @@ export async function run(argv: string[]): Promise<number> {
   const v = p.values;
   const params = phyParamsFromFlags(v);
   let length: number;
+  if (v.length !== undefined && v.payload !== undefined) {
+    throw new ChirpError("BAD_PARAMETER", "give --length BYTES or --payload HEX, not both", { parameter: "--length", allowed: "--length or --payload" });
+  }
   if (v.length !== undefined) length = intFlag("length", v.length, 0, 255);
   else if (v.payload !== undefined) length = hexPayload(v.payload).length;
   else throw new ChirpError("BAD_PARAMETER", "give --length BYTES or --payload HEX", { parameter: "--length", allowed: "0..255" });
