@@ -220,4 +220,19 @@ describe("engines agree on garbage", () => {
       expect(run("wasm")).toEqual(run("js"));
     }), { numRuns: 300 });
   });
+  it("random LLRs decode identically (or fail identically) on js and Wasm", () => {
+    fc.assert(fc.property(paramsArb, fc.integer({ min: 0, max: 100 }), fc.nat(40), fc.integer({ min: 1, max: 2 ** 31 }), (p, count, len, seed) => {
+      const r = resolveParams({ ...p, bandwidth: 125000 });
+      let s = seed;
+      const llr = Float32Array.from({ length: count * r.sf }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 10);
+      const run = (engine: Engine) => {
+        try {
+          return decodeFrameSoft(llr, count, r, { engine, implicit: implicitOf(r, len) });
+        } catch (e) {
+          return (e as Error).message;
+        }
+      };
+      expect(run("wasm")).toEqual(run("js"));
+    }), { numRuns: 200 });
+  });
 });
