@@ -60,6 +60,8 @@ describeRx("SigMF round trip: simulate -> decode -> annotations", () => {
       expect(a["core:freq_lower_edge"]).toBeLessThan(868.1e6 - 4000 - 62000);
       expect(a["core:freq_upper_edge"]).toBeGreaterThan(868.1e6 - 4000 + 62000);
     }
+    const truthAnn = anns.filter((a) => a["chirpkit:truth"]);
+    for (const [i, a] of ours.entries()) expect(Math.abs(a["core:sample_count"] - truthAnn[i]!["core:sample_count"])).toBeLessThan(64);
     const starts = anns.map((a) => a["core:sample_start"]);
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
   });

@@ -83,11 +83,14 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
 export function frameAnnotation(f: ChannelFrame, rec: Recording, rx: RxFlags): SigmfAnnotation {
   const rate = requireRate(rec);
   const p = { sf: f.sf, bandwidth: f.bandwidth, cr: f.cr, explicitHeader: f.explicitHeader, crc: f.crc, ldro: rx.base.ldro ?? "auto", preambleLength: rx.base.preambleLength ?? 8 };
-  let count: number | undefined;
-  try {
-    count = Math.round(timeOnAir(p, f.payloadLength).seconds * rate);
-  } catch {
-    count = undefined;
+  // The receiver's end sample includes the clock offset; time on air is the fallback.
+  let count: number | undefined = Number.isFinite(f.endSample) && f.endSample > f.startSample ? f.endSample - f.startSample : undefined;
+  if (count === undefined) {
+    try {
+      count = Math.round(timeOnAir(p, f.payloadLength).seconds * rate);
+    } catch {
+      count = undefined;
+    }
   }
   const crc = f.crcOk === null ? "no CRC" : f.crcOk ? "CRC ok" : "CRC bad";
   const a: SigmfAnnotation = {
