@@ -66,6 +66,8 @@ export interface Frontend {
   /**
    * Processes a chunk of any size and returns the new output samples (interleaved I/Q), a view that
    * is valid until the next call into the front end (or anything that may grow Wasm memory).
+   * A NaN/Inf sample throws ChirpError BAD_INPUT naming its index in the whole stream; the 8192-sample
+   * blocks before it in that chunk have been consumed (their output is lost), so reset() to start over.
    */
   push(samples: SampleInput): Float32Array;
   /** Wasm engine only: processes nComplex cf32 samples already in Wasm memory at ptr; output as push(). */
