@@ -3,7 +3,6 @@
 // payloads as LoRaWAN / Cayenne LPP, and computes waterfalls. The page stays responsive meanwhile.
 import { createReceiver, type Frame } from "chirpkit/rx";
 import { formatFromFileName, parseSigmfMeta, readIq, readSigmfArchive, sampleCount, type IqFormat } from "chirpkit/io";
-import { timeOnAir } from "chirpkit/phy";
 import { decodeFrame as decodeLorawan } from "chirpkit/lorawan";
 import { decodeLpp } from "chirpkit/lpp";
 import { computeSpectrogram } from "chirpkit/viz";
@@ -119,12 +118,6 @@ function printable(bytes: Uint8Array): string | null {
   return new TextDecoder().decode(bytes);
 }
 
-function fromHex(h: string): Uint8Array {
-  const out = new Uint8Array(h.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
 /** The table row of one frame: PHY fields, then LoRaWAN and LPP when the payload is one. */
 function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
   const good = f.headerOk && !f.truncated && f.crcOk !== false;
@@ -153,13 +146,11 @@ function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
       lorawan = null; // not a LoRaWAN frame
     }
   }
-  const rate = s.sampleRate;
-  const endSample = f.endSample ?? f.startSample + Math.round(timeOnAir({ sf: f.sf, bandwidth: f.bandwidth, cr: f.cr }, f.payloadLength).seconds * rate);
   return {
     index,
     startSample: f.startSample,
-    endSample,
-    timeMs: (f.startSample / rate) * 1000,
+    endSample: f.endSample,
+    timeMs: (f.startSample / s.sampleRate) * 1000,
     sf: f.sf,
     bandwidth: f.bandwidth,
     cr: f.cr,
@@ -169,8 +160,8 @@ function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
     headerOk: f.headerOk,
     crc: f.crc,
     crcOk: f.crcOk,
-    truncated: !!f.truncated,
-    payloadHex: f.payloadHex ?? Array.from(payload, (b) => b.toString(16).padStart(2, "0")).join(""),
+    truncated: f.truncated,
+    payloadHex: f.payloadHex,
     payloadText: printable(payload),
     lorawan,
     lpp,
