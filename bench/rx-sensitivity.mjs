@@ -2,7 +2,7 @@
 // timing, clock), measured on simulated recordings (chirpkit/sim: SNR in the LoRa bandwidth,
 // carrier offset, clock offset, fractional delay, random gaps). Prints one JSON line per point and
 // the SNR where PER crosses 10% (linear interpolation in log PER).
-// Usage: node bench/rx-sensitivity.mjs [--frames 400] [--quick]   (after npm run build)
+// Usage: node bench/rx-sensitivity.mjs [--frames 400] [--quick] [--only LABEL]   (after npm run build)
 import os from "node:os";
 import { simulate } from "../dist/sim/index.js";
 import { decodeRecording } from "../dist/rx/index.js";
@@ -11,6 +11,7 @@ const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
 const frames = Number(opt("frames", 400));
 const quick = argv.includes("--quick");
+const only = opt("only", ""); // run only the sweeps whose label contains this
 
 function per({ sf, oversampling, snrDb, payloadLength = 16, cr = 1, bandwidth = 125000, count = frames }) {
   const params = { sf, bandwidth, cr };
@@ -48,7 +49,7 @@ const sweeps = [
   { label: "SF12 CR4/5 16 B, 2x", sf: 12, oversampling: 2, snrs: quick ? [-22] : [-23.5, -23, -22.5, -22, -21.5], count: Math.max(40, frames / 8) },
 ];
 const summary = [];
-for (const s of sweeps) {
+for (const s of sweeps.filter((x) => x.label.includes(only))) {
   const points = [];
   for (const snrDb of s.snrs) {
     const t0 = Date.now();

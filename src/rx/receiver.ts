@@ -35,7 +35,8 @@ const MAX_PPM = 60;
 /** Sync word test: power in the two expected bins over the mean bin power (noise alone: 2 on average). */
 const SYNC_THRESHOLD = 5;
 
-const DEBUG = typeof process !== "undefined" && !!process.env?.RXDEBUG;
+/** Trace of the state machine on the console: set globalThis.CHIRP_RX_DEBUG = true before creating a receiver. */
+const DEBUG = !!(globalThis as { CHIRP_RX_DEBUG?: boolean }).CHIRP_RX_DEBUG;
 type State = "search" | "sync" | "header" | "payload";
 
 export interface Receiver {
@@ -102,7 +103,7 @@ function resolveOptions(o: ReceiverOptions): Config {
     implicit ? frameSymbolCount(implicit, params) : 0,
   ) + 8;
   // preamble detector threshold on peak / mean of the 4-window sum (noise alone: Gamma(4r) per bin)
-  const searchThreshold = r === 2 ? 3.2 : 5.5;
+  const searchThreshold = r === 2 ? 3.2 : 4.5;
   // downchirp pair: peak / mean of the sum of two windows (noise alone: Gamma(2r) per bin)
   const downThreshold = r === 2 ? 2.5 : 3.5;
   return { sf, n, r, m: n * r, bandwidth: o.bandwidth, sampleRate: o.sampleRate, params, syncWord, implicit, format, engine, searchThreshold, downThreshold, maxSymbols };
