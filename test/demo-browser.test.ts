@@ -195,6 +195,13 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     const shown = await page.$$eval("#tx-symbols .sym", (els) => els.map((e) => e.textContent));
     const expected = [...Array(8).fill("0"), ...syncSymbols(0x12, 256).map(String), "↓", "↓", "↓", ...Array.from(encodeFrame(payload, params), String)];
     expect(shown).toEqual(expected);
+    // What the symbols carry: 21 bytes at SF8 CR 4/5 are 5 header + 42 payload + 4 CRC nibbles;
+    // the header block (8 symbols) holds 6 of them, then blocks of 5 symbols hold 8 each, so the
+    // sixth such block ends the payload and carries the CRC.
+    const kinds = await page.$$eval("#tx-symbols .sym", (els) => els.map((e) => e.className.replace("sym k-", "")));
+    const count = (k: string) => kinds.filter((x) => x === k).length;
+    expect([count("preamble"), count("sync"), count("downchirp"), count("header"), count("payload"), count("crc")]).toEqual([8, 2, 3, 8, 25, 5]);
+    expect(kinds.slice(-5)).toEqual(Array(5).fill("crc"));
     const toaMs = Number(await page.getAttribute("#tx-summary", "data-toa-ms"));
     expect(toaMs).toBeCloseTo(timeOnAir(params, payload.length).seconds * 1000, 6);
 
