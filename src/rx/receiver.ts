@@ -176,7 +176,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   function keepFrom(): number {
     switch (state) {
       case "search": return pos - 8 * m - MARGIN;
-      case "sync": return Math.min(sync.det, pos - 12 * m) - 2 * MARGIN;
+      // the last windows (the downchirp pair and the preamble before it are among them when the
+      // scan ends); a long preamble's start is let go (a retry resumes at the oldest sample held)
+      case "sync": return pos - 12 * m - 2 * MARGIN;
       default: return Math.floor(f.next) - m - 2 * MARGIN;
     }
   }
@@ -226,7 +228,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   function retry(): boolean {
     state = "search";
     kernel.searchReset();
-    pos = sync.det + m;
+    pos = Math.max(sync.det + m, base + MARGIN);
     return true;
   }
 
