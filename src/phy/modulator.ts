@@ -2,7 +2,7 @@
 // preamble upchirps, two sync-word symbols, 2.25 downchirps, payload symbols; continuous phase,
 // unit amplitude, interleaved float32 I/Q.
 import { ChirpError } from "../errors.js";
-import { checkEngine, checkOptions, checkOversampling, checkSymbols, payloadSymbolCount, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
+import { checkEngine, checkOversampling, checkSymbols, payloadSymbolCount, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
 import { checkPayload, encodeFrame } from "./encoder.js";
 import { downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
 import { modulateFrameWasm, modulateSymbolsWasm } from "../engines/wasm/modulator.js";
