@@ -8,6 +8,7 @@ import { createReceiver, decodeRecording, type Frame } from "../src/rx/index.js"
 import { modulateSymbols } from "../src/phy/index.js";
 import { phyWasm } from "../src/wasm/phy.js";
 import { ChirpError } from "../src/errors.js";
+import { writeIq } from "../src/io/formats.js";
 
 const bw = 125e3;
 const params = { sf: 7, bandwidth: bw, cr: 1 };
@@ -95,6 +96,18 @@ describe("receiver streaming", () => {
     const rx = createReceiver({ sampleRate: bw, bandwidth: bw, sf: 7, syncWord: 0x12 });
     expect([...rx.push(s.iq), ...rx.flush()]).toHaveLength(0);
     expect(rx.stats.syncWordRejects).toBeGreaterThan(0);
+  });
+
+  it("reads cs16, cs8 and cu8 as typed arrays or raw bytes", () => {
+    const s = recording(2, 21, 1000);
+    const want = s.truth.map((t) => t.payloadHex);
+    const o = { sampleRate: 2 * bw, bandwidth: bw, sf: 7 };
+    for (const format of ["cs16", "cs8", "cu8"] as const) {
+      const { bytes } = writeIq(s.iq, format, { scale: 0.25 });
+      const typed = format === "cs16" ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2) : format === "cs8" ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+      expect(decodeRecording(typed, { ...o, format }).filter((f) => f.crcOk).map((f) => f.payloadHex), format).toEqual(want);
+      expect(decodeRecording(bytes, { ...o, format }).filter((f) => f.crcOk).map((f) => f.payloadHex), `${format} bytes`).toEqual(want);
+    }
   });
 
   it("rejects bad options with typed errors naming the parameter", () => {
