@@ -46,6 +46,40 @@ describe("chirp encode", () => {
       expect(Array.from(sync)).toEqual([24, 32]);
     }
   });
+  it("-o writes SigMF metadata beside the raw file (datatype, rate, centre, the frame as an annotation)", () => {
+    const file = join(dir, "meta.cs16");
+    const r = chirp("encode", "--sf", "7", "--cr", "2", "--bw", "125k", "--rate", "250k", "--sync", "0x34", "--center", "868.1M", "--payload", "deadbeef", "-o", file);
+    expect(r.code, r.err).toBe(0);
+    const layout = frameLayout({ sf: 7, cr: 2, bandwidth: 125000, syncWord: 0x34 }, 4, 2);
+    expect(readFileSync(file).length).toBe(layout.totalSamples * 4);
+    const meta = JSON.parse(readFileSync(join(dir, "meta.sigmf-meta"), "utf8"));
+    expect(meta.global).toMatchObject({ "core:datatype": "ci16_le", "core:sample_rate": 250000, "core:dataset": "meta.cs16" });
+    expect(meta.captures[0]["core:frequency"]).toBe(868.1e6);
+    expect(meta.annotations).toHaveLength(1);
+    expect(meta.annotations[0]).toMatchObject({
+      "core:sample_start": 0, "core:sample_count": layout.totalSamples, "core:freq_lower_edge": 868.0375e6, "core:freq_upper_edge": 868.1625e6,
+      "chirpkit:payload_hex": "deadbeef", "chirpkit:sf": 7, "chirpkit:cr": 2, "chirpkit:bandwidth": 125000, "chirpkit:sync_word": 0x34, "chirpkit:crc": true,
+    });
+    // No --center: no frequency in the capture or the annotation; a bare name gives the SigMF pair.
+    const bare = join(dir, "pair");
+    expect(chirp("encode", "--sf", "8", "--rate", "125k", "--payload", "0102", "-o", bare).code).toBe(0);
+    const m2 = JSON.parse(readFileSync(bare + ".sigmf-meta", "utf8"));
+    expect(m2.global["core:datatype"]).toBe("cf32_le");
+    expect(m2.captures[0]["core:frequency"]).toBeUndefined();
+    expect(m2.annotations[0]["core:freq_lower_edge"]).toBeUndefined();
+    expect(readFileSync(bare + ".sigmf-data").length).toBe(frameLayout({ sf: 8, cr: 1, bandwidth: 125000 }, 2, 1).totalSamples * 8);
+  });
+  it("-o NAME.sigmf writes an archive that the recording reader opens", () => {
+    const file = join(dir, "arch.sigmf");
+    expect(chirp("encode", "--sf", "7", "--rate", "250k", "--payload", "cafe01", "--format", "cs8", "-o", file).code).toBe(0);
+    const d = chirp("info", file, "--json");
+    expect(d.code, d.err).toBe(0);
+    const samples = frameLayout({ sf: 7, cr: 1, bandwidth: 125000 }, 3, 2).totalSamples;
+    expect(JSON.parse(d.out)).toMatchObject({ format: "cs8", sampleRate: 250000, samples, centerFrequency: null, annotations: 1 });
+    const mismatch = chirp("encode", "--sf", "7", "--rate", "250k", "--payload", "00", "--format", "cu8", "-o", join(dir, "m.cs16"));
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.err).toMatch(/--format cu8 disagrees with the output name/);
+  });
   it("bad parameters exit 2 with a message naming the parameter and its range", () => {
     const cases: [string[], RegExp][] = [
       [["--sf", "4", "--payload", "00", "--symbols"], /sf.*5 to 12/],

@@ -1,11 +1,12 @@
 // `chirp encode`: payload -> symbol values (--symbols) or a modulated IQ file (-o).
-import { writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
 import { encodeFrame } from "../phy/encoder.js";
 import { modulateFrame, frameLayout } from "../phy/modulator.js";
-import { oversamplingFor, timeOnAir, type Engine } from "../phy/params.js";
-import { checkFormat, formatFromFileName, writeIq } from "../io/formats.js";
-import { choiceFlag, numberFlag, parseCommand, type Help } from "./args.js";
+import { oversamplingFor, timeOnAir, type Engine, type ResolvedParams } from "../phy/params.js";
+import { checkFormat } from "../io/formats.js";
+import type { SigmfAnnotation } from "../io/index.js";
+import { choiceFlag, numberFlag, optNumber, parseCommand, type Help } from "./args.js";
+import { outputFormat, writeRecording } from "./writer.js";
 import { hexPayload, phyHelp, phyOptions, phyParamsFromFlags } from "./phyFlags.js";
 
 export const summary = "encode a payload into LoRa symbols or a modulated IQ file";
@@ -19,12 +20,14 @@ const help: Help = {
     ["--payload HEX", "payload bytes in hex (0..255 bytes; at least 1 with CRC on)"],
     ["--symbols", "print the frame's symbol values (after the preamble, header block included) as JSON"],
     ["--rate HZ", "sample rate, an integer multiple (1..64) of the bandwidth"],
-    ["-o, --output FILE", "write the modulated frame (preamble, sync, 2.25 downchirps, payload)"],
+    ["-o, --output FILE", "write the modulated frame (preamble, sync, 2.25 downchirps, payload) with SigMF metadata: NAME (-> NAME.sigmf-data + .sigmf-meta), NAME.sigmf (archive) or NAME.cs16 etc. (raw + NAME.sigmf-meta)"],
     ["--format cf32|cs16|cu8|cs8", "sample format (default: from the file extension, else cf32)"],
+    ["--center F", "centre frequency written to the SigMF metadata (Hz, e.g. 868.1M)"],
     ["--engine wasm|js", "engine (default wasm)"],
   ],
   examples: [
     "chirp encode --sf 7 --cr 1 --bw 125000 --rate 500000 --payload deadbeef -o frame.cf32",
+    "chirp encode --sf 9 --bw 125k --rate 250k --center 868.1M --payload 48656c6c6f -o hello.sigmf",
     "chirp encode --sf 9 --payload 48656c6c6f --symbols",
   ],
 };
@@ -37,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
     rate: { type: "string" },
     output: { type: "string", short: "o" },
     format: { type: "string" },
+    center: { type: "string" },
     engine: { type: "string" },
   }, false);
   if (!p) return 0;
@@ -58,20 +62,52 @@ export async function run(argv: string[]): Promise<number> {
     throw new ChirpError("BAD_PARAMETER", `--rate HZ is required with -o: the sample rate, an integer multiple (1..64) of the bandwidth ${params.bandwidth} Hz`, { parameter: "--rate", allowed: "an integer multiple (1..64) of the bandwidth" });
   }
   const k = oversamplingFor(numberFlag("rate", v.rate), params.bandwidth);
-  const format = checkFormat(v.format ?? formatFromFileName(out) ?? "cf32", "--format");
+  const format = v.format !== undefined ? checkFormat(v.format, "--format") : outputFormat(out) ?? "cf32";
+  const center = optNumber("center", v.center);
   const iq = modulateFrame(payload, params, { oversampling: k, engine });
-  const { bytes, clipped } = writeIq(iq, format);
-  try {
-    writeFileSync(out, bytes);
-  } catch (e) {
-    throw new ChirpError("IO_ERROR", `cannot write ${out}: ${(e as Error).message}`, { cause: e });
-  }
+  const sampleRate = k * params.bandwidth;
+  const w = writeRecording(out, iq, {
+    format,
+    sampleRate,
+    ...(center !== undefined ? { centerFrequency: center } : {}),
+    description: `chirpkit encode: one LoRa frame, SF${params.sf}, ${params.bandwidth} Hz, CR 4/${4 + params.cr}, ${payload.length} byte payload`,
+    annotations: [frameAnnotation(payload, params, k, center)],
+  });
+  const clipped = w.clipped;
   const layout = frameLayout(params, payload.length, k);
   const toa = timeOnAir(params, payload.length);
   process.stderr.write(
-    `wrote ${out}: ${layout.totalSamples} ${format} samples at ${k * params.bandwidth} S/s (${k} per chip), ` +
+    `wrote ${w.data}${w.meta !== w.data ? ` (metadata ${w.meta})` : ""}: ${layout.totalSamples} ${format} samples at ${sampleRate} S/s (${k} per chip), ` +
       `${toa.payloadSymbols} payload symbols, ${(toa.seconds * 1000).toFixed(3)} ms on air` +
       (clipped ? `, ${clipped} values clipped` : "") + "\n",
   );
   return 0;
+}
+
+/** The SigMF annotation of the encoded frame: where it is, what was sent and with which parameters. */
+export function frameAnnotation(payload: Uint8Array, params: ResolvedParams, oversampling: number, center?: number): SigmfAnnotation {
+  const layout = frameLayout(params, payload.length, oversampling);
+  const hex = Array.from(payload, (b) => b.toString(16).padStart(2, "0")).join("");
+  const a: SigmfAnnotation = {
+    sampleStart: 0,
+    sampleCount: layout.totalSamples,
+    label: `LoRa SF${params.sf} ${params.crc ? "CRC on" : "no CRC"} ${payload.length} B`,
+    comment: hex,
+    extra: {
+      "chirpkit:payload_hex": hex,
+      "chirpkit:sf": params.sf,
+      "chirpkit:bandwidth": params.bandwidth,
+      "chirpkit:cr": params.cr,
+      "chirpkit:explicit_header": params.explicitHeader,
+      "chirpkit:crc": params.crc,
+      "chirpkit:ldro": params.ldroOn,
+      "chirpkit:sync_word": params.syncWord,
+      "chirpkit:preamble_length": params.preambleLength,
+    },
+  };
+  if (center !== undefined) {
+    a.freqLowerEdge = center - params.bandwidth / 2;
+    a.freqUpperEdge = center + params.bandwidth / 2;
+  }
+  return a;
 }

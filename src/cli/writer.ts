@@ -22,7 +22,7 @@ export function outputFormat(out: string): IqFormat | undefined {
 export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSigmfOptions, "format"> & { format: IqFormat }): Written {
   const fromName = outputFormat(out);
   if (fromName && fromName !== meta.format) {
-    throw new ChirpError("BAD_PARAMETER", `--format ${meta.format} disagrees with the output name ${out} (${fromName})`, { parameter: "format" });
+    throw new ChirpError("BAD_PARAMETER", `--format ${meta.format} disagrees with the output name ${out} (${fromName})`, { parameter: "--format" });
   }
   // Integer formats: scale so the largest I or Q value sits at 90% of full scale.
   let peak = 0;
