@@ -124,6 +124,22 @@ describeRx("decode several channels of a wideband recording", () => {
     }
     expect(frames.map((f) => f.payloadHex).sort()).toEqual(g.frames.map((x: any) => x.payloadHex).sort());
   });
+  it.runIf(hasShared)("--channel runs the gateway receiver (one front end per channel): exactly decodeGateway's frames", async () => {
+    const g = readSharedJson("captures", "gateway", "manifest.json").captures[0];
+    const file = sharedPath("captures", "gateway", g.file);
+    const r = chirp(["decode", file, "--rate", "1M", "--center", "868.3M", "--channel", "868.1M,868.3M,868.5M", "--sf", "7-12", "--sync", "0x34", "--json", "--quiet"]);
+    expect(r.status, r.stderr).toBe(0);
+    const { decodeGateway } = await import("../src/rx/index.js");
+    const b = readFileSync(file);
+    const want = decodeGateway(new Int16Array(b.buffer, b.byteOffset, b.length / 2), {
+      sampleRate: 1e6, centerFrequency: 868.3e6, channels: [868.1e6, 868.3e6, 868.5e6], sfs: [7, 8, 9, 10, 11, 12], syncWord: 0x34,
+    });
+    const key = (f: any) => [f.startSampleExact, f.endSample, f.sf, f.payloadHex, f.crcOk, f.cfoHz, f.snrDb].join(" ");
+    const got = lines(r.stdout);
+    expect(got.map(key).sort()).toEqual(want.map(key).sort());
+    expect(got.map((f) => f.channelOffsetHz).sort()).toEqual(want.map((f) => f.channelHz - 868.3e6).sort());
+    expect(got.length).toBe(g.frames.length);
+  });
 });
 
 describeRx("chirp per", () => {

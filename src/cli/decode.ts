@@ -1,9 +1,10 @@
 // `chirp decode FILE...`: find and decode every LoRa frame in a recording (raw IQ, SigMF pair or
-// archive), streamed at constant memory, one receiver per spreading factor. Several files, a
+// archive), streamed at constant memory, one receiver per spreading factor; several channels
+// (--channel/--offset) go through the gateway receiver (one front end per channel). Several files, a
 // directory or a glob go to the batch runner (src/cli/batch.ts).
 import { renameSync, writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
-import { createReceiver, type Frame } from "./deps.js";
+import { createGatewayReceiver, createReceiver, type Frame, type GatewayFrame, type GatewayOptions, type Samples } from "./deps.js";
 import { timeOnAir } from "../phy/index.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
@@ -58,25 +59,71 @@ export type ChannelFrame = Frame & { channelOffsetHz?: number };
 export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean } = {}): Promise<ChannelFrame[]> {
   const offsets = channelOffsets(rx, rec);
   const tagged = offsets.length > 1 || offsets[0] !== 0;
-  const receivers = await Promise.all(offsets.flatMap((off) => rx.sfs.map(async (sf) => ({ off, r: await createReceiver(receiverOptions(rx, rec, sf, off)) }))));
+  // Checks every channel against the recording (rate, edges) with the CLI's flag names.
+  const perChannel = offsets.flatMap((off) => rx.sfs.map((sf) => ({ off, o: receiverOptions(rx, rec, sf, off) })));
   const frames: ChannelFrame[] = [];
-  const take = (fs: Frame[], off: number) => {
-    for (const raw of fs) {
-      const f: ChannelFrame = tagged ? { ...raw, channelOffsetHz: off } : raw;
-      opts.onFrame?.(f);
-      // Kept frames drop their symbol arrays, so memory grows only with the (small) frame count;
-      // with keep: false (streamed JSON) nothing is kept at all.
-      if (opts.keep !== false) frames.push({ ...f, symbols: new Uint16Array(0) });
-    }
+  const take = (f: ChannelFrame) => {
+    opts.onFrame?.(f);
+    // Kept frames drop their symbol arrays, so memory grows only with the (small) frame count;
+    // with keep: false (streamed JSON) nothing is kept at all.
+    if (opts.keep !== false) frames.push({ ...f, symbols: new Uint16Array(0) });
   };
+  let push: (view: Samples) => void;
+  let flush: () => void;
+  if (tagged && gatewayFits(rx, rec, offsets)) {
+    // Several channels (or one off-centre): one front end per channel feeding one receiver per SF.
+    const gw = createGatewayReceiver(gatewayOptions(rx, rec, offsets));
+    const center = rec.centerFrequency ?? 0;
+    const untag = (fs: GatewayFrame[]) => {
+      for (const g of fs) {
+        const { channelHz, channelIndex: _i, frequencyHz: _f, ...f } = g;
+        take({ ...f, channelOffsetHz: channelHz - center });
+      }
+    };
+    push = (view) => untag(gw.push(view));
+    flush = () => untag(gw.flush());
+  } else {
+    // The centre channel, or channels too close to the recording's edge for the gateway's 2*BW
+    // channel filter: one receiver per channel and SF, each with its own front end.
+    const receivers = await Promise.all(perChannel.map(async ({ off, o }) => ({ off, r: await createReceiver(o) })));
+    const each = (fs: Frame[], off: number) => {
+      for (const f of fs) take(tagged ? { ...f, channelOffsetHz: off } : f);
+    };
+    push = (view) => {
+      for (const { off, r } of receivers) each(r.push(view), off);
+    };
+    flush = () => {
+      for (const { off, r } of receivers) each(r.flush(), off);
+    };
+  }
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
   for await (const { view, first } of streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
-    for (const { off, r } of receivers) take(r.push(view), off);
+    push(view);
     progress.update(first + view.length / 2);
   }
-  for (const { off, r } of receivers) take(r.flush(), off);
+  flush();
   progress.done();
   return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
+}
+
+/** Whether the gateway receiver can take these channels: its channel filter passes +-BW around each. */
+function gatewayFits(rx: RxFlags, rec: Recording, offsets: number[]): boolean {
+  const rate = requireRate(rec);
+  const bw = rx.base.bandwidth;
+  return rate >= 2 * bw && offsets.every((off) => Math.abs(off) <= rate / 2 - bw);
+}
+
+function gatewayOptions(rx: RxFlags, rec: Recording, offsets: number[]): GatewayOptions {
+  const center = rec.centerFrequency ?? 0;
+  const { bandwidth, syncWord, explicitHeader, implicit, ldro, preambleLength, engine } = rx.base;
+  const o: GatewayOptions = { sampleRate: requireRate(rec), centerFrequency: center, channels: offsets.map((off) => center + off), sfs: rx.sfs, bandwidth, format: rec.format };
+  if (syncWord !== undefined) o.syncWord = syncWord;
+  if (explicitHeader !== undefined) o.explicitHeader = explicitHeader;
+  if (implicit !== undefined) o.implicit = implicit;
+  if (ldro !== undefined) o.ldro = ldro;
+  if (preambleLength !== undefined) o.preambleLength = preambleLength;
+  if (engine !== undefined) o.engine = engine;
+  return o;
 }
 
 /** SigMF annotation for a decoded frame: its extent in samples and frequency, and a short label. */
