@@ -105,7 +105,7 @@ describe("flags and tables", () => {
     expect(numberFlag("bw", "125k")).toBe(125000);
     expect(numberFlag("sync", "0x34")).toBe(0x34);
     expect(numberFlag("snr", "-7.5")).toBe(-7.5);
-    expect(code(() => numberFlag("sf", "seven"))).toMatch(/BAD_PARAMETER: sf = "seven"/);
+    expect(code(() => numberFlag("sf", "seven"))).toMatch(/BAD_PARAMETER: --sf = "seven"/);
   });
 
   it("expand FROM:TO:STEP ranges including the end", () => {

@@ -87,7 +87,11 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
   }
 
   it("--help prints usage and an example for every command, exit 0", () => {
-    for (const cmd of ["info", "decode", "simulate", "per", "spectrogram", "demo"]) {
+    const list = chirp(["--help"]);
+    expect(list.status).toBe(0);
+    const cmds = list.stdout.split("commands:\n")[1]!.split("\n").filter((l) => l.trim()).map((l) => l.trim().split(/\s+/)[0]!);
+    expect(cmds).toEqual(["decode", "encode", "simulate", "per", "toa", "lorawan", "info", "spectrogram", "demo"]);
+    for (const cmd of cmds) {
       const r = chirp([cmd, "--help"]);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`usage: chirp ${cmd}`);

@@ -98,8 +98,9 @@ describe("chirp lorawan", () => {
     capture();
     await expect(run(["40ff"])).rejects.toBeInstanceOf(ChirpError);
     await expect(run(["zz"])).rejects.toMatchObject({ code: "BAD_PARAMETER" });
-    await expect(run(["40f17dbe4900020001954378762b11ff0d", "--version", "2"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "version" });
-    await expect(run(["40f17dbe4900020001954378762b11ff0d", "--nwkskey", "0011"])).rejects.toMatchObject({ code: "BAD_PARAMETER" });
+    await expect(run(["40f17dbe4900020001954378762b11ff0d", "--version", "2"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--version" });
+    await expect(run(["40f17dbe4900020001954378762b11ff0d", "--nwkskey", "0011"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--nwkskey" });
+    await expect(run(["40f17dbe4900020001954378762b11ff0d", "--tx-dr", "300"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--tx-dr", message: expect.stringMatching(/^--tx-dr = "300"/) });
   });
 });
 
@@ -120,6 +121,6 @@ describe("chirp lorawan with several frames", () => {
     capture();
     expect(await run([f(1), f(2), "--nwkskey", keys.nwkSKey])).toBe(0);
     expect(out.match(/OK/g)?.length).toBe(2);
-    await expect(run([f(1), f(2), "--fcnt32", "2"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "fcnt32" });
+    await expect(run([f(1), f(2), "--fcnt32", "2"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--fcnt32" });
   });
 });

@@ -84,9 +84,14 @@ describe("chirp encode", () => {
     const cases: [string[], RegExp][] = [
       [["--sf", "4", "--payload", "00", "--symbols"], /sf.*5 to 12/],
       [["--sf", "7", "--cr", "5", "--payload", "00", "--symbols"], /cr.*1 to 4/],
-      [["--sf", "7", "--rate", "300000", "--payload", "00", "-o", join(dir, "x.cf32")], /rate.*multiple.*bandwidth/],
+      [["--sf", "7", "--rate", "300000", "--payload", "00", "-o", join(dir, "x.cf32")], /^chirp: --rate = 300000 .*multiple.*bandwidth/],
+      // errors from the library name the flag the user typed, not the API parameter (bandwidth)
+      [["--sf", "7", "--bw", "-5", "--payload", "00", "--symbols"], /^chirp: --bw = -5 is not allowed; allowed: a positive number/],
+      [["--sf", "7", "--bw", "0", "--rate", "500k", "--payload", "00", "-o", join(dir, "v.cf32")], /^chirp: --bw = 0 /],
+      [["--sf", "7", "--bw", "12x", "--payload", "00", "--symbols"], /^chirp: --bw = "12x" is not allowed/],
+      [["--sf", "7", "--payload", "00", "--symbols", "--engine", "gpu"], /^chirp: --engine = "gpu"/],
       [["--sf", "7", "--payload", "00".repeat(256), "--symbols"], /payload.*0\.\.255/],
-      [["--sf", "7", "--payload", "", "--symbols"], /payload length.*crc is on/],
+      [["--sf", "7", "--payload", "", "--symbols"], /--payload.*1\.\.255 bytes with CRC on/],
       [["--sf", "7", "--payload", "xyz", "--symbols"], /payload.*hex/],
       [["--sf", "7", "--payload", "00", "-o", join(dir, "y.cf32")], /--rate.*required.*multiple \(1\.\.64\)/],
       [["--sf", "7", "--payload", "00", "--symbols", "-o", join(dir, "z.cf32")], /either --symbols.*or -o/],
@@ -118,5 +123,9 @@ describe("chirp toa", () => {
     expect(both.code).toBe(2);
     expect(both.err).toMatch(/--length BYTES or --payload HEX, not both/);
     expect(chirp("toa", "--sf", "7", "--length", "256").err).toMatch(/length.*0 to 255/);
+    const bw = chirp("toa", "--sf", "7", "--bw", "-5", "--length", "3");
+    expect(bw.code).toBe(2);
+    expect(bw.err).toMatch(/^chirp: --bw = -5 is not allowed; allowed: a positive number/);
+    expect(bw.err).not.toMatch(/bandwidth =/);
   });
 });

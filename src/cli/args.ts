@@ -38,13 +38,14 @@ export function parseCli(argv: string[], options: OptionSpec, allowPositionals =
 
 /** Parses a number flag (accepts 125000, 125e3, 125k, 1.024M, 0x12). */
 export function numberFlag(name: string, raw: unknown, fallback?: number): number {
+  const flag = name.startsWith("-") ? name : `--${name}`;
   if (raw === undefined) {
-    if (fallback === undefined) throw new ChirpError("BAD_PARAMETER", `--${name} is required`, { parameter: name });
+    if (fallback === undefined) throw new ChirpError("BAD_PARAMETER", `${flag} is required`, { parameter: flag });
     return fallback;
   }
   const s = String(raw).trim();
   const m = /^([-+]?(?:0x[0-9a-f]+|\d*\.?\d+(?:e[-+]?\d+)?))([kKmMgG]?)$/i.exec(s);
-  if (!m) badParameter(name, s, "a number (e.g. 125000, 125k, 1.024M, 0x12)");
+  if (!m) badParameter(flag, s, "a number (e.g. 125000, 125k, 1.024M, 0x12)");
   const base = m[1]!.toLowerCase().includes("0x") ? parseInt(m[1]!, 16) : Number(m[1]);
   const mult = { "": 1, k: 1e3, m: 1e6, g: 1e9 }[m[2]!.toLowerCase()]!;
   return base * mult;
@@ -119,7 +120,7 @@ export function jsonLine(o: unknown): string {
 
 /** Parses a range "from:to:step" (inclusive of `to` within rounding) or a single value. */
 export function rangeFlag(name: string, raw: unknown): number[] {
-  if (raw === undefined) throw new ChirpError("BAD_PARAMETER", `--${name} is required`, { parameter: name });
+  if (raw === undefined) throw new ChirpError("BAD_PARAMETER", `--${name} is required`, { parameter: `--${name}` });
   const parts = String(raw).split(":");
   if (parts.length === 1) return [numberFlag(name, parts[0])];
   if (parts.length !== 3) badParameter(`--${name}`, raw, "a value or FROM:TO:STEP, e.g. -12:-4:0.5");

@@ -7,7 +7,11 @@ import { checkFormat } from "../io/formats.js";
 import type { SigmfAnnotation } from "../io/index.js";
 import { choiceFlag, numberFlag, optNumber, parseCommand, type Help } from "./args.js";
 import { outputFormat, writeRecording } from "./writer.js";
-import { hexPayload, phyHelp, phyOptions, phyParamsFromFlags } from "./phyFlags.js";
+import { hexPayload, phyHelp, phyOptions, phyParamsFromFlags, withFlagNames } from "./phyFlags.js";
+import { badParameter } from "../errors.js";
+
+/** Library parameter names that come from --payload. */
+const PAYLOAD = { "payload length": "--payload", payloadLength: "--payload", payload: "--payload" };
 
 export const summary = "encode a payload into LoRa symbols or a modulated IQ file";
 
@@ -48,12 +52,14 @@ export async function run(argv: string[]): Promise<number> {
   const params = phyParamsFromFlags(v);
   if (v.payload === undefined) throw new ChirpError("BAD_PARAMETER", "--payload is required (hex bytes, e.g. deadbeef)", { parameter: "--payload" });
   const payload = hexPayload(v.payload);
+  // SX1276: a zero payload length is not permitted with CRC on (see checkPayloadLength)
+  if (params.crc && payload.length === 0) badParameter("--payload", "(empty)", "1..255 bytes with CRC on (0..255 with --no-crc)");
   const engine = choiceFlag<Engine>("engine", v.engine, ["wasm", "js"], "wasm");
   if (v.symbols && v.output !== undefined) {
     throw new ChirpError("BAD_PARAMETER", "give either --symbols (print symbol values) or -o FILE (write IQ samples), not both", { parameter: "--symbols", allowed: "--symbols or -o FILE" });
   }
   if (v.symbols) {
-    process.stdout.write(JSON.stringify(Array.from(encodeFrame(payload, params, { engine }))) + "\n");
+    process.stdout.write(JSON.stringify(Array.from(withFlagNames(() => encodeFrame(payload, params, { engine }), PAYLOAD))) + "\n");
     return 0;
   }
   const out = v.output as string | undefined;
@@ -61,10 +67,10 @@ export async function run(argv: string[]): Promise<number> {
   if (v.rate === undefined) {
     throw new ChirpError("BAD_PARAMETER", `--rate HZ is required with -o: the sample rate, an integer multiple (1..64) of the bandwidth ${params.bandwidth} Hz`, { parameter: "--rate", allowed: "an integer multiple (1..64) of the bandwidth" });
   }
-  const k = oversamplingFor(numberFlag("rate", v.rate), params.bandwidth);
+  const k = withFlagNames(() => oversamplingFor(numberFlag("rate", v.rate), params.bandwidth));
   const format = v.format !== undefined ? checkFormat(v.format, "--format") : outputFormat(out) ?? "cf32";
   const center = optNumber("center", v.center);
-  const iq = modulateFrame(payload, params, { oversampling: k, engine });
+  const iq = withFlagNames(() => modulateFrame(payload, params, { oversampling: k, engine }), PAYLOAD);
   const sampleRate = k * params.bandwidth;
   const w = writeRecording(out, iq, {
     format,

@@ -40,11 +40,16 @@ frames, 32-bit counters are followed per DevAddr from the frames whose MIC verif
   --lpp                   decode the (decrypted) payload as Cayenne LPP
   --json                  one JSON object instead of text
 Keys are 32 hex digits. Exit status 1 when a MIC does not verify (or, with several frames, a line
-cannot be decoded).`;
+cannot be decoded).
+
+examples:
+  chirp lorawan 40f17dbe4900020001954378762b11ff0d --nwkskey 44024241ed4ce9a68c6a8bc055233fd3 --appskey ec925802ae430ca77fd3dd73cb2cc588
+  chirp lorawan QPF9vkkAAgABlUN4disR/w0= --base64 --json
+  chirp decode capture.sigmf-meta --sf 7-12 --sync 0x34 --json | chirp lorawan - --nwkskey K --appskey K --lpp`;
 
 function fromBase64(s: string): Uint8Array {
   const t = s.trim();
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0) badParameter("base64", s, "base64 text");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0) badParameter("--base64", s, "base64 text");
   return Uint8Array.from(atob(t), (c) => c.charCodeAt(0));
 }
 
@@ -52,7 +57,7 @@ function intFlag(name: string, raw: unknown, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const s = String(raw).trim();
   const v = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : NaN;
-  if (!Number.isInteger(v) || v < 0 || v > max) badParameter(name, s, `an integer from 0 to ${max}`);
+  if (!Number.isInteger(v) || v < 0 || v > max) badParameter(`--${name}`, s, `an integer from 0 to ${max}`);
   return v;
 }
 
@@ -152,11 +157,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new ChirpError("BAD_PARAMETER", "chirp lorawan takes a HEX frame, several, or - for one per line on stdin (see --help)", { parameter: "HEX" });
   const version = (values.version as string | undefined) ?? "1.0";
-  if (version !== "1.0" && version !== "1.1") badParameter("version", version, "1.0 or 1.1");
+  if (version !== "1.0" && version !== "1.1") badParameter("--version", version, "1.0 or 1.1");
   const variant = (values["fopts-variant"] as string | undefined) ?? "errata";
-  if (variant !== "errata" && variant !== "original") badParameter("fopts-variant", variant, "errata or original");
+  if (variant !== "errata" && variant !== "original") badParameter("--fopts-variant", variant, "errata or original");
   const keys: LoRaWANKeys = {};
-  for (const [flag, name] of Object.entries(KEY_FLAGS)) if (values[flag] !== undefined) keys[name] = fromHex(String(values[flag]), flag);
+  for (const [flag, name] of Object.entries(KEY_FLAGS)) {
+    if (values[flag] === undefined) continue;
+    const key = fromHex(String(values[flag]), `--${flag}`);
+    if (key.length !== 16) badParameter(`--${flag}`, `${key.length} bytes`, "16 bytes (32 hex digits)");
+    keys[name] = key;
+  }
   const base = {
     keys,
     version: version as "1.0" | "1.1",
@@ -181,7 +191,7 @@ export async function run(argv: string[]): Promise<number> {
 
   // Several frames (arguments, or lines on stdin): counters are followed per DevAddr and direction
   // from frames whose MIC verified; a bad line is reported and the stream goes on.
-  if (base.fCnt32 !== undefined) badParameter("fcnt32", base.fCnt32, "one frame only (several frames follow their counters)");
+  if (base.fCnt32 !== undefined) badParameter("--fcnt32", base.fCnt32, "one frame only (several frames follow their counters)");
   const lines = positionals.length === 1 ? (await readStdin()).split(/\r?\n/) : positionals;
   const last = new Map<string, number>();
   let status = 0;

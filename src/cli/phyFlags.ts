@@ -1,5 +1,5 @@
 // Flags shared by `chirp encode` and `chirp toa`: the LoRa PHY parameters.
-import { badParameter } from "../errors.js";
+import { ChirpError, badParameter } from "../errors.js";
 import { resolveParams, type Ldro, type ResolvedParams } from "../phy/params.js";
 import { choiceFlag, intFlag, numberFlag, type OptionSpec, type Parsed } from "./args.js";
 
@@ -25,8 +25,41 @@ export const phyHelp: [string, string][] = [
   ["--preamble N", "preamble upchirps 6..65535 (default 8)"],
 ];
 
+/** The flag a user types for each API parameter name the PHY reports in its errors. */
+const PHY_FLAG_NAMES: Record<string, string> = {
+  sf: "--sf",
+  cr: "--cr",
+  bandwidth: "--bw",
+  explicitHeader: "--implicit",
+  crc: "--no-crc",
+  ldro: "--ldro",
+  syncWord: "--sync",
+  preambleLength: "--preamble",
+  sampleRate: "--rate",
+  rate: "--rate",
+  oversampling: "--rate",
+  engine: "--engine",
+};
+
+/**
+ * Runs library code on values from flags; a BAD_PARAMETER error that names an API parameter
+ * (e.g. `bandwidth`) is re-thrown naming the flag the user typed (`--bw`). `names` adds or
+ * overrides entries (e.g. { "payload length": "--length" }).
+ */
+export function withFlagNames<T>(fn: () => T, names: Record<string, string> = {}): T {
+  try {
+    return fn();
+  } catch (e) {
+    const all = { ...PHY_FLAG_NAMES, ...names };
+    if (!(e instanceof ChirpError) || e.parameter === undefined || !Object.hasOwn(all, e.parameter)) throw e;
+    const flag = all[e.parameter]!;
+    const message = e.message.startsWith(e.parameter) ? flag + e.message.slice(e.parameter.length) : `${flag}: ${e.message}`;
+    throw new ChirpError(e.code, message, { parameter: flag, ...(e.allowed !== undefined ? { allowed: e.allowed } : {}), cause: e });
+  }
+}
+
 export function phyParamsFromFlags(v: Parsed["values"]): ResolvedParams {
-  return resolveParams({
+  return withFlagNames(() => resolveParams({
     sf: intFlag("sf", v.sf, 5, 12),
     cr: intFlag("cr", v.cr, 1, 4, 1),
     bandwidth: numberFlag("bw", v.bw, 125000),
@@ -35,7 +68,7 @@ export function phyParamsFromFlags(v: Parsed["values"]): ResolvedParams {
     ldro: choiceFlag<Ldro>("ldro", v.ldro, ["auto", "on", "off"], "auto"),
     syncWord: intFlag("sync", v.sync, 0, 255, 0x12),
     preambleLength: intFlag("preamble", v.preamble, 6, 65535, 8),
-  });
+  }));
 }
 
 /** Parses a hex payload (spaces and colons allowed), 0..255 bytes. */

@@ -2,7 +2,7 @@
 import { ChirpError } from "../errors.js";
 import { timeOnAir } from "../phy/params.js";
 import { intFlag, parseCommand, type Help } from "./args.js";
-import { hexPayload, phyHelp, phyOptions, phyParamsFromFlags } from "./phyFlags.js";
+import { hexPayload, phyHelp, phyOptions, phyParamsFromFlags, withFlagNames } from "./phyFlags.js";
 
 export const summary = "time on air and symbol count of a LoRa frame";
 
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   if (v.length !== undefined) length = intFlag("length", v.length, 0, 255);
   else if (v.payload !== undefined) length = hexPayload(v.payload).length;
   else throw new ChirpError("BAD_PARAMETER", "give --length BYTES or --payload HEX", { parameter: "--length", allowed: "0..255" });
-  const t = timeOnAir(params, length);
+  const t = withFlagNames(() => timeOnAir(params, length), { payloadLength: v.length !== undefined ? "--length" : "--payload" });
   if (v.json) {
     process.stdout.write(JSON.stringify({
       sf: params.sf, bandwidth: params.bandwidth, cr: params.cr, explicitHeader: params.explicitHeader, crc: params.crc,
