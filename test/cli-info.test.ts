@@ -73,7 +73,11 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
     ["metadata disagrees with data", ["info", join(dir, "short.sigmf-meta")], /annotation starts at sample 5000 but the data holds only 100 samples/],
     ["flag disagrees with metadata", ["info", join(dir, "tone.sigmf-meta"), "--rate", "2M"], /--rate 2000000 disagrees with the SigMF metadata/],
     ["corrupt metadata", ["info", join(dir, "bad.sigmf-meta")], /not valid JSON/],
-    ["bad format name", ["info", "x.raw", "--format", "cf64"], /format = "cf64" is not allowed; allowed: cf32, cs16, cs8, cu8/],
+    ["bad format name", ["info", "x.raw", "--format", "cf64"], /^chirp: --format = "cf64" is not allowed; allowed: cf32, cs16, cs8, cu8/],
+    // library checks name their API parameters (bandwidth, sfoPpm); the CLI names the flag typed
+    ["library error named by its flag (simulate --bw)", ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--bw", "-5"], /^chirp: --bw = -5 is not allowed; allowed: a positive number/],
+    ["library error named by its flag (simulate --ppm)", ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--ppm", "1e6"], /^chirp: --ppm = 1000000 is not allowed/],
+    ["library error named by its flag (per --bw)", ["per", "--sf", "7", "--snr", "0", "--bw", "-5"], /^chirp: --bw = -5 is not allowed; allowed: a positive number/],
   ];
   for (const [name, args, msg] of cases) {
     it(name, () => {

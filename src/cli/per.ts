@@ -6,6 +6,7 @@ import { badParameter } from "../errors.js";
 import { resolveParams } from "../phy/index.js";
 import { choiceFlag, intFlag, jsonLine, numberFlag, parseCommand, rangeFlag, type Help } from "./args.js";
 import { createProgress } from "./progress.js";
+import { flagError, withFlagNames } from "./phyFlags.js";
 import { formatTable } from "./table.js";
 
 export const summary = "packet and symbol error rate against SNR (channel simulator + receiver)";
@@ -66,14 +67,14 @@ export async function run(argv: string[]): Promise<number> {
   }, false);
   if (!p) return 0;
   const v = p.values;
-  const rp = resolveParams({
+  const rp = withFlagNames(() => resolveParams({
     sf: intFlag("sf", v.sf, 5, 12),
     bandwidth: numberFlag("bw", v.bw, 125000),
     cr: intFlag("cr", v.cr, 1, 4, 1),
     ldro: choiceFlag("ldro", v.ldro, ["auto", "on", "off"] as const, "auto"),
     explicitHeader: !v.implicit,
     crc: !v["no-crc"],
-  });
+  }));
   const snrs = rangeFlag("snr", v.snr);
   const frames = intFlag("frames", v.frames, 1, 1e6, 200);
   const length = intFlag("length", v.length, 1, 255, 16);
@@ -81,25 +82,31 @@ export async function run(argv: string[]): Promise<number> {
   if (!(sampleRate >= rp.bandwidth)) badParameter("--rate", v.rate, `at least the bandwidth (${rp.bandwidth} Hz)`);
   const progress = createProgress("per", snrs.length, { quiet: !!v.quiet, unit: "SNR points" });
   const points: PerPoint[] = [];
-  for (const point of perSweepPoints({
-    sf: rp.sf,
-    cr: rp.cr,
-    bandwidth: rp.bandwidth,
-    payloadLength: length,
-    sampleRate,
-    snrDbs: snrs,
-    frames,
-    explicitHeader: rp.explicitHeader,
-    crc: rp.crc,
-    ldro: rp.ldro,
-    cfoHz: valueOrRange("cfo", v.cfo),
-    sfoPpm: valueOrRange("ppm", v.ppm),
-    seed: intFlag("seed", v.seed, 0, 2 ** 31, 1),
-    engine: choiceFlag("engine", v.engine, ["wasm", "js"] as const, "wasm"),
-  })) {
-    points.push(point);
-    progress.update(points.length);
-    if (v.json) process.stdout.write(jsonLine(point));
+  // the simulator's own checks name its options (cfoHz ...): report the flags instead
+  const SIM_FLAGS = { cfoHz: "--cfo", sfoPpm: "--ppm", snrDbs: "--snr", snrDb: "--snr", payloadLength: "--length", frames: "--frames", seed: "--seed" };
+  try {
+    for (const point of perSweepPoints({
+      sf: rp.sf,
+      cr: rp.cr,
+      bandwidth: rp.bandwidth,
+      payloadLength: length,
+      sampleRate,
+      snrDbs: snrs,
+      frames,
+      explicitHeader: rp.explicitHeader,
+      crc: rp.crc,
+      ldro: rp.ldro,
+      cfoHz: valueOrRange("cfo", v.cfo),
+      sfoPpm: valueOrRange("ppm", v.ppm),
+      seed: intFlag("seed", v.seed, 0, 2 ** 31, 1),
+      engine: choiceFlag("engine", v.engine, ["wasm", "js"] as const, "wasm"),
+    })) {
+      points.push(point);
+      progress.update(points.length);
+      if (v.json) process.stdout.write(jsonLine(point));
+    }
+  } catch (e) {
+    throw flagError(e, SIM_FLAGS);
   }
   progress.done();
   if (!v.json) {

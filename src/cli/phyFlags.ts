@@ -50,12 +50,17 @@ export function withFlagNames<T>(fn: () => T, names: Record<string, string> = {}
   try {
     return fn();
   } catch (e) {
-    const all = { ...PHY_FLAG_NAMES, ...names };
-    if (!(e instanceof ChirpError) || e.parameter === undefined || !Object.hasOwn(all, e.parameter)) throw e;
-    const flag = all[e.parameter]!;
-    const message = e.message.startsWith(e.parameter) ? flag + e.message.slice(e.parameter.length) : `${flag}: ${e.message}`;
-    throw new ChirpError(e.code, message, { parameter: flag, ...(e.allowed !== undefined ? { allowed: e.allowed } : {}), cause: e });
+    throw flagError(e, names);
   }
+}
+
+/** The error re-made to name the flag (see withFlagNames); anything else is returned as it is. */
+export function flagError(e: unknown, names: Record<string, string> = {}): unknown {
+  const all = { ...PHY_FLAG_NAMES, ...names };
+  if (!(e instanceof ChirpError) || e.parameter === undefined || !Object.hasOwn(all, e.parameter)) return e;
+  const flag = all[e.parameter]!;
+  const message = e.message.startsWith(e.parameter) ? flag + e.message.slice(e.parameter.length) : `${flag}: ${e.message}`;
+  return new ChirpError(e.code, message, { parameter: flag, ...(e.allowed !== undefined ? { allowed: e.allowed } : {}), cause: e });
 }
 
 export function phyParamsFromFlags(v: Parsed["values"]): ResolvedParams {

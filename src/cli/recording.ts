@@ -65,7 +65,7 @@ function readRange(path: string, offset: number, length: number): Uint8Array {
 
 /** Flags that contradict the metadata are an error, not a silent override. */
 function agree(flags: RecordingFlags, info: SigmfInfo): void {
-  if (flags.format !== undefined && checkFormat(flags.format) !== info.format) {
+  if (flags.format !== undefined && checkFormat(flags.format, "--format") !== info.format) {
     throw new ChirpError("BAD_INPUT", `--format ${flags.format} disagrees with the SigMF metadata (core:datatype ${info.datatype} = ${info.format})`);
   }
   if (flags.rate !== undefined && info.sampleRate !== undefined && flags.rate !== info.sampleRate) {
@@ -78,7 +78,7 @@ function agree(flags: RecordingFlags, info: SigmfInfo): void {
 
 export function openRecording(path: string, flags: RecordingFlags = {}): Recording {
   if (!hostIsLittleEndian) ioError("this machine is big-endian; raw IQ files are little-endian");
-  if (flags.format !== undefined) checkFormat(flags.format);
+  if (flags.format !== undefined) checkFormat(flags.format, "--format");
   if (/\.sigmf-(meta|data)$/.test(path)) {
     const pair = sigmfPair(path);
     statFile(pair.meta, "SigMF metadata file");
@@ -100,7 +100,7 @@ export function openRecording(path: string, flags: RecordingFlags = {}): Recordi
     const samples = checkSigmfAgainstData(info, data.size, BYTES_PER_SAMPLE[info.format]);
     return withMeta({ path, dataPath: path, dataOffset: data.offset, dataBytes: data.size, format: info.format, samples, sigmf: { info, archive: true } }, info, flags);
   }
-  const fmt = flags.format !== undefined ? checkFormat(flags.format) : formatFromFileName(path);
+  const fmt = flags.format !== undefined ? checkFormat(flags.format, "--format") : formatFromFileName(path);
   if (!fmt) {
     throw new ChirpError("BAD_PARAMETER", `cannot tell the sample format of ${path} from its extension; give --format cf32|cs16|cs8|cu8`, { parameter: "format", allowed: "cf32, cs16, cs8, cu8" });
   }

@@ -8,6 +8,7 @@ import { checkFormat, type SigmfAnnotation } from "../io/index.js";
 import { choiceFlag, intFlag, jsonLine, numberFlag, optNumber, parseCommand, type Help } from "./args.js";
 import { formatTable } from "./table.js";
 import { outputFormat, writeRecording } from "./writer.js";
+import { withFlagNames } from "./phyFlags.js";
 
 export const summary = "write a simulated recording (raw IQ + SigMF with ground truth)";
 
@@ -120,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
     syncWord: intFlag("sync", v.sync, 0, 255, 0x12),
     preambleLength: intFlag("preamble", v.preamble, 6, 65535, 8),
   };
-  const rp = resolveParams(params);
+  const rp = withFlagNames(() => resolveParams(params));
   const sampleRate = numberFlag("rate", v.rate, rp.bandwidth);
   const os = sampleRate / rp.bandwidth;
   if (!(os >= 1)) badParameter("--rate", v.rate, `at least the bandwidth (${rp.bandwidth} Hz)`);
@@ -129,7 +130,7 @@ export async function run(argv: string[]): Promise<number> {
   const random = rng(seed);
   const fixedPayload = v.payload !== undefined ? hexBytes(String(v.payload)) : undefined;
   const length = fixedPayload?.length ?? intFlag("length", v.length, 1, 255, 16);
-  const format = v.format !== undefined ? checkFormat(v.format) : outputFormat(out) ?? "cf32";
+  const format = v.format !== undefined ? checkFormat(v.format, "--format") : outputFormat(out) ?? "cf32";
   const snrDb = optNumber("snr", v.snr);
   const cfoHz = optNumber("cfo", v.cfo) ?? 0;
   const sfoPpm = optNumber("ppm", v.ppm) ?? 0;
@@ -141,7 +142,7 @@ export async function run(argv: string[]): Promise<number> {
   }));
   const simOpts: SimulateOptions = { frames, sampleRate, cfoHz, sfoPpm, gapSamples, leadSamples: gapSamples, tailSamples: gapSamples, seed };
   if (snrDb !== undefined) simOpts.snrDb = snrDb;
-  const { iq, truth } = await simulate(simOpts);
+  const { iq, truth } = withFlagNames(() => simulate(simOpts), { cfoHz: "--cfo", sfoPpm: "--ppm", snrDb: "--snr", gapSamples: "--gap", seed: "--seed", payload: "--payload" });
   const annotations: SigmfAnnotation[] = truth.map((t) => truthAnnotation(t, center));
   const w = writeRecording(out, iq, {
     format,
