@@ -139,6 +139,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
 
   // buffer: absolute sample index of buffer[0] and count held
   let base = 0, fill = 0, ended = false, samplesIn = 0;
+  // flush: input samples of real data (Infinity while streaming); frames reaching past it are truncated
+  let dataEnd = Infinity;
+  let lastInput: Samples | null = null;
   const stats: ReceiverStats = { samplesIn: 0, detections: 0, syncWordRejects: 0, headerFailures: 0, frames: 0, oversampling: r };
 
   // state machine variables
@@ -168,7 +171,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const at = (p: number): number => p - base;
 
   function resetAll(): void {
-    base = 0; fill = 0; ended = false; samplesIn = 0; state = "search"; pos = 0;
+    base = 0; fill = 0; ended = false; samplesIn = 0; state = "search"; pos = 0; dataEnd = Infinity; lastInput = null;
     kernel.searchReset(); frontend.reset(); f = newFrameState();
   }
 
@@ -461,7 +464,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         if (!best || (hard.crcOk === true)) { best = hard; soft = false; }
       } catch { /* keep soft */ }
     }
-    out.push(report(best, soft));
+    // a frame completed on the zeros flush() appends ran past the real data: never good data
+    const cut = frontend.inputPosition(f.next) > dataEnd + 2 * (cfg.sampleRate / cfg.bandwidth);
+    out.push(report(cut ? null : best, soft, cut));
     stats.frames++;
     state = "search"; kernel.searchReset(); pos = Math.round(f.next);
     return true;
@@ -526,6 +531,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     // slices of at most sliceIn samples keep the buffer (and its history) within capacity
     const per = samples instanceof Uint8Array ? bytesPerSample[options.format ?? "cu8"] : samples instanceof Float32Array || samples instanceof Int16Array || samples instanceof Int8Array ? 2 : 2;
     const step = sliceIn * per;
+    if (samples.length > 0) lastInput = samples;
     for (let i = 0; i < samples.length; i += step) {
       const part = samples.subarray(i, Math.min(samples.length, i + step)) as Samples;
       append(frontend.push(part));
@@ -540,6 +546,25 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   function flush(): Frame[] {
     const out: Frame[] = [];
     run(out);
+    // drain: the channel filter delays the output, and the last symbol window reads MARGIN samples
+    // past its end, so a frame ending on the recording's last sample needs that much more input.
+    // Zeros (in the format of the last chunk) stand in for it; frames they complete are checked
+    // against the real end (dataEnd) in payloadStep.
+    if (lastInput && (state === "header" || state === "payload")) {
+      dataEnd = frontend.consumed;
+      const outNeeded = Math.ceil(frontend.delaySamples) + 2 * MARGIN + r * 4;
+      const count = Math.ceil((outNeeded + 2) * frontend.ratio);
+      const Ctor = lastInput.constructor as new (len: number) => Samples;
+      const per = lastInput instanceof Uint8Array ? bytesPerSample[options.format ?? "cu8"] : 2;
+      const zeros = new Ctor(count * per);
+      // cu8 centres on 127.5
+      if (lastInput instanceof Uint8Array && (options.format ?? "cu8") === "cu8") zeros.fill(128);
+      try {
+        append(frontend.push(zeros));
+        run(out);
+      } catch { /* a partial sample left by the last chunk: no drain */ }
+      dataEnd = Infinity;
+    }
     if (state === "header" || state === "payload") out.push(report(null, false, true));
     ended = true;
     state = "search"; kernel.searchReset();

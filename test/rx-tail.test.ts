@@ -1,0 +1,32 @@
+// A frame whose last sample is the recording's last sample decodes (flush drains the front end and
+// interpolator); a frame cut short is still truncated, never good data.
+import { describe, expect, it } from "vitest";
+import { decodeRecording } from "../src/rx/index.js";
+import { modulateFrame } from "../src/phy/index.js";
+
+const bw = 125e3;
+const payload = Uint8Array.from({ length: 12 }, (_, i) => (i * 37 + 5) & 255);
+const cases: [number, 1 | 2 | 4][] = [[7, 1], [7, 4], [9, 2], [12, 1]];
+
+describe("receiver: frame at the very end of a recording", () => {
+  for (const engine of ["wasm", "js"] as const) {
+    for (const [sf, os] of cases) {
+      it(`SF${sf} ${os}x ${engine}: no tail decodes with CRC ok; a cut frame stays truncated`, () => {
+        const iq = modulateFrame(payload, { sf, bandwidth: bw, cr: 1 }, { oversampling: os });
+        const opts = { sampleRate: os * bw, bandwidth: bw, sf, engine };
+        const frames = decodeRecording(iq, opts);
+        expect(frames).toHaveLength(1);
+        expect(frames[0]!.truncated).toBe(false);
+        expect(frames[0]!.crcOk).toBe(true);
+        expect(Array.from(frames[0]!.payload)).toEqual(Array.from(payload));
+        // the last half symbol missing: truncated
+        const cut = iq.subarray(0, iq.length - 2 * ((os << sf) >> 1));
+        const c = decodeRecording(cut, opts);
+        expect(c).toHaveLength(1);
+        expect(c[0]!.truncated).toBe(true);
+        expect(c[0]!.crcOk).toBe(null);
+        expect(c[0]!.payload).toHaveLength(0);
+      });
+    }
+  }
+});
