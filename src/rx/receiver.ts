@@ -21,7 +21,7 @@ import {
   decodeFrame, decodeFrameSoft, decodeHeader, frameSymbolCount, resolveParams,
   type DecodedFrame, type Engine, type ResolvedParams,
 } from "../phy/index.js";
-import { checkEngine } from "../phy/params.js";
+import { checkEngine, checkHeaderFields, checkPayloadLength } from "../phy/params.js";
 import { createFrontend, type Frontend } from "../dsp/index.js";
 import { MARGIN, RES, wordTables, type RxSymbolKernel } from "./kernel.js";
 import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
@@ -83,11 +83,19 @@ function resolveOptions(o: ReceiverOptions): Config {
   const syncWord = o.syncWord ?? 0x12;
   if (syncWord !== "any") checkInt("syncWord", syncWord, 0, 255);
   const engine = checkEngine(o.engine);
-  const explicitHeader = o.explicitHeader ?? true;
+  // implicit fields imply implicit-header mode; asking for an explicit header as well is a conflict
+  if (o.explicitHeader !== undefined && typeof o.explicitHeader !== "boolean") badParameter("explicitHeader", o.explicitHeader, "a boolean");
+  if (o.explicitHeader === true && o.implicit !== undefined) badParameter("explicitHeader", true, "false or omitted when implicit is given (implicit fields mean implicit-header frames)");
+  const explicitHeader = o.explicitHeader ?? o.implicit === undefined;
   let implicit: Config["implicit"];
   if (!explicitHeader) {
-    if (!o.implicit) badParameter("implicit", o.implicit, "{ payloadLength, cr?, crc? } when explicitHeader is false");
-    implicit = { payloadLength: checkInt("implicit.payloadLength", o.implicit.payloadLength, 1, 255), cr: checkInt("implicit.cr", o.implicit.cr ?? 1, 1, 4), crc: o.implicit.crc ?? true };
+    if (o.implicit === undefined) badParameter("implicit", o.implicit, "{ payloadLength, cr?, crc? } when explicitHeader is false");
+    implicit = checkHeaderFields(o.implicit, { cr: 1, crc: true }, "implicit");
+    // phy's rule: with CRC on the payload is 1..255 bytes, 0..255 without
+    try { checkPayloadLength(implicit.payloadLength, implicit.crc); } catch (e) {
+      if (!(e instanceof ChirpError)) throw e;
+      badParameter("implicit.payloadLength", implicit.payloadLength, e.allowed ?? "1..255 with crc on, 0..255 with crc off");
+    }
   }
   const params = resolveParams({
     sf, bandwidth: o.bandwidth, cr: implicit?.cr ?? 1, explicitHeader, crc: implicit?.crc ?? true,

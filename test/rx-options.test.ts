@@ -1,0 +1,52 @@
+// Receiver options: implicit fields imply implicit-header mode and are validated like phy's;
+// every option's type is checked at create with a typed BAD_PARAMETER error naming it.
+import { describe, expect, it } from "vitest";
+import { createReceiver, decodeRecording } from "../src/rx/index.js";
+import { modulateFrame } from "../src/phy/index.js";
+import { ChirpError } from "../src/errors.js";
+
+const bw = 125e3;
+const base = { sampleRate: 2 * bw, bandwidth: bw, sf: 7 };
+
+function rejects(o: object, parameter: string, allowed?: RegExp): void {
+  try {
+    createReceiver(o as never);
+    expect.unreachable(parameter);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ChirpError);
+    expect((e as ChirpError).code).toBe("BAD_PARAMETER");
+    expect((e as ChirpError).parameter).toBe(parameter);
+    if (allowed) expect((e as ChirpError).allowed).toMatch(allowed);
+  }
+}
+
+describe("receiver options: implicit header", () => {
+  const payload = Uint8Array.from({ length: 12 }, (_, i) => (i * 11 + 3) & 255);
+  const params = { sf: 7, bandwidth: bw, cr: 2, explicitHeader: false, crc: true };
+  const frame = modulateFrame(payload, params, { oversampling: 2 });
+  const iq = new Float32Array(frame.length + 4000);
+  iq.set(frame, 2000);
+
+  it("implicit alone means implicit-header frames", () => {
+    for (const engine of ["wasm", "js"] as const) {
+      const frames = decodeRecording(iq, { ...base, engine, implicit: { payloadLength: 12, cr: 2, crc: true } });
+      expect(frames).toHaveLength(1);
+      expect(frames[0]!.crcOk).toBe(true);
+      expect(frames[0]!.explicitHeader).toBe(false);
+      expect(frames[0]!.payloadHex).toBe(Buffer.from(payload).toString("hex"));
+    }
+  });
+
+  it("validates implicit and rejects explicitHeader: true with implicit", () => {
+    rejects({ ...base, implicit: { payloadLength: 300 } }, "implicit.payloadLength", /255/);
+    rejects({ ...base, implicit: { payloadLength: 0 } }, "implicit.payloadLength", /1\.\.255/);
+    rejects({ ...base, implicit: { payloadLength: 1.5, crc: false } }, "implicit.payloadLength");
+    rejects({ ...base, implicit: { payloadLength: 10, cr: 5 } }, "implicit.cr");
+    rejects({ ...base, implicit: { payloadLength: 10, crc: "yes" } }, "implicit.crc");
+    rejects({ ...base, implicit: 12 }, "implicit");
+    rejects({ ...base, explicitHeader: true, implicit: { payloadLength: 10 } }, "explicitHeader");
+    rejects({ ...base, explicitHeader: false }, "implicit");
+    // without CRC an empty payload is allowed (phy's rule)
+    expect(() => createReceiver({ ...base, implicit: { payloadLength: 0, crc: false } })).not.toThrow();
+  });
+});
