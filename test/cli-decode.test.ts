@@ -108,6 +108,35 @@ describeRx("decode on the shared captures", () => {
   });
 });
 
+describeRx("decode: a hint on stderr when nothing is found", () => {
+  it.runIf(hasShared)("names another sync word (cu8 capture sent with 0x34, decoded for 0x12); --json stdout stays empty", () => {
+    const r = chirp(["decode", sharedPath("captures", "sf9_bw125_os4_sync34_cu8.cu8"), "--rate", "500k", "--bw", "125k", "--sf", "9", "--json"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^chirp decode: \d+ preamble\(s\) had another sync word than 0x12: try --sync 0x34 or --sync any\n$/);
+  });
+  it.runIf(hasShared)("suggests an implicit header when header checksums fail (implicit capture decoded as explicit)", () => {
+    const r = chirp(["decode", sharedPath("captures", "sf7_bw125_os2_implicit_len12.cf32"), "--rate", "250k", "--bw", "125k", "--sf", "7", "--quiet"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^chirp decode: header checksum failed \d+ times: implicit header\? try --implicit --length N --cr C\n$/);
+  });
+  it.runIf(hasShared)("says nothing when frames are found", () => {
+    const r = chirp(["decode", sharedPath("captures", "sf7_bw125_os2_implicit_len12.cf32"), "--rate", "250k", "--sf", "7", "--implicit", "--length", "12", "--cr", "1", "--quiet"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
+  });
+  it("emptyDecodeHint: sync rejects, repeated header failures, bare detections, or nothing", async () => {
+    const { emptyDecodeHint } = await import("../src/cli/decode.js");
+    const { parseRxFlags } = await import("../src/cli/rxflags.js");
+    const rx = parseRxFlags({ sf: "7" });
+    expect(emptyDecodeHint({ detections: 0, syncWordRejects: 0, headerFailures: 0 }, rx)).toBeUndefined();
+    expect(emptyDecodeHint({ detections: 3, syncWordRejects: 5, headerFailures: 1 }, rx)).toMatch(/5 preamble\(s\) had another sync word than 0x12: try --sync 0x34/);
+    expect(emptyDecodeHint({ detections: 3, syncWordRejects: 5, headerFailures: 4 }, rx)).toMatch(/header checksum failed 4 times/);
+    expect(emptyDecodeHint({ detections: 3, syncWordRejects: 5, headerFailures: 0 }, parseRxFlags({ sf: "7", sync: "0x34" }))).toMatch(/than 0x34: try --sync 0x12/);
+    expect(emptyDecodeHint({ detections: 3, syncWordRejects: 0, headerFailures: 0 }, rx)).toMatch(/3 preamble\(s\) detected but no frame decoded/);
+  });
+});
+
 describeRx("decode several channels of a wideband recording", () => {
   it.runIf(hasShared)("finds the gateway capture's frames in their channels (1 MS/s cs16, 3 channels, SF7..12)", () => {
     const g = readSharedJson("captures", "gateway", "manifest.json").captures[0];

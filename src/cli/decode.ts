@@ -56,7 +56,32 @@ export function frameRecord(f: ChannelFrame, sampleRate: number): Record<string,
 /** A decoded frame and the channel it was found in (offset from the recording's centre, Hz). */
 export type ChannelFrame = Frame & { channelOffsetHz?: number };
 
-export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean } = {}): Promise<ChannelFrame[]> {
+/** Why a decode may have found nothing: receiver counters summed over channels and SFs. */
+export interface DecodeStats {
+  detections: number;
+  syncWordRejects: number;
+  headerFailures: number;
+}
+
+/** One hint line when nothing decoded but the receiver saw preambles (undefined otherwise). */
+export function emptyDecodeHint(stats: DecodeStats, rx: RxFlags): string | undefined {
+  const sync = rx.base.syncWord ?? 0x12;
+  // A header checksum is only tried after the sync word matched, so repeated header failures point
+  // at an implicit header even when misaligned sync attempts were rejected too; a single one is noise.
+  if (stats.headerFailures >= 2 && !rx.base.implicit) {
+    return `header checksum failed ${stats.headerFailures} times: implicit header? try --implicit --length N --cr C`;
+  }
+  if (stats.syncWordRejects > 0 && sync !== "any") {
+    const other = sync === 0x34 ? "0x12" : "0x34";
+    return `${stats.syncWordRejects} preamble(s) had another sync word than 0x${sync.toString(16).padStart(2, "0")}: try --sync ${other} or --sync any`;
+  }
+  if (stats.detections > 0) {
+    return `${stats.detections} preamble(s) detected but no frame decoded: check --sf, --bw, --sync${rx.base.implicit ? " and the --length/--cr of the implicit header" : ""}`;
+  }
+  return undefined;
+}
+
+export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean; stats?: DecodeStats } = {}): Promise<ChannelFrame[]> {
   const offsets = channelOffsets(rx, rec);
   const tagged = offsets.length > 1 || offsets[0] !== 0;
   // Checks every channel against the recording (rate, edges) with the CLI's flag names.
@@ -70,6 +95,7 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
   };
   let push: (view: Samples) => void;
   let flush: () => void;
+  let collect: () => void;
   if (tagged && gatewayFits(rx, rec, offsets)) {
     // Several channels (or one off-centre): one front end per channel feeding one receiver per SF.
     const gw = createGatewayReceiver(gatewayOptions(rx, rec, offsets));
@@ -82,6 +108,10 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     };
     push = (view) => untag(gw.push(view));
     flush = () => untag(gw.flush());
+    // The gateway counts detections only.
+    collect = () => {
+      if (opts.stats) opts.stats.detections += gw.stats.detections;
+    };
   } else {
     // The centre channel, or channels too close to the recording's edge for the gateway's 2*BW
     // channel filter: one receiver per channel and SF, each with its own front end.
@@ -95,6 +125,14 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     flush = () => {
       for (const { off, r } of receivers) each(r.flush(), off);
     };
+    collect = () => {
+      if (!opts.stats) return;
+      for (const { r } of receivers) {
+        opts.stats.detections += r.stats.detections;
+        opts.stats.syncWordRejects += r.stats.syncWordRejects;
+        opts.stats.headerFailures += r.stats.headerFailures;
+      }
+    };
   }
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
   for await (const { view, first } of streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
@@ -102,6 +140,7 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     progress.update(first + view.length / 2);
   }
   flush();
+  collect();
   progress.done();
   return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
 }
@@ -208,10 +247,14 @@ export async function run(argv: string[]): Promise<number> {
   if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, []); // throws the clear message before decoding
   const json = !!v.json;
   const annotations: SigmfAnnotation[] = [];
+  const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
+  let found = 0; // frames with a valid header that are not cut off by the recording's end
   const frames = await decodeRecording(rec, rx, {
     quiet: !!v.quiet,
+    stats,
     keep: !json,
     onFrame: (f) => {
+      if (f.headerOk && !f.truncated) found++;
       if (json) process.stdout.write(jsonLine(frameRecord(f, rate)));
       if (v.annotate) annotations.push(frameAnnotation(f, rec, rx));
     },
@@ -221,6 +264,9 @@ export async function run(argv: string[]): Promise<number> {
     const good = frames.filter((f) => f.crcOk !== false && f.headerOk && !f.truncated).length;
     process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);
   }
+  // Nothing found: say why when the receiver's counters know (stderr, never in --json stdout).
+  const hint = found === 0 ? emptyDecodeHint(stats, rx) : undefined;
+  if (hint) process.stderr.write(`chirp decode: ${hint}\n`);
   if (v.annotate) {
     const path = writeAnnotations(rec, annotations);
     if (!v.quiet) process.stderr.write(`wrote ${annotations.length} annotation(s) to ${path}\n`);
