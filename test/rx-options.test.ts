@@ -50,3 +50,22 @@ describe("receiver options: implicit header", () => {
     expect(() => createReceiver({ ...base, implicit: { payloadLength: 0, crc: false } })).not.toThrow();
   });
 });
+
+describe("receiver options: types", () => {
+  it("rejects an option of the wrong type with BAD_PARAMETER naming it", () => {
+    const wrong: [string, unknown][] = [
+      ["onProgress", 5], ["centerFrequency", "868e6"], ["centerFrequency", NaN], ["format", 3], ["explicitHeader", 1],
+      ["syncWord", "0x34"], ["ldro", true], ["preambleLength", "8"], ["engine", 1], ["frequencyOffsetHz", "1k"],
+      ["sampleRate", "250000"], ["bandwidth", null], ["sf", "7"], ["implicit", "12"],
+    ];
+    for (const [key, value] of wrong) rejects({ ...base, [key]: value }, key);
+  });
+
+  it("calls onProgress with the samples consumed", () => {
+    const seen: number[] = [];
+    const rx = createReceiver({ ...base, onProgress: (n) => seen.push(n) });
+    rx.push(new Float32Array(2000));
+    rx.push(new Float32Array(600));
+    expect(seen).toEqual([1000, 1300]);
+  });
+});

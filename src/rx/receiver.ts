@@ -73,8 +73,33 @@ interface Config {
   maxSymbols: number;
 }
 
+/**
+ * The type each option must have when given (undefined = absent); one entry per option, so a new
+ * option without a check does not compile. Ranges are checked in resolveOptions.
+ */
+const OPTION_TYPES: Record<keyof ReceiverOptions, [test: (v: unknown) => boolean, allowed: string]> = {
+  sampleRate: [(v) => typeof v === "number", "a number of Hz"],
+  bandwidth: [(v) => typeof v === "number", "a number of Hz"],
+  sf: [(v) => typeof v === "number", "an integer 5..12"],
+  format: [(v) => typeof v === "string", "'cf32' | 'cs16' | 'cu8' | 'cs8'"],
+  centerFrequency: [(v) => typeof v === "number" && Number.isFinite(v), "a finite number of Hz"],
+  frequencyOffsetHz: [(v) => typeof v === "number", "a number of Hz"],
+  explicitHeader: [(v) => typeof v === "boolean", "a boolean"],
+  implicit: [(v) => typeof v === "object" && v !== null, "an object { payloadLength, cr?, crc? }"],
+  syncWord: [(v) => typeof v === "number" || v === "any", "a byte 0..255 or 'any'"],
+  ldro: [(v) => typeof v === "string", "'auto', 'on' or 'off'"],
+  preambleLength: [(v) => typeof v === "number", "an integer 6..65535"],
+  engine: [(v) => typeof v === "string", "'wasm' or 'js'"],
+  onProgress: [(v) => typeof v === "function", "a function (samplesConsumed) => void"],
+};
+
 function resolveOptions(o: ReceiverOptions): Config {
   if (!o || typeof o !== "object") throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
+  for (const key of Object.keys(OPTION_TYPES) as (keyof ReceiverOptions)[]) {
+    const v = o[key];
+    const [test, allowed] = OPTION_TYPES[key];
+    if (v !== undefined && !test(v)) badParameter(key, v, allowed);
+  }
   const sf = checkInt("sf", o.sf, 5, 12);
   if (typeof o.bandwidth !== "number" || !(o.bandwidth > 0) || !Number.isFinite(o.bandwidth)) badParameter("bandwidth", o.bandwidth, "a positive number of Hz");
   if (typeof o.sampleRate !== "number" || !Number.isFinite(o.sampleRate) || !(o.sampleRate >= o.bandwidth * 0.999)) badParameter("sampleRate", o.sampleRate, `a number of Hz >= bandwidth (${o.bandwidth})`);
