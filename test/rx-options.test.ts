@@ -69,3 +69,25 @@ describe("receiver options: types", () => {
     expect(seen).toEqual([1000, 1300]);
   });
 });
+
+describe("receiver: SNR report", () => {
+  it("caps snrDb at SNR_MAX_DB on a noiseless recording and reads a noisy one uncapped", async () => {
+    const { SNR_MAX_DB } = await import("../src/rx/index.js");
+    const { simulate } = await import("../src/sim/index.js");
+    expect(SNR_MAX_DB).toBe(60);
+    const payload = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    // at 1 sample per chip the noise estimate of a clean frame is at the arithmetic's floor
+    const frame = modulateFrame(payload, { sf: 7, bandwidth: bw, cr: 1 }, { oversampling: 1 });
+    const iq = new Float32Array(frame.length + 2000);
+    iq.set(frame, 1000);
+    for (const engine of ["wasm", "js"] as const) {
+      const [f] = decodeRecording(iq, { ...base, sampleRate: bw, engine });
+      expect(f!.crcOk).toBe(true);
+      expect(f!.snrDb).toBe(SNR_MAX_DB);
+    }
+    const sim = simulate({ frames: [{ payloadLength: 8, params: { sf: 7, bandwidth: bw, cr: 1 } }], sampleRate: bw, snrDb: 10, leadSamples: 1000, tailSamples: 1000, seed: 2 });
+    const [g] = decodeRecording(sim.iq, { ...base, sampleRate: bw });
+    expect(g!.crcOk).toBe(true);
+    expect(Math.abs(g!.snrDb - 10)).toBeLessThan(2);
+  });
+});

@@ -32,6 +32,12 @@ import type { Frame, ReceiverOptions, SampleFormat, Samples } from "./types.js";
 const SEARCH_WINDOWS = 4;
 /** Largest clock offset the payload loop starts from (crystals: tens of ppm). */
 const MAX_PPM = 60;
+/**
+ * Largest SNR reported, dB. The preamble's noise estimate bottoms out at the arithmetic's floor on
+ * clean (simulated or loopback) recordings, giving meaningless readings above 100 dB; no radio
+ * channel comes near 60 dB in the LoRa bandwidth, so a reading above it says only "noiseless".
+ */
+export const SNR_MAX_DB = 60;
 /** Sync word test: power in the two expected bins over the mean bin power (noise alone: 2 on average). */
 const SYNC_THRESHOLD = 5;
 
@@ -403,7 +409,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     f.syncWord = word;
     f.signal = Math.max(peak - mean, 1e-30);
     f.noise = Math.max(mean, 1e-30);
-    f.snrDb = 10 * Math.log10(f.signal / (f.noise * n));
+    f.snrDb = Math.min(SNR_MAX_DB, 10 * Math.log10(f.signal / (f.noise * n)));
     f.next = tDown + 2.25 * m;
     f.index = 0;
     f.total = cfg.implicit ? frameSymbolCount(cfg.implicit, params) : sf < 7 ? 16 : 8;

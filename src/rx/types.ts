@@ -58,7 +58,7 @@ export interface Frame {
   payloadHex: string;
   /** Carrier frequency offset, Hz (signal above the expected frequency is positive). */
   cfoHz: number;
-  /** SNR in the LoRa bandwidth, dB, from the preamble. */
+  /** SNR in the LoRa bandwidth, dB, from the preamble; capped at SNR_MAX_DB (60): a noiseless recording reads 60. */
   snrDb: number;
   /** Sync word byte as received. */
   syncWord: number;
