@@ -1,6 +1,6 @@
 // `chirp simulate | decode | spectrogram | per` end to end, as spawned processes on the built CLI.
 import { beforeAll, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
@@ -191,6 +191,34 @@ describeRx("chirp per", () => {
     const [p] = lines(r.stdout);
     expect(p!.per).toBeGreaterThan(0.5);
     expect(p!.missed + p!.corrupted).toBe(10 - p!.received);
+  });
+});
+
+describeRx("output paths: one clear line and exit status 2, nothing created", () => {
+  const missing = join(dir, "no-such-dir");
+  const cases: [string, string[], RegExp][] = [
+    ["simulate into a missing directory", ["simulate", "-o", join(missing, "s1"), "--sf", "7"], /^chirp: cannot write .*no-such-dir\/s1: no such directory .*no-such-dir\n$/],
+    ["encode into a missing directory", ["encode", "-o", join(missing, "e1"), "--sf", "7", "--payload", "01", "--rate", "125k"], /^chirp: cannot write .*no-such-dir\/e1: no such directory/],
+    ["spectrogram into a missing directory", ["spectrogram", join(dir, "rt.sigmf-meta"), "-o", join(missing, "x.png")], /^chirp: cannot write .*no-such-dir\/x\.png: no such directory/],
+    ["simulate without -o", ["simulate", "--sf", "7"], /^chirp: -o\/--out is required/],
+    ["spectrogram without -o", ["spectrogram", join(dir, "rt.sigmf-meta")], /^chirp: -o\/--out is required/],
+  ];
+  for (const [name, args, msg] of cases) {
+    it(name, () => {
+      const r = chirp(args);
+      expect(r.stderr).toMatch(msg);
+      expect(r.status).toBe(2);
+      expect(existsSync(missing)).toBe(false);
+    });
+  }
+  it("--annotate that cannot write names the metadata file, not its temporary", () => {
+    const s = chirp(["simulate", "-o", join(dir, "ann"), "--sf", "7", "--frames", "1"]);
+    expect(s.status).toBe(0);
+    mkdirSync(join(dir, "ann.sigmf-meta.tmp")); // makes the write fail even for root
+    const r = chirp(["decode", join(dir, "ann.sigmf-meta"), "--sf", "7", "--annotate", "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^chirp: --annotate cannot write .*ann\.sigmf-meta: /);
+    expect(r.stderr).not.toMatch(/\.tmp/);
   });
 });
 

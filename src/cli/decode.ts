@@ -2,7 +2,7 @@
 // archive), streamed at constant memory, one receiver per spreading factor; several channels
 // (--channel/--offset) go through the gateway receiver (one front end per channel). Several files, a
 // directory or a glob go to the batch runner (src/cli/batch.ts).
-import { renameSync, writeFileSync } from "node:fs";
+import { accessSync, constants, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
 import { createGatewayReceiver, createReceiver, type Frame, type GatewayFrame, type GatewayOptions, type Samples } from "./deps.js";
 import { timeOnAir } from "../phy/index.js";
@@ -11,6 +11,7 @@ import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
 import { openRecording, requireRate, streamSamples, type Recording } from "./recording.js";
 import { channelOffsets, parseRxFlags, receiverOptions, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
 import { createProgress } from "./progress.js";
+import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
 import { isBatch, runBatch } from "./batch.js";
 
@@ -209,9 +210,22 @@ export function writeAnnotations(rec: Recording, annotations: SigmfAnnotation[])
     throw new ChirpError("BAD_PARAMETER", `--annotate needs a SigMF recording (.sigmf-meta + .sigmf-data); ${rec.path} is ${rec.sigmf ? "an archive: extract it first" : "raw IQ"}`, { parameter: "annotate" });
   }
   const doc = withAnnotations(rec.sigmf.info.doc, annotations);
-  const tmp = rec.sigmf.metaPath + ".tmp";
-  writeFileSync(tmp, stringifySigmf(doc));
-  renameSync(tmp, rec.sigmf.metaPath);
+  // Written beside and renamed over, so an interrupted run never leaves half a metadata file; a
+  // failure names the metadata file, not the temporary one.
+  const meta = rec.sigmf.metaPath;
+  const tmp = meta + ".tmp";
+  try {
+    accessSync(meta, constants.W_OK);
+    writeFileSync(tmp, stringifySigmf(doc));
+    renameSync(tmp, meta);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never written */
+    }
+    throw new ChirpError("BAD_PARAMETER", `--annotate cannot write ${meta}: ${writeFailure(e)}`, { parameter: "annotate" });
+  }
   return rec.sigmf.metaPath;
 }
 

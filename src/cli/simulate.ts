@@ -3,11 +3,11 @@
 // SigMF metadata whose annotations are the ground truth.
 import { simulate, type SimulateOptions, type SimTruth } from "./deps.js";
 import { resolveParams, type PhyParams } from "../phy/index.js";
-import { badParameter } from "../errors.js";
+import { ChirpError, badParameter } from "../errors.js";
 import { checkFormat, type SigmfAnnotation } from "../io/index.js";
 import { choiceFlag, intFlag, jsonLine, numberFlag, optNumber, parseCommand, type Help } from "./args.js";
 import { formatTable } from "./table.js";
-import { outputFormat, writeRecording } from "./writer.js";
+import { checkOutputDir, outputFormat, writeRecording } from "./writer.js";
 import { withFlagNames } from "./phyFlags.js";
 
 export const summary = "write a simulated recording (raw IQ + SigMF with ground truth)";
@@ -109,8 +109,9 @@ export async function run(argv: string[]): Promise<number> {
   }, false);
   if (!p) return 0;
   const v = p.values;
-  if (v.out === undefined) badParameter("--out", undefined, "an output name, e.g. -o rec");
+  if (v.out === undefined) throw new ChirpError("BAD_PARAMETER", "-o/--out is required: the recording to write, e.g. -o rec", { parameter: "--out" });
   const out = String(v.out);
+  checkOutputDir(out);
   const params: PhyParams = {
     sf: intFlag("sf", v.sf, 5, 12),
     bandwidth: numberFlag("bw", v.bw, 125000),

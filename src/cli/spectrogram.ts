@@ -3,10 +3,10 @@
 // white for other SigMF annotations (e.g. simulator ground truth). Frames come from the file's
 // SigMF annotations and, with --sf, from decoding it now. Constant memory: rows are computed in
 // blocks straight from the file.
-import { writeFileSync } from "node:fs";
 import { colormap, computeSpectrogram } from "../viz/index.js";
 import { toFloat32 } from "../io/index.js";
-import { badParameter } from "../errors.js";
+import { ChirpError, badParameter } from "../errors.js";
+import { checkOutputDir, writeOutput } from "./writer.js";
 import { intFlag, parseCommand, type Help } from "./args.js";
 import { openRecording, readSamples, requireRate, type Recording } from "./recording.js";
 import { parseRxFlags, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
@@ -149,7 +149,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!p) return 0;
   const v = p.values;
   if (p.positionals.length !== 1) badParameter("FILE", p.positionals.join(" "), "exactly one recording");
-  if (v.out === undefined) badParameter("--out", undefined, "a PNG file name, e.g. -o rec.png");
+  if (v.out === undefined) throw new ChirpError("BAD_PARAMETER", "-o/--out is required: the PNG file to write, e.g. -o rec.png", { parameter: "--out" });
+  checkOutputDir(String(v.out));
   const fftSize = intFlag("fft", v.fft, 16, 8192, 512);
   if ((fftSize & (fftSize - 1)) !== 0) badParameter("--fft", v.fft, "a power of two from 16 to 8192");
   const maxRows = intFlag("rows", v.rows, 1, 20000, 1200);
@@ -173,7 +174,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const pic = renderSpectrogram(rec, { fftSize, maxRows, rangeDb, marks, quiet: !!v.quiet });
-  writeFileSync(String(v.out), encodePng(pic.rgba, pic.width, pic.height));
+  writeOutput(String(v.out), encodePng(pic.rgba, pic.width, pic.height));
   const ok = marks.filter((m) => m.kind === "ok").length;
   const bad = marks.filter((m) => m.kind === "bad").length;
   process.stdout.write(

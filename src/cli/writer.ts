@@ -1,7 +1,7 @@
 // Writing a recording: raw IQ plus SigMF metadata. `-o NAME` (or NAME.sigmf-meta/-data) writes the
 // pair NAME.sigmf-data + NAME.sigmf-meta; `-o NAME.sigmf` an archive; `-o NAME.cs16` (any raw
 // extension) the raw file plus NAME.sigmf-meta naming it as a non-conforming dataset (core:dataset).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { ChirpError } from "../errors.js";
 import { buildSigmfMeta, buildTar, formatFromFileName, stringifySigmf, writeIq, type BuildSigmfOptions, type IqFormat } from "../io/index.js";
@@ -12,6 +12,38 @@ export interface Written {
   format: IqFormat;
   clipped: number;
   scale: number;
+}
+
+/** Why a path cannot be written, in words (Node's system errors name the syscall, not the problem). */
+export function writeFailure(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  if (code === "ENOENT") return "no such directory";
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") return "permission denied";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "ENOTDIR") return "a part of the path is not a directory";
+  if (code === "ENOSPC") return "no space left on the device";
+  return typeof code === "string" ? code : e instanceof Error ? e.message : String(e);
+}
+
+/** Checks, before any work, that the directory of an output file exists (it is never created). */
+export function checkOutputDir(out: string, parameter = "--out"): void {
+  const dir = dirname(out) || ".";
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new ChirpError("BAD_PARAMETER", `cannot write ${out}: no such directory ${dir}`, { parameter, allowed: "a file in an existing directory" });
+}
+
+/** writeFileSync with one clear line on failure, naming the file the user asked for (shown). */
+export function writeOutput(path: string, data: string | Uint8Array, shown = path, parameter = "--out"): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    throw new ChirpError("BAD_PARAMETER", `cannot write ${shown}: ${writeFailure(e)}`, { parameter });
+  }
 }
 
 /** The format implied by an output name, if any. */
@@ -29,14 +61,14 @@ export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSi
   for (let i = 0; i < iq.length; i++) peak = Math.max(peak, Math.abs(iq[i]!));
   const scale = meta.format === "cf32" || peak === 0 ? 1 : 0.9 / peak;
   const { bytes, clipped } = writeIq(iq, meta.format, { scale });
-  mkdirSync(dirname(out) || ".", { recursive: true });
+  checkOutputDir(out);
   const base = out.replace(/\.sigmf(-meta|-data)?$/, "").replace(/\.[A-Za-z0-9]+$/, (ext) => (fromName ? "" : ext));
   const doc = buildSigmfMeta(meta);
   if (scale !== 1) doc.global["chirpkit:scale"] = scale;
   if (/\.sigmf$/.test(out)) {
     const name = basename(base);
     const enc = new TextEncoder();
-    writeFileSync(out, buildTar([
+    writeOutput(out, buildTar([
       { name: `${name}/${name}.sigmf-meta`, data: enc.encode(stringifySigmf(doc)) },
       { name: `${name}/${name}.sigmf-data`, data: bytes },
     ], Date.now() / 1000));
@@ -44,7 +76,7 @@ export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSi
   }
   const data = fromName ? out : base + ".sigmf-data";
   if (fromName) doc.global["core:dataset"] = basename(out);
-  writeFileSync(data, bytes);
-  writeFileSync(base + ".sigmf-meta", stringifySigmf(doc));
+  writeOutput(data, bytes);
+  writeOutput(base + ".sigmf-meta", stringifySigmf(doc));
   return { data, meta: base + ".sigmf-meta", format: meta.format, clipped, scale };
 }
