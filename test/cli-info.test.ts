@@ -25,6 +25,11 @@ beforeAll(() => {
     global: { "core:datatype": "ci16_le", "core:sample_rate": 1e6, "core:version": "1.0.0" },
     annotations: [{ "core:sample_start": 5000 }],
   }));
+  writeFileSync(join(dir, "nan.cf32"), new Float32Array(2000).fill(NaN));
+  const inf = new Float32Array(2000).fill(0.1);
+  inf[301] = Infinity; // sample 150, Q
+  inf[900] = NaN;
+  writeFileSync(join(dir, "inf.cf32"), inf);
   writeFileSync(join(dir, "bad.sigmf-meta"), "{ nope");
   writeFileSync(join(dir, "bad.sigmf-data"), new Uint8Array(8));
 });
@@ -73,6 +78,10 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
     ["metadata disagrees with data", ["info", join(dir, "short.sigmf-meta")], /annotation starts at sample 5000 but the data holds only 100 samples/],
     ["flag disagrees with metadata", ["info", join(dir, "tone.sigmf-meta"), "--rate", "2M"], /--rate 2000000 disagrees with the SigMF metadata/],
     ["corrupt metadata", ["info", join(dir, "bad.sigmf-meta")], /not valid JSON/],
+    ["info: all NaN is not 'silent'", ["info", join(dir, "nan.cf32"), "--rate", "125k"], /nan\.cf32: 1000 of 1000 samples are not finite \(NaN or infinite\), the first at sample 0: cf32 samples must be finite/],
+    ["info --json: a NaN and an Infinity", ["info", join(dir, "inf.cf32"), "--rate", "125k", "--json"], /inf\.cf32: 2 of 1000 samples are not finite \(NaN or infinite\), the first at sample 150:/],
+    ["spectrogram of NaN samples", ["spectrogram", join(dir, "nan.cf32"), "--rate", "125k", "-o", join(dir, "nan.png")], /^chirp: input sample 0 \(I\) is NaN: cf32 samples must be finite numbers\n$/],
+    ["spectrogram of an Infinity", ["spectrogram", join(dir, "inf.cf32"), "--rate", "125k", "-o", join(dir, "inf.png")], /^chirp: input sample 150 \(Q\) is Infinity: cf32 samples must be finite numbers\n$/],
     ["bad format name", ["info", "x.raw", "--format", "cf64"], /^chirp: --format = "cf64" is not allowed; allowed: cf32, cs16, cs8, cu8/],
     // library checks name their API parameters (bandwidth, sfoPpm); the CLI names the flag typed
     ["library error named by its flag (simulate --bw)", ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--bw", "-5"], /^chirp: --bw = -5 is not allowed; allowed: a positive number/],

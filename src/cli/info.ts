@@ -1,5 +1,6 @@
 // `chirp info FILE`: what a recording holds before decoding it: format, rate, duration, level,
 // clipping and a rough spectrum peak (averaged short FFTs spread over the whole file).
+import { ChirpError } from "../errors.js";
 import { computeSpectrogram } from "../viz/spectrogram.js";
 import { toFloat32 } from "../io/index.js";
 import { jsonLine, optNumber, parseCommand, type Help } from "./args.js";
@@ -38,6 +39,8 @@ export interface RecordingInfo {
   /** Fraction of I/Q values at the format's limits (integer formats), or NaN/Inf values (cf32). */
   clippedFraction: number;
   nonFinite: number;
+  /** Index of the first sample with a NaN or infinite I or Q value (null when none). */
+  firstNonFinite: number | null;
   /** Strongest spectral line of the averaged spectrum, relative to the centre (Hz), and its level over the median. */
   peakOffsetHz: number | null;
   peakFrequencyHz: number | null;
@@ -55,6 +58,7 @@ export async function describe(rec: Recording, quiet = true): Promise<RecordingI
   let sumQ = 0;
   let clipped = 0;
   let nonFinite = 0;
+  let firstNonFinite: number | null = null;
   const lim = rec.format === "cs16" ? [-32768, 32767] : rec.format === "cs8" ? [-128, 127] : rec.format === "cu8" ? [0, 255] : null;
   let f32 = new Float32Array(0);
   const progress = createProgress("info", rec.samples, { quiet });
@@ -65,6 +69,7 @@ export async function describe(rec: Recording, quiet = true): Promise<RecordingI
       const re = x[i]!;
       const im = x[i + 1]!;
       if (!Number.isFinite(re) || !Number.isFinite(im)) {
+        if (nonFinite === 0) firstNonFinite = first + (i >> 1);
         nonFinite++;
         continue;
       }
@@ -113,6 +118,7 @@ export async function describe(rec: Recording, quiet = true): Promise<RecordingI
     dc: [sumI / n, sumQ / n],
     clippedFraction: lim ? clipped / (2 * rec.samples || 1) : 0,
     nonFinite,
+    firstNonFinite,
     peakOffsetHz,
     peakFrequencyHz: peakOffsetHz !== null && rec.centerFrequency !== undefined ? rec.centerFrequency + peakOffsetHz : null,
     peakOverMedianDb,
@@ -141,6 +147,10 @@ export async function run(argv: string[]): Promise<number> {
   if (center !== undefined) flags.center = center;
   const rec = openRecording(p.positionals[0]!, flags);
   const info = await describe(rec, !!p.values.quiet);
+  // Like decode: NaN or infinite samples are bad input, not a level (exit 2, never "silent").
+  if (info.nonFinite > 0) {
+    throw new ChirpError("BAD_INPUT", `${rec.path}: ${info.nonFinite} of ${info.samples} samples are not finite (NaN or infinite), the first at sample ${info.firstNonFinite}: cf32 samples must be finite numbers`, { parameter: "samples" });
+  }
   if (p.values.json) {
     process.stdout.write(jsonLine(info));
     return 0;

@@ -166,3 +166,14 @@ export function readSamples(rec: Recording, start = 0, count = rec.samples): Sam
   return typedView(bytes, rec.format);
 }
 
+
+/** Throws BAD_INPUT at the first NaN or infinite value (cf32 only can hold one); `first` = index of iq[0..1]. */
+export function checkFinite(iq: Float32Array, first: number, format: string): void {
+  if (format !== "cf32") return;
+  for (let i = 0; i < iq.length; i++) {
+    const x = iq[i]!;
+    if (x - x !== 0) {
+      throw new ChirpError("BAD_INPUT", `input sample ${first + (i >> 1)} (${i & 1 ? "Q" : "I"}) is ${x}: cf32 samples must be finite numbers`, { parameter: "samples" });
+    }
+  }
+}

@@ -8,7 +8,7 @@ import { toFloat32 } from "../io/index.js";
 import { ChirpError, badParameter } from "../errors.js";
 import { checkOutputDir, writeOutput } from "./writer.js";
 import { intFlag, parseCommand, type Help } from "./args.js";
-import { openRecording, readSamples, requireRate, type Recording } from "./recording.js";
+import { checkFinite, openRecording, readSamples, requireRate, type Recording } from "./recording.js";
 import { parseRxFlags, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
 import { decodeRecording, frameAnnotation } from "./decode.js";
 import { encodePng } from "./png.js";
@@ -61,11 +61,14 @@ export function renderSpectrogram(rec: Recording, opts: { fftSize: number; maxRo
     if (hop <= 4 * fft) {
       const span = (nr - 1) * hop + fft;
       const iq = toFloat32(readSamples(rec, r0 * hop, span), rec.format);
+      checkFinite(iq, r0 * hop, rec.format);
       const s = computeSpectrogram(iq, { fftSize: fft, hop });
       db.set(s.db.subarray(0, Math.min(s.rows, nr) * fft), r0 * fft);
     } else {
       for (let r = r0; r < r0 + nr; r++) {
-        const s = computeSpectrogram(toFloat32(readSamples(rec, r * hop, fft), rec.format), { fftSize: fft, hop: fft });
+        const iq = toFloat32(readSamples(rec, r * hop, fft), rec.format);
+        checkFinite(iq, r * hop, rec.format);
+        const s = computeSpectrogram(iq, { fftSize: fft, hop: fft });
         db.set(s.db.subarray(0, fft), r * fft);
       }
     }
