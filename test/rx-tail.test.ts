@@ -30,3 +30,22 @@ describe("receiver: frame at the very end of a recording", () => {
     }
   }
 });
+
+describe("gateway: frame at the very end of a wideband recording", () => {
+  it("decodes with CRC ok (the channel filter is drained); cut short it is truncated", async () => {
+    const { decodeGateway } = await import("../src/rx/index.js");
+    for (const engine of ["wasm", "js"] as const) {
+      const iq = modulateFrame(payload, { sf: 7, bandwidth: bw, cr: 1 }, { oversampling: 4 });
+      const opts = { sampleRate: 4 * bw, bandwidth: bw, channels: [0], sfs: [7], engine };
+      const frames = decodeGateway(iq, opts);
+      expect(frames).toHaveLength(1);
+      expect(frames[0]!.truncated).toBe(false);
+      expect(frames[0]!.crcOk).toBe(true);
+      const c = decodeGateway(iq.subarray(0, iq.length - 2 * 256), opts);
+      expect(c).toHaveLength(1);
+      expect(c[0]!.truncated).toBe(true);
+      expect(c[0]!.crcOk).toBe(null);
+      expect(c[0]!.payload).toHaveLength(0);
+    }
+  });
+});

@@ -158,6 +158,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   function push(samples: Samples): GatewayFrame[] {
     if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
     const out: GatewayFrame[] = [];
+    if (samples.length > 0) lastInput = samples;
     for (const ch of channels) {
       // the front end's output is a view into Wasm memory that a receiver may grow: copy it once
       const x = ch.fe.push(samples).slice();
@@ -168,9 +169,33 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
     return collect(out);
   }
 
+  // the last chunk's type, so flush can drain the channel filters with zeros of the same format
+  let lastInput: Samples | null = null;
+
   function flush(): GatewayFrame[] {
     const out: GatewayFrame[] = [];
-    for (const ch of channels) for (const rx of ch.receivers) for (const f of rx.flush()) out.push(tag(f, ch));
+    for (const ch of channels) {
+      const frames: Frame[] = [];
+      // drain the channel filter (its delay) so a frame ending on the recording's last sample
+      // reaches the receivers whole; frames that end on the zeros ran past the data: truncated
+      const dataEnd = ch.fe.consumed;
+      if (lastInput) {
+        const count = Math.ceil((Math.ceil(ch.fe.delaySamples) + 8) * ch.fe.ratio);
+        const bytes = lastInput instanceof Uint8Array ? { cf32: 8, cs16: 4, cu8: 2, cs8: 2 }[options.format ?? "cu8"] : 2;
+        const zeros = new (lastInput.constructor as new (len: number) => Samples)(count * bytes);
+        if (lastInput instanceof Uint8Array && (options.format ?? "cu8") === "cu8") zeros.fill(128); // cu8 centres on 127.5
+        try {
+          const x = ch.fe.push(zeros).slice();
+          for (const rx of ch.receivers) frames.push(...rx.push(x));
+        } catch { /* a partial sample left by the last chunk: no drain */ }
+      }
+      for (const rx of ch.receivers) frames.push(...rx.flush());
+      const slack = 2 * (sampleRate / bandwidth);
+      for (const f of frames) {
+        const cut = !f.truncated && ch.fe.inputPosition(f.endSample) > dataEnd + slack;
+        out.push(tag(cut ? { ...f, truncated: true, crcOk: null, payload: new Uint8Array(0), payloadHex: "" } : f, ch));
+      }
+    }
     return collect(out);
   }
 
@@ -180,6 +205,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
       for (const rx of ch.receivers) rx.reset();
     }
     Object.assign(stats, { samplesIn: 0, frames: 0, detections: 0 });
+    lastInput = null;
   }
 
   return { push, flush, reset, get stats() { return stats; } };
