@@ -167,6 +167,12 @@ describeRx("decode several channels of a wideband recording", () => {
     const got = lines(r.stdout);
     expect(got.map(key).sort()).toEqual(want.map(key).sort());
     expect(got.map((f) => f.channelOffsetHz).sort()).toEqual(want.map((f) => f.channelHz - 868.3e6).sort());
+    // absolute channel and carrier frequencies, as the gateway receiver names them
+    const abs = (f: any) => `${f.startSampleExact} ${f.channelHz} ${f.frequencyHz.toFixed(3)}`;
+    expect(got.map(abs).sort()).toEqual(want.map(abs).sort());
+    const t = chirp(["decode", file, "--rate", "1M", "--center", "868.3M", "--channel", "868.1M,868.3M,868.5M", "--sf", "7-12", "--sync", "0x34", "--quiet"]);
+    expect(t.stdout).toMatch(/channel MHz/);
+    expect(t.stdout).toMatch(/ 868\.1000 /);
     expect(got.length).toBe(g.frames.length);
   });
 });
@@ -234,6 +240,7 @@ describeRx("decode: bad input, one line and exit status 2", () => {
     ["--annotate on raw IQ", () => ["decode", join(dir, "raw.cs8"), "--rate", "250k", "--sf", "7", "--annotate"], /--annotate needs a SigMF recording/],
     ["--annotate on an archive", () => ["decode", join(dir, "arc.sigmf"), "--sf", "7", "--annotate"], /archive: extract it first/],
     ["channel outside the recording", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--offset", "200k"], /a channel inside the recording/],
+    ["--channel outside the recording names --channel and the absolute range", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--channel", "869.1M"], /^chirp: --channel = 869100000 is not allowed; allowed: a channel inside the recording: 867912500 \.\. 868287500 Hz/],
     ["missing file", () => ["decode", join(dir, "nope.cf32"), "--sf", "7"], /file not found/],
   ];
   for (const [name, args, msg] of cases) {

@@ -55,7 +55,19 @@ export function frameRecord(f: ChannelFrame, sampleRate: number): Record<string,
 
 /** Decodes a whole recording, streamed; calls onFrame as frames come out. Returns all frames. */
 /** A decoded frame and the channel it was found in (offset from the recording's centre, Hz). */
-export type ChannelFrame = Frame & { channelOffsetHz?: number };
+/** With the recording's centre known also the channel's absolute frequency (channelHz) and the
+ * carrier as received (frequencyHz = channelHz + cfoHz), as the gateway receiver names them. */
+export type ChannelFrame = Frame & { channelOffsetHz?: number; channelHz?: number; frequencyHz?: number };
+
+/** Tags a frame with its channel: the offset, and absolute frequencies when the centre is known. */
+function tagChannel(f: Frame, offsetHz: number, center: number | undefined): ChannelFrame {
+  const out: ChannelFrame = { ...f, channelOffsetHz: offsetHz };
+  if (center !== undefined) {
+    out.channelHz = center + offsetHz;
+    out.frequencyHz = center + offsetHz + f.cfoHz;
+  }
+  return out;
+}
 
 /** Why a decode may have found nothing: receiver counters summed over channels and SFs. */
 export interface DecodeStats {
@@ -104,7 +116,7 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     const untag = (fs: GatewayFrame[]) => {
       for (const g of fs) {
         const { channelHz, channelIndex: _i, frequencyHz: _f, ...f } = g;
-        take({ ...f, channelOffsetHz: channelHz - center });
+        take(tagChannel(f, channelHz - center, rec.centerFrequency));
       }
     };
     push = (view) => untag(gw.push(view));
@@ -118,7 +130,7 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     // channel filter: one receiver per channel and SF, each with its own front end.
     const receivers = await Promise.all(perChannel.map(async ({ off, o }) => ({ off, r: await createReceiver(o) })));
     const each = (fs: Frame[], off: number) => {
-      for (const f of fs) take(tagged ? { ...f, channelOffsetHz: off } : f);
+      for (const f of fs) take(tagged ? tagChannel(f, off, rec.centerFrequency) : f);
     };
     push = (view) => {
       for (const { off, r } of receivers) each(r.push(view), off);

@@ -120,7 +120,12 @@ export function receiverOptions(rx: RxFlags, rec: Recording, sf: number, offsetH
   if (offsetHz !== 0) o.frequencyOffsetHz = offsetHz;
   if (sampleRate < rx.base.bandwidth) badParameter("--rate", sampleRate, `at least the bandwidth (${rx.base.bandwidth} Hz)`);
   const off = offsetHz;
-  if (Math.abs(off) + rx.base.bandwidth / 2 > sampleRate / 2) {
+  const half = sampleRate / 2 - rx.base.bandwidth / 2;
+  if (Math.abs(off) > half) {
+    if (rx.channels && rec.centerFrequency !== undefined) {
+      const c = rec.centerFrequency;
+      badParameter("--channel", c + off, `a channel inside the recording: ${c - half} .. ${c + half} Hz (${((c - half) / 1e6).toFixed(4)} .. ${((c + half) / 1e6).toFixed(4)} MHz: centre ${c} Hz +- (rate - bw)/2)`);
+    }
     badParameter("--offset", off, `a channel inside the recording: |offset| + bw/2 <= rate/2 = ${sampleRate / 2} Hz`);
   }
   return o;
