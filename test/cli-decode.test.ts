@@ -1,6 +1,6 @@
 // `chirp simulate | decode | spectrogram | per` end to end, as spawned processes on the built CLI.
 import { beforeAll, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
@@ -73,6 +73,7 @@ describeRx("SigMF round trip: simulate -> decode -> annotations", () => {
     expect(lines(a.stdout)).toHaveLength(2);
     expect(chirp(["simulate", "-o", join(dir, "raw.cs8"), "--sf", "7", "--frames", "2", "--rate", "250k"]).status).toBe(0);
     expect(meta("raw.sigmf-meta").global["core:dataset"]).toBe("raw.cs8");
+    copyFileSync(join(dir, "raw.cs8"), join(dir, "bare.cs8")); // the same samples with no metadata beside
     const m = chirp(["decode", join(dir, "raw.sigmf-meta"), "--sf", "7", "--json"]);
     const r = chirp(["decode", join(dir, "raw.cs8"), "--rate", "250k", "--sf", "7", "--json"]);
     expect(lines(m.stdout)).toHaveLength(2);
@@ -86,7 +87,7 @@ describeRx("SigMF round trip: simulate -> decode -> annotations", () => {
     const png = readFileSync(join(dir, "rt.png"));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(png.readUInt32BE(16)).toBe(256);
-    const d = chirp(["spectrogram", join(dir, "raw.cs8"), "--rate", "250k", "--sf", "7", "-o", join(dir, "raw.png")]);
+    const d = chirp(["spectrogram", join(dir, "bare.cs8"), "--rate", "250k", "--sf", "7", "-o", join(dir, "raw.png")]);
     expect(d.status).toBe(0);
     expect(d.stdout).toMatch(/2 frame\(s\) marked \(2 CRC ok, 0 bad\)/);
     expect(inflateSync).toBeTypeOf("function");
@@ -228,16 +229,30 @@ describeRx("output paths: one clear line and exit status 2, nothing created", ()
   });
 });
 
+describeRx("raw files beside chirpkit's metadata", () => {
+  it("a raw file is read through the SigMF metadata naming it (rate, bandwidth); a contradicting --bw is an error", () => {
+    const s = chirp(["simulate", "-o", join(dir, "side.cs16"), "--sf", "8", "--bw", "250k", "--rate", "500k", "--frames", "2"]);
+    expect(s.status, s.stderr).toBe(0);
+    const r = chirp(["decode", join(dir, "side.cs16"), "--sf", "8", "--quiet"]); // no --rate, no --bw
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2 frame\(s\), 2 good, in [\d.]+ s of .*side\.cs16/);
+    const b = chirp(["decode", join(dir, "side.cs16"), "--sf", "8", "--bw", "125k"]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/^chirp: --bw 125000 disagrees with the metadata \(chirpkit:bandwidth 250000\)\n$/);
+    expect(chirp(["decode", join(dir, "side.sigmf-meta"), "--sf", "8", "--bw", "250k", "--quiet"]).stdout).toMatch(/2 good/);
+  });
+});
+
 describeRx("decode: bad input, one line and exit status 2", () => {
   const cases: [string, () => string[], RegExp][] = [
     ["no --sf", () => ["decode", join(dir, "rt.sigmf-meta")], /--sf is required/],
     ["SF out of range", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "13"], /--sf = "13" is not allowed; allowed: 5\.\.12/],
-    ["raw file without a rate", () => ["decode", join(dir, "raw.cs8"), "--sf", "7"], /sample rate of .* is unknown; give --rate/],
+    ["raw file without a rate", () => ["decode", join(dir, "bare.cs8"), "--sf", "7"], /sample rate of .* is unknown; give --rate/],
     ["--implicit without --length", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--implicit"], /--length is required/],
     ["--no-crc with an explicit header", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--no-crc"], /only with --implicit/],
     ["bad sync word", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--sync", "0x123"], /--sync = "0x123" is not allowed/],
     ["--format disagreeing with SigMF", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--format", "cf32"], /--format cf32 disagrees with the SigMF metadata \(core:datatype ci16_le = cs16\)/],
-    ["--annotate on raw IQ", () => ["decode", join(dir, "raw.cs8"), "--rate", "250k", "--sf", "7", "--annotate"], /--annotate needs a SigMF recording/],
+    ["--annotate on raw IQ", () => ["decode", join(dir, "bare.cs8"), "--rate", "250k", "--sf", "7", "--annotate"], /--annotate needs a SigMF recording/],
     ["--annotate on an archive", () => ["decode", join(dir, "arc.sigmf"), "--sf", "7", "--annotate"], /archive: extract it first/],
     ["channel outside the recording", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--offset", "200k"], /a channel inside the recording/],
     ["--channel outside the recording names --channel and the absolute range", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--channel", "869.1M"], /^chirp: --channel = 869100000 is not allowed; allowed: a channel inside the recording: 867912500 \.\. 868287500 Hz/],

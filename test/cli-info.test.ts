@@ -69,6 +69,17 @@ describe("chirp info", () => {
 });
 
 describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
+  it("no command: usage on stderr, exit status 2", () => {
+    const r = chirp([]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^usage: chirp <command>/);
+    expect(r.stdout).toBe("");
+  });
+  it("spectrogram --help shows the gateway example with --channel", () => {
+    const r = chirp(["spectrogram", "--help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/chirp spectrogram gateway\.cs16 .*--channel 868\.1M,868\.3M,868\.5M/);
+  });
   const cases: [string, string[], RegExp][] = [
     ["unknown flag", ["info", "x.cf32", "--bogus"], /^chirp: Unknown option '--bogus'\n$/],
     ["unknown command", ["frobnicate"], /^chirp: unknown command 'frobnicate'/],
@@ -78,6 +89,9 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
     ["metadata disagrees with data", ["info", join(dir, "short.sigmf-meta")], /annotation starts at sample 5000 but the data holds only 100 samples/],
     ["flag disagrees with metadata", ["info", join(dir, "tone.sigmf-meta"), "--rate", "2M"], /--rate 2000000 disagrees with the SigMF metadata/],
     ["corrupt metadata", ["info", join(dir, "bad.sigmf-meta")], /not valid JSON/],
+    ["demo --seed not a number", ["demo", "--seed", "abc", "--out", join(dir, "demo")], /^chirp: --seed = "abc" is not allowed/],
+    ["encode to an unknown extension", ["encode", "-o", join(dir, "a.wav"), "--sf", "7", "--payload", "01", "--rate", "125k"], /^chirp: cannot tell the sample format of .*a\.wav from its extension \.wav; .*give --format/],
+    ["simulate --cfo beyond the Nyquist range", ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--cfo", "10M"], /^chirp: --cfo = 10000000 is not allowed; allowed: .*-62500 < cfoHz < 62500 Hz/],
     ["info: all NaN is not 'silent'", ["info", join(dir, "nan.cf32"), "--rate", "125k"], /nan\.cf32: 1000 of 1000 samples are not finite \(NaN or infinite\), the first at sample 0: cf32 samples must be finite/],
     ["info --json: a NaN and an Infinity", ["info", join(dir, "inf.cf32"), "--rate", "125k", "--json"], /inf\.cf32: 2 of 1000 samples are not finite \(NaN or infinite\), the first at sample 150:/],
     ["spectrogram of NaN samples", ["spectrogram", join(dir, "nan.cf32"), "--rate", "125k", "-o", join(dir, "nan.png")], /^chirp: input sample 0 \(I\) is NaN: cf32 samples must be finite numbers\n$/],

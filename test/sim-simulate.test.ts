@@ -187,6 +187,20 @@ describe("simulate", () => {
     expect(sim.truth.map((t) => t.truncated)).toEqual([false, true]);
   });
 
+  it("carrier offsets inside the Nyquist range are accepted, with the parameter named on errors", () => {
+    const params = { sf: 7, bandwidth: B, cr: 1 };
+    expect(simulate({ frames: [{ params }], cfoHz: 62_000 }).truth[0]!.cfoHz).toBe(62_000);
+    try {
+      simulate({ frames: [{ params }], cfoHz: 10e6 });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ChirpError);
+      expect((e as ChirpError).code).toBe("BAD_PARAMETER");
+      expect((e as ChirpError).parameter).toBe("cfoHz");
+      expect((e as ChirpError).allowed).toMatch(/-62500 < cfoHz < 62500/);
+    }
+  });
+
   it("rejects bad options with typed errors", () => {
     const params = { sf: 7, bandwidth: B, cr: 1 };
     const bad: [object, RegExp][] = [
@@ -197,6 +211,10 @@ describe("simulate", () => {
       [{ frames: [{ params }], sfoPpm: Number.NaN }, /sfoPpm/],
       [{ frames: [{ params }], gapSamples: [5, 1] }, /gapSamples/],
       [{ frames: [{ params }], engine: "gpu" }, /engine/],
+      [{ frames: [{ params }], cfoHz: 10e6 }, /^cfoHz = 10000000 is not allowed; allowed: .*-62500 < cfoHz < 62500 Hz at sampleRate 125000/],
+      [{ frames: [{ params }], cfoHz: -62_500 }, /^cfoHz = -62500 is not allowed/],
+      [{ frames: [{ params, cfoHz: 300e3 }], sampleRate: 500e3 }, /^frames\[0\]\.cfoHz = 300000 is not allowed; allowed: .*-250000 < cfoHz < 250000/],
+      [{ frames: [{ params, frequencyOffsetHz: 200e3 }], sampleRate: 500e3, cfoHz: 60e3 }, /^cfoHz = 60000 is not allowed; allowed: \|cfoHz \+ frequencyOffsetHz \(200000\)\|/],
     ];
     for (const [o, re] of bad) {
       expect(() => simulate(o as never)).toThrow(ChirpError);

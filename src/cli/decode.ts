@@ -9,7 +9,7 @@ import { timeOnAir } from "../phy/index.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
 import { openRecording, requireRate, streamSamples, type Recording } from "./recording.js";
-import { channelOffsets, parseRxFlags, receiverOptions, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
+import { adoptMetadata, channelOffsets, parseRxFlags, receiverOptions, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
 import { createProgress } from "./progress.js";
 import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
@@ -269,6 +269,7 @@ export async function run(argv: string[]): Promise<number> {
   if (v.jobs !== undefined) intFlag("jobs", v.jobs, 1, 256);
   if (isBatch(p.positionals) || v.resume !== undefined || v.jobs !== undefined) return runBatch(p.positionals, v, rx);
   const rec = openRecording(p.positionals[0]!, rx.flags);
+  adoptMetadata(rx, rec);
   const rate = requireRate(rec);
   if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, []); // throws the clear message before decoding
   const json = !!v.json;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { buildDataFrame, decodeFrame } from "../lorawan/index.js";
 import { decodeLpp, encodeLpp, type LppInput } from "../lpp/index.js";
 import { stringifySigmf, withAnnotations } from "../io/index.js";
-import { jsonLine, parseCommand, type Help } from "./args.js";
+import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
 import { simulate, type Frame, type SimFrame } from "./deps.js";
 import { openRecording } from "./recording.js";
 import { parseRxFlags } from "./rxflags.js";
@@ -161,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!p) return 0;
   const t0 = Date.now();
   const dir = String(p.values.out ?? "chirp-demo");
-  const seed = p.values.seed !== undefined ? Number(p.values.seed) : 1;
+  const seed = intFlag("seed", p.values.seed, 0, 0xffffffff, 1);
   const rnd = mulberry(seed);
   mkdirSync(dir, { recursive: true });
 

@@ -6,7 +6,7 @@ import { oversamplingFor, timeOnAir, type Engine, type ResolvedParams } from "..
 import { checkFormat } from "../io/formats.js";
 import type { SigmfAnnotation } from "../io/index.js";
 import { choiceFlag, numberFlag, optNumber, parseCommand, type Help } from "./args.js";
-import { outputFormat, writeRecording } from "./writer.js";
+import { chooseOutputFormat, writeRecording } from "./writer.js";
 import { hexPayload, phyHelp, phyOptions, phyParamsFromFlags, withFlagNames } from "./phyFlags.js";
 import { badParameter } from "../errors.js";
 
@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new ChirpError("BAD_PARAMETER", `--rate HZ is required with -o: the sample rate, an integer multiple (1..64) of the bandwidth ${params.bandwidth} Hz`, { parameter: "--rate", allowed: "an integer multiple (1..64) of the bandwidth" });
   }
   const k = withFlagNames(() => oversamplingFor(numberFlag("rate", v.rate), params.bandwidth));
-  const format = v.format !== undefined ? checkFormat(v.format, "--format") : outputFormat(out) ?? "cf32";
+  const format = chooseOutputFormat(out, v.format !== undefined ? checkFormat(v.format, "--format") : undefined);
   const center = optNumber("center", v.center);
   const iq = withFlagNames(() => modulateFrame(payload, params, { oversampling: k, engine }), PAYLOAD);
   const sampleRate = k * params.bandwidth;

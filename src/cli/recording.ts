@@ -3,7 +3,7 @@
 // frequency from the metadata. Samples are streamed through one reused buffer (constant memory).
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { ChirpError } from "../errors.js";
 import {
   BYTES_PER_SAMPLE,
@@ -32,6 +32,8 @@ export interface Recording {
   samples: number;
   sampleRate?: number;
   centerFrequency?: number;
+  /** LoRa bandwidth chirpkit wrote into the metadata (chirpkit:bandwidth), if any. */
+  bandwidth?: number;
   sigmf?: { info: SigmfInfo; metaPath?: string; archive: boolean };
 }
 
@@ -39,6 +41,8 @@ export interface RecordingFlags {
   format?: string;
   rate?: number;
   center?: number;
+  /** --bw, when given (checked against chirpkit:bandwidth). */
+  bandwidth?: number;
 }
 
 function ioError(message: string): never {
@@ -74,6 +78,28 @@ function agree(flags: RecordingFlags, info: SigmfInfo): void {
   if (flags.center !== undefined && info.centerFrequency !== undefined && flags.center !== info.centerFrequency) {
     throw new ChirpError("BAD_INPUT", `--center ${flags.center} disagrees with the SigMF metadata (core:frequency ${info.centerFrequency})`);
   }
+  const bw = metaBandwidth(info);
+  if (flags.bandwidth !== undefined && bw !== undefined && flags.bandwidth !== bw) {
+    throw new ChirpError("BAD_INPUT", `--bw ${flags.bandwidth} disagrees with the metadata (chirpkit:bandwidth ${bw})`, { parameter: "--bw" });
+  }
+}
+
+/** The LoRa bandwidth chirpkit (simulate, encode) recorded in the metadata. */
+function metaBandwidth(info: SigmfInfo): number | undefined {
+  const bw = info.doc.global["chirpkit:bandwidth"];
+  return typeof bw === "number" && bw > 0 ? bw : undefined;
+}
+
+/** The SigMF metadata beside a raw file (rec.cs16 -> rec.sigmf-meta) when it names that file as its dataset. */
+function siblingMeta(path: string): string | undefined {
+  const meta = path.replace(/\.[A-Za-z0-9]+$/, "") + ".sigmf-meta";
+  if (meta === path || !existsSync(meta)) return undefined;
+  try {
+    const doc = JSON.parse(readFileSync(meta, "utf8")) as { global?: Record<string, unknown> };
+    return doc.global?.["core:dataset"] === basename(path) ? meta : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function openRecording(path: string, flags: RecordingFlags = {}): Recording {
@@ -100,6 +126,9 @@ export function openRecording(path: string, flags: RecordingFlags = {}): Recordi
     const samples = checkSigmfAgainstData(info, data.size, BYTES_PER_SAMPLE[info.format]);
     return withMeta({ path, dataPath: path, dataOffset: data.offset, dataBytes: data.size, format: info.format, samples, sigmf: { info, archive: true } }, info, flags);
   }
+  // A raw file written with its metadata (chirp simulate -o rec.cs16): read it through the metadata.
+  const sibling = siblingMeta(path);
+  if (sibling) return { ...openRecording(sibling, flags), path };
   const fmt = flags.format !== undefined ? checkFormat(flags.format, "--format") : formatFromFileName(path);
   if (!fmt) {
     throw new ChirpError("BAD_PARAMETER", `cannot tell the sample format of ${path} from its extension; give --format cf32|cs16|cs8|cu8`, { parameter: "format", allowed: "cf32, cs16, cs8, cu8" });
@@ -115,6 +144,8 @@ function withMeta(rec: Recording, info: SigmfInfo, flags: RecordingFlags): Recor
   if (rate !== undefined) rec.sampleRate = rate;
   const center = info.centerFrequency ?? flags.center;
   if (center !== undefined) rec.centerFrequency = center;
+  const bw = metaBandwidth(info);
+  if (bw !== undefined) rec.bandwidth = bw;
   return rec;
 }
 

@@ -39,7 +39,7 @@ export const rxOptionHelp: [string, string][] = [
 
 export interface RxFlags {
   sfs: number[];
-  flags: { format?: string; rate?: number; center?: number };
+  flags: { format?: string; rate?: number; center?: number; bandwidth?: number };
   base: Omit<ReceiverOptions, "sampleRate" | "sf">;
   /** Channel offsets from the centre (--offset), or absolute channel frequencies (--channel). */
   offsets?: number[];
@@ -76,6 +76,7 @@ export function parseRxFlags(v: Record<string, unknown>): RxFlags {
   if (center !== undefined) flags.center = center;
   const bandwidth = numberFlag("bw", v.bw, 125000);
   if (!(bandwidth > 0)) badParameter("--bw", v.bw, "a positive bandwidth in Hz");
+  if (v.bw !== undefined) flags.bandwidth = bandwidth;
   const base: RxFlags["base"] = { bandwidth };
   if (v.implicit) {
     const payloadLength = intFlag("length", v.length, 1, 255);
@@ -101,6 +102,11 @@ export function parseRxFlags(v: Record<string, unknown>): RxFlags {
   if (offsets) out.offsets = offsets;
   if (channels) out.channels = channels;
   return out;
+}
+
+/** Without --bw, the bandwidth chirpkit recorded in the metadata (a contradicting --bw fails in openRecording). */
+export function adoptMetadata(rx: RxFlags, rec: Recording): void {
+  if (rx.flags.bandwidth === undefined && rec.bandwidth !== undefined) rx.base.bandwidth = rec.bandwidth;
 }
 
 /** The channels to decode, as offsets from the recording's centre in Hz (default: the centre). */

@@ -7,7 +7,7 @@ import { ChirpError, badParameter } from "../errors.js";
 import { checkFormat, type SigmfAnnotation } from "../io/index.js";
 import { choiceFlag, intFlag, jsonLine, numberFlag, optNumber, parseCommand, type Help } from "./args.js";
 import { formatTable } from "./table.js";
-import { checkOutputDir, outputFormat, writeRecording } from "./writer.js";
+import { checkOutputDir, chooseOutputFormat, writeRecording } from "./writer.js";
 import { withFlagNames } from "./phyFlags.js";
 
 export const summary = "write a simulated recording (raw IQ + SigMF with ground truth)";
@@ -131,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
   const random = rng(seed);
   const fixedPayload = v.payload !== undefined ? hexBytes(String(v.payload)) : undefined;
   const length = fixedPayload?.length ?? intFlag("length", v.length, 1, 255, 16);
-  const format = v.format !== undefined ? checkFormat(v.format, "--format") : outputFormat(out) ?? "cf32";
+  const format = chooseOutputFormat(out, v.format !== undefined ? checkFormat(v.format, "--format") : undefined);
   const snrDb = optNumber("snr", v.snr);
   const cfoHz = optNumber("cfo", v.cfo) ?? 0;
   const sfoPpm = optNumber("ppm", v.ppm) ?? 0;

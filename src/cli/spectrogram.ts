@@ -9,7 +9,7 @@ import { ChirpError, badParameter } from "../errors.js";
 import { checkOutputDir, writeOutput } from "./writer.js";
 import { intFlag, parseCommand, type Help } from "./args.js";
 import { checkFinite, openRecording, readSamples, requireRate, type Recording } from "./recording.js";
-import { parseRxFlags, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
+import { adoptMetadata, parseRxFlags, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
 import { decodeRecording, frameAnnotation } from "./decode.js";
 import { encodePng } from "./png.js";
 import { createProgress } from "./progress.js";
@@ -31,7 +31,7 @@ const help: Help = {
   ],
   examples: [
     "chirp spectrogram rec.sigmf-meta -o rec.png",
-    "chirp spectrogram gateway.cs16 --rate 1M --center 868.3M --sf 7-12 --sync 0x34 -o gw.png",
+    "chirp spectrogram gateway.cs16 --rate 1M --center 868.3M --channel 868.1M,868.3M,868.5M --sf 7-12 --sync 0x34 -o gw.png",
   ],
 };
 
@@ -166,6 +166,7 @@ export async function run(argv: string[]): Promise<number> {
     Object.assign(flags, r.flags);
   }
   const rec = openRecording(p.positionals[0]!, rx?.flags ?? flags);
+  if (rx) adoptMetadata(rx, rec);
   requireRate(rec);
   let marks: Mark[] = [];
   if (!v["no-marks"]) {

@@ -51,6 +51,19 @@ export function outputFormat(out: string): IqFormat | undefined {
   return /\.sigmf(-meta|-data)?$/.test(out) ? undefined : formatFromFileName(out);
 }
 
+/** The format to write: --format, else the output name's extension, else cf32 for a bare NAME; an
+ * unknown extension (a.wav) is an error rather than cf32 under a misleading name. */
+export function chooseOutputFormat(out: string, flag: IqFormat | undefined): IqFormat {
+  if (flag !== undefined) return flag;
+  const f = outputFormat(out);
+  if (f) return f;
+  const ext = /\.([A-Za-z0-9]+)$/.exec(basename(out))?.[1];
+  if (ext !== undefined && !/\.sigmf(-meta|-data)?$/.test(out)) {
+    throw new ChirpError("BAD_PARAMETER", `cannot tell the sample format of ${out} from its extension .${ext}; name it NAME, NAME.sigmf or NAME.cf32|cs16|cs8|cu8, or give --format`, { parameter: "--format", allowed: "cf32, cs16, cs8, cu8" });
+  }
+  return "cf32";
+}
+
 export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSigmfOptions, "format"> & { format: IqFormat }): Written {
   const fromName = outputFormat(out);
   if (fromName && fromName !== meta.format) {

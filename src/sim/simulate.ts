@@ -140,6 +140,12 @@ export function simulate(opts: SimulateOptions): SimResult {
     const sfoPpm = f.sfoPpm !== undefined ? finite(`frames[${i}].sfoPpm`, f.sfoPpm, -1000, 1000) : sfoAll;
     const cfoHz = f.cfoHz !== undefined ? finite(`frames[${i}].cfoHz`, f.cfoHz) : opts.cfoHz === undefined && opts.centerFrequency !== undefined ? sfoPpm * 1e-6 * opts.centerFrequency : cfoAll;
     const frequencyOffsetHz = finite(`frames[${i}].frequencyOffsetHz`, f.frequencyOffsetHz ?? 0, -sampleRate / 2, sampleRate / 2);
+    // A carrier beyond +-rate/2 would alias to another frequency: not what was asked for.
+    if (!(Math.abs(cfoHz + frequencyOffsetHz) < sampleRate / 2)) {
+      const name = f.cfoHz !== undefined ? `frames[${i}].cfoHz` : "cfoHz";
+      const allowed = `|cfoHz${frequencyOffsetHz ? ` + frequencyOffsetHz (${frequencyOffsetHz})` : ""}| < sampleRate/2: ${-sampleRate / 2} < cfoHz < ${sampleRate / 2} Hz at sampleRate ${sampleRate} (beyond, the carrier aliases)`;
+      badParameter(name, cfoHz, allowed);
+    }
     const gap = f.gapSamples !== undefined ? finite(`frames[${i}].gapSamples`, f.gapSamples, 0) : i === 0 ? lead : Math.round(gapRange[0] + rng.uniform() * (gapRange[1] - gapRange[0]));
     const rateRatio = sampleRate / params.bandwidth; // recording samples per chip
     const chips = frameLayout(params, payload.length, 1).totalSamples;
