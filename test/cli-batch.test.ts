@@ -107,3 +107,14 @@ describeRx("npm start (chirp demo)", () => {
     expect(meta.annotations.filter((a: any) => a["core:generator"] === "chirpkit")).toHaveLength(rows.length);
   });
 });
+
+describeRx("batch: a raw file beside the metadata naming it", () => {
+  it("is listed once, as its .sigmf-meta", async () => {
+    const d = join(dir, "side");
+    mkdirSync(d);
+    expect(chirp(["simulate", "-o", join(d, "r.cs16"), "--sf", "7", "--frames", "1"]).status).toBe(0);
+    writeFileSync(join(d, "alone.cs8"), new Uint8Array(16));
+    const { expandInputs } = await import("../src/cli/batch.js");
+    expect(expandInputs([d]).map((f) => f.slice(d.length + 1)).sort()).toEqual(["alone.cs8", "r.sigmf-meta"]);
+  });
+});

@@ -11,6 +11,7 @@ import { ChirpError } from "../errors.js";
 import { formatFromFileName } from "../io/index.js";
 import { intFlag, jsonLine } from "./args.js";
 import { createProgress } from "./progress.js";
+import { siblingMeta } from "./recording.js";
 import { forwardFlags, rxOptionSpec, type RxFlags } from "./rxflags.js";
 import { fixed, formatTable } from "./table.js";
 
@@ -92,7 +93,13 @@ export function expandInputs(positionals: string[]): string[] {
     } else throw new ChirpError("IO_ERROR", `file not found: ${p}`);
   }
   const set = new Set(files);
-  const out = files.filter((f) => !(f.endsWith(".sigmf-data") && set.has(f.replace(/\.sigmf-data$/, ".sigmf-meta"))));
+  // A raw file whose metadata is listed too (rec.cs16 beside rec.sigmf-meta naming it) is decoded once, as the metadata.
+  const namedByMeta = (f: string) => {
+    if (/\.sigmf(-meta|-data)?$/.test(f)) return false;
+    const m = siblingMeta(f);
+    return m !== undefined && set.has(m);
+  };
+  const out = files.filter((f) => !(f.endsWith(".sigmf-data") && set.has(f.replace(/\.sigmf-data$/, ".sigmf-meta"))) && !namedByMeta(f));
   if (out.length === 0) throw new ChirpError("IO_ERROR", `no recordings found in ${positionals.join(" ")}`);
   return [...new Set(out)];
 }

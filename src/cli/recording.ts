@@ -91,7 +91,7 @@ function metaBandwidth(info: SigmfInfo): number | undefined {
 }
 
 /** The SigMF metadata beside a raw file (rec.cs16 -> rec.sigmf-meta) when it names that file as its dataset. */
-function siblingMeta(path: string): string | undefined {
+export function siblingMeta(path: string): string | undefined {
   const meta = path.replace(/\.[A-Za-z0-9]+$/, "") + ".sigmf-meta";
   if (meta === path || !existsSync(meta)) return undefined;
   try {
