@@ -49,3 +49,23 @@ describe("gateway: frame at the very end of a wideband recording", () => {
     }
   });
 });
+
+// (cut earlier, the sync scan never completes and nothing is reported)
+describe("receiver: a frame cut inside its header", () => {
+  it("reports cr, payloadLength and crc as null (unknown), not made-up values", () => {
+    for (const engine of ["wasm", "js"] as const) {
+      const iq = modulateFrame(payload, { sf: 7, bandwidth: bw, cr: 1 }, { oversampling: 2 });
+      const m = 2 * 128;
+      const cut = iq.subarray(0, 2 * Math.round(20 * m));
+      const frames = decodeRecording(cut, { sampleRate: 2 * bw, bandwidth: bw, sf: 7, engine });
+      expect(frames).toHaveLength(1);
+      const f = frames[0]!;
+      expect(f.truncated).toBe(true);
+      expect(f.cr).toBe(null);
+      expect(f.payloadLength).toBe(null);
+      expect(f.crc).toBe(null);
+      expect(f.crcOk).toBe(null);
+      expect(f.headerOk).toBe(false);
+    }
+  });
+});

@@ -61,12 +61,12 @@ export interface FrameRow {
   timeMs: number;
   sf: number;
   bandwidth: number;
-  cr: number;
+  cr: number | null; // null: truncated before the header was read
   snrDb: number;
   cfoHz: number;
   syncWord: number;
   headerOk: boolean;
-  crc: boolean;
+  crc: boolean | null;
   crcOk: boolean | null;
   truncated: boolean;
   payloadHex: string;

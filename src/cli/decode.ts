@@ -181,10 +181,11 @@ function gatewayOptions(rx: RxFlags, rec: Recording, offsets: number[]): Gateway
 /** SigMF annotation for a decoded frame: its extent in samples and frequency, and a short label. */
 export function frameAnnotation(f: ChannelFrame, rec: Recording, rx: RxFlags): SigmfAnnotation {
   const rate = requireRate(rec);
-  const p = { sf: f.sf, bandwidth: f.bandwidth, cr: f.cr, explicitHeader: f.explicitHeader, crc: f.crc, ldro: rx.base.ldro ?? "auto", preambleLength: rx.base.preambleLength ?? 8 };
-  // The receiver's end sample includes the clock offset; time on air is the fallback.
+  // The receiver's end sample includes the clock offset; time on air is the fallback (only when
+  // the header was read: a truncated frame may not know its length, coding rate or CRC).
   let count: number | undefined = Number.isFinite(f.endSample) && f.endSample > f.startSample ? f.endSample - f.startSample : undefined;
-  if (count === undefined) {
+  if (count === undefined && f.cr !== null && f.crc !== null && f.payloadLength !== null) {
+    const p = { sf: f.sf, bandwidth: f.bandwidth, cr: f.cr, explicitHeader: f.explicitHeader, crc: f.crc, ldro: rx.base.ldro ?? "auto", preambleLength: rx.base.preambleLength ?? 8 };
     try {
       count = Math.round(timeOnAir(p, f.payloadLength).seconds * rate);
     } catch {
@@ -194,7 +195,7 @@ export function frameAnnotation(f: ChannelFrame, rec: Recording, rx: RxFlags): S
   const crc = f.crcOk === null ? "no CRC" : f.crcOk ? "CRC ok" : "CRC bad";
   const a: SigmfAnnotation = {
     sampleStart: f.startSample,
-    label: `LoRa SF${f.sf} ${crc} ${f.payloadLength} B`,
+    label: f.truncated ? `LoRa SF${f.sf} truncated` : `LoRa SF${f.sf} ${crc} ${f.payloadLength} B`,
     comment: f.payloadHex,
     extra: {
       "chirpkit:sf": f.sf,
@@ -248,8 +249,8 @@ export const frameColumns = (rate: number, center?: number, channels = false) =>
     ? [{ header: center !== undefined ? "channel MHz" : "offset kHz", get: (f: ChannelFrame) => (center !== undefined ? ((center + (f.channelOffsetHz ?? 0)) / 1e6).toFixed(4) : ((f.channelOffsetHz ?? 0) / 1e3).toFixed(1)) }]
     : []),
   { header: "SF", get: (f: Frame) => f.sf },
-  { header: "CR", get: (f: Frame) => `4/${4 + f.cr}` },
-  { header: "len", get: (f: Frame) => f.payloadLength },
+  { header: "CR", get: (f: Frame) => (f.cr === null ? "-" : `4/${4 + f.cr}`) },
+  { header: "len", get: (f: Frame) => (f.payloadLength === null ? "-" : f.payloadLength) },
   { header: "CRC", get: (f: Frame) => (f.truncated ? "cut" : !f.headerOk ? "hdr bad" : f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD") },
   { header: "SNR dB", get: (f: Frame) => fixed(f.snrDb, 1) },
   { header: "CFO Hz", get: (f: Frame) => fixed(f.cfoHz, 0) },

@@ -44,11 +44,13 @@ export interface Frame {
   endSample: number;
   sf: number;
   bandwidth: number;
-  cr: number;
+  /** Coding rate 1..4 (4/5..4/8); null when unknown: a truncated explicit-header frame whose header was not read. */
+  cr: number | null;
   explicitHeader: boolean;
-  payloadLength: number;
-  /** Whether the frame carries a payload CRC. */
-  crc: boolean;
+  /** Payload bytes; null when unknown (as cr). */
+  payloadLength: number | null;
+  /** Whether the frame carries a payload CRC; null when unknown (as cr). */
+  crc: boolean | null;
   /** CRC verdict: true/false, null when there is no CRC (or the header failed, or truncated). */
   crcOk: boolean | null;
   /** Header checksum verdict (true in implicit mode). */
