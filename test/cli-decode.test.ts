@@ -198,6 +198,8 @@ describeRx("chirp per", () => {
     const [p] = lines(r.stdout);
     expect(p!.per).toBeGreaterThan(0.5);
     expect(p!.missed + p!.corrupted).toBe(10 - p!.received);
+    // rates are printed to 6 significant digits, not as binary floating-point noise
+    expect(String(p!.ser).replace(/^0\.0*/, "").length).toBeLessThanOrEqual(6);
   });
 });
 

@@ -103,7 +103,8 @@ export async function run(argv: string[]): Promise<number> {
     })) {
       points.push(point);
       progress.update(points.length);
-      if (v.json) process.stdout.write(jsonLine(point));
+      // Rates are ratios of counts: 6 significant digits say all they can (no 0.30000000000000004).
+      if (v.json) process.stdout.write(jsonLine({ ...point, per: +point.per.toPrecision(6), ser: +point.ser.toPrecision(6) }));
     }
   } catch (e) {
     throw flagError(e, SIM_FLAGS);
