@@ -37,6 +37,8 @@ const help: Help = {
 
 const CENTER = 868.1e6;
 const BANDWIDTH = 125e3;
+// Public LoRaWAN networks use sync word 0x34 (0x12 is for private networks): LoRaWAN Regional Parameters, SX127x datasheet.
+const SYNC_WORD = 0x34;
 const SAMPLE_RATE = 250e3; // 2 samples per chip, as a cheap SDR capture would be resampled to
 
 /** Example session keys (LoRaWAN 1.0 ABP), made up for this demo; never use them on a network. */
@@ -180,7 +182,7 @@ export async function run(argv: string[]): Promise<number> {
   // 2. The radio channel: each device's crystal error and distance, noise, random gaps.
   const frames: SimFrame[] = sent.map((s) => ({
     payload: s.phy,
-    params: { sf: s.device.sf, bandwidth: BANDWIDTH, cr: 1 },
+    params: { sf: s.device.sf, bandwidth: BANDWIDTH, cr: 1, syncWord: SYNC_WORD },
     snrDb: s.device.snrDb,
     cfoHz: s.device.ppm * 1e-6 * CENTER,
     sfoPpm: s.device.ppm,
@@ -204,7 +206,7 @@ export async function run(argv: string[]): Promise<number> {
 
   // 3. Decode the recording from disk like any capture: one receiver per SF.
   const rec = openRecording(written.meta);
-  const rx = parseRxFlags({ sf: "7-10", bw: String(BANDWIDTH) });
+  const rx = parseRxFlags({ sf: "7-10", bw: String(BANDWIDTH), sync: "0x34" });
   const decoded = await decodeRecording(rec, rx, { quiet: true });
 
   // 4. LoRaWAN: find the device by DevAddr, verify the MIC, decrypt, decode the LPP readings.
@@ -263,7 +265,7 @@ export async function run(argv: string[]): Promise<number> {
     );
     process.stdout.write(`\n${good} of ${sent.length} uplinks decoded with CRC and MIC ok` + (missed.length ? `; missed: ${missed.map((t) => `SF${t.sf} at ${(t.startSample / SAMPLE_RATE).toFixed(3)} s`).join(", ")}` : "") + "\n");
     process.stdout.write(`wrote ${dir}/: recording.sigmf-meta + recording.sigmf-data (cs16, ground truth and decoded frames as annotations), frames.jsonl, spectrogram.png\n`);
-    process.stdout.write(`took ${((Date.now() - t0) / 1000).toFixed(1)} s; next: chirp decode ${written.meta} --sf 7-10, chirp spectrogram ${written.meta} -o x.png\n`);
+    process.stdout.write(`took ${((Date.now() - t0) / 1000).toFixed(1)} s; next: chirp decode ${written.meta} --sf 7-10 --sync 0x34, chirp spectrogram ${written.meta} -o x.png\n`);
   }
   // Like decode: exit 0 once the recording was made and read; what was missed is in the report.
   return 0;
