@@ -14,10 +14,11 @@ const C_N = 0, C_R = 4, C_M = 8, C_SF = 12, C_CAP = 16, C_RING = 20, C_RINGPOS =
 const C_BUF = 32, C_UPM = 36, C_UP1 = 40, C_WORK = 44, C_WORK1 = 48, C_DECH = 52, C_SPAN = 56;
 const C_POW = 60, C_RINGBUF = 64, C_SUM = 68, C_ACC = 72, C_BANK = 76, C_WORDS = 80, C_RES = 84;
 const C_LLR = 88, C_BEST = 92, C_AMP = 96 /* f64 */, C_NOISE = 104 /* f64 */;
+const C_PREV = 112; // previous demod spectrum, f32 complex (R_DIFF)
 const C_SIZE = 128;
 
 // Result slots (f64), as RES in src/rx/kernel.ts.
-const R_BIN = 0, R_FRAC = 1, R_PEAK = 2, R_MEAN = 3, R_RE = 4, R_IM = 5, R_SLOPE = 6;
+const R_BIN = 0, R_FRAC = 1, R_PEAK = 2, R_MEAN = 3, R_RE = 4, R_IM = 5, R_SLOPE = 6, R_FAR = 7, R_DIFF = 8;
 
 @inline function gi(c: usize, o: i32): i32 { return load<i32>(c + <usize>o); }
 @inline function gp(c: usize, o: i32): usize { return <usize>load<u32>(c + <usize>o); }
@@ -48,7 +49,8 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32, ring: i32): usize {
   store<u32>(c + C_ACC, <u32>block(n << 3)); // f64
   store<u32>(c + C_BANK, <u32>block(((PHASES + 1) * TAPS) << 2)); // f32, filled by the caller
   store<u32>(c + C_WORDS, <u32>block((2 * n) << 2)); // i32 full-rate then reduced-rate words
-  store<u32>(c + C_RES, <u32>block(64));
+  store<u32>(c + C_RES, <u32>block(128));
+  store<u32>(c + C_PREV, <u32>block(n << 3));
   store<u32>(c + C_LLR, <u32>block(16 << 2));
   store<u32>(c + C_BEST, <u32>block(32 << 3));
   store<f64>(c + C_AMP, 1.0); store<f64>(c + C_NOISE, 1.0);
@@ -61,7 +63,7 @@ export function rxsym_free(c: usize): void {
   heap.free(gp(c, C_BUF)); heap.free(gp(c, C_WORK)); heap.free(gp(c, C_WORK1)); heap.free(gp(c, C_DECH));
   heap.free(gp(c, C_SPAN)); heap.free(gp(c, C_POW)); heap.free(gp(c, C_RINGBUF)); heap.free(gp(c, C_SUM));
   heap.free(gp(c, C_ACC)); heap.free(gp(c, C_BANK)); heap.free(gp(c, C_WORDS)); heap.free(gp(c, C_RES));
-  heap.free(gp(c, C_LLR)); heap.free(gp(c, C_BEST)); heap.free(c);
+  heap.free(gp(c, C_LLR)); heap.free(gp(c, C_BEST)); heap.free(gp(c, C_PREV)); heap.free(c);
 }
 
 export function rxsym_buffer(c: usize): usize { return gp(c, C_BUF); }
@@ -287,6 +289,36 @@ export function rxsym_demod(c: usize, pos: f64, down: i32, freqBins: f64, atBin:
   setRes(c, R_FRAC, Math.max(-1.0, Math.min(1.0, frac)));
   setRes(c, R_PEAK, pk0);
   setRes(c, R_MEAN, (total - pk0 - load<f64>(pow + (<usize>km << 3)) - load<f64>(pow + (<usize>kp << 3))) / <f64>max(1, n - 3));
+  // noise for SNR from the bins at least n/4 from the peak (the interpolator's leakage stays near it)
+  let far: f64 = 0;
+  let nFar: i32 = 0;
+  for (let k = 0; k < n; k++) {
+    const d = abs(k - k0);
+    const dc = min(d, n - d);
+    if (4 * dc >= n) { far += load<f64>(pow + (<usize>k << 3)); nFar++; }
+  }
+  setRes(c, R_FAR, nFar > 0 ? far / <f64>nFar : (total - pk0) / <f64>max(1, n - 1));
+  // unit turn from the previous spectrum to this one at the peak, then the far bins' difference
+  const prev = gp(c, C_PREV);
+  const o0 = <usize>k0 << 3;
+  const qr0 = <f64>load<f32>(prev + o0), qi0 = <f64>load<f32>(prev + o0, 4);
+  let gr = zr0 * qr0 + zi0 * qi0, gi = zi0 * qr0 - zr0 * qi0;
+  const gm = Math.sqrt(gr * gr + gi * gi);
+  if (gm > 0) { gr /= gm; gi /= gm; } else { gr = 1; gi = 0; }
+  let diff: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const d = abs(k - k0);
+    const dc = min(d, n - d);
+    if (4 * dc >= n) {
+      const o = <usize>k << 3;
+      const ar = <f64>load<f32>(w1 + o), ai = <f64>load<f32>(w1 + o, 4);
+      const br = <f64>load<f32>(prev + o), bi = <f64>load<f32>(prev + o, 4);
+      const er = ar - (gr * br - gi * bi), ei = ai - (gr * bi + gi * br);
+      diff += er * er + ei * ei;
+    }
+  }
+  setRes(c, R_DIFF, nFar > 0 ? diff / <f64>nFar : 2 * (total - pk0) / <f64>max(1, n - 1));
+  memory.copy(prev, w1, <usize>n << 3);
   setRes(c, R_RE, zr0);
   setRes(c, R_IM, zi0);
   setRes(c, R_SLOPE, phaseSlope(c, k0));

@@ -1,4 +1,4 @@
 // chirpkit/rx: find and decode every LoRa frame in a recording (streaming).
-export { createReceiver, decodeRecording, SNR_MAX_DB, type Receiver, type ReceiverStats } from "./receiver.js";
+export { createReceiver, decodeRecording, SNR_MAX_DB, SNR_MIN_DB, type Receiver, type ReceiverStats } from "./receiver.js";
 export type { Frame, ReceiverOptions, SampleFormat, Samples } from "./types.js";
 export { createGatewayReceiver, decodeGateway, type GatewayReceiver, type GatewayOptions, type GatewayFrame, type GatewayStats } from "./gateway.js";

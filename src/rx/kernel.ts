@@ -19,7 +19,20 @@ export const RES = {
   IM: 5,
   /** Tone offset from the bin, from sub-block phases that skip the chirp's wrap (demod only). */
   SLOPE: 6,
-  SIZE: 8,
+  /**
+   * Mean power of the bins at least n/4 from the peak (demod only): the noise estimate for SNR. At
+   * r >= 2 the BW/2 interpolator smears a little of the tone into the bins next to the peak (which
+   * MEAN counts as noise, capping a noiseless reading near 16 dB); the far bins stay clean.
+   */
+  FAR: 7,
+  /**
+   * Mean over the same far bins of |Z - g Z'|^2, Z' the previous demod call's spectrum and g the
+   * unit phase turn between the two at the peak (demod only): for two windows of the same chirp
+   * (preamble) the signal and any deterministic distortion of it (interpolator, fractional delay)
+   * cancel, leaving twice the noise power per bin.
+   */
+  DIFF: 8,
+  SIZE: 9,
 } as const;
 
 /** Samples a coherent window reads beyond each end (interpolator half length). */

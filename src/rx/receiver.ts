@@ -38,6 +38,12 @@ const MAX_PPM = 60;
  * channel comes near 60 dB in the LoRa bandwidth, so a reading above it says only "noiseless".
  */
 export const SNR_MAX_DB = 60;
+/**
+ * Smallest SNR reported, dB: the reading when the preamble's signal estimate is at or below the noise
+ * (e.g. a frame cut off in its header), instead of a meaningless -300 dB or NaN. LoRa's own floor is
+ * about -20 dB (SF12), so a reading of -40 says only "no measurable signal".
+ */
+export const SNR_MIN_DB = -40;
 /** Sync word test: power in the two expected bins over the mean bin power (noise alone: 2 on average). */
 const SYNC_THRESHOLD = 5;
 
@@ -398,18 +404,25 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     }
     // signal and noise from the preamble, now that carrier and timing are final
     peak = 0; mean = 0;
+    // noise for the SNR from the difference of consecutive preamble spectra (RES.DIFF): the same
+    // chirp twice, so the signal and its deterministic distortions (the BW/2 interpolator at r >= 2,
+    // a recording's own resampling) cancel; the far bins alone (RES.FAR) if there is one window
+    let far = 0, diff = 0;
     for (let j = 1; j <= lp; j++) {
       kernel.demod(at(tDown - (2 + j) * m), false, cfo, 0, 0, null, 0);
-      peak += kernel.result[RES.PEAK]!; mean += kernel.result[RES.MEAN]!;
+      peak += kernel.result[RES.PEAK]!; mean += kernel.result[RES.MEAN]!; far += kernel.result[RES.FAR]!;
+      if (j >= 2) diff += kernel.result[RES.DIFF]!;
     }
-    peak /= lp; mean /= lp;
+    peak /= lp; mean /= lp; far /= lp;
+    if (lp >= 2) far = diff / (2 * (lp - 1));
     f = newFrameState();
     f.tDown = tDown;
     f.cfo = cfo;
     f.syncWord = word;
     f.signal = Math.max(peak - mean, 1e-30);
     f.noise = Math.max(mean, 1e-30);
-    f.snrDb = Math.min(SNR_MAX_DB, 10 * Math.log10(f.signal / (f.noise * n)));
+    const snr = 10 * Math.log10((peak - far) / (Math.max(far, 1e-30) * n));
+    f.snrDb = Number.isFinite(snr) ? Math.max(SNR_MIN_DB, Math.min(SNR_MAX_DB, snr)) : peak > far ? SNR_MAX_DB : SNR_MIN_DB;
     f.next = tDown + 2.25 * m;
     f.index = 0;
     f.total = cfg.implicit ? frameSymbolCount(cfg.implicit, params) : sf < 7 ? 16 : 8;

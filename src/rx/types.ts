@@ -60,7 +60,7 @@ export interface Frame {
   payloadHex: string;
   /** Carrier frequency offset, Hz (signal above the expected frequency is positive). */
   cfoHz: number;
-  /** SNR in the LoRa bandwidth, dB, from the preamble; capped at SNR_MAX_DB (60): a noiseless recording reads 60. */
+  /** SNR in the LoRa bandwidth, dB, from the preamble; noise from the bins at least n/4 from the peak; clamped to [SNR_MIN_DB, SNR_MAX_DB] = [-40, 60]: a noiseless recording reads 60, a preamble with no measurable signal (e.g. a frame cut off in its header) reads -40. */
   snrDb: number;
   /** Sync word byte as received. */
   syncWord: number;

@@ -41,6 +41,7 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   const sum = new Float64Array(n);
   const acc = new Float64Array(n);
   const zr = new Float64Array(n), zi = new Float64Array(n);
+  const pr0 = new Float64Array(n), pi0 = new Float64Array(n); // previous demod spectrum (RES.DIFF)
   const res = new Float64Array(RES.SIZE);
   const best1 = new Float64Array(sf), best0 = new Float64Array(sf);
   let ringPos = 0, ringFill = 0;
@@ -213,6 +214,26 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       res[RES.FRAC] = Math.max(-1, Math.min(1, frac));
       res[RES.PEAK] = pow[k0]!;
       res[RES.MEAN] = (total - pow[k0]! - pow[km]! - pow[kp]!) / Math.max(1, n - 3);
+      let far = 0, nFar = 0;
+      for (let k = 0; k < n; k++) {
+        const d = Math.abs(k - k0), dc = Math.min(d, n - d);
+        if (4 * dc >= n) { far += pow[k]!; nFar++; }
+      }
+      res[RES.FAR] = nFar > 0 ? far / nFar : res[RES.MEAN]!;
+      // unit turn from the previous spectrum to this one at the peak, then the far bins' difference
+      let gr = zr[k0]! * pr0[k0]! + zi[k0]! * pi0[k0]!, gi = zi[k0]! * pr0[k0]! - zr[k0]! * pi0[k0]!;
+      const gm = Math.hypot(gr, gi);
+      if (gm > 0) { gr /= gm; gi /= gm; } else { gr = 1; gi = 0; }
+      let diff = 0;
+      for (let k = 0; k < n; k++) {
+        const d = Math.abs(k - k0), dc = Math.min(d, n - d);
+        if (4 * dc >= n) {
+          const er = zr[k]! - (gr * pr0[k]! - gi * pi0[k]!), ei = zi[k]! - (gr * pi0[k]! + gi * pr0[k]!);
+          diff += er * er + ei * ei;
+        }
+      }
+      res[RES.DIFF] = nFar > 0 ? diff / nFar : 2 * res[RES.MEAN]!;
+      pr0.set(zr); pi0.set(zi);
       res[RES.RE] = zr[k0]!;
       res[RES.IM] = zi[k0]!;
       res[RES.SLOPE] = phaseSlope(k0);
