@@ -18,7 +18,7 @@ import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkEngine } from "../phy/params.js";
 import type { Engine, Ldro } from "../phy/index.js";
 import { createFrontend, type Frontend } from "../dsp/index.js";
-import { createReceiver, type Receiver } from "./receiver.js";
+import { createReceiver, receiverChannelFilter, type Receiver } from "./receiver.js";
 import type { Frame, SampleFormat, Samples } from "./types.js";
 
 export interface GatewayOptions {
@@ -117,10 +117,9 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   const chanRate = 2 * bandwidth; // 2 samples per chip: what the receiver works at
   const channels: Channel[] = options.channels.map((hz, index) => ({
     hz, index,
-    // the receiver's own front end at 2 samples per chip (src/rx/receiver.ts): a 2*BW channel with
-    // a 0.25 transition, so carrier offsets up to BW/4 pass
+    // the receiver's own channel filter at 2 samples per chip, so its front end then passes through
     fe: createFrontend({
-      sampleRate, bandwidth: chanRate, outputOversampling: 1, transition: 0.25,
+      sampleRate, ...receiverChannelFilter(bandwidth, 2),
       frequencyOffsetHz: hz - center, format: options.format, engine,
     }),
     receivers: sfs.map((sf) => createReceiver({

@@ -162,6 +162,14 @@ function toHex(b: Uint8Array): string {
 
 const wrap = (x: number, period: number): number => x - period * Math.round(x / period);
 
+/**
+ * The channel filter the receiver puts in front of its kernels when it works at `r` samples per
+ * chip (1 or 2); the gateway receiver builds the same filter once per channel for all its SFs.
+ */
+export function receiverChannelFilter(bandwidth: number, r: number): { bandwidth: number; outputOversampling: 1; transition: number } {
+  return { bandwidth: r * bandwidth, outputOversampling: 1, transition: r === 2 ? 0.25 : 0.1 };
+}
+
 export function createReceiver(options: ReceiverOptions): Receiver {
   const cfg = resolveOptions(options);
   const { n, r, m, sf, params } = cfg;
@@ -171,8 +179,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   // passes +-0.75 BW and stops at 1.25 BW, whose aliases land outside +-0.75 BW. The kernel's own
   // interpolator low-passes to BW/2 once the carrier offset is known.
   const frontend: Frontend = createFrontend({
-    sampleRate: cfg.sampleRate, bandwidth: r * cfg.bandwidth, outputOversampling: 1,
-    transition: r === 2 ? 0.25 : 0.1, frequencyOffsetHz: options.frequencyOffsetHz, format: options.format, engine: cfg.engine,
+    sampleRate: cfg.sampleRate, ...receiverChannelFilter(cfg.bandwidth, r),
+    frequencyOffsetHz: options.frequencyOffsetHz, format: options.format, engine: cfg.engine,
   });
   const capacity = 40 * m + 4 * MARGIN;
   const kernel: RxSymbolKernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf, n, r, capacity, ring: SEARCH_WINDOWS, ...wordTables(sf) });
