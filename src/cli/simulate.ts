@@ -1,7 +1,8 @@
 // `chirp simulate -o OUT`: a recording made by the channel simulator (white noise at an SNR in the
-// LoRa bandwidth, carrier and sample clock offsets, gaps between frames), written as raw IQ with
-// SigMF metadata whose annotations are the ground truth.
-import { simulate, type SimulateOptions, type SimTruth } from "./deps.js";
+// LoRa bandwidth, carrier and sample clock offsets, gaps or overlaps between frames, transmitters,
+// fading, multipath, interferers and SDR artefacts), written as raw IQ with SigMF metadata whose
+// annotations are the ground truth.
+import { simulate, type SimulateOptions, type SimTruth, type SimFrame } from "./deps.js";
 import { resolveParams, type PhyParams } from "../phy/index.js";
 import { ChirpError, badParameter } from "../errors.js";
 import { checkFormat, type SigmfAnnotation } from "../io/index.js";
@@ -28,7 +29,18 @@ const help: Help = {
     ["--snr DB", "SNR in the LoRa bandwidth (default: no noise)"],
     ["--cfo HZ", "carrier frequency offset (default 0)"],
     ["--ppm P", "sample clock offset in ppm (default 0)"],
-    ["--gap N", "samples of silence (noise) between frames (default: 4 symbols)"],
+    ["--gap N", "samples of silence (noise) between frames (default: 4 symbols); negative: each frame starts inside the previous one"],
+    ["--levels DB,DB,..", "SNR of frame 1, 2, .. (cycled; default all --snr)"],
+    ["--tx-ppm P,P,..", "one transmitter per crystal error (carrier ppm x --center and clock), frames take them in turn"],
+    ["--fading rayleigh|rician:K", "flat fading per frame (K factor in dB for Rician)"],
+    ["--doppler HZ", "with --fading: time-varying at this Doppler spread (default 0: block fading)"],
+    ["--taps D:P,D:P,..", "multipath: delay in samples : power in dB per tap, e.g. 0:0,2.5:-6"],
+    ["--tone HZ:DB", "a narrowband interferer at HZ from the centre, DB over the noise in the LoRa band"],
+    ["--lora-interferer SF:DB:START", "another LoRa signal (random 16 bytes) at DB over the noise from sample START"],
+    ["--dc RE,IM", "DC offset (a frame at --snr has unit amplitude)"],
+    ["--iq-gain G / --iq-phase DEG", "IQ imbalance: Q gain error (0.02 = 2 %) and phase error in degrees"],
+    ["--phase-noise DBC@HZ", "LO phase noise, e.g. -90@10k (dBc/Hz at an offset)"],
+    ["--adc-rms DBFS", "cu8/cs8/cs16: quantise as an ADC at this rms level (e.g. -15); default: scale to 90 % of the peak"],
     ["--format cf32|cs16|cs8|cu8", "sample format (default cf32, or from the output name)"],
     ["--center F", "centre frequency written to the metadata (default 868.1M)"],
     ["--sync 0x12", "sync word (default 0x12)"],
@@ -39,6 +51,7 @@ const help: Help = {
   examples: [
     "chirp simulate -o rec --sf 7 --rate 500k --snr -5 --cfo 2k --ppm 10 --frames 5",
     "chirp decode rec.sigmf-meta --sf 7 --annotate",
+    "chirp simulate -o coll --sf 7 --rate 250k --snr 10 --levels 10,5 --gap -4000 --tx-ppm 3,-7 --format cu8 --adc-rms -15 --dc 0.05,0.02 --iq-gain 0.02 --iq-phase 2",
   ],
 };
 
@@ -78,8 +91,21 @@ export function truthAnnotation(t: SimTruth, center: number): SigmfAnnotation {
       "chirpkit:snr_db": Number.isFinite(t.snrDb) ? t.snrDb : null,
       "chirpkit:cfo_hz": t.cfoHz,
       "chirpkit:sfo_ppm": t.sfoPpm,
+      ...(t.overlaps.length ? { "chirpkit:overlaps": t.overlaps } : {}),
+      ...(t.fadingPowerDb !== 0 ? { "chirpkit:fading_power_db": t.fadingPowerDb } : {}),
     },
   };
+}
+
+/** A comma-separated list of min..max numbers (k suffix = x1000). */
+function numberList(flag: string, raw: string, min: number, max = Infinity, allowed = "numbers separated by commas"): number[] {
+  const xs = raw.split(",").map((t) => {
+    const m = /^\s*(-?[0-9]*\.?[0-9]+(?:e-?[0-9]+)?)(k?)\s*$/i.exec(t);
+    if (!m) badParameter(flag, raw, allowed);
+    return Number(m[1]) * (m[2] ? 1000 : 1);
+  });
+  if (xs.length < min || xs.length > max) badParameter(flag, raw, allowed);
+  return xs;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -104,6 +130,18 @@ export async function run(argv: string[]): Promise<number> {
     ldro: { type: "string" },
     preamble: { type: "string" },
     seed: { type: "string" },
+    levels: { type: "string" },
+    "tx-ppm": { type: "string" },
+    fading: { type: "string" },
+    doppler: { type: "string" },
+    taps: { type: "string" },
+    tone: { type: "string" },
+    "lora-interferer": { type: "string" },
+    dc: { type: "string" },
+    "iq-gain": { type: "string" },
+    "iq-phase": { type: "string" },
+    "phase-noise": { type: "string" },
+    "adc-rms": { type: "string" },
     json: { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
   }, false);
@@ -136,14 +174,70 @@ export async function run(argv: string[]): Promise<number> {
   const cfoHz = optNumber("cfo", v.cfo) ?? 0;
   const sfoPpm = optNumber("ppm", v.ppm) ?? 0;
   const center = numberFlag("center", v.center, 868.1e6);
-  const gapSamples = intFlag("gap", v.gap, 0, 1e9, Math.round(4 * rp.n * Math.ceil(os)));
-  const frames = Array.from({ length: nFrames }, () => ({
-    payload: fixedPayload ?? Uint8Array.from({ length }, () => Math.floor(random() * 256)),
-    params,
-  }));
-  const simOpts: SimulateOptions = { frames, sampleRate, cfoHz, sfoPpm, gapSamples, leadSamples: gapSamples, tailSamples: gapSamples, seed };
+  const gapSamples = intFlag("gap", v.gap, -1e9, 1e9, Math.round(4 * rp.n * Math.ceil(os)));
+  const lead = gapSamples >= 0 ? gapSamples : Math.round(4 * rp.n * Math.ceil(os));
+  const levels = v.levels !== undefined ? numberList("--levels", String(v.levels), 1) : undefined;
+  const txPpm = v["tx-ppm"] !== undefined ? numberList("--tx-ppm", String(v["tx-ppm"]), 1) : undefined;
+  const frames: SimFrame[] = Array.from({ length: nFrames }, (_, i) => {
+    const f: SimFrame = { payload: fixedPayload ?? Uint8Array.from({ length }, () => Math.floor(random() * 256)), params };
+    if (levels) f.snrDb = levels[i % levels.length]!;
+    if (txPpm) f.transmitter = i % txPpm.length;
+    return f;
+  });
+  const simOpts: SimulateOptions = { frames, sampleRate, cfoHz, sfoPpm, gapSamples, leadSamples: lead, tailSamples: lead, seed };
+  if (txPpm) simOpts.transmitters = txPpm.map((ppm) => ({ cfoHz: ppm * 1e-6 * center, sfoPpm: ppm }));
   if (snrDb !== undefined) simOpts.snrDb = snrDb;
-  const { iq, truth } = withFlagNames(() => simulate(simOpts), { cfoHz: "--cfo", sfoPpm: "--ppm", snrDb: "--snr", gapSamples: "--gap", seed: "--seed", payload: "--payload" });
+  if (v.fading !== undefined) {
+    const m = /^(rayleigh|rician)(?::(-?[0-9.]+))?$/.exec(String(v.fading));
+    if (!m || (m[1] === "rician") !== (m[2] !== undefined)) badParameter("--fading", v.fading, "rayleigh or rician:K (K factor in dB)");
+    simOpts.fading = m[1] === "rician" ? { model: "rician", kFactorDb: Number(m[2]) } : { model: "rayleigh" };
+    const doppler = optNumber("doppler", v.doppler);
+    if (doppler !== undefined) simOpts.fading.dopplerHz = doppler;
+  } else if (v.doppler !== undefined) badParameter("--doppler", v.doppler, "only with --fading");
+  if (v.taps !== undefined) {
+    simOpts.taps = String(v.taps).split(",").map((t) => {
+      const m = /^([0-9.]+):(-?[0-9.]+)$/.exec(t.trim());
+      if (!m) badParameter("--taps", v.taps, "delay:powerDb pairs separated by commas, e.g. 0:0,2.5:-6");
+      return { delaySamples: Number(m[1]), powerDb: Number(m[2]) };
+    });
+  }
+  const interferers: NonNullable<SimulateOptions["interferers"]> = [];
+  if (v.tone !== undefined) {
+    const [f, l] = numberList("--tone", String(v.tone).replace(":", ","), 2, 2, "HZ:DB, e.g. 20k:10");
+    interferers.push({ kind: "tone", frequencyHz: f!, levelDb: l! });
+  }
+  if (v["lora-interferer"] !== undefined) {
+    const [isf, l, st] = numberList("--lora-interferer", String(v["lora-interferer"]).replace(/:/g, ","), 3, 3, "SF:DB:START, e.g. 9:10:20000");
+    if (!Number.isInteger(isf) || isf! < 5 || isf! > 12) badParameter("--lora-interferer", v["lora-interferer"], "SF:DB:START with SF an integer 5..12");
+    interferers.push({ kind: "lora", params: { ...params, sf: isf! }, levelDb: l!, startSample: st!, payload: Uint8Array.from({ length: 16 }, () => Math.floor(random() * 256)) });
+  }
+  if (interferers.length) simOpts.interferers = interferers;
+  const sdr: NonNullable<SimulateOptions["sdr"]> = {};
+  if (v.dc !== undefined) {
+    const [re, im] = numberList("--dc", String(v.dc), 2, 2, "RE,IM, e.g. 0.05,-0.02");
+    sdr.dcOffset = [re!, im!];
+  }
+  const iqGain = optNumber("iq-gain", v["iq-gain"]), iqPhase = optNumber("iq-phase", v["iq-phase"]);
+  if (iqGain !== undefined) sdr.iqGainImbalance = iqGain;
+  if (iqPhase !== undefined) sdr.iqPhaseDeg = iqPhase;
+  if (v["phase-noise"] !== undefined) {
+    const m = /^(-?[0-9.]+)@([0-9.]+)(k?)$/i.exec(String(v["phase-noise"]));
+    if (!m) badParameter("--phase-noise", v["phase-noise"], "DBC@HZ, e.g. -90@10k");
+    sdr.phaseNoise = { dbcHz: Number(m[1]), offsetHz: Number(m[2]) * (m[3] ? 1000 : 1) };
+  }
+  const adcRms = optNumber("adc-rms", v["adc-rms"]);
+  if (adcRms !== undefined) {
+    if (format === "cf32") badParameter("--adc-rms", adcRms, "only with an integer format (--format cu8, cs8 or cs16)");
+    sdr.adc = { format, rmsDbfs: adcRms };
+  }
+  if (Object.keys(sdr).length) simOpts.sdr = sdr;
+  const flagNames = {
+    cfoHz: "--cfo", sfoPpm: "--ppm", snrDb: "--snr", gapSamples: "--gap", seed: "--seed", payload: "--payload",
+    "sdr.dcOffset[0]": "--dc", "sdr.dcOffset[1]": "--dc", "sdr.iqGainImbalance": "--iq-gain", "sdr.iqPhaseDeg": "--iq-phase",
+    "sdr.phaseNoise.dbcHz": "--phase-noise", "sdr.phaseNoise.offsetHz": "--phase-noise", "sdr.adc.rmsDbfs": "--adc-rms",
+    "fading.kFactorDb": "--fading", "fading.dopplerHz": "--doppler", "interferers[0].frequencyHz": "--tone", "interferers[0].levelDb": "--tone",
+  };
+  const { iq, truth } = withFlagNames(() => simulate(simOpts), flagNames);
   const annotations: SigmfAnnotation[] = truth.map((t) => truthAnnotation(t, center));
   const w = writeRecording(out, iq, {
     format,
@@ -162,8 +256,13 @@ export async function run(argv: string[]): Promise<number> {
       "chirpkit:cfo_hz": cfoHz,
       "chirpkit:sfo_ppm": sfoPpm,
       "chirpkit:seed": seed,
+      ...(simOpts.sdr ? { "chirpkit:sdr": simOpts.sdr } : {}),
+      ...(simOpts.fading ? { "chirpkit:fading": simOpts.fading } : {}),
+      ...(simOpts.taps ? { "chirpkit:taps": simOpts.taps } : {}),
+      ...(simOpts.transmitters ? { "chirpkit:transmitters": simOpts.transmitters } : {}),
+      ...(simOpts.interferers ? { "chirpkit:interferers": simOpts.interferers.map((x) => (x.kind === "lora" ? { kind: x.kind, sf: x.params.sf, levelDb: x.levelDb, startSample: x.startSample } : x)) } : {}),
     },
-  });
+  }, sdr.adc ? { scale: 1 } : {});
   if (v.json) {
     for (const t of truth) {
       const { payload: _p, symbols: _s, ...rest } = t as SimTruth & { params?: unknown };

@@ -64,7 +64,8 @@ export function chooseOutputFormat(out: string, flag: IqFormat | undefined): IqF
   return "cf32";
 }
 
-export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSigmfOptions, "format"> & { format: IqFormat }): Written {
+/** opts.scale: the integer formats' scale (default: the peak at 90 % of full scale; 1 for samples already on an ADC's grid). */
+export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSigmfOptions, "format"> & { format: IqFormat }, opts: { scale?: number } = {}): Written {
   const fromName = outputFormat(out);
   if (fromName && fromName !== meta.format) {
     throw new ChirpError("BAD_PARAMETER", `--format ${meta.format} disagrees with the output name ${out} (${fromName})`, { parameter: "--format" });
@@ -72,7 +73,7 @@ export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSi
   // Integer formats: scale so the largest I or Q value sits at 90% of full scale.
   let peak = 0;
   for (let i = 0; i < iq.length; i++) peak = Math.max(peak, Math.abs(iq[i]!));
-  const scale = meta.format === "cf32" || peak === 0 ? 1 : 0.9 / peak;
+  const scale = opts.scale ?? (meta.format === "cf32" || peak === 0 ? 1 : 0.9 / peak);
   const { bytes, clipped } = writeIq(iq, meta.format, { scale });
   checkOutputDir(out);
   const base = out.replace(/\.sigmf(-meta|-data)?$/, "").replace(/\.[A-Za-z0-9]+$/, (ext) => (fromName ? "" : ext));

@@ -46,7 +46,18 @@ export interface PlaceOptions {
   /** Carrier phase at recording sample 0, radians. */
   phase: number;
   amplitude: number;
+  /** A time-varying complex gain (fading) on top of amplitude; none: constant. */
+  gain?: GainTrack;
   engine: Engine;
+}
+
+/**
+ * A complex gain per recording sample: iq[2 (r - from)], iq[2 (r - from) + 1] for recording sample
+ * r; samples before or after the track take its first or last value.
+ */
+export interface GainTrack {
+  iq: Float32Array;
+  from: number;
 }
 
 /** Adds `gen` (interleaved I/Q) into `rec` per the options; returns [first, end) recording samples touched. */
@@ -84,7 +95,7 @@ export function placeSignal(rec: Float32Array, gen: Float32Array, filter: Polyph
       kern.ensureOut(maxOut);
       const cnt = kern.resample(fill, base, ratio, t0, done, 0, maxOut);
       const y = kern.outView(cnt);
-      addRotated(rec, first + done, y, 0, cnt, o.phase, w, o.amplitude);
+      addRotated(rec, first + done, y, 0, cnt, o.phase, w, o.amplitude, o.gain);
       done += cnt;
       const drop = fill - (m - 1);
       kern.shift(drop, m - 1);
@@ -101,7 +112,7 @@ export function placeSignal(rec: Float32Array, gen: Float32Array, filter: Polyph
 export function placeExact(rec: Float32Array, gen: Float32Array, start: number, o: Omit<PlaceOptions, "start" | "rateRatio" | "sfoPpm" | "engine">): [number, number] {
   const recLen = rec.length / 2;
   const n = Math.min(gen.length / 2, recLen - start);
-  addRotated(rec, start, gen, 0, Math.max(0, n), o.phase, (2 * Math.PI * o.cfoHz) / o.sampleRate, o.amplitude);
+  addRotated(rec, start, gen, 0, Math.max(0, n), o.phase, (2 * Math.PI * o.cfoHz) / o.sampleRate, o.amplitude, o.gain);
   return [start, start + Math.max(0, n)];
 }
 
@@ -109,7 +120,11 @@ export function placeExact(rec: Float32Array, gen: Float32Array, start: number, 
  * rec[at + i] += amplitude * src[from + i] * exp(j (phase + w (at + i))): the carrier offset with its
  * phase tied to the recording's sample index. A rotator, re-seeded every 1024 samples.
  */
-export function addRotated(rec: Float32Array, at: number, src: Float32Array, from: number, n: number, phase: number, w: number, amplitude: number): void {
+export function addRotated(rec: Float32Array, at: number, src: Float32Array, from: number, n: number, phase: number, w: number, amplitude: number, gain?: GainTrack): void {
+  if (gain) {
+    addRotatedFaded(rec, at, src, from, n, phase, w, amplitude, gain);
+    return;
+  }
   let c = 0, s = 0;
   const sw = Math.sin(w), cw = Math.cos(w);
   for (let i = 0; i < n; i++) {
@@ -126,5 +141,22 @@ export function addRotated(rec: Float32Array, at: number, src: Float32Array, fro
     const t = c * cw - s * sw;
     s = c * sw + s * cw;
     c = t;
+  }
+}
+
+/** addRotated with the complex gain track multiplied in, sample by sample. */
+function addRotatedFaded(rec: Float32Array, at: number, src: Float32Array, from: number, n: number, phase: number, w: number, amplitude: number, gain: GainTrack): void {
+  const last = gain.iq.length / 2 - 1;
+  for (let i = 0; i < n; i++) {
+    const r = at + i;
+    const ph = phase + w * r;
+    const g = Math.max(0, Math.min(last, r - gain.from));
+    const gr = gain.iq[2 * g]!, gi = gain.iq[2 * g + 1]!;
+    const c0 = amplitude * Math.cos(ph), s0 = amplitude * Math.sin(ph);
+    const c = c0 * gr - s0 * gi, s = c0 * gi + s0 * gr;
+    const yr = src[2 * (from + i)]!;
+    const yi = src[2 * (from + i) + 1]!;
+    rec[2 * r] += yr * c - yi * s;
+    rec[2 * r + 1] += yr * s + yi * c;
   }
 }

@@ -48,6 +48,18 @@ export class Rng {
     return ((this.nextU32() >>> 5) * 67108864 + (this.nextU32() >>> 6)) / 9007199254740992;
   }
 
+  /** A standard normal N(0, 1) value (Marsaglia's polar method; the pair's second value is discarded, so the stream stays simple). */
+  gaussian(): number {
+    const inv = 1 / 2147483648;
+    let u: number, v: number, s: number;
+    do {
+      u = (this.nextU32() | 0) * inv;
+      v = (this.nextU32() | 0) * inv;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    return u * Math.sqrt((-2 * Math.log(s)) / s);
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);

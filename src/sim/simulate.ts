@@ -1,7 +1,10 @@
 /**
- * The channel simulator: LoRa frames from the PHY modulator, placed in a recording with gaps,
- * a fractional delay, carrier and sample-clock offsets, and white Gaussian noise at an SNR
- * measured in the LoRa bandwidth, with the ground truth of every frame. Deterministic per seed.
+ * The channel simulator: LoRa frames from the PHY modulator, placed in a recording with gaps
+ * (negative gaps or absolute starts make them overlap), a fractional delay, carrier and
+ * sample-clock offsets per transmitter, fading and multipath (fading.ts), narrowband and LoRa
+ * interferers, white Gaussian noise at an SNR measured in the LoRa bandwidth, and the artefacts
+ * of the SDR that records it (impairments.ts), with the ground truth of every frame.
+ * Deterministic per seed.
  *
  * SNR convention (the one of ../shared/vectors/ser-theory.json and the captures): the signal has
  * unit power; at k = sampleRate / bandwidth samples per chip the complex noise has variance
@@ -10,7 +13,32 @@
 import { ChirpError, badParameter } from "../errors.js";
 import { modulateFrame, resolveParams, frameLayout, encodeFrame, type PhyParams, type ResolvedParams, type Engine } from "../phy/index.js";
 import { Rng } from "./rng.js";
-import { channelFilter, placeExact, placeSignal, GENERATION_OVERSAMPLING } from "./channel.js";
+import { channelFilter, placeExact, placeSignal, GENERATION_OVERSAMPLING, type GainTrack } from "./channel.js";
+import { blockGain, checkFading, checkTaps, gainTrack, tapAmplitudes, type FadingOptions, type MultipathTap } from "./fading.js";
+import { addTone, applySdr, checkSdr, checkTone, type SdrArtefacts, type ToneInterferer } from "./impairments.js";
+
+/** A transmitter: the offsets of its crystal and its propagation path, shared by its frames. */
+export interface SimTransmitter {
+  cfoHz?: number;
+  sfoPpm?: number;
+  frequencyOffsetHz?: number;
+  fading?: FadingOptions;
+  taps?: MultipathTap[];
+}
+
+/** Another LoRa signal, not one of the frames of interest (e.g. another SF or a neighbouring channel); its truth is in SimResult.interferers. */
+export interface LoraInterferer {
+  kind: "lora";
+  params: PhyParams;
+  /** Power in dB over the noise in the first frame's bandwidth (as snrDb). */
+  levelDb: number;
+  startSample: number;
+  payload?: Uint8Array | string;
+  payloadLength?: number;
+  frequencyOffsetHz?: number;
+  cfoHz?: number;
+  sfoPpm?: number;
+}
 
 export interface SimFrame {
   /** Payload bytes or hex; omit to draw `payloadLength` random bytes from the seed. */
@@ -25,8 +53,19 @@ export interface SimFrame {
   sfoPpm?: number;
   /** Where this frame's channel sits relative to the recording's centre, Hz (wideband recordings; default 0). */
   frequencyOffsetHz?: number;
-  /** Silence before this frame, in recording samples (default: the recording's gapSamples; leadSamples for the first). */
+  /**
+   * Samples from the end of the previous frame to this frame's start (default: the recording's
+   * gapSamples; leadSamples for the first); negative: this frame starts inside the previous one.
+   */
   gapSamples?: number;
+  /** Absolute start in recording samples (fractional allowed), instead of a gap. */
+  startSample?: number;
+  /** Index into SimulateOptions.transmitters: this frame's offsets, fading and taps unless set here. */
+  transmitter?: number;
+  /** Flat fading of this frame (default: its transmitter's, then the recording's). */
+  fading?: FadingOptions;
+  /** Multipath taps of this frame (default: its transmitter's, then the recording's). */
+  taps?: MultipathTap[];
 }
 
 export interface SimulateOptions {
@@ -49,6 +88,15 @@ export interface SimulateOptions {
   tailSamples?: number;
   /** Cut the recording to exactly this many samples (frames past the end are marked truncated); default: until after the tail. */
   lengthSamples?: number;
+  /** Transmitters that frames refer to by index (SimFrame.transmitter). */
+  transmitters?: SimTransmitter[];
+  /** Fading and multipath taps of every frame without its own (default none). */
+  fading?: FadingOptions;
+  taps?: MultipathTap[];
+  /** Narrowband tones and other LoRa signals added to the recording. */
+  interferers?: (ToneInterferer | LoraInterferer)[];
+  /** The artefacts of the SDR that records it: DC, IQ imbalance, phase noise, ADC quantisation. */
+  sdr?: SdrArtefacts;
   /** Seed of the random numbers (noise, carrier phases, random payloads and gaps); default 1. */
   seed?: number;
   engine?: Engine;
@@ -77,15 +125,26 @@ export interface SimTruth {
   snrDb: number;
   /** True when the recording ends before the frame does. */
   truncated: boolean;
+  /** Index of the transmitter (SimulateOptions.transmitters), or null. */
+  transmitter: number | null;
+  /** Power of the fading and multipath gain over the frame, dB (0 without fading: the taps are normalised). */
+  fadingPowerDb: number;
+  /** Indices (into truth) of the frames that overlap this one in time and frequency. */
+  overlaps: number[];
 }
 
 export interface SimResult {
   /** Interleaved float32 I/Q at sampleRate. */
   iq: Float32Array;
   sampleRate: number;
-  /** Complex noise variance per sample (0 without noise). */
+  /** Complex noise variance per sample (0 without noise), in the recording's units (after the ADC's scale). */
   noiseVariance: number;
   truth: SimTruth[];
+  /** The LoRa interferers' ground truth (overlaps index into truth). */
+  interferers: SimTruth[];
+  /** With sdr.adc: the gain applied before quantisation (1 otherwise) and the values clipped. */
+  adcScale: number;
+  clipped: number;
 }
 
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
@@ -105,9 +164,10 @@ function finite(name: string, v: unknown, min = -Infinity, max = Infinity): numb
 }
 
 /**
- * Simulates a recording. Integer rates with no clock offset and integer starts take the exact
- * path (the modulator at that oversampling, nothing filtered); otherwise the modulator runs at 4
- * samples per chip and the channel's band-limited interpolator places it at the recording's rate.
+ * Simulates a recording. Integer rates with no clock offset and integer starts (and tap delays)
+ * take the exact path (the modulator at that oversampling, nothing filtered); otherwise the
+ * modulator runs at 4 samples per chip and the channel's band-limited interpolator places it at
+ * the recording's rate.
  */
 export function simulate(opts: SimulateOptions): SimResult {
   if (!opts || !Array.isArray(opts.frames) || opts.frames.length === 0) badParameter("frames", opts?.frames, "a non-empty array of frames");
@@ -122,55 +182,109 @@ export function simulate(opts: SimulateOptions): SimResult {
   const gapOpt = opts.gapSamples ?? 0;
   const gapRange: [number, number] = typeof gapOpt === "number" ? [gapOpt, gapOpt] : gapOpt;
   if (!Array.isArray(gapRange) || gapRange.length !== 2) badParameter("gapSamples", gapOpt, "a number or [min, max]");
-  finite("gapSamples", gapRange[0], 0);
+  finite("gapSamples", gapRange[0]);
   finite("gapSamples", gapRange[1], gapRange[0]);
   const sfoAll = finite("sfoPpm", opts.sfoPpm ?? 0, -1000, 1000);
   const cfoAll =
     opts.cfoHz !== undefined ? finite("cfoHz", opts.cfoHz) : opts.centerFrequency !== undefined ? sfoAll * 1e-6 * finite("centerFrequency", opts.centerFrequency, 0) : 0;
+  if (opts.transmitters !== undefined && !Array.isArray(opts.transmitters)) badParameter("transmitters", opts.transmitters, "an array of { cfoHz?, sfoPpm?, frequencyOffsetHz?, fading?, taps? }");
+  const txs = (opts.transmitters ?? []).map((t, j) => {
+    if (typeof t !== "object" || t === null) badParameter(`transmitters[${j}]`, t, "{ cfoHz?, sfoPpm?, frequencyOffsetHz?, fading?, taps? }");
+    return {
+      cfoHz: t.cfoHz !== undefined ? finite(`transmitters[${j}].cfoHz`, t.cfoHz) : undefined,
+      sfoPpm: t.sfoPpm !== undefined ? finite(`transmitters[${j}].sfoPpm`, t.sfoPpm, -1000, 1000) : undefined,
+      frequencyOffsetHz: t.frequencyOffsetHz !== undefined ? finite(`transmitters[${j}].frequencyOffsetHz`, t.frequencyOffsetHz, -sampleRate / 2, sampleRate / 2) : undefined,
+      fading: checkFading(`transmitters[${j}].fading`, t.fading, sampleRate),
+      taps: checkTaps(`transmitters[${j}].taps`, t.taps),
+    };
+  });
+  const fadingAll = checkFading("fading", opts.fading, sampleRate);
+  const tapsAll = checkTaps("taps", opts.taps);
+  const sdr = checkSdr(opts.sdr, sampleRate);
+  if (opts.interferers !== undefined && !Array.isArray(opts.interferers)) badParameter("interferers", opts.interferers, "an array of { kind: 'tone' | 'lora', ... }");
+  const tones: ToneInterferer[] = [];
+  const loraFrames: { f: SimFrame; name: string }[] = [];
+  (opts.interferers ?? []).forEach((x, j) => {
+    const name = `interferers[${j}]`;
+    if (typeof x !== "object" || x === null) badParameter(name, x, "{ kind: 'tone' | 'lora', ... }");
+    if (x.kind === "tone") tones.push(checkTone(name, x, sampleRate));
+    else if (x.kind === "lora") {
+      finite(`${name}.levelDb`, x.levelDb, -100, 100);
+      finite(`${name}.startSample`, x.startSample, 0);
+      const f: SimFrame = { params: x.params, snrDb: x.levelDb, startSample: x.startSample };
+      if (x.payload !== undefined) f.payload = x.payload;
+      if (x.payloadLength !== undefined) f.payloadLength = x.payloadLength;
+      if (x.frequencyOffsetHz !== undefined) f.frequencyOffsetHz = x.frequencyOffsetHz;
+      if (x.cfoHz !== undefined) f.cfoHz = x.cfoHz;
+      if (x.sfoPpm !== undefined) f.sfoPpm = x.sfoPpm;
+      loraFrames.push({ f, name });
+    } else badParameter(`${name}.kind`, (x as { kind?: unknown }).kind, "'tone' or 'lora'");
+  });
+  const all = [...opts.frames.map((f, i) => ({ f, name: `frames[${i}]` })), ...loraFrames];
 
   // Frame plans: params, payload, offsets, start and length in recording samples.
-  const plans = opts.frames.map((f, i) => {
+  const plans = all.map(({ f, name }, i) => {
     const params = resolveParams(f.params);
-    if (params.bandwidth > sampleRate * (1 + 1e-9)) badParameter(`frames[${i}].params.bandwidth`, params.bandwidth, `at most sampleRate (${sampleRate})`);
+    if (params.bandwidth > sampleRate * (1 + 1e-9)) badParameter(`${name}.params.bandwidth`, params.bandwidth, `at most sampleRate (${sampleRate})`);
     let payload: Uint8Array;
     if (f.payload instanceof Uint8Array) payload = f.payload;
     else if (typeof f.payload === "string") payload = fromHex(f.payload);
-    else if (f.payload === undefined) payload = rng.bytes(finite(`frames[${i}].payloadLength`, f.payloadLength ?? 16, 0, 255));
-    else badParameter(`frames[${i}].payload`, f.payload, "a Uint8Array, a hex string, or omitted with payloadLength");
-    const sfoPpm = f.sfoPpm !== undefined ? finite(`frames[${i}].sfoPpm`, f.sfoPpm, -1000, 1000) : sfoAll;
-    const cfoHz = f.cfoHz !== undefined ? finite(`frames[${i}].cfoHz`, f.cfoHz) : opts.cfoHz === undefined && opts.centerFrequency !== undefined ? sfoPpm * 1e-6 * opts.centerFrequency : cfoAll;
-    const frequencyOffsetHz = finite(`frames[${i}].frequencyOffsetHz`, f.frequencyOffsetHz ?? 0, -sampleRate / 2, sampleRate / 2);
+    else if (f.payload === undefined) payload = rng.bytes(finite(`${name}.payloadLength`, f.payloadLength ?? 16, 0, 255));
+    else badParameter(`${name}.payload`, f.payload, "a Uint8Array, a hex string, or omitted with payloadLength");
+    let tx: (typeof txs)[number] | undefined;
+    if (f.transmitter !== undefined) {
+      if (!Number.isInteger(f.transmitter) || f.transmitter < 0 || f.transmitter >= txs.length) badParameter(`${name}.transmitter`, f.transmitter, `an index into transmitters (0..${txs.length - 1})`);
+      tx = txs[f.transmitter];
+    }
+    const sfoPpm = f.sfoPpm !== undefined ? finite(`${name}.sfoPpm`, f.sfoPpm, -1000, 1000) : tx?.sfoPpm ?? sfoAll;
+    const cfoHz =
+      f.cfoHz !== undefined ? finite(`${name}.cfoHz`, f.cfoHz)
+        : tx?.cfoHz !== undefined ? tx.cfoHz
+          : opts.cfoHz === undefined && opts.centerFrequency !== undefined ? sfoPpm * 1e-6 * opts.centerFrequency : cfoAll;
+    const frequencyOffsetHz = finite(`${name}.frequencyOffsetHz`, f.frequencyOffsetHz ?? tx?.frequencyOffsetHz ?? 0, -sampleRate / 2, sampleRate / 2);
     // A carrier beyond +-rate/2 would alias to another frequency: not what was asked for.
     if (!(Math.abs(cfoHz + frequencyOffsetHz) < sampleRate / 2)) {
-      const name = f.cfoHz !== undefined ? `frames[${i}].cfoHz` : "cfoHz";
+      const cname = f.cfoHz !== undefined ? `${name}.cfoHz` : "cfoHz";
       const allowed = `|cfoHz${frequencyOffsetHz ? ` + frequencyOffsetHz (${frequencyOffsetHz})` : ""}| < sampleRate/2: ${-sampleRate / 2} < cfoHz < ${sampleRate / 2} Hz at sampleRate ${sampleRate} (beyond, the carrier aliases)`;
-      badParameter(name, cfoHz, allowed);
+      badParameter(cname, cfoHz, allowed);
     }
-    const gap = f.gapSamples !== undefined ? finite(`frames[${i}].gapSamples`, f.gapSamples, 0) : i === 0 ? lead : Math.round(gapRange[0] + rng.uniform() * (gapRange[1] - gapRange[0]));
+    const fading = f.fading !== undefined ? checkFading(`${name}.fading`, f.fading, sampleRate) : tx?.fading ?? fadingAll;
+    const taps = f.taps !== undefined ? checkTaps(`${name}.taps`, f.taps) : tx?.taps ?? tapsAll;
+    let startAt: number | undefined;
+    if (f.startSample !== undefined) startAt = finite(`${name}.startSample`, f.startSample, 0);
+    const gap = f.gapSamples !== undefined ? finite(`${name}.gapSamples`, f.gapSamples) : i === 0 ? lead : Math.round(gapRange[0] + rng.uniform() * (gapRange[1] - gapRange[0]));
     const rateRatio = sampleRate / params.bandwidth; // recording samples per chip
     const chips = frameLayout(params, payload.length, 1).totalSamples;
     const length = (chips * rateRatio) / (1 + sfoPpm * 1e-6);
-    return { params, payload, sfoPpm, cfoHz, frequencyOffsetHz, gap, rateRatio, length, snrDb: f.snrDb };
+    return { name, params, payload, sfoPpm, cfoHz, frequencyOffsetHz, gap, startAt, rateRatio, length, snrDb: f.snrDb, fading, taps, transmitter: f.transmitter ?? null, interferer: i >= opts.frames.length };
   });
 
   // Noise level from the reference SNR in the first frame's bandwidth.
-  const snrs = plans.map((p) => p.snrDb).filter((s): s is number => s !== undefined);
+  const snrs = plans.filter((p) => !p.interferer).map((p) => p.snrDb).filter((s): s is number => s !== undefined);
   const refSnr = opts.snrDb !== undefined ? finite("snrDb", opts.snrDb, -Infinity, Infinity) : snrs.length ? Math.max(...snrs) : Infinity;
-  const noiseVariance = Number.isFinite(refSnr) ? (sampleRate / first.bandwidth) * 10 ** (-refSnr / 10) : 0;
+  let noiseVariance = Number.isFinite(refSnr) ? (sampleRate / first.bandwidth) * 10 ** (-refSnr / 10) : 0;
 
   let cursor = delay;
   const starts: number[] = [];
+  let lastEnd = 0;
   for (const p of plans) {
-    cursor += p.gap;
-    starts.push(cursor);
-    cursor += p.length;
+    let start: number;
+    if (p.startAt !== undefined) start = p.startAt + delay;
+    else {
+      start = cursor + p.gap;
+      if (start < 0) badParameter(`${p.name}.gapSamples`, p.gap, `at least ${-cursor} (the frame must start at or after sample 0)`);
+    }
+    starts.push(start);
+    if (!p.interferer) cursor = start + p.length;
+    const maxDelay = p.taps ? Math.max(...p.taps.map((t) => t.delaySamples)) : 0;
+    lastEnd = Math.max(lastEnd, start + p.length + maxDelay);
   }
-  const total = opts.lengthSamples !== undefined ? finite("lengthSamples", opts.lengthSamples, 0) : Math.ceil(cursor + tail);
+  const total = opts.lengthSamples !== undefined ? finite("lengthSamples", opts.lengthSamples, 0) : Math.ceil(lastEnd + tail);
   if (!Number.isInteger(total)) badParameter("lengthSamples", total, "a whole number of samples");
   if (total * 8 > 2 ** 31) throw new ChirpError("BAD_PARAMETER", `the recording would have ${total} samples; make it shorter (fewer frames, lower rate)`, { parameter: "frames" });
   const iq = new Float32Array(2 * total);
 
-  const truth: SimTruth[] = plans.map((p, i) => {
+  const truthAll: SimTruth[] = plans.map((p, i) => {
     const start = starts[i]!;
     const snrDb = p.snrDb ?? refSnr;
     // Amplitude for this frame's SNR in its own bandwidth: a^2 / (noise in B) = snr.
@@ -178,16 +292,38 @@ export function simulate(opts: SimulateOptions): SimResult {
     const phase = 2 * Math.PI * rng.uniform();
     const freq = p.cfoHz + p.frequencyOffsetHz;
     const k = p.rateRatio;
-    const exact = Math.abs(k - Math.round(k)) < 1e-9 && Math.round(k) <= 64 && p.sfoPpm === 0 && Number.isInteger(start);
-    if (exact) {
-      const gen = modulateFrame(p.payload, p.params, { oversampling: Math.round(k), engine });
-      placeExact(iq, gen, start, { cfoHz: freq, sampleRate, phase, amplitude });
-    } else {
-      const kg = GENERATION_OVERSAMPLING;
-      const gen = modulateFrame(p.payload, p.params, { oversampling: kg, engine });
-      const filter = channelFilter(p.params.bandwidth, sampleRate, kg);
-      placeSignal(iq, gen, filter, { start, rateRatio: k / kg, sfoPpm: p.sfoPpm, cfoHz: freq, sampleRate, phase, amplitude, engine });
-    }
+    const taps = p.taps ?? [{ delaySamples: 0, powerDb: 0 }];
+    const tapAmp = p.taps ? tapAmplitudes(taps) : [1];
+    const exact = Math.abs(k - Math.round(k)) < 1e-9 && Math.round(k) <= 64 && p.sfoPpm === 0 && Number.isInteger(start) && taps.every((t) => Number.isInteger(t.delaySamples));
+    const kg = exact ? Math.round(k) : GENERATION_OVERSAMPLING;
+    const gen = modulateFrame(p.payload, p.params, { oversampling: kg, engine });
+    const filter = exact ? null : channelFilter(p.params.bandwidth, sampleRate, kg);
+    let fadePower = 0;
+    taps.forEach((tap, j) => {
+      const at = start + tap.delaySamples;
+      let amp = amplitude * tapAmp[j]!;
+      let ph = phase + (j > 0 ? 2 * Math.PI * rng.uniform() : 0);
+      let gain: GainTrack | undefined;
+      if (p.fading && (p.fading.dopplerHz ?? 0) > 0) {
+        const from = Math.max(0, Math.floor(at) - 256);
+        const to = Math.min(total, Math.ceil(at + p.length) + 256);
+        gain = gainTrack(rng, p.fading, from, Math.max(1, to - from), sampleRate);
+        // mean power over the frame itself
+        const a = Math.max(0, Math.floor(at) - from), b = Math.max(a + 1, Math.min(to, Math.ceil(at + p.length)) - from);
+        let s = 0;
+        for (let r = a; r < b; r++) s += gain.iq[2 * r]! ** 2 + gain.iq[2 * r + 1]! ** 2;
+        fadePower += tapAmp[j]! ** 2 * (s / (b - a));
+      } else if (p.fading) {
+        const [gr, gi] = blockGain(rng, p.fading);
+        const g = Math.hypot(gr, gi);
+        amp *= g;
+        ph += Math.atan2(gi, gr);
+        fadePower += tapAmp[j]! ** 2 * g * g;
+      } else fadePower += tapAmp[j]! ** 2;
+      const o = { cfoHz: freq, sampleRate, phase: ph, amplitude: amp, ...(gain ? { gain } : {}) };
+      if (exact) placeExact(iq, gen, at, o);
+      else placeSignal(iq, gen, filter!, { ...o, start: at, rateRatio: k / kg, sfoPpm: p.sfoPpm, engine });
+    });
     return {
       startSample: start,
       endSample: start + p.length,
@@ -207,8 +343,30 @@ export function simulate(opts: SimulateOptions): SimResult {
       frequencyOffsetHz: p.frequencyOffsetHz,
       snrDb,
       truncated: start + p.length > total,
+      transmitter: p.transmitter,
+      fadingPowerDb: 10 * Math.log10(fadePower),
+      overlaps: [],
     };
   });
+  // Overlaps: in time, and in frequency (channels closer than the wider bandwidth).
+  for (let i = 0; i < truthAll.length; i++) {
+    for (let j = 0; j < truthAll.length; j++) {
+      if (i === j) continue;
+      const a = truthAll[i]!, b = truthAll[j]!;
+      const df = Math.abs(a.frequencyOffsetHz + a.cfoHz - b.frequencyOffsetHz - b.cfoHz);
+      if (a.startSample < b.endSample && b.startSample < a.endSample && df < Math.max(a.bandwidth, b.bandwidth)) a.overlaps.push(j);
+    }
+  }
+  for (const t of tones) {
+    const amplitude = noiseVariance > 0 ? Math.sqrt(10 ** (t.levelDb / 10) * noiseVariance * (first.bandwidth / sampleRate)) : 10 ** (t.levelDb / 20);
+    addTone(iq, t, amplitude, sampleRate, rng);
+  }
   if (noiseVariance > 0) rng.addComplexNoise(iq, noiseVariance, 0, total, engine);
-  return { iq, sampleRate, noiseVariance, truth };
+  let adcScale = 1, clipped = 0;
+  if (sdr) {
+    ({ scale: adcScale, clipped } = applySdr(iq, sdr, sampleRate, rng));
+    noiseVariance *= adcScale * adcScale;
+  }
+  const nFrames = opts.frames.length;
+  return { iq, sampleRate, noiseVariance, truth: truthAll.slice(0, nFrames), interferers: truthAll.slice(nFrames), adcScale, clipped };
 }
