@@ -1,5 +1,5 @@
 // Spawns the built CLI (dist/cli/main.js) the way a user runs it.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "./shared.js";
 
@@ -35,3 +35,29 @@ export const hasRx = existsSync(join(repoRoot, "src/rx/index.ts"));
 export const hasSim = existsSync(join(repoRoot, "src/sim/index.ts"));
 if (!hasRx || !hasSim) console.warn(`[skip] CLI suites that decode or simulate: ${!hasRx ? "src/rx " : ""}${!hasSim ? "src/sim " : ""}not built yet`);
 export const describeRx: typeof describe = (hasRx && hasSim ? describe : describe.skip) as typeof describe;
+
+/** Starts the built CLI without waiting (for tests that talk to it while it runs). */
+export function spawnChirp(args: string[], opts: { cwd?: string } = {}): ChildProcess {
+  return spawn(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
+    cwd: opts.cwd ?? repoRoot,
+    env: { ...process.env, FORCE_COLOR: "0" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+/** Runs the built CLI asynchronously (the test's event loop keeps running: servers can answer). */
+export function chirpAsync(args: string[], opts: { timeout?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawnChirp(args);
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeout ?? 60_000);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    child.stdin!.end();
+  });
+}

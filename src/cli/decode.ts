@@ -14,6 +14,7 @@ import { createProgress } from "./progress.js";
 import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
 import { isBatch, runBatch } from "./batch.js";
+import { frameTime, openOutputs, outputHelp, outputSpec, rejectInBatch } from "./outputs.js";
 
 export const summary = "find and decode LoRa frames in recordings (raw IQ or SigMF)";
 
@@ -24,6 +25,7 @@ export const help: Help = {
   options: [
     ...rxOptionHelp,
     ["--json", "one JSON object per frame per line (receiver field names)"],
+    ...outputHelp,
     ["--annotate", "write the decoded frames into the SigMF metadata as annotations"],
     ["--jobs N", "batch: decode N files at once (default: number of cores)"],
     ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
@@ -34,6 +36,8 @@ export const help: Help = {
     "chirp decode rtl.cu8 --rate 1.024M --sf 7-12 --json",
     "chirp decode cap.cf32 --rate 250k --sf 7 --implicit --length 12 --cr 1 --sync any",
     "chirp decode 'captures/*.sigmf-meta' --sf 9 --jobs 4 --resume frames.jsonl",
+    "chirp decode cap.sigmf-meta --sf 7-12 --sync 0x34 --pcap frames.pcap   (then: wireshark frames.pcap)",
+    "chirp decode cap.sigmf-meta --sf 7-12 --sync 0x34 --forward udp://localhost:1700 --gateway-eui 0016c001ff10a235",
   ],
 };
 
@@ -44,6 +48,7 @@ export const decodeSpec = {
   jobs: { type: "string" },
   resume: { type: "string" },
   quiet: { type: "boolean", short: "q" },
+  ...outputSpec,
 } as const;
 
 /** A frame as a JSON-ready record: the receiver's fields, without the raw bytes. */
@@ -268,26 +273,32 @@ export async function run(argv: string[]): Promise<number> {
   }
   const rx = parseRxFlags(v);
   if (v.jobs !== undefined) intFlag("jobs", v.jobs, 1, 256);
-  if (isBatch(p.positionals) || v.resume !== undefined || v.jobs !== undefined) return runBatch(p.positionals, v, rx);
+  if (isBatch(p.positionals) || v.resume !== undefined || v.jobs !== undefined) {
+    rejectInBatch(v);
+    return runBatch(p.positionals, v, rx);
+  }
   const rec = openRecording(p.positionals[0]!, rx.flags);
   adoptMetadata(rx, rec);
   const rate = requireRate(rec);
   if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, []); // throws the clear message before decoding
   const json = !!v.json;
+  const outputs = await openOutputs(v, frameTime(rec, rate, { channels: channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o) }));
   const annotations: SigmfAnnotation[] = [];
   const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
   let found = 0; // frames with a valid header that are not cut off by the recording's end
   const frames = await decodeRecording(rec, rx, {
     quiet: !!v.quiet,
     stats,
-    keep: !json,
+    keep: !json && !outputs.csv,
     onFrame: (f) => {
       if (f.headerOk && !f.truncated) found++;
       if (json) process.stdout.write(jsonLine(frameRecord(f, rate)));
+      outputs.frame(f);
       if (v.annotate) annotations.push(frameAnnotation(f, rec, rx));
     },
   });
-  if (!json) {
+  await outputs.close(!!v.quiet);
+  if (!json && !outputs.csv) {
     if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate, rec.centerFrequency, frames.some((f) => f.channelOffsetHz !== undefined))));
     const good = frames.filter((f) => f.crcOk !== false && f.headerOk && !f.truncated).length;
     process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);

@@ -2,3 +2,4 @@
 export * from "./formats.js";
 export * from "./sigmf.js";
 export * from "./tar.js";
+export * from "./loratap.js";
