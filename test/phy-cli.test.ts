@@ -95,7 +95,7 @@ describe("chirp encode", () => {
       [["--sf", "7", "--payload", "xyz", "--symbols"], /payload.*hex/],
       [["--sf", "7", "--payload", "00", "-o", join(dir, "y.cf32")], /--rate.*required.*multiple \(1\.\.64\)/],
       [["--sf", "7", "--payload", "00", "--symbols", "-o", join(dir, "z.cf32")], /either --symbols.*or -o/],
-      [["--sf", "7", "--payload", "00", "--symbols", "--sync", "256"], /sync.*0 to 255/],
+      [["--sf", "7", "--payload", "00", "--symbols", "--sync", "256"], /sync.*0x00\.\.0xFF.*0x1424/],
       [["--sf", "7", "--payload", "00", "--symbols", "--preamble", "5"], /preamble.*6 to 65535/],
       [["--sf", "7", "--payload", "00", "--symbols", "--ldro", "maybe"], /ldro.*auto, on, off/],
       [["--sf", "7", "--payload", "00", "--rate", "500000", "--format", "cf64", "-o", join(dir, "w.raw")], /format.*cf32, cs16/],

@@ -2,7 +2,8 @@
 // -> Hamming -> diagonal interleaver -> Gray -> symbols, and back. The first block is 8 symbols
 // carrying sf-2 nibbles at CR 4/8 in reduced rate; later blocks carry ppm nibbles at the frame's
 // CR (ppm = sf-2 with LDRO, reduced rate; sf otherwise); short blocks pad with zero nibbles
-// (gr-lora_sdr interleaver_impl.cc). Scratch buffers are static: nothing is allocated per call.
+// (gr-lora_sdr interleaver_impl.cc). With headerFull (SX126x framing at SF5/SF6) the first block
+// carries sf nibbles at CR 4/8 at full rate. Scratch buffers are static: nothing is allocated per call.
 import { whiten } from "./whitening";
 import { headerValid, writeHeader } from "./header";
 import { payloadCrc } from "./crc";
@@ -17,7 +18,7 @@ const BITS = memory.data(12 * 8 * 4); // f32 codeword-bit LLRs of one block
 const PAYLOAD = memory.data(256);
 
 /** Encodes len payload bytes into u16 symbols at out; returns the symbol count. */
-export function frame_encode(payload: usize, len: i32, sf: i32, cr: i32, explicit: i32, hasCrc: i32, ldro: i32, out: usize): i32 {
+export function frame_encode(payload: usize, len: i32, sf: i32, cr: i32, explicit: i32, hasCrc: i32, ldro: i32, headerFull: i32, out: usize): i32 {
   let nib = 0;
   if (explicit) {
     writeHeader(NIBBLES, <u32>len, <u32>cr, <u32>hasCrc);
@@ -37,7 +38,7 @@ export function frame_encode(payload: usize, len: i32, sf: i32, cr: i32, explici
   let used = 0, sym = 0;
   while (sym == 0 || used < nib) {
     const first = sym == 0;
-    const reduced = first || ldro != 0;
+    const reduced = first ? headerFull == 0 : ldro != 0;
     const ppm = reduced ? sf - 2 : sf;
     const bcr = first ? 4 : cr;
     for (let c = 0; c < ppm; c++) store<u16>(CWS + (<usize>c << 1), <u16>hammingEncode(load<u8>(NIBBLES + <usize>(used++)), bcr));
@@ -54,6 +55,7 @@ let dIn: usize = 0;
 let dSoft = false;
 let dSf = 0;
 let dLdro = false;
+let dHeaderFull = false;
 let dSym = 0;
 let dNib = 0;
 let dCorrected = 0;
@@ -62,7 +64,7 @@ let dDetected = 0;
 /** Decodes the next block at coding rate bcr into NIBBLES; false when the input is too short. */
 function nextBlock(bcr: i32, nsym: i32): bool {
   const first = dSym == 0;
-  const reduced = first || dLdro;
+  const reduced = first ? !dHeaderFull : dLdro;
   const cr = first ? 4 : bcr;
   const len = 4 + cr;
   const ppm = reduced ? dSf - 2 : dSf;
@@ -103,8 +105,8 @@ const STATUS_OK = 0;
 const STATUS_BAD_HEADER = 1;
 const STATUS_TOO_SHORT = 2;
 
-function symbolsFor(pl: i32, cr: i32, hasCrc: i32, explicit: i32, sf: i32, ldro: bool): i32 {
-  const num = 8 * pl - 4 * sf + 28 + 16 * hasCrc - (explicit ? 0 : 20);
+function symbolsFor(pl: i32, cr: i32, hasCrc: i32, explicit: i32, sf: i32, ldro: bool, headerFull: bool): i32 {
+  const num = 8 * pl - 4 * sf + (headerFull ? 20 : 28) + 16 * hasCrc - (explicit ? 0 : 20);
   const den = 4 * (sf - (ldro ? 2 : 0));
   const blocks = num <= 0 ? 0 : (num + den - 1) / den;
   return 8 + blocks * (cr + 4);
@@ -115,8 +117,8 @@ function symbolsFor(pl: i32, cr: i32, hasCrc: i32, explicit: i32, sf: i32, ldro:
  * Implicit mode takes cr, hasCrc and implicitLength; explicit mode reads them from the header.
  * Writes the payload at out (up to 255 bytes) and eight i32 at info; returns a status.
  */
-export function frame_decode(input: usize, nsym: i32, soft: i32, sf: i32, cr: i32, explicit: i32, hasCrc: i32, ldro: i32, implicitLength: i32, out: usize, info: usize): i32 {
-  dIn = input; dSoft = soft != 0; dSf = sf; dLdro = ldro != 0;
+export function frame_decode(input: usize, nsym: i32, soft: i32, sf: i32, cr: i32, explicit: i32, hasCrc: i32, ldro: i32, headerFull: i32, implicitLength: i32, out: usize, info: usize): i32 {
+  dIn = input; dSoft = soft != 0; dSf = sf; dLdro = ldro != 0; dHeaderFull = headerFull != 0;
   dSym = 0; dNib = 0; dCorrected = 0; dDetected = 0;
   for (let i = 0; i < 8; i++) store<i32>(info + (<usize>i << 2), 0);
   store<i32>(info, 1);
@@ -152,7 +154,7 @@ export function frame_decode(input: usize, nsym: i32, soft: i32, sf: i32, cr: i3
     store<i32>(info + 8, fcr);
     store<i32>(info + 12, fcrc);
   }
-  const need = symbolsFor(pl, fcr, fcrc, explicit, sf, dLdro);
+  const need = symbolsFor(pl, fcr, fcrc, explicit, sf, dLdro, dHeaderFull);
   store<i32>(info + 28, need);
   if (nsym < need) return STATUS_TOO_SHORT;
   const wanted = hdr + 2 * pl + (fcrc ? 4 : 0);

@@ -3,7 +3,7 @@
 // --- transmit side and FFT (fft, chirp, dechirp/demod): issue 2 ---
 export { fft_forward, fft_inverse } from "./fft";
 export { chirp_upchirp, chirp_downchirp } from "./chirp";
-export { modulator_symbols, modulator_frame, modulator_downchirps } from "./modulator";
+export { modulator_symbols, modulator_frame, modulator_downchirps, iq_conjugate } from "./modulator";
 export { dechirp_symbols } from "./dechirp";
 
 

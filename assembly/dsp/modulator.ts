@@ -16,9 +16,10 @@ export function modulator_symbols(syms: usize, count: i32, n: i32, k: i32, out: 
 
 /**
  * Writes a whole frame at out: `preamble` upchirps, the sync symbols sync0 and sync1, 2.25 base
- * downchirps, then the count payload symbols at syms (u16). The caller sizes out from frameLayout.
+ * downchirps, `extra` upchirps (2 with SX126x framing at SF5/SF6), then the count payload symbols
+ * at syms (u16). The caller sizes out from frameLayout.
  */
-export function modulator_frame(syms: usize, count: i32, preamble: i32, sync0: i32, sync1: i32, n: i32, k: i32, out: usize): void {
+export function modulator_frame(syms: usize, count: i32, preamble: i32, sync0: i32, sync1: i32, extra: i32, n: i32, k: i32, out: usize): void {
   const base = upchirpTable(n, k);
   const len = n * k;
   const bytes = <usize>len << 3;
@@ -31,7 +32,24 @@ export function modulator_frame(syms: usize, count: i32, preamble: i32, sync0: i
   const down = (9 * len) / 4; // 2.25 downchirps
   modulator_downchirps(n, k, down, at);
   at += <usize>down << 3;
+  // The quarter downchirp ends on a whole cycle for N >= 32 (see above), so the extra upchirps
+  // start at phase 0 like every symbol.
+  for (let j = 0; j < extra; j++, at += bytes) memory.copy(at, base, bytes);
   modulator_symbols(syms, count, n, k, at);
+}
+
+/** Inverted IQ: conjugates `samples` complex f32 samples in place (negates every Q), four floats per vector. */
+export function iq_conjugate(iq: usize, samples: i32): void {
+  const sign = f32x4(1, -1, 1, -1);
+  const pairs = samples >> 1;
+  for (let m = 0; m < pairs; m++) {
+    const o = iq + (<usize>m << 4);
+    v128.store(o, f32x4.mul(v128.load(o), sign));
+  }
+  if (samples & 1) {
+    const o = iq + (<usize>(samples - 1) << 3);
+    store<f32>(o, -load<f32>(o, 4), 4);
+  }
 }
 
 @inline function writeSymbol(base: usize, s: i32, n: i32, k: i32, dst: usize): void {

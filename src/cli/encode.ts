@@ -21,6 +21,7 @@ const help: Help = {
   usage: "--sf N --payload HEX (--symbols | --rate HZ -o FILE) [options]",
   options: [
     ...phyHelp,
+    ["--iq normal|inverted", "IQ polarity (default normal; inverted = the complex conjugate, as LoRaWAN downlinks)"],
     ["--payload HEX", "payload bytes in hex (0..255 bytes; at least 1 with CRC on)"],
     ["--symbols", "print the frame's symbol values (after the preamble, header block included) as JSON"],
     ["--rate HZ", "sample rate, an integer multiple (1..64) of the bandwidth"],
@@ -39,6 +40,7 @@ const help: Help = {
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(argv, help, {
     ...phyOptions,
+    iq: { type: "string" },
     payload: { type: "string" },
     symbols: { type: "boolean" },
     rate: { type: "string" },
@@ -76,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     format,
     sampleRate,
     ...(center !== undefined ? { centerFrequency: center } : {}),
-    description: `chirpkit encode: one LoRa frame, SF${params.sf}, ${params.bandwidth} Hz, CR 4/${4 + params.cr}, ${payload.length} byte payload`,
+    description: `chirpkit encode: one LoRa frame, SF${params.sf}, ${params.bandwidth} Hz, CR 4/${4 + params.cr}, ${payload.length} byte payload, ${params.framing} framing${params.invertIq ? ", inverted IQ" : ""}`,
     annotations: [frameAnnotation(payload, params, k, center)],
   });
   const clipped = w.clipped;
@@ -109,6 +111,8 @@ export function frameAnnotation(payload: Uint8Array, params: ResolvedParams, ove
       "chirpkit:ldro": params.ldroOn,
       "chirpkit:sync_word": params.syncWord,
       "chirpkit:preamble_length": params.preambleLength,
+      "chirpkit:framing": params.framing,
+      "chirpkit:invert_iq": params.invertIq,
     },
   };
   if (center !== undefined) {

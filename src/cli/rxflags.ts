@@ -1,4 +1,5 @@
 // Receiver options from command-line flags, shared by decode, spectrogram and batch workers.
+import { bandwidthFlag } from "./phyFlags.js";
 import { ChirpError, badParameter } from "../errors.js";
 import type { ReceiverOptions } from "./deps.js";
 import { choiceFlag, intFlag, numberFlag, optNumber, type OptionSpec } from "./args.js";
@@ -74,7 +75,7 @@ export function parseRxFlags(v: Record<string, unknown>): RxFlags {
   }
   const center = optNumber("center", v.center);
   if (center !== undefined) flags.center = center;
-  const bandwidth = numberFlag("bw", v.bw, 125000);
+  const bandwidth = bandwidthFlag(v.bw);
   if (!(bandwidth > 0)) badParameter("--bw", v.bw, "a positive bandwidth in Hz");
   if (v.bw !== undefined) flags.bandwidth = bandwidth;
   const base: RxFlags["base"] = { bandwidth };

@@ -9,7 +9,7 @@ import { checkFormat, type SigmfAnnotation } from "../io/index.js";
 import { choiceFlag, intFlag, jsonLine, numberFlag, optNumber, parseCommand, type Help } from "./args.js";
 import { formatTable } from "./table.js";
 import { checkOutputDir, chooseOutputFormat, writeRecording } from "./writer.js";
-import { withFlagNames } from "./phyFlags.js";
+import { bandwidthFlag, framingFlag, iqFlag, syncFlag, withFlagNames } from "./phyFlags.js";
 
 export const summary = "write a simulated recording (raw IQ + SigMF with ground truth)";
 
@@ -43,7 +43,9 @@ const help: Help = {
     ["--adc-rms DBFS", "cu8/cs8/cs16: quantise as an ADC at this rms level (e.g. -15); default: scale to 90 % of the peak"],
     ["--format cf32|cs16|cs8|cu8", "sample format (default cf32, or from the output name)"],
     ["--center F", "centre frequency written to the metadata (default 868.1M)"],
-    ["--sync 0x12", "sync word (default 0x12)"],
+    ["--sync 0x12", "sync word (default 0x12; SX126x register form 0x1424/0x3444 accepted)"],
+    ["--framing sx127x|sx126x", "frame layout of the radio family (default sx127x; differs at SF5/SF6)"],
+    ["--iq normal|inverted", "IQ polarity of the frames (default normal; inverted as LoRaWAN downlinks)"],
     ["--implicit / --no-crc / --ldro auto|on|off / --preamble N", "frame options as in chirp decode"],
     ["--seed N", "random seed (default 1)"],
     ["--json", "ground truth as JSON lines instead of the table"],
@@ -87,6 +89,8 @@ export function truthAnnotation(t: SimTruth, center: number): SigmfAnnotation {
       "chirpkit:truth": true,
       "chirpkit:payload_hex": t.payloadHex,
       "chirpkit:sf": t.sf,
+      "chirpkit:framing": t.framing,
+      "chirpkit:invert_iq": t.invertIq,
       "chirpkit:start_sample_exact": t.startSample,
       "chirpkit:snr_db": Number.isFinite(t.snrDb) ? t.snrDb : null,
       "chirpkit:cfo_hz": t.cfoHz,
@@ -125,6 +129,8 @@ export async function run(argv: string[]): Promise<number> {
     format: { type: "string" },
     center: { type: "string" },
     sync: { type: "string" },
+    framing: { type: "string" },
+    iq: { type: "string" },
     implicit: { type: "boolean" },
     "no-crc": { type: "boolean" },
     ldro: { type: "string" },
@@ -152,13 +158,15 @@ export async function run(argv: string[]): Promise<number> {
   checkOutputDir(out);
   const params: PhyParams = {
     sf: intFlag("sf", v.sf, 5, 12),
-    bandwidth: numberFlag("bw", v.bw, 125000),
+    bandwidth: bandwidthFlag(v.bw),
     cr: intFlag("cr", v.cr, 1, 4, 1),
     explicitHeader: !v.implicit,
     crc: !v["no-crc"],
     ldro: choiceFlag("ldro", v.ldro, ["auto", "on", "off"] as const, "auto"),
-    syncWord: intFlag("sync", v.sync, 0, 255, 0x12),
+    syncWord: syncFlag(v.sync),
     preambleLength: intFlag("preamble", v.preamble, 6, 65535, 8),
+    framing: framingFlag(v.framing),
+    invertIq: iqFlag(v.iq),
   };
   const rp = withFlagNames(() => resolveParams(params));
   const sampleRate = numberFlag("rate", v.rate, rp.bandwidth);
@@ -243,7 +251,7 @@ export async function run(argv: string[]): Promise<number> {
     format,
     sampleRate,
     centerFrequency: center,
-    description: `chirpkit simulate: ${nFrames} LoRa frame(s), SF${rp.sf}, ${rp.bandwidth} Hz, CR 4/${4 + rp.cr}, ${snrDb === undefined ? "no noise" : `SNR ${snrDb} dB`}, CFO ${cfoHz} Hz, SFO ${sfoPpm} ppm`,
+    description: `chirpkit simulate: ${nFrames} LoRa frame(s), SF${rp.sf}, ${rp.bandwidth} Hz, CR 4/${4 + rp.cr}, ${rp.framing} framing, ${rp.invertIq ? "inverted" : "normal"} IQ, ${snrDb === undefined ? "no noise" : `SNR ${snrDb} dB`}, CFO ${cfoHz} Hz, SFO ${sfoPpm} ppm`,
     annotations,
     global: {
       "chirpkit:sf": rp.sf,
@@ -252,6 +260,8 @@ export async function run(argv: string[]): Promise<number> {
       "chirpkit:explicit_header": rp.explicitHeader,
       "chirpkit:crc": rp.crc,
       "chirpkit:sync_word": rp.syncWord,
+      "chirpkit:framing": rp.framing,
+      "chirpkit:invert_iq": rp.invertIq,
       "chirpkit:snr_db": snrDb ?? null,
       "chirpkit:cfo_hz": cfoHz,
       "chirpkit:sfo_ppm": sfoPpm,

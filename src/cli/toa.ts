@@ -1,4 +1,4 @@
-// `chirp toa`: time on air and symbol count (Semtech SX1276 datasheet 4.1.1.7).
+// `chirp toa`: time on air and symbol count (Semtech SX1276 datasheet 4.1.1.7; SX126x framing see phy/params.ts).
 import { ChirpError } from "../errors.js";
 import { timeOnAir } from "../phy/params.js";
 import { intFlag, parseCommand, type Help } from "./args.js";
@@ -35,16 +35,16 @@ export async function run(argv: string[]): Promise<number> {
   if (v.json) {
     process.stdout.write(JSON.stringify({
       sf: params.sf, bandwidth: params.bandwidth, cr: params.cr, explicitHeader: params.explicitHeader, crc: params.crc,
-      ldro: params.ldroOn, preambleLength: params.preambleLength, payloadLength: length,
+      ldro: params.ldroOn, preambleLength: params.preambleLength, framing: params.framing, payloadLength: length,
       preambleSymbols: t.preambleSymbols, payloadSymbols: t.payloadSymbols, symbolTime: t.symbolTime, seconds: t.seconds,
     }) + "\n");
     return 0;
   }
   const ms = (s: number) => `${(s * 1000).toFixed(3)} ms`;
   process.stdout.write([
-    `SF${params.sf}, ${params.bandwidth / 1000} kHz, CR 4/${4 + params.cr}, ${params.explicitHeader ? "explicit" : "implicit"} header, CRC ${params.crc ? "on" : "off"}, LDRO ${params.ldroOn ? "on" : "off"}, ${length} byte payload`,
+    `SF${params.sf}, ${params.bandwidth / 1000} kHz, CR 4/${4 + params.cr}, ${params.explicitHeader ? "explicit" : "implicit"} header, CRC ${params.crc ? "on" : "off"}, LDRO ${params.ldroOn ? "on" : "off"}, ${params.framing} framing, ${length} byte payload`,
     `symbol time     ${ms(t.symbolTime)}`,
-    `preamble        ${t.preambleSymbols} symbols (${params.preambleLength} + 2 sync + 2.25 down)  ${ms(t.preambleSymbols * t.symbolTime)}`,
+    `preamble        ${t.preambleSymbols} symbols (${params.preambleLength} + 2 sync + 2.25 down${params.extraSymbols ? ` + ${params.extraSymbols} up` : ""})  ${ms(t.preambleSymbols * t.symbolTime)}`,
     `payload         ${t.payloadSymbols} symbols (header block included)  ${ms(t.payloadSymbols * t.symbolTime)}`,
     `time on air     ${ms(t.seconds)}`,
     "",

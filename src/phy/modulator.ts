@@ -1,10 +1,11 @@
 // Modulator: frame -> complex baseband at k samples per chip (sample rate k * bandwidth):
-// preamble upchirps, two sync-word symbols, 2.25 downchirps, payload symbols; continuous phase,
-// unit amplitude, interleaved float32 I/Q.
+// preamble upchirps, two sync-word symbols, 2.25 downchirps, (SX126x framing at SF5/SF6: two
+// upchirps,) payload symbols; continuous phase, unit amplitude, interleaved float32 I/Q; with
+// invertIq the complex conjugate (what a LoRaWAN gateway sends downlinks with).
 import { ChirpError } from "../errors.js";
-import { checkEngine, checkOversampling, checkSymbols, payloadSymbolCount, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
+import { checkEngine, checkOversampling, checkSymbols, payloadSymbolCount, resolved, type Engine, type Framing, type PhyParams, type ResolvedParams } from "./params.js";
 import { checkPayload, encodeFrame } from "./encoder.js";
-import { downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
+import { conjugateJs, downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
 import { modulateFrameWasm, modulateSymbolsWasm } from "../engines/wasm/modulator.js";
 
 export interface ModulateOptions {
@@ -33,7 +34,9 @@ export interface FrameLayout {
   preamble: [number, number];
   sync: [number, number];
   downchirps: [number, number];
-  /** The header block: the first 8 symbols after the downchirps (present in implicit mode too). */
+  /** The two upchirps after the downchirps with SX126x framing at SF5/SF6 (empty otherwise). */
+  extra: [number, number];
+  /** The header block: the first 8 symbols after the downchirps and extra upchirps (present in implicit mode too). */
   header: [number, number];
   payload: [number, number];
   totalSamples: number;
@@ -42,9 +45,20 @@ export interface FrameLayout {
 /** Longest frame we generate in one piece (2^27 complex samples = 1 GiB as cf32). */
 export const MAX_SAMPLES = 2 ** 27;
 
-/** Sync word byte 0xHL -> symbols 8H and 8L (mod N) (gr-lora_sdr modulate_impl.cc). */
-export function syncSymbols(syncWord: number, n: number): [number, number] {
-  return [((syncWord >> 4) * 8) % n, ((syncWord & 15) * 8) % n];
+/**
+ * Sync word byte 0xHL -> its two symbols (mod N). SX127x: 8H and 8L (gr-lora_sdr modulate_impl.cc).
+ * SX126x: 8 times each nibble read as a signed 4-bit number, which differs from 8H, 8L only for a
+ * nibble >= 8 at SF >= 8; from two SF11 captures of an SX126x node sending 0x2B (second symbol at
+ * 2008, not 88: tapparelj/gr-lora_sdr PR #158) and approximate SF12 values for 0xAB (issue #156):
+ * supported by those reports, not verified here on hardware.
+ */
+export function syncSymbols(syncWord: number, n: number, framing: Framing = "sx127x"): [number, number] {
+  const hi = syncWord >> 4, lo = syncWord & 15;
+  if (framing === "sx126x") {
+    const signed = (x: number) => ((((x >= 8 ? x - 16 : x) * 8) % n) + n) % n;
+    return [signed(hi), signed(lo)];
+  }
+  return [(hi * 8) % n, (lo * 8) % n];
 }
 
 export function frameLayout(p: PhyParams | ResolvedParams, payloadLength: number, oversampling: number): FrameLayout {
@@ -55,15 +69,16 @@ export function frameLayout(p: PhyParams | ResolvedParams, payloadLength: number
   const a = r.preambleLength * sym;
   const b = a + 2 * sym;
   const c = b + (9 * sym) / 4;
-  const d = c + 8 * sym;
-  const e = c + count * sym;
+  const x = c + r.extraSymbols * sym;
+  const d = x + 8 * sym;
+  const e = x + count * sym;
   if (e > MAX_SAMPLES) {
     throw new ChirpError("BAD_PARAMETER", `the frame would be ${e} samples (over ${MAX_SAMPLES}, 1 GiB of cf32): lower preambleLength or oversampling`, { parameter: "oversampling", allowed: "a frame of at most 2^27 samples" });
   }
-  return { preamble: [0, a], sync: [a, b], downchirps: [b, c], header: [c, d], payload: [d, e], totalSamples: e };
+  return { preamble: [0, a], sync: [a, b], downchirps: [b, c], extra: [c, x], header: [x, d], payload: [d, e], totalSamples: e };
 }
 
-/** Chirps for the given symbol values, back to back (count * 2^sf * k complex samples). */
+/** Chirps for the given symbol values, back to back (count * 2^sf * k complex samples); conjugated with invertIq. */
 export function modulateSymbols(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams, opts: ModulateOptions): Float32Array {
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
@@ -73,8 +88,10 @@ export function modulateSymbols(symbols: ArrayLike<number>, p: PhyParams | Resol
   }
   const engine = checkEngine(opts.engine);
   const out = outputFor(opts, 2 * symbols.length * r.n * k);
-  if (engine === "js") modulateSymbolsJs(symbols, r.n, k, out);
-  else modulateSymbolsWasm(symbols, r.n, k, out);
+  if (engine === "js") {
+    modulateSymbolsJs(symbols, r.n, k, out);
+    if (r.invertIq) conjugateJs(out);
+  } else modulateSymbolsWasm(symbols, r.n, k, r.invertIq, out);
   return out;
 }
 
@@ -85,7 +102,7 @@ export function modulateFrame(payload: Uint8Array, p: PhyParams | ResolvedParams
   const engine = checkEngine(opts.engine);
   checkPayload(payload);
   const layout = frameLayout(r, payload.length, k);
-  const sync = syncSymbols(r.syncWord, r.n);
+  const sync = syncSymbols(r.syncWord, r.n, r.framing);
   const out = outputFor(opts, 2 * layout.totalSamples);
   if (engine === "wasm") {
     modulateFrameWasm(payload, r, k, sync, out);
@@ -96,6 +113,8 @@ export function modulateFrame(payload: Uint8Array, p: PhyParams | ResolvedParams
   head.set(sync, r.preambleLength);
   modulateSymbolsJs(head, r.n, k, out, 0);
   downchirpsJs(r.n, k, layout.downchirps[1] - layout.downchirps[0], out, layout.downchirps[0]);
+  modulateSymbolsJs(new Uint16Array(r.extraSymbols), r.n, k, out, layout.extra[0]);
   modulateSymbolsJs(symbols, r.n, k, out, layout.header[0]);
+  if (r.invertIq) conjugateJs(out);
   return out;
 }

@@ -11,7 +11,7 @@
  * k / 10^(snrDb/10) per sample, so that in the LoRa bandwidth the noise power is 1 / snr.
  */
 import { ChirpError, badParameter } from "../errors.js";
-import { modulateFrame, resolveParams, frameLayout, encodeFrame, type PhyParams, type ResolvedParams, type Engine } from "../phy/index.js";
+import { modulateFrame, resolveParams, frameLayout, encodeFrame, type PhyParams, type ResolvedParams, type Engine, type Framing } from "../phy/index.js";
 import { Rng } from "./rng.js";
 import { channelFilter, placeExact, placeSignal, GENERATION_OVERSAMPLING, type GainTrack } from "./channel.js";
 import { blockGain, checkFading, checkTaps, gainTrack, tapAmplitudes, type FadingOptions, type MultipathTap } from "./fading.js";
@@ -117,6 +117,9 @@ export interface SimTruth {
   explicitHeader: boolean;
   crc: boolean;
   syncWord: number;
+  framing: Framing;
+  /** Sent with inverted IQ (a LoRaWAN downlink). */
+  invertIq: boolean;
   /** The transmitted symbol values after the preamble, sync and downchirps (encodeFrame). */
   symbols: Uint16Array;
   cfoHz: number;
@@ -337,6 +340,8 @@ export function simulate(opts: SimulateOptions): SimResult {
       explicitHeader: p.params.explicitHeader,
       crc: p.params.crc,
       syncWord: p.params.syncWord,
+      framing: p.params.framing,
+      invertIq: p.params.invertIq,
       symbols: encodeFrame(p.payload, p.params, { engine }),
       cfoHz: p.cfoHz,
       sfoPpm: p.sfoPpm,

@@ -2,6 +2,8 @@
 // Blocks (gr-lora_sdr interleaver_impl.cc): the first 8 symbols carry sf-2 nibbles at CR 4/8
 // in reduced rate (header + first payload nibbles); every later block carries ppm nibbles at the
 // frame's CR, ppm = sf-2 with LDRO on (reduced rate), sf otherwise. Short blocks pad with zeros.
+// SX126x framing at SF5/SF6 (gr-lora_sdr branch feature/sf5_6_sx126x interleaver_impl.cc): the
+// first block carries sf nibbles at CR 4/8 at full rate, whatever LDRO.
 import { ChirpError } from "../../errors.js";
 import { checkPayloadLength, frameSymbolCount, type HeaderFields, type ResolvedParams } from "../../phy/params.js";
 import type { DecodedFrame } from "../../phy/types.js";
@@ -31,7 +33,7 @@ export function encodeFrameJs(payload: Uint8Array, r: ResolvedParams): Uint16Arr
   let nib = 0;
   for (let sym = 0; sym < total; ) {
     const first = sym === 0;
-    const reduced = first || r.ldroOn;
+    const reduced = first ? !r.headerFullRate : r.ldroOn;
     const ppm = reduced ? r.sf - 2 : r.sf;
     const cr = first ? 4 : r.cr;
     const cws: number[] = [];
@@ -90,7 +92,7 @@ function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: 
   let sym = 0, corrected = 0, detected = 0;
   const next = (cr: number): void => {
     const first = sym === 0;
-    const reduced = first || r.ldroOn;
+    const reduced = first ? !r.headerFullRate : r.ldroOn;
     const len = 4 + (first ? 4 : cr);
     if (sym + len > nsym) tooShort(nsym, sym + len);
     const e = block(sym, reduced ? r.sf - 2 : r.sf, first ? 4 : cr, reduced, nibbles);

@@ -7,8 +7,8 @@ import type { DecodedFrame } from "../../phy/types.js";
 import { phyWasm } from "../../wasm/phy.js";
 
 interface CodecKernels {
-  frame_encode(payload: number, len: number, sf: number, cr: number, explicit: number, crc: number, ldro: number, out: number): number;
-  frame_decode(input: number, nsym: number, soft: number, sf: number, cr: number, explicit: number, crc: number, ldro: number, implicitLength: number, out: number, info: number): number;
+  frame_encode(payload: number, len: number, sf: number, cr: number, explicit: number, crc: number, ldro: number, headerFull: number, out: number): number;
+  frame_decode(input: number, nsym: number, soft: number, sf: number, cr: number, explicit: number, crc: number, ldro: number, headerFull: number, implicitLength: number, out: number, info: number): number;
 }
 const w = phyWasm as unknown as CodecKernels & typeof phyWasm;
 
@@ -26,7 +26,7 @@ export function encodeFrameInto(payload: Uint8Array, r: ResolvedParams): { ptr: 
   checkPayloadLength(payload.length, r.crc);
   const b = buffers();
   new Uint8Array(phyWasm.memory.buffer, b.payload, payload.length).set(payload);
-  const count = w.frame_encode(b.payload, payload.length, r.sf, r.cr, r.explicitHeader ? 1 : 0, r.crc ? 1 : 0, r.ldroOn ? 1 : 0, b.symbols);
+  const count = w.frame_encode(b.payload, payload.length, r.sf, r.cr, r.explicitHeader ? 1 : 0, r.crc ? 1 : 0, r.ldroOn ? 1 : 0, r.headerFullRate ? 1 : 0, b.symbols);
   return { ptr: b.symbols, count };
 }
 
@@ -39,7 +39,7 @@ function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, impl
   const b = buffers();
   const cr = implicit?.cr ?? r.cr, crc = implicit?.crc ?? r.crc;
   if (implicit) checkPayloadLength(implicit.payloadLength, false);
-  const status = w.frame_decode(input, nsym, soft ? 1 : 0, r.sf, cr, r.explicitHeader ? 1 : 0, crc ? 1 : 0, r.ldroOn ? 1 : 0, implicit?.payloadLength ?? 0, b.payload, b.info);
+  const status = w.frame_decode(input, nsym, soft ? 1 : 0, r.sf, cr, r.explicitHeader ? 1 : 0, crc ? 1 : 0, r.ldroOn ? 1 : 0, r.headerFullRate ? 1 : 0, implicit?.payloadLength ?? 0, b.payload, b.info);
   const info = new Int32Array(phyWasm.memory.buffer, b.info, 8);
   if (status === 2) {
     throw new ChirpError("TOO_SHORT", `the frame needs ${info[7]} symbols after the preamble, got ${nsym}`, { parameter: "symbols", allowed: `at least ${info[7]} symbols` });
