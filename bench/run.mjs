@@ -1,4 +1,4 @@
-// Runs every benchmark in bench/ one after another (each in its own Node process, so one room's
+// Runs every benchmark in bench/ one after another (each in its own Node process, so one benchmark's
 // garbage does not disturb another's timings). Usage: npm run bench [-- name-filter]
 import { readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";

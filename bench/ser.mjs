@@ -1,7 +1,7 @@
 // Symbol error rate with known timing vs the ideal noncoherent receiver (../shared/vectors/ser-theory.json):
 // for each SF (and a few sample rates through the front end) measures SER at the theory's 1e-3 point
 // and 0.5 dB below it, interpolates log(SER) to find where the measured curve crosses 1e-3, and
-// prints the gap in dB (target: within 0.5 dB, issue 3).
+// prints the gap in dB (target: within 0.5 dB).
 // Run: npm run -s build && node bench/ser.mjs [--quick]    (or npm run -s bench:ser)
 import os from "node:os";
 import { readFileSync } from "node:fs";

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const target = process.argv.includes("--debug") ? "debug" : "release";
-// One module per room, so that a user of the LoRaWAN codec does not download the receiver.
+// One module per area that needs its own, so that a user of the LoRaWAN codec does not download the receiver.
 const entries = [
   { name: "phy", entry: "assembly/phy.ts" },
   { name: "crypto", entry: "assembly/crypto.ts" },
@@ -19,7 +19,7 @@ mkdirSync(join(root, "src/wasm/generated"), { recursive: true });
 let failed = false;
 for (const { name, entry } of entries) {
   const outFile = `build/${name}.wasm`;
-  const { error, stderr } = await asc.main(
+  const { error } = await asc.main(
     [entry, "--config", "asconfig.json", "--target", target, "--outFile", outFile, "--textFile", `build/${name}.wat`],
     { stdout: process.stdout, stderr: process.stderr },
   );

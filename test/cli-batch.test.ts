@@ -1,14 +1,14 @@
 // Batch decoding (DIR, GLOB, several FILEs) with --jobs and --resume, and `npm start` (chirp demo).
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chirp, describeRx, lines } from "./cli-run.js";
+import { chirp, lines } from "./cli-run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "chirp-batch-"));
 const caps = join(dir, "caps");
 
-describeRx("batch decoding with --jobs and --resume", () => {
+describe("batch decoding with --jobs and --resume", () => {
   const payloads: Record<string, string[]> = {};
   beforeAll(() => {
     mkdirSync(caps);
@@ -79,7 +79,7 @@ describeRx("batch decoding with --jobs and --resume", () => {
   });
 });
 
-describeRx("npm start (chirp demo)", () => {
+describe("npm start (chirp demo)", () => {
   it("simulates, decodes, verifies and prints the smart-city table, and writes its folder", () => {
     const out = join(dir, "demo");
     const r = chirp(["demo", "--out", out]);
@@ -108,7 +108,7 @@ describeRx("npm start (chirp demo)", () => {
   });
 });
 
-describeRx("batch: a raw file beside the metadata naming it", () => {
+describe("batch: a raw file beside the metadata naming it", () => {
   it("is listed once, as its .sigmf-meta", async () => {
     const d = join(dir, "side");
     mkdirSync(d);

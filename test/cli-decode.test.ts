@@ -1,16 +1,16 @@
 // `chirp simulate | decode | spectrogram | per` end to end, as spawned processes on the built CLI.
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
-import { chirp, describeRx, lines } from "./cli-run.js";
+import { chirp, lines } from "./cli-run.js";
 import { hasShared, readSharedJson, sharedPath } from "./shared.js";
 
 const dir = mkdtempSync(join(tmpdir(), "chirp-decode-"));
 const meta = (name: string) => JSON.parse(readFileSync(join(dir, name), "utf8"));
 
-describeRx("SigMF round trip: simulate -> decode -> annotations", () => {
+describe("SigMF round trip: simulate -> decode -> annotations", () => {
   let truth: Record<string, any>[] = [];
   beforeAll(() => {
     const r = chirp(["simulate", "-o", join(dir, "rt"), "--sf", "8", "--rate", "500k", "--snr", "0", "--cfo", "-4k", "--ppm", "12", "--frames", "4", "--format", "cs16", "--json"]);
@@ -94,7 +94,7 @@ describeRx("SigMF round trip: simulate -> decode -> annotations", () => {
   });
 });
 
-describeRx("decode on the shared captures", () => {
+describe("decode on the shared captures", () => {
   it.runIf(hasShared)("finds the manifest's frames (cf32 1x, cu8 with sync 0x34, implicit header)", () => {
     const manifest = readSharedJson("captures", "manifest.json").captures as any[];
     for (const file of ["sf7_bw125_os1_clean.cf32", "sf9_bw125_os4_sync34_cu8.cu8", "sf7_bw125_os2_implicit_len12.cf32"]) {
@@ -109,7 +109,7 @@ describeRx("decode on the shared captures", () => {
   });
 });
 
-describeRx("decode: a hint on stderr when nothing is found", () => {
+describe("decode: a hint on stderr when nothing is found", () => {
   it.runIf(hasShared)("names another sync word (cu8 capture sent with 0x34, decoded for 0x12); --json stdout stays empty", () => {
     const r = chirp(["decode", sharedPath("captures", "sf9_bw125_os4_sync34_cu8.cu8"), "--rate", "500k", "--bw", "125k", "--sf", "9", "--json"]);
     expect(r.status).toBe(0);
@@ -138,7 +138,7 @@ describeRx("decode: a hint on stderr when nothing is found", () => {
   });
 });
 
-describeRx("decode several channels of a wideband recording", () => {
+describe("decode several channels of a wideband recording", () => {
   it.runIf(hasShared)("finds the gateway capture's frames in their channels (1 MS/s cs16, 3 channels, SF7..12)", () => {
     const g = readSharedJson("captures", "gateway", "manifest.json").captures[0];
     const r = chirp(["decode", sharedPath("captures", "gateway", g.file), "--rate", "1M", "--center", "868.3M", "--channel", "868.1M,868.3M,868.5M", "--sf", "7-12", "--sync", "0x34", "--json"]);
@@ -178,7 +178,7 @@ describeRx("decode several channels of a wideband recording", () => {
   });
 });
 
-describeRx("chirp per", () => {
+describe("chirp per", () => {
   it("prints one JSON line per SNR with snrDb, per and ser", () => {
     const r = chirp(["per", "--sf", "7", "--snr", "-2:0:2", "--frames", "10", "--json"]);
     expect(r.status, r.stderr).toBe(0);
@@ -203,7 +203,7 @@ describeRx("chirp per", () => {
   });
 });
 
-describeRx("output paths: one clear line and exit status 2, nothing created", () => {
+describe("output paths: one clear line and exit status 2, nothing created", () => {
   const missing = join(dir, "no-such-dir");
   const cases: [string, string[], RegExp][] = [
     ["simulate into a missing directory", ["simulate", "-o", join(missing, "s1"), "--sf", "7"], /^chirp: cannot write .*no-such-dir\/s1: no such directory .*no-such-dir\n$/],
@@ -231,7 +231,7 @@ describeRx("output paths: one clear line and exit status 2, nothing created", ()
   });
 });
 
-describeRx("raw files beside chirpkit's metadata", () => {
+describe("raw files beside chirpkit's metadata", () => {
   it("a raw file is read through the SigMF metadata naming it (rate, bandwidth); a contradicting --bw is an error", () => {
     const s = chirp(["simulate", "-o", join(dir, "side.cs16"), "--sf", "8", "--bw", "250k", "--rate", "500k", "--frames", "2"]);
     expect(s.status, s.stderr).toBe(0);
@@ -245,7 +245,7 @@ describeRx("raw files beside chirpkit's metadata", () => {
   });
 });
 
-describeRx("decode: bad input, one line and exit status 2", () => {
+describe("decode: bad input, one line and exit status 2", () => {
   const cases: [string, () => string[], RegExp][] = [
     ["no --sf", () => ["decode", join(dir, "rt.sigmf-meta")], /--sf is required/],
     ["SF out of range", () => ["decode", join(dir, "rt.sigmf-meta"), "--sf", "13"], /--sf = "13" is not allowed; allowed: 5\.\.12/],

@@ -122,7 +122,7 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
       const r = chirp([cmd, "--help"]);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`usage: chirp ${cmd}`);
-      expect(r.stdout).toMatch(/examples:\n  chirp /);
+      expect(r.stdout).toMatch(/examples:\n {2}chirp /);
     }
   });
 });

@@ -24,18 +24,6 @@ export function lines(out: string): Record<string, any>[] {
   return out.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
-import { existsSync } from "node:fs";
-import { describe } from "vitest";
-
-/**
- * The receiver (src/rx) and the simulator (src/sim) land from other rooms; until both are in the
- * build, suites that need them skip with a message.
- */
-export const hasRx = existsSync(join(repoRoot, "src/rx/index.ts"));
-export const hasSim = existsSync(join(repoRoot, "src/sim/index.ts"));
-if (!hasRx || !hasSim) console.warn(`[skip] CLI suites that decode or simulate: ${!hasRx ? "src/rx " : ""}${!hasSim ? "src/sim " : ""}not built yet`);
-export const describeRx: typeof describe = (hasRx && hasSim ? describe : describe.skip) as typeof describe;
-
 /** Starts the built CLI without waiting (for tests that talk to it while it runs). */
 export function spawnChirp(args: string[], opts: { cwd?: string } = {}): ChildProcess {
   return spawn(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {

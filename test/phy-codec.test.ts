@@ -186,8 +186,8 @@ describe("typed errors for every bad input", () => {
     }
   });
   it("options that are not objects, non-array symbols, and a bad symbolToWord/frameSymbolCount input", () => {
-    expect(code(() => encodeFrame(Uint8Array.of(1), im, null as unknown as {}))).toEqual({ code: "BAD_PARAMETER", parameter: "opts" });
-    expect(code(() => decodeFrame(syms, im, 5 as unknown as {})).parameter).toBe("opts");
+    expect(code(() => encodeFrame(Uint8Array.of(1), im, null as unknown as object))).toEqual({ code: "BAD_PARAMETER", parameter: "opts" });
+    expect(code(() => decodeFrame(syms, im, 5 as unknown as object)).parameter).toBe("opts");
     expect(code(() => decodeFrame(5 as unknown as number[], im, { implicit: { payloadLength: 3 } })).parameter).toBe("symbols");
     expect(code(() => symbolToWord(5, 99, false)).parameter).toBe("sf");
     expect(code(() => symbolToWord(NaN, 7, false)).parameter).toBe("s");

@@ -1,5 +1,4 @@
-// Exports of the codec room: the frame codec and its stages (stage exports serve property tests).
-export const codecRoomVersion: i32 = 1;
+// Exports of the frame codec and its stages (stage exports serve property tests).
 export { frame_encode, frame_decode } from "./frame";
 export { whitening_apply } from "./whitening";
 export { header_checksum } from "./header";

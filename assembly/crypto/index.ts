@@ -1,9 +1,7 @@
-// Exports of the crypto room: AES-128 (aes.ts) and AES-CMAC / LoRaWAN keystream (cmac.ts).
+// Exports of the crypto module: AES-128 (aes.ts) and AES-CMAC / LoRaWAN keystream (cmac.ts).
 // All functions work on memory the TypeScript side allocated once (src/crypto/wasm.ts).
 import { AES_CTX_SIZE, aesExpandKey, aesEncryptBlock, aesDecryptBlock } from "./aes";
 import { cmacSubkeys, cmacCompute, ctrXor } from "./cmac";
-
-export const cryptoRoomVersion: i32 = 1;
 
 /** Size in bytes of a key context (round keys for both directions plus CMAC subkeys). */
 export function aes_ctx_size(): i32 {

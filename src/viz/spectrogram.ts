@@ -112,7 +112,7 @@ export function computeSpectrogram(iq: Float32Array, opts: SpectrogramOptions): 
       const re = buf[2 * bin]!;
       const im = buf[2 * bin + 1]!;
       const p = (re * re + im * im) * scale;
-      const v = 10 * Math.log10(p > POWER_FLOOR ? p : POWER_FLOOR);
+      const v = 10 * Math.log10(Math.max(p, POWER_FLOOR));
       db[rowOff + c] = v;
       if (v < min) min = v;
       if (v > max) max = v;

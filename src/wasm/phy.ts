@@ -2,7 +2,7 @@
 import { wasmBase64 } from "./generated/phy.js";
 import { instantiateWasm, type WasmBase } from "./instantiate.js";
 
-/** Kernel exports of assembly/phy.ts; each room adds its functions here. */
+/** Kernel exports of assembly/phy.ts (each area's kernels, re-exported by assembly/phy.ts). */
 export interface PhyExports extends WasmBase {
   [kernel: string]: unknown;
 }
