@@ -63,12 +63,12 @@ describe("chirp lorawan", () => {
   it("a join accept with the request's DevNonce gives the session keys (1.0 and 1.1 OptNeg)", async () => {
     capture();
     // lora-packet's join accept (encrypted here) answering DevNonce f18e
-    await run(["2088f36ae3b21314bc284e314e99257328", "--appkey", "98929b92c49edba9676d646d3b612456", "--dev-nonce", "0xf18e", "--json"]);
+    await run(["2088f36ae3b21314bc284e314e99257328", "--appkey", "98929b92c49edba9676d646d3b612456", "--dev-nonce", "0xf18e", "--show-session-keys", "--json"]);
     expect(JSON.parse(out).sessionKeys).toEqual({ nwkSKey: "4e3d6e6afbcc67af2ba3c8e8ec4acf4b", appSKey: "610897aa6f1460623443b527d3ac6a9d" });
     capture();
     // brocaar's 1.1 OptNeg join accept: MIC needs JSIntKey + JoinEUI + DevNonce; keys need NwkKey + AppKey
     const k = "0102030405060708090a0b0c0d0e0f10";
-    await run(["207abeea06b02920f11c02d0348fcf1815", "--version", "1.1", "--nwkkey", k, "--appkey", k, "--jsintkey", k, "--join-eui", "0807060504030201", "--dev-nonce", "258"]);
+    await run(["207abeea06b02920f11c02d0348fcf1815", "--version", "1.1", "--nwkkey", k, "--appkey", k, "--jsintkey", k, "--join-eui", "0807060504030201", "--dev-nonce", "258", "--show-session-keys"]);
     expect(out).toMatch(/MIC\s+\S+ OK/);
     expect(out).toContain("fNwkSIntKey");
     expect(out).toContain("appSKey");

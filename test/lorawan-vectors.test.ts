@@ -3,6 +3,12 @@
 // MAC command CID tables.
 import { expect, it } from "vitest";
 import { describeShared, readSharedJson } from "./shared.js";
+import type { DecodedDataFrame, DecodedFrame } from "../src/lorawan/index.js";
+
+function dataOf(d: DecodedFrame): DecodedDataFrame {
+  if (d.kind !== "data") throw new Error(`a ${d.mtype}, not a data frame`);
+  return d;
+}
 import {
   parseFrame,
   decodeFrame,
@@ -79,9 +85,10 @@ function optsOf(v: any) {
 function checkStructure(f: Frame, e: any): void {
   if (e.mtype) expect(f.mtype).toBe(e.mtype);
   if (f.kind === "data") {
-    const d = decodeFrame(f.bytes);
+    const d = dataOf(decodeFrame(f.bytes));
     if (e.dir) expect(f.direction).toBe(e.dir);
-    if (e.devAddr) expect(d.devAddr).toBe(e.devAddr);
+    if (e.devAddr) expect(d.devAddr.toString(16).padStart(8, "0")).toBe(e.devAddr);
+    if (e.devAddr) expect(d.devAddr).toBe(f.devAddr); // one representation in parseFrame and decodeFrame
     if (e.fctrl) expect(f.fCtrl.raw.toString(16).padStart(2, "0")).toBe(e.fctrl);
     for (const b of ["adr", "ack", "adrAckReq", "classB", "fPending"] as const) if (e[b] !== undefined) expect(f.fCtrl[b]).toBe(e[b]);
     if (e.fcnt !== undefined) expect(f.fCnt).toBe(e.fcnt);
@@ -179,20 +186,20 @@ describeShared("lorawan.json frame vectors", () => {
           expect(verifyMic(f, { appKey: "02020202020202020202020202020202" }, { version: "1.1" })).toBe(false);
           break;
         case "lp-11-up-1.1-rekeyind-fport0": {
-          const cmds = decodeFrame(bytes, { ...o, keys }).macCommands;
+          const cmds = dataOf(decodeFrame(bytes, { ...o, keys })).macCommands;
           expect(cmds).toHaveLength(1);
           expect(cmds[0]!.name).toBe("RekeyInd");
           expect(cmds[0]!.fields.minor).toBe(1);
           break;
         }
         case "lp-12-up-fopts-parse-only": {
-          const cmds = decodeFrame(bytes).macCommands;
+          const cmds = dataOf(decodeFrame(bytes)).macCommands;
           expect(cmds.map((c) => c.name)).toEqual(["TxParamSetupAns", "PingSlotChannelAns"]);
           expect(cmds[1]!.fields).toMatchObject({ dataRateOk: true, channelFrequencyOk: true });
           break;
         }
         case "lp-08-up-fopts-linkcheckreq":
-          expect(decodeFrame(bytes).macCommands.map((c) => c.name)).toEqual(["LinkCheckReq"]);
+          expect(dataOf(decodeFrame(bytes)).macCommands.map((c) => c.name)).toEqual(["LinkCheckReq"]);
           break;
         case "br-02-1.0-up-fopts-linkcheckreq-linkadrans": {
           const cmds = parseMacCommands((f as DataFrame).fOpts, "up");
@@ -202,7 +209,7 @@ describeShared("lorawan.json frame vectors", () => {
           break;
         }
         case "br-03-1.0-up-fport0-mac-in-frmpayload":
-          expect(decodeFrame(bytes, { ...o, keys }).macCommands.map((c) => c.name)).toEqual(["LinkCheckReq", "LinkADRAns"]);
+          expect(dataOf(decodeFrame(bytes, { ...o, keys })).macCommands.map((c) => c.name)).toEqual(["LinkCheckReq", "LinkADRAns"]);
           break;
         case "br-05-1.1-unconf-up-hello": {
           // FNwkSIntKey alone checks MIC bytes 2..3
@@ -218,7 +225,7 @@ describeShared("lorawan.json frame vectors", () => {
           expect(toHex(f.kind === "data" ? f.fOpts : new Uint8Array())).toBe(e.fopts_encrypted);
           const plain = decryptFOpts(f as DataFrame, keys, o);
           expect(toHex(plain)).toBe(e.fopts_plain);
-          const d = decodeFrame(bytes, { ...o, keys });
+          const d = dataOf(decodeFrame(bytes, { ...o, keys }));
           expect(d.macCommands).toHaveLength(1);
           expect(d.macCommands[0]).toMatchObject({ name: "LinkCheckAns", fields: { margin: 7, gwCnt: 1 } });
           // the original 1.1 A block gives other bytes
@@ -274,7 +281,7 @@ describeShared("lorawan.json frame vectors", () => {
           const ja = decryptJoinAccept(f as any, k, ctx);
           checkJoinAcceptFields(ja, e);
           expect(ja.micOk).toBe(true);
-          expect(decryptJoinAccept(f as any, k, { ...ctx, devNonce: 259 }).micOk).toBe(false);
+          expect(() => decryptJoinAccept(f as any, k, { ...ctx, devNonce: 259 })).toThrow(expect.objectContaining({ code: "MIC_MISMATCH" }));
           expect(decryptJoinAccept(f as any, { nwkKey: k.nwkKey }, ctx).micOk).toBeNull(); // no JSIntKey: cannot tell
           expect(() => checkMic(f, k, { ...ctx, devNonce: 259 })).toThrow(expect.objectContaining({ code: "MIC_MISMATCH" }));
           break;
@@ -303,7 +310,7 @@ describeShared("lorawan.json frame vectors", () => {
           expect(ja.joinNonce).toBe(0x010203);
           checkJoinAcceptFields(ja, { ...e, ...v.derived });
           expect(ja.micOk).toBe(true);
-          expect(decryptJoinAccept(f as any, { appKey: "02".repeat(16) }).micOk).toBe(false);
+          expect(() => decryptJoinAccept(f as any, { appKey: "02".repeat(16) })).toThrow(expect.objectContaining({ code: "MIC_MISMATCH" }));
           expect(toHex(buildJoinAccept({ joinNonce: ja.joinNonce, netId: ja.netId, devAddr: ja.devAddr, dlSettings: ja.dlSettings, rxDelay: ja.rxDelay, cfList: ja.cfList }, keys))).toBe(v.phy_hex);
           break;
         }
@@ -491,7 +498,7 @@ describeShared("lorawan.json structural vectors", () => {
         if (v.expected.joinEUI_be) expect(f.joinEui).toBe(v.expected.joinEUI_be);
       }
       if (v.expected.fopts_decoded) {
-        const cmds = decodeFrame(hex(v.phy_hex)).macCommands;
+        const cmds = dataOf(decodeFrame(hex(v.phy_hex))).macCommands;
         expect(cmds.map((c) => c.name)).toEqual(v.expected.fopts_decoded.map((x: any) => x.name));
         v.expected.fopts_decoded.forEach((x: any, i: number) => {
           const c = cmds[i]!;
@@ -542,7 +549,8 @@ describeShared("lorawan.json negative vectors", () => {
       }
       expect(err).toBeInstanceOf(ChirpError);
       expect((err as ChirpError).code).toBe(NEG_CODES[v.id]);
-      if (v.id === "neg-lp-bad-mic") expect((err as ChirpError).message).toContain("2a3518af");
+      // the message never holds a MIC (the calculated one would be the MIC a forger needs)
+      if (v.id === "neg-lp-bad-mic") expect((err as ChirpError).message).not.toMatch(/[0-9a-f]{8}/i);
     });
   }
 });

@@ -3,7 +3,7 @@
 // payloads as LoRaWAN / Cayenne LPP, and computes waterfalls. The page stays responsive meanwhile.
 import { createReceiver, type Frame } from "chirpkit/rx";
 import { formatFromFileName, parseSigmfMeta, readIq, readSigmfArchive, sampleCount, type IqFormat } from "chirpkit/io";
-import { decodeFrame as decodeLorawan } from "chirpkit/lorawan";
+import { decodeFrame as decodeLorawan, toHex } from "chirpkit/lorawan";
 import { decodeLpp } from "chirpkit/lpp";
 import { computeSpectrogram } from "chirpkit/viz";
 import { EXAMPLE_KEYS, EXAMPLE_SETTINGS, exampleRecording } from "./example.js";
@@ -133,8 +133,9 @@ function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
       const d = decodeLorawan(payload, { keys });
       // Without keys nothing confirms it is LoRaWAN; with keys a failing MIC says it is not ours.
       if (d.micOk !== false || Object.keys(keys).length === 0) {
-        lorawan = { mtype: d.mtype, devAddr: d.devAddr, fCnt: d.fCnt, fPort: d.fPort, micOk: d.micOk, payloadHex: d.payloadHex, decrypted: d.payloadDecrypted };
-        if (d.payloadDecrypted && d.payload && d.payload.length > 0 && d.fPort !== 0) {
+        if (d.kind !== "data") lorawan = { mtype: d.mtype, micOk: d.micOk, decrypted: false };
+        else lorawan = { mtype: d.mtype, devAddr: d.devAddr.toString(16).padStart(8, "0"), fCnt: d.fCnt, fPort: d.fPort, micOk: d.micOk, payloadHex: toHex(d.payload), decrypted: d.payloadDecrypted };
+        if (d.kind === "data" && d.payloadDecrypted && d.payload.length > 0 && d.fPort !== 0) {
           try {
             lpp = decodeLpp(d.payload).map((r) => ({ channel: r.channel, name: r.name, value: r.value, unit: r.unit }));
           } catch (e) {

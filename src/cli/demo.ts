@@ -7,7 +7,7 @@
 // spectrogram PNG go into a folder.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildDataFrame, decodeFrame } from "../lorawan/index.js";
+import { buildDataFrame, decodeFrame, toHex } from "../lorawan/index.js";
 import { decodeLpp, encodeLpp, type LppInput } from "../lpp/index.js";
 import { stringifySigmf, withAnnotations } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
@@ -219,14 +219,17 @@ export async function run(argv: string[]): Promise<number> {
     if (f.crcOk) {
       try {
         const peek = decodeFrame(f.payload);
-        const d = peek.devAddr ? byAddr.get(peek.devAddr.toLowerCase()) : undefined;
+        if (peek.kind !== "data") throw new Error(`a ${peek.mtype}, not a data frame`);
+        const addr = peek.devAddr.toString(16).padStart(8, "0");
+        const d = byAddr.get(addr);
         const lw = decodeFrame(f.payload, d ? { keys: { nwkSKey: d.nwkSKey, appSKey: d.appSKey } } : {});
-        row.device = d?.name ?? `unknown ${lw.devAddr ?? ""}`;
+        if (lw.kind !== "data") throw new Error(`a ${lw.mtype}, not a data frame`);
+        row.device = d?.name ?? `unknown ${addr}`;
         row.mic = lw.micOk === null ? "no key" : lw.micOk ? "ok" : "BAD";
-        row.fCnt = lw.fCnt ?? null;
-        const readings = lw.micOk && lw.payloadDecrypted && lw.payload ? decodeLpp(lw.payload) : [];
+        row.fCnt = lw.fCnt;
+        const readings = lw.micOk && lw.payloadDecrypted && lw.payload.length > 0 ? decodeLpp(lw.payload) : [];
         row.readings = readings.map((r) => showReading(d, r)).join(", ");
-        record.lorawan = { devAddr: lw.devAddr, device: row.device, fCnt: lw.fCnt, fPort: lw.fPort, micOk: lw.micOk, payloadHex: lw.payloadHex };
+        record.lorawan = { devAddr: addr, device: row.device, fCnt: lw.fCnt, fPort: lw.fPort, micOk: lw.micOk, payloadHex: toHex(lw.payload) };
         record.readings = readings;
       } catch (e) {
         row.readings = `not LoRaWAN: ${(e as Error).message}`;

@@ -3,7 +3,9 @@
 // checked and does not verify; 2 for bad input (typed errors).
 import { parseCli } from "./args.js";
 import { ChirpError, badParameter } from "../errors.js";
-import { decodeFrame, decodedFrameToJson, fromHex, parseFrame, type DecodedFrame, type LoRaWANKeys } from "../lorawan/index.js";
+import { decodeFrame, decodedFrameToJson, fromHex, parseFrame, toHex, type DecodedFrame, type LoRaWANKeys } from "../lorawan/index.js";
+import { keyOf } from "../lorawan/bytes.js";
+import { decodeCounted } from "../lorawan/session.js";
 import { decodeLpp, type LppReading } from "../lpp/index.js";
 
 export const summary = "lorawan HEX: parse, verify and decrypt a LoRaWAN frame (--json, --lpp)";
@@ -35,12 +37,16 @@ frames, 32-bit counters are followed per DevAddr from the frames whose MIC verif
   --conf-fcnt N --tx-dr N --tx-ch N     1.1 uplink MIC inputs (ConfFCnt only with ACK)
   --join-eui E --dev-nonce N --join-req-type N   join-accept context: the request's DevNonce
                           (and JoinEUI) check a 1.1 OptNeg MIC and derive the session keys
+  --show-session-keys     print the session keys derived from a join accept whose MIC verified
+                          (they are secrets: never printed without this flag)
   --fopts-variant errata|original   1.1 FOpts encryption A block (default errata)
   --base64                the frame is given in base64 instead of hex
   --lpp                   decode the (decrypted) payload as Cayenne LPP
   --json                  one JSON object instead of text
-Keys are 32 hex digits. Exit status 1 when a MIC does not verify (or, with several frames, a line
-cannot be decoded).
+Keys are 32 hex digits; no key is ever echoed in a message. Exit status 1 when a MIC does not
+verify (or, with several frames, a line cannot be decoded or a frame is a replay: its counter is
+not above the last one accepted for its DevAddr). Nothing is decoded from a join accept whose MIC
+fails.
 
 examples:
   chirp lorawan 40f17dbe4900020001954378762b11ff0d --nwkskey 44024241ed4ce9a68c6a8bc055233fd3 --appskey ec925802ae430ca77fd3dd73cb2cc588
@@ -66,42 +72,62 @@ function lppText(r: LppReading): string {
   return `  ch ${r.channel} ${r.name}: ${v}${r.unit ? " " + r.unit : ""}`;
 }
 
-function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string | undefined): string {
+function hex32(v: number): string {
+  return v.toString(16).padStart(8, "0");
+}
+
+function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string | undefined, replay: boolean): string {
   const L: string[] = [`${d.mtype} (LoRaWAN R${d.major + 1})`];
   const mic = d.micOk === null ? "not checked (no key)" : d.micOk ? "OK" : "MISMATCH";
-  if (d.devAddr !== undefined && d.mtype !== "JoinAccept") {
-    const f = d.fCtrl!;
-    const flags = [f.adr && "ADR", f.adrAckReq && "ADRACKReq", f.ack && "ACK", f.classB && "ClassB", f.fPending && "FPending"].filter(Boolean).join(" ") || "-";
-    L.push(`  DevAddr   ${d.devAddr}`, `  FCtrl     ${flags} (FOptsLen ${f.fOptsLen})`, `  FCnt      ${d.fCnt}${d.fCnt32 !== d.fCnt ? ` (32-bit ${d.fCnt32})` : ""}`);
-    L.push(`  FPort     ${d.fPort ?? "none"}`);
-    if (d.fOpts) L.push(`  FOpts     ${d.fOpts}`);
+  let micHex = toHex(d.mic);
+  switch (d.kind) {
+    case "data": {
+      const f = d.fCtrl;
+      const flags = [f.adr && "ADR", f.adrAckReq && "ADRACKReq", f.ack && "ACK", f.classB && "ClassB", f.fPending && "FPending"].filter(Boolean).join(" ") || "-";
+      L.push(`  DevAddr   ${hex32(d.devAddr)}`, `  FCtrl     ${flags} (FOptsLen ${f.fOptsLen})`, `  FCnt      ${d.fCnt}${d.fCnt32 !== d.fCnt ? ` (32-bit ${d.fCnt32})` : ""}${replay ? " REPLAY (not above the last counter accepted)" : ""}`);
+      L.push(`  FPort     ${d.fPort ?? "none"}`);
+      if (d.fOpts.length) L.push(`  FOpts     ${toHex(d.fOpts)}${d.fOptsDecrypted ? "" : " (encrypted)"}`);
+      break;
+    }
+    case "join-request":
+      L.push(`  JoinEUI   ${d.joinEui}`, `  DevEUI    ${d.devEui}`, `  DevNonce  ${d.devNonce}`);
+      break;
+    case "rejoin-request":
+      if (d.joinEui !== undefined) L.push(`  JoinEUI   ${d.joinEui}`);
+      L.push(`  DevEUI    ${d.devEui}`);
+      L.push(`  Rejoin    type ${d.rejoinType}, RJcount ${d.rjCount}${d.netId !== undefined ? `, NetID ${d.netId.toString(16).padStart(6, "0")}` : ""}`);
+      break;
+    case "join-accept": {
+      const j = d.joinAccept;
+      if (j) {
+        L.push(`  JoinNonce ${j.joinNonce}`, `  NetID     ${j.netId.toString(16).padStart(6, "0")}`, `  DevAddr   ${hex32(j.devAddr)}`);
+        L.push(`  DLSettings OptNeg ${j.dlSettings.optNeg}, RX1DROffset ${j.dlSettings.rx1DrOffset}, RX2DataRate ${j.dlSettings.rx2DataRate}`);
+        L.push(`  RxDelay   ${j.rxDelaySeconds} s`);
+        for (const [k, v] of Object.entries(d.sessionKeys ?? {})) L.push(`  ${k.padEnd(11)} ${toHex(v)} (derived)`);
+        if (j.cfList) L.push(`  CFList    ${JSON.stringify("frequencies" in j.cfList ? j.cfList.frequencies : "chMasks" in j.cfList ? j.cfList.chMasks : "raw")}`);
+        micHex = toHex(j.mic);
+      }
+      if (d.joinAcceptError) L.push(`  JoinAccept ${d.joinAcceptError}`);
+      break;
+    }
+    case "proprietary":
+      break;
   }
-  if (d.joinEui !== undefined) L.push(`  JoinEUI   ${d.joinEui}`);
-  if (d.devEui !== undefined) L.push(`  DevEUI    ${d.devEui}`);
-  if (d.devNonce !== undefined) L.push(`  DevNonce  ${d.devNonce}`);
-  if (d.rejoinType !== undefined) L.push(`  Rejoin    type ${d.rejoinType}, RJcount ${d.rjCount}${d.netId ? `, NetID ${d.netId}` : ""}`);
-  if (d.joinAccept) {
-    const j = d.joinAccept;
-    L.push(`  JoinNonce ${j.joinNonce}`, `  NetID     ${d.netId}`, `  DevAddr   ${d.devAddr}`);
-    L.push(`  DLSettings OptNeg ${j.dlSettings.optNeg}, RX1DROffset ${j.dlSettings.rx1DrOffset}, RX2DataRate ${j.dlSettings.rx2DataRate}`);
-    L.push(`  RxDelay   ${j.rxDelaySeconds} s`);
-    for (const [k, v] of Object.entries(d.sessionKeys ?? {})) L.push(`  ${k.padEnd(11)} ${Array.from(v, (x) => x.toString(16).padStart(2, "0")).join("")} (derived)`);
-    if (j.cfList) L.push(`  CFList    ${JSON.stringify("frequencies" in j.cfList ? j.cfList.frequencies : "chMasks" in j.cfList ? j.cfList.chMasks : "raw")}`);
-  }
-  if (d.payloadHex !== undefined) {
-    const p = d.payload!;
+  if ("payload" in d && !(d.kind === "join-accept" && !d.payloadDecrypted)) {
+    const p = d.payload;
     const printable = d.payloadDecrypted && p.length > 0 && p.every((c) => c >= 0x20 && c < 0x7f);
     const shown = printable ? ` "${String.fromCharCode(...p)}"` : "";
-    L.push(`  Payload   ${d.payloadHex || "(empty)"}${shown}${d.payloadDecrypted ? "" : " (encrypted: give the key)"}`);
+    L.push(`  Payload   ${toHex(p) || "(empty)"}${shown}${d.payloadDecrypted ? "" : " (encrypted: give the key)"}`);
   }
-  for (const c of d.macCommands) {
-    const fields = Object.entries(c.fields)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(" ");
-    L.push(`  MAC ${c.name} (0x${c.cid.toString(16).padStart(2, "0")})${fields ? " " + fields : ""}`);
+  if (d.kind === "data") {
+    for (const c of d.macCommands) {
+      const fields = Object.entries(c.fields)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+      L.push(`  MAC ${c.name} (0x${c.cid.toString(16).padStart(2, "0")})${fields ? " " + fields : ""}`);
+    }
+    if (d.macCommandsError) L.push(`  MAC       ${d.macCommandsError}`);
   }
-  if (d.macCommandsError) L.push(`  MAC       ${d.macCommandsError}`);
-  const micHex = d.joinAccept ? Array.from(d.joinAccept.mic, (x) => x.toString(16).padStart(2, "0")).join("") : d.mic;
   L.push(`  MIC       ${micHex} ${mic}`);
   if (lpp) {
     L.push("  Cayenne LPP:");
@@ -147,6 +173,7 @@ export async function run(argv: string[]): Promise<number> {
     "dev-nonce": { type: "string" },
     "join-req-type": { type: "string" },
     "fopts-variant": { type: "string" },
+    "show-session-keys": { type: "boolean" },
     lpp: { type: "boolean" },
     json: { type: "boolean" },
     base64: { type: "boolean" },
@@ -163,9 +190,7 @@ export async function run(argv: string[]): Promise<number> {
   const keys: LoRaWANKeys = {};
   for (const [flag, name] of Object.entries(KEY_FLAGS)) {
     if (values[flag] === undefined) continue;
-    const key = fromHex(String(values[flag]), `--${flag}`);
-    if (key.length !== 16) badParameter(`--${flag}`, `${key.length} bytes`, "16 bytes (32 hex digits)");
-    keys[name] = key;
+    keys[name] = keyOf(String(values[flag]), `--${flag}`);
   }
   const base = {
     keys,
@@ -179,6 +204,7 @@ export async function run(argv: string[]): Promise<number> {
     joinEui: values["join-eui"] as string | undefined,
     devNonce: intFlag("dev-nonce", values["dev-nonce"], 0xffff),
     joinReqType: intFlag("join-req-type", values["join-req-type"], 255),
+    deriveSessionKeys: !!values["show-session-keys"],
   };
   const base64 = !!values.base64;
 
@@ -200,11 +226,17 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const bytes = frameOfLine(line, base64);
       const f = parseFrame(bytes);
-      const key = f.kind === "data" ? `${f.devAddr}:${f.direction}:${version === "1.1" && f.direction === "down" && f.fPort !== null && f.fPort > 0 ? "a" : "n"}` : "";
-      const d = decodeFrame(bytes, { ...base, lastFCnt: (key ? last.get(key) : undefined) ?? base.lastFCnt });
-      if (key && d.micOk === true && d.fCnt32 !== undefined) last.set(key, d.fCnt32);
-      if (d.micOk === false) status = 1;
-      print(d, !!values.lpp, !!values.json, n + 1);
+      if (f.kind !== "data") {
+        const d = decodeFrame(bytes, { ...base, lastFCnt: undefined });
+        if (d.micOk === false) status = 1;
+        print(d, !!values.lpp, !!values.json, n + 1);
+        return;
+      }
+      const key = `${f.devAddr}:${f.direction}:${version === "1.1" && f.direction === "down" && f.fPort !== null && f.fPort > 0 ? "a" : "n"}`;
+      const { d, replay } = decodeCounted(f, last.get(key) ?? base.lastFCnt, base);
+      if (d.micOk === true && !replay) last.set(key, d.fCnt32);
+      if (d.micOk === false || replay) status = 1;
+      print(d, !!values.lpp, !!values.json, n + 1, replay);
     } catch (e) {
       if (!(e instanceof ChirpError)) throw e;
       status = 1;
@@ -215,11 +247,11 @@ export async function run(argv: string[]): Promise<number> {
   return status;
 }
 
-function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number): void {
+function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number, replay = false): void {
   let lpp: LppReading[] | undefined;
   let lppError: string | undefined;
   if (withLpp) {
-    if (!d.payload || !d.payloadDecrypted || d.fPort === 0 || d.frame.kind !== "data") lppError = "no decrypted application payload to decode";
+    if (d.kind !== "data" || !d.payloadDecrypted || d.fPort === 0 || d.payload.length === 0) lppError = "no decrypted application payload to decode";
     else {
       try {
         lpp = decodeLpp(d.payload);
@@ -232,10 +264,11 @@ function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number):
   if (json) {
     const o = decodedFrameToJson(d);
     if (line !== undefined) o.line = line;
+    if (replay) o.replay = true;
     if (withLpp) o.lpp = lpp ? lpp.map((r) => ({ channel: r.channel, type: r.type, name: r.name, value: r.value, unit: r.unit })) : null;
     if (lppError) o.lppError = lppError;
     process.stdout.write(JSON.stringify(o) + "\n");
   } else {
-    process.stdout.write((line !== undefined ? `line ${line}: ` : "") + text(d, lpp, lppError) + "\n" + (line !== undefined ? "\n" : ""));
+    process.stdout.write((line !== undefined ? `line ${line}: ` : "") + text(d, lpp, lppError, replay) + "\n" + (line !== undefined ? "\n" : ""));
   }
 }

@@ -11,7 +11,8 @@ import { buildMacCommands, type MacCommandSpec } from "./mac-commands.js";
 import { dataMic, type MicOptions } from "./mic.js";
 import type { DataFrame, LoRaWANKeys, MType } from "./types.js";
 
-export type DataMType = "UnconfirmedDataUp" | "UnconfirmedDataDown" | "ConfirmedDataUp" | "ConfirmedDataDown";
+export type { DataMType } from "./types.js";
+import type { DataMType } from "./types.js";
 
 export interface DataFrameSpec {
   mtype: DataMType;

@@ -7,6 +7,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"
 
 /** Lower-case hex of `b` in array order. */
 export function toHex(b: Uint8Array): string {
+  checkBytes("bytes", b);
   let s = "";
   for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
   return s;
@@ -36,11 +37,25 @@ export function bytesOf(x: Uint8Array | string, name: string): Uint8Array {
   return badParameter(name, x, "a Uint8Array or hex string");
 }
 
-/** A 16-byte AES key from bytes or hex. */
+const KEY_ALLOWED = "16 bytes (a Uint8Array, or 32 hex digits)";
+
+/**
+ * A 16-byte AES key from bytes or hex. The error names the parameter and what is allowed, never
+ * the value: a mistyped key is still mostly a key.
+ */
 export function keyOf(x: Uint8Array | string, name: string): Uint8Array {
-  const k = bytesOf(x, name);
-  if (k.length !== 16) badParameter(name, typeof x === "string" ? x : `${k.length} bytes`, "16 bytes (32 hex digits)");
-  return k;
+  const fail = (why: string): never => {
+    throw new ChirpError("BAD_PARAMETER", `${name} is not a key (${why}); allowed: ${KEY_ALLOWED}`, { parameter: name, allowed: KEY_ALLOWED });
+  };
+  if (x instanceof Uint8Array) {
+    if (x.length !== 16) fail(`${x.length} bytes`);
+    return x;
+  }
+  if (typeof x !== "string") return fail(x === null ? "null" : typeof x);
+  const s = x.trim().replace(/^0x/i, "").replace(/[\s:-]/g, "");
+  if (!/^[0-9a-fA-F]*$/.test(s)) return fail("not hex");
+  if (s.length !== 32) return fail(`${s.length} hex digits`);
+  return fromHex(s, name);
 }
 
 /** An unsigned integer of `bytes` bytes given as a number or a big-endian hex string. */

@@ -5,13 +5,21 @@ import { checkInt } from "../errors.js";
 
 /**
  * The smallest 32-bit counter >= `last` whose low 16 bits are `wire16` (a retransmission with
- * the same counter gives `last` itself). Wraps modulo 2^32.
+ * the same counter gives `last` itself). Never wraps: when that counter would pass 2^32-1 this
+ * throws BAD_FRAME, since a counter value is used once per session key (LoRaWAN 1.0.4 and 1.1
+ * section 4.3.1.5) and a device whose counter is exhausted must join again.
  */
 export function reconstructFCnt(wire16: number, last: number): number {
   checkInt("fCnt16", wire16, 0, 0xffff);
   checkInt("lastFCnt", last, 0, 0xffffffff);
-  let c = (last - (last & 0xffff) + wire16) >>> 0;
-  if (c < last) c = (c + 0x10000) >>> 0;
+  let c = last - (last & 0xffff) + wire16;
+  if (c < last) c += 0x10000;
+  if (c > 0xffffffff) {
+    throw new ChirpError("BAD_FRAME", `frame counter ${wire16} after ${last} would roll over past 2^32-1; LoRaWAN counters do not wrap (the device must join again)`, {
+      parameter: "lastFCnt",
+      allowed: "a frame counter above lastFCnt and at most 2^32-1",
+    });
+  }
   return c;
 }
 

@@ -3,7 +3,7 @@
 // encryption are separate steps (mic.ts, encryption.ts, join.ts).
 import { ChirpError } from "../errors.js";
 import { fromHex, readU16, readU24, readU32, toHexReversed, tooShort } from "./bytes.js";
-import { MTYPES, type DataFrame, type Frame, type FCtrl, type RejoinRequestFrame } from "./types.js";
+import { MTYPES, type DataFrame, type DataMType, type Frame, type FCtrl, type RejoinRequestFrame } from "./types.js";
 
 const MIC_LEN = 4;
 
@@ -31,7 +31,6 @@ export function parseFrame(input: Uint8Array | string): Frame {
   if (n < 1) tooShort("a LoRaWAN frame", 1, 0);
   const mhdr = bytes[0]!;
   const mt = mhdr >> 5;
-  const mtype = MTYPES[mt]!;
   const major = mhdr & 0x03;
   if (major !== 0) throw new ChirpError("BAD_VERSION", `MHDR major version ${major} is not LoRaWAN R1 (0)`, { parameter: "major", allowed: "0" });
   switch (mt) {
@@ -42,7 +41,7 @@ export function parseFrame(input: Uint8Array | string): Frame {
         kind: "join-request",
         bytes,
         mhdr,
-        mtype,
+        mtype: "JoinRequest",
         major,
         mic: bytes.subarray(19, 23),
         joinEui: toHexReversed(bytes, 1, 9),
@@ -53,7 +52,7 @@ export function parseFrame(input: Uint8Array | string): Frame {
     case 1: {
       if (n < 17) tooShort("a join accept", 17, n);
       if (n !== 17 && n !== 33) throw new ChirpError("BAD_FRAME", `a join accept is 17 or 33 bytes, got ${n}`);
-      return { kind: "join-accept", bytes, mhdr, mtype, major, mic: bytes.subarray(n - 4), encrypted: bytes.subarray(1) };
+      return { kind: "join-accept", bytes, mhdr, mtype: "JoinAccept", major, mic: bytes.subarray(n - 4), encrypted: bytes.subarray(1) };
     }
     case 6:
       return parseRejoin(bytes, mhdr, major);
@@ -62,7 +61,7 @@ export function parseFrame(input: Uint8Array | string): Frame {
         kind: "proprietary",
         bytes,
         mhdr,
-        mtype,
+        mtype: "Proprietary",
         major,
         payload: bytes.subarray(1, Math.max(1, n - MIC_LEN)),
         mic: bytes.subarray(Math.max(1, n - MIC_LEN)),
@@ -97,7 +96,7 @@ function parseData(bytes: Uint8Array, mhdr: number, mt: number, major: number): 
     kind: "data",
     bytes,
     mhdr,
-    mtype: MTYPES[mt]!,
+    mtype: MTYPES[mt] as DataMType,
     major,
     mic: bytes.subarray(n - MIC_LEN),
     direction: uplink ? "up" : "down",

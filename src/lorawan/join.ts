@@ -23,6 +23,11 @@ export interface DLSettings {
   rx2DataRate: number;
 }
 
+/**
+ * The fields of a join accept whose MIC verified (or, for a 1.1 OptNeg accept decrypted without
+ * JSIntKey and the request's JoinEUI/DevNonce, could not be checked: micOk null). A join accept
+ * whose MIC fails yields no fields at all: they would be noise decrypted with the wrong key.
+ */
 export interface JoinAcceptFields {
   /** AppNonce in 1.0. */
   joinNonce: number;
@@ -35,9 +40,8 @@ export interface JoinAcceptFields {
   cfList: CFList | null;
   /** The plaintext MIC (wire order). */
   mic: Uint8Array;
-  /** The MIC the fields should carry; null when the MIC key or the 1.1 OptNeg context (joinEui, devNonce) was not given. */
-  calculatedMic: Uint8Array | null;
-  micOk: boolean | null;
+  /** true when verified; null when the MIC key or the 1.1 OptNeg context (joinEui, devNonce) was not given. */
+  micOk: true | null;
   /** MHDR followed by the decrypted payload and MIC. */
   plaintext: Uint8Array;
 }
@@ -128,8 +132,16 @@ export function computeJoinAcceptMic(body: Uint8Array, key: KeyInput, optNeg?: {
   return joinAcceptMic(k, prefix, plain);
 }
 
-/** Decrypts a join accept (frame or bytes) and decodes its fields; checks the MIC when it can. */
-export function decryptJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions = {}): JoinAcceptFields {
+/** A decrypted join accept and whether its MIC verifies (null: cannot tell); nothing derived yet. */
+export interface OpenedJoinAccept {
+  plain: Uint8Array;
+  micOk: boolean | null;
+  /** The MIC the fields should carry (for computeMic only: never shown on a mismatch). */
+  calculated: Uint8Array | null;
+}
+
+/** Decrypts a join accept and checks its MIC, without decoding any field. */
+export function openJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions = {}): OpenedJoinAccept {
   if (!(frame instanceof Uint8Array)) checkFrame(frame);
   const f = frame instanceof Uint8Array ? parseFrame(frame) : frame;
   if (f.kind !== "join-accept") throw new ChirpError("BAD_PARAMETER", `not a join accept but ${f.mtype}`, { parameter: "frame" });
@@ -138,15 +150,33 @@ export function decryptJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoR
   const plain = new Uint8Array(f.bytes.length);
   plain[0] = f.mhdr;
   plain.set(aesEcbEncrypt(key, f.encrypted), 1);
-  return joinAcceptFields(plain, keys, o);
+  return checkedPlaintext(plain, keys, o);
 }
 
-function joinAcceptFields(plain: Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions): JoinAcceptFields {
+function checkedPlaintext(plain: Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions): OpenedJoinAccept {
+  const mk = joinAcceptMicKey(plain, keys, o);
+  const calculated = mk ? joinAcceptMic(mk.key, mk.prefix, plain) : null;
+  return { plain, micOk: calculated ? constantTimeEqual(calculated, plain.subarray(plain.length - 4)) : null, calculated };
+}
+
+function joinAcceptMismatch(): never {
+  throw new ChirpError("MIC_MISMATCH", "the join accept's MIC does not verify (wrong key, wrong join context, or a forged frame): no field of it is decoded");
+}
+
+/**
+ * Decrypts a join accept (frame or bytes) and decodes its fields; checks the MIC when it can.
+ * Throws MIC_MISMATCH when the MIC is checked and fails: nothing is derived from such a frame.
+ */
+export function decryptJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions = {}): JoinAcceptFields {
+  const opened = openJoinAccept(frame, keys, o);
+  if (opened.micOk === false) joinAcceptMismatch();
+  return joinAcceptFields(opened.plain, opened.micOk);
+}
+
+/** The fields of a decrypted join accept whose MIC did not fail. */
+export function joinAcceptFields(plain: Uint8Array, micOk: true | null): JoinAcceptFields {
   const n = plain.length;
   const dl = plain[11]!;
-  const mic = plain.slice(n - 4);
-  const mk = joinAcceptMicKey(plain, keys, o);
-  const calc = mk ? joinAcceptMic(mk.key, mk.prefix, plain) : null;
   const rxDelay = plain[12]!;
   return {
     joinNonce: readU24(plain, 1),
@@ -156,17 +186,22 @@ function joinAcceptFields(plain: Uint8Array, keys: LoRaWANKeys | undefined, o: J
     rxDelay,
     rxDelaySeconds: Math.max(1, rxDelay & 0x0f),
     cfList: n === 33 ? decodeCFList(plain.subarray(13, 29)) : null,
-    mic,
-    calculatedMic: calc,
-    micOk: calc ? constantTimeEqual(calc, mic) : null,
+    mic: plain.slice(n - 4),
+    micOk,
     plaintext: plain,
   };
 }
 
-/** Parses an already-decrypted join accept (MHDR | fields | MIC), e.g. from a test suite. */
+/**
+ * Parses an already-decrypted join accept (MHDR | fields | MIC), e.g. from a test suite; with
+ * keys its MIC is checked (MIC_MISMATCH when it fails).
+ */
 export function parseJoinAcceptPlaintext(plain: Uint8Array, keys?: LoRaWANKeys, o: JoinAcceptOptions = {}): JoinAcceptFields {
   parseFrame(plain); // length and version checks
-  return joinAcceptFields(plain, keys, o);
+  if (plain[0]! >> 5 !== 1) throw new ChirpError("BAD_PARAMETER", "not a join accept (MHDR MType is not 001)", { parameter: "plain" });
+  const opened = checkedPlaintext(plain, keys, o);
+  if (opened.micOk === false) joinAcceptMismatch();
+  return joinAcceptFields(plain, opened.micOk);
 }
 
 export interface JoinAcceptSpec {

@@ -5,11 +5,11 @@
 import { ChirpError } from "../errors.js";
 import { checkInt } from "../errors.js";
 import { aesCmac4 } from "../crypto/cmac.js";
-import { toHex, writeU16, writeU32 } from "./bytes.js";
+import { writeU16, writeU32 } from "./bytes.js";
 import type { CryptOptions } from "./encryption.js";
 import { resolveFCnt } from "./fcnt.js";
 import { checkFrame } from "./frame.js";
-import { decryptJoinAccept, type JoinAcceptOptions } from "./join.js";
+import { openJoinAccept, type JoinAcceptOptions } from "./join.js";
 import { KEY_ROLES, requireKey, versionOf } from "./keys.js";
 import type { DataFrame, Frame, LoRaWANKeys } from "./types.js";
 
@@ -78,11 +78,11 @@ function micOf(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions): numb
       return aesCmac4(key, null, frame.bytes, 0, frame.bytes.length - 4);
     }
     case "join-accept": {
-      const ja = decryptJoinAccept(frame, keys, o);
-      if (ja.calculatedMic === null) {
+      const ja = openJoinAccept(frame, keys, o);
+      if (ja.calculated === null) {
         throw new ChirpError("MISSING_KEY", "a 1.1 OptNeg join-accept MIC needs jsIntKey plus joinEui and devNonce", { parameter: "jsIntKey" });
       }
-      return ja.calculatedMic;
+      return ja.calculated;
     }
     case "proprietary":
       throw new ChirpError("BAD_PARAMETER", "proprietary frames have no MIC defined by LoRaWAN", { parameter: "frame" });
@@ -102,7 +102,7 @@ export function computeMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOp
 /** Whether the frame's MIC verifies (constant-time comparison). MISSING_KEY without the key. */
 export function verifyMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): boolean {
   checkFrame(frame);
-  if (frame.kind === "join-accept") return decryptJoinAccept(frame, keys, o).micOk === true;
+  if (frame.kind === "join-accept") return openJoinAccept(frame, keys, o).micOk === true;
   const m = micOf(frame, keys, o) as number;
   const w = frame.mic;
   // constant time: no early exit on the first differing byte
@@ -110,10 +110,12 @@ export function verifyMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOpt
   return d === 0;
 }
 
-/** Throws MIC_MISMATCH (with the calculated MIC) unless the frame's MIC verifies. */
+/**
+ * Throws MIC_MISMATCH unless the frame's MIC verifies. The message never holds the MIC that was
+ * calculated: that would hand whoever forged the frame the MIC that makes it pass.
+ */
 export function checkMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): void {
   if (!verifyMic(frame, keys, o)) {
-    const got = ` (calculated ${toHex(computeMic(frame, keys, o))}, frame has ${frame.kind === "join-accept" ? "another" : toHex(frame.mic)})`;
-    throw new ChirpError("MIC_MISMATCH", `MIC does not verify${got}`);
+    throw new ChirpError("MIC_MISMATCH", `the ${frame.mtype} MIC does not verify (wrong key, wrong frame counter or context, or a forged frame)`);
   }
 }

@@ -23,6 +23,9 @@ export const MTYPES: readonly MType[] = [
   "Proprietary",
 ];
 
+/** The four data message types. */
+export type DataMType = "UnconfirmedDataUp" | "UnconfirmedDataDown" | "ConfirmedDataUp" | "ConfirmedDataDown";
+
 export type LoRaWANVersion = "1.0" | "1.1";
 export type Direction = "up" | "down";
 
@@ -58,7 +61,6 @@ interface FrameBase {
   /** The whole PHYPayload as given (not copied). */
   bytes: Uint8Array;
   mhdr: number;
-  mtype: MType;
   major: number;
   /** The last four bytes of the frame as on the wire (encrypted for a join accept). */
   mic: Uint8Array;
@@ -66,6 +68,7 @@ interface FrameBase {
 
 export interface DataFrame extends FrameBase {
   kind: "data";
+  mtype: DataMType;
   direction: Direction;
   confirmed: boolean;
   /** DevAddr as a number (the big-endian value people print). */
@@ -82,6 +85,7 @@ export interface DataFrame extends FrameBase {
 
 export interface JoinRequestFrame extends FrameBase {
   kind: "join-request";
+  mtype: "JoinRequest";
   joinEui: string;
   devEui: string;
   devNonce: number;
@@ -89,12 +93,14 @@ export interface JoinRequestFrame extends FrameBase {
 
 export interface JoinAcceptFrame extends FrameBase {
   kind: "join-accept";
+  mtype: "JoinAccept";
   /** Everything after MHDR (encrypted payload and MIC): 16 bytes, or 32 with a CFList. */
   encrypted: Uint8Array;
 }
 
 export interface RejoinRequestFrame extends FrameBase {
   kind: "rejoin-request";
+  mtype: "RejoinRequest";
   rejoinType: 0 | 1 | 2;
   /** Types 0 and 2. */
   netId?: number;
@@ -107,6 +113,7 @@ export interface RejoinRequestFrame extends FrameBase {
 
 export interface ProprietaryFrame extends FrameBase {
   kind: "proprietary";
+  mtype: "Proprietary";
   /** Bytes between MHDR and the last four (which are reported as `mic`, as brocaar/lora-packet do). */
   payload: Uint8Array;
 }
