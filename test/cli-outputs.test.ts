@@ -79,8 +79,9 @@ describe("chirp decode --pcap", () => {
       expect([version, freq, bw, sf, sync]).toEqual(["0", "868100000", "1", "7", "0x34"]);
       // Wireshark numbers MTypes as the MHDR's top 3 bits, the order of our MTYPES table
       expect(Number(mtype)).toBe(MTYPES.indexOf(ours.mtype));
-      if (ours.devAddr !== undefined) expect(devAddr).toBe(`0x${ours.devAddr}`);
-      else expect(devEui!.replace(/:/g, "")).toBe(ours.devEui);
+      if (ours.kind === "data") expect(devAddr).toBe(`0x${ours.devAddr.toString(16).padStart(8, "0")}`);
+      else if (ours.kind === "join-request") expect(devEui!.replace(/:/g, "")).toBe(ours.devEui);
+      else throw new Error(`unexpected ${ours.mtype}`);
     }
     expect(rows.map((row) => row[5])).toEqual(["2", "0", "4"]);
   });
