@@ -13,6 +13,8 @@ export type ChirpErrorCode =
   | "MISSING_KEY" // an operation needs a key that was not given
   | "ENGINE_UNAVAILABLE" // the requested engine cannot be loaded
   | "WASM_TRAP" // the Wasm module aborted (a bug: please report)
+  | "OUT_OF_MEMORY" // Wasm memory cannot grow any more (dispose receivers no longer used)
+  | "DISPOSED" // an object was used after its dispose()
   | "IO_ERROR"; // a file cannot be read or written
 
 export class ChirpError extends Error {

@@ -22,7 +22,7 @@ function load(c: Capture): Float32Array | Int16Array | Uint8Array {
   return copy;
 }
 
-describeShared("receiver on the shared captures", () => {
+describeShared.each(["wasm", "js"] as const)("receiver on the shared captures (%s)", (engine) => {
   const manifest = readSharedJson<{ captures: Capture[] }>("captures", "manifest.json");
   let complete = 0, decoded = 0;
   for (const c of manifest.captures) {
@@ -31,7 +31,7 @@ describeShared("receiver on the shared captures", () => {
         sampleRate: c.sampleRate, bandwidth: c.bandwidth, sf: c.sf, format: c.format,
         explicitHeader: c.explicitHeader,
         implicit: c.explicitHeader ? undefined : { payloadLength: c.implicitLength!, cr: c.cr, crc: c.crc },
-        syncWord: parseInt(c.syncWord, 16),
+        syncWord: parseInt(c.syncWord, 16), engine,
       });
       const os = c.sampleRate / c.bandwidth;
       const near = (f: Frame, t: { startSample: number }): boolean =>

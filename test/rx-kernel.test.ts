@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 import { modulateSymbols } from "../src/phy/index.js";
 import { createRxSymbolJs } from "../src/engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../src/engines/wasm/rx-symbol.js";
-import { RES, MARGIN, wordTables } from "../src/rx/kernel.js";
+import { demodArgs, LLR_FULL, MARGIN, type SymbolResult } from "../src/rx/kernel.js";
+import { SYMBOL_RESULT_FIELDS, SYMBOL_RESULT_SIZE } from "../src/wasm/generated/rx-abi.js";
+import { phyWasm } from "../src/wasm/phy.js";
+import { ChirpError } from "../src/errors.js";
 import { createFrontend } from "../src/dsp/index.js";
 
 function kernelWith(sf: number, r: number, iq: Float32Array, engine: string) {
-  const n = 1 << sf;
-  const k = (engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf, n, r, capacity: iq.length / 2 + 8, ring: 4, ...wordTables(sf) });
+  const k = (engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf, r, capacity: iq.length / 2 + 8 });
   k.write(0, iq);
   return k;
 }
@@ -28,11 +30,48 @@ describe.each(["js", "wasm"])("rx symbol kernel (%s)", (engine) => {
       syms.forEach((s, i) => {
         // symbol i starts at input (64*os + delay + i*n*os), output = input/ratio + delay
         const pos = (64 * os + delay + i * n * os) / fe.ratio + fe.delaySamples;
-        k.demod(pos, false, 0, -1, 0, null, 0);
-        expect(k.result[RES.BIN]).toBe(s);
-        expect(Math.abs(k.result[RES.FRAC]!)).toBeLessThan(0.02);
-        expect(Math.abs(k.result[RES.SLOPE]!)).toBeLessThan(0.04);
+        k.demod(demodArgs(pos, 0));
+        expect(k.result.bin).toBe(s);
+        expect(Math.abs(k.result.frac)).toBeLessThan(0.02);
+        expect(Math.abs(k.result.slope)).toBeLessThan(0.04);
       });
     }
+  });
+});
+
+describe("rx symbol kernel ABI", () => {
+  it("the result record has the size the Wasm module has, and both engines fill every field alike", () => {
+    expect(phyWasm.SYMBOL_RESULT_BYTES.value).toBe(SYMBOL_RESULT_SIZE);
+    const sf = 8, r = 2;
+    const iq = modulateSymbols([0, 0, 0, 77, 200, 3, 0, 0], { sf, bandwidth: 125000, cr: 1 }, { oversampling: r, engine: "js" });
+    // the symbols from buffer index MARGIN on, with a little deterministic noise
+    const noisy = new Float32Array(iq.length + 4 * MARGIN).map((_, i) => 0.3 * Math.sin(i * 12.9898) * Math.cos(i * 78.233));
+    iq.forEach((v, i) => { noisy[2 * MARGIN + i] = noisy[2 * MARGIN + i]! + v; });
+    const results = (["js", "wasm"] as const).map((engine) => {
+      const k = kernelWith(sf, r, noisy, engine);
+      const out: SymbolResult[] = [];
+      const m = 256 * r;
+      const llr = new Float32Array(3 * sf);
+      // a preamble pair with keep/prev (diff), a payload symbol with LLRs, a measured bin, a downchirp
+      k.demod(demodArgs(MARGIN + 0.3, 0.2, { keep: 0 })); out.push({ ...k.result });
+      k.demod(demodArgs(MARGIN + m + 0.3, 0.2, { keep: 1, prev: 0 })); out.push({ ...k.result });
+      k.demod(demodArgs(MARGIN + 3 * m + 0.3, 0.2, { llrMode: LLR_FULL, llrOut: llr, llrAt: sf, amplitude: 200, noise: 30 })); out.push({ ...k.result });
+      k.demod(demodArgs(MARGIN + 4 * m + 0.3, 0.2, { atBin: 199, down: true })); out.push({ ...k.result });
+      k.foldedPair(MARGIN, false); out.push({ ...k.result });
+      const acc = k.searchAccumulator();
+      for (let j = 0; j < 4; j++) k.search(acc, MARGIN + j * m);
+      out.push({ ...k.result });
+      k.dispose();
+      expect(() => k.demod(demodArgs(MARGIN, 0))).toThrow(ChirpError);
+      return { out, llr };
+    });
+    const [js, wasm] = results;
+    expect(js!.out[1]!.diff).toBeGreaterThan(0);
+    expect(js!.out[2]!.bin).toBe(77);
+    js!.out.forEach((a, i) => {
+      for (const f of SYMBOL_RESULT_FIELDS) expect(Math.abs(a[f] - wasm!.out[i]![f]), `${i} ${f}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(a[f])));
+    });
+    for (let j = 0; j < 3 * sf; j++) expect(Math.abs(js!.llr[j]! - wasm!.llr[j]!)).toBeLessThan(1e-2 * Math.max(1, Math.abs(js!.llr[j]!)));
+    expect(js!.llr.subarray(sf, 2 * sf).some((v) => v !== 0)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
-// Exports of the rx room: the receiver's per-symbol kernel (assembly/rx/symbol.ts).
+// Exports of the receiver's per-symbol kernels (assembly/rx/symbol.ts) and of their ABI
+// (assembly/rx/abi.ts).
 export {
   rxsym_create, rxsym_free, rxsym_buffer, rxsym_bank, rxsym_words, rxsym_result, rxsym_llr, rxsym_move,
-  rxsym_set_llr_scale, rxsym_search_reset, rxsym_search_step, rxsym_folded, rxsym_demod,
+  rxsym_search_create, rxsym_search_free, rxsym_search_reset, rxsym_search, rxsym_folded_pair, rxsym_demod,
 } from "./symbol";
-export const rxRoomVersion: i32 = 1;
+export { SYMBOL_RESULT_BYTES } from "./abi";

@@ -1,28 +1,60 @@
-// The receiver's per-symbol kernel (twin of src/engines/js/rx-symbol.ts, which documents the
+// The receiver's per-symbol kernels (twin of src/engines/js/rx-symbol.ts, which documents the
 // method): one call per symbol window of the sample buffer, addressed by index; every buffer is
-// made once in rxsym_create, nothing is allocated per call.
+// made once in rxsym_create, nothing is allocated per call, and nothing is remembered between
+// calls except what the caller names: the search accumulator it owns, and the spectrum slots it
+// asks demod to keep and compare against.
 import { fftForward } from "../dsp/fft";
 import { upchirpTable } from "../dsp/chirp";
+import { HALF, TAPS, PHASES, SEARCH_WINDOWS, SPECTRUM_SLOTS, LLR_REDUCED, SymbolResult } from "./abi";
 
-// Interpolator geometry (must match src/engines/js/rx-symbol.ts: HALF, TAPS, PHASES).
-const HALF: i32 = 32;
-const TAPS: i32 = 64;
-const PHASES: i32 = 64;
+/** A kernel context: the sample buffer, tables and work areas for one (sf, r). */
+@unmanaged
+class RxContext {
+  n: i32;
+  r: i32;
+  /** Window length n * r. */
+  m: i32;
+  sf: i32;
+  capacity: i32;
+  /** Sample buffer, capacity complex f32. */
+  buf: usize;
+  /** Base upchirp at r and at 1 sample per chip, complex f32. */
+  upM: usize;
+  up1: usize;
+  /** m complex f32: the dechirped window of the power calls. */
+  work: usize;
+  /** n complex f32: demod's window at 1 sample per chip, then its spectrum. */
+  work1: usize;
+  /** n complex f32: demod's dechirped window (for the phase slope). */
+  dech: usize;
+  /** m + 2 HALF complex f32: demod's rotated input span. */
+  span: usize;
+  /** n f64: power spectrum of the last call. */
+  pow: usize;
+  /** (PHASES + 1) * TAPS f32 interpolator taps, filled by the caller. */
+  bank: usize;
+  /** 2 n i32: bin -> interleaver word, full rate then reduced rate (filled by the caller). */
+  words: usize;
+  result: SymbolResult;
+  /** sf f32: demod's LLRs. */
+  llr: usize;
+  /** 2 x 16 f64: per-bit maxima (LLRs), and the phase slope's sub-block sums. */
+  best: usize;
+  /** SPECTRUM_SLOTS x n complex f32 (demod keep / prev). */
+  spectra: usize;
+}
 
-// Context layout: i32/usize fields at fixed offsets.
-const C_N = 0, C_R = 4, C_M = 8, C_SF = 12, C_CAP = 16, C_RING = 20, C_RINGPOS = 24, C_RINGFILL = 28;
-const C_BUF = 32, C_UPM = 36, C_UP1 = 40, C_WORK = 44, C_WORK1 = 48, C_DECH = 52, C_SPAN = 56;
-const C_POW = 60, C_RINGBUF = 64, C_SUM = 68, C_ACC = 72, C_BANK = 76, C_WORDS = 80, C_RES = 84;
-const C_LLR = 88, C_BEST = 92, C_AMP = 96 /* f64 */, C_NOISE = 104 /* f64 */;
-const C_PREV = 112; // previous demod spectrum, f32 complex (R_DIFF)
-const C_SIZE = 128;
-
-// Result slots (f64), as RES in src/rx/kernel.ts.
-const R_BIN = 0, R_FRAC = 1, R_PEAK = 2, R_MEAN = 3, R_RE = 4, R_IM = 5, R_SLOPE = 6, R_FAR = 7, R_DIFF = 8;
-
-@inline function gi(c: usize, o: i32): i32 { return load<i32>(c + <usize>o); }
-@inline function gp(c: usize, o: i32): usize { return <usize>load<u32>(c + <usize>o); }
-@inline function setRes(c: usize, slot: i32, v: f64): void { store<f64>(gp(c, C_RES) + (<usize>slot << 3), v); }
+/** The preamble search's accumulator: the last SEARCH_WINDOWS folded spectra and their sum. */
+@unmanaged
+class SearchState {
+  /** SEARCH_WINDOWS x n f32 folded power. */
+  ring: usize;
+  /** n f64: the sum of the ring. */
+  sum: usize;
+  /** Next ring slot, and windows held. */
+  slot: i32;
+  fill: i32;
+}
 
 function block(bytes: i32): usize {
   const p = heap.alloc(<usize>bytes);
@@ -31,60 +63,51 @@ function block(bytes: i32): usize {
 }
 
 /** Creates a kernel context for 2^sf chips, r samples per chip, a buffer of `capacity` samples. */
-export function rxsym_create(sf: i32, r: i32, capacity: i32, ring: i32): usize {
+export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   const n = 1 << sf, m = n * r;
-  const c = block(C_SIZE);
-  store<i32>(c + C_N, n); store<i32>(c + C_R, r); store<i32>(c + C_M, m); store<i32>(c + C_SF, sf);
-  store<i32>(c + C_CAP, capacity); store<i32>(c + C_RING, ring);
-  store<u32>(c + C_BUF, <u32>block(capacity << 3));
-  store<u32>(c + C_UPM, <u32>upchirpTable(n, r));
-  store<u32>(c + C_UP1, <u32>upchirpTable(n, 1));
-  store<u32>(c + C_WORK, <u32>block(m << 3));
-  store<u32>(c + C_WORK1, <u32>block(n << 3));
-  store<u32>(c + C_DECH, <u32>block(n << 3));
-  store<u32>(c + C_SPAN, <u32>block((m + 2 * HALF) << 3));
-  store<u32>(c + C_POW, <u32>block(n << 3)); // f64
-  store<u32>(c + C_RINGBUF, <u32>block((ring * n) << 2)); // f32
-  store<u32>(c + C_SUM, <u32>block(n << 3)); // f64
-  store<u32>(c + C_ACC, <u32>block(n << 3)); // f64
-  store<u32>(c + C_BANK, <u32>block(((PHASES + 1) * TAPS) << 2)); // f32, filled by the caller
-  store<u32>(c + C_WORDS, <u32>block((2 * n) << 2)); // i32 full-rate then reduced-rate words
-  store<u32>(c + C_RES, <u32>block(128));
-  store<u32>(c + C_PREV, <u32>block(n << 3));
-  store<u32>(c + C_LLR, <u32>block(16 << 2));
-  store<u32>(c + C_BEST, <u32>block(32 << 3));
-  store<f64>(c + C_AMP, 1.0); store<f64>(c + C_NOISE, 1.0);
-  fftForward(gp(c, C_WORK), m); // make the FFT tables now, so later calls never grow memory
-  if (r != 1) fftForward(gp(c, C_WORK1), n);
-  return c;
+  const c = changetype<RxContext>(block(offsetof<RxContext>()));
+  c.n = n; c.r = r; c.m = m; c.sf = sf; c.capacity = capacity;
+  c.buf = block(capacity << 3);
+  c.upM = upchirpTable(n, r);
+  c.up1 = upchirpTable(n, 1);
+  c.work = block(m << 3);
+  c.work1 = block(n << 3);
+  c.dech = block(n << 3);
+  c.span = block((m + 2 * HALF) << 3);
+  c.pow = block(n << 3);
+  c.bank = block(((PHASES + 1) * TAPS) << 2);
+  c.words = block((2 * n) << 2);
+  c.result = changetype<SymbolResult>(block(offsetof<SymbolResult>()));
+  c.llr = block(16 << 2);
+  c.best = block(32 << 3);
+  c.spectra = block((SPECTRUM_SLOTS * n) << 3);
+  fftForward(c.work, m); // make the FFT tables now, so later calls never grow memory
+  if (r != 1) fftForward(c.work1, n);
+  return changetype<usize>(c);
 }
 
-export function rxsym_free(c: usize): void {
-  heap.free(gp(c, C_BUF)); heap.free(gp(c, C_WORK)); heap.free(gp(c, C_WORK1)); heap.free(gp(c, C_DECH));
-  heap.free(gp(c, C_SPAN)); heap.free(gp(c, C_POW)); heap.free(gp(c, C_RINGBUF)); heap.free(gp(c, C_SUM));
-  heap.free(gp(c, C_ACC)); heap.free(gp(c, C_BANK)); heap.free(gp(c, C_WORDS)); heap.free(gp(c, C_RES));
-  heap.free(gp(c, C_LLR)); heap.free(gp(c, C_BEST)); heap.free(gp(c, C_PREV)); heap.free(c);
+export function rxsym_free(p: usize): void {
+  const c = changetype<RxContext>(p);
+  heap.free(c.buf); heap.free(c.work); heap.free(c.work1); heap.free(c.dech); heap.free(c.span);
+  heap.free(c.pow); heap.free(c.bank); heap.free(c.words); heap.free(changetype<usize>(c.result));
+  heap.free(c.llr); heap.free(c.best); heap.free(c.spectra); heap.free(p);
 }
 
-export function rxsym_buffer(c: usize): usize { return gp(c, C_BUF); }
-export function rxsym_bank(c: usize): usize { return gp(c, C_BANK); }
-export function rxsym_words(c: usize): usize { return gp(c, C_WORDS); }
-export function rxsym_result(c: usize): usize { return gp(c, C_RES); }
-export function rxsym_llr(c: usize): usize { return gp(c, C_LLR); }
+export function rxsym_buffer(c: usize): usize { return changetype<RxContext>(c).buf; }
+export function rxsym_bank(c: usize): usize { return changetype<RxContext>(c).bank; }
+export function rxsym_words(c: usize): usize { return changetype<RxContext>(c).words; }
+export function rxsym_result(c: usize): usize { return changetype<usize>(changetype<RxContext>(c).result); }
+export function rxsym_llr(c: usize): usize { return changetype<RxContext>(c).llr; }
 
-export function rxsym_move(c: usize, dst: i32, src: i32, count: i32): void {
-  const b = gp(c, C_BUF);
+export function rxsym_move(p: usize, dst: i32, src: i32, count: i32): void {
+  const b = changetype<RxContext>(p).buf;
   memory.copy(b + (<usize>dst << 3), b + (<usize>src << 3), <usize>count << 3);
 }
 
-export function rxsym_set_llr_scale(c: usize, amp: f64, noise: f64): void {
-  store<f64>(c + C_AMP, amp); store<f64>(c + C_NOISE, noise);
-}
-
 /** Dechirps the window at buffer index start (r samples per chip) into work, FFT of size m. */
-function dechirpWindow(c: usize, start: i32, down: bool): void {
-  const m = gi(c, C_M);
-  const src = gp(c, C_BUF) + (<usize>start << 3), up = gp(c, C_UPM), w = gp(c, C_WORK);
+function dechirpWindow(c: RxContext, start: i32, down: bool): void {
+  const m = c.m;
+  const src = c.buf + (<usize>start << 3), up = c.upM, w = c.work;
   for (let i = 0; i < m; i++) {
     const o = <usize>i << 3;
     const xr = load<f32>(src + o), xi = load<f32>(src + o, 4);
@@ -95,9 +118,9 @@ function dechirpWindow(c: usize, start: i32, down: bool): void {
   fftForward(w, m);
 }
 
-/** Folded power (both tones of an oversampled window) into pow (f64). */
-function fold(c: usize): void {
-  const n = gi(c, C_N), r = gi(c, C_R), w = gp(c, C_WORK), pow = gp(c, C_POW);
+/** Folded power (both tones of an oversampled window) into pow (f64), or added to it. */
+function fold(c: RxContext, add: bool): void {
+  const n = c.n, r = c.r, w = c.work, pow = c.pow;
   for (let k = 0; k < n; k++) {
     const o = <usize>k << 3;
     let p = <f64>load<f32>(w + o) * <f64>load<f32>(w + o) + <f64>load<f32>(w + o, 4) * <f64>load<f32>(w + o, 4);
@@ -105,13 +128,13 @@ function fold(c: usize): void {
       const o2 = <usize>(k + n) << 3;
       p += <f64>load<f32>(w + o2) * <f64>load<f32>(w + o2) + <f64>load<f32>(w + o2, 4) * <f64>load<f32>(w + o2, 4);
     }
-    store<f64>(pow + o, p);
+    store<f64>(pow + o, add ? load<f64>(pow + o) + p : p);
   }
 }
 
 /** Peak of an f64 spectrum with a parabolic fractional estimate; into the result. */
-function peakOf(c: usize, p: usize): void {
-  const n = gi(c, C_N);
+function peakOf(c: RxContext, p: usize): void {
+  const n = c.n;
   let best = 0, bv: f64 = -1, total: f64 = 0;
   for (let k = 0; k < n; k++) {
     const v = load<f64>(p + (<usize>k << 3));
@@ -122,49 +145,65 @@ function peakOf(c: usize, p: usize): void {
   const den = a - 2 * bv + b;
   let frac: f64 = 0;
   if (den < 0) frac = Math.max(-0.5, Math.min(0.5, (0.5 * (a - b)) / den));
-  setRes(c, R_BIN, <f64>best);
-  setRes(c, R_FRAC, frac);
-  setRes(c, R_PEAK, bv);
-  setRes(c, R_MEAN, n > 1 ? (total - bv) / <f64>(n - 1) : 0);
+  const res = c.result;
+  res.bin = <f64>best;
+  res.frac = frac;
+  res.peak = bv;
+  res.mean = (total - bv) / <f64>(n - 1);
 }
 
-export function rxsym_search_reset(c: usize): void {
-  const n = gi(c, C_N), ring = gi(c, C_RING);
-  memory.fill(gp(c, C_RINGBUF), 0, <usize>(ring * n) << 2);
-  store<i32>(c + C_RINGPOS, 0); store<i32>(c + C_RINGFILL, 0);
+/** A search accumulator for this context's n (owned by the caller: free with rxsym_search_free). */
+export function rxsym_search_create(p: usize): usize {
+  const n = changetype<RxContext>(p).n;
+  const s = changetype<SearchState>(block(offsetof<SearchState>()));
+  s.ring = block((SEARCH_WINDOWS * n) << 2);
+  s.sum = block(n << 3);
+  return changetype<usize>(s);
 }
 
-/** Adds the window's folded power to the ring of the last `ring` windows; result: peak of their sum. */
-export function rxsym_search_step(c: usize, start: i32): i32 {
-  const n = gi(c, C_N), ring = gi(c, C_RING);
+export function rxsym_search_free(q: usize): void {
+  const s = changetype<SearchState>(q);
+  heap.free(s.ring); heap.free(s.sum); heap.free(q);
+}
+
+export function rxsym_search_reset(p: usize, q: usize): void {
+  const s = changetype<SearchState>(q);
+  memory.fill(s.ring, 0, <usize>(SEARCH_WINDOWS * changetype<RxContext>(p).n) << 2);
+  s.slot = 0; s.fill = 0;
+}
+
+/**
+ * Adds the upchirp-dechirped folded power of the window at `start` to the accumulator; result:
+ * the peak of the last SEARCH_WINDOWS windows' sum. Returns the windows in the sum.
+ */
+export function rxsym_search(p: usize, q: usize, start: i32): i32 {
+  const c = changetype<RxContext>(p), s = changetype<SearchState>(q);
+  const n = c.n;
   dechirpWindow(c, start, false);
-  fold(c);
-  const rb = gp(c, C_RINGBUF), pow = gp(c, C_POW), sum = gp(c, C_SUM);
-  const slot = rb + (<usize>(gi(c, C_RINGPOS) * n) << 2);
+  fold(c, false);
+  const rb = s.ring, pow = c.pow, sum = s.sum;
+  const slot = rb + (<usize>(s.slot * n) << 2);
   for (let k = 0; k < n; k++) store<f32>(slot + (<usize>k << 2), <f32>load<f64>(pow + (<usize>k << 3)));
   // the sum is rebuilt from the ring (no drift from adding and subtracting)
   for (let k = 0; k < n; k++) {
-    let s: f64 = 0;
-    for (let j = 0; j < ring; j++) s += <f64>load<f32>(rb + (<usize>(j * n + k) << 2));
-    store<f64>(sum + (<usize>k << 3), s);
+    let t: f64 = 0;
+    for (let j = 0; j < SEARCH_WINDOWS; j++) t += <f64>load<f32>(rb + (<usize>(j * n + k) << 2));
+    store<f64>(sum + (<usize>k << 3), t);
   }
-  store<i32>(c + C_RINGPOS, (gi(c, C_RINGPOS) + 1) % ring);
-  let fill = gi(c, C_RINGFILL);
-  if (fill < ring) { fill++; store<i32>(c + C_RINGFILL, fill); }
+  s.slot = (s.slot + 1) % SEARCH_WINDOWS;
+  if (s.fill < SEARCH_WINDOWS) s.fill++;
   peakOf(c, sum);
-  return fill;
+  return s.fill;
 }
 
-/** Folded power of one window; accMode 0: its peak, 1: start the accumulator, 2: add to it. */
-export function rxsym_folded(c: usize, start: i32, down: i32, accMode: i32): void {
-  const n = gi(c, C_N);
+/** Summed folded power of the two windows at start and start + m; result: the peak of the sum. */
+export function rxsym_folded_pair(p: usize, start: i32, down: i32): void {
+  const c = changetype<RxContext>(p);
   dechirpWindow(c, start, down != 0);
-  fold(c);
-  const pow = gp(c, C_POW), acc = gp(c, C_ACC);
-  if (accMode == 0) { peakOf(c, pow); return; }
-  if (accMode == 1) memory.copy(acc, pow, <usize>n << 3);
-  else for (let k = 0; k < n; k++) { const o = <usize>k << 3; store<f64>(acc + o, load<f64>(acc + o) + load<f64>(pow + o)); }
-  peakOf(c, acc);
+  fold(c, false);
+  dechirpWindow(c, start + c.m, down != 0);
+  fold(c, true);
+  peakOf(c, c.pow);
 }
 
 /** Rotates len complex f32 at x by -f bins per w samples, phase 0 at index at0 (recursive phasor). */
@@ -184,9 +223,29 @@ function rotate(x: usize, len: i32, f: f64, w: i32, at0: i32): void {
   }
 }
 
+/**
+ * The interpolator: n outputs at 1 sample per chip into work1, output k from span samples r k ..
+ * r k + TAPS - 1 against the bank's phase ph (two complex samples per step against duplicated taps).
+ */
+function interpolate(c: RxContext, ph: i32): void {
+  const n = c.n, r = c.r, span = c.span, w1 = c.work1;
+  const h = c.bank + (<usize>(ph * TAPS) << 2);
+  for (let k = 0; k < n; k++) {
+    const o = span + (<usize>(r * k) << 3);
+    let v = f32x4.splat(0);
+    for (let t = 0; t < TAPS; t += 2) {
+      const x = v128.load(o + (<usize>t << 3));
+      const hh = f32x4(load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>(t + 1) << 2)), load<f32>(h + (<usize>(t + 1) << 2)));
+      v = f32x4.add(v, f32x4.mul(x, hh));
+    }
+    store<f32>(w1 + (<usize>k << 3), f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2));
+    store<f32>(w1 + (<usize>k << 3), f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3), 4);
+  }
+}
+
 /** Tone offset from bin k by sub-block phases, skipping the chirp's wrap (see the js twin). */
-function phaseSlope(c: usize, k: i32): f64 {
-  const n = gi(c, C_N), dech = gp(c, C_DECH), q = gp(c, C_BEST);
+function phaseSlope(c: RxContext, k: i32): f64 {
+  const n = c.n, dech = c.dech, q = c.best;
   const b = n >> 3;
   const w = (-2.0 * Math.PI * <f64>k) / <f64>n;
   const cr = Math.cos(w), ci = Math.sin(w);
@@ -223,37 +282,50 @@ function phaseSlope(c: usize, k: i32): f64 {
 }
 
 /**
- * Coherent demodulation of the symbol at buffer position pos (fractional): carrier rotation,
- * interpolation to 1 sample per chip at that timing (r = 2), dechirp, FFT, peak, phase slope and,
- * with llrMode 1 (full rate) or 2 (reduced rate), sf LLRs into the context's LLR slots.
+ * Max-log LLRs of the symbol in pow from the noncoherent likelihood log I0(2 A |Z| / N0) of each
+ * bin into the context's sf LLR slots (reduced rate: sf - 2 bits, the rest 0).
  */
-export function rxsym_demod(c: usize, pos: f64, down: i32, freqBins: f64, atBin: i32, llrMode: i32): void {
-  const n = gi(c, C_N), r = gi(c, C_R), m = gi(c, C_M), sf = gi(c, C_SF);
-  const buf = gp(c, C_BUF), span = gp(c, C_SPAN), w1 = gp(c, C_WORK1), dech = gp(c, C_DECH);
+function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64): void {
+  const n = c.n, sf = c.sf, pow = c.pow;
+  const words = c.words + (mode == LLR_REDUCED ? (<usize>n << 2) : 0);
+  const bits = mode == LLR_REDUCED ? sf - 2 : sf;
+  const best1 = c.best, best0 = best1 + 128;
+  for (let j = 0; j < sf; j++) { store<f64>(best1 + (<usize>j << 3), -Infinity); store<f64>(best0 + (<usize>j << 3), -Infinity); }
+  const scale = 2.0 * amplitude / noise;
+  for (let k = 0; k < n; k++) {
+    const f = logI0(scale * Math.sqrt(load<f64>(pow + (<usize>k << 3))));
+    const v = load<i32>(words + (<usize>k << 2));
+    for (let j = 0; j < bits; j++) {
+      const slot = (((v >> (bits - 1 - j)) & 1) != 0 ? best1 : best0) + (<usize>j << 3);
+      if (f > load<f64>(slot)) store<f64>(slot, f);
+    }
+  }
+  const llr = c.llr;
+  for (let j = 0; j < sf; j++) {
+    store<f32>(llr + (<usize>j << 2), j < bits ? <f32>(load<f64>(best1 + (<usize>j << 3)) - load<f64>(best0 + (<usize>j << 3))) : 0);
+  }
+}
+
+/**
+ * Coherent demodulation of the symbol at buffer position pos (fractional): carrier rotation by
+ * -cfoBins, interpolation to 1 sample per chip at that timing, dechirp (down: a downchirp), FFT,
+ * peak (or the bin atBin >= 0), phase slope; with llrMode LLR_FULL / LLR_REDUCED, sf LLRs scaled
+ * by the frame's amplitude and noise; keep >= 0 stores the spectrum in that slot, prev >= 0
+ * compares with the spectrum in that slot (result diff).
+ */
+export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: i32, llrMode: i32, amplitude: f64, noise: f64, keep: i32, prev: i32): void {
+  const c = changetype<RxContext>(p);
+  const n = c.n, m = c.m;
+  const w1 = c.work1;
   let i0 = <i32>Math.floor(pos);
   let ph = <i32>Math.round((pos - <f64>i0) * <f64>PHASES);
   if (ph == PHASES) { ph = 0; i0++; }
   const first = i0 - HALF + 1, len = m + 2 * HALF;
-  memory.copy(span, buf + (<usize>first << 3), <usize>len << 3);
-  rotate(span, len, freqBins, m, i0 - first);
-  const h = gp(c, C_BANK) + (<usize>(ph * TAPS) << 2);
-  for (let k = 0; k < n; k++) {
-    const o = span + (<usize>(r * k) << 3);
-    let vr = f32x4.splat(0), vi = f32x4.splat(0);
-    // two complex samples (re0 im0 re1 im1) per step against duplicated taps
-    for (let t = 0; t < TAPS; t += 2) {
-      const x = v128.load(o + (<usize>t << 3));
-      const hh = f32x4(load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>(t + 1) << 2)), load<f32>(h + (<usize>(t + 1) << 2)));
-      vr = f32x4.add(vr, f32x4.mul(x, hh));
-    }
-    void vi;
-    const re = f32x4.extract_lane(vr, 0) + f32x4.extract_lane(vr, 2);
-    const im = f32x4.extract_lane(vr, 1) + f32x4.extract_lane(vr, 3);
-    store<f32>(w1 + (<usize>k << 3), re);
-    store<f32>(w1 + (<usize>k << 3), im, 4);
-  }
+  memory.copy(c.span, c.buf + (<usize>first << 3), <usize>len << 3);
+  rotate(c.span, len, cfoBins, m, i0 - first);
+  interpolate(c, ph);
   // dechirp at 1 sample per chip, keep a copy for the phase slope, FFT
-  const up1 = gp(c, C_UP1);
+  const up1 = c.up1;
   for (let k = 0; k < n; k++) {
     const o = <usize>k << 3;
     const xr = load<f32>(w1 + o), xi = load<f32>(w1 + o, 4);
@@ -261,17 +333,17 @@ export function rxsym_demod(c: usize, pos: f64, down: i32, freqBins: f64, atBin:
     store<f32>(w1 + o, xr * ur - xi * ui);
     store<f32>(w1 + o, xr * ui + xi * ur, 4);
   }
-  memory.copy(dech, w1, <usize>n << 3);
+  memory.copy(c.dech, w1, <usize>n << 3);
   fftForward(w1, n);
-  const pow = gp(c, C_POW);
+  const pow = c.pow;
   let best = 0, bv: f64 = -1, total: f64 = 0;
   for (let k = 0; k < n; k++) {
     const o = <usize>k << 3;
     const a = <f64>load<f32>(w1 + o), b = <f64>load<f32>(w1 + o, 4);
-    const p = a * a + b * b;
-    store<f64>(pow + o, p);
-    total += p;
-    if (p > bv) { bv = p; best = k; }
+    const q = a * a + b * b;
+    store<f64>(pow + o, q);
+    total += q;
+    if (q > bv) { bv = q; best = k; }
   }
   const k0 = atBin >= 0 ? atBin : best;
   const km = (k0 + n - 1) % n, kp = (k0 + 1) % n;
@@ -285,61 +357,44 @@ export function rxsym_demod(c: usize, pos: f64, down: i32, freqBins: f64, atBin:
   let frac: f64 = dd > 0 ? (nr * dr + ni * di) / dd : 0;
   frac *= Math.tan(Math.PI / <f64>n) / (Math.PI / <f64>n);
   const pk0 = load<f64>(pow + (<usize>k0 << 3));
-  setRes(c, R_BIN, <f64>best);
-  setRes(c, R_FRAC, Math.max(-1.0, Math.min(1.0, frac)));
-  setRes(c, R_PEAK, pk0);
-  setRes(c, R_MEAN, (total - pk0 - load<f64>(pow + (<usize>km << 3)) - load<f64>(pow + (<usize>kp << 3))) / <f64>max(1, n - 3));
-  // noise for SNR from the bins at least n/4 from the peak (the interpolator's leakage stays near it)
+  const res = c.result;
+  res.bin = <f64>best;
+  res.frac = Math.max(-1.0, Math.min(1.0, frac));
+  res.peak = pk0;
+  res.mean = (total - pk0 - load<f64>(pow + (<usize>km << 3)) - load<f64>(pow + (<usize>kp << 3))) / <f64>(n - 3);
+  // noise from the bins at least n/4 from the bin measured (n >= 32: there are always n/2 + 1)
   let far: f64 = 0;
   let nFar: i32 = 0;
   for (let k = 0; k < n; k++) {
     const d = abs(k - k0);
-    const dc = min(d, n - d);
-    if (4 * dc >= n) { far += load<f64>(pow + (<usize>k << 3)); nFar++; }
+    if (4 * min(d, n - d) >= n) { far += load<f64>(pow + (<usize>k << 3)); nFar++; }
   }
-  setRes(c, R_FAR, nFar > 0 ? far / <f64>nFar : (total - pk0) / <f64>max(1, n - 1));
-  // unit turn from the previous spectrum to this one at the peak, then the far bins' difference
-  const prev = gp(c, C_PREV);
-  const o0 = <usize>k0 << 3;
-  const qr0 = <f64>load<f32>(prev + o0), qi0 = <f64>load<f32>(prev + o0, 4);
-  let gr = zr0 * qr0 + zi0 * qi0, gi = zi0 * qr0 - zr0 * qi0;
-  const gm = Math.sqrt(gr * gr + gi * gi);
-  if (gm > 0) { gr /= gm; gi /= gm; } else { gr = 1; gi = 0; }
-  let diff: f64 = 0;
-  for (let k = 0; k < n; k++) {
-    const d = abs(k - k0);
-    const dc = min(d, n - d);
-    if (4 * dc >= n) {
-      const o = <usize>k << 3;
-      const ar = <f64>load<f32>(w1 + o), ai = <f64>load<f32>(w1 + o, 4);
-      const br = <f64>load<f32>(prev + o), bi = <f64>load<f32>(prev + o, 4);
-      const er = ar - (gr * br - gi * bi), ei = ai - (gr * bi + gi * br);
-      diff += er * er + ei * ei;
-    }
-  }
-  setRes(c, R_DIFF, nFar > 0 ? diff / <f64>nFar : 2 * (total - pk0) / <f64>max(1, n - 1));
-  memory.copy(prev, w1, <usize>n << 3);
-  setRes(c, R_RE, zr0);
-  setRes(c, R_IM, zi0);
-  setRes(c, R_SLOPE, phaseSlope(c, k0));
-  if (llrMode > 0) {
-    // max-log LLRs from the noncoherent likelihood log I0(2 A |Z| / N0) of each bin
-    const words = gp(c, C_WORDS) + (llrMode == 2 ? (<usize>n << 2) : 0);
-    const bits = llrMode == 2 ? sf - 2 : sf;
-    const best1 = gp(c, C_BEST), best0 = best1 + 128;
-    for (let j = 0; j < sf; j++) { store<f64>(best1 + (<usize>j << 3), -Infinity); store<f64>(best0 + (<usize>j << 3), -Infinity); }
-    const scale = 2.0 * load<f64>(c + C_AMP) / load<f64>(c + C_NOISE);
+  res.far = far / <f64>nFar;
+  res.diff = 0;
+  if (prev >= 0) {
+    // unit turn from the previous spectrum to this one at the bin, then the far bins' difference
+    const pv = c.spectra + (<usize>(prev * n) << 3);
+    const o0 = <usize>k0 << 3;
+    const qr0 = <f64>load<f32>(pv + o0), qi0 = <f64>load<f32>(pv + o0, 4);
+    let gr = zr0 * qr0 + zi0 * qi0, gi = zi0 * qr0 - zr0 * qi0;
+    const gm = Math.sqrt(gr * gr + gi * gi);
+    if (gm > 0) { gr /= gm; gi /= gm; } else { gr = 1; gi = 0; }
+    let diff: f64 = 0;
     for (let k = 0; k < n; k++) {
-      const f = logI0(scale * Math.sqrt(load<f64>(pow + (<usize>k << 3))));
-      const v = load<i32>(words + (<usize>k << 2));
-      for (let j = 0; j < bits; j++) {
-        const slot = (((v >> (bits - 1 - j)) & 1) != 0 ? best1 : best0) + (<usize>j << 3);
-        if (f > load<f64>(slot)) store<f64>(slot, f);
+      const d = abs(k - k0);
+      if (4 * min(d, n - d) >= n) {
+        const o = <usize>k << 3;
+        const ar = <f64>load<f32>(w1 + o), ai = <f64>load<f32>(w1 + o, 4);
+        const br = <f64>load<f32>(pv + o), bi = <f64>load<f32>(pv + o, 4);
+        const er = ar - (gr * br - gi * bi), ei = ai - (gr * bi + gi * br);
+        diff += er * er + ei * ei;
       }
     }
-    const llr = gp(c, C_LLR);
-    for (let j = 0; j < sf; j++) {
-      store<f32>(llr + (<usize>j << 2), j < bits ? <f32>(load<f64>(best1 + (<usize>j << 3)) - load<f64>(best0 + (<usize>j << 3))) : 0);
-    }
+    res.diff = diff / <f64>nFar;
   }
+  if (keep >= 0) memory.copy(c.spectra + (<usize>(keep * n) << 3), w1, <usize>n << 3);
+  res.re = zr0;
+  res.im = zi0;
+  res.slope = phaseSlope(c, k0);
+  if (llrMode > 0) llrs(c, llrMode, amplitude, noise);
 }

@@ -1,6 +1,8 @@
-// The receiver's per-symbol stage, js engine (the oracle for assembly/rx/symbol.ts): dechirp one
+// The receiver's per-symbol kernels, js engine (the oracle for assembly/rx/symbol.ts): dechirp one
 // window of the sample buffer, FFT, fold or combine the two tones of an oversampled chirp, find the
-// peak, and (for payload symbols) turn the spectrum into per-bit log-likelihood ratios.
+// peak, and (for payload symbols) turn the spectrum into per-bit log-likelihood ratios. The same
+// arithmetic as the Wasm kernels, step for step, except that intermediate values are f64 here and
+// f32 there (interpolator taps and input span).
 //
 // Coherent demodulation at r = 2 samples per chip rotates the window by the carrier offset, then
 // interpolates it to 1 sample per chip at the exact (fractional) symbol timing with a windowed-sinc
@@ -10,11 +12,42 @@
 import { createFft } from "./fft.js";
 import type { Fft } from "../fftTypes.js";
 import { chirpPhase } from "./chirp.js";
-import { RES, type RxSymbolKernel, type RxSymbolConfig } from "../../rx/kernel.js";
+import { ChirpError } from "../../errors.js";
+import {
+  HALF, TAPS, PHASES, SEARCH_WINDOWS, SPECTRUM_SLOTS, LLR_REDUCED, newSymbolResult, wordTables,
+  type DemodArgs, type RxSymbolConfig, type RxSymbolKernel, type SearchAccumulator,
+} from "../../rx/kernel.js";
+
+class JsSearch implements SearchAccumulator {
+  /** SEARCH_WINDOWS folded spectra, f32 as in the Wasm kernel, and their sum. */
+  readonly ring: Float32Array;
+  readonly sum: Float64Array;
+  slot = 0;
+  fill = 0;
+  constructor(n: number) {
+    this.ring = new Float32Array(SEARCH_WINDOWS * n);
+    this.sum = new Float64Array(n);
+  }
+  reset(): void { this.ring.fill(0); this.slot = 0; this.fill = 0; }
+  dispose(): void { /* garbage collected */ }
+}
+
+/** A recursive phasor e^{j w i}: one complex multiply per sample, renormalised every 256. */
+class Phasor {
+  pr = 1; pi = 0; cr = 1; ci = 0;
+  start(w: number, phase: number): void { this.cr = Math.cos(w); this.ci = Math.sin(w); this.pr = Math.cos(phase); this.pi = Math.sin(phase); }
+  advance(i: number): void {
+    const t = this.pr * this.cr - this.pi * this.ci;
+    this.pi = this.pr * this.ci + this.pi * this.cr;
+    this.pr = t;
+    if ((i & 255) === 255) { const g = 1 / Math.sqrt(this.pr * this.pr + this.pi * this.pi); this.pr *= g; this.pi *= g; }
+  }
+}
 
 export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
-  const { n, r, capacity, ring: K, wordFull, wordReduced, sf } = cfg;
-  const m = n * r;
+  const { sf, r, capacity } = cfg;
+  const n = 1 << sf, m = n * r;
+  const { wordFull, wordReduced } = wordTables(sf);
   const fft: Fft = createFft(m);
   const buf = new Float32Array(2 * capacity);
   const up = new Float64Array(2 * m); // base upchirp at r samples per chip
@@ -36,16 +69,14 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   }
   const bank = interpolatorBank(r);
   const span = new Float64Array(2 * (m + 2 * HALF));
-  const pow = new Float64Array(n); // folded power of the last window
-  const ringBuf = new Float64Array(K * n);
-  const sum = new Float64Array(n);
-  const acc = new Float64Array(n);
+  const pow = new Float64Array(n); // power spectrum of the last call
   const zr = new Float64Array(n), zi = new Float64Array(n);
-  const pr0 = new Float64Array(n), pi0 = new Float64Array(n); // previous demod spectrum (RES.DIFF)
-  const res = new Float64Array(RES.SIZE);
+  const spectra = new Float32Array(SPECTRUM_SLOTS * 2 * n); // demod keep / prev
+  const res = newSymbolResult();
   const best1 = new Float64Array(sf), best0 = new Float64Array(sf);
-  let ringPos = 0, ringFill = 0;
-  let llrAmp = 1, llrNoise = 1;
+  const ph = new Phasor();
+  let disposed = false;
+  const live = (): void => { if (disposed) throw new ChirpError("DISPOSED", "this receiver kernel has been disposed"); };
 
   /**
    * Offset of the tone from bin k, from the phase advance between 8 sub-blocks of the dechirped
@@ -54,14 +85,18 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
    */
   function phaseSlope(k: number): number {
     const b = n >> 3;
-    const w = -2 * Math.PI * k / n;
+    const w = (-2 * Math.PI * k) / n;
+    const cr = Math.cos(w), ci = Math.sin(w);
+    let pr = 1, pi = 0; // recursive over the whole symbol, as the Wasm kernel
     for (let j = 0; j < 8; j++) {
       let re = 0, im = 0;
       for (let i = j * b; i < (j + 1) * b; i++) {
-        const c = Math.cos(w * i), s = Math.sin(w * i);
         const xr = dech[2 * i]!, xi = dech[2 * i + 1]!;
-        re += xr * c - xi * s;
-        im += xr * s + xi * c;
+        re += xr * pr - xi * pi;
+        im += xr * pi + xi * pr;
+        const t = pr * cr - pi * ci;
+        pi = pr * ci + pi * cr;
+        pr = t;
       }
       qr[j] = re; qi[j] = im;
     }
@@ -76,42 +111,34 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   }
 
   /** Rotates len complex values by -f bins per window of w samples, phase 0 at index at0. */
-  function rotate(x: Float64Array, len: number, f: number, w: number, at0 = 0): void {
+  function rotate(x: Float64Array, len: number, f: number, w: number, at0: number): void {
     const step = (-2 * Math.PI * f) / w;
+    ph.start(step, -step * at0);
     for (let i = 0; i < len; i++) {
-      const a = step * (i - at0);
-      const c = Math.cos(a), s = Math.sin(a);
       const re = x[2 * i]!, im = x[2 * i + 1]!;
-      x[2 * i] = re * c - im * s;
-      x[2 * i + 1] = re * s + im * c;
+      x[2 * i] = re * ph.pr - im * ph.pi;
+      x[2 * i + 1] = re * ph.pi + im * ph.pr;
+      ph.advance(i);
     }
   }
 
   /** Dechirps buf[start .. start+m) into work (down: the window is a downchirp), FFT. */
-  function dechirpFft(start: number, down: boolean, freqBins: number): void {
-    // rotation by -freqBins bins: e^{-j 2 pi f i / m}, as a recursive phasor (exact enough in f64)
-    const w = (-2 * Math.PI * freqBins) / m;
-    const cr = Math.cos(w), ci = Math.sin(w);
-    let pr = 1, pi = 0;
+  function dechirpFft(start: number, down: boolean): void {
     for (let i = 0; i < m; i++) {
       const xr = buf[2 * (start + i)]!, xi = buf[2 * (start + i) + 1]!;
       const ur = up[2 * i]!, ui = down ? up[2 * i + 1]! : -up[2 * i + 1]!;
-      const dr = xr * ur - xi * ui, di = xr * ui + xi * ur;
-      work[2 * i] = dr * pr - di * pi;
-      work[2 * i + 1] = dr * pi + di * pr;
-      const t = pr * cr - pi * ci;
-      pi = pr * ci + pi * cr;
-      pr = t;
-      if ((i & 255) === 255) { const g = 1 / Math.hypot(pr, pi); pr *= g; pi *= g; }
+      work[2 * i] = xr * ur - xi * ui;
+      work[2 * i + 1] = xr * ui + xi * ur;
     }
     fft.forward(work);
   }
 
-  function fold(): void {
+  /** Folded power (both tones of an oversampled window) into pow, or added to it. */
+  function fold(add: boolean): void {
     for (let k = 0; k < n; k++) {
       let p = work[2 * k]! ** 2 + work[2 * k + 1]! ** 2;
       if (r === 2) p += work[2 * (k + n)]! ** 2 + work[2 * (k + n) + 1]! ** 2;
-      pow[k] = p;
+      pow[k] = add ? pow[k]! + p : p;
     }
   }
 
@@ -125,145 +152,152 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     const a = p[(best + n - 1) % n]!, c = p[(best + 1) % n]!;
     // parabolic interpolation on the power spectrum (coarse: the fine estimates are coherent)
     const den = a - 2 * bv + c;
-    res[RES.BIN] = best;
-    res[RES.FRAC] = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
-    res[RES.PEAK] = bv;
-    res[RES.MEAN] = n > 1 ? (total - bv) / (n - 1) : 0;
+    res.bin = best;
+    res.frac = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
+    res.peak = bv;
+    res.mean = (total - bv) / (n - 1);
   }
 
-  return {
-    n, r, m, capacity,
-    result: res,
-    samples: () => buf,
-    move(dst, src, count) {
-      buf.copyWithin(2 * dst, 2 * src, 2 * (src + count));
-    },
-    write(at, data) {
-      buf.set(data, 2 * at);
-    },
-    searchReset() {
-      ringBuf.fill(0); sum.fill(0); ringPos = 0; ringFill = 0;
-    },
-    searchStep(start) {
-      dechirpFft(start, false, 0);
-      fold();
-      const slot = ringPos * n;
-      for (let k = 0; k < n; k++) {
-        sum[k] = sum[k]! - ringBuf[slot + k]! + pow[k]!;
-        ringBuf[slot + k] = pow[k]!;
+  /** The interpolator: n outputs at 1 sample per chip into work1 from the span, bank phase p. */
+  function interpolate(p: number): void {
+    const h = p * TAPS;
+    for (let k = 0; k < n; k++) {
+      let re = 0, im = 0;
+      const o = 2 * (r * k); // span index of tap 0 (= sample i0 + r k - HALF + 1)
+      for (let t = 0; t < TAPS; t++) { re += bank[h + t]! * span[o + 2 * t]!; im += bank[h + t]! * span[o + 2 * t + 1]!; }
+      work1[2 * k] = re; work1[2 * k + 1] = im;
+    }
+  }
+
+  /** Max-log LLRs from the noncoherent likelihood log I0(2 A |Z| / N0) of each bin. */
+  function llrs(mode: number, amplitude: number, noise: number, out: Float32Array, at: number): void {
+    const map = mode === LLR_REDUCED ? wordReduced : wordFull;
+    const bits = mode === LLR_REDUCED ? sf - 2 : sf;
+    best1.fill(-Infinity); best0.fill(-Infinity);
+    const scale = (2 * amplitude) / noise;
+    for (let k = 0; k < n; k++) {
+      const f = logI0(scale * Math.sqrt(pow[k]!));
+      const v = map[k]!;
+      for (let j = 0; j < bits; j++) {
+        if ((v >> (bits - 1 - j)) & 1) { if (f > best1[j]!) best1[j] = f; }
+        else if (f > best0[j]!) best0[j] = f;
       }
-      ringPos = (ringPos + 1) % K;
-      if (ringFill < K) ringFill++;
-      peakOf(sum);
-      return ringFill;
-    },
-    folded(start, down, accMode) {
-      dechirpFft(start, down, 0);
-      fold();
-      if (accMode === 0) { peakOf(pow); return; }
-      if (accMode === 1) acc.set(pow);
-      else for (let k = 0; k < n; k++) acc[k] = acc[k]! + pow[k]!;
-      peakOf(acc);
-    },
-    setLlrScale(amp, noise) {
-      llrAmp = amp; llrNoise = noise;
-    },
-    demod(pos, down, freqBins, atBin, llrMode, llrOut, llrAt) {
-      // rotate the span by the carrier offset, then interpolate to 1x at the exact timing (at
-      // r = 1 the bank is a windowed-sinc fractional delay; phase 0 passes samples unchanged)
-      let i0 = Math.floor(pos);
-      let ph = Math.round((pos - i0) * PHASES);
-      if (ph === PHASES) { ph = 0; i0++; }
-      const first = i0 - HALF + 1, len = m + 2 * HALF;
-      for (let i = 0; i < len; i++) { span[2 * i] = buf[2 * (first + i)]!; span[2 * i + 1] = buf[2 * (first + i) + 1]!; }
-      rotate(span, len, freqBins, m, i0 - first);
-      const h = bank.subarray(ph * TAPS, ph * TAPS + TAPS);
-      for (let k = 0; k < n; k++) {
-        let re = 0, im = 0;
-        const o = 2 * (r * k); // span index of tap 0 (= sample i0 + r k - HALF + 1)
-        for (let t = 0; t < TAPS; t++) { re += h[t]! * span[o + 2 * t]!; im += h[t]! * span[o + 2 * t + 1]!; }
-        work1[2 * k] = re; work1[2 * k + 1] = im;
-      }
-      // dechirp at 1 sample per chip and FFT
-      for (let k = 0; k < n; k++) {
-        const xr = work1[2 * k]!, xi = work1[2 * k + 1]!;
-        const ur = up1[2 * k]!, ui = down ? up1[2 * k + 1]! : -up1[2 * k + 1]!;
-        work1[2 * k] = xr * ur - xi * ui;
-        work1[2 * k + 1] = xr * ui + xi * ur;
-      }
-      dech.set(work1);
-      fft1.forward(work1);
-      let best = 0, bv = -1, total = 0;
-      for (let k = 0; k < n; k++) {
-        const a = work1[2 * k]!, b = work1[2 * k + 1]!;
-        zr[k] = a; zi[k] = b;
-        const p = a * a + b * b;
-        pow[k] = p;
-        total += p;
-        if (p > bv) { bv = p; best = k; }
-      }
-      const k0 = atBin >= 0 ? atBin : best;
-      const km = (k0 + n - 1) % n, kp = (k0 + 1) % n;
-      // Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011)
-      const nr = zr[km]! - zr[kp]!, ni = zi[km]! - zi[kp]!;
-      const dr = 2 * zr[k0]! - zr[km]! - zr[kp]!, di = 2 * zi[k0]! - zi[km]! - zi[kp]!;
-      const dd = dr * dr + di * di;
-      let frac = dd > 0 ? (nr * dr + ni * di) / dd : 0;
-      frac *= Math.tan(Math.PI / n) / (Math.PI / n);
-      res[RES.BIN] = best;
-      res[RES.FRAC] = Math.max(-1, Math.min(1, frac));
-      res[RES.PEAK] = pow[k0]!;
-      res[RES.MEAN] = (total - pow[k0]! - pow[km]! - pow[kp]!) / Math.max(1, n - 3);
-      let far = 0, nFar = 0;
-      for (let k = 0; k < n; k++) {
-        const d = Math.abs(k - k0), dc = Math.min(d, n - d);
-        if (4 * dc >= n) { far += pow[k]!; nFar++; }
-      }
-      res[RES.FAR] = nFar > 0 ? far / nFar : res[RES.MEAN]!;
-      // unit turn from the previous spectrum to this one at the peak, then the far bins' difference
-      let gr = zr[k0]! * pr0[k0]! + zi[k0]! * pi0[k0]!, gi = zi[k0]! * pr0[k0]! - zr[k0]! * pi0[k0]!;
-      const gm = Math.hypot(gr, gi);
+    }
+    for (let j = 0; j < sf; j++) out[at + j] = j < bits ? best1[j]! - best0[j]! : 0;
+  }
+
+  function demod(a: DemodArgs): void {
+    // rotate the span by the carrier offset, then interpolate to 1x at the exact timing (at
+    // r = 1 the bank is a windowed-sinc fractional delay; phase 0 passes samples unchanged)
+    let i0 = Math.floor(a.pos);
+    let p = Math.round((a.pos - i0) * PHASES);
+    if (p === PHASES) { p = 0; i0++; }
+    const first = i0 - HALF + 1, len = m + 2 * HALF;
+    for (let i = 0; i < len; i++) { span[2 * i] = buf[2 * (first + i)]!; span[2 * i + 1] = buf[2 * (first + i) + 1]!; }
+    rotate(span, len, a.cfoBins, m, i0 - first);
+    interpolate(p);
+    // dechirp at 1 sample per chip and FFT
+    for (let k = 0; k < n; k++) {
+      const xr = work1[2 * k]!, xi = work1[2 * k + 1]!;
+      const ur = up1[2 * k]!, ui = a.down ? up1[2 * k + 1]! : -up1[2 * k + 1]!;
+      work1[2 * k] = xr * ur - xi * ui;
+      work1[2 * k + 1] = xr * ui + xi * ur;
+    }
+    dech.set(work1);
+    fft1.forward(work1);
+    let best = 0, bv = -1, total = 0;
+    for (let k = 0; k < n; k++) {
+      const x = work1[2 * k]!, y = work1[2 * k + 1]!;
+      zr[k] = x; zi[k] = y;
+      const q = x * x + y * y;
+      pow[k] = q;
+      total += q;
+      if (q > bv) { bv = q; best = k; }
+    }
+    const k0 = a.atBin >= 0 ? a.atBin : best;
+    const km = (k0 + n - 1) % n, kp = (k0 + 1) % n;
+    // Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011)
+    const nr = zr[km]! - zr[kp]!, ni = zi[km]! - zi[kp]!;
+    const dr = 2 * zr[k0]! - zr[km]! - zr[kp]!, di = 2 * zi[k0]! - zi[km]! - zi[kp]!;
+    const dd = dr * dr + di * di;
+    let frac = dd > 0 ? (nr * dr + ni * di) / dd : 0;
+    frac *= Math.tan(Math.PI / n) / (Math.PI / n);
+    res.bin = best;
+    res.frac = Math.max(-1, Math.min(1, frac));
+    res.peak = pow[k0]!;
+    res.mean = (total - pow[k0]! - pow[km]! - pow[kp]!) / (n - 3);
+    // noise from the bins at least n/4 from the bin measured (n >= 32: there are always n/2 + 1)
+    let far = 0, nFar = 0;
+    for (let k = 0; k < n; k++) {
+      const d = Math.abs(k - k0);
+      if (4 * Math.min(d, n - d) >= n) { far += pow[k]!; nFar++; }
+    }
+    res.far = far / nFar;
+    res.diff = 0;
+    if (a.prev >= 0) {
+      // unit turn from the previous spectrum to this one at the bin, then the far bins' difference
+      const o = 2 * n * a.prev;
+      const qr0 = spectra[o + 2 * k0]!, qi0 = spectra[o + 2 * k0 + 1]!;
+      let gr = zr[k0]! * qr0 + zi[k0]! * qi0, gi = zi[k0]! * qr0 - zr[k0]! * qi0;
+      const gm = Math.sqrt(gr * gr + gi * gi);
       if (gm > 0) { gr /= gm; gi /= gm; } else { gr = 1; gi = 0; }
       let diff = 0;
       for (let k = 0; k < n; k++) {
-        const d = Math.abs(k - k0), dc = Math.min(d, n - d);
-        if (4 * dc >= n) {
-          const er = zr[k]! - (gr * pr0[k]! - gi * pi0[k]!), ei = zi[k]! - (gr * pi0[k]! + gi * pr0[k]!);
+        const d = Math.abs(k - k0);
+        if (4 * Math.min(d, n - d) >= n) {
+          const br = spectra[o + 2 * k]!, bi = spectra[o + 2 * k + 1]!;
+          const er = zr[k]! - (gr * br - gi * bi), ei = zi[k]! - (gr * bi + gi * br);
           diff += er * er + ei * ei;
         }
       }
-      res[RES.DIFF] = nFar > 0 ? diff / nFar : 2 * res[RES.MEAN]!;
-      pr0.set(zr); pi0.set(zi);
-      res[RES.RE] = zr[k0]!;
-      res[RES.IM] = zi[k0]!;
-      res[RES.SLOPE] = phaseSlope(k0);
-      if (llrMode > 0 && llrOut) {
-        // max-log LLRs from the noncoherent likelihood log I0(2 A |Z| / N0) of each bin
-        const map = llrMode === 2 ? wordReduced : wordFull;
-        const bits = llrMode === 2 ? sf - 2 : sf;
-        best1.fill(-Infinity); best0.fill(-Infinity);
-        for (let k = 0; k < n; k++) {
-          const x = (2 * llrAmp * Math.sqrt(pow[k]!)) / llrNoise;
-          const f = logI0(x);
-          const v = map[k]!;
-          for (let j = 0; j < bits; j++) {
-            if ((v >> (bits - 1 - j)) & 1) { if (f > best1[j]!) best1[j] = f; }
-            else if (f > best0[j]!) best0[j] = f;
-          }
-        }
-        for (let j = 0; j < sf; j++) llrOut[llrAt + j] = j < bits ? best1[j]! - best0[j]! : 0;
+      res.diff = diff / nFar;
+    }
+    if (a.keep >= 0) spectra.set(work1, 2 * n * a.keep);
+    res.re = zr[k0]!;
+    res.im = zi[k0]!;
+    res.slope = phaseSlope(k0);
+    if (a.llrMode > 0 && a.llrOut) llrs(a.llrMode, a.amplitude, a.noise, a.llrOut, a.llrAt);
+  }
+
+  return {
+    sf, n, r, m, capacity,
+    result: res,
+    samples: () => { live(); return buf; },
+    move(dst, src, count) { live(); buf.copyWithin(2 * dst, 2 * src, 2 * (src + count)); },
+    write(at, data) { live(); buf.set(data, 2 * at); },
+    searchAccumulator: () => { live(); return new JsSearch(n); },
+    search(acc, start) {
+      live();
+      const s = acc as JsSearch;
+      dechirpFft(start, false);
+      fold(false);
+      s.ring.set(pow, s.slot * n); // f32, as the Wasm kernel's ring
+      // the sum is rebuilt from the ring (no drift from adding and subtracting)
+      for (let k = 0; k < n; k++) {
+        let t = 0;
+        for (let j = 0; j < SEARCH_WINDOWS; j++) t += s.ring[j * n + k]!;
+        s.sum[k] = t;
       }
+      s.slot = (s.slot + 1) % SEARCH_WINDOWS;
+      if (s.fill < SEARCH_WINDOWS) s.fill++;
+      peakOf(s.sum);
+      return s.fill;
     },
+    foldedPair(start, down) {
+      live();
+      dechirpFft(start, down);
+      fold(false);
+      dechirpFft(start + m, down);
+      fold(true);
+      peakOf(pow);
+    },
+    demod(a) { live(); demod(a); },
+    dispose() { disposed = true; },
   };
 }
 
-/** Interpolator half length (taps each side) and the number of fractional phases of the bank. */
-export const HALF = 32;
-export const TAPS = 2 * HALF;
-export const PHASES = 64;
-
 /**
- * Polyphase windowed-sinc interpolator from r samples per chip to 1, cutoff BW/2 (Kaiser, beta 6):
+ * Polyphase windowed-sinc interpolator from r samples per chip to 1, cutoff BW/2 (Kaiser, beta 5):
  * phase p, tap t weights sample i0 - HALF + 1 + t for the output at i0 + p / PHASES. Unit DC gain.
  */
 export function interpolatorBank(r: number): Float64Array {

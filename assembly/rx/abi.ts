@@ -1,0 +1,58 @@
+// The receiver kernel's ABI: the constants and the result record shared with TypeScript. This file
+// is the single definition: scripts/build-wasm.mjs generates src/wasm/generated/rx-abi.ts from it
+// (constants, the result's field names in memory order, a typed reader), and the Wasm engine checks
+// the record's size against SYMBOL_RESULT_BYTES when it loads. Keep it declarative: exported i32
+// constants and @unmanaged classes of f64 fields only (what the generator reads).
+
+/** Interpolator half length: taps each side of the output sample. */
+export const HALF: i32 = 32;
+/** Interpolator taps (2 HALF). */
+export const TAPS: i32 = 64;
+/** Fractional phases of the interpolator bank (the bank holds PHASES + 1 of them). */
+export const PHASES: i32 = 64;
+/** Samples a coherent window reads beyond each end (interpolator half length plus slack). */
+export const MARGIN: i32 = 34;
+/** Windows summed by the preamble search. */
+export const SEARCH_WINDOWS: i32 = 4;
+/** Spectrum slots a context keeps for demod's keep/prev arguments (two: consecutive symbols). */
+export const SPECTRUM_SLOTS: i32 = 2;
+/** Argument value meaning "none" for atBin, keep and prev. */
+export const NONE: i32 = -1;
+/** LLR modes of demod. */
+export const LLR_OFF: i32 = 0;
+export const LLR_FULL: i32 = 1;
+export const LLR_REDUCED: i32 = 2;
+
+/** What each kernel call leaves behind (search, foldedPair: bin, frac, peak, mean only). */
+@unmanaged
+export class SymbolResult {
+  /** Peak bin (argmax) of the spectrum. */
+  bin: f64;
+  /** Fractional offset of the peak (power calls: parabolic; demod: Jacobsen/Candan at the bin measured). */
+  frac: f64;
+  /** Power at the peak (demod: at the bin measured). */
+  peak: f64;
+  /** Mean power of the other bins (demod: without the two neighbours of the bin measured). */
+  mean: f64;
+  /** Complex value at the bin measured (demod only). */
+  re: f64;
+  im: f64;
+  /** Tone offset from the bin, from sub-block phases that skip the chirp's wrap (demod only). */
+  slope: f64;
+  /**
+   * Mean power of the bins at least n/4 from the bin measured (demod only): a noise estimate. At
+   * r = 2 the BW/2 interpolator smears a little of the tone into the bins next to the peak (which
+   * mean counts as noise, capping a noiseless reading near 16 dB); the far bins stay clean.
+   */
+  far: f64;
+  /**
+   * Mean over the same far bins of |Z - g P|^2, P the spectrum in slot prev and g the unit phase
+   * turn between the two at the bin measured (demod with prev only, else 0): for two windows of the
+   * same chirp (preamble) the signal and any deterministic distortion of it (interpolator,
+   * fractional delay) cancel, leaving twice the noise power per bin.
+   */
+  diff: f64;
+}
+
+/** Bytes of a SymbolResult in Wasm memory (checked by the TypeScript side at load). */
+export const SYMBOL_RESULT_BYTES: i32 = offsetof<SymbolResult>();

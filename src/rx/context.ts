@@ -1,0 +1,84 @@
+// What the receiver's stages share: the configuration, the kernel with its sample buffer, the
+// counters, and the record of a frame in flight. Positions are absolute sample indices at r samples
+// per chip (the front end's output); the buffer holds [base, base + fill).
+import { MARGIN, type DemodArgs, type RxSymbolKernel } from "./kernel.js";
+import type { Config } from "./options.js";
+import type { Tracker } from "./track.js";
+
+export interface ReceiverStats {
+  samplesIn: number;
+  detections: number;
+  syncWordRejects: number;
+  /** Synchronised frames whose header checksum failed (not reported as frames). */
+  headerFailures: number;
+  frames: number;
+  /** Samples per chip the receiver works at (1 or 2). */
+  oversampling: number;
+}
+
+export interface Stage {
+  cfg: Config;
+  kernel: RxSymbolKernel;
+  stats: ReceiverStats;
+  /** Absolute index of buffer[0], and the samples held. */
+  base: number;
+  fill: number;
+}
+
+/** Trace on the console: set globalThis.CHIRP_RX_DEBUG = true before loading the receiver. */
+export const DEBUG = !!(globalThis as { CHIRP_RX_DEBUG?: boolean }).CHIRP_RX_DEBUG;
+
+/** x wrapped into [-period/2, period/2]. */
+export const wrap = (x: number, period: number): number => x - period * Math.round(x / period);
+
+/** Whether the buffer holds absolute samples p .. p + len. */
+export const has = (s: Stage, p: number, len: number): boolean => p >= s.base && p + len <= s.base + s.fill;
+/** Buffer index of absolute position p. */
+export const at = (s: Stage, p: number): number => p - s.base;
+/** Whether the buffer holds what a coherent window at p reads (MARGIN each side). */
+export const hasWindow = (s: Stage, p: number, windows = 1): boolean => has(s, Math.floor(p) - MARGIN, windows * s.cfg.m + 2 * MARGIN);
+
+/** The phases of a frame in flight; a step returns the next one, or WAIT when samples are missing. */
+export type Phase = "sync" | "header" | "payload" | "done" | "failed";
+export const WAIT = "wait";
+
+/** Where the downchirp-pair scan stands (sync phase). */
+export interface PairScan {
+  /** Next window of the scan, and windows scanned. */
+  pos: number;
+  count: number;
+  /** Best pair so far: its score, window and down tone (bin + fraction). */
+  best: number;
+  bestPos: number;
+  q: number;
+}
+
+export interface HeaderFields { ok: boolean; payloadLength: number; cr: number; crc: boolean }
+
+/** A frame in flight, from its detection to its report. */
+export interface FrameRecord {
+  phase: Phase;
+  /** The detection's aligned window (a failed frame's search resumes one window after it), and the upchirp tone's fraction there. */
+  det: number;
+  upFrac: number;
+  scan: PairScan;
+  /** First downchirp (absolute position) and carrier offset (bins), once synchronised. */
+  tDown: number;
+  cfo: number;
+  syncWord: number;
+  /** Preamble signal and noise power (per bin, |Z|^2 units) and the SNR reported. */
+  signal: number;
+  noise: number;
+  snrDb: number;
+  /** Position of the next symbol, its index, and the symbols of the frame (header first). */
+  next: number;
+  index: number;
+  total: number;
+  tracker: Tracker;
+  header: HeaderFields | null;
+  /** Hard decisions and LLRs (sf per symbol) of the symbols demodulated so far. */
+  symbols: Uint16Array;
+  llr: Float32Array;
+  /** The demod arguments of its symbols (one object, changed per symbol). */
+  args: DemodArgs;
+}

@@ -1,0 +1,46 @@
+// Preamble search: dechirp and FFT consecutive windows, sum the folded spectra of the last
+// SEARCH_WINDOWS; a steady peak well above the mean is a preamble. The detector then moves the
+// window grid so that the preamble tone sits in bin 0 for the sync stage.
+import { SEARCH_WINDOWS, type SearchAccumulator } from "./kernel.js";
+import { at, DEBUG, has, WAIT, type Stage } from "./context.js";
+
+export interface Detector {
+  /** Next window (absolute position). */
+  pos: number;
+  acc: SearchAccumulator;
+}
+
+export interface Detection {
+  /** The window where the detector fired. */
+  det: number;
+  /** The next window, moved so that the preamble tone sits in bin 0. */
+  aligned: number;
+  /** Fractional bin of the tone. */
+  upFrac: number;
+}
+
+export function createDetector(s: Stage): Detector {
+  return { pos: 0, acc: s.kernel.searchAccumulator() };
+}
+
+/** Starts the search afresh at `pos`. */
+export function restartDetector(d: Detector, pos: number): void {
+  d.acc.reset();
+  d.pos = pos;
+}
+
+/** Searches one window: a Detection, null (none here), or WAIT (the window is not there yet). */
+export function detectStep(d: Detector, s: Stage): Detection | null | typeof WAIT {
+  const { m, r } = s.cfg;
+  if (!has(s, d.pos, m)) return WAIT;
+  const windows = s.kernel.search(d.acc, at(s, d.pos));
+  const res = s.kernel.result;
+  const ratio = res.peak / Math.max(res.mean, 1e-30);
+  const pos = d.pos;
+  d.pos += m;
+  if (windows < SEARCH_WINDOWS || !(ratio > s.cfg.searchThreshold)) return null;
+  s.stats.detections++;
+  if (DEBUG) console.log(`detect at ${pos} bin ${res.bin} ratio ${ratio.toFixed(1)}`);
+  // a window late by b chips shows the tone at b
+  return { det: pos, aligned: pos + m - r * res.bin, upFrac: res.frac };
+}

@@ -1,0 +1,217 @@
+// Frame synchronisation, from a detection to a frame whose carrier, timing, sync word and SNR are
+// known: find the downchirp pair; split carrier from timing; refine both coherently; check the sync
+// word; measure signal and noise on the preamble.
+//
+// The upchirp tone sits at timing + carrier, the downchirp tone at carrier - timing (in bins): half
+// their sum and half their difference separate carrier (within +-BW/4) and timing.
+import { frameSymbolCount } from "../phy/index.js";
+import { demodArgs, MARGIN, NONE } from "./kernel.js";
+import { at, DEBUG, has, hasWindow, wrap, WAIT, type FrameRecord, type Phase, type Stage } from "./context.js";
+import type { Detection } from "./detect.js";
+import { newTracker } from "./track.js";
+
+/**
+ * Largest SNR reported, dB. The preamble's noise estimate bottoms out at the arithmetic's floor on
+ * clean (simulated or loopback) recordings, giving meaningless readings above 100 dB; no radio
+ * channel comes near 60 dB in the LoRa bandwidth, so a reading above it says only "noiseless".
+ */
+export const SNR_MAX_DB = 60;
+/**
+ * Smallest SNR reported, dB: the reading when the preamble's signal estimate is at or below the noise
+ * (e.g. a frame cut off in its header), instead of a meaningless -300 dB or NaN. LoRa's own floor is
+ * about -20 dB (SF12), so a reading of -40 says only "no measurable signal".
+ */
+export const SNR_MIN_DB = -40;
+/** Sync word test: power in the two expected bins over the mean bin power (noise alone: 2 on average). */
+const SYNC_THRESHOLD = 5;
+
+/**
+ * A record for a new detection, in the sync phase (its scan starts at the aligned window); `reuse`
+ * is a finished record whose storage (symbols, LLRs) it takes over.
+ */
+export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRecord {
+  const { cfg } = s;
+  return {
+    phase: "sync", det: d.aligned, upFrac: d.upFrac,
+    scan: { pos: d.aligned, count: 0, best: 0, bestPos: d.aligned, q: 0 },
+    tDown: 0, cfo: 0, syncWord: 0, signal: 0, noise: 1, snrDb: 0,
+    next: 0, index: 0, total: 0, tracker: newTracker(cfg.n), header: null,
+    symbols: reuse?.symbols ?? new Uint16Array(cfg.maxSymbols),
+    llr: reuse?.llr ?? new Float32Array(cfg.maxSymbols * cfg.sf),
+    args: reuse?.args ?? demodArgs(0, 0),
+  };
+}
+
+/**
+ * One window of the downchirp-pair scan; once the whole span where the pair can be is scanned, the
+ * carrier/timing split and fine sync. Returns "sync" (scanning), "header" (synchronised),
+ * "failed" (not a frame) or WAIT.
+ */
+export function syncStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
+  const { m } = s.cfg;
+  const sc = f.scan;
+  if (!has(s, sc.pos, 3 * m + 2 * MARGIN)) return WAIT;
+  // the two downchirps: the window pair whose summed down-dechirped spectrum peaks highest
+  // (a preamble or sync window pair spreads, the true pair concentrates in one bin)
+  s.kernel.foldedPair(at(s, sc.pos), true);
+  const res = s.kernel.result;
+  const score = res.peak / Math.max(res.mean, 1e-30);
+  if (score > sc.best) { sc.best = score; sc.bestPos = sc.pos; sc.q = res.bin + res.frac; }
+  // scan the whole span where the downchirps can be (detection may come early in the preamble)
+  if (++sc.count <= s.cfg.params.preambleLength + 4) { sc.pos += m; return "sync"; }
+  if (!(sc.best > s.cfg.downThreshold)) {
+    if (DEBUG) console.log(`no downchirps`);
+    return "failed";
+  }
+  sc.pos = sc.bestPos;
+  const { tDown, cfo } = splitCarrierTiming(f, s);
+  if (DEBUG) console.log(`sync pair at ${sc.bestPos} score ${sc.best.toFixed(1)} tDown ${tDown.toFixed(1)} cfo ${cfo.toFixed(2)}`);
+  // near sensitivity the pair score can favour a neighbour pair: the sync word settles it
+  if (!fineSync(f, s, tDown, cfo) && !fineSync(f, s, tDown - m, cfo) && !fineSync(f, s, tDown + m, cfo)) {
+    if (DEBUG) console.log(`fine sync failed`);
+    return "failed";
+  }
+  return "header";
+}
+
+/** The coarse split: up tone at upFrac (= d + cfo), down tone at q (= cfo - d), both mod n. */
+function splitCarrierTiming(f: FrameRecord, s: Stage): { tDown: number; cfo: number } {
+  const { n, r, m } = s.cfg;
+  const cfo = wrap((f.upFrac + f.scan.q) / 2, n / 2);
+  const d = wrap(f.upFrac - cfo, n);
+  const tDown = f.scan.bestPos - r * d;
+  // near +-BW/4 the split is ambiguous by half a symbol: cfo -+ n/2 with timing +-n/2 gives the
+  // same tones; the hypothesis whose downchirps line up wins
+  if (Math.abs(cfo) > 0.18 * n) {
+    const sg = Math.sign(cfo);
+    const alt = tDown - (r * sg * n) / 2;
+    if (has(s, Math.floor(Math.min(tDown, alt)) - MARGIN - m, 4 * m)) {
+      const altCfo = cfo - (sg * n) / 2;
+      if (pairPower(s, alt, altCfo, 0) > pairPower(s, tDown, cfo, 0)) return { tDown: alt, cfo: altCfo };
+    }
+  }
+  return { tDown, cfo };
+}
+
+/** Coherent power in bin 0 of the two downchirps at t (carrier c + k bins, timing moved r k). */
+function pairPower(s: Stage, t: number, c: number, k: number): number {
+  const { r, m } = s.cfg;
+  let p = 0;
+  for (let j = 0; j < 2; j++) {
+    s.kernel.demod(demodArgs(at(s, t + r * k + j * m), c + k, { down: true, atBin: 0 }));
+    p += s.kernel.result.peak;
+  }
+  return p;
+}
+
+/** Coherent refinement around the first downchirp at tDown0; sets up the frame. False: not a frame. */
+function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): boolean {
+  const { n, r, m, params, syncWord } = s.cfg;
+  const k = s.kernel, res = k.result;
+  let tDown = tDown0, cfo = cfo0;
+  // the preamble symbols we can still see (at most 6)
+  let lp = 0;
+  while (lp < Math.min(params.preambleLength, 6) && hasWindow(s, tDown - (3 + lp) * m)) lp++;
+  if (lp < 2 || !hasWindow(s, tDown, 2)) return false;
+  // the coarse split may leave the preamble tone a bin or two off 0: take it out as timing
+  // (the carrier hypotheses below settle how it divides between timing and carrier)
+  {
+    const bins: number[] = [];
+    for (let j = 1; j <= Math.min(lp, 3); j++) {
+      k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo));
+      bins.push(wrap(res.bin, n));
+    }
+    bins.sort((a, b) => a - b);
+    const mid = bins[bins.length >> 1]!;
+    if (mid !== 0 && Math.abs(mid) <= 3) tDown -= r * mid;
+  }
+  // carrier fraction: the phase of bin 0 advances 2 pi cfo per symbol
+  let accRe = 0, accIm = 0, prevRe = 0, prevIm = 0, fracUp = 0, peak = 0, mean = 0;
+  for (let j = lp; j >= 1; j--) {
+    k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo, { atBin: 0 }));
+    const zr = res.re, zi = res.im;
+    if (j < lp) { accRe += zr * prevRe + zi * prevIm; accIm += zi * prevRe - zr * prevIm; }
+    prevRe = zr; prevIm = zi;
+    fracUp += res.frac; peak += res.peak; mean += res.mean;
+  }
+  fracUp /= lp; peak /= lp; mean /= lp;
+  const cfoFrac = Math.atan2(accIm, accRe) / (2 * Math.PI);
+  const dCfo = wrap(cfoFrac - cfo, 1);
+  cfo += dCfo;
+  // the coarse estimate may be a bin off: the hypothesis that puts the downchirps in bin 0 wins
+  // (one more carrier bin moves the timing one chip the other way: up tone fixed, down moves 2)
+  let bestK = 0, bestP = -1;
+  for (const kk of [0, -1, 1, -2, 2]) {
+    const p = pairPower(s, tDown, cfo, kk);
+    if (p > bestP * 1.0001) { bestP = p; bestK = kk; }
+  }
+  if (DEBUG) console.log(`fine: lp ${lp} cfo0 ${cfo0.toFixed(3)} cfoPhase ${cfo.toFixed(3)} hypothesis ${bestK} fracUp ${fracUp.toFixed(3)}`);
+  if (bestK !== 0) { cfo += bestK; tDown += r * bestK; }
+  // residual timing: up tone = d + cfo error, down tone = cfo error - d
+  let fracDown = 0;
+  for (let j = 0; j < 2; j++) {
+    k.demod(demodArgs(at(s, tDown + j * m), cfo, { down: true, atBin: 0 }));
+    fracDown += res.frac;
+  }
+  fracDown /= 2;
+  const rUp = fracUp - dCfo;
+  const dRes = (lp * rUp - 2 * fracDown) / (lp + 2);
+  tDown -= r * dRes;
+  const word = readSyncWord(s, tDown, cfo, syncWord);
+  if (word < 0) return false;
+  // signal and noise from the preamble, now that carrier and timing are final. The noise for the
+  // SNR from the difference of consecutive preamble spectra: the same chirp twice, so the signal
+  // and its deterministic distortions (the BW/2 interpolator at r = 2, a recording's own
+  // resampling) cancel; the far bins alone if there is one window
+  peak = 0; mean = 0;
+  let far = 0, diff = 0;
+  for (let j = 1; j <= lp; j++) {
+    k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo, { atBin: 0, keep: j & 1, prev: j >= 2 ? (j - 1) & 1 : NONE }));
+    peak += res.peak; mean += res.mean; far += res.far; diff += res.diff;
+  }
+  peak /= lp; mean /= lp; far /= lp;
+  if (lp >= 2) far = diff / (2 * (lp - 1));
+  f.tDown = tDown;
+  f.cfo = cfo;
+  f.syncWord = word;
+  f.signal = Math.max(peak - mean, 1e-30);
+  f.noise = Math.max(mean, 1e-30);
+  const snr = 10 * Math.log10((peak - far) / (Math.max(far, 1e-30) * n));
+  f.snrDb = Number.isFinite(snr) ? Math.max(SNR_MIN_DB, Math.min(SNR_MAX_DB, snr)) : peak > far ? SNR_MAX_DB : SNR_MIN_DB;
+  f.next = tDown + 2.25 * m;
+  f.index = 0;
+  f.total = s.cfg.implicit ? frameSymbolCount(s.cfg.implicit, params) : s.cfg.sf < 7 ? 16 : 8;
+  f.tracker = newTracker(n);
+  return true;
+}
+
+/**
+ * The sync word of the frame whose first downchirp is at tDown, or -1 when it is not the one
+ * wanted. With a byte to match, the energy in its two expected bins decides (a hard decision per
+ * symbol would lose frames near sensitivity); with 'any', the peaks are read.
+ */
+function readSyncWord(s: Stage, tDown: number, cfo: number, want: number | "any"): number {
+  const { n, m } = s.cfg;
+  const k = s.kernel, res = k.result;
+  const bins: number[] = [];
+  if (want !== "any") {
+    const expected = [((want >> 4) * 8) % n, ((want & 15) * 8) % n];
+    let p = 0, q = 0;
+    for (let j = 2; j >= 1; j--) {
+      k.demod(demodArgs(at(s, tDown - j * m), cfo, { atBin: expected[2 - j]! }));
+      p += res.peak; q += res.mean;
+      bins.push(res.bin);
+    }
+    if (!(p > SYNC_THRESHOLD * q)) {
+      s.stats.syncWordRejects++;
+      if (DEBUG) console.log(`sync word ${bins} ${(p / q).toFixed(1)}`);
+      return -1;
+    }
+    return want;
+  }
+  for (let j = 2; j >= 1; j--) {
+    k.demod(demodArgs(at(s, tDown - j * m), cfo));
+    bins.push(res.bin);
+  }
+  return ((Math.round(bins[0]! / 8) & 15) << 4) | (Math.round(bins[1]! / 8) & 15);
+}
