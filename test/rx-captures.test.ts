@@ -22,7 +22,7 @@ function load(c: Capture): Float32Array | Int16Array | Uint8Array {
   return copy;
 }
 
-describeShared.each(["wasm", "js"] as const)("receiver on the shared captures (%s)", (engine) => {
+for (const engine of ["wasm", "js"] as const) describeShared(`receiver on the shared captures (${engine})`, () => {
   const manifest = readSharedJson<{ captures: Capture[] }>("captures", "manifest.json");
   let complete = 0, decoded = 0;
   for (const c of manifest.captures) {
