@@ -43,6 +43,13 @@ describe("SigMF round trip: simulate -> decode -> annotations", () => {
     }
   });
 
+  it("--jobs on one file decodes in this process: the single-file table and summary, not the batch runner's", () => {
+    const r = chirp(["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--jobs", "1", "--quiet"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/4 frame\(s\), 4 good, in /);
+    expect(r.stderr).not.toMatch(/file\(s\)/);
+  });
+
   it("--annotate writes the frames back next to the truth, and replaces its own on a second run", () => {
     for (let run = 0; run < 2; run++) {
       const r = chirp(["decode", join(dir, "rt.sigmf-meta"), "--sf", "8", "--annotate", "--quiet"]);

@@ -27,7 +27,7 @@ export const help: Help = {
     ["--json", "one JSON object per frame per line (receiver field names)"],
     ...outputHelp,
     ["--annotate", "write the decoded frames into the SigMF metadata as annotations"],
-    ["--jobs N", "batch: decode N files at once (default: number of cores)"],
+    ["--jobs N", "batch: decode N files at once (default: number of cores); one file decodes in this process"],
     ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
     ["--quiet", "no progress on stderr"],
   ],
@@ -273,7 +273,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const rx = parseRxFlags(v);
   if (v.jobs !== undefined) intFlag("jobs", v.jobs, 1, 256);
-  if (isBatch(p.positionals) || v.resume !== undefined || v.jobs !== undefined) {
+  // One file decodes in this process even with --jobs (a child process would only add its start-up);
+  // --resume keeps the batch runner's bookkeeping.
+  if (isBatch(p.positionals) || v.resume !== undefined) {
     rejectInBatch(v);
     return runBatch(p.positionals, v, rx);
   }

@@ -102,6 +102,6 @@ export async function openOutputs(v: Record<string, unknown>, time: FrameTime): 
 /** Flags that only a single-recording decode takes (a batch has no one stream to send them). */
 export function rejectInBatch(v: Record<string, unknown>): void {
   for (const k of ["pcap", "forward", "csv"] as const) {
-    if (v[k] !== undefined && v[k] !== false) throw new ChirpError("BAD_PARAMETER", `--${k} decodes one recording or stream at a time, not a batch (several files, a directory or --jobs/--resume)`, { parameter: `--${k}` });
+    if (v[k] !== undefined && v[k] !== false) throw new ChirpError("BAD_PARAMETER", `--${k} decodes one recording or stream at a time, not a batch (several files, a directory or --resume)`, { parameter: `--${k}` });
   }
 }
