@@ -52,7 +52,7 @@ for (const [sf, k] of [[7, 1], [10, 4]]) {
 // FFT: the Wasm kernel in place on Wasm memory (how kernels use it) vs fft.js on Float64Arrays.
 // Each iteration is a forward and an inverse transform, so the data stays bounded (repeated
 // forward transforms in place would grow it by n each time and soon run on Inf/NaN).
-for (let n = 128; n <= 4096; n *= 2) {
+for (let n = 32; n <= 8192; n *= 2) {
   const wasmFft = createFft(n, "wasm");
   new Float32Array(phyWasm.memory.buffer, wasmFft.ptr, 2 * n).set(Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i * 0.37)));
   const f = new FFT(n);
