@@ -18,6 +18,9 @@ const cases = [
   { label: "cf32 64x -> 1x", sampleRate: 64 * B, format: "cf32" },
   { label: "cu8 1.024 MS/s -> 125 kS/s (resampler)", sampleRate: 1.024e6, format: "cu8" },
   { label: "cf32 2.4 MS/s -> 125 kS/s (resampler)", sampleRate: 2.4e6, format: "cf32" },
+  // what the receiver runs at 2 samples per chip: a 2*BW channel at one sample per its "chip"
+  { label: "cs16 4x -> 2x, the receiver's 2*BW channel (halfband)", sampleRate: 4 * B, format: "cs16", bandwidth: 2 * B, transition: 0.25 },
+  { label: "cs16 1 MS/s -> 250 kS/s mixed by 200 kHz, the gateway's channel", sampleRate: 8 * B, format: "cs16", bandwidth: 2 * B, transition: 0.25, frequencyOffsetHz: 200e3 },
 ];
 
 function input(format) {
@@ -30,7 +33,7 @@ function input(format) {
 
 for (const c of cases) {
   const x = input(c.format);
-  const opts = { sampleRate: c.sampleRate, bandwidth: B, outputOversampling: c.outputOversampling ?? 1, frequencyOffsetHz: c.frequencyOffsetHz ?? 0, format: c.format === "cu8" ? "cu8" : undefined };
+  const opts = { sampleRate: c.sampleRate, bandwidth: c.bandwidth ?? B, ...(c.transition ? { transition: c.transition } : {}), outputOversampling: c.outputOversampling ?? 1, frequencyOffsetHz: c.frequencyOffsetHz ?? 0, format: c.format === "cu8" ? "cu8" : undefined };
   const w = createFrontend({ ...opts, engine: "wasm" });
   const j = createFrontend({ ...opts, engine: "js" });
   const bench = new Bench({ time, warmupTime: quick ? 50 : 200 });

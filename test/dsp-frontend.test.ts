@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import FFT from "fft.js";
 import { convert, createFrontend, designChannelFilter, responseAt, type Engine } from "../src/dsp/index.js";
 import { ChirpError } from "../src/errors.js";
+import { isHalfband } from "../src/dsp/kernels.js";
 import { modulateSymbols } from "../src/phy/index.js";
 import { Rng } from "../src/sim/rng.js";
 
@@ -89,6 +90,24 @@ describe("convert", () => {
       const raw = new Uint8Array([9, 0x00, 0x40, 0x00, 0xc0, 0x01, 0x00, 0xff, 0xff]).subarray(1);
       close(convert(raw, "cs16", { engine }), [16384 / 32767, -16384 / 32767, 1 / 32767, -1 / 32767]);
     });
+    it(`converts every value of every integer format at any length and offset (${engine})`, () => {
+      // 257 samples: whole SIMD steps and a scalar tail; started at each of the first 3 samples.
+      const cases: [Int16Array | Uint8Array | Int8Array, "cs16" | "cu8" | "cs8", (v: number) => number][] = [
+        [Int16Array.from({ length: 514 }, (_, i) => ((i * 40503) % 65536) - 32768), "cs16", (v) => v / 32767],
+        [Uint8Array.from({ length: 514 }, (_, i) => (i * 151) & 255), "cu8", (v) => (v - 127.5) / 127.5],
+        [Int8Array.from({ length: 514 }, (_, i) => ((i * 151) & 255) - 128), "cs8", (v) => v / 127],
+      ];
+      for (const [raw, fmt, want] of cases) {
+        for (const skip of [0, 1, 2]) {
+          const src = raw.subarray(2 * skip);
+          const got = convert(src, fmt, { engine });
+          expect(got.length).toBe(src.length);
+          let worst = 0;
+          for (let i = 0; i < src.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want(src[i]!)));
+          expect(worst, `${fmt} from sample ${skip}`).toBeLessThan(2.5e-7);
+        }
+      }
+    });
     it(`reports NaN/Inf with the sample and component, and partial samples (${engine})`, () => {
       const f = new Float32Array(40);
       f[23] = Number.POSITIVE_INFINITY;
@@ -139,7 +158,16 @@ describe("front end streaming", () => {
     { sampleRate: 1.024e6, frequencyOffsetHz: -210_000 },
     { sampleRate: 2.4e6, frequencyOffsetHz: 0 },
     { sampleRate: B, frequencyOffsetHz: 10_000 },
+    // decimation by 2 through the halfband kernel: the receiver's 2*BW channel at 4x, and 2x -> 1x
+    { sampleRate: 4 * B, bandwidth: 2 * B, transition: 0.25, frequencyOffsetHz: 11_000 },
+    { sampleRate: 2 * B, frequencyOffsetHz: 0 },
   ];
+  it("takes the halfband kernel for decimation by 2 only (taps at odd offsets from the centre are zeros)", () => {
+    expect(isHalfband(designChannelFilter(2, 1, { transition: 0.25 }).filter)).toBe(true);
+    expect(isHalfband(designChannelFilter(2, 1).filter)).toBe(true);
+    expect(isHalfband(designChannelFilter(4, 1).filter)).toBe(false);
+    expect(isHalfband(designChannelFilter(8.192, 1).filter)).toBe(false);
+  });
   for (const c of cases) {
     it(`gives the same output whatever the chunking (${JSON.stringify(c)})`, () => {
       const r = rng(7);

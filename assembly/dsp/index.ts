@@ -10,7 +10,7 @@ export { dechirp_symbols } from "./dechirp";
 // receive front end (convert, fir, resample, nco) and the simulator's noise
 export { convert_cs16, convert_cu8, convert_cs8, convert_cf32_check } from "./convert";
 export { nco_mix } from "./nco";
-export { fir_decimate } from "./fir";
+export { fir_decimate, fir_halfband } from "./fir";
 export { resample_block } from "./resample";
 export { noise_add } from "./noise";
 

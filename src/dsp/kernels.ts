@@ -18,6 +18,7 @@ interface DspExports extends WasmBase {
   convert_cf32_check(ptr: number, nFloats: number): number;
   nco_mix(x: number, n: number, cyclesPerSample: number, index0: number): void;
   fir_decimate(x: number, nIn: number, h2: number, m: number, decim: number, newest0: number, out: number, maxOut: number): number;
+  fir_halfband(x: number, nIn: number, h2: number, even: number, centre: number, m: number, newest0: number, out: number, maxOut: number): number;
   resample_block(x: number, nIn: number, base: number, h2: number, m: number, phases: number, ratio: number, t0: number, nOut0: number, out: number, maxOut: number): number;
 }
 export const dspWasm = phyWasm as unknown as DspExports;
@@ -43,23 +44,43 @@ export interface FrontendKernels {
   dispose(): void;
 }
 
+/**
+ * A halfband low-pass (cutoff a quarter of the input rate, taps reversed, m a multiple of 4): the
+ * taps at odd positions other than the centre (m/2 - 1) are zeros of the sinc, rounded to about
+ * 1e-17 of the centre tap, so a kernel may skip them.
+ */
+export function isHalfband(f: PolyphaseFilter): boolean {
+  if (f.phases !== 1 || f.m % 4 !== 0 || f.m < 8) return false;
+  const c = f.table[f.m / 2 - 1]!;
+  for (let q = 1; q < f.m; q += 2) if (q !== f.m / 2 - 1 && !(Math.abs(f.table[q]!) <= 1e-9 * Math.abs(c))) return false;
+  return true;
+}
+
 export class WasmKernels implements FrontendKernels {
   private readonly mod = dspWasm;
   private hist: number;
   private stage: number;
   private taps: number;
+  /** Halfband filters (decimation by 2): the even taps alone, for fir_halfband; 0 otherwise. */
+  private even = 0;
   private out = 0;
   private outCap = 0;
   private disposed = false;
 
   constructor(private readonly filter: PolyphaseFilter, histCapacity: number, block: number) {
     const mod = this.mod;
-    this.hist = mod.alloc(histCapacity * 8);
+    // 2 samples of room past the history: fir_halfband's last loads may reach them (unused lanes)
+    this.hist = mod.alloc((histCapacity + 2) * 8);
     this.stage = mod.alloc(block * 4);
     const n = filter.table.length;
     this.taps = mod.alloc(n * 8);
     const t = f32(mod, this.taps, 2 * n);
     for (let i = 0; i < n; i++) t[2 * i] = t[2 * i + 1] = filter.table[i]!;
+    if (isHalfband(filter)) {
+      this.even = mod.alloc(filter.m * 2);
+      const e = f32(mod, this.even, filter.m / 2);
+      for (let j = 0; j < filter.m / 2; j++) e[j] = filter.table[2 * j]!;
+    }
   }
 
   writeBytes(src: Uint8Array, format: SampleFormat, at: number, n: number): number {
@@ -87,6 +108,8 @@ export class WasmKernels implements FrontendKernels {
     this.mod.nco_mix(this.hist + at * 8, n, cps, index0);
   }
   decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
+    const f = this.filter;
+    if (decim === 2 && this.even) return this.mod.fir_halfband(this.hist, nIn, this.taps, this.even, f.table[f.m / 2 - 1]!, f.m, newest0, this.out + outAt * 8, maxOut);
     return this.mod.fir_decimate(this.hist, nIn, this.taps, this.filter.m, decim, newest0, this.out + outAt * 8, maxOut);
   }
   resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number {
@@ -116,7 +139,7 @@ export class WasmKernels implements FrontendKernels {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const p of [this.hist, this.stage, this.taps, this.out]) if (p) this.mod.free(p);
+    for (const p of [this.hist, this.stage, this.taps, this.even, this.out]) if (p) this.mod.free(p);
   }
 }
 
