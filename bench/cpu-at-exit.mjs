@@ -4,5 +4,6 @@ import { writeFileSync } from "node:fs";
 
 process.on("exit", () => {
   const u = process.cpuUsage();
-  if (process.env.CHIRP_CPU_OUT) writeFileSync(process.env.CHIRP_CPU_OUT, JSON.stringify({ cpuS: (u.user + u.system) / 1e6 }));
+  if (process.env.CHIRP_CPU_OUT)
+    writeFileSync(process.env.CHIRP_CPU_OUT, JSON.stringify({ cpuS: (u.user + u.system) / 1e6 }));
 });

@@ -25,15 +25,46 @@ const main = join(root, "dist", "cli", "main.js");
 const cpuAtExit = join(here, "cpu-at-exit.mjs");
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const spread = (a) => (a.length > 1 ? Math.max(...a) - Math.min(...a) : 0);
-const fmt = (a, digits = 3) => `${median(a).toFixed(digits)} (${(Math.min(...a)).toFixed(digits)}..${Math.max(...a).toFixed(digits)})`;
+const fmt = (a, digits = 3) =>
+  `${median(a).toFixed(digits)} (${(Math.min(...a)).toFixed(digits)}..${Math.max(...a).toFixed(digits)})`;
 
 const dir = mkdtempSync(join(os.tmpdir(), "chirp-throughput-"));
 try {
   // The recording: 600 frames of 25728 samples (SF7, 16 B, CR 4/5 at 4x) and gaps of 2270 samples: 16.8 M samples.
-  const sim = spawnSync(process.execPath, [main, "simulate", "-o", join(dir, "sf7.cs16"), "--sf", "7", "--rate", "500k", "--snr", "5", "--cfo", "5k", "--ppm", "6", "--frames", "600", "--gap", "2270", "--seed", "9", "--json"], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const sim = spawnSync(
+    process.execPath,
+    [
+      main,
+      "simulate",
+      "-o",
+      join(dir, "sf7.cs16"),
+      "--sf",
+      "7",
+      "--rate",
+      "500k",
+      "--snr",
+      "5",
+      "--cfo",
+      "5k",
+      "--ppm",
+      "6",
+      "--frames",
+      "600",
+      "--gap",
+      "2270",
+      "--seed",
+      "9",
+      "--json",
+    ],
+    { encoding: "utf8", maxBuffer: 1 << 26 },
+  );
   if (sim.status !== 0) throw new Error(`chirp simulate failed: ${sim.stderr}`);
-  const truth = new Set(sim.stdout.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l).payloadHex));
+  const truth = new Set(
+    sim.stdout
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l).payloadHex),
+  );
   const meta = join(dir, "sf7.sigmf-meta");
   const raw = readFileSync(join(dir, "sf7.cs16"));
   const iq = new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1);
@@ -42,7 +73,8 @@ try {
   const found = (frames) => frames.filter((f) => f.crcOk && truth.has(f.payloadHex)).length;
 
   // Library: CPU time of decodeRecording per run (one warm-up run first).
-  const lib = { wasm: [], js: [] }, libFrames = {};
+  const lib = { wasm: [], js: [] },
+    libFrames = {};
   for (const engine of ["wasm", "js"]) {
     for (let i = 0; i <= runs; i++) {
       globalThis.gc?.();
@@ -59,14 +91,24 @@ try {
   const proc = (args) => {
     const out = join(dir, "cpu.json");
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ["--import", cpuAtExit, main, "decode", meta, ...args, "--json", "--quiet"], { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, CHIRP_CPU_OUT: out } });
+    const r = spawnSync(process.execPath, ["--import", cpuAtExit, main, "decode", meta, ...args, "--json", "--quiet"], {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+      env: { ...process.env, CHIRP_CPU_OUT: out },
+    });
     const wall = (performance.now() - t0) / 1e3;
     if (r.status !== 0) throw new Error(`chirp decode ${args.join(" ")} failed: ${r.stderr}`);
-    const frames = r.stdout.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const frames = r.stdout
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l));
     return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, wall, frames: found(frames) };
   };
   const cli = {};
-  for (const [name, args] of [["sf7", ["--sf", "7"]], ["sf7-12", ["--sf", "7-12"]]]) {
+  for (const [name, args] of [
+    ["sf7", ["--sf", "7"]],
+    ["sf7-12", ["--sf", "7-12"]],
+  ]) {
     cli[name] = { cpu: [], wall: [], frames: 0 };
     for (let i = 0; i < runs; i++) {
       const r = proc(args);
@@ -84,7 +126,13 @@ try {
     const b = readFileSync(join(gwDir, cap.file));
     const g = new Int16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
     const seconds = g.length / 2 / cap.sampleRate;
-    const opts = { sampleRate: cap.sampleRate, centerFrequency: cap.centerFrequency, channels: cap.channelsHz, sfs: [7, 8, 9, 10, 11, 12], syncWord: 0x34 };
+    const opts = {
+      sampleRate: cap.sampleRate,
+      centerFrequency: cap.centerFrequency,
+      channels: cap.channelsHz,
+      sfs: [7, 8, 9, 10, 11, 12],
+      syncWord: 0x34,
+    };
     gw = { cpu: [], seconds, frames: 0, expected: cap.frames.length };
     for (let i = 0; i <= runs; i++) {
       globalThis.gc?.();
@@ -98,14 +146,33 @@ try {
 
   // gr-lora_sdr, when installed (its peer_rx.py reads cf32).
   const peerCheck = spawnSync("python3", ["-c", "import gnuradio.lora_sdr"], { encoding: "utf8" });
-  let peer = { installed: peerCheck.status === 0 };
+  const peer = { installed: peerCheck.status === 0 };
   if (peer.installed) {
     const cf32 = new Float32Array(iq.length);
     for (let i = 0; i < iq.length; i++) cf32[i] = iq[i] / 32768;
     writeFileSync(join(dir, "sf7.cf32"), cf32);
     peer.cpu = [];
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "python3", resolve(shared, "tools", "peer", "peer_rx.py"), "--sf", "7", "--bw", "125000", "--os", "4", "--sync", "0x12", "--soft", join(dir, "sf7.cf32")], { encoding: "utf8", maxBuffer: 1 << 26 });
+      const r = spawnSync(
+        "/usr/bin/time",
+        [
+          "-f",
+          "%U %S",
+          "python3",
+          resolve(shared, "tools", "peer", "peer_rx.py"),
+          "--sf",
+          "7",
+          "--bw",
+          "125000",
+          "--os",
+          "4",
+          "--sync",
+          "0x12",
+          "--soft",
+          join(dir, "sf7.cf32"),
+        ],
+        { encoding: "utf8", maxBuffer: 1 << 26 },
+      );
       const [u, s] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
       peer.cpu.push(u + s);
       peer.frames = r.stdout.split("\n").filter((l) => l.trim() && truth.has(l.trim().split(/\s+/)[0])).length;
@@ -115,32 +182,62 @@ try {
   const ms = (s) => samples / s / 1e6;
   const lines = [];
   const say = (s = "") => lines.push(s);
-  say(`Machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${os.loadavg()[0].toFixed(1)} at the end.`);
-  say(`Recording: SF7, BW 125 kHz at 500 kS/s (4x), cs16, ${(samples / 1e6).toFixed(1)} M samples (${(samples / rate).toFixed(1)} s), ${truth.size} frames of 16 B at +5 dB, 5 kHz, 6 ppm (chirp simulate --seed 9).`);
-  say(`CPU seconds (user + system): median (min..max) over ${runs} runs${quick ? " (--quick)" : ""}; M samples per CPU-second from the median.`);
+  say(
+    `Machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
+  );
+  say(
+    `Recording: SF7, BW 125 kHz at 500 kS/s (4x), cs16, ${(samples / 1e6).toFixed(1)} M samples (${(samples / rate).toFixed(1)} s), ${truth.size} frames of 16 B at +5 dB, 5 kHz, 6 ppm (chirp simulate --seed 9).`,
+  );
+  say(
+    `CPU seconds (user + system): median (min..max) over ${runs} runs${quick ? " (--quick)" : ""}; M samples per CPU-second from the median.`,
+  );
   say();
   say("| what | CPU time (s) | M samples / CPU-s | frames found | note |");
   say("|---|---|---|---|---|");
-  say(`| library decodeRecording, wasm | ${fmt(lib.wasm)} | ${ms(median(lib.wasm)).toFixed(1)} | ${libFrames.wasm}/${truth.size} | target >= 100 |`);
-  say(`| library decodeRecording, js | ${fmt(lib.js)} | ${ms(median(lib.js)).toFixed(1)} | ${libFrames.js}/${truth.size} | wasm / js = ${(median(lib.js) / median(lib.wasm)).toFixed(2)}x (target >= 6x) |`);
-  say(`| process \`chirp decode FILE --sf 7\` | ${fmt(cli.sf7.cpu)} | ${ms(median(cli.sf7.cpu)).toFixed(1)} | ${cli.sf7.frames}/${truth.size} | wall ${median(cli.sf7.wall).toFixed(2)} s; ${(ms(median(cli.sf7.cpu)) / 16.8).toFixed(2)}x gr-lora_sdr's 16.8 M/CPU-s measured with ../shared/tools/peer (target >= 4x) |`);
-  say(`| process \`chirp decode FILE --sf 7-12\` | ${fmt(cli["sf7-12"].cpu)} | ${ms(median(cli["sf7-12"].cpu)).toFixed(1)} | ${cli["sf7-12"].frames}/${truth.size} | ${(median(cli["sf7-12"].cpu) / median(cli.sf7.cpu)).toFixed(2)}x the time of --sf 7 (target <= 2.5x) |`);
-  if (gw) say(`| gateway, 3 channels x SF7..12, 1 MS/s (${gw.seconds.toFixed(2)} s capture) | ${fmt(gw.cpu)} | ${(gw.seconds * 1e6 / median(gw.cpu) / 1e6).toFixed(1)} | ${gw.frames}/${gw.expected} CRC ok | ${(gw.seconds / median(gw.cpu)).toFixed(1)}x real time per core (target >= 20x) |`);
+  say(
+    `| library decodeRecording, wasm | ${fmt(lib.wasm)} | ${ms(median(lib.wasm)).toFixed(1)} | ${libFrames.wasm}/${truth.size} | target >= 100 |`,
+  );
+  say(
+    `| library decodeRecording, js | ${fmt(lib.js)} | ${ms(median(lib.js)).toFixed(1)} | ${libFrames.js}/${truth.size} | wasm / js = ${(median(lib.js) / median(lib.wasm)).toFixed(2)}x (target >= 6x) |`,
+  );
+  say(
+    `| process \`chirp decode FILE --sf 7\` | ${fmt(cli.sf7.cpu)} | ${ms(median(cli.sf7.cpu)).toFixed(1)} | ${cli.sf7.frames}/${truth.size} | wall ${median(cli.sf7.wall).toFixed(2)} s; ${(ms(median(cli.sf7.cpu)) / 16.8).toFixed(2)}x gr-lora_sdr's 16.8 M/CPU-s measured with ../shared/tools/peer (target >= 4x) |`,
+  );
+  say(
+    `| process \`chirp decode FILE --sf 7-12\` | ${fmt(cli["sf7-12"].cpu)} | ${ms(median(cli["sf7-12"].cpu)).toFixed(1)} | ${cli["sf7-12"].frames}/${truth.size} | ${(median(cli["sf7-12"].cpu) / median(cli.sf7.cpu)).toFixed(2)}x the time of --sf 7 (target <= 2.5x) |`,
+  );
+  if (gw)
+    say(
+      `| gateway, 3 channels x SF7..12, 1 MS/s (${gw.seconds.toFixed(2)} s capture) | ${fmt(gw.cpu)} | ${((gw.seconds * 1e6) / median(gw.cpu) / 1e6).toFixed(1)} | ${gw.frames}/${gw.expected} CRC ok | ${(gw.seconds / median(gw.cpu)).toFixed(1)}x real time per core (target >= 20x) |`,
+    );
   else say("| gateway | - | - | - | ../shared/captures/gateway not found |");
-  if (peer.installed) say(`| gr-lora_sdr (peer_rx.py --soft), process | ${fmt(peer.cpu)} | ${ms(median(peer.cpu)).toFixed(1)} | ${peer.frames}/${truth.size} | same recording as cf32 |`);
+  if (peer.installed)
+    say(
+      `| gr-lora_sdr (peer_rx.py --soft), process | ${fmt(peer.cpu)} | ${ms(median(peer.cpu)).toFixed(1)} | ${peer.frames}/${truth.size} | same recording as cf32 |`,
+    );
   say();
-  say(peer.installed ? "gr-lora_sdr is installed and was measured in this run." : "gr-lora_sdr is not installed here (`python3 -c \"import gnuradio.lora_sdr\"` fails), so the ratio uses the 16.8 M samples/CPU-s measured with it earlier on the same recording (../shared/tools/peer/README.md: 1.0 s CPU).");
+  say(
+    peer.installed
+      ? "gr-lora_sdr is installed and was measured in this run."
+      : 'gr-lora_sdr is not installed here (`python3 -c "import gnuradio.lora_sdr"` fails), so the ratio uses the 16.8 M samples/CPU-s measured with it earlier on the same recording (../shared/tools/peer/README.md: 1.0 s CPU).',
+  );
   const table = lines.join("\n");
   console.log(table);
 
   if (writeDocs) {
     const docs = join(root, "docs", "benchmarks.md");
-    const begin = "<!-- throughput.bench.mjs: begin (written by the benchmark) -->", end = "<!-- throughput.bench.mjs: end -->";
+    const begin = "<!-- throughput.bench.mjs: begin (written by the benchmark) -->",
+      end = "<!-- throughput.bench.mjs: end -->";
     const text = readFileSync(docs, "utf8");
     const block = `${begin}\n${table}\n${end}`;
-    const i = text.indexOf(begin), j = text.indexOf(end);
+    const i = text.indexOf(begin),
+      j = text.indexOf(end);
     if (i >= 0 && j > i) writeFileSync(docs, text.slice(0, i) + block + text.slice(j + end.length));
-    else writeFileSync(docs, text.trimEnd() + `\n\n## Receiver throughput, side by side (\`npm run -s bench:throughput\`)\n\n${block}\n`);
+    else
+      writeFileSync(
+        docs,
+        text.trimEnd() + `\n\n## Receiver throughput, side by side (\`npm run -s bench:throughput\`)\n\n${block}\n`,
+      );
     console.log(`\nwrote the table into ${docs}`);
   }
 } finally {
