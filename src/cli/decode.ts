@@ -14,6 +14,7 @@ import { createProgress } from "./progress.js";
 import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
 import { isBatch, runBatch } from "./batch.js";
+import { liveHelp, liveSpec, rejectLiveFlags } from "./livespec.js";
 import { frameTime, openOutputs, outputHelp, outputSpec, rejectInBatch } from "./outputs.js";
 
 export const summary = "find and decode LoRa frames in recordings (raw IQ or SigMF)";
@@ -21,11 +22,12 @@ export const summary = "find and decode LoRa frames in recordings (raw IQ or Sig
 export const help: Help = {
   name: "decode",
   summary,
-  usage: "FILE|DIR|GLOB... --sf S [--bw B] [--format F --rate R] [options] [--json]",
+  usage: "FILE|DIR|GLOB...|-|FIFO|rtl-tcp://HOST:PORT --sf S [--bw B] [--format F --rate R] [options] [--json]",
   options: [
     ...rxOptionHelp,
     ["--json", "one JSON object per frame per line (receiver field names)"],
     ...outputHelp,
+    ...liveHelp,
     ["--annotate", "write the decoded frames into the SigMF metadata as annotations"],
     ["--jobs N", "batch: decode N files at once (default: number of cores); one file decodes in this process"],
     ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
@@ -34,6 +36,8 @@ export const help: Help = {
   examples: [
     "chirp decode capture.sigmf-meta --sf 7 --bw 125000",
     "chirp decode rtl.cu8 --rate 1.024M --sf 7-12 --json",
+    "rtl_sdr -f 868.1M -s 1.024M - | chirp decode - --format cu8 --rate 1.024M --center 868.1M --sf 7-12 --sync 0x34 --json",
+    "chirp decode rtl-tcp://127.0.0.1:1234 --center 868.1M --rate 1.024M --gain 40 --sf 7-12 --sync 0x34",
     "chirp decode cap.cf32 --rate 250k --sf 7 --implicit --length 12 --cr 1 --sync any",
     "chirp decode 'captures/*.sigmf-meta' --sf 9 --jobs 4 --resume frames.jsonl",
     "chirp decode cap.sigmf-meta --sf 7-12 --sync 0x34 --pcap frames.pcap   (then: wireshark frames.pcap)",
@@ -49,6 +53,7 @@ export const decodeSpec = {
   resume: { type: "string" },
   quiet: { type: "boolean", short: "q" },
   ...outputSpec,
+  ...liveSpec,
 } as const;
 
 /** A frame as a JSON-ready record: the receiver's fields, without the raw bytes. */
@@ -99,7 +104,7 @@ export function emptyDecodeHint(stats: DecodeStats, rx: RxFlags): string | undef
   return undefined;
 }
 
-export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean; stats?: DecodeStats } = {}): Promise<ChannelFrame[]> {
+export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean; stats?: DecodeStats; source?: AsyncIterable<{ view: Samples; first: number }> } = {}): Promise<ChannelFrame[]> {
   const offsets = channelOffsets(rx, rec);
   const tagged = offsets.length > 1 || offsets[0] !== 0;
   // Checks every channel against the recording (rate, edges) with the CLI's flag names.
@@ -153,7 +158,7 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     };
   }
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
-  for await (const { view, first } of streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
+  for await (const { view, first } of opts.source ?? streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
     push(view);
     progress.update(first + view.length / 2);
   }
@@ -272,6 +277,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const rx = parseRxFlags(v);
+  if (p.positionals.length === 1 && (await import("./live.js")).isLiveSource(p.positionals[0]!)) return (await import("./live.js")).runLive(p.positionals[0]!, v, rx);
+  rejectLiveFlags(v);
   if (v.jobs !== undefined) intFlag("jobs", v.jobs, 1, 256);
   // One file decodes in this process even with --jobs (a child process would only add its start-up);
   // --resume keeps the batch runner's bookkeeping.

@@ -53,6 +53,8 @@ function statFile(path: string, what = "file"): number {
   if (!existsSync(path)) ioError(`${what} not found: ${path}`);
   const st = statSync(path);
   if (st.isDirectory()) ioError(`${path} is a directory, not a recording`);
+  // a pipe's size from stat is 0 (or whatever is buffered), and opening it waits for a writer
+  if (st.isFIFO() || st.isSocket() || st.isCharacterDevice()) ioError(`${path} is a pipe or device, not a file: chirp decode streams it (chirp decode ${path} --format F --rate R); this command needs a file`);
   return st.size;
 }
 
