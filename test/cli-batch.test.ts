@@ -1,6 +1,6 @@
 // Batch decoding (DIR, GLOB, several FILEs) with --jobs and --resume, and `npm start` (chirp demo).
 import { beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chirp, lines } from "./cli-run.js";
@@ -51,9 +51,53 @@ describe("batch decoding with --jobs and --resume", () => {
     const r = chirp(["decode", caps, "--sf", "7", "--resume", out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/3 file\(s\): 2 decoded, 1 skipped/);
-    const text = readFileSync(out, "utf8").split("\n");
-    expect(text[1]).toBe(`{"file":"${a}","do`); // the torn line stays as it was, alone
-    expect(lines(text.slice(2).join("\n")).filter((r) => r.done)).toHaveLength(2);
+    const text = readFileSync(out, "utf8");
+    expect(text).not.toContain(`"do\n`); // the torn line is cut off
+    expect(lines(text).filter((r) => r.done)).toHaveLength(3);
+  });
+
+  it("a torn last block (frames without their done line) is cut off: resumed, that file's frames appear once", () => {
+    const out = join(dir, "torn-block.jsonl");
+    const a = join(caps, "a.sigmf-meta");
+    const b = join(caps, "b.sigmf-meta");
+    const first = chirp(["decode", a, b, "--sf", "7", "--jobs", "1", "--resume", out]);
+    expect(first.status).toBe(0);
+    const full = readFileSync(out, "utf8");
+    const recs = lines(full);
+    // keep the first file's block whole, then b's frames without b's done line (the run was killed mid-write)
+    const firstDone = full.indexOf("\n", full.indexOf('"done":true')) + 1;
+    const bFrames = full.slice(firstDone).split("\n").filter((l) => l && !l.includes('"done":true'));
+    expect(bFrames.length).toBeGreaterThan(0);
+    writeFileSync(out, full.slice(0, firstDone) + bFrames.join("\n") + "\n" + bFrames[0]!.slice(0, 20));
+    const again = chirp(["decode", a, b, "--sf", "7", "--resume", out]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/2 file\(s\): 1 decoded, 1 skipped/);
+    expect(again.stderr).toMatch(/dropped an interrupted run's last \d+ byte/);
+    const after = lines(readFileSync(out, "utf8"));
+    // exactly the records of the uninterrupted run: no frame twice
+    const key = (r: Record<string, unknown>) => JSON.stringify(r);
+    expect(after.map(key).sort()).toEqual(recs.map(key).sort());
+  });
+
+  it("refuses a --resume file that is not one (nothing is cut from it)", () => {
+    const out = join(dir, "notes.txt");
+    writeFileSync(out, "my notes\nmore notes\n");
+    const r = chirp(["decode", caps, "--sf", "7", "--resume", out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not a resume file/);
+    expect(readFileSync(out, "utf8")).toBe("my notes\nmore notes\n");
+  });
+
+  it("a dangling symbolic link in the directory fails alone; the other files are decoded", () => {
+    const d = join(dir, "with-link");
+    mkdirSync(d);
+    writeFileSync(join(d, "a.sigmf-meta"), readFileSync(join(caps, "a.sigmf-meta")));
+    writeFileSync(join(d, "a.sigmf-data"), readFileSync(join(caps, "a.sigmf-data")));
+    symlinkSync(join(dir, "no-such-file.cs16"), join(d, "gone.cs16"));
+    const r = chirp(["decode", d, "--sf", "7", "--json"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/gone\.cs16: /);
+    expect(lines(r.stdout).map((f) => f.payloadHex)).toEqual(payloads[join(caps, "a.sigmf-meta")]);
   });
 
   it("expands a GLOB and prints one JSON line per frame with its file name", () => {

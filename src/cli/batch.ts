@@ -3,7 +3,7 @@
 // --resume OUT.jsonl, each finished file's frames and a line {"file", "done": true, "frames": n}
 // are appended to OUT.jsonl in one write, and files already marked done there are skipped.
 import { spawn } from "node:child_process";
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, truncateSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -83,7 +83,8 @@ export function expandInputs(positionals: string[]): string[] {
     if (existsSync(p) && statSync(p).isDirectory()) {
       for (const name of readdirSync(p).sort()) {
         const f = join(p, name);
-        if (isRecordingName(name) && statSync(f).isFile()) files.push(f);
+        // a dangling symbolic link is kept: its decode fails and is reported alone, the batch goes on
+        if (isRecordingName(name) && (isDanglingLink(f) || statSync(f).isFile())) files.push(f);
       }
     } else if (existsSync(p)) files.push(p);
     else if (GLOB.test(p)) {
@@ -104,32 +105,63 @@ export function expandInputs(positionals: string[]): string[] {
   return [...new Set(out)];
 }
 
-/** Files marked done in a resume file (tolerates a torn last line from an interrupted run). */
-export function doneFiles(resumePath: string): Set<string> {
-  const done = new Set<string>();
-  if (!existsSync(resumePath)) return done;
-  for (const line of readFileSync(resumePath, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      const o = JSON.parse(line) as { file?: unknown; done?: unknown };
-      if (o.done === true && typeof o.file === "string") done.add(o.file);
-    } catch {
-      // an interrupted write; that file is not marked done and is decoded again
-    }
+function isDanglingLink(f: string): boolean {
+  try {
+    return lstatSync(f).isSymbolicLink() && !existsSync(f);
+  } catch {
+    return false;
   }
-  return done;
 }
 
-/** After an interrupted run the file may end in a torn line: start the next record on a new line. */
-function endWithNewline(path: string): void {
-  if (!existsSync(path)) return;
-  const size = statSync(path).size;
-  if (size === 0) return;
-  const fd = openSync(path, "r");
-  const last = new Uint8Array(1);
-  readSync(fd, last, 0, 1, size - 1);
-  closeSync(fd);
-  if (last[0] !== 10) appendFileSync(path, "\n");
+/** Files marked done in a resume file (tolerates a torn last block from an interrupted run). */
+export function doneFiles(resumePath: string): Set<string> {
+  return readResume(resumePath).done;
+}
+
+/**
+ * Reads a resume file: the files marked done, and the byte length of its complete part. Each
+ * file's frames and its done line are appended in one write, so whatever follows the last done
+ * line is a block torn by an interrupted run (frames without their done line, perhaps a partial
+ * line): its file is decoded again, and the torn block is cut off so that its frames are not
+ * written twice. A line there that is no record of ours means this is not a resume file: refused.
+ */
+function readResume(resumePath: string): { done: Set<string>; complete: number; size: number } {
+  const done = new Set<string>();
+  if (!existsSync(resumePath)) return { done, complete: 0, size: 0 };
+  const bytes = readFileSync(resumePath);
+  let complete = 0;
+  let pos = 0;
+  const foreign: number[] = [];
+  while (pos < bytes.length) {
+    const nl = bytes.indexOf(10, pos);
+    const end = nl < 0 ? bytes.length : nl + 1;
+    const line = bytes.subarray(pos, end).toString("utf8").trim();
+    if (line) {
+      let o: { file?: unknown; done?: unknown } | null = null;
+      try {
+        o = JSON.parse(line) as { file?: unknown; done?: unknown };
+      } catch {
+        if (nl >= 0) foreign.push(pos); // only the very last line may be torn
+      }
+      if (o !== null && (typeof o !== "object" || typeof o.file !== "string")) foreign.push(pos);
+      else if (o && o.done === true && nl >= 0) {
+        done.add(o.file as string);
+        complete = end;
+        foreign.length = 0; // records before a done line are that block's frames
+      }
+    } else if (foreign.length === 0 && pos === complete) complete = end;
+    pos = end;
+  }
+  if (foreign.length > 0) {
+    throw new ChirpError("IO_ERROR", `${resumePath} is not a resume file of chirp decode --resume (a line at byte ${foreign[0]} is not one of its records)`, { parameter: "--resume" });
+  }
+  return { done, complete, size: bytes.length };
+}
+
+/** Cuts a torn last block off the resume file (its file is decoded again). */
+function dropTornBlock(path: string, r: { complete: number; size: number }): number {
+  if (r.size > r.complete) truncateSync(path, r.complete);
+  return r.size - r.complete;
 }
 
 interface ChildResult {
@@ -155,8 +187,12 @@ export async function runBatch(positionals: string[], v: Record<string, unknown>
   const files = expandInputs(positionals);
   const jobs = v.jobs !== undefined ? intFlag("jobs", v.jobs, 1, 256) : availableParallelism();
   const resumePath = v.resume !== undefined ? String(v.resume) : undefined;
-  const done = resumePath ? doneFiles(resumePath) : new Set<string>();
-  if (resumePath) endWithNewline(resumePath);
+  const resume = resumePath ? readResume(resumePath) : undefined;
+  const done = resume?.done ?? new Set<string>();
+  if (resumePath && resume) {
+    const cut = dropTornBlock(resumePath, resume);
+    if (cut > 0 && !v.quiet) process.stderr.write(`chirp: ${resumePath}: dropped an interrupted run's last ${cut} byte(s) (frames without their done line); that file is decoded again\n`);
+  }
   // Files are identified by the path as given; resolve both sides so ./a and a match.
   const key = (f: string) => resolve(f).split(sep).join("/");
   const doneKeys = new Set([...done].map(key));

@@ -1,9 +1,9 @@
 // Opening a recording named on the command line: raw IQ (format from --format or the extension),
 // SigMF pairs (.sigmf-meta/.sigmf-data) and SigMF archives (.sigmf), with sample rate and centre
 // frequency from the metadata. Samples are streamed through one reused buffer (constant memory).
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join, sep } from "node:path";
 import { ChirpError } from "../errors.js";
 import {
   BYTES_PER_SAMPLE,
@@ -104,6 +104,30 @@ export function siblingMeta(path: string): string | undefined {
   }
 }
 
+/**
+ * The file a SigMF `core:dataset` names, confined to the metadata's folder: a relative name
+ * without `..` segments that, after following symbolic links, is still inside that folder.
+ * Anything else (an absolute path, `../x`, a link out of the folder) is BAD_INPUT: metadata from
+ * elsewhere must not make us read arbitrary files.
+ */
+export function datasetPath(metaPath: string, dataset: unknown): string {
+  const allowed = "a file name in the metadata's folder";
+  const refuse = (why: string): never => {
+    throw new ChirpError("BAD_INPUT", `SigMF core:dataset in ${metaPath} ${why}; allowed: ${allowed}`, { parameter: "core:dataset", allowed });
+  };
+  if (typeof dataset !== "string" || dataset.length === 0 || dataset.includes("\0")) return refuse("is not a file name");
+  if (isAbsolute(dataset) || /^[A-Za-z]:/.test(dataset) || dataset.startsWith("\\")) return refuse("is an absolute path");
+  if (dataset.split(/[\\/]/).includes("..")) return refuse("leaves the metadata's folder (..)");
+  const folder = dirname(metaPath);
+  const path = join(folder, dataset);
+  if (existsSync(path)) {
+    const root = realpathSync(folder);
+    const real = realpathSync(path);
+    if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) return refuse("is a link that leaves the metadata's folder");
+  }
+  return path;
+}
+
 export function openRecording(path: string, flags: RecordingFlags = {}): Recording {
   if (!hostIsLittleEndian) ioError("this machine is big-endian; raw IQ files are little-endian");
   if (flags.format !== undefined) checkFormat(flags.format, "--format");
@@ -113,7 +137,7 @@ export function openRecording(path: string, flags: RecordingFlags = {}): Recordi
     const info = parseSigmfMeta(readFileSync(pair.meta, "utf8"));
     // A non-conforming dataset (SigMF core:dataset) names its raw data file, e.g. rec.cs16.
     const dataset = info.doc.global["core:dataset"];
-    const dataPath = typeof dataset === "string" ? join(dirname(pair.meta), dataset) : pair.data;
+    const dataPath = dataset !== undefined ? datasetPath(pair.meta, dataset) : pair.data;
     const bytes = statFile(dataPath, "SigMF data file");
     agree(flags, info);
     const samples = checkSigmfAgainstData(info, bytes, BYTES_PER_SAMPLE[info.format]);

@@ -41,7 +41,7 @@ export interface GatewayOptions {
   ldro?: Ldro;
   preambleLength?: number;
   engine?: Engine;
-  /** Called after each push with the wideband samples consumed so far. */
+  /** Called after each push with the wideband samples consumed so far. If it throws, push throws that error and the frames completed in that push come with the next push or flush. */
   onProgress?: (samplesConsumed: number) => void;
 }
 
@@ -156,7 +156,8 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
 
   function push(samples: Samples): GatewayFrame[] {
     if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
-    const out: GatewayFrame[] = [];
+    const out: GatewayFrame[] = held;
+    held = [];
     if (samples.length > 0) lastInput = samples;
     for (const ch of channels) {
       // the front end's output is a view into Wasm memory that a receiver may grow: copy it once
@@ -164,15 +165,24 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
       for (const rx of ch.receivers) for (const f of rx.push(x)) out.push(tag(f, ch));
     }
     stats.samplesIn = channels[0]!.fe.consumed;
-    options.onProgress?.(stats.samplesIn);
+    try {
+      options.onProgress?.(stats.samplesIn);
+    } catch (e) {
+      held = out; // returned by the next push or flush, not lost
+      throw e;
+    }
     return collect(out);
   }
+
+  // frames of a push whose onProgress threw
+  let held: GatewayFrame[] = [];
 
   // the last chunk's type, so flush can drain the channel filters with zeros of the same format
   let lastInput: Samples | null = null;
 
   function flush(): GatewayFrame[] {
-    const out: GatewayFrame[] = [];
+    const out: GatewayFrame[] = held;
+    held = [];
     for (const ch of channels) {
       const frames: Frame[] = [];
       // drain the channel filter (its delay) so a frame ending on the recording's last sample
@@ -205,6 +215,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
     }
     Object.assign(stats, { samplesIn: 0, frames: 0, detections: 0 });
     lastInput = null;
+    held = [];
   }
 
   return { push, flush, reset, get stats() { return stats; } };

@@ -154,10 +154,14 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     }
   }
 
+  // frames of a push whose onProgress threw: returned by the next push or flush, not lost
+  let held: Frame[] = [];
+
   function push(samples: Samples): Frame[] {
     live();
-    const out: Frame[] = [];
     if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
+    const out: Frame[] = held;
+    held = [];
     // slices of at most sliceIn samples keep the buffer (and its history) within capacity
     const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[options.format ?? "cu8"] : 2;
     const step = sliceIn * per;
@@ -167,13 +171,14 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       run(out);
     }
     stats.samplesIn = frontend.consumed;
-    onProgress?.(stats.samplesIn);
+    try { onProgress?.(stats.samplesIn); } catch (e) { held = out; throw e; }
     return out;
   }
 
   function flush(): Frame[] {
     live();
-    const out: Frame[] = [];
+    const out: Frame[] = held;
+    held = [];
     run(out);
     // drain: the channel filter delays the output, and the last symbol window reads MARGIN samples
     // past its end, so a frame ending on the recording's last sample needs that much more input.
@@ -205,7 +210,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
 
   function reset(): void {
     live();
-    s.base = 0; s.fill = 0; dataEnd = Infinity; lastInput = null; current = null;
+    s.base = 0; s.fill = 0; dataEnd = Infinity; lastInput = null; current = null; held = [];
     restartDetector(detector, 0);
     frontend.reset();
   }

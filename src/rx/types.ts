@@ -31,7 +31,7 @@ export interface ReceiverOptions {
   /** Preamble upchirps (default 8). */
   preambleLength?: number;
   engine?: Engine;
-  /** Called after each push with the input samples consumed so far. */
+  /** Called after each push with the input samples consumed so far. If it throws, push throws that error and the frames completed in that push come with the next push or flush. */
   onProgress?: (samplesConsumed: number) => void;
 }
 
