@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chirp, lines } from "./cli-run.js";
+import { repoRoot } from "./shared.js";
+import { spawnSync } from "node:child_process";
 
 const dir = mkdtempSync(join(tmpdir(), "chirp-batch-"));
 const caps = join(dir, "caps");
@@ -149,6 +151,32 @@ describe("npm start (chirp demo)", () => {
     const meta = JSON.parse(readFileSync(join(out, "recording.sigmf-meta"), "utf8"));
     expect(meta.annotations.filter((a: any) => a["chirpkit:truth"])).toHaveLength(10);
     expect(meta.annotations.filter((a: any) => a["core:generator"] === "chirpkit")).toHaveLength(rows.length);
+    // no "-0" in the table: a sign on a rounded zero says nothing
+    expect(r.stdout).not.toMatch(/\s-0(\.0+)?\s/);
+  });
+
+  it("the follow-up commands it prints run as printed (npx chirp, keys.json beside the recording)", () => {
+    const out = join(dir, "demo-next");
+    const r = chirp(["demo", "--out", out]);
+    expect(r.status).toBe(0);
+    const keys = JSON.parse(readFileSync(join(out, "keys.json"), "utf8"));
+    expect(keys.devices).toHaveLength(5);
+    expect(keys.devices[0]).toMatchObject({ name: "bin-market-sq", devAddr: "26011f01" });
+    const next = r.stdout.split("next:\n")[1]!.trim().split("\n").map((l) => l.trim());
+    expect(next).toHaveLength(3);
+    for (const cmd of next) expect(cmd).toMatch(/^npx chirp /);
+    // run each as the shell would: "npx chirp" is this package's bin
+    const bin = `"${process.execPath}" "${join(repoRoot, "dist/cli/main.js")}"`;
+    for (const cmd of next) {
+      const sh = spawnSync("sh", ["-c", cmd.replaceAll("npx chirp", bin)], { encoding: "utf8", timeout: 60_000 });
+      expect(sh.status, `${cmd}\n${sh.stderr}`).toBe(0);
+      if (cmd.includes("lorawan")) {
+        expect(sh.stdout.match(/MIC {7}[0-9a-f]{8} OK/g)).toHaveLength(10);
+        expect(sh.stdout).toMatch(/Device {4}bridge-vib-2/);
+        expect(sh.stdout).toMatch(/ch 1 accelerometer/);
+      }
+    }
+    expect(existsSync(join(out, "frames.png"))).toBe(true);
   });
 });
 

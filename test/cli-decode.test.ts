@@ -114,9 +114,39 @@ describe("decode on the shared captures", () => {
       expect(got, file).toEqual(c.frames.map((f: any) => f.payloadHex));
     }
   });
+
+  it.runIf(hasShared)("startSample is where the preamble's energy begins (the manifest says 3 samples later)", () => {
+    const file = "sf7_bw125_os1_clean.cf32";
+    const c = (readSharedJson("captures", "manifest.json").captures as any[]).find((x) => x.file === file)!;
+    const iq = new Float32Array(readFileSync(sharedPath("captures", file)).buffer.slice(0));
+    const r = chirp(["decode", sharedPath("captures", file), "--rate", "125k", "--sf", "7", "--json"]);
+    const frames = lines(r.stdout);
+    expect(frames).toHaveLength(c.frames.length);
+    for (const [i, f] of frames.entries()) {
+      const s = f.startSample as number;
+      expect(Math.hypot(iq[2 * (s - 1)]!, iq[2 * (s - 1) + 1]!), `before frame ${i}`).toBeLessThan(1e-3);
+      expect(Math.hypot(iq[2 * s]!, iq[2 * s + 1]!), `frame ${i}`).toBeGreaterThan(0.5);
+      expect(c.frames[i].startSample - s).toBe(3);
+    }
+  });
 });
 
 describe("decode: a hint on stderr when nothing is found", () => {
+  it("a preamble of another SF, bandwidth or sample rate is named as such (not a sync word)", () => {
+    const out = join(dir, "shape");
+    expect(chirp(["simulate", "-o", out, "--sf", "9", "--rate", "250k", "--snr", "0", "--frames", "2", "--format", "cf32"]).status).toBe(0);
+    const raw = `${out}-raw.cf32`;
+    copyFileSync(`${out}.sigmf-data`, raw);
+    const wrongSf = chirp(["decode", raw, "--rate", "250k", "--sf", "7"]);
+    expect(wrongSf.stderr).toMatch(/LoRa preamble \(\d+ upchirps at 0\.\d+ s\) of SF 9 spanning 125 kHz at --rate 250k, not SF 7 at 125 kHz: try --sf 9\n$/);
+    expect(wrongSf.stderr).not.toMatch(/--sync/);
+    // told 500 kHz for a 250 kHz recording: the chirps look twice as wide
+    const wrongRate = chirp(["decode", raw, "--rate", "500k", "--sf", "9"]);
+    expect(wrongRate.stderr).toMatch(/of SF 9 spanning 250 kHz at --rate 500k, not SF 9 at 125 kHz: try --bw 250k --sf 9, or, if the bandwidth is 125 kHz, the sample rate is 250k \(--rate 250k\)/);
+    const auto = chirp(["decode", raw, "--rate", "250k", "--sf", "auto", "--json"]);
+    expect(lines(auto.stdout).filter((f) => f.crcOk).map((f) => f.sf)).toEqual([9, 9]);
+  });
+
   it.runIf(hasShared)("names another sync word (cu8 capture sent with 0x34, decoded for 0x12); --json stdout stays empty", () => {
     const r = chirp(["decode", sharedPath("captures", "sf9_bw125_os4_sync34_cu8.cu8"), "--rate", "500k", "--bw", "125k", "--sf", "9", "--json"]);
     expect(r.status).toBe(0);

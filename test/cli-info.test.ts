@@ -35,6 +35,15 @@ beforeAll(() => {
 });
 
 describe("chirp info", () => {
+  it("float samples have no full scale: cf32 levels are dB re 1.0, integer formats dBFS", () => {
+    const iq = new Float32Array(4000).fill(0.5);
+    writeFileSync(join(dir, "half.cf32"), iq);
+    const f = chirp(["info", join(dir, "half.cf32"), "--rate", "1M"]);
+    expect(f.stdout).toMatch(/level +-3\.0 dB rms, -3\.0 dB peak \(re amplitude 1\.0: float samples have no full scale\)/);
+    expect(f.stdout).not.toContain("dBFS");
+    const i = chirp(["info", join(dir, "tone.sigmf-meta")]);
+    expect(i.stdout).toMatch(/level +-6\.\d dBFS rms/);
+  });
   it("reports duration, level and the spectrum peak of a SigMF recording", () => {
     const r = chirp(["info", join(dir, "tone.sigmf-meta"), "--json"]);
     expect(r.stderr).toBe("");
@@ -72,7 +81,7 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
   it("no command: usage on stderr, exit status 2", () => {
     const r = chirp([]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^usage: chirp <command>/);
+    expect(r.stderr).toMatch(/^chirp: .*\n\nusage: chirp <command>/);
     expect(r.stdout).toBe("");
   });
   it("spectrogram --help shows the gateway example with --channel", () => {
@@ -116,13 +125,15 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
   it("--help prints usage and an example for every command, exit 0", () => {
     const list = chirp(["--help"]);
     expect(list.status).toBe(0);
-    const cmds = list.stdout.split("commands:\n")[1]!.split("\n").filter((l) => l.trim()).map((l) => l.trim().split(/\s+/)[0]!);
+    const cmds = list.stdout.split("commands:\n")[1]!.split("\n\n")[0]!.split("\n").map((l) => l.trim().split(/\s+/)[0]!);
     expect(cmds).toEqual(["decode", "encode", "simulate", "per", "toa", "lorawan", "info", "spectrogram", "demo"]);
+    expect(list.stdout).toMatch(/\n {2}-V, --version +print the chirpkit version\n/);
     for (const cmd of cmds) {
       const r = chirp([cmd, "--help"]);
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain(`usage: chirp ${cmd}`);
-      expect(r.stdout).toMatch(/examples:\n {2}chirp /);
+      // every command's help has the same layout: title, usage, options (ending with -h), examples
+      expect(r.stdout, cmd).toMatch(new RegExp(`^chirp ${cmd}: .+\\n\\nusage: chirp ${cmd} .+\\n\\noptions:\\n(  -.+\\n)+  -h, --help +show this help\\n\\n`));
+      expect(r.stdout).toMatch(/examples:\n {2}(chirp|npm) /);
     }
   });
 });

@@ -68,14 +68,14 @@ describe("chirp lorawan", () => {
     capture();
     // brocaar's 1.1 OptNeg join accept: MIC needs JSIntKey + JoinEUI + DevNonce; keys need NwkKey + AppKey
     const k = "0102030405060708090a0b0c0d0e0f10";
-    await run(["207abeea06b02920f11c02d0348fcf1815", "--version", "1.1", "--nwkkey", k, "--appkey", k, "--jsintkey", k, "--join-eui", "0807060504030201", "--dev-nonce", "258", "--show-session-keys"]);
+    await run(["207abeea06b02920f11c02d0348fcf1815", "--lorawan-version", "1.1", "--nwkkey", k, "--appkey", k, "--jsintkey", k, "--join-eui", "0807060504030201", "--dev-nonce", "258", "--show-session-keys"]);
     expect(out).toMatch(/MIC\s+\S+ OK/);
     expect(out).toContain("fNwkSIntKey");
     expect(out).toContain("appSKey");
   });
   it("1.1 downlink with encrypted FOpts decodes its MAC commands", async () => {
     capture();
-    await run(["6004030201030000dfb4f1e24f1f9f", "--version", "1.1", "--snwksintkey", "02020202020202020202020202020202", "--nwksenckey", "02020202020202020202020202020204", "--json"]);
+    await run(["6004030201030000dfb4f1e24f1f9f", "--lorawan-version", "1.1", "--snwksintkey", "02020202020202020202020202020202", "--nwksenckey", "02020202020202020202020202020204", "--json"]);
     const o = JSON.parse(out);
     expect(o.micOk).toBe(true);
     expect(o.fOpts).toBe("020701");
@@ -98,7 +98,7 @@ describe("chirp lorawan", () => {
     capture();
     await expect(run(["40ff"])).rejects.toBeInstanceOf(ChirpError);
     await expect(run(["zz"])).rejects.toMatchObject({ code: "BAD_PARAMETER" });
-    await expect(run(["40f17dbe4900020001954378762b11ff0d", "--version", "2"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--version" });
+    await expect(run(["40f17dbe4900020001954378762b11ff0d", "--lorawan-version", "2"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--lorawan-version" });
     await expect(run(["40f17dbe4900020001954378762b11ff0d", "--nwkskey", "0011"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--nwkskey" });
     await expect(run(["40f17dbe4900020001954378762b11ff0d", "--tx-dr", "300"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--tx-dr", message: expect.stringMatching(/^--tx-dr = "300"/) });
   });
@@ -122,5 +122,47 @@ describe("chirp lorawan with several frames", () => {
     expect(await run([f(1), f(2), "--nwkskey", keys.nwkSKey])).toBe(0);
     expect(out.match(/OK/g)?.length).toBe(2);
     await expect(run([f(1), f(2), "--fcnt32", "2"])).rejects.toMatchObject({ code: "BAD_PARAMETER", parameter: "--fcnt32" });
+  });
+});
+
+describe("chirp lorawan --keys (several devices)", () => {
+  it("gives each frame its device's keys by DevAddr, names the device, and skips LPP when the MIC fails", async () => {
+    const { buildDataFrame, toHex } = await import("../src/lorawan/index.js");
+    const { encodeLpp } = await import("../src/lpp/index.js");
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const a = { nwkSKey: "000102030405060708090a0b0c0d0e0f", appSKey: "0f0e0d0c0b0a09080706050403020100" };
+    const b = { nwkSKey: "2b7e151628aed2a6abf7158809cf4f3c", appSKey: "3c4fcf098815f7aba6d2ae2816157e2b" };
+    const payload = encodeLpp([{ channel: 1, type: "temperature", value: 21.5 }]);
+    const fa = toHex(buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: "26011f01", fCnt: 5, fPort: 2, payload }, a));
+    const fb = toHex(buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: "26011f02", fCnt: 9, fPort: 2, payload }, b));
+    const dir = mkdtempSync(join(tmpdir(), "chirp-keys-"));
+    const file = join(dir, "keys.json");
+    // device 2's keys are swapped: its MIC must fail and its payload must not be decoded as LPP
+    writeFileSync(file, JSON.stringify({ devices: [{ name: "one", devAddr: "26011f01", ...a }, { name: "two", devAddr: "26011F02", nwkSKey: b.appSKey, appSKey: b.nwkSKey }] }));
+    capture();
+    const code = await run([fa, fb, "--keys", file, "--lpp", "--json"]);
+    const [oa, ob] = out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(oa).toMatchObject({ device: "one", micOk: true, lpp: [{ channel: 1, name: "temperature", value: 21.5 }] });
+    expect(ob).toMatchObject({ device: "two", micOk: false, lpp: null, lppError: "not decoded: the MIC does not verify" });
+    expect(code).toBe(1);
+  });
+
+  it("a malformed keys file is BAD_PARAMETER naming the entry, never echoing a key", async () => {
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "chirp-keys-")), "keys.json");
+    writeFileSync(file, JSON.stringify({ devices: [{ devAddr: "26011f01", nwkSKey: "00112233445566778899aabbccddee" }] }));
+    const err = await run(["40f17dbe4900020001954378762b11ff0d", "--keys", file]).catch((e) => e);
+    expect(err).toBeInstanceOf(ChirpError);
+    expect(err.message).toContain("devices[0].nwkSKey");
+    expect(err.message).not.toContain("00112233445566778899aabbccddee");
+  });
+
+  it("a frame too short for its MHDR says 1 byte, not 1 bytes", async () => {
+    const err = await run([""]).catch((e) => e);
+    expect(String(err.message)).toMatch(/needs at least 1 byte, got 0$/);
   });
 });

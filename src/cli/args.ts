@@ -57,6 +57,8 @@ export interface Help {
   summary: string;
   usage: string;
   options: [string, string][];
+  /** Paragraph lines printed after the options (exit status, formats). */
+  notes?: string[];
   examples: string[];
 }
 
@@ -71,6 +73,7 @@ export function formatHelp(h: Help): string {
     ...h.options.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`),
     `  ${"-h, --help".padEnd(w)}  show this help`,
     "",
+    ...(h.notes?.length ? [...h.notes, ""] : []),
     "examples:",
     ...h.examples.map((e) => `  ${e}`),
     "",

@@ -2,6 +2,7 @@
 // archive), streamed at constant memory, one receiver per spreading factor; several channels
 // (--channel/--offset) go through the gateway receiver (one front end per channel). Several files, a
 // directory or a glob go to the batch runner (src/cli/batch.ts).
+import { recordingShapeHint } from "./hints.js";
 import { accessSync, constants, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
 import { createGatewayReceiver, createReceiver, type Frame, type GatewayFrame, type GatewayOptions, type Samples } from "./deps.js";
@@ -313,7 +314,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);
   }
   // Nothing found: say why when the receiver's counters know (stderr, never in --json stdout).
-  const hint = found === 0 ? emptyDecodeHint(stats, rx) : undefined;
+  const hint = found === 0 ? (recordingShapeHint(rec, rx) ?? emptyDecodeHint(stats, rx)) : undefined;
   if (hint) process.stderr.write(`chirp decode: ${hint}\n`);
   if (v.annotate) {
     const path = writeAnnotations(rec, annotations);

@@ -3,8 +3,8 @@
 // Cayenne LPP readings at SF7..SF10; each has its own crystal error (carrier and clock offset) and
 // distance (SNR). The channel simulator makes the recording, it is written as SigMF, then read
 // back and decoded like any capture (one receiver per SF), MICs verified and payloads decrypted
-// with the example keys, readings decoded, and a table printed. Recording, frames (JSON lines) and a
-// spectrogram PNG go into a folder.
+// with the example keys, readings decoded, and a table printed. Recording, frames (JSON lines), the
+// devices' keys and a spectrogram PNG go into a folder.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildDataFrame, decodeFrame, toHex } from "../lorawan/index.js";
@@ -19,7 +19,7 @@ import { truthAnnotation } from "./simulate.js";
 import { annotationMarks, renderSpectrogram, type Mark } from "./spectrogram.js";
 import { encodePng } from "./png.js";
 import { writeRecording } from "./writer.js";
-import { formatTable } from "./table.js";
+import { fixed, formatTable } from "./table.js";
 
 export const summary = "simulate, decode and print a smart-city LoRaWAN recording (npm start)";
 
@@ -239,6 +239,10 @@ export async function run(argv: string[]): Promise<number> {
     records.push(jsonLine(record));
   }
   writeFileSync(join(dir, "frames.jsonl"), records.join(""));
+  // The example keys, so that the next command (chirp lorawan --keys) can verify and decrypt.
+  const keysPath = join(dir, "keys.json");
+  const keysDoc = { devices: DEVICES.map((d) => ({ name: d.name, devAddr: d.devAddr, nwkSKey: d.nwkSKey, appSKey: d.appSKey })) };
+  writeFileSync(keysPath, JSON.stringify(keysDoc, null, 2) + "\n");
 
   // 5. The decoded frames go into the recording's metadata beside the ground truth, and a picture.
   const doc = withAnnotations(rec.sigmf!.info.doc, decoded.map((f: Frame) => frameAnnotation(f, rec, rx)));
@@ -258,8 +262,8 @@ export async function run(argv: string[]): Promise<number> {
         { header: "time s", get: (r) => r.timeS.toFixed(3) },
         { header: "device", get: (r) => r.device, align: "left" },
         { header: "SF", get: (r) => r.sf },
-        { header: "SNR dB", get: (r) => (Number.isFinite(r.snrDb) ? r.snrDb.toFixed(1) : "-") },
-        { header: "CFO Hz", get: (r) => (Number.isFinite(r.cfoHz) ? r.cfoHz.toFixed(0) : "-") },
+        { header: "SNR dB", get: (r) => fixed(r.snrDb, 1) },
+        { header: "CFO Hz", get: (r) => fixed(r.cfoHz, 0) },
         { header: "CRC", get: (r) => r.crc, align: "left" },
         { header: "MIC", get: (r) => r.mic, align: "left" },
         { header: "FCnt", get: (r) => r.fCnt },
@@ -267,8 +271,11 @@ export async function run(argv: string[]): Promise<number> {
       ]),
     );
     process.stdout.write(`\n${good} of ${sent.length} uplinks decoded with CRC and MIC ok` + (missed.length ? `; missed: ${missed.map((t) => `SF${t.sf} at ${(t.startSample / SAMPLE_RATE).toFixed(3)} s`).join(", ")}` : "") + "\n");
-    process.stdout.write(`wrote ${dir}/: recording.sigmf-meta + recording.sigmf-data (cs16, ground truth and decoded frames as annotations), frames.jsonl, spectrogram.png\n`);
-    process.stdout.write(`took ${((Date.now() - t0) / 1000).toFixed(1)} s; next: chirp decode ${written.meta} --sf 7-10 --sync 0x34, chirp spectrogram ${written.meta} -o x.png\n`);
+    process.stdout.write(`wrote ${dir}/: recording.sigmf-meta + recording.sigmf-data (cs16, ground truth and decoded frames as annotations), frames.jsonl, keys.json (the example devices' keys), spectrogram.png\n`);
+    process.stdout.write(`took ${((Date.now() - t0) / 1000).toFixed(1)} s; next:\n`);
+    process.stdout.write(`  npx chirp decode ${written.meta} --sf auto --sync 0x34\n`);
+    process.stdout.write(`  npx chirp decode ${written.meta} --sf auto --sync 0x34 --json | npx chirp lorawan - --keys ${keysPath} --lpp\n`);
+    process.stdout.write(`  npx chirp spectrogram ${written.meta} --sf auto --sync 0x34 -o ${join(dir, "frames.png")}\n`);
   }
   // Like decode: exit 0 once the recording was made and read; what was missed is in the report.
   return 0;

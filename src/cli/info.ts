@@ -126,6 +126,12 @@ export async function describe(rec: Recording, quiet = true): Promise<RecordingI
   };
 }
 
+/** Integer formats have a full scale (dBFS); cf32 has none, so its level is given re an amplitude of 1. */
+function levelText(rmsDb: number, peakDb: number, format: string): string {
+  if (format === "cf32") return `${rmsDb.toFixed(1)} dB rms, ${peakDb.toFixed(1)} dB peak (re amplitude 1.0: float samples have no full scale)`;
+  return `${rmsDb.toFixed(1)} dBFS rms, ${peakDb.toFixed(1)} dBFS peak`;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(argv, help, {
     format: { type: "string" },
@@ -162,7 +168,7 @@ export async function run(argv: string[]): Promise<number> {
     ["sample rate", info.sampleRate ? hz(info.sampleRate) : "unknown (give --rate)"],
     ["centre frequency", info.centerFrequency !== null ? hz(info.centerFrequency) : "unknown"],
     ["duration", info.durationS !== null ? duration(info.durationS) : "unknown"],
-    ["level", Number.isFinite(info.peakDbfs) ? `${info.rmsDbfs.toFixed(1)} dBFS rms, ${info.peakDbfs.toFixed(1)} dBFS peak` : info.samples ? "silent (all zero)" : "no samples"],
+    ["level", Number.isFinite(info.peakDbfs) ? levelText(info.rmsDbfs, info.peakDbfs, rec.format) : info.samples ? "silent (all zero)" : "no samples"],
     ["DC offset", `I ${info.dc[0].toFixed(4)}, Q ${info.dc[1].toFixed(4)}`],
     ["clipped", `${(100 * info.clippedFraction).toFixed(3)} %` + (info.nonFinite ? `, ${info.nonFinite} non-finite samples` : "")],
     [

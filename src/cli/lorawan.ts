@@ -1,14 +1,15 @@
 // `chirp lorawan HEX`: parse a LoRaWAN PHYPayload, verify its MIC, decrypt it and decode its MAC
 // commands (and, with --lpp, its Cayenne LPP payload). Exit status 0, or 1 when a MIC was
 // checked and does not verify; 2 for bad input (typed errors).
-import { parseCli } from "./args.js";
+import { readFileSync } from "node:fs";
+import { formatHelp, parseCli, type Help } from "./args.js";
 import { ChirpError, badParameter } from "../errors.js";
 import { decodeFrame, decodedFrameToJson, fromHex, parseFrame, toHex, type DecodedFrame, type LoRaWANKeys } from "../lorawan/index.js";
 import { keyOf } from "../lorawan/bytes.js";
 import { decodeCounted } from "../lorawan/session.js";
 import { decodeLpp, type LppReading } from "../lpp/index.js";
 
-export const summary = "lorawan HEX: parse, verify and decrypt a LoRaWAN frame (--json, --lpp)";
+export const summary = "parse, verify and decrypt LoRaWAN frames (--keys for several devices, --json, --lpp)";
 
 const KEY_FLAGS: Record<string, keyof LoRaWANKeys> = {
   nwkskey: "nwkSKey",
@@ -22,36 +23,106 @@ const KEY_FLAGS: Record<string, keyof LoRaWANKeys> = {
   jsenckey: "jsEncKey",
 };
 
-const HELP = `usage: chirp lorawan HEX [HEX...] [options]
-       chirp lorawan - [options] < frames     (one hex frame, or chirp decode --json line, per line)
+const help: Help = {
+  name: "lorawan",
+  summary: "parse LoRaWAN PHYPayloads, verify the MIC and decrypt what the keys allow",
+  usage: "HEX [HEX...] [options]   or   chirp lorawan - [options] < frames   (one hex frame or chirp decode --json line per line)",
+  options: [
+    ["--keys FILE", "keys of several devices (JSON, see below): each frame gets its device's keys by DevAddr (or DevEUI for joins)"],
+    ["--lorawan-version 1.0|1.1", "LoRaWAN version (default 1.0; a device in --keys may say its own)"],
+    ["--nwkskey K --appskey K", "1.0 session keys"],
+    ["--fnwksintkey K --snwksintkey K --nwksenckey K", "1.1 network session keys"],
+    ["--appkey K --nwkkey K --jsintkey K --jsenckey K", "root / join server keys"],
+    ["--fcnt32 N", "full 32-bit frame counter (MIC and keystream use all 32 bits)"],
+    ["--last-fcnt N", "reconstruct the 32-bit counter from the last one accepted"],
+    ["--conf-fcnt N --tx-dr N --tx-ch N", "1.1 uplink MIC inputs (ConfFCnt only with ACK)"],
+    ["--join-eui E --dev-nonce N --join-req-type N", "join-accept context: the request's DevNonce (and JoinEUI) check a 1.1 OptNeg MIC and derive the session keys"],
+    ["--show-session-keys", "print the session keys derived from a join accept whose MIC verified (secrets: never printed without this flag)"],
+    ["--fopts-variant errata|original", "1.1 FOpts encryption A block (default errata)"],
+    ["--base64", "the frame is given in base64 instead of hex"],
+    ["--lpp", "decode the (decrypted) payload as Cayenne LPP (not when the MIC fails)"],
+    ["--json", "one JSON object per frame instead of text"],
+  ],
+  notes: [
+    "Keys are 32 hex digits; no key is ever echoed in a message. A keys file is {\"devices\": [{\"name\": \"bin-1\",",
+    "\"devAddr\": \"26011f01\", \"nwkSKey\": K, \"appSKey\": K}, ...]} (1.1: fNwkSIntKey, sNwkSIntKey, nwkSEncKey and",
+    "\"version\": \"1.1\"; joins: devEui with appKey/nwkKey); chirp demo writes one beside its recording.",
+    "Exit status 1 when a MIC does not verify (or, with several frames, a line cannot be decoded or a frame is a",
+    "replay: its counter is not above the last one accepted for its DevAddr). Nothing is decoded from a frame",
+    "whose MIC fails.",
+  ],
+  examples: [
+    "chirp lorawan 40f17dbe4900020001954378762b11ff0d --nwkskey 44024241ed4ce9a68c6a8bc055233fd3 --appskey ec925802ae430ca77fd3dd73cb2cc588",
+    "chirp lorawan QPF9vkkAAgABlUN4disR/w0= --base64 --json",
+    "chirp decode chirp-demo/recording.sigmf-meta --sf 7-10 --sync 0x34 --json | chirp lorawan - --keys chirp-demo/keys.json --lpp",
+  ],
+};
 
-Parses LoRaWAN PHYPayloads (hex), verifies the MIC and decrypts what the keys allow. With several
-frames, 32-bit counters are followed per DevAddr from the frames whose MIC verified.
+/** One device of a keys file: its identity, its keys, and optionally its LoRaWAN version. */
+interface KeyedDevice {
+  name?: string;
+  devAddr?: string;
+  devEui?: string;
+  version?: "1.0" | "1.1";
+  keys: LoRaWANKeys;
+}
 
-  --version 1.0|1.1       LoRaWAN version (default 1.0)
-  --nwkskey K  --appskey K                      1.0 session keys
-  --fnwksintkey K --snwksintkey K --nwksenckey K  1.1 network session keys
-  --appkey K  --nwkkey K  --jsintkey K --jsenckey K   root / join server keys
-  --fcnt32 N              full 32-bit frame counter (MIC and keystream use all 32 bits)
-  --last-fcnt N           reconstruct the 32-bit counter from the last one accepted
-  --conf-fcnt N --tx-dr N --tx-ch N     1.1 uplink MIC inputs (ConfFCnt only with ACK)
-  --join-eui E --dev-nonce N --join-req-type N   join-accept context: the request's DevNonce
-                          (and JoinEUI) check a 1.1 OptNeg MIC and derive the session keys
-  --show-session-keys     print the session keys derived from a join accept whose MIC verified
-                          (they are secrets: never printed without this flag)
-  --fopts-variant errata|original   1.1 FOpts encryption A block (default errata)
-  --base64                the frame is given in base64 instead of hex
-  --lpp                   decode the (decrypted) payload as Cayenne LPP
-  --json                  one JSON object instead of text
-Keys are 32 hex digits; no key is ever echoed in a message. Exit status 1 when a MIC does not
-verify (or, with several frames, a line cannot be decoded or a frame is a replay: its counter is
-not above the last one accepted for its DevAddr). Nothing is decoded from a join accept whose MIC
-fails.
+const KEY_FIELDS: (keyof LoRaWANKeys)[] = Object.values(KEY_FLAGS);
 
-examples:
-  chirp lorawan 40f17dbe4900020001954378762b11ff0d --nwkskey 44024241ed4ce9a68c6a8bc055233fd3 --appskey ec925802ae430ca77fd3dd73cb2cc588
-  chirp lorawan QPF9vkkAAgABlUN4disR/w0= --base64 --json
-  chirp decode capture.sigmf-meta --sf 7-12 --sync 0x34 --json | chirp lorawan - --nwkskey K --appskey K --lpp`;
+/** Reads a keys file: {"devices": [{name?, devAddr?, devEui?, version?, nwkSKey?, appSKey?, ...}]}. */
+export function readKeysFile(path: string): KeyedDevice[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    if ((e as { code?: string }).code) throw e;
+    badParameter("--keys", path, "a JSON file: {\"devices\": [{\"devAddr\": \"26011f01\", \"nwkSKey\": K, \"appSKey\": K}, ...]}");
+  }
+  const list = (doc as { devices?: unknown })?.devices;
+  if (!Array.isArray(list)) badParameter("--keys", path, "a JSON object with a \"devices\" array");
+  return list.map((d, i) => {
+    const where = `--keys ${path}: devices[${i}]`;
+    if (typeof d !== "object" || d === null) badParameter(where, typeof d, "an object");
+    const o = d as Record<string, unknown>;
+    const dev: KeyedDevice = { keys: {} };
+    if (o.name !== undefined) dev.name = String(o.name);
+    for (const id of ["devAddr", "devEui"] as const) {
+      if (o[id] === undefined) continue;
+      const hex = String(o[id]).toLowerCase();
+      const digits = id === "devAddr" ? 8 : 16;
+      if (!new RegExp(`^[0-9a-f]{${digits}}$`).test(hex)) badParameter(`${where}.${id}`, "(not shown)", `${digits} hex digits`);
+      dev[id] = hex;
+    }
+    if (!dev.devAddr && !dev.devEui) badParameter(where, "no devAddr or devEui", "a devAddr (data frames) or a devEui (joins)");
+    if (o.version !== undefined) {
+      if (o.version !== "1.0" && o.version !== "1.1") badParameter(`${where}.version`, o.version, "1.0 or 1.1");
+      dev.version = o.version;
+    }
+    for (const k of KEY_FIELDS) {
+      if (o[k] === undefined) continue;
+      // the value is never echoed: a malformed key must not end up in a log
+      if (typeof o[k] !== "string" || !/^[0-9a-fA-F]{32}$/.test(o[k] as string)) badParameter(`${where}.${k}`, "(not shown)", "32 hex digits");
+      dev.keys[k] = fromHex(o[k] as string, `${where}.${k}`);
+    }
+    return dev;
+  });
+}
+
+/** The device of a keys file that a frame belongs to (by DevAddr, or DevEUI for join requests). */
+function deviceOf(bytes: Uint8Array, devices: KeyedDevice[] | undefined): KeyedDevice | undefined {
+  if (!devices) return undefined;
+  let f: ReturnType<typeof parseFrame>;
+  try {
+    f = parseFrame(bytes);
+  } catch {
+    return undefined; // decodeFrame reports what is wrong with the frame
+  }
+  const r = f as unknown as { devAddr?: unknown; devEui?: unknown };
+  const hex = (v: unknown, digits: number) => (typeof v === "number" ? (v >>> 0).toString(16).padStart(digits, "0") : typeof v === "string" ? v.toLowerCase() : undefined);
+  const addr = hex(r.devAddr, 8);
+  const eui = hex(r.devEui, 16);
+  return devices.find((d) => (addr !== undefined && d.devAddr === addr) || (eui !== undefined && d.devEui === eui));
+}
 
 function fromBase64(s: string): Uint8Array {
   const t = s.trim();
@@ -162,7 +233,8 @@ async function readStdin(): Promise<string> {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
-    version: { type: "string" },
+    "lorawan-version": { type: "string" },
+    keys: { type: "string" },
     ...Object.fromEntries(Object.keys(KEY_FLAGS).map((k) => [k, { type: "string" as const }])),
     fcnt32: { type: "string" },
     "last-fcnt": { type: "string" },
@@ -179,12 +251,13 @@ export async function run(argv: string[]): Promise<number> {
     base64: { type: "boolean" },
   });
   if (values.help) {
-    process.stdout.write(HELP + "\n");
+    process.stdout.write(formatHelp(help));
     return 0;
   }
   if (positionals.length === 0) throw new ChirpError("BAD_PARAMETER", "chirp lorawan takes a HEX frame, several, or - for one per line on stdin (see --help)", { parameter: "HEX" });
-  const version = (values.version as string | undefined) ?? "1.0";
-  if (version !== "1.0" && version !== "1.1") badParameter("--version", version, "1.0 or 1.1");
+  const version = (values["lorawan-version"] as string | undefined) ?? "1.0";
+  if (version !== "1.0" && version !== "1.1") badParameter("--lorawan-version", version, "1.0 or 1.1");
+  const devices = values.keys === undefined ? undefined : readKeysFile(String(values.keys));
   const variant = (values["fopts-variant"] as string | undefined) ?? "errata";
   if (variant !== "errata" && variant !== "original") badParameter("--fopts-variant", variant, "errata or original");
   const keys: LoRaWANKeys = {};
@@ -210,8 +283,10 @@ export async function run(argv: string[]): Promise<number> {
 
   // One frame: errors are the command's errors (exit status 2).
   if (positionals.length === 1 && positionals[0] !== "-") {
-    const d = decodeFrame(frameOfLine(positionals[0]!, base64), base);
-    print(d, !!values.lpp, !!values.json);
+    const bytes = frameOfLine(positionals[0]!, base64);
+    const dev = deviceOf(bytes, devices);
+    const d = decodeFrame(bytes, withDevice(base, dev));
+    print(d, !!values.lpp, !!values.json, undefined, false, dev?.name);
     return d.micOk === false ? 1 : 0;
   }
 
@@ -226,17 +301,18 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const bytes = frameOfLine(line, base64);
       const f = parseFrame(bytes);
+      const dev = deviceOf(bytes, devices);
       if (f.kind !== "data") {
-        const d = decodeFrame(bytes, { ...base, lastFCnt: undefined });
+        const d = decodeFrame(bytes, { ...withDevice(base, dev), lastFCnt: undefined });
         if (d.micOk === false) status = 1;
-        print(d, !!values.lpp, !!values.json, n + 1);
+        print(d, !!values.lpp, !!values.json, n + 1, false, dev?.name);
         return;
       }
       const key = `${f.devAddr}:${f.direction}:${version === "1.1" && f.direction === "down" && f.fPort !== null && f.fPort > 0 ? "a" : "n"}`;
-      const { d, replay } = decodeCounted(f, last.get(key) ?? base.lastFCnt, base);
+      const { d, replay } = decodeCounted(f, last.get(key) ?? base.lastFCnt, withDevice(base, dev));
       if (d.micOk === true && !replay) last.set(key, d.fCnt32);
       if (d.micOk === false || replay) status = 1;
-      print(d, !!values.lpp, !!values.json, n + 1, replay);
+      print(d, !!values.lpp, !!values.json, n + 1, replay, dev?.name);
     } catch (e) {
       if (!(e instanceof ChirpError)) throw e;
       status = 1;
@@ -247,11 +323,18 @@ export async function run(argv: string[]): Promise<number> {
   return status;
 }
 
-function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number, replay = false): void {
+/** The command's options with a keys-file device's keys (and version) over the flags' ones. */
+function withDevice<T extends { keys: LoRaWANKeys; version: "1.0" | "1.1" }>(base: T, dev: KeyedDevice | undefined): T {
+  if (!dev) return base;
+  return { ...base, keys: { ...base.keys, ...dev.keys }, version: dev.version ?? base.version };
+}
+
+function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number, replay = false, device?: string): void {
   let lpp: LppReading[] | undefined;
   let lppError: string | undefined;
   if (withLpp) {
-    if (d.kind !== "data" || !d.payloadDecrypted || d.fPort === 0 || d.payload.length === 0) lppError = "no decrypted application payload to decode";
+    if (d.micOk === false) lppError = "not decoded: the MIC does not verify";
+    else if (d.kind !== "data" || !d.payloadDecrypted || d.fPort === 0 || d.payload.length === 0) lppError = "no decrypted application payload to decode";
     else {
       try {
         lpp = decodeLpp(d.payload);
@@ -265,10 +348,13 @@ function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number, 
     const o = decodedFrameToJson(d);
     if (line !== undefined) o.line = line;
     if (replay) o.replay = true;
+    if (device !== undefined) o.device = device;
     if (withLpp) o.lpp = lpp ? lpp.map((r) => ({ channel: r.channel, type: r.type, name: r.name, value: r.value, unit: r.unit })) : null;
     if (lppError) o.lppError = lppError;
     process.stdout.write(JSON.stringify(o) + "\n");
   } else {
-    process.stdout.write((line !== undefined ? `line ${line}: ` : "") + text(d, lpp, lppError, replay) + "\n" + (line !== undefined ? "\n" : ""));
+    const t = text(d, lpp, lppError, replay).split("\n");
+    if (device !== undefined) t.splice(1, 0, `  Device    ${device}`);
+    process.stdout.write((line !== undefined ? `line ${line}: ` : "") + t.join("\n") + "\n" + (line !== undefined ? "\n" : ""));
   }
 }

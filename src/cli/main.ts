@@ -18,7 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
 
 async function usage(): Promise<string> {
   const names = Object.keys(commands);
-  const w = Math.max(...names.map((n) => n.length));
+  const w = Math.max("-V, --version".length, ...names.map((n) => n.length));
   const rows: string[] = [];
   for (const n of names) {
     let s = "";
@@ -29,7 +29,23 @@ async function usage(): Promise<string> {
     }
     rows.push(`  ${n.padEnd(w)}  ${s}`);
   }
-  return ["usage: chirp <command> [options]     (chirp <command> --help for details and examples)", "", "commands:", ...rows, ""].join("\n");
+  return [
+    "chirp: LoRa PHY, receiver and LoRaWAN tools (chirpkit)",
+    "",
+    "usage: chirp <command> [options]     (chirp <command> --help for details and examples)",
+    "",
+    "commands:",
+    ...rows,
+    "",
+    "options:",
+    `  ${"-h, --help".padEnd(w)}  show this help`,
+    `  ${"-V, --version".padEnd(w)}  print the chirpkit version`,
+    "",
+    "examples:",
+    "  chirp demo",
+    "  chirp decode capture.sigmf-meta --sf auto --sync 0x34",
+    "",
+  ].join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {

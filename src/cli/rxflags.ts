@@ -24,7 +24,7 @@ export const rxOptionSpec: OptionSpec = {
 };
 
 export const rxOptionHelp: [string, string][] = [
-  ["--sf S", "spreading factor 5..12; a list (7,9) or range (7-12) runs one receiver per SF"],
+  ["--sf S", "spreading factor 5..12; a list (7,9), a range (7-12) or auto (= 7-12, the LoRaWAN SFs) runs one receiver per SF"],
   ["--bw B", "LoRa bandwidth in Hz (default 125k)"],
   ["--format cf32|cs16|cs8|cu8", "sample format of a raw file (default: from extension or SigMF)"],
   ["--rate R", "sample rate in Hz (SigMF metadata gives it)"],
@@ -52,14 +52,15 @@ function numberList(name: string, raw: unknown): number[] | undefined {
   return String(raw).split(",").map((x) => numberFlag(name, x.trim()));
 }
 
-/** Parses "7", "7,9", "7-12" into a list of spreading factors. */
+/** Parses "7", "7,9", "7-12" or "auto" (= 7-12) into a list of spreading factors. */
 export function sfList(raw: unknown): number[] {
-  if (raw === undefined) throw new ChirpError("BAD_PARAMETER", "--sf is required (e.g. --sf 7, --sf 7,9 or --sf 7-12)", { parameter: "sf" });
+  if (raw === undefined) throw new ChirpError("BAD_PARAMETER", "--sf is required (e.g. --sf 7, --sf 7,9, --sf 7-12 or --sf auto)", { parameter: "sf" });
+  if (String(raw).trim() === "auto") return [7, 8, 9, 10, 11, 12];
   const out = new Set<number>();
   for (const part of String(raw).split(",")) {
     const m = /^(\d+)-(\d+)$/.exec(part.trim());
     const [a, b] = m ? [Number(m[1]), Number(m[2])] : [Number(part), Number(part)];
-    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 5 || b > 12 || a > b) badParameter("--sf", raw, "5..12, a list like 7,9 or a range like 7-12");
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 5 || b > 12 || a > b) badParameter("--sf", raw, "5..12, a list like 7,9, a range like 7-12, or auto (= 7-12)");
     for (let s = a; s <= b; s++) out.add(s);
   }
   return [...out].sort((x, y) => x - y);

@@ -19,7 +19,10 @@ export function formatTable<T>(rows: T[], columns: Column<T>[]): string {
 
 /** A number with fixed decimals, or "-" when missing. */
 export function fixed(v: number | null | undefined, digits: number): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? "-" : v.toFixed(digits);
+  if (v === null || v === undefined || !Number.isFinite(v)) return "-";
+  const s = v.toFixed(digits);
+  // -0.3 rounds to "-0": a sign on zero says nothing
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
 }
 
 /** Seconds as a short human string (12.3 ms, 4.56 s, 2 min 3 s). */

@@ -146,5 +146,5 @@ export function checkBytes(name: string, x: unknown): asserts x is Uint8Array {
 }
 
 export function tooShort(what: string, need: number, got: number): never {
-  throw new ChirpError("TOO_SHORT", `${what} needs at least ${need} bytes, got ${got}`);
+  throw new ChirpError("TOO_SHORT", `${what} needs at least ${need} byte${need === 1 ? "" : "s"}, got ${got}`);
 }
