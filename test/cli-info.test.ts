@@ -132,7 +132,7 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
       const r = chirp([cmd, "--help"]);
       expect(r.status).toBe(0);
       // every command's help has the same layout: title, usage, options (ending with -h), examples
-      expect(r.stdout, cmd).toMatch(new RegExp(`^chirp ${cmd}: .+\\n\\nusage: chirp ${cmd} .+\\n\\noptions:\\n(  -.+\\n)+  -h, --help +show this help\\n\\n`));
+      expect(r.stdout, cmd).toMatch(new RegExp(`^chirp ${cmd}: .+\\n\\nusage: chirp ${cmd} .+\\n\\noptions:\\n(  \\S.+\\n)+  -h, --help +show this help\\n\\n`));
       expect(r.stdout).toMatch(/examples:\n {2}(chirp|npm) /);
     }
   });
