@@ -14,3 +14,5 @@ export { fir_decimate, fir_halfband } from "./fir";
 export { resample_block } from "./resample";
 export { noise_add } from "./noise";
 
+// SDR artefacts (DC, IQ imbalance)
+export { iq_correct } from "./iqcorrect";

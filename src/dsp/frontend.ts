@@ -20,6 +20,7 @@ import { ChirpError, badParameter } from "../errors.js";
 import { designLowpass, type PolyphaseFilter } from "./fir.js";
 import { asBytes, inputFormat, nonFiniteError, BYTES_PER_SAMPLE, type SampleFormat, type SampleInput } from "./formats.js";
 import { JsKernels, WasmKernels, type FrontendKernels } from "./kernels.js";
+import { createIqCorrector, type IqEstimate } from "./iqcorrect.js";
 
 export type Engine = "wasm" | "js";
 
@@ -45,6 +46,8 @@ export interface FrontendOptions {
    * offset after the front end (e.g. +-25% of the bandwidth) uses this, then band-limits itself.
    */
   maxCfoHz?: number;
+  /** Remove the SDR's DC offset and correct its IQ imbalance before anything else (src/dsp/iqcorrect.ts; default false). */
+  iqCorrection?: boolean;
   engine?: Engine;
 }
 
@@ -77,6 +80,8 @@ export interface Frontend {
   /** Input samples consumed and output samples produced so far. */
   readonly consumed: number;
   readonly produced: number;
+  /** With iqCorrection: the DC and IQ imbalance estimated so far (else null). */
+  iqEstimate(): IqEstimate | null;
   /** Back to the state just after create. */
   reset(): void;
   /** Frees the Wasm buffers now (otherwise they are freed when the object is garbage collected). */
@@ -149,6 +154,8 @@ export function createFrontend(opts: FrontendOptions): Frontend {
   const histCap = m - 1 + BLOCK;
   const kern: FrontendKernels = engine === "wasm" ? new WasmKernels(filter, histCap, BLOCK) : new JsKernels(filter, histCap, BLOCK);
   const cps = -fo / sampleRate;
+  if (opts.iqCorrection !== undefined && typeof opts.iqCorrection !== "boolean") badParameter("iqCorrection", opts.iqCorrection, "a boolean");
+  const iqc = opts.iqCorrection ? createIqCorrector(engine) : null;
   const bytesFormat = opts.format;
 
   // Stream state.
@@ -172,6 +179,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     newestLocal = m - 1;
     carryLen = 0;
     carryFormat = undefined;
+    iqc?.reset();
   };
   reset();
 
@@ -207,6 +215,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
         const absolute = consumed + (bad >> 1);
         throw nonFiniteError(absolute, bad & 1, kern.histFloat(fill * 2 + bad));
       }
+      if (iqc) kern.iqCorrect(fill, b, iqc);
       if (cps !== 0) kern.mix(fill, b, cps, consumed);
       fill += b;
       consumed += b;
@@ -285,6 +294,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     push,
     pushPtr,
     inputPosition: (n: number) => (n - filter.delay / ratio) * ratio,
+    iqEstimate: () => iqc?.estimate() ?? null,
     get consumed() {
       return consumed;
     },
@@ -300,6 +310,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       disposed = true;
       registry.unregister(fe);
       kern.dispose();
+      iqc?.dispose();
     },
   };
   registry.register(fe, kern, fe);

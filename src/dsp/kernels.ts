@@ -10,6 +10,7 @@ import { ncoMix } from "../engines/js/nco.js";
 import { firDecimate } from "../engines/js/fir.js";
 import { resampleBlock } from "../engines/js/resample.js";
 import type { PolyphaseFilter } from "./fir.js";
+import type { IqCorrector } from "./iqcorrect.js";
 
 interface DspExports extends WasmBase {
   convert_cs16(src: number, dst: number, n: number): void;
@@ -31,6 +32,8 @@ export interface FrontendKernels {
   /** Reads one float of the history (for error messages). */
   histFloat(i: number): number;
   mix(at: number, n: number, cyclesPerSample: number, index0: number): void;
+  /** DC removal and IQ imbalance correction of n history samples at `at`, in place. */
+  iqCorrect(at: number, n: number, c: IqCorrector): void;
   decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number;
   resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number;
   /** Moves hist[from, from+count) to hist[0, count). */
@@ -107,6 +110,9 @@ export class WasmKernels implements FrontendKernels {
   mix(at: number, n: number, cps: number, index0: number): void {
     this.mod.nco_mix(this.hist + at * 8, n, cps, index0);
   }
+  iqCorrect(at: number, n: number, c: IqCorrector): void {
+    c.wasm(this.hist + at * 8, n);
+  }
   decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
     const f = this.filter;
     if (decim === 2 && this.even) return this.mod.fir_halfband(this.hist, nIn, this.taps, this.even, f.table[f.m / 2 - 1]!, f.m, newest0, this.out + outAt * 8, maxOut);
@@ -174,6 +180,9 @@ export class JsKernels implements FrontendKernels {
   }
   mix(at: number, n: number, cps: number, index0: number): void {
     ncoMix(this.hist, at * 2, n, cps, index0);
+  }
+  iqCorrect(at: number, n: number, c: IqCorrector): void {
+    c.js(this.hist, at, n);
   }
   decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
     return firDecimate(this.hist, 0, nIn, this.filter.table, this.filter.m, decim, newest0, this.out, outAt * 2, maxOut);

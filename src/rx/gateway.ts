@@ -41,6 +41,8 @@ export interface GatewayOptions {
   ldro?: Ldro;
   preambleLength?: number;
   engine?: Engine;
+  /** Remove the SDR's DC offset and correct its IQ imbalance on the wideband samples (default true). */
+  iqCorrection?: boolean;
   /** Called after each push with the wideband samples consumed so far. If it throws, push throws that error and the frames completed in that push come with the next push or flush. */
   onProgress?: (samplesConsumed: number) => void;
 }
@@ -108,6 +110,7 @@ function checkOptions(o: GatewayOptions) {
   if (new Set(sfs).size !== sfs.length) badParameter("sfs", sfs, "distinct spreading factors");
   const engine = checkEngine(o.engine);
   if (o.onProgress !== undefined && typeof o.onProgress !== "function") badParameter("onProgress", o.onProgress, "a function");
+  if (o.iqCorrection !== undefined && typeof o.iqCorrection !== "boolean") badParameter("iqCorrection", o.iqCorrection, "a boolean");
   return { bandwidth, sampleRate, center, sfs: [...sfs], engine };
 }
 
@@ -121,11 +124,12 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
     fe: createFrontend({
       sampleRate, ...receiverChannelFilter(bandwidth, 2),
       frequencyOffsetHz: hz - center, format: options.format, engine,
+      iqCorrection: options.iqCorrection ?? true,
     }),
     receivers: sfs.map((sf) => createReceiver({
       sampleRate: chanRate, bandwidth, sf, syncWord: options.syncWord, centerFrequency: hz,
       explicitHeader: options.explicitHeader, implicit: options.implicit, ldro: options.ldro,
-      preambleLength: options.preambleLength, engine,
+      preambleLength: options.preambleLength, engine, iqCorrection: false,
     })),
   }));
   const stats: GatewayStats = { samplesIn: 0, frames: 0, detections: 0, receivers: channels.length * sfs.length };

@@ -39,6 +39,7 @@ const OPTION_TYPES: Record<keyof ReceiverOptions, [test: (v: unknown) => boolean
   ldro: [(v) => typeof v === "string", "'auto', 'on' or 'off'"],
   preambleLength: [(v) => typeof v === "number", "an integer 6..65535"],
   engine: [(v) => typeof v === "string", "'wasm' or 'js'"],
+  iqCorrection: [(v) => typeof v === "boolean", "a boolean"],
   onProgress: [(v) => typeof v === "function", "a function (samplesConsumed) => void"],
 };
 

@@ -59,6 +59,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const frontend: Frontend = createFrontend({
     sampleRate: cfg.sampleRate, ...receiverChannelFilter(cfg.bandwidth, r),
     frequencyOffsetHz: options.frequencyOffsetHz, format: options.format, engine: cfg.engine,
+    iqCorrection: options.iqCorrection ?? true,
   });
   const capacity = 40 * m + 4 * MARGIN;
   let kernel: RxSymbolKernel;

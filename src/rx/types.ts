@@ -31,6 +31,8 @@ export interface ReceiverOptions {
   /** Preamble upchirps (default 8). */
   preambleLength?: number;
   engine?: Engine;
+  /** Remove the SDR's DC offset and correct its IQ imbalance in the front end (default true; src/dsp/iqcorrect.ts). */
+  iqCorrection?: boolean;
   /** Called after each push with the input samples consumed so far. If it throws, push throws that error and the frames completed in that push come with the next push or flush. */
   onProgress?: (samplesConsumed: number) => void;
 }

@@ -11,7 +11,7 @@
 import { badParameter } from "../errors.js";
 import { resolveParams, type Engine, type Ldro } from "../phy/index.js";
 import { decodeRecording } from "../rx/index.js";
-import { simulate } from "./simulate.js";
+import { simulate, type SimulateOptions } from "./simulate.js";
 import { Rng } from "./rng.js";
 
 export interface PerSweepOptions {
@@ -40,6 +40,10 @@ export interface PerSweepOptions {
   framesPerRecording?: number;
   seed?: number;
   engine?: Engine;
+  /** The channel's and the SDR's impairments, as in simulate (fading, taps, interferers, sdr). */
+  impairments?: Pick<SimulateOptions, "fading" | "taps" | "interferers" | "sdr">;
+  /** The receiver's DC and IQ imbalance correction (default true, as decodeRecording). */
+  iqCorrection?: boolean;
   /** Called after each SNR point. */
   onPoint?: (p: PerPoint) => void;
 }
@@ -96,11 +100,13 @@ export function* perSweepPoints(opts: PerSweepOptions): Generator<PerPoint> {
         delay: rng.uniform(),
         seed: rng.nextU32(),
         engine,
+        ...opts.impairments,
       });
       const got = decodeRecording(sim.iq, {
         sampleRate, bandwidth, sf: params.sf, explicitHeader: params.explicitHeader,
         implicit: params.explicitHeader ? undefined : { payloadLength, cr: params.cr, crc: params.crc },
         syncWord: params.syncWord, ldro: params.ldro, preambleLength: params.preambleLength, engine,
+        ...(opts.iqCorrection !== undefined ? { iqCorrection: opts.iqCorrection } : {}),
       });
       for (const t of sim.truth) {
         const f = got.find((g) => Math.abs(g.startSample - t.startSample) < symbolSamples / 2);

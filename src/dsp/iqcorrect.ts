@@ -1,0 +1,89 @@
+/**
+ * The front end's first stage for SDR recordings: DC removal and blind IQ imbalance correction.
+ *
+ * A direct-conversion SDR (RTL-SDR, HackRF, ...) adds a DC offset (LO leakage) and an IQ imbalance:
+ * its Q branch has a gain g and a phase error phi against I, Q' = g (Q cos phi - I sin phi), which
+ * puts a mirror image of every signal at the opposite frequency (image rejection about 34 dB at
+ * 2 %, 2 degrees). Both sit at the SDR's centre, so the stage runs on the raw samples, before the
+ * channel mixer.
+ *
+ *   DC:  a running mean (cumulative over the first 1/alpha samples, then exponential with alpha =
+ *        2^-17: a notch of a Hz or less at the centre), subtracted.
+ *   IQ:  for a proper (circular) signal, noise and LoRa chirps alike, E[I^2] = E[Q^2] and E[IQ] = 0;
+ *        after the imbalance E[Q'^2] / E[I'^2] = g^2 and E[I'Q'] / sqrt(E[I'^2] E[Q'^2]) = -sin phi
+ *        (the second-order statistics method, e.g. Tarighat et al., IEEE TSP 2005; Anttila et al.,
+ *        "Circularity-based I/Q imbalance compensation", IEEE TCOM 2008). The correction inverts
+ *        the model: Q = Q' / (g cos phi) + I tan phi. Estimates are running means with the same
+ *        alpha; the coefficients are refreshed every 1024 samples of the stream (aligned to the
+ *        absolute index, so the output does not depend on how the input is cut into chunks) once
+ *        8192 samples have been seen. Each estimate is applied shrunk by its significance,
+ *        max(0, 1 - (3 sigma)^2 / estimate^2) with sigma its statistical error (about 1/sqrt(N) of
+ *        the N samples averaged): what cannot be told from zero is not applied, so a clean signal
+ *        passes untouched and a real offset (RTL-SDR: tens of sigma) is removed whole.
+ *
+ * Per-sample work in Wasm (assembly/dsp/iqcorrect.ts) on the front end's history buffer in place;
+ * the js twin src/engines/js/iqcorrect.ts is the oracle.
+ */
+import { phyWasm } from "../wasm/phy.js";
+import type { WasmBase } from "../wasm/instantiate.js";
+import { iqCorrect } from "../engines/js/iqcorrect.js";
+
+const mod = phyWasm as unknown as WasmBase & { iq_correct(x: number, n: number, state: number): void };
+
+/** Forgetting factor of the running estimates (time constant 2^17 samples: 0.5 s at 250 kS/s, 55 ms at 2.4 MS/s; the artefacts are static). */
+export const IQ_ALPHA = 2 ** -17;
+/** Samples seen before the first correction coefficients are applied. */
+export const IQ_WARMUP = 8192;
+const STATE = 16;
+/** Frees a corrector's Wasm state when it is garbage collected without dispose(). */
+const registry = new FinalizationRegistry<number>((ptr) => mod.free(ptr));
+
+export interface IqEstimate {
+  /** DC offset removed, [re, im] in input units. */
+  dc: [number, number];
+  /** Q gain over I gain, minus 1 (0.02 = 2 %). */
+  gainImbalance: number;
+  /** Q phase error, degrees. */
+  phaseDeg: number;
+  /** Samples seen. */
+  samples: number;
+  /** Share of the DC estimate being subtracted (0 while it cannot be told from zero, about 1 for a real offset). */
+  dcApplied: number;
+}
+
+export interface IqCorrector {
+  /** Corrects n samples in place: Wasm memory at ptr (wasm engine) or arr[2 off ..] (js). */
+  wasm(ptr: number, n: number): void;
+  js(arr: Float32Array, off: number, n: number): void;
+  estimate(): IqEstimate;
+  reset(): void;
+  dispose(): void;
+}
+
+export function createIqCorrector(engine: "wasm" | "js"): IqCorrector {
+  let ptr = 0;
+  let js: Float64Array | null = null;
+  if (engine === "wasm") ptr = mod.alloc(STATE * 8);
+  else js = new Float64Array(STATE);
+  const state = (): Float64Array => js ?? new Float64Array(mod.memory.buffer, ptr, STATE);
+  const reset = (): void => {
+    const s = state();
+    s.fill(0);
+    s[6] = 1; // cQ
+    s[8] = IQ_ALPHA;
+    s[9] = IQ_WARMUP;
+  };
+  reset();
+  const c: IqCorrector = {
+    wasm(p, n) { mod.iq_correct(p, n, ptr); },
+    js(arr, off, n) { iqCorrect(arr, 2 * off, n, js!); },
+    estimate() {
+      const s = state();
+      return { dc: [s[0]!, s[1]!], gainImbalance: s[5]! >= IQ_WARMUP ? s[10]! - 1 : 0, phaseDeg: s[5]! >= IQ_WARMUP ? (s[11]! * 180) / Math.PI : 0, samples: s[5]!, dcApplied: s[12]! };
+    },
+    reset,
+    dispose() { if (ptr) { registry.unregister(c); mod.free(ptr); ptr = 0; } },
+  };
+  if (ptr) registry.register(c, ptr, c);
+  return c;
+}
