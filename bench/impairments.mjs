@@ -7,7 +7,10 @@ import os from "node:os";
 import { perSweep } from "../dist/sim/index.js";
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
 const frames = Number(opt("frames", 300));
 const sf = Number(opt("sf", 7));
 const rate = Number(opt("rate", 250000));
@@ -17,9 +20,11 @@ const snrDbs = [-1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2.5, 3.5].map((d) => base + d);
 
 function crossing(points) {
   for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1], b = points[i];
+    const a = points[i - 1],
+      b = points[i];
     if (a.per > 0.1 && b.per <= 0.1) {
-      const la = Math.log(Math.max(a.per, 1e-3)), lb = Math.log(Math.max(b.per, 1e-3));
+      const la = Math.log(Math.max(a.per, 1e-3)),
+        lb = Math.log(Math.max(b.per, 1e-3));
       return a.snrDb + ((Math.log(0.1) - la) / (lb - la)) * (b.snrDb - a.snrDb);
     }
   }
@@ -36,25 +41,58 @@ const rows = [
   { label: "phase noise -90 dBc/Hz at 10 kHz", impairments: { sdr: { phaseNoise: { dbcHz: -90, offsetHz: 10e3 } } } },
   { label: "phase noise -80 dBc/Hz at 10 kHz", impairments: { sdr: { phaseNoise: { dbcHz: -80, offsetHz: 10e3 } } } },
   { label: "8-bit ADC (cu8) at -15 dBFS rms", impairments: { sdr: { adc: { format: "cu8", rmsDbfs: -15 } } } },
-  { label: "RTL-SDR all (DC, IQ, -90 dBc/Hz, cu8 -15 dBFS)", impairments: { sdr: { ...rtl, phaseNoise: { dbcHz: -90, offsetHz: 10e3 }, adc: { format: "cu8", rmsDbfs: -15 } } } },
-  { label: "two paths (0, 1.5 samples at -6 dB)", impairments: { taps: [{ delaySamples: 0, powerDb: 0 }, { delaySamples: 1.5, powerDb: -6 }] } },
-  { label: "tone 10 dB over the noise, 20 kHz off the carrier", impairments: { interferers: [{ kind: "tone", frequencyHz: 20e3, levelDb: 10 }] } },
+  {
+    label: "RTL-SDR all (DC, IQ, -90 dBc/Hz, cu8 -15 dBFS)",
+    impairments: { sdr: { ...rtl, phaseNoise: { dbcHz: -90, offsetHz: 10e3 }, adc: { format: "cu8", rmsDbfs: -15 } } },
+  },
+  {
+    label: "two paths (0, 1.5 samples at -6 dB)",
+    impairments: {
+      taps: [
+        { delaySamples: 0, powerDb: 0 },
+        { delaySamples: 1.5, powerDb: -6 },
+      ],
+    },
+  },
+  {
+    label: "tone 10 dB over the noise, 20 kHz off the carrier",
+    impairments: { interferers: [{ kind: "tone", frequencyHz: 20e3, levelDb: 10 }] },
+  },
   { label: "Rician K = 10 dB, block", impairments: { fading: { model: "rician", kFactorDb: 10 } }, wide: true },
   { label: "Rayleigh, block", impairments: { fading: { model: "rayleigh" } }, wide: true },
 ];
 
-console.log(`# PER loss per impairment, SF${sf} CR4/5 16 B at ${rate / 1e3} kS/s, ${frames} frames per point; ${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}`);
+console.log(
+  `# PER loss per impairment, SF${sf} CR4/5 16 B at ${rate / 1e3} kS/s, ${frames} frames per point; ${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}`,
+);
 let ref = NaN;
 const t0 = Date.now();
 for (const r of rows.filter((x) => x.label.includes(only) || x.label === "clean AWGN")) {
   const snrs = r.wide ? [...snrDbs, base + 5, base + 7, base + 10, base + 14, base + 18] : snrDbs;
   const points = perSweep({
-    sf, cr: 1, payloadLength: 16, snrDbs: snrs, frames, sampleRate: rate, framesPerRecording: 20,
-    cfoHz: [-3000, 3000], sfoPpm: [-10, 10], syncWord: 0x34, seed: 1000 + sf,
-    ...(r.impairments ? { impairments: r.impairments } : {}), ...(r.iqCorrection !== undefined ? { iqCorrection: r.iqCorrection } : {}),
+    sf,
+    cr: 1,
+    payloadLength: 16,
+    snrDbs: snrs,
+    frames,
+    sampleRate: rate,
+    framesPerRecording: 20,
+    cfoHz: [-3000, 3000],
+    sfoPpm: [-10, 10],
+    syncWord: 0x34,
+    seed: 1000 + sf,
+    ...(r.impairments ? { impairments: r.impairments } : {}),
+    ...(r.iqCorrection !== undefined ? { iqCorrection: r.iqCorrection } : {}),
   });
   const x = crossing(points);
   if (r.label === "clean AWGN") ref = x;
-  console.log(JSON.stringify({ impairment: r.label, per10SnrDb: Number(x.toFixed(2)), lossDb: Number((x - ref).toFixed(2)), per: points.map((p) => [p.snrDb, Number(p.per.toFixed(3))]) }));
+  console.log(
+    JSON.stringify({
+      impairment: r.label,
+      per10SnrDb: Number(x.toFixed(2)),
+      lossDb: Number((x - ref).toFixed(2)),
+      per: points.map((p) => [p.snrDb, Number(p.per.toFixed(3))]),
+    }),
+  );
 }
 console.log(`# ${((Date.now() - t0) / 1000).toFixed(0)} s`);

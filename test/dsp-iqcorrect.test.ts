@@ -13,10 +13,12 @@ const B = 125_000;
 const P7 = { sf: 7, bandwidth: B, cr: 1, syncWord: 0x34 };
 
 function toneAt(iq: Float32Array, f: number, fs: number, from: number, to: number): number {
-  let re = 0, im = 0;
+  let re = 0,
+    im = 0;
   const w = (-2 * Math.PI * f) / fs;
   for (let r = from; r < to; r++) {
-    const c = Math.cos(w * r), s = Math.sin(w * r);
+    const c = Math.cos(w * r),
+      s = Math.sin(w * r);
     re += iq[2 * r]! * c - iq[2 * r + 1]! * s;
     im += iq[2 * r]! * s + iq[2 * r + 1]! * c;
   }
@@ -24,7 +26,11 @@ function toneAt(iq: Float32Array, f: number, fs: number, from: number, to: numbe
 }
 
 /** Runs the corrector over a copy of iq in chunks of `chunk` samples. */
-function correct(iq: Float32Array, engine: "wasm" | "js", chunk = 8192): { y: Float32Array; est: ReturnType<ReturnType<typeof createIqCorrector>["estimate"]> } {
+function correct(
+  iq: Float32Array,
+  engine: "wasm" | "js",
+  chunk = 8192,
+): { y: Float32Array; est: ReturnType<ReturnType<typeof createIqCorrector>["estimate"]> } {
   const c = createIqCorrector(engine);
   const y = new Float32Array(iq);
   const n = iq.length / 2;
@@ -47,7 +53,12 @@ describe("IQ correction", () => {
   it("estimates an RTL-SDR's DC (0.3 - 0.15j) and imbalance (2 %, 2 degrees) from noise and frames, both engines", () => {
     const sim = simulate({
       frames: Array.from({ length: 6 }, () => ({ payloadLength: 16, params: P7 })),
-      snrDb: 5, gapSamples: 20_000, leadSamples: 20_000, tailSamples: 20_000, sdr: rtl, seed: 31,
+      snrDb: 5,
+      gapSamples: 20_000,
+      leadSamples: 20_000,
+      tailSamples: 20_000,
+      sdr: rtl,
+      seed: 31,
     });
     for (const engine of ["js", "wasm"] as const) {
       const { est } = correct(sim.iq, engine);
@@ -62,23 +73,40 @@ describe("IQ correction", () => {
   it("after correction the image of a tone is more than 50 dB down (34 dB before)", () => {
     const fs = B;
     const sim = simulate({
-      frames: [{ payloadLength: 1, params: P7, startSample: 0 }], snrDb: 0, sampleRate: fs, lengthSamples: 200_000,
-      interferers: [{ kind: "tone", frequencyHz: 12_000, levelDb: 20 }], sdr: rtl, seed: 4,
+      frames: [{ payloadLength: 1, params: P7, startSample: 0 }],
+      snrDb: 0,
+      sampleRate: fs,
+      lengthSamples: 200_000,
+      interferers: [{ kind: "tone", frequencyHz: 12_000, levelDb: 20 }],
+      sdr: rtl,
+      seed: 4,
     });
-    const before = 10 * Math.log10(toneAt(sim.iq, 12_000, fs, 100_000, 200_000) / toneAt(sim.iq, -12_000, fs, 100_000, 200_000));
+    const before =
+      10 * Math.log10(toneAt(sim.iq, 12_000, fs, 100_000, 200_000) / toneAt(sim.iq, -12_000, fs, 100_000, 200_000));
     expect(before).toBeCloseTo(imageRejectionDb(0.02, 2), 0);
     const { y } = correct(sim.iq, "js");
     const after = 10 * Math.log10(toneAt(y, 12_000, fs, 100_000, 200_000) / toneAt(y, -12_000, fs, 100_000, 200_000));
     expect(after).toBeGreaterThan(50);
     // and the DC is down by more than 20 dB (what is left: the share the significance shrinkage
     // holds back next to a tone 20 dB over the noise, about 3 %)
-    let re = 0, im = 0;
-    for (let r = 100_000; r < 200_000; r++) { re += y[2 * r]!; im += y[2 * r + 1]!; }
+    let re = 0,
+      im = 0;
+    for (let r = 100_000; r < 200_000; r++) {
+      re += y[2 * r]!;
+      im += y[2 * r + 1]!;
+    }
     expect(Math.hypot(re, im) / 100_000).toBeLessThan(Math.hypot(0.3, 0.15) / 10);
   });
 
   it("the same output whatever the chunking, and the engines agree to f32 rounding", () => {
-    const sim = simulate({ frames: [{ payloadLength: 8, params: P7 }], snrDb: 3, leadSamples: 30_000, tailSamples: 30_000, sdr: rtl, seed: 5 });
+    const sim = simulate({
+      frames: [{ payloadLength: 8, params: P7 }],
+      snrDb: 3,
+      leadSamples: 30_000,
+      tailSamples: 30_000,
+      sdr: rtl,
+      seed: 5,
+    });
     const a = correct(sim.iq, "js", 8192).y;
     const b = correct(sim.iq, "js", 1000).y;
     expect(b).toEqual(a);
@@ -91,11 +119,21 @@ describe("IQ correction", () => {
   });
 
   it("leaves a clean signal (proper noise, no DC) as it is: nothing it cannot tell from zero is applied", () => {
-    const sim = simulate({ frames: [{ payloadLength: 8, params: P7 }], snrDb: 0, leadSamples: 100_000, tailSamples: 100_000, seed: 6 });
+    const sim = simulate({
+      frames: [{ payloadLength: 8, params: P7 }],
+      snrDb: 0,
+      leadSamples: 100_000,
+      tailSamples: 100_000,
+      seed: 6,
+    });
     const { y, est } = correct(sim.iq, "js");
     expect(est.dcApplied).toBeLessThan(0.5);
-    let d = 0, p = 0;
-    for (let i = 0; i < y.length; i++) { d += (y[i]! - sim.iq[i]!) ** 2; p += sim.iq[i]! ** 2; }
+    let d = 0,
+      p = 0;
+    for (let i = 0; i < y.length; i++) {
+      d += (y[i]! - sim.iq[i]!) ** 2;
+      p += sim.iq[i]! ** 2;
+    }
     expect(10 * Math.log10(d / p)).toBeLessThan(-45);
   });
 
@@ -106,18 +144,41 @@ describe("IQ correction", () => {
         ...Array.from({ length: 3 }, () => ({ payloadLength: 16, params: P7, snrDb: -3 })),
         ...Array.from({ length: 3 }, () => ({ payloadLength: 16, params: P7, snrDb: -3, frequencyOffsetHz: 200_000 })),
       ],
-      sampleRate: fs, snrDb: -3, gapSamples: 30_000, leadSamples: 40_000, tailSamples: 20_000, cfoHz: 3000,
-      sdr: { ...rtl, dcOffset: [0.5, 0.3], adc: { format: "cu8", rmsDbfs: -18 } }, seed: 8,
+      sampleRate: fs,
+      snrDb: -3,
+      gapSamples: 30_000,
+      leadSamples: 40_000,
+      tailSamples: 20_000,
+      cfoHz: 3000,
+      sdr: { ...rtl, dcOffset: [0.5, 0.3], adc: { format: "cu8", rmsDbfs: -18 } },
+      seed: 8,
     });
     const want = (off: number) => sim.truth.filter((t) => t.frequencyOffsetHz === off).map((t) => t.payloadHex);
     for (const off of [0, 200_000]) {
-      const got = decodeRecording(sim.iq, { sampleRate: fs, bandwidth: B, sf: 7, syncWord: 0x34, frequencyOffsetHz: off }).filter((f) => f.crcOk).map((f) => f.payloadHex);
+      const got = decodeRecording(sim.iq, {
+        sampleRate: fs,
+        bandwidth: B,
+        sf: 7,
+        syncWord: 0x34,
+        frequencyOffsetHz: off,
+      })
+        .filter((f) => f.crcOk)
+        .map((f) => f.payloadHex);
       expect(got).toEqual(want(off));
     }
   });
 
   it("iqCorrection must be a boolean", () => {
-    expect(() => createFrontend({ sampleRate: B, bandwidth: B, iqCorrection: 1 as unknown as boolean })).toThrow(ChirpError);
-    expect(() => decodeRecording(new Float32Array(0), { sampleRate: B, bandwidth: B, sf: 7, iqCorrection: "yes" as unknown as boolean })).toThrow(/iqCorrection/);
+    expect(() => createFrontend({ sampleRate: B, bandwidth: B, iqCorrection: 1 as unknown as boolean })).toThrow(
+      ChirpError,
+    );
+    expect(() =>
+      decodeRecording(new Float32Array(0), {
+        sampleRate: B,
+        bandwidth: B,
+        sf: 7,
+        iqCorrection: "yes" as unknown as boolean,
+      }),
+    ).toThrow(/iqCorrection/);
   });
 });

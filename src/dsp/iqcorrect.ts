@@ -75,14 +75,30 @@ export function createIqCorrector(engine: "wasm" | "js"): IqCorrector {
   };
   reset();
   const c: IqCorrector = {
-    wasm(p, n) { mod.iq_correct(p, n, ptr); },
-    js(arr, off, n) { iqCorrect(arr, 2 * off, n, js!); },
+    wasm(p, n) {
+      mod.iq_correct(p, n, ptr);
+    },
+    js(arr, off, n) {
+      iqCorrect(arr, 2 * off, n, js!);
+    },
     estimate() {
       const s = state();
-      return { dc: [s[0]!, s[1]!], gainImbalance: s[5]! >= IQ_WARMUP ? s[10]! - 1 : 0, phaseDeg: s[5]! >= IQ_WARMUP ? (s[11]! * 180) / Math.PI : 0, samples: s[5]!, dcApplied: s[12]! };
+      return {
+        dc: [s[0]!, s[1]!],
+        gainImbalance: s[5]! >= IQ_WARMUP ? s[10]! - 1 : 0,
+        phaseDeg: s[5]! >= IQ_WARMUP ? (s[11]! * 180) / Math.PI : 0,
+        samples: s[5]!,
+        dcApplied: s[12]!,
+      };
     },
     reset,
-    dispose() { if (ptr) { registry.unregister(c); mod.free(ptr); ptr = 0; } },
+    dispose() {
+      if (ptr) {
+        registry.unregister(c);
+        mod.free(ptr);
+        ptr = 0;
+      }
+    },
   };
   if (ptr) registry.register(c, ptr, c);
   return c;

@@ -37,27 +37,40 @@ const SINUSOIDS = 16;
 
 export function checkFading(name: string, f: unknown, sampleRate: number): FadingOptions | undefined {
   if (f === undefined) return undefined;
-  if (typeof f !== "object" || f === null) badParameter(name, f, "{ model: 'rayleigh' | 'rician', kFactorDb?, dopplerHz? }");
+  if (typeof f !== "object" || f === null)
+    badParameter(name, f, "{ model: 'rayleigh' | 'rician', kFactorDb?, dopplerHz? }");
   const o = f as FadingOptions;
   if (o.model !== "rayleigh" && o.model !== "rician") badParameter(`${name}.model`, o.model, "'rayleigh' or 'rician'");
   if (o.model === "rician") {
-    if (typeof o.kFactorDb !== "number" || !Number.isFinite(o.kFactorDb) || o.kFactorDb < -30 || o.kFactorDb > 40) badParameter(`${name}.kFactorDb`, o.kFactorDb, "a number of dB from -30 to 40");
-  } else if (o.kFactorDb !== undefined) badParameter(`${name}.kFactorDb`, o.kFactorDb, "omitted for model 'rayleigh' (only 'rician' has a line of sight)");
+    if (typeof o.kFactorDb !== "number" || !Number.isFinite(o.kFactorDb) || o.kFactorDb < -30 || o.kFactorDb > 40)
+      badParameter(`${name}.kFactorDb`, o.kFactorDb, "a number of dB from -30 to 40");
+  } else if (o.kFactorDb !== undefined)
+    badParameter(`${name}.kFactorDb`, o.kFactorDb, "omitted for model 'rayleigh' (only 'rician' has a line of sight)");
   const maxDoppler = Math.min(10_000, sampleRate / 20);
-  if (o.dopplerHz !== undefined && (typeof o.dopplerHz !== "number" || !Number.isFinite(o.dopplerHz) || o.dopplerHz < 0 || o.dopplerHz > maxDoppler)) {
-    badParameter(`${name}.dopplerHz`, o.dopplerHz, `a number of Hz from 0 to ${maxDoppler} (min(10 kHz, sampleRate/20))`);
+  if (
+    o.dopplerHz !== undefined &&
+    (typeof o.dopplerHz !== "number" || !Number.isFinite(o.dopplerHz) || o.dopplerHz < 0 || o.dopplerHz > maxDoppler)
+  ) {
+    badParameter(
+      `${name}.dopplerHz`,
+      o.dopplerHz,
+      `a number of Hz from 0 to ${maxDoppler} (min(10 kHz, sampleRate/20))`,
+    );
   }
   return o;
 }
 
 export function checkTaps(name: string, taps: unknown): MultipathTap[] | undefined {
   if (taps === undefined) return undefined;
-  if (!Array.isArray(taps) || taps.length < 1 || taps.length > 16) badParameter(name, taps, "an array of 1..16 taps { delaySamples, powerDb }");
+  if (!Array.isArray(taps) || taps.length < 1 || taps.length > 16)
+    badParameter(name, taps, "an array of 1..16 taps { delaySamples, powerDb }");
   return taps.map((t: unknown, i) => {
     if (typeof t !== "object" || t === null) badParameter(`${name}[${i}]`, t, "{ delaySamples, powerDb }");
     const { delaySamples, powerDb } = t as MultipathTap;
-    if (typeof delaySamples !== "number" || !Number.isFinite(delaySamples) || delaySamples < 0 || delaySamples > 10_000) badParameter(`${name}[${i}].delaySamples`, delaySamples, "a number of recording samples from 0 to 10000");
-    if (typeof powerDb !== "number" || !Number.isFinite(powerDb) || powerDb < -100 || powerDb > 20) badParameter(`${name}[${i}].powerDb`, powerDb, "a number of dB from -100 to 20");
+    if (typeof delaySamples !== "number" || !Number.isFinite(delaySamples) || delaySamples < 0 || delaySamples > 10_000)
+      badParameter(`${name}[${i}].delaySamples`, delaySamples, "a number of recording samples from 0 to 10000");
+    if (typeof powerDb !== "number" || !Number.isFinite(powerDb) || powerDb < -100 || powerDb > 20)
+      badParameter(`${name}[${i}].powerDb`, powerDb, "a number of dB from -100 to 20");
     return { delaySamples, powerDb };
   });
 }
@@ -79,7 +92,8 @@ export function blockGain(rng: Rng, f: FadingOptions): [number, number] {
   const [sr, si] = cn(rng);
   if (f.model === "rayleigh") return [sr, si];
   const k = 10 ** (f.kFactorDb! / 10);
-  const los = Math.sqrt(k / (k + 1)), sc = Math.sqrt(1 / (k + 1));
+  const los = Math.sqrt(k / (k + 1)),
+    sc = Math.sqrt(1 / (k + 1));
   const th = 2 * Math.PI * rng.uniform();
   return [los * Math.cos(th) + sc * sr, los * Math.sin(th) + sc * si];
 }
@@ -91,8 +105,10 @@ export function blockGain(rng: Rng, f: FadingOptions): [number, number] {
 export function gainTrack(rng: Rng, f: FadingOptions, from: number, count: number, sampleRate: number): GainTrack {
   const fd = f.dopplerHz ?? 0;
   const k = f.model === "rician" ? 10 ** (f.kFactorDb! / 10) : 0;
-  const los = Math.sqrt(k / (k + 1)), sc = Math.sqrt(1 / (k + 1)) / Math.sqrt(SINUSOIDS);
-  const wm: number[] = [], pm: number[] = [];
+  const los = Math.sqrt(k / (k + 1)),
+    sc = Math.sqrt(1 / (k + 1)) / Math.sqrt(SINUSOIDS);
+  const wm: number[] = [],
+    pm: number[] = [];
   for (let i = 0; i < SINUSOIDS; i++) {
     // arrival angles spread over the circle with a random offset (Pätzold's method of exact Doppler spread, simplified)
     const alpha = (2 * Math.PI * (i + rng.uniform())) / SINUSOIDS;
@@ -105,7 +121,8 @@ export function gainTrack(rng: Rng, f: FadingOptions, from: number, count: numbe
   // evaluate every `step` samples: 64 points per Doppler period at least
   const step = fd > 0 ? Math.max(1, Math.min(256, Math.floor(sampleRate / (64 * fd)))) : 256;
   const at = (t: number): [number, number] => {
-    let re = los * Math.cos(th0 + wLos * t), im = los * Math.sin(th0 + wLos * t);
+    let re = los * Math.cos(th0 + wLos * t),
+      im = los * Math.sin(th0 + wLos * t);
     for (let i = 0; i < SINUSOIDS; i++) {
       const ph = pm[i]! + wm[i]! * t;
       re += sc * Math.cos(ph);
@@ -122,7 +139,8 @@ export function gainTrack(rng: Rng, f: FadingOptions, from: number, count: numbe
       iq[2 * (n + j)] = ar + u * (br - ar);
       iq[2 * (n + j) + 1] = ai + u * (bi - ai);
     }
-    ar = br; ai = bi;
+    ar = br;
+    ai = bi;
   }
   return { iq, from };
 }

@@ -46,30 +46,37 @@ export interface ToneInterferer {
 }
 
 const num = (name: string, v: unknown, min: number, max: number, unit: string): number => {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) badParameter(name, v, `a number${unit ? ` of ${unit}` : ""} from ${min} to ${max}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max)
+    badParameter(name, v, `a number${unit ? ` of ${unit}` : ""} from ${min} to ${max}`);
   return v;
 };
 
 export function checkSdr(s: unknown, sampleRate: number): SdrArtefacts | undefined {
   if (s === undefined) return undefined;
-  if (typeof s !== "object" || s === null) badParameter("sdr", s, "{ dcOffset?, iqGainImbalance?, iqPhaseDeg?, phaseNoise?, adc? }");
+  if (typeof s !== "object" || s === null)
+    badParameter("sdr", s, "{ dcOffset?, iqGainImbalance?, iqPhaseDeg?, phaseNoise?, adc? }");
   const o = s as SdrArtefacts;
   if (o.dcOffset !== undefined) {
-    if (!Array.isArray(o.dcOffset) || o.dcOffset.length !== 2) badParameter("sdr.dcOffset", o.dcOffset, "[re, im], each a number from -10 to 10");
+    if (!Array.isArray(o.dcOffset) || o.dcOffset.length !== 2)
+      badParameter("sdr.dcOffset", o.dcOffset, "[re, im], each a number from -10 to 10");
     num("sdr.dcOffset[0]", o.dcOffset[0], -10, 10, "");
     num("sdr.dcOffset[1]", o.dcOffset[1], -10, 10, "");
   }
   if (o.iqGainImbalance !== undefined) num("sdr.iqGainImbalance", o.iqGainImbalance, -0.5, 0.5, "");
   if (o.iqPhaseDeg !== undefined) num("sdr.iqPhaseDeg", o.iqPhaseDeg, -30, 30, "degrees");
   if (o.phaseNoise !== undefined) {
-    if (typeof o.phaseNoise !== "object" || o.phaseNoise === null) badParameter("sdr.phaseNoise", o.phaseNoise, "{ dbcHz, offsetHz }");
+    if (typeof o.phaseNoise !== "object" || o.phaseNoise === null)
+      badParameter("sdr.phaseNoise", o.phaseNoise, "{ dbcHz, offsetHz }");
     num("sdr.phaseNoise.dbcHz", o.phaseNoise.dbcHz, -200, -20, "dBc/Hz");
     const off = o.phaseNoise.offsetHz;
-    if (typeof off !== "number" || !Number.isFinite(off) || !(off > 0) || off > sampleRate / 2) badParameter("sdr.phaseNoise.offsetHz", off, `a number of Hz > 0 and at most sampleRate/2 (${sampleRate / 2})`);
+    if (typeof off !== "number" || !Number.isFinite(off) || !(off > 0) || off > sampleRate / 2)
+      badParameter("sdr.phaseNoise.offsetHz", off, `a number of Hz > 0 and at most sampleRate/2 (${sampleRate / 2})`);
   }
   if (o.adc !== undefined) {
-    if (typeof o.adc !== "object" || o.adc === null) badParameter("sdr.adc", o.adc, "{ format: 'cu8' | 'cs8' | 'cs16', rmsDbfs? }");
-    if (!["cu8", "cs8", "cs16"].includes(o.adc.format)) badParameter("sdr.adc.format", o.adc.format, "'cu8', 'cs8' or 'cs16'");
+    if (typeof o.adc !== "object" || o.adc === null)
+      badParameter("sdr.adc", o.adc, "{ format: 'cu8' | 'cs8' | 'cs16', rmsDbfs? }");
+    if (!["cu8", "cs8", "cs16"].includes(o.adc.format))
+      badParameter("sdr.adc.format", o.adc.format, "'cu8', 'cs8' or 'cs16'");
     if (o.adc.rmsDbfs !== undefined) num("sdr.adc.rmsDbfs", o.adc.rmsDbfs, -80, 0, "dB");
   }
   return o;
@@ -77,7 +84,8 @@ export function checkSdr(s: unknown, sampleRate: number): SdrArtefacts | undefin
 
 export function checkTone(name: string, t: ToneInterferer, sampleRate: number): ToneInterferer {
   const f = t.frequencyHz;
-  if (typeof f !== "number" || !Number.isFinite(f) || !(Math.abs(f) < sampleRate / 2)) badParameter(`${name}.frequencyHz`, f, `a number of Hz within +-sampleRate/2 (${sampleRate / 2})`);
+  if (typeof f !== "number" || !Number.isFinite(f) || !(Math.abs(f) < sampleRate / 2))
+    badParameter(`${name}.frequencyHz`, f, `a number of Hz within +-sampleRate/2 (${sampleRate / 2})`);
   num(`${name}.levelDb`, t.levelDb, -100, 100, "dB");
   if (t.startSample !== undefined) num(`${name}.startSample`, t.startSample, 0, 2 ** 31, "samples");
   if (t.endSample !== undefined) num(`${name}.endSample`, t.endSample, t.startSample ?? 0, 2 ** 31, "samples");
@@ -86,13 +94,15 @@ export function checkTone(name: string, t: ToneInterferer, sampleRate: number): 
 
 /** The IQ imbalance as y = mu x + nu conj(x): [muRe, muIm, nuRe, nuIm]. */
 export function iqImbalanceCoefficients(gainImbalance: number, phaseDeg: number): [number, number, number, number] {
-  const g = 1 + gainImbalance, ph = (phaseDeg * Math.PI) / 180;
+  const g = 1 + gainImbalance,
+    ph = (phaseDeg * Math.PI) / 180;
   return [(1 + g * Math.cos(ph)) / 2, (-g * Math.sin(ph)) / 2, (1 - g * Math.cos(ph)) / 2, (-g * Math.sin(ph)) / 2];
 }
 
 /** Image rejection ratio of an IQ imbalance, dB: |mu|^2 / |nu|^2. */
 export function imageRejectionDb(gainImbalance: number, phaseDeg: number): number {
-  const g = 1 + gainImbalance, c = Math.cos((phaseDeg * Math.PI) / 180);
+  const g = 1 + gainImbalance,
+    c = Math.cos((phaseDeg * Math.PI) / 180);
   return 10 * Math.log10((1 + 2 * g * c + g * g) / (1 - 2 * g * c + g * g));
 }
 
@@ -105,7 +115,8 @@ export function phaseNoiseStepVariance(dbcHz: number, offsetHz: number, sampleRa
 /** Adds a tone of amplitude `amplitude` at frequencyHz over [from, to), random initial phase. */
 export function addTone(iq: Float32Array, t: ToneInterferer, amplitude: number, sampleRate: number, rng: Rng): void {
   const total = iq.length / 2;
-  const from = Math.max(0, Math.floor(t.startSample ?? 0)), to = Math.min(total, Math.ceil(t.endSample ?? total));
+  const from = Math.max(0, Math.floor(t.startSample ?? 0)),
+    to = Math.min(total, Math.ceil(t.endSample ?? total));
   const w = (2 * Math.PI * t.frequencyHz) / sampleRate;
   const ph0 = 2 * Math.PI * rng.uniform();
   for (let r = from; r < to; r++) {
@@ -119,24 +130,34 @@ export function addTone(iq: Float32Array, t: ToneInterferer, amplitude: number, 
  * Applies the SDR's artefacts in place; returns the ADC's scale (recording units -> full scale;
  * 1 without an ADC) and how many values clipped.
  */
-export function applySdr(iq: Float32Array, s: SdrArtefacts, sampleRate: number, rng: Rng): { scale: number; clipped: number } {
+export function applySdr(
+  iq: Float32Array,
+  s: SdrArtefacts,
+  sampleRate: number,
+  rng: Rng,
+): { scale: number; clipped: number } {
   const total = iq.length / 2;
   if (s.phaseNoise) {
     const sigma = Math.sqrt(phaseNoiseStepVariance(s.phaseNoise.dbcHz, s.phaseNoise.offsetHz, sampleRate));
     let phi = 2 * Math.PI * rng.uniform();
     for (let r = 0; r < total; r++) {
-      const c = Math.cos(phi), sn = Math.sin(phi);
-      const xr = iq[2 * r]!, xi = iq[2 * r + 1]!;
+      const c = Math.cos(phi),
+        sn = Math.sin(phi);
+      const xr = iq[2 * r]!,
+        xi = iq[2 * r + 1]!;
       iq[2 * r] = xr * c - xi * sn;
       iq[2 * r + 1] = xr * sn + xi * c;
       phi += sigma * rng.gaussian();
     }
   }
   if (s.iqGainImbalance !== undefined || s.iqPhaseDeg !== undefined) {
-    const g = 1 + (s.iqGainImbalance ?? 0), ph = ((s.iqPhaseDeg ?? 0) * Math.PI) / 180;
-    const gc = g * Math.cos(ph), gs = g * Math.sin(ph);
+    const g = 1 + (s.iqGainImbalance ?? 0),
+      ph = ((s.iqPhaseDeg ?? 0) * Math.PI) / 180;
+    const gc = g * Math.cos(ph),
+      gs = g * Math.sin(ph);
     for (let r = 0; r < total; r++) {
-      const xr = iq[2 * r]!, xi = iq[2 * r + 1]!;
+      const xr = iq[2 * r]!,
+        xi = iq[2 * r + 1]!;
       iq[2 * r + 1] = gc * xi - gs * xr;
     }
   }
@@ -152,11 +173,22 @@ export function applySdr(iq: Float32Array, s: SdrArtefacts, sampleRate: number, 
   for (let i = 0; i < iq.length; i++) p += iq[i]! * iq[i]!;
   const rms = Math.sqrt(p / Math.max(1, total));
   const scale = rms > 0 ? 10 ** ((s.adc.rmsDbfs ?? -15) / 20) / rms : 1;
-  const [q, lo, hi, off] = s.adc.format === "cu8" ? [127.5, 0, 255, 127.5] : s.adc.format === "cs8" ? [127, -128, 127, 0] : [32767, -32768, 32767, 0];
+  const [q, lo, hi, off] =
+    s.adc.format === "cu8"
+      ? [127.5, 0, 255, 127.5]
+      : s.adc.format === "cs8"
+        ? [127, -128, 127, 0]
+        : [32767, -32768, 32767, 0];
   let clipped = 0;
   for (let i = 0; i < iq.length; i++) {
     let v = Math.round(iq[i]! * scale * q + off);
-    if (v < lo) { v = lo; clipped++; } else if (v > hi) { v = hi; clipped++; }
+    if (v < lo) {
+      v = lo;
+      clipped++;
+    } else if (v > hi) {
+      v = hi;
+      clipped++;
+    }
     iq[i] = (v - off) / q;
   }
   return { scale, clipped };

@@ -4,19 +4,31 @@
 const UPDATE = 1024;
 
 export function iqCorrect(x: Float32Array, off: number, n: number, st: Float64Array): void {
-  let dcRe = st[0]!, dcIm = st[1]!, sII = st[2]!, sQQ = st[3]!, sIQ = st[4]!, count = st[5]!, cQ = st[6]!, cI = st[7]!;
-  const alpha = st[8]!, warm = st[9]!, settled = 1 / alpha;
+  let dcRe = st[0]!,
+    dcIm = st[1]!,
+    sII = st[2]!,
+    sQQ = st[3]!,
+    sIQ = st[4]!,
+    count = st[5]!,
+    cQ = st[6]!,
+    cI = st[7]!;
+  const alpha = st[8]!,
+    warm = st[9]!,
+    settled = 1 / alpha;
   let kDc = st[12]!;
   for (let i = 0; i < n; i++) {
     const a = count < settled ? 1 / (count + 1) : alpha;
-    const xr = x[off + 2 * i]!, xi = x[off + 2 * i + 1]!;
+    const xr = x[off + 2 * i]!,
+      xi = x[off + 2 * i + 1]!;
     dcRe += a * (xr - dcRe);
     dcIm += a * (xi - dcIm);
-    const ir = xr - dcRe, qr = xi - dcIm;
+    const ir = xr - dcRe,
+      qr = xi - dcIm;
     sII += a * (ir * ir - sII);
     sQQ += a * (qr * qr - sQQ);
     sIQ += a * (ir * qr - sIQ);
-    const yr = Math.fround(xr - kDc * dcRe), yi = xi - kDc * dcIm;
+    const yr = Math.fround(xr - kDc * dcRe),
+      yi = xi - kDc * dcIm;
     x[off + 2 * i] = yr;
     x[off + 2 * i + 1] = yi * cQ + (xr - kDc * dcRe) * cI;
     count += 1;
@@ -36,5 +48,13 @@ export function iqCorrect(x: Float32Array, off: number, n: number, st: Float64Ar
       kDc = Math.max(0, 1 - (v * (sII + sQQ)) / Math.max(dcRe * dcRe + dcIm * dcIm, 1e-300));
     }
   }
-  st[0] = dcRe; st[1] = dcIm; st[2] = sII; st[3] = sQQ; st[4] = sIQ; st[5] = count; st[6] = cQ; st[7] = cI; st[12] = kDc;
+  st[0] = dcRe;
+  st[1] = dcIm;
+  st[2] = sII;
+  st[3] = sQQ;
+  st[4] = sIQ;
+  st[5] = count;
+  st[6] = cQ;
+  st[7] = cI;
+  st[12] = kDc;
 }
