@@ -37,7 +37,22 @@ async function networkServer(o: { ack?: boolean; pullResp?: boolean } = {}) {
       reply(0x04);
       if (o.pullResp && !sentPullResp) {
         sentPullResp = true;
-        const body = Buffer.from(JSON.stringify({ txpk: { imme: true, freq: 869.525, rfch: 0, powe: 14, modu: "LORA", datr: "SF9BW125", codr: "4/5", ipol: true, size: 1, data: "AA==" } }));
+        const body = Buffer.from(
+          JSON.stringify({
+            txpk: {
+              imme: true,
+              freq: 869.525,
+              rfch: 0,
+              powe: 14,
+              modu: "LORA",
+              datr: "SF9BW125",
+              codr: "4/5",
+              ipol: true,
+              size: 1,
+              data: "AA==",
+            },
+          }),
+        );
         sock.send(Buffer.concat([Buffer.from([2, 0xab, 0xcd, 0x03]), body]), from.port, from.address);
       }
     }
@@ -63,7 +78,21 @@ afterEach(async () => {
 
 /** Checks one rxpk object against PROTOCOL.TXT section 4's field table. */
 function checkRxpk(p: any) {
-  expect(Object.keys(p).sort()).toEqual(["chan", "codr", "data", "datr", "freq", "lsnr", "modu", "rfch", "rssi", "size", "stat", "time", "tmst"]);
+  expect(Object.keys(p).sort()).toEqual([
+    "chan",
+    "codr",
+    "data",
+    "datr",
+    "freq",
+    "lsnr",
+    "modu",
+    "rfch",
+    "rssi",
+    "size",
+    "stat",
+    "time",
+    "tmst",
+  ]);
   expect(p.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/); // ISO 8601 compact, us precision
   expect(Number.isInteger(p.tmst) && p.tmst >= 0 && p.tmst < 2 ** 32).toBe(true);
   expect(typeof p.freq).toBe("number"); // MHz, Hz precision
@@ -85,7 +114,19 @@ describe("chirp decode --forward udp://127.0.0.1:PORT", () => {
   it("sends a PULL_DATA keep-alive and one PUSH_DATA per frame; the JSON follows the specification", async () => {
     const srv = await networkServer();
     servers.push(srv);
-    const r = await chirpAsync(["decode", rec.path, ...rec.flags, "--forward", `udp://127.0.0.1:${srv.port}`, "--gateway-eui", "0016c001ff10a235", "--quiet"], { timeout: 30_000 });
+    const r = await chirpAsync(
+      [
+        "decode",
+        rec.path,
+        ...rec.flags,
+        "--forward",
+        `udp://127.0.0.1:${srv.port}`,
+        "--gateway-eui",
+        "0016c001ff10a235",
+        "--quiet",
+      ],
+      { timeout: 30_000 },
+    );
     expect(r.status).toBe(0);
     const pulls = srv.got.filter((d) => d.type === 0x02);
     const pushes = srv.got.filter((d) => d.type === 0x00);
@@ -107,7 +148,16 @@ describe("chirp decode --forward udp://127.0.0.1:PORT", () => {
       expect(d.json.rxpk).toHaveLength(1);
       const p = d.json.rxpk[0];
       checkRxpk(p);
-      expect(p).toMatchObject({ freq: 868.1, chan: 0, rfch: 0, stat: 1, modu: "LORA", datr: "SF7BW125", codr: "4/5", size: rec.payloads[i]!.length / 2 });
+      expect(p).toMatchObject({
+        freq: 868.1,
+        chan: 0,
+        rfch: 0,
+        stat: 1,
+        modu: "LORA",
+        datr: "SF7BW125",
+        codr: "4/5",
+        size: rec.payloads[i]!.length / 2,
+      });
       expect(Buffer.from(p.data, "base64").toString("hex")).toBe(rec.payloads[i]);
       expect(Math.abs(p.lsnr - frames[i]!.snrDb)).toBeLessThanOrEqual(0.05);
       // tmst: microseconds at the end of the frame, on the recording's clock
@@ -119,12 +169,18 @@ describe("chirp decode --forward udp://127.0.0.1:PORT", () => {
   it("reports PUSH_ACKs matched by token, and says so when the server never answers", async () => {
     const srv = await networkServer();
     servers.push(srv);
-    const ok = await chirpAsync(["decode", rec.path, ...rec.flags, "--forward", `udp://127.0.0.1:${srv.port}`], { timeout: 30_000 });
+    const ok = await chirpAsync(["decode", rec.path, ...rec.flags, "--forward", `udp://127.0.0.1:${srv.port}`], {
+      timeout: 30_000,
+    });
     expect(ok.status).toBe(0);
-    expect(ok.stderr).toMatch(/forwarded 3 frame\(s\) to 127\.0\.0\.1:\d+, 3 acknowledged \(PUSH_ACK\); keep-alives 1\/1 acknowledged/);
+    expect(ok.stderr).toMatch(
+      /forwarded 3 frame\(s\) to 127\.0\.0\.1:\d+, 3 acknowledged \(PUSH_ACK\); keep-alives 1\/1 acknowledged/,
+    );
     const mute = await networkServer({ ack: false });
     servers.push(mute);
-    const none = await chirpAsync(["decode", rec.path, ...rec.flags, "--forward", `udp://127.0.0.1:${mute.port}`], { timeout: 30_000 });
+    const none = await chirpAsync(["decode", rec.path, ...rec.flags, "--forward", `udp://127.0.0.1:${mute.port}`], {
+      timeout: 30_000,
+    });
     expect(none.status).toBe(0);
     expect(none.stderr).toMatch(/forwarded 3 frame\(s\) to 127\.0\.0\.1:\d+, 0 acknowledged/);
     expect(mute.got.filter((d) => d.type === 0x00)).toHaveLength(3);
@@ -134,10 +190,20 @@ describe("chirp decode --forward udp://127.0.0.1:PORT", () => {
     const srv = await networkServer({ pullResp: true });
     servers.push(srv);
     const base = frames[0]! as ChannelFrame;
-    const f = (over: Partial<ChannelFrame>): ChannelFrame => ({ ...base, payload: Buffer.from(base.payloadHex, "hex"), ...over });
-    const time = frameTime({ centerFrequency: 868.1e6 }, rec.sampleRate, { originS: 1_700_000_000, channels: [868.1e6] });
+    const f = (over: Partial<ChannelFrame>): ChannelFrame => ({
+      ...base,
+      payload: Buffer.from(base.payloadHex, "hex"),
+      ...over,
+    });
+    const time = frameTime({ centerFrequency: 868.1e6 }, rec.sampleRate, {
+      originS: 1_700_000_000,
+      channels: [868.1e6],
+    });
     for (const badCrc of [false, true]) {
-      const fw = await openForwarder(`udp://127.0.0.1:${srv.port}`, time, { gatewayEui: "01-02-03-04-05-06-07-08", badCrc });
+      const fw = await openForwarder(`udp://127.0.0.1:${srv.port}`, time, {
+        gatewayEui: "01-02-03-04-05-06-07-08",
+        badCrc,
+      });
       fw.frame(f({ crcOk: true }));
       fw.frame(f({ crcOk: false }));
       fw.frame(f({ crcOk: null, crc: false }));
@@ -168,7 +234,18 @@ describe("chirp decode --forward udp://127.0.0.1:PORT", () => {
     const r = chirp(["decode", rec.path, ...rec.flags, "--gateway-eui", "0011223344556677"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--gateway-eui only with --forward/);
-    const noCenter = chirp(["decode", rec.path, "--rate", "250k", "--sf", "7", "--sync", "0x34", "--forward", "udp://127.0.0.1:9"]);
+    const noCenter = chirp([
+      "decode",
+      rec.path,
+      "--rate",
+      "250k",
+      "--sf",
+      "7",
+      "--sync",
+      "0x34",
+      "--forward",
+      "udp://127.0.0.1:9",
+    ]);
     expect(noCenter.status).toBe(2);
     expect(noCenter.stderr).toMatch(/--forward needs the recording's centre frequency/);
   });

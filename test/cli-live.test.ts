@@ -42,7 +42,10 @@ function watch(child: ChildProcess) {
   const closed = new Promise<number | null>((r) => child.on("close", (code) => ((out.status = code), poke(), r(code))));
   const until = (pred: () => boolean, ms = 20_000) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; stdout=${out.stdout.slice(-300)} stderr=${out.stderr.slice(-300)}`)), ms);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out; stdout=${out.stdout.slice(-300)} stderr=${out.stderr.slice(-300)}`)),
+        ms,
+      );
       const check = () => {
         if (pred()) {
           clearTimeout(timer);
@@ -81,7 +84,8 @@ describe("chirp decode - (standard input)", () => {
   it("a stream split at odd byte counts decodes the same (partial samples carried over)", async () => {
     const child = spawnChirp(["decode", "/dev/stdin", "--format", "cf32", ...rec.flags, "--json", "--quiet"]);
     const w = watch(child);
-    for (let o = 0; o < bytes.length; o += 100_003) child.stdin!.write(bytes.subarray(o, Math.min(bytes.length, o + 100_003)));
+    for (let o = 0; o < bytes.length; o += 100_003)
+      child.stdin!.write(bytes.subarray(o, Math.min(bytes.length, o + 100_003)));
     child.stdin!.end();
     expect(await w.closed).toBe(0);
     expect(lines(w.out.stdout).map((f) => f.payloadHex)).toEqual(rec.payloads);
@@ -154,8 +158,13 @@ describe("samplesFromBytes", () => {
       yield { bytes: new Uint8Array([9, 10, 11, 12]), fresh: true }; // 5 dropped
     }
     const got: number[][] = [];
-    for await (const { view, first } of samplesFromBytes(chunks(), "cu8")) got.push([first, ...Array.from(view as Uint8Array)]);
-    expect(got).toEqual([[0, 1, 2], [1, 3, 4], [2, 9, 10, 11, 12]]);
+    for await (const { view, first } of samplesFromBytes(chunks(), "cu8"))
+      got.push([first, ...Array.from(view as Uint8Array)]);
+    expect(got).toEqual([
+      [0, 1, 2],
+      [1, 3, 4],
+      [2, 9, 10, 11, 12],
+    ]);
     const capped: number[] = [];
     for await (const { view } of samplesFromBytes(chunks(), "cu8", 2)) capped.push(...Array.from(view as Uint8Array));
     expect(capped).toEqual([1, 2, 3, 4]);
@@ -209,12 +218,36 @@ describe("chirp decode rtl-tcp://HOST:PORT", () => {
     const srv = await rtlTcpServer(cu8, { dropAt: 20_000 * 2 });
     try {
       const seconds = cu8.length / 2 / rec.sampleRate;
-      const r = await chirpAsync(["decode", `rtl-tcp://127.0.0.1:${srv.port}`, "--center", "868.1M", "--rate", "250k", "--gain", "40.2", "--sf", "7", "--sync", "0x34", "--json", "--duration", String(seconds)], { timeout: 30_000 });
+      const r = await chirpAsync(
+        [
+          "decode",
+          `rtl-tcp://127.0.0.1:${srv.port}`,
+          "--center",
+          "868.1M",
+          "--rate",
+          "250k",
+          "--gain",
+          "40.2",
+          "--sf",
+          "7",
+          "--sync",
+          "0x34",
+          "--json",
+          "--duration",
+          String(seconds),
+        ],
+        { timeout: 30_000 },
+      );
       expect(r.status).toBe(0);
       expect(lines(r.stdout).map((f) => f.payloadHex)).toEqual(rec.payloads);
       expect(srv.connections).toHaveLength(2);
       for (const c of srv.connections) {
-        expect(c.commands).toEqual([[0x02, 250_000], [0x01, 868_100_000], [0x03, 1], [0x04, 402]]);
+        expect(c.commands).toEqual([
+          [0x02, 250_000],
+          [0x01, 868_100_000],
+          [0x03, 1],
+          [0x04, 402],
+        ]);
       }
       expect(r.stderr).toMatch(/rtl_tcp 127\.0\.0\.1:\d+: tuner R820T, 29 gain steps/);
       expect(r.stderr).toMatch(/connection dropped; reconnecting \(attempt 1\)/);
@@ -226,16 +259,41 @@ describe("chirp decode rtl-tcp://HOST:PORT", () => {
 
   it("automatic gain without --gain; a server that is not rtl_tcp, or none, is a clear error", async () => {
     const srv = await rtlTcpServer(cu8.subarray(0, 2000));
-    const r = await chirpAsync(["decode", `rtl-tcp://127.0.0.1:${srv.port}`, "--center", "868.1M", "--rate", "250k", "--sf", "7", "--duration", "0.004", "--quiet"], { timeout: 30_000 });
+    const r = await chirpAsync(
+      [
+        "decode",
+        `rtl-tcp://127.0.0.1:${srv.port}`,
+        "--center",
+        "868.1M",
+        "--rate",
+        "250k",
+        "--sf",
+        "7",
+        "--duration",
+        "0.004",
+        "--quiet",
+      ],
+      { timeout: 30_000 },
+    );
     expect(r.status).toBe(0);
-    expect(srv.connections[0]!.commands).toEqual([[0x02, 250_000], [0x01, 868_100_000], [0x03, 0]]);
+    expect(srv.connections[0]!.commands).toEqual([
+      [0x02, 250_000],
+      [0x01, 868_100_000],
+      [0x03, 0],
+    ]);
     await srv.close();
     const fake = await rtlTcpServer(cu8, { magic: "HTTP" });
-    const f = await chirpAsync(["decode", `rtl-tcp://127.0.0.1:${fake.port}`, "--center", "868.1M", "--rate", "250k", "--sf", "7"], { timeout: 30_000 });
+    const f = await chirpAsync(
+      ["decode", `rtl-tcp://127.0.0.1:${fake.port}`, "--center", "868.1M", "--rate", "250k", "--sf", "7"],
+      { timeout: 30_000 },
+    );
     expect(f.status).toBe(2);
     expect(f.stderr).toMatch(/not an rtl_tcp server/);
     await fake.close();
-    const none = await chirpAsync(["decode", `rtl-tcp://127.0.0.1:${fake.port}`, "--center", "868.1M", "--rate", "250k", "--sf", "7"], { timeout: 30_000 });
+    const none = await chirpAsync(
+      ["decode", `rtl-tcp://127.0.0.1:${fake.port}`, "--center", "868.1M", "--rate", "250k", "--sf", "7"],
+      { timeout: 30_000 },
+    );
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/cannot connect to rtl_tcp at 127\.0\.0\.1:\d+/);
     const noCenter = chirp(["decode", "rtl-tcp://127.0.0.1:1234", "--rate", "250k", "--sf", "7"]);

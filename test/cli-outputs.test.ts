@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chirp, lines } from "./cli-run.js";
 import { writeLoRaWANRecording, type LoRaWANRecording } from "./lorawan-recording.js";
-import { LINKTYPE_LORATAP, loraTapHeader, parseLoraTap, pcapGlobalHeader, pcapRecord, readPcap } from "../src/io/index.js";
+import {
+  LINKTYPE_LORATAP,
+  loraTapHeader,
+  parseLoraTap,
+  pcapGlobalHeader,
+  pcapRecord,
+  readPcap,
+} from "../src/io/index.js";
 import { decodeFrame, MTYPES } from "../src/lorawan/index.js";
 import { ChirpError } from "../src/errors.js";
 
@@ -24,7 +31,14 @@ describe("LoRaTap v0 header", () => {
   it("is 15 bytes, big-endian, in the field order of the LoRaTap README", () => {
     const h = loraTapHeader({ frequencyHz: 868_100_000, bandwidth: 500_000, sf: 9, snrDb: -7.25, syncWord: 0x34 });
     expect(Array.from(h)).toEqual([0, 0, 0, 15, 0x33, 0xbe, 0x27, 0xa0, 4, 9, 0, 0, 0, 0xe3, 0x34]);
-    expect(parseLoraTap(h)).toMatchObject({ version: 0, frequencyHz: 868_100_000, bandwidth: 500_000, sf: 9, snrDb: -7.25, syncWord: 0x34 });
+    expect(parseLoraTap(h)).toMatchObject({
+      version: 0,
+      frequencyHz: 868_100_000,
+      bandwidth: 500_000,
+      sf: 9,
+      snrDb: -7.25,
+      syncWord: 0x34,
+    });
   });
   it("pcap: little-endian a1b2c3d4 v2.4, link type 270, microsecond records", () => {
     const g = pcapGlobalHeader();
@@ -34,7 +48,9 @@ describe("LoRaTap v0 header", () => {
     expect(Array.from(r)).toEqual([12, 0, 0, 0, 0x20, 0xa1, 0x07, 0, 2, 0, 0, 0, 2, 0, 0, 0, 1, 2]);
   });
   it("bad fields are typed errors", () => {
-    expect(() => loraTapHeader({ frequencyHz: -1, bandwidth: 125e3, sf: 7, snrDb: 0, syncWord: 0x34 })).toThrow(ChirpError);
+    expect(() => loraTapHeader({ frequencyHz: -1, bandwidth: 125e3, sf: 7, snrDb: 0, syncWord: 0x34 })).toThrow(
+      ChirpError,
+    );
     expect(() => loraTapHeader({ frequencyHz: 1, bandwidth: 125e3, sf: 13, snrDb: 0, syncWord: 0x34 })).toThrow(/sf/);
     expect(() => readPcap(new Uint8Array(10))).toThrow(ChirpError);
   });
@@ -53,7 +69,10 @@ describe("chirp decode --pcap", () => {
       expect(Buffer.from(t.payload).toString("hex")).toBe(rec.payloads[i]);
     }
     // packets in time order, 1/rate apart as the frames' start samples
-    expect(packets[1]!.timeS - packets[0]!.timeS).toBeCloseTo((frames[1]!.startSample - frames[0]!.startSample) / rec.sampleRate, 5);
+    expect(packets[1]!.timeS - packets[0]!.timeS).toBeCloseTo(
+      (frames[1]!.startSample - frames[0]!.startSample) / rec.sampleRate,
+      5,
+    );
   });
 
   it("an unwritable --pcap is one clear line before any decoding", () => {
@@ -65,13 +84,28 @@ describe("chirp decode --pcap", () => {
 
   const tshark = spawnSync("tshark", ["--version"], { encoding: "utf8" });
   const haveTshark = tshark.status === 0;
-  if (!haveTshark && process.env.CI === "true") throw new Error("CI=true: tshark is required (installed by .ci/run) to read the pcap files back");
+  if (!haveTshark && process.env.CI === "true")
+    throw new Error("CI=true: tshark is required (installed by .ci/run) to read the pcap files back");
   if (!haveTshark) console.warn("[skip] tshark not installed: the Wireshark read-back of --pcap is skipped");
   it.runIf(haveTshark)("tshark reads the file: each frame's LoRaWAN MType and DevAddr equal our own decoder's", () => {
-    const fields = ["loratap.version", "loratap.channel.frequency", "loratap.channel.bandwidth", "loratap.channel.sf", "loratap.syncword", "lorawan.mhdr.mtype", "lorawan.fhdr.devaddr", "lorawan.join_request.deveui"];
-    const r = spawnSync("tshark", ["-r", join(dir, "lw.pcap"), "-T", "fields", ...fields.flatMap((f) => ["-e", f])], { encoding: "utf8" });
+    const fields = [
+      "loratap.version",
+      "loratap.channel.frequency",
+      "loratap.channel.bandwidth",
+      "loratap.channel.sf",
+      "loratap.syncword",
+      "lorawan.mhdr.mtype",
+      "lorawan.fhdr.devaddr",
+      "lorawan.join_request.deveui",
+    ];
+    const r = spawnSync("tshark", ["-r", join(dir, "lw.pcap"), "-T", "fields", ...fields.flatMap((f) => ["-e", f])], {
+      encoding: "utf8",
+    });
     expect(r.status).toBe(0);
-    const rows = r.stdout.trim().split("\n").map((l) => l.split("\t"));
+    const rows = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
     expect(rows).toHaveLength(3);
     for (const [i, row] of rows.entries()) {
       const ours = decodeFrame(rec.payloads[i]!);
@@ -92,7 +126,9 @@ describe("chirp decode --csv", () => {
     const r = chirp(["decode", rec.path, ...rec.flags, "--csv", "--quiet"]);
     expect(r.status).toBe(0);
     const [head, ...rows] = r.stdout.trim().split("\n");
-    expect(head).toBe("time_s,sample,channel_hz,frequency_hz,sf,bandwidth,data_rate,cr,length,crc,snr_db,cfo_hz,sync_word,payload_hex");
+    expect(head).toBe(
+      "time_s,sample,channel_hz,frequency_hz,sf,bandwidth,data_rate,cr,length,crc,snr_db,cfo_hz,sync_word,payload_hex",
+    );
     expect(rows).toHaveLength(3);
     for (const [i, row] of rows.entries()) {
       const c = row!.split(",");

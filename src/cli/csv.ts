@@ -3,9 +3,25 @@
 import type { FrameSink, FrameTime } from "./outputs.js";
 import type { ChannelFrame } from "./decode.js";
 
-export const CSV_COLUMNS = ["time_s", "sample", "channel_hz", "frequency_hz", "sf", "bandwidth", "data_rate", "cr", "length", "crc", "snr_db", "cfo_hz", "sync_word", "payload_hex"] as const;
+export const CSV_COLUMNS = [
+  "time_s",
+  "sample",
+  "channel_hz",
+  "frequency_hz",
+  "sf",
+  "bandwidth",
+  "data_rate",
+  "cr",
+  "length",
+  "crc",
+  "snr_db",
+  "cfo_hz",
+  "sync_word",
+  "payload_hex",
+] as const;
 
-const num = (x: number | null | undefined, digits: number) => (x === null || x === undefined || !Number.isFinite(x) ? "" : digits < 0 ? String(x) : x.toFixed(digits));
+const num = (x: number | null | undefined, digits: number) =>
+  x === null || x === undefined || !Number.isFinite(x) ? "" : digits < 0 ? String(x) : x.toFixed(digits);
 
 /** The frame's verdict in one word: ok, bad (CRC failed), none (no CRC), cut (truncated), header (header checksum failed). */
 export function crcWord(f: ChannelFrame): string {
@@ -14,22 +30,24 @@ export function crcWord(f: ChannelFrame): string {
 
 export function csvRow(f: ChannelFrame, time: FrameTime): string {
   const ch = time.channelHz(f);
-  return [
-    num(time.startS(f) - time.originS, 6),
-    String(f.startSample),
-    num(ch, 0),
-    num(ch === undefined ? undefined : ch + f.cfoHz, 0),
-    String(f.sf),
-    String(f.bandwidth),
-    (f as { dataRate?: string }).dataRate ?? "",
-    f.cr === null ? "" : `4/${4 + f.cr}`,
-    num(f.payloadLength, -1),
-    crcWord(f),
-    num(f.snrDb, 2),
-    num(f.cfoHz, 1),
-    "0x" + f.syncWord.toString(16).padStart(2, "0"),
-    f.payloadHex,
-  ].join(",") + "\n";
+  return (
+    [
+      num(time.startS(f) - time.originS, 6),
+      String(f.startSample),
+      num(ch, 0),
+      num(ch === undefined ? undefined : ch + f.cfoHz, 0),
+      String(f.sf),
+      String(f.bandwidth),
+      (f as { dataRate?: string }).dataRate ?? "",
+      f.cr === null ? "" : `4/${4 + f.cr}`,
+      num(f.payloadLength, -1),
+      crcWord(f),
+      num(f.snrDb, 2),
+      num(f.cfoHz, 1),
+      "0x" + f.syncWord.toString(16).padStart(2, "0"),
+      f.payloadHex,
+    ].join(",") + "\n"
+  );
 }
 
 export function openCsv(out: NodeJS.WritableStream, time: FrameTime): FrameSink {

@@ -16,6 +16,7 @@ import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
 import { isBatch, runBatch } from "./batch.js";
 import { liveHelp, liveSpec, rejectLiveFlags } from "./livespec.js";
+import { applyRegion, regionHelp, regionSpec } from "./region.js";
 import { frameTime, openOutputs, outputHelp, outputSpec, rejectInBatch } from "./outputs.js";
 
 export const summary = "find and decode LoRa frames in recordings (raw IQ or SigMF)";
@@ -29,6 +30,7 @@ export const help: Help = {
     ["--json", "one JSON object per frame per line (receiver field names)"],
     ...outputHelp,
     ...liveHelp,
+    ...regionHelp,
     ["--annotate", "write the decoded frames into the SigMF metadata as annotations"],
     ["--jobs N", "batch: decode N files at once (default: number of cores); one file decodes in this process"],
     ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
@@ -41,6 +43,7 @@ export const help: Help = {
     "chirp decode rtl-tcp://127.0.0.1:1234 --center 868.1M --rate 1.024M --gain 40 --sf 7-12 --sync 0x34",
     "chirp decode cap.cf32 --rate 250k --sf 7 --implicit --length 12 --cr 1 --sync any",
     "chirp decode 'captures/*.sigmf-meta' --sf 9 --jobs 4 --resume frames.jsonl",
+    "chirp decode us915.cs16 --rate 2M --center 904.6M --region us915 --subband 2 --json",
     "chirp decode cap.sigmf-meta --sf 7-12 --sync 0x34 --pcap frames.pcap   (then: wireshark frames.pcap)",
     "chirp decode cap.sigmf-meta --sf 7-12 --sync 0x34 --forward udp://localhost:1700 --gateway-eui 0016c001ff10a235",
   ],
@@ -55,6 +58,7 @@ export const decodeSpec = {
   quiet: { type: "boolean", short: "q" },
   ...outputSpec,
   ...liveSpec,
+  ...regionSpec,
 } as const;
 
 /** A frame as a JSON-ready record: the receiver's fields, without the raw bytes. */
@@ -106,6 +110,7 @@ export function emptyDecodeHint(stats: DecodeStats, rx: RxFlags): string | undef
 }
 
 export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean; stats?: DecodeStats; source?: AsyncIterable<{ view: Samples; first: number }> } = {}): Promise<ChannelFrame[]> {
+  if (rx.region) return (await import("./region.js")).decodeRegion(rec, rx, opts);
   const offsets = channelOffsets(rx, rec);
   const tagged = offsets.length > 1 || offsets[0] !== 0;
   // Checks every channel against the recording (rate, edges) with the CLI's flag names.
@@ -253,13 +258,14 @@ export function writeAnnotations(rec: Recording, annotations: SigmfAnnotation[])
   return rec.sigmf.metaPath;
 }
 
-export const frameColumns = (rate: number, center?: number, channels = false) => [
+export const frameColumns = (rate: number, center?: number, channels = false, dataRates = false) => [
   { header: "time s", get: (f: ChannelFrame) => fixed(f.startSample / rate, 4) },
   { header: "sample", get: (f: ChannelFrame) => f.startSample },
   ...(channels
     ? [{ header: center !== undefined ? "channel MHz" : "offset kHz", get: (f: ChannelFrame) => (center !== undefined ? ((center + (f.channelOffsetHz ?? 0)) / 1e6).toFixed(4) : ((f.channelOffsetHz ?? 0) / 1e3).toFixed(1)) }]
     : []),
   { header: "SF", get: (f: Frame) => f.sf },
+  ...(dataRates ? [{ header: "DR", get: (f: ChannelFrame) => (f as { dataRate?: string }).dataRate ?? "-" }, { header: "BW kHz", get: (f: Frame) => f.bandwidth / 1000 }] : []),
   { header: "CR", get: (f: Frame) => (f.cr === null ? "-" : `4/${4 + f.cr}`) },
   { header: "len", get: (f: Frame) => (f.payloadLength === null ? "-" : f.payloadLength) },
   { header: "CRC", get: (f: Frame) => (f.truncated ? "cut" : !f.headerOk ? "hdr bad" : f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD") },
@@ -277,7 +283,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write("chirp decode: give a FILE, DIR or GLOB (chirp decode --help)\n");
     return 2;
   }
-  const rx = parseRxFlags(v);
+  // with --region the plan gives the SFs; --sf then only narrows them
+  const rx = parseRxFlags(v.region !== undefined && v.sf === undefined ? { ...v, sf: "5-12" } : v);
+  applyRegion(v, rx, v.sf !== undefined);
   if (p.positionals.length === 1 && (await import("./live.js")).isLiveSource(p.positionals[0]!)) return (await import("./live.js")).runLive(p.positionals[0]!, v, rx);
   rejectLiveFlags(v);
   if (v.jobs !== undefined) intFlag("jobs", v.jobs, 1, 256);
@@ -292,7 +300,7 @@ export async function run(argv: string[]): Promise<number> {
   const rate = requireRate(rec);
   if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, []); // throws the clear message before decoding
   const json = !!v.json;
-  const outputs = await openOutputs(v, frameTime(rec, rate, { channels: channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o) }));
+  const outputs = await openOutputs(v, frameTime(rec, rate, { channels: rx.channels ?? channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o) }));
   const annotations: SigmfAnnotation[] = [];
   const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
   let found = 0; // frames with a valid header that are not cut off by the recording's end
@@ -309,7 +317,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   await outputs.close(!!v.quiet);
   if (!json && !outputs.csv) {
-    if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate, rec.centerFrequency, frames.some((f) => f.channelOffsetHz !== undefined))));
+    if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate, rec.centerFrequency, frames.some((f) => f.channelOffsetHz !== undefined), !!rx.region)));
     const good = frames.filter((f) => f.crcOk !== false && f.headerOk && !f.truncated).length;
     process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);
   }

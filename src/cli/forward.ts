@@ -35,7 +35,12 @@ const ACK_WAIT_MS = 1000;
 export function parseUdpUrl(raw: string): { host: string; port: number } {
   const m = /^udp:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):(\d{1,5})\/?$/.exec(raw);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 1 && port <= 65535)) badParameter("--forward", raw, "udp://HOST:PORT, e.g. udp://localhost:1700 (the network server's Semtech UDP port)");
+  if (!m || !(port >= 1 && port <= 65535))
+    badParameter(
+      "--forward",
+      raw,
+      "udp://HOST:PORT, e.g. udp://localhost:1700 (the network server's Semtech UDP port)",
+    );
   return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
 }
 
@@ -43,7 +48,8 @@ export function parseUdpUrl(raw: string): { host: string; port: number } {
 export function parseEui(raw: string | undefined): Uint8Array {
   if (raw === undefined) return new Uint8Array(8);
   const hex = raw.replace(/[-:]/g, "");
-  if (!/^[0-9a-fA-F]{16}$/.test(hex)) badParameter("--gateway-eui", raw, "16 hex digits (8 bytes), e.g. 0016c001ff10a235");
+  if (!/^[0-9a-fA-F]{16}$/.test(hex))
+    badParameter("--gateway-eui", raw, "16 hex digits (8 bytes), e.g. 0016c001ff10a235");
   return Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
 }
 
@@ -65,7 +71,12 @@ export function rxpkStat(f: Pick<ChannelFrame, "crcOk">): 1 | -1 | 0 {
 /** One rxpk object (PROTOCOL.TXT 4) for a frame. */
 export function rxpk(f: ChannelFrame, time: FrameTime, chan: number): Record<string, unknown> {
   const freqHz = time.channelHz(f);
-  if (freqHz === undefined) throw new ChirpError("BAD_PARAMETER", "--forward needs the recording's centre frequency (--center F or SigMF core:frequency)", { parameter: "--center" });
+  if (freqHz === undefined)
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      "--forward needs the recording's centre frequency (--center F or SigMF core:frequency)",
+      { parameter: "--center" },
+    );
   return {
     time: rxpkTime(time.endS(f)),
     // the concentrator's microsecond counter at "RX finished", here microseconds since the stream began
@@ -123,10 +134,19 @@ export interface ForwarderStats {
   socketErrors: number;
 }
 
-export async function openForwarder(url: string, time: FrameTime, o: { gatewayEui?: string | undefined; badCrc?: boolean; keepaliveS?: number } = {}): Promise<FrameSink & { stats: ForwarderStats }> {
+export async function openForwarder(
+  url: string,
+  time: FrameTime,
+  o: { gatewayEui?: string | undefined; badCrc?: boolean; keepaliveS?: number } = {},
+): Promise<FrameSink & { stats: ForwarderStats }> {
   const { host, port } = parseUdpUrl(url);
   const eui = parseEui(o.gatewayEui);
-  if (time.centerFrequency === undefined) throw new ChirpError("BAD_PARAMETER", "--forward needs the recording's centre frequency (--center F or SigMF core:frequency)", { parameter: "--center" });
+  if (time.centerFrequency === undefined)
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      "--forward needs the recording's centre frequency (--center F or SigMF core:frequency)",
+      { parameter: "--center" },
+    );
   let address = host;
   if (!isIP(host)) {
     try {
@@ -143,11 +163,22 @@ export async function openForwarder(url: string, time: FrameTime, o: { gatewayEu
       resolve();
     });
   }).catch((e: unknown) => {
-    throw new ChirpError("IO_ERROR", `--forward cannot reach ${host}:${port}: ${(e as Error).message}`, { parameter: "--forward" });
+    throw new ChirpError("IO_ERROR", `--forward cannot reach ${host}:${port}: ${(e as Error).message}`, {
+      parameter: "--forward",
+    });
   });
   // never what keeps the process alive (an error elsewhere ends the run; close() waits on a timer)
   sock.unref();
-  const stats: ForwarderStats = { pushed: 0, pushAcked: 0, pulls: 0, pullAcked: 0, skippedBadCrc: 0, ignored: 0, downlinksRefused: 0, socketErrors: 0 };
+  const stats: ForwarderStats = {
+    pushed: 0,
+    pushAcked: 0,
+    pulls: 0,
+    pullAcked: 0,
+    skippedBadCrc: 0,
+    ignored: 0,
+    downlinksRefused: 0,
+    socketErrors: 0,
+  };
   const pendingPush = new Set<number>();
   const pendingPull = new Set<number>();
   let lastError = "";
@@ -210,7 +241,9 @@ export async function openForwarder(url: string, time: FrameTime, o: { gatewayEu
         });
       }
       await new Promise<void>((resolve) => sock.close(() => resolve()));
-      const bad = stats.skippedBadCrc ? `; ${stats.skippedBadCrc} with a failed CRC not sent (--forward-bad-crc sends them)` : "";
+      const bad = stats.skippedBadCrc
+        ? `; ${stats.skippedBadCrc} with a failed CRC not sent (--forward-bad-crc sends them)`
+        : "";
       const err = stats.socketErrors ? `; ${stats.socketErrors} socket error(s), last: ${lastError}` : "";
       return `forwarded ${stats.pushed} frame(s) to ${host}:${port}, ${stats.pushAcked} acknowledged (PUSH_ACK); keep-alives ${stats.pullAcked}/${stats.pulls} acknowledged${bad}${err}`;
     },

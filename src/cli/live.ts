@@ -37,7 +37,11 @@ export function isLiveSource(arg: string): boolean {
  * (valid until the next step); a partial sample is carried into the next chunk, and dropped when a
  * chunk is `fresh` (a new connection). Stops after maxSamples.
  */
-export async function* samplesFromBytes(chunks: AsyncIterable<ByteChunk>, format: IqFormat, maxSamples = Infinity): AsyncGenerator<{ view: SampleView; first: number }> {
+export async function* samplesFromBytes(
+  chunks: AsyncIterable<ByteChunk>,
+  format: IqFormat,
+  maxSamples = Infinity,
+): AsyncGenerator<{ view: SampleView; first: number }> {
   const bps = BYTES_PER_SAMPLE[format];
   const buf = new Uint8Array(CHUNK_SAMPLES * bps);
   let fill = 0; // bytes in buf
@@ -65,7 +69,10 @@ export async function* samplesFromBytes(chunks: AsyncIterable<ByteChunk>, format
 }
 
 /** Byte chunks of a readable stream, with a stop() that ends them at the next chunk boundary. */
-function streamChunks(stream: NodeJS.ReadableStream & { destroy?: () => void }): { chunks: AsyncGenerator<ByteChunk>; stop(): void } {
+function streamChunks(stream: NodeJS.ReadableStream & { destroy?: () => void }): {
+  chunks: AsyncGenerator<ByteChunk>;
+  stop(): void;
+} {
   let stopped = false;
   async function* chunks(): AsyncGenerator<ByteChunk> {
     try {
@@ -103,12 +110,21 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
   const fifo = !rtl && source !== "-" && source !== "/dev/stdin";
   let format: IqFormat;
   if (rtl) {
-    if (rx.flags.format !== undefined && checkFormat(rx.flags.format, "--format") !== "cu8") throw new ChirpError("BAD_PARAMETER", `rtl_tcp sends cu8 samples; --format ${rx.flags.format} does not apply`, { parameter: "--format", allowed: "cu8" });
+    if (rx.flags.format !== undefined && checkFormat(rx.flags.format, "--format") !== "cu8")
+      throw new ChirpError("BAD_PARAMETER", `rtl_tcp sends cu8 samples; --format ${rx.flags.format} does not apply`, {
+        parameter: "--format",
+        allowed: "cu8",
+      });
     format = "cu8";
   } else if (rx.flags.format !== undefined) format = checkFormat(rx.flags.format, "--format");
   else {
     const f = fifo ? formatFromFileName(source) : undefined;
-    if (!f) throw new ChirpError("BAD_PARAMETER", `a stream has no file extension to tell its sample format: give --format cf32|cs16|cs8|cu8 (rtl_sdr writes cu8)`, { parameter: "--format", allowed: "cf32, cs16, cs8, cu8" });
+    if (!f)
+      throw new ChirpError(
+        "BAD_PARAMETER",
+        `a stream has no file extension to tell its sample format: give --format cf32|cs16|cs8|cu8 (rtl_sdr writes cu8)`,
+        { parameter: "--format", allowed: "cf32, cs16, cs8, cu8" },
+      );
     format = f;
   }
   const label = rtl ? source : source === "-" ? "stdin" : source;
@@ -118,22 +134,44 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
   adoptMetadata(rx, rec);
   const rate = requireRate(rec);
   const durationS = optNumber("duration", v.duration);
-  if (durationS !== undefined && !(durationS > 0)) throw new ChirpError("BAD_PARAMETER", `--duration ${v.duration} is not allowed`, { parameter: "--duration", allowed: "a positive number of seconds" });
+  if (durationS !== undefined && !(durationS > 0))
+    throw new ChirpError("BAD_PARAMETER", `--duration ${v.duration} is not allowed`, {
+      parameter: "--duration",
+      allowed: "a positive number of seconds",
+    });
   const maxSamples = durationS !== undefined ? Math.round(durationS * rate) : Infinity;
-  if (v.gain !== undefined && !rtl) throw new ChirpError("BAD_PARAMETER", "--gain only with an rtl-tcp:// source (set the gain of rtl_sdr itself with its -g)", { parameter: "--gain" });
+  if (v.gain !== undefined && !rtl)
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      "--gain only with an rtl-tcp:// source (set the gain of rtl_sdr itself with its -g)",
+      { parameter: "--gain" },
+    );
 
   let input: { chunks: AsyncGenerator<ByteChunk>; stop(): void };
   let opened: Promise<void> = Promise.resolve();
   if (rtl) {
     const { host, port } = parseRtlTcpUrl(source);
-    if (rec.centerFrequency === undefined) throw new ChirpError("BAD_PARAMETER", "--center F is required with rtl-tcp:// (the frequency to tune to)", { parameter: "--center" });
+    if (rec.centerFrequency === undefined)
+      throw new ChirpError("BAD_PARAMETER", "--center F is required with rtl-tcp:// (the frequency to tune to)", {
+        parameter: "--center",
+      });
     const gainDb = v.gain !== undefined ? numberFlag("gain", v.gain) : undefined;
-    input = rtlTcpSource({ host, port, centerFrequency: rec.centerFrequency, sampleRate: rate, ...(gainDb !== undefined ? { gainDb } : {}), log });
+    input = rtlTcpSource({
+      host,
+      port,
+      centerFrequency: rec.centerFrequency,
+      sampleRate: rate,
+      ...(gainDb !== undefined ? { gainDb } : {}),
+      log,
+    });
   } else if (fifo) {
     const stream: ReadStream = createReadStream(source);
     // Opening a FIFO blocks until a writer opens it: say so rather than hang silently.
     opened = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => process.stderr.write(`chirp decode: waiting for a writer to open the FIFO ${source} (Ctrl-C to stop)\n`), 500);
+      const timer = setTimeout(
+        () => process.stderr.write(`chirp decode: waiting for a writer to open the FIFO ${source} (Ctrl-C to stop)\n`),
+        500,
+      );
       stream.once("open", () => {
         clearTimeout(timer);
         resolve();
@@ -149,7 +187,13 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
   }
 
   const json = !!v.json;
-  const outputs = await openOutputs(v, frameTime(rec, rate, { originS: Date.now() / 1000, channels: channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o) }));
+  const outputs = await openOutputs(
+    v,
+    frameTime(rec, rate, {
+      originS: Date.now() / 1000,
+      channels: rx.channels ?? channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o),
+    }),
+  );
   const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
   let frames = 0;
   let good = 0;
@@ -164,12 +208,15 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
   };
   process.on("SIGINT", onSigint);
   const t0 = Date.now();
-  const ticker = process.stderr.isTTY && !quiet
-    ? setInterval(() => {
-        const el = (Date.now() - t0) / 1000;
-        process.stderr.write(`\r${label}: ${(samples / rate).toFixed(1)} s of samples in ${el.toFixed(0)} s (${(samples / rate / el).toFixed(2)}x real time), ${frames} frame(s), ${good} good   `);
-      }, STATS_INTERVAL_S * 1000)
-    : undefined;
+  const ticker =
+    process.stderr.isTTY && !quiet
+      ? setInterval(() => {
+          const el = (Date.now() - t0) / 1000;
+          process.stderr.write(
+            `\r${label}: ${(samples / rate).toFixed(1)} s of samples in ${el.toFixed(0)} s (${(samples / rate / el).toFixed(2)}x real time), ${frames} frame(s), ${good} good   `,
+          );
+        }, STATS_INTERVAL_S * 1000)
+      : undefined;
   ticker?.unref();
 
   async function* counted() {
@@ -180,7 +227,10 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
   }
   try {
     await opened;
-    if (!json && !outputs.csv) process.stdout.write(`decoding ${label}: ${format}, ${rate} S/s${rec.centerFrequency !== undefined ? `, centre ${rec.centerFrequency} Hz` : ""} (Ctrl-C stops)\n`);
+    if (!json && !outputs.csv)
+      process.stdout.write(
+        `decoding ${label}: ${format}, ${rate} S/s${rec.centerFrequency !== undefined ? `, centre ${rec.centerFrequency} Hz` : ""} (Ctrl-C stops)\n`,
+      );
     await decodeRecording(rec, rx, {
       quiet: true,
       keep: false,
@@ -203,7 +253,11 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
     input.stop();
     await outputs.close(quiet);
   }
-  const why = interrupted ? "stopped (Ctrl-C)" : samples >= maxSamples ? `after --duration ${durationS} s` : "end of input";
+  const why = interrupted
+    ? "stopped (Ctrl-C)"
+    : samples >= maxSamples
+      ? `after --duration ${durationS} s`
+      : "end of input";
   const line = `${frames} frame(s), ${good} good, in ${(samples / rate).toFixed(2)} s of ${label} (${why})`;
   if (!json && !outputs.csv) process.stdout.write(line + "\n");
   else log(line);

@@ -8,14 +8,25 @@ export const liveSpec = {
 } as const satisfies OptionSpec;
 
 export const liveHelp: [string, string][] = [
-  ["- | FIFO | /dev/stdin", "stream samples from standard input or a named pipe (--format and --rate needed); frames print as they complete"],
-  ["rtl-tcp://HOST:PORT", "stream from an rtl_tcp server (cu8; --center and --rate are sent to it); reconnects when dropped"],
+  [
+    "- | FIFO | /dev/stdin",
+    "stream samples from standard input or a named pipe (--format and --rate needed); frames print as they complete",
+  ],
+  [
+    "rtl-tcp://HOST:PORT",
+    "stream from an rtl_tcp server (cu8; --center and --rate are sent to it); reconnects when dropped",
+  ],
   ["--gain DB", "rtl-tcp: manual tuner gain in dB (default: automatic)"],
   ["--duration S", "stream: stop after S seconds of samples"],
 ];
 
 export function rejectLiveFlags(v: Record<string, unknown>): void {
   for (const k of ["duration", "gain"] as const) {
-    if (v[k] !== undefined) throw new ChirpError("BAD_PARAMETER", `--${k} only with a stream (-, a FIFO or rtl-tcp://HOST:PORT); a file is decoded whole`, { parameter: `--${k}` });
+    if (v[k] !== undefined)
+      throw new ChirpError(
+        "BAD_PARAMETER",
+        `--${k} only with a stream (-, a FIFO or rtl-tcp://HOST:PORT); a file is decoded whole`,
+        { parameter: `--${k}` },
+      );
   }
 }

@@ -51,7 +51,11 @@ function recordingStart(rec: Pick<Recording, "sigmf">): number | undefined {
   return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
 }
 
-export function frameTime(rec: Pick<Recording, "sigmf" | "centerFrequency">, sampleRate: number, o: { originS?: number; channels?: number[] } = {}): FrameTime {
+export function frameTime(
+  rec: Pick<Recording, "sigmf" | "centerFrequency">,
+  sampleRate: number,
+  o: { originS?: number; channels?: number[] } = {},
+): FrameTime {
   const origin = o.originS ?? recordingStart(rec) ?? Date.now() / 1000;
   const center = rec.centerFrequency;
   return {
@@ -75,15 +79,30 @@ export interface Outputs {
 
 /** Opens the sinks the flags ask for (each checks its own flags before any decoding). */
 export async function openOutputs(v: Record<string, unknown>, time: FrameTime): Promise<Outputs> {
-  if (v.csv && v.json) throw new ChirpError("BAD_PARAMETER", "give --json or --csv, not both", { parameter: "--csv", allowed: "--json or --csv" });
-  if (v["gateway-eui"] !== undefined && v.forward === undefined) throw new ChirpError("BAD_PARAMETER", "--gateway-eui only with --forward udp://HOST:PORT", { parameter: "--gateway-eui" });
-  if (v["forward-bad-crc"] && v.forward === undefined) throw new ChirpError("BAD_PARAMETER", "--forward-bad-crc only with --forward udp://HOST:PORT", { parameter: "--forward-bad-crc" });
+  if (v.csv && v.json)
+    throw new ChirpError("BAD_PARAMETER", "give --json or --csv, not both", {
+      parameter: "--csv",
+      allowed: "--json or --csv",
+    });
+  if (v["gateway-eui"] !== undefined && v.forward === undefined)
+    throw new ChirpError("BAD_PARAMETER", "--gateway-eui only with --forward udp://HOST:PORT", {
+      parameter: "--gateway-eui",
+    });
+  if (v["forward-bad-crc"] && v.forward === undefined)
+    throw new ChirpError("BAD_PARAMETER", "--forward-bad-crc only with --forward udp://HOST:PORT", {
+      parameter: "--forward-bad-crc",
+    });
   const sinks: FrameSink[] = [];
   if (v.csv) sinks.push((await import("./csv.js")).openCsv(process.stdout, time));
   if (typeof v.pcap === "string") sinks.push((await import("./pcap.js")).openPcap(v.pcap, time));
   if (typeof v.forward === "string") {
     const { openForwarder } = await import("./forward.js");
-    sinks.push(await openForwarder(v.forward, time, { gatewayEui: v["gateway-eui"] as string | undefined, badCrc: !!v["forward-bad-crc"] }));
+    sinks.push(
+      await openForwarder(v.forward, time, {
+        gatewayEui: v["gateway-eui"] as string | undefined,
+        badCrc: !!v["forward-bad-crc"],
+      }),
+    );
   }
   return {
     csv: !!v.csv,
@@ -101,7 +120,12 @@ export async function openOutputs(v: Record<string, unknown>, time: FrameTime): 
 
 /** Flags that only a single-recording decode takes (a batch has no one stream to send them). */
 export function rejectInBatch(v: Record<string, unknown>): void {
-  for (const k of ["pcap", "forward", "csv"] as const) {
-    if (v[k] !== undefined && v[k] !== false) throw new ChirpError("BAD_PARAMETER", `--${k} decodes one recording or stream at a time, not a batch (several files, a directory or --resume)`, { parameter: `--${k}` });
+  for (const k of ["pcap", "forward", "csv", "region"] as const) {
+    if (v[k] !== undefined && v[k] !== false)
+      throw new ChirpError(
+        "BAD_PARAMETER",
+        `--${k} decodes one recording or stream at a time, not a batch (several files, a directory or --resume)`,
+        { parameter: `--${k}` },
+      );
   }
 }

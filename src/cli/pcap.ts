@@ -19,7 +19,10 @@ export function openPcap(path: string, time: FrameTime): FrameSink {
     frame(f) {
       // LoRaTap v0 has no CRC flag: only frames whose bytes are good data (CRC ok, or no CRC) go in.
       if (f.truncated || !f.headerOk || f.crcOk === false) return;
-      const packet = loraTapPacket({ frequencyHz: time.channelHz(f) ?? 0, bandwidth: f.bandwidth, sf: f.sf, snrDb: f.snrDb, syncWord: f.syncWord }, f.payload);
+      const packet = loraTapPacket(
+        { frequencyHz: time.channelHz(f) ?? 0, bandwidth: f.bandwidth, sf: f.sf, snrDb: f.snrDb, syncWord: f.syncWord },
+        f.payload,
+      );
       writeSync(fd, pcapRecord(time.startS(f), packet));
       written++;
     },

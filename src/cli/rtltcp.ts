@@ -42,7 +42,8 @@ export interface ByteChunk {
 export function parseRtlTcpUrl(raw: string): { host: string; port: number } {
   const m = /^rtl-tcp:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+)(?::(\d{1,5}))?\/?$/.exec(raw);
   const port = m ? Number(m[2] ?? 1234) : NaN;
-  if (!m || !(port >= 1 && port <= 65535)) badParameter("source", raw, "rtl-tcp://HOST:PORT, e.g. rtl-tcp://127.0.0.1:1234 (rtl_tcp's default port)");
+  if (!m || !(port >= 1 && port <= 65535))
+    badParameter("source", raw, "rtl-tcp://HOST:PORT, e.g. rtl-tcp://127.0.0.1:1234 (rtl_tcp's default port)");
   return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
 }
 
@@ -55,8 +56,13 @@ export function rtlTcpCommand(cmd: number, param: number): Uint8Array {
 }
 
 /** The commands sent after each connect: sample rate, frequency, gain mode (and gain), correction. */
-export function setupCommands(o: Pick<RtlTcpOptions, "centerFrequency" | "sampleRate" | "gainDb" | "ppm">): Uint8Array[] {
-  const cmds = [rtlTcpCommand(CMD_SAMPLE_RATE, Math.round(o.sampleRate)), rtlTcpCommand(CMD_FREQUENCY, Math.round(o.centerFrequency))];
+export function setupCommands(
+  o: Pick<RtlTcpOptions, "centerFrequency" | "sampleRate" | "gainDb" | "ppm">,
+): Uint8Array[] {
+  const cmds = [
+    rtlTcpCommand(CMD_SAMPLE_RATE, Math.round(o.sampleRate)),
+    rtlTcpCommand(CMD_FREQUENCY, Math.round(o.centerFrequency)),
+  ];
   if (o.gainDb === undefined) cmds.push(rtlTcpCommand(CMD_GAIN_MODE, 0));
   else cmds.push(rtlTcpCommand(CMD_GAIN_MODE, 1), rtlTcpCommand(CMD_GAIN, Math.round(o.gainDb * 10)));
   if (o.ppm !== undefined && o.ppm !== 0) cmds.push(rtlTcpCommand(CMD_FREQ_CORRECTION, Math.round(o.ppm)));
@@ -64,9 +70,12 @@ export function setupCommands(o: Pick<RtlTcpOptions, "centerFrequency" | "sample
 }
 
 export function checkRtlTcpOptions(o: RtlTcpOptions): void {
-  if (!(o.centerFrequency > 0 && o.centerFrequency < 2 ** 32)) badParameter("--center", o.centerFrequency, "the tuner frequency in Hz (rtl_tcp needs it), 1 .. 4294967295");
-  if (!(o.sampleRate > 0 && o.sampleRate < 2 ** 32)) badParameter("--rate", o.sampleRate, "the sample rate in Hz (e.g. 1.024M; RTL-SDRs do 0.225-0.3 and 0.9-3.2 MS/s)");
-  if (o.gainDb !== undefined && !(o.gainDb >= 0 && o.gainDb <= 100)) badParameter("--gain", o.gainDb, "a tuner gain in dB, 0..100 (e.g. 40)");
+  if (!(o.centerFrequency > 0 && o.centerFrequency < 2 ** 32))
+    badParameter("--center", o.centerFrequency, "the tuner frequency in Hz (rtl_tcp needs it), 1 .. 4294967295");
+  if (!(o.sampleRate > 0 && o.sampleRate < 2 ** 32))
+    badParameter("--rate", o.sampleRate, "the sample rate in Hz (e.g. 1.024M; RTL-SDRs do 0.225-0.3 and 0.9-3.2 MS/s)");
+  if (o.gainDb !== undefined && !(o.gainDb >= 0 && o.gainDb <= 100))
+    badParameter("--gain", o.gainDb, "a tuner gain in dB, 0..100 (e.g. 40)");
 }
 
 /** A connected stream of the server's bytes after the 12-byte header. */
@@ -165,10 +174,14 @@ export function rtlTcpSource(o: RtlTcpOptions): { chunks: AsyncGenerator<ByteChu
     try {
       current = await open();
     } catch (e) {
-      throw new ChirpError("IO_ERROR", `cannot connect to rtl_tcp at ${where}: ${(e as Error).message}`, { parameter: "source" });
+      throw new ChirpError("IO_ERROR", `cannot connect to rtl_tcp at ${where}: ${(e as Error).message}`, {
+        parameter: "source",
+      });
     }
     const h = current.header!;
-    log(`rtl_tcp ${where}: tuner ${TUNERS[h.tuner] ?? h.tuner}, ${h.gains} gain steps; ${o.centerFrequency} Hz, ${o.sampleRate} S/s, gain ${o.gainDb === undefined ? "auto" : `${o.gainDb} dB`}`);
+    log(
+      `rtl_tcp ${where}: tuner ${TUNERS[h.tuner] ?? h.tuner}, ${h.gains} gain steps; ${o.centerFrequency} Hz, ${o.sampleRate} S/s, gain ${o.gainDb === undefined ? "auto" : `${o.gainDb} dB`}`,
+    );
     let fresh = true;
     while (!stopped) {
       const b = await current.next();
@@ -194,7 +207,12 @@ export function rtlTcpSource(o: RtlTcpOptions): { chunks: AsyncGenerator<ByteChu
         }
       }
       if (!next) {
-        if (!stopped) throw new ChirpError("IO_ERROR", `rtl_tcp at ${where}: connection lost and ${attempt} reconnection attempt(s) failed`, { parameter: "source" });
+        if (!stopped)
+          throw new ChirpError(
+            "IO_ERROR",
+            `rtl_tcp at ${where}: connection lost and ${attempt} reconnection attempt(s) failed`,
+            { parameter: "source" },
+          );
         break;
       }
       current = next;

@@ -4,6 +4,7 @@ import { ChirpError, badParameter } from "../errors.js";
 import type { ReceiverOptions } from "./deps.js";
 import { choiceFlag, intFlag, numberFlag, optNumber, type OptionSpec } from "./args.js";
 import { requireRate, type Recording } from "./recording.js";
+import type { RegionSetting } from "./region.js";
 
 export const rxOptionSpec: OptionSpec = {
   format: { type: "string" },
@@ -45,6 +46,8 @@ export interface RxFlags {
   /** Channel offsets from the centre (--offset), or absolute channel frequencies (--channel). */
   offsets?: number[];
   channels?: number[];
+  /** --region/--subband: the plan's channels, bandwidths and SFs (src/cli/region.ts). */
+  region?: RegionSetting;
 }
 
 function numberList(name: string, raw: unknown): number[] | undefined {

@@ -38,12 +38,16 @@ const u8 = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
 
 /** The 15-byte version-0 LoRaTap header for one frame. */
 export function loraTapHeader(f: LoraTapFields): Uint8Array {
-  if (!f || typeof f !== "object") badParameter("fields", f, "an object { frequencyHz, bandwidth, sf, snrDb, syncWord }");
+  if (!f || typeof f !== "object")
+    badParameter("fields", f, "an object { frequencyHz, bandwidth, sf, snrDb, syncWord }");
   const { frequencyHz, bandwidth, sf, snrDb, syncWord } = f;
-  if (typeof frequencyHz !== "number" || !(frequencyHz >= 0 && frequencyHz < 2 ** 32)) badParameter("frequencyHz", frequencyHz, "0 .. 4294967295 Hz");
-  if (typeof bandwidth !== "number" || !(bandwidth > 0)) badParameter("bandwidth", bandwidth, "a positive number of Hz");
+  if (typeof frequencyHz !== "number" || !(frequencyHz >= 0 && frequencyHz < 2 ** 32))
+    badParameter("frequencyHz", frequencyHz, "0 .. 4294967295 Hz");
+  if (typeof bandwidth !== "number" || !(bandwidth > 0))
+    badParameter("bandwidth", bandwidth, "a positive number of Hz");
   if (!Number.isInteger(sf) || sf < 5 || sf > 12) badParameter("sf", sf, "an integer 5..12");
-  if (!Number.isInteger(syncWord) || syncWord < 0 || syncWord > 255) badParameter("syncWord", syncWord, "a byte 0..255");
+  if (!Number.isInteger(syncWord) || syncWord < 0 || syncWord > 255)
+    badParameter("syncWord", syncWord, "a byte 0..255");
   const h = new Uint8Array(LORATAP_V0_LENGTH);
   const dv = new DataView(h.buffer);
   h[0] = 0; // version 0
@@ -77,7 +81,8 @@ export function pcapGlobalHeader(linkType = LINKTYPE_LORATAP): Uint8Array {
 
 /** One pcap record: 16-byte record header (seconds, microseconds, captured and original length) and the data. */
 export function pcapRecord(timeS: number, data: Uint8Array): Uint8Array {
-  if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0 || timeS >= 2 ** 32) badParameter("timeS", timeS, "seconds since 1970, 0 .. 2^32");
+  if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0 || timeS >= 2 ** 32)
+    badParameter("timeS", timeS, "seconds since 1970, 0 .. 2^32");
   if (!(data instanceof Uint8Array)) badParameter("data", data, "a Uint8Array");
   if (data.length > 65535) badParameter("data", `${data.length} bytes`, "at most 65535 bytes (the snap length)");
   let sec = Math.floor(timeS);
@@ -113,17 +118,23 @@ export interface PcapPacket {
 /** Reads a little-endian microsecond pcap file (as written here): link type and packets. */
 export function readPcap(bytes: Uint8Array): { linkType: number; packets: PcapPacket[] } {
   if (!(bytes instanceof Uint8Array)) badParameter("bytes", bytes, "a Uint8Array");
-  if (bytes.length < 24) throw new ChirpError("TOO_SHORT", `a pcap file has a 24-byte header; got ${bytes.length} bytes`);
+  if (bytes.length < 24)
+    throw new ChirpError("TOO_SHORT", `a pcap file has a 24-byte header; got ${bytes.length} bytes`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(0, true) !== 0xa1b2c3d4) throw new ChirpError("BAD_INPUT", "not a little-endian microsecond pcap file (magic a1b2c3d4)");
+  if (dv.getUint32(0, true) !== 0xa1b2c3d4)
+    throw new ChirpError("BAD_INPUT", "not a little-endian microsecond pcap file (magic a1b2c3d4)");
   const linkType = dv.getUint32(20, true);
   const packets: PcapPacket[] = [];
   let o = 24;
   while (o < bytes.length) {
     if (o + 16 > bytes.length) throw new ChirpError("TOO_SHORT", `pcap record header at byte ${o} is cut off`);
     const len = dv.getUint32(o + 8, true);
-    if (o + 16 + len > bytes.length) throw new ChirpError("TOO_SHORT", `pcap record at byte ${o} claims ${len} bytes past the end`);
-    packets.push({ timeS: dv.getUint32(o, true) + dv.getUint32(o + 4, true) / 1e6, data: bytes.slice(o + 16, o + 16 + len) });
+    if (o + 16 + len > bytes.length)
+      throw new ChirpError("TOO_SHORT", `pcap record at byte ${o} claims ${len} bytes past the end`);
+    packets.push({
+      timeS: dv.getUint32(o, true) + dv.getUint32(o + 4, true) / 1e6,
+      data: bytes.slice(o + 16, o + 16 + len),
+    });
     o += 16 + len;
   }
   return { linkType, packets };
@@ -132,10 +143,12 @@ export function readPcap(bytes: Uint8Array): { linkType: number; packets: PcapPa
 /** Parses a version-0 LoRaTap header and returns its fields and the payload after it. */
 export function parseLoraTap(packet: Uint8Array): LoraTapFields & { version: number; payload: Uint8Array } {
   if (!(packet instanceof Uint8Array)) badParameter("packet", packet, "a Uint8Array");
-  if (packet.length < 4) throw new ChirpError("TOO_SHORT", `a LoRaTap header has at least 4 bytes; got ${packet.length}`);
+  if (packet.length < 4)
+    throw new ChirpError("TOO_SHORT", `a LoRaTap header has at least 4 bytes; got ${packet.length}`);
   const dv = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
   const length = dv.getUint16(2, false);
-  if (length < LORATAP_V0_LENGTH || packet.length < length) throw new ChirpError("TOO_SHORT", `LoRaTap header length ${length} in a ${packet.length}-byte packet`);
+  if (length < LORATAP_V0_LENGTH || packet.length < length)
+    throw new ChirpError("TOO_SHORT", `LoRaTap header length ${length} in a ${packet.length}-byte packet`);
   const rssi = packet[10]!;
   const out: LoraTapFields & { version: number; payload: Uint8Array } = {
     version: packet[0]!,

@@ -32,3 +32,4 @@ export { toHex, fromHex, constantTimeEqual } from "./bytes.js";
 export { parseBeacon, buildBeacon, computePingOffset, crc16Xmodem, BEACON_LAYOUTS, type Beacon, type BeaconLayout, type BeaconSpec } from "./beacon.js";
 export { decodedFrameToJson, type Json } from "./json.js";
 export { createSessions, type Sessions, type SessionFrame, type DeviceSession, type SessionCounters } from "./session.js";
+export { REGION_NAMES, getRegion, regionChannels, dataRate, uplinkDataRate, receiverPlan, channelAt, datrName, type Region, type RegionName, type DataRate, type UplinkChannel } from "./regions.js";

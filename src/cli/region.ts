@@ -1,0 +1,190 @@
+// `chirp decode --region R [--subband N]`: the gateway receiver listens on a LoRaWAN regional
+// plan's uplink channels (src/lorawan/regions.ts) with each channel's bandwidth and the SFs of the
+// data rates allowed there, and names each frame's data rate. Channels of different bandwidths
+// (US915/AU915: 125 and 500 kHz) get one gateway receiver per bandwidth over the same samples.
+import { ChirpError } from "../errors.js";
+import { createGatewayReceiver, type GatewayFrame, type GatewayOptions, type Samples } from "./deps.js";
+import {
+  datrName,
+  getRegion,
+  receiverPlan,
+  regionChannels,
+  uplinkDataRate,
+  type Region,
+  type UplinkChannel,
+} from "../lorawan/regions.js";
+import { intFlag, type OptionSpec } from "./args.js";
+import { requireRate, streamSamples, type Recording } from "./recording.js";
+import type { RxFlags } from "./rxflags.js";
+import type { ChannelFrame, DecodeStats } from "./decode.js";
+import { createProgress } from "./progress.js";
+
+export const regionSpec = {
+  region: { type: "string" },
+  subband: { type: "string" },
+} as const satisfies OptionSpec;
+
+export const regionHelp: [string, string][] = [
+  [
+    "--region R [--subband N]",
+    "listen on a LoRaWAN plan's uplink channels: eu868 us915 au915 cn470 as923 kr920 in865 ru864 (sub-band N of us915/au915/cn470); SFs, bandwidths and sync 0x34 from the plan; frames name their dataRate",
+  ],
+];
+
+export interface RegionSetting {
+  region: Region;
+  subband?: number;
+  channels: UplinkChannel[];
+  /** One entry per bandwidth: its channels and SFs. */
+  plan: { bandwidth: number; sfs: number[]; channels: UplinkChannel[] }[];
+}
+
+/** A frame of a regional decode: the plan's channel number and the frame's data rate. */
+export type RegionFrame = ChannelFrame & { channelIndex: number; dataRate?: string; datr: string };
+
+/** Reads --region/--subband into rx (channels, SFs, sync word); returns false when --region is absent. */
+export function applyRegion(v: Record<string, unknown>, rx: RxFlags, sfGiven: boolean): boolean {
+  if (v.region === undefined) {
+    if (v.subband !== undefined)
+      throw new ChirpError("BAD_PARAMETER", "--subband only with --region us915|au915|cn470", {
+        parameter: "--subband",
+      });
+    return false;
+  }
+  let region: Region;
+  try {
+    region = getRegion(v.region);
+  } catch {
+    throw new ChirpError("BAD_PARAMETER", `--region ${String(v.region)} is not a region chirpkit knows`, {
+      parameter: "--region",
+      allowed: "eu868, us915, au915, cn470, as923, kr920, in865, ru864",
+    });
+  }
+  for (const k of ["bw", "channel", "offset"] as const) {
+    if (v[k] !== undefined)
+      throw new ChirpError(
+        "BAD_PARAMETER",
+        `--${k} and --region cannot be combined: the region's plan sets the channels and their bandwidths`,
+        { parameter: `--${k}` },
+      );
+  }
+  const subband = v.subband !== undefined ? intFlag("subband", v.subband, 1, region.subbands ?? 1) : undefined;
+  if (subband !== undefined && !region.subbands)
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `--subband: ${region.name} has no sub-bands (a gateway listens on its default channels)`,
+      { parameter: "--subband" },
+    );
+  if (subband === undefined && region.subbands)
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `--region ${region.name} needs --subband 1..${region.subbands}: a gateway hears 8 of its ${region.channels.length} channels at a time`,
+      { parameter: "--subband", allowed: `1..${region.subbands}` },
+    );
+  const channels = regionChannels(region, subband);
+  const plan = receiverPlan(region, channels)
+    .map((g) => ({ ...g, sfs: sfGiven ? g.sfs.filter((sf) => rx.sfs.includes(sf)) : g.sfs }))
+    .filter((g) => g.sfs.length > 0);
+  if (plan.length === 0)
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `--sf ${rx.sfs.join(",")}: none of ${region.name}'s uplink data rates on these channels uses it`,
+      { parameter: "--sf" },
+    );
+  rx.region = { region, channels, plan, ...(subband !== undefined ? { subband } : {}) };
+  rx.sfs = [...new Set(plan.flatMap((g) => g.sfs))].sort((a, b) => a - b);
+  rx.channels = channels.map((c) => c.frequencyHz);
+  // LoRaWAN public networks use sync word 0x34
+  if (rx.base.syncWord === undefined) rx.base.syncWord = 0x34;
+  return true;
+}
+
+/** Checks that the recording holds every channel of the plan, with the margin the gateway's channel filter needs. */
+export function checkCoverage(setting: RegionSetting, rec: Recording): { rate: number; center: number } {
+  const rate = requireRate(rec);
+  const name = `--region ${setting.region.name}${setting.subband !== undefined ? ` --subband ${setting.subband}` : ""}`;
+  if (rec.centerFrequency === undefined) {
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `${name} needs the recording's centre frequency (--center F or SigMF core:frequency)`,
+      { parameter: "--center" },
+    );
+  }
+  const center = rec.centerFrequency;
+  // the gateway's channel filter passes +-bandwidth around each channel: that much must lie inside
+  const lo = Math.min(...setting.channels.map((c) => c.frequencyHz - c.bandwidth));
+  const hi = Math.max(...setting.channels.map((c) => c.frequencyHz + c.bandwidth));
+  const outside = setting.channels.filter((c) => Math.abs(c.frequencyHz - center) > rate / 2 - c.bandwidth + 1e-6);
+  if (outside.length > 0) {
+    const mhz = (x: number) => (x / 1e6).toFixed(4);
+    const list = outside.map((c) => `${c.index} (${mhz(c.frequencyHz)} MHz, ${c.bandwidth / 1000} kHz)`).join(", ");
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `${name}: channel(s) ${list} are not inside the recording (${mhz(center)} MHz +- ${rate / 2e6} MHz at ${rate / 1e6} MS/s, less each channel's bandwidth for its filter); the plan needs a rate of at least ${(hi - lo) / 1e6} MS/s centred at ${mhz((lo + hi) / 2)} MHz`,
+      { parameter: "--region", allowed: `a recording covering ${mhz(lo)} .. ${mhz(hi)} MHz` },
+    );
+  }
+  return { rate, center };
+}
+
+/** Decodes a recording (or stream) on a regional plan: one gateway receiver per bandwidth. */
+export async function decodeRegion(
+  rec: Recording,
+  rx: RxFlags,
+  opts: {
+    quiet?: boolean;
+    onFrame?: (f: ChannelFrame) => void;
+    chunkSamples?: number;
+    keep?: boolean;
+    stats?: DecodeStats;
+    source?: AsyncIterable<{ view: Samples; first: number }>;
+  },
+): Promise<ChannelFrame[]> {
+  const setting = rx.region!;
+  const { rate, center } = checkCoverage(setting, rec);
+  const { syncWord, explicitHeader, implicit, ldro, preambleLength, engine } = rx.base;
+  const groups = setting.plan.map((g) => {
+    const o: GatewayOptions = {
+      sampleRate: rate,
+      centerFrequency: center,
+      channels: g.channels.map((c) => c.frequencyHz),
+      sfs: g.sfs,
+      bandwidth: g.bandwidth,
+      format: rec.format,
+    };
+    if (syncWord !== undefined) o.syncWord = syncWord;
+    if (explicitHeader !== undefined) o.explicitHeader = explicitHeader;
+    if (implicit !== undefined) o.implicit = implicit;
+    if (ldro !== undefined) o.ldro = ldro;
+    if (preambleLength !== undefined) o.preambleLength = preambleLength;
+    if (engine !== undefined) o.engine = engine;
+    return { g, gw: createGatewayReceiver(o) };
+  });
+  const frames: ChannelFrame[] = [];
+  const take = (fs: GatewayFrame[], channels: UplinkChannel[]) => {
+    for (const gf of fs) {
+      const { channelIndex, channelHz, frequencyHz, ...f } = gf;
+      const dr = uplinkDataRate(setting.region, f.sf, f.bandwidth);
+      const out: RegionFrame = {
+        ...f,
+        channelOffsetHz: channelHz - center,
+        channelHz,
+        frequencyHz,
+        channelIndex: channels[channelIndex]!.index,
+        datr: datrName(f.sf, f.bandwidth),
+      };
+      if (dr) out.dataRate = `DR${dr.dr}`;
+      opts.onFrame?.(out);
+      if (opts.keep !== false) frames.push({ ...out, symbols: new Uint16Array(0) });
+    }
+  };
+  const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
+  for await (const { view, first } of opts.source ?? streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
+    for (const { g, gw } of groups) take(gw.push(view), g.channels);
+    progress.update(first + view.length / 2);
+  }
+  for (const { g, gw } of groups) take(gw.flush(), g.channels);
+  progress.done();
+  if (opts.stats) for (const { gw } of groups) opts.stats.detections += gw.stats.detections;
+  return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
+}

@@ -1,0 +1,317 @@
+/**
+ * LoRaWAN regional channel plans: uplink channels, data rates (DR <-> SF/bandwidth), maximum
+ * payload sizes and duty cycles of eight regions, from LoRaWAN Regional Parameters RP002-1.0.4.
+ * Each region's tables are those of its RP002 section of the same name: "<Region> Channel
+ * Frequencies" (channels), "<Region> Data Rate and End-Device Output Power Encoding" (data rates),
+ * "<Region> Maximum Payload Size" (M, the largest MACPayload, not repeater compatible, no dwell
+ * time). Values cross-checked against ChirpStack's lrwn/src/region/*.rs (RP002_1_0_4 revision)
+ * and LoRaMac-node's Region*.h. Only LoRa data rates are named here (FSK and LR-FHSS data rates are
+ * listed with their kind, for completeness of the DR numbering).
+ */
+import { ChirpError, badParameter } from "../errors.js";
+
+export type RegionName = "eu868" | "us915" | "au915" | "cn470" | "as923" | "kr920" | "in865" | "ru864";
+export const REGION_NAMES: readonly RegionName[] = [
+  "eu868",
+  "us915",
+  "au915",
+  "cn470",
+  "as923",
+  "kr920",
+  "in865",
+  "ru864",
+];
+
+export interface DataRate {
+  dr: number;
+  kind: "lora" | "fsk" | "lr-fhss";
+  /** LoRa only. */
+  sf?: number;
+  /** LoRa bandwidth, Hz (LoRa only). */
+  bandwidth?: number;
+  uplink: boolean;
+  downlink: boolean;
+  /** M: the largest MACPayload in bytes (PHYPayload = M + 5), when the region defines it for this DR. */
+  maxMacPayload?: number;
+}
+
+export interface UplinkChannel {
+  /** The channel number of the plan (US915: 0..63 at 125 kHz, 64..71 at 500 kHz). */
+  index: number;
+  frequencyHz: number;
+  bandwidth: number;
+  minDr: number;
+  maxDr: number;
+}
+
+export interface Region {
+  name: RegionName;
+  /** The RP002 name of the band. */
+  band: string;
+  dataRates: DataRate[];
+  /** Every uplink channel the plan defines (fixed plans), or its default channels (dynamic plans). */
+  channels: UplinkChannel[];
+  /** Fixed-plan sub-bands: `count` groups of 8 channels (plus one 500 kHz channel each in US915/AU915). */
+  subbands?: number;
+  /** Duty cycle limit on the default channels (fraction), where the region has one. */
+  dutyCycle?: number;
+  /** Largest time on air of an uplink, ms (US915: 400 ms dwell time). */
+  dwellTimeMs?: number;
+  /** RX2 default frequency and data rate. */
+  rx2: { frequencyHz: number; dr: number };
+  /** How a join accept's CFList is read: five extra channel frequencies (dynamic plans) or channel masks (fixed). */
+  cfList: "frequencies" | "channel-mask";
+}
+
+const lora = (
+  dr: number,
+  sf: number,
+  bandwidth: number,
+  maxMacPayload: number | undefined,
+  dir: "up" | "down" | "both" = "both",
+): DataRate => {
+  const d: DataRate = { dr, kind: "lora", sf, bandwidth, uplink: dir !== "down", downlink: dir !== "up" };
+  if (maxMacPayload !== undefined) d.maxMacPayload = maxMacPayload;
+  return d;
+};
+const fsk = (dr: number, maxMacPayload?: number): DataRate => ({
+  dr,
+  kind: "fsk",
+  uplink: true,
+  downlink: true,
+  ...(maxMacPayload ? { maxMacPayload } : {}),
+});
+const lrfhss = (dr: number): DataRate => ({ dr, kind: "lr-fhss", uplink: true, downlink: false });
+
+/** DR0..DR5 = SF12..SF7 at 125 kHz with the given M per DR: the common 125 kHz table. */
+const sf12to7 = (m: (number | undefined)[]): DataRate[] =>
+  [12, 11, 10, 9, 8, 7].map((sf, dr) => lora(dr, sf, 125000, m[dr]));
+
+const ch = (index: number, mhz: number, bandwidth: number, minDr: number, maxDr: number): UplinkChannel => ({
+  index,
+  frequencyHz: Math.round(mhz * 1e6),
+  bandwidth,
+  minDr,
+  maxDr,
+});
+
+function fixedPlan(first125: number, first500: number, dr500: number, maxDr125: number): UplinkChannel[] {
+  const out: UplinkChannel[] = [];
+  for (let n = 0; n < 64; n++) out.push(ch(n, first125 + 0.2 * n, 125000, 0, maxDr125));
+  for (let n = 0; n < 8; n++) out.push(ch(64 + n, first500 + 1.6 * n, 500000, dr500, dr500));
+  return out;
+}
+
+const REGIONS: Record<RegionName, () => Region> = {
+  // EU863-870: three default channels, DR0..5 at 125 kHz, DR6 SF7/250 kHz, DR7 FSK, DR8..11 LR-FHSS; 1 % duty cycle (g1 band)
+  eu868: () => ({
+    name: "eu868",
+    band: "EU863-870",
+    dataRates: [
+      ...sf12to7([59, 59, 59, 123, 250, 250]),
+      lora(6, 7, 250000, 250),
+      fsk(7, 250),
+      lrfhss(8),
+      lrfhss(9),
+      lrfhss(10),
+      lrfhss(11),
+    ],
+    channels: [ch(0, 868.1, 125000, 0, 5), ch(1, 868.3, 125000, 0, 5), ch(2, 868.5, 125000, 0, 5)],
+    dutyCycle: 0.01,
+    rx2: { frequencyHz: 869_525_000, dr: 0 },
+    cfList: "frequencies",
+  }),
+  // US902-928: 64 x 125 kHz (902.3 + 0.2n MHz, DR0..3) + 8 x 500 kHz (903.0 + 1.6n MHz, DR4); 400 ms dwell time
+  us915: () => ({
+    name: "us915",
+    band: "US902-928",
+    dataRates: [
+      lora(0, 10, 125000, 19, "up"),
+      lora(1, 9, 125000, 61, "up"),
+      lora(2, 8, 125000, 133, "up"),
+      lora(3, 7, 125000, 250, "up"),
+      lora(4, 8, 500000, 250, "up"),
+      lrfhss(5),
+      lrfhss(6),
+      lora(8, 12, 500000, 61, "down"),
+      lora(9, 11, 500000, 137, "down"),
+      lora(10, 10, 500000, 250, "down"),
+      lora(11, 9, 500000, 250, "down"),
+      lora(12, 8, 500000, 250, "down"),
+      lora(13, 7, 500000, 250, "down"),
+    ],
+    channels: fixedPlan(902.3, 903.0, 4, 3),
+    subbands: 8,
+    dwellTimeMs: 400,
+    rx2: { frequencyHz: 923_300_000, dr: 8 },
+    cfList: "channel-mask",
+  }),
+  // AU915-928: 64 x 125 kHz (915.2 + 0.2n MHz, DR0..5) + 8 x 500 kHz (915.9 + 1.6n MHz, DR6)
+  au915: () => ({
+    name: "au915",
+    band: "AU915-928",
+    dataRates: [
+      ...sf12to7([59, 59, 59, 123, 250, 250]).map((d) => ({ ...d, downlink: false })),
+      lora(6, 8, 500000, 250, "up"),
+      lrfhss(7),
+      lora(8, 12, 500000, 61, "down"),
+      lora(9, 11, 500000, 137, "down"),
+      lora(10, 10, 500000, 250, "down"),
+      lora(11, 9, 500000, 250, "down"),
+      lora(12, 8, 500000, 250, "down"),
+      lora(13, 7, 500000, 250, "down"),
+    ],
+    channels: fixedPlan(915.2, 915.9, 6, 5),
+    subbands: 8,
+    rx2: { frequencyHz: 923_300_000, dr: 8 },
+    cfList: "channel-mask",
+  }),
+  // CN470-510: 96 x 125 kHz uplink channels 470.3 + 0.2n MHz (DR0..5), downlink 500.3 + 0.2n; the plan of
+  // LoRaWAN RP 1.0.3 and ChirpStack's cn470 (RP002-1.0.1+ also define 20/26 MHz antenna plans whose
+  // plan A starts with these channels)
+  cn470: () => ({
+    name: "cn470",
+    band: "CN470-510",
+    dataRates: [...sf12to7([59, 59, 59, 123, 250, 250]), lora(6, 7, 500000, 250), fsk(7, 250)],
+    channels: Array.from({ length: 96 }, (_, n) => ch(n, 470.3 + 0.2 * n, 125000, 0, 5)),
+    subbands: 12,
+    rx2: { frequencyHz: 505_300_000, dr: 0 },
+    cfList: "channel-mask",
+  }),
+  // AS923(-1): two default channels 923.2 / 923.4 MHz; DR6 SF7/250 kHz, DR7 FSK; M without dwell time
+  as923: () => ({
+    name: "as923",
+    band: "AS923-1",
+    dataRates: [...sf12to7([59, 59, 123, 123, 250, 250]), lora(6, 7, 250000, 250), fsk(7, 250)],
+    channels: [ch(0, 923.2, 125000, 0, 5), ch(1, 923.4, 125000, 0, 5)],
+    rx2: { frequencyHz: 923_200_000, dr: 2 },
+    cfList: "frequencies",
+  }),
+  // KR920-923: three default channels 922.1 / 922.3 / 922.5 MHz, DR0..5; listen before talk, no duty cycle
+  kr920: () => ({
+    name: "kr920",
+    band: "KR920-923",
+    dataRates: sf12to7([59, 59, 59, 123, 250, 250]),
+    channels: [ch(0, 922.1, 125000, 0, 5), ch(1, 922.3, 125000, 0, 5), ch(2, 922.5, 125000, 0, 5)],
+    rx2: { frequencyHz: 921_900_000, dr: 0 },
+    cfList: "frequencies",
+  }),
+  // IN865-867: three default channels 865.0625 / 865.4025 / 865.985 MHz; DR7 FSK; no duty cycle
+  in865: () => ({
+    name: "in865",
+    band: "IN865-867",
+    dataRates: [...sf12to7([59, 59, 59, 123, 250, 250]), fsk(7, 250)],
+    channels: [ch(0, 865.0625, 125000, 0, 5), ch(1, 865.4025, 125000, 0, 5), ch(2, 865.985, 125000, 0, 5)],
+    rx2: { frequencyHz: 866_550_000, dr: 2 },
+    cfList: "frequencies",
+  }),
+  // RU864-870: two default channels 868.9 / 869.1 MHz; DR6 SF7/250 kHz, DR7 FSK; 1 % duty cycle
+  ru864: () => ({
+    name: "ru864",
+    band: "RU864-870",
+    dataRates: [...sf12to7([59, 59, 59, 123, 250, 250]), lora(6, 7, 250000, 250), fsk(7, 250)],
+    channels: [ch(0, 868.9, 125000, 0, 5), ch(1, 869.1, 125000, 0, 5)],
+    dutyCycle: 0.01,
+    rx2: { frequencyHz: 869_100_000, dr: 0 },
+    cfList: "frequencies",
+  }),
+};
+
+/** A region's plan (BAD_PARAMETER naming the allowed names for anything else). */
+export function getRegion(name: unknown): Region {
+  if (typeof name !== "string" || !(REGION_NAMES as readonly string[]).includes(name.toLowerCase()))
+    badParameter("region", name, REGION_NAMES.join(", "));
+  return REGIONS[name.toLowerCase() as RegionName]();
+}
+
+/**
+ * The uplink channels a gateway listens on: a fixed plan's sub-band N (1-based: 8 x 125 kHz channels
+ * 8(N-1)..8N-1, and in US915/AU915 the 500 kHz channel 64 + N - 1), or a dynamic plan's default channels.
+ */
+export function regionChannels(region: Region, subband?: number): UplinkChannel[] {
+  if (subband === undefined) {
+    if (region.subbands)
+      badParameter(
+        "subband",
+        subband,
+        `a sub-band 1..${region.subbands} (${region.name} has ${region.channels.length} channels; a gateway hears 8 at a time)`,
+      );
+    return region.channels;
+  }
+  if (!region.subbands)
+    badParameter("subband", subband, `nothing: ${region.name} has no sub-bands (its default channels are used)`);
+  if (!Number.isInteger(subband) || subband < 1 || subband > region.subbands)
+    badParameter("subband", subband, `1..${region.subbands}`);
+  const first = 8 * (subband - 1);
+  return region.channels.filter(
+    (c) => (c.index >= first && c.index < first + 8) || (c.bandwidth === 500000 && c.index === 64 + subband - 1),
+  );
+}
+
+/** The data rate of an uplink at (sf, bandwidth) in the region, or undefined when it has none. */
+export function uplinkDataRate(region: Region, sf: number, bandwidth: number): DataRate | undefined {
+  return region.dataRates.find((d) => d.uplink && d.kind === "lora" && d.sf === sf && d.bandwidth === bandwidth);
+}
+
+/** A data rate by number (throws BAD_PARAMETER for one the region does not define, or that is not LoRa). */
+export function dataRate(
+  region: Region,
+  dr: number,
+  direction: "up" | "down" = "up",
+): DataRate & { sf: number; bandwidth: number } {
+  const d = region.dataRates.find((x) => x.dr === dr && (direction === "up" ? x.uplink : x.downlink));
+  if (!d || d.kind !== "lora") {
+    const lr = region.dataRates
+      .filter((x) => x.kind === "lora" && (direction === "up" ? x.uplink : x.downlink))
+      .map((x) => `DR${x.dr}`);
+    badParameter("dr", dr, `a LoRa ${direction}link data rate of ${region.name}: ${lr.join(", ")}`);
+  }
+  return d as DataRate & { sf: number; bandwidth: number };
+}
+
+/** Semtech's data rate name, e.g. "SF7BW125". */
+export function datrName(sf: number, bandwidth: number): string {
+  return `SF${sf}BW${Math.round(bandwidth / 1000)}`;
+}
+
+/** The SFs of the uplink data rates of each bandwidth the channels carry: the receivers a gateway needs. */
+export function receiverPlan(
+  region: Region,
+  channels: UplinkChannel[],
+): { bandwidth: number; sfs: number[]; channels: UplinkChannel[] }[] {
+  const byBw = new Map<number, UplinkChannel[]>();
+  for (const c of channels) byBw.set(c.bandwidth, [...(byBw.get(c.bandwidth) ?? []), c]);
+  return [...byBw.entries()].map(([bandwidth, chs]) => {
+    const sfs = new Set<number>();
+    for (const c of chs) {
+      for (const d of region.dataRates)
+        if (d.uplink && d.kind === "lora" && d.bandwidth === bandwidth && d.dr >= c.minDr && d.dr <= c.maxDr)
+          sfs.add(d.sf!);
+    }
+    return { bandwidth, sfs: [...sfs].sort((a, b) => a - b), channels: chs };
+  });
+}
+
+/** The channel of the plan at `frequencyHz` (within 1 kHz), if any. */
+export function channelAt(region: Region, frequencyHz: number, bandwidth?: number): UplinkChannel | undefined {
+  return region.channels.find(
+    (c) => Math.abs(c.frequencyHz - frequencyHz) < 1000 && (bandwidth === undefined || c.bandwidth === bandwidth),
+  );
+}
+
+/** Throws when a region name is combined with an incompatible request; used by the CLI. */
+export function checkRegionName(raw: unknown): RegionName {
+  if (typeof raw !== "string")
+    throw new ChirpError("BAD_PARAMETER", "--region needs a name", {
+      parameter: "--region",
+      allowed: REGION_NAMES.join(", "),
+    });
+  try {
+    return getRegion(raw).name;
+  } catch {
+    throw new ChirpError("BAD_PARAMETER", `--region ${raw} is not a region chirpkit knows`, {
+      parameter: "--region",
+      allowed: REGION_NAMES.join(", "),
+    });
+  }
+}
