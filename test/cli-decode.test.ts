@@ -151,7 +151,7 @@ describe("decode: a hint on stderr when nothing is found", () => {
     const r = chirp(["decode", sharedPath("captures", "sf9_bw125_os4_sync34_cu8.cu8"), "--rate", "500k", "--bw", "125k", "--sf", "9", "--json"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^chirp decode: \d+ preamble\(s\) had another sync word than 0x12: try --sync 0x34 or --sync any\n$/);
+    expect(r.stderr).toMatch(/^chirp decode: \d+ preamble\(s\) had another sync word than 0x12: try --sync 0x34 or --sync any \(or, for LoRaWAN downlinks, inverted IQ: --iq both\)\n$/);
   });
   it.runIf(hasShared)("suggests an implicit header when header checksums fail (implicit capture decoded as explicit)", () => {
     const r = chirp(["decode", sharedPath("captures", "sf7_bw125_os2_implicit_len12.cf32"), "--rate", "250k", "--bw", "125k", "--sf", "7", "--quiet"]);

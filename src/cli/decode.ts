@@ -93,6 +93,13 @@ export interface DecodeStats {
 
 /** One hint line when nothing decoded but the receiver saw preambles (undefined otherwise). */
 export function emptyDecodeHint(stats: DecodeStats, rx: RxFlags): string | undefined {
+  const hint = syncOrHeaderHint(stats, rx);
+  // a downlink's conjugated chirps fool the search into preambles with "another sync word"
+  if (hint && !hint.startsWith("header checksum") && (rx.base.iq ?? "normal") === "normal") return `${hint} (or, for LoRaWAN downlinks, inverted IQ: --iq both)`;
+  return hint;
+}
+
+function syncOrHeaderHint(stats: DecodeStats, rx: RxFlags): string | undefined {
   const sync = rx.base.syncWord ?? 0x12;
   // A header checksum is only tried after the sync word matched, so repeated header failures point
   // at an implicit header even when misaligned sync attempts were rejected too; a single one is noise.
@@ -183,9 +190,12 @@ function gatewayFits(rx: RxFlags, rec: Recording, offsets: number[]): boolean {
 
 function gatewayOptions(rx: RxFlags, rec: Recording, offsets: number[]): GatewayOptions {
   const center = rec.centerFrequency ?? 0;
-  const { bandwidth, syncWord, explicitHeader, implicit, ldro, preambleLength, engine } = rx.base;
+  const { bandwidth, syncWord, explicitHeader, implicit, ldro, preambleLength, engine, iq, framing } = rx.base;
   const o: GatewayOptions = { sampleRate: requireRate(rec), centerFrequency: center, channels: offsets.map((off) => center + off), sfs: rx.sfs, bandwidth, format: rec.format };
   if (syncWord !== undefined) o.syncWord = syncWord;
+  if (rx.syncWords) o.syncWords = rx.syncWords;
+  if (iq !== undefined) o.iq = iq;
+  if (framing !== undefined) o.framing = framing;
   if (explicitHeader !== undefined) o.explicitHeader = explicitHeader;
   if (implicit !== undefined) o.implicit = implicit;
   if (ldro !== undefined) o.ldro = ldro;
@@ -272,6 +282,7 @@ export const frameColumns = (rate: number, center?: number, channels = false, da
   { header: "SNR dB", get: (f: Frame) => fixed(f.snrDb, 1) },
   { header: "CFO Hz", get: (f: Frame) => fixed(f.cfoHz, 0) },
   { header: "sync", get: (f: Frame) => "0x" + f.syncWord.toString(16).padStart(2, "0") },
+  { header: "dir", get: (f: Frame) => (f.invertIq ? "down" : "up") },
   { header: "payload", get: (f: Frame) => (f.payloadHex.length > 40 ? f.payloadHex.slice(0, 38) + ".." : f.payloadHex), align: "left" as const },
 ];
 

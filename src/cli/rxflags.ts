@@ -1,5 +1,5 @@
 // Receiver options from command-line flags, shared by decode, spectrogram and batch workers.
-import { bandwidthFlag } from "./phyFlags.js";
+import { bandwidthFlag, syncFlag } from "./phyFlags.js";
 import { ChirpError, badParameter } from "../errors.js";
 import type { ReceiverOptions } from "./deps.js";
 import { choiceFlag, intFlag, numberFlag, optNumber, type OptionSpec } from "./args.js";
@@ -16,6 +16,8 @@ export const rxOptionSpec: OptionSpec = {
   length: { type: "string" },
   "no-crc": { type: "boolean" },
   sync: { type: "string" },
+  iq: { type: "string" },
+  framing: { type: "string" },
   ldro: { type: "string" },
   preamble: { type: "string" },
   center: { type: "string" },
@@ -33,7 +35,9 @@ export const rxOptionHelp: [string, string][] = [
   ["--offset HZ[,HZ..] | --channel F[,F..]", "decode the channel(s) at HZ from the centre, or at absolute frequencies F (wideband recordings)"],
   ["--implicit --length N --cr C", "implicit header: payload length and coding rate 1..4 (4/5..4/8)"],
   ["--no-crc", "implicit header frames carry no payload CRC"],
-  ["--sync 0x12|0x34|any", "sync word to accept (default 0x12; 'any' reports each)"],
+  ["--sync 0x12|0x34|any[,SF:WORD..]", "sync word to accept (default 0x12; 'any' reports each; SX126x register form 0x1424/0x3444 too); per SF: --sync 0x34,5-6:0x12"],
+  ["--iq normal|inverted|both", "IQ polarity: uplinks (default), LoRaWAN downlinks (inverted), or both from one front end; frames report invertIq"],
+  ["--framing sx127x|sx126x|both", "frame layouts to accept at SF5/SF6 (default both; frames report framing)"],
   ["--ldro auto|on|off", "low data rate optimisation (default auto)"],
   ["--preamble N", "preamble length in symbols (default 8)"],
   ["--engine wasm|js", "receiver engine (default wasm)"],
@@ -43,6 +47,8 @@ export interface RxFlags {
   sfs: number[];
   flags: { format?: string; rate?: number; center?: number; bandwidth?: number };
   base: Omit<ReceiverOptions, "sampleRate" | "sf">;
+  /** Sync words of particular SFs (--sync 0x34,5-6:0x12), over base.syncWord. */
+  syncWords?: Record<number, number | "any">;
   /** Channel offsets from the centre (--offset), or absolute channel frequencies (--channel). */
   offsets?: number[];
   channels?: number[];
@@ -93,10 +99,23 @@ export function parseRxFlags(v: Record<string, unknown>): RxFlags {
     if (v["no-crc"]) badParameter("--no-crc", true, "only with --implicit (explicit headers say whether a CRC follows)");
     if (v.cr !== undefined) intFlag("cr", v.cr, 1, 4); // checked; explicit headers carry the coding rate
   }
+  let syncWords: Record<number, number | "any"> | undefined;
   if (v.sync !== undefined) {
-    if (v.sync === "any") base.syncWord = "any";
-    else base.syncWord = intFlag("sync", v.sync, 0, 255);
+    const word = (x: string): number | "any" => (x === "any" ? "any" : syncFlag(x));
+    for (const item of String(v.sync).split(",").map((x) => x.trim())) {
+      const m = /^(\d+)(?:-(\d+))?:(.+)$/.exec(item);
+      if (!m) {
+        base.syncWord = word(item);
+        continue;
+      }
+      const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+      if (!(a >= 5 && b <= 12 && a <= b)) badParameter("--sync", item, "SF:WORD or SF-SF:WORD with SFs 5..12, e.g. 5-6:0x12");
+      syncWords ??= {};
+      for (let sf = a; sf <= b; sf++) syncWords[sf] = word(m[3]!);
+    }
   }
+  base.iq = choiceFlag("iq", v.iq, ["normal", "inverted", "both"] as const, "normal");
+  base.framing = choiceFlag("framing", v.framing, ["sx127x", "sx126x", "both"] as const, "both");
   base.ldro = choiceFlag("ldro", v.ldro, ["auto", "on", "off"] as const, "auto");
   if (v.preamble !== undefined) base.preambleLength = intFlag("preamble", v.preamble, 6, 65535);
   base.engine = choiceFlag("engine", v.engine, ["wasm", "js"] as const, "wasm");
@@ -104,6 +123,12 @@ export function parseRxFlags(v: Record<string, unknown>): RxFlags {
   const channels = numberList("channel", v.channel);
   if (offsets !== undefined && channels !== undefined) badParameter("--channel", v.channel, "either --offset or --channel, not both");
   const out: RxFlags = { sfs: sfList(v.sf), flags, base };
+  if (syncWords) {
+    for (const sf of Object.keys(syncWords).map(Number)) {
+      if (!out.sfs.includes(sf)) badParameter("--sync", v.sync, `per-SF sync words only for the SFs decoded (--sf ${out.sfs.join(",")})`);
+    }
+    out.syncWords = syncWords;
+  }
   if (offsets) out.offsets = offsets;
   if (channels) out.channels = channels;
   return out;
@@ -127,6 +152,8 @@ export function channelOffsets(rx: RxFlags, rec: Recording): number[] {
 export function receiverOptions(rx: RxFlags, rec: Recording, sf: number, offsetHz = 0): ReceiverOptions {
   const sampleRate = requireRate(rec);
   const o: ReceiverOptions = { ...rx.base, sampleRate, sf, format: rec.format };
+  const own = rx.syncWords?.[sf];
+  if (own !== undefined) o.syncWord = own;
   if (rec.centerFrequency !== undefined) o.centerFrequency = rec.centerFrequency;
   if (offsetHz !== 0) o.frequencyOffsetHz = offsetHz;
   if (sampleRate < rx.base.bandwidth) badParameter("--rate", sampleRate, `at least the bandwidth (${rx.base.bandwidth} Hz)`);

@@ -4,6 +4,7 @@
 import { MARGIN, type DemodArgs, type RxSymbolKernel } from "./kernel.js";
 import type { Config } from "./options.js";
 import type { Tracker } from "./track.js";
+import type { Framing, ResolvedParams } from "../phy/index.js";
 
 export interface ReceiverStats {
   samplesIn: number;
@@ -20,6 +21,8 @@ export interface Stage {
   cfg: Config;
   kernel: RxSymbolKernel;
   stats: ReceiverStats;
+  /** This listener's buffer holds the conjugate of the front end's output (it hears inverted IQ). */
+  invertIq: boolean;
   /** Absolute index of buffer[0], and the samples held. */
   base: number;
   fill: number;
@@ -66,6 +69,14 @@ export interface FrameRecord {
   tDown: number;
   cfo: number;
   syncWord: number;
+  /**
+   * The frame's layout once known (null while the framing probe runs, and where the framings are
+   * the same on air), and the parameters the frame is demodulated and decoded with.
+   */
+  framing: Framing | null;
+  params: ResolvedParams;
+  /** The framing probe is running: the symbols after the downchirps are demodulated to tell SX127x from SX126x. */
+  probing: boolean;
   /** Preamble signal and noise power (per bin, |Z|^2 units) and the SNR reported. */
   signal: number;
   noise: number;

@@ -1,7 +1,10 @@
-// The frame stage: demodulate the header block (reduced rate) and read its fields, then the payload
-// symbols with per-bit LLRs, then decode (soft first, hard as a fallback) and report the Frame.
-import { decodeFrame, decodeFrameSoft, decodeHeader, frameSymbolCount, type DecodedFrame } from "../phy/index.js";
+// The frame stage: demodulate the header block (reduced rate; full rate with SX126x framing at
+// SF5/SF6) and read its fields, then the payload symbols with per-bit LLRs, then decode (soft first,
+// hard as a fallback) and report the Frame. At SF5/SF6 with both framings accepted, a probe reads
+// the symbols after the downchirps once and tells the layouts apart first.
+import { decodeFrame, decodeFrameSoft, decodeHeader, frameSymbolCount, type DecodedFrame, type Framing } from "../phy/index.js";
 import { at, DEBUG, hasWindow, WAIT, type FrameRecord, type HeaderFields, type Phase, type Stage } from "./context.js";
+import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED } from "./kernel.js";
 import { clockPpm, trackSymbol } from "./track.js";
 import type { Frame } from "./types.js";
@@ -9,9 +12,11 @@ import type { Frame } from "./types.js";
 /** Demodulates the frame's next symbol and moves the tracker on. False: samples not there yet. */
 function symbolStep(f: FrameRecord, s: Stage): boolean {
   if (!hasWindow(s, f.next)) return false;
-  const { sf, n, r, m, params } = s.cfg;
+  const { sf, n, r, m } = s.cfg;
+  const p = f.params;
   const i = f.index;
-  const reduced = i < 8 || params.ldroOn;
+  // the probe takes hard decisions only (the reduced-rate grid is not known yet)
+  const reduced = f.probing ? false : i < 8 ? !p.headerFullRate : p.ldroOn;
   const a = f.args;
   a.pos = at(s, f.next); a.cfoBins = f.cfo;
   a.llrMode = reduced ? LLR_REDUCED : LLR_FULL; a.llrOut = f.llr; a.llrAt = i * sf;
@@ -27,6 +32,13 @@ function symbolStep(f: FrameRecord, s: Stage): boolean {
 
 /** Header block: "header" (a symbol demodulated), "payload" (fields read), "failed" or WAIT. */
 export function headerStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
+  if (f.probing) {
+    const decided = f.index >= 10 ? probeFraming(f, s) : null;
+    if (decided === null && f.index < f.total) return symbolStep(f, s) ? "header" : WAIT;
+    // again from the downchirps, with the framing found
+    startBody(f, s, decided ?? probeFraming(f, s, true)!);
+    return "header";
+  }
   if (f.index < f.total) return symbolStep(f, s) ? "header" : WAIT;
   const { cfg } = s;
   if (cfg.implicit) return "payload";
@@ -38,13 +50,44 @@ export function headerStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
     s.stats.headerFailures++;
     return "failed";
   }
-  f.total = frameSymbolCount({ payloadLength: h.payloadLength, cr: h.cr, crc: h.crc }, cfg.params);
+  f.total = frameSymbolCount({ payloadLength: h.payloadLength, cr: h.cr, crc: h.crc }, f.params);
   return "payload";
+}
+
+/**
+ * SX127x or SX126x framing from the hard decisions after the downchirps (probe symbols 0..):
+ * SX126x sends two upchirps there (bin 0; 1 if the transmitter's quarter downchirp is a chip short,
+ * as FutureSDR's) and then a full-rate header block; SX127x's header block is at reduced rate, so
+ * all its 8 symbols are 1 mod 4 and never 0. An explicit header's checksum decides when only one
+ * reading passes; otherwise the symbols do. Null: not decided yet (final = false and more symbols
+ * would help).
+ */
+function probeFraming(f: FrameRecord, s: Stage, final = false): Framing | null {
+  const { n, implicit, framingParams } = s.cfg;
+  const sy = f.symbols, got = f.index;
+  const nearZero = (b: number) => b === 0 || b === 1 || b === n - 1;
+  const extras = nearZero(sy[0]!) && nearZero(sy[1]!);
+  let reducedGrid = 0;
+  for (let i = 0; i < Math.min(8, got); i++) if ((sy[i]! & 3) === 1) reducedGrid++;
+  const bySymbols: Framing = extras && reducedGrid < 7 ? "sx126x" : "sx127x";
+  if (implicit) return bySymbols;
+  const headerOk = (framing: Framing, from: number): boolean => {
+    try { return decodeHeader(sy.subarray(from, got), framingParams[framing]).ok; } catch { return false; }
+  };
+  const b = got >= 10 && headerOk("sx126x", 2);
+  // the SX127x header needs 8 + 4 + cr symbols at SF5/SF6: wait for them unless SX126x is clear
+  if (!final && b && extras && reducedGrid < 7) return "sx126x";
+  if (!final && got < f.total) return null;
+  const a = headerOk("sx127x", 0);
+  if (DEBUG) console.log(`framing probe: extras ${extras} reduced grid ${reducedGrid}/8 header sx126x ${b} sx127x ${a}`);
+  if (a !== b) return a ? "sx127x" : "sx126x";
+  return bySymbols;
 }
 
 /** The header fields: soft decision first (the LLRs padded: only the header is read), then hard. */
 function readHeader(f: FrameRecord, s: Stage): HeaderFields {
-  const { sf, maxSymbols, params } = s.cfg;
+  const { sf, maxSymbols } = s.cfg;
+  const params = f.params;
   try {
     const padded = new Float32Array(maxSymbols * sf);
     padded.set(f.llr.subarray(0, f.index * sf));
@@ -66,7 +109,8 @@ export function payloadStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
 
 /** Decodes a complete frame: soft decisions, and hard ones when those give a good CRC and soft does not. */
 export function decodeRecord(f: FrameRecord, s: Stage): { decoded: DecodedFrame | null; soft: boolean } {
-  const { sf, implicit, params } = s.cfg;
+  const { sf, implicit } = s.cfg;
+  const params = f.params;
   const opts = implicit ? { implicit } : {};
   let best: DecodedFrame | null = null, soft = true;
   try { best = decodeFrameSoft(f.llr.subarray(0, f.total * sf), f.total, params, opts); } catch { best = null; }
@@ -91,7 +135,8 @@ function toHex(b: Uint8Array): string {
  */
 export function report(f: FrameRecord, s: Stage, d: DecodedFrame | null, soft: boolean, truncated: boolean, toInput: (p: number) => number): Frame {
   const { cfg } = s;
-  const { sf, n, m, params } = cfg;
+  const { sf, n, m } = cfg;
+  const params = f.params;
   const startExact = toInput(f.tDown - (params.preambleLength + 2) * m);
   const h = f.header;
   const payload = d && !truncated ? d.payload : new Uint8Array(0);
@@ -108,9 +153,12 @@ export function report(f: FrameRecord, s: Stage, d: DecodedFrame | null, soft: b
     crcOk: truncated || !d ? null : d.crcOk,
     headerOk: d ? d.headerOk : cfg.implicit ? true : h ? h.ok : false,
     payload, payloadHex: toHex(payload),
-    cfoHz: (f.cfo * cfg.bandwidth) / n,
+    // the listener of inverted IQ sees the conjugate, whose carrier offset is the negative
+    cfoHz: ((s.invertIq ? -f.cfo : f.cfo) * cfg.bandwidth) / n,
     snrDb: f.snrDb,
     syncWord: f.syncWord,
+    invertIq: s.invertIq,
+    framing: f.framing,
     clockOffsetPpm: -clockPpm(f.tracker, n),
     timingOffset: startExact - Math.round(startExact),
     signalDb: 10 * Math.log10(f.signal / (m * m)),

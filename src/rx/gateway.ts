@@ -16,10 +16,10 @@
  */
 import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkEngine } from "../phy/params.js";
-import type { Engine, Ldro } from "../phy/index.js";
+import type { Engine, Framing, Ldro } from "../phy/index.js";
 import { createFrontend, type Frontend } from "../dsp/index.js";
 import { createReceiver, receiverChannelFilter, type Receiver } from "./receiver.js";
-import type { Frame, SampleFormat, Samples } from "./types.js";
+import type { Frame, IqPolarity, SampleFormat, Samples } from "./types.js";
 
 export interface GatewayOptions {
   /** Wideband sample rate in Hz (>= 2 x bandwidth, and wide enough for every channel). */
@@ -34,6 +34,15 @@ export interface GatewayOptions {
   bandwidth?: number;
   /** Sync word byte, or 'any' (default 0x12; LoRaWAN public networks use 0x34). */
   syncWord?: number | "any";
+  /**
+   * Sync words of particular SFs, over syncWord (e.g. { 5: 0x12, 6: 0x12 } with syncWord 0x34:
+   * Semtech notes that 0x34 cannot be coded at SF5 and costs sensitivity at SF6, sx1302_hal issue 124).
+   */
+  syncWords?: Partial<Record<number, number | "any">>;
+  /** IQ polarity: 'normal' (uplinks, default), 'inverted' (downlinks) or 'both' from the one channel filter. */
+  iq?: IqPolarity;
+  /** Frame layouts to accept (default 'both'; see ReceiverOptions.framing). */
+  framing?: Framing | "both";
   /** How a Uint8Array is read (default cu8); other typed arrays imply their format. */
   format?: SampleFormat;
   explicitHeader?: boolean;
@@ -111,12 +120,17 @@ function checkOptions(o: GatewayOptions) {
   const engine = checkEngine(o.engine);
   if (o.onProgress !== undefined && typeof o.onProgress !== "function") badParameter("onProgress", o.onProgress, "a function");
   if (o.iqCorrection !== undefined && typeof o.iqCorrection !== "boolean") badParameter("iqCorrection", o.iqCorrection, "a boolean");
-  return { bandwidth, sampleRate, center, sfs: [...sfs], engine };
+  const syncWords = o.syncWords ?? {};
+  if (syncWords === null || typeof syncWords !== "object") badParameter("syncWords", syncWords, "an object { [sf]: sync word }");
+  for (const key of Object.keys(syncWords)) {
+    if (!sfs.includes(Number(key))) badParameter("syncWords", key, `keys among the SFs listened for (${sfs.join(", ")})`);
+  }
+  return { bandwidth, sampleRate, center, sfs: [...sfs], engine, syncWords };
 }
 
 /** Creates a streaming multi-channel, multi-SF receiver (see the module comment). */
 export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver {
-  const { bandwidth, sampleRate, center, sfs, engine } = checkOptions(options);
+  const { bandwidth, sampleRate, center, sfs, engine, syncWords } = checkOptions(options);
   const chanRate = 2 * bandwidth; // 2 samples per chip: what the receiver works at
   const channels: Channel[] = options.channels.map((hz, index) => ({
     hz, index,
@@ -127,7 +141,8 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
       iqCorrection: options.iqCorrection ?? true,
     }),
     receivers: sfs.map((sf) => createReceiver({
-      sampleRate: chanRate, bandwidth, sf, syncWord: options.syncWord, centerFrequency: hz,
+      sampleRate: chanRate, bandwidth, sf, syncWord: syncWords[sf] ?? options.syncWord, centerFrequency: hz,
+      iq: options.iq, framing: options.framing,
       explicitHeader: options.explicitHeader, implicit: options.implicit, ldro: options.ldro,
       preambleLength: options.preambleLength, engine, iqCorrection: false,
     })),

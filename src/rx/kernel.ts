@@ -63,8 +63,8 @@ export interface RxSymbolKernel {
   samples(): Float32Array;
   /** Moves `count` complex samples from index src to dst (compaction). */
   move(dst: number, src: number, count: number): void;
-  /** Copies interleaved samples into the buffer at complex index `at`. */
-  write(at: number, data: Float32Array): void;
+  /** Copies interleaved samples into the buffer at complex index `at` (their complex conjugate with `conjugate`: inverted IQ). */
+  write(at: number, data: Float32Array, conjugate?: boolean): void;
   /** A new, empty search accumulator. */
   searchAccumulator(): SearchAccumulator;
   /** Adds the upchirp-dechirped folded power of the window at `start` to acc; result: peak of the last SEARCH_WINDOWS windows' sum. Returns the windows in the sum. */

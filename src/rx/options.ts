@@ -1,16 +1,32 @@
 // The receiver's options, checked once at create and resolved into the configuration every stage reads.
 import { ChirpError, badParameter, checkInt } from "../errors.js";
-import { frameSymbolCount, resolveParams, type Engine, type ResolvedParams } from "../phy/index.js";
+import { frameSymbolCount, resolveParams, syncSymbols, syncWordByte, type Engine, type Framing, type ResolvedParams } from "../phy/index.js";
 import { checkEngine, checkHeaderFields, checkPayloadLength } from "../phy/params.js";
-import type { ReceiverOptions, SampleFormat } from "./types.js";
+import type { IqPolarity, ReceiverOptions, SampleFormat } from "./types.js";
+
+/**
+ * Symbols the framing probe demodulates after the downchirps: at most the longest SX127x header
+ * (8 + 8 symbols at SF5/SF6); the SX126x header ends after 2 + 8.
+ */
+export const PROBE_SYMBOLS = 16;
 
 export interface Config {
   sf: number; n: number;
   /** Samples per chip the stages work at (1 or 2), and the window length n r. */
   r: number; m: number;
   bandwidth: number; sampleRate: number;
+  /** The parameters of the first accepted framing; framingParams has each one's. */
   params: ResolvedParams;
+  /** Accepted framings, the first preferred where the two cannot be told apart. */
+  framings: Framing[];
+  framingParams: Record<Framing, ResolvedParams>;
+  /** At SF5/SF6 with both framings: demodulate the symbols after the downchirps once to tell them apart. */
+  probeFraming: boolean;
+  /** Listeners to run on the one front end: invertIq false (normal) and/or true (its conjugate). */
+  polarities: boolean[];
   syncWord: number | "any";
+  /** The sync symbols to look for, one pair per accepted framing whose mapping differs (empty with 'any'). */
+  syncExpect: { framing: Framing; bins: [number, number] }[];
   implicit?: { payloadLength: number; cr: number; crc: boolean };
   format: SampleFormat;
   engine: Engine;
@@ -35,7 +51,9 @@ const OPTION_TYPES: Record<keyof ReceiverOptions, [test: (v: unknown) => boolean
   frequencyOffsetHz: [(v) => typeof v === "number", "a number of Hz"],
   explicitHeader: [(v) => typeof v === "boolean", "a boolean"],
   implicit: [(v) => typeof v === "object" && v !== null, "an object { payloadLength, cr?, crc? }"],
-  syncWord: [(v) => typeof v === "number" || v === "any", "a byte 0..255 or 'any'"],
+  syncWord: [(v) => typeof v === "number" || v === "any", "a byte 0..255, an SX126x register value 0xH4L4 or 'any'"],
+  iq: [(v) => v === "normal" || v === "inverted" || v === "both", "'normal', 'inverted' or 'both'"],
+  framing: [(v) => v === "sx127x" || v === "sx126x" || v === "both", "'sx127x', 'sx126x' or 'both'"],
   ldro: [(v) => typeof v === "string", "'auto', 'on' or 'off'"],
   preambleLength: [(v) => typeof v === "number", "an integer 6..65535"],
   engine: [(v) => typeof v === "string", "'wasm' or 'js'"],
@@ -55,8 +73,7 @@ export function resolveOptions(o: ReceiverOptions): Config {
   if (typeof o.sampleRate !== "number" || !Number.isFinite(o.sampleRate) || !(o.sampleRate >= o.bandwidth * 0.999)) badParameter("sampleRate", o.sampleRate, `a number of Hz >= bandwidth (${o.bandwidth})`);
   const format = o.format ?? "cf32";
   if (!["cf32", "cs16", "cu8", "cs8"].includes(format)) badParameter("format", format, "'cf32' | 'cs16' | 'cu8' | 'cs8'");
-  const syncWord = o.syncWord ?? 0x12;
-  if (syncWord !== "any") checkInt("syncWord", syncWord, 0, 255);
+  const syncWord = o.syncWord === undefined ? 0x12 : o.syncWord === "any" ? "any" : syncWordByte(o.syncWord);
   const engine = checkEngine(o.engine);
   // implicit fields imply implicit-header mode; asking for an explicit header as well is a conflict
   if (o.explicitHeader !== undefined && typeof o.explicitHeader !== "boolean") badParameter("explicitHeader", o.explicitHeader, "a boolean");
@@ -72,22 +89,42 @@ export function resolveOptions(o: ReceiverOptions): Config {
       badParameter("implicit.payloadLength", implicit.payloadLength, e.allowed ?? "1..255 with crc on, 0..255 with crc off");
     }
   }
-  const params = resolveParams({
+  const framings: Framing[] = o.framing === undefined || o.framing === "both" ? ["sx127x", "sx126x"] : [o.framing];
+  const paramsOf = (framing: Framing): ResolvedParams => resolveParams({
     sf, bandwidth: o.bandwidth, cr: implicit?.cr ?? 1, explicitHeader, crc: implicit?.crc ?? true,
-    ldro: o.ldro ?? "auto", syncWord: syncWord === "any" ? 0x12 : syncWord, preambleLength: o.preambleLength ?? 8,
+    ldro: o.ldro ?? "auto", syncWord: syncWord === "any" ? 0x12 : syncWord, preambleLength: o.preambleLength ?? 8, framing,
   });
+  const framingParams = { sx127x: paramsOf("sx127x"), sx126x: paramsOf("sx126x") };
+  const params = framingParams[framings[0]!];
+  const iq: IqPolarity = o.iq ?? "normal";
+  const polarities = iq === "both" ? [false, true] : [iq === "inverted"];
+  const syncExpect: Config["syncExpect"] = [];
+  if (syncWord !== "any") {
+    for (const framing of framings) {
+      const bins = syncSymbols(syncWord, 1 << sf, framing);
+      if (!syncExpect.some((e) => e.bins[0] === bins[0] && e.bins[1] === bins[1])) syncExpect.push({ framing, bins });
+    }
+  }
   if (o.frequencyOffsetHz !== undefined && (typeof o.frequencyOffsetHz !== "number" || !Number.isFinite(o.frequencyOffsetHz) || Math.abs(o.frequencyOffsetHz) >= o.sampleRate / 2)) {
     badParameter("frequencyOffsetHz", o.frequencyOffsetHz, `a number of Hz within +-sampleRate/2`);
   }
   const r = o.sampleRate >= 2 * o.bandwidth * 0.999 ? 2 : 1;
   const n = 1 << sf;
+  // SX127x framing has the longer header block at SF5/SF6; the framing probe reads 2 symbols more
   const maxSymbols = Math.max(
-    frameSymbolCount({ payloadLength: 255, cr: 4, crc: true }, { ...params, explicitHeader: true }),
-    implicit ? frameSymbolCount(implicit, params) : 0,
+    frameSymbolCount({ payloadLength: 255, cr: 4, crc: true }, { ...framingParams.sx127x, explicitHeader: true }),
+    frameSymbolCount({ payloadLength: 255, cr: 4, crc: true }, { ...framingParams.sx126x, explicitHeader: true }),
+    implicit ? frameSymbolCount(implicit, framingParams.sx127x) : 0,
+    implicit ? frameSymbolCount(implicit, framingParams.sx126x) : 0,
+    PROBE_SYMBOLS,
   ) + 8;
   // preamble detector threshold on peak / mean of the 4-window sum (noise alone: Gamma(4r) per bin)
   const searchThreshold = r === 2 ? 3.2 : 4.5;
   // downchirp pair: peak / mean of the sum of two windows (noise alone: Gamma(2r) per bin)
   const downThreshold = r === 2 ? 2.5 : 3.5;
-  return { sf, n, r, m: n * r, bandwidth: o.bandwidth, sampleRate: o.sampleRate, params, syncWord, implicit, format, engine, searchThreshold, downThreshold, maxSymbols };
+  return {
+    sf, n, r, m: n * r, bandwidth: o.bandwidth, sampleRate: o.sampleRate, params, framings, framingParams,
+    probeFraming: sf <= 6 && framings.length === 2, polarities, syncWord, syncExpect, implicit, format, engine,
+    searchThreshold, downThreshold, maxSymbols,
+  };
 }

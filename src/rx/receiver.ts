@@ -62,20 +62,16 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     iqCorrection: options.iqCorrection ?? true,
   });
   const capacity = 40 * m + 4 * MARGIN;
-  let kernel: RxSymbolKernel;
+  const sliceIn = Math.max(1, Math.floor(8 * m * frontend.ratio));
+  const stats: ReceiverStats = { samplesIn: 0, detections: 0, syncWordRejects: 0, headerFailures: 0, frames: 0, oversampling: r };
+  const listeners: Listener[] = [];
   try {
-    kernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf: cfg.sf, r, capacity });
+    for (const invertIq of cfg.polarities) listeners.push(createListener(invertIq));
   } catch (e) {
+    for (const l of listeners) l.dispose();
     frontend.dispose();
     throw e;
   }
-  const sliceIn = Math.max(1, Math.floor(8 * m * frontend.ratio));
-  const stats: ReceiverStats = { samplesIn: 0, detections: 0, syncWordRejects: 0, headerFailures: 0, frames: 0, oversampling: r };
-  const s: Stage = { cfg, kernel, stats, base: 0, fill: 0 };
-  const detector = createDetector(s);
-  /** The frame in flight (while there is one the search waits), and a finished one to reuse. */
-  let current: FrameRecord | null = null;
-  let spare: FrameRecord | undefined;
   // flush: input samples of real data (Infinity while streaming); frames reaching past it are truncated
   let dataEnd = Infinity;
   let lastInput: Samples | null = null;
@@ -87,71 +83,128 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     if (disposed) throw new ChirpError("DISPOSED", "this receiver has been disposed");
   }
 
-  /** Earliest absolute sample the search or the frame in flight may still read. */
-  function keepFrom(): number {
-    if (!current) return detector.pos - 8 * m - MARGIN;
-    // the last windows (the downchirp pair and the preamble before it are among them when the
-    // scan ends); a long preamble's start is let go (a retry resumes at the oldest sample held)
-    if (current.phase === "sync") return current.scan.pos - 12 * m - 2 * MARGIN;
-    return Math.floor(current.next) - m - 2 * MARGIN;
+  /**
+   * A listener: a kernel with its own copy of the front end's output (conjugated for inverted IQ:
+   * a downlink's conjugate is an ordinary frame, so one filtered stream serves both polarities),
+   * its detector and the frame in flight.
+   */
+  interface Listener {
+    s: Stage;
+    append(out: Float32Array): void;
+    run(out: Frame[]): void;
+    flushFrame(out: Frame[]): boolean;
+    inFrame(): boolean;
+    reset(): void;
+    dispose(): void;
+  }
+
+  function createListener(invertIq: boolean): Listener {
+    const kernel: RxSymbolKernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf: cfg.sf, r, capacity });
+    const s: Stage = { cfg, kernel, stats, invertIq, base: 0, fill: 0 };
+    const detector = createDetector(s);
+    /** The frame in flight (while there is one the search waits), and a finished one to reuse. */
+    let current: FrameRecord | null = null;
+    let spare: FrameRecord | undefined;
+
+    /** Earliest absolute sample the search or the frame in flight may still read. */
+    function keepFrom(): number {
+      if (!current) return detector.pos - 8 * m - MARGIN;
+      // the last windows (the downchirp pair and the preamble before it are among them when the
+      // scan ends); a long preamble's start is let go (a retry resumes at the oldest sample held)
+      if (current.phase === "sync") return current.scan.pos - 12 * m - 2 * MARGIN;
+      // the header block is demodulated again from the downchirps once the framing probe is done
+      if (current.probing) return Math.floor(current.tDown) - m - 2 * MARGIN;
+      return Math.floor(current.next) - m - 2 * MARGIN;
+    }
+
+    function append(out: Float32Array): void {
+      const count = out.length >> 1;
+      if (s.fill + count > capacity) {
+        const keep = Math.max(s.base, Math.min(s.base + s.fill, keepFrom()));
+        const drop = Math.min(keep - s.base, s.fill);
+        if (drop > 0) { kernel.move(0, drop, s.fill - drop); s.base += drop; s.fill -= drop; }
+        if (s.fill + count > capacity) {
+          // the frame in flight cannot hold this much history (very long preamble): start over here
+          const drop2 = s.fill + count - capacity;
+          kernel.move(0, drop2, s.fill - drop2); s.base += drop2; s.fill -= drop2;
+          if (current) { restartDetector(detector, current.scan.pos); current = null; }
+          if (detector.pos < s.base + MARGIN) detector.pos = s.base + MARGIN;
+        }
+      }
+      kernel.write(s.fill, out, invertIq);
+      s.fill += count;
+    }
+
+    /** The step of a frame's phase. */
+    function advance(f: FrameRecord): Phase | typeof WAIT {
+      switch (f.phase) {
+        case "sync": return syncStep(f, s);
+        case "header": return headerStep(f, s);
+        case "payload": return payloadStep(f, s);
+        default: return f.phase;
+      }
+    }
+
+    /** A complete frame: decoded, unless it ran past the real data (the zeros flush() appends). */
+    function complete(f: FrameRecord): Frame {
+      const { decoded, soft } = decodeRecord(f, s);
+      const cut = toInput(f.next) > dataEnd + 2 * (cfg.sampleRate / cfg.bandwidth);
+      stats.frames++;
+      return report(f, s, cut ? null : decoded, soft, cut, toInput);
+    }
+
+    function run(out: Frame[]): void {
+      for (;;) {
+        if (!current) {
+          const d = detectStep(detector, s);
+          if (d === WAIT) return;
+          if (d) current = newRecord(d, s, spare);
+          continue;
+        }
+        const next = advance(current);
+        if (next === WAIT) return;
+        current.phase = next;
+        if (next === "done") {
+          out.push(complete(current));
+          restartDetector(detector, Math.round(current.next));
+        } else if (next === "failed") {
+          // not a frame after all: search again from just after the detection (nothing is skipped)
+          restartDetector(detector, Math.max(current.det + m, s.base + MARGIN));
+        } else continue;
+        spare = current;
+        current = null;
+      }
+    }
+
+    /** At the end: the frame in flight past its sync, reported as truncated; true when there was one. */
+    function flushFrame(out: Frame[]): boolean {
+      const had = !!current && current.phase !== "sync";
+      if (had) out.push(report(current!, s, null, false, true, toInput));
+      current = null;
+      detector.acc.reset();
+      return had;
+    }
+
+    return {
+      s, append, run, flushFrame,
+      inFrame: () => !!current && current.phase !== "sync",
+      reset() { s.base = 0; s.fill = 0; current = null; restartDetector(detector, 0); },
+      dispose() { current = null; spare = undefined; detector.acc.dispose(); kernel.dispose(); },
+    };
   }
 
   function append(out: Float32Array): void {
-    const count = out.length >> 1;
-    if (s.fill + count > capacity) {
-      const keep = Math.max(s.base, Math.min(s.base + s.fill, keepFrom()));
-      const drop = Math.min(keep - s.base, s.fill);
-      if (drop > 0) { kernel.move(0, drop, s.fill - drop); s.base += drop; s.fill -= drop; }
-      if (s.fill + count > capacity) {
-        // the frame in flight cannot hold this much history (very long preamble): start over here
-        const drop2 = s.fill + count - capacity;
-        kernel.move(0, drop2, s.fill - drop2); s.base += drop2; s.fill -= drop2;
-        if (current) { restartDetector(detector, current.scan.pos); current = null; }
-        if (detector.pos < s.base + MARGIN) detector.pos = s.base + MARGIN;
-      }
-    }
-    kernel.write(s.fill, out);
-    s.fill += count;
+    for (const l of listeners) l.append(out);
   }
 
-  /** The step of a frame's phase. */
-  function advance(f: FrameRecord): Phase | typeof WAIT {
-    switch (f.phase) {
-      case "sync": return syncStep(f, s);
-      case "header": return headerStep(f, s);
-      case "payload": return payloadStep(f, s);
-      default: return f.phase;
-    }
-  }
-
-  /** A complete frame: decoded, unless it ran past the real data (the zeros flush() appends). */
-  function complete(f: FrameRecord): Frame {
-    const { decoded, soft } = decodeRecord(f, s);
-    const cut = toInput(f.next) > dataEnd + 2 * (cfg.sampleRate / cfg.bandwidth);
-    stats.frames++;
-    return report(f, s, cut ? null : decoded, soft, cut, toInput);
-  }
-
+  /** Runs every listener; with both polarities the frames come out in time order. */
   function run(out: Frame[]): void {
-    for (;;) {
-      if (!current) {
-        const d = detectStep(detector, s);
-        if (d === WAIT) return;
-        if (d) current = newRecord(d, s, spare);
-        continue;
-      }
-      const next = advance(current);
-      if (next === WAIT) return;
-      current.phase = next;
-      if (next === "done") {
-        out.push(complete(current));
-        restartDetector(detector, Math.round(current.next));
-      } else if (next === "failed") {
-        // not a frame after all: search again from just after the detection (nothing is skipped)
-        restartDetector(detector, Math.max(current.det + m, s.base + MARGIN));
-      } else continue;
-      spare = current;
-      current = null;
+    if (listeners.length === 1) { listeners[0]!.run(out); return; }
+    const from = out.length;
+    for (const l of listeners) l.run(out);
+    if (out.length - from > 1) {
+      const mine = out.splice(from).sort((a, b) => a.startSampleExact - b.startSampleExact);
+      out.push(...mine);
     }
   }
 
@@ -185,7 +238,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     // past its end, so a frame ending on the recording's last sample needs that much more input.
     // Zeros (in the format of the last chunk) stand in for it; frames they complete are checked
     // against the real end (dataEnd) in complete().
-    if (lastInput && current && current.phase !== "sync") {
+    if (lastInput && listeners.some((l) => l.inFrame())) {
       dataEnd = frontend.consumed;
       const outNeeded = Math.ceil(frontend.delaySamples) + 2 * MARGIN + r * 4;
       const count = Math.ceil((outNeeded + 2) * frontend.ratio);
@@ -203,25 +256,23 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       }
       dataEnd = Infinity;
     }
-    if (current && current.phase !== "sync") out.push(report(current, s, null, false, true, toInput));
-    current = null;
-    detector.acc.reset();
+    const from = out.length;
+    for (const l of listeners) l.flushFrame(out);
+    if (out.length - from > 1) out.push(...out.splice(from).sort((a, b) => a.startSampleExact - b.startSampleExact));
     return out;
   }
 
   function reset(): void {
     live();
-    s.base = 0; s.fill = 0; dataEnd = Infinity; lastInput = null; current = null; held = [];
-    restartDetector(detector, 0);
+    dataEnd = Infinity; lastInput = null; held = [];
+    for (const l of listeners) l.reset();
     frontend.reset();
   }
 
   function dispose(): void {
     if (disposed) return;
     disposed = true;
-    current = null; spare = undefined;
-    detector.acc.dispose();
-    kernel.dispose();
+    for (const l of listeners) l.dispose();
     frontend.dispose();
   }
 

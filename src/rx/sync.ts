@@ -4,7 +4,8 @@
 //
 // The upchirp tone sits at timing + carrier, the downchirp tone at carrier - timing (in bins): half
 // their sum and half their difference separate carrier (within +-BW/4) and timing.
-import { frameSymbolCount } from "../phy/index.js";
+import { frameSymbolCount, type Framing } from "../phy/index.js";
+import { PROBE_SYMBOLS } from "./options.js";
 import { demodArgs, MARGIN, NONE } from "./kernel.js";
 import { at, DEBUG, has, hasWindow, wrap, WAIT, type FrameRecord, type Phase, type Stage } from "./context.js";
 import type { Detection } from "./detect.js";
@@ -34,7 +35,7 @@ export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRec
   return {
     phase: "sync", det: d.aligned, upFrac: d.upFrac,
     scan: { pos: d.aligned, count: 0, best: 0, bestPos: d.aligned, q: 0 },
-    tDown: 0, cfo: 0, syncWord: 0, signal: 0, noise: 1, snrDb: 0,
+    tDown: 0, cfo: 0, syncWord: 0, framing: null, params: cfg.params, probing: false, signal: 0, noise: 1, snrDb: 0,
     next: 0, index: 0, total: 0, tracker: newTracker(cfg.n), header: null,
     symbols: reuse?.symbols ?? new Uint16Array(cfg.maxSymbols),
     llr: reuse?.llr ?? new Float32Array(cfg.maxSymbols * cfg.sf),
@@ -157,8 +158,8 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): boole
   const rUp = fracUp - dCfo;
   const dRes = (lp * rUp - 2 * fracDown) / (lp + 2);
   tDown -= r * dRes;
-  const word = readSyncWord(s, tDown, cfo, syncWord);
-  if (word < 0) return false;
+  const sw = readSyncWord(s, tDown, cfo, syncWord);
+  if (!sw) return false;
   // signal and noise from the preamble, now that carrier and timing are final. The noise for the
   // SNR from the difference of consecutive preamble spectra: the same chirp twice, so the signal
   // and its deterministic distortions (the BW/2 interpolator at r = 2, a recording's own
@@ -173,45 +174,69 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): boole
   if (lp >= 2) far = diff / (2 * (lp - 1));
   f.tDown = tDown;
   f.cfo = cfo;
-  f.syncWord = word;
+  f.syncWord = sw.word;
   f.signal = Math.max(peak - mean, 1e-30);
   f.noise = Math.max(mean, 1e-30);
   const snr = 10 * Math.log10((peak - far) / (Math.max(far, 1e-30) * n));
   f.snrDb = Number.isFinite(snr) ? Math.max(SNR_MIN_DB, Math.min(SNR_MAX_DB, snr)) : peak > far ? SNR_MAX_DB : SNR_MIN_DB;
-  f.next = tDown + 2.25 * m;
-  f.index = 0;
-  f.total = s.cfg.implicit ? frameSymbolCount(s.cfg.implicit, params) : s.cfg.sf < 7 ? 16 : 8;
-  f.tracker = newTracker(n);
+  startBody(f, s, sw.framing);
   return true;
 }
 
 /**
- * The sync word of the frame whose first downchirp is at tDown, or -1 when it is not the one
- * wanted. With a byte to match, the energy in its two expected bins decides (a hard decision per
- * symbol would lose frames near sensitivity); with 'any', the peaks are read.
+ * Where the frame's symbols start, and how many to demodulate before the header is read. With
+ * both framings possible at SF5/SF6 the probe comes first (framing null): PROBE_SYMBOLS symbols
+ * from the end of the downchirps, read once to tell the layouts apart; then startBody again with
+ * the framing found, from the same downchirps.
  */
-function readSyncWord(s: Stage, tDown: number, cfo: number, want: number | "any"): number {
-  const { n, m } = s.cfg;
+export function startBody(f: FrameRecord, s: Stage, framing: Framing | null): void {
+  const { cfg } = s;
+  f.probing = framing === null && cfg.probeFraming;
+  if (f.probing) {
+    f.framing = null;
+    f.params = cfg.framingParams.sx127x; // no extra symbols: the probe starts right after the downchirps
+  } else {
+    // known (sync word, probe), or the only one accepted; with both at SF >= 7 the same on air: null
+    f.framing = framing ?? (cfg.framings.length === 1 ? cfg.framings[0]! : null);
+    f.params = cfg.framingParams[f.framing ?? cfg.framings[0]!];
+  }
+  const p = f.params;
+  f.next = f.tDown + (2.25 + p.extraSymbols) * cfg.m;
+  f.index = 0;
+  f.total = f.probing ? (cfg.implicit ? 10 : PROBE_SYMBOLS)
+    : cfg.implicit ? frameSymbolCount(cfg.implicit, p) : cfg.sf < 7 && !p.headerFullRate ? 16 : 8;
+  f.tracker = newTracker(cfg.n);
+}
+
+/**
+ * The sync word of the frame whose first downchirp is at tDown, or null when it is not the one
+ * wanted. With a byte to match, the energy in its two expected bins decides (a hard decision per
+ * symbol would lose frames near sensitivity); where the framings map the byte to different bins
+ * (a nibble >= 8 at SF >= 8) each is tried and the one that matches names the framing. With
+ * 'any', the peaks are read (the nibble is the same in both mappings).
+ */
+function readSyncWord(s: Stage, tDown: number, cfo: number, want: number | "any"): { word: number; framing: Framing | null } | null {
+  const { m, syncExpect } = s.cfg;
   const k = s.kernel, res = k.result;
   const bins: number[] = [];
   if (want !== "any") {
-    const expected = [((want >> 4) * 8) % n, ((want & 15) * 8) % n];
-    let p = 0, q = 0;
-    for (let j = 2; j >= 1; j--) {
-      k.demod(demodArgs(at(s, tDown - j * m), cfo, { atBin: expected[2 - j]! }));
-      p += res.peak; q += res.mean;
-      bins.push(res.bin);
+    for (const e of syncExpect) {
+      let p = 0, q = 0;
+      bins.length = 0;
+      for (let j = 2; j >= 1; j--) {
+        k.demod(demodArgs(at(s, tDown - j * m), cfo, { atBin: e.bins[2 - j]! }));
+        p += res.peak; q += res.mean;
+        bins.push(res.bin);
+      }
+      if (p > SYNC_THRESHOLD * q) return { word: want, framing: syncExpect.length > 1 ? e.framing : null };
+      if (DEBUG) console.log(`sync word ${bins} ${(p / q).toFixed(1)} (${e.framing})`);
     }
-    if (!(p > SYNC_THRESHOLD * q)) {
-      s.stats.syncWordRejects++;
-      if (DEBUG) console.log(`sync word ${bins} ${(p / q).toFixed(1)}`);
-      return -1;
-    }
-    return want;
+    s.stats.syncWordRejects++;
+    return null;
   }
   for (let j = 2; j >= 1; j--) {
     k.demod(demodArgs(at(s, tDown - j * m), cfo));
     bins.push(res.bin);
   }
-  return ((Math.round(bins[0]! / 8) & 15) << 4) | (Math.round(bins[1]! / 8) & 15);
+  return { word: ((Math.round(bins[0]! / 8) & 15) << 4) | (Math.round(bins[1]! / 8) & 15), framing: null };
 }

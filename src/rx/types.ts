@@ -1,5 +1,8 @@
 // Public types of chirpkit/rx.
-import type { Engine, Ldro } from "../phy/index.js";
+import type { Engine, Framing, Ldro } from "../phy/index.js";
+
+/** IQ polarity to listen for: normal (uplinks), inverted (LoRaWAN downlinks) or both from one front end. */
+export type IqPolarity = "normal" | "inverted" | "both";
 
 export type SampleFormat = "cf32" | "cs16" | "cu8" | "cs8";
 export type Samples = Float32Array | Int16Array | Uint8Array | Int8Array;
@@ -24,8 +27,15 @@ export interface ReceiverOptions {
   explicitHeader?: boolean;
   /** Implicit-header frames: the fields the header would carry (payloadLength required). */
   implicit?: { payloadLength: number; cr?: number; crc?: boolean };
-  /** Sync word byte, or 'any' to accept (and report) any. Default 0x12. */
+  /** Sync word byte (or its SX126x register form 0xH4L4), or 'any' to accept (and report) any. Default 0x12. */
   syncWord?: number | "any";
+  /** IQ polarity (default 'normal'); 'both' feeds the conjugate of the one filtered stream to a second listener. */
+  iq?: IqPolarity;
+  /**
+   * Frame layouts to accept (default 'both'): at SF5/SF6 SX127x and SX126x framing differ and
+   * each frame reports the one it had; at SF7..12 they differ only in the sync symbols of nibbles >= 8.
+   */
+  framing?: Framing | "both";
   /** Low data rate optimisation (default 'auto'). */
   ldro?: Ldro;
   /** Preamble upchirps (default 8). */
@@ -66,6 +76,13 @@ export interface Frame {
   snrDb: number;
   /** Sync word byte as received. */
   syncWord: number;
+  /** Received with inverted IQ (a LoRaWAN downlink). */
+  invertIq: boolean;
+  /**
+   * The frame layout seen: 'sx127x' or 'sx126x' at SF5/SF6 (and at SF >= 8 when a sync nibble >= 8
+   * told them apart); null when the two are the same on air.
+   */
+  framing: Framing | null;
   /** Clock offset between transmitter and recording, ppm, from the timing drift over the frame (positive: symbols shorter than nominal in the recording's samples, as when resampling by 1 + ppm * 1e-6). */
   clockOffsetPpm: number;
   /** Fractional part of the timing estimate, in input samples (startSampleExact - startSample). */

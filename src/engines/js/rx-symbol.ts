@@ -264,7 +264,11 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     result: res,
     samples: () => { live(); return buf; },
     move(dst, src, count) { live(); buf.copyWithin(2 * dst, 2 * src, 2 * (src + count)); },
-    write(at, data) { live(); buf.set(data, 2 * at); },
+    write(at, data, conjugate = false) {
+      live();
+      buf.set(data, 2 * at);
+      if (conjugate) for (let i = 2 * at + 1; i < 2 * at + data.length; i += 2) buf[i] = -buf[i]!;
+    },
     searchAccumulator: () => { live(); return new JsSearch(n); },
     search(acc, start) {
       live();

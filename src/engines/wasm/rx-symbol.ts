@@ -74,7 +74,11 @@ export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
     sf, n, r, m, capacity, result,
     samples() { views(); return bufView; },
     move(dst, src, count) { views(); k.rxsym_move(ctx, dst, src, count); },
-    write(at, data) { views(); bufView.set(data, 2 * at); },
+    write(at, data, conjugate = false) {
+      views();
+      bufView.set(data, 2 * at);
+      if (conjugate) k.iq_conjugate(bufPtr + 8 * at, data.length >> 1);
+    },
     searchAccumulator() {
       views();
       const q = k.rxsym_search_create(ctx);
