@@ -8,6 +8,11 @@ import { decodeFrame, decodedFrameToJson, fromHex, parseFrame, toHex, type Decod
 import { keyOf } from "../lorawan/bytes.js";
 import { decodeCounted } from "../lorawan/session.js";
 import { decodeLpp, type LppReading } from "../lpp/index.js";
+import { getRegion, type Region } from "../lorawan/regions.js";
+import { explainFrame, explainText } from "../lorawan/regional.js";
+
+/** --region: MAC commands and join-accept settings explained in that plan's channels and data rates. */
+let region: Region | undefined;
 
 export const summary = "parse, verify and decrypt LoRaWAN frames (--keys for several devices, --json, --lpp)";
 
@@ -41,6 +46,7 @@ const help: Help = {
     ["--fopts-variant errata|original", "1.1 FOpts encryption A block (default errata)"],
     ["--base64", "the frame is given in base64 instead of hex"],
     ["--lpp", "decode the (decrypted) payload as Cayenne LPP (not when the MIC fails)"],
+    ["--region R", "explain LinkADRReq, NewChannelReq, RxParamSetupReq, DLSettings and CFList in a plan: eu868 us915 au915 cn470 as923 kr920 in865 ru864"],
     ["--json", "one JSON object per frame instead of text"],
   ],
   notes: [
@@ -247,6 +253,7 @@ export async function run(argv: string[]): Promise<number> {
     "fopts-variant": { type: "string" },
     "show-session-keys": { type: "boolean" },
     lpp: { type: "boolean" },
+    region: { type: "string" },
     json: { type: "boolean" },
     base64: { type: "boolean" },
   });
@@ -255,6 +262,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new ChirpError("BAD_PARAMETER", "chirp lorawan takes a HEX frame, several, or - for one per line on stdin (see --help)", { parameter: "HEX" });
+  region = values.region === undefined ? undefined : getRegion(values.region);
   const version = (values["lorawan-version"] as string | undefined) ?? "1.0";
   if (version !== "1.0" && version !== "1.1") badParameter("--lorawan-version", version, "1.0 or 1.1");
   const devices = values.keys === undefined ? undefined : readKeysFile(String(values.keys));
@@ -351,9 +359,13 @@ function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number, 
     if (device !== undefined) o.device = device;
     if (withLpp) o.lpp = lpp ? lpp.map((r) => ({ channel: r.channel, type: r.type, name: r.name, value: r.value, unit: r.unit })) : null;
     if (lppError) o.lppError = lppError;
+    const regional = region && d.micOk !== false ? explainFrame(region, d as Parameters<typeof explainFrame>[1]) : undefined;
+    if (regional) o.regional = regional as never;
     process.stdout.write(JSON.stringify(o) + "\n");
   } else {
     const t = text(d, lpp, lppError, replay).split("\n");
+    const regional = region && d.micOk !== false ? explainFrame(region, d as Parameters<typeof explainFrame>[1]) : undefined;
+    if (regional) t.push(...explainText(regional));
     if (device !== undefined) t.splice(1, 0, `  Device    ${device}`);
     process.stdout.write((line !== undefined ? `line ${line}: ` : "") + t.join("\n") + "\n" + (line !== undefined ? "\n" : ""));
   }

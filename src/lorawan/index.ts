@@ -33,3 +33,4 @@ export { parseBeacon, buildBeacon, computePingOffset, crc16Xmodem, BEACON_LAYOUT
 export { decodedFrameToJson, type Json } from "./json.js";
 export { createSessions, type Sessions, type SessionFrame, type DeviceSession, type SessionCounters } from "./session.js";
 export { REGION_NAMES, getRegion, regionChannels, dataRate, uplinkDataRate, receiverPlan, channelAt, datrName, type Region, type RegionName, type DataRate, type UplinkChannel } from "./regions.js";
+export { explainFrame, explainMacCommand, explainJoinAccept, linkAdrChannels, describeDataRate, type Explained, type RegionalDataRate } from "./regional.js";
