@@ -99,4 +99,8 @@ export interface Frame {
   truncated: boolean;
   /** Hard-decision symbol values (FFT bins) of the frame, header block first. */
   symbols: Uint16Array;
+  /** Collision decoding (decodeCollisions, decodeGatewayCollisions): the frame overlaps another frame found in the recording. */
+  collided?: boolean;
+  /** Collision decoding: the frame was decoded after a frame overlapping it had been cancelled. */
+  cancelled?: boolean;
 }
