@@ -73,7 +73,7 @@ export function decodeCollisions(samples: Samples, options: ReceiverOptions & Co
     decodeLike: (_f, x) => decodeRecording(x, { ...rx, format: "cf32" }),
     channelOffset: () => options.frequencyOffsetHz ?? 0,
     sameReceiver: () => true,
-    params: (f) => frameParams(f, options.ldro ?? "auto", preambleLength, options.syncWord),
+    params: (f) => frameParams(f, options.ldro ?? "auto", preambleLength),
     engine: options.engine ?? "wasm",
   });
 }
@@ -90,15 +90,16 @@ export function decodeGatewayCollisions(samples: Samples, options: GatewayOption
     decodeLike: (f, x) => decodeGateway(x, { ...gw, format: "cf32", channels: [gw.channels[f.channelIndex]!], sfs: [f.sf] }).map((g) => ({ ...g, channelIndex: f.channelIndex })),
     channelOffset: (f) => f.channelHz - center,
     sameReceiver: (a, b) => a.sf === b.sf && a.channelIndex === b.channelIndex,
-    params: (f) => frameParams(f, options.ldro ?? "auto", options.preambleLength ?? 8, options.syncWord),
+    params: (f) => frameParams(f, options.ldro ?? "auto", options.preambleLength ?? 8),
     engine: options.engine ?? "wasm",
   });
 }
 
-function frameParams(f: Frame, ldro: Ldro, preambleLength: number, syncWord: number | "any" | undefined): PhyParams {
+/** The PHY parameters that made frame f: its own fields, and the receiver's LDRO rule and preamble. */
+function frameParams(f: Frame, ldro: Ldro, preambleLength: number): PhyParams {
   return {
     sf: f.sf, bandwidth: f.bandwidth, cr: f.cr ?? 1, explicitHeader: f.explicitHeader, crc: f.crc ?? true,
-    ldro, preambleLength, syncWord: typeof syncWord === "number" ? syncWord : f.syncWord,
+    ldro, preambleLength, syncWord: f.syncWord, invertIq: f.invertIq, ...(f.framing ? { framing: f.framing } : {}),
   };
 }
 
