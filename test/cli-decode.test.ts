@@ -90,13 +90,13 @@ describe("SigMF round trip: simulate -> decode -> annotations", () => {
   it("draws a spectrogram PNG with the frames marked", () => {
     const r = chirp(["spectrogram", join(dir, "rt.sigmf-meta"), "-o", join(dir, "rt.png"), "--fft", "256"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/256x\d+ .*8 frame\(s\) marked \(4 CRC ok, 0 bad\)/);
+    expect(r.stdout).toMatch(/1160x404 PNG, .*FFT 256.*, 4 decoded frame\(s\) \(4 CRC ok, 0 bad\), 4 other annotation\(s\)/);
     const png = readFileSync(join(dir, "rt.png"));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
-    expect(png.readUInt32BE(16)).toBe(256);
+    expect(png.readUInt32BE(16)).toBe(1160);
     const d = chirp(["spectrogram", join(dir, "bare.cs8"), "--rate", "250k", "--sf", "7", "-o", join(dir, "raw.png")]);
     expect(d.status).toBe(0);
-    expect(d.stdout).toMatch(/2 frame\(s\) marked \(2 CRC ok, 0 bad\)/);
+    expect(d.stdout).toMatch(/2 decoded frame\(s\) \(2 CRC ok, 0 bad\)/);
     expect(inflateSync).toBeTypeOf("function");
   });
 });

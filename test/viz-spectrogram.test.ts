@@ -155,3 +155,23 @@ describe("colormap", () => {
     expect(() => colormap([1], NaN, 1)).toThrow(ChirpError);
   });
 });
+
+describe("computeSpectrogram windowLength (short window, zero-padded FFT)", () => {
+  it("rows follow the window, columns the FFT, and a tone peaks in its bin", () => {
+    const n = 1000;
+    const iq = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      iq[2 * i] = Math.cos((2 * Math.PI * 64 * i) / 256);
+      iq[2 * i + 1] = Math.sin((2 * Math.PI * 64 * i) / 256);
+    }
+    const s = computeSpectrogram(iq, { fftSize: 256, windowLength: 32, hop: 8 });
+    expect(s.cols).toBe(256);
+    expect(s.rows).toBe(Math.floor((n - 32) / 8) + 1);
+    const row = s.db.subarray(0, 256);
+    let best = 0;
+    for (let c = 1; c < 256; c++) if (row[c]! > row[best]!) best = c;
+    expect(best).toBe(128 + 64); // +fs/4, columns from -fs/2
+    expect(row[best]!).toBeCloseTo(0, 1); // dB re a unit tone
+    expect(() => computeSpectrogram(iq, { fftSize: 256, windowLength: 512, hop: 8 })).toThrow(/windowLength/);
+  });
+});

@@ -16,8 +16,8 @@ import { openRecording } from "./recording.js";
 import { parseRxFlags } from "./rxflags.js";
 import { decodeRecording, frameAnnotation, frameRecord } from "./decode.js";
 import { truthAnnotation } from "./simulate.js";
-import { annotationMarks, renderSpectrogram, type Mark } from "./spectrogram.js";
-import { encodePng } from "./png.js";
+import { annotationMarks, chooseView, spectrogramFigure, type Mark } from "./spectrogram.js";
+import { figureToPng } from "./figure.js";
 import { writeRecording } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
 
@@ -248,8 +248,11 @@ export async function run(argv: string[]): Promise<number> {
   const doc = withAnnotations(rec.sigmf!.info.doc, decoded.map((f: Frame) => frameAnnotation(f, rec, rx)));
   writeFileSync(written.meta, stringifySigmf(doc));
   const marks: Mark[] = annotationMarks(openRecording(written.meta)).filter((m) => m.kind !== "other");
-  const pic = renderSpectrogram(rec, { fftSize: 256, maxRows: 1400, rangeDb: 0, marks, quiet: true });
-  writeFileSync(join(dir, "spectrogram.png"), encodePng(pic.rgba, pic.width, pic.height));
+  // the first 0.6 s, where SF7, SF8 and SF9 uplinks follow each other; the window suits SF8
+  const span = Math.min(rec.samples, Math.round(0.6 * SAMPLE_RATE));
+  const view = chooseView(SAMPLE_RATE, span, { sf: 8, bandwidth: BANDWIDTH, width: 1200 });
+  const fig = spectrogramFigure(rec, { view, width: 1200, height: 300, rangeDb: 0, marks, title: "chirpkit demo: the first 0.6 s (SF7..SF10 uplinks at 868.1 MHz, sync word 0x34)", quiet: true });
+  writeFileSync(join(dir, "spectrogram.png"), figureToPng(fig));
 
   // 6. Report: the table, and an honest comparison with what was sent.
   const good = rows.filter((r) => r.crc === "ok" && r.mic === "ok").length;

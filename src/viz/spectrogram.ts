@@ -17,6 +17,11 @@ export interface SpectrogramOptions {
   fftSize: number;
   /** Samples between the starts of consecutive rows (>= 1; larger than fftSize skips samples). */
   hop: number;
+  /**
+   * Samples per row, tapered by the window and zero-padded to fftSize (default fftSize). A short
+   * window with a longer FFT keeps a chirp's time resolution and draws it smoothly in frequency.
+   */
+  windowLength?: number;
   /** Taper applied before each FFT; default 'hann'. */
   window?: SpectrogramWindow;
   /** 'wasm' (default) or 'js' (fft.js), the same engines as the rest of the toolkit. */
@@ -82,13 +87,14 @@ export function computeSpectrogram(iq: Float32Array, opts: SpectrogramOptions): 
   const engine = opts.engine ?? "wasm";
   if (engine !== "wasm" && engine !== "js") badParameter("engine", engine, "'wasm' or 'js'");
 
+  const len = opts.windowLength === undefined ? fftSize : checkInt("windowLength", opts.windowLength, 2, fftSize);
   const nComplex = iq.length / 2;
-  const rows = nComplex <= fftSize ? 1 : Math.floor((nComplex - fftSize) / hop) + 1;
+  const rows = nComplex <= len ? 1 : Math.floor((nComplex - len) / hop) + 1;
   const cols = fftSize;
   const db = new Float32Array(rows * cols);
-  const w = makeWindow(windowKind, fftSize);
+  const w = makeWindow(windowKind, len);
   let wSum = 0;
-  for (let i = 0; i < fftSize; i++) wSum += w[i]!;
+  for (let i = 0; i < len; i++) wSum += w[i]!;
   const scale = 1 / (wSum * wSum);
 
   const fft = fftFor(fftSize, engine);
@@ -98,7 +104,7 @@ export function computeSpectrogram(iq: Float32Array, opts: SpectrogramOptions): 
   let max = -Infinity;
   for (let r = 0; r < rows; r++) {
     const start = r * hop;
-    const avail = Math.min(fftSize, nComplex - start);
+    const avail = Math.min(len, nComplex - start);
     for (let i = 0; i < avail; i++) {
       const k = 2 * (start + i);
       buf[2 * i] = iq[k]! * w[i]!;
