@@ -206,40 +206,92 @@ export function rxsym_folded_pair(p: usize, start: i32, down: i32): void {
   peakOf(c, c.pow);
 }
 
-/** Rotates len complex f32 at x by -f bins per w samples, phase 0 at index at0 (recursive phasor). */
+/**
+ * Rotates len complex f32 at x (len a multiple of 8) by -f bins per w samples, phase 0 at index
+ * at0: sample i times p_i = e^{i s (i - at0)}, s = -2 pi f / w. The phasor of every 8th sample is
+ * kept in f64 (recursive, renormalised); the 8 samples after it get it times e^{i s j}, j = 0..7
+ * (a table made per call), two per vector in f32.
+ */
 function rotate(x: usize, len: i32, f: f64, w: i32, at0: i32): void {
   const step = (-2.0 * Math.PI * f) / <f64>w;
   const cr = Math.cos(step), ci = Math.sin(step);
-  let pr = Math.cos(-step * <f64>at0), pi = Math.sin(-step * <f64>at0);
-  for (let i = 0; i < len; i++) {
-    const o = <usize>i << 3;
-    const re = <f64>load<f32>(x + o), im = <f64>load<f32>(x + o, 4);
-    store<f32>(x + o, <f32>(re * pr - im * pi));
-    store<f32>(x + o, <f32>(re * pi + im * pr), 4);
-    const t = pr * cr - pi * ci;
-    pi = pr * ci + pi * cr;
-    pr = t;
-    if ((i & 255) == 255) { const g = 1.0 / Math.sqrt(pr * pr + pi * pi); pr *= g; pi *= g; }
+  // e^{i s j}, j = 0..7, as [re_j, re_j, re_j+1, re_j+1] and the same for im
+  let tr: f64 = 1, ti: f64 = 0;
+  const t = memory.data(8 * 16);
+  for (let j = 0; j < 8; j += 2) {
+    const tr1 = tr * cr - ti * ci, ti1 = tr * ci + ti * cr;
+    v128.store(t + (<usize>j << 4), f32x4(<f32>tr, <f32>tr, <f32>tr1, <f32>tr1));
+    v128.store(t + (<usize>j << 4), f32x4(<f32>ti, <f32>ti, <f32>ti1, <f32>ti1), 16);
+    tr = tr1 * cr - ti1 * ci;
+    ti = tr1 * ci + ti1 * cr;
   }
+  // after the loop (tr, ti) = e^{i 8 s}: the anchor's step
+  const sr = tr, si = ti;
+  const r0 = v128.load(t), i0 = v128.load(t, 16), r1 = v128.load(t, 32), i1 = v128.load(t, 48);
+  const r2 = v128.load(t, 64), i2 = v128.load(t, 80), r3 = v128.load(t, 96), i3 = v128.load(t, 112);
+  const sign = f32x4(-1, 1, -1, 1);
+  let pr = Math.cos(-step * <f64>at0), pi = Math.sin(-step * <f64>at0);
+  for (let i = 0; i < len; i += 8) {
+    const ar = f32x4.splat(<f32>pr), ai = f32x4.splat(<f32>pi);
+    const p = x + (<usize>i << 3);
+    v128.store(p, rotated(v128.load(p), ar, ai, r0, i0, sign));
+    v128.store(p, rotated(v128.load(p, 16), ar, ai, r1, i1, sign), 16);
+    v128.store(p, rotated(v128.load(p, 32), ar, ai, r2, i2, sign), 32);
+    v128.store(p, rotated(v128.load(p, 48), ar, ai, r3, i3, sign), 48);
+    const u = pr * sr - pi * si;
+    pi = pr * si + pi * sr;
+    pr = u;
+    if ((i & 255) == 248) { const g = 1.0 / Math.sqrt(pr * pr + pi * pi); pr *= g; pi *= g; }
+  }
+}
+
+/** Two samples v times the anchor a times the table entries (tr, ti) of their offsets. */
+// @ts-ignore: decorator
+@inline function rotated(v: v128, ar: v128, ai: v128, tr: v128, ti: v128, sign: v128): v128 {
+  const qr = f32x4.sub(f32x4.mul(ar, tr), f32x4.mul(ai, ti));
+  const qi = f32x4.add(f32x4.mul(ar, ti), f32x4.mul(ai, tr));
+  return f32x4.add(f32x4.mul(v, qr), f32x4.mul(f32x4.mul(v128.shuffle<f32>(v, v, 1, 0, 3, 2), qi), sign));
 }
 
 /**
  * The interpolator: n outputs at 1 sample per chip into work1, output k from span samples r k ..
- * r k + TAPS - 1 against the bank's phase ph (two complex samples per step against duplicated taps).
+ * r k + TAPS - 1 against the bank's phase ph. Two outputs per vector, each tap splatted: outputs
+ * k and k+1 read tap t at span samples r k + t and r (k+1) + t, which at r = 1 are one load and
+ * at r = 2 one shuffle of the loads at r k + t and r k + t + 2 (the next tap's pair reuses both).
+ * Four accumulators hide the add latency; no horizontal sums.
  */
 function interpolate(c: RxContext, ph: i32): void {
-  const n = c.n, r = c.r, span = c.span, w1 = c.work1;
+  const n = c.n, span = c.span, w1 = c.work1;
   const h = c.bank + (<usize>(ph * TAPS) << 2);
-  for (let k = 0; k < n; k++) {
-    const o = span + (<usize>(r * k) << 3);
-    let v = f32x4.splat(0);
-    for (let t = 0; t < TAPS; t += 2) {
-      const x = v128.load(o + (<usize>t << 3));
-      const hh = f32x4(load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>t << 2)), load<f32>(h + (<usize>(t + 1) << 2)), load<f32>(h + (<usize>(t + 1) << 2)));
-      v = f32x4.add(v, f32x4.mul(x, hh));
+  if (c.r == 1) {
+    for (let k = 0; k < n; k += 2) {
+      const o = span + (<usize>k << 3);
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      for (let t = 0; t < TAPS; t += 4) {
+        const x = o + (<usize>t << 3), q = h + (<usize>t << 2);
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(x), v128.load32_splat(q)));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(x, 8), v128.load32_splat(q, 4)));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(x, 16), v128.load32_splat(q, 8)));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(x, 24), v128.load32_splat(q, 12)));
+      }
+      v128.store(w1 + (<usize>k << 3), f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
     }
-    store<f32>(w1 + (<usize>k << 3), f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2));
-    store<f32>(w1 + (<usize>k << 3), f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3), 4);
+    return;
+  }
+  for (let k = 0; k < n; k += 2) {
+    const o = span + (<usize>(2 * k) << 3);
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let l0 = v128.load(o);
+    for (let t = 0; t < TAPS; t += 4) {
+      const x = o + (<usize>t << 3), q = h + (<usize>t << 2);
+      const l2 = v128.load(x, 16), l4 = v128.load(x, 32);
+      a0 = f32x4.add(a0, f32x4.mul(v128.shuffle<f32>(l0, l2, 0, 1, 4, 5), v128.load32_splat(q)));
+      a1 = f32x4.add(a1, f32x4.mul(v128.shuffle<f32>(l0, l2, 2, 3, 6, 7), v128.load32_splat(q, 4)));
+      a2 = f32x4.add(a2, f32x4.mul(v128.shuffle<f32>(l2, l4, 0, 1, 4, 5), v128.load32_splat(q, 8)));
+      a3 = f32x4.add(a3, f32x4.mul(v128.shuffle<f32>(l2, l4, 2, 3, 6, 7), v128.load32_splat(q, 12)));
+      l0 = l4;
+    }
+    v128.store(w1 + (<usize>k << 3), f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
   }
 }
 
@@ -283,26 +335,54 @@ function phaseSlope(c: RxContext, k: i32): f64 {
 
 /**
  * Max-log LLRs of the symbol in pow from the noncoherent likelihood log I0(2 A |Z| / N0) of each
- * bin into the context's sf LLR slots (reduced rate: sf - 2 bits, the rest 0).
+ * bin into the context's sf LLR slots (reduced rate: sf - 2 bits, the rest 0). The likelihood
+ * grows with the power, so each bit's maximum over the bins is taken on the power and log I0 is
+ * evaluated on those 2 x bits maxima only. The powers are first put in word order (q[v]: the
+ * largest power of the bins whose word is v, in the power calls' work area), where the words with
+ * bit b = 0 and = 1 are alternate runs of 2^b: two vector maxima per bit, no per-bin branches.
  */
 function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64): void {
   const n = c.n, sf = c.sf, pow = c.pow;
-  const words = c.words + (mode == LLR_REDUCED ? (<usize>n << 2) : 0);
-  const bits = mode == LLR_REDUCED ? sf - 2 : sf;
-  const best1 = c.best, best0 = best1 + 128;
-  for (let j = 0; j < sf; j++) { store<f64>(best1 + (<usize>j << 3), -Infinity); store<f64>(best0 + (<usize>j << 3), -Infinity); }
-  const scale = 2.0 * amplitude / noise;
-  for (let k = 0; k < n; k++) {
-    const f = logI0(scale * Math.sqrt(load<f64>(pow + (<usize>k << 3))));
-    const v = load<i32>(words + (<usize>k << 2));
-    for (let j = 0; j < bits; j++) {
-      const slot = (((v >> (bits - 1 - j)) & 1) != 0 ? best1 : best0) + (<usize>j << 3);
-      if (f > load<f64>(slot)) store<f64>(slot, f);
+  const reduced = mode == LLR_REDUCED;
+  const words = c.words + (reduced ? (<usize>n << 2) : 0);
+  const bits = reduced ? sf - 2 : sf;
+  const nv = 1 << bits;
+  const q = c.work;
+  if (reduced) {
+    memory.fill(q, 0, <usize>nv << 3);
+    for (let k = 0; k < n; k++) {
+      const s = q + (<usize>load<i32>(words + (<usize>k << 2)) << 3);
+      store<f64>(s, max(load<f64>(s), load<f64>(pow + (<usize>k << 3))));
     }
+  } else {
+    for (let k = 0; k < n; k++) store<f64>(q + (<usize>load<i32>(words + (<usize>k << 2)) << 3), load<f64>(pow + (<usize>k << 3)));
   }
+  const scale = 2.0 * amplitude / noise;
   const llr = c.llr;
+  const end = q + (<usize>nv << 3);
   for (let j = 0; j < sf; j++) {
-    store<f32>(llr + (<usize>j << 2), j < bits ? <f32>(load<f64>(best1 + (<usize>j << 3)) - load<f64>(best0 + (<usize>j << 3))) : 0);
+    if (j >= bits) { store<f32>(llr + (<usize>j << 2), 0); continue; }
+    const b = bits - 1 - j; // bit j of the word, MSB first
+    let p0: f64, p1: f64;
+    if (b == 0) {
+      // even words (bit 0 = 0) in lane 0, odd in lane 1
+      let a = f64x2.splat(0);
+      for (let p = q; p < end; p += 16) a = f64x2.pmax(a, v128.load(p));
+      p0 = f64x2.extract_lane(a, 0);
+      p1 = f64x2.extract_lane(a, 1);
+    } else {
+      const run = <usize>8 << b;
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+      for (let p = q; p < end; p += 2 * run) {
+        for (let o: usize = 0; o < run; o += 16) {
+          a0 = f64x2.pmax(a0, v128.load(p + o));
+          a1 = f64x2.pmax(a1, v128.load(p + run + o));
+        }
+      }
+      p0 = max(f64x2.extract_lane(a0, 0), f64x2.extract_lane(a0, 1));
+      p1 = max(f64x2.extract_lane(a1, 0), f64x2.extract_lane(a1, 1));
+    }
+    store<f32>(llr + (<usize>j << 2), <f32>(logI0(scale * Math.sqrt(p1)) - logI0(scale * Math.sqrt(p0))));
   }
 }
 
@@ -324,16 +404,18 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   memory.copy(c.span, c.buf + (<usize>first << 3), <usize>len << 3);
   rotate(c.span, len, cfoBins, m, i0 - first);
   interpolate(c, ph);
-  // dechirp at 1 sample per chip, keep a copy for the phase slope, FFT
-  const up1 = c.up1;
-  for (let k = 0; k < n; k++) {
+  // dechirp at 1 sample per chip (two per vector: x u = x ur + [-xi, xr] ui, u conjugated for an
+  // upchirp), keep a copy for the phase slope, FFT
+  const up1 = c.up1, dech = c.dech;
+  const sign = down != 0 ? f32x4(-1, 1, -1, 1) : f32x4(1, -1, 1, -1);
+  for (let k = 0; k < n; k += 2) {
     const o = <usize>k << 3;
-    const xr = load<f32>(w1 + o), xi = load<f32>(w1 + o, 4);
-    const ur = load<f32>(up1 + o), ui = down != 0 ? load<f32>(up1 + o, 4) : -load<f32>(up1 + o, 4);
-    store<f32>(w1 + o, xr * ur - xi * ui);
-    store<f32>(w1 + o, xr * ui + xi * ur, 4);
+    const x = v128.load(w1 + o), u = v128.load(up1 + o);
+    const ur = v128.shuffle<f32>(u, u, 0, 0, 2, 2), ui = v128.shuffle<f32>(u, u, 1, 1, 3, 3);
+    const y = f32x4.add(f32x4.mul(x, ur), f32x4.mul(f32x4.mul(v128.shuffle<f32>(x, x, 1, 0, 3, 2), ui), sign));
+    v128.store(w1 + o, y);
+    v128.store(dech + o, y);
   }
-  memory.copy(c.dech, w1, <usize>n << 3);
   fftForward(w1, n);
   const pow = c.pow;
   let best = 0, bv: f64 = -1, total: f64 = 0;
@@ -363,12 +445,10 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   res.peak = pk0;
   res.mean = (total - pk0 - load<f64>(pow + (<usize>km << 3)) - load<f64>(pow + (<usize>kp << 3))) / <f64>(n - 3);
   // noise from the bins at least n/4 from the bin measured (n >= 32: there are always n/2 + 1)
+  // (circular distance >= n/4: the bins k0 + n/4 .. k0 + 3n/4, n/2 + 1 of them)
+  const farFrom = n >> 2, farTo = (3 * n) >> 2, nFar = farTo - farFrom + 1;
   let far: f64 = 0;
-  let nFar: i32 = 0;
-  for (let k = 0; k < n; k++) {
-    const d = abs(k - k0);
-    if (4 * min(d, n - d) >= n) { far += load<f64>(pow + (<usize>k << 3)); nFar++; }
-  }
+  for (let i = farFrom; i <= farTo; i++) far += load<f64>(pow + (<usize>((k0 + i) & (n - 1)) << 3));
   res.far = far / <f64>nFar;
   res.diff = 0;
   if (prev >= 0) {
@@ -380,15 +460,12 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
     const gm = Math.sqrt(gr * gr + gi * gi);
     if (gm > 0) { gr /= gm; gi /= gm; } else { gr = 1; gi = 0; }
     let diff: f64 = 0;
-    for (let k = 0; k < n; k++) {
-      const d = abs(k - k0);
-      if (4 * min(d, n - d) >= n) {
-        const o = <usize>k << 3;
-        const ar = <f64>load<f32>(w1 + o), ai = <f64>load<f32>(w1 + o, 4);
-        const br = <f64>load<f32>(pv + o), bi = <f64>load<f32>(pv + o, 4);
-        const er = ar - (gr * br - gi * bi), ei = ai - (gr * bi + gi * br);
-        diff += er * er + ei * ei;
-      }
+    for (let i = farFrom; i <= farTo; i++) {
+      const o = <usize>((k0 + i) & (n - 1)) << 3;
+      const ar = <f64>load<f32>(w1 + o), ai = <f64>load<f32>(w1 + o, 4);
+      const br = <f64>load<f32>(pv + o), bi = <f64>load<f32>(pv + o, 4);
+      const er = ar - (gr * br - gi * bi), ei = ai - (gr * bi + gi * br);
+      diff += er * er + ei * ei;
     }
     res.diff = diff / <f64>nFar;
   }

@@ -169,21 +169,25 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     }
   }
 
-  /** Max-log LLRs from the noncoherent likelihood log I0(2 A |Z| / N0) of each bin. */
+  /**
+   * Max-log LLRs from the noncoherent likelihood log I0(2 A |Z| / N0) of each bin. The likelihood
+   * grows with the power, so each bit's maximum is taken on the power and log I0 evaluated on the
+   * 2 x bits maxima only.
+   */
   function llrs(mode: number, amplitude: number, noise: number, out: Float32Array, at: number): void {
     const map = mode === LLR_REDUCED ? wordReduced : wordFull;
     const bits = mode === LLR_REDUCED ? sf - 2 : sf;
-    best1.fill(-Infinity); best0.fill(-Infinity);
-    const scale = (2 * amplitude) / noise;
+    best1.fill(0); best0.fill(0);
     for (let k = 0; k < n; k++) {
-      const f = logI0(scale * Math.sqrt(pow[k]!));
+      const p = pow[k]!;
       const v = map[k]!;
       for (let j = 0; j < bits; j++) {
-        if ((v >> (bits - 1 - j)) & 1) { if (f > best1[j]!) best1[j] = f; }
-        else if (f > best0[j]!) best0[j] = f;
+        if ((v >> (bits - 1 - j)) & 1) { if (p > best1[j]!) best1[j] = p; }
+        else if (p > best0[j]!) best0[j] = p;
       }
     }
-    for (let j = 0; j < sf; j++) out[at + j] = j < bits ? best1[j]! - best0[j]! : 0;
+    const scale = (2 * amplitude) / noise;
+    for (let j = 0; j < sf; j++) out[at + j] = j < bits ? logI0(scale * Math.sqrt(best1[j]!)) - logI0(scale * Math.sqrt(best0[j]!)) : 0;
   }
 
   function demod(a: DemodArgs): void {
