@@ -14,6 +14,7 @@ import { adoptMetadata, channelOffsets, parseRxFlags, receiverOptions, rxOptionH
 import { createProgress } from "./progress.js";
 import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
+import { exchangeFromFlags, exchangeHelp, exchangeSpec, lorawanColumns, lorawanJson, lorawanOf } from "./exchange.js";
 import { isBatch, runBatch } from "./batch.js";
 import { liveHelp, liveSpec, rejectLiveFlags } from "./livespec.js";
 import { applyRegion, regionHelp, regionSpec } from "./region.js";
@@ -31,6 +32,7 @@ export const help: Help = {
     ...outputHelp,
     ...liveHelp,
     ...regionHelp,
+    ...exchangeHelp,
     ["--annotate", "write the decoded frames into the SigMF metadata as annotations"],
     ["--jobs N", "batch: decode N files at once (default: number of cores); one file decodes in this process"],
     ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
@@ -46,6 +48,7 @@ export const help: Help = {
     "chirp decode us915.cs16 --rate 2M --center 904.6M --region us915 --subband 2 --json",
     "chirp decode cap.sigmf-meta --sf 7-12 --sync 0x34 --pcap frames.pcap   (then: wireshark frames.pcap)",
     "chirp decode cap.sigmf-meta --sf 7-12 --sync 0x34 --forward udp://localhost:1700 --gateway-eui 0016c001ff10a235",
+    "chirp decode exchange.sigmf-meta --sf 7-9 --sync 0x34 --iq both --keys exchange.keys.json",
   ],
 };
 
@@ -59,6 +62,7 @@ export const decodeSpec = {
   ...outputSpec,
   ...liveSpec,
   ...regionSpec,
+  ...exchangeSpec,
 } as const;
 
 /** A frame as a JSON-ready record: the receiver's fields, without the raw bytes. */
@@ -311,6 +315,8 @@ export async function run(argv: string[]): Promise<number> {
   const rate = requireRate(rec);
   if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, []); // throws the clear message before decoding
   const json = !!v.json;
+  // LoRaWAN conversations are followed in time order: frames are then printed at the end
+  const exchange = exchangeFromFlags(v);
   const outputs = await openOutputs(v, frameTime(rec, rate, { channels: rx.channels ?? channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o) }));
   const annotations: SigmfAnnotation[] = [];
   const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
@@ -318,19 +324,32 @@ export async function run(argv: string[]): Promise<number> {
   const frames = await decodeRecording(rec, rx, {
     quiet: !!v.quiet,
     stats,
-    keep: !json && !outputs.csv,
+    keep: (!json && !outputs.csv) || exchange !== null,
     onFrame: (f) => {
       if (f.headerOk && !f.truncated) found++;
-      if (json) process.stdout.write(jsonLine(frameRecord(f, rate)));
+      if (json && !exchange) process.stdout.write(jsonLine(frameRecord(f, rate)));
       outputs.frame(f);
       if (v.annotate) annotations.push(frameAnnotation(f, rec, rx));
     },
   });
   await outputs.close(!!v.quiet);
+  const lorawan = exchange ? frames.map((f) => lorawanOf(f, exchange)) : [];
+  if (json && exchange) {
+    frames.forEach((f, i) => process.stdout.write(jsonLine({ ...frameRecord(f, rate), ...(lorawan[i] ? { lorawan: lorawanJson(lorawan[i]!) } : {}) })));
+  }
   if (!json && !outputs.csv) {
     if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate, rec.centerFrequency, frames.some((f) => f.channelOffsetHz !== undefined), !!rx.region)));
     const good = frames.filter((f) => f.crcOk !== false && f.headerOk && !f.truncated).length;
     process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);
+    if (exchange) {
+      const rows = frames.flatMap((f, i) => (lorawan[i] ? [{ f, d: lorawan[i]! }] : []));
+      process.stdout.write(`\nLoRaWAN\n${rows.length ? formatTable(rows, lorawanColumns(rate)) : "no LoRaWAN frame\n"}`);
+      const open = exchange.sessions();
+      for (const [addr, name] of open) {
+        const c = exchange.counters(addr)!;
+        process.stdout.write(`session ${addr} (${name}): FCntUp ${c.fCntUp ?? "-"}, FCntDown ${c.fCntDown ?? "-"}\n`);
+      }
+    }
   }
   // Nothing found: say why when the receiver's counters know (stderr, never in --json stdout).
   const hint = found === 0 ? (recordingShapeHint(rec, rx) ?? emptyDecodeHint(stats, rx)) : undefined;

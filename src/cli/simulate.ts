@@ -9,6 +9,8 @@ import { checkFormat, type SigmfAnnotation } from "../io/index.js";
 import { choiceFlag, intFlag, jsonLine, numberFlag, optNumber, parseCommand, type Help } from "./args.js";
 import { formatTable } from "./table.js";
 import { checkOutputDir, chooseOutputFormat, writeRecording } from "./writer.js";
+import { lorawanConversation, conversationKeysFile, type ConversationDevice } from "./exchange.js";
+import { writeFileSync } from "node:fs";
 import { bandwidthFlag, framingFlag, iqFlag, syncFlag, withFlagNames } from "./phyFlags.js";
 
 export const summary = "write a simulated recording (raw IQ + SigMF with ground truth)";
@@ -48,11 +50,13 @@ const help: Help = {
     ["--iq normal|inverted", "IQ polarity of the frames (default normal; inverted as LoRaWAN downlinks)"],
     ["--implicit / --no-crc / --ldro auto|on|off / --preamble N", "frame options as in chirp decode"],
     ["--seed N", "random seed (default 1)"],
+    ["--lorawan-exchange", "a LoRaWAN 1.0.x conversation instead: an OTAA join (request, accept with inverted IQ) and --frames N uplinks (default 6) with an ACK and an ADR downlink, at --sf S (default 7), sync 0x34; writes OUT.keys.json for chirp decode --keys"],
     ["--json", "ground truth as JSON lines instead of the table"],
   ],
   examples: [
     "chirp simulate -o rec --sf 7 --rate 500k --snr -5 --cfo 2k --ppm 10 --frames 5",
     "chirp decode rec.sigmf-meta --sf 7 --annotate",
+    "chirp simulate -o talk --lorawan-exchange --sf 8 --snr 5 && chirp decode talk.sigmf-meta --sf 8 --sync 0x34 --iq both --keys talk.keys.json",
     "chirp simulate -o coll --sf 7 --rate 250k --snr 10 --levels 10,5 --gap -4000 --tx-ppm 3,-7 --format cu8 --adc-rms -15 --dc 0.05,0.02 --iq-gain 0.02 --iq-phase 2",
   ],
 };
@@ -150,12 +154,14 @@ export async function run(argv: string[]): Promise<number> {
     "adc-rms": { type: "string" },
     json: { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
+    "lorawan-exchange": { type: "boolean" },
   }, false);
   if (!p) return 0;
   const v = p.values;
   if (v.out === undefined) throw new ChirpError("BAD_PARAMETER", "-o/--out is required: the recording to write, e.g. -o rec", { parameter: "--out" });
   const out = String(v.out);
   checkOutputDir(out);
+  if (v["lorawan-exchange"]) return runExchange(v, out);
   const params: PhyParams = {
     sf: intFlag("sf", v.sf, 5, 12),
     bandwidth: bandwidthFlag(v.bw),
@@ -289,5 +295,51 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`wrote ${iq.length / 2} ${format} samples at ${sampleRate} Hz to ${w.data}${w.meta !== w.data ? ` (metadata ${w.meta})` : ""}\n`);
   }
   if (w.clipped) process.stderr.write(`chirp simulate: warning: ${w.clipped} values clipped\n`);
+  return 0;
+}
+
+/** Example OTAA device of `--lorawan-exchange` (keys made up for the simulation; never use them on a network). */
+export const EXCHANGE_DEVICE: Omit<ConversationDevice, "sf" | "snrDb"> = {
+  name: "meter-17",
+  devEui: "70b3d57ed0001717",
+  joinEui: "70b3d57ed0000000",
+  appKey: "8d2f4a41c7e9b05316aa2c87d14e3f90",
+  devAddr: "260b1717",
+  ppm: 6.5,
+  readings: (k) => [{ channel: 1, type: "temperature", value: +(18.5 + 0.3 * k).toFixed(1) }, { channel: 2, type: "relative_humidity", value: 52 + (k % 5) }],
+};
+
+async function runExchange(v: Record<string, unknown>, out: string): Promise<number> {
+  const sf = intFlag("sf", v.sf, 7, 12, 7);
+  const uplinks = intFlag("frames", v.frames, 1, 1000, 6);
+  const sampleRate = numberFlag("rate", v.rate, 250000);
+  if (!(sampleRate >= 125000)) badParameter("--rate", v.rate, "at least the bandwidth (125000 Hz)");
+  const snrDb = optNumber("snr", v.snr) ?? 8;
+  const seed = intFlag("seed", v.seed, 0, 2 ** 32 - 1, 1);
+  const center = numberFlag("center", v.center, 868.1e6);
+  const format = chooseOutputFormat(out, v.format !== undefined ? checkFormat(v.format, "--format") : undefined);
+  const device: ConversationDevice = { ...EXCHANGE_DEVICE, sf, snrDb };
+  const gap = intFlag("gap", v.gap, 0, 1e9, Math.round(6 * 2 ** sf * Math.ceil(sampleRate / 125000)));
+  const talk = lorawanConversation([device], { uplinks, gapSamples: gap });
+  const { iq, truth } = withFlagNames(() => simulate({ frames: talk.frames, sampleRate, snrDb, leadSamples: gap, tailSamples: gap, seed }), { snrDb: "--snr", gapSamples: "--gap" });
+  const w = writeRecording(out, iq, {
+    format, sampleRate, centerFrequency: center,
+    description: `chirpkit simulate --lorawan-exchange: OTAA join and ${uplinks} uplinks of ${device.name}, SF${sf}, 125 kHz, sync 0x34, downlinks with inverted IQ, SNR ${snrDb} dB`,
+    annotations: truth.map((t, i) => ({ ...truthAnnotation(t, center), label: `truth ${talk.steps[i]!.direction} ${talk.steps[i]!.mtype}` })),
+    global: { "chirpkit:sf": sf, "chirpkit:bandwidth": 125000, "chirpkit:sync_word": 0x34, "chirpkit:seed": seed, "chirpkit:lorawan_exchange": true },
+  });
+  const keysPath = out.replace(/\.(sigmf|sigmf-data|sigmf-meta|cf32|cs16|cu8|cs8)$/, "") + ".keys.json";
+  writeFileSync(keysPath, JSON.stringify(conversationKeysFile([device]), null, 2) + "\n");
+  if (v.json) {
+    truth.forEach((t, i) => process.stdout.write(jsonLine({ file: w.meta, startSample: t.startSample, direction: talk.steps[i]!.direction, mtype: talk.steps[i]!.mtype, what: talk.steps[i]!.what, payloadHex: t.payloadHex })));
+  } else {
+    process.stdout.write(formatTable(truth.map((t, i) => ({ t, s: talk.steps[i]! })), [
+      { header: "time s", get: ({ t }) => (t.startSample / sampleRate).toFixed(4) },
+      { header: "dir", get: ({ s }) => s.direction },
+      { header: "message", get: ({ s }) => s.mtype },
+      { header: "what", get: ({ s }) => s.what, align: "left" },
+    ]));
+    process.stdout.write(`wrote ${iq.length / 2} ${format} samples at ${sampleRate} Hz to ${w.data}${w.meta !== w.data ? ` (metadata ${w.meta})` : ""}, keys to ${keysPath}\n`);
+  }
   return 0;
 }

@@ -34,3 +34,4 @@ export { decodedFrameToJson, type Json } from "./json.js";
 export { createSessions, type Sessions, type SessionFrame, type DeviceSession, type SessionCounters } from "./session.js";
 export { REGION_NAMES, getRegion, regionChannels, dataRate, uplinkDataRate, receiverPlan, channelAt, datrName, type Region, type RegionName, type DataRate, type UplinkChannel } from "./regions.js";
 export { explainFrame, explainMacCommand, explainJoinAccept, linkAdrChannels, describeDataRate, type Explained, type RegionalDataRate } from "./regional.js";
+export { createExchange, type Exchange, type ExchangeDevice, type ExchangeEvent, type ExchangeFrame, type ExchangeOptions } from "./exchange.js";
