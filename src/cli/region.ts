@@ -142,7 +142,7 @@ export async function decodeRegion(
 ): Promise<ChannelFrame[]> {
   const setting = rx.region!;
   const { rate, center } = checkCoverage(setting, rec);
-  const { syncWord, explicitHeader, implicit, ldro, preambleLength, engine } = rx.base;
+  const { syncWord, explicitHeader, implicit, ldro, preambleLength, engine, iq, framing } = rx.base;
   const groups = setting.plan.map((g) => {
     const o: GatewayOptions = {
       sampleRate: rate,
@@ -153,6 +153,11 @@ export async function decodeRegion(
       format: rec.format,
     };
     if (syncWord !== undefined) o.syncWord = syncWord;
+    // per-SF sync words (--sync 0x34,5-6:0x12) for the SFs of this bandwidth only
+    const perSf = Object.entries(rx.syncWords ?? {}).filter(([sf]) => g.sfs.includes(Number(sf)));
+    if (perSf.length) o.syncWords = Object.fromEntries(perSf);
+    if (iq !== undefined) o.iq = iq;
+    if (framing !== undefined) o.framing = framing;
     if (explicitHeader !== undefined) o.explicitHeader = explicitHeader;
     if (implicit !== undefined) o.implicit = implicit;
     if (ldro !== undefined) o.ldro = ldro;
