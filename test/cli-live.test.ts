@@ -3,10 +3,11 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chirp, chirpAsync, lines, spawnChirp } from "./cli-run.js";
+import { repoRoot } from "./shared.js";
 import { writeLoRaWANRecording, type LoRaWANRecording } from "./lorawan-recording.js";
 import { writeIq } from "../src/io/index.js";
 import { rtlTcpCommand, parseRtlTcpUrl } from "../src/cli/rtltcp.js";
@@ -43,7 +44,10 @@ function watch(child: ChildProcess) {
   const until = (pred: () => boolean, ms = 20_000) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`timed out; stdout=${out.stdout.slice(-300)} stderr=${out.stderr.slice(-300)}`)),
+        () =>
+          reject(
+            new Error(`timed out; stdout=${JSON.stringify(out.stdout.slice(-700))} stderr=${out.stderr.slice(-300)}`),
+          ),
         ms,
       );
       const check = () => {
@@ -79,6 +83,7 @@ describe("chirp decode - (standard input)", () => {
     expect(await w.closed).toBe(0);
     expect(lines(w.out.stdout).map((f) => f.payloadHex)).toEqual(rec.payloads);
     expect(w.out.stderr).toMatch(/3 frame\(s\), 3 good, in 0\.26 s of stdin \(end of input\)/);
+    expect(w.out.stderr).not.toMatch(/real time/); // no stats line when stderr is a pipe
   });
 
   it("a stream split at odd byte counts decodes the same (partial samples carried over)", async () => {
@@ -142,6 +147,29 @@ describe("FIFOs", () => {
     expect(lines(w.out.stdout).map((f) => f.payloadHex)).toEqual(rec.payloads);
     expect(w.out.stderr).toMatch(/3 frame\(s\), 3 good, in 0\.26 s of .*radio\.cf32/);
   });
+
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.runIf(hasScript)(
+    "on a terminal (util-linux script), a stats line on stderr every 5 s; never in a pipe",
+    async () => {
+      const tty = join(dir, "tty.cf32");
+      expect(spawnSync("mkfifo", [tty]).status).toBe(0);
+      const cmd = [process.execPath, join(repoRoot, "dist/cli/main.js"), "decode", tty, ...rec.flags, "--json"].join(
+        " ",
+      );
+      const child = spawn("script", ["-qfec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+      const w = watch(child);
+      const writer = createWriteStream(tty);
+      writer.write(bytes.subarray(0, 25_000 * 8));
+      await w.until(
+        () => /tty\.cf32: 0\.1 s of samples in 5 s \([\d.]+x real time\), 1 frame\(s\), 1 good/.test(w.out.stdout),
+        15_000,
+      );
+      writer.end(bytes.subarray(25_000 * 8));
+      expect(await w.closed).toBe(0);
+      expect(w.out.stdout).toMatch(/3 frame\(s\), 3 good/);
+    },
+  );
 
   it("commands that need a file say that a FIFO is a pipe (no hang, no 0 samples)", () => {
     const r = chirp(["info", fifo, "--rate", "250k"], { timeout: 10_000 });

@@ -208,10 +208,12 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
   };
   process.on("SIGINT", onSigint);
   const t0 = Date.now();
+  let statsShown = false;
   const ticker =
     process.stderr.isTTY && !quiet
       ? setInterval(() => {
           const el = (Date.now() - t0) / 1000;
+          statsShown = true;
           process.stderr.write(
             `\r${label}: ${(samples / rate).toFixed(1)} s of samples in ${el.toFixed(0)} s (${(samples / rate / el).toFixed(2)}x real time), ${frames} frame(s), ${good} good   `,
           );
@@ -237,6 +239,11 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
       stats,
       source: counted(),
       onFrame: (f) => {
+        if (statsShown) {
+          // on a shared terminal the frame's line replaces the stats line; the next tick redraws it
+          process.stderr.write("\r\x1b[K");
+          statsShown = false;
+        }
         frames++;
         if (f.headerOk && !f.truncated && f.crcOk !== false) good++;
         if (json) process.stdout.write(jsonLine(frameRecord(f, rate)));
@@ -248,7 +255,7 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
     process.off("SIGINT", onSigint);
     if (ticker) {
       clearInterval(ticker);
-      process.stderr.write("\r\x1b[K");
+      if (statsShown) process.stderr.write("\r\x1b[K");
     }
     input.stop();
     await outputs.close(quiet);
