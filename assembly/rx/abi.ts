@@ -23,7 +23,7 @@ export const LLR_OFF: i32 = 0;
 export const LLR_FULL: i32 = 1;
 export const LLR_REDUCED: i32 = 2;
 
-/** What each kernel call leaves behind (search, foldedPair: bin, frac, peak, mean only). */
+/** What each kernel call leaves behind (search, foldedPair: bin, frac, peak, mean, band; steady: search only). */
 @unmanaged
 export class SymbolResult {
   /** Peak bin (argmax) of the spectrum. */
@@ -52,6 +52,14 @@ export class SymbolResult {
    * fractional delay) cancel, leaving twice the noise power per bin.
    */
   diff: f64;
+  /** Power in the peak bin and its two neighbours (demod: around the bin measured). */
+  band: f64;
+  /**
+   * How steady the search's peak is over its windows (search only): SEARCH_WINDOWS times the least
+   * band power at the peak in one window over their sum. A preamble: near 1; a tone in one window
+   * only (another frame's symbol): near 0.
+   */
+  steady: f64;
 }
 
 /** Bytes of a SymbolResult in Wasm memory (checked by the TypeScript side at load). */

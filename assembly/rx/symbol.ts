@@ -62,35 +62,42 @@ function block(bytes: i32): usize {
   return p;
 }
 
-/** Creates a kernel context for 2^sf chips, r samples per chip, a buffer of `capacity` samples. */
+/** Bytes rounded up to whole 16-byte lines (every area of a context starts on one). */
+@inline function lines(bytes: i32): usize { return <usize>((bytes + 15) & ~15); }
+
+/**
+ * Creates a kernel context for 2^sf chips, r samples per chip, a buffer of `capacity` samples: one
+ * heap block holding the context and all its areas, so that creating either succeeds whole or
+ * fails (memory full) before anything was allocated.
+ */
 export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   const n = 1 << sf, m = n * r;
-  const c = changetype<RxContext>(block(offsetof<RxContext>()));
+  // the shared tables first (cached per size): a failure there leaves nothing behind either
+  const upM = upchirpTable(n, r), up1 = upchirpTable(n, 1);
+  const sizes: i32[] = [
+    offsetof<RxContext>(), capacity << 3, m << 3, n << 3, n << 3, (m + 2 * HALF) << 3, n << 3,
+    ((PHASES + 1) * TAPS) << 2, (2 * n) << 2, offsetof<SymbolResult>(), 16 << 2, 32 << 3, (SPECTRUM_SLOTS * n) << 3,
+  ];
+  let total: usize = 0;
+  for (let i = 0; i < sizes.length; i++) total += lines(sizes[i]);
+  const base = heap.alloc(total);
+  memory.fill(base, 0, total);
+  const at = new StaticArray<usize>(sizes.length);
+  let p = base;
+  for (let i = 0; i < sizes.length; i++) { at[i] = p; p += lines(sizes[i]); }
+  const c = changetype<RxContext>(at[0]);
   c.n = n; c.r = r; c.m = m; c.sf = sf; c.capacity = capacity;
-  c.buf = block(capacity << 3);
-  c.upM = upchirpTable(n, r);
-  c.up1 = upchirpTable(n, 1);
-  c.work = block(m << 3);
-  c.work1 = block(n << 3);
-  c.dech = block(n << 3);
-  c.span = block((m + 2 * HALF) << 3);
-  c.pow = block(n << 3);
-  c.bank = block(((PHASES + 1) * TAPS) << 2);
-  c.words = block((2 * n) << 2);
-  c.result = changetype<SymbolResult>(block(offsetof<SymbolResult>()));
-  c.llr = block(16 << 2);
-  c.best = block(32 << 3);
-  c.spectra = block((SPECTRUM_SLOTS * n) << 3);
+  c.upM = upM; c.up1 = up1;
+  c.buf = at[1]; c.work = at[2]; c.work1 = at[3]; c.dech = at[4]; c.span = at[5]; c.pow = at[6];
+  c.bank = at[7]; c.words = at[8]; c.result = changetype<SymbolResult>(at[9]); c.llr = at[10];
+  c.best = at[11]; c.spectra = at[12];
   fftForward(c.work, m); // make the FFT tables now, so later calls never grow memory
   if (r != 1) fftForward(c.work1, n);
-  return changetype<usize>(c);
+  return base;
 }
 
 export function rxsym_free(p: usize): void {
-  const c = changetype<RxContext>(p);
-  heap.free(c.buf); heap.free(c.work); heap.free(c.work1); heap.free(c.dech); heap.free(c.span);
-  heap.free(c.pow); heap.free(c.bank); heap.free(c.words); heap.free(changetype<usize>(c.result));
-  heap.free(c.llr); heap.free(c.best); heap.free(c.spectra); heap.free(p);
+  heap.free(p);
 }
 
 export function rxsym_buffer(c: usize): usize { return changetype<RxContext>(c).buf; }
@@ -150,20 +157,23 @@ function peakOf(c: RxContext, p: usize): void {
   res.frac = frac;
   res.peak = bv;
   res.mean = (total - bv) / <f64>(n - 1);
+  res.band = a + bv + b;
+  res.steady = 0;
 }
 
 /** A search accumulator for this context's n (owned by the caller: free with rxsym_search_free). */
 export function rxsym_search_create(p: usize): usize {
   const n = changetype<RxContext>(p).n;
-  const s = changetype<SearchState>(block(offsetof<SearchState>()));
-  s.ring = block((SEARCH_WINDOWS * n) << 2);
-  s.sum = block(n << 3);
-  return changetype<usize>(s);
+  const head = lines(offsetof<SearchState>()), ring = lines((SEARCH_WINDOWS * n) << 2);
+  const q = block(<i32>(head + ring) + (n << 3)); // one block, as the context
+  const s = changetype<SearchState>(q);
+  s.ring = q + head;
+  s.sum = q + head + ring;
+  return q;
 }
 
 export function rxsym_search_free(q: usize): void {
-  const s = changetype<SearchState>(q);
-  heap.free(s.ring); heap.free(s.sum); heap.free(q);
+  heap.free(q);
 }
 
 export function rxsym_search_reset(p: usize, q: usize): void {
@@ -193,6 +203,16 @@ export function rxsym_search(p: usize, q: usize, start: i32): i32 {
   s.slot = (s.slot + 1) % SEARCH_WINDOWS;
   if (s.fill < SEARCH_WINDOWS) s.fill++;
   peakOf(c, sum);
+  // the band around the peak in each window: the least of them over their mean
+  const k = <i32>c.result.bin, km = (k + n - 1) % n, kp = (k + 1) % n;
+  let least: f64 = Infinity, all: f64 = 0;
+  for (let j = 0; j < SEARCH_WINDOWS; j++) {
+    const w = rb + (<usize>(j * n) << 2);
+    const b = <f64>load<f32>(w + (<usize>km << 2)) + <f64>load<f32>(w + (<usize>k << 2)) + <f64>load<f32>(w + (<usize>kp << 2));
+    least = Math.min(least, b);
+    all += b;
+  }
+  c.result.steady = all > 0 ? (<f64>SEARCH_WINDOWS * least) / all : 0;
   return s.fill;
 }
 
@@ -444,6 +464,7 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   res.frac = Math.max(-1.0, Math.min(1.0, frac));
   res.peak = pk0;
   res.mean = (total - pk0 - load<f64>(pow + (<usize>km << 3)) - load<f64>(pow + (<usize>kp << 3))) / <f64>(n - 3);
+  res.band = load<f64>(pow + (<usize>km << 3)) + pk0 + load<f64>(pow + (<usize>kp << 3));
   // noise from the bins at least n/4 from the bin measured (n >= 32: there are always n/2 + 1)
   // (circular distance >= n/4: the bins k0 + n/4 .. k0 + 3n/4, n/2 + 1 of them)
   const farFrom = n >> 2, farTo = (3 * n) >> 2, nFar = farTo - farFrom + 1;
@@ -451,6 +472,7 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   for (let i = farFrom; i <= farTo; i++) far += load<f64>(pow + (<usize>((k0 + i) & (n - 1)) << 3));
   res.far = far / <f64>nFar;
   res.diff = 0;
+  res.steady = 0;
   if (prev >= 0) {
     // unit turn from the previous spectrum to this one at the bin, then the far bins' difference
     const pv = c.spectra + (<usize>(prev * n) << 3);

@@ -136,6 +136,7 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
   let push: (view: Samples) => void;
   let flush: () => void;
   let collect: () => void;
+  let dispose: () => void;
   if (tagged && gatewayFits(rx, rec, offsets)) {
     // Several channels (or one off-centre): one front end per channel feeding one receiver per SF.
     const gw = createGatewayReceiver(gatewayOptions(rx, rec, offsets));
@@ -152,6 +153,7 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     collect = () => {
       if (opts.stats) opts.stats.detections += gw.stats.detections;
     };
+    dispose = () => gw.dispose();
   } else {
     // The centre channel, or channels too close to the recording's edge for the gateway's 2*BW
     // channel filter: one receiver per channel and SF, each with its own front end.
@@ -173,14 +175,21 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
         opts.stats.headerFailures += r.stats.headerFailures;
       }
     };
+    dispose = () => {
+      for (const { r } of receivers) r.dispose();
+    };
   }
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
-  for await (const { view, first } of opts.source ?? streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
-    push(view);
-    progress.update(first + view.length / 2);
+  try {
+    for await (const { view, first } of opts.source ?? streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
+      push(view);
+      progress.update(first + view.length / 2);
+    }
+    flush();
+    collect();
+  } finally {
+    dispose();
   }
-  flush();
-  collect();
   progress.done();
   return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
 }

@@ -226,7 +226,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
   };
 
   const check = (): void => {
-    if (disposed) throw new ChirpError("BAD_PARAMETER", "this front end has been disposed");
+    if (disposed) throw new ChirpError("DISPOSED", "this front end has been disposed");
   };
 
   const push = (samples: SampleInput): Float32Array => {

@@ -90,6 +90,8 @@ export interface FrameRecord {
   /** Hard decisions and LLRs (sf per symbol) of the symbols demodulated so far. */
   symbols: Uint16Array;
   llr: Float32Array;
+  /** Detected among the symbols of another frame in flight. */
+  nested: boolean;
   /** The demod arguments of its symbols (one object, changed per symbol). */
   args: DemodArgs;
 }

@@ -17,10 +17,13 @@ export interface Detection {
   aligned: number;
   /** Fractional bin of the tone. */
   upFrac: number;
+  /** How steady the tone is over the windows summed (result.steady: a preamble near 1, one symbol near 0). */
+  steady: number;
 }
 
-export function createDetector(s: Stage): Detector {
-  return { pos: 0, acc: s.kernel.searchAccumulator() };
+/** A detector at the start, owning the search accumulator `acc` (from its kernel). */
+export function createDetector(acc: SearchAccumulator): Detector {
+  return { pos: 0, acc };
 }
 
 /** Starts the search afresh at `pos`. */
@@ -40,7 +43,7 @@ export function detectStep(d: Detector, s: Stage): Detection | null | typeof WAI
   d.pos += m;
   if (windows < SEARCH_WINDOWS || !(ratio > s.cfg.searchThreshold)) return null;
   s.stats.detections++;
-  if (DEBUG) console.log(`detect at ${pos} bin ${res.bin} ratio ${ratio.toFixed(1)}`);
+  if (DEBUG) console.log(`detect at ${pos} bin ${res.bin} ratio ${ratio.toFixed(1)} steady ${res.steady.toFixed(2)}`);
   // a window late by b chips shows the tone at b
-  return { det: pos, aligned: pos + m - r * res.bin, upFrac: res.frac };
+  return { det: pos, aligned: pos + m - r * res.bin, upFrac: res.frac, steady: res.steady };
 }

@@ -83,6 +83,8 @@ export interface GatewayReceiver {
   flush(): GatewayFrame[];
   /** Forgets all state (keeps the configuration). */
   reset(): void;
+  /** Frees the memory of every channel's front end and receivers; any later call is a ChirpError DISPOSED. */
+  dispose(): void;
   readonly stats: GatewayStats;
 }
 
@@ -132,21 +134,45 @@ function checkOptions(o: GatewayOptions) {
 export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver {
   const { bandwidth, sampleRate, center, sfs, engine, syncWords } = checkOptions(options);
   const chanRate = 2 * bandwidth; // 2 samples per chip: what the receiver works at
-  const channels: Channel[] = options.channels.map((hz, index) => ({
-    hz, index,
-    // the receiver's own channel filter at 2 samples per chip, so its front end then passes through
-    fe: createFrontend({
-      sampleRate, ...receiverChannelFilter(bandwidth, 2),
-      frequencyOffsetHz: hz - center, format: options.format, engine,
-      iqCorrection: options.iqCorrection ?? true,
-    }),
-    receivers: sfs.map((sf) => createReceiver({
-      sampleRate: chanRate, bandwidth, sf, syncWord: syncWords[sf] ?? options.syncWord, centerFrequency: hz,
-      iq: options.iq, framing: options.framing,
-      explicitHeader: options.explicitHeader, implicit: options.implicit, ldro: options.ldro,
-      preambleLength: options.preambleLength, engine, iqCorrection: false,
-    })),
-  }));
+  const channels: Channel[] = [];
+  let disposed = false;
+  function dispose(): void {
+    if (disposed) return;
+    disposed = true;
+    for (const ch of channels) {
+      ch.fe.dispose();
+      for (const rx of ch.receivers) rx.dispose();
+    }
+  }
+  try {
+    options.channels.forEach((hz, index) => {
+      // the receiver's own channel filter at 2 samples per chip, so its front end then passes through
+      const ch: Channel = {
+        hz, index, receivers: [],
+        fe: createFrontend({
+          sampleRate, ...receiverChannelFilter(bandwidth, 2),
+          frequencyOffsetHz: hz - center, format: options.format, engine,
+          iqCorrection: options.iqCorrection ?? true,
+        }),
+      };
+      channels.push(ch);
+      for (const sf of sfs) {
+        ch.receivers.push(createReceiver({
+          sampleRate: chanRate, bandwidth, sf, syncWord: syncWords[sf] ?? options.syncWord, centerFrequency: hz,
+          iq: options.iq, framing: options.framing,
+          explicitHeader: options.explicitHeader, implicit: options.implicit, ldro: options.ldro,
+          preambleLength: options.preambleLength, engine, iqCorrection: false,
+        }));
+      }
+    });
+  } catch (e) {
+    // what was made before a bad option or a full memory is freed again
+    dispose();
+    throw e;
+  }
+  const live = (): void => {
+    if (disposed) throw new ChirpError("DISPOSED", "this gateway receiver has been disposed");
+  };
   const stats: GatewayStats = { samplesIn: 0, frames: 0, detections: 0, receivers: channels.length * sfs.length };
 
   /** Maps a receiver's frame (channel samples) to wideband samples and tags it with the channel. */
@@ -174,6 +200,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   }
 
   function push(samples: Samples): GatewayFrame[] {
+    live();
     if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
     const out: GatewayFrame[] = held;
     held = [];
@@ -200,6 +227,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   let lastInput: Samples | null = null;
 
   function flush(): GatewayFrame[] {
+    live();
     const out: GatewayFrame[] = held;
     held = [];
     for (const ch of channels) {
@@ -228,6 +256,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   }
 
   function reset(): void {
+    live();
     for (const ch of channels) {
       ch.fe.reset();
       for (const rx of ch.receivers) rx.reset();
@@ -237,11 +266,15 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
     held = [];
   }
 
-  return { push, flush, reset, get stats() { return stats; } };
+  return { push, flush, reset, dispose, get stats() { return stats; } };
 }
 
-/** Decodes a whole wideband recording in one call (push + flush); frames in time order. */
+/** Decodes a whole wideband recording in one call (push + flush; frames in time order), and frees the receiver. */
 export function decodeGateway(samples: Samples, options: GatewayOptions): GatewayFrame[] {
   const gw = createGatewayReceiver(options);
-  return [...gw.push(samples), ...gw.flush()].sort((a, b) => a.startSampleExact - b.startSampleExact);
+  try {
+    return [...gw.push(samples), ...gw.flush()].sort((a, b) => a.startSampleExact - b.startSampleExact);
+  } finally {
+    gw.dispose();
+  }
 }

@@ -80,13 +80,18 @@ export interface RxSymbolKernel {
   dispose(): void;
 }
 
-/** bin -> word tables for the LLRs, from the codec's own receive mapping. */
+const tables = new Map<number, { wordFull: Int32Array; wordReduced: Int32Array }>();
+
+/** bin -> word tables for the LLRs, from the codec's own receive mapping (made once per sf; read only). */
 export function wordTables(sf: number): { wordFull: Int32Array; wordReduced: Int32Array } {
+  const made = tables.get(sf);
+  if (made) return made;
   const n = 1 << sf;
   const wordFull = new Int32Array(n), wordReduced = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     wordFull[k] = symbolToWord(k, sf, false);
     wordReduced[k] = symbolToWord(k, sf, true);
   }
+  tables.set(sf, { wordFull, wordReduced });
   return { wordFull, wordReduced };
 }

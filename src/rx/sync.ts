@@ -33,7 +33,7 @@ const SYNC_THRESHOLD = 5;
 export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRecord {
   const { cfg } = s;
   return {
-    phase: "sync", det: d.aligned, upFrac: d.upFrac,
+    phase: "sync", det: d.aligned, upFrac: d.upFrac, nested: false,
     scan: { pos: d.aligned, count: 0, best: 0, bestPos: d.aligned, q: 0 },
     tDown: 0, cfo: 0, syncWord: 0, framing: null, params: cfg.params, probing: false, signal: 0, noise: 1, snrDb: 0,
     next: 0, index: 0, total: 0, tracker: newTracker(cfg.n), header: null,

@@ -48,6 +48,28 @@ export async function instantiateWasm<E extends WasmBase>(base64: string, name: 
   return exports;
 }
 
+/**
+ * Largest Wasm memory of our modules (asconfig.json maximumMemory, 32768 pages): 2 GiB, so that
+ * every pointer stays a positive 32-bit integer on the JavaScript side.
+ */
+export const MAX_MEMORY_BYTES = 2 ** 31;
+
+/**
+ * Runs f, which allocates in mod's memory; when memory cannot grow any more (the allocator traps)
+ * the failure is a ChirpError OUT_OF_MEMORY naming `what`. The allocator fails before it changes
+ * anything, so the module stays usable (for what fits).
+ */
+export function allocating<T>(mod: WasmBase, what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+      throw new ChirpError("OUT_OF_MEMORY", `out of Wasm memory (${Math.round(mod.memory.buffer.byteLength / 2 ** 20)} MiB of at most ${MAX_MEMORY_BYTES / 2 ** 20}) making ${what}: dispose() receivers no longer used`, { cause: e });
+    }
+    throw e;
+  }
+}
+
 /** Fresh typed-array views on a module's memory (valid until the next memory growth). */
 export function f32(mod: WasmBase, ptr: number, length: number): Float32Array {
   return new Float32Array(mod.memory.buffer, ptr, length);

@@ -156,6 +156,8 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     res.frac = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
     res.peak = bv;
     res.mean = (total - bv) / (n - 1);
+    res.band = a + bv + c;
+    res.steady = 0;
   }
 
   /** The interpolator: n outputs at 1 sample per chip into work1 from the span, bank phase p. */
@@ -230,6 +232,7 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     res.frac = Math.max(-1, Math.min(1, frac));
     res.peak = pow[k0]!;
     res.mean = (total - pow[k0]! - pow[km]! - pow[kp]!) / (n - 3);
+    res.band = pow[km]! + pow[k0]! + pow[kp]!;
     // noise from the bins at least n/4 from the bin measured (n >= 32: there are always n/2 + 1)
     let far = 0, nFar = 0;
     for (let k = 0; k < n; k++) {
@@ -238,6 +241,7 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     }
     res.far = far / nFar;
     res.diff = 0;
+    res.steady = 0;
     if (a.prev >= 0) {
       // unit turn from the previous spectrum to this one at the bin, then the far bins' difference
       const o = 2 * n * a.prev;
@@ -289,6 +293,15 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       s.slot = (s.slot + 1) % SEARCH_WINDOWS;
       if (s.fill < SEARCH_WINDOWS) s.fill++;
       peakOf(s.sum);
+      // the band around the peak in each window: the least of them over their mean
+      const k = res.bin, km = (k + n - 1) % n, kp = (k + 1) % n;
+      let least = Infinity, all = 0;
+      for (let j = 0; j < SEARCH_WINDOWS; j++) {
+        const b = s.ring[j * n + km]! + s.ring[j * n + k]! + s.ring[j * n + kp]!;
+        least = Math.min(least, b);
+        all += b;
+      }
+      res.steady = all > 0 ? (SEARCH_WINDOWS * least) / all : 0;
       return s.fill;
     },
     foldedPair(start, down) {
@@ -304,11 +317,16 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   };
 }
 
+const banks = new Map<number, Float64Array>();
+
 /**
  * Polyphase windowed-sinc interpolator from r samples per chip to 1, cutoff BW/2 (Kaiser, beta 5):
  * phase p, tap t weights sample i0 - HALF + 1 + t for the output at i0 + p / PHASES. Unit DC gain.
+ * Made once per r (it costs more than the rest of a receiver's set-up); callers only read it.
  */
 export function interpolatorBank(r: number): Float64Array {
+  const made = banks.get(r);
+  if (made) return made;
   const bank = new Float64Array((PHASES + 1) * TAPS);
   const i0 = (x: number): number => { let s = 1, t = 1; for (let k = 1; k < 30; k++) { t *= (x / (2 * k)) ** 2; s += t; } return s; };
   const beta = 5;
@@ -325,6 +343,7 @@ export function interpolatorBank(r: number): Float64Array {
     }
     for (let t = 0; t < TAPS; t++) bank[p * TAPS + t] = bank[p * TAPS + t]! / sum;
   }
+  banks.set(r, bank);
   return bank;
 }
 

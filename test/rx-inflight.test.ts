@@ -1,0 +1,63 @@
+// Frames in flight: the search runs while frames are being demodulated, so a frame that starts
+// inside another is still found; a frame in flight seen again by the search is not reported twice.
+import { describe, expect, it } from "vitest";
+import { simulate } from "../src/sim/index.js";
+import { decodeRecording, createReceiver, type Frame } from "../src/rx/index.js";
+import { modulateFrame } from "../src/phy/index.js";
+
+const bw = 125e3, rate = 2 * bw, sf = 7, n = 128, L = 8;
+const params = { sf, bandwidth: bw, cr: 1 };
+/** Samples from a frame's start to the start of its payload (preamble, sync, header block). */
+const toPayload = (L + 4.25 + 8) * n * 2;
+
+describe.each(["wasm", "js"] as const)("frames in flight (%s)", (engine) => {
+  it("decodes a frame that starts during another's payload, 6 dB stronger (and the first when it can)", () => {
+    const first = 2000;
+    const sim = simulate({
+      frames: [
+        { payloadLength: 40, params, snrDb: 4, cfoHz: 2100, startSample: first },
+        // 20 symbols into the first frame's payload
+        { payloadLength: 12, params, snrDb: 10, cfoHz: -3700, startSample: first + toPayload + 20 * 2 * n + 77 },
+      ],
+      sampleRate: rate, sfoPpm: 5, tailSamples: 3000, seed: 21,
+    });
+    const frames = decodeRecording(sim.iq, { sampleRate: rate, bandwidth: bw, sf, engine });
+    const second = frames.filter((f) => f.crcOk && f.payloadHex === sim.truth[1]!.payloadHex);
+    expect(second).toHaveLength(1);
+    expect(Math.abs(second[0]!.startSample - sim.truth[1]!.startSample)).toBeLessThan(4);
+    expect(Math.abs(second[0]!.cfoHz + 3700)).toBeLessThan(100);
+    // the first frame is reported once (its payload is under the stronger frame: CRC verdict either way)
+    const firsts = frames.filter((f) => Math.abs(f.startSample - first) < 4);
+    expect(firsts).toHaveLength(1);
+    if (firsts[0]!.crcOk) expect(firsts[0]!.payloadHex).toBe(sim.truth[0]!.payloadHex);
+    // nothing else reported as good
+    expect(frames.filter((f) => f.crcOk).every((f) => sim.truth.some((t) => t.payloadHex === f.payloadHex))).toBe(true);
+  });
+
+  it("a false frame whose header claims 255 bytes does not hide a real frame under it", () => {
+    // the garbage frame: a preamble, sync word and a good header block claiming 255 bytes, then
+    // nothing (its payload is the noise), as a false detection with a plausible header would be
+    const fake = modulateFrame(new Uint8Array(255).fill(0x5a), params, { oversampling: 2, engine: "js" });
+    const start = 3000;
+    const real = start + toPayload + 60 * 2 * n + 31; // 60 symbols into the claimed payload
+    const sim = simulate({ frames: [{ payloadLength: 16, params, startSample: real, cfoHz: 1500 }], sampleRate: rate, snrDb: 3, leadSamples: 0, tailSamples: 2000, seed: 5 });
+    const iq = sim.iq;
+    for (let i = 0; i < 2 * toPayload; i++) iq[2 * start + i] = iq[2 * start + i]! + fake[i]!;
+    const rx = createReceiver({ sampleRate: rate, bandwidth: bw, sf, engine });
+    const frames: Frame[] = [...rx.push(iq), ...rx.flush()];
+    rx.dispose();
+    const good = frames.filter((f) => f.crcOk);
+    expect(good.map((f) => f.payloadHex)).toEqual([sim.truth[0]!.payloadHex]);
+    // the garbage frame: its header read, its payload never good data
+    const garbage = frames.filter((f) => Math.abs(f.startSample - start) < 4);
+    expect(garbage).toHaveLength(1);
+    expect(garbage[0]!.payloadLength).toBe(255);
+    expect(garbage[0]!.crcOk === true).toBe(false);
+  });
+
+  it("reports a frame once although the search sees its preamble again and again", () => {
+    const sim = simulate({ frames: [{ payloadLength: 10, params }, { payloadLength: 30, params }], sampleRate: rate, snrDb: 20, cfoHz: 800, leadSamples: 1000, gapSamples: 500, tailSamples: 1000, seed: 8, preambleLength: undefined } as Parameters<typeof simulate>[0]);
+    const long = decodeRecording(sim.iq, { sampleRate: rate, bandwidth: bw, sf, engine });
+    expect(long.map((f) => [f.payloadHex, f.crcOk])).toEqual(sim.truth.map((t) => [t.payloadHex, true]));
+  });
+});
