@@ -292,8 +292,143 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("transmitter: decodes the frame it built in the page, downloads its IQ (cf32 + SigMF) and plays it slowed down", async () => {
+    let n = Number(await page.getAttribute("body", "data-tx-frames"));
+    await page.selectOption("#tx-sf", "7");
+    n = await txRendered(n);
+    await page.fill("#tx-payload", "round trip");
+    n = await txRendered(n);
+    await page.click("#tx-roundtrip");
+    await expect.poll(() => page.getAttribute("#tx-roundtrip-out", "data-match")).toBe("1");
+    const hex = Buffer.from("round trip").toString("hex");
+    expect(await page.getAttribute("#tx-roundtrip-out", "data-payload")).toBe(hex);
+    expect(await page.textContent("#tx-roundtrip-out")).toMatch(/^Decoded in the page \(\d+ ms\): 10 bytes [0-9a-f]+, CRC ok, SNR [-\d.]+ dB, .* the payload that was sent\.$/);
+    // a changed frame clears the verdict
+    await page.fill("#tx-payload", "round trips");
+    n = await txRendered(n);
+    expect(await page.getAttribute("#tx-roundtrip-out", "data-match")).toBeNull();
+
+    const dl = mkdtempSync(join(tmpdir(), "chirpkit-dl-"));
+    const [cf32] = await Promise.all([page.waitForEvent("download"), page.click("#tx-download-cf32")]);
+    expect(cf32.suggestedFilename()).toMatch(/^lora-sf7-bw125k-os4\.cf32$/);
+    await cf32.saveAs(join(dl, "f.cf32"));
+    const raw = readFileSync(join(dl, "f.cf32"));
+    const samples = raw.length / 8;
+    expect(samples).toBeGreaterThan(4 * 128 * 20); // 4 samples per chip, 20+ symbols
+    const [sig] = await Promise.all([page.waitForEvent("download"), page.click("#tx-download-sigmf")]);
+    expect(sig.suggestedFilename()).toBe("lora-sf7-bw125k-os4.sigmf");
+    await sig.saveAs(join(dl, "f.sigmf"));
+    const { readSigmfArchive, parseSigmfMeta, readIq } = await import("../src/io/index.js");
+    const a = readSigmfArchive(new Uint8Array(readFileSync(join(dl, "f.sigmf"))));
+    const meta = parseSigmfMeta(a.metaText);
+    expect(meta.datatype).toBe("cf32_le");
+    expect(meta.sampleRate).toBe(500_000);
+    expect(a.data.length).toBe(raw.length);
+    // what was downloaded decodes in Node to the payload typed in the page
+    const { decodeRecording } = await import("../src/rx/index.js");
+    const frames = decodeRecording(readIq(a.data, "cf32"), { sampleRate: 500_000, bandwidth: 125_000, sf: 7 });
+    expect(frames.map((f) => f.payloadHex)).toEqual([Buffer.from("round trips").toString("hex")]);
+    rmSync(dl, { recursive: true, force: true });
+
+    await page.click("#tx-listen");
+    await expect.poll(async () => Number(await page.getAttribute("#tx-roundtrip-out", "data-audio-seconds"))).toBeGreaterThan(0.3);
+    expect(await page.textContent("#tx-roundtrip-out")).toMatch(/^Playing [\d.]+ s: the frame 10 times slower, chirps sweeping 0 to 12(\.0)? kHz\.$/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("receiver overview: frequency axis, colour scale, zoom and pan (buttons, wheel, drag)", async () => {
+    await page.evaluate(() => (document.body.dataset.rxState = "test"));
+    await page.click("#rx-example");
+    await page.waitForSelector("body[data-rx-state=done]", { timeout: 60_000 });
+    const ticks = (await page.getAttribute("#rx-faxis", "data-ticks"))!.split(",").map(Number);
+    expect(ticks).toContain(0);
+    expect(Math.max(...ticks)).toBeGreaterThanOrEqual(100); // 250 kS/s: +-125 kHz
+    expect(Math.min(...ticks)).toBeLessThanOrEqual(-100);
+    const [lo, hi] = (await page.getAttribute("#rx-scale", "data-range"))!.split(",").map(Number) as [number, number];
+    expect(hi).toBeGreaterThan(lo + 5);
+    const scale = await page.$$eval("#rx-scale span", (els) => els.map((e) => Number(/^(-?\d+) dB$/.exec(e.textContent ?? "")?.[1])));
+    expect(scale).toHaveLength(3);
+    expect(Math.abs(scale[0]! - hi)).toBeLessThanOrEqual(1);
+    expect(Math.abs(scale[2]! - lo)).toBeLessThanOrEqual(1);
+    const view = async () => (await page.getAttribute("#rx-waterfall", "data-view"))!.split(",").map(Number) as [number, number];
+    const [w0, w1] = await view();
+    await page.click("#rx-zoom-in-btn");
+    await expect.poll(async () => { const [a, b] = await view(); return b - a; }).toBeLessThan((w1 - w0) * 0.6);
+    const [z0, z1] = await view();
+    await page.click("#rx-pan-right");
+    await expect.poll(async () => (await view())[0]).toBeGreaterThan(z0);
+    const box = (await page.locator("#rx-waterfall").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -200);
+    await expect.poll(async () => { const [a, b] = await view(); return b - a; }).toBeLessThan((z1 - z0) * 0.95);
+    const [d0] = await view();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(async () => (await view())[0]).toBeLessThan(d0); // dragged right: earlier samples
+    await page.click("#rx-zoom-out");
+    await expect.poll(async () => (await view()).join(",")).toBe(`${w0},${w1}`);
+    await page.locator("#rx .views").screenshot({ path: join(resultsDir, "demo-overview.png") });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("a recording at another rate than the form says: the page says why nothing decoded", async () => {
+    const { simulate } = await import("../src/sim/index.js");
+    const { writeIq } = await import("../src/io/index.js");
+    const sim = simulate({ frames: [{ payloadLength: 12, params: { sf: 7, bandwidth: 125e3, cr: 1 } }], sampleRate: 250e3, snrDb: 10, seed: 3, leadSamples: 3000, tailSamples: 3000 });
+    const d = mkdtempSync(join(tmpdir(), "chirpkit-rate-"));
+    writeFileSync(join(d, "at250k.cf32"), writeIq(sim.iq, "cf32").bytes);
+    const rows = await decodeFiles([join(d, "at250k.cf32")], { "#rx-rate": "500000", "#rx-bw": "125000", "#rx-sf": "7", "#rx-sync": "any", "#rx-nwkskey": "", "#rx-appskey": "" });
+    expect(rows).toEqual([]);
+    expect(await page.textContent("#rx-hint")).toMatch(/^Nothing decoded: the recording has a LoRa preamble \(\d+ upchirps at [\d.]+ s\) of SF 7 spanning 250 kHz at 500000 S\/s, not SF 7 at 125 kHz\. Either the bandwidth is 250 kHz, or the sample rate is wrong: if the bandwidth is 125 kHz, the file was recorded at 250000 S\/s\.$/);
+    // at the right rate it decodes, and the hint goes
+    await page.fill("#rx-rate", "250000");
+    await page.evaluate(() => (document.body.dataset.rxState = "test"));
+    await page.click("#rx-decode");
+    await page.waitForSelector("body[data-rx-state=done]", { timeout: 60_000 });
+    expect(await page.$$eval("#rx-frames tbody tr", (trs) => trs.length)).toBe(1);
+    expect(await page.textContent("#rx-hint")).toBe("");
+    rmSync(d, { recursive: true, force: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("is usable at 390 px: no sideways scrolling, no clipped dropdown, the frame table as cards", async () => {
+    await page.evaluate(() => (document.body.dataset.rxState = "test"));
+    await page.click("#rx-example");
+    await page.waitForSelector("body[data-rx-state=done]", { timeout: 60_000 });
+    const clipped = () =>
+      page.evaluate(() => {
+        const out: string[] = [];
+        const ctx = document.createElement("canvas").getContext("2d")!;
+        for (const sel of document.querySelectorAll("select")) {
+          const st = getComputedStyle(sel);
+          ctx.font = `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+          const text = sel.options[sel.selectedIndex]?.text ?? "";
+          // room for the text: the box minus padding, border and the arrow (about 20 px)
+          const room = sel.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 20;
+          if (ctx.measureText(text).width > room) out.push(`${sel.id}: "${text}" in ${room.toFixed(0)} px`);
+        }
+        return out;
+      });
+    expect(await clipped()).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.waitForTimeout(200);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await clipped()).toEqual([]);
+      expect(await page.$eval("#rx-frames thead", (el) => getComputedStyle(el).display)).toBe("none");
+      expect(await page.$eval("#rx-frames tbody tr td:nth-child(2)", (td) => [getComputedStyle(td).display, (td as HTMLElement).dataset.label])).toEqual(["block", "Time (ms)"]);
+      await page.screenshot({ path: join(resultsDir, "demo-390px.png"), fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
   /** Opens files in the receiver panel, sets the LoRa fields, decodes; returns the table rows. */
   async function decodeFiles(files: string[], fields: Record<string, string>) {
+    await page.evaluate(() => (document.body.dataset.rxState = "test"));
     await page.setInputFiles("#rx-file", files);
     await page.waitForSelector("body[data-rx-state=opened], body[data-rx-state=error]", { timeout: 30_000 });
     expect(await page.textContent("#rx-error")).toBe("");
@@ -301,6 +436,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
       if (sel === "#rx-sf" || sel === "#rx-format" || sel === "#rx-implicit-cr") await page.selectOption(sel, v);
       else await page.fill(sel, v);
     }
+    await page.evaluate(() => (document.body.dataset.rxState = "test"));
     await page.click("#rx-decode");
     await page.waitForSelector("body[data-rx-state=done], body[data-rx-state=error]", { timeout: 60_000 });
     expect(await page.textContent("#rx-error")).toBe("");

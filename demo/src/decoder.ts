@@ -5,8 +5,9 @@ import { createReceiver, type Frame } from "chirpkit/rx";
 import { formatFromFileName, parseSigmfMeta, readIq, readSigmfArchive, sampleCount, type IqFormat } from "chirpkit/io";
 import { decodeFrame as decodeLorawan, toHex } from "chirpkit/lorawan";
 import { decodeLpp } from "chirpkit/lpp";
-import { computeSpectrogram } from "chirpkit/viz";
+import { computeSpectrogram, detectChirpShape } from "chirpkit/viz";
 import { EXAMPLE_KEYS, EXAMPLE_SETTINGS, exampleRecording } from "./example.js";
+import { looksLikeLorawan } from "./lorawan-check.js";
 import type { DecodeSettings, FrameRow, FromWorker, RecordingInfo, ToWorker, WaterfallData } from "./protocol.js";
 
 interface Recording {
@@ -128,13 +129,14 @@ function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
   const keys: Record<string, string> = {};
   if (s.keys.nwkSKey) keys.nwkSKey = s.keys.nwkSKey;
   if (s.keys.appSKey) keys.appSKey = s.keys.appSKey;
-  if (good && payload.length >= 12) {
+  if (good && looksLikeLorawan(payload)) {
     try {
       const d = decodeLorawan(payload, { keys });
       // Without keys nothing confirms it is LoRaWAN; with keys a failing MIC says it is not ours.
       if (d.micOk !== false || Object.keys(keys).length === 0) {
-        if (d.kind !== "data") lorawan = { mtype: d.mtype, micOk: d.micOk, decrypted: false };
-        else lorawan = { mtype: d.mtype, devAddr: d.devAddr.toString(16).padStart(8, "0"), fCnt: d.fCnt, fPort: d.fPort, micOk: d.micOk, payloadHex: toHex(d.payload), decrypted: d.payloadDecrypted };
+        const unchecked = d.micOk === null;
+        if (d.kind !== "data") lorawan = { mtype: d.mtype, micOk: d.micOk, decrypted: false, unchecked };
+        else lorawan = { mtype: d.mtype, devAddr: d.devAddr.toString(16).padStart(8, "0"), fCnt: d.fCnt, fPort: d.fPort, micOk: d.micOk, payloadHex: toHex(d.payload), decrypted: d.payloadDecrypted, unchecked };
         if (d.kind === "data" && d.payloadDecrypted && d.payload.length > 0 && d.fPort !== 0) {
           try {
             lpp = decodeLpp(d.payload).map((r) => ({ channel: r.channel, name: r.name, value: r.value, unit: r.unit }));
@@ -205,7 +207,29 @@ function decode(s: DecodeSettings): void {
   for (const rx of receivers) frames.push(...rx.flush());
   frames.sort((a, b) => a.startSample - b.startSample);
   const rows = frames.map((f, i) => row(f, i + 1, s));
-  post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000 });
+  const good = frames.some((f) => f.headerOk && !f.truncated);
+  const stats = receivers.reduce((a, rx) => ({ detections: a.detections + rx.stats.detections, syncWordRejects: a.syncWordRejects + rx.stats.syncWordRejects, headerFailures: a.headerFailures + rx.stats.headerFailures }), { detections: 0, syncWordRejects: 0, headerFailures: 0 });
+  const hint = good ? null : emptyHint(s, sfs, stats);
+  post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000, hint });
+}
+
+const khz = (hz: number) => `${+(hz / 1e3).toFixed(3)} kHz`;
+
+/** Why nothing decoded, in the words of the form (as chirp decode says it on the command line). */
+function emptyHint(s: DecodeSettings, sfs: number[], stats: { detections: number; syncWordRejects: number; headerFailures: number }): string | null {
+  const n = Math.min(rec!.iq.length / 2, 1 << 21);
+  const shape = s.frequencyOffsetHz === 0 ? detectChirpShape(rec!.iq.subarray(0, 2 * n), s.sampleRate, s.bandwidth) : undefined;
+  const asked = `SF ${sfs.length === 1 ? sfs[0] : `${sfs[0]}–${sfs[sfs.length - 1]}`} at ${khz(s.bandwidth)}`;
+  if (shape && !(Math.abs(shape.bandwidth - s.bandwidth) < 1 && sfs.includes(shape.sf))) {
+    const seen = `Nothing decoded: the recording has a LoRa preamble (${shape.symbols} upchirps at ${(shape.start / s.sampleRate).toFixed(3)} s) of SF ${shape.sf} spanning ${khz(shape.bandwidth)} at ${s.sampleRate} S/s, not ${asked}.`;
+    if (Math.abs(shape.bandwidth - s.bandwidth) < 1) return `${seen} Choose spreading factor ${shape.sf}.`;
+    const trueRate = Math.round((s.sampleRate * s.bandwidth) / shape.bandwidth);
+    return `${seen} Either the bandwidth is ${khz(shape.bandwidth)}, or the sample rate is wrong: if the bandwidth is ${khz(s.bandwidth)}, the file was recorded at ${trueRate} S/s.`;
+  }
+  if (stats.headerFailures >= 2 && !s.implicit) return `Nothing decoded: the header checksum failed ${stats.headerFailures} times. Implicit-header frames? Give their length and coding rate.`;
+  if (stats.syncWordRejects > 0 && s.syncWord !== "any") return `Nothing decoded: ${stats.syncWordRejects} preamble(s) had another sync word than ${s.syncWord.toString(16)}. Try "any".`;
+  if (stats.detections > 0) return `Nothing decoded: ${stats.detections} preamble(s) detected but no frame; check the spreading factor, bandwidth and sync word.`;
+  return "Nothing decoded, and nothing in the first seconds looks like a LoRa preamble at these settings: check the sample format and rate.";
 }
 
 export async function handle(msg: ToWorker): Promise<void> {

@@ -74,6 +74,8 @@ export interface FrameRow {
   payloadText: string | null;
   lorawan: null | {
     mtype: string;
+    /** MHDR and length look like LoRaWAN, but no key confirmed it (the MIC was not checked). */
+    unchecked: boolean;
     devAddr?: string;
     fCnt?: number;
     fPort?: number | null;
@@ -88,6 +90,7 @@ export interface FrameRow {
 export type FromWorker =
   | { type: "opened"; info: RecordingInfo; waterfall: WaterfallData }
   | { type: "progress"; fraction: number }
-  | { type: "frames"; frames: FrameRow[]; seconds: number }
+  /** hint: why nothing decoded, when the recording shows it (a preamble of another SF or span). */
+  | { type: "frames"; frames: FrameRow[]; seconds: number; hint: string | null }
   | { type: "view"; waterfall: WaterfallData }
   | { type: "error"; message: string; during: "open" | "decode" | "view" };

@@ -1,12 +1,14 @@
 // Receiver panel: opens a recording (file, SigMF, or the built-in example) in the decoder worker,
 // shows decoding progress, the waterfall with every decoded frame marked, and the table of frames.
 import type { DecodeSettings, FrameRow, FromWorker, IqFormat, RecordingInfo, ToWorker, WaterfallData } from "./protocol.js";
-import { fitCanvas, renderTimeAxis, waterfallImage } from "./plots.js";
+import { displayRange, fitCanvas, renderTimeAxis, waterfallImage } from "./plots.js";
+import { colormap } from "chirpkit/viz";
 import { $, fmt } from "./util.js";
 
 interface View {
   wf: WaterfallData;
   image: HTMLCanvasElement;
+  range: { min: number; max: number };
 }
 
 let worker: Worker;
@@ -93,7 +95,88 @@ function applySuggested(s: Partial<DecodeSettings>): void {
 
 function makeView(wf: WaterfallData): View {
   const spec = { rows: wf.rows, cols: wf.cols, db: wf.db, min: wf.min, max: wf.max };
-  return { wf, image: waterfallImage(spec, 0, wf.cols) };
+  const range = displayRange(spec);
+  return { wf, image: waterfallImage(spec, 0, wf.cols, range), range };
+}
+
+/** Frequency ticks (kHz from the centre; the waterfall spans -rate/2 at the bottom to +rate/2). */
+function renderFreqAxis(h: number): void {
+  const el = $<HTMLDivElement>("#rx-faxis");
+  el.replaceChildren();
+  const rate = info?.sampleRate;
+  if (!rate || !view) return;
+  const half = rate / 2e3;
+  const raw = (2 * half) / Math.max(2, Math.floor(h / 40));
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((x) => x >= raw)!;
+  const ticks: number[] = [];
+  for (let k = Math.ceil(-half / step) * step; k <= half + 1e-9; k += step) ticks.push(+k.toPrecision(10));
+  for (const k of ticks) {
+    const y = ((half - k) / (2 * half)) * h;
+    if (y < 8 || y > h - 4) continue;
+    const t = document.createElement("span");
+    t.textContent = String(k);
+    t.style.top = `${y + 20}px`; // below the labels row
+    el.append(t);
+  }
+  const unit = document.createElement("span");
+  unit.className = "unit";
+  unit.textContent = "kHz";
+  unit.title = info?.centerFrequency ? `kHz from ${info.centerFrequency / 1e6} MHz` : "kHz from the centre";
+  el.append(unit);
+  el.dataset.ticks = ticks.join(",");
+}
+
+/** The colour scale beside the waterfall: viridis from the view's floor (bottom) to its peak. */
+function renderScale(h: number): void {
+  const el = $<HTMLDivElement>("#rx-scale");
+  el.replaceChildren();
+  if (!view) return;
+  const { min, max } = view.range;
+  const stops = Array.from({ length: 9 }, (_, i) => min + ((max - min) * i) / 8);
+  const rgba = colormap(stops, min, max);
+  const rgb = (i: number) => `rgb(${rgba[4 * i]},${rgba[4 * i + 1]},${rgba[4 * i + 2]})`;
+  const bar = document.createElement("div");
+  bar.className = "bar";
+  // top = the strongest value (stop 8), bottom = the floor (stop 0)
+  bar.style.background = `linear-gradient(to bottom, ${stops.map((_, j) => `${rgb(8 - j)} ${j * 12.5}%`).join(", ")})`;
+  bar.style.top = "20px";
+  bar.style.height = `${h}px`;
+  el.append(bar);
+  for (const [v, y] of [[max, 0], [(min + max) / 2, h / 2], [min, h]] as const) {
+    const t = document.createElement("span");
+    t.textContent = `${Math.round(v)} dB`;
+    t.style.top = `${y + 20}px`;
+    el.append(t);
+  }
+  el.dataset.range = `${min.toFixed(1)},${max.toFixed(1)}`;
+}
+
+/** Asks the worker for the spectrogram of [start, end), clamped to the recording. */
+function requestView(start: number, end: number): void {
+  if (!info) return;
+  const total = info.samples;
+  const span = Math.min(total, Math.max(256, end - start));
+  let a = Math.round(start);
+  if (a < 0) a = 0;
+  if (a + span > total) a = total - span;
+  send({ type: "view", start: a, end: a + span, width: $<HTMLCanvasElement>("#rx-waterfall").clientWidth });
+  $<HTMLButtonElement>("#rx-zoom-out").hidden = a === 0 && span === total;
+}
+
+function zoom(factor: number, atFraction = 0.5): void {
+  if (!view) return;
+  const { start, end } = view.wf;
+  const centre = start + (end - start) * atFraction;
+  const span = (end - start) * factor;
+  requestView(centre - span * atFraction, centre - span * atFraction + span);
+}
+
+function pan(fraction: number): void {
+  if (!view) return;
+  const { start, end } = view.wf;
+  const d = (end - start) * fraction;
+  requestView(start + d, end + d);
 }
 
 function sampleToX(v: View, sample: number, w: number): number {
@@ -138,13 +221,15 @@ function drawWaterfall(): void {
   }
   canvas.dataset.view = `${view.wf.start},${view.wf.end}`;
   canvas.dataset.marked = marked.join(",");
+  renderFreqAxis(h);
+  renderScale(h);
 }
 
 function lorawanCell(f: FrameRow): string {
   const l = f.lorawan;
   if (!l) return "—";
-  const mic = l.micOk === null ? "MIC not checked (no key)" : l.micOk ? "MIC ok" : "MIC fails";
-  const parts = [l.mtype];
+  const mic = l.micOk === null ? "MIC not checked (no key): may not be LoRaWAN" : l.micOk ? "MIC ok" : "MIC fails";
+  const parts = [l.unchecked ? `${l.mtype}?` : l.mtype];
   if (l.devAddr) parts.push(`DevAddr ${l.devAddr}`);
   if (l.fCnt !== undefined) parts.push(`FCnt ${l.fCnt}`);
   if (l.fPort !== undefined && l.fPort !== null) parts.push(`FPort ${l.fPort}`);
@@ -182,10 +267,13 @@ function renderTable(): void {
       [lorawanCell(f), "lorawan"],
       [lppCell(f), "lpp"],
     ];
-    for (const [text, cls] of cells) {
+    const labels = ["#", "Time (ms)", "SF", "SNR (dB)", "CFO (Hz)", "CRC", "Payload", "LoRaWAN", "LPP"];
+    for (const [k, [text, cls]] of cells.entries()) {
       const td = document.createElement("td");
       td.textContent = text;
+      td.dataset.label = labels[k]!;
       if (cls) td.className = cls;
+      if (cls === "lorawan" && f.lorawan?.unchecked) td.classList.add("lorawan-unchecked");
       if (cls.includes("payload")) td.title = f.payloadHex;
       tr.append(td);
     }
@@ -226,6 +314,7 @@ function decode(): void {
     return;
   }
   setState("decoding");
+  $<HTMLParagraphElement>("#rx-hint").textContent = "";
   $<HTMLProgressElement>("#rx-progress").value = 0;
   status("Decoding…");
   $<HTMLButtonElement>("#rx-decode").disabled = true;
@@ -257,6 +346,7 @@ function onMessage(msg: FromWorker): void {
     $<HTMLProgressElement>("#rx-progress").value = msg.fraction;
     status(`Decoding… ${Math.round(msg.fraction * 100)} %`);
   } else if (msg.type === "frames") {
+    $<HTMLParagraphElement>("#rx-hint").textContent = msg.hint ?? "";
     frames = msg.frames;
     selected = -1;
     view = whole;
@@ -321,6 +411,33 @@ export function initReceiver(): void {
     decode();
   });
   $<HTMLButtonElement>("#rx-zoom-out").addEventListener("click", zoomOut);
+  $<HTMLButtonElement>("#rx-zoom-in-btn").addEventListener("click", () => zoom(0.5));
+  $<HTMLButtonElement>("#rx-zoom-out-btn").addEventListener("click", () => zoom(2));
+  $<HTMLButtonElement>("#rx-pan-left").addEventListener("click", () => pan(-0.25));
+  $<HTMLButtonElement>("#rx-pan-right").addEventListener("click", () => pan(0.25));
+  const canvas = $<HTMLCanvasElement>("#rx-waterfall");
+  canvas.addEventListener(
+    "wheel",
+    (e) => {
+      if (!view) return;
+      e.preventDefault();
+      zoom(e.deltaY > 0 ? 1.25 : 0.8, Math.min(1, Math.max(0, e.offsetX / canvas.clientWidth)));
+    },
+    { passive: false },
+  );
+  let drag: { x: number; start: number; end: number } | null = null;
+  canvas.addEventListener("pointerdown", (e) => {
+    if (!view) return;
+    drag = { x: e.clientX, start: view.wf.start, end: view.wf.end };
+    canvas.setPointerCapture(e.pointerId);
+  });
+  canvas.addEventListener("pointerup", (e) => {
+    if (!drag) return;
+    const dx = e.clientX - drag.x;
+    const d = -(dx / canvas.clientWidth) * (drag.end - drag.start);
+    if (Math.abs(dx) > 3) requestView(drag.start + d, drag.end + d);
+    drag = null;
+  });
   const body = $<HTMLTableSectionElement>("#rx-frames tbody");
   body.addEventListener("click", (e) => {
     const tr = (e.target as HTMLElement).closest<HTMLElement>("tr[data-index]");

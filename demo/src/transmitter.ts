@@ -2,6 +2,8 @@
 // and shows its waterfall, the I/Q and dechirped spectrum of a chosen symbol, and the symbol values.
 import { modulateSymbols, resolveParams, timeOnAir, type PhyParams, type Ldro } from "chirpkit/phy";
 import { simulate } from "chirpkit/sim";
+import { decodeRecording } from "chirpkit/rx";
+import { buildSigmfMeta, buildTar, stringifySigmf, writeIq } from "chirpkit/io";
 import { computeSpectrogram, type Spectrogram } from "chirpkit/viz";
 import { frameAnatomy, type FrameAnatomy, type FrameSymbol } from "./anatomy.js";
 import { drawIq, drawSpectrum, fitCanvas, renderTimeAxis, waterfallImage } from "./plots.js";
@@ -304,6 +306,7 @@ function renderSummary(s: TxState): void {
 }
 
 let scheduled = false;
+let lastKey = "";
 function schedule(): void {
   if (scheduled) return;
   scheduled = true;
@@ -326,6 +329,16 @@ function update(): void {
     err.textContent = "";
     $<HTMLDivElement>("#tx .views").classList.remove("stale");
     renderSummary(state);
+    // a new frame (not a mere re-render, e.g. the change event when the payload box loses focus)
+    // makes the last round-trip verdict stale
+    const key = JSON.stringify({ ...settings, payload: Array.from(settings.payload) });
+    if (key !== lastKey) {
+      const rt = $<HTMLParagraphElement>("#tx-roundtrip-out");
+      rt.textContent = "";
+      delete rt.dataset.match;
+      delete rt.dataset.payload;
+      lastKey = key;
+    }
     renderSymbols(state);
     showSymbol(state);
     document.body.dataset.txFrames = String(Number(document.body.dataset.txFrames ?? 0) + 1);
@@ -341,7 +354,122 @@ function select(index: number, focus = false): void {
   showSymbol(state, focus);
 }
 
+/** The frame as the page's receiver decodes it (chirpkit/rx on the simulated samples). */
+function roundTrip(): void {
+  const out = $<HTMLParagraphElement>("#tx-roundtrip-out");
+  if (!state) return;
+  const { params, payload, oversampling } = state.settings;
+  const p = state.anatomy.params;
+  const t0 = performance.now();
+  try {
+    const frames = decodeRecording(state.iq, {
+      sampleRate: p.bandwidth * oversampling,
+      bandwidth: p.bandwidth,
+      sf: p.sf,
+      syncWord: p.syncWord,
+      ldro: params.ldro ?? "auto",
+      ...(p.explicitHeader ? {} : { explicitHeader: false, implicit: { payloadLength: payload.length, cr: p.cr, crc: p.crc } }),
+    });
+    const ms = performance.now() - t0;
+    const f = frames.find((x) => x.headerOk && !x.truncated);
+    const sent = Array.from(payload, (b) => b.toString(16).padStart(2, "0")).join("");
+    if (!f) {
+      out.textContent = `Not decoded (${fmt(ms, 0)} ms): the receiver found no frame${state.settings.snrDb !== null && state.settings.snrDb < -5 ? " — the SNR is near or below the sensitivity limit for this SF" : ""}.`;
+      out.dataset.match = "0";
+      return;
+    }
+    const same = f.payloadHex === sent;
+    const crc = f.crcOk === null ? "no CRC" : f.crcOk ? "CRC ok" : "CRC fails";
+    out.textContent = `Decoded in the page (${fmt(ms, 0)} ms): ${f.payload.length} bytes ${f.payloadHex || "(empty)"}, ${crc}, SNR ${fmt(f.snrDb, 1)} dB, carrier ${fmt(f.cfoHz, 0)} Hz — ${same ? "the payload that was sent" : "NOT the payload that was sent"}.`;
+    out.dataset.match = same && f.crcOk !== false ? "1" : "0";
+    out.dataset.payload = f.payloadHex;
+  } catch (e) {
+    out.textContent = `Not decoded: ${describeError(e)}`;
+    out.dataset.match = "0";
+  }
+}
+
+function download(name: string, bytes: Uint8Array, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function frameName(s: TxState): string {
+  const p = s.anatomy.params;
+  return `lora-sf${p.sf}-bw${Math.round(p.bandwidth / 1000)}k-os${s.anatomy.oversampling}`;
+}
+
+function sigmfArchive(s: TxState): Uint8Array {
+  const p = s.anatomy.params;
+  const rate = p.bandwidth * s.anatomy.oversampling;
+  const name = frameName(s);
+  const doc = buildSigmfMeta({
+    format: "cf32",
+    sampleRate: rate,
+    description: `chirpkit demo transmitter: SF${p.sf}, ${p.bandwidth} Hz, CR 4/${4 + p.cr}, sync 0x${p.syncWord.toString(16)}, ${s.settings.payload.length} B payload`,
+    annotations: [{ sampleStart: s.frameStart, sampleCount: s.anatomy.layout.totalSamples, label: `LoRa SF${p.sf}`, comment: Array.from(s.settings.payload, (b) => b.toString(16).padStart(2, "0")).join("") }],
+    global: { "chirpkit:bandwidth": p.bandwidth },
+  });
+  const enc = new TextEncoder();
+  return buildTar([
+    { name: `${name}/${name}.sigmf-meta`, data: enc.encode(stringifySigmf(doc)) },
+    { name: `${name}/${name}.sigmf-data`, data: writeIq(s.iq, "cf32").bytes },
+  ]);
+}
+
+let audio: AudioContext | null = null;
+/**
+ * Plays the frame slowed down so the chirps are audible: the baseband (-bw/2..+bw/2) is shifted up
+ * by bw/2 and its real part played at the audio rate, so time stretches by rate/audioRate and the
+ * sweep lands in 0..bw*audioRate/rate (12 kHz for 125 kHz at 500 kS/s).
+ */
+function listen(): void {
+  if (!state) return;
+  const p = state.anatomy.params;
+  const rate = p.bandwidth * state.anatomy.oversampling;
+  audio ??= new AudioContext();
+  const ar = audio.sampleRate;
+  // at least 8x slower, and slow enough that the sweep (0..bw after the shift) stays below 12 kHz
+  const slow = Math.max(8, p.bandwidth / 12_000);
+  const n = Math.min(state.totalSamples, Math.floor((20 * rate) / slow)); // at most 20 s of sound
+  const outLen = Math.floor((n / rate) * slow * ar);
+  const buf = audio.createBuffer(1, outLen, ar);
+  const ch = buf.getChannelData(0);
+  let peak = 1e-9;
+  for (let i = 0; i < outLen; i++) {
+    const k = Math.min(n - 1, Math.floor((i * rate) / (slow * ar))); // slow * ar >= 2 bw: no aliasing
+    const ph = Math.PI * (p.bandwidth / rate) * k; // shift by +bw/2
+    const v = state.iq[2 * k]! * Math.cos(ph) - state.iq[2 * k + 1]! * Math.sin(ph);
+    ch[i] = v;
+    peak = Math.max(peak, Math.abs(v));
+  }
+  for (let i = 0; i < outLen; i++) ch[i] = (0.5 * ch[i]!) / peak;
+  const src = audio.createBufferSource();
+  src.buffer = buf;
+  src.connect(audio.destination);
+  src.start();
+  const out = $<HTMLParagraphElement>("#tx-roundtrip-out");
+  out.textContent = `Playing ${fmt(outLen / ar, 1)} s: the frame ${fmt(slow, 0)} times slower, chirps sweeping 0 to ${fmt(p.bandwidth / slow / 1000, 1)} kHz.`;
+  out.dataset.audioSeconds = String(outLen / ar);
+}
+
 export function initTransmitter(): void {
+  $<HTMLButtonElement>("#tx-roundtrip").addEventListener("click", roundTrip);
+  $<HTMLButtonElement>("#tx-download-cf32").addEventListener("click", () => state && download(`${frameName(state)}.cf32`, writeIq(state.iq, "cf32").bytes, "application/octet-stream"));
+  $<HTMLButtonElement>("#tx-download-sigmf").addEventListener("click", () => state && download(`${frameName(state)}.sigmf`, sigmfArchive(state), "application/x-tar"));
+  $<HTMLButtonElement>("#tx-listen").addEventListener("click", () => {
+    try {
+      listen();
+    } catch (e) {
+      $<HTMLParagraphElement>("#tx-roundtrip-out").textContent = `Cannot play: ${describeError(e)}`;
+    }
+  });
   const form = $<HTMLFormElement>("#tx-form");
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
