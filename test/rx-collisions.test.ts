@@ -129,3 +129,19 @@ describe("collision decoding (simulated)", () => {
     }
   });
 });
+
+describeShared("chirp decode --collisions", () => {
+  it("decodes all ten frames of a 6 dB collision capture (collided, cancelled in the JSON); refuses a stream", async () => {
+    const { chirp, lines } = await import("./cli-run.js");
+    const file = sharedPath("captures", "collisions", "coll_sf7_d6.cs16");
+    const r = chirp(["decode", file, "--rate", "250k", "--sf", "7", "--sync", "0x34", "--collisions", "--json"]);
+    expect(r.status).toBe(0);
+    const frames = lines(r.stdout);
+    expect(frames.filter((f) => f.crcOk === true)).toHaveLength(10);
+    expect(frames.every((f) => f.collided === true)).toBe(true);
+    expect(frames.filter((f) => f.cancelled === true).length).toBeGreaterThanOrEqual(1);
+    const bad = chirp(["decode", "-", "--format", "cs16", "--rate", "250k", "--sf", "7", "--collisions"]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--collisions decodes one file/);
+  });
+});

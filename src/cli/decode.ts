@@ -5,11 +5,11 @@
 import { recordingShapeHint } from "./hints.js";
 import { accessSync, constants, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
-import { createGatewayReceiver, createReceiver, type Frame, type GatewayFrame, type GatewayOptions, type Samples } from "./deps.js";
+import { createGatewayReceiver, createReceiver, decodeCollisions, decodeGatewayCollisions, type Frame, type GatewayFrame, type GatewayOptions, type Samples } from "./deps.js";
 import { timeOnAir } from "../phy/index.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
-import { openRecording, requireRate, streamSamples, type Recording } from "./recording.js";
+import { openRecording, readSamples, requireRate, streamSamples, type Recording } from "./recording.js";
 import { adoptMetadata, channelOffsets, parseRxFlags, receiverOptions, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
 import { createProgress } from "./progress.js";
 import { writeFailure } from "./writer.js";
@@ -34,6 +34,7 @@ export const help: Help = {
     ...regionHelp,
     ...exchangeHelp,
     ["--annotate", "write the decoded frames into the SigMF metadata as annotations"],
+    ["--collisions", "one file: decode overlapping frames (capture and interference cancellation; the whole recording in memory)"],
     ["--jobs N", "batch: decode N files at once (default: number of cores); one file decodes in this process"],
     ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
     ["--quiet", "no progress on stderr"],
@@ -56,6 +57,7 @@ export const decodeSpec = {
   ...rxOptionSpec,
   json: { type: "boolean" },
   annotate: { type: "boolean" },
+  collisions: { type: "boolean" },
   jobs: { type: "string" },
   resume: { type: "string" },
   quiet: { type: "boolean", short: "q" },
@@ -120,7 +122,7 @@ function syncOrHeaderHint(stats: DecodeStats, rx: RxFlags): string | undefined {
   return undefined;
 }
 
-export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean; stats?: DecodeStats; source?: AsyncIterable<{ view: Samples; first: number }> } = {}): Promise<ChannelFrame[]> {
+export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean; stats?: DecodeStats; source?: AsyncIterable<{ view: Samples; first: number }>; collisions?: boolean } = {}): Promise<ChannelFrame[]> {
   if (rx.region) return (await import("./region.js")).decodeRegion(rec, rx, opts);
   const offsets = channelOffsets(rx, rec);
   const tagged = offsets.length > 1 || offsets[0] !== 0;
@@ -133,6 +135,23 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     // with keep: false (streamed JSON) nothing is kept at all.
     if (opts.keep !== false) frames.push({ ...f, symbols: new Uint16Array(0) });
   };
+  if (opts.collisions) {
+    // capture and cancellation work on the whole recording (src/rx/collide.ts)
+    const samples = readSamples(rec) as Samples;
+    const center = rec.centerFrequency ?? 0;
+    const out: ChannelFrame[] = [];
+    if (tagged && gatewayFits(rx, rec, offsets)) {
+      for (const g of decodeGatewayCollisions(samples, gatewayOptions(rx, rec, offsets))) {
+        const { channelHz, channelIndex: _i, frequencyHz: _f, ...f } = g;
+        out.push(tagChannel(f, channelHz - center, rec.centerFrequency));
+      }
+    } else {
+      for (const { off, o } of perChannel) for (const f of decodeCollisions(samples, o)) out.push(tagged ? tagChannel(f, off, rec.centerFrequency) : f);
+    }
+    out.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
+    for (const f of out) take(f);
+    return frames;
+  }
   let push: (view: Samples) => void;
   let flush: () => void;
   let collect: () => void;
@@ -310,7 +329,11 @@ export async function run(argv: string[]): Promise<number> {
   // with --region the plan gives the SFs; --sf then only narrows them
   const rx = parseRxFlags(v.region !== undefined && v.sf === undefined ? { ...v, sf: "5-12" } : v);
   applyRegion(v, rx, v.sf !== undefined);
-  if (p.positionals.length === 1 && (await import("./live.js")).isLiveSource(p.positionals[0]!)) return (await import("./live.js")).runLive(p.positionals[0]!, v, rx);
+  const live = p.positionals.length === 1 && (await import("./live.js")).isLiveSource(p.positionals[0]!);
+  if (v.collisions && (live || isBatch(p.positionals) || v.resume !== undefined || v.region !== undefined)) {
+    throw new ChirpError("BAD_PARAMETER", "--collisions decodes one file (the whole recording in memory), not a stream or a batch, and not with --region", { parameter: "--collisions" });
+  }
+  if (live) return (await import("./live.js")).runLive(p.positionals[0]!, v, rx);
   rejectLiveFlags(v);
   if (v.jobs !== undefined) intFlag("jobs", v.jobs, 1, 256);
   // One file decodes in this process even with --jobs (a child process would only add its start-up);
@@ -331,6 +354,7 @@ export async function run(argv: string[]): Promise<number> {
   const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
   let found = 0; // frames with a valid header that are not cut off by the recording's end
   const frames = await decodeRecording(rec, rx, {
+    collisions: !!v.collisions,
     quiet: !!v.quiet,
     stats,
     keep: (!json && !outputs.csv) || exchange !== null,

@@ -98,7 +98,8 @@ export function decodeGatewayCollisions(samples: Samples, options: GatewayOption
 /** The PHY parameters that made frame f: its own fields, and the receiver's LDRO rule and preamble. */
 function frameParams(f: Frame, ldro: Ldro, preambleLength: number): PhyParams {
   return {
-    sf: f.sf, bandwidth: f.bandwidth, cr: f.cr ?? 1, explicitHeader: f.explicitHeader, crc: f.crc ?? true,
+    // a failed frame's header fields may be anything; only its preamble is re-made from them
+    sf: f.sf, bandwidth: f.bandwidth, cr: f.cr !== null && f.cr >= 1 && f.cr <= 4 ? f.cr : 1, explicitHeader: f.explicitHeader, crc: f.crc ?? true,
     ldro, preambleLength, syncWord: f.syncWord, invertIq: f.invertIq, ...(f.framing ? { framing: f.framing } : {}),
   };
 }
@@ -114,16 +115,31 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
   const failed: F[] = [];
   const cancelled: F[] = [];
   const filters = new Map<number, PolyphaseFilter>();
+  const filterFor = (bw: number): PolyphaseFilter => {
+    let filter = filters.get(bw);
+    if (!filter) { filter = channelFilter(bw, ctx.sampleRate, GENERATION_OVERSAMPLING); filters.set(bw, filter); }
+    return filter;
+  };
   for (let pass = 0; pass < maxPasses; pass++) {
     const found = ctx.decode(iq);
-    // capture: what started inside a frame whose CRC failed, from just after that frame's sync word
+    // capture: what started inside a frame whose CRC failed. Its preamble, sync word and downchirps
+    // do not depend on its payload: cancelled from a copy, the receiver of its SF and channel no
+    // longer locks onto it there and finds what came after it, even a frame that started inside
+    // its preamble
     for (const f of found.slice()) {
-      if (f.crcOk !== false) continue;
-      const L = ctx.params(f).preambleLength ?? 8;
-      const from = Math.max(0, Math.floor(f.startSampleExact + (L + 4.25) * symLen(f)));
+      if (good(f)) continue;
+      const p = ctx.params(f);
+      const sync = (p.preambleLength ?? 8) + 4.25;
+      const from = Math.max(0, Math.floor(f.startSampleExact - symLen(f)));
       const to = Math.min(total, Math.ceil(f.endSample + 2 * (f.endSample - f.startSample) + 16 * symLen(f)));
       if (to - from < 20 * symLen(f)) continue;
-      for (const g of ctx.decodeLike(f, iq.subarray(2 * from, 2 * to))) found.push(shift(g, from));
+      const copy = iq.slice(2 * from, 2 * to);
+      cancelFrame(copy, shift(f, -from), p, ctx.channelOffset(f), ctx.sampleRate, filterFor(f.bandwidth), ctx.engine, sync);
+      // the preamble search steps by whole symbols from where it starts: a second start half a
+      // symbol later gives a frame under the rest of the failed one a second chance to line up
+      for (const skip of [0, Math.round(symLen(f) / 2)]) {
+        for (const g of ctx.decodeLike(f, copy.subarray(2 * skip))) found.push(shift(g, from + skip));
+      }
     }
     const fresh: F[] = [];
     for (const f of found) {
@@ -138,9 +154,7 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
     }
     if (pass === maxPasses - 1) break;
     for (const f of fresh) {
-      let filter = filters.get(f.bandwidth);
-      if (!filter) { filter = channelFilter(f.bandwidth, ctx.sampleRate, GENERATION_OVERSAMPLING); filters.set(f.bandwidth, filter); }
-      cancelFrame(iq, f, ctx.params(f), ctx.channelOffset(f), ctx.sampleRate, filter, ctx.engine);
+      cancelFrame(iq, f, ctx.params(f), ctx.channelOffset(f), ctx.sampleRate, filterFor(f.bandwidth), ctx.engine);
       cancelled.push(f);
     }
   }
@@ -158,20 +172,23 @@ function overlaps(a: Frame, b: Frame): boolean {
 }
 
 /**
- * Subtracts frame f from iq in place (see the module comment). The reference is built once per
- * timing hypothesis over the frame's span; the fit is per symbol.
+ * Subtracts frame f from iq in place (see the module comment); with `symbols`, only its first
+ * symbols (e.g. the preamble, sync word and downchirps of a frame whose payload is not known). The
+ * reference is built once per timing hypothesis over the frame's span; the fit is per symbol.
  */
-export function cancelFrame(iq: Float32Array, f: Frame, p: PhyParams, channelOffsetHz: number, sampleRate: number, filter: PolyphaseFilter, engine: "wasm" | "js"): void {
+export function cancelFrame(iq: Float32Array, f: Frame, p: PhyParams, channelOffsetHz: number, sampleRate: number, filter: PolyphaseFilter, engine: "wasm" | "js", symbols = Infinity): void {
   const total = iq.length / 2;
   const params = resolveParams(p);
-  const gen = modulateFrame(f.payload, params, { oversampling: GENERATION_OVERSAMPLING, engine });
+  // a frame without a good payload: any bytes of its length make the same preamble
+  const payload = good(f) ? f.payload : new Uint8Array(Math.min(255, Math.max(1, f.payloadLength ?? 1)));
+  const gen = modulateFrame(payload, params, { oversampling: GENERATION_OVERSAMPLING, engine });
   const k = sampleRate / f.bandwidth; // recording samples per chip
   const ppm = Number.isFinite(f.clockOffsetPpm) ? Math.max(-100, Math.min(100, f.clockOffsetPpm)) : 0;
   const length = ((gen.length / 2 / GENERATION_OVERSAMPLING) * k) / (1 + ppm * 1e-6);
-  const a = Math.max(0, Math.floor(f.startSampleExact) - 64);
-  const b = Math.min(total, Math.ceil(f.startSampleExact + length) + 64);
-  if (b - a < 16) return;
   const block = Math.round((1 << f.sf) * k);
+  const a = Math.max(0, Math.floor(f.startSampleExact) - 64);
+  const b = Math.min(total, Math.ceil(f.startSampleExact + Math.min(length, symbols * block)) + (symbols < Infinity ? 0 : 64));
+  if (b - a < 16) return;
   const ref = new Float32Array(2 * (b - a));
   let cfo = f.cfoHz + channelOffsetHz;
   const build = (start: number, c: number): void => {
