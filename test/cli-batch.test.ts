@@ -126,20 +126,25 @@ describe("batch decoding with --jobs and --resume", () => {
 });
 
 describe("npm start (chirp demo)", () => {
-  it("simulates, decodes, verifies and prints the smart-city table, and writes its folder", () => {
+  it("simulates joins, a day of uplinks and a few downlinks, decodes them in one pass, follows the conversations and prints the table", () => {
     const out = join(dir, "demo");
     const r = chirp(["demo", "--out", out]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/time s\s+device\s+SF\s+SNR dB\s+CFO Hz\s+CRC\s+MIC\s+FCnt\s+readings/);
+    expect(r.stdout).toMatch(/time s\s+day\s+device\s+dir\s+SF\s+SNR dB\s+CFO Hz\s+CRC\s+MIC\s+FCnt\s+content/);
     const rows = r.stdout.split("\n").filter((l) => /^\s*\d+\.\d{3}\s/.test(l));
-    // The summary names misses when there are any; the receiver decodes all 10 of this recording.
-    const m = /(\d+) of 10 uplinks decoded with CRC and MIC ok(; missed: .*)?\n/.exec(r.stdout)!;
+    // The summary names misses when there are any; the receiver decodes all 27 of this recording.
+    const m = /(\d+) of 27 frames \(5 joins, 15 uplinks, 2 downlinks\) decoded, MIC ok[^;\n]*(; missed: .*)?\n/.exec(r.stdout)!;
     expect(m).not.toBeNull();
     const good = Number(m[1]);
-    expect(good).toBe(10);
-    expect(!!m[2]).toBe(good < 10);
-    expect(rows.filter((row) => /\s(7|8|9|10)\s.*\sok\s+ok\s/.test(row))).toHaveLength(good);
+    expect(good).toBe(27);
+    expect(!!m[2]).toBe(good < 27);
+    expect(rows.filter((row) => /\sup\s+(7|8|9|10)\s.*\sok\s+ok\s/.test(row))).toHaveLength(20);
+    expect(rows.filter((row) => /\sdown\s+(7|8|9|10)\s.*\snone\s+ok\s/.test(row))).toHaveLength(7);
+    expect(rows.filter((row) => /join accept: DevAddr 26011f0\d, session keys derived/.test(row))).toHaveLength(5);
+    expect(r.stdout).toMatch(/down .* ACK\n/);
+    expect(r.stdout).toMatch(/LinkADRReq \(DR5, power 1\)/);
+    expect(r.stdout).toMatch(/LinkADRAns; PM2\.5/);
     expect(r.stdout).toMatch(/fill \d+%/);
     expect(r.stdout).toMatch(/PM2\.5 [\d.]+ ug\/m3/);
     expect(r.stdout).toMatch(/accel x\/y\/z [-\d.]+\/[-\d.]+\/[-\d.]+ g/);
@@ -148,8 +153,9 @@ describe("npm start (chirp demo)", () => {
     const frames = lines(readFileSync(join(out, "frames.jsonl"), "utf8"));
     expect(frames).toHaveLength(rows.length);
     expect(frames.filter((f) => f.lorawan?.micOk === true)).toHaveLength(good);
+    expect(frames.filter((f) => f.invertIq)).toHaveLength(7);
     const meta = JSON.parse(readFileSync(join(out, "recording.sigmf-meta"), "utf8"));
-    expect(meta.annotations.filter((a: any) => a["chirpkit:truth"])).toHaveLength(10);
+    expect(meta.annotations.filter((a: any) => a["chirpkit:truth"])).toHaveLength(27);
     expect(meta.annotations.filter((a: any) => a["core:generator"] === "chirpkit")).toHaveLength(rows.length);
     // no "-0" in the table: a sign on a rounded zero says nothing
     expect(r.stdout).not.toMatch(/\s-0(\.0+)?\s/);
@@ -161,7 +167,7 @@ describe("npm start (chirp demo)", () => {
     expect(r.status).toBe(0);
     const keys = JSON.parse(readFileSync(join(out, "keys.json"), "utf8"));
     expect(keys.devices).toHaveLength(5);
-    expect(keys.devices[0]).toMatchObject({ name: "bin-market-sq", devAddr: "26011f01" });
+    expect(keys.devices[0]).toMatchObject({ name: "bin-market-sq", devEui: "70b3d57ed0011f01" });
     const next = r.stdout.split("next:\n")[1]!.trim().split("\n").map((l) => l.trim());
     expect(next).toHaveLength(3);
     for (const cmd of next) expect(cmd).toMatch(/^npx chirp /);
@@ -170,10 +176,11 @@ describe("npm start (chirp demo)", () => {
     for (const cmd of next) {
       const sh = spawnSync("sh", ["-c", cmd.replaceAll("npx chirp", bin)], { encoding: "utf8", timeout: 60_000 });
       expect(sh.status, `${cmd}\n${sh.stderr}`).toBe(0);
-      if (cmd.includes("lorawan")) {
-        expect(sh.stdout.match(/MIC {7}[0-9a-f]{8} OK/g)).toHaveLength(10);
-        expect(sh.stdout).toMatch(/Device {4}bridge-vib-2/);
-        expect(sh.stdout).toMatch(/ch 1 accelerometer/);
+      if (cmd.includes("--keys")) {
+        const lw = sh.stdout.split("LoRaWAN\n")[1]!;
+        expect(lw.match(/\s(up|down)\s+\S+\s+\S+\s+\d*\s*ok\s/g)).toHaveLength(27);
+        expect(lw).toMatch(/session DevAddr 26011f03/);
+        expect(sh.stdout).toMatch(/session 26011f03 \(bridge-vib-2\): FCntUp 2, FCntDown 0/);
       }
     }
     expect(existsSync(join(out, "frames.png"))).toBe(true);

@@ -59,7 +59,17 @@ const sfParams = (sf: number, invertIq: boolean) => ({
  * (LinkADRReq) after each device's second uplink, answered by LinkADRAns in its next uplink.
  * `gapSamples` is the silence before each frame (the real 1 s RX1 delay is shortened to it).
  */
-export function lorawanConversation(devices: ConversationDevice[], opts: { uplinks: number; gapSamples: number; joinNonce?: number }): Conversation {
+export function lorawanConversation(
+  devices: ConversationDevice[],
+  opts: {
+    uplinks: number;
+    gapSamples: number;
+    joinNonce?: number;
+    /** Which uplinks are confirmed (default every 4th of each device) and which get an ADR answer (default each device's second). */
+    confirmed?: (device: string, k: number) => boolean;
+    adr?: (device: string, k: number) => boolean;
+  },
+): Conversation {
   const frames: SimFrame[] = [];
   const steps: ConversationStep[] = [];
   const state = devices.map((d, i) => {
@@ -82,7 +92,7 @@ export function lorawanConversation(devices: ConversationDevice[], opts: { uplin
   for (let k = 0; k < opts.uplinks; k++) {
     for (const s of state) {
       const { d, keys } = s;
-      const confirmed = k % 4 === 3;
+      const confirmed = opts.confirmed ? opts.confirmed(d.name, k) : k % 4 === 3;
       const fOpts: MacCommandSpec[] = s.adrAns ? [{ name: "LinkADRAns", direction: "up", fields: { powerAck: true, dataRateAck: true, channelMaskAck: true } }] : [];
       s.adrAns = false;
       const up = buildDataFrame({
@@ -90,7 +100,7 @@ export function lorawanConversation(devices: ConversationDevice[], opts: { uplin
       }, { nwkSKey: keys.nwkSKey, appSKey: keys.appSKey });
       add(s, "up", up, confirmed ? "ConfirmedDataUp" : "UnconfirmedDataUp", `uplink ${s.fCntUp}${confirmed ? " (confirmed)" : ""}${fOpts.length ? " + LinkADRAns" : ""}`, s.fCntUp);
       s.fCntUp++;
-      const adr = k === 1;
+      const adr = opts.adr ? opts.adr(d.name, k) : k === 1;
       if (confirmed || adr) {
         const down = buildDataFrame({
           mtype: "UnconfirmedDataDown", devAddr: d.devAddr, fCtrl: { ack: confirmed, adr: true }, fCnt: s.fCntDown,
