@@ -97,8 +97,12 @@ export function fftForward(data: usize, n: i32): void {
     v128.store(data, f32x4.add(v128.shuffle<f32>(v, v, 0, 1, 0, 1), f32x4.mul(v128.shuffle<f32>(v, v, 2, 3, 2, 3), f32x4(1, 1, -1, -1))));
     return;
   }
-  const lg = plan(n);
-  const block = unchecked(plans[lg]);
+  const lg = log2(n);
+  let block = unchecked(plans[lg]);
+  if (block == 0) {
+    plan(n);
+    block = unchecked(plans[lg]);
+  }
   const pairs = <usize>load<u32>(block);
   for (let q = block + 16, qe = q + (pairs << 3); q < qe; q += 8) {
     const pi = data + <usize>load<u32>(q), pj = data + <usize>load<u32>(q, 4);

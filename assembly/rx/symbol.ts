@@ -315,26 +315,36 @@ function interpolate(c: RxContext, ph: i32): void {
   }
 }
 
-/** Tone offset from bin k by sub-block phases, skipping the chirp's wrap (see the js twin). */
+/**
+ * Tone offset from bin k by sub-block phases, skipping the chirp's wrap (see the js twin). The
+ * eight sub-block sums of dech times e^{i w t} (w = -2 pi k / n) run four samples per step in f32:
+ * the phasor of every 4th sample in f64 (recursive, renormalised), times e^{i w j}, j = 0..3.
+ */
 function phaseSlope(c: RxContext, k: i32): f64 {
   const n = c.n, dech = c.dech, q = c.best;
   const b = n >> 3;
   const w = (-2.0 * Math.PI * <f64>k) / <f64>n;
   const cr = Math.cos(w), ci = Math.sin(w);
+  const c2r = cr * cr - ci * ci, c2i = 2.0 * cr * ci, c3r = c2r * cr - c2i * ci, c3i = c2r * ci + c2i * cr;
+  const sr = c2r * c2r - c2i * c2i, si = 2.0 * c2r * c2i; // e^{4 i w}
+  const r0 = f32x4(1, 1, <f32>cr, <f32>cr), i0 = f32x4(0, 0, <f32>ci, <f32>ci);
+  const r1 = f32x4(<f32>c2r, <f32>c2r, <f32>c3r, <f32>c3r), i1 = f32x4(<f32>c2i, <f32>c2i, <f32>c3i, <f32>c3i);
+  const sign = f32x4(-1, 1, -1, 1);
   let pr: f64 = 1, pi: f64 = 0;
+  let g = 0;
   for (let j = 0; j < 8; j++) {
-    let re: f64 = 0, im: f64 = 0;
-    for (let i = j * b; i < (j + 1) * b; i++) {
-      const o = <usize>i << 3;
-      const xr = <f64>load<f32>(dech + o), xi = <f64>load<f32>(dech + o, 4);
-      re += xr * pr - xi * pi;
-      im += xr * pi + xi * pr;
-      const t = pr * cr - pi * ci;
-      pi = pr * ci + pi * cr;
-      pr = t;
+    let acc = f32x4.splat(0);
+    for (let i = j * b; i < (j + 1) * b; i += 4) {
+      const ar = f32x4.splat(<f32>pr), ai = f32x4.splat(<f32>pi);
+      const p = dech + (<usize>i << 3);
+      acc = f32x4.add(acc, f32x4.add(rotated(v128.load(p), ar, ai, r0, i0, sign), rotated(v128.load(p, 16), ar, ai, r1, i1, sign)));
+      const u = pr * sr - pi * si;
+      pi = pr * si + pi * sr;
+      pr = u;
+      if ((++g & 63) == 0) { const h = 1.0 / Math.sqrt(pr * pr + pi * pi); pr *= h; pi *= h; }
     }
-    store<f64>(q + (<usize>(2 * j) << 3), re);
-    store<f64>(q + (<usize>(2 * j + 1) << 3), im);
+    store<f64>(q + (<usize>(2 * j) << 3), <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 2));
+    store<f64>(q + (<usize>(2 * j + 1) << 3), <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 3));
   }
   const wrapAt = (n - k) % n;
   let ar: f64 = 0, ai: f64 = 0;
