@@ -11,6 +11,9 @@ import { openForwarder, parseEui, parseUdpUrl, rxpkTime } from "../src/cli/forwa
 import { frameTime } from "../src/cli/outputs.js";
 import type { ChannelFrame } from "../src/cli/decode.js";
 import { ChirpError } from "../src/errors.js";
+import { describeShared, readSharedJson, sharedPath } from "./shared.js";
+import { parseLoraTap, readPcap } from "../src/io/index.js";
+import { readFileSync } from "node:fs";
 
 interface Datagram {
   version: number;
@@ -248,5 +251,58 @@ describe("chirp decode --forward udp://127.0.0.1:PORT", () => {
     ]);
     expect(noCenter.status).toBe(2);
     expect(noCenter.stderr).toMatch(/--forward needs the recording's centre frequency/);
+  });
+});
+
+describeShared("--region with --forward and --pcap on the US915 recording", () => {
+  it("each rxpk and LoRaTap packet carries the frame's plan channel, bandwidth and data rate (chan 8 = the 500 kHz channel)", async () => {
+    const srv = await networkServer();
+    servers.push(srv);
+    const pcap = join(dir, "us915.pcap");
+    const r = await chirpAsync(
+      [
+        "decode",
+        sharedPath("captures/us915/us915_sb2_2msps.cs16"),
+        "--rate",
+        "2M",
+        "--center",
+        "904.6M",
+        "--region",
+        "us915",
+        "--subband",
+        "2",
+        "--forward",
+        `udp://127.0.0.1:${srv.port}`,
+        "--pcap",
+        pcap,
+        "--quiet",
+      ],
+      { timeout: 120_000 },
+    );
+    expect(r.status).toBe(0);
+    const truth = readSharedJson("captures/us915", "manifest.json").captures[0].frames as Record<string, any>[];
+    const sb2 = [8, 9, 10, 11, 12, 13, 14, 15, 65];
+    const rxpks = srv.got.filter((d) => d.type === 0x00).map((d) => d.json.rxpk[0]);
+    expect(rxpks).toHaveLength(14);
+    const packets = readPcap(new Uint8Array(readFileSync(pcap))).packets.map((p) => parseLoraTap(p.data));
+    expect(packets).toHaveLength(14);
+    for (const t of truth) {
+      const p = rxpks.find((x) => Buffer.from(x.data, "base64").toString("hex") === t.payloadHex);
+      expect(p).toBeDefined();
+      checkRxpk(p);
+      expect({ freq: p.freq, datr: p.datr, chan: p.chan, stat: p.stat }).toEqual({
+        freq: t.frequencyHz / 1e6,
+        datr: `SF${t.sf}BW${t.bandwidth / 1000}`,
+        chan: sb2.indexOf(t.channelIndex),
+        stat: 1,
+      });
+      const l = packets.find((x) => Buffer.from(x.payload).toString("hex") === t.payloadHex)!;
+      expect({ frequencyHz: l.frequencyHz, bandwidth: l.bandwidth, sf: l.sf, syncWord: l.syncWord }).toEqual({
+        frequencyHz: t.frequencyHz,
+        bandwidth: t.bandwidth,
+        sf: t.sf,
+        syncWord: 0x34,
+      });
+    }
   });
 });
