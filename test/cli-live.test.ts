@@ -148,6 +148,32 @@ describe("FIFOs", () => {
     expect(w.out.stderr).toMatch(/3 frame\(s\), 3 good, in 0\.26 s of .*radio\.cf32/);
   });
 
+  it("Ctrl-C with an idle writer stops at once: the frames so far and the summary, status 0", async () => {
+    const idle = join(dir, "idle.cf32");
+    expect(spawnSync("mkfifo", [idle]).status).toBe(0);
+    const child = spawnChirp(["decode", idle, ...rec.flags, "--json"]);
+    const w = watch(child);
+    const writer = createWriteStream(idle).on("error", () => {}); // EPIPE once the reader is gone
+    writer.write(bytes.subarray(0, 25_000 * 8)); // and then nothing, the writer stays open
+    await w.until(() => frameLines(w.out.stdout).length === 1);
+    const t = Date.now();
+    child.kill("SIGINT");
+    expect(await w.closed).toBe(0);
+    expect(Date.now() - t).toBeLessThan(5000);
+    expect(w.out.stderr).toMatch(/1 frame\(s\), 1 good, in 0\.10 s of .*idle\.cf32 \(stopped \(Ctrl-C\)\)/);
+    writer.destroy();
+  });
+
+  it("Ctrl-C while waiting for a writer ends the run at once (status 130)", async () => {
+    const lonely = join(dir, "lonely.cf32");
+    expect(spawnSync("mkfifo", [lonely]).status).toBe(0);
+    const child = spawnChirp(["decode", lonely, ...rec.flags]);
+    const w = watch(child);
+    await w.until(() => /waiting for a writer/.test(w.out.stderr), 10_000);
+    child.kill("SIGINT");
+    expect(await w.closed).toBe(130);
+  });
+
   const hasScript = spawnSync("script", ["--version"]).status === 0;
   it.runIf(hasScript)(
     "on a terminal (util-linux script), a stats line on stderr every 5 s; never in a pipe",

@@ -5,7 +5,8 @@
 // the input, after --duration seconds of samples, or on Ctrl-C (SIGINT): the receivers are
 // flushed, the outputs closed and a summary printed. On a terminal a stats line on stderr every few
 // seconds says how much has been read and decoded.
-import { createReadStream, existsSync, statSync, type ReadStream } from "node:fs";
+import { closeSync, constants, existsSync, open, openSync, statSync } from "node:fs";
+import { Socket } from "node:net";
 import { ChirpError } from "../errors.js";
 import { BYTES_PER_SAMPLE, checkFormat, formatFromFileName, typedView, type IqFormat } from "../io/index.js";
 import { jsonLine, numberFlag, optNumber } from "./args.js";
@@ -149,6 +150,7 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
 
   let input: { chunks: AsyncGenerator<ByteChunk>; stop(): void };
   let opened: Promise<void> = Promise.resolve();
+  let waiting = false; // a FIFO without a writer yet: Ctrl-C then ends the run at once
   if (rtl) {
     const { host, port } = parseRtlTcpUrl(source);
     if (rec.centerFrequency === undefined)
@@ -165,23 +167,36 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
       log,
     });
   } else if (fifo) {
-    const stream: ReadStream = createReadStream(source);
-    // Opening a FIFO blocks until a writer opens it: say so rather than hang silently.
+    // Opening a FIFO blocks until a writer opens it: say so rather than hang silently. The open runs
+    // on a libuv thread; the descriptor is then read as a non-blocking pipe (net.Socket), so that
+    // Ctrl-C stops at once even while the writer is idle (a blocking read would hold that thread).
+    let inner: ReturnType<typeof streamChunks> | undefined;
+    let stopped = false;
     opened = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => process.stderr.write(`chirp decode: waiting for a writer to open the FIFO ${source} (Ctrl-C to stop)\n`),
         500,
       );
-      stream.once("open", () => {
+      waiting = true;
+      open(source, "r", (e, fd) => {
+        waiting = false;
         clearTimeout(timer);
+        if (e) return reject(new ChirpError("IO_ERROR", `cannot read ${source}: ${e.message}`));
+        inner = streamChunks(new Socket({ fd, readable: true, writable: false }));
+        if (stopped) inner.stop();
         resolve();
       });
-      stream.once("error", (e) => {
-        clearTimeout(timer);
-        reject(new ChirpError("IO_ERROR", `cannot read ${source}: ${e.message}`));
-      });
     });
-    input = streamChunks(stream);
+    input = {
+      chunks: (async function* () {
+        await opened;
+        if (inner && !stopped) yield* inner.chunks;
+      })(),
+      stop() {
+        stopped = true;
+        inner?.stop();
+      },
+    };
   } else {
     input = streamChunks(process.stdin);
   }
@@ -202,6 +217,16 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
   // Ctrl-C: stop reading; the receivers are flushed and the summary printed. A second one exits.
   let interrupted = false;
   const onSigint = () => {
+    if (waiting) {
+      // the read side's open() blocks a libuv thread until a writer comes, and exiting waits for
+      // that thread: be the writer for a moment (non-blocking: a reader is there), then leave
+      try {
+        closeSync(openSync(source, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        /* the writer came meanwhile */
+      }
+      process.exit(130);
+    }
     if (interrupted) process.exit(130);
     interrupted = true;
     input.stop();

@@ -184,12 +184,17 @@ export async function decodeRegion(
     }
   };
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
-  for await (const { view, first } of opts.source ?? streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
-    for (const { g, gw } of groups) take(gw.push(view), g.channels);
-    progress.update(first + view.length / 2);
+  try {
+    for await (const { view, first } of opts.source ?? streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {
+      for (const { g, gw } of groups) take(gw.push(view), g.channels);
+      progress.update(first + view.length / 2);
+    }
+    for (const { g, gw } of groups) take(gw.flush(), g.channels);
+    if (opts.stats) for (const { gw } of groups) opts.stats.detections += gw.stats.detections;
+  } finally {
+    // free the receivers' Wasm memory (receivers that have dispose(); older ones are collected)
+    for (const { gw } of groups) (gw as { dispose?: () => void }).dispose?.();
   }
-  for (const { g, gw } of groups) take(gw.flush(), g.channels);
   progress.done();
-  if (opts.stats) for (const { gw } of groups) opts.stats.detections += gw.stats.detections;
   return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
 }
