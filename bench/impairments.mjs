@@ -2,7 +2,8 @@
 // interpolation of log PER between points), the whole receiver (decodeRecording) on simulated
 // recordings (chirpkit/sim perSweep). The same seeds for every row: the noise is the same, so the
 // differences are not drowned in the sampling error of each point.
-// Usage: node bench/impairments.mjs [--frames 300] [--sf 7] [--rate 250000] [--only LABEL]   (after npm run build)
+// Usage: node bench/impairments.mjs [--frames 300] [--sf 7] [--rate 250000] [--only LABEL] [--quick]   (after npm run build)
+// --quick: 40 frames per point, a check that every row runs (the figures are then rough).
 import os from "node:os";
 import { perSweep } from "../dist/sim/index.js";
 
@@ -11,7 +12,8 @@ const opt = (name, dflt) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : dflt;
 };
-const frames = Number(opt("frames", 300));
+const quick = argv.includes("--quick");
+const frames = Number(opt("frames", quick ? 40 : 300));
 const sf = Number(opt("sf", 7));
 const rate = Number(opt("rate", 250000));
 const only = opt("only", "");
