@@ -3,7 +3,8 @@
 // stronger at 10 dB SNR, each frame with its own crystal error (+-10 ppm: carrier and clock),
 // 2 samples per chip. decodeCollisions (capture + cancellation) against decodeRecording (one frame
 // at a time), on the same recordings.
-// Usage: node bench/collisions.mjs [--trials 10] [--sf 7,9]   (after npm run build)
+// Usage: node bench/collisions.mjs [--trials 10] [--sf 7,9] [--quick]   (after npm run build)
+// --quick: 3 trials at SF7 only (a check that it runs; the rates are then rough).
 import os from "node:os";
 import { simulate, Rng } from "../dist/sim/index.js";
 import { decodeCollisions, decodeRecording } from "../dist/rx/index.js";
@@ -11,8 +12,9 @@ import { frameLayout, resolveParams } from "../dist/phy/index.js";
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
-const trials = Number(opt("trials", 10));
-const sfs = String(opt("sf", "7,9")).split(",").map(Number);
+const quick = argv.includes("--quick");
+const trials = Number(opt("trials", quick ? 3 : 10));
+const sfs = String(opt("sf", quick ? "7" : "7,9")).split(",").map(Number);
 const B = 125000, fs = 2 * B, center = 868.1e6;
 
 console.log(`# collisions: ${trials} pairs per cell, 16-byte payloads, CR 4/5, ${fs / 1e3} kS/s; ${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}`);

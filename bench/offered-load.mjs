@@ -2,7 +2,8 @@
 // rate), each frame at its own SNR (uniform 3..20 dB: devices at different distances) and crystal
 // error (+-10 ppm); throughput S (frames decoded x frame time / recording time) of decodeCollisions
 // and of the one-frame-at-a-time receiver, against pure ALOHA's G e^-2G (every overlap loses both).
-// Usage: node bench/offered-load.mjs [--frames 60] [--sf 7]   (after npm run build)
+// Usage: node bench/offered-load.mjs [--frames 60] [--sf 7] [--quick]   (after npm run build)
+// --quick: 15 frames per load (a check that it runs; the throughputs are then rough).
 import os from "node:os";
 import { simulate, Rng } from "../dist/sim/index.js";
 import { decodeCollisions, decodeRecording } from "../dist/rx/index.js";
@@ -10,7 +11,8 @@ import { frameLayout, resolveParams } from "../dist/phy/index.js";
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
-const count = Number(opt("frames", 60));
+const quick = argv.includes("--quick");
+const count = Number(opt("frames", quick ? 15 : 60));
 const sf = Number(opt("sf", 7));
 const B = 125000, fs = 2 * B, center = 868.1e6;
 const params = { sf, bandwidth: B, cr: 1, syncWord: 0x34 };
