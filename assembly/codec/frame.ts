@@ -99,8 +99,8 @@ function nextBlock(bcr: i32, nsym: i32): bool {
   return true;
 }
 
-// info layout (i32): 0 headerOk, 1 payloadLength, 2 cr, 3 crc, 4 crcOk (-1 none, 0, 1),
-// 5 corrected, 6 detected, 7 symbols needed.
+// info layout (i32): 0 headerOk, 1 payloadLength, 2 cr, 3 crc (1..3 are 0 when the header failed),
+// 4 crcOk (-1 none, 0, 1), 5 corrected, 6 detected, 7 symbols needed.
 const STATUS_OK = 0;
 const STATUS_BAD_HEADER = 1;
 const STATUS_TOO_SHORT = 2;
@@ -137,18 +137,19 @@ export function frame_decode(input: usize, nsym: i32, soft: i32, sf: i32, cr: i3
         store<u8>(NIBBLES + 3, 0); store<u8>(NIBBLES + 4, 0);
       }
     }
+    store<i32>(info + 20, dCorrected);
+    store<i32>(info + 24, dDetected);
+    // a failed header's fields were not read: they stay 0 in info
+    if (!headerValid(NIBBLES) || (dNib < 5)) {
+      store<i32>(info, 0);
+      return STATUS_BAD_HEADER;
+    }
     pl = (<i32>load<u8>(NIBBLES) << 4) | <i32>load<u8>(NIBBLES, 1);
     fcr = <i32>load<u8>(NIBBLES, 2) >> 1;
     fcrc = <i32>load<u8>(NIBBLES, 2) & 1;
     store<i32>(info + 4, pl);
     store<i32>(info + 8, fcr);
     store<i32>(info + 12, fcrc);
-    store<i32>(info + 20, dCorrected);
-    store<i32>(info + 24, dDetected);
-    if (!headerValid(NIBBLES) || (dNib < 5)) {
-      store<i32>(info, 0);
-      return STATUS_BAD_HEADER;
-    }
   } else {
     store<i32>(info + 4, pl);
     store<i32>(info + 8, fcr);

@@ -12,19 +12,19 @@ export interface DecodeOptions {
   implicit?: Partial<HeaderFields> & { payloadLength: number };
 }
 
-export interface HeaderInfo extends HeaderFields {
-  ok: boolean;
-}
+/** The header fields when the checksum passed; null fields (not read) when it failed. */
+export type HeaderInfo = (HeaderFields & { ok: true }) | { ok: false; payloadLength: null; cr: null; crc: null };
 
 /**
  * Decodes the explicit header from the frame's first 8 symbols (at SF5 and SF6 the header ends in the
- * second block: pass 8 + 4 + cr symbols or more). ok is false when the checksum fails.
+ * second block: pass 8 + 4 + cr symbols or more). ok is false when the checksum (or the coding
+ * rate field) fails, and then the fields are null.
  */
 export function decodeHeader(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams): HeaderInfo {
   const r = resolved(p);
   checkSymbols(symbols, r.n);
   const f = decodeFrameJs(symbols, { ...r, explicitHeader: true }, {}, true);
-  return { ok: f.headerOk, payloadLength: f.payloadLength, cr: f.cr, crc: f.crc };
+  return f.headerOk ? { ok: true, payloadLength: f.payloadLength, cr: f.cr, crc: f.crc } : { ok: false, payloadLength: null, cr: null, crc: null };
 }
 
 /**

@@ -6,7 +6,7 @@ export {
 } from "./params.js";
 export { encodeFrame } from "./encoder.js";
 export { decodeHeader, decodeFrame, decodeFrameSoft, symbolToWord, type DecodeOptions, type HeaderInfo } from "./decoder.js";
-export type { DecodedFrame } from "./types.js";
+export type { DecodedFrame, DecodedFrameHeaderFailed, DecodedFrameHeaderOk } from "./types.js";
 export { modulateSymbols, modulateFrame, frameLayout, syncSymbols, type ModulateOptions, type FrameLayout } from "./modulator.js";
 export { createFft, type Fft } from "./fft.js";
 export { demodulateSymbols, type DemodulateOptions } from "./demodulator.js";

@@ -2,7 +2,7 @@
 // SF5/SF6) and read its fields, then the payload symbols with per-bit LLRs, then decode (soft first,
 // hard as a fallback) and report the Frame. At SF5/SF6 with both framings accepted, a probe reads
 // the symbols after the downchirps once and tells the layouts apart first.
-import { decodeFrame, decodeFrameSoft, decodeHeader, frameSymbolCount, type DecodedFrame, type Framing } from "../phy/index.js";
+import { decodeFrame, decodeFrameSoft, decodeHeader, frameSymbolCount, type DecodedFrame, type DecodedFrameHeaderOk, type Framing, type ResolvedParams } from "../phy/index.js";
 import { at, DEBUG, hasWindow, WAIT, type FrameRecord, type HeaderFields, type Phase, type Stage } from "./context.js";
 import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED } from "./kernel.js";
@@ -95,10 +95,10 @@ function readHeader(f: FrameRecord, s: Stage): HeaderFields {
     if (d.headerOk) return { ok: true, payloadLength: d.payloadLength, cr: d.cr, crc: d.crc };
   } catch { /* falls back to hard */ }
   try {
-    return decodeHeader(f.symbols.subarray(0, f.index), params);
-  } catch {
-    return { ok: false, payloadLength: 0, cr: 0, crc: false };
-  }
+    const h = decodeHeader(f.symbols.subarray(0, f.index), params);
+    if (h.ok) return h;
+  } catch { /* not a header */ }
+  return { ok: false, payloadLength: 0, cr: 0, crc: false };
 }
 
 /** Payload: "payload" (a symbol demodulated), "done" (all there: decode and report) or WAIT. */
@@ -107,20 +107,35 @@ export function payloadStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
   return "done";
 }
 
-/** Decodes a complete frame: soft decisions, and hard ones when those give a good CRC and soft does not. */
-export function decodeRecord(f: FrameRecord, s: Stage): { decoded: DecodedFrame | null; soft: boolean } {
+/** Decodes a complete frame record (see decodeSymbols). */
+export function decodeRecord(f: FrameRecord, s: Stage): { decoded: DecodedFrameHeaderOk | null; soft: boolean } {
   const { sf, implicit } = s.cfg;
-  const params = f.params;
-  const opts = implicit ? { implicit } : {};
-  let best: DecodedFrame | null = null, soft = true;
-  try { best = decodeFrameSoft(f.llr.subarray(0, f.total * sf), f.total, params, opts); } catch { best = null; }
-  if (!best || best.crcOk !== true) {
-    try {
-      const hard = decodeFrame(f.symbols.subarray(0, f.total), params, opts);
-      if (!best || hard.crcOk === true) { best = hard; soft = false; }
-    } catch { /* keep soft */ }
-  }
-  return { decoded: best, soft };
+  return decodeSymbols(f.llr.subarray(0, f.total * sf), f.symbols.subarray(0, f.total), f.params, implicit ? null : f.header, implicit);
+}
+
+/**
+ * Decodes a frame from its LLRs and hard decisions (symbols.length symbols): soft decisions, and
+ * hard ones when those give a good CRC and soft does not. header: the explicit header the receiver
+ * accepted (null in implicit mode, which takes implicit). A decoding whose header failed, or reads
+ * other fields than the accepted one, is not this frame (the soft and hard header readings can
+ * differ): it is never reported. Null when neither decoding reads the frame.
+ */
+export function decodeSymbols(
+  llr: Float32Array, symbols: Uint16Array, params: ResolvedParams, header: HeaderFields | null, implicit?: { payloadLength: number; cr: number; crc: boolean },
+): { decoded: DecodedFrameHeaderOk | null; soft: boolean } {
+  const total = symbols.length;
+  const opts = params.explicitHeader ? {} : { implicit: implicit ?? { payloadLength: 0 } };
+  const fits = (d: DecodedFrame | null): d is DecodedFrameHeaderOk =>
+    !!d && d.headerOk && (!header || (d.payloadLength === header.payloadLength && d.cr === header.cr && d.crc === header.crc));
+  let soft: DecodedFrame | null = null;
+  try { soft = decodeFrameSoft(llr, total, params, opts); } catch { soft = null; }
+  const softOk = fits(soft) ? soft : null;
+  if (softOk && softOk.crcOk === true) return { decoded: softOk, soft: true };
+  let hard: DecodedFrame | null = null;
+  try { hard = decodeFrame(symbols, params, opts); } catch { hard = null; }
+  const hardOk = fits(hard) ? hard : null;
+  if (hardOk && (hardOk.crcOk === true || !softOk)) return { decoded: hardOk, soft: false };
+  return { decoded: softOk, soft: true };
 }
 
 function toHex(b: Uint8Array): string {
@@ -133,7 +148,7 @@ function toHex(b: Uint8Array): string {
  * The Frame of a record: d is its decode (null when truncated or not decodable), toInput maps a
  * position to input samples.
  */
-export function report(f: FrameRecord, s: Stage, d: DecodedFrame | null, soft: boolean, truncated: boolean, toInput: (p: number) => number): Frame {
+export function report(f: FrameRecord, s: Stage, d: DecodedFrameHeaderOk | null, soft: boolean, truncated: boolean, toInput: (p: number) => number): Frame {
   const { cfg } = s;
   const { sf, n, m } = cfg;
   const params = f.params;

@@ -107,11 +107,11 @@ function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: 
     // At SF5 and SF6 the header's last two nibbles fall into the second block, coded at the header's CR.
     if (nibbles.length < 5) {
       const crH = nibbles[2]! >> 1;
-      if (crH < 1 || crH > 4) return badHeader(nibbles, r, corrected, detected);
+      if (crH < 1 || crH > 4) return badHeader(r, corrected, detected);
       next(crH);
     }
     const hd = decodeHeaderNibbles(nibbles);
-    if (!hd.ok) return badHeader(nibbles, r, corrected, detected);
+    if (!hd.ok) return badHeader(r, corrected, detected);
     h = hd;
   } else {
     const im = opts.implicit ?? { payloadLength: -1, cr: r.cr, crc: r.crc };
@@ -121,7 +121,7 @@ function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: 
     h = { payloadLength: checkPayloadLength(im.payloadLength, false), cr: im.cr ?? r.cr, crc: im.crc ?? r.crc };
   }
   const need = frameSymbolCount(h, r);
-  const result = { headerOk: true, explicitHeader: r.explicitHeader, payloadLength: h.payloadLength, cr: h.cr, crc: h.crc };
+  const result = { headerOk: true as const, explicitHeader: r.explicitHeader, payloadLength: h.payloadLength, cr: h.cr, crc: h.crc };
   if (headerOnly) return { ...result, crcOk: null, payload: new Uint8Array(0), correctedErrors: corrected, detectedErrors: detected };
   if (nsym < need) tooShort(nsym, need);
   const wanted = hdrLen + 2 * h.payloadLength + (h.crc ? 4 : 0);
@@ -138,9 +138,8 @@ function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: 
   return { ...result, crcOk, payload, correctedErrors: corrected, detectedErrors: detected };
 }
 
-function badHeader(nibbles: number[], r: ResolvedParams, corrected: number, detected: number): DecodedFrame {
-  const h = decodeHeaderNibbles([nibbles[0]!, nibbles[1]!, nibbles[2]!, nibbles[3] ?? 0, nibbles[4] ?? 0]);
-  return { headerOk: false, explicitHeader: r.explicitHeader, payloadLength: h.payloadLength, cr: h.cr, crc: h.crc, crcOk: null, payload: new Uint8Array(0), correctedErrors: corrected, detectedErrors: detected };
+function badHeader(r: ResolvedParams, corrected: number, detected: number): DecodedFrame {
+  return { headerOk: false, explicitHeader: r.explicitHeader, payloadLength: null, cr: null, crc: null, crcOk: null, payload: new Uint8Array(0), correctedErrors: corrected, detectedErrors: detected };
 }
 
 export function decodeFrameJs(symbols: ArrayLike<number>, r: ResolvedParams, opts: DecodeOptions = {}, headerOnly = false): DecodedFrame {

@@ -44,18 +44,17 @@ function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, impl
   if (status === 2) {
     throw new ChirpError("TOO_SHORT", `the frame needs ${info[7]} symbols after the preamble, got ${nsym}`, { parameter: "symbols", allowed: `at least ${info[7]} symbols` });
   }
-  const headerOk = status === 0;
+  const common = { explicitHeader: r.explicitHeader, correctedErrors: info[5]!, detectedErrors: info[6]! };
+  if (status !== 0) return { ...common, headerOk: false, payloadLength: null, cr: null, crc: null, crcOk: null, payload: new Uint8Array(0) };
   const payloadLength = info[1]!;
   return {
-    headerOk,
-    explicitHeader: r.explicitHeader,
+    ...common,
+    headerOk: true,
     payloadLength,
     cr: info[2]!,
     crc: info[3] === 1,
     crcOk: info[4] === -1 ? null : info[4] === 1,
-    payload: headerOk ? new Uint8Array(phyWasm.memory.buffer, b.payload, payloadLength).slice() : new Uint8Array(0),
-    correctedErrors: info[5]!,
-    detectedErrors: info[6]!,
+    payload: new Uint8Array(phyWasm.memory.buffer, b.payload, payloadLength).slice(),
   };
 }
 
