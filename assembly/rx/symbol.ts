@@ -115,12 +115,14 @@ export function rxsym_move(p: usize, dst: i32, src: i32, count: i32): void {
 function dechirpWindow(c: RxContext, start: i32, down: bool): void {
   const m = c.m;
   const src = c.buf + (<usize>start << 3), up = c.upM, w = c.work;
-  for (let i = 0; i < m; i++) {
+  // two per vector: x u = x ur + [-xi, xr] ui (u conjugated for an upchirp); the same products
+  // and sums as one at a time
+  const sign = down ? f32x4(-1, 1, -1, 1) : f32x4(1, -1, 1, -1);
+  for (let i = 0; i < m; i += 2) {
     const o = <usize>i << 3;
-    const xr = load<f32>(src + o), xi = load<f32>(src + o, 4);
-    const ur = load<f32>(up + o), ui = down ? load<f32>(up + o, 4) : -load<f32>(up + o, 4);
-    store<f32>(w + o, xr * ur - xi * ui);
-    store<f32>(w + o, xr * ui + xi * ur, 4);
+    const x = v128.load(src + o), u = v128.load(up + o);
+    const ur = v128.shuffle<f32>(u, u, 0, 0, 2, 2), ui = v128.shuffle<f32>(u, u, 1, 1, 3, 3);
+    v128.store(w + o, f32x4.add(f32x4.mul(x, ur), f32x4.mul(f32x4.mul(v128.shuffle<f32>(x, x, 1, 0, 3, 2), ui), sign)));
   }
   fftForward(w, m);
 }
