@@ -120,6 +120,14 @@ describe("chirp decode - (standard input)", () => {
     expect(w.out.stderr).toMatch(/in 0\.10 s of stdin \(after --duration 0\.1 s\)/);
   });
 
+  it("flags that need a file are refused for a stream, not ignored", () => {
+    for (const flag of [["--annotate"], ["--appkey", "000102030405060708090a0b0c0d0e0f"]]) {
+      const r = chirp(["decode", "-", "--format", "cf32", ...rec.flags, ...flag]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${flag[0]} needs a recording file, not a stream`));
+    }
+  });
+
   it("a stream without --format or --rate is a clear error", () => {
     const r = chirp(["decode", "-", "--rate", "250k", "--sf", "7"]);
     expect(r.status).toBe(2);

@@ -107,6 +107,15 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
   const log = (line: string) => {
     if (!quiet) process.stderr.write(`chirp decode: ${line}\n`);
   };
+  // flags that need the whole recording: its metadata file, or its frames in time order at the end
+  for (const k of ["annotate", "appkey", "keys", "show-session-keys"]) {
+    if (v[k] !== undefined && v[k] !== false)
+      throw new ChirpError(
+        "BAD_PARAMETER",
+        `--${k} needs a recording file, not a stream (decode the stream with --json and pipe it to chirp lorawan - for keys)`,
+        { parameter: `--${k}` },
+      );
+  }
   const rtl = source.startsWith("rtl-tcp://");
   const fifo = !rtl && source !== "-" && source !== "/dev/stdin";
   let format: IqFormat;
