@@ -1,0 +1,183 @@
+/**
+ * One channel, every listener on it: a single front end (mix, filter, resample to r samples per
+ * chip, once) feeding a listener per key (sf, invertIq, framings). This is the orchestrator behind
+ * createReceiver (one SF), the gateway receiver (one channel receiver per channel) and
+ * `chirp decode --sf 7-12 --channel ...`.
+ *
+ * Listener key: `sf` picks the chirp length; `invertIq` listens on the conjugate of the stream (a
+ * downlink's conjugate is an ordinary frame); `framings` are the frame layouts it accepts (at
+ * SF5/SF6 SX127x and SX126x differ, and a probe tells them apart). To listen for another kind of
+ * traffic on a channel, add a listener kind here: a key, and a listener (src/rx/listener.ts) built
+ * for it; the front end, the buffer writes, the drain at flush and the frame order are shared.
+ */
+import { ChirpError } from "../errors.js";
+import { createFrontend, type Frontend } from "../dsp/index.js";
+import type { Framing } from "../phy/index.js";
+import { MARGIN } from "./kernel.js";
+import { phyWasm } from "../wasm/phy.js";
+import { allocating } from "../wasm/instantiate.js";
+import { resolveOptions, type Config } from "./options.js";
+import type { ReceiverStats } from "./context.js";
+import { createListener, type ChannelLink, type Listener } from "./listener.js";
+import type { Frame, ReceiverOptions, Samples } from "./types.js";
+
+/** What a listener listens for on its channel. */
+export interface ListenerKey {
+  sf: number;
+  /** Inverted IQ (downlinks). */
+  invertIq: boolean;
+  /** Frame layouts accepted. */
+  framings: Framing[];
+}
+
+/** The options of a channel receiver: a receiver's, with the spreading factors to listen for. */
+export interface ChannelReceiverOptions extends Omit<ReceiverOptions, "sf"> {
+  sfs: number[];
+  /** Sync word per SF where it differs from syncWord. */
+  syncWords?: Partial<Record<number, number | "any">>;
+}
+
+export interface ChannelReceiver {
+  push(samples: Samples): Frame[];
+  flush(): Frame[];
+  reset(): void;
+  dispose(): void;
+  /** The listeners' keys, in the order of `stats`. */
+  readonly keys: ListenerKey[];
+  /** Counters per spreading factor (in the order of `sfs`), the polarities of one SF summed. */
+  readonly stats: ReceiverStats[];
+  /** Input samples consumed. */
+  readonly consumed: number;
+}
+
+/**
+ * The channel filter the receiver puts in front of its kernels when it works at `r` samples per
+ * chip (1 or 2). At 2 samples per chip it must pass carrier offsets up to BW/4 (the signal then
+ * reaches 0.75 BW): a front end for a 2*BW wide channel at 1 sample per "chip" of that channel
+ * passes +-0.75 BW and stops at 1.25 BW, whose aliases land outside +-0.75 BW. The kernel's own
+ * interpolator low-passes to BW/2 once the carrier offset is known.
+ */
+export function receiverChannelFilter(bandwidth: number, r: number): { bandwidth: number; outputOversampling: 1; transition: number } {
+  return { bandwidth: r * bandwidth, outputOversampling: 1, transition: r === 2 ? 0.25 : 0.1 };
+}
+
+const BYTES_PER_SAMPLE = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 } as const;
+
+export function createChannelReceiver(options: ChannelReceiverOptions): ChannelReceiver {
+  if (!options || typeof options !== "object") throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
+  const { sfs: sfList, syncWords, ...common } = options;
+  if (!Array.isArray(sfList) || sfList.length === 0) throw new ChirpError("BAD_PARAMETER", "sfs must be a non-empty array of spreading factors 5..12", { parameter: "sfs", allowed: "5..12" });
+  if (new Set(sfList).size !== sfList.length) throw new ChirpError("BAD_PARAMETER", "sfs must be distinct spreading factors", { parameter: "sfs", allowed: "distinct spreading factors 5..12" });
+  const configs: Config[] = sfList.map((sf) => resolveOptions({ ...common, sf, syncWord: syncWords?.[sf] ?? common.syncWord } as ReceiverOptions));
+  const first = configs[0]!;
+  const { r } = first;
+  const frontend: Frontend = allocating(phyWasm, "a receiver's front end", () => createFrontend({
+    sampleRate: first.sampleRate, ...receiverChannelFilter(first.bandwidth, r),
+    frequencyOffsetHz: options.frequencyOffsetHz, format: options.format, engine: first.engine,
+    iqCorrection: options.iqCorrection ?? true,
+  }));
+  // slices of at most 8 windows of the shortest SF keep every listener's buffer within capacity
+  const sliceIn = Math.max(1, Math.floor(8 * Math.min(...configs.map((c) => c.m)) * frontend.ratio));
+  const link: ChannelLink = { toInput: (p) => frontend.inputPosition(p), dataEnd: Infinity };
+  const stats: ReceiverStats[] = configs.map(() => ({ samplesIn: 0, detections: 0, syncWordRejects: 0, headerFailures: 0, frames: 0, oversampling: r }));
+  const keys: ListenerKey[] = [];
+  const listeners: Listener[] = [];
+  try {
+    configs.forEach((cfg, i) => {
+      for (const invertIq of cfg.polarities) {
+        listeners.push(createListener(cfg, invertIq, link, stats[i]!));
+        keys.push({ sf: cfg.sf, invertIq, framings: cfg.framings });
+      }
+    });
+  } catch (e) {
+    for (const l of listeners) l.dispose();
+    frontend.dispose();
+    throw e;
+  }
+  let lastInput: Samples | null = null;
+  let disposed = false;
+  // frames of a push whose onProgress threw: returned by the next push or flush, not lost
+  let held: Frame[] = [];
+
+  function live(): void {
+    if (disposed) throw new ChirpError("DISPOSED", "this receiver has been disposed");
+  }
+
+  function append(out: Float32Array): void {
+    for (const l of listeners) l.append(out);
+  }
+
+  /** Runs every listener; with several the frames of one call come out in time order. */
+  function run(out: Frame[]): void {
+    if (listeners.length === 1) { listeners[0]!.run(out); return; }
+    const from = out.length;
+    for (const l of listeners) l.run(out);
+    if (out.length - from > 1) out.push(...out.splice(from).sort((a, b) => a.startSampleExact - b.startSampleExact));
+  }
+
+  function push(samples: Samples): Frame[] {
+    live();
+    if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
+    const out: Frame[] = held;
+    held = [];
+    const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[options.format ?? "cu8"] : 2;
+    const step = sliceIn * per;
+    if (samples.length > 0) lastInput = samples;
+    for (let i = 0; i < samples.length; i += step) {
+      append(frontend.push(samples.subarray(i, Math.min(samples.length, i + step)) as Samples));
+      run(out);
+    }
+    for (const st of stats) st.samplesIn = frontend.consumed;
+    try { options.onProgress?.(frontend.consumed); } catch (e) { held = out; throw e; }
+    return out;
+  }
+
+  function flush(): Frame[] {
+    live();
+    const out: Frame[] = held;
+    held = [];
+    run(out);
+    // drain: the channel filter delays the output, and the last symbol window reads MARGIN samples
+    // past its end, so a frame ending on the recording's last sample needs that much more input.
+    // Zeros (in the format of the last chunk) stand in for it; frames they complete are checked
+    // against the real end (link.dataEnd) by the listener.
+    if (lastInput && listeners.some((l) => l.inFrame())) {
+      link.dataEnd = frontend.consumed;
+      const outNeeded = Math.ceil(frontend.delaySamples) + 2 * MARGIN + r * 4;
+      const count = Math.ceil((outNeeded + 2) * frontend.ratio);
+      const Ctor = lastInput.constructor as new (len: number) => Samples;
+      const per = lastInput instanceof Uint8Array ? BYTES_PER_SAMPLE[options.format ?? "cu8"] : 2;
+      const zeros = new Ctor(count * per);
+      // cu8 centres on 127.5
+      if (lastInput instanceof Uint8Array && (options.format ?? "cu8") === "cu8") zeros.fill(128);
+      try {
+        append(frontend.push(zeros));
+        run(out);
+      } catch (e) {
+        if (e instanceof ChirpError && e.code === "DISPOSED") throw e;
+        /* a partial sample left by the last chunk: no drain */
+      }
+      link.dataEnd = Infinity;
+    }
+    const from = out.length;
+    for (const l of listeners) l.flushFrame(out);
+    if (out.length - from > 1) out.push(...out.splice(from).sort((a, b) => a.startSampleExact - b.startSampleExact));
+    return out;
+  }
+
+  function reset(): void {
+    live();
+    link.dataEnd = Infinity; lastInput = null; held = [];
+    for (const l of listeners) l.reset();
+    frontend.reset();
+  }
+
+  function dispose(): void {
+    if (disposed) return;
+    disposed = true;
+    for (const l of listeners) l.dispose();
+    frontend.dispose();
+  }
+
+  return { push, flush, reset, dispose, keys, stats, get consumed() { return frontend.consumed; } };
+}

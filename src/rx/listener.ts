@@ -1,0 +1,233 @@
+/**
+ * A listener: the receiver's stages for one (sf, polarity) on a channel's stream — its kernel with
+ * the sample buffer, its detector and its frames in flight, moved through their stages by one loop.
+ */
+import { DEBUG, WAIT, type FrameRecord, type Phase, type ReceiverStats, type Stage } from "./context.js";
+import { MARGIN, SEARCH_WINDOWS, type RxSymbolKernel, type SearchAccumulator } from "./kernel.js";
+import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
+import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
+import { createDetector, detectStep, restartDetector, type Detection } from "./detect.js";
+import { newRecord, syncStep } from "./sync.js";
+import { decodeRecord, headerStep, payloadStep, report } from "./frame.js";
+import type { Config } from "./options.js";
+import type { Frame } from "./types.js";
+
+/** What a listener needs from its channel: positions in input samples, and where the real data ends (flush). */
+export interface ChannelLink {
+  toInput(p: number): number;
+  /** Input samples of real data (Infinity while streaming); frames reaching past it are truncated. */
+  dataEnd: number;
+}
+
+/** Samples a listener's buffer holds: 40 windows and the margins. */
+export const listenerCapacity = (cfg: Config): number => 40 * cfg.m + 4 * MARGIN;
+
+/** Frames in flight at most per listener (a detection beyond them is let go: the air holds no more). */
+const MAX_IN_FLIGHT = 8;
+/**
+ * Inside the payload of a frame being demodulated the search's windows hold that frame's symbols,
+ * each a tone as strong as the frame: a strong frame's symbols alone pass the peak-to-mean test.
+ * A preamble there must also be steady, the same tone in every window summed (result.steady: a
+ * preamble near 1 at any SNR the search detects; one strong symbol among the windows near 0).
+ */
+const STEADY_IN_PAYLOAD = 0.5;
+
+/**
+ * A listener: a kernel with its own copy of the front end's output (conjugated for inverted IQ:
+ * a downlink's conjugate is an ordinary frame, so one filtered stream serves both polarities),
+ * its detector and its frames in flight.
+ */
+export interface Listener {
+  s: Stage;
+  append(out: Float32Array): void;
+  run(out: Frame[]): void;
+  flushFrame(out: Frame[]): boolean;
+  inFrame(): boolean;
+  reset(): void;
+  dispose(): void;
+}
+
+export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink, stats: ReceiverStats): Listener {
+  const { r, m } = cfg;
+  const capacity = listenerCapacity(cfg);
+  const toInput = link.toInput;
+  const kernel: RxSymbolKernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf: cfg.sf, r, capacity });
+  let acc: SearchAccumulator;
+  try {
+    acc = kernel.searchAccumulator();
+  } catch (e) {
+    kernel.dispose();
+    throw e;
+  }
+  const s: Stage = { cfg, kernel, stats, invertIq, base: 0, fill: 0 };
+  const detector = createDetector(acc);
+  const { preambleLength: L } = cfg.params;
+  /** The frames in flight, and finished records whose storage a new one reuses. */
+  let frames: FrameRecord[] = [];
+  const spares: FrameRecord[] = [];
+  /** The end of the last frame completed: the search never goes back before it (its windows held that frame's symbols). */
+  let searchFloor = 0;
+
+  /** Earliest absolute sample a frame in flight may still read. */
+  function keepFor(f: FrameRecord): number {
+    // the scan's last windows, and what fine sync reads around the best pair so far (6 preamble
+    // windows before it, a neighbour pair, half a symbol of timing), within 28 windows of the
+    // scan (the buffer holds 40): a long preamble's start is let go
+    if (f.phase === "sync") return Math.max(Math.min(f.scan.pos - 12 * m, f.scan.bestPos - 11 * m), f.scan.pos - 28 * m) - 2 * MARGIN;
+    // the header block is demodulated again from the downchirps once the framing probe is done
+    if (f.probing) return Math.floor(f.tDown) - m - 2 * MARGIN;
+    return Math.floor(f.next) - m - 2 * MARGIN;
+  }
+
+  /** Earliest absolute sample the search or a frame in flight may still read. */
+  function keepFrom(): number {
+    let k = detector.pos - 8 * m - MARGIN;
+    for (const f of frames) k = Math.min(k, keepFor(f));
+    return k;
+  }
+
+  /** End of the samples the next step of f reads (-Infinity: it reads none). */
+  function needOf(f: FrameRecord): number {
+    if (f.phase === "sync") return f.scan.pos + 3 * m + 2 * MARGIN;
+    return f.index >= f.total ? -Infinity : Math.floor(f.next) + m + MARGIN;
+  }
+
+  /**
+   * Whether detection d starts a new frame: not a frame in flight seen again (in that frame's own
+   * preamble or sync; while the frame is still in its scan, anywhere the scan reaches), and, among
+   * the symbols of a frame in flight, a steady tone (not that frame's symbols).
+   */
+  function newFrame(d: Detection): boolean {
+    nested = false;
+    for (const f of frames) {
+      // its preamble and sync, and where its header and payload begin
+      const [from, to, symbols] = f.phase === "sync"
+        ? [f.det - (L + 1) * m, f.det + (L + 7) * m, f.det + (L + 7) * m]
+        : [f.tDown - (L + 2) * m, f.tDown + (2.25 + SEARCH_WINDOWS) * m, f.tDown + 2.25 * m];
+      if (d.aligned >= from && d.aligned <= to) return false;
+      if (d.aligned > symbols) {
+        if (d.steady < STEADY_IN_PAYLOAD) return false;
+        nested = true;
+      }
+    }
+    return true;
+  }
+  /** The last detection newFrame accepted lies among another frame's symbols. */
+  let nested = false;
+
+  /** Whether synchronised frame f is one already in flight (the same downchirps). */
+  function synchronisedTwice(f: FrameRecord): boolean {
+    return frames.some((g) => g !== f && g.phase !== "sync" && Math.abs(g.tDown - f.tDown) < m / 2);
+  }
+
+  /** Takes f out of flight; its storage goes to the next detection. */
+  function retire(f: FrameRecord): void {
+    frames = frames.filter((g) => g !== f);
+    spares.push(f);
+  }
+
+  function append(out: Float32Array): void {
+    const count = out.length >> 1;
+    if (s.fill + count > capacity) {
+      const keep = Math.max(s.base, Math.min(s.base + s.fill, keepFrom()));
+      const drop = Math.min(keep - s.base, s.fill);
+      if (drop > 0) { kernel.move(0, drop, s.fill - drop); s.base += drop; s.fill -= drop; }
+      if (s.fill + count > capacity) {
+        // the frames in flight cannot hold this much history: the ones whose samples are lost
+        // are let go, and the search goes on from the oldest sample held
+        const drop2 = s.fill + count - capacity;
+        kernel.move(0, drop2, s.fill - drop2); s.base += drop2; s.fill -= drop2;
+        for (const f of frames) if (keepFor(f) < s.base) retire(f);
+        if (detector.pos < s.base + MARGIN) restartDetector(detector, s.base + MARGIN);
+      }
+    }
+    kernel.write(s.fill, out, invertIq);
+    s.fill += count;
+  }
+
+  /** The step of a frame's phase. */
+  function advance(f: FrameRecord): Phase | typeof WAIT {
+    switch (f.phase) {
+      case "sync": return syncStep(f, s);
+      case "header": return headerStep(f, s);
+      case "payload": return payloadStep(f, s);
+      default: return f.phase;
+    }
+  }
+
+  /** A complete frame: decoded, unless it ran past the real data (the zeros flush() appends). */
+  function complete(f: FrameRecord): Frame {
+    const { decoded, soft } = decodeRecord(f, s);
+    const cut = toInput(f.next) > link.dataEnd + 2 * (cfg.sampleRate / cfg.bandwidth);
+    stats.frames++;
+    return report(f, s, cut ? null : decoded, soft, cut, toInput);
+  }
+
+  function run(out: Frame[]): void {
+    for (;;) {
+      // the search or the frame whose next step reads the earliest samples
+      let f: FrameRecord | null = null, need = detector.pos + m;
+      for (const g of frames) {
+        const q = needOf(g);
+        if (q < need) { need = q; f = g; }
+      }
+      if (need > s.base + s.fill) return;
+      if (!f) {
+        const d = detectStep(detector, s);
+        if (d === WAIT) return;
+        if (d && frames.length < MAX_IN_FLIGHT && newFrame(d)) {
+          if (DEBUG) console.log(`record for detection at ${d.aligned}; in flight: ${frames.map((g) => `${g.phase} ${g.phase === "sync" ? g.det : g.tDown}`).join(", ")}`);
+          const f = newRecord(d, s, spares.pop());
+          f.nested = nested;
+          frames.push(f);
+        }
+        continue;
+      }
+      const next = advance(f);
+      if (next === "header" && f.phase === "sync" && synchronisedTwice(f)) {
+        retire(f);
+        continue;
+      }
+      // a step that waits for samples already held has lost its own (behind the buffer): let go
+      f.phase = next === WAIT ? "failed" : next;
+      if (f.phase === "done") {
+        out.push(complete(f));
+        retire(f);
+        // the search's windows held this frame's symbols: it starts afresh at the frame's end
+        searchFloor = Math.max(searchFloor, Math.round(f.next));
+        restartDetector(detector, Math.round(f.next));
+      } else if (f.phase === "failed") {
+        // not a frame after all: search again from just after its detection (nothing is skipped;
+        // frames in flight found again there are recognised as such)
+        retire(f);
+        const from = Math.max(f.det + m, s.base + MARGIN, searchFloor);
+        if (detector.pos > from) restartDetector(detector, from);
+      }
+    }
+  }
+
+  /**
+   * At the end: the frames in flight past their sync, reported as truncated (but not one found
+   * among another frame's symbols whose header was not read: more likely those symbols); true
+   * when there was one.
+   */
+  function flushFrame(out: Frame[]): boolean {
+    let had = false;
+    for (const f of frames) {
+      if (f.phase === "sync" || (f.nested && f.phase === "header")) continue;
+      out.push(report(f, s, null, false, true, toInput));
+      had = true;
+    }
+    for (const f of frames) retire(f);
+    detector.acc.reset();
+    return had;
+  }
+
+  return {
+    s, append, run, flushFrame,
+    inFrame: () => frames.some((f) => f.phase !== "sync"),
+    reset() { s.base = 0; s.fill = 0; searchFloor = 0; for (const f of frames) retire(f); restartDetector(detector, 0); },
+    dispose() { frames = []; spares.length = 0; detector.acc.dispose(); kernel.dispose(); },
+  };
+}
+
