@@ -5,7 +5,7 @@
 import { recordingShapeHint } from "./hints.js";
 import { accessSync, constants, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
-import { createGatewayReceiver, createReceiver, decodeCollisions, decodeGatewayCollisions, type Frame, type GatewayFrame, type GatewayOptions, type Samples } from "./deps.js";
+import { createChannelReceiver, decodeCollisions, decodeGatewayCollisions, type ChannelReceiver, type Frame, type GatewayOptions, type Samples } from "./deps.js";
 import { timeOnAir } from "../phy/index.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
@@ -152,52 +152,41 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     for (const f of out) take(f);
     return frames;
   }
-  let push: (view: Samples) => void;
-  let flush: () => void;
-  let collect: () => void;
-  let dispose: () => void;
-  if (tagged && gatewayFits(rx, rec, offsets)) {
-    // Several channels (or one off-centre): one front end per channel feeding one receiver per SF.
-    const gw = createGatewayReceiver(gatewayOptions(rx, rec, offsets));
-    const center = rec.centerFrequency ?? 0;
-    const untag = (fs: GatewayFrame[]) => {
-      for (const g of fs) {
-        const { channelHz, channelIndex: _i, frequencyHz: _f, ...f } = g;
-        take(tagChannel(f, channelHz - center, rec.centerFrequency));
-      }
-    };
-    push = (view) => untag(gw.push(view));
-    flush = () => untag(gw.flush());
-    // The gateway counts detections only.
-    collect = () => {
-      if (opts.stats) opts.stats.detections += gw.stats.detections;
-    };
-    dispose = () => gw.dispose();
-  } else {
-    // The centre channel, or channels too close to the recording's edge for the gateway's 2*BW
-    // channel filter: one receiver per channel and SF, each with its own front end.
-    const receivers = await Promise.all(perChannel.map(async ({ off, o }) => ({ off, r: await createReceiver(o) })));
-    const each = (fs: Frame[], off: number) => {
-      for (const f of fs) take(tagged ? tagChannel(f, off, rec.centerFrequency) : f);
-    };
-    push = (view) => {
-      for (const { off, r } of receivers) each(r.push(view), off);
-    };
-    flush = () => {
-      for (const { off, r } of receivers) each(r.flush(), off);
-    };
-    collect = () => {
-      if (!opts.stats) return;
-      for (const { r } of receivers) {
-        opts.stats.detections += r.stats.detections;
-        opts.stats.syncWordRejects += r.stats.syncWordRejects;
-        opts.stats.headerFailures += r.stats.headerFailures;
-      }
-    };
-    dispose = () => {
-      for (const { r } of receivers) r.dispose();
-    };
+  // One channel receiver per channel: one front end feeding a listener per SF (and polarity), as
+  // the gateway receiver does.
+  const receivers: { off: number; r: ChannelReceiver }[] = [];
+  try {
+    for (const off of offsets) {
+      const { sf: _sf, syncWord: _own, ...o } = receiverOptions(rx, rec, rx.sfs[0]!, off);
+      const syncWord = rx.base.syncWord;
+      receivers.push({ off, r: createChannelReceiver({ ...o, ...(syncWord !== undefined ? { syncWord } : {}), ...(rx.syncWords ? { syncWords: rx.syncWords } : {}), sfs: rx.sfs }) });
+    }
+  } catch (e) {
+    for (const { r } of receivers) r.dispose();
+    throw e;
   }
+  const each = (fs: Frame[], off: number) => {
+    for (const f of fs) take(tagged ? tagChannel(f, off, rec.centerFrequency) : f);
+  };
+  const push = (view: Samples) => {
+    for (const { off, r } of receivers) each(r.push(view), off);
+  };
+  const flush = () => {
+    for (const { off, r } of receivers) each(r.flush(), off);
+  };
+  const collect = () => {
+    if (!opts.stats) return;
+    for (const { r } of receivers) {
+      for (const st of r.stats) {
+        opts.stats.detections += st.detections;
+        opts.stats.syncWordRejects += st.syncWordRejects;
+        opts.stats.headerFailures += st.headerFailures;
+      }
+    }
+  };
+  const dispose = () => {
+    for (const { r } of receivers) r.dispose();
+  };
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
   try {
     for await (const { view, first } of opts.source ?? streamSamples(rec, opts.chunkSamples ?? 1 << 16)) {

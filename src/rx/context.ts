@@ -8,6 +8,7 @@ import type { Framing, ResolvedParams } from "../phy/index.js";
 
 export interface ReceiverStats {
   samplesIn: number;
+  /** Preamble detections that started a frame in flight (not a frame in flight seen again). */
   detections: number;
   syncWordRejects: number;
   /** Synchronised frames whose header checksum failed (not reported as frames). */

@@ -42,7 +42,6 @@ export function detectStep(d: Detector, s: Stage): Detection | null | typeof WAI
   const pos = d.pos;
   d.pos += m;
   if (windows < SEARCH_WINDOWS || !(ratio > s.cfg.searchThreshold)) return null;
-  s.stats.detections++;
   if (DEBUG) console.log(`detect at ${pos} bin ${res.bin} ratio ${ratio.toFixed(1)} steady ${res.steady.toFixed(2)}`);
   // a window late by b chips shows the tone at b
   return { det: pos, aligned: pos + m - r * res.bin, upFrac: res.frac, steady: res.steady };

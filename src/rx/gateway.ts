@@ -3,22 +3,19 @@
  * recording (e.g. 1 MS/s around 868.3 MHz holding the three EU868 default channels), like the
  * 8-channel concentrators of LoRaWAN gateways.
  *
- *   wideband samples -> one front end per channel (mix the channel to 0 Hz, low-pass, decimate to
- *   2 samples per chip, once) -> per spreading factor, receivers on that channel's stream
- *   -> frames tagged with the channel, positions mapped back to wideband samples.
+ *   wideband samples -> per channel, a channel receiver (src/rx/channel.ts): one front end (mix the
+ *   channel to 0 Hz, low-pass, decimate to 2 samples per chip, once) feeding a listener per SF
+ *   and polarity -> frames tagged with the channel, positions in wideband samples.
  *
- * The channel front end is the one the receiver would build for itself at 2 samples per chip
- * (a 2*BW wide channel that passes carrier offsets up to BW/4); the receivers then get exactly
- * 2*BW samples per second and their own front end is a pass-through. So the wideband stream is
- * filtered once per channel, not once per channel and SF. Frames of different SFs overlapping
+ * So the wideband stream is filtered once per channel, not once per channel and SF (the same
+ * orchestrator serves createReceiver and `chirp decode --sf 7-12`). Frames of different SFs overlapping
  * in time on one channel are nearly orthogonal and decode independently; a frame is reported by
  * the receiver of its own SF only (the others reject it at the sync word or header checksum).
  */
 import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkEngine } from "../phy/params.js";
 import type { Engine, Framing, Ldro } from "../phy/index.js";
-import { createFrontend, type Frontend } from "../dsp/index.js";
-import { createReceiver, receiverChannelFilter, type Receiver } from "./receiver.js";
+import { createChannelReceiver, type ChannelReceiver } from "./channel.js";
 import type { Frame, IqPolarity, SampleFormat, Samples } from "./types.js";
 
 export interface GatewayOptions {
@@ -91,8 +88,7 @@ export interface GatewayReceiver {
 interface Channel {
   hz: number;
   index: number;
-  fe: Frontend;
-  receivers: Receiver[];
+  rx: ChannelReceiver;
 }
 
 const DEFAULT_SFS = [7, 8, 9, 10, 11, 12];
@@ -133,37 +129,26 @@ function checkOptions(o: GatewayOptions) {
 /** Creates a streaming multi-channel, multi-SF receiver (see the module comment). */
 export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver {
   const { bandwidth, sampleRate, center, sfs, engine, syncWords } = checkOptions(options);
-  const chanRate = 2 * bandwidth; // 2 samples per chip: what the receiver works at
   const channels: Channel[] = [];
   let disposed = false;
   function dispose(): void {
     if (disposed) return;
     disposed = true;
-    for (const ch of channels) {
-      ch.fe.dispose();
-      for (const rx of ch.receivers) rx.dispose();
-    }
+    for (const ch of channels) ch.rx.dispose();
   }
   try {
     options.channels.forEach((hz, index) => {
-      // the receiver's own channel filter at 2 samples per chip, so its front end then passes through
-      const ch: Channel = {
-        hz, index, receivers: [],
-        fe: createFrontend({
-          sampleRate, ...receiverChannelFilter(bandwidth, 2),
-          frequencyOffsetHz: hz - center, format: options.format, engine,
-          iqCorrection: options.iqCorrection ?? true,
-        }),
-      };
-      channels.push(ch);
-      for (const sf of sfs) {
-        ch.receivers.push(createReceiver({
-          sampleRate: chanRate, bandwidth, sf, syncWord: syncWords[sf] ?? options.syncWord, centerFrequency: hz,
-          iq: options.iq, framing: options.framing,
+      // one front end for the channel (the receiver's own filter at 2 samples per chip) feeding a
+      // listener per SF and polarity: positions come back in wideband samples
+      channels.push({
+        hz, index,
+        rx: createChannelReceiver({
+          sampleRate, bandwidth, sfs, syncWord: options.syncWord, syncWords, centerFrequency: hz,
+          frequencyOffsetHz: hz - center, format: options.format, iq: options.iq, framing: options.framing,
           explicitHeader: options.explicitHeader, implicit: options.implicit, ldro: options.ldro,
-          preambleLength: options.preambleLength, engine, iqCorrection: false,
-        }));
-      }
+          preambleLength: options.preambleLength, engine, iqCorrection: options.iqCorrection ?? true,
+        }),
+      });
     });
   } catch (e) {
     // what was made before a bad option or a full memory is freed again
@@ -175,42 +160,28 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   };
   const stats: GatewayStats = { samplesIn: 0, frames: 0, detections: 0, receivers: channels.length * sfs.length };
 
-  /** Maps a receiver's frame (channel samples) to wideband samples and tags it with the channel. */
-  function tag(f: Frame, ch: Channel): GatewayFrame {
-    const exact = ch.fe.inputPosition(f.startSampleExact);
-    return {
-      ...f,
-      startSample: Math.round(exact),
-      startSampleExact: exact,
-      timingOffset: exact - Math.round(exact),
-      endSample: Math.round(ch.fe.inputPosition(f.endSample)),
-      channelHz: ch.hz,
-      channelIndex: ch.index,
-      frequencyHz: ch.hz + f.cfoHz,
-    };
-  }
+  /** Tags a channel's frame with the channel. */
+  const tag = (f: Frame, ch: Channel): GatewayFrame => ({ ...f, channelHz: ch.hz, channelIndex: ch.index, frequencyHz: ch.hz + f.cfoHz });
 
   function collect(out: GatewayFrame[]): GatewayFrame[] {
     out.sort((a, b) => a.startSampleExact - b.startSampleExact);
     stats.frames += out.length;
     let d = 0;
-    for (const ch of channels) for (const rx of ch.receivers) d += rx.stats.detections;
+    for (const ch of channels) for (const st of ch.rx.stats) d += st.detections;
     stats.detections = d;
     return out;
   }
+
+  // frames of a push whose onProgress threw
+  let held: GatewayFrame[] = [];
 
   function push(samples: Samples): GatewayFrame[] {
     live();
     if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
     const out: GatewayFrame[] = held;
     held = [];
-    if (samples.length > 0) lastInput = samples;
-    for (const ch of channels) {
-      // the front end's output is a view into Wasm memory that a receiver may grow: copy it once
-      const x = ch.fe.push(samples).slice();
-      for (const rx of ch.receivers) for (const f of rx.push(x)) out.push(tag(f, ch));
-    }
-    stats.samplesIn = channels[0]!.fe.consumed;
+    for (const ch of channels) for (const f of ch.rx.push(samples)) out.push(tag(f, ch));
+    stats.samplesIn = channels[0]!.rx.consumed;
     try {
       options.onProgress?.(stats.samplesIn);
     } catch (e) {
@@ -220,49 +191,19 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
     return collect(out);
   }
 
-  // frames of a push whose onProgress threw
-  let held: GatewayFrame[] = [];
-
-  // the last chunk's type, so flush can drain the channel filters with zeros of the same format
-  let lastInput: Samples | null = null;
-
   function flush(): GatewayFrame[] {
     live();
     const out: GatewayFrame[] = held;
     held = [];
-    for (const ch of channels) {
-      const frames: Frame[] = [];
-      // drain the channel filter (its delay) so a frame ending on the recording's last sample
-      // reaches the receivers whole; frames that end on the zeros ran past the data: truncated
-      const dataEnd = ch.fe.consumed;
-      if (lastInput) {
-        const count = Math.ceil((Math.ceil(ch.fe.delaySamples) + 8) * ch.fe.ratio);
-        const bytes = lastInput instanceof Uint8Array ? { cf32: 8, cs16: 4, cu8: 2, cs8: 2 }[options.format ?? "cu8"] : 2;
-        const zeros = new (lastInput.constructor as new (len: number) => Samples)(count * bytes);
-        if (lastInput instanceof Uint8Array && (options.format ?? "cu8") === "cu8") zeros.fill(128); // cu8 centres on 127.5
-        try {
-          const x = ch.fe.push(zeros).slice();
-          for (const rx of ch.receivers) frames.push(...rx.push(x));
-        } catch { /* a partial sample left by the last chunk: no drain */ }
-      }
-      for (const rx of ch.receivers) frames.push(...rx.flush());
-      const slack = 2 * (sampleRate / bandwidth);
-      for (const f of frames) {
-        const cut = !f.truncated && ch.fe.inputPosition(f.endSample) > dataEnd + slack;
-        out.push(tag(cut ? { ...f, truncated: true, crcOk: null, payload: new Uint8Array(0), payloadHex: "" } : f, ch));
-      }
-    }
+    // each channel drains its own filter; frames that end on the zeros come back truncated
+    for (const ch of channels) for (const f of ch.rx.flush()) out.push(tag(f, ch));
     return collect(out);
   }
 
   function reset(): void {
     live();
-    for (const ch of channels) {
-      ch.fe.reset();
-      for (const rx of ch.receivers) rx.reset();
-    }
+    for (const ch of channels) ch.rx.reset();
     Object.assign(stats, { samplesIn: 0, frames: 0, detections: 0 });
-    lastInput = null;
     held = [];
   }
 

@@ -3,3 +3,4 @@ export { createReceiver, decodeRecording, SNR_MAX_DB, SNR_MIN_DB, type Receiver,
 export type { Frame, ReceiverOptions, SampleFormat, Samples } from "./types.js";
 export { createGatewayReceiver, decodeGateway, type GatewayReceiver, type GatewayOptions, type GatewayFrame, type GatewayStats } from "./gateway.js";
 export { decodeCollisions, decodeGatewayCollisions, cancelFrame, type CollisionOptions } from "./collide.js";
+export { createChannelReceiver, type ChannelReceiver, type ChannelReceiverOptions, type ListenerKey } from "./channel.js";

@@ -177,6 +177,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
         if (d === WAIT) return;
         if (d && frames.length < MAX_IN_FLIGHT && newFrame(d)) {
           if (DEBUG) console.log(`record for detection at ${d.aligned}; in flight: ${frames.map((g) => `${g.phase} ${g.phase === "sync" ? g.det : g.tDown}`).join(", ")}`);
+          stats.detections++;
           const f = newRecord(d, s, spares.pop());
           f.nested = nested;
           frames.push(f);
