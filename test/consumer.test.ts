@@ -85,6 +85,20 @@ describe("the packed tarball", () => {
     expect(out.frames).toEqual([{ hex: Buffer.from("hello chirpkit").toString("hex"), crcOk: true }]);
   });
 
+  it("the README's example runs as written and prints what the README says", () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const block = /### In four lines\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    writeFileSync(join(dir, "app", "readme.mjs"), block!);
+    const r = spawnSync(process.execPath, ["readme.mjs"], { cwd: join(dir, "app"), encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const printed = /prints\s+`([^`]+)`/.exec(readme)?.[1];
+    // the payload and CRC exactly; the SNR of a noiseless frame is the estimator's limit, so only its form
+    const [hex, crc] = printed!.split(" ");
+    expect(r.stdout.trim()).toMatch(new RegExp(`^${hex} ${crc} \\d+\\.\\d dB$`));
+  });
+
   it("require() fails with a message that says ESM-only and shows the import", () => {
     writeFileSync(join(dir, "app", "use.cjs"), `require("chirpkit/rx");`);
     const r = spawnSync(process.execPath, ["use.cjs"], { cwd: join(dir, "app"), encoding: "utf8" });
