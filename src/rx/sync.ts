@@ -220,6 +220,9 @@ function readSyncWord(s: Stage, tDown: number, cfo: number, want: number | "any"
   const k = s.kernel, res = k.result;
   const bins: number[] = [];
   if (want !== "any") {
+    // where the mappings differ they share the first symbol's bin, so the one whose bins hold the
+    // most energy names the framing (a threshold alone would pass either on the first symbol)
+    let best = -1, bestFraming: Framing | null = null;
     for (const e of syncExpect) {
       let p = 0, q = 0;
       bins.length = 0;
@@ -228,9 +231,11 @@ function readSyncWord(s: Stage, tDown: number, cfo: number, want: number | "any"
         p += res.peak; q += res.mean;
         bins.push(res.bin);
       }
-      if (p > SYNC_THRESHOLD * q) return { word: want, framing: syncExpect.length > 1 ? e.framing : null };
       if (DEBUG) console.log(`sync word ${bins} ${(p / q).toFixed(1)} (${e.framing})`);
+      const score = p / Math.max(q, 1e-30);
+      if (score > best) { best = score; bestFraming = e.framing; }
     }
+    if (best > SYNC_THRESHOLD) return { word: want, framing: syncExpect.length > 1 ? bestFraming : null };
     s.stats.syncWordRejects++;
     return null;
   }
