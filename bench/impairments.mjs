@@ -57,8 +57,9 @@ const rows = [
     },
   },
   {
-    label: "tone 10 dB over the noise, 20 kHz off the carrier",
-    impairments: { interferers: [{ kind: "tone", frequencyHz: 20e3, levelDb: 10 }] },
+    label: "tone at the noise level in the LoRa band, 20 kHz off the carrier",
+    impairments: { interferers: [{ kind: "tone", frequencyHz: 20e3, levelDb: 0 }] },
+    wide: true,
   },
   { label: "Rician K = 10 dB, block", impairments: { fading: { model: "rician", kFactorDb: 10 } }, wide: true },
   { label: "Rayleigh, block", impairments: { fading: { model: "rayleigh" } }, wide: true },

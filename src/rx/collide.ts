@@ -87,7 +87,11 @@ export function decodeGatewayCollisions(samples: Samples, options: GatewayOption
   return run(iq, maxPasses, {
     sampleRate: options.sampleRate,
     decode: (x) => decodeGateway(x, { ...gw, format: "cf32" }),
-    decodeLike: (f, x) => decodeGateway(x, { ...gw, format: "cf32", channels: [gw.channels[f.channelIndex]!], sfs: [f.sf] }).map((g) => ({ ...g, channelIndex: f.channelIndex })),
+    decodeLike: (f, x) =>
+      decodeGateway(x, { ...gw, format: "cf32", channels: [gw.channels[f.channelIndex]!], sfs: [f.sf] }).map((g) => ({
+        ...g,
+        channelIndex: f.channelIndex,
+      })),
     channelOffset: (f) => f.channelHz - center,
     sameReceiver: (a, b) => a.sf === b.sf && a.channelIndex === b.channelIndex,
     params: (f) => frameParams(f, options.ldro ?? "auto", options.preambleLength ?? 8),
@@ -99,8 +103,16 @@ export function decodeGatewayCollisions(samples: Samples, options: GatewayOption
 function frameParams(f: Frame, ldro: Ldro, preambleLength: number): PhyParams {
   return {
     // a failed frame's header fields may be anything; only its preamble is re-made from them
-    sf: f.sf, bandwidth: f.bandwidth, cr: f.cr !== null && f.cr >= 1 && f.cr <= 4 ? f.cr : 1, explicitHeader: f.explicitHeader, crc: f.crc ?? true,
-    ldro, preambleLength, syncWord: f.syncWord, invertIq: f.invertIq, ...(f.framing ? { framing: f.framing } : {}),
+    sf: f.sf,
+    bandwidth: f.bandwidth,
+    cr: f.cr !== null && f.cr >= 1 && f.cr <= 4 ? f.cr : 1,
+    explicitHeader: f.explicitHeader,
+    crc: f.crc ?? true,
+    ldro,
+    preambleLength,
+    syncWord: f.syncWord,
+    invertIq: f.invertIq,
+    ...(f.framing ? { framing: f.framing } : {}),
   };
 }
 
@@ -109,15 +121,24 @@ const good = (f: Frame): boolean => f.crcOk === true && !f.truncated;
 function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>): F[] {
   const total = iq.length / 2;
   const symLen = (f: Frame): number => ((1 << f.sf) * ctx.sampleRate) / f.bandwidth;
-  const same = (a: F, b: F): boolean => ctx.sameReceiver(a, b) && Math.abs(a.startSampleExact - b.startSampleExact) < symLen(a);
-  const shift = (f: F, by: number): F => ({ ...f, startSample: f.startSample + by, startSampleExact: f.startSampleExact + by, endSample: f.endSample + by });
+  const same = (a: F, b: F): boolean =>
+    ctx.sameReceiver(a, b) && Math.abs(a.startSampleExact - b.startSampleExact) < symLen(a);
+  const shift = (f: F, by: number): F => ({
+    ...f,
+    startSample: f.startSample + by,
+    startSampleExact: f.startSampleExact + by,
+    endSample: f.endSample + by,
+  });
   const accepted: F[] = [];
   const failed: F[] = [];
   const cancelled: F[] = [];
   const filters = new Map<number, PolyphaseFilter>();
   const filterFor = (bw: number): PolyphaseFilter => {
     let filter = filters.get(bw);
-    if (!filter) { filter = channelFilter(bw, ctx.sampleRate, GENERATION_OVERSAMPLING); filters.set(bw, filter); }
+    if (!filter) {
+      filter = channelFilter(bw, ctx.sampleRate, GENERATION_OVERSAMPLING);
+      filters.set(bw, filter);
+    }
     return filter;
   };
   for (let pass = 0; pass < maxPasses; pass++) {
@@ -134,7 +155,16 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
       const to = Math.min(total, Math.ceil(f.endSample + 2 * (f.endSample - f.startSample) + 16 * symLen(f)));
       if (to - from < 20 * symLen(f)) continue;
       const copy = iq.slice(2 * from, 2 * to);
-      cancelFrame(copy, shift(f, -from), p, ctx.channelOffset(f), ctx.sampleRate, filterFor(f.bandwidth), ctx.engine, sync);
+      cancelFrame(
+        copy,
+        shift(f, -from),
+        p,
+        ctx.channelOffset(f),
+        ctx.sampleRate,
+        filterFor(f.bandwidth),
+        ctx.engine,
+        sync,
+      );
       // the preamble search steps by whole symbols from where it starts: a second start half a
       // symbol later gives a frame under the rest of the failed one a second chance to line up
       for (const skip of [0, Math.round(symLen(f) / 2)]) {
@@ -144,7 +174,11 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
     const fresh: F[] = [];
     for (const f of found) {
       if (good(f)) {
-        if (!accepted.some((a) => same(a, f) && a.payloadHex === f.payloadHex) && !fresh.some((a) => same(a, f) && a.payloadHex === f.payloadHex)) fresh.push(f);
+        if (
+          !accepted.some((a) => same(a, f) && a.payloadHex === f.payloadHex) &&
+          !fresh.some((a) => same(a, f) && a.payloadHex === f.payloadHex)
+        )
+          fresh.push(f);
       } else if (!failed.some((a) => same(a, f))) failed.push(f);
     }
     if (fresh.length === 0) break;
@@ -161,7 +195,7 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
   const out: F[] = [...accepted, ...failed.filter((f) => !accepted.some((a) => same(a, f)))];
   out.sort((a, b) => a.startSampleExact - b.startSampleExact);
   for (const f of out) {
-    f.collided = out.some((g) => g !== f && overlaps(f, g) && (ctx.channelOffset(f) === ctx.channelOffset(g)));
+    f.collided = out.some((g) => g !== f && overlaps(f, g) && ctx.channelOffset(f) === ctx.channelOffset(g));
     if (f.cancelled === undefined) f.cancelled = false;
   }
   return out;
@@ -176,7 +210,16 @@ function overlaps(a: Frame, b: Frame): boolean {
  * symbols (e.g. the preamble, sync word and downchirps of a frame whose payload is not known). The
  * reference is built once per timing hypothesis over the frame's span; the fit is per symbol.
  */
-export function cancelFrame(iq: Float32Array, f: Frame, p: PhyParams, channelOffsetHz: number, sampleRate: number, filter: PolyphaseFilter, engine: "wasm" | "js", symbols = Infinity): void {
+export function cancelFrame(
+  iq: Float32Array,
+  f: Frame,
+  p: PhyParams,
+  channelOffsetHz: number,
+  sampleRate: number,
+  filter: PolyphaseFilter,
+  engine: "wasm" | "js",
+  symbols = Infinity,
+): void {
   const total = iq.length / 2;
   const params = resolveParams(p);
   // a frame without a good payload: any bytes of its length make the same preamble
@@ -187,13 +230,25 @@ export function cancelFrame(iq: Float32Array, f: Frame, p: PhyParams, channelOff
   const length = ((gen.length / 2 / GENERATION_OVERSAMPLING) * k) / (1 + ppm * 1e-6);
   const block = Math.round((1 << f.sf) * k);
   const a = Math.max(0, Math.floor(f.startSampleExact) - 64);
-  const b = Math.min(total, Math.ceil(f.startSampleExact + Math.min(length, symbols * block)) + (symbols < Infinity ? 0 : 64));
+  const b = Math.min(
+    total,
+    Math.ceil(f.startSampleExact + Math.min(length, symbols * block)) + (symbols < Infinity ? 0 : 64),
+  );
   if (b - a < 16) return;
   const ref = new Float32Array(2 * (b - a));
   let cfo = f.cfoHz + channelOffsetHz;
   const build = (start: number, c: number): void => {
     ref.fill(0);
-    placeSignal(ref, gen, filter, { start: start - a, rateRatio: k / GENERATION_OVERSAMPLING, sfoPpm: ppm, cfoHz: c, sampleRate, phase: (2 * Math.PI * c * a) / sampleRate, amplitude: 1, engine });
+    placeSignal(ref, gen, filter, {
+      start: start - a,
+      rateRatio: k / GENERATION_OVERSAMPLING,
+      sfoPpm: ppm,
+      cfoHz: c,
+      sampleRate,
+      phase: (2 * Math.PI * c * a) / sampleRate,
+      amplitude: 1,
+      engine,
+    });
   };
   // per-symbol correlations <r, s> and energies, from the frame's start
   const gains = (): { h: [number, number][]; score: number } => {
@@ -202,35 +257,50 @@ export function cancelFrame(iq: Float32Array, f: Frame, p: PhyParams, channelOff
     const s0 = Math.max(0, Math.round(f.startSampleExact) - a);
     for (let lo = s0; lo < b - a; lo += block) {
       const hi = Math.min(b - a, lo + block);
-      let cr = 0, ci = 0, e = 0;
+      let cr = 0,
+        ci = 0,
+        e = 0;
       for (let j = lo; j < hi; j++) {
-        const rr = iq[2 * (a + j)]!, ri = iq[2 * (a + j) + 1]!, sr = ref[2 * j]!, si = ref[2 * j + 1]!;
+        const rr = iq[2 * (a + j)]!,
+          ri = iq[2 * (a + j) + 1]!,
+          sr = ref[2 * j]!,
+          si = ref[2 * j + 1]!;
         cr += rr * sr + ri * si;
         ci += ri * sr - rr * si;
         e += sr * sr + si * si;
       }
-      if (e > 0) { h.push([cr / e, ci / e]); score += (cr * cr + ci * ci) / e; }
+      if (e > 0) {
+        h.push([cr / e, ci / e]);
+        score += (cr * cr + ci * ci) / e;
+      }
     }
     return { h, score };
   };
   // timing: a grid of fractions of a chip around the receiver's estimate, then a parabola through the best three
   const chip = k;
   const offsets = [-0.3, -0.15, 0, 0.15, 0.3].map((x) => x * chip);
-  const scores = offsets.map((dt) => { build(f.startSampleExact + dt, cfo); return gains().score; });
+  const scores = offsets.map((dt) => {
+    build(f.startSampleExact + dt, cfo);
+    return gains().score;
+  });
   let bi = scores.indexOf(Math.max(...scores));
   let dt = offsets[bi]!;
   if (bi > 0 && bi < offsets.length - 1) {
-    const y0 = scores[bi - 1]!, y1 = scores[bi]!, y2 = scores[bi + 1]!;
+    const y0 = scores[bi - 1]!,
+      y1 = scores[bi]!,
+      y2 = scores[bi + 1]!;
     const den = y0 - 2 * y1 + y2;
-    if (den < 0) dt += (0.5 * (y0 - y2) / den) * (offsets[1]! - offsets[0]!);
+    if (den < 0) dt += ((0.5 * (y0 - y2)) / den) * (offsets[1]! - offsets[0]!);
   }
   const start = f.startSampleExact + dt;
   // carrier: the mean phase advance of the per-symbol gains
   build(start, cfo);
   const { h } = gains();
-  let ar = 0, ai = 0;
+  let ar = 0,
+    ai = 0;
   for (let i = 1; i < h.length; i++) {
-    const [xr, xi] = h[i]!, [yr, yi] = h[i - 1]!;
+    const [xr, xi] = h[i]!,
+      [yr, yi] = h[i - 1]!;
     ar += xr * yr + xi * yi;
     ai += xi * yr - xr * yi;
   }
@@ -241,22 +311,38 @@ export function cancelFrame(iq: Float32Array, f: Frame, p: PhyParams, channelOff
   // per symbol: r ~ alpha s + beta s' (s' the reference's time derivative: a timing slip), least squares
   const s0 = Math.max(0, Math.round(start) - a);
   const fit = (lo: number, hi: number): void => {
-    let ss = 0, dd = 0, sdr = 0, sdi = 0, rsr = 0, rsi = 0, rdr = 0, rdi = 0;
+    let ss = 0,
+      dd = 0,
+      sdr = 0,
+      sdi = 0,
+      rsr = 0,
+      rsi = 0,
+      rdr = 0,
+      rdi = 0;
     for (let j = lo; j < hi; j++) {
-      const sr = ref[2 * j]!, si = ref[2 * j + 1]!;
+      const sr = ref[2 * j]!,
+        si = ref[2 * j + 1]!;
       const dr = j > 0 && j < b - a - 1 ? (ref[2 * j + 2]! - ref[2 * j - 2]!) / 2 : 0;
       const di = j > 0 && j < b - a - 1 ? (ref[2 * j + 3]! - ref[2 * j - 1]!) / 2 : 0;
-      const rr = iq[2 * (a + j)]!, ri = iq[2 * (a + j) + 1]!;
-      ss += sr * sr + si * si; dd += dr * dr + di * di;
+      const rr = iq[2 * (a + j)]!,
+        ri = iq[2 * (a + j) + 1]!;
+      ss += sr * sr + si * si;
+      dd += dr * dr + di * di;
       // <s, d> (conj s times d) and <r, s>, <r, d>: conj(ref) times r
-      sdr += sr * dr + si * di; sdi += sr * di - si * dr;
-      rsr += rr * sr + ri * si; rsi += ri * sr - rr * si;
-      rdr += rr * dr + ri * di; rdi += ri * dr - rr * di;
+      sdr += sr * dr + si * di;
+      sdi += sr * di - si * dr;
+      rsr += rr * sr + ri * si;
+      rsi += ri * sr - rr * si;
+      rdr += rr * dr + ri * di;
+      rdi += ri * dr - rr * di;
     }
     if (ss <= 0) return;
     // normal equations [ss, <s,d>; <d,s>, dd] [alpha; beta] = [<s,r>; <d,r>] (complex, 2x2)
     const det = ss * dd - (sdr * sdr + sdi * sdi);
-    let alr: number, ali: number, ber = 0, bei = 0;
+    let alr: number,
+      ali: number,
+      ber = 0,
+      bei = 0;
     if (det > 1e-9 * ss * dd) {
       // alpha = (dd <s,r> - <s,d> <d,r>) / det ; beta = (ss <d,r> - <d,s> <s,r>) / det
       alr = (dd * rsr - (sdr * rdr - sdi * rdi)) / det;
@@ -264,10 +350,12 @@ export function cancelFrame(iq: Float32Array, f: Frame, p: PhyParams, channelOff
       ber = (ss * rdr - (sdr * rsr + sdi * rsi)) / det;
       bei = (ss * rdi - (sdr * rsi - sdi * rsr)) / det;
     } else {
-      alr = rsr / ss; ali = rsi / ss;
+      alr = rsr / ss;
+      ali = rsi / ss;
     }
     for (let j = lo; j < hi; j++) {
-      const sr = ref[2 * j]!, si = ref[2 * j + 1]!;
+      const sr = ref[2 * j]!,
+        si = ref[2 * j + 1]!;
       const dr = j > 0 && j < b - a - 1 ? (ref[2 * j + 2]! - ref[2 * j - 2]!) / 2 : 0;
       const di = j > 0 && j < b - a - 1 ? (ref[2 * j + 3]! - ref[2 * j - 1]!) / 2 : 0;
       iq[2 * (a + j)] -= alr * sr - ali * si + ber * dr - bei * di;
