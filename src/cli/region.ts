@@ -192,8 +192,8 @@ export async function decodeRegion(
     for (const { g, gw } of groups) take(gw.flush(), g.channels);
     if (opts.stats) for (const { gw } of groups) opts.stats.detections += gw.stats.detections;
   } finally {
-    // free the receivers' Wasm memory (receivers that have dispose(); older ones are collected)
-    for (const { gw } of groups) (gw as { dispose?: () => void }).dispose?.();
+    // free the receivers' Wasm memory
+    for (const { gw } of groups) gw.dispose();
   }
   progress.done();
   return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
