@@ -1,8 +1,9 @@
 // The receiver's frame decision: a header whose checksum failed is never reported as a frame, and
 // the PHY decoder does not make up the fields of a header it could not read.
 import { describe, expect, it } from "vitest";
-import { decodeFrame, decodeFrameSoft, decodeHeader, encodeFrame, resolveParams, type Engine } from "../src/phy/index.js";
+import { decodeFrame, decodeFrameSoft, decodeHeader, encodeFrame, resolveParams, symbolToWord, type Engine } from "../src/phy/index.js";
 import { decodeRecording } from "../src/rx/index.js";
+import { decodeSymbols } from "../src/rx/frame.js";
 import { simulate } from "../src/sim/index.js";
 
 const engines: Engine[] = ["js", "wasm"];
@@ -49,4 +50,49 @@ describe("receiver: a frame is reported only with a header that was read", () =>
       expect(frames).toBeGreaterThan(20);
     });
   }
+});
+
+describe("CRC false accepts: garbage gets one CRC check, not two", () => {
+  // random hard decisions and LLRs of the same signs: what noise gives. Each CRC check lets garbage
+  // through with probability 2^-16, so the checks per frame are the false-accept rate in 2^-16 units
+  // (bench/false-accept.mjs counts the accepts on 10^6 frames)
+  it("decodeSymbols consults the hard decoding's CRC on at most 1 % of random frames; a few-error frame is still rescued", () => {
+    let a = 99;
+    const rnd = () => { a = (a * 1103515245 + 12345) >>> 0; return ((a >>> 8) + 0.5) / 16777216; };
+    const sf = 7, cr = 1, payloadLength = 16;
+    const implicit = { payloadLength, cr, crc: true };
+    const params = resolveParams({ sf, bandwidth, cr, explicitHeader: false, crc: true });
+    const nsym = 8 + Math.ceil((2 * payloadLength + 4 - (sf - 2)) / sf) * (4 + cr);
+    const symbols = new Uint16Array(nsym), llr = new Float32Array(nsym * sf);
+    const fill = () => {
+      llr.fill(0);
+      for (let s = 0; s < nsym; s++) {
+        const bits = s < 8 ? sf - 2 : sf;
+        const w = symbolToWord(symbols[s]!, sf, s < 8);
+        for (let j = 0; j < bits; j++) llr[s * sf + j] = ((w >> (bits - 1 - j)) & 1 ? 1 : -1) * (0.05 + rnd());
+      }
+    };
+    let checks = 0, accepts = 0;
+    const n = 3000;
+    for (let k = 0; k < n; k++) {
+      for (let s = 0; s < nsym; s++) symbols[s] = Math.floor(rnd() * 128);
+      fill();
+      const d = decodeSymbols(llr, symbols, params, null, implicit);
+      checks += d.checks;
+      if (d.decoded?.crcOk === true) accepts++;
+    }
+    expect(checks / n).toBeLessThan(1.01);
+    expect(accepts).toBeLessThanOrEqual(1);
+    // a real frame with one symbol wrong, whose soft decision is misled by that symbol's LLRs
+    // (strong and wrong) while the hard decoder corrects it: still rescued by the hard decoding
+    const good = encodeFrame(Uint8Array.from({ length: payloadLength }, (_, i) => i * 7), params);
+    symbols.set(good.subarray(0, nsym));
+    fill();
+    const sym = 12, wrong = (symbols[sym]! + 1) % 128; // adjacent bin: one bit of one codeword flips
+    const w = symbolToWord(wrong, sf, false), truth = symbolToWord(symbols[sym]!, sf, false);
+    for (let j = 0; j < sf; j++) if (((w ^ truth) >> (sf - 1 - j)) & 1) llr[sym * sf + j] = ((w >> (sf - 1 - j)) & 1 ? 1 : -1) * 50;
+    const d = decodeSymbols(llr, symbols, params, null, implicit);
+    expect(d.decoded?.crcOk).toBe(true);
+    expect(d.soft).toBe(false);
+  });
 });

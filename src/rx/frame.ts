@@ -108,21 +108,53 @@ export function payloadStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
 }
 
 /** Decodes a complete frame record (see decodeSymbols). */
-export function decodeRecord(f: FrameRecord, s: Stage): { decoded: DecodedFrameHeaderOk | null; soft: boolean } {
+export function decodeRecord(f: FrameRecord, s: Stage): { decoded: DecodedFrameHeaderOk | null; soft: boolean; checks: number } {
   const { sf, implicit } = s.cfg;
   return decodeSymbols(f.llr.subarray(0, f.total * sf), f.symbols.subarray(0, f.total), f.params, implicit ? null : f.header, implicit);
 }
 
 /**
+ * The most codewords the hard decoder may have found in error for its CRC to be consulted after the
+ * soft decoding's failed. Each candidate checked lets garbage pass a 16-bit CRC with probability
+ * 2^-16, so trying two doubles the false accepts; on garbage each codeword shows an error (a hard
+ * decision that is not a codeword) with probability at least 1/2 (exactly 1/2 at CR 4/5, 1 - 16/2^(4+cr)
+ * above), while a frame the hard decisions can rescue has few (the two decoders agree on every
+ * codeword without an error). K is the largest k with P(Binomial(codewords, 1/2) <= k) <= budget,
+ * so the second check is made on at most a fraction `budget` of garbage frames.
+ */
+export function hardErrorLimit(codewords: number, budget = HARD_BUDGET): number {
+  // log P(X = i) for X ~ Binomial(N, 1/2), summed in order until the budget is exceeded
+  const logHalfN = -codewords * Math.LN2;
+  let logC = 0, sum = 0;
+  for (let i = 0; i <= codewords; i++) {
+    if (i > 0) logC += Math.log((codewords - i + 1) / i);
+    sum += Math.exp(logC + logHalfN);
+    if (sum > budget) return i - 1;
+  }
+  return codewords;
+}
+const HARD_BUDGET = 0.01;
+
+/** Codewords in a frame of `total` symbols: the first block's, then ppm per block of 4 + cr symbols. */
+function codewordCount(total: number, cr: number, p: ResolvedParams): number {
+  const first = p.headerFullRate ? p.sf : p.sf - 2;
+  const per = p.ldroOn ? p.sf - 2 : p.sf;
+  return first + Math.max(0, Math.floor((total - 8) / (4 + cr))) * per;
+}
+
+/**
  * Decodes a frame from its LLRs and hard decisions (symbols.length symbols): soft decisions, and
- * hard ones when those give a good CRC and soft does not. header: the explicit header the receiver
- * accepted (null in implicit mode, which takes implicit). A decoding whose header failed, or reads
- * other fields than the accepted one, is not this frame (the soft and hard header readings can
- * differ): it is never reported. Null when neither decoding reads the frame.
+ * the hard ones when those give a good CRC, soft does not, and the hard decoder found at most
+ * hardErrorLimit(codewords) codewords in error (so garbage gets a second CRC check on at most 1 % of
+ * frames: the false-accept rate stays a single check's, 2^-16 x 1.01). header: the explicit header
+ * the receiver accepted (null in implicit mode, which takes implicit). A decoding whose header
+ * failed, or reads other fields than the accepted one, is not this frame (the soft and hard header
+ * readings can differ): it is never reported. Null when neither decoding reads the frame.
+ * checks: the CRC verdicts consulted (1, or 2 when the hard decoding's was too).
  */
 export function decodeSymbols(
   llr: Float32Array, symbols: Uint16Array, params: ResolvedParams, header: HeaderFields | null, implicit?: { payloadLength: number; cr: number; crc: boolean },
-): { decoded: DecodedFrameHeaderOk | null; soft: boolean } {
+): { decoded: DecodedFrameHeaderOk | null; soft: boolean; checks: number } {
   const total = symbols.length;
   const opts = params.explicitHeader ? {} : { implicit: implicit ?? { payloadLength: 0 } };
   const fits = (d: DecodedFrame | null): d is DecodedFrameHeaderOk =>
@@ -130,12 +162,17 @@ export function decodeSymbols(
   let soft: DecodedFrame | null = null;
   try { soft = decodeFrameSoft(llr, total, params, opts); } catch { soft = null; }
   const softOk = fits(soft) ? soft : null;
-  if (softOk && softOk.crcOk === true) return { decoded: softOk, soft: true };
+  if (softOk && softOk.crcOk === true) return { decoded: softOk, soft: true, checks: 1 };
   let hard: DecodedFrame | null = null;
   try { hard = decodeFrame(symbols, params, opts); } catch { hard = null; }
   const hardOk = fits(hard) ? hard : null;
-  if (hardOk && (hardOk.crcOk === true || !softOk)) return { decoded: hardOk, soft: false };
-  return { decoded: softOk, soft: true };
+  // the only reading of this frame: one check
+  if (hardOk && !softOk) return { decoded: hardOk, soft: false, checks: 1 };
+  if (hardOk && softOk && softOk.crc && hardOk.correctedErrors + hardOk.detectedErrors <= hardErrorLimit(codewordCount(total, hardOk.cr, params))) {
+    if (hardOk.crcOk === true) return { decoded: hardOk, soft: false, checks: 2 };
+    return { decoded: softOk, soft: true, checks: 2 };
+  }
+  return { decoded: softOk, soft: true, checks: 1 };
 }
 
 function toHex(b: Uint8Array): string {
