@@ -25,19 +25,27 @@ export class ChirpError extends Error {
   readonly allowed?: string;
 
   constructor(code: ChirpErrorCode, message: string, opts: { parameter?: string; allowed?: string; cause?: unknown } = {}) {
-    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    // safe for whatever a JavaScript caller passes (a Symbol, BigInt or unprintable object)
+    const o = typeof opts === "object" && opts !== null ? opts : {};
+    super(textOf(message), o.cause !== undefined ? { cause: o.cause } : undefined);
     this.name = "ChirpError";
-    this.code = code;
-    if (opts.parameter !== undefined) this.parameter = opts.parameter;
-    if (opts.allowed !== undefined) this.allowed = opts.allowed;
+    this.code = textOf(code) as ChirpErrorCode;
+    if (o.parameter !== undefined) this.parameter = textOf(o.parameter);
+    if (o.allowed !== undefined) this.allowed = textOf(o.allowed);
   }
 }
 
+/** A string as is, anything else as showValue shows it (never throws). */
+function textOf(x: unknown): string {
+  return typeof x === "string" ? x : showValue(x);
+}
+
 /** A value as shown in an error message; safe for anything a JavaScript caller may pass
- * (symbols, objects whose toString throws or that have no prototype). */
+ * (symbols, BigInts, objects whose toString throws or that have no prototype, detached buffers). */
 export function showValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return JSON.stringify(value.length > 64 ? value.slice(0, 60) + "..." : value);
   try {
+    if (typeof value === "bigint") return `${value}n`;
     return typeof value === "object" && value !== null ? Object.prototype.toString.call(value) : String(value);
   } catch {
     return typeof value;
@@ -46,15 +54,15 @@ export function showValue(value: unknown): string {
 
 /** Throws a BAD_PARAMETER error naming the parameter, its value and the legal range. */
 export function badParameter(parameter: string, value: unknown, allowed: string): never {
-  const shown = showValue(value);
-  throw new ChirpError("BAD_PARAMETER", `${parameter} = ${shown} is not allowed; allowed: ${allowed}`, {
-    parameter,
-    allowed,
-  });
+  const p = textOf(parameter);
+  const a = textOf(allowed);
+  throw new ChirpError("BAD_PARAMETER", `${p} = ${showValue(value)} is not allowed; allowed: ${a}`, { parameter: p, allowed: a });
 }
 
 /** Checks that `value` is an integer in [min, max]; returns it. */
 export function checkInt(parameter: string, value: unknown, min: number, max: number): number {
+  if (typeof min !== "number" || Number.isNaN(min)) badParameter("min", min, "a number");
+  if (typeof max !== "number" || Number.isNaN(max)) badParameter("max", max, "a number");
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     badParameter(parameter, value, `an integer from ${min} to ${max}`);
   }

@@ -1,9 +1,10 @@
 // AES-128 (FIPS-197) block encryption and decryption, run in Wasm.
+import { isDetached } from "../check.js";
 import { ChirpError } from "../errors.js";
 import { k, mem, contextFor, contextBytes, dataArea } from "./wasm.js";
 
 function checkBlocks(data: Uint8Array, name: string, multiple: boolean): void {
-  if (!(data instanceof Uint8Array) || (multiple ? data.length % 16 !== 0 : data.length !== 16)) {
+  if (!(data instanceof Uint8Array) || isDetached(data) || (multiple ? data.length % 16 !== 0 : data.length !== 16)) {
     const allowed = multiple ? "a multiple of 16 bytes" : "16 bytes";
     throw new ChirpError("BAD_PARAMETER", `${name} must be ${allowed}`, { parameter: name, allowed });
   }

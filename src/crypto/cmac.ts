@@ -1,10 +1,12 @@
 // AES-CMAC (RFC 4493) and the LoRaWAN counter-mode keystream, run in Wasm.
-import { k, mem, contextFor, contextBytes, dataArea, scratch, OFF_OUT, OFF_A } from "./wasm.js";
-import { ChirpError } from "../errors.js";
+import { k, mem, checkKey, contextFor, contextBytes, dataArea, scratch, OFF_OUT, OFF_A } from "./wasm.js";
+import { checkBytesArg } from "../check.js";
+import { ChirpError, checkInt } from "../errors.js";
 
 /** The 16-byte AES-CMAC tag of `message` under `key`. */
 export function aesCmac(key: Uint8Array, message: Uint8Array): Uint8Array {
   const ctx = contextFor(key);
+  checkBytesArg("message", message);
   const p = dataArea(message.length);
   mem().set(message, p);
   k.cmac_compute(ctx, p, message.length, scratch + OFF_OUT);
@@ -15,8 +17,13 @@ export function aesCmac(key: Uint8Array, message: Uint8Array): Uint8Array {
  * CMAC of `prefix` (a 16-byte block, e.g. LoRaWAN B0) followed by `message[start, end)`, with no
  * intermediate copies on the JS side. Returns the first four tag bytes as a big-endian u32.
  */
-export function aesCmac4(key: Uint8Array, prefix: Uint8Array | null, message: Uint8Array, start = 0, end = message.length): number {
+export function aesCmac4(key: Uint8Array, prefix: Uint8Array | null, message: Uint8Array, start = 0, end?: number): number {
   const ctx = contextFor(key);
+  if (prefix !== null) checkBytesArg("prefix", prefix);
+  checkBytesArg("message", message);
+  if (end === undefined) end = message.length;
+  checkInt("end", end, 0, message.length);
+  checkInt("start", start, 0, end);
   const pre = prefix ? prefix.length : 0;
   const n = pre + end - start;
   const p = dataArea(n);
@@ -30,6 +37,7 @@ export function aesCmac4(key: Uint8Array, prefix: Uint8Array | null, message: Ui
 
 /** CMAC subkeys K1 and K2 of `key` (RFC 4493 section 2.3). */
 export function cmacSubkeys(key: Uint8Array): { k1: Uint8Array; k2: Uint8Array } {
+  checkKey(key);
   const raw = contextBytes(key);
   return { k1: raw.slice(352, 368), k2: raw.slice(368, 384) };
 }
@@ -39,6 +47,9 @@ export function cmacSubkeys(key: Uint8Array): { k1: Uint8Array; k2: Uint8Array }
  * a[15], a[15] + 1, ... (LoRaWAN FRMPayload and FOpts encryption). Returns a new array.
  */
 export function ctrXor(key: Uint8Array, a: Uint8Array, data: Uint8Array): Uint8Array {
+  checkKey(key);
+  checkBytesArg("a", a);
+  checkBytesArg("data", data);
   if (a.length !== 16) throw new ChirpError("BAD_PARAMETER", "A block must be 16 bytes", { parameter: "a", allowed: "16 bytes" });
   if (data.length > 255 * 16) throw new ChirpError("BAD_PARAMETER", "keystream data too long", { parameter: "data", allowed: "at most 4080 bytes" });
   const ctx = contextFor(key);

@@ -1,5 +1,6 @@
 /** Raw IQ sample formats -> interleaved float32 (cf32), with NaN/Inf detection. */
-import { ChirpError } from "../errors.js";
+import { checkOptions } from "../check.js";
+import { ChirpError, badParameter } from "../errors.js";
 import { asBytes, inputFormat, nonFiniteError, BYTES_PER_SAMPLE, type SampleFormat, type SampleInput } from "./formats.js";
 import { dspWasm } from "./kernels.js";
 import { u8, f32 } from "../wasm/instantiate.js";
@@ -11,6 +12,8 @@ import { checkFinite, convertCs16, convertCs8, convertCu8 } from "../engines/js/
  * Throws ChirpError BAD_INPUT for a partial sample or a NaN/Inf value (naming the sample).
  */
 export function convert(input: SampleInput, format?: SampleFormat, opts: { engine?: "wasm" | "js" } = {}): Float32Array {
+  checkOptions("opts", opts);
+  if (opts.engine !== undefined && opts.engine !== "wasm" && opts.engine !== "js") badParameter("engine", opts.engine, "'wasm' or 'js'");
   const fmt = inputFormat(input, format);
   const bytes = asBytes(input);
   const bps = BYTES_PER_SAMPLE[fmt];

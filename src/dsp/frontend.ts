@@ -16,6 +16,7 @@
  * constant: the filter works through blocks of BLOCK input samples; only the output buffer grows,
  * to the largest chunk's output, and is then reused.
  */
+import { checkOptions } from "../check.js";
 import { ChirpError, badParameter } from "../errors.js";
 import { designLowpass, type PolyphaseFilter } from "./fir.js";
 import { asBytes, inputFormat, nonFiniteError, BYTES_PER_SAMPLE, type SampleFormat, type SampleInput } from "./formats.js";
@@ -128,6 +129,7 @@ export function designChannelFilter(
 
 /** Creates a streaming front end (see the module comment). */
 export function createFrontend(opts: FrontendOptions): Frontend {
+  checkOptions("options", opts);
   const { sampleRate, bandwidth } = opts;
   if (typeof sampleRate !== "number" || !(sampleRate > 0) || !Number.isFinite(sampleRate)) badParameter("sampleRate", sampleRate, "a positive number of samples per second");
   if (typeof bandwidth !== "number" || !(bandwidth > 0) || !Number.isFinite(bandwidth)) badParameter("bandwidth", bandwidth, "a positive number of Hz");
@@ -139,7 +141,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
   if (typeof fo !== "number" || !Number.isFinite(fo) || Math.abs(fo) >= sampleRate / 2) {
     badParameter("frequencyOffsetHz", fo, `a number of Hz within +-sampleRate/2 (+-${sampleRate / 2})`);
   }
-  if (opts.format !== undefined && !(opts.format in BYTES_PER_SAMPLE)) badParameter("format", opts.format, "cf32, cs16, cu8 or cs8");
+  if (opts.format !== undefined && (typeof opts.format !== "string" || !Object.hasOwn(BYTES_PER_SAMPLE, opts.format))) badParameter("format", opts.format, "cf32, cs16, cu8 or cs8");
   const outputRate = k * bandwidth;
   const rawRatio = sampleRate / outputRate;
   if (rawRatio < 1 - 1e-9) badParameter("sampleRate", sampleRate, `at least outputOversampling x bandwidth = ${outputRate}`);

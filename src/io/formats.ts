@@ -4,7 +4,8 @@
  * cs8 = int8 pairs (HackRF); cu8 = uint8 pairs with offset 127.5 (RTL-SDR).
  * Isomorphic: no Node APIs. Readers return interleaved float32 with full scale mapped to about 1.
  */
-import { ChirpError } from "../errors.js";
+import { checkBytesArg, checkOptions, checkString, checkView } from "../check.js";
+import { ChirpError, badParameter, showValue } from "../errors.js";
 
 export type IqFormat = "cf32" | "cs16" | "cs8" | "cu8";
 export const IQ_FORMATS: readonly IqFormat[] = ["cf32", "cs16", "cs8", "cu8"];
@@ -26,24 +27,22 @@ export function isIqFormat(s: unknown): s is IqFormat {
 
 /** Checks a format name given by the user; throws BAD_PARAMETER naming the allowed ones. */
 export function checkFormat(s: unknown, parameter = "format"): IqFormat {
-  if (!isIqFormat(s)) {
-    throw new ChirpError("BAD_PARAMETER", `${parameter} = ${JSON.stringify(s)} is not allowed; allowed: ${IQ_FORMATS.join(", ")}`, {
-      parameter,
-      allowed: IQ_FORMATS.join(", "),
-    });
-  }
+  if (!isIqFormat(s)) badParameter(typeof parameter === "string" ? parameter : showValue(parameter), s, IQ_FORMATS.join(", "));
   return s;
 }
 
 /** The format implied by a file name's extension, or undefined when it says nothing. */
 export function formatFromFileName(name: string): IqFormat | undefined {
+  checkString("name", name, "a file name");
   const m = /\.([A-Za-z0-9]+)$/.exec(name);
   return m ? EXTENSIONS[m[1]!.toLowerCase()] : undefined;
 }
 
 /** Number of complex samples in `byteLength` bytes; throws BAD_INPUT when it is not whole. */
 export function sampleCount(byteLength: number, format: IqFormat, what = "data"): number {
-  const b = BYTES_PER_SAMPLE[format];
+  if (typeof byteLength !== "number" || !Number.isSafeInteger(byteLength) || byteLength < 0) badParameter("byteLength", byteLength, "a whole number of bytes");
+  const b = BYTES_PER_SAMPLE[checkFormat(format)];
+  if (typeof what !== "string") badParameter("what", what, "a string naming the data");
   if (byteLength % b !== 0) {
     throw new ChirpError(
       "BAD_INPUT",
@@ -55,6 +54,7 @@ export function sampleCount(byteLength: number, format: IqFormat, what = "data")
 
 /** A typed view on `bytes` matching the format (no copy when aligned; a copy otherwise). */
 export function typedView(bytes: Uint8Array, format: IqFormat): Float32Array | Int16Array | Int8Array | Uint8Array {
+  checkBytesArg("bytes", bytes);
   sampleCount(bytes.byteLength, format);
   const align = format === "cf32" ? 4 : format === "cs16" ? 2 : 1;
   const src = bytes.byteOffset % align === 0 ? bytes : bytes.slice();
@@ -75,11 +75,24 @@ export function typedView(bytes: Uint8Array, format: IqFormat): Float32Array | I
  * cu8 (x - 127.5) / 127.5 (RTL-SDR's unsigned offset). `out` may be given to avoid allocation.
  */
 export function readIq(bytes: Uint8Array, format: IqFormat, out?: Float32Array): Float32Array {
+  checkBytesArg("bytes", bytes);
+  checkFormat(format);
+  if (out !== undefined) checkView("out", out, [Float32Array], "a Float32Array");
   return toFloat32(typedView(bytes, format), format, out);
 }
 
 /** Converts a typed view in `format` (see typedView) to interleaved float32, scaled as readIq. */
+const VIEW_OF: Record<IqFormat, [abstract new (...a: never[]) => ArrayBufferView, string]> = {
+  cf32: [Float32Array, "a Float32Array (cf32)"],
+  cs16: [Int16Array, "an Int16Array (cs16)"],
+  cs8: [Int8Array, "an Int8Array (cs8)"],
+  cu8: [Uint8Array, "a Uint8Array (cu8)"],
+};
+
 export function toFloat32(view: ArrayLike<number>, format: IqFormat, out?: Float32Array): Float32Array {
+  const [ctor, allowed] = VIEW_OF[checkFormat(format)];
+  checkView("view", view, [ctor], allowed);
+  if (out !== undefined) checkView("out", out, [Float32Array], "a Float32Array");
   const n = view.length;
   const dst = out && out.length >= n ? out.subarray(0, n) : new Float32Array(n);
   switch (format) {
@@ -105,10 +118,18 @@ export function toFloat32(view: ArrayLike<number>, format: IqFormat, out?: Float
  * caller can warn.
  */
 export function writeIq(iq: Float32Array, format: IqFormat, opts: { scale?: number } = {}): { bytes: Uint8Array; clipped: number } {
+  checkView("iq", iq, [Float32Array], "a Float32Array of interleaved I/Q");
+  checkFormat(format);
+  checkOptions("opts", opts);
   const scale = opts.scale ?? 1;
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new ChirpError("BAD_PARAMETER", `scale = ${scale} is not allowed; allowed: a positive number`, { parameter: "scale" });
+  if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale)) badParameter("scale", scale, "a positive number");
   const n = iq.length;
   if (n % 2 !== 0) throw new ChirpError("BAD_INPUT", `interleaved I/Q needs an even number of values, got ${n}`);
+  // NaN would silently become 0 in the integer formats: refuse it in every format
+  for (let i = 0; i < n; i++) {
+    const x = iq[i]!;
+    if (x - x !== 0) throw new ChirpError("BAD_INPUT", `iq[${i}] (sample ${i >> 1}, ${i & 1 ? "Q" : "I"}) is ${x}: samples must be finite numbers`, { parameter: "iq" });
+  }
   const bytes = new Uint8Array((n / 2) * BYTES_PER_SAMPLE[format]);
   let clipped = 0;
   const clip = (x: number, lo: number, hi: number): number => {

@@ -14,6 +14,7 @@
  * "loratap.syncword" table, where the LoRaWAN dissector is registered for 0x34; a version-1
  * header would be read as payload there.
  */
+import { checkBytesArg } from "../check.js";
 import { ChirpError, badParameter } from "../errors.js";
 
 /** LINKTYPE_LORATAP (tcpdump.org link-layer header types). */
@@ -68,6 +69,7 @@ export function loraTapHeader(f: LoraTapFields): Uint8Array {
 
 /** The pcap global header (24 bytes): magic a1b2c3d4 little-endian, version 2.4, snaplen 65535. */
 export function pcapGlobalHeader(linkType = LINKTYPE_LORATAP): Uint8Array {
+  if (typeof linkType !== "number" || !Number.isInteger(linkType) || linkType < 0 || linkType > 0xffffffff) badParameter("linkType", linkType, "a pcap link type 0..2^32-1 (LoRaTap: 270)");
   const h = new Uint8Array(24);
   const dv = new DataView(h.buffer);
   dv.setUint32(0, 0xa1b2c3d4, true);
@@ -83,7 +85,7 @@ export function pcapGlobalHeader(linkType = LINKTYPE_LORATAP): Uint8Array {
 export function pcapRecord(timeS: number, data: Uint8Array): Uint8Array {
   if (typeof timeS !== "number" || !Number.isFinite(timeS) || timeS < 0 || timeS >= 2 ** 32)
     badParameter("timeS", timeS, "seconds since 1970, 0 .. 2^32");
-  if (!(data instanceof Uint8Array)) badParameter("data", data, "a Uint8Array");
+  checkBytesArg("data", data);
   if (data.length > 65535) badParameter("data", `${data.length} bytes`, "at most 65535 bytes (the snap length)");
   let sec = Math.floor(timeS);
   let usec = Math.round((timeS - sec) * 1e6);
@@ -104,6 +106,7 @@ export function pcapRecord(timeS: number, data: Uint8Array): Uint8Array {
 /** A LoRaTap packet: the version-0 header followed by the LoRa payload (the LoRaWAN PHYPayload). */
 export function loraTapPacket(f: LoraTapFields, payload: Uint8Array): Uint8Array {
   const h = loraTapHeader(f);
+  checkBytesArg("payload", payload);
   const out = new Uint8Array(h.length + payload.length);
   out.set(h);
   out.set(payload, h.length);
@@ -117,7 +120,7 @@ export interface PcapPacket {
 
 /** Reads a little-endian microsecond pcap file (as written here): link type and packets. */
 export function readPcap(bytes: Uint8Array): { linkType: number; packets: PcapPacket[] } {
-  if (!(bytes instanceof Uint8Array)) badParameter("bytes", bytes, "a Uint8Array");
+  checkBytesArg("bytes", bytes);
   if (bytes.length < 24)
     throw new ChirpError("TOO_SHORT", `a pcap file has a 24-byte header; got ${bytes.length} bytes`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -142,7 +145,7 @@ export function readPcap(bytes: Uint8Array): { linkType: number; packets: PcapPa
 
 /** Parses a version-0 LoRaTap header and returns its fields and the payload after it. */
 export function parseLoraTap(packet: Uint8Array): LoraTapFields & { version: number; payload: Uint8Array } {
-  if (!(packet instanceof Uint8Array)) badParameter("packet", packet, "a Uint8Array");
+  checkBytesArg("packet", packet);
   if (packet.length < 4)
     throw new ChirpError("TOO_SHORT", `a LoRaTap header has at least 4 bytes; got ${packet.length}`);
   const dv = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);

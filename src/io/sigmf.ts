@@ -3,8 +3,9 @@
  * document into what a receiver needs (format, sample rate, centre frequency, annotations) and
  * build one for recordings we write. Isomorphic: works on strings and plain objects.
  */
-import { ChirpError } from "../errors.js";
-import type { IqFormat } from "./formats.js";
+import { checkArray, checkNumber, checkOptions, checkString } from "../check.js";
+import { ChirpError, badParameter, showValue } from "../errors.js";
+import { checkFormat, type IqFormat } from "./formats.js";
 
 /** SigMF datatype <-> our raw format. SigMF spells 8-bit types without an endianness suffix. */
 const FROM_DATATYPE: Record<string, IqFormat> = { cf32_le: "cf32", ci16_le: "cs16", ci8: "cs8", cu8: "cu8" };
@@ -48,20 +49,21 @@ function bad(message: string): never {
 }
 
 export function formatFromDatatype(datatype: string): IqFormat {
-  const f = FROM_DATATYPE[datatype];
+  if (typeof datatype !== "string") badParameter("datatype", datatype, `a SigMF datatype: ${Object.keys(FROM_DATATYPE).join(", ")}`);
+  const f = Object.hasOwn(FROM_DATATYPE, datatype) ? FROM_DATATYPE[datatype] : undefined;
   if (!f) {
     const why = /^r/.test(datatype)
       ? "real-valued recordings cannot carry LoRa (need complex I/Q)"
       : /_be$/.test(datatype)
         ? "big-endian data is not supported"
         : "unsupported datatype";
-    bad(`SigMF core:datatype "${datatype}": ${why}; supported: ${Object.keys(FROM_DATATYPE).join(", ")}`);
+    bad(`SigMF core:datatype ${showValue(datatype)}: ${why}; supported: ${Object.keys(FROM_DATATYPE).join(", ")}`);
   }
   return f;
 }
 
 export function datatypeFromFormat(format: IqFormat): string {
-  return TO_DATATYPE[format];
+  return TO_DATATYPE[checkFormat(format)];
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -137,8 +139,11 @@ export function parseSigmfMeta(input: string | unknown): SigmfInfo {
  * and annotation starts inside it. Throws BAD_INPUT naming the disagreement.
  */
 export function checkSigmfAgainstData(info: SigmfInfo, dataBytes: number, bytesPerSample: number): number {
+  if (!isObj(info) || !isObj(info.doc) || !Array.isArray(info.doc.captures) || !Array.isArray(info.annotations)) badParameter("info", info, "a SigmfInfo from parseSigmfMeta");
+  if (typeof dataBytes !== "number" || !Number.isSafeInteger(dataBytes) || dataBytes < 0) badParameter("dataBytes", dataBytes, "a whole number of bytes");
+  if (typeof bytesPerSample !== "number" || !Number.isSafeInteger(bytesPerSample) || bytesPerSample < 1) badParameter("bytesPerSample", bytesPerSample, "a positive whole number (2, 4 or 8)");
   if (dataBytes % bytesPerSample !== 0) {
-    bad(`SigMF data has ${dataBytes} bytes, not a whole number of ${info.datatype} samples (${bytesPerSample} bytes each): metadata and data disagree`);
+    bad(`SigMF data has ${dataBytes} bytes, not a whole number of ${typeof info.datatype === "string" ? info.datatype : showValue(info.datatype)} samples (${bytesPerSample} bytes each): metadata and data disagree`);
   }
   const n = dataBytes / bytesPerSample;
   for (const c of info.doc.captures) {
@@ -146,7 +151,7 @@ export function checkSigmfAgainstData(info: SigmfInfo, dataBytes: number, bytesP
     if (typeof s === "number" && s > n) bad(`SigMF capture starts at sample ${s} but the data holds only ${n} samples: metadata and data disagree`);
   }
   for (const a of info.annotations) {
-    if (a.sampleStart > n) bad(`SigMF annotation starts at sample ${a.sampleStart} but the data holds only ${n} samples: metadata and data disagree`);
+    if (isObj(a) && typeof a.sampleStart === "number" && a.sampleStart > n) bad(`SigMF annotation starts at sample ${a.sampleStart} but the data holds only ${n} samples: metadata and data disagree`);
   }
   return n;
 }
@@ -162,7 +167,25 @@ export interface BuildSigmfOptions {
   global?: Record<string, unknown>;
 }
 
+function checkAnnotation(name: string, a: unknown): SigmfAnnotation {
+  if (!isObj(a)) badParameter(name, a, "an annotation { sampleStart, sampleCount?, freqLowerEdge?, freqUpperEdge?, label?, comment?, extra? }");
+  const x = a as unknown as SigmfAnnotation;
+  if (typeof x.sampleStart !== "number" || !Number.isFinite(x.sampleStart) || x.sampleStart < 0) badParameter(`${name}.sampleStart`, x.sampleStart, "a sample index >= 0");
+  for (const k of ["sampleCount", "freqLowerEdge", "freqUpperEdge"] as const) {
+    if (x[k] !== undefined && (typeof x[k] !== "number" || !Number.isFinite(x[k]))) badParameter(`${name}.${k}`, x[k], "a finite number");
+  }
+  for (const k of ["label", "comment"] as const) if (x[k] !== undefined && typeof x[k] !== "string") badParameter(`${name}.${k}`, x[k], "a string");
+  if (x.extra !== undefined && !isObj(x.extra)) badParameter(`${name}.extra`, x.extra, "an object of extra keys");
+  return x;
+}
+
+function checkAnnotations(name: string, list: unknown): SigmfAnnotation[] {
+  checkArray(name, list, 1 << 24, "an array of annotations");
+  return (list as unknown[]).map((a, i) => checkAnnotation(`${name}[${i}]`, a));
+}
+
 export function annotationToJson(a: SigmfAnnotation): Record<string, unknown> {
+  checkAnnotation("annotation", a);
   const o: Record<string, unknown> = { "core:sample_start": a.sampleStart };
   if (a.sampleCount !== undefined) o["core:sample_count"] = a.sampleCount;
   if (a.freqLowerEdge !== undefined) o["core:freq_lower_edge"] = a.freqLowerEdge;
@@ -175,6 +198,14 @@ export function annotationToJson(a: SigmfAnnotation): Record<string, unknown> {
 
 /** Builds a SigMF metadata document for a raw recording we write. */
 export function buildSigmfMeta(o: BuildSigmfOptions): SigmfDoc {
+  checkOptions("options", o);
+  checkFormat(o.format, "format");
+  checkNumber("sampleRate", o.sampleRate, Number.MIN_VALUE, Infinity, "a positive number of samples per second");
+  if (o.centerFrequency !== undefined) checkNumber("centerFrequency", o.centerFrequency);
+  if (o.description !== undefined) checkString("description", o.description);
+  if (o.datetime !== undefined) checkString("datetime", o.datetime, "an ISO 8601 date and time");
+  if (o.global !== undefined) checkOptions("global", o.global);
+  if (o.annotations !== undefined) checkAnnotations("annotations", o.annotations);
   const global: Record<string, unknown> = {
     "core:datatype": datatypeFromFormat(o.format),
     "core:sample_rate": o.sampleRate,
@@ -197,6 +228,9 @@ export function buildSigmfMeta(o: BuildSigmfOptions): SigmfDoc {
  * sample start as the spec asks. Returns a new document.
  */
 export function withAnnotations(doc: SigmfDoc, annotations: SigmfAnnotation[], generator = "chirpkit"): SigmfDoc {
+  if (!isObj(doc) || !isObj(doc.global) || !Array.isArray(doc.annotations) || !doc.annotations.every(isObj)) badParameter("doc", doc, "a SigMF document { global, captures, annotations }");
+  checkAnnotations("annotations", annotations);
+  checkString("generator", generator);
   const kept = doc.annotations.filter((a) => a["core:generator"] !== generator);
   const added: Record<string, unknown>[] = annotations.map((a) => ({ ...annotationToJson(a), "core:generator": generator }));
   const all: Record<string, unknown>[] = [...kept, ...added].sort((a, b) => (a["core:sample_start"] as number) - (b["core:sample_start"] as number));
@@ -207,11 +241,17 @@ export function withAnnotations(doc: SigmfDoc, annotations: SigmfAnnotation[], g
 }
 
 export function stringifySigmf(doc: SigmfDoc): string {
-  return JSON.stringify(doc, null, 2) + "\n";
+  if (!isObj(doc)) badParameter("doc", doc, "a SigMF document { global, captures, annotations }");
+  try {
+    return JSON.stringify(doc, null, 2) + "\n";
+  } catch (e) {
+    throw new ChirpError("BAD_PARAMETER", `doc cannot be written as JSON (${e instanceof Error ? e.message : "unknown reason"})`, { parameter: "doc", allowed: "JSON values only (no BigInt, no cycles)" });
+  }
 }
 
 /** The `.sigmf-meta` / `.sigmf-data` pair for a base name (strips either extension). */
 export function sigmfPair(path: string): { meta: string; data: string; base: string } {
+  checkString("path", path, "a file path");
   const base = path.replace(/\.sigmf-(meta|data)$/, "").replace(/\.sigmf$/, "");
   return { meta: base + ".sigmf-meta", data: base + ".sigmf-data", base };
 }

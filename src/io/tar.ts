@@ -4,7 +4,8 @@
  * (SigMF spec, "SigMF Archive Format"). Entries are located by offset so a caller holding a file
  * handle can stream the data member without loading it. Isomorphic: no Node APIs.
  */
-import { ChirpError } from "../errors.js";
+import { checkArray, checkBytesArg, checkNumber, checkString } from "../check.js";
+import { ChirpError, badParameter, showValue } from "../errors.js";
 
 export interface TarEntry {
   name: string;
@@ -50,6 +51,7 @@ export interface TarHeader {
 
 /** Parses one 512-byte header block; null at the end-of-archive marker. Verifies the checksum. */
 export function parseTarHeader(block: Uint8Array): TarHeader | null {
+  checkBytesArg("block", block);
   if (block.length < BLOCK) throw new ChirpError("BAD_INPUT", "tar archive: truncated header");
   if (isZero(block)) return null;
   const stored = octal(block, 148, 8, "checksum");
@@ -88,6 +90,8 @@ function paxPath(content: Uint8Array): string | undefined {
  * or a file reader); only headers and long-name records are read, never member contents.
  */
 export function scanTar(read: (offset: number, length: number) => Uint8Array, totalBytes: number): TarEntry[] {
+  if (typeof read !== "function") badParameter("read", read, "a function (offset, length) => Uint8Array");
+  if (typeof totalBytes !== "number" || !Number.isSafeInteger(totalBytes) || totalBytes < 0) badParameter("totalBytes", totalBytes, "a whole number of bytes");
   const entries: TarEntry[] = [];
   let pos = 0;
   let longName: string | undefined;
@@ -111,11 +115,18 @@ export function scanTar(read: (offset: number, length: number) => Uint8Array, to
 }
 
 export function listTar(bytes: Uint8Array): TarEntry[] {
+  checkBytesArg("bytes", bytes);
   return scanTar((o, l) => bytes.subarray(o, o + l), bytes.length);
 }
 
 /** The meta and data members of a SigMF archive (the first recording when it holds several). */
 export function findSigmfMembers(entries: TarEntry[]): { meta: TarEntry; data: TarEntry } {
+  checkArray("entries", entries, 1 << 20, "an array of tar entries (listTar, scanTar)");
+  for (const [i, e] of entries.entries()) {
+    if (typeof e !== "object" || e === null || typeof (e as TarEntry).name !== "string" || typeof (e as TarEntry).offset !== "number" || typeof (e as TarEntry).size !== "number") {
+      badParameter(`entries[${i}]`, e, "a tar entry { name, offset, size, type }");
+    }
+  }
   const metas = entries.filter((e) => e.type === "file" && e.name.endsWith(".sigmf-meta"));
   if (metas.length === 0) throw new ChirpError("BAD_INPUT", "SigMF archive holds no .sigmf-meta member");
   const meta = metas[0]!;
@@ -127,6 +138,7 @@ export function findSigmfMembers(entries: TarEntry[]): { meta: TarEntry; data: T
 
 /** Reads a whole `.sigmf` archive held in memory: metadata text and data bytes (a view, no copy). */
 export function readSigmfArchive(bytes: Uint8Array): { metaText: string; data: Uint8Array; name: string } {
+  checkBytesArg("bytes", bytes);
   const { meta, data } = findSigmfMembers(listTar(bytes));
   return {
     metaText: dec.decode(bytes.subarray(meta.offset, meta.offset + meta.size)),
@@ -137,7 +149,7 @@ export function readSigmfArchive(bytes: Uint8Array): { metaText: string; data: U
 
 function writeField(block: Uint8Array, start: number, len: number, value: string): void {
   const b = new TextEncoder().encode(value);
-  if (b.length > len) throw new ChirpError("BAD_PARAMETER", `tar: "${value}" does not fit a ${len}-byte header field`);
+  if (b.length > len) throw new ChirpError("BAD_PARAMETER", `tar: ${showValue(value)} does not fit a ${len}-byte header field`, { parameter: "files[].name", allowed: `at most ${len} bytes` });
   block.set(b, start);
 }
 
@@ -147,6 +159,13 @@ function octalField(block: Uint8Array, start: number, len: number, value: number
 
 /** Builds a ustar archive from in-memory members (names up to 100 bytes). */
 export function buildTar(files: { name: string; data: Uint8Array }[], mtime = 0): Uint8Array {
+  checkArray("files", files, 1 << 16, "an array of { name, data } members");
+  files.forEach((f, i) => {
+    if (typeof f !== "object" || f === null) badParameter(`files[${i}]`, f, "a member { name: string, data: Uint8Array }");
+    checkString(`files[${i}].name`, f.name, "a member name of at most 100 bytes");
+    checkBytesArg(`files[${i}].data`, f.data);
+  });
+  checkNumber("mtime", mtime, 0, 8 ** 11 - 1, "seconds since 1970 (0 to 8^11 - 1)");
   let total = BLOCK * 2;
   for (const f of files) total += BLOCK + Math.ceil(f.data.length / BLOCK) * BLOCK;
   const out = new Uint8Array(total);

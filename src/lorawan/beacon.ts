@@ -6,10 +6,15 @@
 // EU868 (17-byte beacon), 3/1 in US915 (19 bytes).
 import { ChirpError } from "../errors.js";
 import { checkInt } from "../errors.js";
+import { checkBytesArg, checkNumber } from "../check.js";
 import { aesEncryptBlock } from "../crypto/aes.js";
 import { checkBytes, checkObject, readU16, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
 
-export function crc16Xmodem(b: Uint8Array, start = 0, end = b.length): number {
+export function crc16Xmodem(b: Uint8Array, start = 0, end?: number): number {
+  checkBytesArg("bytes", b);
+  if (end === undefined) end = b.length;
+  checkInt("end", end, 0, b.length);
+  checkInt("start", start, 0, end);
   let crc = 0;
   for (let i = start; i < end; i++) {
     crc ^= b[i]! << 8;
@@ -114,8 +119,10 @@ export function buildBeacon(spec: BeaconSpec, layout: BeaconLayout = BEACON_LAYO
   writeU32(b, t, uintOf(spec.time, 4, "time"));
   writeU16(b, t + 4, crc16Xmodem(b, 0, t + 4));
   b[g] = checkInt("infoDesc", spec.infoDesc ?? 0, 0, 255);
-  const lat = spec.latRaw ?? Math.round(((spec.latitude ?? 0) * 2 ** 23) / 90);
-  const lng = spec.lngRaw ?? Math.round(((spec.longitude ?? 0) * 2 ** 23) / 180);
+  if (spec.latitude !== undefined) checkNumber("latitude", spec.latitude, -90, 90, "degrees from -90 to 90");
+  if (spec.longitude !== undefined) checkNumber("longitude", spec.longitude, -180, 180, "degrees from -180 to 180");
+  const lat = spec.latRaw ?? Math.min(0x7fffff, Math.round(((spec.latitude ?? 0) * 2 ** 23) / 90));
+  const lng = spec.lngRaw ?? Math.min(0x7fffff, Math.round(((spec.longitude ?? 0) * 2 ** 23) / 180));
   writeU24(b, g + 1, checkInt("latRaw", lat, -0x800000, 0x7fffff) & 0xffffff);
   writeU24(b, g + 4, checkInt("lngRaw", lng, -0x800000, 0x7fffff) & 0xffffff);
   writeU16(b, c2, crc16Xmodem(b, g, c2));

@@ -1,5 +1,6 @@
 // Building PHYPayloads of every message type: data frames (payload and 1.1 FOpts encrypted, MIC
 // by the 1.0 or 1.1 rule) and, through join.ts, join request / join accept / rejoin request.
+import { checkBytesArg } from "../check.js";
 import { ChirpError } from "../errors.js";
 import { checkInt, showValue as show } from "../errors.js";
 import { checkBytes, checkObject, uintOf, writeU16, writeU32 } from "./bytes.js";
@@ -48,17 +49,17 @@ export function buildDataFrame(spec: DataFrameSpec, keys?: LoRaWANKeys, o: Build
   checkObject("spec", spec);
   if (keys !== undefined) checkObject("keys", keys);
   checkObject("options", o);
-  const mhdr = DATA_MHDR[spec.mtype];
+  const mhdr = typeof spec.mtype === "string" && Object.hasOwn(DATA_MHDR, spec.mtype) ? DATA_MHDR[spec.mtype] : undefined;
   if (mhdr === undefined) throw new ChirpError("BAD_PARAMETER", `${show(spec.mtype)} is not a data message type`, { parameter: "mtype" });
   const up = (mhdr & 0x20) === 0;
   const version = versionOf(o);
   const devAddr = uintOf(spec.devAddr, 4, "devAddr");
   const fCnt32 = checkInt("fCnt", spec.fCnt, 0, 0xffffffff);
-  let fOpts = spec.fOpts === undefined ? new Uint8Array(0) : spec.fOpts instanceof Uint8Array ? spec.fOpts : buildMacCommands(spec.fOpts, "fOpts");
+  let fOpts = spec.fOpts === undefined ? new Uint8Array(0) : spec.fOpts instanceof Uint8Array ? checkBytesArg("fOpts", spec.fOpts) : buildMacCommands(spec.fOpts, "fOpts");
   if (fOpts.length > 15) throw new ChirpError("BAD_PARAMETER", `FOpts is ${fOpts.length} bytes`, { parameter: "fOpts", allowed: "at most 15 bytes" });
   const fPort = spec.fPort ?? null;
   if (fPort !== null) checkInt("fPort", fPort, 0, 255);
-  let payload = spec.payload === undefined ? new Uint8Array(0) : spec.payload instanceof Uint8Array ? spec.payload : buildMacCommands(spec.payload, "payload");
+  let payload = spec.payload === undefined ? new Uint8Array(0) : spec.payload instanceof Uint8Array ? checkBytesArg("payload", spec.payload) : buildMacCommands(spec.payload, "payload");
   if (fPort === null && payload.length > 0) throw new ChirpError("BAD_PARAMETER", "a payload needs an FPort", { parameter: "fPort" });
   if (fPort === 0 && fOpts.length > 0) throw new ChirpError("BAD_PARAMETER", "MAC commands cannot be in both FOpts and an FPort 0 payload", { parameter: "fOpts" });
   const n = 8 + fOpts.length + (fPort === null ? 0 : 1 + payload.length) + 4;
@@ -114,6 +115,7 @@ export type FrameSpec =
 /** Builds any message type (see buildDataFrame, buildJoinRequest, buildJoinAccept, buildRejoinRequest). */
 export function buildFrame(spec: FrameSpec, keys?: LoRaWANKeys, o: BuildOptions = {}): Uint8Array {
   checkObject("spec", spec);
+  if (keys !== undefined) checkObject("keys", keys);
   const m: MType = spec.mtype;
   switch (m) {
     case "JoinRequest":

@@ -2,6 +2,7 @@
 // the wire, and input checking that turns bad arguments into typed errors.
 import { ChirpError } from "../errors.js";
 import { badParameter } from "../errors.js";
+import { checkArray, checkBytesArg, isDetached } from "../check.js";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -32,7 +33,7 @@ export function fromHex(h: string, name = "hex"): Uint8Array {
 
 /** Bytes from a Uint8Array (as is) or a hex string. */
 export function bytesOf(x: Uint8Array | string, name: string): Uint8Array {
-  if (x instanceof Uint8Array) return x;
+  if (x instanceof Uint8Array) return checkBytesArg(name, x);
   if (typeof x === "string") return fromHex(x, name);
   return badParameter(name, x, "a Uint8Array or hex string");
 }
@@ -48,6 +49,7 @@ export function keyOf(x: Uint8Array | string, name: string): Uint8Array {
     throw new ChirpError("BAD_PARAMETER", `${name} is not a key (${why}); allowed: ${KEY_ALLOWED}`, { parameter: name, allowed: KEY_ALLOWED });
   };
   if (x instanceof Uint8Array) {
+    if (isDetached(x)) fail("a view of a detached ArrayBuffer");
     if (x.length !== 16) fail(`${x.length} bytes`);
     return x;
   }
@@ -123,6 +125,8 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Constant-time equality of two byte strings of the same length (no early exit). */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  checkBytesArg("a", a);
+  checkBytesArg("b", b);
   if (a.length !== b.length) return false;
   let d = 0;
   for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
@@ -136,13 +140,13 @@ export function checkObject(name: string, x: unknown): void {
 
 /** Throws BAD_PARAMETER unless `x` is an array of objects. */
 export function checkArrayOfObjects(name: string, x: unknown): void {
-  if (!Array.isArray(x)) badParameter(name, x === null ? "null" : typeof x, "an array");
-  x.forEach((e, i) => checkObject(`${name}[${i}]`, e));
+  checkArray(name, x, 1 << 20, "an array of objects");
+  (x as unknown[]).forEach((e, i) => checkObject(`${name}[${i}]`, e));
 }
 
 /** Throws BAD_PARAMETER unless `x` is a Uint8Array. */
 export function checkBytes(name: string, x: unknown): asserts x is Uint8Array {
-  if (!(x instanceof Uint8Array)) badParameter(name, x === null ? "null" : typeof x, "a Uint8Array");
+  checkBytesArg(name, x);
 }
 
 export function tooShort(what: string, need: number, got: number): never {

@@ -6,7 +6,7 @@ import { ctrXor } from "../crypto/cmac.js";
 import { ChirpError } from "../errors.js";
 import { checkBytes, writeU32 } from "./bytes.js";
 import { badParameter, checkInt } from "../errors.js";
-import { checkFrame } from "./frame.js";
+import { frameOf } from "./frame.js";
 import { resolveFCnt, type FCntOptions } from "./fcnt.js";
 import { KEY_ROLES, requireKey, versionOf } from "./keys.js";
 import type { DataFrame, Direction, LoRaWANKeys, LoRaWANVersion } from "./types.js";
@@ -42,9 +42,10 @@ function checkCryptArgs(key: Uint8Array, dir: Direction, devAddr: number, fCnt32
   checkBytes("data", data);
 }
 
-function checkDataFrame(f: DataFrame): void {
-  checkFrame(f);
+function dataFrameOf(x: DataFrame): DataFrame {
+  const f = frameOf(x);
   if (f.kind !== "data") throw new ChirpError("BAD_PARAMETER", `not a data frame but ${f.mtype}`, { parameter: "frame" });
+  return f;
 }
 
 /** FRMPayload encryption = decryption: XOR with AES(key, A_i), i from 1. */
@@ -83,16 +84,16 @@ export function payloadKey(frame: DataFrame, keys: LoRaWANKeys | undefined, vers
 }
 
 /** The decrypted FRMPayload of a data frame (empty when there is none). MISSING_KEY without its key. */
-export function decryptPayload(frame: DataFrame, keys: LoRaWANKeys | undefined, o: CryptOptions = {}): Uint8Array {
-  checkDataFrame(frame);
+export function decryptPayload(x: DataFrame, keys: LoRaWANKeys | undefined, o: CryptOptions = {}): Uint8Array {
+  const frame = dataFrameOf(x);
   if (frame.frmPayload.length === 0) return new Uint8Array(0);
   const key = payloadKey(frame, keys, versionOf(o));
   return cryptFrmPayload(key, frame.direction, frame.devAddr, resolveFCnt(frame.fCnt, o), frame.frmPayload);
 }
 
 /** 1.1: the decrypted FOpts (NwkSEncKey); 1.0: FOpts as they are (never encrypted). */
-export function decryptFOpts(frame: DataFrame, keys: LoRaWANKeys | undefined, o: CryptOptions = {}): Uint8Array {
-  checkDataFrame(frame);
+export function decryptFOpts(x: DataFrame, keys: LoRaWANKeys | undefined, o: CryptOptions = {}): Uint8Array {
+  const frame = dataFrameOf(x);
   if (versionOf(o) === "1.0" || frame.fOpts.length === 0) return frame.fOpts.slice();
   const key = requireKey(keys, KEY_ROLES.nwkSEnc["1.1"], "decrypting 1.1 FOpts");
   const aF = frame.direction === "down" && frame.fPort !== null && frame.fPort > 0;

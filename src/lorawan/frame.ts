@@ -1,7 +1,8 @@
 // PHYPayload parsing and raw assembly (LoRaWAN 1.0.4 section 4, 1.1 section 4 and 6.2.4-6.2.5).
 // Parsing checks every length and returns views into the input (nothing is copied); MIC and
 // encryption are separate steps (mic.ts, encryption.ts, join.ts).
-import { ChirpError } from "../errors.js";
+import { ChirpError, showValue } from "../errors.js";
+import { isDetached } from "../check.js";
 import { fromHex, readU16, readU24, readU32, toHexReversed, tooShort } from "./bytes.js";
 import { MTYPES, type DataFrame, type DataMType, type Frame, type FCtrl, type RejoinRequestFrame } from "./types.js";
 
@@ -79,6 +80,44 @@ export function checkFrame(x: unknown): asserts x is Frame {
   if (typeof x !== "object" || x === null || !KINDS.has(f.kind) || !(f.bytes instanceof Uint8Array) || !(f.mic instanceof Uint8Array)) {
     throw new ChirpError("BAD_PARAMETER", "frame must be a Frame returned by parseFrame", { parameter: "frame" });
   }
+}
+
+/**
+ * A Frame given by a caller, its fields checked where MIC and decryption read them (a frame
+ * changed by hand, e.g. a direction flipped to compute a test vector's downlink MIC, is used as
+ * given; one whose fields are of the wrong type is BAD_PARAMETER, never a TypeError).
+ */
+export function frameOf(x: unknown): Frame {
+  checkFrame(x);
+  const bad = (field: string): never => {
+    throw new ChirpError("BAD_PARAMETER", `frame.${field} = ${showValue((x as unknown as Record<string, unknown>)[field])} is not what parseFrame returns`, { parameter: `frame.${field}`, allowed: "a Frame returned by parseFrame" });
+  };
+  const uint = (v: unknown, max: number) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+  if (x.mic.length !== 4 && x.kind !== "proprietary") bad("mic");
+  if (!uint(x.mhdr, 255)) bad("mhdr");
+  switch (x.kind) {
+    case "data":
+      if (x.direction !== "up" && x.direction !== "down") bad("direction");
+      if (!uint(x.devAddr, 0xffffffff)) bad("devAddr");
+      if (!uint(x.fCnt, 0xffff)) bad("fCnt");
+      if (x.fPort !== null && !uint(x.fPort, 255)) bad("fPort");
+      if (typeof x.fCtrl !== "object" || x.fCtrl === null || typeof x.fCtrl.ack !== "boolean") bad("fCtrl");
+      if (!(x.fOpts instanceof Uint8Array) || x.fOpts.length > 15 || isDetached(x.fOpts)) bad("fOpts");
+      if (!(x.frmPayload instanceof Uint8Array) || isDetached(x.frmPayload)) bad("frmPayload");
+      if (x.bytes.length < 12) bad("bytes");
+      break;
+    case "join-accept":
+      if (!(x.encrypted instanceof Uint8Array) || (x.encrypted.length !== 16 && x.encrypted.length !== 32)) bad("encrypted");
+      break;
+    case "join-request":
+      if (x.bytes.length !== 23) bad("bytes");
+      break;
+    case "rejoin-request":
+      if (!uint(x.rejoinType, 2)) bad("rejoinType");
+      if (x.bytes.length < 19) bad("bytes");
+      break;
+  }
+  return x;
 }
 
 function parseData(bytes: Uint8Array, mhdr: number, mt: number, major: number): DataFrame {

@@ -2,11 +2,12 @@
 // and encryption (the device decrypts with AES *encrypt*, the server encrypts with AES *decrypt*),
 // its fields with the CFList, and the join-accept MIC in its 1.0 and 1.1 (OptNeg) forms.
 import { ChirpError } from "../errors.js";
-import { checkInt } from "../errors.js";
+import { badParameter, checkInt } from "../errors.js";
+import { checkArray } from "../check.js";
 import { aesEcbDecrypt, aesEcbEncrypt } from "../crypto/aes.js";
 import { aesCmac4 } from "../crypto/cmac.js";
-import { checkObject, constantTimeEqual, euiOf, keyOf, readU16, readU24, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
-import { checkFrame, parseFrame } from "./frame.js";
+import { checkBytes, checkObject, constantTimeEqual, euiOf, keyOf, readU16, readU24, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
+import { frameOf, parseFrame } from "./frame.js";
 import { requireKey, optionalKey, type KeyInput, versionOf } from "./keys.js";
 import type { JoinAcceptFrame, LoRaWANKeys, LoRaWANVersion } from "./types.js";
 
@@ -61,6 +62,8 @@ function encKeyNames(o: JoinAcceptOptions): (keyof LoRaWANKeys)[] {
 }
 
 export function decodeCFList(b: Uint8Array): CFList {
+  checkBytes("cfList", b);
+  if (b.length !== 16) badParameter("cfList", `${b.length} bytes`, "16 bytes");
   const type = b[15]!;
   if (type === 0) return { type: 0, frequencies: [0, 3, 6, 9, 12].map((o) => readU24(b, o) * 100) };
   if (type === 1) return { type: 1, chMasks: [0, 2, 4, 6, 8].map((o) => readU16(b, o)) };
@@ -68,6 +71,11 @@ export function decodeCFList(b: Uint8Array): CFList {
 }
 
 export function encodeCFList(c: CFList): Uint8Array {
+  checkObject("cfList", c);
+  if ("frequencies" in c) checkArray("cfList.frequencies", c.frequencies, 5, "an array of at most 5 frequencies");
+  else if ("chMasks" in c) checkArray("cfList.chMasks", c.chMasks, 5, "an array of at most 5 channel masks");
+  else if (!("raw" in c)) badParameter("cfList", c, "{ type: 0, frequencies } | { type: 1, chMasks } | { type, raw }");
+  else checkBytes("cfList.raw", c.raw);
   const b = new Uint8Array(16);
   if ("frequencies" in c) {
     if (c.frequencies.length > 5) throw new ChirpError("BAD_PARAMETER", "a CFList holds at most 5 frequencies", { parameter: "cfList.frequencies", allowed: "0..5 entries" });
@@ -121,6 +129,9 @@ function joinAcceptMic(key: Uint8Array, prefix: Uint8Array | null, plain: Uint8A
  * (JoinReqType | JoinEUI | DevNonce prefixed), whatever the OptNeg bit says.
  */
 export function computeJoinAcceptMic(body: Uint8Array, key: KeyInput, optNeg?: { joinReqType: number; joinEui: string; devNonce: number }): Uint8Array {
+  checkBytes("body", body);
+  if (body.length !== 13 && body.length !== 29) badParameter("body", `${body.length} bytes`, "13 or 29 bytes (MHDR | fields [| CFList], no MIC)");
+  if (optNeg !== undefined) checkObject("optNeg", optNeg);
   const k = keyOf(key, "key");
   const plain = new Uint8Array(body.length + 4);
   plain.set(body);
@@ -142,10 +153,8 @@ export interface OpenedJoinAccept {
 
 /** Decrypts a join accept and checks its MIC, without decoding any field. */
 export function openJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions = {}): OpenedJoinAccept {
-  if (!(frame instanceof Uint8Array)) checkFrame(frame);
-  const f = frame instanceof Uint8Array ? parseFrame(frame) : frame;
+  const f = frame instanceof Uint8Array ? parseFrame(frame) : frameOf(frame);
   if (f.kind !== "join-accept") throw new ChirpError("BAD_PARAMETER", `not a join accept but ${f.mtype}`, { parameter: "frame" });
-  if (!(f.encrypted instanceof Uint8Array) || (f.encrypted.length !== 16 && f.encrypted.length !== 32)) checkFrame(null);
   const key = requireKey(keys, encKeyNames(o), "decrypting a join accept");
   const plain = new Uint8Array(f.bytes.length);
   plain[0] = f.mhdr;
@@ -256,6 +265,8 @@ export interface JoinRequestSpec {
 /** Builds a join request; the MIC uses AppKey (1.0) or NwkKey (1.1) when given, else zeros. */
 export function buildJoinRequest(spec: JoinRequestSpec, keys?: LoRaWANKeys, o: { version?: LoRaWANVersion } = {}): Uint8Array {
   checkObject("spec", spec);
+  // undefined: no MIC (zeros, for tests); null or anything else is a mistake, not "no key"
+  if (keys !== undefined) checkObject("keys", keys);
   const b = new Uint8Array(23);
   b[0] = 0x00;
   b.set(euiOf(spec.joinEui, "joinEui"), 1);
@@ -279,6 +290,7 @@ export interface RejoinRequestSpec {
 /** Builds a rejoin request; MIC with SNwkSIntKey (types 0, 2) or JSIntKey (type 1) when given. */
 export function buildRejoinRequest(spec: RejoinRequestSpec, keys?: LoRaWANKeys): Uint8Array {
   checkObject("spec", spec);
+  if (keys !== undefined) checkObject("keys", keys);
   const t = checkInt("rejoinType", spec.rejoinType, 0, 2);
   const b = new Uint8Array(t === 1 ? 24 : 19);
   b[0] = 0xc0;

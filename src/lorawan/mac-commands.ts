@@ -338,6 +338,7 @@ function findDef(c: MacCommandSpec): { def: CommandDef | undefined; direction: D
 
 /** Encodes MAC commands into bytes (for FOpts or an FPort 0 payload). */
 export function buildMacCommands(cmds: MacCommandSpec[], name = "commands"): Uint8Array {
+  if (typeof name !== "string") badParameter("name", name, "a string naming the commands in errors");
   checkArrayOfObjects(name, cmds);
   const parts: number[] = [];
   for (const c of cmds) {

@@ -8,7 +8,7 @@ import { aesCmac4 } from "../crypto/cmac.js";
 import { writeU16, writeU32 } from "./bytes.js";
 import type { CryptOptions } from "./encryption.js";
 import { resolveFCnt } from "./fcnt.js";
-import { checkFrame } from "./frame.js";
+import { frameOf } from "./frame.js";
 import { openJoinAccept, type JoinAcceptOptions } from "./join.js";
 import { KEY_ROLES, requireKey, versionOf } from "./keys.js";
 import type { DataFrame, Frame, LoRaWANKeys } from "./types.js";
@@ -93,15 +93,15 @@ function micOf(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions): numb
  * The MIC this frame should carry (wire order). For a join accept (whose MIC is inside the
  * encryption) it is the plaintext MIC computed over the decrypted fields.
  */
-export function computeMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): Uint8Array {
-  checkFrame(frame);
+export function computeMic(x: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): Uint8Array {
+  const frame = frameOf(x);
   const m = micOf(frame, keys, o);
   return typeof m === "number" ? u32Bytes(m) : m;
 }
 
 /** Whether the frame's MIC verifies (constant-time comparison). MISSING_KEY without the key. */
-export function verifyMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): boolean {
-  checkFrame(frame);
+export function verifyMic(x: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): boolean {
+  const frame = frameOf(x);
   if (frame.kind === "join-accept") return openJoinAccept(frame, keys, o).micOk === true;
   const m = micOf(frame, keys, o) as number;
   const w = frame.mic;
@@ -114,7 +114,8 @@ export function verifyMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOpt
  * Throws MIC_MISMATCH unless the frame's MIC verifies. The message never holds the MIC that was
  * calculated: that would hand whoever forged the frame the MIC that makes it pass.
  */
-export function checkMic(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): void {
+export function checkMic(x: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): void {
+  const frame = frameOf(x);
   if (!verifyMic(frame, keys, o)) {
     throw new ChirpError("MIC_MISMATCH", `the ${frame.mtype} MIC does not verify (wrong key, wrong frame counter or context, or a forged frame)`);
   }

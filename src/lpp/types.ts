@@ -1,3 +1,4 @@
+import { badParameter } from "../errors.js";
 // The Cayenne LPP type table: LPP type = IPSO Smart Object id - 3200; values big-endian.
 // Original v1 types from myDevices' cayenne-docs (LORA.md); extended types as in the
 // ElectronicCats CayenneLPP library (src/CayenneLPP.h); "load" (122) from smlng/pycayennelpp.
@@ -81,6 +82,8 @@ const cache = new Map<string, Map<number, LppType>>();
 
 /** The type table for the given options, by type number. */
 export function lppTable(o: LppOptions = {}): Map<number, LppType> {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) badParameter("options", o, "an object { table?, voltageSigned?, currentSigned? }");
+  if (o.table !== undefined && o.table !== "extended" && o.table !== "ttn-legacy") badParameter("table", o.table, '"extended" or "ttn-legacy"');
   const key = `${o.table ?? "extended"}|${!!o.voltageSigned}|${!!o.currentSigned}`;
   let t = cache.get(key);
   if (t) return t;

@@ -1,5 +1,6 @@
 // Receive side of the codec: symbol values (or per-bit LLRs) -> header fields, payload, CRC status.
-import { ChirpError, checkInt } from "../errors.js";
+import { checkView } from "../check.js";
+import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkEngine, checkHeaderFields, checkOptions, checkSymbols, resolved, type Engine, type HeaderFields, type PhyParams, type ResolvedParams } from "./params.js";
 import type { DecodedFrame } from "./types.js";
 import { decodeFrameJs, decodeFrameSoftJs } from "../engines/js/frame.js";
@@ -34,7 +35,7 @@ export function decodeHeader(symbols: ArrayLike<number>, p: PhyParams | Resolved
 export function symbolToWord(s: number, sf: number, reducedRate: boolean): number {
   checkInt("sf", sf, 5, 12);
   checkInt("s", s, 0, (1 << sf) - 1);
-  if (typeof reducedRate !== "boolean") throw new ChirpError("BAD_PARAMETER", `reducedRate = ${String(reducedRate)} must be true or false`, { parameter: "reducedRate", allowed: "true or false" });
+  if (typeof reducedRate !== "boolean") badParameter("reducedRate", reducedRate, "true or false");
   return symbolToWordJs(s, sf, reducedRate);
 }
 
@@ -56,7 +57,7 @@ export function decodeFrame(symbols: ArrayLike<number>, p: PhyParams | ResolvedP
 export function decodeFrameSoft(llr: Float32Array, symbolCount: number, p: PhyParams | ResolvedParams, options?: DecodeOptions): DecodedFrame {
   const r = resolved(p);
   const opts = checkOptions(options);
-  if (!(llr instanceof Float32Array)) throw new ChirpError("BAD_PARAMETER", "llr must be a Float32Array", { parameter: "llr" });
+  checkView("llr", llr, [Float32Array], "a Float32Array of LLRs");
   checkCount(symbolCount);
   const used = Math.min(llr.length, symbolCount * r.sf);
   for (let i = 0; i < used; i++) {
@@ -67,7 +68,7 @@ export function decodeFrameSoft(llr: Float32Array, symbolCount: number, p: PhyPa
 }
 
 function checkCount(n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new ChirpError("BAD_PARAMETER", `symbolCount = ${n} must be a non-negative integer`, { parameter: "symbolCount" });
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 1e6) badParameter("symbolCount", n, "an integer from 0 to 10^6");
 }
 
 function implicitOf(opts: DecodeOptions, r: ResolvedParams): HeaderFields | undefined {

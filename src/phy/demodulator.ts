@@ -1,5 +1,6 @@
 // Demodulation of symbols whose start is known exactly (no CFO/timing recovery: that is the
 // receiver's job, chirpkit/rx): dechirp with the base downchirp at one sample per chip, FFT, argmax.
+import { checkView } from "../check.js";
 import { ChirpError } from "../errors.js";
 import { checkEngine, checkOversampling, resolved, type Engine, type PhyParams, type ResolvedParams } from "./params.js";
 import { dechirpJs } from "../engines/js/dechirp.js";
@@ -20,7 +21,7 @@ export interface DemodulateOptions {
 export function demodulateSymbols(iq: Float32Array, p: PhyParams | ResolvedParams, opts: DemodulateOptions): Uint16Array {
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
-  if (!(iq instanceof Float32Array)) throw new ChirpError("BAD_PARAMETER", "iq must be a Float32Array of interleaved I/Q", { parameter: "iq" });
+  checkView("iq", iq, [Float32Array], "a Float32Array of interleaved I/Q");
   const count = Math.floor(iq.length / (2 * r.n * k));
   const { bins, bad } = checkEngine(opts.engine) === "js" ? dechirpJs(iq, count, r.n, k) : dechirpWasm(iq, count, r.n, k);
   if (bad >= 0) {

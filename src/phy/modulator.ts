@@ -2,7 +2,7 @@
 // preamble upchirps, two sync-word symbols, 2.25 downchirps, (SX126x framing at SF5/SF6: two
 // upchirps,) payload symbols; continuous phase, unit amplitude, interleaved float32 I/Q; with
 // invertIq the complex conjugate (what a LoRaWAN gateway sends downlinks with).
-import { ChirpError } from "../errors.js";
+import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkEngine, checkOversampling, checkSymbols, payloadSymbolCount, resolved, type Engine, type Framing, type PhyParams, type ResolvedParams } from "./params.js";
 import { checkPayload, encodeFrame } from "./encoder.js";
 import { conjugateJs, downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
@@ -53,6 +53,9 @@ export const MAX_SAMPLES = 2 ** 27;
  * supported by those reports, not verified here on hardware.
  */
 export function syncSymbols(syncWord: number, n: number, framing: Framing = "sx127x"): [number, number] {
+  checkInt("syncWord", syncWord, 0, 0xff);
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 32 || n > 4096 || (n & (n - 1)) !== 0) badParameter("n", n, "2^sf: 32, 64, ..., 4096");
+  if (framing !== "sx127x" && framing !== "sx126x") badParameter("framing", framing, '"sx127x" or "sx126x"');
   const hi = syncWord >> 4, lo = syncWord & 15;
   if (framing === "sx126x") {
     const signed = (x: number) => ((((x >= 8 ? x - 16 : x) * 8) % n) + n) % n;

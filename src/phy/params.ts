@@ -4,7 +4,8 @@
  * (Semtech SX1276 datasheet, section 4.1.1.7; SX126x framing at SF5/SF6 as in
  * ../shared/vectors/lora-phy-sx126x.json: Lora-net/sx126x_driver src/sx126x.c, sx126x_get_lora_time_on_air_numerator).
  */
-import { ChirpError, badParameter, checkInt } from "../errors.js";
+import { ChirpError, badParameter, checkInt, showValue } from "../errors.js";
+import { isDetached } from "../check.js";
 
 export type Ldro = "auto" | "on" | "off";
 export type Engine = "wasm" | "js";
@@ -85,6 +86,7 @@ export const MAX_PAYLOAD = 255;
 
 /** Whether a bandwidth is one of the SX1280's (within 1 Hz). */
 export function isSx1280Bandwidth(bandwidth: number): boolean {
+  if (typeof bandwidth !== "number") return false;
   return SX1280_BANDWIDTHS.some((b) => Math.abs(b - bandwidth) < 1);
 }
 
@@ -95,6 +97,8 @@ export function isSx1280Bandwidth(bandwidth: number): boolean {
  * src/modules/SX128x/SX128x.cpp calculateTimeOnAir), so at its bandwidths 'auto' is on from SF11.
  */
 export function ldroAuto(sf: number, bandwidth: number): boolean {
+  checkInt("sf", sf, 5, 12);
+  if (typeof bandwidth !== "number" || !Number.isFinite(bandwidth) || bandwidth <= 0) badParameter("bandwidth", bandwidth, "a positive number of Hz (e.g. 125000)");
   if (isSx1280Bandwidth(bandwidth) && sf >= 11) return true;
   return 2 ** sf / bandwidth > 0.016;
 }
@@ -114,6 +118,7 @@ export function syncWordByte(syncWord: unknown): number {
 
 /** The SX126x register form 0xH4L4 of a sync byte 0xHL. */
 export function syncWordRegister(syncByte: number): number {
+  checkInt("syncByte", syncByte, 0, 0xff);
   return ((syncByte & 0xf0) << 8) | 0x0400 | ((syncByte & 0x0f) << 4) | 0x04;
 }
 
@@ -251,13 +256,14 @@ export function checkOptions<T extends object>(opts: T | undefined, parameter = 
 
 /** Checks symbol values: an array-like of integers 0..n-1 (FFT bins at SF log2(n)). */
 export function checkSymbols(symbols: ArrayLike<number>, n: number): void {
-  if (symbols === null || typeof symbols !== "object" || typeof symbols.length !== "number") {
+  if (symbols === null || typeof symbols !== "object" || typeof symbols.length !== "number" || !Number.isSafeInteger(symbols.length) || symbols.length < 0) {
     badParameter("symbols", symbols, `an array of symbol values (integers 0..${n - 1})`);
   }
+  if (ArrayBuffer.isView(symbols) && isDetached(symbols)) badParameter("symbols", "a view of a detached ArrayBuffer", `an array of symbol values (integers 0..${n - 1})`);
   for (let i = 0; i < symbols.length; i++) {
     const s = symbols[i]!;
-    if (!Number.isInteger(s) || s < 0 || s >= n) {
-      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${s} is not a symbol value 0..${n - 1}`, { parameter: "symbols", allowed: `integers 0..${n - 1}` });
+    if (typeof s !== "number" || !Number.isInteger(s) || s < 0 || s >= n) {
+      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${showValue(s)} is not a symbol value 0..${n - 1}`, { parameter: "symbols", allowed: `integers 0..${n - 1}` });
     }
   }
 }

@@ -10,6 +10,7 @@
  * traffic on a channel, add a listener kind here: a key, and a listener (src/rx/listener.ts) built
  * for it; the front end, the buffer writes, the drain at flush and the frame order are shared.
  */
+import { checkSamples } from "../check.js";
 import { ChirpError } from "../errors.js";
 import { createFrontend, type Frontend } from "../dsp/index.js";
 import type { Framing } from "../phy/index.js";
@@ -117,7 +118,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
 
   function push(samples: Samples): Frame[] {
     live();
-    if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
+    checkSamples(samples);
     const out: Frame[] = held;
     held = [];
     const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[options.format ?? "cu8"] : 2;

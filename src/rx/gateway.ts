@@ -12,6 +12,7 @@
  * in time on one channel are nearly orthogonal and decode independently; a frame is reported by
  * the receiver of its own SF only (the others reject it at the sync word or header checksum).
  */
+import { checkArray, checkSamples } from "../check.js";
 import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkEngine } from "../phy/params.js";
 import type { Engine, Framing, Ldro } from "../phy/index.js";
@@ -104,6 +105,7 @@ function checkOptions(o: GatewayOptions) {
   const center = o.centerFrequency ?? 0;
   if (typeof center !== "number" || !Number.isFinite(center)) badParameter("centerFrequency", center, "a finite number of Hz");
   if (!Array.isArray(o.channels) || o.channels.length === 0) badParameter("channels", o.channels, "a non-empty array of channel frequencies in Hz");
+  checkArray("channels", o.channels, 1024, "a non-empty array of channel frequencies in Hz");
   // the channel front end passes +-BW (2*BW wide): that much must fit inside the recording
   const reach = sampleRate / 2 - bandwidth;
   o.channels.forEach((hz, i) => {
@@ -111,8 +113,11 @@ function checkOptions(o: GatewayOptions) {
       badParameter(`channels[${i}]`, hz, `within +-${reach} Hz of centerFrequency ${center} (sampleRate/2 - bandwidth)`);
     }
   });
+  // the same channel twice would report each of its frames twice
+  if (new Set(o.channels).size !== o.channels.length) badParameter("channels", o.channels, "distinct channel frequencies");
   const sfs = o.sfs ?? DEFAULT_SFS;
   if (!Array.isArray(sfs) || sfs.length === 0) badParameter("sfs", sfs, "a non-empty array of spreading factors 5..12");
+  checkArray("sfs", sfs, 8, "a non-empty array of spreading factors 5..12");
   sfs.forEach((sf, i) => checkInt(`sfs[${i}]`, sf, 5, 12));
   if (new Set(sfs).size !== sfs.length) badParameter("sfs", sfs, "distinct spreading factors");
   const engine = checkEngine(o.engine);
@@ -177,7 +182,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
 
   function push(samples: Samples): GatewayFrame[] {
     live();
-    if (!ArrayBuffer.isView(samples)) throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Uint8Array or Int8Array", { parameter: "samples" });
+    checkSamples(samples);
     const out: GatewayFrame[] = held;
     held = [];
     for (const ch of channels) for (const f of ch.rx.push(samples)) out.push(tag(f, ch));

@@ -18,6 +18,7 @@
  *                      rounded to the format's grid and clipped: cu8 (q - 127.5) / 127.5,
  *                      cs8 q / 127, cs16 q / 32767 (the scales src/io reads them back with)
  */
+import { checkNumber } from "../check.js";
 import { badParameter } from "../errors.js";
 import type { Rng } from "./rng.js";
 
@@ -94,6 +95,8 @@ export function checkTone(name: string, t: ToneInterferer, sampleRate: number): 
 
 /** The IQ imbalance as y = mu x + nu conj(x): [muRe, muIm, nuRe, nuIm]. */
 export function iqImbalanceCoefficients(gainImbalance: number, phaseDeg: number): [number, number, number, number] {
+  checkNumber("gainImbalance", gainImbalance, -1, Infinity, "a finite number above -1 (0 = balanced)");
+  checkNumber("phaseDeg", phaseDeg);
   const g = 1 + gainImbalance,
     ph = (phaseDeg * Math.PI) / 180;
   return [(1 + g * Math.cos(ph)) / 2, (-g * Math.sin(ph)) / 2, (1 - g * Math.cos(ph)) / 2, (-g * Math.sin(ph)) / 2];
@@ -101,6 +104,8 @@ export function iqImbalanceCoefficients(gainImbalance: number, phaseDeg: number)
 
 /** Image rejection ratio of an IQ imbalance, dB: |mu|^2 / |nu|^2. */
 export function imageRejectionDb(gainImbalance: number, phaseDeg: number): number {
+  checkNumber("gainImbalance", gainImbalance, -1, Infinity, "a finite number above -1 (0 = balanced)");
+  checkNumber("phaseDeg", phaseDeg);
   const g = 1 + gainImbalance,
     c = Math.cos((phaseDeg * Math.PI) / 180);
   return 10 * Math.log10((1 + 2 * g * c + g * g) / (1 - 2 * g * c + g * g));
@@ -108,6 +113,9 @@ export function imageRejectionDb(gainImbalance: number, phaseDeg: number): numbe
 
 /** Phase step variance per sample (rad^2) of Wiener phase noise with L(offsetHz) = dbcHz. */
 export function phaseNoiseStepVariance(dbcHz: number, offsetHz: number, sampleRate: number): number {
+  checkNumber("dbcHz", dbcHz);
+  checkNumber("offsetHz", offsetHz, 0, Infinity, "a frequency offset >= 0 Hz");
+  checkNumber("sampleRate", sampleRate, Number.MIN_VALUE, Infinity, "a positive number of samples per second");
   const beta = 2 * Math.PI * offsetHz * offsetHz * 10 ** (dbcHz / 10);
   return (2 * Math.PI * beta) / sampleRate;
 }

@@ -8,6 +8,7 @@
  * payload. ser is the symbol error rate of the receiver's hard decisions on the frames it found
  * (missed frames are counted in `missed` and in per, not in ser).
  */
+import { checkArray, checkOptions } from "../check.js";
 import { badParameter } from "../errors.js";
 import { resolveParams, type Engine, type Ldro } from "../phy/index.js";
 import { decodeRecording } from "../rx/index.js";
@@ -68,16 +69,18 @@ const pick = (rng: Rng, v: number | [number, number]): number => (typeof v === "
 
 /** Yields one point per SNR (see the module comment). */
 export function* perSweepPoints(opts: PerSweepOptions): Generator<PerPoint> {
+  checkOptions("options", opts);
   const bandwidth = opts.bandwidth ?? 125_000;
   const params = resolveParams({
     sf: opts.sf, bandwidth, cr: opts.cr ?? 1, explicitHeader: opts.explicitHeader, crc: opts.crc,
     ldro: opts.ldro, syncWord: opts.syncWord, preambleLength: opts.preambleLength,
   });
   const sampleRate = opts.sampleRate ?? bandwidth;
-  if (!(sampleRate >= bandwidth)) badParameter("sampleRate", sampleRate, `at least the bandwidth (${bandwidth})`);
-  if (!Array.isArray(opts.snrDbs) || opts.snrDbs.some((s) => typeof s !== "number" || !Number.isFinite(s))) badParameter("snrDbs", opts.snrDbs, "an array of finite numbers");
+  if (typeof sampleRate !== "number" || !(sampleRate >= bandwidth) || !Number.isFinite(sampleRate)) badParameter("sampleRate", sampleRate, `at least the bandwidth (${bandwidth})`);
+  checkArray("snrDbs", opts.snrDbs, 10_000, "an array of finite numbers");
+  if (opts.snrDbs.some((s) => typeof s !== "number" || !Number.isFinite(s))) badParameter("snrDbs", opts.snrDbs, "an array of finite numbers");
   const frames = opts.frames ?? 100;
-  if (!Number.isInteger(frames) || frames < 1) badParameter("frames", frames, "a positive integer");
+  if (typeof frames !== "number" || !Number.isInteger(frames) || frames < 1 || frames > 1e7) badParameter("frames", frames, "an integer from 1 to 10^7");
   const per = opts.framesPerRecording ?? 10;
   if (!Number.isInteger(per) || per < 1) badParameter("framesPerRecording", per, "a positive integer");
   const payloadLength = opts.payloadLength ?? 16;

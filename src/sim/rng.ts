@@ -4,6 +4,7 @@
  * Gaussian pairs by Marsaglia's polar method (also in Wasm: assembly/dsp/noise.ts, the same stream).
  * Same seed, same recording, on every platform and with either engine.
  */
+import { checkNumber } from "../check.js";
 import { phyWasm } from "../wasm/phy.js";
 import type { WasmBase } from "../wasm/instantiate.js";
 
@@ -16,6 +17,7 @@ export class Rng {
   private s3: number;
 
   constructor(seed: number) {
+    checkNumber("seed", seed, -Infinity, Infinity, "a finite number (used modulo 2^32)");
     let x = seed >>> 0;
     const split = (): number => {
       x = (x + 0x9e3779b9) >>> 0;

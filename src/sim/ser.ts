@@ -5,6 +5,7 @@
  * is left is the demodulator against physics: ../shared/vectors/ser-theory.json is the ideal
  * noncoherent detector, so a gap between the two is loss in the front end or the demodulator.
  */
+import { checkArray, checkOptions } from "../check.js";
 import { badParameter } from "../errors.js";
 import { demodulateSymbols, modulateSymbols, resolveParams, type Engine } from "../phy/index.js";
 import { createFrontend } from "../dsp/frontend.js";
@@ -37,13 +38,15 @@ export interface SerPoint {
 const MAX_SAMPLES = 1 << 22;
 
 export function serSweep(opts: SerSweepOptions): SerPoint[] {
+  checkOptions("options", opts);
   const bandwidth = opts.bandwidth ?? 125_000;
   const params = resolveParams({ sf: opts.sf, bandwidth, cr: 1 });
   const sampleRate = opts.sampleRate ?? bandwidth;
-  if (!(sampleRate >= bandwidth)) badParameter("sampleRate", sampleRate, `at least the bandwidth (${bandwidth})`);
-  if (!Array.isArray(opts.snrDbs) || opts.snrDbs.some((s) => typeof s !== "number" || !Number.isFinite(s))) badParameter("snrDbs", opts.snrDbs, "an array of finite numbers");
+  if (typeof sampleRate !== "number" || !(sampleRate >= bandwidth) || !Number.isFinite(sampleRate)) badParameter("sampleRate", sampleRate, `at least the bandwidth (${bandwidth})`);
+  checkArray("snrDbs", opts.snrDbs, 10_000, "an array of finite numbers");
+  if (opts.snrDbs.some((s) => typeof s !== "number" || !Number.isFinite(s))) badParameter("snrDbs", opts.snrDbs, "an array of finite numbers");
   const total = opts.symbols ?? 10_000;
-  if (!Number.isInteger(total) || total < 1) badParameter("symbols", total, "a positive integer");
+  if (typeof total !== "number" || !Number.isInteger(total) || total < 1 || total > 1e9) badParameter("symbols", total, "an integer from 1 to 10^9");
   const engine: Engine = opts.engine ?? "wasm";
   const rng = new Rng(opts.seed ?? 1);
   const n = params.n;

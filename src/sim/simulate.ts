@@ -10,6 +10,7 @@
  * unit power; at k = sampleRate / bandwidth samples per chip the complex noise has variance
  * k / 10^(snrDb/10) per sample, so that in the LoRa bandwidth the noise power is 1 / snr.
  */
+import { checkArray, checkOptions } from "../check.js";
 import { ChirpError, badParameter } from "../errors.js";
 import { modulateFrame, resolveParams, frameLayout, encodeFrame, type PhyParams, type ResolvedParams, type Engine, type Framing } from "../phy/index.js";
 import { Rng } from "./rng.js";
@@ -173,7 +174,12 @@ function finite(name: string, v: unknown, min = -Infinity, max = Infinity): numb
  * the recording's rate.
  */
 export function simulate(opts: SimulateOptions): SimResult {
-  if (!opts || !Array.isArray(opts.frames) || opts.frames.length === 0) badParameter("frames", opts?.frames, "a non-empty array of frames");
+  checkOptions("options", opts);
+  if (!Array.isArray(opts.frames) || opts.frames.length === 0) badParameter("frames", opts.frames, "a non-empty array of frames");
+  checkArray("frames", opts.frames, 1e6, "a non-empty array of frames");
+  opts.frames.forEach((f, i) => {
+    if (typeof f !== "object" || f === null || Array.isArray(f)) badParameter(`frames[${i}]`, f, "a frame { params, payload? | payloadLength? }");
+  });
   const engine: Engine = opts.engine ?? "wasm";
   if (engine !== "wasm" && engine !== "js") badParameter("engine", engine, "'wasm' or 'js'");
   const rng = new Rng(opts.seed ?? 1);

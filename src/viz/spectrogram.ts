@@ -7,6 +7,7 @@
  * tone centred in a bin, so a unit-amplitude chirp reads about 0 dB and noise of variance v per
  * complex sample reads 10*log10(v * sum(w^2) / sum(w)^2), a little below 10*log10(v / fftSize).
  */
+import { checkArray, checkOptions, checkView } from "../check.js";
 import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { createFft, type Fft } from "../phy/fft.js";
 
@@ -73,7 +74,8 @@ function makeWindow(kind: SpectrogramWindow, n: number): Float32Array {
  * options or an odd-length input.
  */
 export function computeSpectrogram(iq: Float32Array, opts: SpectrogramOptions): Spectrogram {
-  if (!(iq instanceof Float32Array)) badParameter("iq", typeof iq, "a Float32Array of interleaved I/Q samples");
+  checkView("iq", iq, [Float32Array], "a Float32Array of interleaved I/Q samples");
+  checkOptions("options", opts);
   if (iq.length % 2 !== 0) {
     throw new ChirpError("BAD_INPUT", `iq has ${iq.length} values; interleaved I/Q needs an even count`);
   }
@@ -160,13 +162,19 @@ const LUT = (() => {
  * yellow. Returns db.length * 4 bytes, ready for ImageData or a PNG encoder.
  */
 export function colormap(db: ArrayLike<number>, min: number, max: number): Uint8ClampedArray {
-  if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) {
+  if (!(db instanceof Float32Array || db instanceof Float64Array || Array.isArray(db))) badParameter("db", db, "a Float32Array, Float64Array or array of numbers");
+  if (ArrayBuffer.isView(db)) checkView<ArrayBufferView>("db", db, [Float32Array, Float64Array], "a Float32Array, Float64Array or array of numbers");
+  else checkArray("db", db, 1 << 26, "an array of numbers");
+  if (typeof min !== "number" || !Number.isFinite(min)) badParameter("min", min, "a finite number");
+  if (typeof max !== "number" || !Number.isFinite(max) || !(max > min)) {
     badParameter("max", max, `a finite number greater than min (${min})`);
   }
   const out = new Uint8ClampedArray(db.length * 4);
   const k = 255 / (max - min);
   for (let i = 0; i < db.length; i++) {
-    let idx = Math.round((db[i]! - min) * k);
+    const v = db[i];
+    if (typeof v !== "number") badParameter(`db[${i}]`, v, "a number (dB)");
+    let idx = Math.round((v - min) * k);
     if (!(idx >= 0)) idx = 0; // also catches NaN
     else if (idx > 255) idx = 255;
     out[4 * i] = LUT[3 * idx]!;
