@@ -192,13 +192,32 @@ const VALID: Record<string, () => unknown[]> = {
   checkInt: () => ["p", 3, 0, 10],
   showValue: () => [1],
   "lorawan.decodeFrame": () => [dataFrame(), { keys: keys(), lastFCnt: 0 }],
+  decodeCollisions: () => [iq(), { sampleRate: 250e3, bandwidth: bw, sf: 7, maxPasses: 2 }],
+  decodeGatewayCollisions: () => [iq(), { sampleRate: 250e3, centerFrequency: 868.1e6, channels: [868.1e6], bandwidth: bw, sfs: [7], maxPasses: 2 }],
+  getRegion: () => ["eu868"],
+  regionChannels: () => [lorawan.getRegion("us915"), 2],
+  dataRate: () => [lorawan.getRegion("eu868"), 5, "up"],
+  uplinkDataRate: () => [lorawan.getRegion("eu868"), 7, bw],
+  receiverPlan: () => [lorawan.getRegion("eu868"), lorawan.regionChannels(lorawan.getRegion("eu868"))],
+  channelAt: () => [lorawan.getRegion("eu868"), 868.1e6, bw],
+  datrName: () => [7, bw],
+  explainFrame: () => [lorawan.getRegion("eu868"), lorawan.decodeFrame(dataFrame(), { keys: keys() })],
+  explainMacCommand: () => [lorawan.getRegion("eu868"), lorawan.parseMacCommands(Uint8Array.of(0x03, 0x50, 0xff, 0x00, 0x01), "down")[0]],
+  explainJoinAccept: () => [lorawan.getRegion("eu868"), { raw: 0, optNeg: false, rx1DrOffset: 0, rx2DataRate: 0 }, null],
+  linkAdrChannels: () => [lorawan.getRegion("eu868"), 7, 0],
+  describeDataRate: () => [lorawan.getRegion("eu868"), 5, "up"],
+  createExchange: () => [[{ devAddr: 1, keys: keys() }], { showSessionKeys: false }],
 };
 const validFor = (f: unknown, label: string) => (VALID[label.replace(/^root\./, "")] ?? VALID[(f as { name: string }).name])!();
+
+// cancelFrame is a building block of decodeCollisions that takes the channel's internal
+// PolyphaseFilter, which no public function returns: it cannot be called with valid arguments.
+const NOT_CALLABLE = new Set(["cancelFrame"]);
 
 const SUBPATHS = { root, phy, rx, sim, io, lorawan, lpp, crypto, viz, errors } as Record<string, Record<string, unknown>>;
 const functions = new Map<unknown, string>();
 for (const [sub, m] of Object.entries(SUBPATHS)) {
-  for (const [name, v] of Object.entries(m)) if (typeof v === "function" && !functions.has(v)) functions.set(v, `${sub}.${name}`);
+  for (const [name, v] of Object.entries(m)) if (typeof v === "function" && !functions.has(v) && !NOT_CALLABLE.has(name)) functions.set(v, `${sub}.${name}`);
 }
 
 // Functions whose contract is to throw (badParameter always throws its ChirpError).

@@ -11,7 +11,9 @@
  */
 import type { CFList, DLSettings } from "./join.js";
 import type { MacCommand } from "./mac-commands.js";
-import { datrName, type Region } from "./regions.js";
+import { checkRegion, datrName, type Region } from "./regions.js";
+import { badParameter, checkInt } from "../errors.js";
+import { checkArray } from "../check.js";
 
 export interface RegionalDataRate {
   dr: number;
@@ -22,6 +24,9 @@ export interface RegionalDataRate {
 }
 
 export function describeDataRate(region: Region, dr: number, direction: "up" | "down"): RegionalDataRate {
+  checkRegion(region);
+  checkInt("dr", dr, 0, 15);
+  if (direction !== "up" && direction !== "down") badParameter("direction", direction, '"up" or "down"');
   const d = region.dataRates.find((x) => x.dr === dr && (direction === "up" ? x.uplink : x.downlink));
   if (!d) return { dr, name: `DR${dr}: not defined for ${region.band} ${direction}links` };
   if (d.kind !== "lora") return { dr, name: `DR${dr} (${d.kind === "fsk" ? "FSK" : "LR-FHSS"})` };
@@ -48,6 +53,9 @@ export function linkAdrChannels(
   chMask: number,
   chMaskCntl: number,
 ): { enabled: number[] | "all"; scope: string } {
+  checkRegion(region);
+  checkInt("chMask", chMask, 0, 0xffff);
+  checkInt("chMaskCntl", chMaskCntl, 0, 7);
   if (region.name === "us915" || region.name === "au915") {
     if (chMaskCntl <= 3)
       return {
@@ -85,6 +93,8 @@ export type Explained = Record<string, unknown>;
 
 /** The regional meaning of one MAC command (undefined for commands without region-dependent fields). */
 export function explainMacCommand(region: Region, c: MacCommand): Explained | undefined {
+  checkRegion(region);
+  if (typeof c !== "object" || c === null || typeof c.name !== "string" || typeof c.fields !== "object" || c.fields === null) badParameter("command", c, "a MacCommand from parseMacCommands or decodeFrame");
   const f = c.fields;
   const n = (k: string) => f[k] as number;
   switch (c.name) {
@@ -120,6 +130,13 @@ export function explainMacCommand(region: Region, c: MacCommand): Explained | un
 
 /** A join accept's DLSettings and CFList in the region's terms. */
 export function explainJoinAccept(region: Region, dl: DLSettings, cfList: CFList | null): Explained {
+  checkRegion(region);
+  if (typeof dl !== "object" || dl === null) badParameter("dlSettings", dl, "DLSettings { rx1DrOffset, rx2DataRate } of a join accept");
+  checkInt("dlSettings.rx1DrOffset", dl.rx1DrOffset, 0, 7);
+  checkInt("dlSettings.rx2DataRate", dl.rx2DataRate, 0, 15);
+  if (cfList !== null && (typeof cfList !== "object" || (!("frequencies" in cfList) && !("chMasks" in cfList) && !("raw" in cfList)))) badParameter("cfList", cfList, "a CFList of a join accept, or null");
+  if (cfList !== null && "frequencies" in cfList) checkArray("cfList.frequencies", cfList.frequencies, 5, "an array of at most 5 frequencies");
+  if (cfList !== null && "chMasks" in cfList) checkArray("cfList.chMasks", cfList.chMasks, 5, "an array of at most 5 channel masks");
   const out: Explained = {
     rx1DrOffset: dl.rx1DrOffset,
     rx2DataRate: describeDataRate(region, dl.rx2DataRate, "down").name,
@@ -155,6 +172,10 @@ export function explainFrame(
   region: Region,
   d: { kind: string; macCommands?: MacCommand[]; joinAccept?: { dlSettings: DLSettings; cfList: CFList | null } },
 ): Explained | undefined {
+  checkRegion(region);
+  if (typeof d !== "object" || d === null) badParameter("decoded", d, "a DecodedFrame returned by decodeFrame");
+  if (d.macCommands !== undefined) checkArray("decoded.macCommands", d.macCommands, 1 << 12, "an array of MAC commands");
+  if (d.joinAccept !== undefined && (typeof d.joinAccept !== "object" || d.joinAccept === null)) badParameter("decoded.joinAccept", d.joinAccept, "join-accept fields from decodeFrame");
   const out: Explained = {};
   const macs = (d.macCommands ?? []).flatMap((c) => {
     const e = explainMacCommand(region, c);

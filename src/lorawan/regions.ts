@@ -8,7 +8,8 @@
  * and LoRaMac-node's Region*.h. Only LoRa data rates are named here (FSK and LR-FHSS data rates are
  * listed with their kind, for completeness of the DR numbering).
  */
-import { ChirpError, badParameter } from "../errors.js";
+import { ChirpError, badParameter, checkInt } from "../errors.js";
+import { checkArray, checkNumber } from "../check.js";
 
 export type RegionName = "eu868" | "us915" | "au915" | "cn470" | "as923" | "kr920" | "in865" | "ru864";
 export const REGION_NAMES: readonly RegionName[] = [
@@ -217,6 +218,29 @@ const REGIONS: Record<RegionName, () => Region> = {
   }),
 };
 
+/**
+ * Checks that `x` is a Region as getRegion returns it (its fields of the right types): the
+ * functions taking a region read them, and a hand-made or damaged one is BAD_PARAMETER.
+ */
+export function checkRegion(x: unknown): Region {
+  const r = x as Region;
+  const isObj = (o: unknown) => typeof o === "object" && o !== null;
+  const num = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+  if (
+    !isObj(x) ||
+    typeof r.name !== "string" ||
+    typeof r.band !== "string" ||
+    !Array.isArray(r.dataRates) ||
+    !r.dataRates.every((d) => isObj(d) && num(d.dr) && (d.kind !== "lora" || (num(d.sf) && num(d.bandwidth)))) ||
+    !Array.isArray(r.channels) ||
+    !r.channels.every((c) => isObj(c) && num(c.frequencyHz) && num(c.bandwidth) && num(c.index) && num(c.minDr) && num(c.maxDr)) ||
+    (r.subbands !== undefined && !(Number.isInteger(r.subbands) && r.subbands > 0))
+  ) {
+    badParameter("region", x, "a Region returned by getRegion");
+  }
+  return r;
+}
+
 /** A region's plan (BAD_PARAMETER naming the allowed names for anything else). */
 export function getRegion(name: unknown): Region {
   if (typeof name !== "string" || !(REGION_NAMES as readonly string[]).includes(name.toLowerCase()))
@@ -229,6 +253,7 @@ export function getRegion(name: unknown): Region {
  * 8(N-1)..8N-1, and in US915/AU915 the 500 kHz channel 64 + N - 1), or a dynamic plan's default channels.
  */
 export function regionChannels(region: Region, subband?: number): UplinkChannel[] {
+  checkRegion(region);
   if (subband === undefined) {
     if (region.subbands)
       badParameter(
@@ -250,6 +275,9 @@ export function regionChannels(region: Region, subband?: number): UplinkChannel[
 
 /** The data rate of an uplink at (sf, bandwidth) in the region, or undefined when it has none. */
 export function uplinkDataRate(region: Region, sf: number, bandwidth: number): DataRate | undefined {
+  checkRegion(region);
+  checkInt("sf", sf, 5, 12);
+  checkNumber("bandwidth", bandwidth, Number.MIN_VALUE, Infinity, "a positive number of Hz");
   return region.dataRates.find((d) => d.uplink && d.kind === "lora" && d.sf === sf && d.bandwidth === bandwidth);
 }
 
@@ -259,6 +287,9 @@ export function dataRate(
   dr: number,
   direction: "up" | "down" = "up",
 ): DataRate & { sf: number; bandwidth: number } {
+  checkRegion(region);
+  checkInt("dr", dr, 0, 15);
+  if (direction !== "up" && direction !== "down") badParameter("direction", direction, '"up" or "down"');
   const d = region.dataRates.find((x) => x.dr === dr && (direction === "up" ? x.uplink : x.downlink));
   if (!d || d.kind !== "lora") {
     const lr = region.dataRates
@@ -271,6 +302,8 @@ export function dataRate(
 
 /** Semtech's data rate name, e.g. "SF7BW125". */
 export function datrName(sf: number, bandwidth: number): string {
+  checkInt("sf", sf, 5, 12);
+  checkNumber("bandwidth", bandwidth, Number.MIN_VALUE, Infinity, "a positive number of Hz");
   return `SF${sf}BW${Math.round(bandwidth / 1000)}`;
 }
 
@@ -279,6 +312,11 @@ export function receiverPlan(
   region: Region,
   channels: UplinkChannel[],
 ): { bandwidth: number; sfs: number[]; channels: UplinkChannel[] }[] {
+  checkRegion(region);
+  checkArray("channels", channels, 1024, "an array of channels (regionChannels)");
+  channels.forEach((c, i) => {
+    if (typeof c !== "object" || c === null || typeof c.bandwidth !== "number" || typeof c.minDr !== "number" || typeof c.maxDr !== "number") badParameter(`channels[${i}]`, c, "a channel { frequencyHz, bandwidth, minDr, maxDr }");
+  });
   const byBw = new Map<number, UplinkChannel[]>();
   for (const c of channels) byBw.set(c.bandwidth, [...(byBw.get(c.bandwidth) ?? []), c]);
   return [...byBw.entries()].map(([bandwidth, chs]) => {
@@ -294,6 +332,9 @@ export function receiverPlan(
 
 /** The channel of the plan at `frequencyHz` (within 1 kHz), if any. */
 export function channelAt(region: Region, frequencyHz: number, bandwidth?: number): UplinkChannel | undefined {
+  checkRegion(region);
+  checkNumber("frequencyHz", frequencyHz);
+  if (bandwidth !== undefined) checkNumber("bandwidth", bandwidth, Number.MIN_VALUE, Infinity, "a positive number of Hz");
   return region.channels.find(
     (c) => Math.abs(c.frequencyHz - frequencyHz) < 1000 && (bandwidth === undefined || c.bandwidth === bandwidth),
   );

@@ -29,6 +29,7 @@ import { modulateFrame, resolveParams, type Ldro, type PhyParams } from "../phy/
 import { channelFilter, placeSignal, GENERATION_OVERSAMPLING } from "../sim/channel.js";
 import type { PolyphaseFilter } from "../dsp/fir.js";
 import { badParameter } from "../errors.js";
+import { checkOptions, checkSamples } from "../check.js";
 import { decodeRecording } from "./receiver.js";
 import { decodeGateway, type GatewayFrame, type GatewayOptions } from "./gateway.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
@@ -63,6 +64,8 @@ function checkPasses(o: CollisionOptions | undefined): number {
 
 /** Decodes a recording with capture and successive interference cancellation (see the module comment). */
 export function decodeCollisions(samples: Samples, options: ReceiverOptions & CollisionOptions): Frame[] {
+  checkOptions("options", options);
+  checkSamples(samples);
   const { maxPasses: _m, ...rx } = options;
   const maxPasses = checkPasses(options);
   const iq = toFloat(samples, options.format);
@@ -80,6 +83,8 @@ export function decodeCollisions(samples: Samples, options: ReceiverOptions & Co
 
 /** decodeGateway with capture and successive interference cancellation per channel and SF. */
 export function decodeGatewayCollisions(samples: Samples, options: GatewayOptions & CollisionOptions): GatewayFrame[] {
+  checkOptions("options", options);
+  checkSamples(samples);
   const { maxPasses: _m, ...gw } = options;
   const maxPasses = checkPasses(options);
   const iq = toFloat(samples, options.format);
