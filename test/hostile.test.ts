@@ -1,3 +1,4 @@
+// A new export needs a line in VALID below (valid arguments for it); the first test lists those missing.
 // Every public export of every subpath, called with valid arguments in which one argument (or one
 // field of an options object) is replaced by a hostile value: null, undefined, a Symbol, a BigInt,
 // NaN, an object that only claims a huge length, a detached buffer, a DataView, a sparse array,
@@ -206,6 +207,8 @@ const VALID: Record<string, () => unknown[]> = {
   explainJoinAccept: () => [lorawan.getRegion("eu868"), { raw: 0, optNeg: false, rx1DrOffset: 0, rx2DataRate: 0 }, null],
   linkAdrChannels: () => [lorawan.getRegion("eu868"), 7, 0],
   describeDataRate: () => [lorawan.getRegion("eu868"), 5, "up"],
+  candidateBandwidths: () => [bw, 250e3],
+  detectChirpShape: () => [iq(2048), 250e3, bw],
   createExchange: () => [[{ devAddr: 1, keys: keys() }], { showSessionKeys: false }],
 };
 const validFor = (f: unknown, label: string) => (VALID[label.replace(/^root\./, "")] ?? VALID[(f as { name: string }).name])!();

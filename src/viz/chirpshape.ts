@@ -3,6 +3,7 @@
 // stable tone. Trying every SF and a few bandwidths around the expected one names the SF and the
 // chirp span a recording really has (a wrong sample rate scales the apparent bandwidth by
 // assumed/true rate and leaves the SF alone). The CLI and the demo say so when nothing decoded.
+import { checkNumber, checkView } from "../check.js";
 import { createFft } from "../phy/fft.js";
 
 /** The best-matching preamble found by detectChirpShape. */
@@ -22,6 +23,8 @@ const MIN_RUN = 5;
 
 /** Bandwidths to try: the given one, x1/4..x4 of it, and the usual LoRa bandwidths, up to the rate. */
 export function candidateBandwidths(bandwidth: number, sampleRate: number): number[] {
+  checkNumber("bandwidth", bandwidth, Number.MIN_VALUE, Infinity, "a positive number of Hz");
+  checkNumber("sampleRate", sampleRate, Number.MIN_VALUE, Infinity, "a positive number of samples per second");
   const set = new Set<number>([bandwidth / 4, bandwidth / 2, bandwidth, bandwidth * 2, bandwidth * 4, 62.5e3, 125e3, 250e3, 500e3]);
   return [...set].filter((b) => b <= sampleRate * 1.0001 && b >= 7.8e3).sort((a, b) => a - b);
 }
@@ -97,6 +100,8 @@ function scoreShape(iq: Float32Array, sampleRate: number, sf: number, bandwidth:
 
 /** The best-matching preamble shape over SF 5..12 and the candidate bandwidths, if any. */
 export function detectChirpShape(iq: Float32Array, sampleRate: number, bandwidth: number): ChirpShape | undefined {
+  checkView("iq", iq, [Float32Array], "a Float32Array of interleaved I/Q samples");
+  checkNumber("sampleRate", sampleRate, Number.MIN_VALUE, Infinity, "a positive number of samples per second");
   let best: ChirpShape | undefined;
   for (const bw of candidateBandwidths(bandwidth, sampleRate)) {
     for (let sf = 5; sf <= 12; sf++) {
