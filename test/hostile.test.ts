@@ -207,6 +207,7 @@ const VALID: Record<string, () => unknown[]> = {
   explainJoinAccept: () => [lorawan.getRegion("eu868"), { raw: 0, optNeg: false, rx1DrOffset: 0, rx2DataRate: 0 }, null],
   linkAdrChannels: () => [lorawan.getRegion("eu868"), 7, 0],
   describeDataRate: () => [lorawan.getRegion("eu868"), 5, "up"],
+  createChannelReceiver: () => [{ sampleRate: 250e3, bandwidth: bw, sfs: [7, 8] }],
   candidateBandwidths: () => [bw, 250e3],
   detectChirpShape: () => [iq(2048), 250e3, bw],
   createExchange: () => [[{ devAddr: 1, keys: keys() }], { showSessionKeys: false }],

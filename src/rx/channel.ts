@@ -10,7 +10,7 @@
  * traffic on a channel, add a listener kind here: a key, and a listener (src/rx/listener.ts) built
  * for it; the front end, the buffer writes, the drain at flush and the frame order are shared.
  */
-import { checkSamples } from "../check.js";
+import { checkArray, checkSamples } from "../check.js";
 import { ChirpError } from "../errors.js";
 import { createFrontend, type Frontend } from "../dsp/index.js";
 import type { Framing } from "../phy/index.js";
@@ -68,6 +68,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
   if (!options || typeof options !== "object") throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   const { sfs: sfList, syncWords, ...common } = options;
   if (!Array.isArray(sfList) || sfList.length === 0) throw new ChirpError("BAD_PARAMETER", "sfs must be a non-empty array of spreading factors 5..12", { parameter: "sfs", allowed: "5..12" });
+  checkArray("sfs", sfList, 8, "a non-empty array of spreading factors 5..12");
   if (new Set(sfList).size !== sfList.length) throw new ChirpError("BAD_PARAMETER", "sfs must be distinct spreading factors", { parameter: "sfs", allowed: "distinct spreading factors 5..12" });
   const configs: Config[] = sfList.map((sf) => resolveOptions({ ...common, sf, syncWord: syncWords?.[sf] ?? common.syncWord } as ReceiverOptions));
   const first = configs[0]!;
