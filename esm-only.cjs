@@ -2,7 +2,7 @@
 // Wasm compiles its module with top-level await, which require() cannot wait for.
 "use strict";
 const err = new Error(
-  'chirpkit is ESM-only (its subpaths load WebAssembly with top-level await, which require() cannot wait for): ' +
+  "chirpkit is ESM-only (its subpaths load WebAssembly with top-level await, which require() cannot wait for): " +
     'use `import { decodeRecording } from "chirpkit/rx"` in an ES module, or `const { decodeRecording } = await import("chirpkit/rx")` from CommonJS',
 );
 err.code = "ERR_CHIRPKIT_ESM_ONLY";

@@ -22,11 +22,17 @@ const rnd = () => {
 };
 const gauss = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
 
-console.log(`machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+);
 console.log(`${frames} random frames per row, SF7, implicit header, CRC on\n`);
 console.log("| CR | payload | soft only | soft then hard (old) | decodeSymbols | checks per frame | 2^-16 x checks |");
 console.log("|---|---|---|---|---|---|---|");
-for (const [cr, payloadLength] of [[1, 16], [4, 16], [1, 1]]) {
+for (const [cr, payloadLength] of [
+  [1, 16],
+  [4, 16],
+  [1, 1],
+]) {
   const sf = 7;
   const implicit = { payloadLength, cr, crc: true };
   const params = resolveParams({ sf, bandwidth: 125000, cr, explicitHeader: false, crc: true });
@@ -35,7 +41,10 @@ for (const [cr, payloadLength] of [[1, 16], [4, 16], [1, 1]]) {
   const nsym = 8 + Math.max(0, Math.ceil(nibbles / sf)) * (4 + cr);
   const symbols = new Uint16Array(nsym);
   const llr = new Float32Array(nsym * sf);
-  let soft = 0, old = 0, now = 0, checks = 0;
+  let soft = 0,
+    old = 0,
+    now = 0,
+    checks = 0;
   const t0 = Date.now();
   for (let k = 0; k < frames; k++) {
     llr.fill(0);
@@ -56,6 +65,8 @@ for (const [cr, payloadLength] of [[1, 16], [4, 16], [1, 1]]) {
     checks += d.checks;
   }
   const per = (x) => (x / frames).toExponential(2);
-  console.log(`| 4/${4 + cr} | ${payloadLength} B | ${soft} (${per(soft)}) | ${old} (${per(old)}) | ${now} (${per(now)}) | ${(checks / frames).toFixed(4)} | ${per(checks * 2 ** -16)} |`);
+  console.log(
+    `| 4/${4 + cr} | ${payloadLength} B | ${soft} (${per(soft)}) | ${old} (${per(old)}) | ${now} (${per(now)}) | ${(checks / frames).toFixed(4)} | ${per(checks * 2 ** -16)} |`,
+  );
   console.error(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }

@@ -19,8 +19,21 @@ const cases = [
   { label: "cu8 1.024 MS/s -> 125 kS/s (resampler)", sampleRate: 1.024e6, format: "cu8" },
   { label: "cf32 2.4 MS/s -> 125 kS/s (resampler)", sampleRate: 2.4e6, format: "cf32" },
   // what the receiver runs at 2 samples per chip: a 2*BW channel at one sample per its "chip"
-  { label: "cs16 4x -> 2x, the receiver's 2*BW channel (halfband)", sampleRate: 4 * B, format: "cs16", bandwidth: 2 * B, transition: 0.25 },
-  { label: "cs16 1 MS/s -> 250 kS/s mixed by 200 kHz, the gateway's channel", sampleRate: 8 * B, format: "cs16", bandwidth: 2 * B, transition: 0.25, frequencyOffsetHz: 200e3 },
+  {
+    label: "cs16 4x -> 2x, the receiver's 2*BW channel (halfband)",
+    sampleRate: 4 * B,
+    format: "cs16",
+    bandwidth: 2 * B,
+    transition: 0.25,
+  },
+  {
+    label: "cs16 1 MS/s -> 250 kS/s mixed by 200 kHz, the gateway's channel",
+    sampleRate: 8 * B,
+    format: "cs16",
+    bandwidth: 2 * B,
+    transition: 0.25,
+    frequencyOffsetHz: 200e3,
+  },
 ];
 
 function input(format) {
@@ -33,7 +46,14 @@ function input(format) {
 
 for (const c of cases) {
   const x = input(c.format);
-  const opts = { sampleRate: c.sampleRate, bandwidth: c.bandwidth ?? B, ...(c.transition ? { transition: c.transition } : {}), outputOversampling: c.outputOversampling ?? 1, frequencyOffsetHz: c.frequencyOffsetHz ?? 0, format: c.format === "cu8" ? "cu8" : undefined };
+  const opts = {
+    sampleRate: c.sampleRate,
+    bandwidth: c.bandwidth ?? B,
+    ...(c.transition ? { transition: c.transition } : {}),
+    outputOversampling: c.outputOversampling ?? 1,
+    frequencyOffsetHz: c.frequencyOffsetHz ?? 0,
+    format: c.format === "cu8" ? "cu8" : undefined,
+  };
   const w = createFrontend({ ...opts, engine: "wasm" });
   const j = createFrontend({ ...opts, engine: "js" });
   const bench = new Bench({ time, warmupTime: quick ? 50 : 200 });
@@ -41,21 +61,33 @@ for (const c of cases) {
   await bench.run();
   const [rw, rj] = bench.tasks.map((t) => t.result);
   const cell = (r) => ({ median: r.latency.p50, mad: r.latency.mad });
-  rows.push({ label: c.label, taps: `${w.taps}${w.phases > 1 ? ` x ${w.phases + 1} phases` : ""}`, wasm: cell(rw), js: cell(rj) });
+  rows.push({
+    label: c.label,
+    taps: `${w.taps}${w.phases > 1 ? ` x ${w.phases + 1} phases` : ""}`,
+    wasm: cell(rw),
+    js: cell(rj),
+  });
 }
 
 const fmt = (c) => `${c.median.toFixed(2)} ± ${c.mad.toFixed(2)} ms (${(N / c.median / 1e3).toFixed(1)} MS/s)`;
-console.log(`machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+);
 console.log(`one push of ${N} complex input samples; median ± MAD; ratio = js / wasm\n`);
 console.log("| front end | taps | wasm | js | ratio |");
 console.log("|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.label} | ${r.taps} | ${fmt(r.wasm)} | ${fmt(r.js)} | ${(r.js.median / r.wasm.median).toFixed(1)}x |`);
+for (const r of rows)
+  console.log(
+    `| ${r.label} | ${r.taps} | ${fmt(r.wasm)} | ${fmt(r.js)} | ${(r.js.median / r.wasm.median).toFixed(1)}x |`,
+  );
 
 // Quality (deterministic, not timed): what the channel filter does to the SNR. White noise of
 // variance k per sample (1 in the LoRa band) and a chirp stream of unit power, through the front end.
 import { modulateSymbols } from "../dist/phy/index.js";
 import { Rng } from "../dist/sim/rng.js";
-console.log("\nSNR through the front end (noise: variance k per input sample = 1 in the band; signal: SF7 chirps at unit power)\n");
+console.log(
+  "\nSNR through the front end (noise: variance k per input sample = 1 in the band; signal: SF7 chirps at unit power)\n",
+);
 console.log("| input rate | taps | noise out (dB, ideal 0) | chirp power out (dB) | SNR change (dB) |");
 console.log("|---|---|---|---|---|");
 for (const k of [2, 4, 8, 64, 1.024e6 / B, 2.4e6 / B]) {
@@ -75,10 +107,13 @@ for (const k of [2, 4, 8, 64, 1.024e6 / B, 2.4e6 / B]) {
     const syms = Uint16Array.from({ length: 64 }, (_, i) => (i * 37) % 128);
     const s = modulateSymbols(syms, { sf: 7, bandwidth: B, cr: 1 }, { oversampling: k });
     const ys = createFrontend({ sampleRate: fs, bandwidth: B }).push(s);
-    let acc = 0, cnt = 0;
+    let acc = 0,
+      cnt = 0;
     for (let i = 2 * 200; i < ys.length - 2 * 200; i++, cnt++) acc += ys[i] ** 2;
     ps = acc / (cnt / 2);
   }
   const db = (x) => (10 * Math.log10(x)).toFixed(3);
-  console.log(`| ${(fs / 1e3).toFixed(0)} kS/s (${+k.toFixed(3)}x) | ${a.taps}${a.phases > 1 ? ` x ${a.phases + 1}` : ""} | ${db(pn)} | ${Number.isNaN(ps) ? "-" : db(ps)} | ${Number.isNaN(ps) ? "-" : (10 * Math.log10(ps / pn)).toFixed(3)} |`);
+  console.log(
+    `| ${(fs / 1e3).toFixed(0)} kS/s (${+k.toFixed(3)}x) | ${a.taps}${a.phases > 1 ? ` x ${a.phases + 1}` : ""} | ${db(pn)} | ${Number.isNaN(ps) ? "-" : db(ps)} | ${Number.isNaN(ps) ? "-" : (10 * Math.log10(ps / pn)).toFixed(3)} |`,
+  );
 }

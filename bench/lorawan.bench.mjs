@@ -21,7 +21,10 @@ const frames = Array.from({ length: N }, (_, i) => {
   const dev = devices[i % devices.length];
   const fCnt = 0x10000 + i * 37;
   const payload = Uint8Array.from({ length: 12 + ((i * 5) % 40) }, (_, k) => (k * 31 + i) & 255);
-  const bytes = buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: dev.devAddr, fCnt, fPort: 1 + (i % 10), payload, fCtrl: { adr: true } }, dev);
+  const bytes = buildDataFrame(
+    { mtype: "UnconfirmedDataUp", devAddr: dev.devAddr, fCnt, fPort: 1 + (i % 10), payload, fCtrl: { adr: true } },
+    dev,
+  );
   return {
     bytes,
     buf: Buffer.from(bytes),
@@ -40,7 +43,13 @@ for (const f of frames) {
   if (!verifyMic(ours, f.keys, { fCnt32: f.fCnt })) throw new Error("our MIC failed");
   const p = lp.fromWire(f.buf);
   if (!lp.verifyMIC(p, f.nwk, undefined, f.msb)) throw new Error("lora-packet MIC failed");
-  if (Buffer.compare(lp.decrypt(p, f.app, f.nwk, f.msb), Buffer.from(decryptPayload(ours, f.keys, { fCnt32: f.fCnt }))) !== 0) throw new Error("payloads differ");
+  if (
+    Buffer.compare(
+      lp.decrypt(p, f.app, f.nwk, f.msb),
+      Buffer.from(decryptPayload(ours, f.keys, { fCnt32: f.fCnt })),
+    ) !== 0
+  )
+    throw new Error("payloads differ");
 }
 
 let sink = 0;
@@ -51,7 +60,8 @@ async function pair(label, oursFn, theirsFn) {
   await bench.run();
   const [a, b] = bench.tasks.map((t) => t.result);
   const cell = (r) => ({ median: (r.latency.p50 * 1000) / N, mad: (r.latency.mad * 1000) / N }); // µs per frame
-  const x = cell(a), y = cell(b);
+  const x = cell(a),
+    y = cell(b);
   rows.push({ label, ours: x, theirs: y, ratio: y.median / x.median });
 }
 
@@ -115,9 +125,18 @@ await pair(
 
 const fmt = (c) => `${c.median.toFixed(2)} ± ${c.mad.toFixed(2)}`;
 const fps = (c) => Math.round(1e6 / c.median).toLocaleString("en-US");
-console.log(`machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
-console.log(`${N} uplink frames (12..51-byte payloads, 8 devices), per-frame median ± MAD in microseconds; ratio = lora-packet / chirpkit\n`);
-console.log("| benchmark | chirpkit (µs/frame) | lora-packet (µs/frame) | chirpkit frames/s | lora-packet frames/s | ratio |");
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+);
+console.log(
+  `${N} uplink frames (12..51-byte payloads, 8 devices), per-frame median ± MAD in microseconds; ratio = lora-packet / chirpkit\n`,
+);
+console.log(
+  "| benchmark | chirpkit (µs/frame) | lora-packet (µs/frame) | chirpkit frames/s | lora-packet frames/s | ratio |",
+);
 console.log("|---|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.label} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${fps(r.ours)} | ${fps(r.theirs)} | ${r.ratio.toFixed(1)}x |`);
+for (const r of rows)
+  console.log(
+    `| ${r.label} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${fps(r.ours)} | ${fps(r.theirs)} | ${r.ratio.toFixed(1)}x |`,
+  );
 if (sink === 0.5) console.log(aesCmac); // keep results alive

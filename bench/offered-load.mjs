@@ -10,16 +10,25 @@ import { decodeCollisions, decodeRecording } from "../dist/rx/index.js";
 import { frameLayout, resolveParams } from "../dist/phy/index.js";
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
 const quick = argv.includes("--quick");
 const count = Number(opt("frames", quick ? 15 : 60));
 const sf = Number(opt("sf", 7));
-const B = 125000, fs = 2 * B, center = 868.1e6;
+const B = 125000,
+  fs = 2 * B,
+  center = 868.1e6;
 const params = { sf, bandwidth: B, cr: 1, syncWord: 0x34 };
 const T = (frameLayout(resolveParams(params), 16, 1).totalSamples * fs) / B; // frame time in samples
 
-console.log(`# offered load, SF${sf} 16 B CR 4/5, ${count} frames per point, SNR 3..20 dB, ${fs / 1e3} kS/s; ${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}`);
-console.log("| G (Erlang) | ALOHA G e^-2G | plain receiver S | decodeCollisions S | decoded / sent | false |\n|---|---|---|---|---|---|");
+console.log(
+  `# offered load, SF${sf} 16 B CR 4/5, ${count} frames per point, SNR 3..20 dB, ${fs / 1e3} kS/s; ${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}`,
+);
+console.log(
+  "| G (Erlang) | ALOHA G e^-2G | plain receiver S | decodeCollisions S | decoded / sent | false |\n|---|---|---|---|---|---|",
+);
 const t0 = Date.now();
 for (const G of [0.1, 0.25, 0.5, 0.75, 1.0]) {
   const rng = new Rng(Math.round(G * 1000) + sf);
@@ -27,7 +36,14 @@ for (const G of [0.1, 0.25, 0.5, 0.75, 1.0]) {
   let t = 2000;
   for (let i = 0; i < count; i++) {
     const ppm = -10 + 20 * rng.uniform();
-    frames.push({ payloadLength: 16, params, snrDb: 3 + 17 * rng.uniform(), cfoHz: ppm * 1e-6 * center, sfoPpm: ppm, startSample: t });
+    frames.push({
+      payloadLength: 16,
+      params,
+      snrDb: 3 + 17 * rng.uniform(),
+      cfoHz: ppm * 1e-6 * center,
+      sfoPpm: ppm,
+      startSample: t,
+    });
     t += (-Math.log(1 - rng.uniform()) * T) / G; // exponential inter-arrival: Poisson starts
   }
   const sim = simulate({ frames, sampleRate: fs, snrDb: 20, tailSamples: 4000, seed: rng.nextU32() });
@@ -42,6 +58,8 @@ for (const G of [0.1, 0.25, 0.5, 0.75, 1.0]) {
   const plain = score(decodeRecording(sim.iq, o));
   const coll = score(decodeCollisions(sim.iq, o));
   const S = (n) => ((n * T) / duration).toFixed(3);
-  console.log(`| ${G} | ${(G * Math.exp(-2 * G)).toFixed(3)} | ${S(plain.ok)} | ${S(coll.ok)} | ${coll.ok}/${count} (plain ${plain.ok}) | ${coll.false + plain.false} |`);
+  console.log(
+    `| ${G} | ${(G * Math.exp(-2 * G)).toFixed(3)} | ${S(plain.ok)} | ${S(coll.ok)} | ${coll.ok}/${count} (plain ${plain.ok}) | ${coll.false + plain.false} |`,
+  );
 }
 console.log(`# ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -33,9 +33,15 @@ const t0 = Date.now();
 for (const f of files) {
   console.log(`\n=== ${f}${quick ? " --quick" : ""}`);
   const t = Date.now();
-  const r = spawnSync(process.execPath, ["--expose-gc", join(here, f), ...(quick ? ["--quick"] : [])], { stdio: "inherit" });
-  console.log(`=== ${f}: ${r.status === 0 ? "done" : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const r = spawnSync(process.execPath, ["--expose-gc", join(here, f), ...(quick ? ["--quick"] : [])], {
+    stdio: "inherit",
+  });
+  console.log(
+    `=== ${f}: ${r.status === 0 ? "done" : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
   if (r.status !== 0) failed++;
 }
-console.log(`\n${files.length - failed} of ${files.length} benchmarks ran in ${((Date.now() - t0) / 1000).toFixed(0)} s${quick ? " (--quick)" : ""}${failed ? `; ${failed} failed` : ""}`);
+console.log(
+  `\n${files.length - failed} of ${files.length} benchmarks ran in ${((Date.now() - t0) / 1000).toFixed(0)} s${quick ? " (--quick)" : ""}${failed ? `; ${failed} failed` : ""}`,
+);
 process.exit(failed ? 1 : 0);

@@ -10,8 +10,22 @@ import { decodeRecording } from "../dist/rx/index.js";
 const quick = process.argv.includes("--quick");
 const runs = quick ? 3 : 7;
 const rate = 500000;
-const frames = Array.from({ length: 16 }, (_, i) => ({ payloadLength: 16, params: { sf: i % 4 === 3 ? 9 : 7, bandwidth: 125000, cr: 1, syncWord: 0x34, invertIq: i % 2 === 1 } }));
-const sim = simulate({ frames, sampleRate: rate, snrDb: 5, cfoHz: 3000, sfoPpm: 10, delay: 0.3, leadSamples: 5000, gapSamples: [2000, 20000], tailSamples: 5000, seed: 9 });
+const frames = Array.from({ length: 16 }, (_, i) => ({
+  payloadLength: 16,
+  params: { sf: i % 4 === 3 ? 9 : 7, bandwidth: 125000, cr: 1, syncWord: 0x34, invertIq: i % 2 === 1 },
+}));
+const sim = simulate({
+  frames,
+  sampleRate: rate,
+  snrDb: 5,
+  cfoHz: 3000,
+  sfoPpm: 10,
+  delay: 0.3,
+  leadSamples: 5000,
+  gapSamples: [2000, 20000],
+  tailSamples: 5000,
+  seed: 9,
+});
 const seconds = sim.iq.length / 2 / rate;
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const cpu = (fn) => {
@@ -27,8 +41,12 @@ const ways = {
   both: (e) => decode(e, "both"),
   "normal + inverted receivers": (e) => [...decode(e, "normal"), ...decode(e, "inverted")],
 };
-console.log(`machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg()[0].toFixed(1)}`);
-console.log(`recording: ${frames.length} frames (8 uplinks, 8 downlinks; SF7 and SF9), ${seconds.toFixed(2)} s at ${rate / 1e3} kS/s; receivers for SF7 and SF9; ${runs} runs after a warm-up\n`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg()[0].toFixed(1)}`,
+);
+console.log(
+  `recording: ${frames.length} frames (8 uplinks, 8 downlinks; SF7 and SF9), ${seconds.toFixed(2)} s at ${rate / 1e3} kS/s; receivers for SF7 and SF9; ${runs} runs after a warm-up\n`,
+);
 console.log("| engine | listening | CPU time | x real time | frames ok | / normal |");
 console.log("|---|---|---|---|---|---|");
 for (const engine of ["wasm", "js"]) {
@@ -39,6 +57,8 @@ for (const engine of ["wasm", "js"]) {
     t[name] = { s: median(r.map((x) => x.s)), ok: r[0].out.filter((f) => f.crcOk).length };
   }
   for (const [name, v] of Object.entries(t)) {
-    console.log(`| ${engine} | ${name} | ${(v.s * 1e3).toFixed(0)} ms | ${(seconds / v.s).toFixed(0)} | ${v.ok}/${name === "normal" ? 8 : 16} | ${(v.s / t.normal.s).toFixed(2)} |`);
+    console.log(
+      `| ${engine} | ${name} | ${(v.s * 1e3).toFixed(0)} ms | ${(seconds / v.s).toFixed(0)} | ${v.ok}/${name === "normal" ? 8 : 16} | ${(v.s / t.normal.s).toFixed(2)} |`,
+    );
   }
 }

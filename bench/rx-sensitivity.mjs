@@ -8,7 +8,10 @@ import { simulate } from "../dist/sim/index.js";
 import { decodeRecording } from "../dist/rx/index.js";
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
 const frames = Number(opt("frames", 400));
 const quick = argv.includes("--quick");
 const only = opt("only", ""); // run only the sweeps whose label contains this
@@ -16,17 +19,35 @@ const only = opt("only", ""); // run only the sweeps whose label contains this
 function per({ sf, oversampling, snrDb, payloadLength = 16, cr = 1, bandwidth = 125000, count = frames }) {
   const params = { sf, bandwidth, cr };
   const rate = oversampling * bandwidth;
-  let ok = 0, total = 0, batch = 0;
+  let ok = 0,
+    total = 0,
+    batch = 0;
   while (total < count) {
     const n = Math.min(25, count - total);
     const sim = simulate({
-      frames: Array.from({ length: n }, () => ({ payloadLength, params })), sampleRate: rate, snrDb,
-      cfoHz: 0.02 * bandwidth, sfoPpm: 5, delay: 0.3, leadSamples: 2000, gapSamples: [300, 3000], tailSamples: 2000, seed: 7000 + 97 * batch++ + sf,
+      frames: Array.from({ length: n }, () => ({ payloadLength, params })),
+      sampleRate: rate,
+      snrDb,
+      cfoHz: 0.02 * bandwidth,
+      sfoPpm: 5,
+      delay: 0.3,
+      leadSamples: 2000,
+      gapSamples: [300, 3000],
+      tailSamples: 2000,
+      seed: 7000 + 97 * batch++ + sf,
     });
     const got = decodeRecording(sim.iq, { sampleRate: rate, bandwidth, sf });
     for (const t of sim.truth) {
       total++;
-      if (got.some((f) => f.crcOk === true && f.payloadHex === t.payloadHex && Math.abs(f.startSample - t.startSample) < 3 * oversampling + 4)) ok++;
+      if (
+        got.some(
+          (f) =>
+            f.crcOk === true &&
+            f.payloadHex === t.payloadHex &&
+            Math.abs(f.startSample - t.startSample) < 3 * oversampling + 4,
+        )
+      )
+        ok++;
     }
   }
   return 1 - ok / total;
@@ -34,19 +55,34 @@ function per({ sf, oversampling, snrDb, payloadLength = 16, cr = 1, bandwidth = 
 
 function crossing(points) {
   for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1], b = points[i];
+    const a = points[i - 1],
+      b = points[i];
     if (a.per > 0.1 && b.per <= 0.1) {
-      const la = Math.log(Math.max(a.per, 1e-3)), lb = Math.log(Math.max(b.per, 1e-3));
+      const la = Math.log(Math.max(a.per, 1e-3)),
+        lb = Math.log(Math.max(b.per, 1e-3));
       return a.snrDb + ((Math.log(0.1) - la) / (lb - la)) * (b.snrDb - a.snrDb);
     }
   }
   return NaN;
 }
 
-console.log(`# receiver sensitivity on ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}, ${new Date().toISOString()}, ${frames} frames per point`);
+console.log(
+  `# receiver sensitivity on ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}, ${new Date().toISOString()}, ${frames} frames per point`,
+);
 const sweeps = [
-  ...[1, 2, 4, 8].map((k) => ({ label: `SF7 CR4/5 16 B, ${k}x`, sf: 7, oversampling: k, snrs: quick ? [-9.5, -8.5] : [-10.5, -10, -9.5, -9, -8.5, -8] })),
-  { label: "SF12 CR4/5 16 B, 2x", sf: 12, oversampling: 2, snrs: quick ? [-22] : [-23.5, -23, -22.5, -22, -21.5], count: Math.max(40, frames / 8) },
+  ...[1, 2, 4, 8].map((k) => ({
+    label: `SF7 CR4/5 16 B, ${k}x`,
+    sf: 7,
+    oversampling: k,
+    snrs: quick ? [-9.5, -8.5] : [-10.5, -10, -9.5, -9, -8.5, -8],
+  })),
+  {
+    label: "SF12 CR4/5 16 B, 2x",
+    sf: 12,
+    oversampling: 2,
+    snrs: quick ? [-22] : [-23.5, -23, -22.5, -22, -21.5],
+    count: Math.max(40, frames / 8),
+  },
 ];
 const summary = [];
 for (const s of sweeps.filter((x) => x.label.includes(only))) {
@@ -55,9 +91,18 @@ for (const s of sweeps.filter((x) => x.label.includes(only))) {
     const t0 = Date.now();
     const p = per({ sf: s.sf, oversampling: s.oversampling, snrDb, count: s.count ?? frames });
     points.push({ snrDb, per: p });
-    console.log(JSON.stringify({ sweep: s.label, snrDb, per: Number(p.toFixed(4)), frames: s.count ?? frames, seconds: (Date.now() - t0) / 1000 }));
+    console.log(
+      JSON.stringify({
+        sweep: s.label,
+        snrDb,
+        per: Number(p.toFixed(4)),
+        frames: s.count ?? frames,
+        seconds: (Date.now() - t0) / 1000,
+      }),
+    );
   }
   summary.push({ sweep: s.label, per10SnrDb: Number(crossing(points).toFixed(2)) });
 }
 console.log("\nSNR at 10% PER:");
-for (const s of summary) console.log(`  ${s.sweep}: ${Number.isNaN(s.per10SnrDb) ? "not crossed in range" : `${s.per10SnrDb} dB`}`);
+for (const s of summary)
+  console.log(`  ${s.sweep}: ${Number.isNaN(s.per10SnrDb) ? "not crossed in range" : `${s.per10SnrDb} dB`}`);

@@ -14,33 +14,51 @@ const cases = [
 ];
 const recs = cases.map((c) => {
   const params = { sf: c.sf, bandwidth: 125000, cr: 1 };
-  const sim = simulate({ frames: Array.from({ length: c.frames }, () => ({ payloadLength: 16, params })), sampleRate: c.k * 125000, snrDb: c.snrDb, cfoHz: 3000, sfoPpm: 10, delay: 0.3, leadSamples: 5000, gapSamples: [2000, 20000], tailSamples: 5000, seed: 5 });
+  const sim = simulate({
+    frames: Array.from({ length: c.frames }, () => ({ payloadLength: 16, params })),
+    sampleRate: c.k * 125000,
+    snrDb: c.snrDb,
+    cfoHz: 3000,
+    sfoPpm: 10,
+    delay: 0.3,
+    leadSamples: 5000,
+    gapSamples: [2000, 20000],
+    tailSamples: 5000,
+    seed: 5,
+  });
   return { ...c, sim, seconds: sim.iq.length / 2 / (c.k * 125000) };
 });
-const cpu = {}, good = {};
+const cpu = {},
+  good = {};
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const bench = new Bench({ time: 0, iterations: quick ? 3 : 7, warmupIterations: 1, warmupTime: 0 });
-for (const r of recs) for (const engine of ["wasm", "js"]) {
-  const key = `${r.name} | ${engine}`;
-  bench.add(key, () => {
-    const t = process.cpuUsage();
-    const f = decodeRecording(r.sim.iq, { sampleRate: r.k * 125000, bandwidth: 125000, sf: r.sf, engine });
-    const d = process.cpuUsage(t);
-    (cpu[key] ??= []).push((d.user + d.system) / 1e6);
-    good[key] = f.filter((x) => x.crcOk).length;
-  });
-}
+for (const r of recs)
+  for (const engine of ["wasm", "js"]) {
+    const key = `${r.name} | ${engine}`;
+    bench.add(key, () => {
+      const t = process.cpuUsage();
+      const f = decodeRecording(r.sim.iq, { sampleRate: r.k * 125000, bandwidth: 125000, sf: r.sf, engine });
+      const d = process.cpuUsage(t);
+      (cpu[key] ??= []).push((d.user + d.system) / 1e6);
+      good[key] = f.filter((x) => x.crcOk).length;
+    });
+  }
 await bench.run();
-console.log(`machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg()[0].toFixed(1)}`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg()[0].toFixed(1)}`,
+);
 console.log("median ± MAD of the wall time; CPU time median; ratio = js / wasm CPU time\n");
 console.log("| recording | length | engine | wall time | CPU time | x real time (CPU) | frames ok | js / wasm |");
 console.log("|---|---|---|---|---|---|---|---|");
 for (const r of recs) {
-  const cw = median(cpu[`${r.name} | wasm`].slice(1)), cj = median(cpu[`${r.name} | js`].slice(1));
+  const cw = median(cpu[`${r.name} | wasm`].slice(1)),
+    cj = median(cpu[`${r.name} | js`].slice(1));
   for (const engine of ["wasm", "js"]) {
     const key = `${r.name} | ${engine}`;
     const l = bench.tasks.find((t) => t.name === key).result.latency;
     const c = engine === "wasm" ? cw : cj;
-    console.log(`| ${r.name} | ${r.seconds.toFixed(2)} s | ${engine} | ${l.p50.toFixed(0)} ± ${l.mad.toFixed(0)} ms | ${(c * 1e3).toFixed(0)} ms | ${(r.seconds / c).toFixed(1)} | ${good[key]}/${r.frames} | ${engine === "js" ? (cj / cw).toFixed(1) + "x" : ""} |`);
+    console.log(
+      `| ${r.name} | ${r.seconds.toFixed(2)} s | ${engine} | ${l.p50.toFixed(0)} ± ${l.mad.toFixed(0)} ms | ${(c * 1e3).toFixed(0)} ms | ${(r.seconds / c).toFixed(1)} | ${good[key]}/${r.frames} | ${engine === "js" ? (cj / cw).toFixed(1) + "x" : ""} |`,
+    );
   }
 }

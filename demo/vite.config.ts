@@ -17,7 +17,10 @@ const aliases: Alias[] = Object.entries(pkg.exports)
   .filter(([sub, target]) => sub !== "./package.json" && typeof target === "object")
   .map(([sub, target]) => ({
     find: new RegExp(`^chirpkit${sub === "." ? "" : sub.slice(1).replace(/\//g, "\\/")}$`),
-    replacement: resolve(repoRoot, (target as { default: string }).default.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts")),
+    replacement: resolve(
+      repoRoot,
+      (target as { default: string }).default.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"),
+    ),
   }));
 
 export default defineConfig({

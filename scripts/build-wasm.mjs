@@ -24,7 +24,19 @@ let failed = false;
 for (const { name, entry } of entries) {
   const outFile = `build/${name}.wasm`;
   const { error } = await asc.main(
-    [entry, "--config", "asconfig.json", "--target", target, "--outFile", outFile, "--textFile", `build/${name}.wat`, "--bindings", "raw"],
+    [
+      entry,
+      "--config",
+      "asconfig.json",
+      "--target",
+      target,
+      "--outFile",
+      outFile,
+      "--textFile",
+      `build/${name}.wat`,
+      "--bindings",
+      "raw",
+    ],
     { stdout: process.stdout, stderr: process.stderr },
   );
   if (error) {

@@ -11,8 +11,9 @@ function newest(dir) {
   if (!existsSync(dir)) return t;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== "generated") t = Math.max(t, newest(p)); }
-    else t = Math.max(t, statSync(p).mtimeMs);
+    if (e.isDirectory()) {
+      if (e.name !== "generated") t = Math.max(t, newest(p));
+    } else t = Math.max(t, statSync(p).mtimeMs);
   }
   return t;
 }

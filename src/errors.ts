@@ -24,7 +24,11 @@ export class ChirpError extends Error {
   /** What is allowed, in words (e.g. "5..12"). */
   readonly allowed?: string;
 
-  constructor(code: ChirpErrorCode, message: string, opts: { parameter?: string; allowed?: string; cause?: unknown } = {}) {
+  constructor(
+    code: ChirpErrorCode,
+    message: string,
+    opts: { parameter?: string; allowed?: string; cause?: unknown } = {},
+  ) {
     // safe for whatever a JavaScript caller passes (a Symbol, BigInt or unprintable object)
     const o = typeof opts === "object" && opts !== null ? opts : {};
     super(textOf(message), o.cause !== undefined ? { cause: o.cause } : undefined);
@@ -56,7 +60,10 @@ export function showValue(value: unknown): string {
 export function badParameter(parameter: string, value: unknown, allowed: string): never {
   const p = textOf(parameter);
   const a = textOf(allowed);
-  throw new ChirpError("BAD_PARAMETER", `${p} = ${showValue(value)} is not allowed; allowed: ${a}`, { parameter: p, allowed: a });
+  throw new ChirpError("BAD_PARAMETER", `${p} = ${showValue(value)} is not allowed; allowed: ${a}`, {
+    parameter: p,
+    allowed: a,
+  });
 }
 
 /** Checks that `value` is an integer in [min, max]; returns it. */

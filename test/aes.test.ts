@@ -3,7 +3,16 @@
 import { describe, expect, it } from "vitest";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { describeShared, readSharedJson } from "./shared.js";
-import { aesEncryptBlock, aesDecryptBlock, aesEcbEncrypt, aesEcbDecrypt, aesExpandKey, aesCmac, cmacSubkeys, ctrXor } from "../src/crypto/index.js";
+import {
+  aesEncryptBlock,
+  aesDecryptBlock,
+  aesEcbEncrypt,
+  aesEcbDecrypt,
+  aesExpandKey,
+  aesCmac,
+  cmacSubkeys,
+  ctrXor,
+} from "../src/crypto/index.js";
 import { ChirpError } from "../src/errors.js";
 
 const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
@@ -24,7 +33,8 @@ function nodeCmac(key: Uint8Array, msg: Uint8Array): Uint8Array {
     if (b[0]! & 0x80) o[15]! ^= 0x87;
     return o;
   };
-  const k1 = dbl(L), k2 = dbl(k1);
+  const k1 = dbl(L),
+    k2 = dbl(k1);
   const n = Math.max(1, Math.ceil(msg.length / 16));
   const complete = msg.length > 0 && msg.length % 16 === 0;
   let x = new Uint8Array(16);

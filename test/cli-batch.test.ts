@@ -15,7 +15,22 @@ describe("batch decoding with --jobs and --resume", () => {
   beforeAll(() => {
     mkdirSync(caps);
     for (const [i, name] of ["a", "b", "c"].entries()) {
-      const r = chirp(["simulate", "-o", join(caps, name), "--sf", "7", "--rate", "250k", "--frames", String(i + 1), "--snr", "10", "--seed", String(10 + i), "--json"]);
+      const r = chirp([
+        "simulate",
+        "-o",
+        join(caps, name),
+        "--sf",
+        "7",
+        "--rate",
+        "250k",
+        "--frames",
+        String(i + 1),
+        "--snr",
+        "10",
+        "--seed",
+        String(10 + i),
+        "--json",
+      ]);
       expect(r.status).toBe(0);
       payloads[join(caps, `${name}.sigmf-meta`)] = lines(r.stdout).map((t) => t.payloadHex);
     }
@@ -30,7 +45,12 @@ describe("batch decoding with --jobs and --resume", () => {
     expect(first.stderr).toMatch(/4 file\(s\): 3 decoded, 0 skipped \(already done\), 1 failed; 6 frame\(s\)/);
     const recs = lines(readFileSync(out, "utf8"));
     const frames = recs.filter((r) => !r.done);
-    expect(recs.filter((r) => r.done).map((r) => r.file).sort()).toEqual(Object.keys(payloads).sort());
+    expect(
+      recs
+        .filter((r) => r.done)
+        .map((r) => r.file)
+        .sort(),
+    ).toEqual(Object.keys(payloads).sort());
     for (const [file, hex] of Object.entries(payloads)) {
       expect(frames.filter((f) => f.file === file).map((f) => f.payloadHex)).toEqual(hex);
       expect(recs.find((r) => r.done && r.file === file)!.frames).toBe(hex.length);
@@ -49,7 +69,10 @@ describe("batch decoding with --jobs and --resume", () => {
   it("a torn last line (interrupted run) means that file is decoded again", () => {
     const out = join(dir, "torn.jsonl");
     const a = join(caps, "a.sigmf-meta");
-    writeFileSync(out, JSON.stringify({ file: join(caps, "b.sigmf-meta"), done: true, frames: 2 }) + "\n" + `{"file":"${a}","do`);
+    writeFileSync(
+      out,
+      JSON.stringify({ file: join(caps, "b.sigmf-meta"), done: true, frames: 2 }) + "\n" + `{"file":"${a}","do`,
+    );
     const r = chirp(["decode", caps, "--sf", "7", "--resume", out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/3 file\(s\): 2 decoded, 1 skipped/);
@@ -68,7 +91,10 @@ describe("batch decoding with --jobs and --resume", () => {
     const recs = lines(full);
     // keep the first file's block whole, then b's frames without b's done line (the run was killed mid-write)
     const firstDone = full.indexOf("\n", full.indexOf('"done":true')) + 1;
-    const bFrames = full.slice(firstDone).split("\n").filter((l) => l && !l.includes('"done":true'));
+    const bFrames = full
+      .slice(firstDone)
+      .split("\n")
+      .filter((l) => l && !l.includes('"done":true'));
     expect(bFrames.length).toBeGreaterThan(0);
     writeFileSync(out, full.slice(0, firstDone) + bFrames.join("\n") + "\n" + bFrames[0]!.slice(0, 20));
     const again = chirp(["decode", a, b, "--sf", "7", "--resume", out]);
@@ -107,7 +133,9 @@ describe("batch decoding with --jobs and --resume", () => {
     expect(r.status, r.stderr).toBe(0);
     const frames = lines(r.stdout);
     expect(frames).toHaveLength(3);
-    expect(new Set(frames.map((f) => f.file))).toEqual(new Set([join(caps, "a.sigmf-meta"), join(caps, "b.sigmf-meta")]));
+    expect(new Set(frames.map((f) => f.file))).toEqual(
+      new Set([join(caps, "a.sigmf-meta"), join(caps, "b.sigmf-meta")]),
+    );
     for (const f of frames) expect(payloads[f.file]).toContain(f.payloadHex);
   });
 
@@ -134,7 +162,9 @@ describe("npm start (chirp demo)", () => {
     expect(r.stdout).toMatch(/time s\s+day\s+device\s+dir\s+SF\s+SNR dB\s+CFO Hz\s+CRC\s+MIC\s+FCnt\s+content/);
     const rows = r.stdout.split("\n").filter((l) => /^\s*\d+\.\d{3}\s/.test(l));
     // The summary names misses when there are any; the receiver decodes all 27 of this recording.
-    const m = /(\d+) of 27 frames \(5 joins, 15 uplinks, 2 downlinks\) decoded, MIC ok[^;\n]*(; missed: .*)?\n/.exec(r.stdout)!;
+    const m = /(\d+) of 27 frames \(5 joins, 15 uplinks, 2 downlinks\) decoded, MIC ok[^;\n]*(; missed: .*)?\n/.exec(
+      r.stdout,
+    )!;
     expect(m).not.toBeNull();
     const good = Number(m[1]);
     expect(good).toBe(27);
@@ -149,7 +179,8 @@ describe("npm start (chirp demo)", () => {
     expect(r.stdout).toMatch(/PM2\.5 [\d.]+ ug\/m3/);
     expect(r.stdout).toMatch(/accel x\/y\/z [-\d.]+\/[-\d.]+\/[-\d.]+ g/);
     expect(r.stdout).toMatch(/temp [-\d.]+°C/);
-    for (const f of ["recording.sigmf-meta", "recording.sigmf-data", "frames.jsonl", "spectrogram.png"]) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ["recording.sigmf-meta", "recording.sigmf-data", "frames.jsonl", "spectrogram.png"])
+      expect(existsSync(join(out, f)), f).toBe(true);
     const frames = lines(readFileSync(join(out, "frames.jsonl"), "utf8"));
     expect(frames).toHaveLength(rows.length);
     expect(frames.filter((f) => f.lorawan?.micOk === true)).toHaveLength(good);
@@ -168,7 +199,11 @@ describe("npm start (chirp demo)", () => {
     const keys = JSON.parse(readFileSync(join(out, "keys.json"), "utf8"));
     expect(keys.devices).toHaveLength(5);
     expect(keys.devices[0]).toMatchObject({ name: "bin-market-sq", devEui: "70b3d57ed0011f01" });
-    const next = r.stdout.split("next:\n")[1]!.trim().split("\n").map((l) => l.trim());
+    const next = r.stdout
+      .split("next:\n")[1]!
+      .trim()
+      .split("\n")
+      .map((l) => l.trim());
     expect(next).toHaveLength(3);
     for (const cmd of next) expect(cmd).toMatch(/^npx chirp /);
     // run each as the shell would: "npx chirp" is this package's bin
@@ -194,6 +229,10 @@ describe("batch: a raw file beside the metadata naming it", () => {
     expect(chirp(["simulate", "-o", join(d, "r.cs16"), "--sf", "7", "--frames", "1"]).status).toBe(0);
     writeFileSync(join(d, "alone.cs8"), new Uint8Array(16));
     const { expandInputs } = await import("../src/cli/batch.js");
-    expect(expandInputs([d]).map((f) => f.slice(d.length + 1)).sort()).toEqual(["alone.cs8", "r.sigmf-meta"]);
+    expect(
+      expandInputs([d])
+        .map((f) => f.slice(d.length + 1))
+        .sort(),
+    ).toEqual(["alone.cs8", "r.sigmf-meta"]);
   });
 });

@@ -30,7 +30,13 @@ describe("openRecording", () => {
   const meta = stringifySigmf(buildSigmfMeta({ format: "cs16", sampleRate: 250e3, centerFrequency: 868.1e6 }));
   writeFileSync(join(dir, "p.sigmf-meta"), meta);
   writeFileSync(join(dir, "p.sigmf-data"), writeIq(iq, "cs16").bytes);
-  writeFileSync(join(dir, "a.sigmf"), buildTar([{ name: "a/a.sigmf-meta", data: new TextEncoder().encode(meta) }, { name: "a/a.sigmf-data", data: writeIq(iq, "cs16").bytes }]));
+  writeFileSync(
+    join(dir, "a.sigmf"),
+    buildTar([
+      { name: "a/a.sigmf-meta", data: new TextEncoder().encode(meta) },
+      { name: "a/a.sigmf-data", data: writeIq(iq, "cs16").bytes },
+    ]),
+  );
 
   it("takes format from the extension and rate from the flag for raw files", () => {
     const r = openRecording(raw, { rate: 1e6 });
@@ -41,15 +47,21 @@ describe("openRecording", () => {
     for (const p of ["p.sigmf-meta", "p.sigmf-data", "a.sigmf"]) {
       const r = openRecording(join(dir, p));
       expect([r.format, r.samples, r.sampleRate, r.centerFrequency]).toEqual(["cs16", 1000, 250e3, 868.1e6]);
-      expect(Array.from(readSamples(r, 10, 2))).toEqual(Array.from(new Int16Array(writeIq(iq, "cs16").bytes.buffer).subarray(20, 24)));
+      expect(Array.from(readSamples(r, 10, 2))).toEqual(
+        Array.from(new Int16Array(writeIq(iq, "cs16").bytes.buffer).subarray(20, 24)),
+      );
     }
   });
 
   it("refuses flags that contradict the metadata, odd sizes, unknown extensions and missing files", () => {
-    expect(code(() => openRecording(join(dir, "p.sigmf-meta"), { format: "cf32" }))).toMatch(/BAD_INPUT: --format cf32 disagrees/);
+    expect(code(() => openRecording(join(dir, "p.sigmf-meta"), { format: "cf32" }))).toMatch(
+      /BAD_INPUT: --format cf32 disagrees/,
+    );
     expect(code(() => openRecording(join(dir, "p.sigmf-meta"), { rate: 1e6 }))).toMatch(/--rate 1000000 disagrees/);
     writeFileSync(join(dir, "odd.cf32"), new Uint8Array(8 * 10 + 3));
-    expect(code(() => openRecording(join(dir, "odd.cf32")))).toMatch(/BAD_INPUT: .*83 bytes, not a whole number of cf32 samples/);
+    expect(code(() => openRecording(join(dir, "odd.cf32")))).toMatch(
+      /BAD_INPUT: .*83 bytes, not a whole number of cf32 samples/,
+    );
     writeFileSync(join(dir, "x.bin"), new Uint8Array(8));
     expect(code(() => openRecording(join(dir, "x.bin")))).toMatch(/give --format/);
     expect(code(() => openRecording(join(dir, "missing.cf32")))).toMatch(/IO_ERROR: file not found/);
@@ -74,7 +86,8 @@ describe("openRecording", () => {
 
 describe("PNG writer", () => {
   it("writes chunks with valid CRCs and pixels that inflate back", () => {
-    const w = 3, h = 2;
+    const w = 3,
+      h = 2;
     const rgba = new Uint8Array(w * h * 4).map((_, i) => (i * 37) & 255);
     const png = encodePng(rgba, w, h);
     expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -116,7 +129,10 @@ describe("flags and tables", () => {
   });
 
   it("take negative numbers as flag values (--snr -12:-4:0.5)", () => {
-    const p = parseCli(["--snr", "-12:-4:0.5", "--cfo", "-3k", "x"], { snr: { type: "string" }, cfo: { type: "string" } });
+    const p = parseCli(["--snr", "-12:-4:0.5", "--cfo", "-3k", "x"], {
+      snr: { type: "string" },
+      cfo: { type: "string" },
+    });
     expect(p.values.snr).toBe("-12:-4:0.5");
     expect(p.values.cfo).toBe("-3k");
     expect(p.positionals).toEqual(["x"]);
@@ -127,10 +143,16 @@ describe("flags and tables", () => {
   });
 
   it("align columns and mark missing values", () => {
-    const t = formatTable([{ a: "x", b: 1.5 }, { a: "long", b: null }], [
-      { header: "name", get: (r) => r.a },
-      { header: "v", get: (r) => r.b },
-    ]);
+    const t = formatTable(
+      [
+        { a: "x", b: 1.5 },
+        { a: "long", b: null },
+      ],
+      [
+        { header: "name", get: (r) => r.a },
+        { header: "v", get: (r) => r.b },
+      ],
+    );
     expect(t).toBe("name    v\n----  ---\nx     1.5\nlong    -\n");
   });
 

@@ -18,13 +18,19 @@ beforeAll(() => {
     iq[2 * i + 1] = 0.5 * Math.sin((2 * Math.PI * 25000 * i) / 1e6);
   }
   writeFileSync(join(dir, "tone.sigmf-data"), writeIq(iq, "cs16").bytes);
-  writeFileSync(join(dir, "tone.sigmf-meta"), stringifySigmf(buildSigmfMeta({ format: "cs16", sampleRate: 1e6, centerFrequency: 868e6 })));
+  writeFileSync(
+    join(dir, "tone.sigmf-meta"),
+    stringifySigmf(buildSigmfMeta({ format: "cs16", sampleRate: 1e6, centerFrequency: 868e6 })),
+  );
   writeFileSync(join(dir, "odd.cs16"), new Uint8Array(4001));
   writeFileSync(join(dir, "short.sigmf-data"), new Uint8Array(4 * 100));
-  writeFileSync(join(dir, "short.sigmf-meta"), JSON.stringify({
-    global: { "core:datatype": "ci16_le", "core:sample_rate": 1e6, "core:version": "1.0.0" },
-    annotations: [{ "core:sample_start": 5000 }],
-  }));
+  writeFileSync(
+    join(dir, "short.sigmf-meta"),
+    JSON.stringify({
+      global: { "core:datatype": "ci16_le", "core:sample_rate": 1e6, "core:version": "1.0.0" },
+      annotations: [{ "core:sample_start": 5000 }],
+    }),
+  );
   writeFileSync(join(dir, "nan.cf32"), new Float32Array(2000).fill(NaN));
   const inf = new Float32Array(2000).fill(0.1);
   inf[301] = Infinity; // sample 150, Q
@@ -39,7 +45,9 @@ describe("chirp info", () => {
     const iq = new Float32Array(4000).fill(0.5);
     writeFileSync(join(dir, "half.cf32"), iq);
     const f = chirp(["info", join(dir, "half.cf32"), "--rate", "1M"]);
-    expect(f.stdout).toMatch(/level +-3\.0 dB rms, -3\.0 dB peak \(re amplitude 1\.0: float samples have no full scale\)/);
+    expect(f.stdout).toMatch(
+      /level +-3\.0 dB rms, -3\.0 dB peak \(re amplitude 1\.0: float samples have no full scale\)/,
+    );
     expect(f.stdout).not.toContain("dBFS");
     const i = chirp(["info", join(dir, "tone.sigmf-meta")]);
     expect(i.stdout).toMatch(/level +-6\.\d dBFS rms/);
@@ -94,22 +102,78 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
     ["unknown command", ["frobnicate"], /^chirp: unknown command 'frobnicate'/],
     ["missing file", ["info", "/nonexistent/x.cf32"], /^chirp: file not found: \/nonexistent\/x\.cf32\n$/],
     ["odd byte count", ["info", join(dir, "odd.cs16")], /4001 bytes, not a whole number of cs16 samples/],
-    ["unknown extension", ["info", join(dir, "tone.sigmf-meta").replace(".sigmf-meta", ".xyz")], /not found|give --format/],
-    ["metadata disagrees with data", ["info", join(dir, "short.sigmf-meta")], /annotation starts at sample 5000 but the data holds only 100 samples/],
-    ["flag disagrees with metadata", ["info", join(dir, "tone.sigmf-meta"), "--rate", "2M"], /--rate 2000000 disagrees with the SigMF metadata/],
+    [
+      "unknown extension",
+      ["info", join(dir, "tone.sigmf-meta").replace(".sigmf-meta", ".xyz")],
+      /not found|give --format/,
+    ],
+    [
+      "metadata disagrees with data",
+      ["info", join(dir, "short.sigmf-meta")],
+      /annotation starts at sample 5000 but the data holds only 100 samples/,
+    ],
+    [
+      "flag disagrees with metadata",
+      ["info", join(dir, "tone.sigmf-meta"), "--rate", "2M"],
+      /--rate 2000000 disagrees with the SigMF metadata/,
+    ],
     ["corrupt metadata", ["info", join(dir, "bad.sigmf-meta")], /not valid JSON/],
-    ["demo --seed not a number", ["demo", "--seed", "abc", "--out", join(dir, "demo")], /^chirp: --seed = "abc" is not allowed/],
-    ["encode to an unknown extension", ["encode", "-o", join(dir, "a.wav"), "--sf", "7", "--payload", "01", "--rate", "125k"], /^chirp: cannot tell the sample format of .*a\.wav from its extension \.wav; .*give --format/],
-    ["simulate --cfo beyond the Nyquist range", ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--cfo", "10M"], /^chirp: --cfo = 10000000 is not allowed; allowed: .*-62500 < cfoHz < 62500 Hz/],
-    ["info: all NaN is not 'silent'", ["info", join(dir, "nan.cf32"), "--rate", "125k"], /nan\.cf32: 1000 of 1000 samples are not finite \(NaN or infinite\), the first at sample 0: cf32 samples must be finite/],
-    ["info --json: a NaN and an Infinity", ["info", join(dir, "inf.cf32"), "--rate", "125k", "--json"], /inf\.cf32: 2 of 1000 samples are not finite \(NaN or infinite\), the first at sample 150:/],
-    ["spectrogram of NaN samples", ["spectrogram", join(dir, "nan.cf32"), "--rate", "125k", "-o", join(dir, "nan.png")], /^chirp: input sample 0 \(I\) is NaN: cf32 samples must be finite numbers\n$/],
-    ["spectrogram of an Infinity", ["spectrogram", join(dir, "inf.cf32"), "--rate", "125k", "-o", join(dir, "inf.png")], /^chirp: input sample 150 \(Q\) is Infinity: cf32 samples must be finite numbers\n$/],
-    ["bad format name", ["info", "x.raw", "--format", "cf64"], /^chirp: --format = "cf64" is not allowed; allowed: cf32, cs16, cs8, cu8/],
+    [
+      "demo --seed not a number",
+      ["demo", "--seed", "abc", "--out", join(dir, "demo")],
+      /^chirp: --seed = "abc" is not allowed/,
+    ],
+    [
+      "encode to an unknown extension",
+      ["encode", "-o", join(dir, "a.wav"), "--sf", "7", "--payload", "01", "--rate", "125k"],
+      /^chirp: cannot tell the sample format of .*a\.wav from its extension \.wav; .*give --format/,
+    ],
+    [
+      "simulate --cfo beyond the Nyquist range",
+      ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--cfo", "10M"],
+      /^chirp: --cfo = 10000000 is not allowed; allowed: .*-62500 < cfoHz < 62500 Hz/,
+    ],
+    [
+      "info: all NaN is not 'silent'",
+      ["info", join(dir, "nan.cf32"), "--rate", "125k"],
+      /nan\.cf32: 1000 of 1000 samples are not finite \(NaN or infinite\), the first at sample 0: cf32 samples must be finite/,
+    ],
+    [
+      "info --json: a NaN and an Infinity",
+      ["info", join(dir, "inf.cf32"), "--rate", "125k", "--json"],
+      /inf\.cf32: 2 of 1000 samples are not finite \(NaN or infinite\), the first at sample 150:/,
+    ],
+    [
+      "spectrogram of NaN samples",
+      ["spectrogram", join(dir, "nan.cf32"), "--rate", "125k", "-o", join(dir, "nan.png")],
+      /^chirp: input sample 0 \(I\) is NaN: cf32 samples must be finite numbers\n$/,
+    ],
+    [
+      "spectrogram of an Infinity",
+      ["spectrogram", join(dir, "inf.cf32"), "--rate", "125k", "-o", join(dir, "inf.png")],
+      /^chirp: input sample 150 \(Q\) is Infinity: cf32 samples must be finite numbers\n$/,
+    ],
+    [
+      "bad format name",
+      ["info", "x.raw", "--format", "cf64"],
+      /^chirp: --format = "cf64" is not allowed; allowed: cf32, cs16, cs8, cu8/,
+    ],
     // library checks name their API parameters (bandwidth, sfoPpm); the CLI names the flag typed
-    ["library error named by its flag (simulate --bw)", ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--bw", "-5"], /^chirp: --bw = -5 is not allowed; allowed: a positive number/],
-    ["library error named by its flag (simulate --ppm)", ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--ppm", "1e6"], /^chirp: --ppm = 1000000 is not allowed/],
-    ["library error named by its flag (per --bw)", ["per", "--sf", "7", "--snr", "0", "--bw", "-5"], /^chirp: --bw = -5 is not allowed; allowed: a positive number/],
+    [
+      "library error named by its flag (simulate --bw)",
+      ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--bw", "-5"],
+      /^chirp: --bw = -5 is not allowed; allowed: a positive number/,
+    ],
+    [
+      "library error named by its flag (simulate --ppm)",
+      ["simulate", "-o", join(dir, "nope"), "--sf", "7", "--ppm", "1e6"],
+      /^chirp: --ppm = 1000000 is not allowed/,
+    ],
+    [
+      "library error named by its flag (per --bw)",
+      ["per", "--sf", "7", "--snr", "0", "--bw", "-5"],
+      /^chirp: --bw = -5 is not allowed; allowed: a positive number/,
+    ],
   ];
   for (const [name, args, msg] of cases) {
     it(name, () => {
@@ -125,14 +189,22 @@ describe("bad input: one line on stderr, exit status 2, no stack trace", () => {
   it("--help prints usage and an example for every command, exit 0", () => {
     const list = chirp(["--help"]);
     expect(list.status).toBe(0);
-    const cmds = list.stdout.split("commands:\n")[1]!.split("\n\n")[0]!.split("\n").map((l) => l.trim().split(/\s+/)[0]!);
+    const cmds = list.stdout
+      .split("commands:\n")[1]!
+      .split("\n\n")[0]!
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/)[0]!);
     expect(cmds).toEqual(["decode", "encode", "simulate", "per", "toa", "lorawan", "info", "spectrogram", "demo"]);
     expect(list.stdout).toMatch(/\n {2}-V, --version +print the chirpkit version\n/);
     for (const cmd of cmds) {
       const r = chirp([cmd, "--help"]);
       expect(r.status).toBe(0);
       // every command's help has the same layout: title, usage, options (ending with -h), examples
-      expect(r.stdout, cmd).toMatch(new RegExp(`^chirp ${cmd}: .+\\n\\nusage: chirp ${cmd} .+\\n\\noptions:\\n(  \\S.+\\n)+  -h, --help +show this help\\n\\n`));
+      expect(r.stdout, cmd).toMatch(
+        new RegExp(
+          `^chirp ${cmd}: .+\\n\\nusage: chirp ${cmd} .+\\n\\noptions:\\n(  \\S.+\\n)+  -h, --help +show this help\\n\\n`,
+        ),
+      );
       expect(r.stdout).toMatch(/examples:\n {2}(chirp|npm) /);
     }
   });

@@ -65,8 +65,6 @@ function watch(child: ChildProcess) {
 }
 
 const frameLines = (s: string) => s.split("\n").filter((l) => l.startsWith("{"));
-/** Byte offset (cf32) just after frame i's end sample plus a margin. */
-const after = (frames: { endSample: number }[], i: number, bps: number) => (frames[i]!.endSample + 3000) * bps;
 
 describe("chirp decode - (standard input)", () => {
   it("prints each frame as it completes, before the input ends; all frames and a summary at EOF", async () => {

@@ -14,7 +14,11 @@ import { describeShared, readSharedJson } from "./shared.js";
 const dir = mkdtempSync(join(tmpdir(), "chirp-pictures-"));
 
 /** Decodes the PNGs chirp writes (RGBA, 8 bits, filter 0 on every row, one IDAT). */
-function readPng(path: string): { width: number; height: number; px: (x: number, y: number) => [number, number, number] } {
+function readPng(path: string): {
+  width: number;
+  height: number;
+  px: (x: number, y: number) => [number, number, number];
+} {
   const b = readFileSync(path);
   expect(b.subarray(1, 4).toString()).toBe("PNG");
   const width = b.readUInt32BE(16);
@@ -44,7 +48,21 @@ const green = ([r, g, b]: [number, number, number]) => g > 200 && r < 100 && b <
 
 beforeAll(() => {
   // one SF7 frame 60 % of the way through an otherwise quiet recording (1 frame, long lead)
-  const r = chirp(["simulate", "-o", join(dir, "one"), "--sf", "7", "--rate", "250k", "--snr", "10", "--frames", "2", "--gap", "20000"]);
+  const r = chirp([
+    "simulate",
+    "-o",
+    join(dir, "one"),
+    "--sf",
+    "7",
+    "--rate",
+    "250k",
+    "--snr",
+    "10",
+    "--frames",
+    "2",
+    "--gap",
+    "20000",
+  ]);
   expect(r.status, r.stderr).toBe(0);
 });
 
@@ -53,7 +71,9 @@ describe("chirp spectrogram", () => {
     const out = join(dir, "one.png");
     const r = chirp(["spectrogram", join(dir, "one.sigmf-meta"), "--sf", "7", "-o", out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/wrote .*one\.png: 1160x404 PNG, .* in 1000 columns \(window 32, FFT 256, hop \d+\), 2 decoded frame\(s\) \(2 CRC ok, 0 bad\), 2 other annotation\(s\)/);
+    expect(r.stdout).toMatch(
+      /wrote .*one\.png: 1160x404 PNG, .* in 1000 columns \(window 32, FFT 256, hop \d+\), 2 decoded frame\(s\) \(2 CRC ok, 0 bad\), 2 other annotation\(s\)/,
+    );
     const p = readPng(out);
     expect([p.width, p.height]).toEqual([LAYOUT.left + 1000 + LAYOUT.right, LAYOUT.top + 320 + LAYOUT.bottom]);
     const { left, top } = LAYOUT;
@@ -105,15 +125,36 @@ describe("chirp spectrogram", () => {
     expect(svg.match(/stroke="#28ff5a" stroke-width="2"/g)).toHaveLength(2); // decoded, drawn after the truth
     expect(svg.indexOf('stroke="#28ff5a" stroke-width="2"')).toBeGreaterThan(svg.lastIndexOf('stroke-dasharray="4"'));
     expect(svg).toMatch(/window 32 samples \(SF7\), FFT 256/);
-    const xTicks = [...svg.matchAll(/<text x="[\d.]+" y="3\d\d(?:\.\d+)?" dominant-baseline="central" text-anchor="middle" font-size="9" fill="#000000">([\d.]+)<\/text>/g)].map((m) => Number(m[1]));
+    const xTicks = [
+      ...svg.matchAll(
+        /<text x="[\d.]+" y="3\d\d(?:\.\d+)?" dominant-baseline="central" text-anchor="middle" font-size="9" fill="#000000">([\d.]+)<\/text>/g,
+      ),
+    ].map((m) => Number(m[1]));
     expect(xTicks.length).toBeGreaterThanOrEqual(4);
     expect(xTicks).toEqual([...xTicks].sort((a, b) => a - b)); // increasing left to right
   });
 
   it("the window follows the SF: SF12 gets a longer one than SF7; --start/--duration zoom", () => {
-    const r = chirp(["spectrogram", join(dir, "one.sigmf-meta"), "--sf", "12", "--no-marks", "-o", join(dir, "sf12.png")]);
+    const r = chirp([
+      "spectrogram",
+      join(dir, "one.sigmf-meta"),
+      "--sf",
+      "12",
+      "--no-marks",
+      "-o",
+      join(dir, "sf12.png"),
+    ]);
     expect(r.stdout).toMatch(/window 128, FFT 256/); // 2 samples per chip x sqrt(2^12) chips (SF7: 2 x 11.3 -> 32)
-    const z = chirp(["spectrogram", join(dir, "one.sigmf-meta"), "--start", "0.01", "--duration", "0.02", "-o", join(dir, "zoom.png")]);
+    const z = chirp([
+      "spectrogram",
+      join(dir, "one.sigmf-meta"),
+      "--start",
+      "0.01",
+      "--duration",
+      "0.02",
+      "-o",
+      join(dir, "zoom.png"),
+    ]);
     expect(z.status, z.stderr).toBe(0);
     expect(z.stdout).toMatch(/20\.0 ms in 1000 columns/);
   });
@@ -155,7 +196,9 @@ describe("chirp per --csv and --plot", () => {
     expect(lines(r.stdout)).toHaveLength(1);
     const p = readPng(png);
     expect([p.width, p.height]).toEqual([70 + 640 + 170, 40 + 380 + 46]);
-    expect(chirp(["per", "--sf", "7", "--snr", "-6", "--frames", "10", "--plot", join(dir, "per.gif")]).stderr).toMatch(/--plot .*\.png or \.svg/);
+    expect(chirp(["per", "--sf", "7", "--snr", "-6", "--frames", "10", "--plot", join(dir, "per.gif")]).stderr).toMatch(
+      /--plot .*\.png or \.svg/,
+    );
   });
 });
 
@@ -173,4 +216,3 @@ describeShared("the ideal receiver's SER (ser-theory.json)", () => {
     expect(n).toBeGreaterThan(100);
   });
 });
-

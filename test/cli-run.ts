@@ -21,7 +21,10 @@ export function chirp(args: string[], opts: { cwd?: string; timeout?: number } =
 
 /** Parses JSON lines output. */
 export function lines(out: string): Record<string, any>[] {
-  return out.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  return out
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 }
 
 /** Starts the built CLI without waiting (for tests that talk to it while it runs). */

@@ -20,7 +20,12 @@ symlinkSync(join(folder, "ok.cs16"), join(folder, "inner.cs16"));
 
 function meta(name: string, dataset: unknown): string {
   const p = join(folder, `${name}.sigmf-meta`);
-  const global = { "core:datatype": "ci16_le", "core:sample_rate": 250000, "core:version": "1.2.0", "core:dataset": dataset };
+  const global = {
+    "core:datatype": "ci16_le",
+    "core:sample_rate": 250000,
+    "core:version": "1.2.0",
+    "core:dataset": dataset,
+  };
   writeFileSync(p, JSON.stringify({ global, captures: [{ "core:sample_start": 0 }], annotations: [] }));
   return p;
 }
@@ -53,7 +58,11 @@ describe("SigMF core:dataset confinement", () => {
     };
     for (const [name, dataset] of Object.entries(cases)) {
       const e = refused(meta(name, dataset));
-      expect(e, name).toMatchObject({ code: "BAD_INPUT", parameter: "core:dataset", allowed: "a file name in the metadata's folder" });
+      expect(e, name).toMatchObject({
+        code: "BAD_INPUT",
+        parameter: "core:dataset",
+        allowed: "a file name in the metadata's folder",
+      });
     }
   });
   it("chirp info refuses it with exit status 2 and reads nothing", () => {

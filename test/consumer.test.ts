@@ -125,7 +125,10 @@ describe("the packed tarball", () => {
         `document.body.textContent = [${browserSubpaths.map((_, i) => `Object.keys(m${i}).length`).join(", ")}].join(" ");`,
       ].join("\n"),
     );
-    writeFileSync(join(app, "index.html"), `<!doctype html><body><script type="module" src="./main.js"></script></body>`);
+    writeFileSync(
+      join(app, "index.html"),
+      `<!doctype html><body><script type="module" src="./main.js"></script></body>`,
+    );
     const vite = join(repoRoot, "node_modules", "vite", "bin", "vite.js");
     const r = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn", "--outDir", "out", "--emptyOutDir"], {
       cwd: app,

@@ -5,7 +5,16 @@
 // built-in recording in its Web Worker into a table of frames. Saves screenshots to test-results/.
 // The browser never reaches the network: every request other than to the local server is aborted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
@@ -15,8 +24,11 @@ import { hasShared, readSharedJson, repoRoot, sharedPath } from "./shared.js";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  if (process.env.CI === "true") throw new Error(`${CHROMIUM} not found: CI=true requires Chromium for the browser test (.ci/run installs it)`);
-  console.warn(`[skip] demo-browser: ${CHROMIUM} not found (apt-get install chromium); the browser end-to-end test is skipped`);
+  if (process.env.CI === "true")
+    throw new Error(`${CHROMIUM} not found: CI=true requires Chromium for the browser test (.ci/run installs it)`);
+  console.warn(
+    `[skip] demo-browser: ${CHROMIUM} not found (apt-get install chromium); the browser end-to-end test is skipped`,
+  );
 }
 
 const demoDir = join(repoRoot, "demo");
@@ -42,10 +54,17 @@ function serveDist(): Promise<{ server: Server; base: string }> {
       res.writeHead(404).end("not found");
       return;
     }
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.writeHead(200, {
+      "content-type": MIME[extname(file)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
     res.end(readFileSync(file));
   });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
+  return new Promise((ok) =>
+    server.listen(0, "127.0.0.1", () =>
+      ok({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }),
+    ),
+  );
 }
 
 type Luma = { w: number; h: number; y: number[] };
@@ -89,7 +108,9 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
       deviceScaleFactor: 1,
       serviceWorkers: "block",
     });
-    await context.route("**/*", (route) => (allowed.some((a) => route.request().url().startsWith(a)) ? route.continue() : route.abort()));
+    await context.route("**/*", (route) =>
+      allowed.some((a) => route.request().url().startsWith(a)) ? route.continue() : route.abort(),
+    );
     page = context.pages()[0] ?? (await context.newPage());
     page.on("pageerror", (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on("console", (m) => {
@@ -140,9 +161,18 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     expect(sections).toEqual(["preamble", "sync", "downchirp", "header", "payload"]);
 
     const img = await canvasLuma("#tx-waterfall");
-    const [fx0, fx1] = (await page.getAttribute("#tx-waterfall", "data-frame-x"))!.split(",").map(Number) as [number, number];
-    const [px0, px1] = (await page.getAttribute("#tx-waterfall", "data-preamble-x"))!.split(",").map(Number) as [number, number];
-    const [by0, by1] = (await page.getAttribute("#tx-waterfall", "data-band-y"))!.split(",").map(Number) as [number, number];
+    const [fx0, fx1] = (await page.getAttribute("#tx-waterfall", "data-frame-x"))!.split(",").map(Number) as [
+      number,
+      number,
+    ];
+    const [px0, px1] = (await page.getAttribute("#tx-waterfall", "data-preamble-x"))!.split(",").map(Number) as [
+      number,
+      number,
+    ];
+    const [by0, by1] = (await page.getAttribute("#tx-waterfall", "data-band-y"))!.split(",").map(Number) as [
+      number,
+      number,
+    ];
     expect(img.w).toBeGreaterThan(600);
     expect(fx1 - fx0).toBeGreaterThan(0.6 * img.w); // the frame fills most of the picture
     const col = (x: number) => {
@@ -193,23 +223,42 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     const params = { sf: 8, bandwidth: 125000, cr: 1, syncWord: 0x12 };
     const payload = new TextEncoder().encode("chirpkit in a browser");
     const shown = await page.$$eval("#tx-symbols .sym", (els) => els.map((e) => e.textContent));
-    const expected = [...Array(8).fill("0"), ...syncSymbols(0x12, 256).map(String), "↓", "↓", "↓", ...Array.from(encodeFrame(payload, params), String)];
+    const expected = [
+      ...Array(8).fill("0"),
+      ...syncSymbols(0x12, 256).map(String),
+      "↓",
+      "↓",
+      "↓",
+      ...Array.from(encodeFrame(payload, params), String),
+    ];
     expect(shown).toEqual(expected);
     // What the symbols carry: 21 bytes at SF8 CR 4/5 are 5 header + 42 payload + 4 CRC nibbles;
     // the header block (8 symbols) holds 6 of them, then blocks of 5 symbols hold 8 each, so the
     // sixth such block ends the payload and carries the CRC.
     const kinds = await page.$$eval("#tx-symbols .sym", (els) => els.map((e) => e.className.replace("sym k-", "")));
     const count = (k: string) => kinds.filter((x) => x === k).length;
-    expect([count("preamble"), count("sync"), count("downchirp"), count("header"), count("payload"), count("crc")]).toEqual([8, 2, 3, 8, 25, 5]);
+    expect([
+      count("preamble"),
+      count("sync"),
+      count("downchirp"),
+      count("header"),
+      count("payload"),
+      count("crc"),
+    ]).toEqual([8, 2, 3, 8, 25, 5]);
     expect(kinds.slice(-5)).toEqual(Array(5).fill("crc"));
     const toaMs = Number(await page.getAttribute("#tx-summary", "data-toa-ms"));
     expect(toaMs).toBeCloseTo(timeOnAir(params, payload.length).seconds * 1000, 6);
 
     // 5. The dechirped spectrum of payload symbols peaks at the value sent (keyboard navigation).
-    const firstPayload = Number(await page.$eval("#tx-symbols [data-index].k-header", (e) => (e as HTMLElement).dataset.index));
+    const firstPayload = Number(
+      await page.$eval("#tx-symbols [data-index].k-header", (e) => (e as HTMLElement).dataset.index),
+    );
     await page.click(`#tx-symbols [data-index="${firstPayload}"]`);
     for (let k = 0; k < 10; k++) {
-      const sel = await page.$eval("#tx-symbols [aria-selected=true]", (e) => ({ index: Number((e as HTMLElement).dataset.index), value: e.textContent }));
+      const sel = await page.$eval("#tx-symbols [aria-selected=true]", (e) => ({
+        index: Number((e as HTMLElement).dataset.index),
+        value: e.textContent,
+      }));
       expect(sel.index).toBe(firstPayload + k);
       expect(await page.getAttribute("#tx-symbol-info", "data-peak")).toBe(sel.value);
       await page.keyboard.press("ArrowRight");
@@ -241,12 +290,26 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     const keys = { nwkSKey: "2b7e151628aed2a6abf7158809cf4f3c", appSKey: "000102030405060708090a0b0c0d0e0f" };
     const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
     const up = (fCnt: number, r: { channel: number; type: number; value: number }[]) =>
-      hex(buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: "26011bda", fCnt, fPort: 1, payload: encodeLpp(r) }, keys));
+      hex(
+        buildDataFrame(
+          { mtype: "UnconfirmedDataUp", devAddr: "26011bda", fCnt, fPort: 1, payload: encodeLpp(r) },
+          keys,
+        ),
+      );
     const expected = [
-      up(41, [{ channel: 1, type: 103, value: 21.5 }, { channel: 2, type: 104, value: 48.5 }]),
+      up(41, [
+        { channel: 1, type: 103, value: 21.5 },
+        { channel: 2, type: 104, value: 48.5 },
+      ]),
       hex(new TextEncoder().encode("Hello from chirpkit!")),
-      up(42, [{ channel: 1, type: 103, value: 21.7 }, { channel: 3, type: 115, value: 1013.2 }]),
-      up(43, [{ channel: 1, type: 103, value: 22.1 }, { channel: 4, type: 2, value: 3.3 }]),
+      up(42, [
+        { channel: 1, type: 103, value: 21.7 },
+        { channel: 3, type: 115, value: 1013.2 },
+      ]),
+      up(43, [
+        { channel: 1, type: 103, value: 22.1 },
+        { channel: 4, type: 2, value: 3.3 },
+      ]),
     ];
     const rows = await page.$$eval("#rx-frames tbody tr", (trs) =>
       trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => ({ text: td.textContent ?? "", title: td.title }))),
@@ -255,7 +318,11 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     expect(rows.map((r) => r[6]!.title)).toEqual(expected); // payload hex
     expect(rows.map((r) => r[5]!.text)).toEqual(["ok", "ok", "ok", "ok"]); // CRC
     expect(rows[1]![6]!.text).toBe('"Hello from chirpkit!"');
-    for (const [i, fCnt] of [[0, 41], [2, 42], [3, 43]] as const) {
+    for (const [i, fCnt] of [
+      [0, 41],
+      [2, 42],
+      [3, 43],
+    ] as const) {
       expect(rows[i]![7]!.text).toContain("DevAddr 26011bda");
       expect(rows[i]![7]!.text).toContain(`FCnt ${fCnt}`);
       expect(rows[i]![7]!.text).toContain("MIC ok");
@@ -285,7 +352,10 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => page.getAttribute("#rx-waterfall", "data-marked")).toBe("4");
     expect(await page.textContent("#rx-view-caption")).toMatch(/^Frame 4 at /);
-    const [v0, v1] = (await page.getAttribute("#rx-waterfall", "data-view"))!.split(",").map(Number) as [number, number];
+    const [v0, v1] = (await page.getAttribute("#rx-waterfall", "data-view"))!.split(",").map(Number) as [
+      number,
+      number,
+    ];
     expect(v1 - v0).toBeLessThan(40_000); // a frame, not the whole recording
     await page.locator("#rx").screenshot({ path: join(resultsDir, "demo-receiver.png") });
     await page.screenshot({ path: join(resultsDir, "demo-page.png"), fullPage: true });
@@ -302,7 +372,9 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     await expect.poll(() => page.getAttribute("#tx-roundtrip-out", "data-match")).toBe("1");
     const hex = Buffer.from("round trip").toString("hex");
     expect(await page.getAttribute("#tx-roundtrip-out", "data-payload")).toBe(hex);
-    expect(await page.textContent("#tx-roundtrip-out")).toMatch(/^Decoded in the page \(\d+ ms\): 10 bytes [0-9a-f]+, CRC ok, SNR [-\d.]+ dB, .* the payload that was sent\.$/);
+    expect(await page.textContent("#tx-roundtrip-out")).toMatch(
+      /^Decoded in the page \(\d+ ms\): 10 bytes [0-9a-f]+, CRC ok, SNR [-\d.]+ dB, .* the payload that was sent\.$/,
+    );
     // a changed frame clears the verdict
     await page.fill("#tx-payload", "round trips");
     n = await txRendered(n);
@@ -333,8 +405,12 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     rmSync(dl, { recursive: true, force: true });
 
     await page.click("#tx-listen");
-    await expect.poll(async () => Number(await page.getAttribute("#tx-roundtrip-out", "data-audio-seconds"))).toBeGreaterThan(0.3);
-    expect(await page.textContent("#tx-roundtrip-out")).toMatch(/^Playing [\d.]+ s: the frame 10 times slower, chirps sweeping 0 to 12(\.0)? kHz\.$/);
+    await expect
+      .poll(async () => Number(await page.getAttribute("#tx-roundtrip-out", "data-audio-seconds")))
+      .toBeGreaterThan(0.3);
+    expect(await page.textContent("#tx-roundtrip-out")).toMatch(
+      /^Playing [\d.]+ s: the frame 10 times slower, chirps sweeping 0 to 12(\.0)? kHz\.$/,
+    );
     expect(pageErrors).toEqual([]);
   });
 
@@ -348,21 +424,34 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     expect(Math.min(...ticks)).toBeLessThanOrEqual(-100);
     const [lo, hi] = (await page.getAttribute("#rx-scale", "data-range"))!.split(",").map(Number) as [number, number];
     expect(hi).toBeGreaterThan(lo + 5);
-    const scale = await page.$$eval("#rx-scale span", (els) => els.map((e) => Number(/^(-?\d+) dB$/.exec(e.textContent ?? "")?.[1])));
+    const scale = await page.$$eval("#rx-scale span", (els) =>
+      els.map((e) => Number(/^(-?\d+) dB$/.exec(e.textContent ?? "")?.[1])),
+    );
     expect(scale).toHaveLength(3);
     expect(Math.abs(scale[0]! - hi)).toBeLessThanOrEqual(1);
     expect(Math.abs(scale[2]! - lo)).toBeLessThanOrEqual(1);
-    const view = async () => (await page.getAttribute("#rx-waterfall", "data-view"))!.split(",").map(Number) as [number, number];
+    const view = async () =>
+      (await page.getAttribute("#rx-waterfall", "data-view"))!.split(",").map(Number) as [number, number];
     const [w0, w1] = await view();
     await page.click("#rx-zoom-in-btn");
-    await expect.poll(async () => { const [a, b] = await view(); return b - a; }).toBeLessThan((w1 - w0) * 0.6);
+    await expect
+      .poll(async () => {
+        const [a, b] = await view();
+        return b - a;
+      })
+      .toBeLessThan((w1 - w0) * 0.6);
     const [z0, z1] = await view();
     await page.click("#rx-pan-right");
     await expect.poll(async () => (await view())[0]).toBeGreaterThan(z0);
     const box = (await page.locator("#rx-waterfall").boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel(0, -200);
-    await expect.poll(async () => { const [a, b] = await view(); return b - a; }).toBeLessThan((z1 - z0) * 0.95);
+    await expect
+      .poll(async () => {
+        const [a, b] = await view();
+        return b - a;
+      })
+      .toBeLessThan((z1 - z0) * 0.95);
     const [d0] = await view();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
@@ -378,12 +467,28 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
   it("a recording at another rate than the form says: the page says why nothing decoded", async () => {
     const { simulate } = await import("../src/sim/index.js");
     const { writeIq } = await import("../src/io/index.js");
-    const sim = simulate({ frames: [{ payloadLength: 12, params: { sf: 7, bandwidth: 125e3, cr: 1 } }], sampleRate: 250e3, snrDb: 10, seed: 3, leadSamples: 3000, tailSamples: 3000 });
+    const sim = simulate({
+      frames: [{ payloadLength: 12, params: { sf: 7, bandwidth: 125e3, cr: 1 } }],
+      sampleRate: 250e3,
+      snrDb: 10,
+      seed: 3,
+      leadSamples: 3000,
+      tailSamples: 3000,
+    });
     const d = mkdtempSync(join(tmpdir(), "chirpkit-rate-"));
     writeFileSync(join(d, "at250k.cf32"), writeIq(sim.iq, "cf32").bytes);
-    const rows = await decodeFiles([join(d, "at250k.cf32")], { "#rx-rate": "500000", "#rx-bw": "125000", "#rx-sf": "7", "#rx-sync": "any", "#rx-nwkskey": "", "#rx-appskey": "" });
+    const rows = await decodeFiles([join(d, "at250k.cf32")], {
+      "#rx-rate": "500000",
+      "#rx-bw": "125000",
+      "#rx-sf": "7",
+      "#rx-sync": "any",
+      "#rx-nwkskey": "",
+      "#rx-appskey": "",
+    });
     expect(rows).toEqual([]);
-    expect(await page.textContent("#rx-hint")).toMatch(/^Nothing decoded: the recording has a LoRa preamble \(\d+ upchirps at [\d.]+ s\) of SF 7 spanning 250 kHz at 500000 S\/s, not SF 7 at 125 kHz\. Either the bandwidth is 250 kHz, or the sample rate is wrong: if the bandwidth is 125 kHz, the file was recorded at 250000 S\/s\.$/);
+    expect(await page.textContent("#rx-hint")).toMatch(
+      /^Nothing decoded: the recording has a LoRa preamble \(\d+ upchirps at [\d.]+ s\) of SF 7 spanning 250 kHz at 500000 S\/s, not SF 7 at 125 kHz\. Either the bandwidth is 250 kHz, or the sample rate is wrong: if the bandwidth is 125 kHz, the file was recorded at 250000 S\/s\.$/,
+    );
     // at the right rate it decodes, and the hint goes
     await page.fill("#rx-rate", "250000");
     await page.evaluate(() => (document.body.dataset.rxState = "test"));
@@ -420,7 +525,12 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       expect(await clipped()).toEqual([]);
       expect(await page.$eval("#rx-frames thead", (el) => getComputedStyle(el).display)).toBe("none");
-      expect(await page.$eval("#rx-frames tbody tr td:nth-child(2)", (td) => [getComputedStyle(td).display, (td as HTMLElement).dataset.label])).toEqual(["block", "Time (ms)"]);
+      expect(
+        await page.$eval("#rx-frames tbody tr td:nth-child(2)", (td) => [
+          getComputedStyle(td).display,
+          (td as HTMLElement).dataset.label,
+        ]),
+      ).toEqual(["block", "Time (ms)"]);
       await page.screenshot({ path: join(resultsDir, "demo-390px.png"), fullPage: true });
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
@@ -442,77 +552,102 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     await page.click("#rx-decode");
     await page.waitForSelector("body[data-rx-state=done], body[data-rx-state=error]", { timeout: 60_000 });
     expect(await page.textContent("#rx-error")).toBe("");
-    return page.$$eval("#rx-frames tbody tr", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.title || td.textContent || "")));
+    return page.$$eval("#rx-frames tbody tr", (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.title || td.textContent || "")),
+    );
   }
 
-  it.skipIf(!hasShared)("decodes real captures dropped as raw I/Q and as SigMF (gr-lora_sdr recordings from ../shared)", async () => {
-    type Capture = { file: string; format: string; sampleRate: number; sf: number; bandwidth: number; syncWord: string; frames: { payloadHex: string }[] };
-    const manifest = readSharedJson<{ captures: Capture[] }>("captures", "manifest.json");
-    const cap = (file: string) => manifest.captures.find((c) => c.file === file)!;
+  it.skipIf(!hasShared)(
+    "decodes real captures dropped as raw I/Q and as SigMF (gr-lora_sdr recordings from ../shared)",
+    async () => {
+      type Capture = {
+        file: string;
+        format: string;
+        sampleRate: number;
+        sf: number;
+        bandwidth: number;
+        syncWord: string;
+        frames: { payloadHex: string }[];
+      };
+      const manifest = readSharedJson<{ captures: Capture[] }>("captures", "manifest.json");
+      const cap = (file: string) => manifest.captures.find((c) => c.file === file)!;
 
-    // Raw cf32: the format comes from the extension, the rate from the form.
-    const clean = cap("sf7_bw125_os1_clean.cf32");
-    const rows1 = await decodeFiles([sharedPath("captures", clean.file)], {
-      "#rx-rate": String(clean.sampleRate),
-      "#rx-bw": String(clean.bandwidth),
-      "#rx-sf": String(clean.sf),
-      "#rx-sync": "12",
-      "#rx-nwkskey": "",
-      "#rx-appskey": "",
-    });
-    expect(await page.inputValue("#rx-format")).toBe("cf32");
-    expect(rows1.map((r) => r[6])).toEqual(clean.frames.map((f) => f.payloadHex));
-    expect(rows1.map((r) => r[5])).toEqual(clean.frames.map(() => "ok"));
+      // Raw cf32: the format comes from the extension, the rate from the form.
+      const clean = cap("sf7_bw125_os1_clean.cf32");
+      const rows1 = await decodeFiles([sharedPath("captures", clean.file)], {
+        "#rx-rate": String(clean.sampleRate),
+        "#rx-bw": String(clean.bandwidth),
+        "#rx-sf": String(clean.sf),
+        "#rx-sync": "12",
+        "#rx-nwkskey": "",
+        "#rx-appskey": "",
+      });
+      expect(await page.inputValue("#rx-format")).toBe("cf32");
+      expect(rows1.map((r) => r[6])).toEqual(clean.frames.map((f) => f.payloadHex));
+      expect(rows1.map((r) => r[5])).toEqual(clean.frames.map(() => "ok"));
 
-    // Implicit header: the length, coding rate and CRC flag come from the form.
-    const implicit = cap("sf7_bw125_os2_implicit_len12.cf32") as Capture & { cr: number; implicitLength: number };
-    const rowsImplicit = await decodeFiles([sharedPath("captures", implicit.file)], {
-      "#rx-rate": String(implicit.sampleRate),
-      "#rx-bw": String(implicit.bandwidth),
-      "#rx-sf": String(implicit.sf),
-      "#rx-implicit-len": String(implicit.implicitLength),
-      "#rx-implicit-cr": String(implicit.cr),
-    });
-    expect(rowsImplicit.map((r) => r[6])).toEqual(implicit.frames.map((f) => f.payloadHex));
-    expect(rowsImplicit.map((r) => r[5])).toEqual(implicit.frames.map(() => "ok"));
-    await page.fill("#rx-implicit-len", "");
+      // Implicit header: the length, coding rate and CRC flag come from the form.
+      const implicit = cap("sf7_bw125_os2_implicit_len12.cf32") as Capture & { cr: number; implicitLength: number };
+      const rowsImplicit = await decodeFiles([sharedPath("captures", implicit.file)], {
+        "#rx-rate": String(implicit.sampleRate),
+        "#rx-bw": String(implicit.bandwidth),
+        "#rx-sf": String(implicit.sf),
+        "#rx-implicit-len": String(implicit.implicitLength),
+        "#rx-implicit-cr": String(implicit.cr),
+      });
+      expect(rowsImplicit.map((r) => r[6])).toEqual(implicit.frames.map((f) => f.payloadHex));
+      expect(rowsImplicit.map((r) => r[5])).toEqual(implicit.frames.map(() => "ok"));
+      await page.fill("#rx-implicit-len", "");
 
-    // SigMF pair (metadata written here with chirpkit/io): cu8 samples, LoRaWAN sync word 0x34,
-    // 4 samples per chip, carrier and clock offsets. Rate and format come from the metadata.
-    const cu8 = cap("sf9_bw125_os4_sync34_cu8.cu8");
-    const { buildSigmfMeta, stringifySigmf } = await import("../src/io/index.js");
-    const meta = stringifySigmf(buildSigmfMeta({ format: "cu8", sampleRate: cu8.sampleRate, centerFrequency: 868.1e6, description: "gr-lora_sdr capture" }));
-    await page.fill("#rx-rate", "1"); // must be replaced by the metadata's rate
-    const sigmfDir = mkdtempSync(join(tmpdir(), "chirpkit-sigmf-"));
-    writeFileSync(join(sigmfDir, "capture.sigmf-meta"), meta);
-    copyFileSync(sharedPath("captures", cu8.file), join(sigmfDir, "capture.sigmf-data"));
-    const rows2 = await decodeFiles(
-      [join(sigmfDir, "capture.sigmf-meta"), join(sigmfDir, "capture.sigmf-data")],
-      { "#rx-bw": String(cu8.bandwidth), "#rx-sf": String(cu8.sf), "#rx-sync": "any" },
-    );
-    expect(await page.inputValue("#rx-rate")).toBe(String(cu8.sampleRate));
-    expect(await page.inputValue("#rx-format")).toBe("cu8");
-    expect(rows2.map((r) => r[6])).toEqual(cu8.frames.map((f) => f.payloadHex));
-    expect(rows2.map((r) => r[5])).toEqual(cu8.frames.map(() => "ok"));
+      // SigMF pair (metadata written here with chirpkit/io): cu8 samples, LoRaWAN sync word 0x34,
+      // 4 samples per chip, carrier and clock offsets. Rate and format come from the metadata.
+      const cu8 = cap("sf9_bw125_os4_sync34_cu8.cu8");
+      const { buildSigmfMeta, stringifySigmf } = await import("../src/io/index.js");
+      const meta = stringifySigmf(
+        buildSigmfMeta({
+          format: "cu8",
+          sampleRate: cu8.sampleRate,
+          centerFrequency: 868.1e6,
+          description: "gr-lora_sdr capture",
+        }),
+      );
+      await page.fill("#rx-rate", "1"); // must be replaced by the metadata's rate
+      const sigmfDir = mkdtempSync(join(tmpdir(), "chirpkit-sigmf-"));
+      writeFileSync(join(sigmfDir, "capture.sigmf-meta"), meta);
+      copyFileSync(sharedPath("captures", cu8.file), join(sigmfDir, "capture.sigmf-data"));
+      const rows2 = await decodeFiles([join(sigmfDir, "capture.sigmf-meta"), join(sigmfDir, "capture.sigmf-data")], {
+        "#rx-bw": String(cu8.bandwidth),
+        "#rx-sf": String(cu8.sf),
+        "#rx-sync": "any",
+      });
+      expect(await page.inputValue("#rx-rate")).toBe(String(cu8.sampleRate));
+      expect(await page.inputValue("#rx-format")).toBe("cu8");
+      expect(rows2.map((r) => r[6])).toEqual(cu8.frames.map((f) => f.payloadHex));
+      expect(rows2.map((r) => r[5])).toEqual(cu8.frames.map(() => "ok"));
 
-    // A wideband gateway recording (1 MS/s, three channels, SF7..12): the centre channel with
-    // every spreading factor at once.
-    type Gateway = { file: string; sampleRate: number; frames: { payloadHex: string; sf: number; channelOffsetHz: number; startSample: number }[] };
-    const gw = readSharedJson<{ captures: Gateway[] }>("captures", "gateway", "manifest.json").captures[0]!;
-    await page.selectOption("#rx-format", "cs16");
-    const rows3 = await decodeFiles([sharedPath("captures", "gateway", gw.file)], {
-      "#rx-rate": String(gw.sampleRate),
-      "#rx-bw": "125000",
-      "#rx-sf": "all",
-      "#rx-sync": "34",
-      "#rx-offset": "0",
-    });
-    const centre = gw.frames.filter((f) => f.channelOffsetHz === 0).sort((a, b) => a.startSample - b.startSample);
-    expect(rows3.map((r) => r[6])).toEqual(centre.map((f) => f.payloadHex));
-    expect(rows3.map((r) => Number(r[2]))).toEqual(centre.map((f) => f.sf));
-    rmSync(sigmfDir, { recursive: true, force: true });
-    expect(pageErrors).toEqual([]);
-  });
+      // A wideband gateway recording (1 MS/s, three channels, SF7..12): the centre channel with
+      // every spreading factor at once.
+      type Gateway = {
+        file: string;
+        sampleRate: number;
+        frames: { payloadHex: string; sf: number; channelOffsetHz: number; startSample: number }[];
+      };
+      const gw = readSharedJson<{ captures: Gateway[] }>("captures", "gateway", "manifest.json").captures[0]!;
+      await page.selectOption("#rx-format", "cs16");
+      const rows3 = await decodeFiles([sharedPath("captures", "gateway", gw.file)], {
+        "#rx-rate": String(gw.sampleRate),
+        "#rx-bw": "125000",
+        "#rx-sf": "all",
+        "#rx-sync": "34",
+        "#rx-offset": "0",
+      });
+      const centre = gw.frames.filter((f) => f.channelOffsetHz === 0).sort((a, b) => a.startSample - b.startSample);
+      expect(rows3.map((r) => r[6])).toEqual(centre.map((f) => f.payloadHex));
+      expect(rows3.map((r) => Number(r[2]))).toEqual(centre.map((f) => f.sf));
+      rmSync(sigmfDir, { recursive: true, force: true });
+      expect(pageErrors).toEqual([]);
+    },
+  );
 
   it("shows what a bad parameter is, and a noise-only picture has no chirp line", async () => {
     let frames = Number(await page.getAttribute("body", "data-tx-frames"));
@@ -527,10 +662,14 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     await page.dispatchEvent("#tx-snr", "input");
     frames = await txRendered(frames);
     const img = await canvasLuma("#tx-waterfall");
-    const [fx0, fx1] = (await page.getAttribute("#tx-waterfall", "data-frame-x"))!.split(",").map(Number) as [number, number];
+    const [fx0, fx1] = (await page.getAttribute("#tx-waterfall", "data-frame-x"))!.split(",").map(Number) as [
+      number,
+      number,
+    ];
     let inside = 0;
     let n = 0;
-    for (let x = Math.ceil(fx0) + 4; x < fx1 - 4; x++, n++) for (let y = 0; y < img.h; y++) inside += img.y[y * img.w + x]!;
+    for (let x = Math.ceil(fx0) + 4; x < fx1 - 4; x++, n++)
+      for (let y = 0; y < img.h; y++) inside += img.y[y * img.w + x]!;
     const meanInside = inside / (n * img.h);
     let all = 0;
     for (const v of img.y) all += v;
@@ -540,7 +679,12 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
 
   it("the dev server (npm run demo) serves a page whose worker decodes the example", async () => {
     const { createServer } = await import("vite");
-    const dev = await createServer({ configFile: join(demoDir, "vite.config.ts"), root: demoDir, logLevel: "warn", server: { port: 0, host: "127.0.0.1" } });
+    const dev = await createServer({
+      configFile: join(demoDir, "vite.config.ts"),
+      root: demoDir,
+      logLevel: "warn",
+      server: { port: 0, host: "127.0.0.1" },
+    });
     try {
       await dev.listen();
       const url = dev.resolvedUrls!.local[0]!;

@@ -6,9 +6,25 @@ import { buildDataFrame, buildJoinRequest } from "../src/lorawan/index.js";
 describe("demo: looksLikeLorawan", () => {
   const keys = { nwkSKey: "2b7e151628aed2a6abf7158809cf4f3c", appSKey: "000102030405060708090a0b0c0d0e0f" };
   it("accepts real frames: data up/down, join request", () => {
-    expect(looksLikeLorawan(buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: "26011bda", fCnt: 1, fPort: 1, payload: Uint8Array.of(1, 2) }, keys))).toBe(true);
-    expect(looksLikeLorawan(buildDataFrame({ mtype: "ConfirmedDataDown", devAddr: "26011bda", fCnt: 1 }, keys))).toBe(true);
-    expect(looksLikeLorawan(buildJoinRequest({ joinEui: "0000000000000001", devEui: "0000000000000002", devNonce: 5 }, { appKey: keys.nwkSKey }))).toBe(true);
+    expect(
+      looksLikeLorawan(
+        buildDataFrame(
+          { mtype: "UnconfirmedDataUp", devAddr: "26011bda", fCnt: 1, fPort: 1, payload: Uint8Array.of(1, 2) },
+          keys,
+        ),
+      ),
+    ).toBe(true);
+    expect(looksLikeLorawan(buildDataFrame({ mtype: "ConfirmedDataDown", devAddr: "26011bda", fCnt: 1 }, keys))).toBe(
+      true,
+    );
+    expect(
+      looksLikeLorawan(
+        buildJoinRequest(
+          { joinEui: "0000000000000001", devEui: "0000000000000002", devNonce: 5 },
+          { appKey: keys.nwkSKey },
+        ),
+      ),
+    ).toBe(true);
   });
   it("rejects text and random bytes whose MHDR or length cannot be LoRaWAN", () => {
     expect(looksLikeLorawan(new TextEncoder().encode("Hello from chirpkit!"))).toBe(false); // 'H': RFU bits set

@@ -58,13 +58,16 @@ function demodulate(y: Float32Array, first: number, count: number, sf: number): 
   for (let j = 0; j < count; j++) {
     const o = 2 * (first + j * n);
     for (let i = 0; i < n; i++) {
-      const xr = y[o + 2 * i]!, xi = y[o + 2 * i + 1]!;
-      const cr = base[2 * i]!, ci = -base[2 * i + 1]!;
+      const xr = y[o + 2 * i]!,
+        xi = y[o + 2 * i + 1]!;
+      const cr = base[2 * i]!,
+        ci = -base[2 * i + 1]!;
       inp[2 * i] = xr * cr - xi * ci;
       inp[2 * i + 1] = xr * ci + xi * cr;
     }
     fft.transform(out, inp);
-    let best = 0, bestP = -1;
+    let best = 0,
+      bestP = -1;
     for (let b = 0; b < n; b++) {
       const p = out[2 * b]! ** 2 + out[2 * b + 1]! ** 2;
       if (p > bestP) (bestP = p), (best = b);
@@ -145,8 +148,12 @@ describe("channel filter", () => {
   it("rejects rates below the output rate and bad options with typed errors", () => {
     expect(() => createFrontend({ sampleRate: 100e3, bandwidth: B })).toThrow(/sampleRate/);
     expect(() => createFrontend({ sampleRate: 250e3, bandwidth: B, outputOversampling: 4 })).toThrow(/sampleRate/);
-    expect(() => createFrontend({ sampleRate: 1e6, bandwidth: B, outputOversampling: 3 as 1 })).toThrow(/outputOversampling/);
-    expect(() => createFrontend({ sampleRate: 1e6, bandwidth: B, frequencyOffsetHz: 6e5 })).toThrow(/frequencyOffsetHz/);
+    expect(() => createFrontend({ sampleRate: 1e6, bandwidth: B, outputOversampling: 3 as 1 })).toThrow(
+      /outputOversampling/,
+    );
+    expect(() => createFrontend({ sampleRate: 1e6, bandwidth: B, frequencyOffsetHz: 6e5 })).toThrow(
+      /frequencyOffsetHz/,
+    );
     expect(() => createFrontend({ sampleRate: 1e6, bandwidth: -1 })).toThrow(/bandwidth/);
   });
 });
@@ -204,7 +211,13 @@ describe("front end streaming", () => {
     const ref = Float32Array.from(createFrontend(o).push(x));
     const fe = createFrontend(o);
     const parts: number[] = [];
-    for (const [a, b] of [[0, 1], [1, 8193], [8193, 8194], [8194, 12_000]] as const) parts.push(...fe.push(x.subarray(2 * a, 2 * b)));
+    for (const [a, b] of [
+      [0, 1],
+      [1, 8193],
+      [8193, 8194],
+      [8194, 12_000],
+    ] as const)
+      parts.push(...fe.push(x.subarray(2 * a, 2 * b)));
     expect(firstDifference(Float32Array.from(parts), ref)).toBe(-1);
   });
 
@@ -218,7 +231,11 @@ describe("front end streaming", () => {
     const p = phyWasm.alloc(x.byteLength);
     new Float32Array(phyWasm.memory.buffer, p, x.length).set(x);
     const got: number[] = [];
-    for (const [s, e] of [[0, 1234], [1234, 1235], [1235, 5000]] as const) {
+    for (const [s, e] of [
+      [0, 1234],
+      [1234, 1235],
+      [1235, 5000],
+    ] as const) {
       const o = b.pushPtr(p + s * 8, e - s);
       got.push(...new Float32Array(phyWasm.memory.buffer, o.ptr, 2 * o.nComplex));
     }
@@ -258,7 +275,8 @@ describe("front end streaming", () => {
       const yw = w.push(x.subarray(0, 2 * 7001));
       const yj = j.push(x.subarray(0, 2 * 7001));
       expect(yw.length).toBe(yj.length);
-      let err = 0, pow = 0;
+      let err = 0,
+        pow = 0;
       for (let i = 0; i < yw.length; i++) (err = Math.max(err, Math.abs(yw[i]! - yj[i]!))), (pow += yj[i]! ** 2);
       expect(pow).toBeGreaterThan(0);
       expect(err).toBeLessThan(1e-5);
@@ -267,10 +285,13 @@ describe("front end streaming", () => {
 
   it("mixes the channel down by frequencyOffsetHz and keeps a tone's amplitude and timing", () => {
     // A tone at +250 kHz + 20 kHz in a 1 MS/s recording, channel at +250 kHz: 20 kHz at the output.
-    const fs = 1e6, fo = 250e3, ft = fo + 20e3;
+    const fs = 1e6,
+      fo = 250e3,
+      ft = fo + 20e3;
     const n = 50_000;
     const x = new Float32Array(2 * n);
-    for (let i = 0; i < n; i++) (x[2 * i] = Math.cos((2 * Math.PI * ft * i) / fs)), (x[2 * i + 1] = Math.sin((2 * Math.PI * ft * i) / fs));
+    for (let i = 0; i < n; i++)
+      (x[2 * i] = Math.cos((2 * Math.PI * ft * i) / fs)), (x[2 * i + 1] = Math.sin((2 * Math.PI * ft * i) / fs));
     const fe = createFrontend({ sampleRate: fs, bandwidth: B, frequencyOffsetHz: fo });
     const y = fe.push(x);
     for (const outIdx of [500, 3000, 6000]) {
@@ -283,7 +304,8 @@ describe("front end streaming", () => {
     }
     // A tone outside the channel (-300 kHz away) is gone (> 55 dB down).
     const z = new Float32Array(2 * n);
-    for (let i = 0; i < n; i++) (z[2 * i] = Math.cos((2 * Math.PI * -50e3 * i) / fs)), (z[2 * i + 1] = Math.sin((2 * Math.PI * -50e3 * i) / fs));
+    for (let i = 0; i < n; i++)
+      (z[2 * i] = Math.cos((2 * Math.PI * -50e3 * i) / fs)), (z[2 * i + 1] = Math.sin((2 * Math.PI * -50e3 * i) / fs));
     const yz = createFrontend({ sampleRate: fs, bandwidth: B, frequencyOffsetHz: fo }).push(z);
     let p = 0;
     for (let i = 400; i < yz.length; i++) p += yz[i]! ** 2;
@@ -294,7 +316,8 @@ describe("front end streaming", () => {
 describe("carrier margin (maxCfoHz) for receivers that correct the offset after the front end", () => {
   const tone = (fs: number, f: number, n: number) => {
     const x = new Float32Array(2 * n);
-    for (let i = 0; i < n; i++) (x[2 * i] = Math.cos((2 * Math.PI * f * i) / fs)), (x[2 * i + 1] = Math.sin((2 * Math.PI * f * i) / fs));
+    for (let i = 0; i < n; i++)
+      (x[2 * i] = Math.cos((2 * Math.PI * f * i) / fs)), (x[2 * i + 1] = Math.sin((2 * Math.PI * f * i) / fs));
     return x;
   };
   const level = (y: Float32Array) => {
@@ -307,18 +330,25 @@ describe("carrier margin (maxCfoHz) for receivers that correct the offset after 
       const opts = { sampleRate, bandwidth: B, outputOversampling: 2 as const, maxCfoHz: 0.25 * B };
       const fe = () => createFrontend(opts);
       expect(fe().outputRate).toBe(2 * B);
-      for (const f of [0, 0.5 * B, -0.74 * B, 0.74 * B]) expect(Math.abs(level(fe().push(tone(sampleRate, f, 40_000))))).toBeLessThan(0.05);
-      if (sampleRate >= 4 * B) for (const f of [1.27 * B, -1.3 * B, 2.1 * B]) expect(level(fe().push(tone(sampleRate, f, 40_000)))).toBeLessThan(-55);
+      for (const f of [0, 0.5 * B, -0.74 * B, 0.74 * B])
+        expect(Math.abs(level(fe().push(tone(sampleRate, f, 40_000))))).toBeLessThan(0.05);
+      if (sampleRate >= 4 * B)
+        for (const f of [1.27 * B, -1.3 * B, 2.1 * B])
+          expect(level(fe().push(tone(sampleRate, f, 40_000)))).toBeLessThan(-55);
     });
   }
   it("needs outputOversampling >= 2 and a margin inside the output band", () => {
     expect(() => createFrontend({ sampleRate: 8 * B, bandwidth: B, maxCfoHz: 1000 })).toThrow(/maxCfoHz/);
-    expect(() => createFrontend({ sampleRate: 8 * B, bandwidth: B, outputOversampling: 2, maxCfoHz: 0.5 * B })).toThrow(/maxCfoHz/);
-    expect(() => createFrontend({ sampleRate: 8 * B, bandwidth: B, outputOversampling: 2, maxCfoHz: -1 })).toThrow(/maxCfoHz/);
+    expect(() => createFrontend({ sampleRate: 8 * B, bandwidth: B, outputOversampling: 2, maxCfoHz: 0.5 * B })).toThrow(
+      /maxCfoHz/,
+    );
+    expect(() => createFrontend({ sampleRate: 8 * B, bandwidth: B, outputOversampling: 2, maxCfoHz: -1 })).toThrow(
+      /maxCfoHz/,
+    );
   });
 });
 
-describe("front end noise and sensitivity (issue 3: at most 0.5 dB lost when oversampled)", () => {
+describe("front end noise and sensitivity (at most 0.5 dB lost when oversampled)", () => {
   for (const sampleRate of [4 * B, 8 * B, 1.024e6, 2.4e6]) {
     it(`passes the in-band share of white noise at ${sampleRate / 1e3} kS/s and keeps a chirp's power`, () => {
       const r = rng(5);
@@ -336,7 +366,11 @@ describe("front end noise and sensitivity (issue 3: at most 0.5 dB lost when ove
       // Signal power through the front end, for the integer rates (the chirp reference is at integer oversampling).
       let sigDb = 0;
       if (kk === k) {
-        const s = chirpSymbols(Array.from({ length: 40 }, (_, i) => (i * 37) % 128), 7, kk);
+        const s = chirpSymbols(
+          Array.from({ length: 40 }, (_, i) => (i * 37) % 128),
+          7,
+          kk,
+        );
         const ys = fe2.push(s);
         let ps = 0;
         for (let i = 2 * 100; i < ys.length - 200; i++) ps += ys[i]! ** 2;
@@ -350,7 +384,10 @@ describe("front end noise and sensitivity (issue 3: at most 0.5 dB lost when ove
   }
 
   it("gives the same symbol error rate at 4x through the front end as at 1x (SF7, -10.5 dB)", () => {
-    const sf = 7, n = 128, count = 3000, snrDb = -10.5;
+    const sf = 7,
+      n = 128,
+      count = 3000,
+      snrDb = -10.5;
     const r = rng(99);
     const noise = new Rng(99);
     const symbols = Array.from({ length: count }, () => Math.floor(r.u() * n));
@@ -360,7 +397,8 @@ describe("front end noise and sensitivity (issue 3: at most 0.5 dB lost when ove
       const x = new Float32Array(s.length + 2 * 4096 * k);
       x.set(s);
       noise.addComplexNoise(x, k * 10 ** (-snrDb / 10));
-      let y: Float32Array, first = 0;
+      let y: Float32Array,
+        first = 0;
       if (k === 1 || mode === "pick") {
         y = new Float32Array(x.length / k);
         for (let i = 0; i < y.length / 2; i++) (y[2 * i] = x[2 * i * k]!), (y[2 * i + 1] = x[2 * i * k + 1]!);

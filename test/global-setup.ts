@@ -5,7 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export default function setup(): void {
-  const sharedDir = process.env.CHIRP_SHARED_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
+  const sharedDir =
+    process.env.CHIRP_SHARED_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
   if (existsSync(join(sharedDir, "vectors"))) return;
   if (process.env.CI === "true") {
     throw new Error(`reference data not found at ${sharedDir} (../shared): CI=true requires it`);

@@ -45,7 +45,7 @@ const HOSTILE: [string, () => unknown][] = [
   ["{}", () => ({})],
   ["[]", () => []],
   ["[0, 0]", () => [0, 0]],
-  // eslint-disable-next-line no-sparse-arrays
+  // biome-ignore lint/suspicious/noSparseArray: a sparse array is the hostile input
   ["sparse", () => [1, , 3]],
   ["{length: 1e9}", () => ({ length: 1e9 })],
   ["detached Uint8Array", detachedBytes],
@@ -53,7 +53,17 @@ const HOSTILE: [string, () => unknown][] = [
   ["DataView", () => new DataView(new ArrayBuffer(16))],
   ["Object.create(null)", () => Object.create(null)],
   ["function", () => () => 1],
-  ["throwing toString", () => ({ toString: () => { throw new Error("toString"); }, valueOf: () => { throw new Error("valueOf"); } })],
+  [
+    "throwing toString",
+    () => ({
+      toString: () => {
+        throw new Error("toString");
+      },
+      valueOf: () => {
+        throw new Error("valueOf");
+      },
+    }),
+  ],
 ];
 
 const bw = 125e3;
@@ -61,12 +71,20 @@ const P = () => ({ sf: 7, bandwidth: bw, cr: 1 });
 const K = "000102030405060708090a0b0c0d0e0f";
 const key = () => lorawan.fromHex(K);
 const keys = () => ({ nwkSKey: K, appSKey: K, appKey: K });
-const dataFrame = () => lorawan.buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: 1, fCnt: 1, fPort: 1, payload: Uint8Array.of(1, 2) }, keys());
+const dataFrame = () =>
+  lorawan.buildDataFrame(
+    { mtype: "UnconfirmedDataUp", devAddr: 1, fCnt: 1, fPort: 1, payload: Uint8Array.of(1, 2) },
+    keys(),
+  );
 const iq = (n = 512) => new Float32Array(2 * n).map((_, i) => Math.sin(i));
 const syms = () => phy.encodeFrame(Uint8Array.of(1, 2, 3), P());
 const metaDoc = () => io.buildSigmfMeta({ format: "cf32", sampleRate: 250e3 });
 const sigmfInfo = () => io.parseSigmfMeta(io.stringifySigmf(metaDoc()));
-const tar = () => io.buildTar([{ name: "a.sigmf-meta", data: new TextEncoder().encode(io.stringifySigmf(metaDoc())) }, { name: "a.sigmf-data", data: new Uint8Array(16) }]);
+const tar = () =>
+  io.buildTar([
+    { name: "a.sigmf-meta", data: new TextEncoder().encode(io.stringifySigmf(metaDoc())) },
+    { name: "a.sigmf-data", data: new Uint8Array(16) },
+  ]);
 const loraTap = () => ({ frequencyHz: 868.1e6, bandwidth: bw, sf: 7, snrDb: 3, syncWord: 0x34 });
 
 // Valid arguments for every function export (by name; the same function under two subpaths is called once).
@@ -75,11 +93,16 @@ const VALID: Record<string, () => unknown[]> = {
   convert: () => [new Uint8Array(8), "cu8", { engine: "js" }],
   createFft: () => [64, "js"],
   createFrontend: () => [{ sampleRate: 250e3, bandwidth: bw }],
-  createGatewayReceiver: () => [{ sampleRate: 250e3, centerFrequency: 868.1e6, channels: [868.1e6], bandwidth: bw, sf: 7 }],
+  createGatewayReceiver: () => [
+    { sampleRate: 250e3, centerFrequency: 868.1e6, channels: [868.1e6], bandwidth: bw, sf: 7 },
+  ],
   createReceiver: () => [{ sampleRate: 250e3, bandwidth: bw, sf: 7 }],
   decodeFrame: () => [syms(), P(), { engine: "js" }],
   decodeFrameSoft: () => [new Float32Array(7 * syms().length), syms().length, P(), { engine: "js" }],
-  decodeGateway: () => [iq(), { sampleRate: 250e3, centerFrequency: 868.1e6, channels: [868.1e6], bandwidth: bw, sf: 7 }],
+  decodeGateway: () => [
+    iq(),
+    { sampleRate: 250e3, centerFrequency: 868.1e6, channels: [868.1e6], bandwidth: bw, sf: 7 },
+  ],
   decodeHeader: () => [syms(), P()],
   decodeRecording: () => [iq(), { sampleRate: 250e3, bandwidth: bw, sf: 7 }],
   demodulateSymbols: () => [phy.modulateSymbols([1, 2, 3], P(), { oversampling: 1 }), P(), { oversampling: 1 }],
@@ -125,10 +148,22 @@ const VALID: Record<string, () => unknown[]> = {
   pcapGlobalHeader: () => [270],
   pcapRecord: () => [1, Uint8Array.of(1)],
   readIq: () => [new Uint8Array(8), "cs16", new Float32Array(4)],
-  readPcap: () => [(() => { const h = io.pcapGlobalHeader(); const r = io.pcapRecord(1, Uint8Array.of(1)); const o = new Uint8Array(h.length + r.length); o.set(h); o.set(r, h.length); return o; })()],
+  readPcap: () => [
+    (() => {
+      const h = io.pcapGlobalHeader();
+      const r = io.pcapRecord(1, Uint8Array.of(1));
+      const o = new Uint8Array(h.length + r.length);
+      o.set(h);
+      o.set(r, h.length);
+      return o;
+    })(),
+  ],
   readSigmfArchive: () => [tar()],
   sampleCount: () => [16, "cs16", "data"],
-  scanTar: () => { const t = tar(); return [(o: number, l: number) => t.subarray(o, o + l), t.length]; },
+  scanTar: () => {
+    const t = tar();
+    return [(o: number, l: number) => t.subarray(o, o + l), t.length];
+  },
   sigmfPair: () => ["a.sigmf-meta"],
   stringifySigmf: () => [metaDoc()],
   toFloat32: () => [new Int16Array(4), "cs16", new Float32Array(4)],
@@ -136,8 +171,15 @@ const VALID: Record<string, () => unknown[]> = {
   withAnnotations: () => [metaDoc(), [{ sampleStart: 1 }], "chirpkit"],
   writeIq: () => [new Float32Array(4), "cs16", { scale: 1 }],
   buildBeacon: () => [{ time: 1000, infoDesc: 0, latitude: 1, longitude: 2 }],
-  buildDataFrame: () => [{ mtype: "UnconfirmedDataUp", devAddr: 1, fCnt: 1, fPort: 1, payload: Uint8Array.of(1) }, keys(), { version: "1.0" }],
-  buildFrame: () => [{ mtype: "JoinRequest", joinEui: "0102030405060708", devEui: "0102030405060708", devNonce: 1 }, keys()],
+  buildDataFrame: () => [
+    { mtype: "UnconfirmedDataUp", devAddr: 1, fCnt: 1, fPort: 1, payload: Uint8Array.of(1) },
+    keys(),
+    { version: "1.0" },
+  ],
+  buildFrame: () => [
+    { mtype: "JoinRequest", joinEui: "0102030405060708", devEui: "0102030405060708", devNonce: 1 },
+    keys(),
+  ],
   buildJoinAccept: () => [{ joinNonce: 1, netId: 2, devAddr: 3 }, keys()],
   buildJoinRequest: () => [{ joinEui: "0102030405060708", devEui: "0102030405060708", devNonce: 1 }, keys()],
   buildMacCommands: () => [[{ name: "LinkCheckReq" }], "commands"],
@@ -167,7 +209,11 @@ const VALID: Record<string, () => unknown[]> = {
   macCommandTable: () => [],
   parseBeacon: () => [lorawan.buildBeacon({ time: 1000, infoDesc: 0, latitude: 1, longitude: 2 })],
   parseFrame: () => [dataFrame()],
-  parseJoinAcceptPlaintext: () => [lorawan.decryptJoinAccept(lorawan.buildJoinAccept({ joinNonce: 1, netId: 2, devAddr: 3 }, keys()), keys()).plaintext, keys()],
+  parseJoinAcceptPlaintext: () => [
+    lorawan.decryptJoinAccept(lorawan.buildJoinAccept({ joinNonce: 1, netId: 2, devAddr: 3 }, keys()), keys())
+      .plaintext,
+    keys(),
+  ],
   parseMacCommands: () => [Uint8Array.of(2), "up"],
   reconstructFCnt: () => [5, 3],
   resolveFCnt: () => [5, { lastFCnt: 3 }],
@@ -194,7 +240,10 @@ const VALID: Record<string, () => unknown[]> = {
   showValue: () => [1],
   "lorawan.decodeFrame": () => [dataFrame(), { keys: keys(), lastFCnt: 0 }],
   decodeCollisions: () => [iq(), { sampleRate: 250e3, bandwidth: bw, sf: 7, maxPasses: 2 }],
-  decodeGatewayCollisions: () => [iq(), { sampleRate: 250e3, centerFrequency: 868.1e6, channels: [868.1e6], bandwidth: bw, sfs: [7], maxPasses: 2 }],
+  decodeGatewayCollisions: () => [
+    iq(),
+    { sampleRate: 250e3, centerFrequency: 868.1e6, channels: [868.1e6], bandwidth: bw, sfs: [7], maxPasses: 2 },
+  ],
   getRegion: () => ["eu868"],
   regionChannels: () => [lorawan.getRegion("us915"), 2],
   dataRate: () => [lorawan.getRegion("eu868"), 5, "up"],
@@ -203,8 +252,15 @@ const VALID: Record<string, () => unknown[]> = {
   channelAt: () => [lorawan.getRegion("eu868"), 868.1e6, bw],
   datrName: () => [7, bw],
   explainFrame: () => [lorawan.getRegion("eu868"), lorawan.decodeFrame(dataFrame(), { keys: keys() })],
-  explainMacCommand: () => [lorawan.getRegion("eu868"), lorawan.parseMacCommands(Uint8Array.of(0x03, 0x50, 0xff, 0x00, 0x01), "down")[0]],
-  explainJoinAccept: () => [lorawan.getRegion("eu868"), { raw: 0, optNeg: false, rx1DrOffset: 0, rx2DataRate: 0 }, null],
+  explainMacCommand: () => [
+    lorawan.getRegion("eu868"),
+    lorawan.parseMacCommands(Uint8Array.of(0x03, 0x50, 0xff, 0x00, 0x01), "down")[0],
+  ],
+  explainJoinAccept: () => [
+    lorawan.getRegion("eu868"),
+    { raw: 0, optNeg: false, rx1DrOffset: 0, rx2DataRate: 0 },
+    null,
+  ],
   linkAdrChannels: () => [lorawan.getRegion("eu868"), 7, 0],
   describeDataRate: () => [lorawan.getRegion("eu868"), 5, "up"],
   createChannelReceiver: () => [{ sampleRate: 250e3, bandwidth: bw, sfs: [7, 8] }],
@@ -212,16 +268,21 @@ const VALID: Record<string, () => unknown[]> = {
   detectChirpShape: () => [iq(2048), 250e3, bw],
   createExchange: () => [[{ devAddr: 1, keys: keys() }], { showSessionKeys: false }],
 };
-const validFor = (f: unknown, label: string) => (VALID[label.replace(/^root\./, "")] ?? VALID[(f as { name: string }).name])!();
+const validFor = (f: unknown, label: string) =>
+  (VALID[label.replace(/^root\./, "")] ?? VALID[(f as { name: string }).name])!();
 
 // cancelFrame is a building block of decodeCollisions that takes the channel's internal
 // PolyphaseFilter, which no public function returns: it cannot be called with valid arguments.
 const NOT_CALLABLE = new Set(["cancelFrame"]);
 
-const SUBPATHS = { root, phy, rx, sim, io, lorawan, lpp, crypto, viz, errors } as Record<string, Record<string, unknown>>;
+const SUBPATHS = { root, phy, rx, sim, io, lorawan, lpp, crypto, viz, errors } as Record<
+  string,
+  Record<string, unknown>
+>;
 const functions = new Map<unknown, string>();
 for (const [sub, m] of Object.entries(SUBPATHS)) {
-  for (const [name, v] of Object.entries(m)) if (typeof v === "function" && !functions.has(v) && !NOT_CALLABLE.has(name)) functions.set(v, `${sub}.${name}`);
+  for (const [name, v] of Object.entries(m))
+    if (typeof v === "function" && !functions.has(v) && !NOT_CALLABLE.has(name)) functions.set(v, `${sub}.${name}`);
 }
 
 // Functions whose contract is to throw (badParameter always throws its ChirpError).
@@ -232,9 +293,20 @@ function call(f: unknown, args: unknown[]): unknown {
   const isClass = /^class\b/.test(Function.prototype.toString.call(fn));
   const r = isClass ? new (fn as unknown as new (...a: unknown[]) => unknown)(...args) : fn(...args);
   // generators (perSweepPoints): take the first value
-  if (r && typeof (r as Generator).next === "function" && typeof (r as Generator)[Symbol.iterator] === "function" && !Array.isArray(r)) (r as Generator).next();
+  if (
+    r &&
+    typeof (r as Generator).next === "function" &&
+    typeof (r as Generator)[Symbol.iterator] === "function" &&
+    !Array.isArray(r)
+  )
+    (r as Generator).next();
   // objects with a life cycle: feed them a little and free them
-  if (r && typeof r === "object" && typeof (r as { push?: unknown }).push === "function" && typeof (r as { flush?: unknown }).flush === "function") {
+  if (
+    r &&
+    typeof r === "object" &&
+    typeof (r as { push?: unknown }).push === "function" &&
+    typeof (r as { flush?: unknown }).flush === "function"
+  ) {
     const o = r as { push(x: unknown): unknown; flush(): unknown; dispose?(): void };
     o.push(iq(64));
     o.flush();
@@ -272,18 +344,20 @@ if (process.env.HOSTILE_ALL) {
     };
     for (const [f, label] of functions) {
       const n = validFor(f, label).length;
-      for (let p = 0; p <= n; p++) for (const [hname, make] of HOSTILE) {
-        const args = validFor(f, label);
-        args[p] = make();
-        run(label, f, args, `argument ${p} = ${hname}`);
-      }
+      for (let p = 0; p <= n; p++)
+        for (const [hname, make] of HOSTILE) {
+          const args = validFor(f, label);
+          args[p] = make();
+          run(label, f, args, `argument ${p} = ${hname}`);
+        }
       validFor(f, label).forEach((a, p) => {
         if (!a || typeof a !== "object" || ArrayBuffer.isView(a) || Array.isArray(a)) return;
-        for (const k of Object.keys(a)) for (const [hname, make] of HOSTILE) {
-          const args = validFor(f, label);
-          (args[p] as Record<string, unknown>)[k] = make();
-          run(label, f, args, `argument ${p}.${k} = ${hname}`);
-        }
+        for (const k of Object.keys(a))
+          for (const [hname, make] of HOSTILE) {
+            const args = validFor(f, label);
+            (args[p] as Record<string, unknown>)[k] = make();
+            run(label, f, args, `argument ${p}.${k} = ${hname}`);
+          }
       });
     }
     console.log([...fails].map(([k, v]) => `${k}   <- ${v}`).join("\n"));
@@ -293,7 +367,9 @@ if (process.env.HOSTILE_ALL) {
 
 describe("every public export answers hostile arguments with a ChirpError or a result", () => {
   it("has valid arguments for every export (so the suite covers all of them)", () => {
-    const missing = [...functions.entries()].filter(([f, label]) => !VALID[label] && !VALID[(f as { name: string }).name]).map(([, n]) => n);
+    const missing = [...functions.entries()]
+      .filter(([f, label]) => !VALID[label] && !VALID[(f as { name: string }).name])
+      .map(([, n]) => n);
     expect(missing).toEqual([]);
     // and those valid calls succeed
     for (const [f, label] of functions) {
@@ -306,14 +382,19 @@ describe("every public export answers hostile arguments with a ChirpError or a r
   it("one argument replaced by a hostile value", () => {
     const all = [...functions.entries()];
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: all.length - 1 }), fc.nat(), fc.integer({ min: 0, max: HOSTILE.length - 1 }), (fi, pos, hi) => {
-        const [f, label] = all[fi]!;
-        const args = validFor(f, label);
-        const p = pos % (args.length + 1);
-        const [hname, make] = HOSTILE[hi]!;
-        args[p] = make();
-        typedOrResult(`${label} with argument ${p} = ${hname}`, f, args);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: all.length - 1 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: HOSTILE.length - 1 }),
+        (fi, pos, hi) => {
+          const [f, label] = all[fi]!;
+          const args = validFor(f, label);
+          const p = pos % (args.length + 1);
+          const [hname, make] = HOSTILE[hi]!;
+          args[p] = make();
+          typedOrResult(`${label} with argument ${p} = ${hname}`, f, args);
+        },
+      ),
       { numRuns: 1500 },
     );
   });
@@ -323,17 +404,22 @@ describe("every public export answers hostile arguments with a ChirpError or a r
     for (const [f, label] of functions) {
       const args = validFor(f, label);
       args.forEach((a, p) => {
-        if (a && typeof a === "object" && !ArrayBuffer.isView(a) && !Array.isArray(a)) for (const k of Object.keys(a)) withObjects.push([f, label, p, k]);
+        if (a && typeof a === "object" && !ArrayBuffer.isView(a) && !Array.isArray(a))
+          for (const k of Object.keys(a)) withObjects.push([f, label, p, k]);
       });
     }
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: withObjects.length - 1 }), fc.integer({ min: 0, max: HOSTILE.length - 1 }), (i, hi) => {
-        const [f, label, p, k] = withObjects[i]!;
-        const args = validFor(f, label);
-        const [hname, make] = HOSTILE[hi]!;
-        (args[p] as Record<string, unknown>)[k] = make();
-        typedOrResult(`${label} with argument ${p}.${k} = ${hname}`, f, args);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: withObjects.length - 1 }),
+        fc.integer({ min: 0, max: HOSTILE.length - 1 }),
+        (i, hi) => {
+          const [f, label, p, k] = withObjects[i]!;
+          const args = validFor(f, label);
+          const [hname, make] = HOSTILE[hi]!;
+          (args[p] as Record<string, unknown>)[k] = make();
+          typedOrResult(`${label} with argument ${p}.${k} = ${hname}`, f, args);
+        },
+      ),
       { numRuns: 1500 },
     );
   });

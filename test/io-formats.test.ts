@@ -60,14 +60,17 @@ describe("raw IQ formats", () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...IQ_FORMATS),
-        fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 0, maxLength: 64 }).map((a) => (a.length % 2 ? a.slice(1) : a)),
+        fc
+          .array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 0, maxLength: 64 })
+          .map((a) => (a.length % 2 ? a.slice(1) : a)),
         (fmt, values) => {
           const iq = new Float32Array(values);
           const { bytes, clipped } = writeIq(iq, fmt);
           expect(clipped).toBe(0);
           expect(bytes.length).toBe((iq.length / 2) * BYTES_PER_SAMPLE[fmt]);
           const back = readIq(bytes, fmt);
-          for (let i = 0; i < iq.length; i++) expect(Math.abs(back[i]! - iq[i]!)).toBeLessThanOrEqual(step[fmt] * 0.5 + 1e-6);
+          for (let i = 0; i < iq.length; i++)
+            expect(Math.abs(back[i]! - iq[i]!)).toBeLessThanOrEqual(step[fmt] * 0.5 + 1e-6);
         },
       ),
       { numRuns: 200 },

@@ -20,12 +20,19 @@ const enc = new TextEncoder();
 
 describe("SigMF metadata", () => {
   it("maps every supported datatype and keeps rate and centre frequency", () => {
-    for (const [dt, fmt] of [["cf32_le", "cf32"], ["ci16_le", "cs16"], ["ci8", "cs8"], ["cu8", "cu8"]] as const) {
-      const info = parseSigmfMeta(JSON.stringify({
-        global: { "core:datatype": dt, "core:sample_rate": 1e6, "core:version": "1.0.0" },
-        captures: [{ "core:sample_start": 0, "core:frequency": 868.3e6 }],
-        annotations: [],
-      }));
+    for (const [dt, fmt] of [
+      ["cf32_le", "cf32"],
+      ["ci16_le", "cs16"],
+      ["ci8", "cs8"],
+      ["cu8", "cu8"],
+    ] as const) {
+      const info = parseSigmfMeta(
+        JSON.stringify({
+          global: { "core:datatype": dt, "core:sample_rate": 1e6, "core:version": "1.0.0" },
+          captures: [{ "core:sample_start": 0, "core:frequency": 868.3e6 }],
+          annotations: [],
+        }),
+      );
       expect(info.format).toBe(fmt);
       expect(info.sampleRate).toBe(1e6);
       expect(info.centerFrequency).toBe(868.3e6);
@@ -39,7 +46,9 @@ describe("SigMF metadata", () => {
     expect(() => parseSigmfMeta(meta("cf64_le"))).toThrow(/supported: cf32_le, ci16_le, ci8, cu8/);
     expect(() => parseSigmfMeta("{not json")).toThrow(/not valid JSON/);
     expect(() => parseSigmfMeta(JSON.stringify({ captures: [] }))).toThrow(/no "global"/);
-    expect(() => parseSigmfMeta(JSON.stringify({ global: { "core:datatype": "cf32_le", "core:num_channels": 2 } }))).toThrow(/single-channel/);
+    expect(() =>
+      parseSigmfMeta(JSON.stringify({ global: { "core:datatype": "cf32_le", "core:num_channels": 2 } })),
+    ).toThrow(/single-channel/);
   });
 
   it("round-trips a built document with annotations in order", () => {
@@ -65,22 +74,33 @@ describe("SigMF metadata", () => {
     const doc = buildSigmfMeta({ format: "cf32", sampleRate: 125e3 });
     doc.annotations.push({ "core:sample_start": 5, "core:label": "human note" });
     const once = withAnnotations(doc, [{ sampleStart: 100, label: "frame 1" }]);
-    const twice = withAnnotations(once, [{ sampleStart: 50, label: "frame A" }, { sampleStart: 200, label: "frame B" }]);
+    const twice = withAnnotations(once, [
+      { sampleStart: 50, label: "frame A" },
+      { sampleStart: 200, label: "frame B" },
+    ]);
     expect(twice.annotations.map((a) => a["core:label"])).toEqual(["human note", "frame A", "frame B"]);
   });
 
   it("finds metadata that disagrees with the data", () => {
-    const info = parseSigmfMeta(JSON.stringify({
-      global: { "core:datatype": "cf32_le" },
-      annotations: [{ "core:sample_start": 1000 }],
-    }));
+    const info = parseSigmfMeta(
+      JSON.stringify({
+        global: { "core:datatype": "cf32_le" },
+        annotations: [{ "core:sample_start": 1000 }],
+      }),
+    );
     expect(checkSigmfAgainstData(info, 8 * 2000, 8)).toBe(2000);
     expect(() => checkSigmfAgainstData(info, 8 * 2000 + 4, 8)).toThrow(/not a whole number of cf32_le samples/);
-    expect(() => checkSigmfAgainstData(info, 8 * 500, 8)).toThrow(/annotation starts at sample 1000 but the data holds only 500/);
+    expect(() => checkSigmfAgainstData(info, 8 * 500, 8)).toThrow(
+      /annotation starts at sample 1000 but the data holds only 500/,
+    );
   });
 
   it("names the pair for either file or the archive", () => {
-    expect(sigmfPair("a/rec.sigmf-meta")).toEqual({ base: "a/rec", meta: "a/rec.sigmf-meta", data: "a/rec.sigmf-data" });
+    expect(sigmfPair("a/rec.sigmf-meta")).toEqual({
+      base: "a/rec",
+      meta: "a/rec.sigmf-meta",
+      data: "a/rec.sigmf-data",
+    });
     expect(sigmfPair("a/rec.sigmf-data").meta).toBe("a/rec.sigmf-meta");
   });
 });
@@ -122,9 +142,16 @@ describe("SigMF archives (tar)", () => {
 
   it("refuse non-tar bytes, truncated archives and archives without a recording", () => {
     expect(() => listTar(new Uint8Array(1024).fill(65))).toThrow(ChirpError);
-    const tar = buildTar([{ name: "r.sigmf-meta", data: enc.encode(meta) }, { name: "r.sigmf-data", data }]);
+    const tar = buildTar([
+      { name: "r.sigmf-meta", data: enc.encode(meta) },
+      { name: "r.sigmf-data", data },
+    ]);
     expect(() => listTar(tar.subarray(0, 1024 + 512 + 100))).toThrow(/truncated/);
-    expect(() => readSigmfArchive(buildTar([{ name: "r.sigmf-meta", data: enc.encode(meta) }]))).toThrow(/no r.sigmf-data/);
-    expect(() => readSigmfArchive(buildTar([{ name: "readme.txt", data: enc.encode("hi") }]))).toThrow(/no .sigmf-meta/);
+    expect(() => readSigmfArchive(buildTar([{ name: "r.sigmf-meta", data: enc.encode(meta) }]))).toThrow(
+      /no r.sigmf-data/,
+    );
+    expect(() => readSigmfArchive(buildTar([{ name: "readme.txt", data: enc.encode("hi") }]))).toThrow(
+      /no .sigmf-meta/,
+    );
   });
 });

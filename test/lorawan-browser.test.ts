@@ -33,7 +33,9 @@ describe("browser-native codec", () => {
       expect(files.filter((f) => f.startsWith("external:"))).toEqual([]);
       expect(files.length).toBeGreaterThan(2);
       for (const f of files) {
-        const src = readFileSync(f, "utf8").replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
+        const src = readFileSync(f, "utf8")
+          .replace(/\/\/.*$/gm, "")
+          .replace(/\/\*[\s\S]*?\*\//g, "");
         expect(src, f).not.toMatch(/\bBuffer\b|\bprocess\.|\brequire\(|from\s+["']node:/);
       }
       // the codec and crypto load the embedded Wasm module; LPP is plain TypeScript and loads none

@@ -79,7 +79,13 @@ describe("differential: lora-packet", () => {
       const fPort = r.int(5) === 0 ? null : r.int(256);
       const fOpts = fPort === 0 ? new Uint8Array(0) : r.bytes(r.int(16));
       const payload = fPort === null ? new Uint8Array(0) : r.bytes(r.int(60));
-      const fCtrl = { adr: r.bool(), ack: r.bool(), adrAckReq: up && r.bool(), classB: up && r.bool(), fPending: !up && r.bool() };
+      const fCtrl = {
+        adr: r.bool(),
+        ack: r.bool(),
+        adrAckReq: up && r.bool(),
+        classB: up && r.bool(),
+        fPending: !up && r.bool(),
+      };
       const devAddr = (r.int(0x10000) * 0x10000 + r.int(0x10000)) >>> 0;
       const keys = { nwkSKey, appSKey };
       const bytes = buildDataFrame({ mtype, devAddr, fCtrl, fCnt, fOpts, fPort, payload }, keys);
@@ -122,7 +128,15 @@ describe("differential: lora-packet", () => {
       const devAddr = r.bytes(4);
       const fl = { ADR: r.bool(), ACK: r.bool(), ADRACKReq: up && r.bool(), FPending: r.bool() };
       const p = lp.fromFields(
-        { MType: LP_MTYPE[mtype], DevAddr: B(devAddr), FCtrl: fl, FCnt: fCnt & 0xffff, FOpts: B(fOpts), FPort: fPort, payload: B(payload) },
+        {
+          MType: LP_MTYPE[mtype],
+          DevAddr: B(devAddr),
+          FCtrl: fl,
+          FCnt: fCnt & 0xffff,
+          FOpts: B(fOpts),
+          FPort: fPort,
+          payload: B(payload),
+        },
         B(appSKey),
         B(nwkSKey),
         undefined,
@@ -145,7 +159,9 @@ describe("differential: lora-packet", () => {
       expect(d.micOk).toBe(true);
       expect(toHex(d.payload)).toBe(toHex(payload));
       // with the reconstructed counter too
-      expect(decodeFrame(bytes, { keys: { nwkSKey, appSKey }, lastFCnt: Math.max(0, fCnt - r.int(1000)) }).micOk).toBe(true);
+      expect(decodeFrame(bytes, { keys: { nwkSKey, appSKey }, lastFCnt: Math.max(0, fCnt - r.int(1000)) }).micOk).toBe(
+        true,
+      );
     }
   });
 
@@ -163,7 +179,17 @@ describe("differential: lora-packet", () => {
       expect(p.DevEUI!.toString("hex")).toBe(devEui);
       expect(p.DevNonce!.readUInt16BE(0)).toBe(devNonce);
       expect(lp.verifyMIC(p, undefined, B(appKey))).toBe(true);
-      const theirs = lp.fromFields({ MType: "Join Request", AppEUI: Buffer.from(joinEui, "hex"), DevEUI: Buffer.from(devEui, "hex"), DevNonce: Buffer.from(devNonce.toString(16).padStart(4, "0"), "hex") }, undefined, undefined, B(appKey));
+      const theirs = lp.fromFields(
+        {
+          MType: "Join Request",
+          AppEUI: Buffer.from(joinEui, "hex"),
+          DevEUI: Buffer.from(devEui, "hex"),
+          DevNonce: Buffer.from(devNonce.toString(16).padStart(4, "0"), "hex"),
+        },
+        undefined,
+        undefined,
+        B(appKey),
+      );
       const tb = new Uint8Array(theirs.getPHYPayload()!);
       expect(toHex(tb)).toBe(toHex(ours));
       expect(verifyMic(parseFrame(tb), { appKey })).toBe(true);
@@ -174,8 +200,23 @@ describe("differential: lora-packet", () => {
     const r = rng(4);
     for (let i = 0; i < 300; i++) {
       const appKey = r.bytes(16);
-      const cf = r.bool() ? { type: 0 as const, frequencies: [867100000, 867300000, 867500000, 867700000, 867900000].map((f) => f + 100 * r.int(100)) } : null;
-      const ours = buildJoinAccept({ joinNonce: r.int(0x1000000), netId: r.int(0x1000000), devAddr: r.int(0x7fffffff), dlSettings: r.int(128), rxDelay: r.int(16), cfList: cf }, { appKey });
+      const cf = r.bool()
+        ? {
+            type: 0 as const,
+            frequencies: [867100000, 867300000, 867500000, 867700000, 867900000].map((f) => f + 100 * r.int(100)),
+          }
+        : null;
+      const ours = buildJoinAccept(
+        {
+          joinNonce: r.int(0x1000000),
+          netId: r.int(0x1000000),
+          devAddr: r.int(0x7fffffff),
+          dlSettings: r.int(128),
+          rxDelay: r.int(16),
+          cfList: cf,
+        },
+        { appKey },
+      );
       const p = lp.fromWire(B(ours));
       const plain = lp.decryptJoinAccept(p, B(appKey));
       expect(toHex(plain)).toBe(toHex(decryptJoinAccept(ours, { appKey }).plaintext));
@@ -196,7 +237,18 @@ describe("differential: lora-packet", () => {
       const txDr = r.int(16);
       const txCh = r.int(256);
       const o = { version: "1.1" as const, confFCnt, txDr, txCh };
-      const bytes = buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: r.int(0x7fffffff), fCtrl: { ack }, fCnt, fPort, payload: r.bytes(1 + r.int(30)) }, k, o);
+      const bytes = buildDataFrame(
+        {
+          mtype: "UnconfirmedDataUp",
+          devAddr: r.int(0x7fffffff),
+          fCtrl: { ack },
+          fCnt,
+          fPort,
+          payload: r.bytes(1 + r.int(30)),
+        },
+        k,
+        o,
+      );
       expect(decodeFrame(bytes, { ...o, keys: k, fCnt32: fCnt }).micOk).toBe(true);
       // lora-packet's ConfFCnt argument is big-endian, then TxDr, TxCh
       const arg = Buffer.from([confFCnt >> 8, confFCnt & 0xff, txDr, txCh]);
@@ -222,8 +274,24 @@ describe("differential: lora-packet", () => {
       const ack = r.bool();
       const confFCnt = r.int(0x10000);
       const o = { version: "1.1" as const, confFCnt, txDr: r.int(16), txCh: r.int(256) };
-      const bytes = buildDataFrame({ mtype, devAddr: r.int(0x7fffffff), fCtrl: { ack }, fCnt, fOpts, fPort, payload: fPort === null ? undefined : r.bytes(r.int(20)) }, k, o);
-      expect(decodeFrame(bytes, { ...o, keys: k, fCnt32: fCnt })).toMatchObject({ micOk: true, fOpts, fOptsDecrypted: true });
+      const bytes = buildDataFrame(
+        {
+          mtype,
+          devAddr: r.int(0x7fffffff),
+          fCtrl: { ack },
+          fCnt,
+          fOpts,
+          fPort,
+          payload: fPort === null ? undefined : r.bytes(r.int(20)),
+        },
+        k,
+        o,
+      );
+      expect(decodeFrame(bytes, { ...o, keys: k, fCnt32: fCnt })).toMatchObject({
+        micOk: true,
+        fOpts,
+        fOptsDecrypted: true,
+      });
       const p = lp.fromWire(B(bytes));
       expect(toHex(p.decryptFOpts(B(k.nwkSEncKey), undefined, msbLe(fCnt)))).toBe(toHex(fOpts));
       if (!up) {
@@ -239,7 +307,13 @@ describe("differential: lora-packet", () => {
     let wrong = 0;
     for (let i = 0; i < 300; i++) {
       const t = ([0, 1, 2] as const)[i % 3]!;
-      const spec = { rejoinType: t, netId: r.int(0x1000000), joinEui: toHex(r.bytes(8)), devEui: toHex(r.bytes(8)), rjCount: r.int(0x10000) };
+      const spec = {
+        rejoinType: t,
+        netId: r.int(0x1000000),
+        joinEui: toHex(r.bytes(8)),
+        devEui: toHex(r.bytes(8)),
+        rjCount: r.int(0x10000),
+      };
       const keys = { sNwkSIntKey: r.bytes(16), jsIntKey: r.bytes(16) };
       const bytes = buildRejoinRequest(spec, keys);
       const ours = parseFrame(bytes) as any;
@@ -271,11 +345,19 @@ describe("differential: lora-packet", () => {
       const devAddr = r.bytes(4);
       // lora-packet takes these fields big-endian (display order)
       const k10 = lp.generateSessionKeys10(B(appKey), B(netId), B(joinNonce), B(devNonce));
-      const o10 = deriveSessionKeys10(appKey, { joinNonce: toHex(joinNonce), netId: toHex(netId), devNonce: toHex(devNonce) });
+      const o10 = deriveSessionKeys10(appKey, {
+        joinNonce: toHex(joinNonce),
+        netId: toHex(netId),
+        devNonce: toHex(devNonce),
+      });
       expect(toHex(o10.nwkSKey)).toBe(k10.NwkSKey.toString("hex"));
       expect(toHex(o10.appSKey)).toBe(k10.AppSKey.toString("hex"));
       const k11 = lp.generateSessionKeys11(B(appKey), B(nwkKey), B(joinEui), B(joinNonce), B(devNonce));
-      const o11 = deriveSessionKeys11(nwkKey, appKey, { joinNonce: toHex(joinNonce), joinEui: toHex(joinEui), devNonce: toHex(devNonce) });
+      const o11 = deriveSessionKeys11(nwkKey, appKey, {
+        joinNonce: toHex(joinNonce),
+        joinEui: toHex(joinEui),
+        devNonce: toHex(devNonce),
+      });
       expect(toHex(o11.fNwkSIntKey)).toBe(k11.FNwkSIntKey.toString("hex"));
       expect(toHex(o11.sNwkSIntKey)).toBe(k11.SNwkSIntKey.toString("hex"));
       expect(toHex(o11.nwkSEncKey)).toBe(k11.NwkSEncKey.toString("hex"));

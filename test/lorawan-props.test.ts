@@ -30,7 +30,12 @@ import { ChirpError } from "../src/errors.js";
 const key = fc.uint8Array({ minLength: 16, maxLength: 16 });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const eui = fc.uint8Array({ minLength: 8, maxLength: 8 }).map(toHex);
-const mtype = fc.constantFrom<DataMType>("UnconfirmedDataUp", "UnconfirmedDataDown", "ConfirmedDataUp", "ConfirmedDataDown");
+const mtype = fc.constantFrom<DataMType>(
+  "UnconfirmedDataUp",
+  "UnconfirmedDataDown",
+  "ConfirmedDataUp",
+  "ConfirmedDataDown",
+);
 
 function onlyChirpErrors(f: () => unknown): void {
   try {
@@ -67,10 +72,27 @@ describe("round trips", () => {
           const fOpts = s.port === 0 ? new Uint8Array(0) : s.fOpts;
           const payload = s.port === null ? new Uint8Array(0) : s.payload;
           const version = s.v11 ? ("1.1" as const) : ("1.0" as const);
-          const keys: LoRaWANKeys = s.v11 ? { fNwkSIntKey: s.keys.fNwkSIntKey, sNwkSIntKey: s.keys.sNwkSIntKey, nwkSEncKey: s.keys.nwkSEncKey, appSKey: s.keys.appSKey } : { nwkSKey: s.keys.nwkSKey, appSKey: s.keys.appSKey };
+          const keys: LoRaWANKeys = s.v11
+            ? {
+                fNwkSIntKey: s.keys.fNwkSIntKey,
+                sNwkSIntKey: s.keys.sNwkSIntKey,
+                nwkSEncKey: s.keys.nwkSEncKey,
+                appSKey: s.keys.appSKey,
+              }
+            : { nwkSKey: s.keys.nwkSKey, appSKey: s.keys.appSKey };
           const o = { version, confFCnt: s.confFCnt, txDr: s.txDr, txCh: s.txCh, fOptsVariant: s.variant };
-          const fCtrl = { adr: s.adr, ack: s.ack, adrAckReq: up && s.bit6, classB: up && s.bit4, fPending: !up && s.bit4 };
-          const bytes = buildDataFrame({ mtype: s.mtype, devAddr: s.devAddr, fCtrl, fCnt: s.fCnt, fOpts, fPort: s.port, payload }, keys, o);
+          const fCtrl = {
+            adr: s.adr,
+            ack: s.ack,
+            adrAckReq: up && s.bit6,
+            classB: up && s.bit4,
+            fPending: !up && s.bit4,
+          };
+          const bytes = buildDataFrame(
+            { mtype: s.mtype, devAddr: s.devAddr, fCtrl, fCnt: s.fCnt, fOpts, fPort: s.port, payload },
+            keys,
+            o,
+          );
           const d = decodeFrame(bytes, { ...o, keys, fCnt32: s.fCnt });
           expect(d.mtype).toBe(s.mtype);
           if (d.kind !== "data") throw new Error("not a data frame");
@@ -110,7 +132,20 @@ describe("round trips", () => {
           rx1: fc.integer({ min: 0, max: 7 }),
           rx2: fc.integer({ min: 0, max: 15 }),
           rxDelay: fc.integer({ min: 0, max: 255 }),
-          cf: fc.option(fc.oneof(fc.array(fc.integer({ min: 0, max: 0xffffff }).map((x) => x * 100), { maxLength: 5 }).map((f) => ({ type: 0 as const, frequencies: f })), fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 5 }).map((m) => ({ type: 1 as const, chMasks: m }))), { nil: null }),
+          cf: fc.option(
+            fc.oneof(
+              fc
+                .array(
+                  fc.integer({ min: 0, max: 0xffffff }).map((x) => x * 100),
+                  { maxLength: 5 },
+                )
+                .map((f) => ({ type: 0 as const, frequencies: f })),
+              fc
+                .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 5 })
+                .map((m) => ({ type: 1 as const, chMasks: m })),
+            ),
+            { nil: null },
+          ),
           optNeg: fc.boolean(),
           joinReqType: fc.constantFrom(0xff, 0, 1, 2),
           rjType: fc.constantFrom(0 as const, 1 as const, 2 as const),
@@ -118,24 +153,76 @@ describe("round trips", () => {
           prop: fc.uint8Array({ maxLength: 40 }),
         }),
         (s) => {
-          const jr = buildFrame({ mtype: "JoinRequest", joinEui: s.joinEui, devEui: s.devEui, devNonce: s.devNonce }, { appKey: s.appKey });
-          expect(parseFrame(jr)).toMatchObject({ kind: "join-request", joinEui: s.joinEui, devEui: s.devEui, devNonce: s.devNonce });
+          const jr = buildFrame(
+            { mtype: "JoinRequest", joinEui: s.joinEui, devEui: s.devEui, devNonce: s.devNonce },
+            { appKey: s.appKey },
+          );
+          expect(parseFrame(jr)).toMatchObject({
+            kind: "join-request",
+            joinEui: s.joinEui,
+            devEui: s.devEui,
+            devNonce: s.devNonce,
+          });
           expect(verifyMic(parseFrame(jr), { appKey: s.appKey })).toBe(true);
 
           const v11 = s.optNeg;
           const keys = v11 ? { nwkKey: s.nwkKey, jsIntKey: s.jsIntKey, jsEncKey: s.jsEncKey } : { appKey: s.appKey };
-          const ctx = v11 ? { version: "1.1" as const, joinReqType: s.joinReqType, joinEui: s.joinEui, devNonce: s.devNonce } : {};
-          const ja = buildFrame({ mtype: "JoinAccept", joinNonce: s.joinNonce, netId: s.netId, devAddr: s.devAddr, dlSettings: { optNeg: v11, rx1DrOffset: s.rx1, rx2DataRate: s.rx2 }, rxDelay: s.rxDelay, cfList: s.cf }, keys, ctx);
+          const ctx = v11
+            ? { version: "1.1" as const, joinReqType: s.joinReqType, joinEui: s.joinEui, devNonce: s.devNonce }
+            : {};
+          const ja = buildFrame(
+            {
+              mtype: "JoinAccept",
+              joinNonce: s.joinNonce,
+              netId: s.netId,
+              devAddr: s.devAddr,
+              dlSettings: { optNeg: v11, rx1DrOffset: s.rx1, rx2DataRate: s.rx2 },
+              rxDelay: s.rxDelay,
+              cfList: s.cf,
+            },
+            keys,
+            ctx,
+          );
           const f = decryptJoinAccept(ja, keys, ctx);
-          const cfWant = s.cf && "frequencies" in s.cf ? { type: 0, frequencies: [...s.cf.frequencies, 0, 0, 0, 0, 0].slice(0, 5) } : s.cf ? { type: 1, chMasks: [...s.cf.chMasks, 0, 0, 0, 0, 0].slice(0, 5) } : null;
-          expect(f).toMatchObject({ joinNonce: s.joinNonce, netId: s.netId, devAddr: s.devAddr, rxDelay: s.rxDelay, micOk: true, cfList: cfWant });
+          const cfWant =
+            s.cf && "frequencies" in s.cf
+              ? { type: 0, frequencies: [...s.cf.frequencies, 0, 0, 0, 0, 0].slice(0, 5) }
+              : s.cf
+                ? { type: 1, chMasks: [...s.cf.chMasks, 0, 0, 0, 0, 0].slice(0, 5) }
+                : null;
+          expect(f).toMatchObject({
+            joinNonce: s.joinNonce,
+            netId: s.netId,
+            devAddr: s.devAddr,
+            rxDelay: s.rxDelay,
+            micOk: true,
+            cfList: cfWant,
+          });
           expect(f.dlSettings).toMatchObject({ optNeg: v11, rx1DrOffset: s.rx1, rx2DataRate: s.rx2 });
-          if (v11) expect(() => decryptJoinAccept(ja, keys, { ...ctx, devNonce: (s.devNonce + 1) & 0xffff })).toThrow(expect.objectContaining({ code: "MIC_MISMATCH" }));
+          if (v11)
+            expect(() => decryptJoinAccept(ja, keys, { ...ctx, devNonce: (s.devNonce + 1) & 0xffff })).toThrow(
+              expect.objectContaining({ code: "MIC_MISMATCH" }),
+            );
 
           const rk = { sNwkSIntKey: s.sNwkSIntKey, jsIntKey: s.jsIntKey };
-          const rj = buildFrame({ mtype: "RejoinRequest", rejoinType: s.rjType, netId: s.netId, joinEui: s.joinEui, devEui: s.devEui, rjCount: s.rjCount }, rk);
+          const rj = buildFrame(
+            {
+              mtype: "RejoinRequest",
+              rejoinType: s.rjType,
+              netId: s.netId,
+              joinEui: s.joinEui,
+              devEui: s.devEui,
+              rjCount: s.rjCount,
+            },
+            rk,
+          );
           const pr = parseFrame(rj);
-          expect(pr).toMatchObject({ kind: "rejoin-request", rejoinType: s.rjType, devEui: s.devEui, rjCount: s.rjCount });
+          expect(pr).toMatchObject({
+            kind: "rejoin-request",
+            rejoinType: s.rjType,
+            devEui: s.devEui,
+            rjCount: s.rjCount,
+          });
           if (s.rjType === 1) expect(pr).toMatchObject({ joinEui: s.joinEui });
           else expect(pr).toMatchObject({ netId: s.netId });
           expect(verifyMic(pr, rk)).toBe(true);
@@ -184,7 +271,10 @@ describe("counters and LPP", () => {
     fc.assert(
       fc.property(u32, fc.integer({ min: 0, max: 0xffff }), (last, delta) => {
         const full = last + delta;
-        if (full > 0xffffffff) expect(() => reconstructFCnt(full & 0xffff, last)).toThrow(expect.objectContaining({ code: "BAD_FRAME", parameter: "lastFCnt" }));
+        if (full > 0xffffffff)
+          expect(() => reconstructFCnt(full & 0xffff, last)).toThrow(
+            expect.objectContaining({ code: "BAD_FRAME", parameter: "lastFCnt" }),
+          );
         else expect(reconstructFCnt(full & 0xffff, last)).toBe(full);
       }),
       { numRuns: 2000 },
@@ -194,7 +284,11 @@ describe("counters and LPP", () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.record({ channel: fc.integer({ min: 0, max: 255 }), t: fc.constantFrom(...LPP_TYPES), r: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }) }),
+          fc.record({
+            channel: fc.integer({ min: 0, max: 255 }),
+            t: fc.constantFrom(...LPP_TYPES),
+            r: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+          }),
           { maxLength: 10 },
         ),
         (items) => {
@@ -213,7 +307,9 @@ describe("counters and LPP", () => {
             expect(d.channel).toBe(readings[i]!.channel);
             expect(d.type).toBe(readings[i]!.type);
             const a = Array.isArray(d.value) ? d.value : [d.value];
-            const b = Array.isArray(readings[i]!.value) ? (readings[i]!.value as number[]) : [readings[i]!.value as number];
+            const b = Array.isArray(readings[i]!.value)
+              ? (readings[i]!.value as number[])
+              : [readings[i]!.value as number];
             a.forEach((x, k) => expect(x).toBeCloseTo(b[k]!, 9));
           });
         },
@@ -229,8 +325,26 @@ describe("random bytes never throw anything but ChirpError", () => {
       fc.property(fc.uint8Array({ maxLength: 64 }), key, fc.boolean(), u32, (b, k, v11, last) => {
         onlyChirpErrors(() => parseFrame(b));
         onlyChirpErrors(() => decodeFrame(b));
-        const keys = { nwkSKey: k, appSKey: k, appKey: k, nwkKey: k, fNwkSIntKey: k, sNwkSIntKey: k, nwkSEncKey: k, jsIntKey: k, jsEncKey: k };
-        onlyChirpErrors(() => decodeFrame(b, { keys, version: v11 ? "1.1" : "1.0", lastFCnt: last, joinEui: "0000000000000001", devNonce: 1 }));
+        const keys = {
+          nwkSKey: k,
+          appSKey: k,
+          appKey: k,
+          nwkKey: k,
+          fNwkSIntKey: k,
+          sNwkSIntKey: k,
+          nwkSEncKey: k,
+          jsIntKey: k,
+          jsEncKey: k,
+        };
+        onlyChirpErrors(() =>
+          decodeFrame(b, {
+            keys,
+            version: v11 ? "1.1" : "1.0",
+            lastFCnt: last,
+            joinEui: "0000000000000001",
+            devNonce: 1,
+          }),
+        );
         onlyChirpErrors(() => decryptJoinAccept(b, keys));
       }),
       { numRuns: 3000 },
@@ -238,10 +352,15 @@ describe("random bytes never throw anything but ChirpError", () => {
   });
   it("frames that parse get through decode with random major-0 MHDRs of every type", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 7 }), fc.uint8Array({ minLength: 0, maxLength: 40 }), key, (mt, rest, k) => {
-        const b = Uint8Array.from([mt << 5, ...rest]);
-        onlyChirpErrors(() => decodeFrame(b, { keys: { nwkSKey: k, appSKey: k, appKey: k }, strictMic: true }));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 7 }),
+        fc.uint8Array({ minLength: 0, maxLength: 40 }),
+        key,
+        (mt, rest, k) => {
+          const b = Uint8Array.from([mt << 5, ...rest]);
+          onlyChirpErrors(() => decodeFrame(b, { keys: { nwkSKey: k, appSKey: k, appKey: k }, strictMic: true }));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -260,16 +379,23 @@ describe("random bytes never throw anything but ChirpError", () => {
   });
   it("beacons round-trip and any single flipped bit is caught by a CRC", () => {
     fc.assert(
-      fc.property(u32, fc.integer({ min: -0x800000, max: 0x7fffff }), fc.integer({ min: -0x800000, max: 0x7fffff }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 17 * 8 - 1 }), (time, lat, lng, info, bitPos) => {
-        const b = buildBeacon({ time, latRaw: lat, lngRaw: lng, infoDesc: info });
-        const p = parseBeacon(b);
-        expect(p).toMatchObject({ time, latRaw: lat, lngRaw: lng, infoDesc: info, crc1Ok: true, crc2Ok: true });
-        const bad = b.slice();
-        const byte = bitPos >> 3; // every byte, RFU included, is under one of the two CRCs
-        bad[byte]! ^= 1 << (bitPos & 7);
-        const q = parseBeacon(bad);
-        expect(q.crc1Ok && q.crc2Ok).toBe(false);
-      }),
+      fc.property(
+        u32,
+        fc.integer({ min: -0x800000, max: 0x7fffff }),
+        fc.integer({ min: -0x800000, max: 0x7fffff }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 17 * 8 - 1 }),
+        (time, lat, lng, info, bitPos) => {
+          const b = buildBeacon({ time, latRaw: lat, lngRaw: lng, infoDesc: info });
+          const p = parseBeacon(b);
+          expect(p).toMatchObject({ time, latRaw: lat, lngRaw: lng, infoDesc: info, crc1Ok: true, crc2Ok: true });
+          const bad = b.slice();
+          const byte = bitPos >> 3; // every byte, RFU included, is under one of the two CRCs
+          bad[byte]! ^= 1 << (bitPos & 7);
+          const q = parseBeacon(bad);
+          expect(q.crc1Ok && q.crc2Ok).toBe(false);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -294,11 +420,21 @@ describe("option checking", () => {
   it("an unknown version or bad counter options are BAD_PARAMETER, not silently 1.1", () => {
     const b = fromHex("40f17dbe4900020001954378762b11ff0d");
     const keys = { nwkSKey: "44024241ed4ce9a68c6a8bc055233fd3" };
-    expect(() => decodeFrame(b, { keys, version: "1.2" as any })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "version" }));
-    expect(() => verifyMic(parseFrame(b), keys, { version: "1" as any })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER" }));
-    expect(() => decodeFrame(b, { keys, fCnt32: 3 })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "fCnt32" }));
-    expect(() => decodeFrame(b, { keys, lastFCnt: -1 })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "lastFCnt" }));
-    expect(() => decodeFrame(b, { keys: { nwkSKey: "0011" } })).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "nwkSKey" }));
+    expect(() => decodeFrame(b, { keys, version: "1.2" as any })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "version" }),
+    );
+    expect(() => verifyMic(parseFrame(b), keys, { version: "1" as any })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER" }),
+    );
+    expect(() => decodeFrame(b, { keys, fCnt32: 3 })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "fCnt32" }),
+    );
+    expect(() => decodeFrame(b, { keys, lastFCnt: -1 })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "lastFCnt" }),
+    );
+    expect(() => decodeFrame(b, { keys: { nwkSKey: "0011" } })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "nwkSKey" }),
+    );
     expect(() => verifyMic(parseFrame(b), {})).toThrow(expect.objectContaining({ code: "MISSING_KEY" }));
   });
 });
@@ -310,9 +446,24 @@ describe("README example", () => {
       keys: { nwkSKey: "44024241ed4ce9a68c6a8bc055233fd3", appSKey: "ec925802ae430ca77fd3dd73cb2cc588" },
       lastFCnt: 1,
     });
-    expect(d).toMatchObject({ mtype: "UnconfirmedDataUp", devAddr: 0x49be7df1, micOk: true, payload: fromHex("74657374"), macCommands: [] });
+    expect(d).toMatchObject({
+      mtype: "UnconfirmedDataUp",
+      devAddr: 0x49be7df1,
+      micOk: true,
+      payload: fromHex("74657374"),
+      macCommands: [],
+    });
     const keys = { nwkSKey: "000102030405060708090a0b0c0d0e0f", appSKey: "0f0e0d0c0b0a09080706050403020100" };
-    const frame = buildDataFrame({ mtype: "ConfirmedDataUp", devAddr: "26011bda", fCnt: 70000, fPort: 2, payload: encodeLpp([{ channel: 3, type: "temperature", value: 27.2 }]) }, keys);
+    const frame = buildDataFrame(
+      {
+        mtype: "ConfirmedDataUp",
+        devAddr: "26011bda",
+        fCnt: 70000,
+        fPort: 2,
+        payload: encodeLpp([{ channel: 3, type: "temperature", value: 27.2 }]),
+      },
+      keys,
+    );
     const up = decodeFrame(frame, { keys, lastFCnt: 69990 });
     expect(up.micOk).toBe(true);
     if (up.kind !== "data") throw new Error("not a data frame");

@@ -3,7 +3,17 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run } from "../src/cli/lorawan.js";
 import { ChirpError } from "../src/errors.js";
-import { buildDataFrame, buildJoinAccept, checkMic, computeMic, decodeFrame, decryptJoinAccept, fromHex, parseFrame, toHex } from "../src/lorawan/index.js";
+import {
+  buildDataFrame,
+  buildJoinAccept,
+  checkMic,
+  computeMic,
+  decodeFrame,
+  decryptJoinAccept,
+  fromHex,
+  parseFrame,
+  toHex,
+} from "../src/lorawan/index.js";
 
 let out = "";
 function capture() {
@@ -50,11 +60,21 @@ describe("a join accept whose MIC fails derives nothing", () => {
     expect(d.payloadDecrypted).toBe(false);
     expect(toHex(d.payload)).toBe(JOIN_ACCEPT.slice(2)); // the encrypted bytes, not garbage plaintext
     expect(d.joinAcceptError).toMatch(/does not verify/);
-    expect(() => decryptJoinAccept(fromHex(JOIN_ACCEPT), { appKey: WRONG_KEY })).toThrow(expect.objectContaining({ code: "MIC_MISMATCH" }));
+    expect(() => decryptJoinAccept(fromHex(JOIN_ACCEPT), { appKey: WRONG_KEY })).toThrow(
+      expect.objectContaining({ code: "MIC_MISMATCH" }),
+    );
   });
   it("chirp lorawan --json prints neither DevAddr, NetID nor session keys of it (exit status 1)", async () => {
     capture();
-    const code = await run([JOIN_ACCEPT, "--appkey", WRONG_KEY, "--dev-nonce", "0xf18e", "--show-session-keys", "--json"]);
+    const code = await run([
+      JOIN_ACCEPT,
+      "--appkey",
+      WRONG_KEY,
+      "--dev-nonce",
+      "0xf18e",
+      "--show-session-keys",
+      "--json",
+    ]);
     expect(code).toBe(1);
     const o = JSON.parse(out);
     expect(o.micOk).toBe(false);
@@ -78,7 +98,12 @@ describe("key values never appear in errors", () => {
       expect(e.message).not.toContain(bad.slice(0, 8));
       expect(e.message).not.toContain(bad.slice(-8));
     }
-    const e = thrown(() => buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: 1, fCnt: 1, fPort: 1, payload: Uint8Array.of(1) }, { nwkSKey: Uint8Array.from({ length: 15 }, (_, i) => 0x40 + i), appSKey: typo }));
+    const e = thrown(() =>
+      buildDataFrame(
+        { mtype: "UnconfirmedDataUp", devAddr: 1, fCnt: 1, fPort: 1, payload: Uint8Array.of(1) },
+        { nwkSKey: Uint8Array.from({ length: 15 }, (_, i) => 0x40 + i), appSKey: typo },
+      ),
+    );
     expect(e.message).not.toContain("4041424344");
     expect(e.message).not.toContain(typo.slice(0, 8));
   });
@@ -107,7 +132,9 @@ describe("the calculated MIC is never shown for a frame that fails", () => {
     // nor anywhere in the decoded result
     const d = decodeFrame(forged, { keys });
     expect(d.micOk).toBe(false);
-    expect(JSON.stringify({ ...d, frame: undefined }, (_k, v) => (v instanceof Uint8Array ? toHex(v) : v))).not.toContain(valid);
+    expect(
+      JSON.stringify({ ...d, frame: undefined }, (_k, v) => (v instanceof Uint8Array ? toHex(v) : v)),
+    ).not.toContain(valid);
   });
   it("a join accept's result carries no calculated MIC", () => {
     const keys = { appKey: APP_KEY };
@@ -126,8 +153,13 @@ describe("derived session keys appear only when asked for", () => {
     expect(plain.sessionKeys).toBeUndefined();
     const asked = decodeFrame(JOIN_ACCEPT, { keys: { appKey: APP_KEY }, devNonce: 0xf18e, deriveSessionKeys: true });
     if (asked.kind !== "join-accept") throw new Error("not a join accept");
-    expect(Object.fromEntries(Object.entries(asked.sessionKeys!).map(([k, v]) => [k, toHex(v)]))).toEqual({ nwkSKey: "4e3d6e6afbcc67af2ba3c8e8ec4acf4b", appSKey: "610897aa6f1460623443b527d3ac6a9d" });
-    expect(() => decodeFrame(JOIN_ACCEPT, { keys: { appKey: APP_KEY }, deriveSessionKeys: "yes" as unknown as boolean })).toThrow(expect.objectContaining({ parameter: "deriveSessionKeys" }));
+    expect(Object.fromEntries(Object.entries(asked.sessionKeys!).map(([k, v]) => [k, toHex(v)]))).toEqual({
+      nwkSKey: "4e3d6e6afbcc67af2ba3c8e8ec4acf4b",
+      appSKey: "610897aa6f1460623443b527d3ac6a9d",
+    });
+    expect(() =>
+      decodeFrame(JOIN_ACCEPT, { keys: { appKey: APP_KEY }, deriveSessionKeys: "yes" as unknown as boolean }),
+    ).toThrow(expect.objectContaining({ parameter: "deriveSessionKeys" }));
   });
   it("chirp lorawan --json prints them only with --show-session-keys", async () => {
     capture();
@@ -143,10 +175,31 @@ describe("derived session keys appear only when asked for", () => {
 describe("chirp lorawan with several frames reports replays", () => {
   it("a second copy of a frame is flagged (JSON replay: true, exit status 1) and does not move the counter", async () => {
     const keys = { nwkSKey: "11".repeat(16), appSKey: "22".repeat(16) };
-    const f = (fCnt: number) => toHex(buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: "26011bda", fCnt, fPort: 1, payload: Uint8Array.of(fCnt & 255) }, keys));
+    const f = (fCnt: number) =>
+      toHex(
+        buildDataFrame(
+          { mtype: "UnconfirmedDataUp", devAddr: "26011bda", fCnt, fPort: 1, payload: Uint8Array.of(fCnt & 255) },
+          keys,
+        ),
+      );
     capture();
-    const code = await run([f(70000), f(70001), f(70001), f(70002), "--nwkskey", keys.nwkSKey, "--appskey", keys.appSKey, "--last-fcnt", "69999", "--json"]);
-    const rows = out.trim().split("\n").map((l) => JSON.parse(l));
+    const code = await run([
+      f(70000),
+      f(70001),
+      f(70001),
+      f(70002),
+      "--nwkskey",
+      keys.nwkSKey,
+      "--appskey",
+      keys.appSKey,
+      "--last-fcnt",
+      "69999",
+      "--json",
+    ]);
+    const rows = out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(rows.map((o) => [o.fCnt32, o.micOk, o.replay ?? false])).toEqual([
       [70000, true, false],
       [70001, true, false],

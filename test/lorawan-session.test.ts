@@ -3,7 +3,16 @@ import { describe, expect, it } from "vitest";
 import { createSessions, buildDataFrame, buildJoinRequest, decodeFrame, toHex } from "../src/lorawan/index.js";
 
 const A = { devAddr: "26011bda", keys: { nwkSKey: "11".repeat(16), appSKey: "22".repeat(16) }, name: "meter-1" };
-const B = { devAddr: 0x26011bdb, keys: { fNwkSIntKey: "33".repeat(16), sNwkSIntKey: "44".repeat(16), nwkSEncKey: "55".repeat(16), appSKey: "66".repeat(16) }, version: "1.1" as const };
+const B = {
+  devAddr: 0x26011bdb,
+  keys: {
+    fNwkSIntKey: "33".repeat(16),
+    sNwkSIntKey: "44".repeat(16),
+    nwkSEncKey: "55".repeat(16),
+    appSKey: "66".repeat(16),
+  },
+  version: "1.1" as const,
+};
 
 describe("createSessions", () => {
   it("follows counters past 65535 for several devices, 1.0 and 1.1", () => {
@@ -11,11 +20,27 @@ describe("createSessions", () => {
     const payload = Uint8Array.of(1, 2, 3);
     for (const fCnt of [65530, 65534, 65535, 65536, 65600, 131071, 131072, 190000]) {
       const fa = buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: A.devAddr, fCnt, fPort: 5, payload }, A.keys);
-      const fb = buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: B.devAddr, fCnt: fCnt - 7, fPort: 6, payload }, B.keys, { version: "1.1" });
+      const fb = buildDataFrame(
+        { mtype: "UnconfirmedDataUp", devAddr: B.devAddr, fCnt: fCnt - 7, fPort: 6, payload },
+        B.keys,
+        { version: "1.1" },
+      );
       const da = s.decode(fa);
       const db = s.decode(toHex(fb));
-      expect(da).toMatchObject({ device: "meter-1", micOk: true, fCnt32: fCnt, payload: Uint8Array.of(1, 2, 3), replay: false });
-      expect(db).toMatchObject({ device: "26011bdb", micOk: true, fCnt32: fCnt - 7, payload: Uint8Array.of(1, 2, 3), replay: false });
+      expect(da).toMatchObject({
+        device: "meter-1",
+        micOk: true,
+        fCnt32: fCnt,
+        payload: Uint8Array.of(1, 2, 3),
+        replay: false,
+      });
+      expect(db).toMatchObject({
+        device: "26011bdb",
+        micOk: true,
+        fCnt32: fCnt - 7,
+        payload: Uint8Array.of(1, 2, 3),
+        replay: false,
+      });
     }
     expect(s.counters(A.devAddr)).toEqual({ fCntUp: 190000, fCntDown: undefined, aFCntDown: undefined });
     s.reset();
@@ -23,8 +48,16 @@ describe("createSessions", () => {
   });
   it("a frame whose MIC fails does not move the counter; 1.1 downlinks keep NFCntDown and AFCntDown apart", () => {
     const s = createSessions([{ ...B, fCntDown: 70000, aFCntDown: 5 }]);
-    const good = buildDataFrame({ mtype: "UnconfirmedDataDown", devAddr: B.devAddr, fCnt: 70010, fOpts: Uint8Array.of(0x06) }, B.keys, { version: "1.1" });
-    const app = buildDataFrame({ mtype: "UnconfirmedDataDown", devAddr: B.devAddr, fCnt: 6, fPort: 1, payload: Uint8Array.of(9) }, B.keys, { version: "1.1" });
+    const good = buildDataFrame(
+      { mtype: "UnconfirmedDataDown", devAddr: B.devAddr, fCnt: 70010, fOpts: Uint8Array.of(0x06) },
+      B.keys,
+      { version: "1.1" },
+    );
+    const app = buildDataFrame(
+      { mtype: "UnconfirmedDataDown", devAddr: B.devAddr, fCnt: 6, fPort: 1, payload: Uint8Array.of(9) },
+      B.keys,
+      { version: "1.1" },
+    );
     const bad = good.slice();
     bad[bad.length - 1]! ^= 1;
     expect(s.decode(bad).micOk).toBe(false);
@@ -35,14 +68,24 @@ describe("createSessions", () => {
   });
   it("unknown DevAddrs and join messages decode without keys", () => {
     const s = createSessions([A]);
-    const other = buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: 1, fCnt: 1, fPort: 1, payload: Uint8Array.of(1) }, A.keys);
+    const other = buildDataFrame(
+      { mtype: "UnconfirmedDataUp", devAddr: 1, fCnt: 1, fPort: 1, payload: Uint8Array.of(1) },
+      A.keys,
+    );
     expect(s.decode(other)).toMatchObject({ device: null, micOk: null, payloadDecrypted: false });
-    expect(s.decode(buildJoinRequest({ joinEui: "01".repeat(8), devEui: "02".repeat(8), devNonce: 3 }))).toMatchObject({ device: null, mtype: "JoinRequest" });
+    expect(s.decode(buildJoinRequest({ joinEui: "01".repeat(8), devEui: "02".repeat(8), devNonce: 3 }))).toMatchObject({
+      device: null,
+      mtype: "JoinRequest",
+    });
     expect(() => createSessions([A, { ...A }])).toThrow(expect.objectContaining({ code: "BAD_PARAMETER" }));
   });
   it("reports a second copy of the last frame, and an older frame, as replays that do not move the counter", () => {
     const s = createSessions([A]);
-    const frame = (fCnt: number) => buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: A.devAddr, fCnt, fPort: 5, payload: Uint8Array.of(fCnt & 0xff) }, A.keys);
+    const frame = (fCnt: number) =>
+      buildDataFrame(
+        { mtype: "UnconfirmedDataUp", devAddr: A.devAddr, fCnt, fPort: 5, payload: Uint8Array.of(fCnt & 0xff) },
+        A.keys,
+      );
     const f10 = frame(10);
     const f11 = frame(11);
     expect(s.decode(f10)).toMatchObject({ micOk: true, fCnt32: 10, replay: false });
@@ -58,13 +101,19 @@ describe("createSessions", () => {
   });
   it("refuses frame-counter rollover: after 0xffffffff an old frame is a replay, not counter 2^32 + n", () => {
     const s = createSessions([{ ...A, fCntUp: 0xfffffffe }]);
-    const frame = (fCnt: number) => buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: A.devAddr, fCnt, fPort: 5, payload: Uint8Array.of(1) }, A.keys);
+    const frame = (fCnt: number) =>
+      buildDataFrame(
+        { mtype: "UnconfirmedDataUp", devAddr: A.devAddr, fCnt, fPort: 5, payload: Uint8Array.of(1) },
+        A.keys,
+      );
     expect(s.decode(frame(0xffffffff))).toMatchObject({ micOk: true, fCnt32: 0xffffffff, replay: false });
     const old = frame(5); // an old frame of this session (counter 5 of window 0), sent again
     const d = s.decode(old);
     expect(d.replay).toBe(true);
     expect(s.counters(A.devAddr)!.fCntUp).toBe(0xffffffff);
     // and the stateless path: reconstructing a counter past 2^32-1 is refused as a typed error
-    expect(() => decodeFrame(old, { keys: A.keys, lastFCnt: 0xffffffff })).toThrow(expect.objectContaining({ code: "BAD_FRAME", parameter: "lastFCnt" }));
+    expect(() => decodeFrame(old, { keys: A.keys, lastFCnt: 0xffffffff })).toThrow(
+      expect.objectContaining({ code: "BAD_FRAME", parameter: "lastFCnt" }),
+    );
   });
 });

@@ -50,7 +50,14 @@ function readSharedJsonSafe(): any {
   try {
     return readSharedJson("vectors", "lorawan.json");
   } catch {
-    return { frame_vectors: [], key_derivation_vectors: [], structural_vectors: [], negative_vectors: [], class_b_beacon_vectors: [], mac_command_cids: { uplink: {}, downlink: {} } };
+    return {
+      frame_vectors: [],
+      key_derivation_vectors: [],
+      structural_vectors: [],
+      negative_vectors: [],
+      class_b_beacon_vectors: [],
+      mac_command_cids: { uplink: {}, downlink: {} },
+    };
   }
 }
 const hex = fromHex;
@@ -90,7 +97,8 @@ function checkStructure(f: Frame, e: any): void {
     if (e.devAddr) expect(d.devAddr.toString(16).padStart(8, "0")).toBe(e.devAddr);
     if (e.devAddr) expect(d.devAddr).toBe(f.devAddr); // one representation in parseFrame and decodeFrame
     if (e.fctrl) expect(f.fCtrl.raw.toString(16).padStart(2, "0")).toBe(e.fctrl);
-    for (const b of ["adr", "ack", "adrAckReq", "classB", "fPending"] as const) if (e[b] !== undefined) expect(f.fCtrl[b]).toBe(e[b]);
+    for (const b of ["adr", "ack", "adrAckReq", "classB", "fPending"] as const)
+      if (e[b] !== undefined) expect(f.fCtrl[b]).toBe(e[b]);
     if (e.fcnt !== undefined) expect(f.fCnt).toBe(e.fcnt);
     if (e.fopts !== undefined) expect(toHex(f.fOpts)).toBe(e.fopts);
     if (e.fport !== undefined) expect(f.fPort).toBe(e.fport);
@@ -115,13 +123,20 @@ function checkJoinAcceptFields(ja: ReturnType<typeof decryptJoinAccept>, e: any)
   if (e.optNeg !== undefined) expect(ja.dlSettings.optNeg).toBe(e.optNeg);
   if (e.rx1DrOffset !== undefined) expect(ja.dlSettings.rx1DrOffset).toBe(e.rx1DrOffset);
   if (e.rx2DataRate !== undefined) expect(ja.dlSettings.rx2DataRate).toBe(e.rx2DataRate);
-  if (e.rxDelay !== undefined) expect(ja.rxDelay).toBe(typeof e.rxDelay === "string" ? parseInt(e.rxDelay, 16) : e.rxDelay);
+  if (e.rxDelay !== undefined)
+    expect(ja.rxDelay).toBe(typeof e.rxDelay === "string" ? parseInt(e.rxDelay, 16) : e.rxDelay);
   if (e.cfList === "" || e.cfList === null) expect(ja.cfList).toBeNull();
   if (e.cfList_freqs_hz) expect(ja.cfList).toEqual({ type: 0, frequencies: e.cfList_freqs_hz });
   if (e.mic) expect(toHex(ja.mic)).toBe(e.mic);
 }
 
-const SPECIAL = new Set(["lp-06-join-accept-plaintext-and-session-keys", "ttn-01-frm-and-fopts-keystream", "ttn-02-data-mic-primitives", "ttn-03-join-messages", "ttn-04-class-b-ping-offset"]);
+const SPECIAL = new Set([
+  "lp-06-join-accept-plaintext-and-session-keys",
+  "ttn-01-frm-and-fopts-keystream",
+  "ttn-02-data-mic-primitives",
+  "ttn-03-join-messages",
+  "ttn-04-class-b-ping-offset",
+]);
 
 describeShared("lorawan.json frame vectors", () => {
   it("has the expected number of vectors", () => {
@@ -146,12 +161,18 @@ describeShared("lorawan.json frame vectors", () => {
         if (e.plaintext_ascii) expect(ascii(decryptPayload(f, keys, o))).toBe(e.plaintext_ascii);
         // the 1.1 MIC is not the 1.0 MIC (and vice versa)
         const other = { ...o, version: o.version === "1.1" ? ("1.0" as const) : ("1.1" as const) };
-        const otherKeys = { ...keys, nwkSKey: keys.nwkSKey ?? keys.sNwkSIntKey, sNwkSIntKey: keys.sNwkSIntKey ?? keys.nwkSKey, fNwkSIntKey: keys.fNwkSIntKey ?? "ffffffffffffffffffffffffffffffff" };
+        const otherKeys = {
+          ...keys,
+          nwkSKey: keys.nwkSKey ?? keys.sNwkSIntKey,
+          sNwkSIntKey: keys.sNwkSIntKey ?? keys.nwkSKey,
+          fNwkSIntKey: keys.fNwkSIntKey ?? "ffffffffffffffffffffffffffffffff",
+        };
         if (o.version === "1.1" && f.direction === "up") expect(verifyMic(f, otherKeys, other)).toBe(false);
         // a wrong counter breaks the MIC
         expect(verifyMic(f, keys, { ...o, fCnt32: (o.fCnt32 ?? f.fCnt) + 0x10000 })).toBe(false);
         // rebuilding from the decrypted content reproduces the frame bit for bit
-        const canDecrypt = f.frmPayload.length > 0 && (f.fPort === 0 ? !!(keys.nwkSKey || keys.nwkSEncKey) : !!keys.appSKey);
+        const canDecrypt =
+          f.frmPayload.length > 0 && (f.fPort === 0 ? !!(keys.nwkSKey || keys.nwkSEncKey) : !!keys.appSKey);
         if (v.id !== "br-09-1.1-up-fport0-mac-in-frmpayload" && v.id !== "br-08-1.1-down-plain-fopts-fport1-empty") {
           const rebuilt = buildDataFrame(
             {
@@ -209,11 +230,18 @@ describeShared("lorawan.json frame vectors", () => {
           break;
         }
         case "br-03-1.0-up-fport0-mac-in-frmpayload":
-          expect(dataOf(decodeFrame(bytes, { ...o, keys })).macCommands.map((c) => c.name)).toEqual(["LinkCheckReq", "LinkADRAns"]);
+          expect(dataOf(decodeFrame(bytes, { ...o, keys })).macCommands.map((c) => c.name)).toEqual([
+            "LinkCheckReq",
+            "LinkADRAns",
+          ]);
           break;
         case "br-05-1.1-unconf-up-hello": {
           // FNwkSIntKey alone checks MIC bytes 2..3
-          const m = computeMic(f, { fNwkSIntKey: keys.fNwkSIntKey, sNwkSIntKey: "00000000000000000000000000000000" }, o);
+          const m = computeMic(
+            f,
+            { fNwkSIntKey: keys.fNwkSIntKey, sNwkSIntKey: "00000000000000000000000000000000" },
+            o,
+          );
           expect(toHex(m.subarray(2))).toBe(e.micF_bytes_2_3);
           break;
         }
@@ -234,8 +262,31 @@ describeShared("lorawan.json frame vectors", () => {
         }
         case "br-08-1.1-down-plain-fopts-fport1-empty":
           expect(verifyMic(f, keys, { ...o, confFCnt: 1 })).toBe(true); // ACK = 0: ConfFCnt ignored
-          expect(toHex(buildDataFrame({ mtype: "UnconfirmedDataDown", devAddr: "01020304", fCtrl: { ack: true, adr: false }, fCnt: 0, fOpts: hex("020701"), fPort: 1 }, keys, { ...o, encryptFOpts: false }).subarray(5, 6))).toBe("23");
-          expect(toHex(buildDataFrame({ mtype: "UnconfirmedDataDown", devAddr: "01020304", fCnt: 0, fOpts: hex("020701"), fPort: 1 }, keys, { ...o, encryptFOpts: false }))).toBe(v.phy_hex);
+          expect(
+            toHex(
+              buildDataFrame(
+                {
+                  mtype: "UnconfirmedDataDown",
+                  devAddr: "01020304",
+                  fCtrl: { ack: true, adr: false },
+                  fCnt: 0,
+                  fOpts: hex("020701"),
+                  fPort: 1,
+                },
+                keys,
+                { ...o, encryptFOpts: false },
+              ).subarray(5, 6),
+            ),
+          ).toBe("23");
+          expect(
+            toHex(
+              buildDataFrame(
+                { mtype: "UnconfirmedDataDown", devAddr: "01020304", fCnt: 0, fOpts: hex("020701"), fPort: 1 },
+                keys,
+                { ...o, encryptFOpts: false },
+              ),
+            ),
+          ).toBe(v.phy_hex);
           break;
         case "br-09-1.1-up-fport0-mac-in-frmpayload": {
           const d = f as DataFrame;
@@ -249,10 +300,27 @@ describeShared("lorawan.json frame vectors", () => {
           expect(toHex(ja.plaintext)).toBe(e.phy_plaintext_hex);
           checkJoinAcceptFields(ja, e);
           expect(ja.micOk).toBe(true);
-          const sk = deriveSessionKeys10(keys.appKey!, { joinNonce: ja.joinNonce, netId: ja.netId, devNonce: v.session_keys_from_lora_rs.devNonce });
+          const sk = deriveSessionKeys10(keys.appKey!, {
+            joinNonce: ja.joinNonce,
+            netId: ja.netId,
+            devNonce: v.session_keys_from_lora_rs.devNonce,
+          });
           expect(toHex(sk.nwkSKey)).toBe(v.session_keys_from_lora_rs.NwkSKey);
           expect(toHex(sk.appSKey)).toBe(v.session_keys_from_lora_rs.AppSKey);
-          expect(toHex(buildJoinAccept({ joinNonce: ja.joinNonce, netId: ja.netId, devAddr: ja.devAddr, dlSettings: ja.dlSettings.raw, rxDelay: ja.rxDelay }, keys))).toBe(v.phy_hex);
+          expect(
+            toHex(
+              buildJoinAccept(
+                {
+                  joinNonce: ja.joinNonce,
+                  netId: ja.netId,
+                  devAddr: ja.devAddr,
+                  dlSettings: ja.dlSettings.raw,
+                  rxDelay: ja.rxDelay,
+                },
+                keys,
+              ),
+            ),
+          ).toBe(v.phy_hex);
           break;
         }
         case "lp-13-join-accept-encrypt-all-zero": {
@@ -264,7 +332,10 @@ describeShared("lorawan.json frame vectors", () => {
           break;
         }
         case "br-14-join-accept-1.0-build": {
-          const built = buildJoinAccept({ joinNonce: e.joinNonce, netId: e.netID_be, devAddr: e.devAddr, dlSettings: 0, rxDelay: 0 }, keys);
+          const built = buildJoinAccept(
+            { joinNonce: e.joinNonce, netId: e.netID_be, devAddr: e.devAddr, dlSettings: 0, rxDelay: 0 },
+            keys,
+          );
           expect(toHex(built)).toBe(v.phy_hex);
           const ja = decryptJoinAccept(built, keys);
           checkJoinAcceptFields(ja, e);
@@ -275,15 +346,28 @@ describeShared("lorawan.json frame vectors", () => {
         }
         case "br-15-join-accept-1.1-optneg": {
           const k = { nwkKey: v.keys.NwkKey_for_encryption, jsIntKey: v.keys.JSIntKey_for_mic };
-          const ctx = { version: "1.1" as const, joinReqType: 0xff, joinEui: v.params.joinEUI_be, devNonce: v.params.devNonce };
-          const built = buildJoinAccept({ joinNonce: e.joinNonce, netId: e.netID_be, devAddr: e.devAddr, dlSettings: { optNeg: true }, rxDelay: 0 }, k, ctx);
+          const ctx = {
+            version: "1.1" as const,
+            joinReqType: 0xff,
+            joinEui: v.params.joinEUI_be,
+            devNonce: v.params.devNonce,
+          };
+          const built = buildJoinAccept(
+            { joinNonce: e.joinNonce, netId: e.netID_be, devAddr: e.devAddr, dlSettings: { optNeg: true }, rxDelay: 0 },
+            k,
+            ctx,
+          );
           expect(toHex(built)).toBe(v.phy_hex);
           const ja = decryptJoinAccept(f as any, k, ctx);
           checkJoinAcceptFields(ja, e);
           expect(ja.micOk).toBe(true);
-          expect(() => decryptJoinAccept(f as any, k, { ...ctx, devNonce: 259 })).toThrow(expect.objectContaining({ code: "MIC_MISMATCH" }));
+          expect(() => decryptJoinAccept(f as any, k, { ...ctx, devNonce: 259 })).toThrow(
+            expect.objectContaining({ code: "MIC_MISMATCH" }),
+          );
           expect(decryptJoinAccept(f as any, { nwkKey: k.nwkKey }, ctx).micOk).toBeNull(); // no JSIntKey: cannot tell
-          expect(() => checkMic(f, k, { ...ctx, devNonce: 259 })).toThrow(expect.objectContaining({ code: "MIC_MISMATCH" }));
+          expect(() => checkMic(f, k, { ...ctx, devNonce: 259 })).toThrow(
+            expect.objectContaining({ code: "MIC_MISMATCH" }),
+          );
           break;
         }
         case "br-16-rejoin-type2": {
@@ -293,7 +377,11 @@ describeShared("lorawan.json frame vectors", () => {
           expect(r.devEui).toBe(e.devEUI_be);
           expect(r.rjCount).toBe(e.rjCount0);
           expect(verifyMic(f, keys)).toBe(true);
-          expect(toHex(buildRejoinRequest({ rejoinType: 2, netId: e.netID_be, devEui: e.devEUI_be, rjCount: e.rjCount0 }, keys))).toBe(v.phy_hex);
+          expect(
+            toHex(
+              buildRejoinRequest({ rejoinType: 2, netId: e.netID_be, devEui: e.devEUI_be, rjCount: e.rjCount0 }, keys),
+            ),
+          ).toBe(v.phy_hex);
           break;
         }
         case "br-18-proprietary": {
@@ -310,8 +398,24 @@ describeShared("lorawan.json frame vectors", () => {
           expect(ja.joinNonce).toBe(0x010203);
           checkJoinAcceptFields(ja, { ...e, ...v.derived });
           expect(ja.micOk).toBe(true);
-          expect(() => decryptJoinAccept(f as any, { appKey: "02".repeat(16) })).toThrow(expect.objectContaining({ code: "MIC_MISMATCH" }));
-          expect(toHex(buildJoinAccept({ joinNonce: ja.joinNonce, netId: ja.netId, devAddr: ja.devAddr, dlSettings: ja.dlSettings, rxDelay: ja.rxDelay, cfList: ja.cfList }, keys))).toBe(v.phy_hex);
+          expect(() => decryptJoinAccept(f as any, { appKey: "02".repeat(16) })).toThrow(
+            expect.objectContaining({ code: "MIC_MISMATCH" }),
+          );
+          expect(
+            toHex(
+              buildJoinAccept(
+                {
+                  joinNonce: ja.joinNonce,
+                  netId: ja.netId,
+                  devAddr: ja.devAddr,
+                  dlSettings: ja.dlSettings,
+                  rxDelay: ja.rxDelay,
+                  cfList: ja.cfList,
+                },
+                keys,
+              ),
+            ),
+          ).toBe(v.phy_hex);
           break;
         }
         case "rs-03-up-fopts-no-fport":
@@ -333,7 +437,12 @@ describeShared("lorawan.json frame vectors", () => {
           const jr = plain.subarray(6);
           expect(toHex(jr)).toBe(v.derived.embedded_join_request_hex);
           const jf = parseFrame(jr);
-          expect(jf).toMatchObject({ kind: "join-request", joinEui: "0101010101010101", devEui: "0202020202020202", devNonce: 771 });
+          expect(jf).toMatchObject({
+            kind: "join-request",
+            joinEui: "0101010101010101",
+            devEui: "0202020202020202",
+            devNonce: 771,
+          });
           expect(verifyMic(jf, { appKey: v.keys.end_device_AppKey })).toBe(true);
           break;
         }
@@ -360,8 +469,19 @@ describeShared("lorawan.json frame vectors", () => {
     const enc = hex(v.derived.phy_encrypted_hex);
     const dj = decryptJoinAccept(enc, keys);
     expect(toHex(dj.plaintext)).toBe(v.phy_plaintext_hex);
-    expect(toHex(buildJoinAccept({ joinNonce: v.expected.appNonce_be, netId: v.expected.netID_be, devAddr: v.expected.devAddr }, keys))).toBe(v.derived.phy_encrypted_hex);
-    const sk = deriveSessionKeys10(keys.appKey!, { joinNonce: ja.joinNonce, netId: ja.netId, devNonce: v.params.devNonce_be });
+    expect(
+      toHex(
+        buildJoinAccept(
+          { joinNonce: v.expected.appNonce_be, netId: v.expected.netID_be, devAddr: v.expected.devAddr },
+          keys,
+        ),
+      ),
+    ).toBe(v.derived.phy_encrypted_hex);
+    const sk = deriveSessionKeys10(keys.appKey!, {
+      joinNonce: ja.joinNonce,
+      netId: ja.netId,
+      devNonce: v.params.devNonce_be,
+    });
     expect(toHex(sk.nwkSKey)).toBe(v.expected.NwkSKey);
     expect(toHex(sk.appSKey)).toBe(v.expected.AppSKey);
   });
@@ -387,17 +507,24 @@ describeShared("lorawan.json frame vectors", () => {
     expect(f.devAddr).toBe(parseInt(v.params.devAddr, 16));
     const o = { fCnt32: v.params.fcnt32 };
     expect(toHex(computeMic(f, { nwkSKey: k }, o))).toBe(v.expected.legacy_uplink_mic);
-    expect(toHex(computeMic(f, { fNwkSIntKey: k, sNwkSIntKey: k }, { ...o, version: "1.1", confFCnt: 0 }))).toBe(v.expected.uplink_1_1_mic_same_key_conf0);
+    expect(toHex(computeMic(f, { fNwkSIntKey: k, sNwkSIntKey: k }, { ...o, version: "1.1", confFCnt: 0 }))).toBe(
+      v.expected.uplink_1_1_mic_same_key_conf0,
+    );
     const down: DataFrame = { ...f, direction: "down" };
     expect(toHex(computeMic(down, { nwkSKey: k }, o))).toBe(v.expected.legacy_downlink_mic);
-    expect(toHex(computeMic(down, { sNwkSIntKey: k }, { ...o, version: "1.1", confFCnt: 0 }))).toBe(v.expected.downlink_1_1_mic_conf0);
+    expect(toHex(computeMic(down, { sNwkSIntKey: k }, { ...o, version: "1.1", confFCnt: 0 }))).toBe(
+      v.expected.downlink_1_1_mic_conf0,
+    );
   });
 
   it("ttn-03: join accept encryption, join request / rejoin 0, 1, 2 / join accept MICs", () => {
     const v = byId("ttn-03-join-messages");
     const k = v.keys.key;
     const e = v.expected;
-    const built = buildJoinAccept({ joinNonce: 0x010203, netId: 0x010203, devAddr: 0x01020304, dlSettings: 0, rxDelay: 1 }, { appKey: k });
+    const built = buildJoinAccept(
+      { joinNonce: 0x010203, netId: 0x010203, devAddr: 0x01020304, dlSettings: 0, rxDelay: 1 },
+      { appKey: k },
+    );
     expect(toHex(built.subarray(1))).toBe(e.join_accept_encrypted_no_mhdr);
     expect(toHex(decryptJoinAccept(built, { appKey: k }).plaintext.subarray(1))).toBe(e.join_accept_plain_no_mhdr);
     const withMic = (m: string) => new Uint8Array([...hex(m), 0, 0, 0, 0]);
@@ -407,18 +534,44 @@ describeShared("lorawan.json frame vectors", () => {
     expect(toHex(computeMic(parseFrame(withMic(e.rejoin2_msg)), { sNwkSIntKey: k }))).toBe(e.rejoin2_mic);
     expect(toHex(computeJoinAcceptMic(hex(e.join_accept_msg), k))).toBe(e.legacy_join_accept_mic);
     const p = e.join_accept_1_1_params;
-    expect(toHex(computeJoinAcceptMic(hex(e.join_accept_msg), k, { joinReqType: parseInt(p.joinReqType, 16), joinEui: p.joinEUI_be, devNonce: parseInt(p.devNonce_be, 16) }))).toBe(e.join_accept_1_1_mic);
+    expect(
+      toHex(
+        computeJoinAcceptMic(hex(e.join_accept_msg), k, {
+          joinReqType: parseInt(p.joinReqType, 16),
+          joinEui: p.joinEUI_be,
+          devNonce: parseInt(p.devNonce_be, 16),
+        }),
+      ),
+    ).toBe(e.join_accept_1_1_mic);
     // the rejoin builders produce the same messages
     const r1 = parseFrame(withMic(e.rejoin1_msg)) as any;
-    expect(toHex(buildRejoinRequest({ rejoinType: 1, joinEui: r1.joinEui, devEui: r1.devEui, rjCount: r1.rjCount }, { jsIntKey: k }))).toBe(e.rejoin1_msg + e.rejoin1_mic);
+    expect(
+      toHex(
+        buildRejoinRequest(
+          { rejoinType: 1, joinEui: r1.joinEui, devEui: r1.devEui, rjCount: r1.rjCount },
+          { jsIntKey: k },
+        ),
+      ),
+    ).toBe(e.rejoin1_msg + e.rejoin1_mic);
     const r0 = parseFrame(withMic(e.rejoin0_msg)) as any;
-    expect(toHex(buildRejoinRequest({ rejoinType: 0, netId: r0.netId, devEui: r0.devEui, rjCount: r0.rjCount }, { sNwkSIntKey: k }))).toBe(e.rejoin0_msg + e.rejoin0_mic);
+    expect(
+      toHex(
+        buildRejoinRequest(
+          { rejoinType: 0, netId: r0.netId, devEui: r0.devEui, rjCount: r0.rjCount },
+          { sNwkSIntKey: k },
+        ),
+      ),
+    ).toBe(e.rejoin0_msg + e.rejoin0_mic);
   });
 
   it("ttn-04: Class B ping offsets and invalid ping periods", () => {
     const v = byId("ttn-04-class-b-ping-offset");
-    for (const c of v.cases) expect(computePingOffset(c.beaconTime, c.devAddr, c.pingPeriod)).toBe(c.expected_pingOffset);
-    for (const c of v.error_cases) expect(() => computePingOffset(0, 0, c.pingPeriod)).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "pingPeriod" }));
+    for (const c of v.cases)
+      expect(computePingOffset(c.beaconTime, c.devAddr, c.pingPeriod)).toBe(c.expected_pingOffset);
+    for (const c of v.error_cases)
+      expect(() => computePingOffset(0, 0, c.pingPeriod)).toThrow(
+        expect.objectContaining({ code: "BAD_PARAMETER", parameter: "pingPeriod" }),
+      );
     expect(() => computePingOffset(0, 0, 48)).toThrow(ChirpError);
   });
 });
@@ -428,14 +581,23 @@ describeShared("lorawan.json key derivation vectors", () => {
   it("has 6 vectors", () => expect(V.key_derivation_vectors.length).toBe(6));
   it("kd-lp-1.0", () => {
     const v = kd("kd-lp-1.0");
-    const k = deriveSessionKeys10(v.inputs.AppKey, { joinNonce: v.inputs.AppNonce_be, netId: v.inputs.NetID_be, devNonce: v.inputs.DevNonce_be });
+    const k = deriveSessionKeys10(v.inputs.AppKey, {
+      joinNonce: v.inputs.AppNonce_be,
+      netId: v.inputs.NetID_be,
+      devNonce: v.inputs.DevNonce_be,
+    });
     expect(toHex(k.nwkSKey)).toBe(v.expected.NwkSKey);
     expect(toHex(k.appSKey)).toBe(v.expected.AppSKey);
   });
   it("kd-lp-1.1-optneg", () => {
     const v = kd("kd-lp-1.1-optneg");
-    const k = deriveSessionKeys11(v.inputs.NwkKey, v.inputs.AppKey, { joinNonce: v.inputs.JoinNonce_be, joinEui: v.inputs.JoinEUI_be, devNonce: v.inputs.DevNonce_be });
-    for (const n of ["FNwkSIntKey", "SNwkSIntKey", "NwkSEncKey", "AppSKey"]) expect(toHex((k as any)[n[0]!.toLowerCase() + n.slice(1)])).toBe(v.expected[n]);
+    const k = deriveSessionKeys11(v.inputs.NwkKey, v.inputs.AppKey, {
+      joinNonce: v.inputs.JoinNonce_be,
+      joinEui: v.inputs.JoinEUI_be,
+      devNonce: v.inputs.DevNonce_be,
+    });
+    for (const n of ["FNwkSIntKey", "SNwkSIntKey", "NwkSEncKey", "AppSKey"])
+      expect(toHex((k as any)[n[0]!.toLowerCase() + n.slice(1)])).toBe(v.expected[n]);
   });
   it("kd-lp-js-keys", () => {
     for (const c of kd("kd-lp-js-keys").cases) {
@@ -453,7 +615,11 @@ describeShared("lorawan.json key derivation vectors", () => {
   });
   it("kd-cs-1.0", () => {
     const v = kd("kd-cs-1.0");
-    const k = deriveSessionKeys10(v.inputs.NwkKey_as_AppKey, { joinNonce: v.inputs.JoinNonce, netId: v.inputs.NetID_be, devNonce: v.inputs.DevNonce });
+    const k = deriveSessionKeys10(v.inputs.NwkKey_as_AppKey, {
+      joinNonce: v.inputs.JoinNonce,
+      netId: v.inputs.NetID_be,
+      devNonce: v.inputs.DevNonce,
+    });
     expect(toHex(k.nwkSKey)).toBe(v.expected.NwkSKey);
     expect(toHex(k.appSKey)).toBe(v.expected.AppSKey);
     expect(toHex(deriveRootWorSKey(k.nwkSKey))).toBe(v.expected.RootWorSKey_from_NwkSKey);
@@ -461,7 +627,11 @@ describeShared("lorawan.json key derivation vectors", () => {
   it("kd-ttn (1.0, 1.1 and join server keys)", () => {
     const v = kd("kd-ttn");
     const i = v.inputs;
-    const k11 = deriveSessionKeys11(i.key, i.key, { joinNonce: i.JoinNonce_be, joinEui: i.JoinEUI_be, devNonce: i.DevNonce_be });
+    const k11 = deriveSessionKeys11(i.key, i.key, {
+      joinNonce: i.JoinNonce_be,
+      joinEui: i.JoinEUI_be,
+      devNonce: i.DevNonce_be,
+    });
     expect(toHex(k11.appSKey)).toBe(v.expected.AppSKey_1_1);
     expect(toHex(k11.fNwkSIntKey)).toBe(v.expected.FNwkSIntKey);
     expect(toHex(k11.sNwkSIntKey)).toBe(v.expected.SNwkSIntKey);
@@ -574,7 +744,9 @@ describeShared("lorawan.json Class B beacons", () => {
       if (e.rfu2) expect(toHex(p.rfu2)).toBe(e.rfu2);
       // rebuild bit for bit, and a flipped bit is a reported CRC failure
       const layout = b.length === 17 ? { rfu1Bytes: 2, rfu2Bytes: 0 } : { rfu1Bytes: 3, rfu2Bytes: 1 };
-      expect(toHex(buildBeacon({ time: p.time, infoDesc: p.infoDesc, latRaw: p.latRaw, lngRaw: p.lngRaw }, layout))).toBe(v.bcn_hex);
+      expect(
+        toHex(buildBeacon({ time: p.time, infoDesc: p.infoDesc, latRaw: p.latRaw, lngRaw: p.lngRaw }, layout)),
+      ).toBe(v.bcn_hex);
       const bad = b.slice();
       bad[layout.rfu1Bytes + 1]! ^= 1;
       expect(parseBeacon(bad).crc1Ok).toBe(false);

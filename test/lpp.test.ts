@@ -2,7 +2,14 @@
 // documented divergences as options, malformed input as typed errors).
 import { describe, expect, it } from "vitest";
 import { describeShared, readSharedJson } from "./shared.js";
-import { decodeLpp, decodeLppDownlink, encodeLpp, encodeLppDownlink, LPP_TYPES, type LppReading } from "../src/lpp/index.js";
+import {
+  decodeLpp,
+  decodeLppDownlink,
+  encodeLpp,
+  encodeLppDownlink,
+  LPP_TYPES,
+  type LppReading,
+} from "../src/lpp/index.js";
 import { fromHex, toHex } from "../src/lorawan/index.js";
 import { ChirpError } from "../src/errors.js";
 
@@ -85,8 +92,16 @@ describeShared("cayenne-lpp.json", () => {
       expect(toHex(encodeLpp(got))).toBe(v.hex);
       if (v.id === "ttn-lib-uplink-all-v1-types") {
         // encoder truncates toward zero in the Go library
-        expect(toHex(encodeLpp([{ channel: 7, type: "temperature", value: v.encoder_inputs.temperature }], { rounding: "trunc" }))).toBe("0767ff64");
-        expect(toHex(encodeLpp([{ channel: 8, type: "relative_humidity", value: 49.65 }], { rounding: "trunc" }))).toBe("0868" + v.encoder_inputs.humidity_encoder_byte);
+        expect(
+          toHex(
+            encodeLpp([{ channel: 7, type: "temperature", value: v.encoder_inputs.temperature }], {
+              rounding: "trunc",
+            }),
+          ),
+        ).toBe("0767ff64");
+        expect(toHex(encodeLpp([{ channel: 8, type: "relative_humidity", value: 49.65 }], { rounding: "trunc" }))).toBe(
+          "0868" + v.encoder_inputs.humidity_encoder_byte,
+        );
       }
       if (v.id === "mydevices-node-multi-floor-rounding") {
         const inp = v.encoder_inputs;
@@ -131,7 +146,9 @@ describe("LPP options and errors", () => {
     }
   });
   it("type 240 (polyline) is refused with a typed error naming it", () => {
-    expect(() => decodeLpp(fromHex("01f00be30000000000000000"))).toThrow(expect.objectContaining({ code: "BAD_INPUT", message: expect.stringContaining("polyline") }));
+    expect(() => decodeLpp(fromHex("01f00be30000000000000000"))).toThrow(
+      expect.objectContaining({ code: "BAD_INPUT", message: expect.stringContaining("polyline") }),
+    );
   });
   it("a lone channel byte is TOO_SHORT", () => {
     expect(() => decodeLpp(fromHex("03"))).toThrow(expect.objectContaining({ code: "TOO_SHORT" }));
@@ -142,7 +159,8 @@ describe("LPP options and errors", () => {
       for (const pick of ["min", "max"] as const) {
         const value = d.components.map((c) => {
           const bits = 8 * c.bytes;
-          const raw = pick === "min" ? (c.signed ? -(2 ** (bits - 1)) : 0) : c.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+          const raw =
+            pick === "min" ? (c.signed ? -(2 ** (bits - 1)) : 0) : c.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
           return raw / c.divisor;
         });
         const enc = encodeLpp([{ channel: 7, type: d.type, value: value.length === 1 ? value[0]! : value }]);

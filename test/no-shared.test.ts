@@ -17,12 +17,16 @@ function collectWithoutShared(ci: boolean) {
   delete env.CI;
   if (ci) env.CI = "true";
   const vitest = join(repoRoot, "node_modules", "vitest", "vitest.mjs");
-  const r = spawnSync(process.execPath, [vitest, "run", "-t", "^no test is named this$", "--exclude", "test/no-shared.test.ts"], {
-    cwd: repoRoot,
-    env,
-    encoding: "utf8",
-    timeout: 110_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [vitest, "run", "-t", "^no test is named this$", "--exclude", "test/no-shared.test.ts"],
+    {
+      cwd: repoRoot,
+      env,
+      encoding: "utf8",
+      timeout: 110_000,
+    },
+  );
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
 

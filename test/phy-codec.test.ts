@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { describeShared, readSharedJson } from "./shared.js";
-import { decodeFrame, decodeFrameSoft, decodeHeader, encodeFrame, frameLayout, frameSymbolCount, modulateFrame, payloadSymbolCount, resolveParams, symbolToWord, timeOnAir, type Engine, type PhyParams } from "../src/phy/index.js";
+import {
+  decodeFrame,
+  decodeFrameSoft,
+  decodeHeader,
+  encodeFrame,
+  frameLayout,
+  frameSymbolCount,
+  modulateFrame,
+  payloadSymbolCount,
+  resolveParams,
+  symbolToWord,
+  timeOnAir,
+  type Engine,
+  type PhyParams,
+} from "../src/phy/index.js";
 import { payloadCrc } from "../src/engines/js/crc.js";
 import { frameNibbles } from "../src/engines/js/frame.js";
 import { ChirpError } from "../src/errors.js";
@@ -9,8 +23,26 @@ const engines: Engine[] = ["js", "wasm"];
 const hex = (s: string) => new Uint8Array((s.match(/../g) ?? []).map((b) => parseInt(b, 16)));
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
-interface Vector { sf: number; cr: number; bw: number; explicitHeader: boolean; crc: boolean; ldro: "auto" | "on" | "off"; syncWord?: string; payloadHex: string; symbols: number[] }
-const paramsOf = (v: Vector): PhyParams => ({ sf: v.sf, cr: v.cr, bandwidth: v.bw, explicitHeader: v.explicitHeader, crc: v.crc, ldro: v.ldro, syncWord: v.syncWord ? parseInt(v.syncWord, 16) : 0x12 });
+interface Vector {
+  sf: number;
+  cr: number;
+  bw: number;
+  explicitHeader: boolean;
+  crc: boolean;
+  ldro: "auto" | "on" | "off";
+  syncWord?: string;
+  payloadHex: string;
+  symbols: number[];
+}
+const paramsOf = (v: Vector): PhyParams => ({
+  sf: v.sf,
+  cr: v.cr,
+  bandwidth: v.bw,
+  explicitHeader: v.explicitHeader,
+  crc: v.crc,
+  ldro: v.ldro,
+  syncWord: v.syncWord ? parseInt(v.syncWord, 16) : 0x12,
+});
 
 for (const file of ["lora-phy-symbols.json", "gr-lora_sdr-qa-ref.json"]) {
   describeShared(`vectors ${file}`, () => {
@@ -58,7 +90,12 @@ describe("RN2483 fact: deadbeef at SF7, CR 4/8, explicit header, CRC on", () => 
 describe("parameters", () => {
   const base = { sf: 7, cr: 1, bandwidth: 125000 };
   const err = (f: () => unknown): ChirpError => {
-    try { f(); } catch (e) { expect(e).toBeInstanceOf(ChirpError); return e as ChirpError; }
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ChirpError);
+      return e as ChirpError;
+    }
     throw new Error("expected a ChirpError");
   };
   it("SF 4 and SF 13 name sf and 5..12", () => {
@@ -130,7 +167,9 @@ describe("decoder edge cases", () => {
   it("a corrupted header reports headerOk false, no payload", () => {
     for (const engine of engines) {
       const syms = Array.from(encodeFrame(hex("0102030405"), p, { engine }));
-      syms[0] = (syms[0]! + 64) % 256; syms[1] = (syms[1]! + 128) % 256; syms[2] = (syms[2]! + 32) % 256;
+      syms[0] = (syms[0]! + 64) % 256;
+      syms[1] = (syms[1]! + 128) % 256;
+      syms[2] = (syms[2]! + 32) % 256;
       const f = decodeFrame(syms, p, { engine });
       expect(f.headerOk).toBe(false);
       expect(f.payload.length).toBe(0);
@@ -172,30 +211,62 @@ describe("decoder input checks", () => {
 
 describe("typed errors for every bad input", () => {
   const code = (f: () => unknown): { code: string; parameter?: string } => {
-    try { f(); } catch (e) { expect(e).toBeInstanceOf(ChirpError); return { code: (e as ChirpError).code, parameter: (e as ChirpError).parameter }; }
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ChirpError);
+      return { code: (e as ChirpError).code, parameter: (e as ChirpError).parameter };
+    }
     throw new Error("expected a ChirpError");
   };
   const im = { sf: 7, cr: 1, bandwidth: 125000, explicitHeader: false };
   const syms = Array.from(encodeFrame(Uint8Array.of(1, 2, 3), im));
   it("implicit header fields are checked on both engines (cr 1..4, crc boolean, integer length)", () => {
     for (const engine of engines) {
-      for (const cr of [0, 5, 2.5, NaN]) expect(code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3, cr } }))).toEqual({ code: "BAD_PARAMETER", parameter: "implicit.cr" });
-      expect(code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3, crc: "x" as unknown as boolean } }))).toEqual({ code: "BAD_PARAMETER", parameter: "implicit.crc" });
-      expect(code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3.5 } })).parameter).toBe("implicit.payloadLength");
-      expect(code(() => decodeFrameSoft(new Float32Array(7 * syms.length), syms.length, im, { engine, implicit: { payloadLength: 3, cr: 9 } })).parameter).toBe("implicit.cr");
+      for (const cr of [0, 5, 2.5, NaN])
+        expect(code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3, cr } }))).toEqual({
+          code: "BAD_PARAMETER",
+          parameter: "implicit.cr",
+        });
+      expect(
+        code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3, crc: "x" as unknown as boolean } })),
+      ).toEqual({ code: "BAD_PARAMETER", parameter: "implicit.crc" });
+      expect(code(() => decodeFrame(syms, im, { engine, implicit: { payloadLength: 3.5 } })).parameter).toBe(
+        "implicit.payloadLength",
+      );
+      expect(
+        code(() =>
+          decodeFrameSoft(new Float32Array(7 * syms.length), syms.length, im, {
+            engine,
+            implicit: { payloadLength: 3, cr: 9 },
+          }),
+        ).parameter,
+      ).toBe("implicit.cr");
     }
   });
   it("options that are not objects, non-array symbols, and a bad symbolToWord/frameSymbolCount input", () => {
-    expect(code(() => encodeFrame(Uint8Array.of(1), im, null as unknown as object))).toEqual({ code: "BAD_PARAMETER", parameter: "opts" });
+    expect(code(() => encodeFrame(Uint8Array.of(1), im, null as unknown as object))).toEqual({
+      code: "BAD_PARAMETER",
+      parameter: "opts",
+    });
     expect(code(() => decodeFrame(syms, im, 5 as unknown as object)).parameter).toBe("opts");
-    expect(code(() => decodeFrame(5 as unknown as number[], im, { implicit: { payloadLength: 3 } })).parameter).toBe("symbols");
+    expect(code(() => decodeFrame(5 as unknown as number[], im, { implicit: { payloadLength: 3 } })).parameter).toBe(
+      "symbols",
+    );
     expect(code(() => symbolToWord(5, 99, false)).parameter).toBe("sf");
     expect(code(() => symbolToWord(NaN, 7, false)).parameter).toBe("s");
     expect(code(() => symbolToWord(128, 7, false)).parameter).toBe("s");
     expect(code(() => symbolToWord(1, 7, "yes" as unknown as boolean)).parameter).toBe("reducedRate");
-    expect(code(() => frameSymbolCount(null as unknown as { payloadLength: 1; cr: 1; crc: true }, im)).parameter).toBe("header");
-    expect(code(() => frameSymbolCount({ payloadLength: 3, cr: 1, crc: "no" as unknown as boolean }, im)).parameter).toBe("crc");
-    expect(code(() => encodeFrame("hi" as unknown as Uint8Array, im))).toEqual({ code: "BAD_PARAMETER", parameter: "payload" });
+    expect(code(() => frameSymbolCount(null as unknown as { payloadLength: 1; cr: 1; crc: true }, im)).parameter).toBe(
+      "header",
+    );
+    expect(
+      code(() => frameSymbolCount({ payloadLength: 3, cr: 1, crc: "no" as unknown as boolean }, im)).parameter,
+    ).toBe("crc");
+    expect(code(() => encodeFrame("hi" as unknown as Uint8Array, im))).toEqual({
+      code: "BAD_PARAMETER",
+      parameter: "payload",
+    });
   });
 });
 

@@ -3,8 +3,21 @@
 import { describe, expect, it } from "vitest";
 import { describeShared, readSharedJson } from "./shared.js";
 import {
-  decodeFrame, decodeFrameSoft, decodeHeader, demodulateSymbols, encodeFrame, frameLayout, modulateFrame, modulateSymbols, payloadSymbolCount,
-  resolveParams, syncSymbols, timeOnAir, ldroAuto, type Engine, type PhyParams,
+  decodeFrame,
+  decodeFrameSoft,
+  decodeHeader,
+  demodulateSymbols,
+  encodeFrame,
+  frameLayout,
+  modulateFrame,
+  modulateSymbols,
+  payloadSymbolCount,
+  resolveParams,
+  syncSymbols,
+  timeOnAir,
+  ldroAuto,
+  type Engine,
+  type PhyParams,
 } from "../src/phy/index.js";
 import { ChirpError } from "../src/errors.js";
 
@@ -13,16 +26,44 @@ const hex = (s: string) => new Uint8Array((s.match(/../g) ?? []).map((b) => pars
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 interface Vector {
-  sf: number; cr: number; bw: number; explicitHeader: boolean; crc: boolean; ldro: "auto" | "on" | "off"; syncWord: string;
-  preambleLength: number; payloadHex: string; syncSymbols: number[]; extraSymbols: number[]; symbols: number[]; frameSamples: number; sameAsSx127x?: boolean;
+  sf: number;
+  cr: number;
+  bw: number;
+  explicitHeader: boolean;
+  crc: boolean;
+  ldro: "auto" | "on" | "off";
+  syncWord: string;
+  preambleLength: number;
+  payloadHex: string;
+  syncSymbols: number[];
+  extraSymbols: number[];
+  symbols: number[];
+  frameSamples: number;
+  sameAsSx127x?: boolean;
 }
-interface SyncRow { syncWord: string; sf: number; grLoraSdr: number[]; signedNibble: number[] }
+interface SyncRow {
+  syncWord: string;
+  sf: number;
+  grLoraSdr: number[];
+  signedNibble: number[];
+}
 const paramsOf = (v: Vector, framing: "sx126x" | "sx127x" = "sx126x"): PhyParams => ({
-  sf: v.sf, cr: v.cr, bandwidth: v.bw, explicitHeader: v.explicitHeader, crc: v.crc, ldro: v.ldro, syncWord: parseInt(v.syncWord, 16), preambleLength: v.preambleLength, framing,
+  sf: v.sf,
+  cr: v.cr,
+  bandwidth: v.bw,
+  explicitHeader: v.explicitHeader,
+  crc: v.crc,
+  ldro: v.ldro,
+  syncWord: parseInt(v.syncWord, 16),
+  preambleLength: v.preambleLength,
+  framing,
 });
 
 describeShared("vectors lora-phy-sx126x.json (SX126x framing)", () => {
-  const file = readSharedJson<{ vectors: Vector[]; framing: { syncWordRule: { table: SyncRow[] } } }>("vectors", "lora-phy-sx126x.json");
+  const file = readSharedJson<{ vectors: Vector[]; framing: { syncWordRule: { table: SyncRow[] } } }>(
+    "vectors",
+    "lora-phy-sx126x.json",
+  );
   const vectors = file.vectors;
   for (const engine of engines) {
     it(`${engine}: encodes all ${vectors.length} exactly, with the vectors' symbol count, and decodes them back`, () => {
@@ -51,7 +92,7 @@ describeShared("vectors lora-phy-sx126x.json (SX126x framing)", () => {
           const bits = reduced ? v.sf - 2 : v.sf;
           if (reduced) w = ((w + 2) >> 2) & ((n >> 2) - 1);
           w ^= w >> 1;
-          for (let j = 0; j < bits; j++) llr[i * v.sf + j] = ((w >> (bits - 1 - j)) & 1) ? 4 : -4;
+          for (let j = 0; j < bits; j++) llr[i * v.sf + j] = (w >> (bits - 1 - j)) & 1 ? 4 : -4;
         }
         const fs = decodeFrameSoft(llr, v.symbols.length, p, { engine, implicit: { payloadLength: payload.length } });
         expect(toHex(fs.payload), `soft ${tag}`).toBe(v.payloadHex);
@@ -71,9 +112,18 @@ describeShared("vectors lora-phy-sx126x.json (SX126x framing)", () => {
         const l = frameLayout(p, payload.length, 1);
         const tag = `sf${v.sf} ${v.payloadHex.slice(0, 12)}`;
         expect(iq.length / 2, tag).toBe(v.frameSamples);
-        expect(Array.from(demodulateSymbols(iq.subarray(2 * l.sync[0], 2 * l.sync[1]), p, { oversampling: 1, engine })), tag).toEqual(v.syncSymbols);
-        expect(Array.from(demodulateSymbols(iq.subarray(2 * l.extra[0], 2 * l.extra[1]), p, { oversampling: 1, engine })), tag).toEqual(v.extraSymbols);
-        expect(Array.from(demodulateSymbols(iq.subarray(2 * l.header[0]), p, { oversampling: 1, engine })), tag).toEqual(v.symbols);
+        expect(
+          Array.from(demodulateSymbols(iq.subarray(2 * l.sync[0], 2 * l.sync[1]), p, { oversampling: 1, engine })),
+          tag,
+        ).toEqual(v.syncSymbols);
+        expect(
+          Array.from(demodulateSymbols(iq.subarray(2 * l.extra[0], 2 * l.extra[1]), p, { oversampling: 1, engine })),
+          tag,
+        ).toEqual(v.extraSymbols);
+        expect(
+          Array.from(demodulateSymbols(iq.subarray(2 * l.header[0]), p, { oversampling: 1, engine })),
+          tag,
+        ).toEqual(v.symbols);
         if (v.sameAsSx127x) {
           const legacy = modulateFrame(payload, paramsOf(v, "sx127x"), { oversampling: 1, engine });
           expect(Array.from(legacy), `${tag} sample for sample as SX127x`).toEqual(Array.from(iq));
@@ -109,20 +159,33 @@ describe("SX126x framing rules", () => {
     }
   });
   it("time on air: SX126x SF5/SF6 is (L + 6.25 + n) symbols, n = 8 + ceil((8PL + 16CRC + 20EH - 4SF) / 4SF) (CR + 4) (sx126x_driver)", () => {
-    for (const sf of [5, 6]) for (const pl of [1, 10, 51, 255]) for (const cr of [1, 4]) for (const explicitHeader of [true, false]) {
-      const p = { sf, cr, bandwidth: 125000, framing: "sx126x" as const, explicitHeader, preambleLength: 12 };
-      const n = 8 + Math.max(Math.ceil((8 * pl + 16 + (explicitHeader ? 20 : 0) - 4 * sf) / (4 * sf)), 0) * (cr + 4);
-      const t = timeOnAir(p, pl);
-      expect(t.payloadSymbols).toBe(n);
-      expect(t.preambleSymbols).toBe(18.25);
-      expect(t.seconds).toBeCloseTo(((12 + 6.25 + n) * (1 << sf)) / 125000, 12);
-      expect(encodeFrame(new Uint8Array(pl).fill(7), p).length).toBe(n);
-    }
+    for (const sf of [5, 6])
+      for (const pl of [1, 10, 51, 255])
+        for (const cr of [1, 4])
+          for (const explicitHeader of [true, false]) {
+            const p = { sf, cr, bandwidth: 125000, framing: "sx126x" as const, explicitHeader, preambleLength: 12 };
+            const n =
+              8 + Math.max(Math.ceil((8 * pl + 16 + (explicitHeader ? 20 : 0) - 4 * sf) / (4 * sf)), 0) * (cr + 4);
+            const t = timeOnAir(p, pl);
+            expect(t.payloadSymbols).toBe(n);
+            expect(t.preambleSymbols).toBe(18.25);
+            expect(t.seconds).toBeCloseTo(((12 + 6.25 + n) * (1 << sf)) / 125000, 12);
+            expect(encodeFrame(new Uint8Array(pl).fill(7), p).length).toBe(n);
+          }
   });
   it("sync word: byte or SX126x register form 0xH4L4, reported both ways; other 16-bit values are refused", () => {
-    expect(resolveParams({ sf: 7, cr: 1, bandwidth: 125000, syncWord: 0x3444 })).toMatchObject({ syncWord: 0x34, syncRegister: 0x3444 });
-    expect(resolveParams({ sf: 7, cr: 1, bandwidth: 125000, syncWord: 0x1424 })).toMatchObject({ syncWord: 0x12, syncRegister: 0x1424 });
-    expect(resolveParams({ sf: 7, cr: 1, bandwidth: 125000, syncWord: 0x2b })).toMatchObject({ syncWord: 0x2b, syncRegister: 0x24b4 });
+    expect(resolveParams({ sf: 7, cr: 1, bandwidth: 125000, syncWord: 0x3444 })).toMatchObject({
+      syncWord: 0x34,
+      syncRegister: 0x3444,
+    });
+    expect(resolveParams({ sf: 7, cr: 1, bandwidth: 125000, syncWord: 0x1424 })).toMatchObject({
+      syncWord: 0x12,
+      syncRegister: 0x1424,
+    });
+    expect(resolveParams({ sf: 7, cr: 1, bandwidth: 125000, syncWord: 0x2b })).toMatchObject({
+      syncWord: 0x2b,
+      syncRegister: 0x24b4,
+    });
     for (const bad of [0x1234, 0x10000, -1, 1.5, 0x1425]) {
       try {
         resolveParams({ sf: 7, cr: 1, bandwidth: 125000, syncWord: bad });
@@ -142,14 +205,27 @@ describe("inverted IQ", () => {
   it("the frame with invertIq is the complex conjugate of the normal one, both engines, both framings, modulateSymbols too", () => {
     const payload = hex("cafe0102");
     for (const engine of engines) {
-      for (const [sf, k, framing] of [[5, 1, "sx126x"], [7, 3, "sx127x"], [9, 2, "sx126x"]] as const) {
+      for (const [sf, k, framing] of [
+        [5, 1, "sx126x"],
+        [7, 3, "sx127x"],
+        [9, 2, "sx126x"],
+      ] as const) {
         const normal = modulateFrame(payload, { sf, cr: 1, bandwidth: 125000, framing }, { oversampling: k, engine });
-        const inv = modulateFrame(payload, { sf, cr: 1, bandwidth: 125000, framing, invertIq: true }, { oversampling: k, engine });
+        const inv = modulateFrame(
+          payload,
+          { sf, cr: 1, bandwidth: 125000, framing, invertIq: true },
+          { oversampling: k, engine },
+        );
         expect(inv.length).toBe(normal.length);
         let d = 0;
-        for (let i = 0; i < inv.length; i += 2) d = Math.max(d, Math.abs(inv[i]! - normal[i]!), Math.abs(inv[i + 1]! + normal[i + 1]!));
+        for (let i = 0; i < inv.length; i += 2)
+          d = Math.max(d, Math.abs(inv[i]! - normal[i]!), Math.abs(inv[i + 1]! + normal[i + 1]!));
         expect(d).toBe(0);
-        const s = modulateSymbols([3, 7], { sf, cr: 1, bandwidth: 125000, invertIq: true }, { oversampling: k, engine });
+        const s = modulateSymbols(
+          [3, 7],
+          { sf, cr: 1, bandwidth: 125000, invertIq: true },
+          { oversampling: k, engine },
+        );
         const t = modulateSymbols([3, 7], { sf, cr: 1, bandwidth: 125000 }, { oversampling: k, engine });
         expect(s[1]).toBe(-t[1]!);
         expect(s[s.length - 1]).toBe(-t[t.length - 1]!);
@@ -193,7 +269,19 @@ describe("SX1280 and narrow bandwidths", () => {
   });
   it("every SX1280 and narrow bandwidth encodes, modulates and demodulates (1x and 2x)", () => {
     const payload = hex("48656c6c6f");
-    for (const bandwidth of [203125, 406250, 812500, 1625000, 62500, 125000 / 3, 31250, 125000 / 6, 15625, 125000 / 12, 7812.5]) {
+    for (const bandwidth of [
+      203125,
+      406250,
+      812500,
+      1625000,
+      62500,
+      125000 / 3,
+      31250,
+      125000 / 6,
+      15625,
+      125000 / 12,
+      7812.5,
+    ]) {
       for (const k of [1, 2]) {
         const p = resolveParams({ sf: 7, cr: 1, bandwidth });
         const iq = modulateFrame(payload, p, { oversampling: k });

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import FFT from "fft.js";
-import { createFft, decodeFrame, demodulateSymbols, encodeFrame, frameLayout, modulateFrame, modulateSymbols, oversamplingFor, resolveParams, type Engine } from "../src/phy/index.js";
+import {
+  createFft,
+  decodeFrame,
+  demodulateSymbols,
+  encodeFrame,
+  frameLayout,
+  modulateFrame,
+  modulateSymbols,
+  oversamplingFor,
+  resolveParams,
+  type Engine,
+} from "../src/phy/index.js";
 import { chirpPhase } from "../src/engines/js/chirp.js";
 import { ChirpError } from "../src/errors.js";
 
@@ -8,7 +19,7 @@ const engines: Engine[] = ["js", "wasm"];
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe("FFT", () => {
@@ -19,11 +30,12 @@ describe("FFT", () => {
       const x = Float32Array.from({ length: 2 * n }, () => rand() * 2 - 1);
       const ref = new Float64Array(2 * n);
       if (n <= 64) {
-        for (let f = 0; f < n; f++) for (let t = 0; t < n; t++) {
-          const a = (-2 * Math.PI * f * t) / n;
-          ref[2 * f] += x[2 * t]! * Math.cos(a) - x[2 * t + 1]! * Math.sin(a);
-          ref[2 * f + 1] += x[2 * t]! * Math.sin(a) + x[2 * t + 1]! * Math.cos(a);
-        }
+        for (let f = 0; f < n; f++)
+          for (let t = 0; t < n; t++) {
+            const a = (-2 * Math.PI * f * t) / n;
+            ref[2 * f] += x[2 * t]! * Math.cos(a) - x[2 * t + 1]! * Math.sin(a);
+            ref[2 * f + 1] += x[2 * t]! * Math.sin(a) + x[2 * t + 1]! * Math.cos(a);
+          }
       } else {
         new FFT(n).transform(ref, Array.from(x));
       }
@@ -31,8 +43,12 @@ describe("FFT", () => {
         const fft = createFft(n, engine);
         const y = x.slice();
         fft.forward(y);
-        let err = 0, mag = 0;
-        for (let i = 0; i < 2 * n; i++) { err = Math.max(err, Math.abs(y[i]! - ref[i]!)); mag = Math.max(mag, Math.abs(ref[i]!)); }
+        let err = 0,
+          mag = 0;
+        for (let i = 0; i < 2 * n; i++) {
+          err = Math.max(err, Math.abs(y[i]! - ref[i]!));
+          mag = Math.max(mag, Math.abs(ref[i]!));
+        }
         expect(err / mag, `${engine} n=${n}`).toBeLessThan(2e-5 * lg);
         fft.inverse(y);
         let back = 0;
@@ -49,7 +65,8 @@ describe("FFT", () => {
       const sin = Float64Array.from({ length: n }, (_, i) => Math.sin((-2 * Math.PI * i) / n));
       const ref = new Float64Array(2 * n);
       for (let f = 0; f < n; f++) {
-        let re = 0, im = 0;
+        let re = 0,
+          im = 0;
         for (let t = 0, m = 0; t < n; t++, m = (m + f) & (n - 1)) {
           re += x[2 * t]! * cos[m]! - x[2 * t + 1]! * sin[m]!;
           im += x[2 * t]! * sin[m]! + x[2 * t + 1]! * cos[m]!;
@@ -60,8 +77,12 @@ describe("FFT", () => {
       for (const engine of engines) {
         const y = x.slice();
         createFft(n, engine).forward(y);
-        let e = 0, r = 0;
-        for (let i = 0; i < 2 * n; i++) { e += (y[i]! - ref[i]!) ** 2; r += ref[i]! ** 2; }
+        let e = 0,
+          r = 0;
+        for (let i = 0; i < 2 * n; i++) {
+          e += (y[i]! - ref[i]!) ** 2;
+          r += ref[i]! ** 2;
+        }
         // measured: 0.8e-7 (n = 32) .. 1.25e-7 (n = 8192); the radix-2 kernel before gave 0.8e-7 .. 1.33e-7
         expect(Math.sqrt(e / r), `${engine} n=${n}`).toBeLessThan(2e-7);
       }
@@ -80,7 +101,8 @@ describe("modulator", () => {
   it("every symbol starts at phase 0 and every chirp ends on a whole cycle (continuous phase)", () => {
     for (let sf = 5; sf <= 12; sf++) {
       const n = 1 << sf;
-      for (const s of [0, 1, n / 2, n - 1]) expect(Math.min(chirpPhase(s, n, n), 1 - chirpPhase(s, n, n))).toBeLessThan(1e-9);
+      for (const s of [0, 1, n / 2, n - 1])
+        expect(Math.min(chirpPhase(s, n, n), 1 - chirpPhase(s, n, n))).toBeLessThan(1e-9);
       expect(((3 * n) / 32) % 1).toBe(0); // the quarter downchirp ends on a whole cycle too
     }
   });
@@ -93,7 +115,8 @@ describe("modulator", () => {
         const a = modulateSymbols(syms, p, { oversampling: k, engine: "js" });
         const b = modulateSymbols(syms, p, { oversampling: k, engine: "wasm" });
         expect(b.length).toBe(2 * 3 * (1 << sf) * k);
-        let d = 0, amp = 0;
+        let d = 0,
+          amp = 0;
         for (let i = 0; i < a.length; i += 2) {
           d = Math.max(d, Math.abs(a[i]! - b[i]!), Math.abs(a[i + 1]! - b[i + 1]!));
           amp = Math.max(amp, Math.abs(Math.hypot(b[i]!, b[i + 1]!) - 1));
@@ -112,7 +135,9 @@ describe("modulator", () => {
           const syms = [0, n - 1, ...Array.from({ length: 4 }, () => Math.floor(rand() * n))];
           const p = { sf, cr: 1, bandwidth: 125000 };
           const iq = modulateSymbols(syms, p, { oversampling: k, engine });
-          expect(Array.from(demodulateSymbols(iq, p, { oversampling: k, engine })), `${engine} sf${sf} k${k}`).toEqual(syms);
+          expect(Array.from(demodulateSymbols(iq, p, { oversampling: k, engine })), `${engine} sf${sf} k${k}`).toEqual(
+            syms,
+          );
         }
       }
     }
@@ -130,7 +155,11 @@ describe("modulator", () => {
   it("a modulated frame demodulates to preamble 0, sync 8H/8L, downchirps, and decodes", () => {
     const payload = Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
     for (const engine of engines) {
-      for (const [sf, k, sync] of [[7, 2, 0x34], [9, 1, 0x12], [12, 4, 0x12]] as const) {
+      for (const [sf, k, sync] of [
+        [7, 2, 0x34],
+        [9, 1, 0x12],
+        [12, 4, 0x12],
+      ] as const) {
         const p = resolveParams({ sf, cr: 2, bandwidth: 125000, syncWord: sync });
         const iq = modulateFrame(payload, p, { oversampling: k, engine });
         const l = frameLayout(p, payload.length, k);
@@ -157,7 +186,13 @@ describe("modulator", () => {
 describe("modulateFrame: preamble length and sync word", () => {
   it("engines agree over the whole frame; the preamble has preambleLength upchirps and any sync byte maps to 8H, 8L mod N", () => {
     const payload = Uint8Array.of(0x48, 0x69);
-    for (const [sf, k, preambleLength, syncWord] of [[5, 1, 6, 0xff], [7, 3, 300, 0x00], [5, 1, 65535, 0xa5], [8, 2, 9, 0x5a], [12, 1, 7, 0x34]] as const) {
+    for (const [sf, k, preambleLength, syncWord] of [
+      [5, 1, 6, 0xff],
+      [7, 3, 300, 0x00],
+      [5, 1, 65535, 0xa5],
+      [8, 2, 9, 0x5a],
+      [12, 1, 7, 0x34],
+    ] as const) {
       const p = resolveParams({ sf, cr: 3, bandwidth: 125000, preambleLength, syncWord });
       const l = frameLayout(p, payload.length, k);
       expect(l.preamble[1]).toBe(preambleLength * p.n * k);
@@ -171,7 +206,9 @@ describe("modulateFrame: preamble length and sync word", () => {
       expect(head.length).toBe(preambleLength + 2);
       expect(head.slice(0, preambleLength).every((s) => s === 0)).toBe(true);
       expect(head.slice(preambleLength)).toEqual([((syncWord >> 4) * 8) % p.n, ((syncWord & 15) * 8) % p.n]);
-      expect(Array.from(demodulateSymbols(b.subarray(2 * l.header[0]), p, { oversampling: k }))).toEqual(Array.from(encodeFrame(payload, p)));
+      expect(Array.from(demodulateSymbols(b.subarray(2 * l.header[0]), p, { oversampling: k }))).toEqual(
+        Array.from(encodeFrame(payload, p)),
+      );
     }
   });
 });
@@ -193,8 +230,12 @@ describe("modulating into the caller's array (opts.out)", () => {
       expect(big[50 + 2 * total]).toBe(7);
       const syms = modulateSymbols([5, 6], p, { oversampling: 1, engine, out: new Float32Array(512) });
       expect(Array.from(demodulateSymbols(syms, p, { oversampling: 1 }))).toEqual([5, 6]);
-      expect(() => modulateFrame(payload, p, { oversampling: 2, engine, out: new Float32Array(2 * total - 1) })).toThrow(/out must be a Float32Array of at least/);
-      expect(() => modulateSymbols([1], p, { oversampling: 1, engine, out: [] as unknown as Float32Array })).toThrow(ChirpError);
+      expect(() =>
+        modulateFrame(payload, p, { oversampling: 2, engine, out: new Float32Array(2 * total - 1) }),
+      ).toThrow(/out must be a Float32Array of at least/);
+      expect(() => modulateSymbols([1], p, { oversampling: 1, engine, out: [] as unknown as Float32Array })).toThrow(
+        ChirpError,
+      );
     }
   });
 });
@@ -204,20 +245,28 @@ describe("modulator errors", () => {
   it("oversampling outside 1..64, bad symbol values, bad payloads and huge frames are typed errors", () => {
     for (const engine of engines) {
       for (const oversampling of [0, 65, 1.5]) {
-        try { modulateSymbols([0], p, { oversampling, engine }); expect.unreachable(); } catch (e) {
+        try {
+          modulateSymbols([0], p, { oversampling, engine });
+          expect.unreachable();
+        } catch (e) {
           expect((e as ChirpError).parameter).toBe("oversampling");
           expect((e as ChirpError).allowed).toMatch(/1 to 64/);
         }
       }
       expect(() => modulateSymbols([128], p, { oversampling: 1, engine })).toThrow(/0\.\.127/);
       expect(() => modulateFrame([1, 2] as unknown as Uint8Array, p, { oversampling: 1, engine })).toThrow(ChirpError);
-      expect(() => modulateFrame(new Uint8Array(4), { ...p, sf: 12, preambleLength: 65535 }, { oversampling: 64, engine })).toThrow(/samples/);
+      expect(() =>
+        modulateFrame(new Uint8Array(4), { ...p, sf: 12, preambleLength: 65535 }, { oversampling: 64, engine }),
+      ).toThrow(/samples/);
     }
   });
   it("non-array symbols, NaN/Inf samples in demodulation and a rate that is not a number are typed errors", () => {
     for (const engine of engines) {
       for (const bad of [5, null, "ab"]) {
-        try { modulateSymbols(bad as unknown as number[], p, { oversampling: 1, engine }); expect.unreachable(); } catch (e) {
+        try {
+          modulateSymbols(bad as unknown as number[], p, { oversampling: 1, engine });
+          expect.unreachable();
+        } catch (e) {
           expect((e as ChirpError).parameter).toBe("symbols");
         }
       }
@@ -226,7 +275,10 @@ describe("modulator errors", () => {
       for (const v of [NaN, Infinity]) {
         const broken = iq.slice();
         broken[2 * (128 * 2 + 18)] = v; // a sample of symbol 1 that the 2x dechirp uses (every 2nd)
-        try { demodulateSymbols(broken, p, { oversampling: 2, engine }); expect.unreachable(); } catch (e) {
+        try {
+          demodulateSymbols(broken, p, { oversampling: 2, engine });
+          expect.unreachable();
+        } catch (e) {
           expect((e as ChirpError).code).toBe("BAD_INPUT");
           expect((e as ChirpError).message).toMatch(/symbol 1 /);
         }

@@ -1,7 +1,15 @@
 // The receiver's frame decision: a header whose checksum failed is never reported as a frame, and
 // the PHY decoder does not make up the fields of a header it could not read.
 import { describe, expect, it } from "vitest";
-import { decodeFrame, decodeFrameSoft, decodeHeader, encodeFrame, resolveParams, symbolToWord, type Engine } from "../src/phy/index.js";
+import {
+  decodeFrame,
+  decodeFrameSoft,
+  decodeHeader,
+  encodeFrame,
+  resolveParams,
+  symbolToWord,
+  type Engine,
+} from "../src/phy/index.js";
 import { decodeRecording } from "../src/rx/index.js";
 import { decodeSymbols } from "../src/rx/frame.js";
 import { simulate } from "../src/sim/index.js";
@@ -13,7 +21,9 @@ describe("a failed header's fields are not read", () => {
   const p = { sf: 8, cr: 4, bandwidth };
   it("decodeFrame, decodeFrameSoft and decodeHeader give null fields with headerOk/ok false, on both engines", () => {
     const syms = Array.from(encodeFrame(Uint8Array.of(1, 2, 3, 4, 5), p));
-    syms[0] = (syms[0]! + 64) % 256; syms[1] = (syms[1]! + 128) % 256; syms[2] = (syms[2]! + 32) % 256;
+    syms[0] = (syms[0]! + 64) % 256;
+    syms[1] = (syms[1]! + 128) % 256;
+    syms[2] = (syms[2]! + 32) % 256;
     const r = resolveParams(p);
     // LLRs saying all-zero bits: header nibbles 0, 0, 0 (checksum 0 matches, coding rate 0 does not)
     const llr = new Float32Array(syms.length * 8).fill(-4);
@@ -36,8 +46,16 @@ describe("receiver: a frame is reported only with a header that was read", () =>
       let frames = 0;
       for (const seed of [14, 25]) {
         const sim = simulate({
-          frames: Array.from({ length: 25 }, () => ({ payloadLength: 16, params: { sf: 7, bandwidth, cr: 1 } })), sampleRate: bandwidth, snrDb: -11,
-          cfoHz: 2500, sfoPpm: 5, delay: 0.3, leadSamples: 2000, gapSamples: [300, 3000], tailSamples: 2000, seed,
+          frames: Array.from({ length: 25 }, () => ({ payloadLength: 16, params: { sf: 7, bandwidth, cr: 1 } })),
+          sampleRate: bandwidth,
+          snrDb: -11,
+          cfoHz: 2500,
+          sfoPpm: 5,
+          delay: 0.3,
+          leadSamples: 2000,
+          gapSamples: [300, 3000],
+          tailSamples: 2000,
+          seed,
         });
         for (const f of decodeRecording(sim.iq, { sampleRate: bandwidth, bandwidth, sf: 7, engine })) {
           frames++;
@@ -58,12 +76,18 @@ describe("CRC false accepts: garbage gets one CRC check, not two", () => {
   // (bench/false-accept.mjs counts the accepts on 10^6 frames)
   it("decodeSymbols consults the hard decoding's CRC on at most 1 % of random frames; a few-error frame is still rescued", () => {
     let a = 99;
-    const rnd = () => { a = (a * 1103515245 + 12345) >>> 0; return ((a >>> 8) + 0.5) / 16777216; };
-    const sf = 7, cr = 1, payloadLength = 16;
+    const rnd = () => {
+      a = (a * 1103515245 + 12345) >>> 0;
+      return ((a >>> 8) + 0.5) / 16777216;
+    };
+    const sf = 7,
+      cr = 1,
+      payloadLength = 16;
     const implicit = { payloadLength, cr, crc: true };
     const params = resolveParams({ sf, bandwidth, cr, explicitHeader: false, crc: true });
     const nsym = 8 + Math.ceil((2 * payloadLength + 4 - (sf - 2)) / sf) * (4 + cr);
-    const symbols = new Uint16Array(nsym), llr = new Float32Array(nsym * sf);
+    const symbols = new Uint16Array(nsym),
+      llr = new Float32Array(nsym * sf);
     const fill = () => {
       llr.fill(0);
       for (let s = 0; s < nsym; s++) {
@@ -72,7 +96,8 @@ describe("CRC false accepts: garbage gets one CRC check, not two", () => {
         for (let j = 0; j < bits; j++) llr[s * sf + j] = ((w >> (bits - 1 - j)) & 1 ? 1 : -1) * (0.05 + rnd());
       }
     };
-    let checks = 0, accepts = 0;
+    let checks = 0,
+      accepts = 0;
     const n = 3000;
     for (let k = 0; k < n; k++) {
       for (let s = 0; s < nsym; s++) symbols[s] = Math.floor(rnd() * 128);
@@ -85,12 +110,18 @@ describe("CRC false accepts: garbage gets one CRC check, not two", () => {
     expect(accepts).toBeLessThanOrEqual(1);
     // a real frame with one symbol wrong, whose soft decision is misled by that symbol's LLRs
     // (strong and wrong) while the hard decoder corrects it: still rescued by the hard decoding
-    const good = encodeFrame(Uint8Array.from({ length: payloadLength }, (_, i) => i * 7), params);
+    const good = encodeFrame(
+      Uint8Array.from({ length: payloadLength }, (_, i) => i * 7),
+      params,
+    );
     symbols.set(good.subarray(0, nsym));
     fill();
-    const sym = 12, wrong = (symbols[sym]! + 1) % 128; // adjacent bin: one bit of one codeword flips
-    const w = symbolToWord(wrong, sf, false), truth = symbolToWord(symbols[sym]!, sf, false);
-    for (let j = 0; j < sf; j++) if (((w ^ truth) >> (sf - 1 - j)) & 1) llr[sym * sf + j] = ((w >> (sf - 1 - j)) & 1 ? 1 : -1) * 50;
+    const sym = 12,
+      wrong = (symbols[sym]! + 1) % 128; // adjacent bin: one bit of one codeword flips
+    const w = symbolToWord(wrong, sf, false),
+      truth = symbolToWord(symbols[sym]!, sf, false);
+    for (let j = 0; j < sf; j++)
+      if (((w ^ truth) >> (sf - 1 - j)) & 1) llr[sym * sf + j] = ((w >> (sf - 1 - j)) & 1 ? 1 : -1) * 50;
     const d = decodeSymbols(llr, symbols, params, null, implicit);
     expect(d.decoded?.crcOk).toBe(true);
     expect(d.soft).toBe(false);

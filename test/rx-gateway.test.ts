@@ -4,15 +4,34 @@
 // gives the same; an SF10 frame right after a truncated SF9 frame; typed errors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createGatewayReceiver, decodeGateway, decodeRecording, type GatewayFrame, type GatewayOptions } from "../src/rx/index.js";
+import {
+  createGatewayReceiver,
+  decodeGateway,
+  decodeRecording,
+  type GatewayFrame,
+  type GatewayOptions,
+} from "../src/rx/index.js";
 import { simulate } from "../src/sim/index.js";
 import { ChirpError } from "../src/errors.js";
 import { describeShared, readSharedJson, sharedPath } from "./shared.js";
 
 interface GatewayCapture {
-  file: string; format: "cs16"; sampleRate: number; centerFrequency: number; bandwidth: number; cr: number;
-  syncWord: string; channelsHz: number[];
-  frames: { payloadHex: string; sf: number; frequencyHz: number; startSample: number; levelDbOverNoise: number; ppm: number }[];
+  file: string;
+  format: "cs16";
+  sampleRate: number;
+  centerFrequency: number;
+  bandwidth: number;
+  cr: number;
+  syncWord: string;
+  channelsHz: number[];
+  frames: {
+    payloadHex: string;
+    sf: number;
+    frequencyHz: number;
+    startSample: number;
+    levelDbOverNoise: number;
+    ppm: number;
+  }[];
 }
 
 describeShared("gateway receiver on the EU868 3-channel capture", () => {
@@ -22,8 +41,12 @@ describeShared("gateway receiver on the EU868 3-channel capture", () => {
   bytes.set(raw);
   const iq = new Int16Array(bytes.buffer);
   const opts: GatewayOptions = {
-    sampleRate: c.sampleRate, centerFrequency: c.centerFrequency, channels: c.channelsHz,
-    sfs: [7, 8, 9, 10, 11, 12], bandwidth: c.bandwidth, syncWord: parseInt(c.syncWord, 16),
+    sampleRate: c.sampleRate,
+    centerFrequency: c.centerFrequency,
+    channels: c.channelsHz,
+    sfs: [7, 8, 9, 10, 11, 12],
+    bandwidth: c.bandwidth,
+    syncWord: parseInt(c.syncWord, 16),
   };
   const chip = c.sampleRate / c.bandwidth;
   // the channel model delays by a few samples; allow two chips more
@@ -51,7 +74,11 @@ describeShared("gateway receiver on the EU868 3-channel capture", () => {
     }
     // nothing else reported as good data
     for (const f of frames) {
-      if (f.crcOk === true) expect(c.frames.some((t) => near(f, t)), `extra frame SF${f.sf} ${f.channelHz} ${f.startSample}`).toBe(true);
+      if (f.crcOk === true)
+        expect(
+          c.frames.some((t) => near(f, t)),
+          `extra frame SF${f.sf} ${f.channelHz} ${f.startSample}`,
+        ).toBe(true);
     }
   }
 
@@ -60,7 +87,8 @@ describeShared("gateway receiver on the EU868 3-channel capture", () => {
     whole = decodeGateway(iq, opts);
     check(whole);
     // in time order
-    for (let i = 1; i < whole.length; i++) expect(whole[i]!.startSampleExact).toBeGreaterThanOrEqual(whole[i - 1]!.startSampleExact);
+    for (let i = 1; i < whole.length; i++)
+      expect(whole[i]!.startSampleExact).toBeGreaterThanOrEqual(whole[i - 1]!.startSampleExact);
   });
 
   it("finds what one receiver per channel and SF on the wideband input finds (same channel filter)", () => {
@@ -69,18 +97,32 @@ describeShared("gateway receiver on the EU868 3-channel capture", () => {
     const direct: string[] = [];
     for (const hz of c.channelsHz) {
       for (let sf = 7; sf <= 12; sf++) {
-        for (const f of decodeRecording(iq, { sampleRate: c.sampleRate, bandwidth: c.bandwidth, sf, syncWord: 0x34, frequencyOffsetHz: hz - c.centerFrequency })) {
+        for (const f of decodeRecording(iq, {
+          sampleRate: c.sampleRate,
+          bandwidth: c.bandwidth,
+          sf,
+          syncWord: 0x34,
+          frequencyOffsetHz: hz - c.centerFrequency,
+        })) {
           direct.push(`${hz} SF${f.sf} ${f.startSample} ${f.crcOk} ${f.payloadHex} ${f.cfoHz.toFixed(1)}`);
         }
       }
     }
-    const mine = whole.map((f) => `${f.channelHz} SF${f.sf} ${f.startSample} ${f.crcOk} ${f.payloadHex} ${f.cfoHz.toFixed(1)}`);
+    const mine = whole.map(
+      (f) => `${f.channelHz} SF${f.sf} ${f.startSample} ${f.crcOk} ${f.payloadHex} ${f.cfoHz.toFixed(1)}`,
+    );
     expect(mine.sort()).toEqual(direct.sort());
   });
 
   it("streams raw cs16 bytes in odd chunks (split samples) with the same result", () => {
     let progress = 0;
-    const gw = createGatewayReceiver({ ...opts, format: "cs16", onProgress: (n) => { progress = n; } });
+    const gw = createGatewayReceiver({
+      ...opts,
+      format: "cs16",
+      onProgress: (n) => {
+        progress = n;
+      },
+    });
     const frames: GatewayFrame[] = [];
     for (let i = 0; i < bytes.length; i += 400_001) frames.push(...gw.push(bytes.subarray(i, i + 400_001)));
     // some frames are released before the end, not all held until flush
@@ -90,7 +132,9 @@ describeShared("gateway receiver on the EU868 3-channel capture", () => {
     check(frames);
     // streamed frames come as they settle (in time order within a push): compare sorted
     frames.sort((a, b) => a.startSampleExact - b.startSampleExact);
-    expect(frames.map((f) => [f.payloadHex, f.startSample, f.sf, f.channelHz])).toEqual(whole.map((f) => [f.payloadHex, f.startSample, f.sf, f.channelHz]));
+    expect(frames.map((f) => [f.payloadHex, f.startSample, f.sf, f.channelHz])).toEqual(
+      whole.map((f) => [f.payloadHex, f.startSample, f.sf, f.channelHz]),
+    );
     expect(gw.stats.samplesIn).toBe(iq.length / 2);
     expect(gw.stats.frames).toBe(frames.length);
     expect(gw.stats.receivers).toBe(3 * 6);
@@ -101,10 +145,26 @@ describe("gateway receiver (simulated)", () => {
   // A recording that starts inside an SF9 frame, with an SF10 frame six symbols after its end on
   // the same channel: the SF10 receiver used to miss it in 25 of 32 seeds (a spurious detection
   // near the start held its search through the real preamble; fixed in the receiver by 605f9d6).
-  const sf9 = { payload: "aeb94bae8d2f9fa29c5a28", params: { sf: 9, bandwidth: 125000, cr: 1, syncWord: 0x34 }, cfoHz: 2200 };
-  const sf10 = { payload: "c15bffad5c2dfb8bb8", params: { sf: 10, bandwidth: 125000, cr: 1, syncWord: 0x34 }, gapSamples: 12500 };
+  const sf9 = {
+    payload: "aeb94bae8d2f9fa29c5a28",
+    params: { sf: 9, bandwidth: 125000, cr: 1, syncWord: 0x34 },
+    cfoHz: 2200,
+  };
+  const sf10 = {
+    payload: "c15bffad5c2dfb8bb8",
+    params: { sf: 10, bandwidth: 125000, cr: 1, syncWord: 0x34 },
+    gapSamples: 12500,
+  };
   function recording(seed: number): Float32Array {
-    const s = simulate({ frames: [sf9, sf10], sampleRate: 250000, snrDb: 11, cfoHz: -7589, leadSamples: 5000, tailSamples: 5000, seed });
+    const s = simulate({
+      frames: [sf9, sf10],
+      sampleRate: 250000,
+      snrDb: 11,
+      cfoHz: -7589,
+      leadSamples: 5000,
+      tailSamples: 5000,
+      seed,
+    });
     return s.iq.subarray(2 * Math.round(s.truth[0]!.endSample - 10240));
   }
   const gwOpts: GatewayOptions = { sampleRate: 250000, channels: [0], sfs: [10], syncWord: 0x34 };
@@ -113,7 +173,10 @@ describe("gateway receiver (simulated)", () => {
     for (let seed = 3; seed < 11; seed++) {
       const frames = decodeGateway(recording(seed), gwOpts);
       const good = frames.filter((f) => f.crcOk === true);
-      expect(good.map((f) => f.payloadHex), `seed ${seed}`).toEqual([sf10.payload]);
+      expect(
+        good.map((f) => f.payloadHex),
+        `seed ${seed}`,
+      ).toEqual([sf10.payload]);
       expect(good[0]!.sf).toBe(10);
       expect(good[0]!.channelHz).toBe(0);
     }
@@ -128,19 +191,37 @@ describe("gateway receiver (simulated)", () => {
     const b = [...gw.push(x), ...gw.flush()];
     expect(b.map((f) => [f.payloadHex, f.startSample])).toEqual(a.map((f) => [f.payloadHex, f.startSample]));
     const js = decodeGateway(x, { ...gwOpts, engine: "js" });
-    expect(js.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(a.filter((f) => f.crcOk).map((f) => f.payloadHex));
+    expect(js.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(
+      a.filter((f) => f.crcOk).map((f) => f.payloadHex),
+    );
   });
 
   it("positions map back to wideband samples at 1 MS/s and 2.4 MS/s (resampled), channels up to 800 kHz off centre", () => {
-    for (const [rate, offsets] of [[1e6, [-200000, 200000]], [2.4e6, [-800000, 0, 600000]]] as const) {
-      const frames = offsets.map((o, i) => ({ payloadLength: 10, params: { sf: 7 + i, bandwidth: 125000, cr: 2 }, frequencyOffsetHz: o, cfoHz: 5000 * (i - 1) }));
+    for (const [rate, offsets] of [
+      [1e6, [-200000, 200000]],
+      [2.4e6, [-800000, 0, 600000]],
+    ] as const) {
+      const frames = offsets.map((o, i) => ({
+        payloadLength: 10,
+        params: { sf: 7 + i, bandwidth: 125000, cr: 2 },
+        frequencyOffsetHz: o,
+        cfoHz: 5000 * (i - 1),
+      }));
       const s = simulate({ frames, sampleRate: rate, snrDb: 5, leadSamples: 20000, tailSamples: 20000, seed: 4 });
-      const got = decodeGateway(s.iq, { sampleRate: rate, centerFrequency: 868.3e6, channels: offsets.map((o) => 868.3e6 + o), sfs: [7, 8, 9] });
-      expect(got.map((f) => [f.channelIndex, f.sf, f.crcOk, f.payloadHex]), `${rate}`).toEqual(s.truth.map((t, i) => [i, t.sf, true, t.payloadHex]));
+      const got = decodeGateway(s.iq, {
+        sampleRate: rate,
+        centerFrequency: 868.3e6,
+        channels: offsets.map((o) => 868.3e6 + o),
+        sfs: [7, 8, 9],
+      });
+      expect(
+        got.map((f) => [f.channelIndex, f.sf, f.crcOk, f.payloadHex]),
+        `${rate}`,
+      ).toEqual(s.truth.map((t, i) => [i, t.sf, true, t.payloadHex]));
       got.forEach((f, i) => {
         expect(Math.abs(f.startSampleExact - s.truth[i]!.startSample)).toBeLessThan(2);
         expect(Math.abs(f.endSample - s.truth[i]!.endSample)).toBeLessThan(2 * (rate / 125000));
-        expect(Math.abs(f.cfoHz - s.truth[i]!.cfoHz)).toBeLessThan(0.1 * 125000 / 2 ** f.sf);
+        expect(Math.abs(f.cfoHz - s.truth[i]!.cfoHz)).toBeLessThan((0.1 * 125000) / 2 ** f.sf);
       });
     }
   });
@@ -148,7 +229,11 @@ describe("gateway receiver (simulated)", () => {
   it("rejects bad options with typed errors", () => {
     const bad = (o: Partial<GatewayOptions>, parameter: string): void => {
       let err: unknown;
-      try { createGatewayReceiver({ ...gwOpts, ...o } as GatewayOptions); } catch (e) { err = e; }
+      try {
+        createGatewayReceiver({ ...gwOpts, ...o } as GatewayOptions);
+      } catch (e) {
+        err = e;
+      }
       expect(err, parameter).toBeInstanceOf(ChirpError);
       expect((err as ChirpError).code).toBe("BAD_PARAMETER");
       expect((err as ChirpError).parameter).toBe(parameter);

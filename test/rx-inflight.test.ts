@@ -5,7 +5,11 @@ import { simulate } from "../src/sim/index.js";
 import { decodeRecording, createReceiver, type Frame } from "../src/rx/index.js";
 import { modulateFrame } from "../src/phy/index.js";
 
-const bw = 125e3, rate = 2 * bw, sf = 7, n = 128, L = 8;
+const bw = 125e3,
+  rate = 2 * bw,
+  sf = 7,
+  n = 128,
+  L = 8;
 const params = { sf, bandwidth: bw, cr: 1 };
 /** Samples from a frame's start to the start of its payload (preamble, sync, header block). */
 const toPayload = (L + 4.25 + 8) * n * 2;
@@ -19,7 +23,10 @@ describe.each(["wasm", "js"] as const)("frames in flight (%s)", (engine) => {
         // 20 symbols into the first frame's payload
         { payloadLength: 12, params, snrDb: 10, cfoHz: -3700, startSample: first + toPayload + 20 * 2 * n + 77 },
       ],
-      sampleRate: rate, sfoPpm: 5, tailSamples: 3000, seed: 21,
+      sampleRate: rate,
+      sfoPpm: 5,
+      tailSamples: 3000,
+      seed: 21,
     });
     const frames = decodeRecording(sim.iq, { sampleRate: rate, bandwidth: bw, sf, engine });
     const second = frames.filter((f) => f.crcOk && f.payloadHex === sim.truth[1]!.payloadHex);
@@ -40,7 +47,14 @@ describe.each(["wasm", "js"] as const)("frames in flight (%s)", (engine) => {
     const fake = modulateFrame(new Uint8Array(255).fill(0x5a), params, { oversampling: 2, engine: "js" });
     const start = 3000;
     const real = start + toPayload + 60 * 2 * n + 31; // 60 symbols into the claimed payload
-    const sim = simulate({ frames: [{ payloadLength: 16, params, startSample: real, cfoHz: 1500 }], sampleRate: rate, snrDb: 3, leadSamples: 0, tailSamples: 2000, seed: 5 });
+    const sim = simulate({
+      frames: [{ payloadLength: 16, params, startSample: real, cfoHz: 1500 }],
+      sampleRate: rate,
+      snrDb: 3,
+      leadSamples: 0,
+      tailSamples: 2000,
+      seed: 5,
+    });
     const iq = sim.iq;
     for (let i = 0; i < 2 * toPayload; i++) iq[2 * start + i] = iq[2 * start + i]! + fake[i]!;
     const rx = createReceiver({ sampleRate: rate, bandwidth: bw, sf, engine });
@@ -56,7 +70,20 @@ describe.each(["wasm", "js"] as const)("frames in flight (%s)", (engine) => {
   });
 
   it("reports a frame once although the search sees its preamble again and again", () => {
-    const sim = simulate({ frames: [{ payloadLength: 10, params }, { payloadLength: 30, params }], sampleRate: rate, snrDb: 20, cfoHz: 800, leadSamples: 1000, gapSamples: 500, tailSamples: 1000, seed: 8, preambleLength: undefined } as Parameters<typeof simulate>[0]);
+    const sim = simulate({
+      frames: [
+        { payloadLength: 10, params },
+        { payloadLength: 30, params },
+      ],
+      sampleRate: rate,
+      snrDb: 20,
+      cfoHz: 800,
+      leadSamples: 1000,
+      gapSamples: 500,
+      tailSamples: 1000,
+      seed: 8,
+      preambleLength: undefined,
+    } as Parameters<typeof simulate>[0]);
     const long = decodeRecording(sim.iq, { sampleRate: rate, bandwidth: bw, sf, engine });
     expect(long.map((f) => [f.payloadHex, f.crcOk])).toEqual(sim.truth.map((t) => [t.payloadHex, true]));
   });

@@ -17,14 +17,22 @@ function kernelWith(sf: number, r: number, iq: Float32Array, engine: string) {
 
 describe.each(["js", "wasm"])("rx symbol kernel (%s)", (engine) => {
   it("demodulates every symbol at fractional timing with no bias (r = 2)", () => {
-    const sf = 7, n = 128, os = 16;
+    const sf = 7,
+      n = 128,
+      os = 16;
     const syms = [0, 1, 2, 10, 30, 63, 64, 65, 100, 120, 126, 127];
     const iq = modulateSymbols([...syms, 0, 0], { sf, bandwidth: 125000, cr: 1 }, { oversampling: os, engine: "js" });
     for (const delay of [0, 3, 5, 8, 11]) {
       // delay by `delay` samples at 16x (delay/16 chips), then filter and decimate to 2x
       const shifted = new Float32Array(iq.length + 2 * (64 * os + delay));
       shifted.set(iq, 2 * (64 * os + delay));
-      const fe = createFrontend({ sampleRate: 125000 * os, bandwidth: 250000, outputOversampling: 1, transition: 0.25, engine: "js" });
+      const fe = createFrontend({
+        sampleRate: 125000 * os,
+        bandwidth: 250000,
+        outputOversampling: 1,
+        transition: 0.25,
+        engine: "js",
+      });
       const out = fe.push(shifted).slice();
       const k = kernelWith(sf, 2, out, engine);
       syms.forEach((s, i) => {
@@ -42,22 +50,38 @@ describe.each(["js", "wasm"])("rx symbol kernel (%s)", (engine) => {
 describe("rx symbol kernel ABI", () => {
   it("the result record has the size the Wasm module has, and both engines fill every field alike", () => {
     expect(phyWasm.SYMBOL_RESULT_BYTES.value).toBe(SYMBOL_RESULT_SIZE);
-    const sf = 8, r = 2;
-    const iq = modulateSymbols([0, 0, 0, 77, 200, 3, 0, 0], { sf, bandwidth: 125000, cr: 1 }, { oversampling: r, engine: "js" });
+    const sf = 8,
+      r = 2;
+    const iq = modulateSymbols(
+      [0, 0, 0, 77, 200, 3, 0, 0],
+      { sf, bandwidth: 125000, cr: 1 },
+      { oversampling: r, engine: "js" },
+    );
     // the symbols from buffer index MARGIN on, with a little deterministic noise
-    const noisy = new Float32Array(iq.length + 4 * MARGIN).map((_, i) => 0.3 * Math.sin(i * 12.9898) * Math.cos(i * 78.233));
-    iq.forEach((v, i) => { noisy[2 * MARGIN + i] = noisy[2 * MARGIN + i]! + v; });
+    const noisy = new Float32Array(iq.length + 4 * MARGIN).map(
+      (_, i) => 0.3 * Math.sin(i * 12.9898) * Math.cos(i * 78.233),
+    );
+    iq.forEach((v, i) => {
+      noisy[2 * MARGIN + i] = noisy[2 * MARGIN + i]! + v;
+    });
     const results = (["js", "wasm"] as const).map((engine) => {
       const k = kernelWith(sf, r, noisy, engine);
       const out: SymbolResult[] = [];
       const m = 256 * r;
       const llr = new Float32Array(3 * sf);
       // a preamble pair with keep/prev (diff), a payload symbol with LLRs, a measured bin, a downchirp
-      k.demod(demodArgs(MARGIN + 0.3, 0.2, { keep: 0 })); out.push({ ...k.result });
-      k.demod(demodArgs(MARGIN + m + 0.3, 0.2, { keep: 1, prev: 0 })); out.push({ ...k.result });
-      k.demod(demodArgs(MARGIN + 3 * m + 0.3, 0.2, { llrMode: LLR_FULL, llrOut: llr, llrAt: sf, amplitude: 200, noise: 30 })); out.push({ ...k.result });
-      k.demod(demodArgs(MARGIN + 4 * m + 0.3, 0.2, { atBin: 199, down: true })); out.push({ ...k.result });
-      k.foldedPair(MARGIN, false); out.push({ ...k.result });
+      k.demod(demodArgs(MARGIN + 0.3, 0.2, { keep: 0 }));
+      out.push({ ...k.result });
+      k.demod(demodArgs(MARGIN + m + 0.3, 0.2, { keep: 1, prev: 0 }));
+      out.push({ ...k.result });
+      k.demod(
+        demodArgs(MARGIN + 3 * m + 0.3, 0.2, { llrMode: LLR_FULL, llrOut: llr, llrAt: sf, amplitude: 200, noise: 30 }),
+      );
+      out.push({ ...k.result });
+      k.demod(demodArgs(MARGIN + 4 * m + 0.3, 0.2, { atBin: 199, down: true }));
+      out.push({ ...k.result });
+      k.foldedPair(MARGIN, false);
+      out.push({ ...k.result });
       const acc = k.searchAccumulator();
       for (let j = 0; j < 4; j++) k.search(acc, MARGIN + j * m);
       out.push({ ...k.result });
@@ -69,9 +93,11 @@ describe("rx symbol kernel ABI", () => {
     expect(js!.out[1]!.diff).toBeGreaterThan(0);
     expect(js!.out[2]!.bin).toBe(77);
     js!.out.forEach((a, i) => {
-      for (const f of SYMBOL_RESULT_FIELDS) expect(Math.abs(a[f] - wasm!.out[i]![f]), `${i} ${f}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(a[f])));
+      for (const f of SYMBOL_RESULT_FIELDS)
+        expect(Math.abs(a[f] - wasm!.out[i]![f]), `${i} ${f}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(a[f])));
     });
-    for (let j = 0; j < 3 * sf; j++) expect(Math.abs(js!.llr[j]! - wasm!.llr[j]!)).toBeLessThan(1e-2 * Math.max(1, Math.abs(js!.llr[j]!)));
+    for (let j = 0; j < 3 * sf; j++)
+      expect(Math.abs(js!.llr[j]! - wasm!.llr[j]!)).toBeLessThan(1e-2 * Math.max(1, Math.abs(js!.llr[j]!)));
     expect(js!.llr.subarray(sf, 2 * sf).some((v) => v !== 0)).toBe(true);
   });
 });

@@ -31,7 +31,11 @@ describe("receiver memory", () => {
 
   it("answers DISPOSED after dispose (receiver, gateway receiver, front end), and dispose twice is harmless", () => {
     const disposedError = (f: () => unknown) => {
-      try { f(); } catch (e) { return e instanceof ChirpError ? e.code : String(e); }
+      try {
+        f();
+      } catch (e) {
+        return e instanceof ChirpError ? e.code : String(e);
+      }
       return "no error";
     };
     for (const engine of ["wasm", "js"] as const) {

@@ -17,7 +17,8 @@ function noise(n: number, seed: number): Float32Array {
   };
   const iq = new Float32Array(2 * n);
   for (let i = 0; i < 2 * n; i += 2) {
-    const r = Math.sqrt(-Math.log(u())), p = 2 * Math.PI * u();
+    const r = Math.sqrt(-Math.log(u())),
+      p = 2 * Math.PI * u();
     iq[i] = r * Math.cos(p);
     iq[i + 1] = r * Math.sin(p);
   }

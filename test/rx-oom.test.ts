@@ -10,8 +10,19 @@ import { ChirpError } from "../src/errors.js";
 
 it("a full Wasm memory gives OUT_OF_MEMORY, not a corrupted library", () => {
   const params = { sf: 7, bandwidth: 125e3, cr: 1 };
-  const sim = simulate({ frames: [{ payloadLength: 9, params }], sampleRate: 250e3, snrDb: 5, leadSamples: 1000, tailSamples: 1000, seed: 4 });
-  const decode = (rx: ReturnType<typeof createReceiver>): Frame[] => { const f = [...rx.push(sim.iq), ...rx.flush()]; rx.reset(); return f; };
+  const sim = simulate({
+    frames: [{ payloadLength: 9, params }],
+    sampleRate: 250e3,
+    snrDb: 5,
+    leadSamples: 1000,
+    tailSamples: 1000,
+    seed: 4,
+  });
+  const decode = (rx: ReturnType<typeof createReceiver>): Frame[] => {
+    const f = [...rx.push(sim.iq), ...rx.flush()];
+    rx.reset();
+    return f;
+  };
   const rx = createReceiver({ sampleRate: 250e3, bandwidth: 125e3, sf: 7 });
   const first = decode(rx);
   expect(first.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual([sim.truth[0]!.payloadHex]);
@@ -28,6 +39,8 @@ it("a full Wasm memory gives OUT_OF_MEMORY, not a corrupted library", () => {
   expect(error).toBeInstanceOf(ChirpError);
   expect((error as ChirpError).code).toBe("OUT_OF_MEMORY");
   // the receiver made before still works, with the same frames
-  expect(decode(rx).map((f) => [f.startSampleExact, f.payloadHex, f.crcOk])).toEqual(first.map((f) => [f.startSampleExact, f.payloadHex, f.crcOk]));
+  expect(decode(rx).map((f) => [f.startSampleExact, f.payloadHex, f.crcOk])).toEqual(
+    first.map((f) => [f.startSampleExact, f.payloadHex, f.crcOk]),
+  );
   rx.dispose();
 });

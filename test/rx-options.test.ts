@@ -54,9 +54,20 @@ describe("receiver options: implicit header", () => {
 describe("receiver options: types", () => {
   it("rejects an option of the wrong type with BAD_PARAMETER naming it", () => {
     const wrong: [string, unknown][] = [
-      ["onProgress", 5], ["centerFrequency", "868e6"], ["centerFrequency", NaN], ["format", 3], ["explicitHeader", 1],
-      ["syncWord", "0x34"], ["ldro", true], ["preambleLength", "8"], ["engine", 1], ["frequencyOffsetHz", "1k"],
-      ["sampleRate", "250000"], ["bandwidth", null], ["sf", "7"], ["implicit", "12"],
+      ["onProgress", 5],
+      ["centerFrequency", "868e6"],
+      ["centerFrequency", NaN],
+      ["format", 3],
+      ["explicitHeader", 1],
+      ["syncWord", "0x34"],
+      ["ldro", true],
+      ["preambleLength", "8"],
+      ["engine", 1],
+      ["frequencyOffsetHz", "1k"],
+      ["sampleRate", "250000"],
+      ["bandwidth", null],
+      ["sf", "7"],
+      ["implicit", "12"],
     ];
     for (const [key, value] of wrong) rejects({ ...base, [key]: value }, key);
   });
@@ -85,7 +96,14 @@ describe("receiver: SNR report", () => {
       expect(f!.crcOk).toBe(true);
       expect(f!.snrDb).toBe(SNR_MAX_DB);
     }
-    const sim = simulate({ frames: [{ payloadLength: 8, params: { sf: 7, bandwidth: bw, cr: 1 } }], sampleRate: bw, snrDb: 10, leadSamples: 1000, tailSamples: 1000, seed: 2 });
+    const sim = simulate({
+      frames: [{ payloadLength: 8, params: { sf: 7, bandwidth: bw, cr: 1 } }],
+      sampleRate: bw,
+      snrDb: 10,
+      leadSamples: 1000,
+      tailSamples: 1000,
+      seed: 2,
+    });
     const [g] = decodeRecording(sim.iq, { ...base, sampleRate: bw });
     expect(g!.crcOk).toBe(true);
     expect(Math.abs(g!.snrDb - 10)).toBeLessThan(2);

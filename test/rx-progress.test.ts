@@ -11,14 +11,26 @@ const key = (f: Frame) => `${f.payloadHex} ${f.crcOk}`;
 describe("onProgress that throws", () => {
   const sim = simulate({
     frames: Array.from({ length: 3 }, () => ({ payloadLength: 10, params })),
-    sampleRate: 2 * bw, snrDb: 10, leadSamples: 1500, gapSamples: 800, tailSamples: 4000, seed: 7,
+    sampleRate: 2 * bw,
+    snrDb: 10,
+    leadSamples: 1500,
+    gapSamples: 800,
+    tailSamples: 4000,
+    seed: 7,
   });
   const want = decodeRecording(sim.iq, { sampleRate: 2 * bw, bandwidth: bw, sf: 7 }).map(key);
 
   it("the receiver keeps the frames of that push for the next push or flush", () => {
     expect(want.filter((k) => k.endsWith("true"))).toHaveLength(3);
     let calls = 0;
-    const rx = createReceiver({ sampleRate: 2 * bw, bandwidth: bw, sf: 7, onProgress: () => { if (calls++ === 0) throw new Error("progress bar broke"); } });
+    const rx = createReceiver({
+      sampleRate: 2 * bw,
+      bandwidth: bw,
+      sf: 7,
+      onProgress: () => {
+        if (calls++ === 0) throw new Error("progress bar broke");
+      },
+    });
     expect(() => rx.push(sim.iq)).toThrow("progress bar broke");
     expect([...rx.flush()].map(key)).toEqual(want);
   });
@@ -31,7 +43,12 @@ describe("onProgress that throws", () => {
     })();
     expect(gwWant.filter((k) => k.endsWith("true"))).toHaveLength(3);
     let calls = 0;
-    const gw = createGatewayReceiver({ ...opts, onProgress: () => { if (calls++ === 0) throw new Error("progress bar broke"); } });
+    const gw = createGatewayReceiver({
+      ...opts,
+      onProgress: () => {
+        if (calls++ === 0) throw new Error("progress bar broke");
+      },
+    });
     expect(() => gw.push(sim.iq)).toThrow("progress bar broke");
     expect([...gw.push(new Float32Array(0)), ...gw.flush()].map(key)).toEqual(gwWant);
   });

@@ -6,17 +6,42 @@ import { simulate } from "../src/sim/index.js";
 import { decodeRecording } from "../src/rx/index.js";
 import type { Ldro } from "../src/phy/index.js";
 
-interface Case { sf: number; bw: number; rate: number; cfo: number; ppm: number; len?: number; cr?: number; ldro?: Ldro; snr?: number; frames?: number; preamble?: number }
+interface Case {
+  sf: number;
+  bw: number;
+  rate: number;
+  cfo: number;
+  ppm: number;
+  len?: number;
+  cr?: number;
+  ldro?: Ldro;
+  snr?: number;
+  frames?: number;
+  preamble?: number;
+}
 
 function run(c: Case) {
   const params = { sf: c.sf, bandwidth: c.bw, cr: c.cr ?? 1, ldro: c.ldro ?? "auto", preambleLength: c.preamble ?? 8 };
   const count = c.frames ?? 2;
   const sim = simulate({
     frames: Array.from({ length: count }, () => ({ payloadLength: c.len ?? 12, params })),
-    sampleRate: c.rate, snrDb: c.snr ?? 10, cfoHz: c.cfo * c.bw, sfoPpm: c.ppm, delay: 0.37,
-    leadSamples: 2000, gapSamples: [500, 3000], tailSamples: 1000, seed: c.sf * 31 + Math.round(c.rate / 1000),
+    sampleRate: c.rate,
+    snrDb: c.snr ?? 10,
+    cfoHz: c.cfo * c.bw,
+    sfoPpm: c.ppm,
+    delay: 0.37,
+    leadSamples: 2000,
+    gapSamples: [500, 3000],
+    tailSamples: 1000,
+    seed: c.sf * 31 + Math.round(c.rate / 1000),
   });
-  const frames = decodeRecording(sim.iq, { sampleRate: c.rate, bandwidth: c.bw, sf: c.sf, ldro: params.ldro, preambleLength: params.preambleLength });
+  const frames = decodeRecording(sim.iq, {
+    sampleRate: c.rate,
+    bandwidth: c.bw,
+    sf: c.sf,
+    ldro: params.ldro,
+    preambleLength: params.preambleLength,
+  });
   const chip = c.rate / c.bw;
   for (const t of sim.truth) {
     const f = frames.filter((g) => Math.abs(g.startSample - t.startSample) < 2 * chip + 4);

@@ -17,7 +17,15 @@ const key = (f: Frame) => `${f.startSample} ${f.payloadHex} ${f.crcOk} ${f.trunc
 function recording(frames: number, seed: number, gap: number | [number, number] = [0, 2000]) {
   return simulate({
     frames: Array.from({ length: frames }, () => ({ payloadLength: 10, params })),
-    sampleRate: 2 * bw, snrDb: 5, cfoHz: 3000, sfoPpm: 10, delay: 0.3, leadSamples: 1500, gapSamples: gap, tailSamples: 500, seed,
+    sampleRate: 2 * bw,
+    snrDb: 5,
+    cfoHz: 3000,
+    sfoPpm: 10,
+    delay: 0.3,
+    leadSamples: 1500,
+    gapSamples: gap,
+    tailSamples: 500,
+    seed,
   });
 }
 
@@ -34,7 +42,8 @@ describe("receiver streaming", () => {
       fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 20 }), (sizes) => {
         const rx = createReceiver({ sampleRate: 2 * bw, bandwidth: bw, sf: 7 });
         const out: Frame[] = [];
-        let at = 0, i = 0;
+        let at = 0,
+          i = 0;
         const n = sim.iq.length / 2;
         while (at < n) {
           const len = Math.min(sizes[i++ % sizes.length]!, n - at);
@@ -68,7 +77,14 @@ describe("receiver streaming", () => {
   });
 
   it("reports a frame cut off by the end of the recording as truncated, never as good", () => {
-    const cut = simulate({ frames: [{ payloadLength: 20, params }], sampleRate: 2 * bw, snrDb: 10, leadSamples: 800, lengthSamples: 800 + 256 * 30, seed: 3 });
+    const cut = simulate({
+      frames: [{ payloadLength: 20, params }],
+      sampleRate: 2 * bw,
+      snrDb: 10,
+      leadSamples: 800,
+      lengthSamples: 800 + 256 * 30,
+      seed: 3,
+    });
     expect(cut.truth[0]!.truncated).toBe(true);
     const frames = decodeRecording(cut.iq, { sampleRate: 2 * bw, bandwidth: bw, sf: 7 });
     expect(frames).toHaveLength(1);
@@ -79,7 +95,13 @@ describe("receiver streaming", () => {
 
   it("reports a corrupted payload as crcOk = false", () => {
     // exact placement (integer rate, no offsets): overwrite 4 payload symbols with other chirps
-    const s = simulate({ frames: [{ payload: "00112233445566778899", params }], sampleRate: bw, leadSamples: 1000, tailSamples: 1000, seed: 1 });
+    const s = simulate({
+      frames: [{ payload: "00112233445566778899", params }],
+      sampleRate: bw,
+      leadSamples: 1000,
+      tailSamples: 1000,
+      seed: 1,
+    });
     const iq = s.iq.slice();
     const first = 1000 + (8 + 4.25 + 8) * 128; // first symbol after the header block
     iq.set(modulateSymbols([3, 77, 101, 55], params, { oversampling: 1 }), 2 * (first + 128));
@@ -90,7 +112,14 @@ describe("receiver streaming", () => {
   });
 
   it("checks the sync word, or accepts and reports any", () => {
-    const s = simulate({ frames: [{ payloadLength: 8, params: { ...params, syncWord: 0x34 } }], sampleRate: bw, snrDb: 10, leadSamples: 1000, tailSamples: 500, seed: 4 });
+    const s = simulate({
+      frames: [{ payloadLength: 8, params: { ...params, syncWord: 0x34 } }],
+      sampleRate: bw,
+      snrDb: 10,
+      leadSamples: 1000,
+      tailSamples: 500,
+      seed: 4,
+    });
     const any = decodeRecording(s.iq, { sampleRate: bw, bandwidth: bw, sf: 7, syncWord: "any" });
     expect(any.map((f) => [f.syncWord, f.crcOk])).toEqual([[0x34, true]]);
     const rx = createReceiver({ sampleRate: bw, bandwidth: bw, sf: 7, syncWord: 0x12 });
@@ -104,9 +133,24 @@ describe("receiver streaming", () => {
     const o = { sampleRate: 2 * bw, bandwidth: bw, sf: 7 };
     for (const format of ["cs16", "cs8", "cu8"] as const) {
       const { bytes } = writeIq(s.iq, format, { scale: 0.25 });
-      const typed = format === "cs16" ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2) : format === "cs8" ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-      expect(decodeRecording(typed, { ...o, format }).filter((f) => f.crcOk).map((f) => f.payloadHex), format).toEqual(want);
-      expect(decodeRecording(bytes, { ...o, format }).filter((f) => f.crcOk).map((f) => f.payloadHex), `${format} bytes`).toEqual(want);
+      const typed =
+        format === "cs16"
+          ? new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2)
+          : format === "cs8"
+            ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+            : bytes;
+      expect(
+        decodeRecording(typed, { ...o, format })
+          .filter((f) => f.crcOk)
+          .map((f) => f.payloadHex),
+        format,
+      ).toEqual(want);
+      expect(
+        decodeRecording(bytes, { ...o, format })
+          .filter((f) => f.crcOk)
+          .map((f) => f.payloadHex),
+        `${format} bytes`,
+      ).toEqual(want);
     }
   });
 
@@ -128,6 +172,8 @@ describe("receiver streaming", () => {
         expect((e as ChirpError).parameter).toBe(p);
       }
     }
-    expect(() => createReceiver({ sampleRate: bw, bandwidth: bw, sf: 7 }).push(new Float32Array([0, NaN]))).toThrow(ChirpError);
+    expect(() => createReceiver({ sampleRate: bw, bandwidth: bw, sf: 7 }).push(new Float32Array([0, NaN]))).toThrow(
+      ChirpError,
+    );
   });
 });

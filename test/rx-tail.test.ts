@@ -6,7 +6,12 @@ import { modulateFrame } from "../src/phy/index.js";
 
 const bw = 125e3;
 const payload = Uint8Array.from({ length: 12 }, (_, i) => (i * 37 + 5) & 255);
-const cases: [number, 1 | 2 | 4][] = [[7, 1], [7, 4], [9, 2], [12, 1]];
+const cases: [number, 1 | 2 | 4][] = [
+  [7, 1],
+  [7, 4],
+  [9, 2],
+  [12, 1],
+];
 
 describe("receiver: frame at the very end of a recording", () => {
   for (const engine of ["wasm", "js"] as const) {

@@ -7,7 +7,14 @@ describe("perSweep", () => {
   it("receives every frame at high SNR and none far below the noise (SF7, 4x, offsets)", () => {
     const seen: number[] = [];
     const pts = perSweep({
-      sf: 7, sampleRate: 500_000, snrDbs: [5, -25], frames: 6, framesPerRecording: 3, cfoHz: [-3000, 3000], sfoPpm: [-10, 10], seed: 2,
+      sf: 7,
+      sampleRate: 500_000,
+      snrDbs: [5, -25],
+      frames: 6,
+      framesPerRecording: 3,
+      cfoHz: [-3000, 3000],
+      sfoPpm: [-10, 10],
+      seed: 2,
       onPoint: (p) => seen.push(p.snrDb),
     });
     expect(seen).toEqual([5, -25]);

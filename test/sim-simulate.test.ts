@@ -19,7 +19,9 @@ function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 function symbolsAt(y: Float32Array, pos: number, count: number, sf: number): number[] {
   const n = 1 << sf;
   const s = Math.round(pos);
-  return Array.from(demodulateSymbols(y.subarray(2 * s, 2 * (s + count * n)), { sf, bandwidth: B, cr: 1 }, { oversampling: 1 }));
+  return Array.from(
+    demodulateSymbols(y.subarray(2 * s, 2 * (s + count * n)), { sf, bandwidth: B, cr: 1 }, { oversampling: 1 }),
+  );
 }
 
 function power(iq: Float32Array, from: number, to: number): number {
@@ -32,7 +34,10 @@ describe("simulate", () => {
   it("places frames after the lead and gaps and reports their ground truth (exact 1x path)", () => {
     const params = { sf: 7, bandwidth: B, cr: 1, syncWord: 0x34 };
     const sim = simulate({
-      frames: [{ payload: "48656c6c6f", params }, { payload: new Uint8Array([1, 2, 3]), params: { ...params, sf: 8, cr: 4 } }],
+      frames: [
+        { payload: "48656c6c6f", params },
+        { payload: new Uint8Array([1, 2, 3]), params: { ...params, sf: 8, cr: 4 } },
+      ],
       leadSamples: 1000,
       gapSamples: 500,
       tailSamples: 300,
@@ -67,12 +72,18 @@ describe("simulate", () => {
       const t = sim.truth[0]!;
       expect(t.cfoHz).toBe(5 * bin);
       const l = frameLayout(params, 4, 1);
-      expect(symbolsAt(sim.iq, t.startSample + l.header[0], t.symbols.length, 7)).toEqual(Array.from(t.symbols, (s) => (s + 5) % 128));
+      expect(symbolsAt(sim.iq, t.startSample + l.header[0], t.symbols.length, 7)).toEqual(
+        Array.from(t.symbols, (s) => (s + 5) % 128),
+      );
     }
   });
 
   it("derives the carrier offset from one crystal error when centerFrequency is given", () => {
-    const sim = simulate({ frames: [{ payloadLength: 4, params: { sf: 7, bandwidth: B, cr: 1 } }], sfoPpm: 20, centerFrequency: 868.1e6 });
+    const sim = simulate({
+      frames: [{ payloadLength: 4, params: { sf: 7, bandwidth: B, cr: 1 } }],
+      sfoPpm: 20,
+      centerFrequency: 868.1e6,
+    });
     expect(sim.truth[0]!.cfoHz).toBeCloseTo(20 * 868.1, 6);
     expect(sim.truth[0]!.sfoPpm).toBe(20);
   });
@@ -88,7 +99,13 @@ describe("simulate", () => {
       const params = { sf: 7, bandwidth: B, cr: 1 };
       const r = c.sampleRate / B;
       const lead = Math.round(40 * r); // about 40 chips
-      const sim = simulate({ frames: [{ payloadLength: 12, params }], leadSamples: lead, tailSamples: 3000, seed: 4, ...c });
+      const sim = simulate({
+        frames: [{ payloadLength: 12, params }],
+        leadSamples: lead,
+        tailSamples: 3000,
+        seed: 4,
+        ...c,
+      });
       const t = sim.truth[0]!;
       expect(t.startSample).toBeCloseTo(lead + c.delay, 9);
       const chips = frameLayout(params, 12, 1).totalSamples;
@@ -113,27 +130,46 @@ describe("simulate", () => {
     const params = { sf: 7, bandwidth: B, cr: 1 };
     const fs = 1e6;
     const sim = simulate({
-      frames: [{ payloadLength: 8, params, frequencyOffsetHz: -200_000 }, { payloadLength: 8, params, frequencyOffsetHz: 300_000, gapSamples: 0 }],
-      sampleRate: fs, leadSamples: 800, tailSamples: 4000, seed: 5,
+      frames: [
+        { payloadLength: 8, params, frequencyOffsetHz: -200_000 },
+        { payloadLength: 8, params, frequencyOffsetHz: 300_000, gapSamples: 0 },
+      ],
+      sampleRate: fs,
+      leadSamples: 800,
+      tailSamples: 4000,
+      seed: 5,
     });
     expect(sim.truth.map((t) => t.frequencyOffsetHz)).toEqual([-200_000, 300_000]);
     for (const t of sim.truth) {
       const fe = createFrontend({ sampleRate: fs, bandwidth: B, frequencyOffsetHz: t.frequencyOffsetHz });
       const y = fe.push(sim.iq);
       const l = frameLayout(params, 8, 1);
-      expect(symbolsAt(y, t.startSample / 8 + fe.delaySamples + l.header[0], t.symbols.length, 7)).toEqual(Array.from(t.symbols));
+      expect(symbolsAt(y, t.startSample / 8 + fe.delaySamples + l.header[0], t.symbols.length, 7)).toEqual(
+        Array.from(t.symbols),
+      );
     }
   });
 
   it("resampled path agrees with the exact path (band-limited interpolation at 4x and 8x)", () => {
     for (const sampleRate of [4 * B, 8 * B]) {
-      const o = { frames: [{ payload: "0123456789", params: { sf: 8, bandwidth: B, cr: 2 } }], sampleRate, leadSamples: 100, tailSamples: 100 };
+      const o = {
+        frames: [{ payload: "0123456789", params: { sf: 8, bandwidth: B, cr: 2 } }],
+        sampleRate,
+        leadSamples: 100,
+        tailSamples: 100,
+      };
       const exact = simulate(o).iq;
       const resampled = simulate({ ...o, sfoPpm: 1e-9 }).iq; // forces the interpolator, same timing to 1e-9 ppm
       expect(resampled.length).toBe(exact.length);
-      let re = 0, im = 0, pa = 0, pb = 0;
+      let re = 0,
+        im = 0,
+        pa = 0,
+        pb = 0;
       for (let i = 0; i < exact.length; i += 2) {
-        const ar = exact[i]!, ai = exact[i + 1]!, br = resampled[i]!, bi = resampled[i + 1]!;
+        const ar = exact[i]!,
+          ai = exact[i + 1]!,
+          br = resampled[i]!,
+          bi = resampled[i + 1]!;
         re += ar * br + ai * bi;
         im += ai * br - ar * bi;
         pa += ar * ar + ai * ai;
@@ -146,7 +182,13 @@ describe("simulate", () => {
 
   it("adds white noise at the SNR in the LoRa bandwidth (variance k/snr per sample)", () => {
     for (const sampleRate of [B, 4 * B, 1.024e6]) {
-      const sim = simulate({ frames: [{ payloadLength: 1, params: { sf: 7, bandwidth: B, cr: 1 } }], sampleRate, snrDb: -10, leadSamples: 200_000, seed: 9 });
+      const sim = simulate({
+        frames: [{ payloadLength: 1, params: { sf: 7, bandwidth: B, cr: 1 } }],
+        sampleRate,
+        snrDb: -10,
+        leadSamples: 200_000,
+        seed: 9,
+      });
       const k = sampleRate / B;
       expect(sim.noiseVariance).toBeCloseTo(k * 10, 9);
       const p = power(sim.iq, 0, 190_000);
@@ -156,7 +198,15 @@ describe("simulate", () => {
 
   it("sets each frame's amplitude from its own SNR", () => {
     const params = { sf: 7, bandwidth: B, cr: 1 };
-    const sim = simulate({ frames: [{ payloadLength: 8, params, snrDb: 0 }, { payloadLength: 8, params, snrDb: -10 }], snrDb: 0, gapSamples: 100, seed: 2 });
+    const sim = simulate({
+      frames: [
+        { payloadLength: 8, params, snrDb: 0 },
+        { payloadLength: 8, params, snrDb: -10 },
+      ],
+      snrDb: 0,
+      gapSamples: 100,
+      seed: 2,
+    });
     expect(sim.truth.map((t) => t.snrDb)).toEqual([0, -10]);
     const [a, b] = sim.truth;
     const pa = power(sim.iq, a!.startSample, a!.endSample) - sim.noiseVariance;
@@ -165,7 +215,15 @@ describe("simulate", () => {
   });
 
   it("is deterministic per seed, and both engines make the same recording", () => {
-    const o = { frames: [{ payloadLength: 10, params: { sf: 8, bandwidth: B, cr: 3 } }], sampleRate: 1.024e6, snrDb: 5, cfoHz: 1234, sfoPpm: -7, delay: 0.2, gapSamples: [10, 1000] as [number, number] };
+    const o = {
+      frames: [{ payloadLength: 10, params: { sf: 8, bandwidth: B, cr: 3 } }],
+      sampleRate: 1.024e6,
+      snrDb: 5,
+      cfoHz: 1234,
+      sfoPpm: -7,
+      delay: 0.2,
+      gapSamples: [10, 1000] as [number, number],
+    };
     const a = simulate({ ...o, seed: 11 });
     const b = simulate({ ...o, seed: 11 });
     const c = simulate({ ...o, seed: 12 });
@@ -182,7 +240,14 @@ describe("simulate", () => {
   it("cuts the recording at lengthSamples and marks the frames it cuts as truncated", () => {
     const params = { sf: 7, bandwidth: B, cr: 1 };
     const full = frameLayout(params, 5, 1).totalSamples;
-    const sim = simulate({ frames: [{ payloadLength: 5, params }, { payloadLength: 5, params }], gapSamples: 100, lengthSamples: full + 100 + full / 2 });
+    const sim = simulate({
+      frames: [
+        { payloadLength: 5, params },
+        { payloadLength: 5, params },
+      ],
+      gapSamples: 100,
+      lengthSamples: full + 100 + full / 2,
+    });
     expect(sim.iq.length / 2).toBe(full + 100 + full / 2);
     expect(sim.truth.map((t) => t.truncated)).toEqual([false, true]);
   });
@@ -211,10 +276,19 @@ describe("simulate", () => {
       [{ frames: [{ params }], sfoPpm: Number.NaN }, /sfoPpm/],
       [{ frames: [{ params }], gapSamples: [5, 1] }, /gapSamples/],
       [{ frames: [{ params }], engine: "gpu" }, /engine/],
-      [{ frames: [{ params }], cfoHz: 10e6 }, /^cfoHz = 10000000 is not allowed; allowed: .*-62500 < cfoHz < 62500 Hz at sampleRate 125000/],
+      [
+        { frames: [{ params }], cfoHz: 10e6 },
+        /^cfoHz = 10000000 is not allowed; allowed: .*-62500 < cfoHz < 62500 Hz at sampleRate 125000/,
+      ],
       [{ frames: [{ params }], cfoHz: -62_500 }, /^cfoHz = -62500 is not allowed/],
-      [{ frames: [{ params, cfoHz: 300e3 }], sampleRate: 500e3 }, /^frames\[0\]\.cfoHz = 300000 is not allowed; allowed: .*-250000 < cfoHz < 250000/],
-      [{ frames: [{ params, frequencyOffsetHz: 200e3 }], sampleRate: 500e3, cfoHz: 60e3 }, /^cfoHz = 60000 is not allowed; allowed: \|cfoHz \+ frequencyOffsetHz \(200000\)\|/],
+      [
+        { frames: [{ params, cfoHz: 300e3 }], sampleRate: 500e3 },
+        /^frames\[0\]\.cfoHz = 300000 is not allowed; allowed: .*-250000 < cfoHz < 250000/,
+      ],
+      [
+        { frames: [{ params, frequencyOffsetHz: 200e3 }], sampleRate: 500e3, cfoHz: 60e3 },
+        /^cfoHz = 60000 is not allowed; allowed: \|cfoHz \+ frequencyOffsetHz \(200000\)\|/,
+      ],
     ];
     for (const [o, re] of bad) {
       expect(() => simulate(o as never)).toThrow(ChirpError);
@@ -231,7 +305,9 @@ describe("Rng", () => {
     expect(s / 100_000).toBeCloseTo(0.5, 2);
     const x = new Float32Array(200_000);
     r.addComplexNoise(x, 2);
-    let m = 0, v = 0, k4 = 0;
+    let m = 0,
+      v = 0,
+      k4 = 0;
     for (const e of x) (m += e), (v += e * e), (k4 += e ** 4);
     expect(m / x.length).toBeCloseTo(0, 2);
     expect(v / x.length).toBeCloseTo(1, 1); // variance 2 per complex sample = 1 per component
@@ -243,7 +319,8 @@ describe("Rng engines", () => {
   it("draw the same noise stream in Wasm and in TypeScript, and continue it identically", () => {
     const a = new Float32Array(2 * 40_001).fill(0.5);
     const b = Float32Array.from(a);
-    const ra = new Rng(42), rb = new Rng(42);
+    const ra = new Rng(42),
+      rb = new Rng(42);
     ra.addComplexNoise(a, 2, 3, 40_001, "js");
     rb.addComplexNoise(b, 2, 3, 40_001, "wasm");
     let maxDiff = 0;
@@ -257,9 +334,19 @@ describe("Rng engines", () => {
 describeShared("serSweep against the ideal receiver (ser-theory.json)", () => {
   const theory = readSharedJson<{ ser: Record<string, [number, number][]> }>("vectors", "ser-theory.json").ser;
   const at = (sf: number, snr: number) => theory[String(sf)]!.find((p) => Math.abs(p[0] - snr) < 1e-9)![1];
-  for (const c of [{ sf: 7, sampleRate: B, snr: -10.5 }, { sf: 7, sampleRate: 1.024e6, snr: -10.5 }, { sf: 9, sampleRate: 2 * B, snr: -16 }]) {
+  for (const c of [
+    { sf: 7, sampleRate: B, snr: -10.5 },
+    { sf: 7, sampleRate: 1.024e6, snr: -10.5 },
+    { sf: 9, sampleRate: 2 * B, snr: -16 },
+  ]) {
     it(`SF${c.sf} at ${c.sampleRate / 1e3} kS/s, ${c.snr} dB: within 0.5 dB of theory`, () => {
-      const [p] = serSweep({ sf: c.sf, sampleRate: c.sampleRate, snrDbs: [c.snr], symbols: c.sf === 7 ? 3000 : 1500, seed: 21 });
+      const [p] = serSweep({
+        sf: c.sf,
+        sampleRate: c.sampleRate,
+        snrDbs: [c.snr],
+        symbols: c.sf === 7 ? 3000 : 1500,
+        seed: 21,
+      });
       expect(p!.symbols).toBe(c.sf === 7 ? 3000 : 1500);
       // Bounds: the theory 0.5 dB lower and higher (several standard deviations from the expected value).
       expect(p!.ser).toBeLessThan(at(c.sf, c.snr - 0.5));

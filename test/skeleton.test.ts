@@ -31,7 +31,16 @@ describe("typed errors", () => {
 describe("error messages", () => {
   it("show any value a JavaScript caller may pass, never failing with a TypeError", async () => {
     const { badParameter } = await import("../src/errors.js");
-    const nasty = [Symbol("x"), Object.create(null), { toString() { throw new Error("boom"); } }, 10n];
+    const nasty = [
+      Symbol("x"),
+      Object.create(null),
+      {
+        toString() {
+          throw new Error("boom");
+        },
+      },
+      10n,
+    ];
     for (const v of nasty) {
       expect(() => badParameter("p", v, "1..2")).toThrow(ChirpError);
     }

@@ -120,8 +120,12 @@ describe("computeSpectrogram", () => {
     expect(code(() => computeSpectrogram(iq, { fftSize: 131072, hop: 1 }))).toBe("BAD_PARAMETER:fftSize");
     expect(code(() => computeSpectrogram(iq, { fftSize: 64, hop: 0 }))).toBe("BAD_PARAMETER:hop");
     expect(code(() => computeSpectrogram(iq, { fftSize: 64, hop: 1.5 }))).toBe("BAD_PARAMETER:hop");
-    expect(code(() => computeSpectrogram(iq, { fftSize: 64, hop: 1, window: "kaiser" as never }))).toBe("BAD_PARAMETER:window");
-    expect(code(() => computeSpectrogram(iq, { fftSize: 64, hop: 1, engine: "gpu" as never }))).toBe("BAD_PARAMETER:engine");
+    expect(code(() => computeSpectrogram(iq, { fftSize: 64, hop: 1, window: "kaiser" as never }))).toBe(
+      "BAD_PARAMETER:window",
+    );
+    expect(code(() => computeSpectrogram(iq, { fftSize: 64, hop: 1, engine: "gpu" as never }))).toBe(
+      "BAD_PARAMETER:engine",
+    );
     expect(code(() => computeSpectrogram(new Float32Array(7), { fftSize: 64, hop: 1 }))).toBe("BAD_INPUT:");
     expect(code(() => computeSpectrogram([1, 2] as never, { fftSize: 64, hop: 1 }))).toBe("BAD_PARAMETER:iq");
   });

@@ -2,7 +2,15 @@
 // carries. Built from the phy API (frameLayout, encodeFrame); the block structure follows the LoRa
 // transmit chain (first block: SF-2 nibbles at CR 4/8 with the header; then blocks of 4+CR symbols
 // carrying SF nibbles, or SF-2 with LDRO; gr-lora_sdr hamming_enc/interleaver blocks).
-import { encodeFrame, frameLayout, resolveParams, syncSymbols, type FrameLayout, type PhyParams, type ResolvedParams } from "chirpkit/phy";
+import {
+  encodeFrame,
+  frameLayout,
+  resolveParams,
+  syncSymbols,
+  type FrameLayout,
+  type PhyParams,
+  type ResolvedParams,
+} from "chirpkit/phy";
 
 export type SymbolKind = "preamble" | "sync" | "downchirp" | "header" | "payload" | "crc" | "padding";
 
@@ -28,7 +36,13 @@ export interface FrameAnatomy {
 }
 
 /** What a block of nibbles holds: header, payload bytes, CRC, padding, as short text + a kind. */
-function describeNibbles(first: number, count: number, headerNibbles: number, payloadNibbles: number, crcNibbles: number): { kind: SymbolKind; text: string } {
+function describeNibbles(
+  first: number,
+  count: number,
+  headerNibbles: number,
+  payloadNibbles: number,
+  crcNibbles: number,
+): { kind: SymbolKind; text: string } {
   const parts: string[] = [];
   let kind: SymbolKind = "padding";
   const end = first + count;
@@ -48,7 +62,8 @@ function describeNibbles(first: number, count: number, headerNibbles: number, pa
   if (c) parts.push("payload CRC");
   if (pad > 0) parts.push("padding");
   if (h) kind = "header";
-  else if (c) kind = "crc"; // a block that ends the payload and carries the CRC shows as CRC
+  else if (c)
+    kind = "crc"; // a block that ends the payload and carries the CRC shows as CRC
   else if (p) kind = "payload";
   return { kind, text: parts.join(" + ") };
 }
@@ -63,7 +78,13 @@ export function frameAnatomy(payload: Uint8Array, p: PhyParams, oversampling: nu
     symbols.push({ index: symbols.length, kind, start, length, value, carries });
 
   for (let i = 0; i < params.preambleLength; i++) {
-    push("preamble", layout.preamble[0] + i * sps, sps, 0, `preamble upchirp ${i + 1} of ${params.preambleLength}: lets a receiver find the frame and its offsets`);
+    push(
+      "preamble",
+      layout.preamble[0] + i * sps,
+      sps,
+      0,
+      `preamble upchirp ${i + 1} of ${params.preambleLength}: lets a receiver find the frame and its offsets`,
+    );
   }
   const sw = params.syncWord;
   const [sync1, sync2] = syncSymbols(sw, params.n);
@@ -72,7 +93,15 @@ export function frameAnatomy(payload: Uint8Array, p: PhyParams, oversampling: nu
   const downLen = layout.downchirps[1] - layout.downchirps[0];
   for (let off = 0, k = 1; off < downLen; off += sps, k++) {
     const len = Math.min(sps, downLen - off);
-    push("downchirp", layout.downchirps[0] + off, len, null, len < sps ? "quarter downchirp: marks where the payload starts" : `downchirp ${k}: frame timing and carrier offset`);
+    push(
+      "downchirp",
+      layout.downchirps[0] + off,
+      len,
+      null,
+      len < sps
+        ? "quarter downchirp: marks where the payload starts"
+        : `downchirp ${k}: frame timing and carrier offset`,
+    );
   }
 
   // Nibble stream: header (5, explicit mode), payload (2 per byte), CRC (4), then padding.
@@ -90,7 +119,13 @@ export function frameAnatomy(payload: Uint8Array, p: PhyParams, oversampling: nu
     const what = describeNibbles(nibble, ppm, headerNibbles, payloadNibbles, crcNibbles);
     for (let j = 0; j < len && sym < encoded.length; j++, sym++) {
       const rate = reduced ? `reduced rate, CR 4/${first ? 8 : 4 + params.cr}` : `CR 4/${4 + params.cr}`;
-      push(what.kind, layout.header[0] + sym * sps, sps, encoded[sym]!, `block ${block} (${rate}), symbol ${j + 1} of ${len}: ${what.text}`);
+      push(
+        what.kind,
+        layout.header[0] + sym * sps,
+        sps,
+        encoded[sym]!,
+        `block ${block} (${rate}), symbol ${j + 1} of ${len}: ${what.text}`,
+      );
     }
     nibble += ppm;
     block++;

@@ -62,7 +62,8 @@ async function open(files: File[], format: IqFormat, sampleRate: number): Promis
     data = a.data;
     name = archive.name;
   } else if (metaFile || dataFile) {
-    if (!metaFile || !dataFile) throw new Error("SigMF needs both files: choose the .sigmf-meta and the .sigmf-data together");
+    if (!metaFile || !dataFile)
+      throw new Error("SigMF needs both files: choose the .sigmf-meta and the .sigmf-data together");
     metaText = await metaFile.text();
     data = new Uint8Array(await dataFile.arrayBuffer());
     name = dataFile.name;
@@ -88,7 +89,15 @@ async function open(files: File[], format: IqFormat, sampleRate: number): Promis
   rec = {
     bytes: metaText === null ? data : null,
     iq,
-    info: { name, format, sampleRate: rate, centerFrequency, samples, note, suggested: { format, ...(rate ? { sampleRate: rate } : {}) } },
+    info: {
+      name,
+      format,
+      sampleRate: rate,
+      centerFrequency,
+      samples,
+      note,
+      suggested: { format, ...(rate ? { sampleRate: rate } : {}) },
+    },
   };
   opened(rec.info);
 }
@@ -106,7 +115,15 @@ function example(): void {
       centerFrequency: 868_100_000,
       samples: iq.length / 2,
       note: `simulated: SF${s.sf}, ${s.bandwidth / 1000} kHz, ${s.snrDb} dB SNR, ${s.cfoHz} Hz carrier offset, ${s.sfoPpm} ppm clock offset`,
-      suggested: { format: "cf32", sampleRate: s.sampleRate, bandwidth: s.bandwidth, sf: s.sf, syncWord: "any", frequencyOffsetHz: 0, keys: { ...EXAMPLE_KEYS } },
+      suggested: {
+        format: "cf32",
+        sampleRate: s.sampleRate,
+        bandwidth: s.bandwidth,
+        sf: s.sf,
+        syncWord: "any",
+        frequencyOffsetHz: 0,
+        keys: { ...EXAMPLE_KEYS },
+      },
     },
   };
   viewHint = { oversampling: s.sampleRate / s.bandwidth, sf: s.sf };
@@ -136,7 +153,17 @@ function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
       if (d.micOk !== false || Object.keys(keys).length === 0) {
         const unchecked = d.micOk === null;
         if (d.kind !== "data") lorawan = { mtype: d.mtype, micOk: d.micOk, decrypted: false, unchecked };
-        else lorawan = { mtype: d.mtype, devAddr: d.devAddr.toString(16).padStart(8, "0"), fCnt: d.fCnt, fPort: d.fPort, micOk: d.micOk, payloadHex: toHex(d.payload), decrypted: d.payloadDecrypted, unchecked };
+        else
+          lorawan = {
+            mtype: d.mtype,
+            devAddr: d.devAddr.toString(16).padStart(8, "0"),
+            fCnt: d.fCnt,
+            fPort: d.fPort,
+            micOk: d.micOk,
+            payloadHex: toHex(d.payload),
+            decrypted: d.payloadDecrypted,
+            unchecked,
+          };
         if (d.kind === "data" && d.payloadDecrypted && d.payload.length > 0 && d.fPort !== 0) {
           try {
             lpp = decodeLpp(d.payload).map((r) => ({ channel: r.channel, name: r.name, value: r.value, unit: r.unit }));
@@ -208,7 +235,14 @@ function decode(s: DecodeSettings): void {
   frames.sort((a, b) => a.startSample - b.startSample);
   const rows = frames.map((f, i) => row(f, i + 1, s));
   const good = frames.some((f) => f.headerOk && !f.truncated);
-  const stats = receivers.reduce((a, rx) => ({ detections: a.detections + rx.stats.detections, syncWordRejects: a.syncWordRejects + rx.stats.syncWordRejects, headerFailures: a.headerFailures + rx.stats.headerFailures }), { detections: 0, syncWordRejects: 0, headerFailures: 0 });
+  const stats = receivers.reduce(
+    (a, rx) => ({
+      detections: a.detections + rx.stats.detections,
+      syncWordRejects: a.syncWordRejects + rx.stats.syncWordRejects,
+      headerFailures: a.headerFailures + rx.stats.headerFailures,
+    }),
+    { detections: 0, syncWordRejects: 0, headerFailures: 0 },
+  );
   const hint = good ? null : emptyHint(s, sfs, stats);
   post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000, hint });
 }
@@ -216,9 +250,14 @@ function decode(s: DecodeSettings): void {
 const khz = (hz: number) => `${+(hz / 1e3).toFixed(3)} kHz`;
 
 /** Why nothing decoded, in the words of the form (as chirp decode says it on the command line). */
-function emptyHint(s: DecodeSettings, sfs: number[], stats: { detections: number; syncWordRejects: number; headerFailures: number }): string | null {
+function emptyHint(
+  s: DecodeSettings,
+  sfs: number[],
+  stats: { detections: number; syncWordRejects: number; headerFailures: number },
+): string | null {
   const n = Math.min(rec!.iq.length / 2, 1 << 21);
-  const shape = s.frequencyOffsetHz === 0 ? detectChirpShape(rec!.iq.subarray(0, 2 * n), s.sampleRate, s.bandwidth) : undefined;
+  const shape =
+    s.frequencyOffsetHz === 0 ? detectChirpShape(rec!.iq.subarray(0, 2 * n), s.sampleRate, s.bandwidth) : undefined;
   const asked = `SF ${sfs.length === 1 ? sfs[0] : `${sfs[0]}–${sfs[sfs.length - 1]}`} at ${khz(s.bandwidth)}`;
   if (shape && !(Math.abs(shape.bandwidth - s.bandwidth) < 1 && sfs.includes(shape.sf))) {
     const seen = `Nothing decoded: the recording has a LoRa preamble (${shape.symbols} upchirps at ${(shape.start / s.sampleRate).toFixed(3)} s) of SF ${shape.sf} spanning ${khz(shape.bandwidth)} at ${s.sampleRate} S/s, not ${asked}.`;
@@ -226,9 +265,12 @@ function emptyHint(s: DecodeSettings, sfs: number[], stats: { detections: number
     const trueRate = Math.round((s.sampleRate * s.bandwidth) / shape.bandwidth);
     return `${seen} Either the bandwidth is ${khz(shape.bandwidth)}, or the sample rate is wrong: if the bandwidth is ${khz(s.bandwidth)}, the file was recorded at ${trueRate} S/s.`;
   }
-  if (stats.headerFailures >= 2 && !s.implicit) return `Nothing decoded: the header checksum failed ${stats.headerFailures} times. Implicit-header frames? Give their length and coding rate.`;
-  if (stats.syncWordRejects > 0 && s.syncWord !== "any") return `Nothing decoded: ${stats.syncWordRejects} preamble(s) had another sync word than ${s.syncWord.toString(16)}. Try "any".`;
-  if (stats.detections > 0) return `Nothing decoded: ${stats.detections} preamble(s) detected but no frame; check the spreading factor, bandwidth and sync word.`;
+  if (stats.headerFailures >= 2 && !s.implicit)
+    return `Nothing decoded: the header checksum failed ${stats.headerFailures} times. Implicit-header frames? Give their length and coding rate.`;
+  if (stats.syncWordRejects > 0 && s.syncWord !== "any")
+    return `Nothing decoded: ${stats.syncWordRejects} preamble(s) had another sync word than ${s.syncWord.toString(16)}. Try "any".`;
+  if (stats.detections > 0)
+    return `Nothing decoded: ${stats.detections} preamble(s) detected but no frame; check the spreading factor, bandwidth and sync word.`;
   return "Nothing decoded, and nothing in the first seconds looks like a LoRa preamble at these settings: check the sample format and rate.";
 }
 

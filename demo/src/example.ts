@@ -27,7 +27,10 @@ export const EXAMPLE_SETTINGS = {
 export function examplePayloads(): Uint8Array[] {
   const keys = EXAMPLE_KEYS;
   const uplink = (fCnt: number, readings: Parameters<typeof encodeLpp>[0]) =>
-    buildDataFrame({ mtype: "UnconfirmedDataUp", devAddr: EXAMPLE_DEVADDR, fCnt, fPort: 1, payload: encodeLpp(readings) }, keys);
+    buildDataFrame(
+      { mtype: "UnconfirmedDataUp", devAddr: EXAMPLE_DEVADDR, fCnt, fPort: 1, payload: encodeLpp(readings) },
+      keys,
+    );
   // LPP type numbers (IPSO id - 3200): 103 temperature, 104 humidity, 115 barometer, 2 analog input.
   return [
     uplink(41, [

@@ -44,7 +44,12 @@ export function displayRange(spec: Spectrogram): { min: number; max: number } {
  * Renders a spectrogram (rows = time) as an image with time along x and frequency along y (top =
  * highest), keeping only columns [colStart, colEnd). Returns an offscreen canvas of rows x cols px.
  */
-export function waterfallImage(spec: Spectrogram, colStart: number, colEnd: number, range = displayRange(spec)): HTMLCanvasElement {
+export function waterfallImage(
+  spec: Spectrogram,
+  colStart: number,
+  colEnd: number,
+  range = displayRange(spec),
+): HTMLCanvasElement {
   const width = spec.rows;
   const height = colEnd - colStart;
   const rgba = colormap(spec.db, range.min, range.max);
@@ -82,7 +87,10 @@ export function drawIq(canvas: HTMLCanvasElement, iq: Float32Array, title: strin
   ctx.moveTo(0, mid);
   ctx.lineTo(w, mid);
   ctx.stroke();
-  for (const [k, color] of [[0, COLORS.i], [1, COLORS.q]] as const) {
+  for (const [k, color] of [
+    [0, COLORS.i],
+    [1, COLORS.q],
+  ] as const) {
     ctx.strokeStyle = color;
     ctx.lineWidth = 1;
     ctx.globalAlpha = 0.85;
@@ -178,7 +186,13 @@ export function drawSpectrum(canvas: HTMLCanvasElement, mag: Float32Array, peak:
  * Time ticks under a waterfall: about eight round values (1, 2 or 5 x 10^k ms) between t0 and t1,
  * placed by `xOf` (CSS px for a time in ms).
  */
-export function renderTimeAxis(el: HTMLElement, t0Ms: number, t1Ms: number, xOf: (ms: number) => number, width: number): void {
+export function renderTimeAxis(
+  el: HTMLElement,
+  t0Ms: number,
+  t1Ms: number,
+  xOf: (ms: number) => number,
+  width: number,
+): void {
   el.replaceChildren();
   const span = t1Ms - t0Ms;
   if (!(span > 0)) return;

@@ -1,6 +1,14 @@
 // Receiver panel: opens a recording (file, SigMF, or the built-in example) in the decoder worker,
 // shows decoding progress, the waterfall with every decoded frame marked, and the table of frames.
-import type { DecodeSettings, FrameRow, FromWorker, IqFormat, RecordingInfo, ToWorker, WaterfallData } from "./protocol.js";
+import type {
+  DecodeSettings,
+  FrameRow,
+  FromWorker,
+  IqFormat,
+  RecordingInfo,
+  ToWorker,
+  WaterfallData,
+} from "./protocol.js";
 import { displayRange, fitCanvas, renderTimeAxis, waterfallImage } from "./plots.js";
 import { colormap } from "chirpkit/viz";
 import { $, fmt } from "./util.js";
@@ -42,7 +50,8 @@ function field<T extends HTMLInputElement | HTMLSelectElement>(id: string): T {
 function readSettings(): DecodeSettings {
   const num = (id: string, label: string, min = -Infinity) => {
     const v = Number(field<HTMLInputElement>(id).value);
-    if (!Number.isFinite(v) || v < min) throw new Error(`${label}: a number${min > -Infinity ? ` of at least ${min}` : ""}, please`);
+    if (!Number.isFinite(v) || v < min)
+      throw new Error(`${label}: a number${min > -Infinity ? ` of at least ${min}` : ""}, please`);
     return v;
   };
   const syncText = field<HTMLInputElement>("#rx-sync").value.trim().toLowerCase().replace(/^0x/, "");
@@ -65,8 +74,13 @@ function readSettings(): DecodeSettings {
   let implicit: DecodeSettings["implicit"];
   if (lenText !== "") {
     const payloadLength = Number(lenText);
-    if (!Number.isInteger(payloadLength) || payloadLength < 1 || payloadLength > 255) throw new Error("Implicit header length: 1 to 255 bytes, or empty for explicit headers");
-    implicit = { payloadLength, cr: Number(field<HTMLSelectElement>("#rx-implicit-cr").value), crc: field<HTMLInputElement>("#rx-implicit-crc").checked };
+    if (!Number.isInteger(payloadLength) || payloadLength < 1 || payloadLength > 255)
+      throw new Error("Implicit header length: 1 to 255 bytes, or empty for explicit headers");
+    implicit = {
+      payloadLength,
+      cr: Number(field<HTMLSelectElement>("#rx-implicit-cr").value),
+      crc: field<HTMLInputElement>("#rx-implicit-crc").checked,
+    };
   }
   return {
     ...(implicit ? { implicit } : {}),
@@ -85,7 +99,8 @@ function applySuggested(s: Partial<DecodeSettings>): void {
   if (s.sampleRate) field<HTMLInputElement>("#rx-rate").value = String(s.sampleRate);
   if (s.bandwidth) field<HTMLInputElement>("#rx-bw").value = String(s.bandwidth);
   if (s.sf) field<HTMLSelectElement>("#rx-sf").value = String(s.sf);
-  if (s.syncWord !== undefined) field<HTMLInputElement>("#rx-sync").value = s.syncWord === "any" ? "any" : s.syncWord.toString(16);
+  if (s.syncWord !== undefined)
+    field<HTMLInputElement>("#rx-sync").value = s.syncWord === "any" ? "any" : s.syncWord.toString(16);
   if (s.frequencyOffsetHz !== undefined) field<HTMLInputElement>("#rx-offset").value = String(s.frequencyOffsetHz);
   if (s.keys) {
     field<HTMLInputElement>("#rx-nwkskey").value = s.keys.nwkSKey ?? "";
@@ -143,7 +158,11 @@ function renderScale(h: number): void {
   bar.style.top = "20px";
   bar.style.height = `${h}px`;
   el.append(bar);
-  for (const [v, y] of [[max, 0], [(min + max) / 2, h / 2], [min, h]] as const) {
+  for (const [v, y] of [
+    [max, 0],
+    [(min + max) / 2, h / 2],
+    [min, h],
+  ] as const) {
     const t = document.createElement("span");
     t.textContent = `${Math.round(v)} dB`;
     t.style.top = `${y + 20}px`;
@@ -215,7 +234,13 @@ function drawWaterfall(): void {
   const rate = info?.sampleRate ?? 0;
   if (rate > 0) {
     const v = view;
-    renderTimeAxis($<HTMLDivElement>("#rx-axis"), (v.wf.start / rate) * 1000, (v.wf.end / rate) * 1000, (ms) => sampleToX(v, (ms / 1000) * rate, w), w);
+    renderTimeAxis(
+      $<HTMLDivElement>("#rx-axis"),
+      (v.wf.start / rate) * 1000,
+      (v.wf.end / rate) * 1000,
+      (ms) => sampleToX(v, (ms / 1000) * rate, w),
+      w,
+    );
   } else {
     $<HTMLDivElement>("#rx-axis").replaceChildren();
   }
@@ -241,7 +266,10 @@ function lorawanCell(f: FrameRow): string {
 function lppCell(f: FrameRow): string {
   if (f.lpp) {
     return f.lpp
-      .map((r) => `ch${r.channel} ${r.name.replace(/_/g, " ")} ${Array.isArray(r.value) ? r.value.join("/") : r.value}${r.unit ? ` ${r.unit}` : ""}`)
+      .map(
+        (r) =>
+          `ch${r.channel} ${r.name.replace(/_/g, " ")} ${Array.isArray(r.value) ? r.value.join("/") : r.value}${r.unit ? ` ${r.unit}` : ""}`,
+      )
       .join("; ");
   }
   return f.lppError ? `not LPP (${f.lppError})` : "—";
@@ -255,7 +283,15 @@ function renderTable(): void {
     tr.tabIndex = 0;
     tr.dataset.index = String(f.index);
     tr.setAttribute("aria-selected", String(f.index === selected));
-    const crc = f.truncated ? "truncated" : !f.headerOk ? "header fails" : f.crcOk === null ? "none" : f.crcOk ? "ok" : "fails";
+    const crc = f.truncated
+      ? "truncated"
+      : !f.headerOk
+        ? "header fails"
+        : f.crcOk === null
+          ? "none"
+          : f.crcOk
+            ? "ok"
+            : "fails";
     const cells: Array<[string, string]> = [
       [String(f.index), "num"],
       [fmt(f.timeMs, 1), "num"],
@@ -289,9 +325,15 @@ function select(index: number): void {
     tr.setAttribute("aria-selected", String(Number((tr as HTMLElement).dataset.index) === index));
   }
   const margin = Math.round(0.2 * (f.endSample - f.startSample));
-  send({ type: "view", start: f.startSample - margin, end: f.endSample + margin, width: $<HTMLCanvasElement>("#rx-waterfall").clientWidth });
+  send({
+    type: "view",
+    start: f.startSample - margin,
+    end: f.endSample + margin,
+    width: $<HTMLCanvasElement>("#rx-waterfall").clientWidth,
+  });
   const rate = info.sampleRate ?? 1;
-  $<HTMLSpanElement>("#rx-view-caption").textContent = `Frame ${index} at ${fmt(f.timeMs, 1)} ms (${fmt(((f.endSample - f.startSample) / rate) * 1000, 1)} ms on air)`;
+  $<HTMLSpanElement>("#rx-view-caption").textContent =
+    `Frame ${index} at ${fmt(f.timeMs, 1)} ms (${fmt(((f.endSample - f.startSample) / rate) * 1000, 1)} ms on air)`;
   $<HTMLButtonElement>("#rx-zoom-out").hidden = false;
 }
 
@@ -354,14 +396,18 @@ function onMessage(msg: FromWorker): void {
     drawWaterfall();
     const good = frames.filter((f) => f.crcOk === true).length;
     $<HTMLProgressElement>("#rx-progress").value = 1;
-    status(`${frames.length} frame${frames.length === 1 ? "" : "s"} (${good} with a good CRC), decoded in ${fmt(msg.seconds, 2)} s in a Web Worker`);
+    status(
+      `${frames.length} frame${frames.length === 1 ? "" : "s"} (${good} with a good CRC), decoded in ${fmt(msg.seconds, 2)} s in a Web Worker`,
+    );
     $<HTMLButtonElement>("#rx-decode").disabled = false;
     setState("done");
   } else if (msg.type === "view") {
     view = makeView(msg.waterfall);
     drawWaterfall();
   } else if (msg.type === "error") {
-    error(`${msg.during === "open" ? "Cannot open the recording" : msg.during === "decode" ? "Decoding failed" : "Cannot draw"}: ${msg.message}`);
+    error(
+      `${msg.during === "open" ? "Cannot open the recording" : msg.during === "decode" ? "Decoding failed" : "Cannot draw"}: ${msg.message}`,
+    );
     $<HTMLButtonElement>("#rx-decode").disabled = info === null;
     setState("error");
   }
@@ -387,7 +433,9 @@ export function initReceiver(): void {
     error(`The decoder worker failed: ${e.message}`);
     setState("error");
   };
-  $<HTMLInputElement>("#rx-file").addEventListener("change", (e) => openFiles([...((e.target as HTMLInputElement).files ?? [])]));
+  $<HTMLInputElement>("#rx-file").addEventListener("change", (e) =>
+    openFiles([...((e.target as HTMLInputElement).files ?? [])]),
+  );
   const drop = $<HTMLDivElement>("#rx-drop");
   drop.addEventListener("dragover", (e) => {
     e.preventDefault();

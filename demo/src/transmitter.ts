@@ -154,7 +154,12 @@ function drawWaterfall(s: TxState): void {
     ["preamble", "preamble", L.preamble[0], L.preamble[1]],
     ["sync", "sync", L.sync[0], L.sync[1]],
     ["downchirp", "down", L.downchirps[0], L.downchirps[1]],
-    ["header", s.anatomy.params.explicitHeader ? "header" : "first block", L.header[0], Math.min(L.header[1], L.payload[1])],
+    [
+      "header",
+      s.anatomy.params.explicitHeader ? "header" : "first block",
+      L.header[0],
+      Math.min(L.header[1], L.payload[1]),
+    ],
     ["payload", "payload", L.payload[0], L.payload[1]],
   ];
   for (const [kind, text, a, b] of sections) {
@@ -171,7 +176,13 @@ function drawWaterfall(s: TxState): void {
     labels.append(el);
   }
   const fs = s.anatomy.params.bandwidth * s.anatomy.oversampling;
-  renderTimeAxis($<HTMLDivElement>("#tx-axis"), 0, (s.totalSamples / fs) * 1000, (ms) => sampleToX(s, (ms / 1000) * fs, w), w);
+  renderTimeAxis(
+    $<HTMLDivElement>("#tx-axis"),
+    0,
+    (s.totalSamples / fs) * 1000,
+    (ms) => sampleToX(s, (ms / 1000) * fs, w),
+    w,
+  );
   // For tests and curious users: where the frame and its parts are, in canvas CSS pixels.
   canvas.dataset.frameX = `${sampleToX(s, s.frameStart, w).toFixed(1)},${sampleToX(s, s.frameStart + L.totalSamples, w).toFixed(1)}`;
   canvas.dataset.preambleX = `${sampleToX(s, s.frameStart + L.preamble[0], w).toFixed(1)},${sampleToX(s, s.frameStart + L.preamble[1], w).toFixed(1)}`;
@@ -238,7 +249,8 @@ function showSymbol(s: TxState, focus = false): void {
   drawIq($<HTMLCanvasElement>("#tx-iq"), seg, `symbol ${sym.index}: ${sym.length} samples`);
   const { mag, peak } = dechirp(s, sym);
   const n = s.anatomy.params.n;
-  const expected = sym.value === null ? "a downchirp: dechirped with the upchirp, its peak sits at bin 0" : `sent ${sym.value}`;
+  const expected =
+    sym.value === null ? "a downchirp: dechirped with the upchirp, its peak sits at bin 0" : `sent ${sym.value}`;
   drawSpectrum($<HTMLCanvasElement>("#tx-dechirp"), mag, peak, expected);
   const info = $<HTMLOutputElement>("#tx-symbol-info");
   let shift = "";
@@ -250,7 +262,10 @@ function showSymbol(s: TxState, focus = false): void {
   info.dataset.peak = String(peak);
   const range = $<HTMLInputElement>("#tx-symbol");
   range.value = String(s.selected);
-  range.setAttribute("aria-valuetext", `symbol ${sym.index}, ${KIND_LABEL[sym.kind]}, value ${sym.value ?? "downchirp"}`);
+  range.setAttribute(
+    "aria-valuetext",
+    `symbol ${sym.index}, ${KIND_LABEL[sym.kind]}, value ${sym.value ?? "downchirp"}`,
+  );
   const list = $<HTMLDivElement>("#tx-symbols");
   for (const el of list.children) {
     const on = Number((el as HTMLElement).dataset.index) === s.selected;
@@ -290,7 +305,10 @@ function renderSummary(s: TxState): void {
     ["Time on air", `${fmt(toa.seconds * 1000, 2)} ms`],
     ["Symbols", `${fmt(toa.preambleSymbols, 2)} preamble + ${payloadSyms} payload`],
     ["Symbol time", `${fmt(toa.symbolTime * 1000, 3)} ms`],
-    ["Payload", `${settings.payload.length} bytes, ${fmt((8 * settings.payload.length) / toa.seconds / 1000, 2)} kbit/s`],
+    [
+      "Payload",
+      `${settings.payload.length} bytes, ${fmt((8 * settings.payload.length) / toa.seconds / 1000, 2)} kbit/s`,
+    ],
     ["LDRO", p.ldroOn ? "on" : "off"],
     ["Sample rate", `${fmt(fs / 1000, 1)} kS/s`],
   ];
@@ -368,7 +386,9 @@ function roundTrip(): void {
       sf: p.sf,
       syncWord: p.syncWord,
       ldro: params.ldro ?? "auto",
-      ...(p.explicitHeader ? {} : { explicitHeader: false, implicit: { payloadLength: payload.length, cr: p.cr, crc: p.crc } }),
+      ...(p.explicitHeader
+        ? {}
+        : { explicitHeader: false, implicit: { payloadLength: payload.length, cr: p.cr, crc: p.crc } }),
     });
     const ms = performance.now() - t0;
     const f = frames.find((x) => x.headerOk && !x.truncated);
@@ -413,7 +433,14 @@ function sigmfArchive(s: TxState): Uint8Array {
     format: "cf32",
     sampleRate: rate,
     description: `chirpkit demo transmitter: SF${p.sf}, ${p.bandwidth} Hz, CR 4/${4 + p.cr}, sync 0x${p.syncWord.toString(16)}, ${s.settings.payload.length} B payload`,
-    annotations: [{ sampleStart: s.frameStart, sampleCount: s.anatomy.layout.totalSamples, label: `LoRa SF${p.sf}`, comment: Array.from(s.settings.payload, (b) => b.toString(16).padStart(2, "0")).join("") }],
+    annotations: [
+      {
+        sampleStart: s.frameStart,
+        sampleCount: s.anatomy.layout.totalSamples,
+        label: `LoRa SF${p.sf}`,
+        comment: Array.from(s.settings.payload, (b) => b.toString(16).padStart(2, "0")).join(""),
+      },
+    ],
     global: { "chirpkit:bandwidth": p.bandwidth },
   });
   const enc = new TextEncoder();
@@ -461,8 +488,14 @@ function listen(): void {
 
 export function initTransmitter(): void {
   $<HTMLButtonElement>("#tx-roundtrip").addEventListener("click", roundTrip);
-  $<HTMLButtonElement>("#tx-download-cf32").addEventListener("click", () => state && download(`${frameName(state)}.cf32`, writeIq(state.iq, "cf32").bytes, "application/octet-stream"));
-  $<HTMLButtonElement>("#tx-download-sigmf").addEventListener("click", () => state && download(`${frameName(state)}.sigmf`, sigmfArchive(state), "application/x-tar"));
+  $<HTMLButtonElement>("#tx-download-cf32").addEventListener(
+    "click",
+    () => state && download(`${frameName(state)}.cf32`, writeIq(state.iq, "cf32").bytes, "application/octet-stream"),
+  );
+  $<HTMLButtonElement>("#tx-download-sigmf").addEventListener(
+    "click",
+    () => state && download(`${frameName(state)}.sigmf`, sigmfArchive(state), "application/x-tar"),
+  );
   $<HTMLButtonElement>("#tx-listen").addEventListener("click", () => {
     try {
       listen();
@@ -474,7 +507,9 @@ export function initTransmitter(): void {
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   form.addEventListener("submit", (e) => e.preventDefault());
-  $<HTMLInputElement>("#tx-symbol").addEventListener("input", (e) => select(Number((e.target as HTMLInputElement).value)));
+  $<HTMLInputElement>("#tx-symbol").addEventListener("input", (e) =>
+    select(Number((e.target as HTMLInputElement).value)),
+  );
   const list = $<HTMLDivElement>("#tx-symbols");
   list.addEventListener("click", (e) => {
     const el = (e.target as HTMLElement).closest<HTMLElement>("[data-index]");
@@ -482,7 +517,14 @@ export function initTransmitter(): void {
   });
   list.addEventListener("keydown", (e) => {
     if (!state) return;
-    const step: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, PageDown: 8, PageUp: -8 };
+    const step: Record<string, number> = {
+      ArrowRight: 1,
+      ArrowDown: 1,
+      ArrowLeft: -1,
+      ArrowUp: -1,
+      PageDown: 8,
+      PageUp: -8,
+    };
     if (e.key in step) select(state.selected + step[e.key]!, true);
     else if (e.key === "Home") select(0, true);
     else if (e.key === "End") select(state.anatomy.symbols.length - 1, true);

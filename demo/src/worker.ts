@@ -12,7 +12,11 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     try {
       await (await decoder).handle(e.data);
     } catch (err) {
-      const msg: FromWorker = { type: "error", message: `the decoder could not load: ${err instanceof Error ? err.message : String(err)}`, during: "open" };
+      const msg: FromWorker = {
+        type: "error",
+        message: `the decoder could not load: ${err instanceof Error ? err.message : String(err)}`,
+        during: "open",
+      };
       (self as unknown as Worker).postMessage(msg);
     }
   });

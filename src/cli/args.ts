@@ -27,7 +27,12 @@ function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
 
 export function parseCli(argv: string[], options: OptionSpec, allowPositionals = true): Parsed {
   try {
-    const r = parseArgs({ args: joinNegativeValues(argv, options), options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals, strict: true });
+    const r = parseArgs({
+      args: joinNegativeValues(argv, options),
+      options: { help: { type: "boolean", short: "h" }, ...options },
+      allowPositionals,
+      strict: true,
+    });
     return { values: r.values as Parsed["values"], positionals: r.positionals };
   } catch (e) {
     // node's messages go on to explain `--` for positionals; the first sentence is the useful part.
@@ -95,7 +100,8 @@ export function parseCommand(argv: string[], help: Help, options: OptionSpec, al
 /** An integer flag within [min, max]. */
 export function intFlag(name: string, raw: unknown, min: number, max: number, fallback?: number): number {
   const v = numberFlag(name, raw, fallback);
-  if (!Number.isInteger(v) || v < min || v > max) badParameter(`--${name}`, raw ?? v, `an integer from ${min} to ${max}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    badParameter(`--${name}`, raw ?? v, `an integer from ${min} to ${max}`);
   return v;
 }
 
@@ -113,12 +119,14 @@ export function choiceFlag<T extends string>(name: string, raw: unknown, allowed
 
 /** Writes one JSON object per line (bytes as hex, non-finite numbers as null). */
 export function jsonLine(o: unknown): string {
-  return JSON.stringify(o, (_k, v) => {
-    if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
-    if (typeof v === "number" && !Number.isFinite(v)) return null;
-    if (typeof v === "bigint") return Number(v);
-    return v;
-  }) + "\n";
+  return (
+    JSON.stringify(o, (_k, v) => {
+      if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
+      if (typeof v === "number" && !Number.isFinite(v)) return null;
+      if (typeof v === "bigint") return Number(v);
+      return v;
+    }) + "\n"
+  );
 }
 
 /** Parses a range "from:to:step" (inclusive of `to` within rounding) or a single value. */

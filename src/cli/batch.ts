@@ -63,14 +63,16 @@ export function expandGlob(pattern: string): string[] {
       walk(base, i + 1);
       const dir = base === "" ? "." : base;
       if (!existsSync(dir) || !statSync(dir).isDirectory()) return;
-      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && !e.name.startsWith(".")) walk(join2(e.name), i);
+      for (const e of readdirSync(dir, { withFileTypes: true }))
+        if (e.isDirectory() && !e.name.startsWith(".")) walk(join2(e.name), i);
       return;
     }
     if (!GLOB.test(seg)) return walk(join2(seg), i + 1);
     const dir = base === "" ? "." : base;
     if (!existsSync(dir) || !statSync(dir).isDirectory()) return;
     const re = globToRegExp(seg);
-    for (const name of readdirSync(dir).sort()) if (re.test(name) && (seg.startsWith(".") || !name.startsWith("."))) walk(join2(name), i + 1);
+    for (const name of readdirSync(dir).sort())
+      if (re.test(name) && (seg.startsWith(".") || !name.startsWith("."))) walk(join2(name), i + 1);
   };
   walk("", 0);
   return [...new Set(out)].sort();
@@ -100,7 +102,9 @@ export function expandInputs(positionals: string[]): string[] {
     const m = siblingMeta(f);
     return m !== undefined && set.has(m);
   };
-  const out = files.filter((f) => !(f.endsWith(".sigmf-data") && set.has(f.replace(/\.sigmf-data$/, ".sigmf-meta"))) && !namedByMeta(f));
+  const out = files.filter(
+    (f) => !(f.endsWith(".sigmf-data") && set.has(f.replace(/\.sigmf-data$/, ".sigmf-meta"))) && !namedByMeta(f),
+  );
   if (out.length === 0) throw new ChirpError("IO_ERROR", `no recordings found in ${positionals.join(" ")}`);
   return [...new Set(out)];
 }
@@ -153,7 +157,11 @@ function readResume(resumePath: string): { done: Set<string>; complete: number; 
     pos = end;
   }
   if (foreign.length > 0) {
-    throw new ChirpError("IO_ERROR", `${resumePath} is not a resume file of chirp decode --resume (a line at byte ${foreign[0]} is not one of its records)`, { parameter: "--resume" });
+    throw new ChirpError(
+      "IO_ERROR",
+      `${resumePath} is not a resume file of chirp decode --resume (a line at byte ${foreign[0]} is not one of its records)`,
+      { parameter: "--resume" },
+    );
   }
   return { done, complete, size: bytes.length };
 }
@@ -191,7 +199,10 @@ export async function runBatch(positionals: string[], v: Record<string, unknown>
   const done = resume?.done ?? new Set<string>();
   if (resumePath && resume) {
     const cut = dropTornBlock(resumePath, resume);
-    if (cut > 0 && !v.quiet) process.stderr.write(`chirp: ${resumePath}: dropped an interrupted run's last ${cut} byte(s) (frames without their done line); that file is decoded again\n`);
+    if (cut > 0 && !v.quiet)
+      process.stderr.write(
+        `chirp: ${resumePath}: dropped an interrupted run's last ${cut} byte(s) (frames without their done line); that file is decoded again\n`,
+      );
   }
   // Files are identified by the path as given; resolve both sides so ./a and a match.
   const key = (f: string) => resolve(f).split(sep).join("/");
@@ -214,11 +225,18 @@ export async function runBatch(positionals: string[], v: Record<string, unknown>
       progress.update(finished);
       if (r.code !== 0) {
         failed++;
-        const msg = r.stderr.trim().split("\n")[0]?.replace(/^chirp( decode)?: /, "") || `exit status ${r.code}`;
+        const msg =
+          r.stderr
+            .trim()
+            .split("\n")[0]
+            ?.replace(/^chirp( decode)?: /, "") || `exit status ${r.code}`;
         process.stderr.write(`chirp: ${file}: ${msg}\n`);
         continue;
       }
-      const recs = r.stdout.split("\n").filter((l) => l.trim()).map((l) => ({ file, ...(JSON.parse(l) as Record<string, unknown>) }));
+      const recs = r.stdout
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => ({ file, ...(JSON.parse(l) as Record<string, unknown>) }));
       frames += recs.length;
       const lines = recs.map((o) => jsonLine(o)).join("");
       if (resumePath) appendFileSync(resumePath, lines + jsonLine({ file, done: true, frames: recs.length }));

@@ -5,12 +5,28 @@
 import { recordingShapeHint } from "./hints.js";
 import { accessSync, constants, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
-import { createChannelReceiver, decodeCollisions, decodeGatewayCollisions, type ChannelReceiver, type Frame, type GatewayOptions, type Samples } from "./deps.js";
+import {
+  createChannelReceiver,
+  decodeCollisions,
+  decodeGatewayCollisions,
+  type ChannelReceiver,
+  type Frame,
+  type GatewayOptions,
+  type Samples,
+} from "./deps.js";
 import { timeOnAir } from "../phy/index.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
 import { openRecording, readSamples, requireRate, streamSamples, type Recording } from "./recording.js";
-import { adoptMetadata, channelOffsets, parseRxFlags, receiverOptions, rxOptionHelp, rxOptionSpec, type RxFlags } from "./rxflags.js";
+import {
+  adoptMetadata,
+  channelOffsets,
+  parseRxFlags,
+  receiverOptions,
+  rxOptionHelp,
+  rxOptionSpec,
+  type RxFlags,
+} from "./rxflags.js";
 import { createProgress } from "./progress.js";
 import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
@@ -34,7 +50,10 @@ export const help: Help = {
     ...regionHelp,
     ...exchangeHelp,
     ["--annotate", "write the decoded frames into the SigMF metadata as annotations"],
-    ["--collisions", "one file: decode overlapping frames (capture and interference cancellation; the whole recording in memory)"],
+    [
+      "--collisions",
+      "one file: decode overlapping frames (capture and interference cancellation; the whole recording in memory)",
+    ],
     ["--jobs N", "batch: decode N files at once (default: number of cores); one file decodes in this process"],
     ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
     ["--quiet", "no progress on stderr"],
@@ -101,7 +120,8 @@ export interface DecodeStats {
 export function emptyDecodeHint(stats: DecodeStats, rx: RxFlags): string | undefined {
   const hint = syncOrHeaderHint(stats, rx);
   // a downlink's conjugated chirps fool the search into preambles with "another sync word"
-  if (hint && !hint.startsWith("header checksum") && (rx.base.iq ?? "normal") === "normal") return `${hint} (or, for LoRaWAN downlinks, inverted IQ: --iq both)`;
+  if (hint && !hint.startsWith("header checksum") && (rx.base.iq ?? "normal") === "normal")
+    return `${hint} (or, for LoRaWAN downlinks, inverted IQ: --iq both)`;
   return hint;
 }
 
@@ -122,7 +142,19 @@ function syncOrHeaderHint(stats: DecodeStats, rx: RxFlags): string | undefined {
   return undefined;
 }
 
-export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet?: boolean; onFrame?: (f: ChannelFrame) => void; chunkSamples?: number; keep?: boolean; stats?: DecodeStats; source?: AsyncIterable<{ view: Samples; first: number }>; collisions?: boolean } = {}): Promise<ChannelFrame[]> {
+export async function decodeRecording(
+  rec: Recording,
+  rx: RxFlags,
+  opts: {
+    quiet?: boolean;
+    onFrame?: (f: ChannelFrame) => void;
+    chunkSamples?: number;
+    keep?: boolean;
+    stats?: DecodeStats;
+    source?: AsyncIterable<{ view: Samples; first: number }>;
+    collisions?: boolean;
+  } = {},
+): Promise<ChannelFrame[]> {
   if (rx.region) return (await import("./region.js")).decodeRegion(rec, rx, opts);
   const offsets = channelOffsets(rx, rec);
   const tagged = offsets.length > 1 || offsets[0] !== 0;
@@ -146,7 +178,8 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
         out.push(tagChannel(f, channelHz - center, rec.centerFrequency));
       }
     } else {
-      for (const { off, o } of perChannel) for (const f of decodeCollisions(samples, o)) out.push(tagged ? tagChannel(f, off, rec.centerFrequency) : f);
+      for (const { off, o } of perChannel)
+        for (const f of decodeCollisions(samples, o)) out.push(tagged ? tagChannel(f, off, rec.centerFrequency) : f);
     }
     out.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
     for (const f of out) take(f);
@@ -159,7 +192,15 @@ export async function decodeRecording(rec: Recording, rx: RxFlags, opts: { quiet
     for (const off of offsets) {
       const { sf: _sf, syncWord: _own, ...o } = receiverOptions(rx, rec, rx.sfs[0]!, off);
       const syncWord = rx.base.syncWord;
-      receivers.push({ off, r: createChannelReceiver({ ...o, ...(syncWord !== undefined ? { syncWord } : {}), ...(rx.syncWords ? { syncWords: rx.syncWords } : {}), sfs: rx.sfs }) });
+      receivers.push({
+        off,
+        r: createChannelReceiver({
+          ...o,
+          ...(syncWord !== undefined ? { syncWord } : {}),
+          ...(rx.syncWords ? { syncWords: rx.syncWords } : {}),
+          sfs: rx.sfs,
+        }),
+      });
     }
   } catch (e) {
     for (const { r } of receivers) r.dispose();
@@ -212,7 +253,14 @@ function gatewayFits(rx: RxFlags, rec: Recording, offsets: number[]): boolean {
 function gatewayOptions(rx: RxFlags, rec: Recording, offsets: number[]): GatewayOptions {
   const center = rec.centerFrequency ?? 0;
   const { bandwidth, syncWord, explicitHeader, implicit, ldro, preambleLength, engine, iq, framing } = rx.base;
-  const o: GatewayOptions = { sampleRate: requireRate(rec), centerFrequency: center, channels: offsets.map((off) => center + off), sfs: rx.sfs, bandwidth, format: rec.format };
+  const o: GatewayOptions = {
+    sampleRate: requireRate(rec),
+    centerFrequency: center,
+    channels: offsets.map((off) => center + off),
+    sfs: rx.sfs,
+    bandwidth,
+    format: rec.format,
+  };
   if (syncWord !== undefined) o.syncWord = syncWord;
   if (rx.syncWords) o.syncWords = rx.syncWords;
   if (iq !== undefined) o.iq = iq;
@@ -230,9 +278,18 @@ export function frameAnnotation(f: ChannelFrame, rec: Recording, rx: RxFlags): S
   const rate = requireRate(rec);
   // The receiver's end sample includes the clock offset; time on air is the fallback (only when
   // the header was read: a truncated frame may not know its length, coding rate or CRC).
-  let count: number | undefined = Number.isFinite(f.endSample) && f.endSample > f.startSample ? f.endSample - f.startSample : undefined;
+  let count: number | undefined =
+    Number.isFinite(f.endSample) && f.endSample > f.startSample ? f.endSample - f.startSample : undefined;
   if (count === undefined && f.cr !== null && f.crc !== null && f.payloadLength !== null) {
-    const p = { sf: f.sf, bandwidth: f.bandwidth, cr: f.cr, explicitHeader: f.explicitHeader, crc: f.crc, ldro: rx.base.ldro ?? "auto", preambleLength: rx.base.preambleLength ?? 8 };
+    const p = {
+      sf: f.sf,
+      bandwidth: f.bandwidth,
+      cr: f.cr,
+      explicitHeader: f.explicitHeader,
+      crc: f.crc,
+      ldro: rx.base.ldro ?? "auto",
+      preambleLength: rx.base.preambleLength ?? 8,
+    };
     try {
       count = Math.round(timeOnAir(p, f.payloadLength).seconds * rate);
     } catch {
@@ -267,7 +324,11 @@ export function frameAnnotation(f: ChannelFrame, rec: Recording, rx: RxFlags): S
 
 export function writeAnnotations(rec: Recording, annotations: SigmfAnnotation[]): string {
   if (!rec.sigmf || rec.sigmf.archive || !rec.sigmf.metaPath) {
-    throw new ChirpError("BAD_PARAMETER", `--annotate needs a SigMF recording (.sigmf-meta + .sigmf-data); ${rec.path} is ${rec.sigmf ? "an archive: extract it first" : "raw IQ"}`, { parameter: "annotate" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `--annotate needs a SigMF recording (.sigmf-meta + .sigmf-data); ${rec.path} is ${rec.sigmf ? "an archive: extract it first" : "raw IQ"}`,
+      { parameter: "annotate" },
+    );
   }
   const doc = withAnnotations(rec.sigmf.info.doc, annotations);
   // Written beside and renamed over, so an interrupted run never leaves half a metadata file; a
@@ -284,7 +345,9 @@ export function writeAnnotations(rec: Recording, annotations: SigmfAnnotation[])
     } catch {
       /* never written */
     }
-    throw new ChirpError("BAD_PARAMETER", `--annotate cannot write ${meta}: ${writeFailure(e)}`, { parameter: "annotate" });
+    throw new ChirpError("BAD_PARAMETER", `--annotate cannot write ${meta}: ${writeFailure(e)}`, {
+      parameter: "annotate",
+    });
   }
   return rec.sigmf.metaPath;
 }
@@ -293,18 +356,39 @@ export const frameColumns = (rate: number, center?: number, channels = false, da
   { header: "time s", get: (f: ChannelFrame) => fixed(f.startSample / rate, 4) },
   { header: "sample", get: (f: ChannelFrame) => f.startSample },
   ...(channels
-    ? [{ header: center !== undefined ? "channel MHz" : "offset kHz", get: (f: ChannelFrame) => (center !== undefined ? ((center + (f.channelOffsetHz ?? 0)) / 1e6).toFixed(4) : ((f.channelOffsetHz ?? 0) / 1e3).toFixed(1)) }]
+    ? [
+        {
+          header: center !== undefined ? "channel MHz" : "offset kHz",
+          get: (f: ChannelFrame) =>
+            center !== undefined
+              ? ((center + (f.channelOffsetHz ?? 0)) / 1e6).toFixed(4)
+              : ((f.channelOffsetHz ?? 0) / 1e3).toFixed(1),
+        },
+      ]
     : []),
   { header: "SF", get: (f: Frame) => f.sf },
-  ...(dataRates ? [{ header: "DR", get: (f: ChannelFrame) => (f as { dataRate?: string }).dataRate ?? "-" }, { header: "BW kHz", get: (f: Frame) => f.bandwidth / 1000 }] : []),
+  ...(dataRates
+    ? [
+        { header: "DR", get: (f: ChannelFrame) => (f as { dataRate?: string }).dataRate ?? "-" },
+        { header: "BW kHz", get: (f: Frame) => f.bandwidth / 1000 },
+      ]
+    : []),
   { header: "CR", get: (f: Frame) => (f.cr === null ? "-" : `4/${4 + f.cr}`) },
   { header: "len", get: (f: Frame) => (f.payloadLength === null ? "-" : f.payloadLength) },
-  { header: "CRC", get: (f: Frame) => (f.truncated ? "cut" : !f.headerOk ? "hdr bad" : f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD") },
+  {
+    header: "CRC",
+    get: (f: Frame) =>
+      f.truncated ? "cut" : !f.headerOk ? "hdr bad" : f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD",
+  },
   { header: "SNR dB", get: (f: Frame) => fixed(f.snrDb, 1) },
   { header: "CFO Hz", get: (f: Frame) => fixed(f.cfoHz, 0) },
   { header: "sync", get: (f: Frame) => "0x" + f.syncWord.toString(16).padStart(2, "0") },
   { header: "dir", get: (f: Frame) => (f.invertIq ? "down" : "up") },
-  { header: "payload", get: (f: Frame) => (f.payloadHex.length > 40 ? f.payloadHex.slice(0, 38) + ".." : f.payloadHex), align: "left" as const },
+  {
+    header: "payload",
+    get: (f: Frame) => (f.payloadHex.length > 40 ? f.payloadHex.slice(0, 38) + ".." : f.payloadHex),
+    align: "left" as const,
+  },
 ];
 
 export async function run(argv: string[]): Promise<number> {
@@ -320,7 +404,11 @@ export async function run(argv: string[]): Promise<number> {
   applyRegion(v, rx, v.sf !== undefined);
   const live = p.positionals.length === 1 && (await import("./live.js")).isLiveSource(p.positionals[0]!);
   if (v.collisions && (live || isBatch(p.positionals) || v.resume !== undefined || v.region !== undefined)) {
-    throw new ChirpError("BAD_PARAMETER", "--collisions decodes one file (the whole recording in memory), not a stream or a batch, and not with --region", { parameter: "--collisions" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      "--collisions decodes one file (the whole recording in memory), not a stream or a batch, and not with --region",
+      { parameter: "--collisions" },
+    );
   }
   if (live) return (await import("./live.js")).runLive(p.positionals[0]!, v, rx);
   rejectLiveFlags(v);
@@ -338,7 +426,12 @@ export async function run(argv: string[]): Promise<number> {
   const json = !!v.json;
   // LoRaWAN conversations are followed in time order: frames are then printed at the end
   const exchange = exchangeFromFlags(v);
-  const outputs = await openOutputs(v, frameTime(rec, rate, { channels: rx.channels ?? channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o) }));
+  const outputs = await openOutputs(
+    v,
+    frameTime(rec, rate, {
+      channels: rx.channels ?? channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o),
+    }),
+  );
   const annotations: SigmfAnnotation[] = [];
   const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
   let found = 0; // frames with a valid header that are not cut off by the recording's end
@@ -357,15 +450,34 @@ export async function run(argv: string[]): Promise<number> {
   await outputs.close(!!v.quiet);
   const lorawan = exchange ? frames.map((f) => lorawanOf(f, exchange)) : [];
   if (json && exchange) {
-    frames.forEach((f, i) => process.stdout.write(jsonLine({ ...frameRecord(f, rate), ...(lorawan[i] ? { lorawan: lorawanJson(lorawan[i]!) } : {}) })));
+    frames.forEach((f, i) =>
+      process.stdout.write(
+        jsonLine({ ...frameRecord(f, rate), ...(lorawan[i] ? { lorawan: lorawanJson(lorawan[i]!) } : {}) }),
+      ),
+    );
   }
   if (!json && !outputs.csv) {
-    if (frames.length) process.stdout.write(formatTable(frames, frameColumns(rate, rec.centerFrequency, frames.some((f) => f.channelOffsetHz !== undefined), !!rx.region)));
+    if (frames.length)
+      process.stdout.write(
+        formatTable(
+          frames,
+          frameColumns(
+            rate,
+            rec.centerFrequency,
+            frames.some((f) => f.channelOffsetHz !== undefined),
+            !!rx.region,
+          ),
+        ),
+      );
     const good = frames.filter((f) => f.crcOk !== false && f.headerOk && !f.truncated).length;
-    process.stdout.write(`${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`);
+    process.stdout.write(
+      `${frames.length} frame(s), ${good} good, in ${(rec.samples / rate).toFixed(2)} s of ${rec.path}\n`,
+    );
     if (exchange) {
       const rows = frames.flatMap((f, i) => (lorawan[i] ? [{ f, d: lorawan[i]! }] : []));
-      process.stdout.write(`\nLoRaWAN\n${rows.length ? formatTable(rows, lorawanColumns(rate)) : "no LoRaWAN frame\n"}`);
+      process.stdout.write(
+        `\nLoRaWAN\n${rows.length ? formatTable(rows, lorawanColumns(rate)) : "no LoRaWAN frame\n"}`,
+      );
       const open = exchange.sessions();
       for (const [addr, name] of open) {
         const c = exchange.counters(addr)!;

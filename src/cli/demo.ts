@@ -16,7 +16,7 @@ import { decodeLpp, type LppInput } from "../lpp/index.js";
 import { conversationKeysFile, lorawanConversation, type ConversationDevice } from "./exchange.js";
 import { stringifySigmf, withAnnotations } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
-import { simulate, type Frame, type SimFrame } from "./deps.js";
+import { simulate, type Frame } from "./deps.js";
 import { openRecording } from "./recording.js";
 import { parseRxFlags } from "./rxflags.js";
 import { decodeRecording, frameAnnotation, frameRecord } from "./decode.js";
@@ -26,7 +26,8 @@ import { figureToPng } from "./figure.js";
 import { writeRecording } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
 
-export const summary = "simulate, decode and print a smart-city LoRaWAN recording: joins, uplinks and downlinks (npm start)";
+export const summary =
+  "simulate, decode and print a smart-city LoRaWAN recording: joins, uplinks and downlinks (npm start)";
 
 const help: Help = {
   name: "demo",
@@ -42,8 +43,6 @@ const help: Help = {
 
 const CENTER = 868.1e6;
 const BANDWIDTH = 125e3;
-// Public LoRaWAN networks use sync word 0x34 (0x12 is for private networks): LoRaWAN Regional Parameters, SX127x datasheet.
-const SYNC_WORD = 0x34;
 const SAMPLE_RATE = 250e3; // 2 samples per chip, as a cheap SDR capture would be resampled to
 
 /** Example OTAA identities and AppKeys (LoRaWAN 1.0), made up for this demo; never use them on a network. */
@@ -102,7 +101,15 @@ const DEVICES: Device[] = [
     snrDb: -7,
     labels: { 1: ["accel x/y/z", " g"], 2: ["vibration peak", " Hz"] },
     readings: (_k, r) => [
-      { channel: 1, type: "accelerometer", value: [+(0.012 * (r() - 0.5)).toFixed(3), +(0.02 * (r() - 0.5)).toFixed(3), +(1 + 0.04 * (r() - 0.5)).toFixed(3)] },
+      {
+        channel: 1,
+        type: "accelerometer",
+        value: [
+          +(0.012 * (r() - 0.5)).toFixed(3),
+          +(0.02 * (r() - 0.5)).toFixed(3),
+          +(1 + 0.04 * (r() - 0.5)).toFixed(3),
+        ],
+      },
       { channel: 2, type: "frequency", value: 3 + Math.round(2 * r()) },
     ],
   },
@@ -146,7 +153,10 @@ function mulberry(seed: number): () => number {
   };
 }
 
-function showReading(d: Device | undefined, r: { channel: number; name: string; value: number | number[]; unit: string }): string {
+function showReading(
+  d: Device | undefined,
+  r: { channel: number; name: string; value: number | number[]; unit: string },
+): string {
   const [label, unit] = d?.labels[r.channel] ?? [r.name];
   const v = Array.isArray(r.value) ? r.value.join("/") : String(r.value);
   return `${label} ${v}${unit ?? (r.unit === "%RH" ? "%" : r.unit === "g" ? " g" : r.unit)}`;
@@ -171,19 +181,29 @@ const ROUNDS = ["07:00", "13:00", "19:00"];
 /** What the table says about a frame of the conversation. */
 function contentOf(lw: ExchangeFrame, d: Device | undefined): string {
   if (lw.kind === "join-request") return "join request";
-  if (lw.kind === "join-accept") return lw.exchange.kind === "joined" ? `join accept: DevAddr ${lw.exchange.devAddr}, session keys derived` : "join accept not verified: nothing derived";
+  if (lw.kind === "join-accept")
+    return lw.exchange.kind === "joined"
+      ? `join accept: DevAddr ${lw.exchange.devAddr}, session keys derived`
+      : "join accept not verified: nothing derived";
   if (lw.kind !== "data") return lw.mtype;
   const parts: string[] = [];
   if (lw.fCtrl.ack) parts.push("ACK");
-  for (const c of lw.macCommands) parts.push(c.name === "LinkADRReq" ? `LinkADRReq (DR${c.fields.dataRate}, power ${c.fields.txPower})` : c.name);
+  for (const c of lw.macCommands)
+    parts.push(c.name === "LinkADRReq" ? `LinkADRReq (DR${c.fields.dataRate}, power ${c.fields.txPower})` : c.name);
   if (lw.confirmed) parts.push("confirmed");
-  const readings = lw.micOk && lw.payloadDecrypted && lw.payload.length > 0 && lw.fPort !== 0 ? decodeLpp(lw.payload) : [];
+  const readings =
+    lw.micOk && lw.payloadDecrypted && lw.payload.length > 0 && lw.fPort !== 0 ? decodeLpp(lw.payload) : [];
   if (readings.length) parts.push(readings.map((r) => showReading(d, r)).join(", "));
   return parts.join("; ");
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, help, { out: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" } }, false);
+  const p = parseCommand(
+    argv,
+    help,
+    { out: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" } },
+    false,
+  );
   if (!p) return 0;
   const t0 = Date.now();
   const dir = String(p.values.out ?? "chirp-demo");
@@ -194,19 +214,31 @@ export async function run(argv: string[]): Promise<number> {
   // 1. The conversation: every device joins, then a day of LPP uplinks; the network ACKs a
   //    confirmed uplink of the bridge sensor and moves the air station to DR5 (LinkADRReq).
   const sent: ConversationDevice[] = DEVICES.map((d) => ({
-    name: d.name, devEui: d.devEui, joinEui: "70b3d57ed0000000", appKey: d.appKey, devAddr: d.devAddr, sf: d.sf, ppm: d.ppm, snrDb: d.snrDb,
+    name: d.name,
+    devEui: d.devEui,
+    joinEui: "70b3d57ed0000000",
+    appKey: d.appKey,
+    devAddr: d.devAddr,
+    sf: d.sf,
+    ppm: d.ppm,
+    snrDb: d.snrDb,
     readings: (k: number): LppInput[] => d.readings(k, rnd),
   }));
   const talk = lorawanConversation(sent, {
-    uplinks: ROUNDS.length, gapSamples: 0,
+    uplinks: ROUNDS.length,
+    gapSamples: 0,
     confirmed: (name, k) => name === "bridge-vib-2" && k === 1,
     adr: (name, k) => name === "air-station-4" && k === 0,
   });
   const byName = new Map(DEVICES.map((d) => [d.name, d]));
   // random gaps; a downlink follows its uplink after a short RX1 delay (1 s on real networks)
   for (const [i, f] of talk.frames.entries()) {
-    f.gapSamples = talk.steps[i]!.direction === "down" ? Math.round(0.03 * SAMPLE_RATE) : Math.round((0.02 + 0.1 * rnd()) * SAMPLE_RATE);
-    f.cfoHz = talk.steps[i]!.direction === "down" ? 0.5e-6 * CENTER : byName.get(talk.steps[i]!.device)!.ppm * 1e-6 * CENTER;
+    f.gapSamples =
+      talk.steps[i]!.direction === "down"
+        ? Math.round(0.03 * SAMPLE_RATE)
+        : Math.round((0.02 + 0.1 * rnd()) * SAMPLE_RATE);
+    f.cfoHz =
+      talk.steps[i]!.direction === "down" ? 0.5e-6 * CENTER : byName.get(talk.steps[i]!.device)!.ppm * 1e-6 * CENTER;
   }
   const ups = talk.steps.filter((s) => s.direction === "up" && s.mtype !== "JoinRequest").length;
   const downs = talk.steps.filter((s) => s.direction === "down" && s.mtype !== "JoinAccept").length;
@@ -225,7 +257,10 @@ export async function run(argv: string[]): Promise<number> {
     sampleRate: SAMPLE_RATE,
     centerFrequency: CENTER,
     description: `chirpkit demo: ${DEVICES.length} smart-city devices join (OTAA) and send ${ups} LoRaWAN uplinks, ${downs} downlinks (inverted IQ), SF7..SF10, 125 kHz, crystal errors and noise`,
-    annotations: sim.truth.map((t, i) => ({ ...truthAnnotation(t, CENTER), label: `truth ${talk.steps[i]!.direction} ${talk.steps[i]!.mtype}` })),
+    annotations: sim.truth.map((t, i) => ({
+      ...truthAnnotation(t, CENTER),
+      label: `truth ${talk.steps[i]!.direction} ${talk.steps[i]!.mtype}`,
+    })),
   });
 
   // 3. Decode the recording from disk like any capture: one receiver per SF, uplinks and downlinks.
@@ -241,7 +276,18 @@ export async function run(argv: string[]): Promise<number> {
   let round = -1;
   const roundOf: (string | null)[] = [];
   for (const f of decoded) {
-    const row: Row = { timeS: f.startSample / SAMPLE_RATE, device: "?", dir: f.invertIq ? "down" : "up", sf: f.sf, snrDb: f.snrDb, cfoHz: f.cfoHz, crc: f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD", mic: "-", fCnt: null, content: "" };
+    const row: Row = {
+      timeS: f.startSample / SAMPLE_RATE,
+      device: "?",
+      dir: f.invertIq ? "down" : "up",
+      sf: f.sf,
+      snrDb: f.snrDb,
+      cfoHz: f.cfoHz,
+      crc: f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD",
+      mic: "-",
+      fCnt: null,
+      content: "",
+    };
     const record: Record<string, unknown> = { ...frameRecord(f, SAMPLE_RATE) };
     if (f.headerOk && !f.truncated && f.crcOk !== false) {
       try {
@@ -251,8 +297,24 @@ export async function run(argv: string[]): Promise<number> {
         row.mic = lw.micOk === null ? "no key" : lw.micOk ? (lw.replay ? "replay" : "ok") : "BAD";
         if (lw.kind === "data") row.fCnt = lw.fCnt32;
         row.content = contentOf(lw, d);
-        const readings = lw.kind === "data" && lw.micOk && lw.payloadDecrypted && lw.payload.length > 0 && lw.fPort !== 0 ? decodeLpp(lw.payload) : [];
-        record.lorawan = { mtype: lw.mtype, device: lw.device, event: lw.exchange.kind, micOk: lw.micOk, ...(lw.kind === "data" ? { devAddr: lw.devAddr.toString(16).padStart(8, "0"), fCnt: lw.fCnt32, fPort: lw.fPort, payloadHex: toHex(lw.payload) } : {}) };
+        const readings =
+          lw.kind === "data" && lw.micOk && lw.payloadDecrypted && lw.payload.length > 0 && lw.fPort !== 0
+            ? decodeLpp(lw.payload)
+            : [];
+        record.lorawan = {
+          mtype: lw.mtype,
+          device: lw.device,
+          event: lw.exchange.kind,
+          micOk: lw.micOk,
+          ...(lw.kind === "data"
+            ? {
+                devAddr: lw.devAddr.toString(16).padStart(8, "0"),
+                fCnt: lw.fCnt32,
+                fPort: lw.fPort,
+                payloadHex: toHex(lw.payload),
+              }
+            : {}),
+        };
         record.readings = readings;
         if (lw.kind === "data" && lw.direction === "up" && lw.fCnt32 > round) round = lw.fCnt32;
       } catch (e) {
@@ -269,42 +331,71 @@ export async function run(argv: string[]): Promise<number> {
   writeFileSync(keysPath, JSON.stringify(conversationKeysFile(sent), null, 2) + "\n");
 
   // 5. The decoded frames go into the recording's metadata beside the ground truth, and a picture.
-  const doc = withAnnotations(rec.sigmf!.info.doc, decoded.map((f: Frame) => frameAnnotation(f, rec, rx)));
+  const doc = withAnnotations(
+    rec.sigmf!.info.doc,
+    decoded.map((f: Frame) => frameAnnotation(f, rec, rx)),
+  );
   writeFileSync(written.meta, stringifySigmf(doc));
   const marks: Mark[] = annotationMarks(openRecording(written.meta)).filter((m) => m.kind !== "other");
   // the first 0.6 s, where the joins begin (requests and accepts, SF7..SF9); the window suits SF8
   const span = Math.min(rec.samples, Math.round(0.6 * SAMPLE_RATE));
   const view = chooseView(SAMPLE_RATE, span, { sf: 8, bandwidth: BANDWIDTH, width: 1200 });
-  const fig = spectrogramFigure(rec, { view, width: 1200, height: 300, rangeDb: 0, marks, title: "chirpkit demo: the first 0.6 s (join requests up, join accepts down with inverted IQ; 868.1 MHz, sync word 0x34)", quiet: true });
+  const fig = spectrogramFigure(rec, {
+    view,
+    width: 1200,
+    height: 300,
+    rangeDb: 0,
+    marks,
+    title:
+      "chirpkit demo: the first 0.6 s (join requests up, join accepts down with inverted IQ; 868.1 MHz, sync word 0x34)",
+    quiet: true,
+  });
   writeFileSync(join(dir, "spectrogram.png"), figureToPng(fig));
 
   // 6. Report: the table, and an honest comparison with what was sent.
   const good = rows.filter((r) => r.crc !== "BAD" && r.mic === "ok").length;
-  const missed = sim.truth.filter((t) => !decoded.some((f) => f.crcOk !== false && f.headerOk && !f.truncated && f.payloadHex === t.payloadHex));
+  const missed = sim.truth.filter(
+    (t) => !decoded.some((f) => f.crcOk !== false && f.headerOk && !f.truncated && f.payloadHex === t.payloadHex),
+  );
   if (p.values.json) process.stdout.write(records.join(""));
   else {
-    process.stdout.write(`chirpkit demo: ${DEVICES.length} devices join (OTAA), then ${ups} uplinks through a day and ${downs} downlinks, SF7..SF10 at 868.1 MHz, ${(sim.iq.length / 2 / SAMPLE_RATE).toFixed(2)} s at ${SAMPLE_RATE / 1e3} kS/s (the hours between rounds left out)\n\n`);
     process.stdout.write(
-      formatTable(rows.map((r, i) => ({ ...r, hour: roundOf[i]! })), [
-        { header: "time s", get: (r) => r.timeS.toFixed(3) },
-        { header: "day", get: (r) => r.hour, align: "left" },
-        { header: "device", get: (r) => r.device, align: "left" },
-        { header: "dir", get: (r) => r.dir, align: "left" },
-        { header: "SF", get: (r) => r.sf },
-        { header: "SNR dB", get: (r) => fixed(r.snrDb, 1) },
-        { header: "CFO Hz", get: (r) => fixed(r.cfoHz, 0) },
-        { header: "CRC", get: (r) => r.crc, align: "left" },
-        { header: "MIC", get: (r) => r.mic, align: "left" },
-        { header: "FCnt", get: (r) => r.fCnt },
-        { header: "content", get: (r) => r.content, align: "left" },
-      ]),
+      `chirpkit demo: ${DEVICES.length} devices join (OTAA), then ${ups} uplinks through a day and ${downs} downlinks, SF7..SF10 at 868.1 MHz, ${(sim.iq.length / 2 / SAMPLE_RATE).toFixed(2)} s at ${SAMPLE_RATE / 1e3} kS/s (the hours between rounds left out)\n\n`,
     );
-    process.stdout.write(`\n${good} of ${sim.truth.length} frames (${DEVICES.length} joins, ${ups} uplinks, ${downs} downlinks) decoded, MIC ok (uplinks with a good CRC, downlinks without one as LoRaWAN sends them)` + (missed.length ? `; missed: ${missed.map((t) => `SF${t.sf} at ${(t.startSample / SAMPLE_RATE).toFixed(3)} s`).join(", ")}` : "") + "\n");
-    process.stdout.write(`wrote ${dir}/: recording.sigmf-meta + recording.sigmf-data (cs16, ground truth and decoded frames as annotations), frames.jsonl, keys.json (the example devices' AppKeys), spectrogram.png\n`);
+    process.stdout.write(
+      formatTable(
+        rows.map((r, i) => ({ ...r, hour: roundOf[i]! })),
+        [
+          { header: "time s", get: (r) => r.timeS.toFixed(3) },
+          { header: "day", get: (r) => r.hour, align: "left" },
+          { header: "device", get: (r) => r.device, align: "left" },
+          { header: "dir", get: (r) => r.dir, align: "left" },
+          { header: "SF", get: (r) => r.sf },
+          { header: "SNR dB", get: (r) => fixed(r.snrDb, 1) },
+          { header: "CFO Hz", get: (r) => fixed(r.cfoHz, 0) },
+          { header: "CRC", get: (r) => r.crc, align: "left" },
+          { header: "MIC", get: (r) => r.mic, align: "left" },
+          { header: "FCnt", get: (r) => r.fCnt },
+          { header: "content", get: (r) => r.content, align: "left" },
+        ],
+      ),
+    );
+    process.stdout.write(
+      `\n${good} of ${sim.truth.length} frames (${DEVICES.length} joins, ${ups} uplinks, ${downs} downlinks) decoded, MIC ok (uplinks with a good CRC, downlinks without one as LoRaWAN sends them)` +
+        (missed.length
+          ? `; missed: ${missed.map((t) => `SF${t.sf} at ${(t.startSample / SAMPLE_RATE).toFixed(3)} s`).join(", ")}`
+          : "") +
+        "\n",
+    );
+    process.stdout.write(
+      `wrote ${dir}/: recording.sigmf-meta + recording.sigmf-data (cs16, ground truth and decoded frames as annotations), frames.jsonl, keys.json (the example devices' AppKeys), spectrogram.png\n`,
+    );
     process.stdout.write(`took ${((Date.now() - t0) / 1000).toFixed(1)} s; next:\n`);
     process.stdout.write(`  npx chirp decode ${written.meta} --sf 7-10 --sync 0x34 --iq both\n`);
     process.stdout.write(`  npx chirp decode ${written.meta} --sf 7-10 --sync 0x34 --iq both --keys ${keysPath}\n`);
-    process.stdout.write(`  npx chirp spectrogram ${written.meta} --sf 7-10 --sync 0x34 --iq both -o ${join(dir, "frames.png")}\n`);
+    process.stdout.write(
+      `  npx chirp spectrogram ${written.meta} --sf 7-10 --sync 0x34 --iq both -o ${join(dir, "frames.png")}\n`,
+    );
   }
   // Like decode: exit 0 once the recording was made and read; what was missed is in the report.
   return 0;

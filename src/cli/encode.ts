@@ -25,7 +25,10 @@ const help: Help = {
     ["--payload HEX", "payload bytes in hex (0..255 bytes; at least 1 with CRC on)"],
     ["--symbols", "print the frame's symbol values (after the preamble, header block included) as JSON"],
     ["--rate HZ", "sample rate, an integer multiple (1..64) of the bandwidth"],
-    ["-o, --output FILE", "write the modulated frame (preamble, sync, 2.25 downchirps, payload) with SigMF metadata: NAME (-> NAME.sigmf-data + .sigmf-meta), NAME.sigmf (archive) or NAME.cs16 etc. (raw + NAME.sigmf-meta)"],
+    [
+      "-o, --output FILE",
+      "write the modulated frame (preamble, sync, 2.25 downchirps, payload) with SigMF metadata: NAME (-> NAME.sigmf-data + .sigmf-meta), NAME.sigmf (archive) or NAME.cs16 etc. (raw + NAME.sigmf-meta)",
+    ],
     ["--format cf32|cs16|cu8|cs8", "sample format (default: from the file extension, else cf32)"],
     ["--center F", "centre frequency written to the SigMF metadata (Hz, e.g. 868.1M)"],
     ["--engine wasm|js", "engine (default wasm)"],
@@ -38,36 +41,58 @@ const help: Help = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, help, {
-    ...phyOptions,
-    iq: { type: "string" },
-    payload: { type: "string" },
-    symbols: { type: "boolean" },
-    rate: { type: "string" },
-    output: { type: "string", short: "o" },
-    format: { type: "string" },
-    center: { type: "string" },
-    engine: { type: "string" },
-  }, false);
+  const p = parseCommand(
+    argv,
+    help,
+    {
+      ...phyOptions,
+      iq: { type: "string" },
+      payload: { type: "string" },
+      symbols: { type: "boolean" },
+      rate: { type: "string" },
+      output: { type: "string", short: "o" },
+      format: { type: "string" },
+      center: { type: "string" },
+      engine: { type: "string" },
+    },
+    false,
+  );
   if (!p) return 0;
   const v = p.values;
   const params = phyParamsFromFlags(v);
-  if (v.payload === undefined) throw new ChirpError("BAD_PARAMETER", "--payload is required (hex bytes, e.g. deadbeef)", { parameter: "--payload" });
+  if (v.payload === undefined)
+    throw new ChirpError("BAD_PARAMETER", "--payload is required (hex bytes, e.g. deadbeef)", {
+      parameter: "--payload",
+    });
   const payload = hexPayload(v.payload);
   // SX1276: a zero payload length is not permitted with CRC on (see checkPayloadLength)
-  if (params.crc && payload.length === 0) badParameter("--payload", "(empty)", "1..255 bytes with CRC on (0..255 with --no-crc)");
+  if (params.crc && payload.length === 0)
+    badParameter("--payload", "(empty)", "1..255 bytes with CRC on (0..255 with --no-crc)");
   const engine = choiceFlag<Engine>("engine", v.engine, ["wasm", "js"], "wasm");
   if (v.symbols && v.output !== undefined) {
-    throw new ChirpError("BAD_PARAMETER", "give either --symbols (print symbol values) or -o FILE (write IQ samples), not both", { parameter: "--symbols", allowed: "--symbols or -o FILE" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      "give either --symbols (print symbol values) or -o FILE (write IQ samples), not both",
+      { parameter: "--symbols", allowed: "--symbols or -o FILE" },
+    );
   }
   if (v.symbols) {
-    process.stdout.write(JSON.stringify(Array.from(withFlagNames(() => encodeFrame(payload, params, { engine }), PAYLOAD))) + "\n");
+    process.stdout.write(
+      JSON.stringify(Array.from(withFlagNames(() => encodeFrame(payload, params, { engine }), PAYLOAD))) + "\n",
+    );
     return 0;
   }
   const out = v.output as string | undefined;
-  if (!out) throw new ChirpError("BAD_PARAMETER", "give -o FILE to write IQ samples, or --symbols to print symbol values", { parameter: "--output" });
+  if (!out)
+    throw new ChirpError("BAD_PARAMETER", "give -o FILE to write IQ samples, or --symbols to print symbol values", {
+      parameter: "--output",
+    });
   if (v.rate === undefined) {
-    throw new ChirpError("BAD_PARAMETER", `--rate HZ is required with -o: the sample rate, an integer multiple (1..64) of the bandwidth ${params.bandwidth} Hz`, { parameter: "--rate", allowed: "an integer multiple (1..64) of the bandwidth" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `--rate HZ is required with -o: the sample rate, an integer multiple (1..64) of the bandwidth ${params.bandwidth} Hz`,
+      { parameter: "--rate", allowed: "an integer multiple (1..64) of the bandwidth" },
+    );
   }
   const k = withFlagNames(() => oversamplingFor(numberFlag("rate", v.rate), params.bandwidth));
   const format = chooseOutputFormat(out, v.format !== undefined ? checkFormat(v.format, "--format") : undefined);
@@ -87,13 +112,19 @@ export async function run(argv: string[]): Promise<number> {
   process.stderr.write(
     `wrote ${w.data}${w.meta !== w.data ? ` (metadata ${w.meta})` : ""}: ${layout.totalSamples} ${format} samples at ${sampleRate} S/s (${k} per chip), ` +
       `${toa.payloadSymbols} payload symbols, ${(toa.seconds * 1000).toFixed(3)} ms on air` +
-      (clipped ? `, ${clipped} values clipped` : "") + "\n",
+      (clipped ? `, ${clipped} values clipped` : "") +
+      "\n",
   );
   return 0;
 }
 
 /** The SigMF annotation of the encoded frame: where it is, what was sent and with which parameters. */
-export function frameAnnotation(payload: Uint8Array, params: ResolvedParams, oversampling: number, center?: number): SigmfAnnotation {
+export function frameAnnotation(
+  payload: Uint8Array,
+  params: ResolvedParams,
+  oversampling: number,
+  center?: number,
+): SigmfAnnotation {
   const layout = frameLayout(params, payload.length, oversampling);
   const hex = Array.from(payload, (b) => b.toString(16).padStart(2, "0")).join("");
   const a: SigmfAnnotation = {

@@ -6,8 +6,19 @@
 import { readFileSync } from "node:fs";
 import { ChirpError, badParameter } from "../errors.js";
 import {
-  buildDataFrame, buildJoinAccept, buildJoinRequest, createExchange, decodedFrameToJson, deriveSessionKeys10, fromHex, toHex,
-  type Exchange, type ExchangeDevice, type ExchangeFrame, type Json, type MacCommandSpec,
+  buildDataFrame,
+  buildJoinAccept,
+  buildJoinRequest,
+  createExchange,
+  decodedFrameToJson,
+  deriveSessionKeys10,
+  fromHex,
+  toHex,
+  type Exchange,
+  type ExchangeDevice,
+  type ExchangeFrame,
+  type Json,
+  type MacCommandSpec,
 } from "../lorawan/index.js";
 import { encodeLpp, type LppInput } from "../lpp/index.js";
 import type { SimFrame } from "../sim/index.js";
@@ -48,7 +59,11 @@ export interface Conversation {
 
 const NET_ID = 0x000013;
 const sfParams = (sf: number, invertIq: boolean) => ({
-  sf, bandwidth: 125000, cr: 1, syncWord: 0x34, invertIq,
+  sf,
+  bandwidth: 125000,
+  cr: 1,
+  syncWord: 0x34,
+  invertIq,
   // LoRaWAN downlinks carry no payload CRC (RP002-1.0.4 section 2, "the downlink ... CRC off")
   crc: !invertIq,
 });
@@ -78,36 +93,104 @@ export function lorawanConversation(
     const keys = deriveSessionKeys10(d.appKey, { joinNonce, netId: NET_ID, devNonce });
     return { d, devNonce, joinNonce, keys, fCntUp: 0, fCntDown: 0, adrAns: false };
   });
-  const add = (s: (typeof state)[number], direction: "up" | "down", bytes: Uint8Array, mtype: string, what: string, fCnt?: number) => {
+  const add = (
+    s: (typeof state)[number],
+    direction: "up" | "down",
+    bytes: Uint8Array,
+    mtype: string,
+    what: string,
+    fCnt?: number,
+  ) => {
     const { d } = s;
-    frames.push({ params: sfParams(d.sf, direction === "down"), payload: bytes, snrDb: d.snrDb, sfoPpm: direction === "up" ? d.ppm : 0.5, cfoHz: direction === "up" ? d.ppm * 868.1 : 0.5 * 868.1, gapSamples: opts.gapSamples });
+    frames.push({
+      params: sfParams(d.sf, direction === "down"),
+      payload: bytes,
+      snrDb: d.snrDb,
+      sfoPpm: direction === "up" ? d.ppm : 0.5,
+      cfoHz: direction === "up" ? d.ppm * 868.1 : 0.5 * 868.1,
+      gapSamples: opts.gapSamples,
+    });
     steps.push({ device: d.name, direction, mtype, bytes, what, ...(fCnt !== undefined ? { fCnt } : {}) });
   };
   for (const s of state) {
     const { d } = s;
-    add(s, "up", buildJoinRequest({ joinEui: d.joinEui, devEui: d.devEui, devNonce: s.devNonce }, { appKey: d.appKey }), "JoinRequest", `join request, DevNonce ${s.devNonce}`);
-    const ja = buildJoinAccept({ joinNonce: s.joinNonce, netId: NET_ID, devAddr: d.devAddr, dlSettings: { rx1DrOffset: 0, rx2DataRate: 0 }, rxDelay: 1 }, { appKey: d.appKey });
+    add(
+      s,
+      "up",
+      buildJoinRequest({ joinEui: d.joinEui, devEui: d.devEui, devNonce: s.devNonce }, { appKey: d.appKey }),
+      "JoinRequest",
+      `join request, DevNonce ${s.devNonce}`,
+    );
+    const ja = buildJoinAccept(
+      {
+        joinNonce: s.joinNonce,
+        netId: NET_ID,
+        devAddr: d.devAddr,
+        dlSettings: { rx1DrOffset: 0, rx2DataRate: 0 },
+        rxDelay: 1,
+      },
+      { appKey: d.appKey },
+    );
     add(s, "down", ja, "JoinAccept", `join accept, DevAddr ${d.devAddr}`);
   }
   for (let k = 0; k < opts.uplinks; k++) {
     for (const s of state) {
       const { d, keys } = s;
       const confirmed = opts.confirmed ? opts.confirmed(d.name, k) : k % 4 === 3;
-      const fOpts: MacCommandSpec[] = s.adrAns ? [{ name: "LinkADRAns", direction: "up", fields: { powerAck: true, dataRateAck: true, channelMaskAck: true } }] : [];
+      const fOpts: MacCommandSpec[] = s.adrAns
+        ? [{ name: "LinkADRAns", direction: "up", fields: { powerAck: true, dataRateAck: true, channelMaskAck: true } }]
+        : [];
       s.adrAns = false;
-      const up = buildDataFrame({
-        mtype: confirmed ? "ConfirmedDataUp" : "UnconfirmedDataUp", devAddr: d.devAddr, fCtrl: { adr: true }, fCnt: s.fCntUp, fPort: 1, fOpts, payload: encodeLpp(d.readings(k)),
-      }, { nwkSKey: keys.nwkSKey, appSKey: keys.appSKey });
-      add(s, "up", up, confirmed ? "ConfirmedDataUp" : "UnconfirmedDataUp", `uplink ${s.fCntUp}${confirmed ? " (confirmed)" : ""}${fOpts.length ? " + LinkADRAns" : ""}`, s.fCntUp);
+      const up = buildDataFrame(
+        {
+          mtype: confirmed ? "ConfirmedDataUp" : "UnconfirmedDataUp",
+          devAddr: d.devAddr,
+          fCtrl: { adr: true },
+          fCnt: s.fCntUp,
+          fPort: 1,
+          fOpts,
+          payload: encodeLpp(d.readings(k)),
+        },
+        { nwkSKey: keys.nwkSKey, appSKey: keys.appSKey },
+      );
+      add(
+        s,
+        "up",
+        up,
+        confirmed ? "ConfirmedDataUp" : "UnconfirmedDataUp",
+        `uplink ${s.fCntUp}${confirmed ? " (confirmed)" : ""}${fOpts.length ? " + LinkADRAns" : ""}`,
+        s.fCntUp,
+      );
       s.fCntUp++;
       const adr = opts.adr ? opts.adr(d.name, k) : k === 1;
       if (confirmed || adr) {
-        const down = buildDataFrame({
-          mtype: "UnconfirmedDataDown", devAddr: d.devAddr, fCtrl: { ack: confirmed, adr: true }, fCnt: s.fCntDown,
-          // LinkADRReq: DR5 (SF7), TX power index 1, channels 0..2, NbTrans 1
-          fOpts: adr ? [{ name: "LinkADRReq", direction: "down", fields: { dataRate: 5, txPower: 1, chMask: 7, chMaskCntl: 0, nbTrans: 1 } }] : [],
-        }, { nwkSKey: keys.nwkSKey, appSKey: keys.appSKey });
-        add(s, "down", down, "UnconfirmedDataDown", [confirmed ? "ACK" : "", adr ? "LinkADRReq" : ""].filter(Boolean).join(" + "), s.fCntDown);
+        const down = buildDataFrame(
+          {
+            mtype: "UnconfirmedDataDown",
+            devAddr: d.devAddr,
+            fCtrl: { ack: confirmed, adr: true },
+            fCnt: s.fCntDown,
+            // LinkADRReq: DR5 (SF7), TX power index 1, channels 0..2, NbTrans 1
+            fOpts: adr
+              ? [
+                  {
+                    name: "LinkADRReq",
+                    direction: "down",
+                    fields: { dataRate: 5, txPower: 1, chMask: 7, chMaskCntl: 0, nbTrans: 1 },
+                  },
+                ]
+              : [],
+          },
+          { nwkSKey: keys.nwkSKey, appSKey: keys.appSKey },
+        );
+        add(
+          s,
+          "down",
+          down,
+          "UnconfirmedDataDown",
+          [confirmed ? "ACK" : "", adr ? "LinkADRReq" : ""].filter(Boolean).join(" + "),
+          s.fCntDown,
+        );
         s.fCntDown++;
         if (adr) s.adrAns = true;
       }
@@ -117,7 +200,9 @@ export function lorawanConversation(
 }
 
 /** The keys file of a conversation's devices (as `chirp decode --keys` reads it). */
-export function conversationKeysFile(devices: ConversationDevice[]): { devices: { name: string; devEui: string; appKey: string }[] } {
+export function conversationKeysFile(devices: ConversationDevice[]): {
+  devices: { name: string; devEui: string; appKey: string }[];
+} {
   return { devices: devices.map((d) => ({ name: d.name, devEui: d.devEui, appKey: d.appKey })) };
 }
 
@@ -130,8 +215,14 @@ export const exchangeSpec = {
 } as const;
 
 export const exchangeHelp: [string, string][] = [
-  ["--appkey K", "LoRaWAN 1.0.x AppKey (32 hex digits): join requests verified, join accepts decrypted, then the session's data MIC-checked and decrypted (best with --iq both)"],
-  ["--keys FILE", "keys of several devices: {\"devices\": [{\"name\", \"devEui\", \"appKey\"} or {\"devAddr\", \"nwkSKey\", \"appSKey\"}]}"],
+  [
+    "--appkey K",
+    "LoRaWAN 1.0.x AppKey (32 hex digits): join requests verified, join accepts decrypted, then the session's data MIC-checked and decrypted (best with --iq both)",
+  ],
+  [
+    "--keys FILE",
+    'keys of several devices: {"devices": [{"name", "devEui", "appKey"} or {"devAddr", "nwkSKey", "appSKey"}]}',
+  ],
   ["--show-session-keys", "print the session keys derived from a join accept whose MIC verified (secrets)"],
 ];
 
@@ -154,11 +245,12 @@ function readExchangeKeys(path: string): ExchangeDevice[] {
   try {
     doc = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    if ((e as { code?: string }).code) throw new ChirpError("IO_ERROR", `--keys ${path}: ${(e as Error).message}`, { parameter: "--keys" });
-    badParameter("--keys", path, "a JSON file {\"devices\": [...]}");
+    if ((e as { code?: string }).code)
+      throw new ChirpError("IO_ERROR", `--keys ${path}: ${(e as Error).message}`, { parameter: "--keys" });
+    badParameter("--keys", path, 'a JSON file {"devices": [...]}');
   }
   const list = (doc as { devices?: unknown })?.devices;
-  if (!Array.isArray(list)) badParameter("--keys", path, "a JSON object with a \"devices\" array");
+  if (!Array.isArray(list)) badParameter("--keys", path, 'a JSON object with a "devices" array');
   const key = (x: unknown, where: string): Uint8Array => {
     if (typeof x !== "string" || !/^[0-9a-fA-F]{32}$/.test(x)) badParameter(where, "(not shown)", "32 hex digits");
     return fromHex(x, where);
@@ -170,16 +262,19 @@ function readExchangeKeys(path: string): ExchangeDevice[] {
     const dev: ExchangeDevice = {};
     if (o.name !== undefined) dev.name = String(o.name);
     if (o.devEui !== undefined) {
-      if (typeof o.devEui !== "string" || !/^[0-9a-fA-F]{16}$/.test(o.devEui)) badParameter(`${where}.devEui`, o.devEui, "16 hex digits");
+      if (typeof o.devEui !== "string" || !/^[0-9a-fA-F]{16}$/.test(o.devEui))
+        badParameter(`${where}.devEui`, o.devEui, "16 hex digits");
       dev.devEui = o.devEui.toLowerCase();
     }
     if (o.appKey !== undefined) dev.appKey = key(o.appKey, `${where}.appKey`);
     if (o.devAddr !== undefined) {
-      if (typeof o.devAddr !== "string" || !/^[0-9a-fA-F]{8}$/.test(o.devAddr)) badParameter(`${where}.devAddr`, o.devAddr, "8 hex digits");
+      if (typeof o.devAddr !== "string" || !/^[0-9a-fA-F]{8}$/.test(o.devAddr))
+        badParameter(`${where}.devAddr`, o.devAddr, "8 hex digits");
       dev.devAddr = o.devAddr.toLowerCase();
       dev.keys = { nwkSKey: key(o.nwkSKey, `${where}.nwkSKey`), appSKey: key(o.appSKey, `${where}.appSKey`) };
     }
-    if (dev.appKey === undefined && dev.devAddr === undefined) badParameter(where, "no appKey or devAddr", "an appKey (with its devEui) or a devAddr with nwkSKey and appSKey");
+    if (dev.appKey === undefined && dev.devAddr === undefined)
+      badParameter(where, "no appKey or devAddr", "an appKey (with its devEui) or a devAddr with nwkSKey and appSKey");
     return dev;
   });
 }
@@ -216,7 +311,9 @@ export function lorawanColumns(rate: number) {
     if (d.kind === "join-request") return `DevEUI ${d.devEui} DevNonce ${d.devNonce}`;
     if (d.kind === "join-accept") {
       if (d.exchange.kind === "joined") return `session DevAddr ${d.exchange.devAddr}`;
-      return d.micOk === true ? "its join request was not heard: no session keys" : "no known AppKey verifies it: nothing derived";
+      return d.micOk === true
+        ? "its join request was not heard: no session keys"
+        : "no known AppKey verifies it: nothing derived";
     }
     if (d.kind === "data") {
       const mac = d.macCommands.map((c) => c.name).join(",");
@@ -230,9 +327,13 @@ export function lorawanColumns(rate: number) {
     { header: "time s", get: ({ f }: Row) => fixed(f.startSample / rate, 4) },
     { header: "dir", get: ({ f }: Row) => (f.invertIq ? "down" : "up") },
     { header: "message", get: ({ d }: Row) => ("error" in d ? "-" : d.mtype) },
-    { header: "device", get: ({ d }: Row) => ("error" in d ? "-" : d.device ?? "?") },
+    { header: "device", get: ({ d }: Row) => ("error" in d ? "-" : (d.device ?? "?")) },
     { header: "FCnt", get: ({ d }: Row) => ("error" in d || d.kind !== "data" ? "" : d.fCnt32) },
-    { header: "MIC", get: ({ d }: Row) => ("error" in d ? "-" : d.micOk === null ? "?" : d.micOk ? (d.replay ? "replay" : "ok") : "BAD") },
+    {
+      header: "MIC",
+      get: ({ d }: Row) =>
+        "error" in d ? "-" : d.micOk === null ? "?" : d.micOk ? (d.replay ? "replay" : "ok") : "BAD",
+    },
     { header: "content", get: what, align: "left" as const },
   ];
 }

@@ -7,10 +7,30 @@ import { encodePng } from "./png.js";
 export type Shape =
   | { kind: "image"; x: number; y: number; w: number; h: number; rgba: Uint8Array; iw: number; ih: number }
   | { kind: "line"; x1: number; y1: number; x2: number; y2: number; color: string; width?: number; dash?: number }
-  | { kind: "rect"; x: number; y: number; w: number; h: number; stroke?: string; fill?: string; width?: number; dash?: number }
+  | {
+      kind: "rect";
+      x: number;
+      y: number;
+      w: number;
+      h: number;
+      stroke?: string;
+      fill?: string;
+      width?: number;
+      dash?: number;
+    }
   | { kind: "polyline"; points: [number, number][]; color: string; width?: number; dash?: number }
   | { kind: "marker"; x: number; y: number; color: string; size: number; shape: "circle" | "square" }
-  | { kind: "text"; x: number; y: number; text: string; color?: string; scale?: number; anchor?: "start" | "middle" | "end"; vertical?: boolean; background?: string };
+  | {
+      kind: "text";
+      x: number;
+      y: number;
+      text: string;
+      color?: string;
+      scale?: number;
+      anchor?: "start" | "middle" | "end";
+      vertical?: boolean;
+      background?: string;
+    };
 
 export interface Figure {
   width: number;
@@ -51,7 +71,8 @@ class Raster {
     this.px[i + 2] = c[2];
   }
   fill(x: number, y: number, w: number, h: number, c: [number, number, number]): void {
-    for (let yy = Math.round(y); yy < Math.round(y + h); yy++) for (let xx = Math.round(x); xx < Math.round(x + w); xx++) this.set(xx, yy, c);
+    for (let yy = Math.round(y); yy < Math.round(y + h); yy++)
+      for (let xx = Math.round(x); xx < Math.round(x + w); xx++) this.set(xx, yy, c);
   }
   line(x1: number, y1: number, x2: number, y2: number, c: [number, number, number], width = 1, dash = 0): void {
     const n = Math.max(Math.abs(x2 - x1), Math.abs(y2 - y1), 1);
@@ -172,21 +193,33 @@ export function figureToSvg(f: Figure): string {
       case "image": {
         const png = encodePng(s.rgba, s.iw, s.ih);
         const b64 = Buffer.from(png).toString("base64");
-        out.push(`<image x="${s.x}" y="${s.y}" width="${s.w}" height="${s.h}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${b64}"/>`);
+        out.push(
+          `<image x="${s.x}" y="${s.y}" width="${s.w}" height="${s.h}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${b64}"/>`,
+        );
         break;
       }
       case "line":
-        out.push(`<line x1="${n1(s.x1)}" y1="${n1(s.y1)}" x2="${n1(s.x2)}" y2="${n1(s.y2)}" stroke="${s.color}" stroke-width="${s.width ?? 1}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
+        out.push(
+          `<line x1="${n1(s.x1)}" y1="${n1(s.y1)}" x2="${n1(s.x2)}" y2="${n1(s.y2)}" stroke="${s.color}" stroke-width="${s.width ?? 1}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`,
+        );
         break;
       case "rect":
-        out.push(`<rect x="${n1(s.x)}" y="${n1(s.y)}" width="${n1(s.w)}" height="${n1(s.h)}" fill="${s.fill ?? "none"}"${s.stroke ? ` stroke="${s.stroke}" stroke-width="${s.width ?? 1}"` : ""}${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
+        out.push(
+          `<rect x="${n1(s.x)}" y="${n1(s.y)}" width="${n1(s.w)}" height="${n1(s.h)}" fill="${s.fill ?? "none"}"${s.stroke ? ` stroke="${s.stroke}" stroke-width="${s.width ?? 1}"` : ""}${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`,
+        );
         break;
       case "polyline":
-        out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""} points="${s.points.map(([x, y]) => `${n1(x)},${n1(y)}`).join(" ")}"/>`);
+        out.push(
+          `<polyline fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""} points="${s.points.map(([x, y]) => `${n1(x)},${n1(y)}`).join(" ")}"/>`,
+        );
         break;
       case "marker":
-        if (s.shape === "circle") out.push(`<circle cx="${n1(s.x)}" cy="${n1(s.y)}" r="${s.size / 2}" fill="${s.color}"/>`);
-        else out.push(`<rect x="${n1(s.x - s.size / 2)}" y="${n1(s.y - s.size / 2)}" width="${s.size}" height="${s.size}" fill="${s.color}"/>`);
+        if (s.shape === "circle")
+          out.push(`<circle cx="${n1(s.x)}" cy="${n1(s.y)}" r="${s.size / 2}" fill="${s.color}"/>`);
+        else
+          out.push(
+            `<rect x="${n1(s.x - s.size / 2)}" y="${n1(s.y - s.size / 2)}" width="${s.size}" height="${s.size}" fill="${s.color}"/>`,
+          );
         break;
       case "text": {
         const size = 9 * (s.scale ?? 1);
@@ -196,9 +229,13 @@ export function figureToSvg(f: Figure): string {
           const tw = textWidth(s.text, s.scale ?? 1) + 4;
           const th = 7 * (s.scale ?? 1) + 4;
           const x0 = anchor === "middle" ? s.x - tw / 2 : anchor === "end" ? s.x - tw + 2 : s.x - 2;
-          out.push(`<rect x="${n1(x0)}" y="${n1(s.y - th / 2)}" width="${n1(tw)}" height="${n1(th)}" fill="${s.background}"${t}/>`);
+          out.push(
+            `<rect x="${n1(x0)}" y="${n1(s.y - th / 2)}" width="${n1(tw)}" height="${n1(th)}" fill="${s.background}"${t}/>`,
+          );
         }
-        out.push(`<text x="${n1(s.x)}" y="${n1(s.y)}" dominant-baseline="central" text-anchor="${anchor}" font-size="${size}" fill="${s.color ?? "#000000"}"${t}>${esc(s.text)}</text>`);
+        out.push(
+          `<text x="${n1(s.x)}" y="${n1(s.y)}" dominant-baseline="central" text-anchor="${anchor}" font-size="${size}" fill="${s.color ?? "#000000"}"${t}>${esc(s.text)}</text>`,
+        );
         break;
       }
     }
@@ -214,7 +251,8 @@ export function niceTicks(lo: number, hi: number, target = 6): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : +v.toPrecision(12));
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : +v.toPrecision(12));
   return out;
 }
 

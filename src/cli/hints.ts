@@ -17,7 +17,12 @@ function rateText(hz: number): string {
  * One hint line when the recording holds a preamble of another shape than the decode looked for
  * (undefined when the best match is what was asked for, or nothing looks like a preamble).
  */
-export function chirpShapeHint(iq: Float32Array, sampleRate: number, bandwidth: number, sfs: number[]): string | undefined {
+export function chirpShapeHint(
+  iq: Float32Array,
+  sampleRate: number,
+  bandwidth: number,
+  sfs: number[],
+): string | undefined {
   const s = detectChirpShape(iq, sampleRate, bandwidth);
   if (!s) return undefined;
   const sameBw = Math.abs(s.bandwidth - bandwidth) < 1;

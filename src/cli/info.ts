@@ -59,7 +59,14 @@ export async function describe(rec: Recording, quiet = true): Promise<RecordingI
   let clipped = 0;
   let nonFinite = 0;
   let firstNonFinite: number | null = null;
-  const lim = rec.format === "cs16" ? [-32768, 32767] : rec.format === "cs8" ? [-128, 127] : rec.format === "cu8" ? [0, 255] : null;
+  const lim =
+    rec.format === "cs16"
+      ? [-32768, 32767]
+      : rec.format === "cs8"
+        ? [-128, 127]
+        : rec.format === "cu8"
+          ? [0, 255]
+          : null;
   let f32 = new Float32Array(0);
   const progress = createProgress("info", rec.samples, { quiet });
   for await (const { view, first } of streamSamples(rec, 1 << 16)) {
@@ -120,7 +127,8 @@ export async function describe(rec: Recording, quiet = true): Promise<RecordingI
     nonFinite,
     firstNonFinite,
     peakOffsetHz,
-    peakFrequencyHz: peakOffsetHz !== null && rec.centerFrequency !== undefined ? rec.centerFrequency + peakOffsetHz : null,
+    peakFrequencyHz:
+      peakOffsetHz !== null && rec.centerFrequency !== undefined ? rec.centerFrequency + peakOffsetHz : null,
     peakOverMedianDb,
     annotations: rec.sigmf?.info.annotations.length ?? 0,
   };
@@ -128,7 +136,8 @@ export async function describe(rec: Recording, quiet = true): Promise<RecordingI
 
 /** Integer formats have a full scale (dBFS); cf32 has none, so its level is given re an amplitude of 1. */
 function levelText(rmsDb: number, peakDb: number, format: string): string {
-  if (format === "cf32") return `${rmsDb.toFixed(1)} dB rms, ${peakDb.toFixed(1)} dB peak (re amplitude 1.0: float samples have no full scale)`;
+  if (format === "cf32")
+    return `${rmsDb.toFixed(1)} dB rms, ${peakDb.toFixed(1)} dB peak (re amplitude 1.0: float samples have no full scale)`;
   return `${rmsDb.toFixed(1)} dBFS rms, ${peakDb.toFixed(1)} dBFS peak`;
 }
 
@@ -155,7 +164,11 @@ export async function run(argv: string[]): Promise<number> {
   const info = await describe(rec, !!p.values.quiet);
   // Like decode: NaN or infinite samples are bad input, not a level (exit 2, never "silent").
   if (info.nonFinite > 0) {
-    throw new ChirpError("BAD_INPUT", `${rec.path}: ${info.nonFinite} of ${info.samples} samples are not finite (NaN or infinite), the first at sample ${info.firstNonFinite}: cf32 samples must be finite numbers`, { parameter: "samples" });
+    throw new ChirpError(
+      "BAD_INPUT",
+      `${rec.path}: ${info.nonFinite} of ${info.samples} samples are not finite (NaN or infinite), the first at sample ${info.firstNonFinite}: cf32 samples must be finite numbers`,
+      { parameter: "samples" },
+    );
   }
   if (p.values.json) {
     process.stdout.write(jsonLine(info));
@@ -163,14 +176,27 @@ export async function run(argv: string[]): Promise<number> {
   }
   const lines: [string, string][] = [
     ["file", info.file],
-    ["format", info.format + (rec.sigmf ? ` (SigMF ${rec.sigmf.info.datatype}${rec.sigmf.archive ? ", archive" : ""})` : "")],
+    [
+      "format",
+      info.format + (rec.sigmf ? ` (SigMF ${rec.sigmf.info.datatype}${rec.sigmf.archive ? ", archive" : ""})` : ""),
+    ],
     ["samples", String(info.samples)],
     ["sample rate", info.sampleRate ? hz(info.sampleRate) : "unknown (give --rate)"],
     ["centre frequency", info.centerFrequency !== null ? hz(info.centerFrequency) : "unknown"],
     ["duration", info.durationS !== null ? duration(info.durationS) : "unknown"],
-    ["level", Number.isFinite(info.peakDbfs) ? levelText(info.rmsDbfs, info.peakDbfs, rec.format) : info.samples ? "silent (all zero)" : "no samples"],
+    [
+      "level",
+      Number.isFinite(info.peakDbfs)
+        ? levelText(info.rmsDbfs, info.peakDbfs, rec.format)
+        : info.samples
+          ? "silent (all zero)"
+          : "no samples",
+    ],
     ["DC offset", `I ${info.dc[0].toFixed(4)}, Q ${info.dc[1].toFixed(4)}`],
-    ["clipped", `${(100 * info.clippedFraction).toFixed(3)} %` + (info.nonFinite ? `, ${info.nonFinite} non-finite samples` : "")],
+    [
+      "clipped",
+      `${(100 * info.clippedFraction).toFixed(3)} %` + (info.nonFinite ? `, ${info.nonFinite} non-finite samples` : ""),
+    ],
     [
       "spectrum peak",
       info.peakOverMedianDb === null

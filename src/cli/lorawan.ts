@@ -4,7 +4,15 @@
 import { readFileSync } from "node:fs";
 import { formatHelp, parseCli, type Help } from "./args.js";
 import { ChirpError, badParameter } from "../errors.js";
-import { decodeFrame, decodedFrameToJson, fromHex, parseFrame, toHex, type DecodedFrame, type LoRaWANKeys } from "../lorawan/index.js";
+import {
+  decodeFrame,
+  decodedFrameToJson,
+  fromHex,
+  parseFrame,
+  toHex,
+  type DecodedFrame,
+  type LoRaWANKeys,
+} from "../lorawan/index.js";
 import { keyOf } from "../lorawan/bytes.js";
 import { decodeCounted } from "../lorawan/session.js";
 import { decodeLpp, type LppReading } from "../lpp/index.js";
@@ -31,9 +39,13 @@ const KEY_FLAGS: Record<string, keyof LoRaWANKeys> = {
 const help: Help = {
   name: "lorawan",
   summary: "parse LoRaWAN PHYPayloads, verify the MIC and decrypt what the keys allow",
-  usage: "HEX [HEX...] [options]   or   chirp lorawan - [options] < frames   (one hex frame or chirp decode --json line per line)",
+  usage:
+    "HEX [HEX...] [options]   or   chirp lorawan - [options] < frames   (one hex frame or chirp decode --json line per line)",
   options: [
-    ["--keys FILE", "keys of several devices (JSON, see below): each frame gets its device's keys by DevAddr (or DevEUI for joins)"],
+    [
+      "--keys FILE",
+      "keys of several devices (JSON, see below): each frame gets its device's keys by DevAddr (or DevEUI for joins)",
+    ],
     ["--lorawan-version 1.0|1.1", "LoRaWAN version (default 1.0; a device in --keys may say its own)"],
     ["--nwkskey K --appskey K", "1.0 session keys"],
     ["--fnwksintkey K --snwksintkey K --nwksenckey K", "1.1 network session keys"],
@@ -41,18 +53,27 @@ const help: Help = {
     ["--fcnt32 N", "full 32-bit frame counter (MIC and keystream use all 32 bits)"],
     ["--last-fcnt N", "reconstruct the 32-bit counter from the last one accepted"],
     ["--conf-fcnt N --tx-dr N --tx-ch N", "1.1 uplink MIC inputs (ConfFCnt only with ACK)"],
-    ["--join-eui E --dev-nonce N --join-req-type N", "join-accept context: the request's DevNonce (and JoinEUI) check a 1.1 OptNeg MIC and derive the session keys"],
-    ["--show-session-keys", "print the session keys derived from a join accept whose MIC verified (secrets: never printed without this flag)"],
+    [
+      "--join-eui E --dev-nonce N --join-req-type N",
+      "join-accept context: the request's DevNonce (and JoinEUI) check a 1.1 OptNeg MIC and derive the session keys",
+    ],
+    [
+      "--show-session-keys",
+      "print the session keys derived from a join accept whose MIC verified (secrets: never printed without this flag)",
+    ],
     ["--fopts-variant errata|original", "1.1 FOpts encryption A block (default errata)"],
     ["--base64", "the frame is given in base64 instead of hex"],
     ["--lpp", "decode the (decrypted) payload as Cayenne LPP (not when the MIC fails)"],
-    ["--region R", "explain LinkADRReq, NewChannelReq, RxParamSetupReq, DLSettings and CFList in a plan: eu868 us915 au915 cn470 as923 kr920 in865 ru864"],
+    [
+      "--region R",
+      "explain LinkADRReq, NewChannelReq, RxParamSetupReq, DLSettings and CFList in a plan: eu868 us915 au915 cn470 as923 kr920 in865 ru864",
+    ],
     ["--json", "one JSON object per frame instead of text"],
   ],
   notes: [
-    "Keys are 32 hex digits; no key is ever echoed in a message. A keys file is {\"devices\": [{\"name\": \"bin-1\",",
-    "\"devAddr\": \"26011f01\", \"nwkSKey\": K, \"appSKey\": K}, ...]} (1.1: fNwkSIntKey, sNwkSIntKey, nwkSEncKey and",
-    "\"version\": \"1.1\"; joins: devEui with appKey/nwkKey); chirp demo writes one beside its recording.",
+    'Keys are 32 hex digits; no key is ever echoed in a message. A keys file is {"devices": [{"name": "bin-1",',
+    '"devAddr": "26011f01", "nwkSKey": K, "appSKey": K}, ...]} (1.1: fNwkSIntKey, sNwkSIntKey, nwkSEncKey and',
+    '"version": "1.1"; joins: devEui with appKey/nwkKey); chirp demo writes one beside its recording.',
     "Exit status 1 when a MIC does not verify (or, with several frames, a line cannot be decoded or a frame is a",
     "replay: its counter is not above the last one accepted for its DevAddr). Nothing is decoded from a frame",
     "whose MIC fails.",
@@ -82,10 +103,14 @@ export function readKeysFile(path: string): KeyedDevice[] {
     doc = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     if ((e as { code?: string }).code) throw e;
-    badParameter("--keys", path, "a JSON file: {\"devices\": [{\"devAddr\": \"26011f01\", \"nwkSKey\": K, \"appSKey\": K}, ...]}");
+    badParameter(
+      "--keys",
+      path,
+      'a JSON file: {"devices": [{"devAddr": "26011f01", "nwkSKey": K, "appSKey": K}, ...]}',
+    );
   }
   const list = (doc as { devices?: unknown })?.devices;
-  if (!Array.isArray(list)) badParameter("--keys", path, "a JSON object with a \"devices\" array");
+  if (!Array.isArray(list)) badParameter("--keys", path, 'a JSON object with a "devices" array');
   return list.map((d, i) => {
     const where = `--keys ${path}: devices[${i}]`;
     if (typeof d !== "object" || d === null) badParameter(where, typeof d, "an object");
@@ -96,10 +121,12 @@ export function readKeysFile(path: string): KeyedDevice[] {
       if (o[id] === undefined) continue;
       const hex = String(o[id]).toLowerCase();
       const digits = id === "devAddr" ? 8 : 16;
-      if (!new RegExp(`^[0-9a-f]{${digits}}$`).test(hex)) badParameter(`${where}.${id}`, "(not shown)", `${digits} hex digits`);
+      if (!new RegExp(`^[0-9a-f]{${digits}}$`).test(hex))
+        badParameter(`${where}.${id}`, "(not shown)", `${digits} hex digits`);
       dev[id] = hex;
     }
-    if (!dev.devAddr && !dev.devEui) badParameter(where, "no devAddr or devEui", "a devAddr (data frames) or a devEui (joins)");
+    if (!dev.devAddr && !dev.devEui)
+      badParameter(where, "no devAddr or devEui", "a devAddr (data frames) or a devEui (joins)");
     if (o.version !== undefined) {
       if (o.version !== "1.0" && o.version !== "1.1") badParameter(`${where}.version`, o.version, "1.0 or 1.1");
       dev.version = o.version;
@@ -107,7 +134,8 @@ export function readKeysFile(path: string): KeyedDevice[] {
     for (const k of KEY_FIELDS) {
       if (o[k] === undefined) continue;
       // the value is never echoed: a malformed key must not end up in a log
-      if (typeof o[k] !== "string" || !/^[0-9a-fA-F]{32}$/.test(o[k] as string)) badParameter(`${where}.${k}`, "(not shown)", "32 hex digits");
+      if (typeof o[k] !== "string" || !/^[0-9a-fA-F]{32}$/.test(o[k] as string))
+        badParameter(`${where}.${k}`, "(not shown)", "32 hex digits");
       dev.keys[k] = fromHex(o[k] as string, `${where}.${k}`);
     }
     return dev;
@@ -124,7 +152,12 @@ function deviceOf(bytes: Uint8Array, devices: KeyedDevice[] | undefined): KeyedD
     return undefined; // decodeFrame reports what is wrong with the frame
   }
   const r = f as unknown as { devAddr?: unknown; devEui?: unknown };
-  const hex = (v: unknown, digits: number) => (typeof v === "number" ? (v >>> 0).toString(16).padStart(digits, "0") : typeof v === "string" ? v.toLowerCase() : undefined);
+  const hex = (v: unknown, digits: number) =>
+    typeof v === "number"
+      ? (v >>> 0).toString(16).padStart(digits, "0")
+      : typeof v === "string"
+        ? v.toLowerCase()
+        : undefined;
   const addr = hex(r.devAddr, 8);
   const eui = hex(r.devEui, 16);
   return devices.find((d) => (addr !== undefined && d.devAddr === addr) || (eui !== undefined && d.devEui === eui));
@@ -160,8 +193,15 @@ function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string |
   switch (d.kind) {
     case "data": {
       const f = d.fCtrl;
-      const flags = [f.adr && "ADR", f.adrAckReq && "ADRACKReq", f.ack && "ACK", f.classB && "ClassB", f.fPending && "FPending"].filter(Boolean).join(" ") || "-";
-      L.push(`  DevAddr   ${hex32(d.devAddr)}`, `  FCtrl     ${flags} (FOptsLen ${f.fOptsLen})`, `  FCnt      ${d.fCnt}${d.fCnt32 !== d.fCnt ? ` (32-bit ${d.fCnt32})` : ""}${replay ? " REPLAY (not above the last counter accepted)" : ""}`);
+      const flags =
+        [f.adr && "ADR", f.adrAckReq && "ADRACKReq", f.ack && "ACK", f.classB && "ClassB", f.fPending && "FPending"]
+          .filter(Boolean)
+          .join(" ") || "-";
+      L.push(
+        `  DevAddr   ${hex32(d.devAddr)}`,
+        `  FCtrl     ${flags} (FOptsLen ${f.fOptsLen})`,
+        `  FCnt      ${d.fCnt}${d.fCnt32 !== d.fCnt ? ` (32-bit ${d.fCnt32})` : ""}${replay ? " REPLAY (not above the last counter accepted)" : ""}`,
+      );
       L.push(`  FPort     ${d.fPort ?? "none"}`);
       if (d.fOpts.length) L.push(`  FOpts     ${toHex(d.fOpts)}${d.fOptsDecrypted ? "" : " (encrypted)"}`);
       break;
@@ -172,16 +212,27 @@ function text(d: DecodedFrame, lpp: LppReading[] | undefined, lppError: string |
     case "rejoin-request":
       if (d.joinEui !== undefined) L.push(`  JoinEUI   ${d.joinEui}`);
       L.push(`  DevEUI    ${d.devEui}`);
-      L.push(`  Rejoin    type ${d.rejoinType}, RJcount ${d.rjCount}${d.netId !== undefined ? `, NetID ${d.netId.toString(16).padStart(6, "0")}` : ""}`);
+      L.push(
+        `  Rejoin    type ${d.rejoinType}, RJcount ${d.rjCount}${d.netId !== undefined ? `, NetID ${d.netId.toString(16).padStart(6, "0")}` : ""}`,
+      );
       break;
     case "join-accept": {
       const j = d.joinAccept;
       if (j) {
-        L.push(`  JoinNonce ${j.joinNonce}`, `  NetID     ${j.netId.toString(16).padStart(6, "0")}`, `  DevAddr   ${hex32(j.devAddr)}`);
-        L.push(`  DLSettings OptNeg ${j.dlSettings.optNeg}, RX1DROffset ${j.dlSettings.rx1DrOffset}, RX2DataRate ${j.dlSettings.rx2DataRate}`);
+        L.push(
+          `  JoinNonce ${j.joinNonce}`,
+          `  NetID     ${j.netId.toString(16).padStart(6, "0")}`,
+          `  DevAddr   ${hex32(j.devAddr)}`,
+        );
+        L.push(
+          `  DLSettings OptNeg ${j.dlSettings.optNeg}, RX1DROffset ${j.dlSettings.rx1DrOffset}, RX2DataRate ${j.dlSettings.rx2DataRate}`,
+        );
         L.push(`  RxDelay   ${j.rxDelaySeconds} s`);
         for (const [k, v] of Object.entries(d.sessionKeys ?? {})) L.push(`  ${k.padEnd(11)} ${toHex(v)} (derived)`);
-        if (j.cfList) L.push(`  CFList    ${JSON.stringify("frequencies" in j.cfList ? j.cfList.frequencies : "chMasks" in j.cfList ? j.cfList.chMasks : "raw")}`);
+        if (j.cfList)
+          L.push(
+            `  CFList    ${JSON.stringify("frequencies" in j.cfList ? j.cfList.frequencies : "chMasks" in j.cfList ? j.cfList.chMasks : "raw")}`,
+          );
         micHex = toHex(j.mic);
       }
       if (d.joinAcceptError) L.push(`  JoinAccept ${d.joinAcceptError}`);
@@ -261,7 +312,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(formatHelp(help));
     return 0;
   }
-  if (positionals.length === 0) throw new ChirpError("BAD_PARAMETER", "chirp lorawan takes a HEX frame, several, or - for one per line on stdin (see --help)", { parameter: "HEX" });
+  if (positionals.length === 0)
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      "chirp lorawan takes a HEX frame, several, or - for one per line on stdin (see --help)",
+      { parameter: "HEX" },
+    );
   region = values.region === undefined ? undefined : getRegion(values.region);
   const version = (values["lorawan-version"] as string | undefined) ?? "1.0";
   if (version !== "1.0" && version !== "1.1") badParameter("--lorawan-version", version, "1.0 or 1.1");
@@ -300,7 +356,8 @@ export async function run(argv: string[]): Promise<number> {
 
   // Several frames (arguments, or lines on stdin): counters are followed per DevAddr and direction
   // from frames whose MIC verified; a bad line is reported and the stream goes on.
-  if (base.fCnt32 !== undefined) badParameter("--fcnt32", base.fCnt32, "one frame only (several frames follow their counters)");
+  if (base.fCnt32 !== undefined)
+    badParameter("--fcnt32", base.fCnt32, "one frame only (several frames follow their counters)");
   const lines = positionals.length === 1 ? (await readStdin()).split(/\r?\n/) : positionals;
   const last = new Map<string, number>();
   let status = 0;
@@ -324,7 +381,8 @@ export async function run(argv: string[]): Promise<number> {
     } catch (e) {
       if (!(e instanceof ChirpError)) throw e;
       status = 1;
-      if (values.json) process.stdout.write(JSON.stringify({ line: n + 1, error: { code: e.code, message: e.message } }) + "\n");
+      if (values.json)
+        process.stdout.write(JSON.stringify({ line: n + 1, error: { code: e.code, message: e.message } }) + "\n");
       else process.stdout.write(`line ${n + 1}: ${e.code}: ${e.message}\n\n`);
     }
   });
@@ -342,7 +400,8 @@ function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number, 
   let lppError: string | undefined;
   if (withLpp) {
     if (d.micOk === false) lppError = "not decoded: the MIC does not verify";
-    else if (d.kind !== "data" || !d.payloadDecrypted || d.fPort === 0 || d.payload.length === 0) lppError = "no decrypted application payload to decode";
+    else if (d.kind !== "data" || !d.payloadDecrypted || d.fPort === 0 || d.payload.length === 0)
+      lppError = "no decrypted application payload to decode";
     else {
       try {
         lpp = decodeLpp(d.payload);
@@ -357,16 +416,23 @@ function print(d: DecodedFrame, withLpp: boolean, json: boolean, line?: number, 
     if (line !== undefined) o.line = line;
     if (replay) o.replay = true;
     if (device !== undefined) o.device = device;
-    if (withLpp) o.lpp = lpp ? lpp.map((r) => ({ channel: r.channel, type: r.type, name: r.name, value: r.value, unit: r.unit })) : null;
+    if (withLpp)
+      o.lpp = lpp
+        ? lpp.map((r) => ({ channel: r.channel, type: r.type, name: r.name, value: r.value, unit: r.unit }))
+        : null;
     if (lppError) o.lppError = lppError;
-    const regional = region && d.micOk !== false ? explainFrame(region, d as Parameters<typeof explainFrame>[1]) : undefined;
+    const regional =
+      region && d.micOk !== false ? explainFrame(region, d as Parameters<typeof explainFrame>[1]) : undefined;
     if (regional) o.regional = regional as never;
     process.stdout.write(JSON.stringify(o) + "\n");
   } else {
     const t = text(d, lpp, lppError, replay).split("\n");
-    const regional = region && d.micOk !== false ? explainFrame(region, d as Parameters<typeof explainFrame>[1]) : undefined;
+    const regional =
+      region && d.micOk !== false ? explainFrame(region, d as Parameters<typeof explainFrame>[1]) : undefined;
     if (regional) t.push(...explainText(regional));
     if (device !== undefined) t.splice(1, 0, `  Device    ${device}`);
-    process.stdout.write((line !== undefined ? `line ${line}: ` : "") + t.join("\n") + "\n" + (line !== undefined ? "\n" : ""));
+    process.stdout.write(
+      (line !== undefined ? `line ${line}: ` : "") + t.join("\n") + "\n" + (line !== undefined ? "\n" : ""),
+    );
   }
 }

@@ -57,12 +57,16 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === "--version" || name === "-V") {
     const { createRequire } = await import("node:module");
-    process.stdout.write(`chirpkit ${(createRequire(import.meta.url)("../../package.json") as { version: string }).version}\n`);
+    process.stdout.write(
+      `chirpkit ${(createRequire(import.meta.url)("../../package.json") as { version: string }).version}\n`,
+    );
     return 0;
   }
   const load = commands[name];
   if (!load) {
-    process.stderr.write(`chirp: unknown command '${name}'; commands: ${Object.keys(commands).join(", ")} (chirp --help)\n`);
+    process.stderr.write(
+      `chirp: unknown command '${name}'; commands: ${Object.keys(commands).join(", ")} (chirp --help)\n`,
+    );
     return 2;
   }
   const cmd = await load();
@@ -71,7 +75,11 @@ async function main(argv: string[]): Promise<number> {
 
 /** Node's own file errors (EACCES, ENOSPC, EISDIR...) are bad input too: one line, status 2. */
 function isSystemError(e: unknown): e is Error & { code: string; syscall?: string } {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === "string" && /^E[A-Z]+$/.test((e as unknown as { code: string }).code);
+  return (
+    e instanceof Error &&
+    typeof (e as { code?: unknown }).code === "string" &&
+    /^E[A-Z]+$/.test((e as unknown as { code: string }).code)
+  );
 }
 
 // A reader closing the pipe early (`chirp decode ... | head`) is not an error.
@@ -93,7 +101,9 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else {
       const msg = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`chirp: internal error: ${msg.split("\n")[0]} (a bug: please report it; CHIRP_DEBUG=1 shows the stack)\n`);
+      process.stderr.write(
+        `chirp: internal error: ${msg.split("\n")[0]} (a bug: please report it; CHIRP_DEBUG=1 shows the stack)\n`,
+      );
       process.exitCode = 70;
     }
   },

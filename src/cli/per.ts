@@ -17,7 +17,8 @@ export const summary = "packet and symbol error rate against SNR (channel simula
 const help: Help = {
   name: "per",
   summary,
-  usage: "--sf S --snr FROM:TO:STEP [--frames N] [--bw B] [--rate R] [--cr C] [--length N] [--json|--csv] [--plot per.svg]",
+  usage:
+    "--sf S --snr FROM:TO:STEP [--frames N] [--bw B] [--rate R] [--cr C] [--length N] [--json|--csv] [--plot per.svg]",
   options: [
     ["--sf S", "spreading factor 5..12"],
     ["--snr A:B:STEP", "SNR points in dB (in the LoRa bandwidth), or one value"],
@@ -37,7 +38,11 @@ const help: Help = {
     ["--plot FILE.svg|FILE.png", "also draw PER and SER against SNR (log axis) beside the ideal receiver's SER"],
     ["--quiet", "no progress on stderr"],
   ],
-  examples: ["chirp per --sf 7 --snr -12:-4:0.5 --frames 500 --json", "chirp per --sf 7 --snr -12:-5:0.5 --frames 200 --plot per.svg", "chirp per --sf 9 --snr -16:-10:1 --rate 500k --cfo=-10k,10k --ppm=-20,20"],
+  examples: [
+    "chirp per --sf 7 --snr -12:-4:0.5 --frames 500 --json",
+    "chirp per --sf 7 --snr -12:-5:0.5 --frames 200 --plot per.svg",
+    "chirp per --sf 9 --snr -16:-10:1 --rate 500k --cfo=-10k,10k --ppm=-20,20",
+  ],
 };
 
 /** A fixed value or a "MIN,MAX" range. */
@@ -54,36 +59,43 @@ function valueOrRange(name: string, raw: unknown): number | [number, number] {
 const CHUNK = 10;
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, help, {
-    sf: { type: "string" },
-    snr: { type: "string" },
-    frames: { type: "string" },
-    bw: { type: "string" },
-    rate: { type: "string" },
-    cr: { type: "string" },
-    length: { type: "string" },
-    cfo: { type: "string" },
-    ppm: { type: "string" },
-    implicit: { type: "boolean" },
-    "no-crc": { type: "boolean" },
-    ldro: { type: "string" },
-    seed: { type: "string" },
-    engine: { type: "string" },
-    json: { type: "boolean" },
-    csv: { type: "boolean" },
-    plot: { type: "string" },
-    quiet: { type: "boolean", short: "q" },
-  }, false);
+  const p = parseCommand(
+    argv,
+    help,
+    {
+      sf: { type: "string" },
+      snr: { type: "string" },
+      frames: { type: "string" },
+      bw: { type: "string" },
+      rate: { type: "string" },
+      cr: { type: "string" },
+      length: { type: "string" },
+      cfo: { type: "string" },
+      ppm: { type: "string" },
+      implicit: { type: "boolean" },
+      "no-crc": { type: "boolean" },
+      ldro: { type: "string" },
+      seed: { type: "string" },
+      engine: { type: "string" },
+      json: { type: "boolean" },
+      csv: { type: "boolean" },
+      plot: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+    },
+    false,
+  );
   if (!p) return 0;
   const v = p.values;
-  const rp = withFlagNames(() => resolveParams({
-    sf: intFlag("sf", v.sf, 5, 12),
-    bandwidth: numberFlag("bw", v.bw, 125000),
-    cr: intFlag("cr", v.cr, 1, 4, 1),
-    ldro: choiceFlag("ldro", v.ldro, ["auto", "on", "off"] as const, "auto"),
-    explicitHeader: !v.implicit,
-    crc: !v["no-crc"],
-  }));
+  const rp = withFlagNames(() =>
+    resolveParams({
+      sf: intFlag("sf", v.sf, 5, 12),
+      bandwidth: numberFlag("bw", v.bw, 125000),
+      cr: intFlag("cr", v.cr, 1, 4, 1),
+      ldro: choiceFlag("ldro", v.ldro, ["auto", "on", "off"] as const, "auto"),
+      explicitHeader: !v.implicit,
+      crc: !v["no-crc"],
+    }),
+  );
   const snrs = rangeFlag("snr", v.snr);
   const frames = intFlag("frames", v.frames, 1, 1e6, 200);
   const length = intFlag("length", v.length, 1, 255, 16);
@@ -100,7 +112,15 @@ export async function run(argv: string[]): Promise<number> {
   const CSV = ["snrDb", "per", "ser", "frames", "received", "missed", "corrupted", "symbolErrors", "symbols"] as const;
   if (v.csv) process.stdout.write(CSV.join(",") + "\n");
   // the simulator's own checks name its options (cfoHz ...): report the flags instead
-  const SIM_FLAGS = { cfoHz: "--cfo", sfoPpm: "--ppm", snrDbs: "--snr", snrDb: "--snr", payloadLength: "--length", frames: "--frames", seed: "--seed" };
+  const SIM_FLAGS = {
+    cfoHz: "--cfo",
+    sfoPpm: "--ppm",
+    snrDbs: "--snr",
+    snrDb: "--snr",
+    payloadLength: "--length",
+    frames: "--frames",
+    seed: "--seed",
+  };
   try {
     const options = {
       sf: rp.sf,
@@ -118,10 +138,28 @@ export async function run(argv: string[]): Promise<number> {
     let chunkNo = 0;
     for (const snrDb of snrs) {
       // one SNR point in chunks of 10 frames (one simulated recording each), each with its own seed
-      const sum = { snrDb, per: 0, ser: 0, frames: 0, received: 0, missed: 0, corrupted: 0, symbolErrors: 0, symbols: 0 };
+      const sum = {
+        snrDb,
+        per: 0,
+        ser: 0,
+        frames: 0,
+        received: 0,
+        missed: 0,
+        corrupted: 0,
+        symbolErrors: 0,
+        symbols: 0,
+      };
       while (sum.frames < frames) {
         const n = Math.min(CHUNK, frames - sum.frames);
-        const [q] = [...perSweepPoints({ ...options, snrDbs: [snrDb], frames: n, framesPerRecording: CHUNK, seed: (seed + 0x9e3779b1 * chunkNo++) >>> 0 })];
+        const [q] = [
+          ...perSweepPoints({
+            ...options,
+            snrDbs: [snrDb],
+            frames: n,
+            framesPerRecording: CHUNK,
+            seed: (seed + 0x9e3779b1 * chunkNo++) >>> 0,
+          }),
+        ];
         sum.frames += q!.frames;
         sum.received += q!.received;
         sum.missed += q!.missed;
@@ -130,12 +168,17 @@ export async function run(argv: string[]): Promise<number> {
         sum.symbols += q!.symbols;
         progress.update(points.length * frames + sum.frames);
       }
-      const point: PerPoint = { ...sum, per: 1 - sum.received / sum.frames, ser: sum.symbols ? sum.symbolErrors / sum.symbols : Number.NaN };
+      const point: PerPoint = {
+        ...sum,
+        per: 1 - sum.received / sum.frames,
+        ser: sum.symbols ? sum.symbolErrors / sum.symbols : Number.NaN,
+      };
       points.push(point);
       // Rates are ratios of counts: 6 significant digits say all they can (no 0.30000000000000004).
       const shown = { ...point, per: +point.per.toPrecision(6), ser: +point.ser.toPrecision(6) };
       if (v.json) process.stdout.write(jsonLine(shown));
-      if (v.csv) process.stdout.write(CSV.map((k) => (Number.isFinite(shown[k]) ? String(shown[k]) : "")).join(",") + "\n");
+      if (v.csv)
+        process.stdout.write(CSV.map((k) => (Number.isFinite(shown[k]) ? String(shown[k]) : "")).join(",") + "\n");
     }
   } catch (e) {
     throw flagError(e, SIM_FLAGS);
@@ -157,7 +200,9 @@ export async function run(argv: string[]): Promise<number> {
         { header: "SER", get: (q) => (q.symbols ? q.ser.toExponential(2) : "-") },
       ]),
     );
-    process.stdout.write(`SF${rp.sf}, ${rp.bandwidth} Hz, CR 4/${4 + rp.cr}, ${length} B payloads, ${sampleRate} samples/s\n`);
+    process.stdout.write(
+      `SF${rp.sf}, ${rp.bandwidth} Hz, CR 4/${4 + rp.cr}, ${length} B payloads, ${sampleRate} samples/s\n`,
+    );
   }
   return 0;
 }

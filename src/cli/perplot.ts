@@ -7,13 +7,20 @@ function i0e(x: number): number {
   const ax = Math.abs(x);
   if (ax < 3.75) {
     const t = (x / 3.75) ** 2;
-    const i0 = 1 + t * (3.5156229 + t * (3.0899424 + t * (1.2067492 + t * (0.2659732 + t * (0.0360768 + t * 0.0045813)))));
+    const i0 =
+      1 + t * (3.5156229 + t * (3.0899424 + t * (1.2067492 + t * (0.2659732 + t * (0.0360768 + t * 0.0045813)))));
     return i0 * Math.exp(-ax);
   }
   const t = 3.75 / ax;
   const p =
     0.39894228 +
-    t * (0.01328592 + t * (0.00225319 + t * (-0.00157565 + t * (0.00916281 + t * (-0.02057706 + t * (0.02635537 + t * (-0.01647633 + t * 0.00392377)))))));
+    t *
+      (0.01328592 +
+        t *
+          (0.00225319 +
+            t *
+              (-0.00157565 +
+                t * (0.00916281 + t * (-0.02057706 + t * (0.02635537 + t * (-0.01647633 + t * 0.00392377)))))));
   return p / Math.sqrt(ax);
 }
 
@@ -51,7 +58,10 @@ const SER_COLOR = "#d9730d";
 const THEORY_COLOR = "#555555";
 
 /** PER, SER and theory SER against SNR (log y axis from the smallest value shown to 1). */
-export function perFigure(points: PerPlotPoint[], o: { sf: number; title: string; width?: number; height?: number }): Figure {
+export function perFigure(
+  points: PerPlotPoint[],
+  o: { sf: number; title: string; width?: number; height?: number },
+): Figure {
   const W = o.width ?? 640;
   const H = o.height ?? 380;
   const left = 70;
@@ -71,7 +81,9 @@ export function perFigure(points: PerPlotPoint[], o: { sf: number; title: string
     const s = x0 + ((x1 - x0) * i) / steps;
     theory.push([s, serTheory(o.sf, s)]);
   }
-  const shown = [...points.flatMap((p) => [p.per, p.symbols ? p.ser : 0]), ...theory.map((t) => t[1])].filter((v) => v > 0);
+  const shown = [...points.flatMap((p) => [p.per, p.symbols ? p.ser : 0]), ...theory.map((t) => t[1])].filter(
+    (v) => v > 0,
+  );
   const decade0 = Math.max(-8, Math.floor(Math.log10(Math.min(1, ...shown))));
   const yLo = Math.min(decade0, -1);
   const xOf = (s: number) => left + ((s - x0) / (x1 - x0)) * W;
@@ -91,7 +103,13 @@ export function perFigure(points: PerPlotPoint[], o: { sf: number; title: string
     shapes.push({ kind: "text", x, y: top + H + 13, text: tickLabel(s), anchor: "middle" });
   }
   shapes.push({ kind: "rect", x: left, y: top, w: W, h: H, stroke: "#000000" });
-  shapes.push({ kind: "text", x: left + W / 2, y: top + H + 32, text: "SNR in the LoRa bandwidth (dB)", anchor: "middle" });
+  shapes.push({
+    kind: "text",
+    x: left + W / 2,
+    y: top + H + 32,
+    text: "SNR in the LoRa bandwidth (dB)",
+    anchor: "middle",
+  });
   shapes.push({ kind: "text", x: 14, y: top + H / 2, text: "error rate", anchor: "middle", vertical: true });
   // theory SER
   const tPts = theory.filter((t) => inside(t[1])).map(([s, v]) => [xOf(s), yOf(v)] as [number, number]);
@@ -117,17 +135,31 @@ export function perFigure(points: PerPlotPoint[], o: { sf: number; title: string
   ];
   legend.forEach(([label, color, dashed], i) => {
     const y = top + 10 + i * 18;
-    shapes.push({ kind: "line", x1: lx, y1: y, x2: lx + 22, y2: y, color, width: dashed ? 1 : 2, ...(dashed ? { dash: 5 } : {}) });
+    shapes.push({
+      kind: "line",
+      x1: lx,
+      y1: y,
+      x2: lx + 22,
+      y2: y,
+      color,
+      width: dashed ? 1 : 2,
+      ...(dashed ? { dash: 5 } : {}),
+    });
     shapes.push({ kind: "text", x: lx + 28, y, text: label });
   });
   shapes.push({ kind: "text", x: lx, y: top + 70, text: "(noncoherent, perfect", color: "#555555" });
   shapes.push({ kind: "text", x: lx, y: top + 82, text: " sync; Afisiadis 2020)", color: "#555555" });
-  if (zeros) shapes.push({ kind: "text", x: lx, y: top + 100, text: `${zeros} zero value(s) not shown`, color: "#555555" });
+  if (zeros)
+    shapes.push({ kind: "text", x: lx, y: top + 100, text: `${zeros} zero value(s) not shown`, color: "#555555" });
   shapes.push({ kind: "text", x: left, y: 14, text: o.title });
   return { width: left + W + right, height: top + H + bottom, background: "#ffffff", shapes };
 }
 
-export function perPlotBytes(points: PerPlotPoint[], o: { sf: number; title: string }, format: "png" | "svg"): Uint8Array {
+export function perPlotBytes(
+  points: PerPlotPoint[],
+  o: { sf: number; title: string },
+  format: "png" | "svg",
+): Uint8Array {
   const fig = perFigure(points, o);
   return format === "png" ? figureToPng(fig) : new TextEncoder().encode(figureToSvg(fig));
 }

@@ -1,6 +1,14 @@
 // Flags shared by `chirp encode` and `chirp toa`: the LoRa PHY parameters.
 import { ChirpError, badParameter } from "../errors.js";
-import { LORA_BANDWIDTHS, SX1280_BANDWIDTHS, resolveParams, syncWordByte, type Framing, type Ldro, type ResolvedParams } from "../phy/params.js";
+import {
+  LORA_BANDWIDTHS,
+  SX1280_BANDWIDTHS,
+  resolveParams,
+  syncWordByte,
+  type Framing,
+  type Ldro,
+  type ResolvedParams,
+} from "../phy/params.js";
 import { choiceFlag, intFlag, numberFlag, type OptionSpec, type Parsed } from "./args.js";
 
 export const phyOptions: OptionSpec = {
@@ -36,12 +44,16 @@ export function syncFlag(raw: unknown, fallback = 0x12): number {
   return v;
 }
 
-export const framingFlag = (raw: unknown): Framing => choiceFlag<Framing>("framing", raw, ["sx127x", "sx126x"], "sx127x");
+export const framingFlag = (raw: unknown): Framing =>
+  choiceFlag<Framing>("framing", raw, ["sx127x", "sx126x"], "sx127x");
 
 export const phyHelp: [string, string][] = [
   ["--sf N", "spreading factor 5..12 (required)"],
   ["--cr N", "coding rate 4/(4+N), N = 1..4 (default 1)"],
-  ["--bw HZ", "bandwidth in Hz (default 125000; 125k works; 41.7k, 20.8k, 10.4k, 7.8k and the SX1280's 203k/406k/812k/1625k name the exact LoRa bandwidths)"],
+  [
+    "--bw HZ",
+    "bandwidth in Hz (default 125000; 125k works; 41.7k, 20.8k, 10.4k, 7.8k and the SX1280's 203k/406k/812k/1625k name the exact LoRa bandwidths)",
+  ],
   ["--implicit", "implicit header (no header sent)"],
   ["--no-crc", "no payload CRC"],
   ["--ldro auto|on|off", "low data rate optimisation (default auto: on when 2^SF/BW > 16 ms)"],
@@ -86,31 +98,42 @@ export function flagError(e: unknown, names: Record<string, string> = {}): unkno
   const all = { ...PHY_FLAG_NAMES, ...names };
   if (!(e instanceof ChirpError) || e.parameter === undefined || !Object.hasOwn(all, e.parameter)) return e;
   const flag = all[e.parameter]!;
-  const message = e.message.startsWith(e.parameter) ? flag + e.message.slice(e.parameter.length) : `${flag}: ${e.message}`;
-  return new ChirpError(e.code, message, { parameter: flag, ...(e.allowed !== undefined ? { allowed: e.allowed } : {}), cause: e });
+  const message = e.message.startsWith(e.parameter)
+    ? flag + e.message.slice(e.parameter.length)
+    : `${flag}: ${e.message}`;
+  return new ChirpError(e.code, message, {
+    parameter: flag,
+    ...(e.allowed !== undefined ? { allowed: e.allowed } : {}),
+    cause: e,
+  });
 }
 
 export function phyParamsFromFlags(v: Parsed["values"]): ResolvedParams {
-  return withFlagNames(() => resolveParams({
-    sf: intFlag("sf", v.sf, 5, 12),
-    cr: intFlag("cr", v.cr, 1, 4, 1),
-    bandwidth: bandwidthFlag(v.bw),
-    explicitHeader: !v.implicit,
-    crc: !v["no-crc"],
-    ldro: choiceFlag<Ldro>("ldro", v.ldro, ["auto", "on", "off"], "auto"),
-    syncWord: syncFlag(v.sync),
-    preambleLength: intFlag("preamble", v.preamble, 6, 65535, 8),
-    framing: framingFlag(v.framing),
-    invertIq: iqFlag(v.iq),
-  }));
+  return withFlagNames(() =>
+    resolveParams({
+      sf: intFlag("sf", v.sf, 5, 12),
+      cr: intFlag("cr", v.cr, 1, 4, 1),
+      bandwidth: bandwidthFlag(v.bw),
+      explicitHeader: !v.implicit,
+      crc: !v["no-crc"],
+      ldro: choiceFlag<Ldro>("ldro", v.ldro, ["auto", "on", "off"], "auto"),
+      syncWord: syncFlag(v.sync),
+      preambleLength: intFlag("preamble", v.preamble, 6, 65535, 8),
+      framing: framingFlag(v.framing),
+      invertIq: iqFlag(v.iq),
+    }),
+  );
 }
 
 /** --iq normal|inverted on the transmit side (inverted: the complex conjugate, as LoRaWAN downlinks). */
-export const iqFlag = (raw: unknown): boolean => choiceFlag("iq", raw, ["normal", "inverted"] as const, "normal") === "inverted";
+export const iqFlag = (raw: unknown): boolean =>
+  choiceFlag("iq", raw, ["normal", "inverted"] as const, "normal") === "inverted";
 
 /** Parses a hex payload (spaces and colons allowed), 0..255 bytes. */
 export function hexPayload(raw: unknown): Uint8Array {
-  const s = String(raw ?? "").replace(/[\s:]/g, "").replace(/^0x/i, "");
+  const s = String(raw ?? "")
+    .replace(/[\s:]/g, "")
+    .replace(/^0x/i, "");
   if (!/^([0-9a-fA-F]{2})*$/.test(s)) badParameter("--payload", raw, "hex bytes, e.g. deadbeef");
   if (s.length / 2 > 255) badParameter("--payload", `${s.length / 2} bytes`, "0..255 bytes");
   return new Uint8Array((s.match(/../g) ?? []).map((b) => parseInt(b, 16)));

@@ -30,7 +30,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 
 /** Encodes `rgba` (width*height*4 bytes, rows top to bottom) as a PNG file. */
 export function encodePng(rgba: Uint8Array, width: number, height: number): Uint8Array {
-  if (rgba.length !== width * height * 4) throw new RangeError(`encodePng: ${rgba.length} bytes for ${width}x${height} RGBA`);
+  if (rgba.length !== width * height * 4)
+    throw new RangeError(`encodePng: ${rgba.length} bytes for ${width}x${height} RGBA`);
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, width);

@@ -14,7 +14,8 @@ export function createProgress(label: string, total: number, opts: { quiet?: boo
   const t0 = Date.now();
   let last = 0;
   let shown = false;
-  const si = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+  const si = (x: number) =>
+    x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
   return {
     update(done: number) {
       const now = Date.now();

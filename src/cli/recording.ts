@@ -54,7 +54,10 @@ function statFile(path: string, what = "file"): number {
   const st = statSync(path);
   if (st.isDirectory()) ioError(`${path} is a directory, not a recording`);
   // a pipe's size from stat is 0 (or whatever is buffered), and opening it waits for a writer
-  if (st.isFIFO() || st.isSocket() || st.isCharacterDevice()) ioError(`${path} is a pipe or device, not a file: chirp decode streams it (chirp decode ${path} --format F --rate R); this command needs a file`);
+  if (st.isFIFO() || st.isSocket() || st.isCharacterDevice())
+    ioError(
+      `${path} is a pipe or device, not a file: chirp decode streams it (chirp decode ${path} --format F --rate R); this command needs a file`,
+    );
   return st.size;
 }
 
@@ -72,17 +75,30 @@ function readRange(path: string, offset: number, length: number): Uint8Array {
 /** Flags that contradict the metadata are an error, not a silent override. */
 function agree(flags: RecordingFlags, info: SigmfInfo): void {
   if (flags.format !== undefined && checkFormat(flags.format, "--format") !== info.format) {
-    throw new ChirpError("BAD_INPUT", `--format ${flags.format} disagrees with the SigMF metadata (core:datatype ${info.datatype} = ${info.format})`);
+    throw new ChirpError(
+      "BAD_INPUT",
+      `--format ${flags.format} disagrees with the SigMF metadata (core:datatype ${info.datatype} = ${info.format})`,
+    );
   }
   if (flags.rate !== undefined && info.sampleRate !== undefined && flags.rate !== info.sampleRate) {
-    throw new ChirpError("BAD_INPUT", `--rate ${flags.rate} disagrees with the SigMF metadata (core:sample_rate ${info.sampleRate})`);
+    throw new ChirpError(
+      "BAD_INPUT",
+      `--rate ${flags.rate} disagrees with the SigMF metadata (core:sample_rate ${info.sampleRate})`,
+    );
   }
   if (flags.center !== undefined && info.centerFrequency !== undefined && flags.center !== info.centerFrequency) {
-    throw new ChirpError("BAD_INPUT", `--center ${flags.center} disagrees with the SigMF metadata (core:frequency ${info.centerFrequency})`);
+    throw new ChirpError(
+      "BAD_INPUT",
+      `--center ${flags.center} disagrees with the SigMF metadata (core:frequency ${info.centerFrequency})`,
+    );
   }
   const bw = metaBandwidth(info);
   if (flags.bandwidth !== undefined && bw !== undefined && flags.bandwidth !== bw) {
-    throw new ChirpError("BAD_INPUT", `--bw ${flags.bandwidth} disagrees with the metadata (chirpkit:bandwidth ${bw})`, { parameter: "--bw" });
+    throw new ChirpError(
+      "BAD_INPUT",
+      `--bw ${flags.bandwidth} disagrees with the metadata (chirpkit:bandwidth ${bw})`,
+      { parameter: "--bw" },
+    );
   }
 }
 
@@ -113,17 +129,23 @@ export function siblingMeta(path: string): string | undefined {
 export function datasetPath(metaPath: string, dataset: unknown): string {
   const allowed = "a file name in the metadata's folder";
   const refuse = (why: string): never => {
-    throw new ChirpError("BAD_INPUT", `SigMF core:dataset in ${metaPath} ${why}; allowed: ${allowed}`, { parameter: "core:dataset", allowed });
+    throw new ChirpError("BAD_INPUT", `SigMF core:dataset in ${metaPath} ${why}; allowed: ${allowed}`, {
+      parameter: "core:dataset",
+      allowed,
+    });
   };
-  if (typeof dataset !== "string" || dataset.length === 0 || dataset.includes("\0")) return refuse("is not a file name");
-  if (isAbsolute(dataset) || /^[A-Za-z]:/.test(dataset) || dataset.startsWith("\\")) return refuse("is an absolute path");
+  if (typeof dataset !== "string" || dataset.length === 0 || dataset.includes("\0"))
+    return refuse("is not a file name");
+  if (isAbsolute(dataset) || /^[A-Za-z]:/.test(dataset) || dataset.startsWith("\\"))
+    return refuse("is an absolute path");
   if (dataset.split(/[\\/]/).includes("..")) return refuse("leaves the metadata's folder (..)");
   const folder = dirname(metaPath);
   const path = join(folder, dataset);
   if (existsSync(path)) {
     const root = realpathSync(folder);
     const real = realpathSync(path);
-    if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) return refuse("is a link that leaves the metadata's folder");
+    if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep))
+      return refuse("is a link that leaves the metadata's folder");
   }
   return path;
 }
@@ -141,7 +163,19 @@ export function openRecording(path: string, flags: RecordingFlags = {}): Recordi
     const bytes = statFile(dataPath, "SigMF data file");
     agree(flags, info);
     const samples = checkSigmfAgainstData(info, bytes, BYTES_PER_SAMPLE[info.format]);
-    return withMeta({ path, dataPath, dataOffset: 0, dataBytes: bytes, format: info.format, samples, sigmf: { info, metaPath: pair.meta, archive: false } }, info, flags);
+    return withMeta(
+      {
+        path,
+        dataPath,
+        dataOffset: 0,
+        dataBytes: bytes,
+        format: info.format,
+        samples,
+        sigmf: { info, metaPath: pair.meta, archive: false },
+      },
+      info,
+      flags,
+    );
   }
   const size = statFile(path);
   if (/\.sigmf$/.test(path)) {
@@ -150,16 +184,39 @@ export function openRecording(path: string, flags: RecordingFlags = {}): Recordi
     const info = parseSigmfMeta(new TextDecoder().decode(readRange(path, meta.offset, meta.size)));
     agree(flags, info);
     const samples = checkSigmfAgainstData(info, data.size, BYTES_PER_SAMPLE[info.format]);
-    return withMeta({ path, dataPath: path, dataOffset: data.offset, dataBytes: data.size, format: info.format, samples, sigmf: { info, archive: true } }, info, flags);
+    return withMeta(
+      {
+        path,
+        dataPath: path,
+        dataOffset: data.offset,
+        dataBytes: data.size,
+        format: info.format,
+        samples,
+        sigmf: { info, archive: true },
+      },
+      info,
+      flags,
+    );
   }
   // A raw file written with its metadata (chirp simulate -o rec.cs16): read it through the metadata.
   const sibling = siblingMeta(path);
   if (sibling) return { ...openRecording(sibling, flags), path };
   const fmt = flags.format !== undefined ? checkFormat(flags.format, "--format") : formatFromFileName(path);
   if (!fmt) {
-    throw new ChirpError("BAD_PARAMETER", `cannot tell the sample format of ${path} from its extension; give --format cf32|cs16|cs8|cu8`, { parameter: "format", allowed: "cf32, cs16, cs8, cu8" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `cannot tell the sample format of ${path} from its extension; give --format cf32|cs16|cs8|cu8`,
+      { parameter: "format", allowed: "cf32, cs16, cs8, cu8" },
+    );
   }
-  const rec: Recording = { path, dataPath: path, dataOffset: 0, dataBytes: size, format: fmt, samples: sampleCount(size, fmt, path) };
+  const rec: Recording = {
+    path,
+    dataPath: path,
+    dataOffset: 0,
+    dataBytes: size,
+    format: fmt,
+    samples: sampleCount(size, fmt, path),
+  };
   if (flags.rate !== undefined) rec.sampleRate = flags.rate;
   if (flags.center !== undefined) rec.centerFrequency = flags.center;
   return rec;
@@ -178,7 +235,9 @@ function withMeta(rec: Recording, info: SigmfInfo, flags: RecordingFlags): Recor
 /** The sample rate, from metadata or --rate; a clear error when neither gives it. */
 export function requireRate(rec: Recording): number {
   if (rec.sampleRate === undefined) {
-    throw new ChirpError("BAD_PARAMETER", `the sample rate of ${rec.path} is unknown; give --rate (e.g. --rate 1M)`, { parameter: "rate" });
+    throw new ChirpError("BAD_PARAMETER", `the sample rate of ${rec.path} is unknown; give --rate (e.g. --rate 1M)`, {
+      parameter: "rate",
+    });
   }
   return rec.sampleRate;
 }
@@ -190,7 +249,11 @@ export type SampleView = Float32Array | Int16Array | Int8Array | Uint8Array;
  * `chunkSamples` complex samples: a view is valid until the next iteration. Memory stays constant
  * whatever the recording's length.
  */
-export async function* streamSamples(rec: Recording, chunkSamples = 1 << 16, range?: { start: number; count: number }): AsyncGenerator<{ view: SampleView; first: number }> {
+export async function* streamSamples(
+  rec: Recording,
+  chunkSamples = 1 << 16,
+  range?: { start: number; count: number },
+): AsyncGenerator<{ view: SampleView; first: number }> {
   const bps = BYTES_PER_SAMPLE[rec.format];
   const buf = new Uint8Array(chunkSamples * bps);
   const start = range?.start ?? 0;
@@ -223,14 +286,17 @@ export function readSamples(rec: Recording, start = 0, count = rec.samples): Sam
   return typedView(bytes, rec.format);
 }
 
-
 /** Throws BAD_INPUT at the first NaN or infinite value (cf32 only can hold one); `first` = index of iq[0..1]. */
 export function checkFinite(iq: Float32Array, first: number, format: string): void {
   if (format !== "cf32") return;
   for (let i = 0; i < iq.length; i++) {
     const x = iq[i]!;
     if (x - x !== 0) {
-      throw new ChirpError("BAD_INPUT", `input sample ${first + (i >> 1)} (${i & 1 ? "Q" : "I"}) is ${x}: cf32 samples must be finite numbers`, { parameter: "samples" });
+      throw new ChirpError(
+        "BAD_INPUT",
+        `input sample ${first + (i >> 1)} (${i & 1 ? "Q" : "I"}) is ${x}: cf32 samples must be finite numbers`,
+        { parameter: "samples" },
+      );
     }
   }
 }

@@ -20,7 +20,10 @@ const help: Help = {
   summary,
   usage: "-o OUT --sf S [--bw B] [--rate R] [--snr DB] [--cfo HZ] [--ppm P] [--frames N] [options]",
   options: [
-    ["-o, --out OUT", "NAME (-> NAME.sigmf-data + .sigmf-meta), NAME.sigmf (archive) or NAME.cs16 etc. (raw + NAME.sigmf-meta)"],
+    [
+      "-o, --out OUT",
+      "NAME (-> NAME.sigmf-data + .sigmf-meta), NAME.sigmf (archive) or NAME.cs16 etc. (raw + NAME.sigmf-meta)",
+    ],
     ["--sf S", "spreading factor 5..12"],
     ["--bw B", "bandwidth in Hz (default 125k)"],
     ["--rate R", "sample rate in Hz (default: the bandwidth)"],
@@ -31,9 +34,15 @@ const help: Help = {
     ["--snr DB", "SNR in the LoRa bandwidth (default: no noise)"],
     ["--cfo HZ", "carrier frequency offset (default 0)"],
     ["--ppm P", "sample clock offset in ppm (default 0)"],
-    ["--gap N", "samples of silence (noise) between frames (default: 4 symbols); negative: each frame starts inside the previous one"],
+    [
+      "--gap N",
+      "samples of silence (noise) between frames (default: 4 symbols); negative: each frame starts inside the previous one",
+    ],
     ["--levels DB,DB,..", "SNR of frame 1, 2, .. (cycled; default all --snr)"],
-    ["--tx-ppm P,P,..", "one transmitter per crystal error (carrier ppm x --center and clock), frames take them in turn"],
+    [
+      "--tx-ppm P,P,..",
+      "one transmitter per crystal error (carrier ppm x --center and clock), frames take them in turn",
+    ],
     ["--fading rayleigh|rician:K", "flat fading per frame (K factor in dB for Rician)"],
     ["--doppler HZ", "with --fading: time-varying at this Doppler spread (default 0: block fading)"],
     ["--taps D:P,D:P,..", "multipath: delay in samples : power in dB per tap, e.g. 0:0,2.5:-6"],
@@ -42,7 +51,10 @@ const help: Help = {
     ["--dc RE,IM", "DC offset (a frame at --snr has unit amplitude)"],
     ["--iq-gain G / --iq-phase DEG", "IQ imbalance: Q gain error (0.02 = 2 %) and phase error in degrees"],
     ["--phase-noise DBC@HZ", "LO phase noise, e.g. -90@10k (dBc/Hz at an offset)"],
-    ["--adc-rms DBFS", "cu8/cs8/cs16: quantise as an ADC at this rms level (e.g. -15); default: scale to 90 % of the peak"],
+    [
+      "--adc-rms DBFS",
+      "cu8/cs8/cs16: quantise as an ADC at this rms level (e.g. -15); default: scale to 90 % of the peak",
+    ],
     ["--format cf32|cs16|cs8|cu8", "sample format (default cf32, or from the output name)"],
     ["--center F", "centre frequency written to the metadata (default 868.1M)"],
     ["--sync 0x12", "sync word (default 0x12; SX126x register form 0x1424/0x3444 accepted)"],
@@ -50,7 +62,10 @@ const help: Help = {
     ["--iq normal|inverted", "IQ polarity of the frames (default normal; inverted as LoRaWAN downlinks)"],
     ["--implicit / --no-crc / --ldro auto|on|off / --preamble N", "frame options as in chirp decode"],
     ["--seed N", "random seed (default 1)"],
-    ["--lorawan-exchange", "a LoRaWAN 1.0.x conversation instead: an OTAA join (request, accept with inverted IQ) and --frames N uplinks (default 6) with an ACK and an ADR downlink, at --sf S (default 7), sync 0x34; writes OUT.keys.json for chirp decode --keys"],
+    [
+      "--lorawan-exchange",
+      "a LoRaWAN 1.0.x conversation instead: an OTAA join (request, accept with inverted IQ) and --frames N uplinks (default 6) with an ACK and an ADR downlink, at --sf S (default 7), sync 0x34; writes OUT.keys.json for chirp decode --keys",
+    ],
     ["--json", "ground truth as JSON lines instead of the table"],
   ],
   examples: [
@@ -106,7 +121,13 @@ export function truthAnnotation(t: SimTruth, center: number): SigmfAnnotation {
 }
 
 /** A comma-separated list of min..max numbers (k suffix = x1000). */
-function numberList(flag: string, raw: string, min: number, max = Infinity, allowed = "numbers separated by commas"): number[] {
+function numberList(
+  flag: string,
+  raw: string,
+  min: number,
+  max = Infinity,
+  allowed = "numbers separated by commas",
+): number[] {
   const xs = raw.split(",").map((t) => {
     const m = /^\s*(-?[0-9]*\.?[0-9]+(?:e-?[0-9]+)?)(k?)\s*$/i.exec(t);
     if (!m) badParameter(flag, raw, allowed);
@@ -117,48 +138,56 @@ function numberList(flag: string, raw: string, min: number, max = Infinity, allo
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, help, {
-    out: { type: "string", short: "o" },
-    sf: { type: "string" },
-    bw: { type: "string" },
-    rate: { type: "string" },
-    cr: { type: "string" },
-    frames: { type: "string" },
-    length: { type: "string" },
-    payload: { type: "string" },
-    snr: { type: "string" },
-    cfo: { type: "string" },
-    ppm: { type: "string" },
-    gap: { type: "string" },
-    format: { type: "string" },
-    center: { type: "string" },
-    sync: { type: "string" },
-    framing: { type: "string" },
-    iq: { type: "string" },
-    implicit: { type: "boolean" },
-    "no-crc": { type: "boolean" },
-    ldro: { type: "string" },
-    preamble: { type: "string" },
-    seed: { type: "string" },
-    levels: { type: "string" },
-    "tx-ppm": { type: "string" },
-    fading: { type: "string" },
-    doppler: { type: "string" },
-    taps: { type: "string" },
-    tone: { type: "string" },
-    "lora-interferer": { type: "string" },
-    dc: { type: "string" },
-    "iq-gain": { type: "string" },
-    "iq-phase": { type: "string" },
-    "phase-noise": { type: "string" },
-    "adc-rms": { type: "string" },
-    json: { type: "boolean" },
-    quiet: { type: "boolean", short: "q" },
-    "lorawan-exchange": { type: "boolean" },
-  }, false);
+  const p = parseCommand(
+    argv,
+    help,
+    {
+      out: { type: "string", short: "o" },
+      sf: { type: "string" },
+      bw: { type: "string" },
+      rate: { type: "string" },
+      cr: { type: "string" },
+      frames: { type: "string" },
+      length: { type: "string" },
+      payload: { type: "string" },
+      snr: { type: "string" },
+      cfo: { type: "string" },
+      ppm: { type: "string" },
+      gap: { type: "string" },
+      format: { type: "string" },
+      center: { type: "string" },
+      sync: { type: "string" },
+      framing: { type: "string" },
+      iq: { type: "string" },
+      implicit: { type: "boolean" },
+      "no-crc": { type: "boolean" },
+      ldro: { type: "string" },
+      preamble: { type: "string" },
+      seed: { type: "string" },
+      levels: { type: "string" },
+      "tx-ppm": { type: "string" },
+      fading: { type: "string" },
+      doppler: { type: "string" },
+      taps: { type: "string" },
+      tone: { type: "string" },
+      "lora-interferer": { type: "string" },
+      dc: { type: "string" },
+      "iq-gain": { type: "string" },
+      "iq-phase": { type: "string" },
+      "phase-noise": { type: "string" },
+      "adc-rms": { type: "string" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      "lorawan-exchange": { type: "boolean" },
+    },
+    false,
+  );
   if (!p) return 0;
   const v = p.values;
-  if (v.out === undefined) throw new ChirpError("BAD_PARAMETER", "-o/--out is required: the recording to write, e.g. -o rec", { parameter: "--out" });
+  if (v.out === undefined)
+    throw new ChirpError("BAD_PARAMETER", "-o/--out is required: the recording to write, e.g. -o rec", {
+      parameter: "--out",
+    });
   const out = String(v.out);
   checkOutputDir(out);
   if (v["lorawan-exchange"]) return runExchange(v, out);
@@ -193,27 +222,42 @@ export async function run(argv: string[]): Promise<number> {
   const levels = v.levels !== undefined ? numberList("--levels", String(v.levels), 1) : undefined;
   const txPpm = v["tx-ppm"] !== undefined ? numberList("--tx-ppm", String(v["tx-ppm"]), 1) : undefined;
   const frames: SimFrame[] = Array.from({ length: nFrames }, (_, i) => {
-    const f: SimFrame = { payload: fixedPayload ?? Uint8Array.from({ length }, () => Math.floor(random() * 256)), params };
+    const f: SimFrame = {
+      payload: fixedPayload ?? Uint8Array.from({ length }, () => Math.floor(random() * 256)),
+      params,
+    };
     if (levels) f.snrDb = levels[i % levels.length]!;
     if (txPpm) f.transmitter = i % txPpm.length;
     return f;
   });
-  const simOpts: SimulateOptions = { frames, sampleRate, cfoHz, sfoPpm, gapSamples, leadSamples: lead, tailSamples: lead, seed };
+  const simOpts: SimulateOptions = {
+    frames,
+    sampleRate,
+    cfoHz,
+    sfoPpm,
+    gapSamples,
+    leadSamples: lead,
+    tailSamples: lead,
+    seed,
+  };
   if (txPpm) simOpts.transmitters = txPpm.map((ppm) => ({ cfoHz: ppm * 1e-6 * center, sfoPpm: ppm }));
   if (snrDb !== undefined) simOpts.snrDb = snrDb;
   if (v.fading !== undefined) {
     const m = /^(rayleigh|rician)(?::(-?[0-9.]+))?$/.exec(String(v.fading));
-    if (!m || (m[1] === "rician") !== (m[2] !== undefined)) badParameter("--fading", v.fading, "rayleigh or rician:K (K factor in dB)");
+    if (!m || (m[1] === "rician") !== (m[2] !== undefined))
+      badParameter("--fading", v.fading, "rayleigh or rician:K (K factor in dB)");
     simOpts.fading = m[1] === "rician" ? { model: "rician", kFactorDb: Number(m[2]) } : { model: "rayleigh" };
     const doppler = optNumber("doppler", v.doppler);
     if (doppler !== undefined) simOpts.fading.dopplerHz = doppler;
   } else if (v.doppler !== undefined) badParameter("--doppler", v.doppler, "only with --fading");
   if (v.taps !== undefined) {
-    simOpts.taps = String(v.taps).split(",").map((t) => {
-      const m = /^([0-9.]+):(-?[0-9.]+)$/.exec(t.trim());
-      if (!m) badParameter("--taps", v.taps, "delay:powerDb pairs separated by commas, e.g. 0:0,2.5:-6");
-      return { delaySamples: Number(m[1]), powerDb: Number(m[2]) };
-    });
+    simOpts.taps = String(v.taps)
+      .split(",")
+      .map((t) => {
+        const m = /^([0-9.]+):(-?[0-9.]+)$/.exec(t.trim());
+        if (!m) badParameter("--taps", v.taps, "delay:powerDb pairs separated by commas, e.g. 0:0,2.5:-6");
+        return { delaySamples: Number(m[1]), powerDb: Number(m[2]) };
+      });
   }
   const interferers: NonNullable<SimulateOptions["interferers"]> = [];
   if (v.tone !== undefined) {
@@ -221,9 +265,22 @@ export async function run(argv: string[]): Promise<number> {
     interferers.push({ kind: "tone", frequencyHz: f!, levelDb: l! });
   }
   if (v["lora-interferer"] !== undefined) {
-    const [isf, l, st] = numberList("--lora-interferer", String(v["lora-interferer"]).replace(/:/g, ","), 3, 3, "SF:DB:START, e.g. 9:10:20000");
-    if (!Number.isInteger(isf) || isf! < 5 || isf! > 12) badParameter("--lora-interferer", v["lora-interferer"], "SF:DB:START with SF an integer 5..12");
-    interferers.push({ kind: "lora", params: { ...params, sf: isf! }, levelDb: l!, startSample: st!, payload: Uint8Array.from({ length: 16 }, () => Math.floor(random() * 256)) });
+    const [isf, l, st] = numberList(
+      "--lora-interferer",
+      String(v["lora-interferer"]).replace(/:/g, ","),
+      3,
+      3,
+      "SF:DB:START, e.g. 9:10:20000",
+    );
+    if (!Number.isInteger(isf) || isf! < 5 || isf! > 12)
+      badParameter("--lora-interferer", v["lora-interferer"], "SF:DB:START with SF an integer 5..12");
+    interferers.push({
+      kind: "lora",
+      params: { ...params, sf: isf! },
+      levelDb: l!,
+      startSample: st!,
+      payload: Uint8Array.from({ length: 16 }, () => Math.floor(random() * 256)),
+    });
   }
   if (interferers.length) simOpts.interferers = interferers;
   const sdr: NonNullable<SimulateOptions["sdr"]> = {};
@@ -231,7 +288,8 @@ export async function run(argv: string[]): Promise<number> {
     const [re, im] = numberList("--dc", String(v.dc), 2, 2, "RE,IM, e.g. 0.05,-0.02");
     sdr.dcOffset = [re!, im!];
   }
-  const iqGain = optNumber("iq-gain", v["iq-gain"]), iqPhase = optNumber("iq-phase", v["iq-phase"]);
+  const iqGain = optNumber("iq-gain", v["iq-gain"]),
+    iqPhase = optNumber("iq-phase", v["iq-phase"]);
   if (iqGain !== undefined) sdr.iqGainImbalance = iqGain;
   if (iqPhase !== undefined) sdr.iqPhaseDeg = iqPhase;
   if (v["phase-noise"] !== undefined) {
@@ -246,39 +304,65 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (Object.keys(sdr).length) simOpts.sdr = sdr;
   const flagNames = {
-    cfoHz: "--cfo", sfoPpm: "--ppm", snrDb: "--snr", gapSamples: "--gap", seed: "--seed", payload: "--payload",
-    "sdr.dcOffset[0]": "--dc", "sdr.dcOffset[1]": "--dc", "sdr.iqGainImbalance": "--iq-gain", "sdr.iqPhaseDeg": "--iq-phase",
-    "sdr.phaseNoise.dbcHz": "--phase-noise", "sdr.phaseNoise.offsetHz": "--phase-noise", "sdr.adc.rmsDbfs": "--adc-rms",
-    "fading.kFactorDb": "--fading", "fading.dopplerHz": "--doppler", "interferers[0].frequencyHz": "--tone", "interferers[0].levelDb": "--tone",
+    cfoHz: "--cfo",
+    sfoPpm: "--ppm",
+    snrDb: "--snr",
+    gapSamples: "--gap",
+    seed: "--seed",
+    payload: "--payload",
+    "sdr.dcOffset[0]": "--dc",
+    "sdr.dcOffset[1]": "--dc",
+    "sdr.iqGainImbalance": "--iq-gain",
+    "sdr.iqPhaseDeg": "--iq-phase",
+    "sdr.phaseNoise.dbcHz": "--phase-noise",
+    "sdr.phaseNoise.offsetHz": "--phase-noise",
+    "sdr.adc.rmsDbfs": "--adc-rms",
+    "fading.kFactorDb": "--fading",
+    "fading.dopplerHz": "--doppler",
+    "interferers[0].frequencyHz": "--tone",
+    "interferers[0].levelDb": "--tone",
   };
   const { iq, truth } = withFlagNames(() => simulate(simOpts), flagNames);
   const annotations: SigmfAnnotation[] = truth.map((t) => truthAnnotation(t, center));
-  const w = writeRecording(out, iq, {
-    format,
-    sampleRate,
-    centerFrequency: center,
-    description: `chirpkit simulate: ${nFrames} LoRa frame(s), SF${rp.sf}, ${rp.bandwidth} Hz, CR 4/${4 + rp.cr}, ${rp.framing} framing, ${rp.invertIq ? "inverted" : "normal"} IQ, ${snrDb === undefined ? "no noise" : `SNR ${snrDb} dB`}, CFO ${cfoHz} Hz, SFO ${sfoPpm} ppm`,
-    annotations,
-    global: {
-      "chirpkit:sf": rp.sf,
-      "chirpkit:bandwidth": rp.bandwidth,
-      "chirpkit:cr": rp.cr,
-      "chirpkit:explicit_header": rp.explicitHeader,
-      "chirpkit:crc": rp.crc,
-      "chirpkit:sync_word": rp.syncWord,
-      "chirpkit:framing": rp.framing,
-      "chirpkit:invert_iq": rp.invertIq,
-      "chirpkit:snr_db": snrDb ?? null,
-      "chirpkit:cfo_hz": cfoHz,
-      "chirpkit:sfo_ppm": sfoPpm,
-      "chirpkit:seed": seed,
-      ...(simOpts.sdr ? { "chirpkit:sdr": simOpts.sdr } : {}),
-      ...(simOpts.fading ? { "chirpkit:fading": simOpts.fading } : {}),
-      ...(simOpts.taps ? { "chirpkit:taps": simOpts.taps } : {}),
-      ...(simOpts.transmitters ? { "chirpkit:transmitters": simOpts.transmitters } : {}),
-      ...(simOpts.interferers ? { "chirpkit:interferers": simOpts.interferers.map((x) => (x.kind === "lora" ? { kind: x.kind, sf: x.params.sf, levelDb: x.levelDb, startSample: x.startSample } : x)) } : {}),
+  const w = writeRecording(
+    out,
+    iq,
+    {
+      format,
+      sampleRate,
+      centerFrequency: center,
+      description: `chirpkit simulate: ${nFrames} LoRa frame(s), SF${rp.sf}, ${rp.bandwidth} Hz, CR 4/${4 + rp.cr}, ${rp.framing} framing, ${rp.invertIq ? "inverted" : "normal"} IQ, ${snrDb === undefined ? "no noise" : `SNR ${snrDb} dB`}, CFO ${cfoHz} Hz, SFO ${sfoPpm} ppm`,
+      annotations,
+      global: {
+        "chirpkit:sf": rp.sf,
+        "chirpkit:bandwidth": rp.bandwidth,
+        "chirpkit:cr": rp.cr,
+        "chirpkit:explicit_header": rp.explicitHeader,
+        "chirpkit:crc": rp.crc,
+        "chirpkit:sync_word": rp.syncWord,
+        "chirpkit:framing": rp.framing,
+        "chirpkit:invert_iq": rp.invertIq,
+        "chirpkit:snr_db": snrDb ?? null,
+        "chirpkit:cfo_hz": cfoHz,
+        "chirpkit:sfo_ppm": sfoPpm,
+        "chirpkit:seed": seed,
+        ...(simOpts.sdr ? { "chirpkit:sdr": simOpts.sdr } : {}),
+        ...(simOpts.fading ? { "chirpkit:fading": simOpts.fading } : {}),
+        ...(simOpts.taps ? { "chirpkit:taps": simOpts.taps } : {}),
+        ...(simOpts.transmitters ? { "chirpkit:transmitters": simOpts.transmitters } : {}),
+        ...(simOpts.interferers
+          ? {
+              "chirpkit:interferers": simOpts.interferers.map((x) =>
+                x.kind === "lora"
+                  ? { kind: x.kind, sf: x.params.sf, levelDb: x.levelDb, startSample: x.startSample }
+                  : x,
+              ),
+            }
+          : {}),
+      },
     },
-  }, sdr.adc ? { scale: 1 } : {});
+    sdr.adc ? { scale: 1 } : {},
+  );
   if (v.json) {
     for (const t of truth) {
       const { payload: _p, symbols: _s, ...rest } = t as SimTruth & { params?: unknown };
@@ -286,13 +370,17 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(jsonLine({ file: w.meta, ...rest }));
     }
   } else {
-    process.stdout.write(formatTable(truth, [
-      { header: "frame", get: (t) => truth.indexOf(t) + 1 },
-      { header: "startSample", get: (t) => Math.round(t.startSample) },
-      { header: "time s", get: (t) => (t.startSample / sampleRate).toFixed(4) },
-      { header: "payload", get: (t) => t.payloadHex, align: "left" },
-    ]));
-    process.stdout.write(`wrote ${iq.length / 2} ${format} samples at ${sampleRate} Hz to ${w.data}${w.meta !== w.data ? ` (metadata ${w.meta})` : ""}\n`);
+    process.stdout.write(
+      formatTable(truth, [
+        { header: "frame", get: (t) => truth.indexOf(t) + 1 },
+        { header: "startSample", get: (t) => Math.round(t.startSample) },
+        { header: "time s", get: (t) => (t.startSample / sampleRate).toFixed(4) },
+        { header: "payload", get: (t) => t.payloadHex, align: "left" },
+      ]),
+    );
+    process.stdout.write(
+      `wrote ${iq.length / 2} ${format} samples at ${sampleRate} Hz to ${w.data}${w.meta !== w.data ? ` (metadata ${w.meta})` : ""}\n`,
+    );
   }
   if (w.clipped) process.stderr.write(`chirp simulate: warning: ${w.clipped} values clipped\n`);
   return 0;
@@ -306,7 +394,10 @@ export const EXCHANGE_DEVICE: Omit<ConversationDevice, "sf" | "snrDb"> = {
   appKey: "8d2f4a41c7e9b05316aa2c87d14e3f90",
   devAddr: "260b1717",
   ppm: 6.5,
-  readings: (k) => [{ channel: 1, type: "temperature", value: +(18.5 + 0.3 * k).toFixed(1) }, { channel: 2, type: "relative_humidity", value: 52 + (k % 5) }],
+  readings: (k) => [
+    { channel: 1, type: "temperature", value: +(18.5 + 0.3 * k).toFixed(1) },
+    { channel: 2, type: "relative_humidity", value: 52 + (k % 5) },
+  ],
 };
 
 async function runExchange(v: Record<string, unknown>, out: string): Promise<number> {
@@ -321,25 +412,57 @@ async function runExchange(v: Record<string, unknown>, out: string): Promise<num
   const device: ConversationDevice = { ...EXCHANGE_DEVICE, sf, snrDb };
   const gap = intFlag("gap", v.gap, 0, 1e9, Math.round(6 * 2 ** sf * Math.ceil(sampleRate / 125000)));
   const talk = lorawanConversation([device], { uplinks, gapSamples: gap });
-  const { iq, truth } = withFlagNames(() => simulate({ frames: talk.frames, sampleRate, snrDb, leadSamples: gap, tailSamples: gap, seed }), { snrDb: "--snr", gapSamples: "--gap" });
+  const { iq, truth } = withFlagNames(
+    () => simulate({ frames: talk.frames, sampleRate, snrDb, leadSamples: gap, tailSamples: gap, seed }),
+    { snrDb: "--snr", gapSamples: "--gap" },
+  );
   const w = writeRecording(out, iq, {
-    format, sampleRate, centerFrequency: center,
+    format,
+    sampleRate,
+    centerFrequency: center,
     description: `chirpkit simulate --lorawan-exchange: OTAA join and ${uplinks} uplinks of ${device.name}, SF${sf}, 125 kHz, sync 0x34, downlinks with inverted IQ, SNR ${snrDb} dB`,
-    annotations: truth.map((t, i) => ({ ...truthAnnotation(t, center), label: `truth ${talk.steps[i]!.direction} ${talk.steps[i]!.mtype}` })),
-    global: { "chirpkit:sf": sf, "chirpkit:bandwidth": 125000, "chirpkit:sync_word": 0x34, "chirpkit:seed": seed, "chirpkit:lorawan_exchange": true },
+    annotations: truth.map((t, i) => ({
+      ...truthAnnotation(t, center),
+      label: `truth ${talk.steps[i]!.direction} ${talk.steps[i]!.mtype}`,
+    })),
+    global: {
+      "chirpkit:sf": sf,
+      "chirpkit:bandwidth": 125000,
+      "chirpkit:sync_word": 0x34,
+      "chirpkit:seed": seed,
+      "chirpkit:lorawan_exchange": true,
+    },
   });
   const keysPath = out.replace(/\.(sigmf|sigmf-data|sigmf-meta|cf32|cs16|cu8|cs8)$/, "") + ".keys.json";
   writeFileSync(keysPath, JSON.stringify(conversationKeysFile([device]), null, 2) + "\n");
   if (v.json) {
-    truth.forEach((t, i) => process.stdout.write(jsonLine({ file: w.meta, startSample: t.startSample, direction: talk.steps[i]!.direction, mtype: talk.steps[i]!.mtype, what: talk.steps[i]!.what, payloadHex: t.payloadHex })));
+    truth.forEach((t, i) =>
+      process.stdout.write(
+        jsonLine({
+          file: w.meta,
+          startSample: t.startSample,
+          direction: talk.steps[i]!.direction,
+          mtype: talk.steps[i]!.mtype,
+          what: talk.steps[i]!.what,
+          payloadHex: t.payloadHex,
+        }),
+      ),
+    );
   } else {
-    process.stdout.write(formatTable(truth.map((t, i) => ({ t, s: talk.steps[i]! })), [
-      { header: "time s", get: ({ t }) => (t.startSample / sampleRate).toFixed(4) },
-      { header: "dir", get: ({ s }) => s.direction },
-      { header: "message", get: ({ s }) => s.mtype },
-      { header: "what", get: ({ s }) => s.what, align: "left" },
-    ]));
-    process.stdout.write(`wrote ${iq.length / 2} ${format} samples at ${sampleRate} Hz to ${w.data}${w.meta !== w.data ? ` (metadata ${w.meta})` : ""}, keys to ${keysPath}\n`);
+    process.stdout.write(
+      formatTable(
+        truth.map((t, i) => ({ t, s: talk.steps[i]! })),
+        [
+          { header: "time s", get: ({ t }) => (t.startSample / sampleRate).toFixed(4) },
+          { header: "dir", get: ({ s }) => s.direction },
+          { header: "message", get: ({ s }) => s.mtype },
+          { header: "what", get: ({ s }) => s.what, align: "left" },
+        ],
+      ),
+    );
+    process.stdout.write(
+      `wrote ${iq.length / 2} ${format} samples at ${sampleRate} Hz to ${w.data}${w.meta !== w.data ? ` (metadata ${w.meta})` : ""}, keys to ${keysPath}\n`,
+    );
   }
   return 0;
 }

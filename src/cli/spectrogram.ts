@@ -76,7 +76,11 @@ const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
  * chirp's time-frequency balance: it sweeps bw in 2^sf / bw seconds), a power of two, zero-padded
  * to at least 256 bins; columns up to `width`, consecutive windows overlapping when the span allows.
  */
-export function chooseView(rate: number, count: number, o: { sf?: number; bandwidth?: number; window?: number; fft?: number; width: number; start?: number }): SpectrogramView {
+export function chooseView(
+  rate: number,
+  count: number,
+  o: { sf?: number; bandwidth?: number; window?: number; fft?: number; width: number; start?: number },
+): SpectrogramView {
   const chip = o.bandwidth ? rate / o.bandwidth : 1;
   let window = o.window ?? (o.sf !== undefined ? nextPow2(chip * Math.sqrt(2 ** o.sf)) : 256);
   window = Math.max(8, Math.min(window, 16384, Math.max(8, count)));
@@ -184,17 +188,34 @@ export function spectrogramFigure(rec: Recording, o: SpectrogramFigureOptions): 
   };
   for (const m of o.marks.filter((m) => m.kind === "other" && inView(m))) {
     const b = box(m, 3);
-    shapes.push({ kind: "rect", x: b.x0, y: b.y0, w: b.x1 - b.x0, h: b.y1 - b.y0, stroke: COLORS.other, width: 1, dash: 4 });
+    shapes.push({
+      kind: "rect",
+      x: b.x0,
+      y: b.y0,
+      w: b.x1 - b.x0,
+      h: b.y1 - b.y0,
+      stroke: COLORS.other,
+      width: 1,
+      dash: 4,
+    });
   }
   for (const m of o.marks.filter((m) => m.kind !== "other" && inView(m))) {
     const b = box(m, 0);
     shapes.push({ kind: "rect", x: b.x0, y: b.y0, w: b.x1 - b.x0, h: b.y1 - b.y0, stroke: COLORS[m.kind], width: 2 });
     if (m.payloadStart !== undefined && m.payloadStart > v.start && m.payloadStart < v.start + v.count) {
       const x = xOfSample(m.payloadStart);
-      if (x > b.x0 + 2 && x < b.x1 - 2) shapes.push({ kind: "line", x1: x, y1: b.y0, x2: x, y2: b.y1, color: COLORS[m.kind], width: 1, dash: 3 });
+      if (x > b.x0 + 2 && x < b.x1 - 2)
+        shapes.push({ kind: "line", x1: x, y1: b.y0, x2: x, y2: b.y1, color: COLORS[m.kind], width: 1, dash: 3 });
     }
     if (m.label && b.x1 - b.x0 >= textWidth(m.label) + 4) {
-      shapes.push({ kind: "text", x: b.x0 + 3, y: Math.max(top + 6, b.y0 + 7), text: m.label, color: COLORS[m.kind], background: "#000000" });
+      shapes.push({
+        kind: "text",
+        x: b.x0 + 3,
+        y: Math.max(top + 6, b.y0 + 7),
+        text: m.label,
+        color: COLORS[m.kind],
+        background: "#000000",
+      });
     }
   }
   // axes: frame, time ticks (ms) below, frequency ticks (kHz) left
@@ -215,7 +236,8 @@ export function spectrogramFigure(rec: Recording, o: SpectrogramFigureOptions): 
     shapes.push({ kind: "text", x: left - 8, y, text: tickLabel(f), anchor: "end" });
   }
   const centre = rec.centerFrequency;
-  const yLabel = centre !== undefined ? `frequency - ${+(centre / 1e6).toFixed(6)} MHz (kHz)` : "frequency offset (kHz)";
+  const yLabel =
+    centre !== undefined ? `frequency - ${+(centre / 1e6).toFixed(6)} MHz (kHz)` : "frequency offset (kHz)";
   shapes.push({ kind: "text", x: 12, y: top + H / 2, text: yLabel, anchor: "middle", vertical: true });
   // colour bar
   const cbX = left + W + 20;
@@ -230,7 +252,14 @@ export function spectrogramFigure(rec: Recording, o: SpectrogramFigureOptions): 
     shapes.push({ kind: "line", x1: cbX + cbW, y1: y, x2: cbX + cbW + 4, y2: y, color: "#000000" });
     shapes.push({ kind: "text", x: cbX + cbW + 7, y, text: tickLabel(d) });
   }
-  shapes.push({ kind: "text", x: cbX + cbW + 50, y: top + H / 2, text: "power (dB)", anchor: "middle", vertical: true });
+  shapes.push({
+    kind: "text",
+    x: cbX + cbW + 50,
+    y: top + H / 2,
+    text: "power (dB)",
+    anchor: "middle",
+    vertical: true,
+  });
   // title (two lines: the file and the parameters)
   shapes.push({ kind: "text", x: left, y: 10, text: o.title, scale: 1 });
   const overlap = 1 - v.hop / v.window;
@@ -238,7 +267,9 @@ export function spectrogramFigure(rec: Recording, o: SpectrogramFigureOptions): 
     `${+(rate / 1e3).toFixed(3)} kS/s`,
     v.sf !== undefined ? `window ${v.window} samples (SF${v.sf})` : `window ${v.window} samples`,
     `FFT ${v.fftSize}`,
-    overlap >= 0 ? `overlap ${Math.round(overlap * 100)} %` : `hop ${v.hop} (${Math.round((v.window / v.hop) * 100)} % of samples shown)`,
+    overlap >= 0
+      ? `overlap ${Math.round(overlap * 100)} %`
+      : `hop ${v.hop} (${Math.round((v.window / v.hop) * 100)} % of samples shown)`,
     `${o.marks.filter((m) => m.kind !== "other" && inView(m)).length} decoded frame(s) in view`,
   ].join(", ");
   shapes.push({ kind: "text", x: left, y: 24, text: params, color: "#333333" });
@@ -246,7 +277,14 @@ export function spectrogramFigure(rec: Recording, o: SpectrogramFigureOptions): 
 }
 
 /** Payload start of a frame: preamble, 2 sync symbols, 2.25 downchirps, then the 8-symbol header block (explicit). */
-export function payloadStartSample(startSample: number, sf: number, bandwidth: number, rate: number, explicitHeader: boolean, preambleLength = 8): number {
+export function payloadStartSample(
+  startSample: number,
+  sf: number,
+  bandwidth: number,
+  rate: number,
+  explicitHeader: boolean,
+  preambleLength = 8,
+): number {
   const ts = (2 ** sf / bandwidth) * rate;
   return startSample + (preambleLength + 4.25 + (explicitHeader ? 8 : 0)) * ts;
 }
@@ -263,7 +301,8 @@ export function annotationMarks(rec: Recording): Mark[] {
   return (rec.sigmf?.info.annotations ?? []).map((a) => {
     const x = a.extra ?? {};
     const crc = x["chirpkit:crc_ok"];
-    const decoded = x["chirpkit:truth"] !== true && (crc === true || crc === false || x["chirpkit:header_ok"] !== undefined);
+    const decoded =
+      x["chirpkit:truth"] !== true && (crc === true || crc === false || x["chirpkit:header_ok"] !== undefined);
     const kind: Mark["kind"] = !decoded ? "other" : crc === false || x["chirpkit:header_ok"] === false ? "bad" : "ok";
     const m: Mark = { startSample: a.sampleStart, sampleCount: a.sampleCount ?? 1, kind };
     if (center !== undefined && a.freqLowerEdge !== undefined && a.freqUpperEdge !== undefined) {
@@ -288,7 +327,8 @@ export function annotatedSf(rec: Recording): number | undefined {
     if (typeof sf === "number") count.set(sf, (count.get(sf) ?? 0) + 1);
   }
   let best: number | undefined;
-  for (const [sf, n] of count) if (best === undefined || n > count.get(best)! || (n === count.get(best)! && sf < best)) best = sf;
+  for (const [sf, n] of count)
+    if (best === undefined || n > count.get(best)! || (n === count.get(best)! && sf < best)) best = sf;
   return best;
 }
 
@@ -305,7 +345,14 @@ export async function decodedMarks(rec: Recording, rx: RxFlags, quiet: boolean):
       highHz: c + f.bandwidth / 2,
       kind: f.crcOk === false || !f.headerOk ? "bad" : "ok",
       label: frameLabel(f.sf, f.crcOk, f.headerOk),
-      payloadStart: payloadStartSample(f.startSample, f.sf, f.bandwidth, rate, f.explicitHeader, rx.base.preambleLength ?? 8),
+      payloadStart: payloadStartSample(
+        f.startSample,
+        f.sf,
+        f.bandwidth,
+        rate,
+        f.explicitHeader,
+        rx.base.preambleLength ?? 8,
+      ),
     };
   });
 }
@@ -334,7 +381,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!p) return 0;
   const v = p.values;
   if (p.positionals.length !== 1) badParameter("FILE", p.positionals.join(" "), "exactly one recording");
-  if (v.out === undefined) throw new ChirpError("BAD_PARAMETER", "-o/--out is required: the PNG or SVG file to write, e.g. -o rec.png", { parameter: "--out" });
+  if (v.out === undefined)
+    throw new ChirpError("BAD_PARAMETER", "-o/--out is required: the PNG or SVG file to write, e.g. -o rec.png", {
+      parameter: "--out",
+    });
   const out = String(v.out);
   const format = pictureFormat(out);
   checkOutputDir(out);
@@ -355,7 +405,12 @@ export async function run(argv: string[]): Promise<number> {
   if (rx) adoptMetadata(rx, rec);
   const rate = requireRate(rec);
   const startS = v.start === undefined ? 0 : numberFlag("start", v.start);
-  if (!(startS >= 0) || startS * rate >= rec.samples) badParameter("--start", v.start, `a time in seconds from 0 to ${(rec.samples / rate).toFixed(6)} (the recording's length)`);
+  if (!(startS >= 0) || startS * rate >= rec.samples)
+    badParameter(
+      "--start",
+      v.start,
+      `a time in seconds from 0 to ${(rec.samples / rate).toFixed(6)} (the recording's length)`,
+    );
   const start = Math.floor(startS * rate);
   const durS = v.duration === undefined ? undefined : numberFlag("duration", v.duration);
   if (durS !== undefined && !(durS > 0)) badParameter("--duration", v.duration, "a positive time in seconds");
@@ -379,7 +434,7 @@ export async function run(argv: string[]): Promise<number> {
   const bad = marks.filter((m) => m.kind === "bad").length;
   const other = marks.length - ok - bad;
   process.stdout.write(
-    `wrote ${out}: ${fig.width}x${fig.height} ${format.toUpperCase()}, ${(count / rate * 1e3).toFixed(1)} ms in ${view.columns} columns (window ${view.window}, FFT ${view.fftSize}, hop ${view.hop}), ${ok + bad} decoded frame(s) (${ok} CRC ok, ${bad} bad), ${other} other annotation(s)\n`,
+    `wrote ${out}: ${fig.width}x${fig.height} ${format.toUpperCase()}, ${((count / rate) * 1e3).toFixed(1)} ms in ${view.columns} columns (window ${view.window}, FFT ${view.fftSize}, hop ${view.hop}), ${ok + bad} decoded frame(s) (${ok} CRC ok, ${bad} bad), ${other} other annotation(s)\n`,
   );
   return 0;
 }

@@ -6,15 +6,25 @@ export interface Column<T> {
 }
 
 export function formatTable<T>(rows: T[], columns: Column<T>[]): string {
-  const cells = rows.map((r) => columns.map((c) => {
-    const v = c.get(r);
-    return v === null || v === undefined ? "-" : String(v);
-  }));
+  const cells = rows.map((r) =>
+    columns.map((c) => {
+      const v = c.get(r);
+      return v === null || v === undefined ? "-" : String(v);
+    }),
+  );
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
-  const align = columns.map((c, i) => c.align ?? (cells.length && cells.every((r) => /^[-+]?[\d.]+(e[-+]?\d+)?%?$|^-$/.test(r[i]!)) ? "right" : "left"));
+  const align = columns.map(
+    (c, i) =>
+      c.align ?? (cells.length && cells.every((r) => /^[-+]?[\d.]+(e[-+]?\d+)?%?$|^-$/.test(r[i]!)) ? "right" : "left"),
+  );
   const line = (vals: string[]) =>
-    vals.map((v, i) => (align[i] === "right" ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(columns.map((c) => c.header)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n") + "\n";
+    vals
+      .map((v, i) => (align[i] === "right" ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return (
+    [line(columns.map((c) => c.header)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n") + "\n"
+  );
 }
 
 /** A number with fixed decimals, or "-" when missing. */

@@ -4,7 +4,15 @@
 import { statSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { ChirpError } from "../errors.js";
-import { buildSigmfMeta, buildTar, formatFromFileName, stringifySigmf, writeIq, type BuildSigmfOptions, type IqFormat } from "../io/index.js";
+import {
+  buildSigmfMeta,
+  buildTar,
+  formatFromFileName,
+  stringifySigmf,
+  writeIq,
+  type BuildSigmfOptions,
+  type IqFormat,
+} from "../io/index.js";
 
 export interface Written {
   data: string;
@@ -34,7 +42,11 @@ export function checkOutputDir(out: string, parameter = "--out"): void {
   } catch {
     isDir = false;
   }
-  if (!isDir) throw new ChirpError("BAD_PARAMETER", `cannot write ${out}: no such directory ${dir}`, { parameter, allowed: "a file in an existing directory" });
+  if (!isDir)
+    throw new ChirpError("BAD_PARAMETER", `cannot write ${out}: no such directory ${dir}`, {
+      parameter,
+      allowed: "a file in an existing directory",
+    });
 }
 
 /** writeFileSync with one clear line on failure, naming the file the user asked for (shown). */
@@ -59,16 +71,29 @@ export function chooseOutputFormat(out: string, flag: IqFormat | undefined): IqF
   if (f) return f;
   const ext = /\.([A-Za-z0-9]+)$/.exec(basename(out))?.[1];
   if (ext !== undefined && !/\.sigmf(-meta|-data)?$/.test(out)) {
-    throw new ChirpError("BAD_PARAMETER", `cannot tell the sample format of ${out} from its extension .${ext}; name it NAME, NAME.sigmf or NAME.cf32|cs16|cs8|cu8, or give --format`, { parameter: "--format", allowed: "cf32, cs16, cs8, cu8" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `cannot tell the sample format of ${out} from its extension .${ext}; name it NAME, NAME.sigmf or NAME.cf32|cs16|cs8|cu8, or give --format`,
+      { parameter: "--format", allowed: "cf32, cs16, cs8, cu8" },
+    );
   }
   return "cf32";
 }
 
 /** opts.scale: the integer formats' scale (default: the peak at 90 % of full scale; 1 for samples already on an ADC's grid). */
-export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSigmfOptions, "format"> & { format: IqFormat }, opts: { scale?: number } = {}): Written {
+export function writeRecording(
+  out: string,
+  iq: Float32Array,
+  meta: Omit<BuildSigmfOptions, "format"> & { format: IqFormat },
+  opts: { scale?: number } = {},
+): Written {
   const fromName = outputFormat(out);
   if (fromName && fromName !== meta.format) {
-    throw new ChirpError("BAD_PARAMETER", `--format ${meta.format} disagrees with the output name ${out} (${fromName})`, { parameter: "--format" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `--format ${meta.format} disagrees with the output name ${out} (${fromName})`,
+      { parameter: "--format" },
+    );
   }
   // Integer formats: scale so the largest I or Q value sits at 90% of full scale.
   let peak = 0;
@@ -82,10 +107,16 @@ export function writeRecording(out: string, iq: Float32Array, meta: Omit<BuildSi
   if (/\.sigmf$/.test(out)) {
     const name = basename(base);
     const enc = new TextEncoder();
-    writeOutput(out, buildTar([
-      { name: `${name}/${name}.sigmf-meta`, data: enc.encode(stringifySigmf(doc)) },
-      { name: `${name}/${name}.sigmf-data`, data: bytes },
-    ], Date.now() / 1000));
+    writeOutput(
+      out,
+      buildTar(
+        [
+          { name: `${name}/${name}.sigmf-meta`, data: enc.encode(stringifySigmf(doc)) },
+          { name: `${name}/${name}.sigmf-data`, data: bytes },
+        ],
+        Date.now() / 1000,
+      ),
+    );
     return { data: out, meta: out, format: meta.format, clipped, scale };
   }
   const data = fromName ? out : base + ".sigmf-data";

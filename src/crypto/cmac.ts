@@ -17,7 +17,13 @@ export function aesCmac(key: Uint8Array, message: Uint8Array): Uint8Array {
  * CMAC of `prefix` (a 16-byte block, e.g. LoRaWAN B0) followed by `message[start, end)`, with no
  * intermediate copies on the JS side. Returns the first four tag bytes as a big-endian u32.
  */
-export function aesCmac4(key: Uint8Array, prefix: Uint8Array | null, message: Uint8Array, start = 0, end?: number): number {
+export function aesCmac4(
+  key: Uint8Array,
+  prefix: Uint8Array | null,
+  message: Uint8Array,
+  start = 0,
+  end?: number,
+): number {
   const ctx = contextFor(key);
   if (prefix !== null) checkBytesArg("prefix", prefix);
   checkBytesArg("message", message);
@@ -50,8 +56,13 @@ export function ctrXor(key: Uint8Array, a: Uint8Array, data: Uint8Array): Uint8A
   checkKey(key);
   checkBytesArg("a", a);
   checkBytesArg("data", data);
-  if (a.length !== 16) throw new ChirpError("BAD_PARAMETER", "A block must be 16 bytes", { parameter: "a", allowed: "16 bytes" });
-  if (data.length > 255 * 16) throw new ChirpError("BAD_PARAMETER", "keystream data too long", { parameter: "data", allowed: "at most 4080 bytes" });
+  if (a.length !== 16)
+    throw new ChirpError("BAD_PARAMETER", "A block must be 16 bytes", { parameter: "a", allowed: "16 bytes" });
+  if (data.length > 255 * 16)
+    throw new ChirpError("BAD_PARAMETER", "keystream data too long", {
+      parameter: "data",
+      allowed: "at most 4080 bytes",
+    });
   const ctx = contextFor(key);
   const p = dataArea(data.length);
   const m = mem();

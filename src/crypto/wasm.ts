@@ -60,7 +60,10 @@ function sameKey(a: Uint8Array, b: Uint8Array): boolean {
 export function checkKey(key: Uint8Array, name = "key"): void {
   if (!(key instanceof Uint8Array) || key.length !== 16) {
     if (typeof name !== "string") name = "key";
-    throw new ChirpError("BAD_PARAMETER", `${name} must be 16 bytes (AES-128)`, { parameter: name, allowed: "16 bytes" });
+    throw new ChirpError("BAD_PARAMETER", `${name} must be 16 bytes (AES-128)`, {
+      parameter: name,
+      allowed: "16 bytes",
+    });
   }
 }
 

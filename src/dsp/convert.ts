@@ -1,7 +1,14 @@
 /** Raw IQ sample formats -> interleaved float32 (cf32), with NaN/Inf detection. */
 import { checkOptions } from "../check.js";
 import { ChirpError, badParameter } from "../errors.js";
-import { asBytes, inputFormat, nonFiniteError, BYTES_PER_SAMPLE, type SampleFormat, type SampleInput } from "./formats.js";
+import {
+  asBytes,
+  inputFormat,
+  nonFiniteError,
+  BYTES_PER_SAMPLE,
+  type SampleFormat,
+  type SampleInput,
+} from "./formats.js";
 import { dspWasm } from "./kernels.js";
 import { u8, f32 } from "../wasm/instantiate.js";
 import { checkFinite, convertCs16, convertCs8, convertCu8 } from "../engines/js/convert.js";
@@ -11,14 +18,22 @@ import { checkFinite, convertCs16, convertCs8, convertCu8 } from "../engines/js/
  * A Float32Array is checked and copied; a Uint8Array is read as raw bytes of `format` (default cu8).
  * Throws ChirpError BAD_INPUT for a partial sample or a NaN/Inf value (naming the sample).
  */
-export function convert(input: SampleInput, format?: SampleFormat, opts: { engine?: "wasm" | "js" } = {}): Float32Array {
+export function convert(
+  input: SampleInput,
+  format?: SampleFormat,
+  opts: { engine?: "wasm" | "js" } = {},
+): Float32Array {
   checkOptions("opts", opts);
-  if (opts.engine !== undefined && opts.engine !== "wasm" && opts.engine !== "js") badParameter("engine", opts.engine, "'wasm' or 'js'");
+  if (opts.engine !== undefined && opts.engine !== "wasm" && opts.engine !== "js")
+    badParameter("engine", opts.engine, "'wasm' or 'js'");
   const fmt = inputFormat(input, format);
   const bytes = asBytes(input);
   const bps = BYTES_PER_SAMPLE[fmt];
   if (bytes.length % bps !== 0) {
-    throw new ChirpError("BAD_INPUT", `${bytes.length} bytes is not a whole number of ${fmt} samples (${bps} bytes each)`);
+    throw new ChirpError(
+      "BAD_INPUT",
+      `${bytes.length} bytes is not a whole number of ${fmt} samples (${bps} bytes each)`,
+    );
   }
   const n = bytes.length / bps;
   const out = new Float32Array(2 * n);

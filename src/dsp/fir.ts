@@ -47,7 +47,7 @@ export function besselI0(x: number): number {
 /** Kaiser's beta for a stopband attenuation in dB. */
 export function kaiserBeta(a: number): number {
   if (a > 50) return 0.1102 * (a - 8.7);
-  if (a >= 21) return 0.5842 * Math.pow(a - 21, 0.4) + 0.07886 * (a - 21);
+  if (a >= 21) return 0.5842 * (a - 21) ** 0.4 + 0.07886 * (a - 21);
   return 0;
 }
 
@@ -61,7 +61,8 @@ export function designLowpass(spec: LowpassSpec): PolyphaseFilter {
   const a = spec.attenuationDb ?? 60;
   const phases = spec.phases ?? 1;
   const mult = spec.multipleOf ?? 2;
-  if (!(spec.cutoff > 0) || !(spec.cutoff <= 0.5)) badParameter("cutoff", spec.cutoff, "0 < cutoff <= 0.5 cycles per sample");
+  if (!(spec.cutoff > 0) || !(spec.cutoff <= 0.5))
+    badParameter("cutoff", spec.cutoff, "0 < cutoff <= 0.5 cycles per sample");
   if (!(spec.transition > 0)) badParameter("transition", spec.transition, "a positive width in cycles per sample");
   let m = Math.max(2, kaiserLength(a, spec.transition));
   m = Math.ceil(m / mult) * mult;

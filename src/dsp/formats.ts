@@ -15,16 +15,30 @@ export const BYTES_PER_SAMPLE: Record<SampleFormat, number> = { cf32: 8, cs16: 4
  * holds raw bytes of `format` (default cu8), so a file read as bytes can be passed as it is.
  */
 export function inputFormat(input: SampleInput, format: SampleFormat | undefined): SampleFormat {
-  if (format !== undefined && (typeof format !== "string" || !Object.hasOwn(BYTES_PER_SAMPLE, format))) badParameter("format", format, "cf32, cs16, cu8 or cs8");
-  if (ArrayBuffer.isView(input) && isDetached(input)) throw new ChirpError("BAD_INPUT", "samples are a view of a detached ArrayBuffer (transferred or freed): they hold no data", { parameter: "samples" });
+  if (format !== undefined && (typeof format !== "string" || !Object.hasOwn(BYTES_PER_SAMPLE, format)))
+    badParameter("format", format, "cf32, cs16, cu8 or cs8");
+  if (ArrayBuffer.isView(input) && isDetached(input))
+    throw new ChirpError(
+      "BAD_INPUT",
+      "samples are a view of a detached ArrayBuffer (transferred or freed): they hold no data",
+      { parameter: "samples" },
+    );
   let implied: SampleFormat | undefined;
   if (input instanceof Float32Array) implied = "cf32";
   else if (input instanceof Int16Array) implied = "cs16";
   else if (input instanceof Int8Array) implied = "cs8";
   else if (input instanceof Uint8Array) return format ?? "cu8";
-  else throw new ChirpError("BAD_INPUT", "samples must be a Float32Array, Int16Array, Int8Array or Uint8Array (raw bytes)", { parameter: "samples", allowed: "Float32Array, Int16Array, Int8Array or Uint8Array" });
+  else
+    throw new ChirpError(
+      "BAD_INPUT",
+      "samples must be a Float32Array, Int16Array, Int8Array or Uint8Array (raw bytes)",
+      { parameter: "samples", allowed: "Float32Array, Int16Array, Int8Array or Uint8Array" },
+    );
   if (format !== undefined && format !== implied) {
-    throw new ChirpError("BAD_INPUT", `a ${input.constructor.name} holds ${implied} samples, but format = ${format}; pass raw bytes as a Uint8Array to read them as ${format}`);
+    throw new ChirpError(
+      "BAD_INPUT",
+      `a ${input.constructor.name} holds ${implied} samples, but format = ${format}; pass raw bytes as a Uint8Array to read them as ${format}`,
+    );
   }
   return implied;
 }

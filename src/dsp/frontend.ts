@@ -8,7 +8,7 @@
  *
  * Why filter instead of picking every k-th sample: picking folds all the out-of-band noise into
  * the band, k times the noise at k-fold oversampling (gr-lora_sdr loses about 6 dB at 4x that way,
- * issue 3). The filter passes the band with a -6 dB edge at bandwidth/2 and a narrow transition,
+ * as measured in docs/benchmarks.md). The filter passes the band with a -6 dB edge at bandwidth/2 and a narrow transition,
  * so the noise that reaches the receiver is the in-band share and nothing more.
  *
  * Streaming: state (filter history, NCO phase, the resampler's position, a partial raw sample)
@@ -19,7 +19,14 @@
 import { checkOptions } from "../check.js";
 import { ChirpError, badParameter } from "../errors.js";
 import { designLowpass, type PolyphaseFilter } from "./fir.js";
-import { asBytes, inputFormat, nonFiniteError, BYTES_PER_SAMPLE, type SampleFormat, type SampleInput } from "./formats.js";
+import {
+  asBytes,
+  inputFormat,
+  nonFiniteError,
+  BYTES_PER_SAMPLE,
+  type SampleFormat,
+  type SampleInput,
+} from "./formats.js";
 import { JsKernels, WasmKernels, type FrontendKernels } from "./kernels.js";
 import { createIqCorrector, type IqEstimate } from "./iqcorrect.js";
 
@@ -98,7 +105,9 @@ const registry = new FinalizationRegistry<FrontendKernels>((k) => k.dispose());
 
 /** Designs the channel filter for a rate ratio (input samples per output sample). */
 export function designChannelFilter(
-  ratio: number, outputOversampling: number, opts: { attenuationDb?: number; transition?: number; cfoMargin?: number } = {},
+  ratio: number,
+  outputOversampling: number,
+  opts: { attenuationDb?: number; transition?: number; cfoMargin?: number } = {},
 ): { filter: PolyphaseFilter; integer: boolean } {
   const integer = Math.abs(ratio - Math.round(ratio)) < 1e-9 * ratio;
   const r = integer ? Math.round(ratio) : ratio;
@@ -131,8 +140,10 @@ export function designChannelFilter(
 export function createFrontend(opts: FrontendOptions): Frontend {
   checkOptions("options", opts);
   const { sampleRate, bandwidth } = opts;
-  if (typeof sampleRate !== "number" || !(sampleRate > 0) || !Number.isFinite(sampleRate)) badParameter("sampleRate", sampleRate, "a positive number of samples per second");
-  if (typeof bandwidth !== "number" || !(bandwidth > 0) || !Number.isFinite(bandwidth)) badParameter("bandwidth", bandwidth, "a positive number of Hz");
+  if (typeof sampleRate !== "number" || !(sampleRate > 0) || !Number.isFinite(sampleRate))
+    badParameter("sampleRate", sampleRate, "a positive number of samples per second");
+  if (typeof bandwidth !== "number" || !(bandwidth > 0) || !Number.isFinite(bandwidth))
+    badParameter("bandwidth", bandwidth, "a positive number of Hz");
   const k = opts.outputOversampling ?? 1;
   if (k !== 1 && k !== 2 && k !== 4) badParameter("outputOversampling", k, "1, 2 or 4");
   const engine = opts.engine ?? "wasm";
@@ -141,22 +152,36 @@ export function createFrontend(opts: FrontendOptions): Frontend {
   if (typeof fo !== "number" || !Number.isFinite(fo) || Math.abs(fo) >= sampleRate / 2) {
     badParameter("frequencyOffsetHz", fo, `a number of Hz within +-sampleRate/2 (+-${sampleRate / 2})`);
   }
-  if (opts.format !== undefined && (typeof opts.format !== "string" || !Object.hasOwn(BYTES_PER_SAMPLE, opts.format))) badParameter("format", opts.format, "cf32, cs16, cu8 or cs8");
+  if (opts.format !== undefined && (typeof opts.format !== "string" || !Object.hasOwn(BYTES_PER_SAMPLE, opts.format)))
+    badParameter("format", opts.format, "cf32, cs16, cu8 or cs8");
   const outputRate = k * bandwidth;
   const rawRatio = sampleRate / outputRate;
-  if (rawRatio < 1 - 1e-9) badParameter("sampleRate", sampleRate, `at least outputOversampling x bandwidth = ${outputRate}`);
-  if (rawRatio > MAX_RATIO) badParameter("sampleRate", sampleRate, `at most ${MAX_RATIO} x outputOversampling x bandwidth`);
+  if (rawRatio < 1 - 1e-9)
+    badParameter("sampleRate", sampleRate, `at least outputOversampling x bandwidth = ${outputRate}`);
+  if (rawRatio > MAX_RATIO)
+    badParameter("sampleRate", sampleRate, `at most ${MAX_RATIO} x outputOversampling x bandwidth`);
   const maxCfo = opts.maxCfoHz ?? 0;
-  if (typeof maxCfo !== "number" || !Number.isFinite(maxCfo) || maxCfo < 0 || (maxCfo > 0 && (k === 1 || maxCfo / bandwidth > (k - 1) / 2 - 0.05))) {
-    badParameter("maxCfoHz", maxCfo, `0, or with outputOversampling >= 2 up to ${(((k - 1) / 2 - 0.05) * bandwidth).toFixed(0)} Hz ((outputOversampling - 1)/2 - 0.05 bandwidths)`);
+  if (
+    typeof maxCfo !== "number" ||
+    !Number.isFinite(maxCfo) ||
+    maxCfo < 0 ||
+    (maxCfo > 0 && (k === 1 || maxCfo / bandwidth > (k - 1) / 2 - 0.05))
+  ) {
+    badParameter(
+      "maxCfoHz",
+      maxCfo,
+      `0, or with outputOversampling >= 2 up to ${(((k - 1) / 2 - 0.05) * bandwidth).toFixed(0)} Hz ((outputOversampling - 1)/2 - 0.05 bandwidths)`,
+    );
   }
   const { filter, integer } = designChannelFilter(Math.max(1, rawRatio), k, { ...opts, cfoMargin: maxCfo / bandwidth });
   const ratio = integer ? Math.round(rawRatio) : rawRatio;
   const m = filter.m;
   const histCap = m - 1 + BLOCK;
-  const kern: FrontendKernels = engine === "wasm" ? new WasmKernels(filter, histCap, BLOCK) : new JsKernels(filter, histCap, BLOCK);
+  const kern: FrontendKernels =
+    engine === "wasm" ? new WasmKernels(filter, histCap, BLOCK) : new JsKernels(filter, histCap, BLOCK);
   const cps = -fo / sampleRate;
-  if (opts.iqCorrection !== undefined && typeof opts.iqCorrection !== "boolean") badParameter("iqCorrection", opts.iqCorrection, "a boolean");
+  if (opts.iqCorrection !== undefined && typeof opts.iqCorrection !== "boolean")
+    badParameter("iqCorrection", opts.iqCorrection, "a boolean");
   const iqc = opts.iqCorrection ? createIqCorrector(engine) : null;
   const bytesFormat = opts.format;
 
@@ -237,7 +262,10 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     const bps = BYTES_PER_SAMPLE[format];
     let bytes = asBytes(samples);
     if (carryLen > 0 && carryFormat !== format) {
-      throw new ChirpError("BAD_INPUT", `the previous chunk ended inside a ${carryFormat} sample; this one is ${format}`);
+      throw new ChirpError(
+        "BAD_INPUT",
+        `the previous chunk ended inside a ${carryFormat} sample; this one is ${format}`,
+      );
     }
     kern.ensureOut(Math.ceil((bytes.length + carryLen) / bps / ratio) + 4);
     let outCount = 0;
@@ -270,14 +298,18 @@ export function createFrontend(opts: FrontendOptions): Frontend {
   function feedAt(bytes: Uint8Array, format: SampleFormat, outAt: number): number {
     const bps = BYTES_PER_SAMPLE[format];
     const n = bytes.length / bps;
-    return feed(n, outAt, (off, count, at) => kern.writeBytes(bytes.subarray(off * bps, (off + count) * bps), format, at, count));
+    return feed(n, outAt, (off, count, at) =>
+      kern.writeBytes(bytes.subarray(off * bps, (off + count) * bps), format, at, count),
+    );
   }
 
   const pushPtr = (ptr: number, nComplex: number): { ptr: number; nComplex: number } => {
     check();
-    if (engine !== "wasm") throw new ChirpError("ENGINE_UNAVAILABLE", "pushPtr needs the wasm engine (samples in Wasm memory)");
+    if (engine !== "wasm")
+      throw new ChirpError("ENGINE_UNAVAILABLE", "pushPtr needs the wasm engine (samples in Wasm memory)");
     if (!Number.isInteger(nComplex) || nComplex < 0) badParameter("nComplex", nComplex, "a non-negative integer");
-    if (carryLen > 0) throw new ChirpError("BAD_INPUT", "the previous chunk ended inside a raw sample; finish it with push()");
+    if (carryLen > 0)
+      throw new ChirpError("BAD_INPUT", "the previous chunk ended inside a raw sample; finish it with push()");
     kern.ensureOut(Math.ceil(nComplex / ratio) + 4);
     const cnt = feed(nComplex, 0, (off, count, at) => kern.writePtr(ptr + off * 8, at, count));
     return { ptr: kern.outPtr(), nComplex: cnt };

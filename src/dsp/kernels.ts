@@ -18,9 +18,40 @@ interface DspExports extends WasmBase {
   convert_cs8(src: number, dst: number, n: number): void;
   convert_cf32_check(ptr: number, nFloats: number): number;
   nco_mix(x: number, n: number, cyclesPerSample: number, index0: number): void;
-  fir_decimate(x: number, nIn: number, h2: number, m: number, decim: number, newest0: number, out: number, maxOut: number): number;
-  fir_halfband(x: number, nIn: number, h2: number, even: number, centre: number, m: number, newest0: number, out: number, maxOut: number): number;
-  resample_block(x: number, nIn: number, base: number, h2: number, m: number, phases: number, ratio: number, t0: number, nOut0: number, out: number, maxOut: number): number;
+  fir_decimate(
+    x: number,
+    nIn: number,
+    h2: number,
+    m: number,
+    decim: number,
+    newest0: number,
+    out: number,
+    maxOut: number,
+  ): number;
+  fir_halfband(
+    x: number,
+    nIn: number,
+    h2: number,
+    even: number,
+    centre: number,
+    m: number,
+    newest0: number,
+    out: number,
+    maxOut: number,
+  ): number;
+  resample_block(
+    x: number,
+    nIn: number,
+    base: number,
+    h2: number,
+    m: number,
+    phases: number,
+    ratio: number,
+    t0: number,
+    nOut0: number,
+    out: number,
+    maxOut: number,
+  ): number;
 }
 export const dspWasm = phyWasm as unknown as DspExports;
 
@@ -55,7 +86,8 @@ export interface FrontendKernels {
 export function isHalfband(f: PolyphaseFilter): boolean {
   if (f.phases !== 1 || f.m % 4 !== 0 || f.m < 8) return false;
   const c = f.table[f.m / 2 - 1]!;
-  for (let q = 1; q < f.m; q += 2) if (q !== f.m / 2 - 1 && !(Math.abs(f.table[q]!) <= 1e-9 * Math.abs(c))) return false;
+  for (let q = 1; q < f.m; q += 2)
+    if (q !== f.m / 2 - 1 && !(Math.abs(f.table[q]!) <= 1e-9 * Math.abs(c))) return false;
   return true;
 }
 
@@ -70,7 +102,11 @@ export class WasmKernels implements FrontendKernels {
   private outCap = 0;
   private disposed = false;
 
-  constructor(private readonly filter: PolyphaseFilter, histCapacity: number, block: number) {
+  constructor(
+    private readonly filter: PolyphaseFilter,
+    histCapacity: number,
+    block: number,
+  ) {
     const mod = this.mod;
     // 2 samples of room past the history: fir_halfband's last loads may reach them (unused lanes)
     this.hist = mod.alloc((histCapacity + 2) * 8);
@@ -115,12 +151,44 @@ export class WasmKernels implements FrontendKernels {
   }
   decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
     const f = this.filter;
-    if (decim === 2 && this.even) return this.mod.fir_halfband(this.hist, nIn, this.taps, this.even, f.table[f.m / 2 - 1]!, f.m, newest0, this.out + outAt * 8, maxOut);
-    return this.mod.fir_decimate(this.hist, nIn, this.taps, this.filter.m, decim, newest0, this.out + outAt * 8, maxOut);
+    if (decim === 2 && this.even)
+      return this.mod.fir_halfband(
+        this.hist,
+        nIn,
+        this.taps,
+        this.even,
+        f.table[f.m / 2 - 1]!,
+        f.m,
+        newest0,
+        this.out + outAt * 8,
+        maxOut,
+      );
+    return this.mod.fir_decimate(
+      this.hist,
+      nIn,
+      this.taps,
+      this.filter.m,
+      decim,
+      newest0,
+      this.out + outAt * 8,
+      maxOut,
+    );
   }
   resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number {
     const f = this.filter;
-    return this.mod.resample_block(this.hist, nIn, base, this.taps, f.m, f.phases, ratio, t0, nOut0, this.out + outAt * 8, maxOut);
+    return this.mod.resample_block(
+      this.hist,
+      nIn,
+      base,
+      this.taps,
+      f.m,
+      f.phases,
+      ratio,
+      t0,
+      nOut0,
+      this.out + outAt * 8,
+      maxOut,
+    );
   }
   shift(from: number, count: number): void {
     new Uint8Array(this.mod.memory.buffer).copyWithin(this.hist, this.hist + from * 8, this.hist + (from + count) * 8);
@@ -155,7 +223,11 @@ export class JsKernels implements FrontendKernels {
   private readonly stage: ArrayBuffer;
   private out = new Float32Array(0);
 
-  constructor(private readonly filter: PolyphaseFilter, histCapacity: number, block: number) {
+  constructor(
+    private readonly filter: PolyphaseFilter,
+    histCapacity: number,
+    block: number,
+  ) {
     this.hist = new Float32Array(histCapacity * 2);
     this.histBytes = new Uint8Array(this.hist.buffer);
     this.stage = new ArrayBuffer(block * 4);
@@ -185,11 +257,36 @@ export class JsKernels implements FrontendKernels {
     c.js(this.hist, at, n);
   }
   decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
-    return firDecimate(this.hist, 0, nIn, this.filter.table, this.filter.m, decim, newest0, this.out, outAt * 2, maxOut);
+    return firDecimate(
+      this.hist,
+      0,
+      nIn,
+      this.filter.table,
+      this.filter.m,
+      decim,
+      newest0,
+      this.out,
+      outAt * 2,
+      maxOut,
+    );
   }
   resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number {
     const f = this.filter;
-    return resampleBlock(this.hist, 0, nIn, base, f.table, f.m, f.phases, ratio, t0, nOut0, this.out, outAt * 2, maxOut);
+    return resampleBlock(
+      this.hist,
+      0,
+      nIn,
+      base,
+      f.table,
+      f.m,
+      f.phases,
+      ratio,
+      t0,
+      nOut0,
+      this.out,
+      outAt * 2,
+      maxOut,
+    );
   }
   shift(from: number, count: number): void {
     this.hist.copyWithin(0, from * 2, (from + count) * 2);

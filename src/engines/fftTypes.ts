@@ -11,10 +11,12 @@ export interface Fft {
 }
 
 export function checkFftSize(n: number): number {
-  if (!Number.isInteger(n) || n < 2 || n > 65536 || (n & (n - 1)) !== 0) badParameter("n", n, "a power of two from 2 to 65536");
+  if (!Number.isInteger(n) || n < 2 || n > 65536 || (n & (n - 1)) !== 0)
+    badParameter("n", n, "a power of two from 2 to 65536");
   return n;
 }
 
 export function checkFftData(data: Float32Array, n: number): void {
-  if (!(data instanceof Float32Array) || data.length !== 2 * n) badParameter("data", data?.length, `a Float32Array of ${2 * n} values (n interleaved complex)`);
+  if (!(data instanceof Float32Array) || data.length !== 2 * n)
+    badParameter("data", data?.length, `a Float32Array of ${2 * n} values (n interleaved complex)`);
 }

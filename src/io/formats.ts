@@ -15,10 +15,17 @@ export const BYTES_PER_SAMPLE: Record<IqFormat, number> = { cf32: 8, cs16: 4, cs
 
 /** Unambiguous file extensions per format (`.bin`, `.raw`, `.iq` say nothing: give --format). */
 const EXTENSIONS: Record<string, IqFormat> = {
-  cf32: "cf32", cfile: "cf32", fc32: "cf32",
-  cs16: "cs16", sc16: "cs16", ci16: "cs16",
-  cs8: "cs8", sc8: "cs8", ci8: "cs8",
-  cu8: "cu8", u8: "cu8",
+  cf32: "cf32",
+  cfile: "cf32",
+  fc32: "cf32",
+  cs16: "cs16",
+  sc16: "cs16",
+  ci16: "cs16",
+  cs8: "cs8",
+  sc8: "cs8",
+  ci8: "cs8",
+  cu8: "cu8",
+  u8: "cu8",
 };
 
 export function isIqFormat(s: unknown): s is IqFormat {
@@ -27,7 +34,8 @@ export function isIqFormat(s: unknown): s is IqFormat {
 
 /** Checks a format name given by the user; throws BAD_PARAMETER naming the allowed ones. */
 export function checkFormat(s: unknown, parameter = "format"): IqFormat {
-  if (!isIqFormat(s)) badParameter(typeof parameter === "string" ? parameter : showValue(parameter), s, IQ_FORMATS.join(", "));
+  if (!isIqFormat(s))
+    badParameter(typeof parameter === "string" ? parameter : showValue(parameter), s, IQ_FORMATS.join(", "));
   return s;
 }
 
@@ -40,7 +48,8 @@ export function formatFromFileName(name: string): IqFormat | undefined {
 
 /** Number of complex samples in `byteLength` bytes; throws BAD_INPUT when it is not whole. */
 export function sampleCount(byteLength: number, format: IqFormat, what = "data"): number {
-  if (typeof byteLength !== "number" || !Number.isSafeInteger(byteLength) || byteLength < 0) badParameter("byteLength", byteLength, "a whole number of bytes");
+  if (typeof byteLength !== "number" || !Number.isSafeInteger(byteLength) || byteLength < 0)
+    badParameter("byteLength", byteLength, "a whole number of bytes");
   const b = BYTES_PER_SAMPLE[checkFormat(format)];
   if (typeof what !== "string") badParameter("what", what, "a string naming the data");
   if (byteLength % b !== 0) {
@@ -117,24 +126,40 @@ export function toFloat32(view: ArrayLike<number>, format: IqFormat, out?: Float
  * full scale); integer formats round and clip, and the count of clipped values is returned so the
  * caller can warn.
  */
-export function writeIq(iq: Float32Array, format: IqFormat, opts: { scale?: number } = {}): { bytes: Uint8Array; clipped: number } {
+export function writeIq(
+  iq: Float32Array,
+  format: IqFormat,
+  opts: { scale?: number } = {},
+): { bytes: Uint8Array; clipped: number } {
   checkView("iq", iq, [Float32Array], "a Float32Array of interleaved I/Q");
   checkFormat(format);
   checkOptions("opts", opts);
   const scale = opts.scale ?? 1;
-  if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale)) badParameter("scale", scale, "a positive number");
+  if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale))
+    badParameter("scale", scale, "a positive number");
   const n = iq.length;
   if (n % 2 !== 0) throw new ChirpError("BAD_INPUT", `interleaved I/Q needs an even number of values, got ${n}`);
   // NaN would silently become 0 in the integer formats: refuse it in every format
   for (let i = 0; i < n; i++) {
     const x = iq[i]!;
-    if (x - x !== 0) throw new ChirpError("BAD_INPUT", `iq[${i}] (sample ${i >> 1}, ${i & 1 ? "Q" : "I"}) is ${x}: samples must be finite numbers`, { parameter: "iq" });
+    if (x - x !== 0)
+      throw new ChirpError(
+        "BAD_INPUT",
+        `iq[${i}] (sample ${i >> 1}, ${i & 1 ? "Q" : "I"}) is ${x}: samples must be finite numbers`,
+        { parameter: "iq" },
+      );
   }
   const bytes = new Uint8Array((n / 2) * BYTES_PER_SAMPLE[format]);
   let clipped = 0;
   const clip = (x: number, lo: number, hi: number): number => {
-    if (x < lo) { clipped++; return lo; }
-    if (x > hi) { clipped++; return hi; }
+    if (x < lo) {
+      clipped++;
+      return lo;
+    }
+    if (x > hi) {
+      clipped++;
+      return hi;
+    }
     return x;
   };
   switch (format) {

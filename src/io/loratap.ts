@@ -69,7 +69,8 @@ export function loraTapHeader(f: LoraTapFields): Uint8Array {
 
 /** The pcap global header (24 bytes): magic a1b2c3d4 little-endian, version 2.4, snaplen 65535. */
 export function pcapGlobalHeader(linkType = LINKTYPE_LORATAP): Uint8Array {
-  if (typeof linkType !== "number" || !Number.isInteger(linkType) || linkType < 0 || linkType > 0xffffffff) badParameter("linkType", linkType, "a pcap link type 0..2^32-1 (LoRaTap: 270)");
+  if (typeof linkType !== "number" || !Number.isInteger(linkType) || linkType < 0 || linkType > 0xffffffff)
+    badParameter("linkType", linkType, "a pcap link type 0..2^32-1 (LoRaTap: 270)");
   const h = new Uint8Array(24);
   const dv = new DataView(h.buffer);
   dv.setUint32(0, 0xa1b2c3d4, true);

@@ -49,7 +49,8 @@ function bad(message: string): never {
 }
 
 export function formatFromDatatype(datatype: string): IqFormat {
-  if (typeof datatype !== "string") badParameter("datatype", datatype, `a SigMF datatype: ${Object.keys(FROM_DATATYPE).join(", ")}`);
+  if (typeof datatype !== "string")
+    badParameter("datatype", datatype, `a SigMF datatype: ${Object.keys(FROM_DATATYPE).join(", ")}`);
   const f = Object.hasOwn(FROM_DATATYPE, datatype) ? FROM_DATATYPE[datatype] : undefined;
   if (!f) {
     const why = /^r/.test(datatype)
@@ -70,7 +71,8 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object
 const optNum = (o: Record<string, unknown>, key: string, where: string): number | undefined => {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v)) bad(`SigMF ${where} ${key} must be a number, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    bad(`SigMF ${where} ${key} must be a number, got ${JSON.stringify(v)}`);
   return v;
 };
 
@@ -90,7 +92,8 @@ export function parseSigmfMeta(input: string | unknown): SigmfInfo {
   if (typeof datatype !== "string") bad(`SigMF metadata has no core:datatype`);
   const format = formatFromDatatype(datatype);
   const channels = optNum(g, "core:num_channels", "global");
-  if (channels !== undefined && channels !== 1) bad(`SigMF core:num_channels = ${channels}: only single-channel recordings are supported`);
+  if (channels !== undefined && channels !== 1)
+    bad(`SigMF core:num_channels = ${channels}: only single-channel recordings are supported`);
   const sampleRate = optNum(g, "core:sample_rate", "global");
   if (sampleRate !== undefined && !(sampleRate > 0)) bad(`SigMF core:sample_rate = ${sampleRate} must be positive`);
   const captures = doc.captures === undefined ? [] : doc.captures;
@@ -101,13 +104,16 @@ export function parseSigmfMeta(input: string | unknown): SigmfInfo {
   for (const c of captures) {
     const f = optNum(c, "core:frequency", "capture");
     if (f !== undefined && centerFrequency === undefined) centerFrequency = f;
-    else if (f !== undefined && f !== centerFrequency) bad(`SigMF captures change core:frequency mid-recording (${centerFrequency} -> ${f}); split the recording first`);
+    else if (f !== undefined && f !== centerFrequency)
+      bad(`SigMF captures change core:frequency mid-recording (${centerFrequency} -> ${f}); split the recording first`);
     const s = optNum(c, "core:sample_start", "capture");
-    if (s !== undefined && (!Number.isInteger(s) || s < 0)) bad(`SigMF capture core:sample_start = ${s} must be a non-negative integer`);
+    if (s !== undefined && (!Number.isInteger(s) || s < 0))
+      bad(`SigMF capture core:sample_start = ${s} must be a non-negative integer`);
   }
   const parsedAnn: SigmfAnnotation[] = annotations.map((a) => {
     const sampleStart = optNum(a, "core:sample_start", "annotation");
-    if (sampleStart === undefined || !Number.isInteger(sampleStart) || sampleStart < 0) bad(`SigMF annotation without a valid core:sample_start`);
+    if (sampleStart === undefined || !Number.isInteger(sampleStart) || sampleStart < 0)
+      bad(`SigMF annotation without a valid core:sample_start`);
     const out: SigmfAnnotation = { sampleStart };
     const cnt = optNum(a, "core:sample_count", "annotation");
     if (cnt !== undefined) out.sampleCount = cnt;
@@ -126,7 +132,12 @@ export function parseSigmfMeta(input: string | unknown): SigmfInfo {
     datatype,
     format,
     annotations: parsedAnn,
-    doc: { ...doc, global: g, captures: captures as Record<string, unknown>[], annotations: annotations as Record<string, unknown>[] },
+    doc: {
+      ...doc,
+      global: g,
+      captures: captures as Record<string, unknown>[],
+      annotations: annotations as Record<string, unknown>[],
+    },
   };
   if (sampleRate !== undefined) info.sampleRate = sampleRate;
   if (centerFrequency !== undefined) info.centerFrequency = centerFrequency;
@@ -139,19 +150,28 @@ export function parseSigmfMeta(input: string | unknown): SigmfInfo {
  * and annotation starts inside it. Throws BAD_INPUT naming the disagreement.
  */
 export function checkSigmfAgainstData(info: SigmfInfo, dataBytes: number, bytesPerSample: number): number {
-  if (!isObj(info) || !isObj(info.doc) || !Array.isArray(info.doc.captures) || !Array.isArray(info.annotations)) badParameter("info", info, "a SigmfInfo from parseSigmfMeta");
-  if (typeof dataBytes !== "number" || !Number.isSafeInteger(dataBytes) || dataBytes < 0) badParameter("dataBytes", dataBytes, "a whole number of bytes");
-  if (typeof bytesPerSample !== "number" || !Number.isSafeInteger(bytesPerSample) || bytesPerSample < 1) badParameter("bytesPerSample", bytesPerSample, "a positive whole number (2, 4 or 8)");
+  if (!isObj(info) || !isObj(info.doc) || !Array.isArray(info.doc.captures) || !Array.isArray(info.annotations))
+    badParameter("info", info, "a SigmfInfo from parseSigmfMeta");
+  if (typeof dataBytes !== "number" || !Number.isSafeInteger(dataBytes) || dataBytes < 0)
+    badParameter("dataBytes", dataBytes, "a whole number of bytes");
+  if (typeof bytesPerSample !== "number" || !Number.isSafeInteger(bytesPerSample) || bytesPerSample < 1)
+    badParameter("bytesPerSample", bytesPerSample, "a positive whole number (2, 4 or 8)");
   if (dataBytes % bytesPerSample !== 0) {
-    bad(`SigMF data has ${dataBytes} bytes, not a whole number of ${typeof info.datatype === "string" ? info.datatype : showValue(info.datatype)} samples (${bytesPerSample} bytes each): metadata and data disagree`);
+    bad(
+      `SigMF data has ${dataBytes} bytes, not a whole number of ${typeof info.datatype === "string" ? info.datatype : showValue(info.datatype)} samples (${bytesPerSample} bytes each): metadata and data disagree`,
+    );
   }
   const n = dataBytes / bytesPerSample;
   for (const c of info.doc.captures) {
     const s = c["core:sample_start"];
-    if (typeof s === "number" && s > n) bad(`SigMF capture starts at sample ${s} but the data holds only ${n} samples: metadata and data disagree`);
+    if (typeof s === "number" && s > n)
+      bad(`SigMF capture starts at sample ${s} but the data holds only ${n} samples: metadata and data disagree`);
   }
   for (const a of info.annotations) {
-    if (isObj(a) && typeof a.sampleStart === "number" && a.sampleStart > n) bad(`SigMF annotation starts at sample ${a.sampleStart} but the data holds only ${n} samples: metadata and data disagree`);
+    if (isObj(a) && typeof a.sampleStart === "number" && a.sampleStart > n)
+      bad(
+        `SigMF annotation starts at sample ${a.sampleStart} but the data holds only ${n} samples: metadata and data disagree`,
+      );
   }
   return n;
 }
@@ -168,13 +188,21 @@ export interface BuildSigmfOptions {
 }
 
 function checkAnnotation(name: string, a: unknown): SigmfAnnotation {
-  if (!isObj(a)) badParameter(name, a, "an annotation { sampleStart, sampleCount?, freqLowerEdge?, freqUpperEdge?, label?, comment?, extra? }");
+  if (!isObj(a))
+    badParameter(
+      name,
+      a,
+      "an annotation { sampleStart, sampleCount?, freqLowerEdge?, freqUpperEdge?, label?, comment?, extra? }",
+    );
   const x = a as unknown as SigmfAnnotation;
-  if (typeof x.sampleStart !== "number" || !Number.isFinite(x.sampleStart) || x.sampleStart < 0) badParameter(`${name}.sampleStart`, x.sampleStart, "a sample index >= 0");
+  if (typeof x.sampleStart !== "number" || !Number.isFinite(x.sampleStart) || x.sampleStart < 0)
+    badParameter(`${name}.sampleStart`, x.sampleStart, "a sample index >= 0");
   for (const k of ["sampleCount", "freqLowerEdge", "freqUpperEdge"] as const) {
-    if (x[k] !== undefined && (typeof x[k] !== "number" || !Number.isFinite(x[k]))) badParameter(`${name}.${k}`, x[k], "a finite number");
+    if (x[k] !== undefined && (typeof x[k] !== "number" || !Number.isFinite(x[k])))
+      badParameter(`${name}.${k}`, x[k], "a finite number");
   }
-  for (const k of ["label", "comment"] as const) if (x[k] !== undefined && typeof x[k] !== "string") badParameter(`${name}.${k}`, x[k], "a string");
+  for (const k of ["label", "comment"] as const)
+    if (x[k] !== undefined && typeof x[k] !== "string") badParameter(`${name}.${k}`, x[k], "a string");
   if (x.extra !== undefined && !isObj(x.extra)) badParameter(`${name}.extra`, x.extra, "an object of extra keys");
   return x;
 }
@@ -219,7 +247,10 @@ export function buildSigmfMeta(o: BuildSigmfOptions): SigmfDoc {
   const capture: Record<string, unknown> = { "core:sample_start": 0 };
   if (o.centerFrequency !== undefined) capture["core:frequency"] = o.centerFrequency;
   if (o.datetime !== undefined) capture["core:datetime"] = o.datetime;
-  const annotations = (o.annotations ?? []).slice().sort((a, b) => a.sampleStart - b.sampleStart).map(annotationToJson);
+  const annotations = (o.annotations ?? [])
+    .slice()
+    .sort((a, b) => a.sampleStart - b.sampleStart)
+    .map(annotationToJson);
   return { global, captures: [capture], annotations };
 }
 
@@ -228,15 +259,22 @@ export function buildSigmfMeta(o: BuildSigmfOptions): SigmfDoc {
  * sample start as the spec asks. Returns a new document.
  */
 export function withAnnotations(doc: SigmfDoc, annotations: SigmfAnnotation[], generator = "chirpkit"): SigmfDoc {
-  if (!isObj(doc) || !isObj(doc.global) || !Array.isArray(doc.annotations) || !doc.annotations.every(isObj)) badParameter("doc", doc, "a SigMF document { global, captures, annotations }");
+  if (!isObj(doc) || !isObj(doc.global) || !Array.isArray(doc.annotations) || !doc.annotations.every(isObj))
+    badParameter("doc", doc, "a SigMF document { global, captures, annotations }");
   checkAnnotations("annotations", annotations);
   checkString("generator", generator);
   const kept = doc.annotations.filter((a) => a["core:generator"] !== generator);
-  const added: Record<string, unknown>[] = annotations.map((a) => ({ ...annotationToJson(a), "core:generator": generator }));
-  const all: Record<string, unknown>[] = [...kept, ...added].sort((a, b) => (a["core:sample_start"] as number) - (b["core:sample_start"] as number));
+  const added: Record<string, unknown>[] = annotations.map((a) => ({
+    ...annotationToJson(a),
+    "core:generator": generator,
+  }));
+  const all: Record<string, unknown>[] = [...kept, ...added].sort(
+    (a, b) => (a["core:sample_start"] as number) - (b["core:sample_start"] as number),
+  );
   const global = { ...doc.global };
   const ext = Array.isArray(global["core:extensions"]) ? (global["core:extensions"] as { name?: string }[]) : [];
-  if (!ext.some((e) => e && e.name === CHIRPKIT_EXTENSION.name)) global["core:extensions"] = [...ext, CHIRPKIT_EXTENSION];
+  if (!ext.some((e) => e && e.name === CHIRPKIT_EXTENSION.name))
+    global["core:extensions"] = [...ext, CHIRPKIT_EXTENSION];
   return { ...doc, global, annotations: all };
 }
 
@@ -245,7 +283,11 @@ export function stringifySigmf(doc: SigmfDoc): string {
   try {
     return JSON.stringify(doc, null, 2) + "\n";
   } catch (e) {
-    throw new ChirpError("BAD_PARAMETER", `doc cannot be written as JSON (${e instanceof Error ? e.message : "unknown reason"})`, { parameter: "doc", allowed: "JSON values only (no BigInt, no cycles)" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `doc cannot be written as JSON (${e instanceof Error ? e.message : "unknown reason"})`,
+      { parameter: "doc", allowed: "JSON values only (no BigInt, no cycles)" },
+    );
   }
 }
 

@@ -33,7 +33,11 @@ function octal(b: Uint8Array, start: number, len: number, what: string): number 
   }
   const s = str(b, start, len).trim();
   if (s === "") return 0;
-  if (!/^[0-7]+$/.test(s)) throw new ChirpError("BAD_INPUT", `tar archive: header field ${what} is not an octal number (${JSON.stringify(s)}): not a tar file or corrupt`);
+  if (!/^[0-7]+$/.test(s))
+    throw new ChirpError(
+      "BAD_INPUT",
+      `tar archive: header field ${what} is not an octal number (${JSON.stringify(s)}): not a tar file or corrupt`,
+    );
   return parseInt(s, 8);
 }
 
@@ -57,7 +61,8 @@ export function parseTarHeader(block: Uint8Array): TarHeader | null {
   const stored = octal(block, 148, 8, "checksum");
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i]!;
-  if (sum !== stored) throw new ChirpError("BAD_INPUT", "tar archive: header checksum mismatch: not a tar file or corrupt");
+  if (sum !== stored)
+    throw new ChirpError("BAD_INPUT", "tar archive: header checksum mismatch: not a tar file or corrupt");
   let name = str(block, 0, 100);
   const magic = str(block, 257, 6);
   if (magic.startsWith("ustar")) {
@@ -91,7 +96,8 @@ function paxPath(content: Uint8Array): string | undefined {
  */
 export function scanTar(read: (offset: number, length: number) => Uint8Array, totalBytes: number): TarEntry[] {
   if (typeof read !== "function") badParameter("read", read, "a function (offset, length) => Uint8Array");
-  if (typeof totalBytes !== "number" || !Number.isSafeInteger(totalBytes) || totalBytes < 0) badParameter("totalBytes", totalBytes, "a whole number of bytes");
+  if (typeof totalBytes !== "number" || !Number.isSafeInteger(totalBytes) || totalBytes < 0)
+    badParameter("totalBytes", totalBytes, "a whole number of bytes");
   const entries: TarEntry[] = [];
   let pos = 0;
   let longName: string | undefined;
@@ -99,14 +105,19 @@ export function scanTar(read: (offset: number, length: number) => Uint8Array, to
     const h = parseTarHeader(read(pos, BLOCK));
     if (!h) break;
     const offset = pos + BLOCK;
-    if (offset + h.size > totalBytes) throw new ChirpError("BAD_INPUT", `tar archive: member "${h.name}" runs past the end of the file (truncated archive)`);
+    if (offset + h.size > totalBytes)
+      throw new ChirpError(
+        "BAD_INPUT",
+        `tar archive: member "${h.name}" runs past the end of the file (truncated archive)`,
+      );
     pos = offset + Math.ceil(h.size / BLOCK) * BLOCK;
     if (h.typeflag === "x" || h.typeflag === "L") {
       longName = h.typeflag === "x" ? paxPath(read(offset, h.size)) : str(read(offset, h.size), 0, h.size);
       continue;
     }
     if (h.typeflag === "g") continue;
-    const type = h.typeflag === "0" || h.typeflag === "\0" || h.typeflag === "7" ? "file" : h.typeflag === "5" ? "dir" : "other";
+    const type =
+      h.typeflag === "0" || h.typeflag === "\0" || h.typeflag === "7" ? "file" : h.typeflag === "5" ? "dir" : "other";
     entries.push({ name: longName ?? h.name, offset, size: h.size, type });
     longName = undefined;
   }
@@ -123,7 +134,13 @@ export function listTar(bytes: Uint8Array): TarEntry[] {
 export function findSigmfMembers(entries: TarEntry[]): { meta: TarEntry; data: TarEntry } {
   checkArray("entries", entries, 1 << 20, "an array of tar entries (listTar, scanTar)");
   for (const [i, e] of entries.entries()) {
-    if (typeof e !== "object" || e === null || typeof (e as TarEntry).name !== "string" || typeof (e as TarEntry).offset !== "number" || typeof (e as TarEntry).size !== "number") {
+    if (
+      typeof e !== "object" ||
+      e === null ||
+      typeof (e as TarEntry).name !== "string" ||
+      typeof (e as TarEntry).offset !== "number" ||
+      typeof (e as TarEntry).size !== "number"
+    ) {
       badParameter(`entries[${i}]`, e, "a tar entry { name, offset, size, type }");
     }
   }
@@ -149,7 +166,11 @@ export function readSigmfArchive(bytes: Uint8Array): { metaText: string; data: U
 
 function writeField(block: Uint8Array, start: number, len: number, value: string): void {
   const b = new TextEncoder().encode(value);
-  if (b.length > len) throw new ChirpError("BAD_PARAMETER", `tar: ${showValue(value)} does not fit a ${len}-byte header field`, { parameter: "files[].name", allowed: `at most ${len} bytes` });
+  if (b.length > len)
+    throw new ChirpError("BAD_PARAMETER", `tar: ${showValue(value)} does not fit a ${len}-byte header field`, {
+      parameter: "files[].name",
+      allowed: `at most ${len} bytes`,
+    });
   block.set(b, start);
 }
 
@@ -161,7 +182,8 @@ function octalField(block: Uint8Array, start: number, len: number, value: number
 export function buildTar(files: { name: string; data: Uint8Array }[], mtime = 0): Uint8Array {
   checkArray("files", files, 1 << 16, "an array of { name, data } members");
   files.forEach((f, i) => {
-    if (typeof f !== "object" || f === null) badParameter(`files[${i}]`, f, "a member { name: string, data: Uint8Array }");
+    if (typeof f !== "object" || f === null)
+      badParameter(`files[${i}]`, f, "a member { name: string, data: Uint8Array }");
     checkString(`files[${i}].name`, f.name, "a member name of at most 100 bytes");
     checkBytesArg(`files[${i}].data`, f.data);
   });

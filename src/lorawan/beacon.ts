@@ -57,7 +57,10 @@ function layoutFor(n: number, l?: BeaconLayout): BeaconLayout {
   if (l) return l;
   if (n === 17) return BEACON_LAYOUTS.eu868;
   if (n === 19) return BEACON_LAYOUTS.us915;
-  throw new ChirpError("BAD_FRAME", `a beacon of ${n} bytes needs an explicit layout`, { parameter: "layout", allowed: "17 (EU868) or 19 (US915) bytes, or a layout" });
+  throw new ChirpError("BAD_FRAME", `a beacon of ${n} bytes needs an explicit layout`, {
+    parameter: "layout",
+    allowed: "17 (EU868) or 19 (US915) bytes, or a layout",
+  });
 }
 
 function checkLayout(l: BeaconLayout): void {
@@ -74,7 +77,8 @@ export function parseBeacon(bytes: Uint8Array, layout?: BeaconLayout): Beacon {
   if (layout !== undefined) checkLayout(layout);
   const l = layoutFor(bytes.length, layout);
   const need = l.rfu1Bytes + 6 + 7 + l.rfu2Bytes + 2;
-  if (bytes.length < need) throw new ChirpError("TOO_SHORT", `a beacon with this layout needs ${need} bytes, got ${bytes.length}`);
+  if (bytes.length < need)
+    throw new ChirpError("TOO_SHORT", `a beacon with this layout needs ${need} bytes, got ${bytes.length}`);
   const t = l.rfu1Bytes;
   const g = t + 6;
   const c2 = g + 7 + l.rfu2Bytes;
@@ -136,7 +140,11 @@ export function buildBeacon(spec: BeaconSpec, layout: BeaconLayout = BEACON_LAYO
  */
 export function computePingOffset(beaconTime: number, devAddr: number | string, pingPeriod: number): number {
   checkInt("pingPeriod", pingPeriod, 32, 4096);
-  if ((pingPeriod & (pingPeriod - 1)) !== 0) throw new ChirpError("BAD_PARAMETER", `pingPeriod ${pingPeriod} is not a power of two`, { parameter: "pingPeriod", allowed: "32, 64, ..., 4096" });
+  if ((pingPeriod & (pingPeriod - 1)) !== 0)
+    throw new ChirpError("BAD_PARAMETER", `pingPeriod ${pingPeriod} is not a power of two`, {
+      parameter: "pingPeriod",
+      allowed: "32, 64, ..., 4096",
+    });
   const blk = new Uint8Array(16);
   writeU32(blk, 0, uintOf(beaconTime, 4, "beaconTime"));
   writeU32(blk, 4, uintOf(devAddr, 4, "devAddr"));

@@ -24,7 +24,10 @@ export function toHexReversed(b: Uint8Array, start = 0, end = b.length): string 
 /** Parses hex (spaces, ':' and '-' separators and a 0x prefix allowed); BAD_PARAMETER otherwise. */
 export function fromHex(h: string, name = "hex"): Uint8Array {
   if (typeof h !== "string") badParameter(name, h, "a hex string");
-  const s = h.trim().replace(/^0x/i, "").replace(/[\s:-]/g, "");
+  const s = h
+    .trim()
+    .replace(/^0x/i, "")
+    .replace(/[\s:-]/g, "");
   if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) badParameter(name, h, "an even number of hex digits");
   const out = new Uint8Array(s.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
@@ -46,7 +49,10 @@ const KEY_ALLOWED = "16 bytes (a Uint8Array, or 32 hex digits)";
  */
 export function keyOf(x: Uint8Array | string, name: string): Uint8Array {
   const fail = (why: string): never => {
-    throw new ChirpError("BAD_PARAMETER", `${name} is not a key (${why}); allowed: ${KEY_ALLOWED}`, { parameter: name, allowed: KEY_ALLOWED });
+    throw new ChirpError("BAD_PARAMETER", `${name} is not a key (${why}); allowed: ${KEY_ALLOWED}`, {
+      parameter: name,
+      allowed: KEY_ALLOWED,
+    });
   };
   if (x instanceof Uint8Array) {
     if (isDetached(x)) fail("a view of a detached ArrayBuffer");
@@ -54,7 +60,10 @@ export function keyOf(x: Uint8Array | string, name: string): Uint8Array {
     return x;
   }
   if (typeof x !== "string") return fail(x === null ? "null" : typeof x);
-  const s = x.trim().replace(/^0x/i, "").replace(/[\s:-]/g, "");
+  const s = x
+    .trim()
+    .replace(/^0x/i, "")
+    .replace(/[\s:-]/g, "");
   if (!/^[0-9a-fA-F]*$/.test(s)) return fail("not hex");
   if (s.length !== 32) return fail(`${s.length} hex digits`);
   return fromHex(s, name);
@@ -70,7 +79,8 @@ export function uintOf(x: number | string, bytes: number, name: string): number 
     for (let i = 0; i < b.length; i++) v = v * 256 + b[i]!;
     return v;
   }
-  if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > max) badParameter(name, x, `an integer from 0 to ${max}`);
+  if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > max)
+    badParameter(name, x, `an integer from 0 to ${max}`);
   return x;
 }
 
@@ -135,7 +145,8 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Throws BAD_PARAMETER unless `x` is a (non-null) object. */
 export function checkObject(name: string, x: unknown): void {
-  if (typeof x !== "object" || x === null || Array.isArray(x)) badParameter(name, x === null ? "null" : typeof x, "an object");
+  if (typeof x !== "object" || x === null || Array.isArray(x))
+    badParameter(name, x === null ? "null" : typeof x, "an object");
 }
 
 /** Throws BAD_PARAMETER unless `x` is an array of objects. */

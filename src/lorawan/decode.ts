@@ -11,7 +11,18 @@ import { joinAcceptFields, openJoinAccept, type JoinAcceptFields } from "./join.
 import { optionalKey, KEY_ROLES, deriveSessionKeys10, deriveSessionKeys11, versionOf } from "./keys.js";
 import { parseMacCommands, type MacCommand } from "./mac-commands.js";
 import { checkMic, verifyMic, type MicOptions } from "./mic.js";
-import type { DataFrame, DataMType, Direction, FCtrl, Frame, JoinAcceptFrame, JoinRequestFrame, LoRaWANKeys, ProprietaryFrame, RejoinRequestFrame } from "./types.js";
+import type {
+  DataFrame,
+  DataMType,
+  Direction,
+  FCtrl,
+  Frame,
+  JoinAcceptFrame,
+  JoinRequestFrame,
+  LoRaWANKeys,
+  ProprietaryFrame,
+  RejoinRequestFrame,
+} from "./types.js";
 
 export interface DecodeOptions extends MicOptions {
   keys?: LoRaWANKeys;
@@ -117,9 +128,18 @@ export interface DecodedProprietary extends DecodedBase {
 }
 
 /** A decoded frame: narrow it on `mtype` (or `kind`) to reach the fields of its message type. */
-export type DecodedFrame = DecodedDataFrame | DecodedJoinRequest | DecodedRejoinRequest | DecodedJoinAccept | DecodedProprietary;
+export type DecodedFrame =
+  | DecodedDataFrame
+  | DecodedJoinRequest
+  | DecodedRejoinRequest
+  | DecodedJoinAccept
+  | DecodedProprietary;
 
-function sessionKeysFor(ja: JoinAcceptFields, keys: LoRaWANKeys | undefined, o: DecodeOptions): Record<string, Uint8Array> | undefined {
+function sessionKeysFor(
+  ja: JoinAcceptFields,
+  keys: LoRaWANKeys | undefined,
+  o: DecodeOptions,
+): Record<string, Uint8Array> | undefined {
   if (o.devNonce === undefined) return undefined;
   const v11 = versionOf(o) === "1.1";
   if (v11 && ja.dlSettings.optNeg) {
@@ -139,7 +159,10 @@ export function decodeFrame(bytes: Uint8Array | string, o: DecodeOptions = {}): 
   checkObject("options", o);
   if (o.keys !== undefined) checkObject("keys", o.keys);
   if (o.deriveSessionKeys !== undefined && typeof o.deriveSessionKeys !== "boolean") {
-    throw new ChirpError("BAD_PARAMETER", "deriveSessionKeys must be true or false", { parameter: "deriveSessionKeys", allowed: "true or false" });
+    throw new ChirpError("BAD_PARAMETER", "deriveSessionKeys must be true or false", {
+      parameter: "deriveSessionKeys",
+      allowed: "true or false",
+    });
   }
   const frame = parseFrame(typeof bytes === "string" ? fromHex(bytes, "frame") : bytes);
   const keys = o.keys;
@@ -158,9 +181,27 @@ export function decodeFrame(bytes: Uint8Array | string, o: DecodeOptions = {}): 
     case "data":
       return decodeData(frame, keys, o, micOf());
     case "join-request":
-      return { ...base, kind: frame.kind, mtype: frame.mtype, frame, joinEui: frame.joinEui, devEui: frame.devEui, devNonce: frame.devNonce, micOk: micOf() };
+      return {
+        ...base,
+        kind: frame.kind,
+        mtype: frame.mtype,
+        frame,
+        joinEui: frame.joinEui,
+        devEui: frame.devEui,
+        devNonce: frame.devNonce,
+        micOk: micOf(),
+      };
     case "rejoin-request": {
-      const out: DecodedRejoinRequest = { ...base, kind: frame.kind, mtype: frame.mtype, frame, rejoinType: frame.rejoinType, devEui: frame.devEui, rjCount: frame.rjCount, micOk: micOf() };
+      const out: DecodedRejoinRequest = {
+        ...base,
+        kind: frame.kind,
+        mtype: frame.mtype,
+        frame,
+        rejoinType: frame.rejoinType,
+        devEui: frame.devEui,
+        rjCount: frame.rjCount,
+        micOk: micOf(),
+      };
       if (frame.netId !== undefined) out.netId = frame.netId;
       if (frame.joinEui !== undefined) out.joinEui = frame.joinEui;
       return out;
@@ -172,7 +213,12 @@ export function decodeFrame(bytes: Uint8Array | string, o: DecodeOptions = {}): 
   }
 }
 
-function decodeData(frame: DataFrame, keys: LoRaWANKeys | undefined, o: DecodeOptions, micOk: boolean | null): DecodedDataFrame {
+function decodeData(
+  frame: DataFrame,
+  keys: LoRaWANKeys | undefined,
+  o: DecodeOptions,
+  micOk: boolean | null,
+): DecodedDataFrame {
   const version = versionOf(o);
   let fOpts = frame.fOpts;
   let fOptsPlain = version === "1.0" || fOpts.length === 0;
@@ -231,7 +277,16 @@ function decodeData(frame: DataFrame, keys: LoRaWANKeys | undefined, o: DecodeOp
 }
 
 function decodeJoinAccept(frame: JoinAcceptFrame, keys: LoRaWANKeys | undefined, o: DecodeOptions): DecodedJoinAccept {
-  const out: DecodedJoinAccept = { kind: "join-accept", mtype: "JoinAccept", frame, major: frame.major, mic: frame.mic, micOk: null, payload: frame.encrypted, payloadDecrypted: false };
+  const out: DecodedJoinAccept = {
+    kind: "join-accept",
+    mtype: "JoinAccept",
+    frame,
+    major: frame.major,
+    mic: frame.mic,
+    micOk: null,
+    payload: frame.encrypted,
+    payloadDecrypted: false,
+  };
   let opened: ReturnType<typeof openJoinAccept> | undefined;
   try {
     opened = openJoinAccept(frame, keys, o);
@@ -242,7 +297,8 @@ function decodeJoinAccept(frame: JoinAcceptFrame, keys: LoRaWANKeys | undefined,
   out.micOk = opened.micOk;
   if (opened.micOk === false) {
     if (o.strictMic) checkMic(frame, keys, o);
-    out.joinAcceptError = "the MIC does not verify: wrong key or join context, or a forged frame; nothing is decoded from it";
+    out.joinAcceptError =
+      "the MIC does not verify: wrong key or join context, or a forged frame; nothing is decoded from it";
     return out;
   }
   const ja = joinAcceptFields(opened.plain, opened.micOk);
@@ -250,11 +306,15 @@ function decodeJoinAccept(frame: JoinAcceptFrame, keys: LoRaWANKeys | undefined,
   out.payload = ja.plaintext.subarray(1);
   out.payloadDecrypted = true;
   if (o.deriveSessionKeys) {
-    if (ja.micOk !== true) out.joinAcceptError = "session keys are derived only from a join accept whose MIC verified (give jsIntKey, joinEui and devNonce)";
+    if (ja.micOk !== true)
+      out.joinAcceptError =
+        "session keys are derived only from a join accept whose MIC verified (give jsIntKey, joinEui and devNonce)";
     else {
       const sk = sessionKeysFor(ja, keys, o);
       if (sk) out.sessionKeys = sk;
-      else out.joinAcceptError = "session keys need the request's devNonce (and for 1.1 OptNeg joinEui, nwkKey and appKey)";
+      else
+        out.joinAcceptError =
+          "session keys need the request's devNonce (and for 1.1 OptNeg joinEui, nwkKey and appKey)";
     }
   }
   return out;

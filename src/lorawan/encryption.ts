@@ -44,12 +44,19 @@ function checkCryptArgs(key: Uint8Array, dir: Direction, devAddr: number, fCnt32
 
 function dataFrameOf(x: DataFrame): DataFrame {
   const f = frameOf(x);
-  if (f.kind !== "data") throw new ChirpError("BAD_PARAMETER", `not a data frame but ${f.mtype}`, { parameter: "frame" });
+  if (f.kind !== "data")
+    throw new ChirpError("BAD_PARAMETER", `not a data frame but ${f.mtype}`, { parameter: "frame" });
   return f;
 }
 
 /** FRMPayload encryption = decryption: XOR with AES(key, A_i), i from 1. */
-export function cryptFrmPayload(key: Uint8Array, dir: Direction, devAddr: number, fCnt32: number, data: Uint8Array): Uint8Array {
+export function cryptFrmPayload(
+  key: Uint8Array,
+  dir: Direction,
+  devAddr: number,
+  fCnt32: number,
+  data: Uint8Array,
+): Uint8Array {
   checkCryptArgs(key, dir, devAddr, fCnt32, data);
   if (data.length === 0) return new Uint8Array(0);
   return ctrXor(key, aBlock(0, dir, devAddr >>> 0, fCnt32 >>> 0, 1), data);
@@ -97,5 +104,13 @@ export function decryptFOpts(x: DataFrame, keys: LoRaWANKeys | undefined, o: Cry
   if (versionOf(o) === "1.0" || frame.fOpts.length === 0) return frame.fOpts.slice();
   const key = requireKey(keys, KEY_ROLES.nwkSEnc["1.1"], "decrypting 1.1 FOpts");
   const aF = frame.direction === "down" && frame.fPort !== null && frame.fPort > 0;
-  return cryptFOpts(key, frame.direction, frame.devAddr, resolveFCnt(frame.fCnt, o), frame.fOpts, o.fOptsVariant ?? "errata", aF);
+  return cryptFOpts(
+    key,
+    frame.direction,
+    frame.devAddr,
+    resolveFCnt(frame.fCnt, o),
+    frame.fOpts,
+    o.fOptsVariant ?? "errata",
+    aF,
+  );
 }

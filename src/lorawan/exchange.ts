@@ -68,7 +68,10 @@ const hexKey = (k: Uint8Array | string | undefined, where: string): Uint8Array |
   if (k === undefined) throw new ChirpError("BAD_PARAMETER", `${where} is missing`, { parameter: where });
   if (typeof k === "string" ? !/^[0-9a-fA-F]{32}$/.test(k) : !(k instanceof Uint8Array) || k.length !== 16) {
     // never echo the value: it is a key
-    throw new ChirpError("BAD_PARAMETER", `${where} must be 16 bytes (32 hex digits)`, { parameter: where, allowed: "16 bytes or 32 hex digits" });
+    throw new ChirpError("BAD_PARAMETER", `${where} must be 16 bytes (32 hex digits)`, {
+      parameter: where,
+      allowed: "16 bytes or 32 hex digits",
+    });
   }
   return k;
 };
@@ -81,23 +84,38 @@ export function createExchange(devices: ExchangeDevice[], options: ExchangeOptio
   devices.forEach((d, i) => {
     if (d.appKey !== undefined) {
       const devEui = d.devEui === undefined ? null : String(d.devEui).toLowerCase();
-      if (devEui !== null && !/^[0-9a-f]{16}$/.test(devEui)) throw new ChirpError("BAD_PARAMETER", `devices[${i}].devEui must be 16 hex digits`, { parameter: `devices[${i}].devEui` });
+      if (devEui !== null && !/^[0-9a-f]{16}$/.test(devEui))
+        throw new ChirpError("BAD_PARAMETER", `devices[${i}].devEui must be 16 hex digits`, {
+          parameter: `devices[${i}].devEui`,
+        });
       otaa.push({ device: d, devEui, appKey: hexKey(d.appKey, `devices[${i}].appKey`) });
     }
     if (d.devAddr !== undefined) {
-      if (d.keys === undefined) throw new ChirpError("BAD_PARAMETER", `devices[${i}] has a devAddr but no keys`, { parameter: `devices[${i}].keys` });
+      if (d.keys === undefined)
+        throw new ChirpError("BAD_PARAMETER", `devices[${i}] has a devAddr but no keys`, {
+          parameter: `devices[${i}].keys`,
+        });
       const addr = uintOf(d.devAddr, 4, `devices[${i}].devAddr`);
       const name = d.name ?? hexOfUint(addr, 4);
       sessions.set(addr, { name, s: createSessions([{ devAddr: addr, keys: d.keys, name }]) });
     }
     if (d.appKey === undefined && d.devAddr === undefined) {
-      throw new ChirpError("BAD_PARAMETER", `devices[${i}] needs an appKey (joins) or a devAddr with keys (a session)`, { parameter: `devices[${i}]` });
+      throw new ChirpError(
+        "BAD_PARAMETER",
+        `devices[${i}] needs an appKey (joins) or a devAddr with keys (a session)`,
+        { parameter: `devices[${i}]` },
+      );
     }
   });
   // join requests waiting for their accept, newest first (a device may ask again before an answer)
   let pending: Pending[] = [];
 
-  const plain = (bytes: Uint8Array, kind: ExchangeEvent["kind"], device: string | null = null): ExchangeFrame => ({ ...decodeFrame(bytes), device, replay: false, exchange: { kind, device } });
+  const plain = (bytes: Uint8Array, kind: ExchangeEvent["kind"], device: string | null = null): ExchangeFrame => ({
+    ...decodeFrame(bytes),
+    device,
+    replay: false,
+    exchange: { kind, device },
+  });
 
   function joinRequest(bytes: Uint8Array): ExchangeFrame {
     const f = parseFrame(bytes);
@@ -112,32 +130,52 @@ export function createExchange(devices: ExchangeDevice[], options: ExchangeOptio
       first ??= d;
       if (d.micOk !== true) continue;
       const name = c.device.name ?? devEui;
-      pending = [{ device: c.device, appKey: c.appKey, name, devNonce: f.devNonce, joinEui: f.joinEui }, ...pending.filter((p) => p.device !== c.device || p.devNonce === f.devNonce)];
+      pending = [
+        { device: c.device, appKey: c.appKey, name, devNonce: f.devNonce, joinEui: f.joinEui },
+        ...pending.filter((p) => p.device !== c.device || p.devNonce === f.devNonce),
+      ];
       return { ...d, device: name, replay: false, exchange: { kind: "join-request", device: name } };
     }
     // no AppKey verifies it (micOk false): its answer is still tried under them, so that a wrong
     // AppKey shows as a join accept whose MIC fails
     const c = candidates[0]!;
     const name = c.device.name ?? devEui;
-    for (const o of candidates) pending = [{ device: o.device, appKey: o.appKey, name: o.device.name ?? devEui, devNonce: f.devNonce, joinEui: f.joinEui }, ...pending];
+    for (const o of candidates)
+      pending = [
+        { device: o.device, appKey: o.appKey, name: o.device.name ?? devEui, devNonce: f.devNonce, joinEui: f.joinEui },
+        ...pending,
+      ];
     return { ...first!, device: name, replay: false, exchange: { kind: "join-request", device: name } };
   }
 
   function joinAccept(bytes: Uint8Array): ExchangeFrame {
     let first: DecodedJoinAccept | null = null;
     for (const p of pending) {
-      const d = decodeFrame(bytes, { keys: { appKey: p.appKey }, devNonce: p.devNonce, joinEui: p.joinEui, deriveSessionKeys: true }) as DecodedJoinAccept;
+      const d = decodeFrame(bytes, {
+        keys: { appKey: p.appKey },
+        devNonce: p.devNonce,
+        joinEui: p.joinEui,
+        deriveSessionKeys: true,
+      }) as DecodedJoinAccept;
       first ??= d;
       if (d.micOk !== true || !d.joinAccept || !d.sessionKeys) continue;
       const { nwkSKey, appSKey } = d.sessionKeys;
       if (!nwkSKey || !appSKey) continue;
       const addr = d.joinAccept.devAddr;
       // a new session: its counters start again (LoRaWAN 1.0.4 section 6.2.5)
-      sessions.set(addr, { name: p.name, s: createSessions([{ devAddr: addr, keys: { nwkSKey, appSKey }, name: p.name }]) });
+      sessions.set(addr, {
+        name: p.name,
+        s: createSessions([{ devAddr: addr, keys: { nwkSKey, appSKey }, name: p.name }]),
+      });
       pending = pending.filter((q) => q.device !== p.device);
       const out: DecodedJoinAccept = { ...d };
       if (!options.showSessionKeys) delete out.sessionKeys;
-      return { ...out, device: p.name, replay: false, exchange: { kind: "joined", device: p.name, devAddr: hexOfUint(addr, 4) } };
+      return {
+        ...out,
+        device: p.name,
+        replay: false,
+        exchange: { kind: "joined", device: p.name, devAddr: hexOfUint(addr, 4) },
+      };
     }
     // no request heard, or none whose AppKey verifies it: checked under every known AppKey, nothing derived
     if (!first) {

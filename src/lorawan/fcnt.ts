@@ -15,10 +15,14 @@ export function reconstructFCnt(wire16: number, last: number): number {
   let c = last - (last & 0xffff) + wire16;
   if (c < last) c += 0x10000;
   if (c > 0xffffffff) {
-    throw new ChirpError("BAD_FRAME", `frame counter ${wire16} after ${last} would roll over past 2^32-1; LoRaWAN counters do not wrap (the device must join again)`, {
-      parameter: "lastFCnt",
-      allowed: "a frame counter above lastFCnt and at most 2^32-1",
-    });
+    throw new ChirpError(
+      "BAD_FRAME",
+      `frame counter ${wire16} after ${last} would roll over past 2^32-1; LoRaWAN counters do not wrap (the device must join again)`,
+      {
+        parameter: "lastFCnt",
+        allowed: "a frame counter above lastFCnt and at most 2^32-1",
+      },
+    );
   }
   return c;
 }

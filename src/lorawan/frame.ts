@@ -27,13 +27,18 @@ function decodeFCtrl(raw: number, uplink: boolean): FCtrl {
  */
 export function parseFrame(input: Uint8Array | string): Frame {
   const bytes = typeof input === "string" ? fromHex(input, "frame") : input;
-  if (!(bytes instanceof Uint8Array)) throw new ChirpError("BAD_PARAMETER", "frame must be a Uint8Array or hex string", { parameter: "bytes" });
+  if (!(bytes instanceof Uint8Array))
+    throw new ChirpError("BAD_PARAMETER", "frame must be a Uint8Array or hex string", { parameter: "bytes" });
   const n = bytes.length;
   if (n < 1) tooShort("a LoRaWAN frame", 1, 0);
   const mhdr = bytes[0]!;
   const mt = mhdr >> 5;
   const major = mhdr & 0x03;
-  if (major !== 0) throw new ChirpError("BAD_VERSION", `MHDR major version ${major} is not LoRaWAN R1 (0)`, { parameter: "major", allowed: "0" });
+  if (major !== 0)
+    throw new ChirpError("BAD_VERSION", `MHDR major version ${major} is not LoRaWAN R1 (0)`, {
+      parameter: "major",
+      allowed: "0",
+    });
   switch (mt) {
     case 0: {
       if (n < 23) tooShort("a join request", 23, n);
@@ -53,7 +58,15 @@ export function parseFrame(input: Uint8Array | string): Frame {
     case 1: {
       if (n < 17) tooShort("a join accept", 17, n);
       if (n !== 17 && n !== 33) throw new ChirpError("BAD_FRAME", `a join accept is 17 or 33 bytes, got ${n}`);
-      return { kind: "join-accept", bytes, mhdr, mtype: "JoinAccept", major, mic: bytes.subarray(n - 4), encrypted: bytes.subarray(1) };
+      return {
+        kind: "join-accept",
+        bytes,
+        mhdr,
+        mtype: "JoinAccept",
+        major,
+        mic: bytes.subarray(n - 4),
+        encrypted: bytes.subarray(1),
+      };
     }
     case 6:
       return parseRejoin(bytes, mhdr, major);
@@ -77,7 +90,13 @@ const KINDS = new Set(["data", "join-request", "join-accept", "rejoin-request", 
 /** Checks that `x` looks like a Frame from parseFrame (cheap: kind and bytes), else BAD_PARAMETER. */
 export function checkFrame(x: unknown): asserts x is Frame {
   const f = x as Frame;
-  if (typeof x !== "object" || x === null || !KINDS.has(f.kind) || !(f.bytes instanceof Uint8Array) || !(f.mic instanceof Uint8Array)) {
+  if (
+    typeof x !== "object" ||
+    x === null ||
+    !KINDS.has(f.kind) ||
+    !(f.bytes instanceof Uint8Array) ||
+    !(f.mic instanceof Uint8Array)
+  ) {
     throw new ChirpError("BAD_PARAMETER", "frame must be a Frame returned by parseFrame", { parameter: "frame" });
   }
 }
@@ -90,7 +109,11 @@ export function checkFrame(x: unknown): asserts x is Frame {
 export function frameOf(x: unknown): Frame {
   checkFrame(x);
   const bad = (field: string): never => {
-    throw new ChirpError("BAD_PARAMETER", `frame.${field} = ${showValue((x as unknown as Record<string, unknown>)[field])} is not what parseFrame returns`, { parameter: `frame.${field}`, allowed: "a Frame returned by parseFrame" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `frame.${field} = ${showValue((x as unknown as Record<string, unknown>)[field])} is not what parseFrame returns`,
+      { parameter: `frame.${field}`, allowed: "a Frame returned by parseFrame" },
+    );
   };
   const uint = (v: unknown, max: number) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
   if (x.mic.length !== 4 && x.kind !== "proprietary") bad("mic");
@@ -107,7 +130,8 @@ export function frameOf(x: unknown): Frame {
       if (x.bytes.length < 12) bad("bytes");
       break;
     case "join-accept":
-      if (!(x.encrypted instanceof Uint8Array) || (x.encrypted.length !== 16 && x.encrypted.length !== 32)) bad("encrypted");
+      if (!(x.encrypted instanceof Uint8Array) || (x.encrypted.length !== 16 && x.encrypted.length !== 32))
+        bad("encrypted");
       break;
     case "join-request":
       if (x.bytes.length !== 23) bad("bytes");
@@ -128,7 +152,10 @@ function parseData(bytes: Uint8Array, mhdr: number, mt: number, major: number): 
   const fCtrl = decodeFCtrl(bytes[5]!, uplink);
   const fhdrEnd = 8 + fCtrl.fOptsLen;
   if (fhdrEnd > n - MIC_LEN) {
-    throw new ChirpError("FOPTS_OVERRUN", `FOptsLen ${fCtrl.fOptsLen} runs past the frame (${n - MIC_LEN - 8} bytes available)`);
+    throw new ChirpError(
+      "FOPTS_OVERRUN",
+      `FOptsLen ${fCtrl.fOptsLen} runs past the frame (${n - MIC_LEN - 8} bytes available)`,
+    );
   }
   const hasPort = fhdrEnd < n - MIC_LEN;
   return {
@@ -158,7 +185,14 @@ function parseRejoin(bytes: Uint8Array, mhdr: number, major: number): RejoinRequ
     // type | NetID(3) | DevEUI(8) | RJcount0(2)  (LoRaWAN 1.1 section 6.2.4.1)
     if (n < 19) tooShort(`a type ${t} rejoin request`, 19, n);
     if (n > 19) throw new ChirpError("BAD_FRAME", `a type ${t} rejoin request is 19 bytes, got ${n}`);
-    return { ...base, rejoinType: t, netId: readU24(bytes, 2), devEui: toHexReversed(bytes, 5, 13), rjCount: readU16(bytes, 13), mic: bytes.subarray(15) };
+    return {
+      ...base,
+      rejoinType: t,
+      netId: readU24(bytes, 2),
+      devEui: toHexReversed(bytes, 5, 13),
+      rjCount: readU16(bytes, 13),
+      mic: bytes.subarray(15),
+    };
   }
   if (t === 1) {
     // type | JoinEUI(8) | DevEUI(8) | RJcount1(2)  (LoRaWAN 1.1 section 6.2.4.2)

@@ -6,14 +6,27 @@ import { badParameter, checkInt } from "../errors.js";
 import { checkArray } from "../check.js";
 import { aesEcbDecrypt, aesEcbEncrypt } from "../crypto/aes.js";
 import { aesCmac4 } from "../crypto/cmac.js";
-import { checkBytes, checkObject, constantTimeEqual, euiOf, keyOf, readU16, readU24, readU32, uintOf, writeU16, writeU24, writeU32 } from "./bytes.js";
+import {
+  checkBytes,
+  checkObject,
+  constantTimeEqual,
+  euiOf,
+  keyOf,
+  readU16,
+  readU24,
+  readU32,
+  uintOf,
+  writeU16,
+  writeU24,
+  writeU32,
+} from "./bytes.js";
 import { frameOf, parseFrame } from "./frame.js";
 import { requireKey, optionalKey, type KeyInput, versionOf } from "./keys.js";
 import type { JoinAcceptFrame, LoRaWANKeys, LoRaWANVersion } from "./types.js";
 
 export type CFList =
-  | { type: 0; /** Hz; 0 = channel not defined */ frequencies: number[] }
-  | { type: 1; /** ChMask0..ChMask4 */ chMasks: number[] }
+  | { type: 0 /** Hz; 0 = channel not defined */; frequencies: number[] }
+  | { type: 1 /** ChMask0..ChMask4 */; chMasks: number[] }
   | { type: number; raw: Uint8Array };
 
 export interface DLSettings {
@@ -78,15 +91,29 @@ export function encodeCFList(c: CFList): Uint8Array {
   else checkBytes("cfList.raw", c.raw);
   const b = new Uint8Array(16);
   if ("frequencies" in c) {
-    if (c.frequencies.length > 5) throw new ChirpError("BAD_PARAMETER", "a CFList holds at most 5 frequencies", { parameter: "cfList.frequencies", allowed: "0..5 entries" });
-    c.frequencies.forEach((f, i) => writeU24(b, i * 3, checkInt("cfList.frequencies", Math.round(f / 100), 0, 0xffffff)));
+    if (c.frequencies.length > 5)
+      throw new ChirpError("BAD_PARAMETER", "a CFList holds at most 5 frequencies", {
+        parameter: "cfList.frequencies",
+        allowed: "0..5 entries",
+      });
+    c.frequencies.forEach((f, i) =>
+      writeU24(b, i * 3, checkInt("cfList.frequencies", Math.round(f / 100), 0, 0xffffff)),
+    );
     b[15] = 0;
   } else if ("chMasks" in c) {
-    if (c.chMasks.length > 5) throw new ChirpError("BAD_PARAMETER", "a CFList holds at most 5 channel masks", { parameter: "cfList.chMasks", allowed: "0..5 entries" });
+    if (c.chMasks.length > 5)
+      throw new ChirpError("BAD_PARAMETER", "a CFList holds at most 5 channel masks", {
+        parameter: "cfList.chMasks",
+        allowed: "0..5 entries",
+      });
     c.chMasks.forEach((m, i) => writeU16(b, i * 2, checkInt("cfList.chMasks", m, 0, 0xffff)));
     b[15] = 1;
   } else {
-    if (c.raw.length !== 16) throw new ChirpError("BAD_PARAMETER", "a raw CFList is 16 bytes", { parameter: "cfList.raw", allowed: "16 bytes" });
+    if (c.raw.length !== 16)
+      throw new ChirpError("BAD_PARAMETER", "a raw CFList is 16 bytes", {
+        parameter: "cfList.raw",
+        allowed: "16 bytes",
+      });
     b.set(c.raw);
   }
   return b;
@@ -128,9 +155,14 @@ function joinAcceptMic(key: Uint8Array, prefix: Uint8Array | null, plain: Uint8A
  * CFList, no MIC) under `key`: the 1.0 rule, or with `optNeg` context the 1.1 rule
  * (JoinReqType | JoinEUI | DevNonce prefixed), whatever the OptNeg bit says.
  */
-export function computeJoinAcceptMic(body: Uint8Array, key: KeyInput, optNeg?: { joinReqType: number; joinEui: string; devNonce: number }): Uint8Array {
+export function computeJoinAcceptMic(
+  body: Uint8Array,
+  key: KeyInput,
+  optNeg?: { joinReqType: number; joinEui: string; devNonce: number },
+): Uint8Array {
   checkBytes("body", body);
-  if (body.length !== 13 && body.length !== 29) badParameter("body", `${body.length} bytes`, "13 or 29 bytes (MHDR | fields [| CFList], no MIC)");
+  if (body.length !== 13 && body.length !== 29)
+    badParameter("body", `${body.length} bytes`, "13 or 29 bytes (MHDR | fields [| CFList], no MIC)");
   if (optNeg !== undefined) checkObject("optNeg", optNeg);
   const k = keyOf(key, "key");
   const plain = new Uint8Array(body.length + 4);
@@ -152,9 +184,14 @@ export interface OpenedJoinAccept {
 }
 
 /** Decrypts a join accept and checks its MIC, without decoding any field. */
-export function openJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions = {}): OpenedJoinAccept {
+export function openJoinAccept(
+  frame: JoinAcceptFrame | Uint8Array,
+  keys: LoRaWANKeys | undefined,
+  o: JoinAcceptOptions = {},
+): OpenedJoinAccept {
   const f = frame instanceof Uint8Array ? parseFrame(frame) : frameOf(frame);
-  if (f.kind !== "join-accept") throw new ChirpError("BAD_PARAMETER", `not a join accept but ${f.mtype}`, { parameter: "frame" });
+  if (f.kind !== "join-accept")
+    throw new ChirpError("BAD_PARAMETER", `not a join accept but ${f.mtype}`, { parameter: "frame" });
   const key = requireKey(keys, encKeyNames(o), "decrypting a join accept");
   const plain = new Uint8Array(f.bytes.length);
   plain[0] = f.mhdr;
@@ -165,18 +202,29 @@ export function openJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWA
 function checkedPlaintext(plain: Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions): OpenedJoinAccept {
   const mk = joinAcceptMicKey(plain, keys, o);
   const calculated = mk ? joinAcceptMic(mk.key, mk.prefix, plain) : null;
-  return { plain, micOk: calculated ? constantTimeEqual(calculated, plain.subarray(plain.length - 4)) : null, calculated };
+  return {
+    plain,
+    micOk: calculated ? constantTimeEqual(calculated, plain.subarray(plain.length - 4)) : null,
+    calculated,
+  };
 }
 
 function joinAcceptMismatch(): never {
-  throw new ChirpError("MIC_MISMATCH", "the join accept's MIC does not verify (wrong key, wrong join context, or a forged frame): no field of it is decoded");
+  throw new ChirpError(
+    "MIC_MISMATCH",
+    "the join accept's MIC does not verify (wrong key, wrong join context, or a forged frame): no field of it is decoded",
+  );
 }
 
 /**
  * Decrypts a join accept (frame or bytes) and decodes its fields; checks the MIC when it can.
  * Throws MIC_MISMATCH when the MIC is checked and fails: nothing is derived from such a frame.
  */
-export function decryptJoinAccept(frame: JoinAcceptFrame | Uint8Array, keys: LoRaWANKeys | undefined, o: JoinAcceptOptions = {}): JoinAcceptFields {
+export function decryptJoinAccept(
+  frame: JoinAcceptFrame | Uint8Array,
+  keys: LoRaWANKeys | undefined,
+  o: JoinAcceptOptions = {},
+): JoinAcceptFields {
   const opened = openJoinAccept(frame, keys, o);
   if (opened.micOk === false) joinAcceptMismatch();
   return joinAcceptFields(opened.plain, opened.micOk);
@@ -205,9 +253,14 @@ export function joinAcceptFields(plain: Uint8Array, micOk: true | null): JoinAcc
  * Parses an already-decrypted join accept (MHDR | fields | MIC), e.g. from a test suite; with
  * keys its MIC is checked (MIC_MISMATCH when it fails).
  */
-export function parseJoinAcceptPlaintext(plain: Uint8Array, keys?: LoRaWANKeys, o: JoinAcceptOptions = {}): JoinAcceptFields {
+export function parseJoinAcceptPlaintext(
+  plain: Uint8Array,
+  keys?: LoRaWANKeys,
+  o: JoinAcceptOptions = {},
+): JoinAcceptFields {
   parseFrame(plain); // length and version checks
-  if (plain[0]! >> 5 !== 1) throw new ChirpError("BAD_PARAMETER", "not a join accept (MHDR MType is not 001)", { parameter: "plain" });
+  if (plain[0]! >> 5 !== 1)
+    throw new ChirpError("BAD_PARAMETER", "not a join accept (MHDR MType is not 001)", { parameter: "plain" });
   const opened = checkedPlaintext(plain, keys, o);
   if (opened.micOk === false) joinAcceptMismatch();
   return joinAcceptFields(plain, opened.micOk);
@@ -238,15 +291,23 @@ export function buildJoinAccept(spec: JoinAcceptSpec, keys: LoRaWANKeys, o: Join
   plain[11] =
     typeof dl === "number"
       ? checkInt("dlSettings", dl, 0, 255)
-      : ((dl.optNeg ? 0x80 : 0) | (checkInt("rx1DrOffset", dl.rx1DrOffset ?? 0, 0, 7) << 4) | checkInt("rx2DataRate", dl.rx2DataRate ?? 0, 0, 15));
+      : (dl.optNeg ? 0x80 : 0) |
+        (checkInt("rx1DrOffset", dl.rx1DrOffset ?? 0, 0, 7) << 4) |
+        checkInt("rx2DataRate", dl.rx2DataRate ?? 0, 0, 15);
   plain[12] = checkInt("rxDelay", spec.rxDelay ?? 0, 0, 255);
   if (spec.cfList) plain.set(encodeCFList(spec.cfList), 13);
   const mk = joinAcceptMicKey(plain, keys, o);
   if (!mk) {
     const optNeg = (plain[11]! & 0x80) !== 0 && versionOf(o) === "1.1";
-    throw new ChirpError("MISSING_KEY", optNeg ? "a 1.1 OptNeg join accept MIC needs jsIntKey, joinEui and devNonce" : "a join accept MIC needs appKey (1.0) or nwkKey (1.1)", {
-      parameter: optNeg ? "jsIntKey" : "appKey",
-    });
+    throw new ChirpError(
+      "MISSING_KEY",
+      optNeg
+        ? "a 1.1 OptNeg join accept MIC needs jsIntKey, joinEui and devNonce"
+        : "a join accept MIC needs appKey (1.0) or nwkKey (1.1)",
+      {
+        parameter: optNeg ? "jsIntKey" : "appKey",
+      },
+    );
   }
   plain.set(joinAcceptMic(mk.key, mk.prefix, plain), n - 4);
   const key = requireKey(keys, encKeyNames(o), "encrypting a join accept");
@@ -263,7 +324,11 @@ export interface JoinRequestSpec {
 }
 
 /** Builds a join request; the MIC uses AppKey (1.0) or NwkKey (1.1) when given, else zeros. */
-export function buildJoinRequest(spec: JoinRequestSpec, keys?: LoRaWANKeys, o: { version?: LoRaWANVersion } = {}): Uint8Array {
+export function buildJoinRequest(
+  spec: JoinRequestSpec,
+  keys?: LoRaWANKeys,
+  o: { version?: LoRaWANVersion } = {},
+): Uint8Array {
   checkObject("spec", spec);
   // undefined: no MIC (zeros, for tests); null or anything else is a mistake, not "no key"
   if (keys !== undefined) checkObject("keys", keys);
@@ -273,7 +338,11 @@ export function buildJoinRequest(spec: JoinRequestSpec, keys?: LoRaWANKeys, o: {
   b.set(euiOf(spec.devEui, "devEui"), 9);
   writeU16(b, 17, uintOf(spec.devNonce, 2, "devNonce"));
   if (keys) {
-    const key = requireKey(keys, versionOf(o) === "1.0" ? ["appKey", "nwkKey"] : ["nwkKey", "appKey"], "a join request MIC");
+    const key = requireKey(
+      keys,
+      versionOf(o) === "1.0" ? ["appKey", "nwkKey"] : ["nwkKey", "appKey"],
+      "a join request MIC",
+    );
     writeMic(b, aesCmac4(key, null, b, 0, 19));
   }
   return b;
@@ -296,12 +365,14 @@ export function buildRejoinRequest(spec: RejoinRequestSpec, keys?: LoRaWANKeys):
   b[0] = 0xc0;
   b[1] = t;
   if (t === 1) {
-    if (spec.joinEui === undefined) throw new ChirpError("BAD_PARAMETER", "a type 1 rejoin request needs joinEui", { parameter: "joinEui" });
+    if (spec.joinEui === undefined)
+      throw new ChirpError("BAD_PARAMETER", "a type 1 rejoin request needs joinEui", { parameter: "joinEui" });
     b.set(euiOf(spec.joinEui, "joinEui"), 2);
     b.set(euiOf(spec.devEui, "devEui"), 10);
     writeU16(b, 18, uintOf(spec.rjCount, 2, "rjCount"));
   } else {
-    if (spec.netId === undefined) throw new ChirpError("BAD_PARAMETER", `a type ${t} rejoin request needs netId`, { parameter: "netId" });
+    if (spec.netId === undefined)
+      throw new ChirpError("BAD_PARAMETER", `a type ${t} rejoin request needs netId`, { parameter: "netId" });
     writeU24(b, 2, uintOf(spec.netId, 3, "netId"));
     b.set(euiOf(spec.devEui, "devEui"), 5);
     writeU16(b, 13, uintOf(spec.rjCount, 2, "rjCount"));

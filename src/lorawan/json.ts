@@ -22,7 +22,12 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object
 
 /** The fields this function reads, checked (a DecodedFrame changed by hand is BAD_PARAMETER, not a TypeError). */
 function checkDecoded(d: unknown): asserts d is DecodedFrame {
-  const bad = (field: string): never => badParameter(field === "" ? "decoded" : `decoded.${field}`, field === "" ? d : (d as Record<string, unknown>)[field], "a DecodedFrame returned by decodeFrame");
+  const bad = (field: string): never =>
+    badParameter(
+      field === "" ? "decoded" : `decoded.${field}`,
+      field === "" ? d : (d as Record<string, unknown>)[field],
+      "a DecodedFrame returned by decodeFrame",
+    );
   if (!isObj(d)) bad("");
   const o = d as Record<string, unknown>;
   if (!KINDS.includes(o.kind as string)) bad("kind");
@@ -41,7 +46,13 @@ function checkDecoded(d: unknown): asserts d is DecodedFrame {
       if (!isUint(o.fCnt32, 0xffffffff)) bad("fCnt32");
       if (o.fPort !== null && !isUint(o.fPort, 255)) bad("fPort");
       if (!isBytes(o.fOpts)) bad("fOpts");
-      if (!Array.isArray(o.macCommands) || !o.macCommands.every((c) => isObj(c) && isUint(c.cid, 255) && isStr(c.name) && isBytes(c.payload) && isObj(c.fields))) bad("macCommands");
+      if (
+        !Array.isArray(o.macCommands) ||
+        !o.macCommands.every(
+          (c) => isObj(c) && isUint(c.cid, 255) && isStr(c.name) && isBytes(c.payload) && isObj(c.fields),
+        )
+      )
+        bad("macCommands");
       if (o.macCommandsError !== undefined && !isStr(o.macCommandsError)) bad("macCommandsError");
       break;
     }
@@ -56,8 +67,22 @@ function checkDecoded(d: unknown): asserts d is DecodedFrame {
       break;
     case "join-accept": {
       const j = o.joinAccept as Record<string, unknown> | undefined;
-      if (j !== undefined && (!isObj(j) || !isUint(j.joinNonce, 0xffffff) || !isUint(j.netId, 0xffffff) || !isUint(j.devAddr, 0xffffffff) || !isObj(j.dlSettings) || !isBytes(j.mic) || !isBytes(j.plaintext))) bad("joinAccept");
-      if (o.sessionKeys !== undefined && (!isObj(o.sessionKeys) || !Object.values(o.sessionKeys as object).every(isBytes))) bad("sessionKeys");
+      if (
+        j !== undefined &&
+        (!isObj(j) ||
+          !isUint(j.joinNonce, 0xffffff) ||
+          !isUint(j.netId, 0xffffff) ||
+          !isUint(j.devAddr, 0xffffffff) ||
+          !isObj(j.dlSettings) ||
+          !isBytes(j.mic) ||
+          !isBytes(j.plaintext))
+      )
+        bad("joinAccept");
+      if (
+        o.sessionKeys !== undefined &&
+        (!isObj(o.sessionKeys) || !Object.values(o.sessionKeys as object).every(isBytes))
+      )
+        bad("sessionKeys");
       if (o.joinAcceptError !== undefined && !isStr(o.joinAcceptError)) bad("joinAcceptError");
       break;
     }
@@ -77,12 +102,24 @@ export function decodedFrameToJson(d: DecodedFrame): { [k: string]: Json } {
       const f = d.fCtrl;
       o.direction = d.direction;
       o.devAddr = hexOfUint(d.devAddr, 4);
-      o.fCtrl = { raw: f.raw, adr: f.adr, ack: f.ack, fOptsLen: f.fOptsLen, ...(d.direction === "up" ? { adrAckReq: f.adrAckReq, classB: f.classB } : { fPending: f.fPending }) };
+      o.fCtrl = {
+        raw: f.raw,
+        adr: f.adr,
+        ack: f.ack,
+        fOptsLen: f.fOptsLen,
+        ...(d.direction === "up" ? { adrAckReq: f.adrAckReq, classB: f.classB } : { fPending: f.fPending }),
+      };
       o.fCnt = d.fCnt;
       o.fCnt32 = d.fCnt32;
       o.fPort = d.fPort;
       o.fOpts = toHex(d.fOpts);
-      o.macCommands = d.macCommands.map((c) => ({ cid: c.cid, name: c.name, payload: toHex(c.payload), fields: c.fields, ...(c.unknown ? { unknown: true } : {}) }));
+      o.macCommands = d.macCommands.map((c) => ({
+        cid: c.cid,
+        name: c.name,
+        payload: toHex(c.payload),
+        fields: c.fields,
+        ...(c.unknown ? { unknown: true } : {}),
+      }));
       if (d.macCommandsError) o.macCommandsError = d.macCommandsError;
       break;
     }
@@ -105,7 +142,12 @@ export function decodedFrameToJson(d: DecodedFrame): { [k: string]: Json } {
           joinNonce: j.joinNonce,
           netId: hexOfUint(j.netId, 3),
           devAddr: hexOfUint(j.devAddr, 4),
-          dlSettings: { raw: j.dlSettings.raw, optNeg: j.dlSettings.optNeg, rx1DrOffset: j.dlSettings.rx1DrOffset, rx2DataRate: j.dlSettings.rx2DataRate },
+          dlSettings: {
+            raw: j.dlSettings.raw,
+            optNeg: j.dlSettings.optNeg,
+            rx1DrOffset: j.dlSettings.rx1DrOffset,
+            rx2DataRate: j.dlSettings.rx2DataRate,
+          },
           rxDelay: j.rxDelay,
           rxDelaySeconds: j.rxDelaySeconds,
           cfList: cfListJson(j.cfList),
@@ -115,7 +157,8 @@ export function decodedFrameToJson(d: DecodedFrame): { [k: string]: Json } {
         };
       }
       if (d.joinAcceptError) o.joinAcceptError = d.joinAcceptError;
-      if (d.sessionKeys) o.sessionKeys = Object.fromEntries(Object.entries(d.sessionKeys).map(([k, v]) => [k, toHex(v)]));
+      if (d.sessionKeys)
+        o.sessionKeys = Object.fromEntries(Object.entries(d.sessionKeys).map(([k, v]) => [k, toHex(v)]));
       break;
     case "proprietary":
       break;

@@ -20,16 +20,21 @@ export function versionOf(o: { version?: unknown } | undefined): LoRaWANVersion 
 
 /** The key under `name`, as 16 bytes; MISSING_KEY when absent. */
 export function requireKey(keys: LoRaWANKeys | undefined, names: (keyof LoRaWANKeys)[], why: string): Uint8Array {
-  if (keys !== undefined && (typeof keys !== "object" || keys === null)) badParameter("keys", keys, "an object of keys");
+  if (keys !== undefined && (typeof keys !== "object" || keys === null))
+    badParameter("keys", keys, "an object of keys");
   for (const n of names) {
     const v = keys?.[n];
     if (v !== undefined) return keyOf(v, n);
   }
-  throw new ChirpError("MISSING_KEY", `${why} needs ${names.join(" or ")}`, { parameter: names[0]!, allowed: "a 16-byte key" });
+  throw new ChirpError("MISSING_KEY", `${why} needs ${names.join(" or ")}`, {
+    parameter: names[0]!,
+    allowed: "a 16-byte key",
+  });
 }
 
 export function optionalKey(keys: LoRaWANKeys | undefined, names: (keyof LoRaWANKeys)[]): Uint8Array | undefined {
-  if (keys !== undefined && (typeof keys !== "object" || keys === null)) badParameter("keys", keys, "an object of keys");
+  if (keys !== undefined && (typeof keys !== "object" || keys === null))
+    badParameter("keys", keys, "an object of keys");
   for (const n of names) {
     const v = keys?.[n];
     if (v !== undefined) return keyOf(v, n);
@@ -123,7 +128,10 @@ export function deriveRootWorSKey(nwkSEncKey: KeyInput): Uint8Array {
 }
 
 /** TS011 relay: WorSIntKey (0x01) and WorSEncKey (0x02) from RootWorSKey and the relay DevAddr. */
-export function deriveWorSessionKeys(rootWorSKey: KeyInput, devAddr: number | string): { worSIntKey: Uint8Array; worSEncKey: Uint8Array } {
+export function deriveWorSessionKeys(
+  rootWorSKey: KeyInput,
+  devAddr: number | string,
+): { worSIntKey: Uint8Array; worSEncKey: Uint8Array } {
   const k = keyOf(rootWorSKey, "rootWorSKey");
   const a = uintOf(devAddr, 4, "devAddr");
   const fill = (t: number) => (b: Uint8Array) => {

@@ -23,7 +23,10 @@ interface CommandDef {
   varLen?: (p: Uint8Array, at: number) => number;
   fields: readonly FieldDef[];
   /** Region-independent meaning derived from the raw fields (and the payload bytes). */
-  meaning?: (f: Record<string, number | boolean | string>, p: Uint8Array) => Record<string, number | string | boolean | null>;
+  meaning?: (
+    f: Record<string, number | boolean | string>,
+    p: Uint8Array,
+  ) => Record<string, number | string | boolean | null>;
 }
 
 export type MacFields = Record<string, number | string | boolean | null>;
@@ -58,8 +61,18 @@ const DEVICE_CLASS = (c: number) => (c === 0 ? "A" : c === 1 ? "RFU" : c === 2 ?
 // ChirpStack's lrwn maccommand.rs. RelayConfReq's channel settings and RelayConfAns stay raw.
 const RELAY_UPLINK: CommandDef[] = [
   { cid: 0x40, name: "RelayConfAns", len: 1, fields: [u8("status")] },
-  { cid: 0x41, name: "EndDeviceConfAns", len: 1, fields: [bit("backoffAck", 3), bit("secondChIdxAck", 2), bit("secondChDrAck", 1), bit("secondChFreqAck", 0)] },
-  { cid: 0x42, name: "FilterListAns", len: 1, fields: [bit("combinedRulesAck", 2), bit("filterListLenAck", 1), bit("filterListActionAck", 0)] },
+  {
+    cid: 0x41,
+    name: "EndDeviceConfAns",
+    len: 1,
+    fields: [bit("backoffAck", 3), bit("secondChIdxAck", 2), bit("secondChDrAck", 1), bit("secondChFreqAck", 0)],
+  },
+  {
+    cid: 0x42,
+    name: "FilterListAns",
+    len: 1,
+    fields: [bit("combinedRulesAck", 2), bit("filterListLenAck", 1), bit("filterListActionAck", 0)],
+  },
   { cid: 0x43, name: "UpdateUplinkListAns", len: 0, fields: [] },
   { cid: 0x44, name: "CtrlUplinkListAns", len: 5, fields: [bit("uplinkListIdxAck", 0), ["wFCnt", 1, 4, 0, 32]] },
   { cid: 0x45, name: "ConfigureFwdLimitAns", len: 0, fields: [] },
@@ -67,12 +80,25 @@ const RELAY_UPLINK: CommandDef[] = [
     cid: 0x46,
     name: "NotifyNewEndDeviceReq",
     len: 6,
-    fields: [["devAddr", 0, 4, 0, 32], ["worSnr", 4, 2, 0, 5], ["worRssi", 4, 2, 5, 7]],
+    fields: [
+      ["devAddr", 0, 4, 0, 32],
+      ["worSnr", 4, 2, 0, 5],
+      ["worRssi", 4, 2, 5, 7],
+    ],
     meaning: (f) => ({ snrDb: (f.worSnr as number) - 20, rssiDbm: -(f.worRssi as number) - 15 }),
   },
 ];
 const RELAY_DOWNLINK: CommandDef[] = [
-  { cid: 0x40, name: "RelayConfReq", len: 5, fields: [["channelSettings", 0, 2, 0, 16], ["secondChFrequency", 2, 3, 0, 24]], meaning: (f) => ({ secondChFrequencyHz: macFrequencyHz(f.secondChFrequency as number) }) },
+  {
+    cid: 0x40,
+    name: "RelayConfReq",
+    len: 5,
+    fields: [
+      ["channelSettings", 0, 2, 0, 16],
+      ["secondChFrequency", 2, 3, 0, 24],
+    ],
+    meaning: (f) => ({ secondChFrequencyHz: macFrequencyHz(f.secondChFrequency as number) }),
+  },
   {
     cid: 0x41,
     name: "EndDeviceConfReq",
@@ -94,16 +120,39 @@ const RELAY_DOWNLINK: CommandDef[] = [
     len: 2,
     // the first byte's low 5 bits give the length of the EUI bytes that follow (0..16)
     varLen: (p, at) => 2 + (p[at]! & 0x1f),
-    fields: [["filterListEuiLength", 0, 1, 0, 5], ["filterListAction", 0, 1, 5, 2], ["filterListIdx", 0, 2, 7, 4]],
-    meaning: (_f, p) => ({ filterListEui: Array.from(p.subarray(2), (x) => x.toString(16).padStart(2, "0")).reverse().join("") }),
+    fields: [
+      ["filterListEuiLength", 0, 1, 0, 5],
+      ["filterListAction", 0, 1, 5, 2],
+      ["filterListIdx", 0, 2, 7, 4],
+    ],
+    meaning: (_f, p) => ({
+      filterListEui: Array.from(p.subarray(2), (x) => x.toString(16).padStart(2, "0"))
+        .reverse()
+        .join(""),
+    }),
   },
   {
     cid: 0x43,
     name: "UpdateUplinkListReq",
     len: 26,
-    fields: [["uplinkListIdx", 0, 1, 0, 4], ["reloadRate", 1, 1, 0, 6], ["bucketSize", 1, 1, 6, 2], ["devAddr", 2, 4, 0, 32], ["wFCnt", 6, 4, 0, 32], ["rootWorSKey", 10, 16, 0, 0, "hex"]],
+    fields: [
+      ["uplinkListIdx", 0, 1, 0, 4],
+      ["reloadRate", 1, 1, 0, 6],
+      ["bucketSize", 1, 1, 6, 2],
+      ["devAddr", 2, 4, 0, 32],
+      ["wFCnt", 6, 4, 0, 32],
+      ["rootWorSKey", 10, 16, 0, 0, "hex"],
+    ],
   },
-  { cid: 0x44, name: "CtrlUplinkListReq", len: 1, fields: [["uplinkListIdx", 0, 1, 0, 4], ["ctrlUplinkAction", 0, 1, 4, 1]] },
+  {
+    cid: 0x44,
+    name: "CtrlUplinkListReq",
+    len: 1,
+    fields: [
+      ["uplinkListIdx", 0, 1, 0, 4],
+      ["ctrlUplinkAction", 0, 1, 4, 1],
+    ],
+  },
   {
     cid: 0x45,
     name: "ConfigureFwdLimitReq",
@@ -125,16 +174,29 @@ const RELAY_DOWNLINK: CommandDef[] = [
 const UPLINK: CommandDef[] = [
   { cid: 0x01, name: "ResetInd", len: 1, fields: [["minor", 0, 1, 0, 4]] },
   { cid: 0x02, name: "LinkCheckReq", len: 0, fields: [] },
-  { cid: 0x03, name: "LinkADRAns", len: 1, fields: [bit("powerAck", 2), bit("dataRateAck", 1), bit("channelMaskAck", 0)] },
+  {
+    cid: 0x03,
+    name: "LinkADRAns",
+    len: 1,
+    fields: [bit("powerAck", 2), bit("dataRateAck", 1), bit("channelMaskAck", 0)],
+  },
   { cid: 0x04, name: "DutyCycleAns", len: 0, fields: [] },
-  { cid: 0x05, name: "RxParamSetupAns", len: 1, fields: [bit("rx1DrOffsetAck", 2), bit("rx2DataRateAck", 1), bit("channelAck", 0)] },
+  {
+    cid: 0x05,
+    name: "RxParamSetupAns",
+    len: 1,
+    fields: [bit("rx1DrOffsetAck", 2), bit("rx2DataRateAck", 1), bit("channelAck", 0)],
+  },
   {
     cid: 0x06,
     name: "DevStatusAns",
     len: 2,
     fields: [u8("battery"), ["margin", 1, 1, 0, 6, "signed"]],
     // 0 = external power, 255 = cannot measure, 1..254 = level (1.0.4 section 5.5)
-    meaning: (f) => ({ batteryLevel: f.battery === 0 ? "external" : f.battery === 255 ? "unknown" : (f.battery as number) / 254, marginDb: f.margin as number }),
+    meaning: (f) => ({
+      batteryLevel: f.battery === 0 ? "external" : f.battery === 255 ? "unknown" : (f.battery as number) / 254,
+      marginDb: f.margin as number,
+    }),
   },
   { cid: 0x07, name: "NewChannelAns", len: 1, fields: [bit("dataRateRangeOk", 1), bit("channelFrequencyOk", 0)] },
   { cid: 0x08, name: "RxTimingSetupAns", len: 0, fields: [] },
@@ -149,12 +211,21 @@ const UPLINK: CommandDef[] = [
     name: "PingSlotInfoReq",
     len: 1,
     fields: [["periodicity", 0, 1, 0, 3]],
-    meaning: (f) => ({ pingPeriodSeconds: 2 ** (f.periodicity as number), pingSlotsPerBeacon: 2 ** (7 - (f.periodicity as number)) }),
+    meaning: (f) => ({
+      pingPeriodSeconds: 2 ** (f.periodicity as number),
+      pingSlotsPerBeacon: 2 ** (7 - (f.periodicity as number)),
+    }),
   },
   { cid: 0x11, name: "PingSlotChannelAns", len: 1, fields: [bit("dataRateOk", 1), bit("channelFrequencyOk", 0)] },
   { cid: 0x12, name: "BeaconTimingReq", len: 0, fields: [] },
   { cid: 0x13, name: "BeaconFreqAns", len: 1, fields: [bit("beaconFrequencyOk", 0)] },
-  { cid: 0x20, name: "DeviceModeInd", len: 1, fields: [u8("class")], meaning: (f) => ({ deviceClass: DEVICE_CLASS(f.class as number) }) },
+  {
+    cid: 0x20,
+    name: "DeviceModeInd",
+    len: 1,
+    fields: [u8("class")],
+    meaning: (f) => ({ deviceClass: DEVICE_CLASS(f.class as number) }),
+  },
   ...RELAY_UPLINK,
 ];
 
@@ -173,8 +244,20 @@ const DOWNLINK: CommandDef[] = [
       ["nbTrans", 3, 1, 0, 4],
     ],
   },
-  { cid: 0x04, name: "DutyCycleReq", len: 1, fields: [["maxDCycle", 0, 1, 0, 4]], meaning: (f) => ({ dutyCycle: 1 / 2 ** (f.maxDCycle as number) }) },
-  { cid: 0x05, name: "RxParamSetupReq", len: 4, fields: [["rx1DrOffset", 0, 1, 4, 3], ["rx2DataRate", 0, 1, 0, 4], freq(1)], meaning: hz },
+  {
+    cid: 0x04,
+    name: "DutyCycleReq",
+    len: 1,
+    fields: [["maxDCycle", 0, 1, 0, 4]],
+    meaning: (f) => ({ dutyCycle: 1 / 2 ** (f.maxDCycle as number) }),
+  },
+  {
+    cid: 0x05,
+    name: "RxParamSetupReq",
+    len: 4,
+    fields: [["rx1DrOffset", 0, 1, 4, 3], ["rx2DataRate", 0, 1, 0, 4], freq(1)],
+    meaning: hz,
+  },
   { cid: 0x06, name: "DevStatusReq", len: 0, fields: [] },
   {
     cid: 0x07,
@@ -183,13 +266,23 @@ const DOWNLINK: CommandDef[] = [
     fields: [u8("chIndex"), freq(1), ["maxDr", 4, 1, 4, 4], ["minDr", 4, 1, 0, 4]],
     meaning: hz,
   },
-  { cid: 0x08, name: "RxTimingSetupReq", len: 1, fields: [["delay", 0, 1, 0, 4]], meaning: (f) => ({ delaySeconds: Math.max(1, f.delay as number) }) },
+  {
+    cid: 0x08,
+    name: "RxTimingSetupReq",
+    len: 1,
+    fields: [["delay", 0, 1, 0, 4]],
+    meaning: (f) => ({ delaySeconds: Math.max(1, f.delay as number) }),
+  },
   {
     cid: 0x09,
     name: "TxParamSetupReq",
     len: 1,
     fields: [bit("downlinkDwellTime", 5), bit("uplinkDwellTime", 4), ["maxEirp", 0, 1, 0, 4]],
-    meaning: (f) => ({ maxEirpDbm: MAX_EIRP[f.maxEirp as number]!, uplinkDwellTimeMs: f.uplinkDwellTime ? 400 : null, downlinkDwellTimeMs: f.downlinkDwellTime ? 400 : null }),
+    meaning: (f) => ({
+      maxEirpDbm: MAX_EIRP[f.maxEirp as number]!,
+      uplinkDwellTimeMs: f.uplinkDwellTime ? 400 : null,
+      downlinkDwellTimeMs: f.downlinkDwellTime ? 400 : null,
+    }),
   },
   { cid: 0x0a, name: "DlChannelReq", len: 4, fields: [u8("chIndex"), freq(1)], meaning: hz },
   { cid: 0x0b, name: "RekeyConf", len: 1, fields: [["minor", 0, 1, 0, 4]] },
@@ -197,7 +290,10 @@ const DOWNLINK: CommandDef[] = [
     cid: 0x0c,
     name: "ADRParamSetupReq",
     len: 1,
-    fields: [["limitExp", 0, 1, 4, 4], ["delayExp", 0, 1, 0, 4]],
+    fields: [
+      ["limitExp", 0, 1, 4, 4],
+      ["delayExp", 0, 1, 0, 4],
+    ],
     meaning: (f) => ({ adrAckLimit: 2 ** (f.limitExp as number), adrAckDelay: 2 ** (f.delayExp as number) }),
   },
   {
@@ -225,8 +321,14 @@ const DOWNLINK: CommandDef[] = [
     cid: 0x0f,
     name: "RejoinParamSetupReq",
     len: 1,
-    fields: [["maxTimeN", 0, 1, 4, 4], ["maxCountN", 0, 1, 0, 4]],
-    meaning: (f) => ({ maxTimeSeconds: 2 ** ((f.maxTimeN as number) + 10), maxCount: 2 ** ((f.maxCountN as number) + 4) }),
+    fields: [
+      ["maxTimeN", 0, 1, 4, 4],
+      ["maxCountN", 0, 1, 0, 4],
+    ],
+    meaning: (f) => ({
+      maxTimeSeconds: 2 ** ((f.maxTimeN as number) + 10),
+      maxCount: 2 ** ((f.maxCountN as number) + 4),
+    }),
   },
   { cid: 0x10, name: "PingSlotInfoAns", len: 0, fields: [] },
   { cid: 0x11, name: "PingSlotChannelReq", len: 4, fields: [freq(0), ["dataRate", 3, 1, 0, 4]], meaning: hz },
@@ -239,7 +341,13 @@ const DOWNLINK: CommandDef[] = [
     meaning: (f) => ({ delayMs: 30 * (f.delay as number) }),
   },
   { cid: 0x13, name: "BeaconFreqReq", len: 3, fields: [freq(0)], meaning: hz },
-  { cid: 0x20, name: "DeviceModeConf", len: 1, fields: [u8("class")], meaning: (f) => ({ deviceClass: DEVICE_CLASS(f.class as number) }) },
+  {
+    cid: 0x20,
+    name: "DeviceModeConf",
+    len: 1,
+    fields: [u8("class")],
+    meaning: (f) => ({ deviceClass: DEVICE_CLASS(f.class as number) }),
+  },
   ...RELAY_DOWNLINK,
 ];
 
@@ -252,15 +360,24 @@ for (const d of UPLINK) BY_NAME.set(d.name, { def: d, direction: "up" });
 for (const d of DOWNLINK) BY_NAME.set(d.name, { def: d, direction: "down" });
 
 /** Every known command: CID, name, direction and payload length. */
-export function macCommandTable(): { cid: number; name: string; direction: Direction; length: number; variableLength: boolean; fields: string[] }[] {
-  return [...UPLINK.map((d) => ({ d, dir: "up" as const })), ...DOWNLINK.map((d) => ({ d, dir: "down" as const }))].map(({ d, dir }) => ({
-    cid: d.cid,
-    name: d.name,
-    direction: dir,
-    length: d.len,
-    variableLength: !!d.varLen,
-    fields: d.fields.map((f) => f[0]),
-  }));
+export function macCommandTable(): {
+  cid: number;
+  name: string;
+  direction: Direction;
+  length: number;
+  variableLength: boolean;
+  fields: string[];
+}[] {
+  return [...UPLINK.map((d) => ({ d, dir: "up" as const })), ...DOWNLINK.map((d) => ({ d, dir: "down" as const }))].map(
+    ({ d, dir }) => ({
+      cid: d.cid,
+      name: d.name,
+      direction: dir,
+      length: d.len,
+      variableLength: !!d.varLen,
+      fields: d.fields.map((f) => f[0]),
+    }),
+  );
 }
 
 function readLe(b: Uint8Array, off: number, n: number): number {
@@ -298,13 +415,23 @@ export function parseMacCommands(bytes: Uint8Array, direction: Direction): MacCo
     const cid = bytes[i]!;
     const def = table.get(cid);
     if (!def) {
-      out.push({ cid, name: cid >= 0x80 ? "Proprietary" : "Unknown", direction, payload: bytes.slice(i + 1), fields: {}, unknown: true });
+      out.push({
+        cid,
+        name: cid >= 0x80 ? "Proprietary" : "Unknown",
+        direction,
+        payload: bytes.slice(i + 1),
+        fields: {},
+        unknown: true,
+      });
       break;
     }
     let len = def.len;
     if (def.varLen && i + 1 + len <= bytes.length) len = def.varLen(bytes, i + 1);
     if (i + 1 + len > bytes.length) {
-      throw new ChirpError("TOO_SHORT", `${def.name} (CID 0x${cid.toString(16).padStart(2, "0")}) needs ${len} bytes, ${bytes.length - i - 1} left`);
+      throw new ChirpError(
+        "TOO_SHORT",
+        `${def.name} (CID 0x${cid.toString(16).padStart(2, "0")}) needs ${len} bytes, ${bytes.length - i - 1} left`,
+      );
     }
     const payload = bytes.slice(i + 1, i + 1 + len);
     out.push({ cid, name: def.name, direction, payload, fields: decodeFields(def, payload) });
@@ -327,10 +454,15 @@ export interface MacCommandSpec {
 function findDef(c: MacCommandSpec): { def: CommandDef | undefined; direction: Direction; cid: number } {
   if (c.name !== undefined) {
     const e = typeof c.name === "string" ? BY_NAME.get(c.name) : undefined;
-    if (!e) throw new ChirpError("BAD_PARAMETER", `unknown MAC command ${show(c.name)}`, { parameter: "name", allowed: "a LoRaWAN MAC command name" });
+    if (!e)
+      throw new ChirpError("BAD_PARAMETER", `unknown MAC command ${show(c.name)}`, {
+        parameter: "name",
+        allowed: "a LoRaWAN MAC command name",
+      });
     return { def: e.def, direction: e.direction, cid: e.def.cid };
   }
-  if (c.cid === undefined || c.direction === undefined) throw new ChirpError("BAD_PARAMETER", "a MAC command needs a name, or a cid and a direction", { parameter: "cid" });
+  if (c.cid === undefined || c.direction === undefined)
+    throw new ChirpError("BAD_PARAMETER", "a MAC command needs a name, or a cid and a direction", { parameter: "cid" });
   if (c.direction !== "up" && c.direction !== "down") badParameter("direction", c.direction, '"up" or "down"');
   checkInt("cid", c.cid, 0, 255);
   return { def: TABLE[c.direction].get(c.cid), direction: c.direction, cid: c.cid };
@@ -347,21 +479,35 @@ export function buildMacCommands(cmds: MacCommandSpec[], name = "commands"): Uin
     if (c.payload !== undefined) {
       checkBytes(`${def?.name ?? "command"}.payload`, c.payload);
       const want = def?.varLen && c.payload.length >= def.len ? def.varLen(c.payload, 0) : def?.len;
-      if (def && c.payload.length !== want) throw new ChirpError("BAD_PARAMETER", `${def.name} payload is ${def.len} bytes`, { parameter: "payload", allowed: `${def.len} bytes` });
+      if (def && c.payload.length !== want)
+        throw new ChirpError("BAD_PARAMETER", `${def.name} payload is ${def.len} bytes`, {
+          parameter: "payload",
+          allowed: `${def.len} bytes`,
+        });
       parts.push(...c.payload);
       continue;
     }
-    if (!def) throw new ChirpError("BAD_PARAMETER", `CID 0x${cid.toString(16)} is unknown: give its payload bytes`, { parameter: "payload" });
-    if (def.varLen) throw new ChirpError("BAD_PARAMETER", `${def.name} has a variable length: give its payload bytes`, { parameter: "payload" });
+    if (!def)
+      throw new ChirpError("BAD_PARAMETER", `CID 0x${cid.toString(16)} is unknown: give its payload bytes`, {
+        parameter: "payload",
+      });
+    if (def.varLen)
+      throw new ChirpError("BAD_PARAMETER", `${def.name} has a variable length: give its payload bytes`, {
+        parameter: "payload",
+      });
     const p = new Array<number>(def.len).fill(0);
     for (const [name, off, n, shift, width, kind] of def.fields) {
-      if (c.fields !== undefined && (typeof c.fields !== "object" || c.fields === null)) badParameter(`${def.name}.fields`, c.fields, "an object");
+      if (c.fields !== undefined && (typeof c.fields !== "object" || c.fields === null))
+        badParameter(`${def.name}.fields`, c.fields, "an object");
       const given = c.fields?.[name];
       const signed = kind === "signed";
       if (kind === "hex") {
         const h = typeof given === "string" ? given : "";
         if (!/^[0-9a-fA-F]*$/.test(h) || h.length !== 2 * n) {
-          throw new ChirpError("BAD_PARAMETER", `${def.name}.${name} must be ${n} bytes of hex`, { parameter: `${def.name}.${name}`, allowed: `${2 * n} hex digits` });
+          throw new ChirpError("BAD_PARAMETER", `${def.name}.${name} must be ${n} bytes of hex`, {
+            parameter: `${def.name}.${name}`,
+            allowed: `${2 * n} hex digits`,
+          });
         }
         for (let k = 0; k < n; k++) p[off + k] = parseInt(h.substr(2 * k, 2), 16);
         continue;
@@ -370,7 +516,10 @@ export function buildMacCommands(cmds: MacCommandSpec[], name = "commands"): Uin
       const lo = signed ? -(2 ** (width - 1)) : 0;
       const hi = signed ? 2 ** (width - 1) - 1 : 2 ** width - 1;
       if (!Number.isInteger(v) || v < lo || v > hi) {
-        throw new ChirpError("BAD_PARAMETER", `${def.name}.${name} = ${show(given)} is out of range`, { parameter: `${def.name}.${name}`, allowed: `${lo}..${hi}` });
+        throw new ChirpError("BAD_PARAMETER", `${def.name}.${name} = ${show(given)} is out of range`, {
+          parameter: `${def.name}.${name}`,
+          allowed: `${lo}..${hi}`,
+        });
       }
       if (v < 0) v += 2 ** width;
       // add the field into the little-endian bytes it occupies

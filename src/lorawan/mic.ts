@@ -24,7 +24,16 @@ export interface MicOptions extends CryptOptions, JoinAcceptOptions {
 const B0 = new Uint8Array(16);
 const B1 = new Uint8Array(16);
 
-function fillB(b: Uint8Array, conf: number, txDr: number, txCh: number, down: boolean, devAddr: number, fCnt32: number, len: number): Uint8Array {
+function fillB(
+  b: Uint8Array,
+  conf: number,
+  txDr: number,
+  txCh: number,
+  down: boolean,
+  devAddr: number,
+  fCnt32: number,
+  len: number,
+): Uint8Array {
   b[0] = 0x49;
   writeU16(b, 1, conf);
   b[3] = txDr;
@@ -70,22 +79,33 @@ function micOf(frame: Frame, keys: LoRaWANKeys | undefined, o: MicOptions): numb
     case "data":
       return dataMic(frame, keys, o);
     case "join-request": {
-      const key = requireKey(keys, versionOf(o) === "1.0" ? ["appKey", "nwkKey"] : ["nwkKey", "appKey"], "a join request MIC");
+      const key = requireKey(
+        keys,
+        versionOf(o) === "1.0" ? ["appKey", "nwkKey"] : ["nwkKey", "appKey"],
+        "a join request MIC",
+      );
       return aesCmac4(key, null, frame.bytes, 0, 19);
     }
     case "rejoin-request": {
-      const key = frame.rejoinType === 1 ? requireKey(keys, ["jsIntKey"], "a type 1 rejoin MIC") : requireKey(keys, ["sNwkSIntKey", "nwkSKey"], `a type ${frame.rejoinType} rejoin MIC`);
+      const key =
+        frame.rejoinType === 1
+          ? requireKey(keys, ["jsIntKey"], "a type 1 rejoin MIC")
+          : requireKey(keys, ["sNwkSIntKey", "nwkSKey"], `a type ${frame.rejoinType} rejoin MIC`);
       return aesCmac4(key, null, frame.bytes, 0, frame.bytes.length - 4);
     }
     case "join-accept": {
       const ja = openJoinAccept(frame, keys, o);
       if (ja.calculated === null) {
-        throw new ChirpError("MISSING_KEY", "a 1.1 OptNeg join-accept MIC needs jsIntKey plus joinEui and devNonce", { parameter: "jsIntKey" });
+        throw new ChirpError("MISSING_KEY", "a 1.1 OptNeg join-accept MIC needs jsIntKey plus joinEui and devNonce", {
+          parameter: "jsIntKey",
+        });
       }
       return ja.calculated;
     }
     case "proprietary":
-      throw new ChirpError("BAD_PARAMETER", "proprietary frames have no MIC defined by LoRaWAN", { parameter: "frame" });
+      throw new ChirpError("BAD_PARAMETER", "proprietary frames have no MIC defined by LoRaWAN", {
+        parameter: "frame",
+      });
   }
 }
 
@@ -117,6 +137,9 @@ export function verifyMic(x: Frame, keys: LoRaWANKeys | undefined, o: MicOptions
 export function checkMic(x: Frame, keys: LoRaWANKeys | undefined, o: MicOptions = {}): void {
   const frame = frameOf(x);
   if (!verifyMic(frame, keys, o)) {
-    throw new ChirpError("MIC_MISMATCH", `the ${frame.mtype} MIC does not verify (wrong key, wrong frame counter or context, or a forged frame)`);
+    throw new ChirpError(
+      "MIC_MISMATCH",
+      `the ${frame.mtype} MIC does not verify (wrong key, wrong frame counter or context, or a forged frame)`,
+    );
   }
 }

@@ -94,7 +94,14 @@ export type Explained = Record<string, unknown>;
 /** The regional meaning of one MAC command (undefined for commands without region-dependent fields). */
 export function explainMacCommand(region: Region, c: MacCommand): Explained | undefined {
   checkRegion(region);
-  if (typeof c !== "object" || c === null || typeof c.name !== "string" || typeof c.fields !== "object" || c.fields === null) badParameter("command", c, "a MacCommand from parseMacCommands or decodeFrame");
+  if (
+    typeof c !== "object" ||
+    c === null ||
+    typeof c.name !== "string" ||
+    typeof c.fields !== "object" ||
+    c.fields === null
+  )
+    badParameter("command", c, "a MacCommand from parseMacCommands or decodeFrame");
   const f = c.fields;
   const n = (k: string) => f[k] as number;
   switch (c.name) {
@@ -131,12 +138,19 @@ export function explainMacCommand(region: Region, c: MacCommand): Explained | un
 /** A join accept's DLSettings and CFList in the region's terms. */
 export function explainJoinAccept(region: Region, dl: DLSettings, cfList: CFList | null): Explained {
   checkRegion(region);
-  if (typeof dl !== "object" || dl === null) badParameter("dlSettings", dl, "DLSettings { rx1DrOffset, rx2DataRate } of a join accept");
+  if (typeof dl !== "object" || dl === null)
+    badParameter("dlSettings", dl, "DLSettings { rx1DrOffset, rx2DataRate } of a join accept");
   checkInt("dlSettings.rx1DrOffset", dl.rx1DrOffset, 0, 7);
   checkInt("dlSettings.rx2DataRate", dl.rx2DataRate, 0, 15);
-  if (cfList !== null && (typeof cfList !== "object" || (!("frequencies" in cfList) && !("chMasks" in cfList) && !("raw" in cfList)))) badParameter("cfList", cfList, "a CFList of a join accept, or null");
-  if (cfList !== null && "frequencies" in cfList) checkArray("cfList.frequencies", cfList.frequencies, 5, "an array of at most 5 frequencies");
-  if (cfList !== null && "chMasks" in cfList) checkArray("cfList.chMasks", cfList.chMasks, 5, "an array of at most 5 channel masks");
+  if (
+    cfList !== null &&
+    (typeof cfList !== "object" || (!("frequencies" in cfList) && !("chMasks" in cfList) && !("raw" in cfList)))
+  )
+    badParameter("cfList", cfList, "a CFList of a join accept, or null");
+  if (cfList !== null && "frequencies" in cfList)
+    checkArray("cfList.frequencies", cfList.frequencies, 5, "an array of at most 5 frequencies");
+  if (cfList !== null && "chMasks" in cfList)
+    checkArray("cfList.chMasks", cfList.chMasks, 5, "an array of at most 5 channel masks");
   const out: Explained = {
     rx1DrOffset: dl.rx1DrOffset,
     rx2DataRate: describeDataRate(region, dl.rx2DataRate, "down").name,
@@ -174,8 +188,10 @@ export function explainFrame(
 ): Explained | undefined {
   checkRegion(region);
   if (typeof d !== "object" || d === null) badParameter("decoded", d, "a DecodedFrame returned by decodeFrame");
-  if (d.macCommands !== undefined) checkArray("decoded.macCommands", d.macCommands, 1 << 12, "an array of MAC commands");
-  if (d.joinAccept !== undefined && (typeof d.joinAccept !== "object" || d.joinAccept === null)) badParameter("decoded.joinAccept", d.joinAccept, "join-accept fields from decodeFrame");
+  if (d.macCommands !== undefined)
+    checkArray("decoded.macCommands", d.macCommands, 1 << 12, "an array of MAC commands");
+  if (d.joinAccept !== undefined && (typeof d.joinAccept !== "object" || d.joinAccept === null))
+    badParameter("decoded.joinAccept", d.joinAccept, "join-accept fields from decodeFrame");
   const out: Explained = {};
   const macs = (d.macCommands ?? []).flatMap((c) => {
     const e = explainMacCommand(region, c);

@@ -233,7 +233,9 @@ export function checkRegion(x: unknown): Region {
     !Array.isArray(r.dataRates) ||
     !r.dataRates.every((d) => isObj(d) && num(d.dr) && (d.kind !== "lora" || (num(d.sf) && num(d.bandwidth)))) ||
     !Array.isArray(r.channels) ||
-    !r.channels.every((c) => isObj(c) && num(c.frequencyHz) && num(c.bandwidth) && num(c.index) && num(c.minDr) && num(c.maxDr)) ||
+    !r.channels.every(
+      (c) => isObj(c) && num(c.frequencyHz) && num(c.bandwidth) && num(c.index) && num(c.minDr) && num(c.maxDr),
+    ) ||
     (r.subbands !== undefined && !(Number.isInteger(r.subbands) && r.subbands > 0))
   ) {
     badParameter("region", x, "a Region returned by getRegion");
@@ -291,7 +293,7 @@ export function dataRate(
   checkInt("dr", dr, 0, 15);
   if (direction !== "up" && direction !== "down") badParameter("direction", direction, '"up" or "down"');
   const d = region.dataRates.find((x) => x.dr === dr && (direction === "up" ? x.uplink : x.downlink));
-  if (!d || d.kind !== "lora") {
+  if (d?.kind !== "lora") {
     const lr = region.dataRates
       .filter((x) => x.kind === "lora" && (direction === "up" ? x.uplink : x.downlink))
       .map((x) => `DR${x.dr}`);
@@ -315,7 +317,14 @@ export function receiverPlan(
   checkRegion(region);
   checkArray("channels", channels, 1024, "an array of channels (regionChannels)");
   channels.forEach((c, i) => {
-    if (typeof c !== "object" || c === null || typeof c.bandwidth !== "number" || typeof c.minDr !== "number" || typeof c.maxDr !== "number") badParameter(`channels[${i}]`, c, "a channel { frequencyHz, bandwidth, minDr, maxDr }");
+    if (
+      typeof c !== "object" ||
+      c === null ||
+      typeof c.bandwidth !== "number" ||
+      typeof c.minDr !== "number" ||
+      typeof c.maxDr !== "number"
+    )
+      badParameter(`channels[${i}]`, c, "a channel { frequencyHz, bandwidth, minDr, maxDr }");
   });
   const byBw = new Map<number, UplinkChannel[]>();
   for (const c of channels) byBw.set(c.bandwidth, [...(byBw.get(c.bandwidth) ?? []), c]);
@@ -334,7 +343,8 @@ export function receiverPlan(
 export function channelAt(region: Region, frequencyHz: number, bandwidth?: number): UplinkChannel | undefined {
   checkRegion(region);
   checkNumber("frequencyHz", frequencyHz);
-  if (bandwidth !== undefined) checkNumber("bandwidth", bandwidth, Number.MIN_VALUE, Infinity, "a positive number of Hz");
+  if (bandwidth !== undefined)
+    checkNumber("bandwidth", bandwidth, Number.MIN_VALUE, Infinity, "a positive number of Hz");
   return region.channels.find(
     (c) => Math.abs(c.frequencyHz - frequencyHz) < 1000 && (bandwidth === undefined || c.bandwidth === bandwidth),
   );

@@ -45,7 +45,10 @@ export type SessionFrame = DecodedFrame & {
 
 export interface Sessions {
   /** Decodes a frame with its device's keys and counters. */
-  decode(bytes: Uint8Array | string, extra?: Omit<DecodeOptions, "keys" | "version" | "fCnt32" | "lastFCnt">): SessionFrame;
+  decode(
+    bytes: Uint8Array | string,
+    extra?: Omit<DecodeOptions, "keys" | "version" | "fCnt32" | "lastFCnt">,
+  ): SessionFrame;
   counters(devAddr: number | string): SessionCounters | undefined;
   /** Back to the counters given at creation. */
   reset(): void;
@@ -62,7 +65,11 @@ type Slot = "fCntUp" | "fCntDown" | "aFCntDown";
  * An earlier frame of the current window (wire bits below `last`'s) is first taken as a jump
  * to the next window; if that MIC fails and the current window's verifies, it is a replay.
  */
-export function decodeCounted(frame: DataFrame, last: number | undefined, o: DecodeOptions): { d: DecodedDataFrame; replay: boolean } {
+export function decodeCounted(
+  frame: DataFrame,
+  last: number | undefined,
+  o: DecodeOptions,
+): { d: DecodedDataFrame; replay: boolean } {
   const run = (fCnt32: number) => decodeFrame(frame.bytes, { ...o, lastFCnt: undefined, fCnt32 }) as DecodedDataFrame;
   if (last === undefined) return { d: run(frame.fCnt), replay: false };
   checkInt("lastFCnt", last, 0, 0xffffffff);
@@ -86,9 +93,17 @@ export function createSessions(devices: DeviceSession[]): Sessions {
   for (const d of devices) {
     checkObject("devices[].keys", d.keys);
     const addr = uintOf(d.devAddr, 4, "devAddr");
-    if (initial.has(addr)) throw new ChirpError("BAD_PARAMETER", `DevAddr ${addr.toString(16).padStart(8, "0")} is listed twice`, { parameter: "devAddr" });
-    for (const slot of ["fCntUp", "fCntDown", "aFCntDown"] as const) if (d[slot] !== undefined) checkInt(slot, d[slot], 0, 0xffffffff);
-    initial.set(addr, { dev: d, version: versionOf(d), counters: { fCntUp: d.fCntUp, fCntDown: d.fCntDown, aFCntDown: d.aFCntDown } });
+    if (initial.has(addr))
+      throw new ChirpError("BAD_PARAMETER", `DevAddr ${addr.toString(16).padStart(8, "0")} is listed twice`, {
+        parameter: "devAddr",
+      });
+    for (const slot of ["fCntUp", "fCntDown", "aFCntDown"] as const)
+      if (d[slot] !== undefined) checkInt(slot, d[slot], 0, 0xffffffff);
+    initial.set(addr, {
+      dev: d,
+      version: versionOf(d),
+      counters: { fCntUp: d.fCntUp, fCntDown: d.fCntDown, aFCntDown: d.aFCntDown },
+    });
   }
   let state = new Map<number, SessionCounters>();
   const reset = () => {
@@ -105,7 +120,12 @@ export function createSessions(devices: DeviceSession[]): Sessions {
         return { ...decodeFrame(frame.bytes, rest), device: null, replay: false };
       }
       const c = state.get(frame.devAddr)!;
-      const slot: Slot = frame.direction === "up" ? "fCntUp" : entry.version === "1.1" && frame.fPort !== null && frame.fPort > 0 ? "aFCntDown" : "fCntDown";
+      const slot: Slot =
+        frame.direction === "up"
+          ? "fCntUp"
+          : entry.version === "1.1" && frame.fPort !== null && frame.fPort > 0
+            ? "aFCntDown"
+            : "fCntDown";
       const { d, replay } = decodeCounted(frame, c[slot], { ...extra, keys: entry.dev.keys, version: entry.version });
       if (d.micOk === true && !replay) c[slot] = d.fCnt32;
       return { ...d, device: entry.dev.name ?? frame.devAddr.toString(16).padStart(8, "0"), replay };

@@ -35,7 +35,8 @@ function checkList(name: string, x: unknown): void {
 export function checkOptions(o: unknown): void {
   if (typeof o !== "object" || o === null) badParameter("options", o === null ? "null" : typeof o, "an object");
   const r = (o as LppEncodeOptions).rounding;
-  if (r !== undefined && r !== "round" && r !== "floor" && r !== "trunc") badParameter("rounding", r, '"round", "floor" or "trunc"');
+  if (r !== undefined && r !== "round" && r !== "floor" && r !== "trunc")
+    badParameter("rounding", r, '"round", "floor" or "trunc"');
   const t = (o as LppEncodeOptions).table;
   if (t !== undefined && t !== "extended" && t !== "ttn-legacy") badParameter("table", t, '"extended" or "ttn-legacy"');
 }
@@ -58,10 +59,15 @@ export function encodeLpp(readings: LppInput[], o: LppEncodeOptions = {}): Uint8
     checkInt(`readings[${idx}].channel`, r.channel, 0, 255);
     const type = typeof r.type === "string" ? BY_NAME.get(r.type) : r.type;
     const d = type === undefined ? undefined : table.get(type);
-    if (!d) throw new ChirpError("BAD_PARAMETER", `readings[${idx}].type ${show(r.type)} is not an LPP type`, { parameter: `readings[${idx}].type` });
+    if (!d)
+      throw new ChirpError("BAD_PARAMETER", `readings[${idx}].type ${show(r.type)} is not an LPP type`, {
+        parameter: `readings[${idx}].type`,
+      });
     const vals = Array.isArray(r.value) ? r.value : [r.value];
     if (vals.length !== d.components.length) {
-      throw new ChirpError("BAD_PARAMETER", `${d.name} takes ${d.components.length} value(s), got ${vals.length}`, { parameter: `readings[${idx}].value` });
+      throw new ChirpError("BAD_PARAMETER", `${d.name} takes ${d.components.length} value(s), got ${vals.length}`, {
+        parameter: `readings[${idx}].value`,
+      });
     }
     out.push(r.channel, d.type);
     d.components.forEach((comp, k) => {
@@ -72,10 +78,14 @@ export function encodeLpp(readings: LppInput[], o: LppEncodeOptions = {}): Uint8
       const lo = comp.signed ? -(2 ** (bits - 1)) : 0;
       const hi = comp.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
       if (!(raw >= lo && raw <= hi)) {
-        throw new ChirpError("BAD_PARAMETER", `${d.name} value ${show(v)} does not fit (${lo / comp.divisor}..${hi / comp.divisor})`, {
-          parameter: `readings[${idx}].value`,
-          allowed: `${lo / comp.divisor}..${hi / comp.divisor}`,
-        });
+        throw new ChirpError(
+          "BAD_PARAMETER",
+          `${d.name} value ${show(v)} does not fit (${lo / comp.divisor}..${hi / comp.divisor})`,
+          {
+            parameter: `readings[${idx}].value`,
+            allowed: `${lo / comp.divisor}..${hi / comp.divisor}`,
+          },
+        );
       }
       let u = raw < 0 ? raw + 2 ** bits : raw;
       const bytes: number[] = [];
@@ -90,14 +100,20 @@ export function encodeLpp(readings: LppInput[], o: LppEncodeOptions = {}): Uint8
 }
 
 /** Encodes TTN's untyped downlink LPP ([channel][int16 / 100]). */
-export function encodeLppDownlink(values: { channel: number; value: number }[], o: { rounding?: LppRounding } = {}): Uint8Array {
+export function encodeLppDownlink(
+  values: { channel: number; value: number }[],
+  o: { rounding?: LppRounding } = {},
+): Uint8Array {
   checkList("values", values);
   checkOptions(o);
   const out: number[] = [];
   values.forEach((v, idx) => {
     checkInt(`values[${idx}].channel`, v.channel, 0, 254);
     const raw = roundWith(v.value * 100, o.rounding ?? "round");
-    if (!(raw >= -32768 && raw <= 32767)) throw new ChirpError("BAD_PARAMETER", `value ${v.value} does not fit -327.68..327.67`, { parameter: `values[${idx}].value` });
+    if (!(raw >= -32768 && raw <= 32767))
+      throw new ChirpError("BAD_PARAMETER", `value ${v.value} does not fit -327.68..327.67`, {
+        parameter: `values[${idx}].value`,
+      });
     const u = raw < 0 ? raw + 65536 : raw;
     out.push(v.channel, u >> 8, u & 0xff);
   });

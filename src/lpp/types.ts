@@ -32,7 +32,13 @@ export const LPP_TYPES: readonly LppType[] = [
   { type: 102, name: "presence", unit: "", components: [c(1, 1, false)] },
   { type: 103, name: "temperature", unit: "°C", components: [c(2, 10, true)] },
   { type: 104, name: "relative_humidity", unit: "%RH", components: [c(1, 2, false)] },
-  { type: 113, name: "accelerometer", unit: "g", components: [c(2, 1000, true), c(2, 1000, true), c(2, 1000, true)], componentNames: ["x", "y", "z"] },
+  {
+    type: 113,
+    name: "accelerometer",
+    unit: "g",
+    components: [c(2, 1000, true), c(2, 1000, true), c(2, 1000, true)],
+    componentNames: ["x", "y", "z"],
+  },
   { type: 115, name: "barometric_pressure", unit: "hPa", components: [c(2, 10, false)] },
   { type: 116, name: "voltage", unit: "V", components: [c(2, 100, false)] },
   { type: 117, name: "current", unit: "A", components: [c(2, 1000, false)] },
@@ -46,8 +52,20 @@ export const LPP_TYPES: readonly LppType[] = [
   { type: 131, name: "energy", unit: "kWh", components: [c(4, 1000, false)] },
   { type: 132, name: "direction", unit: "°", components: [c(2, 1, false)] },
   { type: 133, name: "unix_time", unit: "s", components: [c(4, 1, false)] },
-  { type: 134, name: "gyrometer", unit: "°/s", components: [c(2, 100, true), c(2, 100, true), c(2, 100, true)], componentNames: ["x", "y", "z"] },
-  { type: 135, name: "colour", unit: "", components: [c(1, 1, false), c(1, 1, false), c(1, 1, false)], componentNames: ["r", "g", "b"] },
+  {
+    type: 134,
+    name: "gyrometer",
+    unit: "°/s",
+    components: [c(2, 100, true), c(2, 100, true), c(2, 100, true)],
+    componentNames: ["x", "y", "z"],
+  },
+  {
+    type: 135,
+    name: "colour",
+    unit: "",
+    components: [c(1, 1, false), c(1, 1, false), c(1, 1, false)],
+    componentNames: ["r", "g", "b"],
+  },
   {
     type: 136,
     name: "gps",
@@ -82,14 +100,19 @@ const cache = new Map<string, Map<number, LppType>>();
 
 /** The type table for the given options, by type number. */
 export function lppTable(o: LppOptions = {}): Map<number, LppType> {
-  if (typeof o !== "object" || o === null || Array.isArray(o)) badParameter("options", o, "an object { table?, voltageSigned?, currentSigned? }");
-  if (o.table !== undefined && o.table !== "extended" && o.table !== "ttn-legacy") badParameter("table", o.table, '"extended" or "ttn-legacy"');
+  if (typeof o !== "object" || o === null || Array.isArray(o))
+    badParameter("options", o, "an object { table?, voltageSigned?, currentSigned? }");
+  if (o.table !== undefined && o.table !== "extended" && o.table !== "ttn-legacy")
+    badParameter("table", o.table, '"extended" or "ttn-legacy"');
   const key = `${o.table ?? "extended"}|${!!o.voltageSigned}|${!!o.currentSigned}`;
   let t = cache.get(key);
   if (t) return t;
   t = new Map(LPP_TYPES.map((d) => [d.type, d]));
   if (o.table === "ttn-legacy") for (const d of TTN_LEGACY_OVERRIDES) t.set(d.type, d);
-  for (const [ty, on] of [[116, o.voltageSigned], [117, o.currentSigned]] as const) {
+  for (const [ty, on] of [
+    [116, o.voltageSigned],
+    [117, o.currentSigned],
+  ] as const) {
     const d = t.get(ty)!;
     if (on) t.set(ty, { ...d, components: d.components.map((x) => ({ ...x, signed: true })) });
   }

@@ -1,7 +1,17 @@
 // Receive side of the codec: symbol values (or per-bit LLRs) -> header fields, payload, CRC status.
 import { checkView } from "../check.js";
 import { ChirpError, badParameter, checkInt } from "../errors.js";
-import { checkEngine, checkHeaderFields, checkOptions, checkSymbols, resolved, type Engine, type HeaderFields, type PhyParams, type ResolvedParams } from "./params.js";
+import {
+  checkEngine,
+  checkHeaderFields,
+  checkOptions,
+  checkSymbols,
+  resolved,
+  type Engine,
+  type HeaderFields,
+  type PhyParams,
+  type ResolvedParams,
+} from "./params.js";
 import type { DecodedFrame } from "./types.js";
 import { decodeFrameJs, decodeFrameSoftJs } from "../engines/js/frame.js";
 import { decodeFrameSoftWasm, decodeFrameWasm } from "../engines/wasm/frame.js";
@@ -25,7 +35,9 @@ export function decodeHeader(symbols: ArrayLike<number>, p: PhyParams | Resolved
   const r = resolved(p);
   checkSymbols(symbols, r.n);
   const f = decodeFrameJs(symbols, { ...r, explicitHeader: true }, {}, true);
-  return f.headerOk ? { ok: true, payloadLength: f.payloadLength, cr: f.cr, crc: f.crc } : { ok: false, payloadLength: null, cr: null, crc: null };
+  return f.headerOk
+    ? { ok: true, payloadLength: f.payloadLength, cr: f.cr, crc: f.crc }
+    : { ok: false, payloadLength: null, cr: null, crc: null };
 }
 
 /**
@@ -40,12 +52,18 @@ export function symbolToWord(s: number, sf: number, reducedRate: boolean): numbe
 }
 
 /** Hard-decision decoding of a frame's symbol values (header block first). */
-export function decodeFrame(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams, options?: DecodeOptions): DecodedFrame {
+export function decodeFrame(
+  symbols: ArrayLike<number>,
+  p: PhyParams | ResolvedParams,
+  options?: DecodeOptions,
+): DecodedFrame {
   const r = resolved(p);
   const opts = checkOptions(options);
   checkSymbols(symbols, r.n);
   const implicit = implicitOf(opts, r);
-  return checkEngine(opts.engine) === "js" ? decodeFrameJs(symbols, r, { implicit }) : decodeFrameWasm(symbols, r, implicit);
+  return checkEngine(opts.engine) === "js"
+    ? decodeFrameJs(symbols, r, { implicit })
+    : decodeFrameWasm(symbols, r, implicit);
 }
 
 /**
@@ -54,28 +72,40 @@ export function decodeFrame(symbols: ArrayLike<number>, p: PhyParams | ResolvedP
  * or all with LDRO) use the first sf - 2 of each symbol's sf slots. Each codeword is decoded to the
  * nibble whose codeword correlates best with its LLRs.
  */
-export function decodeFrameSoft(llr: Float32Array, symbolCount: number, p: PhyParams | ResolvedParams, options?: DecodeOptions): DecodedFrame {
+export function decodeFrameSoft(
+  llr: Float32Array,
+  symbolCount: number,
+  p: PhyParams | ResolvedParams,
+  options?: DecodeOptions,
+): DecodedFrame {
   const r = resolved(p);
   const opts = checkOptions(options);
   checkView("llr", llr, [Float32Array], "a Float32Array of LLRs");
   checkCount(symbolCount);
   const used = Math.min(llr.length, symbolCount * r.sf);
   for (let i = 0; i < used; i++) {
-    if (!Number.isFinite(llr[i]!)) throw new ChirpError("BAD_INPUT", `llr[${i}] = ${llr[i]} is not a finite number`, { parameter: "llr" });
+    if (!Number.isFinite(llr[i]!))
+      throw new ChirpError("BAD_INPUT", `llr[${i}] = ${llr[i]} is not a finite number`, { parameter: "llr" });
   }
   const implicit = implicitOf(opts, r);
-  return checkEngine(opts.engine) === "js" ? decodeFrameSoftJs(llr, symbolCount, r, { implicit }) : decodeFrameSoftWasm(llr, symbolCount, r, implicit);
+  return checkEngine(opts.engine) === "js"
+    ? decodeFrameSoftJs(llr, symbolCount, r, { implicit })
+    : decodeFrameSoftWasm(llr, symbolCount, r, implicit);
 }
 
 function checkCount(n: number): void {
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 1e6) badParameter("symbolCount", n, "an integer from 0 to 10^6");
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 1e6)
+    badParameter("symbolCount", n, "an integer from 0 to 10^6");
 }
 
 function implicitOf(opts: DecodeOptions, r: ResolvedParams): HeaderFields | undefined {
   if (r.explicitHeader) return undefined;
   const im = opts.implicit;
   if (!im || im.payloadLength === undefined) {
-    throw new ChirpError("BAD_PARAMETER", "implicit header mode needs opts.implicit.payloadLength", { parameter: "implicit.payloadLength", allowed: "0..255" });
+    throw new ChirpError("BAD_PARAMETER", "implicit header mode needs opts.implicit.payloadLength", {
+      parameter: "implicit.payloadLength",
+      allowed: "0..255",
+    });
   }
   return checkHeaderFields(im, r, "implicit");
 }

@@ -3,7 +3,17 @@
 // upchirps,) payload symbols; continuous phase, unit amplitude, interleaved float32 I/Q; with
 // invertIq the complex conjugate (what a LoRaWAN gateway sends downlinks with).
 import { ChirpError, badParameter, checkInt } from "../errors.js";
-import { checkEngine, checkOversampling, checkSymbols, payloadSymbolCount, resolved, type Engine, type Framing, type PhyParams, type ResolvedParams } from "./params.js";
+import {
+  checkEngine,
+  checkOversampling,
+  checkSymbols,
+  payloadSymbolCount,
+  resolved,
+  type Engine,
+  type Framing,
+  type PhyParams,
+  type ResolvedParams,
+} from "./params.js";
 import { checkPayload, encodeFrame } from "./encoder.js";
 import { conjugateJs, downchirpsJs, modulateSymbolsJs } from "../engines/js/modulator.js";
 import { modulateFrameWasm, modulateSymbolsWasm } from "../engines/wasm/modulator.js";
@@ -24,7 +34,11 @@ function outputFor(opts: ModulateOptions, floats: number): Float32Array {
   const out = opts.out;
   if (out === undefined) return new Float32Array(floats);
   if (!(out instanceof Float32Array) || out.length < floats) {
-    throw new ChirpError("BAD_PARAMETER", `out must be a Float32Array of at least ${floats} values (interleaved I/Q), got ${out instanceof Float32Array ? out.length : typeof out}`, { parameter: "out", allowed: `a Float32Array of length >= ${floats}` });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `out must be a Float32Array of at least ${floats} values (interleaved I/Q), got ${out instanceof Float32Array ? out.length : typeof out}`,
+      { parameter: "out", allowed: `a Float32Array of length >= ${floats}` },
+    );
   }
   return out.subarray(0, floats);
 }
@@ -54,9 +68,11 @@ export const MAX_SAMPLES = 2 ** 27;
  */
 export function syncSymbols(syncWord: number, n: number, framing: Framing = "sx127x"): [number, number] {
   checkInt("syncWord", syncWord, 0, 0xff);
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 32 || n > 4096 || (n & (n - 1)) !== 0) badParameter("n", n, "2^sf: 32, 64, ..., 4096");
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 32 || n > 4096 || (n & (n - 1)) !== 0)
+    badParameter("n", n, "2^sf: 32, 64, ..., 4096");
   if (framing !== "sx127x" && framing !== "sx126x") badParameter("framing", framing, '"sx127x" or "sx126x"');
-  const hi = syncWord >> 4, lo = syncWord & 15;
+  const hi = syncWord >> 4,
+    lo = syncWord & 15;
   if (framing === "sx126x") {
     const signed = (x: number) => ((((x >= 8 ? x - 16 : x) * 8) % n) + n) % n;
     return [signed(hi), signed(lo)];
@@ -76,18 +92,38 @@ export function frameLayout(p: PhyParams | ResolvedParams, payloadLength: number
   const d = x + 8 * sym;
   const e = x + count * sym;
   if (e > MAX_SAMPLES) {
-    throw new ChirpError("BAD_PARAMETER", `the frame would be ${e} samples (over ${MAX_SAMPLES}, 1 GiB of cf32): lower preambleLength or oversampling`, { parameter: "oversampling", allowed: "a frame of at most 2^27 samples" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `the frame would be ${e} samples (over ${MAX_SAMPLES}, 1 GiB of cf32): lower preambleLength or oversampling`,
+      { parameter: "oversampling", allowed: "a frame of at most 2^27 samples" },
+    );
   }
-  return { preamble: [0, a], sync: [a, b], downchirps: [b, c], extra: [c, x], header: [x, d], payload: [d, e], totalSamples: e };
+  return {
+    preamble: [0, a],
+    sync: [a, b],
+    downchirps: [b, c],
+    extra: [c, x],
+    header: [x, d],
+    payload: [d, e],
+    totalSamples: e,
+  };
 }
 
 /** Chirps for the given symbol values, back to back (count * 2^sf * k complex samples); conjugated with invertIq. */
-export function modulateSymbols(symbols: ArrayLike<number>, p: PhyParams | ResolvedParams, opts: ModulateOptions): Float32Array {
+export function modulateSymbols(
+  symbols: ArrayLike<number>,
+  p: PhyParams | ResolvedParams,
+  opts: ModulateOptions,
+): Float32Array {
   const r = resolved(p);
   const k = checkOversampling(opts?.oversampling);
   checkSymbols(symbols, r.n);
   if (symbols.length * r.n * k > MAX_SAMPLES) {
-    throw new ChirpError("BAD_PARAMETER", `${symbols.length} symbols would be over ${MAX_SAMPLES} samples: modulate them in parts`, { parameter: "symbols" });
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `${symbols.length} symbols would be over ${MAX_SAMPLES} samples: modulate them in parts`,
+      { parameter: "symbols" },
+    );
   }
   const engine = checkEngine(opts.engine);
   const out = outputFor(opts, 2 * symbols.length * r.n * k);

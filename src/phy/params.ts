@@ -23,7 +23,18 @@ export const SX1280_BANDWIDTHS: readonly number[] = [203125, 406250, 812500, 162
  * The sub-GHz LoRa bandwidths in Hz (SX1276 RegModemConfig1, SX126x SetModulationParams): the
  * narrow ones are 500 kHz / 2^k and 125 kHz / 3, / 6, / 12, named after their rounded kHz values.
  */
-export const LORA_BANDWIDTHS: readonly number[] = [7812.5, 125000 / 12, 15625, 125000 / 6, 31250, 125000 / 3, 62500, 125000, 250000, 500000];
+export const LORA_BANDWIDTHS: readonly number[] = [
+  7812.5,
+  125000 / 12,
+  15625,
+  125000 / 6,
+  31250,
+  125000 / 3,
+  62500,
+  125000,
+  250000,
+  500000,
+];
 
 export interface PhyParams {
   /** Spreading factor, 5..12. */
@@ -98,7 +109,8 @@ export function isSx1280Bandwidth(bandwidth: number): boolean {
  */
 export function ldroAuto(sf: number, bandwidth: number): boolean {
   checkInt("sf", sf, 5, 12);
-  if (typeof bandwidth !== "number" || !Number.isFinite(bandwidth) || bandwidth <= 0) badParameter("bandwidth", bandwidth, "a positive number of Hz (e.g. 125000)");
+  if (typeof bandwidth !== "number" || !Number.isFinite(bandwidth) || bandwidth <= 0)
+    badParameter("bandwidth", bandwidth, "a positive number of Hz (e.g. 125000)");
   if (isSx1280Bandwidth(bandwidth) && sf >= 11) return true;
   return 2 ** sf / bandwidth > 0.016;
 }
@@ -110,7 +122,8 @@ export function ldroAuto(sf: number, bandwidth: number): boolean {
  */
 export function syncWordByte(syncWord: unknown): number {
   const allowed = "a byte 0x00..0xFF (e.g. 0x12, LoRaWAN 0x34) or the SX126x register form 0xH4L4 (0x1424, 0x3444)";
-  if (typeof syncWord !== "number" || !Number.isInteger(syncWord) || syncWord < 0 || syncWord > 0xffff) badParameter("syncWord", syncWord, allowed);
+  if (typeof syncWord !== "number" || !Number.isInteger(syncWord) || syncWord < 0 || syncWord > 0xffff)
+    badParameter("syncWord", syncWord, allowed);
   if (syncWord <= 0xff) return syncWord;
   if ((syncWord & 0x0f0f) !== 0x0404) badParameter("syncWord", `0x${syncWord.toString(16)}`, allowed);
   return ((syncWord >> 8) & 0xf0) | ((syncWord >> 4) & 0x0f);
@@ -131,7 +144,9 @@ function checkBool(parameter: string, v: unknown, fallback: boolean): boolean {
 /** Validates and completes the parameters; throws ChirpError BAD_PARAMETER naming the culprit. */
 export function resolveParams(p: PhyParams): ResolvedParams {
   if (p === null || typeof p !== "object") {
-    throw new ChirpError("BAD_PARAMETER", "PHY parameters must be an object { sf, bandwidth, cr, ... }", { parameter: "params" });
+    throw new ChirpError("BAD_PARAMETER", "PHY parameters must be an object { sf, bandwidth, cr, ... }", {
+      parameter: "params",
+    });
   }
   if (resolvedMark.has(p)) return p as ResolvedParams;
   const sf = checkInt("sf", p.sf, 5, 12);
@@ -152,8 +167,21 @@ export function resolveParams(p: PhyParams): ResolvedParams {
   const ldroOn = ldro === "on" || (ldro === "auto" && ldroAuto(sf, bandwidth));
   const sx126xLow = framing === "sx126x" && sf <= 6;
   const r: ResolvedParams = {
-    sf, bandwidth, cr, explicitHeader, crc, ldro, ldroOn, syncWord, syncRegister: syncWordRegister(syncWord), preambleLength,
-    framing, invertIq, extraSymbols: sx126xLow ? 2 : 0, headerFullRate: sx126xLow, n: 1 << sf,
+    sf,
+    bandwidth,
+    cr,
+    explicitHeader,
+    crc,
+    ldro,
+    ldroOn,
+    syncWord,
+    syncRegister: syncWordRegister(syncWord),
+    preambleLength,
+    framing,
+    invertIq,
+    extraSymbols: sx126xLow ? 2 : 0,
+    headerFullRate: sx126xLow,
+    n: 1 << sf,
   };
   Object.freeze(r); // a resolved object is trusted later without re-checking, so it must not change
   resolvedMark.add(r);
@@ -187,7 +215,8 @@ export function checkPayloadLength(length: number, crc: boolean): number {
  */
 export function frameSymbolCount(header: HeaderFields, p: PhyParams | ResolvedParams): number {
   const r = resolved(p);
-  if (header === null || typeof header !== "object") badParameter("header", header, "an object { payloadLength, cr, crc }");
+  if (header === null || typeof header !== "object")
+    badParameter("header", header, "an object { payloadLength, cr, crc }");
   const pl = checkInt("payloadLength", header.payloadLength, 0, MAX_PAYLOAD);
   const cr = checkInt("cr", header.cr, 1, 4);
   const crc = checkBool("crc", header.crc, true);
@@ -256,20 +285,34 @@ export function checkOptions<T extends object>(opts: T | undefined, parameter = 
 
 /** Checks symbol values: an array-like of integers 0..n-1 (FFT bins at SF log2(n)). */
 export function checkSymbols(symbols: ArrayLike<number>, n: number): void {
-  if (symbols === null || typeof symbols !== "object" || typeof symbols.length !== "number" || !Number.isSafeInteger(symbols.length) || symbols.length < 0) {
+  if (
+    symbols === null ||
+    typeof symbols !== "object" ||
+    typeof symbols.length !== "number" ||
+    !Number.isSafeInteger(symbols.length) ||
+    symbols.length < 0
+  ) {
     badParameter("symbols", symbols, `an array of symbol values (integers 0..${n - 1})`);
   }
-  if (ArrayBuffer.isView(symbols) && isDetached(symbols)) badParameter("symbols", "a view of a detached ArrayBuffer", `an array of symbol values (integers 0..${n - 1})`);
+  if (ArrayBuffer.isView(symbols) && isDetached(symbols))
+    badParameter("symbols", "a view of a detached ArrayBuffer", `an array of symbol values (integers 0..${n - 1})`);
   for (let i = 0; i < symbols.length; i++) {
     const s = symbols[i]!;
     if (typeof s !== "number" || !Number.isInteger(s) || s < 0 || s >= n) {
-      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${showValue(s)} is not a symbol value 0..${n - 1}`, { parameter: "symbols", allowed: `integers 0..${n - 1}` });
+      throw new ChirpError("BAD_PARAMETER", `symbols[${i}] = ${showValue(s)} is not a symbol value 0..${n - 1}`, {
+        parameter: "symbols",
+        allowed: `integers 0..${n - 1}`,
+      });
     }
   }
 }
 
 /** Header fields given by the caller (implicit mode): payloadLength 0..255, cr 1..4, crc boolean. */
-export function checkHeaderFields(h: Partial<HeaderFields>, fallback: { cr: number; crc: boolean }, parameter: string): HeaderFields {
+export function checkHeaderFields(
+  h: Partial<HeaderFields>,
+  fallback: { cr: number; crc: boolean },
+  parameter: string,
+): HeaderFields {
   if (h === null || typeof h !== "object") badParameter(parameter, h, "an object { payloadLength, cr?, crc? }");
   return {
     payloadLength: checkInt(`${parameter}.payloadLength`, h.payloadLength, 0, MAX_PAYLOAD),

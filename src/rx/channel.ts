@@ -58,30 +58,56 @@ export interface ChannelReceiver {
  * passes +-0.75 BW and stops at 1.25 BW, whose aliases land outside +-0.75 BW. The kernel's own
  * interpolator low-passes to BW/2 once the carrier offset is known.
  */
-export function receiverChannelFilter(bandwidth: number, r: number): { bandwidth: number; outputOversampling: 1; transition: number } {
+export function receiverChannelFilter(
+  bandwidth: number,
+  r: number,
+): { bandwidth: number; outputOversampling: 1; transition: number } {
   return { bandwidth: r * bandwidth, outputOversampling: 1, transition: r === 2 ? 0.25 : 0.1 };
 }
 
 const BYTES_PER_SAMPLE = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 } as const;
 
 export function createChannelReceiver(options: ChannelReceiverOptions): ChannelReceiver {
-  if (!options || typeof options !== "object") throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
+  if (!options || typeof options !== "object")
+    throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   const { sfs: sfList, syncWords, ...common } = options;
-  if (!Array.isArray(sfList) || sfList.length === 0) throw new ChirpError("BAD_PARAMETER", "sfs must be a non-empty array of spreading factors 5..12", { parameter: "sfs", allowed: "5..12" });
+  if (!Array.isArray(sfList) || sfList.length === 0)
+    throw new ChirpError("BAD_PARAMETER", "sfs must be a non-empty array of spreading factors 5..12", {
+      parameter: "sfs",
+      allowed: "5..12",
+    });
   checkArray("sfs", sfList, 8, "a non-empty array of spreading factors 5..12");
-  if (new Set(sfList).size !== sfList.length) throw new ChirpError("BAD_PARAMETER", "sfs must be distinct spreading factors", { parameter: "sfs", allowed: "distinct spreading factors 5..12" });
-  const configs: Config[] = sfList.map((sf) => resolveOptions({ ...common, sf, syncWord: syncWords?.[sf] ?? common.syncWord } as ReceiverOptions));
+  if (new Set(sfList).size !== sfList.length)
+    throw new ChirpError("BAD_PARAMETER", "sfs must be distinct spreading factors", {
+      parameter: "sfs",
+      allowed: "distinct spreading factors 5..12",
+    });
+  const configs: Config[] = sfList.map((sf) =>
+    resolveOptions({ ...common, sf, syncWord: syncWords?.[sf] ?? common.syncWord } as ReceiverOptions),
+  );
   const first = configs[0]!;
   const { r } = first;
-  const frontend: Frontend = allocating(phyWasm, "a receiver's front end", () => createFrontend({
-    sampleRate: first.sampleRate, ...receiverChannelFilter(first.bandwidth, r),
-    frequencyOffsetHz: options.frequencyOffsetHz, format: options.format, engine: first.engine,
-    iqCorrection: options.iqCorrection ?? true,
-  }));
+  const frontend: Frontend = allocating(phyWasm, "a receiver's front end", () =>
+    createFrontend({
+      sampleRate: first.sampleRate,
+      ...receiverChannelFilter(first.bandwidth, r),
+      frequencyOffsetHz: options.frequencyOffsetHz,
+      format: options.format,
+      engine: first.engine,
+      iqCorrection: options.iqCorrection ?? true,
+    }),
+  );
   // slices of at most 8 windows of the shortest SF keep every listener's buffer within capacity
   const sliceIn = Math.max(1, Math.floor(8 * Math.min(...configs.map((c) => c.m)) * frontend.ratio));
   const link: ChannelLink = { toInput: (p) => frontend.inputPosition(p), dataEnd: Infinity };
-  const stats: ReceiverStats[] = configs.map(() => ({ samplesIn: 0, detections: 0, syncWordRejects: 0, headerFailures: 0, frames: 0, oversampling: r }));
+  const stats: ReceiverStats[] = configs.map(() => ({
+    samplesIn: 0,
+    detections: 0,
+    syncWordRejects: 0,
+    headerFailures: 0,
+    frames: 0,
+    oversampling: r,
+  }));
   const keys: ListenerKey[] = [];
   const listeners: Listener[] = [];
   try {
@@ -111,7 +137,10 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
 
   /** Runs every listener; with several the frames of one call come out in time order. */
   function run(out: Frame[]): void {
-    if (listeners.length === 1) { listeners[0]!.run(out); return; }
+    if (listeners.length === 1) {
+      listeners[0]!.run(out);
+      return;
+    }
     const from = out.length;
     for (const l of listeners) l.run(out);
     if (out.length - from > 1) out.push(...out.splice(from).sort((a, b) => a.startSampleExact - b.startSampleExact));
@@ -130,7 +159,12 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
       run(out);
     }
     for (const st of stats) st.samplesIn = frontend.consumed;
-    try { options.onProgress?.(frontend.consumed); } catch (e) { held = out; throw e; }
+    try {
+      options.onProgress?.(frontend.consumed);
+    } catch (e) {
+      held = out;
+      throw e;
+    }
     return out;
   }
 
@@ -169,7 +203,9 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
 
   function reset(): void {
     live();
-    link.dataEnd = Infinity; lastInput = null; held = [];
+    link.dataEnd = Infinity;
+    lastInput = null;
+    held = [];
     for (const l of listeners) l.reset();
     frontend.reset();
   }
@@ -181,5 +217,15 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     frontend.dispose();
   }
 
-  return { push, flush, reset, dispose, keys, stats, get consumed() { return frontend.consumed; } };
+  return {
+    push,
+    flush,
+    reset,
+    dispose,
+    keys,
+    stats,
+    get consumed() {
+      return frontend.consumed;
+    },
+  };
 }

@@ -288,7 +288,7 @@ export function cancelFrame(
     build(f.startSampleExact + dt, cfo);
     return gains().score;
   });
-  let bi = scores.indexOf(Math.max(...scores));
+  const bi = scores.indexOf(Math.max(...scores));
   let dt = offsets[bi]!;
   if (bi > 0 && bi < offsets.length - 1) {
     const y0 = scores[bi - 1]!,

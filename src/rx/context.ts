@@ -40,7 +40,8 @@ export const has = (s: Stage, p: number, len: number): boolean => p >= s.base &&
 /** Buffer index of absolute position p. */
 export const at = (s: Stage, p: number): number => p - s.base;
 /** Whether the buffer holds what a coherent window at p reads (MARGIN each side). */
-export const hasWindow = (s: Stage, p: number, windows = 1): boolean => has(s, Math.floor(p) - MARGIN, windows * s.cfg.m + 2 * MARGIN);
+export const hasWindow = (s: Stage, p: number, windows = 1): boolean =>
+  has(s, Math.floor(p) - MARGIN, windows * s.cfg.m + 2 * MARGIN);
 
 /** The phases of a frame in flight; a step returns the next one, or WAIT when samples are missing. */
 export type Phase = "sync" | "header" | "payload" | "done" | "failed";
@@ -57,7 +58,12 @@ export interface PairScan {
   q: number;
 }
 
-export interface HeaderFields { ok: boolean; payloadLength: number; cr: number; crc: boolean }
+export interface HeaderFields {
+  ok: boolean;
+  payloadLength: number;
+  cr: number;
+  crc: boolean;
+}
 
 /** A frame in flight, from its detection to its report. */
 export interface FrameRecord {

@@ -2,7 +2,16 @@
 // SF5/SF6) and read its fields, then the payload symbols with per-bit LLRs, then decode (soft first,
 // hard as a fallback) and report the Frame. At SF5/SF6 with both framings accepted, a probe reads
 // the symbols after the downchirps once and tells the layouts apart first.
-import { decodeFrame, decodeFrameSoft, decodeHeader, frameSymbolCount, type DecodedFrame, type DecodedFrameHeaderOk, type Framing, type ResolvedParams } from "../phy/index.js";
+import {
+  decodeFrame,
+  decodeFrameSoft,
+  decodeHeader,
+  frameSymbolCount,
+  type DecodedFrame,
+  type DecodedFrameHeaderOk,
+  type Framing,
+  type ResolvedParams,
+} from "../phy/index.js";
 import { at, DEBUG, hasWindow, WAIT, type FrameRecord, type HeaderFields, type Phase, type Stage } from "./context.js";
 import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED } from "./kernel.js";
@@ -18,14 +27,25 @@ function symbolStep(f: FrameRecord, s: Stage): boolean {
   // the probe takes hard decisions only (the reduced-rate grid is not known yet)
   const reduced = f.probing ? false : i < 8 ? !p.headerFullRate : p.ldroOn;
   const a = f.args;
-  a.pos = at(s, f.next); a.cfoBins = f.cfo;
-  a.llrMode = reduced ? LLR_REDUCED : LLR_FULL; a.llrOut = f.llr; a.llrAt = i * sf;
-  a.amplitude = Math.sqrt(f.signal); a.noise = f.noise;
+  a.pos = at(s, f.next);
+  a.cfoBins = f.cfo;
+  a.llrMode = reduced ? LLR_REDUCED : LLR_FULL;
+  a.llrOut = f.llr;
+  a.llrAt = i * sf;
+  a.amplitude = Math.sqrt(f.signal);
+  a.noise = f.noise;
   s.kernel.demod(a);
   const res = s.kernel.result;
   f.symbols[i] = res.bin;
   if (DEBUG) console.log(`sym ${i} bin ${res.bin} slope ${res.slope.toFixed(3)} rate ${f.tracker.rate.toFixed(4)}`);
-  f.next = trackSymbol(f.tracker, { index: i, bin: res.bin, slope: res.slope, peak: res.peak, mean: res.mean, reduced }, f.next, n, r, m);
+  f.next = trackSymbol(
+    f.tracker,
+    { index: i, bin: res.bin, slope: res.slope, peak: res.peak, mean: res.mean, reduced },
+    f.next,
+    n,
+    r,
+    m,
+  );
   f.index++;
   return true;
 }
@@ -64,7 +84,8 @@ export function headerStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
  */
 function probeFraming(f: FrameRecord, s: Stage, final = false): Framing | null {
   const { n, implicit, framingParams } = s.cfg;
-  const sy = f.symbols, got = f.index;
+  const sy = f.symbols,
+    got = f.index;
   const nearZero = (b: number) => b === 0 || b === 1 || b === n - 1;
   const extras = nearZero(sy[0]!) && nearZero(sy[1]!);
   let reducedGrid = 0;
@@ -72,14 +93,19 @@ function probeFraming(f: FrameRecord, s: Stage, final = false): Framing | null {
   const bySymbols: Framing = extras && reducedGrid < 7 ? "sx126x" : "sx127x";
   if (implicit) return bySymbols;
   const headerOk = (framing: Framing, from: number): boolean => {
-    try { return decodeHeader(sy.subarray(from, got), framingParams[framing]).ok; } catch { return false; }
+    try {
+      return decodeHeader(sy.subarray(from, got), framingParams[framing]).ok;
+    } catch {
+      return false;
+    }
   };
   const b = got >= 10 && headerOk("sx126x", 2);
   // the SX127x header needs 8 + 4 + cr symbols at SF5/SF6: wait for them unless SX126x is clear
   if (!final && b && extras && reducedGrid < 7) return "sx126x";
   if (!final && got < f.total) return null;
   const a = headerOk("sx127x", 0);
-  if (DEBUG) console.log(`framing probe: extras ${extras} reduced grid ${reducedGrid}/8 header sx126x ${b} sx127x ${a}`);
+  if (DEBUG)
+    console.log(`framing probe: extras ${extras} reduced grid ${reducedGrid}/8 header sx126x ${b} sx127x ${a}`);
   if (a !== b) return a ? "sx127x" : "sx126x";
   return bySymbols;
 }
@@ -93,11 +119,15 @@ function readHeader(f: FrameRecord, s: Stage): HeaderFields {
     padded.set(f.llr.subarray(0, f.index * sf));
     const d = decodeFrameSoft(padded, maxSymbols, params, { engine: "js" });
     if (d.headerOk) return { ok: true, payloadLength: d.payloadLength, cr: d.cr, crc: d.crc };
-  } catch { /* falls back to hard */ }
+  } catch {
+    /* falls back to hard */
+  }
   try {
     const h = decodeHeader(f.symbols.subarray(0, f.index), params);
     if (h.ok) return h;
-  } catch { /* not a header */ }
+  } catch {
+    /* not a header */
+  }
   return { ok: false, payloadLength: 0, cr: 0, crc: false };
 }
 
@@ -108,9 +138,18 @@ export function payloadStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
 }
 
 /** Decodes a complete frame record (see decodeSymbols). */
-export function decodeRecord(f: FrameRecord, s: Stage): { decoded: DecodedFrameHeaderOk | null; soft: boolean; checks: number } {
+export function decodeRecord(
+  f: FrameRecord,
+  s: Stage,
+): { decoded: DecodedFrameHeaderOk | null; soft: boolean; checks: number } {
   const { sf, implicit } = s.cfg;
-  return decodeSymbols(f.llr.subarray(0, f.total * sf), f.symbols.subarray(0, f.total), f.params, implicit ? null : f.header, implicit);
+  return decodeSymbols(
+    f.llr.subarray(0, f.total * sf),
+    f.symbols.subarray(0, f.total),
+    f.params,
+    implicit ? null : f.header,
+    implicit,
+  );
 }
 
 /**
@@ -125,7 +164,8 @@ export function decodeRecord(f: FrameRecord, s: Stage): { decoded: DecodedFrameH
 export function hardErrorLimit(codewords: number, budget = HARD_BUDGET): number {
   // log P(X = i) for X ~ Binomial(N, 1/2), summed in order until the budget is exceeded
   const logHalfN = -codewords * Math.LN2;
-  let logC = 0, sum = 0;
+  let logC = 0,
+    sum = 0;
   for (let i = 0; i <= codewords; i++) {
     if (i > 0) logC += Math.log((codewords - i + 1) / i);
     sum += Math.exp(logC + logHalfN);
@@ -153,22 +193,40 @@ function codewordCount(total: number, cr: number, p: ResolvedParams): number {
  * checks: the CRC verdicts consulted (1, or 2 when the hard decoding's was too).
  */
 export function decodeSymbols(
-  llr: Float32Array, symbols: Uint16Array, params: ResolvedParams, header: HeaderFields | null, implicit?: { payloadLength: number; cr: number; crc: boolean },
+  llr: Float32Array,
+  symbols: Uint16Array,
+  params: ResolvedParams,
+  header: HeaderFields | null,
+  implicit?: { payloadLength: number; cr: number; crc: boolean },
 ): { decoded: DecodedFrameHeaderOk | null; soft: boolean; checks: number } {
   const total = symbols.length;
   const opts = params.explicitHeader ? {} : { implicit: implicit ?? { payloadLength: 0 } };
   const fits = (d: DecodedFrame | null): d is DecodedFrameHeaderOk =>
-    !!d && d.headerOk && (!header || (d.payloadLength === header.payloadLength && d.cr === header.cr && d.crc === header.crc));
+    !!d &&
+    d.headerOk &&
+    (!header || (d.payloadLength === header.payloadLength && d.cr === header.cr && d.crc === header.crc));
   let soft: DecodedFrame | null = null;
-  try { soft = decodeFrameSoft(llr, total, params, opts); } catch { soft = null; }
+  try {
+    soft = decodeFrameSoft(llr, total, params, opts);
+  } catch {
+    soft = null;
+  }
   const softOk = fits(soft) ? soft : null;
   if (softOk && softOk.crcOk === true) return { decoded: softOk, soft: true, checks: 1 };
   let hard: DecodedFrame | null = null;
-  try { hard = decodeFrame(symbols, params, opts); } catch { hard = null; }
+  try {
+    hard = decodeFrame(symbols, params, opts);
+  } catch {
+    hard = null;
+  }
   const hardOk = fits(hard) ? hard : null;
   // the only reading of this frame: one check
   if (hardOk && !softOk) return { decoded: hardOk, soft: false, checks: 1 };
-  if (hardOk && softOk && softOk.crc && hardOk.correctedErrors + hardOk.detectedErrors <= hardErrorLimit(codewordCount(total, hardOk.cr, params))) {
+  if (
+    hardOk &&
+    softOk?.crc &&
+    hardOk.correctedErrors + hardOk.detectedErrors <= hardErrorLimit(codewordCount(total, hardOk.cr, params))
+  ) {
     if (hardOk.crcOk === true) return { decoded: hardOk, soft: false, checks: 2 };
     return { decoded: softOk, soft: true, checks: 2 };
   }
@@ -185,7 +243,14 @@ function toHex(b: Uint8Array): string {
  * The Frame of a record: d is its decode (null when truncated or not decodable), toInput maps a
  * position to input samples.
  */
-export function report(f: FrameRecord, s: Stage, d: DecodedFrameHeaderOk | null, soft: boolean, truncated: boolean, toInput: (p: number) => number): Frame {
+export function report(
+  f: FrameRecord,
+  s: Stage,
+  d: DecodedFrameHeaderOk | null,
+  soft: boolean,
+  truncated: boolean,
+  toInput: (p: number) => number,
+): Frame {
   const { cfg } = s;
   const { sf, n, m } = cfg;
   const params = f.params;
@@ -197,14 +262,16 @@ export function report(f: FrameRecord, s: Stage, d: DecodedFrameHeaderOk | null,
     startSample: Math.round(startExact),
     startSampleExact: startExact,
     endSample: Math.round(toInput(f.next)),
-    sf, bandwidth: cfg.bandwidth,
-    cr: d ? d.cr : h ? h.cr : cfg.implicit?.cr ?? null,
+    sf,
+    bandwidth: cfg.bandwidth,
+    cr: d ? d.cr : h ? h.cr : (cfg.implicit?.cr ?? null),
     explicitHeader: params.explicitHeader,
-    payloadLength: d ? d.payloadLength : h ? h.payloadLength : cfg.implicit?.payloadLength ?? null,
-    crc: d ? d.crc : h ? h.crc : cfg.implicit?.crc ?? null,
+    payloadLength: d ? d.payloadLength : h ? h.payloadLength : (cfg.implicit?.payloadLength ?? null),
+    crc: d ? d.crc : h ? h.crc : (cfg.implicit?.crc ?? null),
     crcOk: truncated || !d ? null : d.crcOk,
     headerOk: d ? d.headerOk : cfg.implicit ? true : h ? h.ok : false,
-    payload, payloadHex: toHex(payload),
+    payload,
+    payloadHex: toHex(payload),
     // the listener of inverted IQ sees the conjugate, whose carrier offset is the negative
     cfoHz: ((s.invertIq ? -f.cfo : f.cfo) * cfg.bandwidth) / n,
     snrDb: f.snrDb,

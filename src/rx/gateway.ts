@@ -95,38 +95,51 @@ interface Channel {
 const DEFAULT_SFS = [7, 8, 9, 10, 11, 12];
 
 function checkOptions(o: GatewayOptions) {
-  if (!o || typeof o !== "object") throw new ChirpError("BAD_PARAMETER", "gateway options must be an object", { parameter: "options" });
+  if (!o || typeof o !== "object")
+    throw new ChirpError("BAD_PARAMETER", "gateway options must be an object", { parameter: "options" });
   const bandwidth = o.bandwidth ?? 125000;
-  if (typeof bandwidth !== "number" || !Number.isFinite(bandwidth) || !(bandwidth > 0)) badParameter("bandwidth", bandwidth, "a positive number of Hz");
+  if (typeof bandwidth !== "number" || !Number.isFinite(bandwidth) || !(bandwidth > 0))
+    badParameter("bandwidth", bandwidth, "a positive number of Hz");
   const { sampleRate } = o;
   if (typeof sampleRate !== "number" || !Number.isFinite(sampleRate) || !(sampleRate >= 2 * bandwidth * 0.999)) {
     badParameter("sampleRate", sampleRate, `a number of Hz >= 2 x bandwidth (${2 * bandwidth})`);
   }
   const center = o.centerFrequency ?? 0;
-  if (typeof center !== "number" || !Number.isFinite(center)) badParameter("centerFrequency", center, "a finite number of Hz");
-  if (!Array.isArray(o.channels) || o.channels.length === 0) badParameter("channels", o.channels, "a non-empty array of channel frequencies in Hz");
+  if (typeof center !== "number" || !Number.isFinite(center))
+    badParameter("centerFrequency", center, "a finite number of Hz");
+  if (!Array.isArray(o.channels) || o.channels.length === 0)
+    badParameter("channels", o.channels, "a non-empty array of channel frequencies in Hz");
   checkArray("channels", o.channels, 1024, "a non-empty array of channel frequencies in Hz");
   // the channel front end passes +-BW (2*BW wide): that much must fit inside the recording
   const reach = sampleRate / 2 - bandwidth;
   o.channels.forEach((hz, i) => {
     if (typeof hz !== "number" || !Number.isFinite(hz) || Math.abs(hz - center) > reach) {
-      badParameter(`channels[${i}]`, hz, `within +-${reach} Hz of centerFrequency ${center} (sampleRate/2 - bandwidth)`);
+      badParameter(
+        `channels[${i}]`,
+        hz,
+        `within +-${reach} Hz of centerFrequency ${center} (sampleRate/2 - bandwidth)`,
+      );
     }
   });
   // the same channel twice would report each of its frames twice
-  if (new Set(o.channels).size !== o.channels.length) badParameter("channels", o.channels, "distinct channel frequencies");
+  if (new Set(o.channels).size !== o.channels.length)
+    badParameter("channels", o.channels, "distinct channel frequencies");
   const sfs = o.sfs ?? DEFAULT_SFS;
   if (!Array.isArray(sfs) || sfs.length === 0) badParameter("sfs", sfs, "a non-empty array of spreading factors 5..12");
   checkArray("sfs", sfs, 8, "a non-empty array of spreading factors 5..12");
   sfs.forEach((sf, i) => checkInt(`sfs[${i}]`, sf, 5, 12));
   if (new Set(sfs).size !== sfs.length) badParameter("sfs", sfs, "distinct spreading factors");
   const engine = checkEngine(o.engine);
-  if (o.onProgress !== undefined && typeof o.onProgress !== "function") badParameter("onProgress", o.onProgress, "a function");
-  if (o.iqCorrection !== undefined && typeof o.iqCorrection !== "boolean") badParameter("iqCorrection", o.iqCorrection, "a boolean");
+  if (o.onProgress !== undefined && typeof o.onProgress !== "function")
+    badParameter("onProgress", o.onProgress, "a function");
+  if (o.iqCorrection !== undefined && typeof o.iqCorrection !== "boolean")
+    badParameter("iqCorrection", o.iqCorrection, "a boolean");
   const syncWords = o.syncWords ?? {};
-  if (syncWords === null || typeof syncWords !== "object") badParameter("syncWords", syncWords, "an object { [sf]: sync word }");
+  if (syncWords === null || typeof syncWords !== "object")
+    badParameter("syncWords", syncWords, "an object { [sf]: sync word }");
   for (const key of Object.keys(syncWords)) {
-    if (!sfs.includes(Number(key))) badParameter("syncWords", key, `keys among the SFs listened for (${sfs.join(", ")})`);
+    if (!sfs.includes(Number(key)))
+      badParameter("syncWords", key, `keys among the SFs listened for (${sfs.join(", ")})`);
   }
   return { bandwidth, sampleRate, center, sfs: [...sfs], engine, syncWords };
 }
@@ -146,12 +159,25 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
       // one front end for the channel (the receiver's own filter at 2 samples per chip) feeding a
       // listener per SF and polarity: positions come back in wideband samples
       channels.push({
-        hz, index,
+        hz,
+        index,
         rx: createChannelReceiver({
-          sampleRate, bandwidth, sfs, syncWord: options.syncWord, syncWords, centerFrequency: hz,
-          frequencyOffsetHz: hz - center, format: options.format, iq: options.iq, framing: options.framing,
-          explicitHeader: options.explicitHeader, implicit: options.implicit, ldro: options.ldro,
-          preambleLength: options.preambleLength, engine, iqCorrection: options.iqCorrection ?? true,
+          sampleRate,
+          bandwidth,
+          sfs,
+          syncWord: options.syncWord,
+          syncWords,
+          centerFrequency: hz,
+          frequencyOffsetHz: hz - center,
+          format: options.format,
+          iq: options.iq,
+          framing: options.framing,
+          explicitHeader: options.explicitHeader,
+          implicit: options.implicit,
+          ldro: options.ldro,
+          preambleLength: options.preambleLength,
+          engine,
+          iqCorrection: options.iqCorrection ?? true,
         }),
       });
     });
@@ -166,7 +192,12 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   const stats: GatewayStats = { samplesIn: 0, frames: 0, detections: 0, receivers: channels.length * sfs.length };
 
   /** Tags a channel's frame with the channel. */
-  const tag = (f: Frame, ch: Channel): GatewayFrame => ({ ...f, channelHz: ch.hz, channelIndex: ch.index, frequencyHz: ch.hz + f.cfoHz });
+  const tag = (f: Frame, ch: Channel): GatewayFrame => ({
+    ...f,
+    channelHz: ch.hz,
+    channelIndex: ch.index,
+    frequencyHz: ch.hz + f.cfoHz,
+  });
 
   function collect(out: GatewayFrame[]): GatewayFrame[] {
     out.sort((a, b) => a.startSampleExact - b.startSampleExact);
@@ -212,7 +243,15 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
     held = [];
   }
 
-  return { push, flush, reset, dispose, get stats() { return stats; } };
+  return {
+    push,
+    flush,
+    reset,
+    dispose,
+    get stats() {
+      return stats;
+    },
+  };
 }
 
 /** Decodes a whole wideband recording in one call (push + flush; frames in time order), and frees the receiver. */

@@ -6,7 +6,20 @@
 import { symbolToWord } from "../phy/index.js";
 import type { SymbolResult } from "../wasm/generated/rx-abi.js";
 
-export { MARGIN, SEARCH_WINDOWS, SPECTRUM_SLOTS, HALF, TAPS, PHASES, LLR_OFF, LLR_FULL, LLR_REDUCED, NONE, newSymbolResult, type SymbolResult } from "../wasm/generated/rx-abi.js";
+export {
+  MARGIN,
+  SEARCH_WINDOWS,
+  SPECTRUM_SLOTS,
+  HALF,
+  TAPS,
+  PHASES,
+  LLR_OFF,
+  LLR_FULL,
+  LLR_REDUCED,
+  NONE,
+  newSymbolResult,
+  type SymbolResult,
+} from "../wasm/generated/rx-abi.js";
 
 export interface RxSymbolConfig {
   sf: number;
@@ -47,7 +60,20 @@ export interface DemodArgs {
 
 /** Demod arguments with their defaults (an upchirp at the argmax, no LLRs, nothing kept). */
 export function demodArgs(pos: number, cfoBins: number, more: Partial<DemodArgs> = {}): DemodArgs {
-  return { pos, cfoBins, down: false, atBin: -1, llrMode: 0, llrOut: null, llrAt: 0, amplitude: 1, noise: 1, keep: -1, prev: -1, ...more };
+  return {
+    pos,
+    cfoBins,
+    down: false,
+    atBin: -1,
+    llrMode: 0,
+    llrOut: null,
+    llrAt: 0,
+    amplitude: 1,
+    noise: 1,
+    keep: -1,
+    prev: -1,
+    ...more,
+  };
 }
 
 export interface RxSymbolKernel {
@@ -87,7 +113,8 @@ export function wordTables(sf: number): { wordFull: Int32Array; wordReduced: Int
   const made = tables.get(sf);
   if (made) return made;
   const n = 1 << sf;
-  const wordFull = new Int32Array(n), wordReduced = new Int32Array(n);
+  const wordFull = new Int32Array(n),
+    wordReduced = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     wordFull[k] = symbolToWord(k, sf, false);
     wordReduced[k] = symbolToWord(k, sf, true);

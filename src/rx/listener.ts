@@ -51,7 +51,11 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   const { r, m } = cfg;
   const capacity = listenerCapacity(cfg);
   const toInput = link.toInput;
-  const kernel: RxSymbolKernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf: cfg.sf, r, capacity });
+  const kernel: RxSymbolKernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({
+    sf: cfg.sf,
+    r,
+    capacity,
+  });
   let acc: SearchAccumulator;
   try {
     acc = kernel.searchAccumulator();
@@ -73,7 +77,8 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     // the scan's last windows, and what fine sync reads around the best pair so far (6 preamble
     // windows before it, a neighbour pair, half a symbol of timing), within 28 windows of the
     // scan (the buffer holds 40): a long preamble's start is let go
-    if (f.phase === "sync") return Math.max(Math.min(f.scan.pos - 12 * m, f.scan.bestPos - 11 * m), f.scan.pos - 28 * m) - 2 * MARGIN;
+    if (f.phase === "sync")
+      return Math.max(Math.min(f.scan.pos - 12 * m, f.scan.bestPos - 11 * m), f.scan.pos - 28 * m) - 2 * MARGIN;
     // the header block is demodulated again from the downchirps once the framing probe is done
     if (f.probing) return Math.floor(f.tDown) - m - 2 * MARGIN;
     return Math.floor(f.next) - m - 2 * MARGIN;
@@ -101,9 +106,10 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     nested = false;
     for (const f of frames) {
       // its preamble and sync, and where its header and payload begin
-      const [from, to, symbols] = f.phase === "sync"
-        ? [f.det - (L + 1) * m, f.det + (L + 7) * m, f.det + (L + 7) * m]
-        : [f.tDown - (L + 2) * m, f.tDown + (2.25 + SEARCH_WINDOWS) * m, f.tDown + 2.25 * m];
+      const [from, to, symbols] =
+        f.phase === "sync"
+          ? [f.det - (L + 1) * m, f.det + (L + 7) * m, f.det + (L + 7) * m]
+          : [f.tDown - (L + 2) * m, f.tDown + (2.25 + SEARCH_WINDOWS) * m, f.tDown + 2.25 * m];
       if (d.aligned >= from && d.aligned <= to) return false;
       if (d.aligned > symbols) {
         if (d.steady < STEADY_IN_PAYLOAD) return false;
@@ -131,12 +137,18 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     if (s.fill + count > capacity) {
       const keep = Math.max(s.base, Math.min(s.base + s.fill, keepFrom()));
       const drop = Math.min(keep - s.base, s.fill);
-      if (drop > 0) { kernel.move(0, drop, s.fill - drop); s.base += drop; s.fill -= drop; }
+      if (drop > 0) {
+        kernel.move(0, drop, s.fill - drop);
+        s.base += drop;
+        s.fill -= drop;
+      }
       if (s.fill + count > capacity) {
         // the frames in flight cannot hold this much history: the ones whose samples are lost
         // are let go, and the search goes on from the oldest sample held
         const drop2 = s.fill + count - capacity;
-        kernel.move(0, drop2, s.fill - drop2); s.base += drop2; s.fill -= drop2;
+        kernel.move(0, drop2, s.fill - drop2);
+        s.base += drop2;
+        s.fill -= drop2;
         for (const f of frames) if (keepFor(f) < s.base) retire(f);
         if (detector.pos < s.base + MARGIN) restartDetector(detector, s.base + MARGIN);
       }
@@ -148,10 +160,14 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   /** The step of a frame's phase. */
   function advance(f: FrameRecord): Phase | typeof WAIT {
     switch (f.phase) {
-      case "sync": return syncStep(f, s);
-      case "header": return headerStep(f, s);
-      case "payload": return payloadStep(f, s);
-      default: return f.phase;
+      case "sync":
+        return syncStep(f, s);
+      case "header":
+        return headerStep(f, s);
+      case "payload":
+        return payloadStep(f, s);
+      default:
+        return f.phase;
     }
   }
 
@@ -166,17 +182,24 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   function run(out: Frame[]): void {
     for (;;) {
       // the search or the frame whose next step reads the earliest samples
-      let f: FrameRecord | null = null, need = detector.pos + m;
+      let f: FrameRecord | null = null,
+        need = detector.pos + m;
       for (const g of frames) {
         const q = needOf(g);
-        if (q < need) { need = q; f = g; }
+        if (q < need) {
+          need = q;
+          f = g;
+        }
       }
       if (need > s.base + s.fill) return;
       if (!f) {
         const d = detectStep(detector, s);
         if (d === WAIT) return;
         if (d && frames.length < MAX_IN_FLIGHT && newFrame(d)) {
-          if (DEBUG) console.log(`record for detection at ${d.aligned}; in flight: ${frames.map((g) => `${g.phase} ${g.phase === "sync" ? g.det : g.tDown}`).join(", ")}`);
+          if (DEBUG)
+            console.log(
+              `record for detection at ${d.aligned}; in flight: ${frames.map((g) => `${g.phase} ${g.phase === "sync" ? g.det : g.tDown}`).join(", ")}`,
+            );
           stats.detections++;
           const f = newRecord(d, s, spares.pop());
           f.nested = nested;
@@ -225,10 +248,23 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   }
 
   return {
-    s, append, run, flushFrame,
+    s,
+    append,
+    run,
+    flushFrame,
     inFrame: () => frames.some((f) => f.phase !== "sync"),
-    reset() { s.base = 0; s.fill = 0; searchFloor = 0; for (const f of frames) retire(f); restartDetector(detector, 0); },
-    dispose() { frames = []; spares.length = 0; detector.acc.dispose(); kernel.dispose(); },
+    reset() {
+      s.base = 0;
+      s.fill = 0;
+      searchFloor = 0;
+      for (const f of frames) retire(f);
+      restartDetector(detector, 0);
+    },
+    dispose() {
+      frames = [];
+      spares.length = 0;
+      detector.acc.dispose();
+      kernel.dispose();
+    },
   };
 }
-

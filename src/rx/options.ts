@@ -1,6 +1,14 @@
 // The receiver's options, checked once at create and resolved into the configuration every stage reads.
 import { ChirpError, badParameter, checkInt } from "../errors.js";
-import { frameSymbolCount, resolveParams, syncSymbols, syncWordByte, type Engine, type Framing, type ResolvedParams } from "../phy/index.js";
+import {
+  frameSymbolCount,
+  resolveParams,
+  syncSymbols,
+  syncWordByte,
+  type Engine,
+  type Framing,
+  type ResolvedParams,
+} from "../phy/index.js";
 import { checkEngine, checkHeaderFields, checkPayloadLength } from "../phy/params.js";
 import type { IqPolarity, ReceiverOptions, SampleFormat } from "./types.js";
 
@@ -11,10 +19,13 @@ import type { IqPolarity, ReceiverOptions, SampleFormat } from "./types.js";
 export const PROBE_SYMBOLS = 16;
 
 export interface Config {
-  sf: number; n: number;
+  sf: number;
+  n: number;
   /** Samples per chip the stages work at (1 or 2), and the window length n r. */
-  r: number; m: number;
-  bandwidth: number; sampleRate: number;
+  r: number;
+  m: number;
+  bandwidth: number;
+  sampleRate: number;
   /** The parameters of the first accepted framing; framingParams has each one's. */
   params: ResolvedParams;
   /** Accepted framings, the first preferred where the two cannot be told apart. */
@@ -62,38 +73,63 @@ const OPTION_TYPES: Record<keyof ReceiverOptions, [test: (v: unknown) => boolean
 };
 
 export function resolveOptions(o: ReceiverOptions): Config {
-  if (!o || typeof o !== "object") throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
+  if (!o || typeof o !== "object")
+    throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   for (const key of Object.keys(OPTION_TYPES) as (keyof ReceiverOptions)[]) {
     const v = o[key];
     const [test, allowed] = OPTION_TYPES[key];
     if (v !== undefined && !test(v)) badParameter(key, v, allowed);
   }
   const sf = checkInt("sf", o.sf, 5, 12);
-  if (typeof o.bandwidth !== "number" || !(o.bandwidth > 0) || !Number.isFinite(o.bandwidth)) badParameter("bandwidth", o.bandwidth, "a positive number of Hz");
-  if (typeof o.sampleRate !== "number" || !Number.isFinite(o.sampleRate) || !(o.sampleRate >= o.bandwidth * 0.999)) badParameter("sampleRate", o.sampleRate, `a number of Hz >= bandwidth (${o.bandwidth})`);
+  if (typeof o.bandwidth !== "number" || !(o.bandwidth > 0) || !Number.isFinite(o.bandwidth))
+    badParameter("bandwidth", o.bandwidth, "a positive number of Hz");
+  if (typeof o.sampleRate !== "number" || !Number.isFinite(o.sampleRate) || !(o.sampleRate >= o.bandwidth * 0.999))
+    badParameter("sampleRate", o.sampleRate, `a number of Hz >= bandwidth (${o.bandwidth})`);
   const format = o.format ?? "cf32";
-  if (!["cf32", "cs16", "cu8", "cs8"].includes(format)) badParameter("format", format, "'cf32' | 'cs16' | 'cu8' | 'cs8'");
+  if (!["cf32", "cs16", "cu8", "cs8"].includes(format))
+    badParameter("format", format, "'cf32' | 'cs16' | 'cu8' | 'cs8'");
   const syncWord = o.syncWord === undefined ? 0x12 : o.syncWord === "any" ? "any" : syncWordByte(o.syncWord);
   const engine = checkEngine(o.engine);
   // implicit fields imply implicit-header mode; asking for an explicit header as well is a conflict
-  if (o.explicitHeader !== undefined && typeof o.explicitHeader !== "boolean") badParameter("explicitHeader", o.explicitHeader, "a boolean");
-  if (o.explicitHeader === true && o.implicit !== undefined) badParameter("explicitHeader", true, "false or omitted when implicit is given (implicit fields mean implicit-header frames)");
+  if (o.explicitHeader !== undefined && typeof o.explicitHeader !== "boolean")
+    badParameter("explicitHeader", o.explicitHeader, "a boolean");
+  if (o.explicitHeader === true && o.implicit !== undefined)
+    badParameter(
+      "explicitHeader",
+      true,
+      "false or omitted when implicit is given (implicit fields mean implicit-header frames)",
+    );
   const explicitHeader = o.explicitHeader ?? o.implicit === undefined;
   let implicit: Config["implicit"];
   if (!explicitHeader) {
-    if (o.implicit === undefined) badParameter("implicit", o.implicit, "{ payloadLength, cr?, crc? } when explicitHeader is false");
+    if (o.implicit === undefined)
+      badParameter("implicit", o.implicit, "{ payloadLength, cr?, crc? } when explicitHeader is false");
     implicit = checkHeaderFields(o.implicit, { cr: 1, crc: true }, "implicit");
     // phy's rule: with CRC on the payload is 1..255 bytes, 0..255 without
-    try { checkPayloadLength(implicit.payloadLength, implicit.crc); } catch (e) {
+    try {
+      checkPayloadLength(implicit.payloadLength, implicit.crc);
+    } catch (e) {
       if (!(e instanceof ChirpError)) throw e;
-      badParameter("implicit.payloadLength", implicit.payloadLength, e.allowed ?? "1..255 with crc on, 0..255 with crc off");
+      badParameter(
+        "implicit.payloadLength",
+        implicit.payloadLength,
+        e.allowed ?? "1..255 with crc on, 0..255 with crc off",
+      );
     }
   }
   const framings: Framing[] = o.framing === undefined || o.framing === "both" ? ["sx127x", "sx126x"] : [o.framing];
-  const paramsOf = (framing: Framing): ResolvedParams => resolveParams({
-    sf, bandwidth: o.bandwidth, cr: implicit?.cr ?? 1, explicitHeader, crc: implicit?.crc ?? true,
-    ldro: o.ldro ?? "auto", syncWord: syncWord === "any" ? 0x12 : syncWord, preambleLength: o.preambleLength ?? 8, framing,
-  });
+  const paramsOf = (framing: Framing): ResolvedParams =>
+    resolveParams({
+      sf,
+      bandwidth: o.bandwidth,
+      cr: implicit?.cr ?? 1,
+      explicitHeader,
+      crc: implicit?.crc ?? true,
+      ldro: o.ldro ?? "auto",
+      syncWord: syncWord === "any" ? 0x12 : syncWord,
+      preambleLength: o.preambleLength ?? 8,
+      framing,
+    });
   const framingParams = { sx127x: paramsOf("sx127x"), sx126x: paramsOf("sx126x") };
   const params = framingParams[framings[0]!];
   const iq: IqPolarity = o.iq ?? "normal";
@@ -105,26 +141,48 @@ export function resolveOptions(o: ReceiverOptions): Config {
       if (!syncExpect.some((e) => e.bins[0] === bins[0] && e.bins[1] === bins[1])) syncExpect.push({ framing, bins });
     }
   }
-  if (o.frequencyOffsetHz !== undefined && (typeof o.frequencyOffsetHz !== "number" || !Number.isFinite(o.frequencyOffsetHz) || Math.abs(o.frequencyOffsetHz) >= o.sampleRate / 2)) {
+  if (
+    o.frequencyOffsetHz !== undefined &&
+    (typeof o.frequencyOffsetHz !== "number" ||
+      !Number.isFinite(o.frequencyOffsetHz) ||
+      Math.abs(o.frequencyOffsetHz) >= o.sampleRate / 2)
+  ) {
     badParameter("frequencyOffsetHz", o.frequencyOffsetHz, `a number of Hz within +-sampleRate/2`);
   }
   const r = o.sampleRate >= 2 * o.bandwidth * 0.999 ? 2 : 1;
   const n = 1 << sf;
   // SX127x framing has the longer header block at SF5/SF6; the framing probe reads 2 symbols more
-  const maxSymbols = Math.max(
-    frameSymbolCount({ payloadLength: 255, cr: 4, crc: true }, { ...framingParams.sx127x, explicitHeader: true }),
-    frameSymbolCount({ payloadLength: 255, cr: 4, crc: true }, { ...framingParams.sx126x, explicitHeader: true }),
-    implicit ? frameSymbolCount(implicit, framingParams.sx127x) : 0,
-    implicit ? frameSymbolCount(implicit, framingParams.sx126x) : 0,
-    PROBE_SYMBOLS,
-  ) + 8;
+  const maxSymbols =
+    Math.max(
+      frameSymbolCount({ payloadLength: 255, cr: 4, crc: true }, { ...framingParams.sx127x, explicitHeader: true }),
+      frameSymbolCount({ payloadLength: 255, cr: 4, crc: true }, { ...framingParams.sx126x, explicitHeader: true }),
+      implicit ? frameSymbolCount(implicit, framingParams.sx127x) : 0,
+      implicit ? frameSymbolCount(implicit, framingParams.sx126x) : 0,
+      PROBE_SYMBOLS,
+    ) + 8;
   // preamble detector threshold on peak / mean of the 4-window sum (noise alone: Gamma(4r) per bin)
   const searchThreshold = r === 2 ? 3.2 : 4.5;
   // downchirp pair: peak / mean of the sum of two windows (noise alone: Gamma(2r) per bin)
   const downThreshold = r === 2 ? 2.5 : 3.5;
   return {
-    sf, n, r, m: n * r, bandwidth: o.bandwidth, sampleRate: o.sampleRate, params, framings, framingParams,
-    probeFraming: sf <= 6 && framings.length === 2, polarities, syncWord, syncExpect, implicit, format, engine,
-    searchThreshold, downThreshold, maxSymbols,
+    sf,
+    n,
+    r,
+    m: n * r,
+    bandwidth: o.bandwidth,
+    sampleRate: o.sampleRate,
+    params,
+    framings,
+    framingParams,
+    probeFraming: sf <= 6 && framings.length === 2,
+    polarities,
+    syncWord,
+    syncExpect,
+    implicit,
+    format,
+    engine,
+    searchThreshold,
+    downThreshold,
+    maxSymbols,
   };
 }

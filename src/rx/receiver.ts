@@ -31,11 +31,20 @@ export interface Receiver {
 }
 
 export function createReceiver(options: ReceiverOptions): Receiver {
-  if (!options || typeof options !== "object") throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
+  if (!options || typeof options !== "object")
+    throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   const { sf, ...common } = options;
   const ch = createChannelReceiver({ ...common, sfs: [sf] });
   const stats: ReceiverStats = ch.stats[0]!;
-  return { push: ch.push, flush: ch.flush, reset: ch.reset, dispose: ch.dispose, get stats() { return stats; } };
+  return {
+    push: ch.push,
+    flush: ch.flush,
+    reset: ch.reset,
+    dispose: ch.dispose,
+    get stats() {
+      return stats;
+    },
+  };
 }
 
 /** Decodes a whole recording in one call (push + flush; frames in time order), and frees the receiver. */

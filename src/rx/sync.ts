@@ -33,10 +33,25 @@ const SYNC_THRESHOLD = 5;
 export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRecord {
   const { cfg } = s;
   return {
-    phase: "sync", det: d.aligned, upFrac: d.upFrac, nested: false,
+    phase: "sync",
+    det: d.aligned,
+    upFrac: d.upFrac,
+    nested: false,
     scan: { pos: d.aligned, count: 0, best: 0, bestPos: d.aligned, q: 0 },
-    tDown: 0, cfo: 0, syncWord: 0, framing: null, params: cfg.params, probing: false, signal: 0, noise: 1, snrDb: 0,
-    next: 0, index: 0, total: 0, tracker: newTracker(cfg.n), header: null,
+    tDown: 0,
+    cfo: 0,
+    syncWord: 0,
+    framing: null,
+    params: cfg.params,
+    probing: false,
+    signal: 0,
+    noise: 1,
+    snrDb: 0,
+    next: 0,
+    index: 0,
+    total: 0,
+    tracker: newTracker(cfg.n),
+    header: null,
     symbols: reuse?.symbols ?? new Uint16Array(cfg.maxSymbols),
     llr: reuse?.llr ?? new Float32Array(cfg.maxSymbols * cfg.sf),
     args: reuse?.args ?? demodArgs(0, 0),
@@ -57,16 +72,26 @@ export function syncStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
   s.kernel.foldedPair(at(s, sc.pos), true);
   const res = s.kernel.result;
   const score = res.peak / Math.max(res.mean, 1e-30);
-  if (score > sc.best) { sc.best = score; sc.bestPos = sc.pos; sc.q = res.bin + res.frac; }
+  if (score > sc.best) {
+    sc.best = score;
+    sc.bestPos = sc.pos;
+    sc.q = res.bin + res.frac;
+  }
   // scan the whole span where the downchirps can be (detection may come early in the preamble)
-  if (++sc.count <= s.cfg.params.preambleLength + 4) { sc.pos += m; return "sync"; }
+  if (++sc.count <= s.cfg.params.preambleLength + 4) {
+    sc.pos += m;
+    return "sync";
+  }
   if (!(sc.best > s.cfg.downThreshold)) {
     if (DEBUG) console.log(`no downchirps`);
     return "failed";
   }
   sc.pos = sc.bestPos;
   const { tDown, cfo } = splitCarrierTiming(f, s);
-  if (DEBUG) console.log(`sync pair at ${sc.bestPos} score ${sc.best.toFixed(1)} tDown ${tDown.toFixed(1)} cfo ${cfo.toFixed(2)}`);
+  if (DEBUG)
+    console.log(
+      `sync pair at ${sc.bestPos} score ${sc.best.toFixed(1)} tDown ${tDown.toFixed(1)} cfo ${cfo.toFixed(2)}`,
+    );
   // near sensitivity the pair score can favour a neighbour pair: the sync word settles it
   if (!fineSync(f, s, tDown, cfo) && !fineSync(f, s, tDown - m, cfo) && !fineSync(f, s, tDown + m, cfo)) {
     if (DEBUG) console.log(`fine sync failed`);
@@ -108,8 +133,10 @@ function pairPower(s: Stage, t: number, c: number, k: number): number {
 /** Coherent refinement around the first downchirp at tDown0; sets up the frame. False: not a frame. */
 function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): boolean {
   const { n, r, m, params, syncWord } = s.cfg;
-  const k = s.kernel, res = k.result;
-  let tDown = tDown0, cfo = cfo0;
+  const k = s.kernel,
+    res = k.result;
+  let tDown = tDown0,
+    cfo = cfo0;
   // the preamble symbols we can still see (at most 6)
   let lp = 0;
   while (lp < Math.min(params.preambleLength, 6) && hasWindow(s, tDown - (3 + lp) * m)) lp++;
@@ -127,27 +154,52 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): boole
     if (mid !== 0 && Math.abs(mid) <= 3) tDown -= r * mid;
   }
   // carrier fraction: the phase of bin 0 advances 2 pi cfo per symbol
-  let accRe = 0, accIm = 0, prevRe = 0, prevIm = 0, fracUp = 0, peak = 0, mean = 0;
+  let accRe = 0,
+    accIm = 0,
+    prevRe = 0,
+    prevIm = 0,
+    fracUp = 0,
+    peak = 0,
+    mean = 0;
   for (let j = lp; j >= 1; j--) {
     k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo, { atBin: 0 }));
-    const zr = res.re, zi = res.im;
-    if (j < lp) { accRe += zr * prevRe + zi * prevIm; accIm += zi * prevRe - zr * prevIm; }
-    prevRe = zr; prevIm = zi;
-    fracUp += res.frac; peak += res.peak; mean += res.mean;
+    const zr = res.re,
+      zi = res.im;
+    if (j < lp) {
+      accRe += zr * prevRe + zi * prevIm;
+      accIm += zi * prevRe - zr * prevIm;
+    }
+    prevRe = zr;
+    prevIm = zi;
+    fracUp += res.frac;
+    peak += res.peak;
+    mean += res.mean;
   }
-  fracUp /= lp; peak /= lp; mean /= lp;
+  fracUp /= lp;
+  peak /= lp;
+  mean /= lp;
   const cfoFrac = Math.atan2(accIm, accRe) / (2 * Math.PI);
   const dCfo = wrap(cfoFrac - cfo, 1);
   cfo += dCfo;
   // the coarse estimate may be a bin off: the hypothesis that puts the downchirps in bin 0 wins
   // (one more carrier bin moves the timing one chip the other way: up tone fixed, down moves 2)
-  let bestK = 0, bestP = -1;
+  let bestK = 0,
+    bestP = -1;
   for (const kk of [0, -1, 1, -2, 2]) {
     const p = pairPower(s, tDown, cfo, kk);
-    if (p > bestP * 1.0001) { bestP = p; bestK = kk; }
+    if (p > bestP * 1.0001) {
+      bestP = p;
+      bestK = kk;
+    }
   }
-  if (DEBUG) console.log(`fine: lp ${lp} cfo0 ${cfo0.toFixed(3)} cfoPhase ${cfo.toFixed(3)} hypothesis ${bestK} fracUp ${fracUp.toFixed(3)}`);
-  if (bestK !== 0) { cfo += bestK; tDown += r * bestK; }
+  if (DEBUG)
+    console.log(
+      `fine: lp ${lp} cfo0 ${cfo0.toFixed(3)} cfoPhase ${cfo.toFixed(3)} hypothesis ${bestK} fracUp ${fracUp.toFixed(3)}`,
+    );
+  if (bestK !== 0) {
+    cfo += bestK;
+    tDown += r * bestK;
+  }
   // residual timing: up tone = d + cfo error, down tone = cfo error - d
   let fracDown = 0;
   for (let j = 0; j < 2; j++) {
@@ -164,13 +216,20 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): boole
   // SNR from the difference of consecutive preamble spectra: the same chirp twice, so the signal
   // and its deterministic distortions (the BW/2 interpolator at r = 2, a recording's own
   // resampling) cancel; the far bins alone if there is one window
-  peak = 0; mean = 0;
-  let far = 0, diff = 0;
+  peak = 0;
+  mean = 0;
+  let far = 0,
+    diff = 0;
   for (let j = 1; j <= lp; j++) {
     k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo, { atBin: 0, keep: j & 1, prev: j >= 2 ? (j - 1) & 1 : NONE }));
-    peak += res.peak; mean += res.mean; far += res.far; diff += res.diff;
+    peak += res.peak;
+    mean += res.mean;
+    far += res.far;
+    diff += res.diff;
   }
-  peak /= lp; mean /= lp; far /= lp;
+  peak /= lp;
+  mean /= lp;
+  far /= lp;
   if (lp >= 2) far = diff / (2 * (lp - 1));
   f.tDown = tDown;
   f.cfo = cfo;
@@ -178,7 +237,11 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): boole
   f.signal = Math.max(peak - mean, 1e-30);
   f.noise = Math.max(mean, 1e-30);
   const snr = 10 * Math.log10((peak - far) / (Math.max(far, 1e-30) * n));
-  f.snrDb = Number.isFinite(snr) ? Math.max(SNR_MIN_DB, Math.min(SNR_MAX_DB, snr)) : peak > far ? SNR_MAX_DB : SNR_MIN_DB;
+  f.snrDb = Number.isFinite(snr)
+    ? Math.max(SNR_MIN_DB, Math.min(SNR_MAX_DB, snr))
+    : peak > far
+      ? SNR_MAX_DB
+      : SNR_MIN_DB;
   startBody(f, s, sw.framing);
   return true;
 }
@@ -203,8 +266,15 @@ export function startBody(f: FrameRecord, s: Stage, framing: Framing | null): vo
   const p = f.params;
   f.next = f.tDown + (2.25 + p.extraSymbols) * cfg.m;
   f.index = 0;
-  f.total = f.probing ? (cfg.implicit ? 10 : PROBE_SYMBOLS)
-    : cfg.implicit ? frameSymbolCount(cfg.implicit, p) : cfg.sf < 7 && !p.headerFullRate ? 16 : 8;
+  f.total = f.probing
+    ? cfg.implicit
+      ? 10
+      : PROBE_SYMBOLS
+    : cfg.implicit
+      ? frameSymbolCount(cfg.implicit, p)
+      : cfg.sf < 7 && !p.headerFullRate
+        ? 16
+        : 8;
   f.tracker = newTracker(cfg.n);
 }
 
@@ -215,25 +285,37 @@ export function startBody(f: FrameRecord, s: Stage, framing: Framing | null): vo
  * (a nibble >= 8 at SF >= 8) each is tried and the one that matches names the framing. With
  * 'any', the peaks are read (the nibble is the same in both mappings).
  */
-function readSyncWord(s: Stage, tDown: number, cfo: number, want: number | "any"): { word: number; framing: Framing | null } | null {
+function readSyncWord(
+  s: Stage,
+  tDown: number,
+  cfo: number,
+  want: number | "any",
+): { word: number; framing: Framing | null } | null {
   const { m, syncExpect } = s.cfg;
-  const k = s.kernel, res = k.result;
+  const k = s.kernel,
+    res = k.result;
   const bins: number[] = [];
   if (want !== "any") {
     // where the mappings differ they share the first symbol's bin, so the one whose bins hold the
     // most energy names the framing (a threshold alone would pass either on the first symbol)
-    let best = -1, bestFraming: Framing | null = null;
+    let best = -1,
+      bestFraming: Framing | null = null;
     for (const e of syncExpect) {
-      let p = 0, q = 0;
+      let p = 0,
+        q = 0;
       bins.length = 0;
       for (let j = 2; j >= 1; j--) {
         k.demod(demodArgs(at(s, tDown - j * m), cfo, { atBin: e.bins[2 - j]! }));
-        p += res.peak; q += res.mean;
+        p += res.peak;
+        q += res.mean;
         bins.push(res.bin);
       }
       if (DEBUG) console.log(`sync word ${bins} ${(p / q).toFixed(1)} (${e.framing})`);
       const score = p / Math.max(q, 1e-30);
-      if (score > best) { best = score; bestFraming = e.framing; }
+      if (score > best) {
+        best = score;
+        bestFraming = e.framing;
+      }
     }
     if (best > SYNC_THRESHOLD) return { word: want, framing: syncExpect.length > 1 ? bestFraming : null };
     s.stats.syncWordRejects++;

@@ -10,15 +10,32 @@ export interface Tracker {
   /** Timing drift, chips per symbol. */
   rate: number;
   /** Covariance of (timing, drift). */
-  p11: number; p12: number; p22: number;
+  p11: number;
+  p12: number;
+  p22: number;
   /** Accumulated timing correction (chips) for the clock-offset estimate. */
   drift: number;
   /** Least-squares sums of (symbol index, timing) for the report. */
-  sw: number; si: number; sii: number; st: number; sit: number;
+  sw: number;
+  si: number;
+  sii: number;
+  st: number;
+  sit: number;
 }
 
 export function newTracker(n: number): Tracker {
-  return { rate: 0, p11: 0.1, p12: 0, p22: ((MAX_PPM / 2) * 1e-6 * n) ** 2, drift: 0, sw: 0, si: 0, sii: 0, st: 0, sit: 0 };
+  return {
+    rate: 0,
+    p11: 0.1,
+    p12: 0,
+    p22: ((MAX_PPM / 2) * 1e-6 * n) ** 2,
+    drift: 0,
+    sw: 0,
+    si: 0,
+    sii: 0,
+    st: 0,
+    sit: 0,
+  };
 }
 
 /** What the loop needs from a demodulated symbol. */
@@ -53,13 +70,22 @@ export function trackSymbol(t: Tracker, s: SymbolMeasurement, pos: number, n: nu
   if (snrSym > 2) {
     // a window late by e chips shows the tone e bins high; fit the timing trajectory for the report
     const th = t.drift - e;
-    t.sw += 1; t.si += s.index; t.sii += s.index * s.index; t.st += th; t.sit += s.index * th;
-    const k1 = t.p11 / innov, k2 = t.p12 / innov;
+    t.sw += 1;
+    t.si += s.index;
+    t.sii += s.index * s.index;
+    t.st += th;
+    t.sit += s.index * th;
+    const k1 = t.p11 / innov,
+      k2 = t.p12 / innov;
     next -= k1 * r * e;
     t.drift -= k1 * e;
     t.rate -= k2 * e;
-    const p11 = (1 - k1) * t.p11, p12 = (1 - k1) * t.p12, p22 = t.p22 - k2 * t.p12;
-    t.p11 = p11; t.p12 = p12; t.p22 = p22;
+    const p11 = (1 - k1) * t.p11,
+      p12 = (1 - k1) * t.p12,
+      p22 = t.p22 - k2 * t.p12;
+    t.p11 = p11;
+    t.p12 = p12;
+    t.p22 = p22;
   }
   const maxRate = MAX_PPM * 1e-6 * n;
   t.rate = Math.max(-maxRate, Math.min(maxRate, t.rate));
@@ -75,5 +101,5 @@ export function trackSymbol(t: Tracker, s: SymbolMeasurement, pos: number, n: nu
 export function clockPpm(t: Tracker, n: number): number {
   const det = t.sw * t.sii - t.si * t.si;
   if (t.sw < 8 || det <= 0) return (t.rate / n) * 1e6;
-  return (((t.sw * t.sit - t.si * t.st) / det) / n) * 1e6;
+  return ((t.sw * t.sit - t.si * t.st) / det / n) * 1e6;
 }

@@ -61,7 +61,12 @@ export interface GainTrack {
 }
 
 /** Adds `gen` (interleaved I/Q) into `rec` per the options; returns [first, end) recording samples touched. */
-export function placeSignal(rec: Float32Array, gen: Float32Array, filter: PolyphaseFilter, o: PlaceOptions): [number, number] {
+export function placeSignal(
+  rec: Float32Array,
+  gen: Float32Array,
+  filter: PolyphaseFilter,
+  o: PlaceOptions,
+): [number, number] {
   const recLen = rec.length / 2;
   const genLen = gen.length / 2;
   const m = filter.m;
@@ -74,7 +79,8 @@ export function placeSignal(rec: Float32Array, gen: Float32Array, filter: Polyph
   // Output n (recording sample first + n) shows generated position u = (first + n - start) * ratio;
   // the resampler's time is the newest sample, u + m/2.
   const t0 = (first - o.start) * ratio + m / 2;
-  const kern: FrontendKernels = o.engine === "wasm" ? new WasmKernels(filter, m - 1 + BLOCK, BLOCK) : new JsKernels(filter, m - 1 + BLOCK, BLOCK);
+  const kern: FrontendKernels =
+    o.engine === "wasm" ? new WasmKernels(filter, m - 1 + BLOCK, BLOCK) : new JsKernels(filter, m - 1 + BLOCK, BLOCK);
   try {
     kern.clear(m - 1);
     let fill = m - 1;
@@ -109,7 +115,12 @@ export function placeSignal(rec: Float32Array, gen: Float32Array, filter: Polyph
 }
 
 /** Adds `gen` at an integer start with no clock offset (the exact path: no filtering). */
-export function placeExact(rec: Float32Array, gen: Float32Array, start: number, o: Omit<PlaceOptions, "start" | "rateRatio" | "sfoPpm" | "engine">): [number, number] {
+export function placeExact(
+  rec: Float32Array,
+  gen: Float32Array,
+  start: number,
+  o: Omit<PlaceOptions, "start" | "rateRatio" | "sfoPpm" | "engine">,
+): [number, number] {
   const recLen = rec.length / 2;
   const n = Math.min(gen.length / 2, recLen - start);
   addRotated(rec, start, gen, 0, Math.max(0, n), o.phase, (2 * Math.PI * o.cfoHz) / o.sampleRate, o.amplitude, o.gain);
@@ -120,13 +131,25 @@ export function placeExact(rec: Float32Array, gen: Float32Array, start: number, 
  * rec[at + i] += amplitude * src[from + i] * exp(j (phase + w (at + i))): the carrier offset with its
  * phase tied to the recording's sample index. A rotator, re-seeded every 1024 samples.
  */
-export function addRotated(rec: Float32Array, at: number, src: Float32Array, from: number, n: number, phase: number, w: number, amplitude: number, gain?: GainTrack): void {
+export function addRotated(
+  rec: Float32Array,
+  at: number,
+  src: Float32Array,
+  from: number,
+  n: number,
+  phase: number,
+  w: number,
+  amplitude: number,
+  gain?: GainTrack,
+): void {
   if (gain) {
     addRotatedFaded(rec, at, src, from, n, phase, w, amplitude, gain);
     return;
   }
-  let c = 0, s = 0;
-  const sw = Math.sin(w), cw = Math.cos(w);
+  let c = 0,
+    s = 0;
+  const sw = Math.sin(w),
+    cw = Math.cos(w);
   for (let i = 0; i < n; i++) {
     const r = at + i;
     if ((i & 1023) === 0) {
@@ -145,15 +168,28 @@ export function addRotated(rec: Float32Array, at: number, src: Float32Array, fro
 }
 
 /** addRotated with the complex gain track multiplied in, sample by sample. */
-function addRotatedFaded(rec: Float32Array, at: number, src: Float32Array, from: number, n: number, phase: number, w: number, amplitude: number, gain: GainTrack): void {
+function addRotatedFaded(
+  rec: Float32Array,
+  at: number,
+  src: Float32Array,
+  from: number,
+  n: number,
+  phase: number,
+  w: number,
+  amplitude: number,
+  gain: GainTrack,
+): void {
   const last = gain.iq.length / 2 - 1;
   for (let i = 0; i < n; i++) {
     const r = at + i;
     const ph = phase + w * r;
     const g = Math.max(0, Math.min(last, r - gain.from));
-    const gr = gain.iq[2 * g]!, gi = gain.iq[2 * g + 1]!;
-    const c0 = amplitude * Math.cos(ph), s0 = amplitude * Math.sin(ph);
-    const c = c0 * gr - s0 * gi, s = c0 * gi + s0 * gr;
+    const gr = gain.iq[2 * g]!,
+      gi = gain.iq[2 * g + 1]!;
+    const c0 = amplitude * Math.cos(ph),
+      s0 = amplitude * Math.sin(ph);
+    const c = c0 * gr - s0 * gi,
+      s = c0 * gi + s0 * gr;
     const yr = src[2 * (from + i)]!;
     const yi = src[2 * (from + i) + 1]!;
     rec[2 * r] += yr * c - yi * s;

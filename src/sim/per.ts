@@ -65,22 +65,32 @@ export interface PerPoint {
   symbols: number;
 }
 
-const pick = (rng: Rng, v: number | [number, number]): number => (typeof v === "number" ? v : v[0] + rng.uniform() * (v[1] - v[0]));
+const pick = (rng: Rng, v: number | [number, number]): number =>
+  typeof v === "number" ? v : v[0] + rng.uniform() * (v[1] - v[0]);
 
 /** Yields one point per SNR (see the module comment). */
 export function* perSweepPoints(opts: PerSweepOptions): Generator<PerPoint> {
   checkOptions("options", opts);
   const bandwidth = opts.bandwidth ?? 125_000;
   const params = resolveParams({
-    sf: opts.sf, bandwidth, cr: opts.cr ?? 1, explicitHeader: opts.explicitHeader, crc: opts.crc,
-    ldro: opts.ldro, syncWord: opts.syncWord, preambleLength: opts.preambleLength,
+    sf: opts.sf,
+    bandwidth,
+    cr: opts.cr ?? 1,
+    explicitHeader: opts.explicitHeader,
+    crc: opts.crc,
+    ldro: opts.ldro,
+    syncWord: opts.syncWord,
+    preambleLength: opts.preambleLength,
   });
   const sampleRate = opts.sampleRate ?? bandwidth;
-  if (typeof sampleRate !== "number" || !(sampleRate >= bandwidth) || !Number.isFinite(sampleRate)) badParameter("sampleRate", sampleRate, `at least the bandwidth (${bandwidth})`);
+  if (typeof sampleRate !== "number" || !(sampleRate >= bandwidth) || !Number.isFinite(sampleRate))
+    badParameter("sampleRate", sampleRate, `at least the bandwidth (${bandwidth})`);
   checkArray("snrDbs", opts.snrDbs, 10_000, "an array of finite numbers");
-  if (opts.snrDbs.some((s) => typeof s !== "number" || !Number.isFinite(s))) badParameter("snrDbs", opts.snrDbs, "an array of finite numbers");
+  if (opts.snrDbs.some((s) => typeof s !== "number" || !Number.isFinite(s)))
+    badParameter("snrDbs", opts.snrDbs, "an array of finite numbers");
   const frames = opts.frames ?? 100;
-  if (typeof frames !== "number" || !Number.isInteger(frames) || frames < 1 || frames > 1e7) badParameter("frames", frames, "an integer from 1 to 10^7");
+  if (typeof frames !== "number" || !Number.isInteger(frames) || frames < 1 || frames > 1e7)
+    badParameter("frames", frames, "an integer from 1 to 10^7");
   const per = opts.framesPerRecording ?? 10;
   if (!Number.isInteger(per) || per < 1) badParameter("framesPerRecording", per, "a positive integer");
   const payloadLength = opts.payloadLength ?? 16;
@@ -88,14 +98,22 @@ export function* perSweepPoints(opts: PerSweepOptions): Generator<PerPoint> {
   const rng = new Rng(opts.seed ?? 1);
   const symbolSamples = params.n * (sampleRate / bandwidth);
   for (const snrDb of opts.snrDbs) {
-    let received = 0, missed = 0, corrupted = 0, symbolErrors = 0, symbols = 0;
+    let received = 0,
+      missed = 0,
+      corrupted = 0,
+      symbolErrors = 0,
+      symbols = 0;
     for (let done = 0; done < frames; ) {
       const count = Math.min(per, frames - done);
       const sim = simulate({
         frames: Array.from({ length: count }, () => ({
-          payloadLength, params, cfoHz: pick(rng, opts.cfoHz ?? 0), sfoPpm: pick(rng, opts.sfoPpm ?? 0),
+          payloadLength,
+          params,
+          cfoHz: pick(rng, opts.cfoHz ?? 0),
+          sfoPpm: pick(rng, opts.sfoPpm ?? 0),
         })),
-        sampleRate, snrDb,
+        sampleRate,
+        snrDb,
         // Noise before, between (2..6 symbols, random) and after the frames.
         leadSamples: Math.round(4 * symbolSamples),
         gapSamples: [Math.round(2 * symbolSamples), Math.round(6 * symbolSamples)],
@@ -106,9 +124,15 @@ export function* perSweepPoints(opts: PerSweepOptions): Generator<PerPoint> {
         ...opts.impairments,
       });
       const got = decodeRecording(sim.iq, {
-        sampleRate, bandwidth, sf: params.sf, explicitHeader: params.explicitHeader,
+        sampleRate,
+        bandwidth,
+        sf: params.sf,
+        explicitHeader: params.explicitHeader,
         implicit: params.explicitHeader ? undefined : { payloadLength, cr: params.cr, crc: params.crc },
-        syncWord: params.syncWord, ldro: params.ldro, preambleLength: params.preambleLength, engine,
+        syncWord: params.syncWord,
+        ldro: params.ldro,
+        preambleLength: params.preambleLength,
+        engine,
         ...(opts.iqCorrection !== undefined ? { iqCorrection: opts.iqCorrection } : {}),
       });
       for (const t of sim.truth) {
@@ -121,7 +145,7 @@ export function* perSweepPoints(opts: PerSweepOptions): Generator<PerPoint> {
         if (good) received++;
         else corrupted++;
         const s = f.symbols;
-        if (s && s.length) {
+        if (s?.length) {
           const n = t.symbols.length;
           for (let i = 0; i < n; i++) if (i >= s.length || s[i] !== t.symbols[i]) symbolErrors++;
           symbols += n;
@@ -129,7 +153,17 @@ export function* perSweepPoints(opts: PerSweepOptions): Generator<PerPoint> {
       }
       done += count;
     }
-    const p: PerPoint = { snrDb, per: 1 - received / frames, ser: symbols ? symbolErrors / symbols : NaN, frames, received, missed, corrupted, symbolErrors, symbols };
+    const p: PerPoint = {
+      snrDb,
+      per: 1 - received / frames,
+      ser: symbols ? symbolErrors / symbols : NaN,
+      frames,
+      received,
+      missed,
+      corrupted,
+      symbolErrors,
+      symbols,
+    };
     opts.onPoint?.(p);
     yield p;
   }

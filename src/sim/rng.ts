@@ -8,7 +8,9 @@ import { checkNumber } from "../check.js";
 import { phyWasm } from "../wasm/phy.js";
 import type { WasmBase } from "../wasm/instantiate.js";
 
-const dspWasm = phyWasm as unknown as WasmBase & { noise_add(x: number, n: number, sigma: number, state: number): void };
+const dspWasm = phyWasm as unknown as WasmBase & {
+  noise_add(x: number, n: number, sigma: number, state: number): void;
+};
 
 export class Rng {
   private s0: number;
@@ -72,7 +74,13 @@ export class Rng {
    * engine 'wasm' runs the same generator in assembly/dsp/noise.ts (same stream; values equal up
    * to the last bit of the logarithm), about twice as fast.
    */
-  addComplexNoise(iq: Float32Array, variance: number, from = 0, to = iq.length / 2, engine: "wasm" | "js" = "js"): void {
+  addComplexNoise(
+    iq: Float32Array,
+    variance: number,
+    from = 0,
+    to = iq.length / 2,
+    engine: "wasm" | "js" = "js",
+  ): void {
     if (engine === "wasm") {
       this.addComplexNoiseWasm(iq, variance, from, to);
       return;

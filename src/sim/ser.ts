@@ -42,11 +42,14 @@ export function serSweep(opts: SerSweepOptions): SerPoint[] {
   const bandwidth = opts.bandwidth ?? 125_000;
   const params = resolveParams({ sf: opts.sf, bandwidth, cr: 1 });
   const sampleRate = opts.sampleRate ?? bandwidth;
-  if (typeof sampleRate !== "number" || !(sampleRate >= bandwidth) || !Number.isFinite(sampleRate)) badParameter("sampleRate", sampleRate, `at least the bandwidth (${bandwidth})`);
+  if (typeof sampleRate !== "number" || !(sampleRate >= bandwidth) || !Number.isFinite(sampleRate))
+    badParameter("sampleRate", sampleRate, `at least the bandwidth (${bandwidth})`);
   checkArray("snrDbs", opts.snrDbs, 10_000, "an array of finite numbers");
-  if (opts.snrDbs.some((s) => typeof s !== "number" || !Number.isFinite(s))) badParameter("snrDbs", opts.snrDbs, "an array of finite numbers");
+  if (opts.snrDbs.some((s) => typeof s !== "number" || !Number.isFinite(s)))
+    badParameter("snrDbs", opts.snrDbs, "an array of finite numbers");
   const total = opts.symbols ?? 10_000;
-  if (typeof total !== "number" || !Number.isInteger(total) || total < 1 || total > 1e9) badParameter("symbols", total, "an integer from 1 to 10^9");
+  if (typeof total !== "number" || !Number.isInteger(total) || total < 1 || total > 1e9)
+    badParameter("symbols", total, "an integer from 1 to 10^9");
   const engine: Engine = opts.engine ?? "wasm";
   const rng = new Rng(opts.seed ?? 1);
   const n = params.n;
@@ -74,7 +77,14 @@ export function serSweep(opts: SerSweepOptions): SerPoint[] {
       } else {
         const gen = modulateSymbols(symbols, params, { oversampling: GENERATION_OVERSAMPLING, engine });
         placeSignal(rec, gen, filter ?? channelFilter(bandwidth, sampleRate, GENERATION_OVERSAMPLING), {
-          start, rateRatio: r / GENERATION_OVERSAMPLING, sfoPpm: 0, cfoHz: 0, sampleRate, phase: 0, amplitude: 1, engine,
+          start,
+          rateRatio: r / GENERATION_OVERSAMPLING,
+          sfoPpm: 0,
+          cfoHz: 0,
+          sampleRate,
+          phase: 0,
+          amplitude: 1,
+          engine,
         });
       }
       rng.addComplexNoise(rec, r * 10 ** (-snrDb / 10), 0, rec.length / 2, engine);

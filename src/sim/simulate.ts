@@ -12,10 +12,27 @@
  */
 import { checkArray, checkOptions } from "../check.js";
 import { ChirpError, badParameter } from "../errors.js";
-import { modulateFrame, resolveParams, frameLayout, encodeFrame, type PhyParams, type ResolvedParams, type Engine, type Framing } from "../phy/index.js";
+import {
+  modulateFrame,
+  resolveParams,
+  frameLayout,
+  encodeFrame,
+  type PhyParams,
+  type ResolvedParams,
+  type Engine,
+  type Framing,
+} from "../phy/index.js";
 import { Rng } from "./rng.js";
 import { channelFilter, placeExact, placeSignal, GENERATION_OVERSAMPLING, type GainTrack } from "./channel.js";
-import { blockGain, checkFading, checkTaps, gainTrack, tapAmplitudes, type FadingOptions, type MultipathTap } from "./fading.js";
+import {
+  blockGain,
+  checkFading,
+  checkTaps,
+  gainTrack,
+  tapAmplitudes,
+  type FadingOptions,
+  type MultipathTap,
+} from "./fading.js";
 import { addTone, applySdr, checkSdr, checkTone, type SdrArtefacts, type ToneInterferer } from "./impairments.js";
 
 /** A transmitter: the offsets of its crystal and its propagation path, shared by its frames. */
@@ -175,10 +192,12 @@ function finite(name: string, v: unknown, min = -Infinity, max = Infinity): numb
  */
 export function simulate(opts: SimulateOptions): SimResult {
   checkOptions("options", opts);
-  if (!Array.isArray(opts.frames) || opts.frames.length === 0) badParameter("frames", opts.frames, "a non-empty array of frames");
+  if (!Array.isArray(opts.frames) || opts.frames.length === 0)
+    badParameter("frames", opts.frames, "a non-empty array of frames");
   checkArray("frames", opts.frames, 1e6, "a non-empty array of frames");
   opts.frames.forEach((f, i) => {
-    if (typeof f !== "object" || f === null || Array.isArray(f)) badParameter(`frames[${i}]`, f, "a frame { params, payload? | payloadLength? }");
+    if (typeof f !== "object" || f === null || Array.isArray(f))
+      badParameter(`frames[${i}]`, f, "a frame { params, payload? | payloadLength? }");
   });
   const engine: Engine = opts.engine ?? "wasm";
   if (engine !== "wasm" && engine !== "js") badParameter("engine", engine, "'wasm' or 'js'");
@@ -195,14 +214,27 @@ export function simulate(opts: SimulateOptions): SimResult {
   finite("gapSamples", gapRange[1], gapRange[0]);
   const sfoAll = finite("sfoPpm", opts.sfoPpm ?? 0, -1000, 1000);
   const cfoAll =
-    opts.cfoHz !== undefined ? finite("cfoHz", opts.cfoHz) : opts.centerFrequency !== undefined ? sfoAll * 1e-6 * finite("centerFrequency", opts.centerFrequency, 0) : 0;
-  if (opts.transmitters !== undefined && !Array.isArray(opts.transmitters)) badParameter("transmitters", opts.transmitters, "an array of { cfoHz?, sfoPpm?, frequencyOffsetHz?, fading?, taps? }");
+    opts.cfoHz !== undefined
+      ? finite("cfoHz", opts.cfoHz)
+      : opts.centerFrequency !== undefined
+        ? sfoAll * 1e-6 * finite("centerFrequency", opts.centerFrequency, 0)
+        : 0;
+  if (opts.transmitters !== undefined && !Array.isArray(opts.transmitters))
+    badParameter(
+      "transmitters",
+      opts.transmitters,
+      "an array of { cfoHz?, sfoPpm?, frequencyOffsetHz?, fading?, taps? }",
+    );
   const txs = (opts.transmitters ?? []).map((t, j) => {
-    if (typeof t !== "object" || t === null) badParameter(`transmitters[${j}]`, t, "{ cfoHz?, sfoPpm?, frequencyOffsetHz?, fading?, taps? }");
+    if (typeof t !== "object" || t === null)
+      badParameter(`transmitters[${j}]`, t, "{ cfoHz?, sfoPpm?, frequencyOffsetHz?, fading?, taps? }");
     return {
       cfoHz: t.cfoHz !== undefined ? finite(`transmitters[${j}].cfoHz`, t.cfoHz) : undefined,
       sfoPpm: t.sfoPpm !== undefined ? finite(`transmitters[${j}].sfoPpm`, t.sfoPpm, -1000, 1000) : undefined,
-      frequencyOffsetHz: t.frequencyOffsetHz !== undefined ? finite(`transmitters[${j}].frequencyOffsetHz`, t.frequencyOffsetHz, -sampleRate / 2, sampleRate / 2) : undefined,
+      frequencyOffsetHz:
+        t.frequencyOffsetHz !== undefined
+          ? finite(`transmitters[${j}].frequencyOffsetHz`, t.frequencyOffsetHz, -sampleRate / 2, sampleRate / 2)
+          : undefined,
       fading: checkFading(`transmitters[${j}].fading`, t.fading, sampleRate),
       taps: checkTaps(`transmitters[${j}].taps`, t.taps),
     };
@@ -210,7 +242,8 @@ export function simulate(opts: SimulateOptions): SimResult {
   const fadingAll = checkFading("fading", opts.fading, sampleRate);
   const tapsAll = checkTaps("taps", opts.taps);
   const sdr = checkSdr(opts.sdr, sampleRate);
-  if (opts.interferers !== undefined && !Array.isArray(opts.interferers)) badParameter("interferers", opts.interferers, "an array of { kind: 'tone' | 'lora', ... }");
+  if (opts.interferers !== undefined && !Array.isArray(opts.interferers))
+    badParameter("interferers", opts.interferers, "an array of { kind: 'tone' | 'lora', ... }");
   const tones: ToneInterferer[] = [];
   const loraFrames: { f: SimFrame; name: string }[] = [];
   (opts.interferers ?? []).forEach((x, j) => {
@@ -234,43 +267,85 @@ export function simulate(opts: SimulateOptions): SimResult {
   // Frame plans: params, payload, offsets, start and length in recording samples.
   const plans = all.map(({ f, name }, i) => {
     const params = resolveParams(f.params);
-    if (params.bandwidth > sampleRate * (1 + 1e-9)) badParameter(`${name}.params.bandwidth`, params.bandwidth, `at most sampleRate (${sampleRate})`);
+    if (params.bandwidth > sampleRate * (1 + 1e-9))
+      badParameter(`${name}.params.bandwidth`, params.bandwidth, `at most sampleRate (${sampleRate})`);
     let payload: Uint8Array;
     if (f.payload instanceof Uint8Array) payload = f.payload;
     else if (typeof f.payload === "string") payload = fromHex(f.payload);
-    else if (f.payload === undefined) payload = rng.bytes(finite(`${name}.payloadLength`, f.payloadLength ?? 16, 0, 255));
+    else if (f.payload === undefined)
+      payload = rng.bytes(finite(`${name}.payloadLength`, f.payloadLength ?? 16, 0, 255));
     else badParameter(`${name}.payload`, f.payload, "a Uint8Array, a hex string, or omitted with payloadLength");
     let tx: (typeof txs)[number] | undefined;
     if (f.transmitter !== undefined) {
-      if (!Number.isInteger(f.transmitter) || f.transmitter < 0 || f.transmitter >= txs.length) badParameter(`${name}.transmitter`, f.transmitter, `an index into transmitters (0..${txs.length - 1})`);
+      if (!Number.isInteger(f.transmitter) || f.transmitter < 0 || f.transmitter >= txs.length)
+        badParameter(`${name}.transmitter`, f.transmitter, `an index into transmitters (0..${txs.length - 1})`);
       tx = txs[f.transmitter];
     }
-    const sfoPpm = f.sfoPpm !== undefined ? finite(`${name}.sfoPpm`, f.sfoPpm, -1000, 1000) : tx?.sfoPpm ?? sfoAll;
+    const sfoPpm = f.sfoPpm !== undefined ? finite(`${name}.sfoPpm`, f.sfoPpm, -1000, 1000) : (tx?.sfoPpm ?? sfoAll);
     const cfoHz =
-      f.cfoHz !== undefined ? finite(`${name}.cfoHz`, f.cfoHz)
-        : tx?.cfoHz !== undefined ? tx.cfoHz
-          : opts.cfoHz === undefined && opts.centerFrequency !== undefined ? sfoPpm * 1e-6 * opts.centerFrequency : cfoAll;
-    const frequencyOffsetHz = finite(`${name}.frequencyOffsetHz`, f.frequencyOffsetHz ?? tx?.frequencyOffsetHz ?? 0, -sampleRate / 2, sampleRate / 2);
+      f.cfoHz !== undefined
+        ? finite(`${name}.cfoHz`, f.cfoHz)
+        : tx?.cfoHz !== undefined
+          ? tx.cfoHz
+          : opts.cfoHz === undefined && opts.centerFrequency !== undefined
+            ? sfoPpm * 1e-6 * opts.centerFrequency
+            : cfoAll;
+    const frequencyOffsetHz = finite(
+      `${name}.frequencyOffsetHz`,
+      f.frequencyOffsetHz ?? tx?.frequencyOffsetHz ?? 0,
+      -sampleRate / 2,
+      sampleRate / 2,
+    );
     // A carrier beyond +-rate/2 would alias to another frequency: not what was asked for.
     if (!(Math.abs(cfoHz + frequencyOffsetHz) < sampleRate / 2)) {
       const cname = f.cfoHz !== undefined ? `${name}.cfoHz` : "cfoHz";
       const allowed = `|cfoHz${frequencyOffsetHz ? ` + frequencyOffsetHz (${frequencyOffsetHz})` : ""}| < sampleRate/2: ${-sampleRate / 2} < cfoHz < ${sampleRate / 2} Hz at sampleRate ${sampleRate} (beyond, the carrier aliases)`;
       badParameter(cname, cfoHz, allowed);
     }
-    const fading = f.fading !== undefined ? checkFading(`${name}.fading`, f.fading, sampleRate) : tx?.fading ?? fadingAll;
-    const taps = f.taps !== undefined ? checkTaps(`${name}.taps`, f.taps) : tx?.taps ?? tapsAll;
+    const fading =
+      f.fading !== undefined ? checkFading(`${name}.fading`, f.fading, sampleRate) : (tx?.fading ?? fadingAll);
+    const taps = f.taps !== undefined ? checkTaps(`${name}.taps`, f.taps) : (tx?.taps ?? tapsAll);
     let startAt: number | undefined;
     if (f.startSample !== undefined) startAt = finite(`${name}.startSample`, f.startSample, 0);
-    const gap = f.gapSamples !== undefined ? finite(`${name}.gapSamples`, f.gapSamples) : i === 0 ? lead : Math.round(gapRange[0] + rng.uniform() * (gapRange[1] - gapRange[0]));
+    const gap =
+      f.gapSamples !== undefined
+        ? finite(`${name}.gapSamples`, f.gapSamples)
+        : i === 0
+          ? lead
+          : Math.round(gapRange[0] + rng.uniform() * (gapRange[1] - gapRange[0]));
     const rateRatio = sampleRate / params.bandwidth; // recording samples per chip
     const chips = frameLayout(params, payload.length, 1).totalSamples;
     const length = (chips * rateRatio) / (1 + sfoPpm * 1e-6);
-    return { name, params, payload, sfoPpm, cfoHz, frequencyOffsetHz, gap, startAt, rateRatio, length, snrDb: f.snrDb, fading, taps, transmitter: f.transmitter ?? null, interferer: i >= opts.frames.length };
+    return {
+      name,
+      params,
+      payload,
+      sfoPpm,
+      cfoHz,
+      frequencyOffsetHz,
+      gap,
+      startAt,
+      rateRatio,
+      length,
+      snrDb: f.snrDb,
+      fading,
+      taps,
+      transmitter: f.transmitter ?? null,
+      interferer: i >= opts.frames.length,
+    };
   });
 
   // Noise level from the reference SNR in the first frame's bandwidth.
-  const snrs = plans.filter((p) => !p.interferer).map((p) => p.snrDb).filter((s): s is number => s !== undefined);
-  const refSnr = opts.snrDb !== undefined ? finite("snrDb", opts.snrDb, -Infinity, Infinity) : snrs.length ? Math.max(...snrs) : Infinity;
+  const snrs = plans
+    .filter((p) => !p.interferer)
+    .map((p) => p.snrDb)
+    .filter((s): s is number => s !== undefined);
+  const refSnr =
+    opts.snrDb !== undefined
+      ? finite("snrDb", opts.snrDb, -Infinity, Infinity)
+      : snrs.length
+        ? Math.max(...snrs)
+        : Infinity;
   let noiseVariance = Number.isFinite(refSnr) ? (sampleRate / first.bandwidth) * 10 ** (-refSnr / 10) : 0;
 
   let cursor = delay;
@@ -281,29 +356,42 @@ export function simulate(opts: SimulateOptions): SimResult {
     if (p.startAt !== undefined) start = p.startAt + delay;
     else {
       start = cursor + p.gap;
-      if (start < 0) badParameter(`${p.name}.gapSamples`, p.gap, `at least ${-cursor} (the frame must start at or after sample 0)`);
+      if (start < 0)
+        badParameter(`${p.name}.gapSamples`, p.gap, `at least ${-cursor} (the frame must start at or after sample 0)`);
     }
     starts.push(start);
     if (!p.interferer) cursor = start + p.length;
     const maxDelay = p.taps ? Math.max(...p.taps.map((t) => t.delaySamples)) : 0;
     lastEnd = Math.max(lastEnd, start + p.length + maxDelay);
   }
-  const total = opts.lengthSamples !== undefined ? finite("lengthSamples", opts.lengthSamples, 0) : Math.ceil(lastEnd + tail);
+  const total =
+    opts.lengthSamples !== undefined ? finite("lengthSamples", opts.lengthSamples, 0) : Math.ceil(lastEnd + tail);
   if (!Number.isInteger(total)) badParameter("lengthSamples", total, "a whole number of samples");
-  if (total * 8 > 2 ** 31) throw new ChirpError("BAD_PARAMETER", `the recording would have ${total} samples; make it shorter (fewer frames, lower rate)`, { parameter: "frames" });
+  if (total * 8 > 2 ** 31)
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `the recording would have ${total} samples; make it shorter (fewer frames, lower rate)`,
+      { parameter: "frames" },
+    );
   const iq = new Float32Array(2 * total);
 
   const truthAll: SimTruth[] = plans.map((p, i) => {
     const start = starts[i]!;
     const snrDb = p.snrDb ?? refSnr;
     // Amplitude for this frame's SNR in its own bandwidth: a^2 / (noise in B) = snr.
-    const amplitude = noiseVariance > 0 ? Math.sqrt(10 ** (snrDb / 10) * noiseVariance * (p.params.bandwidth / sampleRate)) : 1;
+    const amplitude =
+      noiseVariance > 0 ? Math.sqrt(10 ** (snrDb / 10) * noiseVariance * (p.params.bandwidth / sampleRate)) : 1;
     const phase = 2 * Math.PI * rng.uniform();
     const freq = p.cfoHz + p.frequencyOffsetHz;
     const k = p.rateRatio;
     const taps = p.taps ?? [{ delaySamples: 0, powerDb: 0 }];
     const tapAmp = p.taps ? tapAmplitudes(taps) : [1];
-    const exact = Math.abs(k - Math.round(k)) < 1e-9 && Math.round(k) <= 64 && p.sfoPpm === 0 && Number.isInteger(start) && taps.every((t) => Number.isInteger(t.delaySamples));
+    const exact =
+      Math.abs(k - Math.round(k)) < 1e-9 &&
+      Math.round(k) <= 64 &&
+      p.sfoPpm === 0 &&
+      Number.isInteger(start) &&
+      taps.every((t) => Number.isInteger(t.delaySamples));
     const kg = exact ? Math.round(k) : GENERATION_OVERSAMPLING;
     const gen = modulateFrame(p.payload, p.params, { oversampling: kg, engine });
     const filter = exact ? null : channelFilter(p.params.bandwidth, sampleRate, kg);
@@ -318,7 +406,8 @@ export function simulate(opts: SimulateOptions): SimResult {
         const to = Math.min(total, Math.ceil(at + p.length) + 256);
         gain = gainTrack(rng, p.fading, from, Math.max(1, to - from), sampleRate);
         // mean power over the frame itself
-        const a = Math.max(0, Math.floor(at) - from), b = Math.max(a + 1, Math.min(to, Math.ceil(at + p.length)) - from);
+        const a = Math.max(0, Math.floor(at) - from),
+          b = Math.max(a + 1, Math.min(to, Math.ceil(at + p.length)) - from);
         let s = 0;
         for (let r = a; r < b; r++) s += gain.iq[2 * r]! ** 2 + gain.iq[2 * r + 1]! ** 2;
         fadePower += tapAmp[j]! ** 2 * (s / (b - a));
@@ -363,21 +452,35 @@ export function simulate(opts: SimulateOptions): SimResult {
   for (let i = 0; i < truthAll.length; i++) {
     for (let j = 0; j < truthAll.length; j++) {
       if (i === j) continue;
-      const a = truthAll[i]!, b = truthAll[j]!;
+      const a = truthAll[i]!,
+        b = truthAll[j]!;
       const df = Math.abs(a.frequencyOffsetHz + a.cfoHz - b.frequencyOffsetHz - b.cfoHz);
-      if (a.startSample < b.endSample && b.startSample < a.endSample && df < Math.max(a.bandwidth, b.bandwidth)) a.overlaps.push(j);
+      if (a.startSample < b.endSample && b.startSample < a.endSample && df < Math.max(a.bandwidth, b.bandwidth))
+        a.overlaps.push(j);
     }
   }
   for (const t of tones) {
-    const amplitude = noiseVariance > 0 ? Math.sqrt(10 ** (t.levelDb / 10) * noiseVariance * (first.bandwidth / sampleRate)) : 10 ** (t.levelDb / 20);
+    const amplitude =
+      noiseVariance > 0
+        ? Math.sqrt(10 ** (t.levelDb / 10) * noiseVariance * (first.bandwidth / sampleRate))
+        : 10 ** (t.levelDb / 20);
     addTone(iq, t, amplitude, sampleRate, rng);
   }
   if (noiseVariance > 0) rng.addComplexNoise(iq, noiseVariance, 0, total, engine);
-  let adcScale = 1, clipped = 0;
+  let adcScale = 1,
+    clipped = 0;
   if (sdr) {
     ({ scale: adcScale, clipped } = applySdr(iq, sdr, sampleRate, rng));
     noiseVariance *= adcScale * adcScale;
   }
   const nFrames = opts.frames.length;
-  return { iq, sampleRate, noiseVariance, truth: truthAll.slice(0, nFrames), interferers: truthAll.slice(nFrames), adcScale, clipped };
+  return {
+    iq,
+    sampleRate,
+    noiseVariance,
+    truth: truthAll.slice(0, nFrames),
+    interferers: truthAll.slice(nFrames),
+    adcScale,
+    clipped,
+  };
 }

@@ -25,7 +25,17 @@ const MIN_RUN = 5;
 export function candidateBandwidths(bandwidth: number, sampleRate: number): number[] {
   checkNumber("bandwidth", bandwidth, Number.MIN_VALUE, Infinity, "a positive number of Hz");
   checkNumber("sampleRate", sampleRate, Number.MIN_VALUE, Infinity, "a positive number of samples per second");
-  const set = new Set<number>([bandwidth / 4, bandwidth / 2, bandwidth, bandwidth * 2, bandwidth * 4, 62.5e3, 125e3, 250e3, 500e3]);
+  const set = new Set<number>([
+    bandwidth / 4,
+    bandwidth / 2,
+    bandwidth,
+    bandwidth * 2,
+    bandwidth * 4,
+    62.5e3,
+    125e3,
+    250e3,
+    500e3,
+  ]);
   return [...set].filter((b) => b <= sampleRate * 1.0001 && b >= 7.8e3).sort((a, b) => a - b);
 }
 
@@ -44,7 +54,7 @@ function scoreShape(iq: Float32Array, sampleRate: number, sf: number, bandwidth:
   const k = bandwidth / symbolTime;
   for (let i = 0; i < m; i++) {
     const t = i / sampleRate;
-    const ph = 2 * Math.PI * (-bandwidth / 2 * t + (k / 2) * t * t);
+    const ph = 2 * Math.PI * ((-bandwidth / 2) * t + (k / 2) * t * t);
     ref[2 * i] = Math.cos(ph);
     ref[2 * i + 1] = -Math.sin(ph);
   }
@@ -111,4 +121,3 @@ export function detectChirpShape(iq: Float32Array, sampleRate: number, bandwidth
   }
   return best;
 }
-

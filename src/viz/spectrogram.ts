@@ -162,8 +162,15 @@ const LUT = (() => {
  * yellow. Returns db.length * 4 bytes, ready for ImageData or a PNG encoder.
  */
 export function colormap(db: ArrayLike<number>, min: number, max: number): Uint8ClampedArray {
-  if (!(db instanceof Float32Array || db instanceof Float64Array || Array.isArray(db))) badParameter("db", db, "a Float32Array, Float64Array or array of numbers");
-  if (ArrayBuffer.isView(db)) checkView<ArrayBufferView>("db", db, [Float32Array, Float64Array], "a Float32Array, Float64Array or array of numbers");
+  if (!(db instanceof Float32Array || db instanceof Float64Array || Array.isArray(db)))
+    badParameter("db", db, "a Float32Array, Float64Array or array of numbers");
+  if (ArrayBuffer.isView(db))
+    checkView<ArrayBufferView>(
+      "db",
+      db,
+      [Float32Array, Float64Array],
+      "a Float32Array, Float64Array or array of numbers",
+    );
   else checkArray("db", db, 1 << 26, "an array of numbers");
   if (typeof min !== "number" || !Number.isFinite(min)) badParameter("min", min, "a finite number");
   if (typeof max !== "number" || !Number.isFinite(max) || !(max > min)) {
@@ -175,7 +182,8 @@ export function colormap(db: ArrayLike<number>, min: number, max: number): Uint8
     const v = db[i];
     if (typeof v !== "number") badParameter(`db[${i}]`, v, "a number (dB)");
     let idx = Math.round((v - min) * k);
-    if (!(idx >= 0)) idx = 0; // also catches NaN
+    if (!(idx >= 0))
+      idx = 0; // also catches NaN
     else if (idx > 255) idx = 255;
     out[4 * i] = LUT[3 * idx]!;
     out[4 * i + 1] = LUT[3 * idx + 1]!;

@@ -64,7 +64,11 @@ export function allocating<T>(mod: WasmBase, what: string, f: () => T): T {
     return f();
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
-      throw new ChirpError("OUT_OF_MEMORY", `out of Wasm memory (${Math.round(mod.memory.buffer.byteLength / 2 ** 20)} MiB of at most ${MAX_MEMORY_BYTES / 2 ** 20}) making ${what}: dispose() receivers no longer used`, { cause: e });
+      throw new ChirpError(
+        "OUT_OF_MEMORY",
+        `out of Wasm memory (${Math.round(mod.memory.buffer.byteLength / 2 ** 20)} MiB of at most ${MAX_MEMORY_BYTES / 2 ** 20}) making ${what}: dispose() receivers no longer used`,
+        { cause: e },
+      );
     }
     throw e;
   }

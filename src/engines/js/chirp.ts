@@ -10,7 +10,15 @@ export function chirpPhase(s: number, n: number, t: number): number {
 }
 
 /** Writes one symbol (n*k samples) at out[2*offset...]; down = conjugate base chirp. */
-export function writeChirp(out: Float32Array, offset: number, s: number, n: number, k: number, down: boolean, samples = n * k): void {
+export function writeChirp(
+  out: Float32Array,
+  offset: number,
+  s: number,
+  n: number,
+  k: number,
+  down: boolean,
+  samples = n * k,
+): void {
   for (let m = 0; m < samples; m++) {
     const a = 2 * Math.PI * chirpPhase(down ? 0 : s, n, m / k);
     out[2 * (offset + m)] = Math.cos(a);

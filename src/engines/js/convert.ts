@@ -1,7 +1,13 @@
 // js twin of assembly/dsp/convert.ts: raw sample formats -> interleaved float32 (same scales).
 
 /** cs16 -> f32 (value / 32767, as src/io). `src` holds 2*n int16 values from srcOff; writes dst from dstOff. */
-export function convertCs16(src: Int16Array, srcOff: number, dst: Float32Array, dstOff: number, nComplex: number): void {
+export function convertCs16(
+  src: Int16Array,
+  srcOff: number,
+  dst: Float32Array,
+  dstOff: number,
+  nComplex: number,
+): void {
   for (let i = 0; i < 2 * nComplex; i++) dst[dstOff + i] = src[srcOff + i]! / 32767;
 }
 

@@ -14,16 +14,23 @@ export function dechirpJs(iq: Float32Array, count: number, n: number, k: number)
   for (let j = 0; j < count; j++) {
     for (let c = 0; c < n; c++) {
       const i = 2 * (j * n * k + c * k);
-      const xr = iq[i]!, xi = iq[i + 1]!, dr = down[2 * c]!, di = down[2 * c + 1]!;
+      const xr = iq[i]!,
+        xi = iq[i + 1]!,
+        dr = down[2 * c]!,
+        di = down[2 * c + 1]!;
       buf[2 * c] = xr * dr - xi * di;
       buf[2 * c + 1] = xr * di + xi * dr;
     }
     fft.forward(buf);
-    let best = 0, bestP = -1;
+    let best = 0,
+      bestP = -1;
     for (let c = 0; c < n; c++) {
       const p = buf[2 * c]! ** 2 + buf[2 * c + 1]! ** 2;
       if (!(p <= 3.4028234663852886e38) && bad < 0) bad = j; // NaN or Inf (as the f32 Wasm kernel sees it)
-      if (p > bestP) { bestP = p; best = c; }
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
     }
     out[j] = best;
   }

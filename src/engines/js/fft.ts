@@ -22,7 +22,11 @@ try {
 export function createFft(n: number): Fft {
   checkFftSize(n);
   if (!FFTJS) {
-    throw new ChirpError("ENGINE_UNAVAILABLE", "the js engine's FFT needs the optional dependency fft.js (npm install fft.js)", { parameter: "engine", allowed: "'wasm'", cause: loadError });
+    throw new ChirpError(
+      "ENGINE_UNAVAILABLE",
+      "the js engine's FFT needs the optional dependency fft.js (npm install fft.js)",
+      { parameter: "engine", allowed: "'wasm'", cause: loadError },
+    );
   }
   if (n < 4) return createTinyFft(n);
   const f = new FFTJS(n);
@@ -43,8 +47,14 @@ export function createFft(n: number): Fft {
 // fft.js needs n >= 4; n = 2 is one butterfly.
 function createTinyFft(n: number): Fft {
   const bfly = (d: Float32Array, scale: number): void => {
-    const ar = d[0]!, ai = d[1]!, br = d[2]!, bi = d[3]!;
-    d[0] = (ar + br) * scale; d[1] = (ai + bi) * scale; d[2] = (ar - br) * scale; d[3] = (ai - bi) * scale;
+    const ar = d[0]!,
+      ai = d[1]!,
+      br = d[2]!,
+      bi = d[3]!;
+    d[0] = (ar + br) * scale;
+    d[1] = (ai + bi) * scale;
+    d[2] = (ar - br) * scale;
+    d[3] = (ai - bi) * scale;
   };
   return { n, forward: (d) => bfly(d, 1), inverse: (d) => bfly(d, 0.5) };
 }

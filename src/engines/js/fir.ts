@@ -2,8 +2,16 @@
 // (not doubled), float64 accumulation. Same contract as fir_decimate.
 
 export function firDecimate(
-  x: Float32Array, xOff: number, nIn: number, taps: Float32Array, m: number, decim: number,
-  newest0: number, out: Float32Array, outOff: number, maxOut: number,
+  x: Float32Array,
+  xOff: number,
+  nIn: number,
+  taps: Float32Array,
+  m: number,
+  decim: number,
+  newest0: number,
+  out: Float32Array,
+  outOff: number,
+  maxOut: number,
 ): number {
   let k = 0;
   for (let newest = newest0; k < maxOut && newest < nIn; k++, newest += decim) {

@@ -45,14 +45,21 @@ export function encodeFrameJs(payload: Uint8Array, r: ResolvedParams): Uint16Arr
 }
 
 /** Decodes one block (cwLen symbols from sym0) into ppm nibbles; returns error counts. */
-type BlockDecoder = (sym0: number, ppm: number, cr: number, reduced: boolean, out: number[]) => { corrected: number; detected: number };
+type BlockDecoder = (
+  sym0: number,
+  ppm: number,
+  cr: number,
+  reduced: boolean,
+  out: number[],
+) => { corrected: number; detected: number };
 
 function hardBlocks(symbols: ArrayLike<number>, sf: number): BlockDecoder {
   return (sym0, ppm, cr, reduced, out) => {
     const words: number[] = [];
     for (let i = 0; i < 4 + cr; i++) words.push(symbolToWord(symbols[sym0 + i]!, sf, reduced));
     const cws = deinterleave(words, ppm, 4 + cr);
-    let corrected = 0, detected = 0;
+    let corrected = 0,
+      detected = 0;
     for (let c = 0; c < ppm; c++) {
       const { nibble, status } = hammingDecode(cws[c]!, cr);
       if (status === CW_CORRECTED) corrected++;
@@ -73,7 +80,10 @@ function softBlocks(llr: Float32Array, sf: number): BlockDecoder {
       const nibble = hammingDecodeSoft(bits, c * len, cr);
       const cw = hammingEncode(nibble, cr);
       for (let k = 0; k < len; k++) {
-        if (((cw >> (len - 1 - k)) & 1) !== (bits[c * len + k]! > 0 ? 1 : 0)) { corrected++; break; }
+        if (((cw >> (len - 1 - k)) & 1) !== (bits[c * len + k]! > 0 ? 1 : 0)) {
+          corrected++;
+          break;
+        }
       }
       out.push(nibble);
     }
@@ -82,14 +92,27 @@ function softBlocks(llr: Float32Array, sf: number): BlockDecoder {
 }
 
 function tooShort(have: number, need: number): never {
-  throw new ChirpError("TOO_SHORT", `the frame needs ${need} symbols after the preamble, got ${have}`, { parameter: "symbols", allowed: `at least ${need} symbols` });
+  throw new ChirpError("TOO_SHORT", `the frame needs ${need} symbols after the preamble, got ${have}`, {
+    parameter: "symbols",
+    allowed: `at least ${need} symbols`,
+  });
 }
 
-export interface DecodeOptions { implicit?: HeaderFields }
+export interface DecodeOptions {
+  implicit?: HeaderFields;
+}
 
-function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: DecodeOptions, headerOnly = false): DecodedFrame {
+function decodeWith(
+  block: BlockDecoder,
+  nsym: number,
+  r: ResolvedParams,
+  opts: DecodeOptions,
+  headerOnly = false,
+): DecodedFrame {
   const nibbles: number[] = [];
-  let sym = 0, corrected = 0, detected = 0;
+  let sym = 0,
+    corrected = 0,
+    detected = 0;
   const next = (cr: number): void => {
     const first = sym === 0;
     const reduced = first ? !r.headerFullRate : r.ldroOn;
@@ -116,13 +139,23 @@ function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: 
   } else {
     const im = opts.implicit ?? { payloadLength: -1, cr: r.cr, crc: r.crc };
     if (im.payloadLength === undefined || im.payloadLength < 0) {
-      throw new ChirpError("BAD_PARAMETER", "implicit header mode needs implicit.payloadLength", { parameter: "implicit.payloadLength", allowed: "0..255" });
+      throw new ChirpError("BAD_PARAMETER", "implicit header mode needs implicit.payloadLength", {
+        parameter: "implicit.payloadLength",
+        allowed: "0..255",
+      });
     }
     h = { payloadLength: checkPayloadLength(im.payloadLength, false), cr: im.cr ?? r.cr, crc: im.crc ?? r.crc };
   }
   const need = frameSymbolCount(h, r);
-  const result = { headerOk: true as const, explicitHeader: r.explicitHeader, payloadLength: h.payloadLength, cr: h.cr, crc: h.crc };
-  if (headerOnly) return { ...result, crcOk: null, payload: new Uint8Array(0), correctedErrors: corrected, detectedErrors: detected };
+  const result = {
+    headerOk: true as const,
+    explicitHeader: r.explicitHeader,
+    payloadLength: h.payloadLength,
+    cr: h.cr,
+    crc: h.crc,
+  };
+  if (headerOnly)
+    return { ...result, crcOk: null, payload: new Uint8Array(0), correctedErrors: corrected, detectedErrors: detected };
   if (nsym < need) tooShort(nsym, need);
   const wanted = hdrLen + 2 * h.payloadLength + (h.crc ? 4 : 0);
   while (nibbles.length < wanted) next(h.cr);
@@ -139,16 +172,40 @@ function decodeWith(block: BlockDecoder, nsym: number, r: ResolvedParams, opts: 
 }
 
 function badHeader(r: ResolvedParams, corrected: number, detected: number): DecodedFrame {
-  return { headerOk: false, explicitHeader: r.explicitHeader, payloadLength: null, cr: null, crc: null, crcOk: null, payload: new Uint8Array(0), correctedErrors: corrected, detectedErrors: detected };
+  return {
+    headerOk: false,
+    explicitHeader: r.explicitHeader,
+    payloadLength: null,
+    cr: null,
+    crc: null,
+    crcOk: null,
+    payload: new Uint8Array(0),
+    correctedErrors: corrected,
+    detectedErrors: detected,
+  };
 }
 
-export function decodeFrameJs(symbols: ArrayLike<number>, r: ResolvedParams, opts: DecodeOptions = {}, headerOnly = false): DecodedFrame {
+export function decodeFrameJs(
+  symbols: ArrayLike<number>,
+  r: ResolvedParams,
+  opts: DecodeOptions = {},
+  headerOnly = false,
+): DecodedFrame {
   return decodeWith(hardBlocks(symbols, r.sf), symbols.length, r, opts, headerOnly);
 }
 
-export function decodeFrameSoftJs(llr: Float32Array, symbolCount: number, r: ResolvedParams, opts: DecodeOptions = {}): DecodedFrame {
+export function decodeFrameSoftJs(
+  llr: Float32Array,
+  symbolCount: number,
+  r: ResolvedParams,
+  opts: DecodeOptions = {},
+): DecodedFrame {
   if (llr.length < symbolCount * r.sf) {
-    throw new ChirpError("TOO_SHORT", `llr holds ${llr.length} values, ${symbolCount} symbols need ${symbolCount * r.sf}`, { parameter: "llr" });
+    throw new ChirpError(
+      "TOO_SHORT",
+      `llr holds ${llr.length} values, ${symbolCount} symbols need ${symbolCount * r.sf}`,
+      { parameter: "llr" },
+    );
   }
   return decodeWith(softBlocks(llr, r.sf), symbolCount, r, opts);
 }

@@ -5,7 +5,10 @@
 
 /** Codeword (4 + cr bits, first bit in the MSB) of a nibble. */
 export function hammingEncode(nibble: number, cr: number): number {
-  const d0 = nibble & 1, d1 = (nibble >> 1) & 1, d2 = (nibble >> 2) & 1, d3 = (nibble >> 3) & 1;
+  const d0 = nibble & 1,
+    d1 = (nibble >> 1) & 1,
+    d2 = (nibble >> 2) & 1,
+    d3 = (nibble >> 3) & 1;
   const data = (d0 << 3) | (d1 << 2) | (d2 << 1) | d3;
   if (cr === 1) return (data << 1) | (d0 ^ d1 ^ d2 ^ d3);
   const p = ((d0 ^ d1 ^ d2) << 3) | ((d1 ^ d2 ^ d3) << 2) | ((d0 ^ d1 ^ d3) << 1) | (d0 ^ d2 ^ d3);
@@ -13,7 +16,9 @@ export function hammingEncode(nibble: number, cr: number): number {
 }
 
 /** Result codes of hard decoding one codeword. */
-export const CW_OK = 0, CW_CORRECTED = 1, CW_DETECTED = 2;
+export const CW_OK = 0,
+  CW_CORRECTED = 1,
+  CW_DETECTED = 2;
 
 /**
  * Hard-decision tables per coding rate, for every received word: nibble | status << 4. The
@@ -25,10 +30,16 @@ export const HARD_TABLES: Uint8Array[] = [1, 2, 3, 4].map((cr) => {
   const len = 4 + cr;
   const t = new Uint8Array(1 << len);
   for (let r = 0; r < 1 << len; r++) {
-    let best = -1, bestDist = 99, ties = 0;
+    let best = -1,
+      bestDist = 99,
+      ties = 0;
     for (let n = 0; n < 16; n++) {
       const d = popcount(hammingEncode(n, cr) ^ r);
-      if (d < bestDist) { bestDist = d; best = n; ties = 1; } else if (d === bestDist) ties++;
+      if (d < bestDist) {
+        bestDist = d;
+        best = n;
+        ties = 1;
+      } else if (d === bestDist) ties++;
     }
     const raw = dataBits(r, cr);
     if (bestDist === 0) t[r] = best | (CW_OK << 4);
@@ -62,12 +73,16 @@ export function hammingDecode(word: number, cr: number): { nibble: number; statu
  */
 export function hammingDecodeSoft(llr: ArrayLike<number>, off: number, cr: number): number {
   const len = 4 + cr;
-  let best = 0, bestScore = -Infinity;
+  let best = 0,
+    bestScore = -Infinity;
   for (let n = 0; n < 16; n++) {
     const cw = hammingEncode(n, cr);
     let score = 0;
     for (let k = 0; k < len; k++) score += (cw >> (len - 1 - k)) & 1 ? llr[off + k]! : -llr[off + k]!;
-    if (score > bestScore) { bestScore = score; best = n; }
+    if (score > bestScore) {
+      bestScore = score;
+      best = n;
+    }
   }
   return best;
 }

@@ -27,7 +27,9 @@ export function encodeHeader(h: HeaderFields): number[] {
 
 /** Parses 5 header nibbles; ok is false on a checksum mismatch or a coding rate outside 1..4. */
 export function decodeHeaderNibbles(n: ArrayLike<number>): HeaderFields & { ok: boolean } {
-  const h0 = n[0]! & 15, h1 = n[1]! & 15, h2 = n[2]! & 15;
+  const h0 = n[0]! & 15,
+    h1 = n[1]! & 15,
+    h2 = n[2]! & 15;
   const c = ((n[3]! & 1) << 4) | (n[4]! & 15);
   const cr = h2 >> 1;
   const ok = c === headerChecksum(h0, h1, h2) && cr >= 1 && cr <= 4 && (n[3]! & 14) === 0;

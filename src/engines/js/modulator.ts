@@ -1,7 +1,13 @@
 // Modulator of the js engine: writes chirps with writeChirp (see chirp.ts).
 import { writeChirp } from "./chirp.js";
 
-export function modulateSymbolsJs(symbols: ArrayLike<number>, n: number, k: number, out: Float32Array, offset = 0): void {
+export function modulateSymbolsJs(
+  symbols: ArrayLike<number>,
+  n: number,
+  k: number,
+  out: Float32Array,
+  offset = 0,
+): void {
   for (let j = 0; j < symbols.length; j++) writeChirp(out, offset + j * n * k, symbols[j]!, n, k, false);
 }
 

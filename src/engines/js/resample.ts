@@ -2,8 +2,19 @@
 // neighbouring phases; output n at input time t0 + n*ratio. Same contract as resample_block.
 
 export function resampleBlock(
-  x: Float32Array, xOff: number, nIn: number, base: number, table: Float32Array, m: number, phases: number,
-  ratio: number, t0: number, nOut0: number, out: Float32Array, outOff: number, maxOut: number,
+  x: Float32Array,
+  xOff: number,
+  nIn: number,
+  base: number,
+  table: Float32Array,
+  m: number,
+  phases: number,
+  ratio: number,
+  t0: number,
+  nOut0: number,
+  out: Float32Array,
+  outOff: number,
+  maxOut: number,
 ): number {
   let k = 0;
   for (; k < maxOut; k++) {

@@ -14,8 +14,18 @@ import type { Fft } from "../fftTypes.js";
 import { chirpPhase } from "./chirp.js";
 import { ChirpError } from "../../errors.js";
 import {
-  HALF, TAPS, PHASES, SEARCH_WINDOWS, SPECTRUM_SLOTS, LLR_REDUCED, newSymbolResult, wordTables,
-  type DemodArgs, type RxSymbolConfig, type RxSymbolKernel, type SearchAccumulator,
+  HALF,
+  TAPS,
+  PHASES,
+  SEARCH_WINDOWS,
+  SPECTRUM_SLOTS,
+  LLR_REDUCED,
+  newSymbolResult,
+  wordTables,
+  type DemodArgs,
+  type RxSymbolConfig,
+  type RxSymbolKernel,
+  type SearchAccumulator,
 } from "../../rx/kernel.js";
 
 class JsSearch implements SearchAccumulator {
@@ -28,25 +38,44 @@ class JsSearch implements SearchAccumulator {
     this.ring = new Float32Array(SEARCH_WINDOWS * n);
     this.sum = new Float64Array(n);
   }
-  reset(): void { this.ring.fill(0); this.slot = 0; this.fill = 0; }
-  dispose(): void { /* garbage collected */ }
+  reset(): void {
+    this.ring.fill(0);
+    this.slot = 0;
+    this.fill = 0;
+  }
+  dispose(): void {
+    /* garbage collected */
+  }
 }
 
 /** A recursive phasor e^{j w i}: one complex multiply per sample, renormalised every 256. */
 class Phasor {
-  pr = 1; pi = 0; cr = 1; ci = 0;
-  start(w: number, phase: number): void { this.cr = Math.cos(w); this.ci = Math.sin(w); this.pr = Math.cos(phase); this.pi = Math.sin(phase); }
+  pr = 1;
+  pi = 0;
+  cr = 1;
+  ci = 0;
+  start(w: number, phase: number): void {
+    this.cr = Math.cos(w);
+    this.ci = Math.sin(w);
+    this.pr = Math.cos(phase);
+    this.pi = Math.sin(phase);
+  }
   advance(i: number): void {
     const t = this.pr * this.cr - this.pi * this.ci;
     this.pi = this.pr * this.ci + this.pi * this.cr;
     this.pr = t;
-    if ((i & 255) === 255) { const g = 1 / Math.sqrt(this.pr * this.pr + this.pi * this.pi); this.pr *= g; this.pi *= g; }
+    if ((i & 255) === 255) {
+      const g = 1 / Math.sqrt(this.pr * this.pr + this.pi * this.pi);
+      this.pr *= g;
+      this.pi *= g;
+    }
   }
 }
 
 export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   const { sf, r, capacity } = cfg;
-  const n = 1 << sf, m = n * r;
+  const n = 1 << sf,
+    m = n * r;
   const { wordFull, wordReduced } = wordTables(sf);
   const fft: Fft = createFft(m);
   const buf = new Float32Array(2 * capacity);
@@ -60,7 +89,8 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   const fft1: Fft = r === 1 ? fft : createFft(n);
   const work1 = new Float32Array(2 * n);
   const dech = new Float32Array(2 * n);
-  const qr = new Float64Array(8), qi = new Float64Array(8);
+  const qr = new Float64Array(8),
+    qi = new Float64Array(8);
   const up1 = new Float64Array(2 * n); // base upchirp at 1 sample per chip
   for (let i = 0; i < n; i++) {
     const a = 2 * Math.PI * chirpPhase(0, n, i);
@@ -70,13 +100,17 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   const bank = interpolatorBank(r);
   const span = new Float64Array(2 * (m + 2 * HALF));
   const pow = new Float64Array(n); // power spectrum of the last call
-  const zr = new Float64Array(n), zi = new Float64Array(n);
+  const zr = new Float64Array(n),
+    zi = new Float64Array(n);
   const spectra = new Float32Array(SPECTRUM_SLOTS * 2 * n); // demod keep / prev
   const res = newSymbolResult();
-  const best1 = new Float64Array(sf), best0 = new Float64Array(sf);
+  const best1 = new Float64Array(sf),
+    best0 = new Float64Array(sf);
   const ph = new Phasor();
   let disposed = false;
-  const live = (): void => { if (disposed) throw new ChirpError("DISPOSED", "this receiver kernel has been disposed"); };
+  const live = (): void => {
+    if (disposed) throw new ChirpError("DISPOSED", "this receiver kernel has been disposed");
+  };
 
   /**
    * Offset of the tone from bin k, from the phase advance between 8 sub-blocks of the dechirped
@@ -86,22 +120,28 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   function phaseSlope(k: number): number {
     const b = n >> 3;
     const w = (-2 * Math.PI * k) / n;
-    const cr = Math.cos(w), ci = Math.sin(w);
-    let pr = 1, pi = 0; // recursive over the whole symbol, as the Wasm kernel
+    const cr = Math.cos(w),
+      ci = Math.sin(w);
+    let pr = 1,
+      pi = 0; // recursive over the whole symbol, as the Wasm kernel
     for (let j = 0; j < 8; j++) {
-      let re = 0, im = 0;
+      let re = 0,
+        im = 0;
       for (let i = j * b; i < (j + 1) * b; i++) {
-        const xr = dech[2 * i]!, xi = dech[2 * i + 1]!;
+        const xr = dech[2 * i]!,
+          xi = dech[2 * i + 1]!;
         re += xr * pr - xi * pi;
         im += xr * pi + xi * pr;
         const t = pr * cr - pi * ci;
         pi = pr * ci + pi * cr;
         pr = t;
       }
-      qr[j] = re; qi[j] = im;
+      qr[j] = re;
+      qi[j] = im;
     }
     const wrapAt = (n - k) % n;
-    let ar = 0, ai = 0;
+    let ar = 0,
+      ai = 0;
     for (let j = 0; j < 7; j++) {
       if (wrapAt > 0 && wrapAt >= j * b - 2 && wrapAt <= (j + 2) * b + 2) continue;
       ar += qr[j + 1]! * qr[j]! + qi[j + 1]! * qi[j]!;
@@ -115,7 +155,8 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     const step = (-2 * Math.PI * f) / w;
     ph.start(step, -step * at0);
     for (let i = 0; i < len; i++) {
-      const re = x[2 * i]!, im = x[2 * i + 1]!;
+      const re = x[2 * i]!,
+        im = x[2 * i + 1]!;
       x[2 * i] = re * ph.pr - im * ph.pi;
       x[2 * i + 1] = re * ph.pi + im * ph.pr;
       ph.advance(i);
@@ -125,8 +166,10 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   /** Dechirps buf[start .. start+m) into work (down: the window is a downchirp), FFT. */
   function dechirpFft(start: number, down: boolean): void {
     for (let i = 0; i < m; i++) {
-      const xr = buf[2 * (start + i)]!, xi = buf[2 * (start + i) + 1]!;
-      const ur = up[2 * i]!, ui = down ? up[2 * i + 1]! : -up[2 * i + 1]!;
+      const xr = buf[2 * (start + i)]!,
+        xi = buf[2 * (start + i) + 1]!;
+      const ur = up[2 * i]!,
+        ui = down ? up[2 * i + 1]! : -up[2 * i + 1]!;
       work[2 * i] = xr * ur - xi * ui;
       work[2 * i + 1] = xr * ui + xi * ur;
     }
@@ -143,13 +186,19 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   }
 
   function peakOf(p: Float64Array): void {
-    let best = 0, bv = -1, total = 0;
+    let best = 0,
+      bv = -1,
+      total = 0;
     for (let k = 0; k < n; k++) {
       const v = p[k]!;
       total += v;
-      if (v > bv) { bv = v; best = k; }
+      if (v > bv) {
+        bv = v;
+        best = k;
+      }
     }
-    const a = p[(best + n - 1) % n]!, c = p[(best + 1) % n]!;
+    const a = p[(best + n - 1) % n]!,
+      c = p[(best + 1) % n]!;
     // parabolic interpolation on the power spectrum (coarse: the fine estimates are coherent)
     const den = a - 2 * bv + c;
     res.bin = best;
@@ -164,10 +213,15 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   function interpolate(p: number): void {
     const h = p * TAPS;
     for (let k = 0; k < n; k++) {
-      let re = 0, im = 0;
+      let re = 0,
+        im = 0;
       const o = 2 * (r * k); // span index of tap 0 (= sample i0 + r k - HALF + 1)
-      for (let t = 0; t < TAPS; t++) { re += bank[h + t]! * span[o + 2 * t]!; im += bank[h + t]! * span[o + 2 * t + 1]!; }
-      work1[2 * k] = re; work1[2 * k + 1] = im;
+      for (let t = 0; t < TAPS; t++) {
+        re += bank[h + t]! * span[o + 2 * t]!;
+        im += bank[h + t]! * span[o + 2 * t + 1]!;
+      }
+      work1[2 * k] = re;
+      work1[2 * k + 1] = im;
     }
   }
 
@@ -179,17 +233,20 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   function llrs(mode: number, amplitude: number, noise: number, out: Float32Array, at: number): void {
     const map = mode === LLR_REDUCED ? wordReduced : wordFull;
     const bits = mode === LLR_REDUCED ? sf - 2 : sf;
-    best1.fill(0); best0.fill(0);
+    best1.fill(0);
+    best0.fill(0);
     for (let k = 0; k < n; k++) {
       const p = pow[k]!;
       const v = map[k]!;
       for (let j = 0; j < bits; j++) {
-        if ((v >> (bits - 1 - j)) & 1) { if (p > best1[j]!) best1[j] = p; }
-        else if (p > best0[j]!) best0[j] = p;
+        if ((v >> (bits - 1 - j)) & 1) {
+          if (p > best1[j]!) best1[j] = p;
+        } else if (p > best0[j]!) best0[j] = p;
       }
     }
     const scale = (2 * amplitude) / noise;
-    for (let j = 0; j < sf; j++) out[at + j] = j < bits ? logI0(scale * Math.sqrt(best1[j]!)) - logI0(scale * Math.sqrt(best0[j]!)) : 0;
+    for (let j = 0; j < sf; j++)
+      out[at + j] = j < bits ? logI0(scale * Math.sqrt(best1[j]!)) - logI0(scale * Math.sqrt(best0[j]!)) : 0;
   }
 
   function demod(a: DemodArgs): void {
@@ -197,34 +254,53 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     // r = 1 the bank is a windowed-sinc fractional delay; phase 0 passes samples unchanged)
     let i0 = Math.floor(a.pos);
     let p = Math.round((a.pos - i0) * PHASES);
-    if (p === PHASES) { p = 0; i0++; }
-    const first = i0 - HALF + 1, len = m + 2 * HALF;
-    for (let i = 0; i < len; i++) { span[2 * i] = buf[2 * (first + i)]!; span[2 * i + 1] = buf[2 * (first + i) + 1]!; }
+    if (p === PHASES) {
+      p = 0;
+      i0++;
+    }
+    const first = i0 - HALF + 1,
+      len = m + 2 * HALF;
+    for (let i = 0; i < len; i++) {
+      span[2 * i] = buf[2 * (first + i)]!;
+      span[2 * i + 1] = buf[2 * (first + i) + 1]!;
+    }
     rotate(span, len, a.cfoBins, m, i0 - first);
     interpolate(p);
     // dechirp at 1 sample per chip and FFT
     for (let k = 0; k < n; k++) {
-      const xr = work1[2 * k]!, xi = work1[2 * k + 1]!;
-      const ur = up1[2 * k]!, ui = a.down ? up1[2 * k + 1]! : -up1[2 * k + 1]!;
+      const xr = work1[2 * k]!,
+        xi = work1[2 * k + 1]!;
+      const ur = up1[2 * k]!,
+        ui = a.down ? up1[2 * k + 1]! : -up1[2 * k + 1]!;
       work1[2 * k] = xr * ur - xi * ui;
       work1[2 * k + 1] = xr * ui + xi * ur;
     }
     dech.set(work1);
     fft1.forward(work1);
-    let best = 0, bv = -1, total = 0;
+    let best = 0,
+      bv = -1,
+      total = 0;
     for (let k = 0; k < n; k++) {
-      const x = work1[2 * k]!, y = work1[2 * k + 1]!;
-      zr[k] = x; zi[k] = y;
+      const x = work1[2 * k]!,
+        y = work1[2 * k + 1]!;
+      zr[k] = x;
+      zi[k] = y;
       const q = x * x + y * y;
       pow[k] = q;
       total += q;
-      if (q > bv) { bv = q; best = k; }
+      if (q > bv) {
+        bv = q;
+        best = k;
+      }
     }
     const k0 = a.atBin >= 0 ? a.atBin : best;
-    const km = (k0 + n - 1) % n, kp = (k0 + 1) % n;
+    const km = (k0 + n - 1) % n,
+      kp = (k0 + 1) % n;
     // Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011)
-    const nr = zr[km]! - zr[kp]!, ni = zi[km]! - zi[kp]!;
-    const dr = 2 * zr[k0]! - zr[km]! - zr[kp]!, di = 2 * zi[k0]! - zi[km]! - zi[kp]!;
+    const nr = zr[km]! - zr[kp]!,
+      ni = zi[km]! - zi[kp]!;
+    const dr = 2 * zr[k0]! - zr[km]! - zr[kp]!,
+      di = 2 * zi[k0]! - zi[km]! - zi[kp]!;
     const dd = dr * dr + di * di;
     let frac = dd > 0 ? (nr * dr + ni * di) / dd : 0;
     frac *= Math.tan(Math.PI / n) / (Math.PI / n);
@@ -234,10 +310,14 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     res.mean = (total - pow[k0]! - pow[km]! - pow[kp]!) / (n - 3);
     res.band = pow[km]! + pow[k0]! + pow[kp]!;
     // noise from the bins at least n/4 from the bin measured (n >= 32: there are always n/2 + 1)
-    let far = 0, nFar = 0;
+    let far = 0,
+      nFar = 0;
     for (let k = 0; k < n; k++) {
       const d = Math.abs(k - k0);
-      if (4 * Math.min(d, n - d) >= n) { far += pow[k]!; nFar++; }
+      if (4 * Math.min(d, n - d) >= n) {
+        far += pow[k]!;
+        nFar++;
+      }
     }
     res.far = far / nFar;
     res.diff = 0;
@@ -245,16 +325,26 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     if (a.prev >= 0) {
       // unit turn from the previous spectrum to this one at the bin, then the far bins' difference
       const o = 2 * n * a.prev;
-      const qr0 = spectra[o + 2 * k0]!, qi0 = spectra[o + 2 * k0 + 1]!;
-      let gr = zr[k0]! * qr0 + zi[k0]! * qi0, gi = zi[k0]! * qr0 - zr[k0]! * qi0;
+      const qr0 = spectra[o + 2 * k0]!,
+        qi0 = spectra[o + 2 * k0 + 1]!;
+      let gr = zr[k0]! * qr0 + zi[k0]! * qi0,
+        gi = zi[k0]! * qr0 - zr[k0]! * qi0;
       const gm = Math.sqrt(gr * gr + gi * gi);
-      if (gm > 0) { gr /= gm; gi /= gm; } else { gr = 1; gi = 0; }
+      if (gm > 0) {
+        gr /= gm;
+        gi /= gm;
+      } else {
+        gr = 1;
+        gi = 0;
+      }
       let diff = 0;
       for (let k = 0; k < n; k++) {
         const d = Math.abs(k - k0);
         if (4 * Math.min(d, n - d) >= n) {
-          const br = spectra[o + 2 * k]!, bi = spectra[o + 2 * k + 1]!;
-          const er = zr[k]! - (gr * br - gi * bi), ei = zi[k]! - (gr * bi + gi * br);
+          const br = spectra[o + 2 * k]!,
+            bi = spectra[o + 2 * k + 1]!;
+          const er = zr[k]! - (gr * br - gi * bi),
+            ei = zi[k]! - (gr * bi + gi * br);
           diff += er * er + ei * ei;
         }
       }
@@ -268,16 +358,29 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   }
 
   return {
-    sf, n, r, m, capacity,
+    sf,
+    n,
+    r,
+    m,
+    capacity,
     result: res,
-    samples: () => { live(); return buf; },
-    move(dst, src, count) { live(); buf.copyWithin(2 * dst, 2 * src, 2 * (src + count)); },
+    samples: () => {
+      live();
+      return buf;
+    },
+    move(dst, src, count) {
+      live();
+      buf.copyWithin(2 * dst, 2 * src, 2 * (src + count));
+    },
     write(at, data, conjugate = false) {
       live();
       buf.set(data, 2 * at);
       if (conjugate) for (let i = 2 * at + 1; i < 2 * at + data.length; i += 2) buf[i] = -buf[i]!;
     },
-    searchAccumulator: () => { live(); return new JsSearch(n); },
+    searchAccumulator: () => {
+      live();
+      return new JsSearch(n);
+    },
     search(acc, start) {
       live();
       const s = acc as JsSearch;
@@ -294,8 +397,11 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       if (s.fill < SEARCH_WINDOWS) s.fill++;
       peakOf(s.sum);
       // the band around the peak in each window: the least of them over their mean
-      const k = res.bin, km = (k + n - 1) % n, kp = (k + 1) % n;
-      let least = Infinity, all = 0;
+      const k = res.bin,
+        km = (k + n - 1) % n,
+        kp = (k + 1) % n;
+      let least = Infinity,
+        all = 0;
       for (let j = 0; j < SEARCH_WINDOWS; j++) {
         const b = s.ring[j * n + km]! + s.ring[j * n + k]! + s.ring[j * n + kp]!;
         least = Math.min(least, b);
@@ -312,8 +418,13 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       fold(true);
       peakOf(pow);
     },
-    demod(a) { live(); demod(a); },
-    dispose() { disposed = true; },
+    demod(a) {
+      live();
+      demod(a);
+    },
+    dispose() {
+      disposed = true;
+    },
   };
 }
 
@@ -328,7 +439,15 @@ export function interpolatorBank(r: number): Float64Array {
   const made = banks.get(r);
   if (made) return made;
   const bank = new Float64Array((PHASES + 1) * TAPS);
-  const i0 = (x: number): number => { let s = 1, t = 1; for (let k = 1; k < 30; k++) { t *= (x / (2 * k)) ** 2; s += t; } return s; };
+  const i0 = (x: number): number => {
+    let s = 1,
+      t = 1;
+    for (let k = 1; k < 30; k++) {
+      t *= (x / (2 * k)) ** 2;
+      s += t;
+    }
+    return s;
+  };
   const beta = 5;
   for (let p = 0; p <= PHASES; p++) {
     let sum = 0;
@@ -349,6 +468,9 @@ export function interpolatorBank(r: number): Float64Array {
 
 /** log I0(x), the modified Bessel function, within 1% (series below 2, asymptotic above). */
 export function logI0(x: number): number {
-  if (x < 2) { const q = (x * x) / 4; return Math.log(1 + q + (q * q) / 4 + (q * q * q) / 36); }
+  if (x < 2) {
+    const q = (x * x) / 4;
+    return Math.log(1 + q + (q * q) / 4 + (q * q * q) / 36);
+  }
   return x - 0.5 * Math.log(2 * Math.PI * x) + 1 / (8 * x);
 }

@@ -7,8 +7,31 @@ import type { DecodedFrame } from "../../phy/types.js";
 import { phyWasm } from "../../wasm/phy.js";
 
 interface CodecKernels {
-  frame_encode(payload: number, len: number, sf: number, cr: number, explicit: number, crc: number, ldro: number, headerFull: number, out: number): number;
-  frame_decode(input: number, nsym: number, soft: number, sf: number, cr: number, explicit: number, crc: number, ldro: number, headerFull: number, implicitLength: number, out: number, info: number): number;
+  frame_encode(
+    payload: number,
+    len: number,
+    sf: number,
+    cr: number,
+    explicit: number,
+    crc: number,
+    ldro: number,
+    headerFull: number,
+    out: number,
+  ): number;
+  frame_decode(
+    input: number,
+    nsym: number,
+    soft: number,
+    sf: number,
+    cr: number,
+    explicit: number,
+    crc: number,
+    ldro: number,
+    headerFull: number,
+    implicitLength: number,
+    out: number,
+    info: number,
+  ): number;
 }
 const w = phyWasm as unknown as CodecKernels & typeof phyWasm;
 
@@ -16,7 +39,12 @@ const MAX_SYMBOLS = 4096;
 let buf: { payload: number; symbols: number; llr: number; info: number } | null = null;
 function buffers(): NonNullable<typeof buf> {
   if (!buf) {
-    buf = { payload: phyWasm.alloc(256), symbols: phyWasm.alloc(2 * MAX_SYMBOLS), llr: phyWasm.alloc(4 * 12 * MAX_SYMBOLS), info: phyWasm.alloc(32) };
+    buf = {
+      payload: phyWasm.alloc(256),
+      symbols: phyWasm.alloc(2 * MAX_SYMBOLS),
+      llr: phyWasm.alloc(4 * 12 * MAX_SYMBOLS),
+      info: phyWasm.alloc(32),
+    };
   }
   return buf;
 }
@@ -26,7 +54,17 @@ export function encodeFrameInto(payload: Uint8Array, r: ResolvedParams): { ptr: 
   checkPayloadLength(payload.length, r.crc);
   const b = buffers();
   new Uint8Array(phyWasm.memory.buffer, b.payload, payload.length).set(payload);
-  const count = w.frame_encode(b.payload, payload.length, r.sf, r.cr, r.explicitHeader ? 1 : 0, r.crc ? 1 : 0, r.ldroOn ? 1 : 0, r.headerFullRate ? 1 : 0, b.symbols);
+  const count = w.frame_encode(
+    b.payload,
+    payload.length,
+    r.sf,
+    r.cr,
+    r.explicitHeader ? 1 : 0,
+    r.crc ? 1 : 0,
+    r.ldroOn ? 1 : 0,
+    r.headerFullRate ? 1 : 0,
+    b.symbols,
+  );
   return { ptr: b.symbols, count };
 }
 
@@ -37,15 +75,41 @@ export function encodeFrameWasm(payload: Uint8Array, r: ResolvedParams): Uint16A
 
 function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, implicit?: HeaderFields): DecodedFrame {
   const b = buffers();
-  const cr = implicit?.cr ?? r.cr, crc = implicit?.crc ?? r.crc;
+  const cr = implicit?.cr ?? r.cr,
+    crc = implicit?.crc ?? r.crc;
   if (implicit) checkPayloadLength(implicit.payloadLength, false);
-  const status = w.frame_decode(input, nsym, soft ? 1 : 0, r.sf, cr, r.explicitHeader ? 1 : 0, crc ? 1 : 0, r.ldroOn ? 1 : 0, r.headerFullRate ? 1 : 0, implicit?.payloadLength ?? 0, b.payload, b.info);
+  const status = w.frame_decode(
+    input,
+    nsym,
+    soft ? 1 : 0,
+    r.sf,
+    cr,
+    r.explicitHeader ? 1 : 0,
+    crc ? 1 : 0,
+    r.ldroOn ? 1 : 0,
+    r.headerFullRate ? 1 : 0,
+    implicit?.payloadLength ?? 0,
+    b.payload,
+    b.info,
+  );
   const info = new Int32Array(phyWasm.memory.buffer, b.info, 8);
   if (status === 2) {
-    throw new ChirpError("TOO_SHORT", `the frame needs ${info[7]} symbols after the preamble, got ${nsym}`, { parameter: "symbols", allowed: `at least ${info[7]} symbols` });
+    throw new ChirpError("TOO_SHORT", `the frame needs ${info[7]} symbols after the preamble, got ${nsym}`, {
+      parameter: "symbols",
+      allowed: `at least ${info[7]} symbols`,
+    });
   }
   const common = { explicitHeader: r.explicitHeader, correctedErrors: info[5]!, detectedErrors: info[6]! };
-  if (status !== 0) return { ...common, headerOk: false, payloadLength: null, cr: null, crc: null, crcOk: null, payload: new Uint8Array(0) };
+  if (status !== 0)
+    return {
+      ...common,
+      headerOk: false,
+      payloadLength: null,
+      cr: null,
+      crc: null,
+      crcOk: null,
+      payload: new Uint8Array(0),
+    };
   const payloadLength = info[1]!;
   return {
     ...common,
@@ -66,13 +130,21 @@ export function decodeFrameWasm(symbols: ArrayLike<number>, r: ResolvedParams, i
   return run(n, false, b.symbols, r, implicit);
 }
 
-export function decodeFrameSoftWasm(llr: Float32Array, symbolCount: number, r: ResolvedParams, implicit?: HeaderFields): DecodedFrame {
+export function decodeFrameSoftWasm(
+  llr: Float32Array,
+  symbolCount: number,
+  r: ResolvedParams,
+  implicit?: HeaderFields,
+): DecodedFrame {
   if (llr.length < symbolCount * r.sf) {
-    throw new ChirpError("TOO_SHORT", `llr holds ${llr.length} values, ${symbolCount} symbols need ${symbolCount * r.sf}`, { parameter: "llr" });
+    throw new ChirpError(
+      "TOO_SHORT",
+      `llr holds ${llr.length} values, ${symbolCount} symbols need ${symbolCount * r.sf}`,
+      { parameter: "llr" },
+    );
   }
   const b = buffers();
   const n = Math.min(symbolCount, MAX_SYMBOLS);
   new Float32Array(phyWasm.memory.buffer, b.llr, n * r.sf).set(llr.subarray(0, n * r.sf));
   return run(n, true, b.llr, r, implicit);
 }
-

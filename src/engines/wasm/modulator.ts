@@ -8,13 +8,29 @@ import { workArea } from "./scratch.js";
 
 interface ModKernels {
   modulator_symbols(syms: number, count: number, n: number, k: number, out: number): void;
-  modulator_frame(syms: number, count: number, preamble: number, sync0: number, sync1: number, extra: number, n: number, k: number, out: number): void;
+  modulator_frame(
+    syms: number,
+    count: number,
+    preamble: number,
+    sync0: number,
+    sync1: number,
+    extra: number,
+    n: number,
+    k: number,
+    out: number,
+  ): void;
   iq_conjugate(iq: number, samples: number): void;
 }
 const w = phyWasm as unknown as ModKernels & typeof phyWasm;
 
 /** Chirps of the given symbol values (already checked), n * k samples each, into out. */
-export function modulateSymbolsWasm(symbols: ArrayLike<number>, n: number, k: number, invertIq: boolean, out: Float32Array): void {
+export function modulateSymbolsWasm(
+  symbols: ArrayLike<number>,
+  n: number,
+  k: number,
+  invertIq: boolean,
+  out: Float32Array,
+): void {
   const samples = symbols.length * n * k;
   const symPtr = workArea("modulator.symbols", 2 * symbols.length);
   const outPtr = workArea("modulator.iq", 8 * samples);
@@ -25,7 +41,13 @@ export function modulateSymbolsWasm(symbols: ArrayLike<number>, n: number, k: nu
 }
 
 /** The whole frame (see frameLayout), encoded and modulated in Wasm, into out (2 * totalSamples floats). */
-export function modulateFrameWasm(payload: Uint8Array, r: ResolvedParams, k: number, sync: [number, number], out: Float32Array): void {
+export function modulateFrameWasm(
+  payload: Uint8Array,
+  r: ResolvedParams,
+  k: number,
+  sync: [number, number],
+  out: Float32Array,
+): void {
   const outPtr = workArea("modulator.iq", 4 * out.length);
   const { ptr, count } = encodeFrameInto(payload, r);
   w.modulator_frame(ptr, count, r.preambleLength, sync[0], sync[1], r.extraSymbols, r.n, k, outPtr);

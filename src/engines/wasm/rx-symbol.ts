@@ -8,17 +8,28 @@ import { SYMBOL_RESULT_SIZE, readSymbolResult } from "../../wasm/generated/rx-ab
 import { ChirpError } from "../../errors.js";
 import { interpolatorBank } from "../js/rx-symbol.js";
 import {
-  PHASES, TAPS, newSymbolResult, wordTables,
-  type RxSymbolConfig, type RxSymbolKernel, type SearchAccumulator,
+  PHASES,
+  TAPS,
+  newSymbolResult,
+  wordTables,
+  type RxSymbolConfig,
+  type RxSymbolKernel,
+  type SearchAccumulator,
 } from "../../rx/kernel.js";
 
 const k = phyWasm;
 if (k.SYMBOL_RESULT_BYTES.value !== SYMBOL_RESULT_SIZE) {
-  throw new ChirpError("WASM_TRAP", `the receiver kernel's result record is ${k.SYMBOL_RESULT_BYTES.value} bytes in Wasm, ${SYMBOL_RESULT_SIZE} in TypeScript: rebuild (npm run build:wasm)`);
+  throw new ChirpError(
+    "WASM_TRAP",
+    `the receiver kernel's result record is ${k.SYMBOL_RESULT_BYTES.value} bytes in Wasm, ${SYMBOL_RESULT_SIZE} in TypeScript: rebuild (npm run build:wasm)`,
+  );
 }
 
 /** What a kernel holds in Wasm memory: its context and the search accumulators made from it. */
-interface Held { ctx: number; searches: Set<number> }
+interface Held {
+  ctx: number;
+  searches: Set<number>;
+}
 function freeHeld(h: Held): void {
   if (!h.ctx) return;
   for (const q of h.searches) k.rxsym_search_free(q);
@@ -32,25 +43,37 @@ const registry = new FinalizationRegistry<Held>(freeHeld);
 const disposed = (what: string): ChirpError => new ChirpError("DISPOSED", `this ${what} has been disposed`);
 
 class WasmSearch implements SearchAccumulator {
-  constructor(private readonly held: Held, public ptr: number) {}
+  constructor(
+    private readonly held: Held,
+    public ptr: number,
+  ) {}
   reset(): void {
     if (!this.ptr || !this.held.ctx) throw disposed("search accumulator");
     k.rxsym_search_reset(this.held.ctx, this.ptr);
   }
   dispose(): void {
-    if (this.ptr && this.held.ctx) { this.held.searches.delete(this.ptr); k.rxsym_search_free(this.ptr); }
+    if (this.ptr && this.held.ctx) {
+      this.held.searches.delete(this.ptr);
+      k.rxsym_search_free(this.ptr);
+    }
     this.ptr = 0;
   }
 }
 
 export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
   const { sf, r, capacity } = cfg;
-  const n = 1 << sf, m = n * r;
-  const held: Held = { ctx: allocating(k, "a receiver kernel", () => k.rxsym_create(sf, r, capacity)), searches: new Set() };
+  const n = 1 << sf,
+    m = n * r;
+  const held: Held = {
+    ctx: allocating(k, "a receiver kernel", () => k.rxsym_create(sf, r, capacity)),
+    searches: new Set(),
+  };
   const ctx = held.ctx;
   // everything is allocated now: later calls never grow memory, so views stay valid until another
   // module allocates; they are re-made cheaply when the buffer was detached
-  const bufPtr = k.rxsym_buffer(ctx), resPtr = k.rxsym_result(ctx), llrPtr = k.rxsym_llr(ctx);
+  const bufPtr = k.rxsym_buffer(ctx),
+    resPtr = k.rxsym_result(ctx),
+    llrPtr = k.rxsym_llr(ctx);
   new Float32Array(k.memory.buffer, k.rxsym_bank(ctx), (PHASES + 1) * TAPS).set(interpolatorBank(r));
   const { wordFull, wordReduced } = wordTables(sf);
   const words = new Int32Array(k.memory.buffer, k.rxsym_words(ctx), 2 * n);
@@ -70,11 +93,25 @@ export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
       llrView = new Float32Array(mem, llrPtr, sf);
     }
   };
-  const copyResult = (): void => { views(); readSymbolResult(resView, 0, result); };
+  const copyResult = (): void => {
+    views();
+    readSymbolResult(resView, 0, result);
+  };
   const kernel: RxSymbolKernel = {
-    sf, n, r, m, capacity, result,
-    samples() { views(); return bufView; },
-    move(dst, src, count) { views(); k.rxsym_move(ctx, dst, src, count); },
+    sf,
+    n,
+    r,
+    m,
+    capacity,
+    result,
+    samples() {
+      views();
+      return bufView;
+    },
+    move(dst, src, count) {
+      views();
+      k.rxsym_move(ctx, dst, src, count);
+    },
     write(at, data, conjugate = false) {
       views();
       bufView.set(data, 2 * at);
@@ -93,7 +130,11 @@ export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
       copyResult();
       return f;
     },
-    foldedPair(start, down) { views(); k.rxsym_folded_pair(ctx, start, down ? 1 : 0); copyResult(); },
+    foldedPair(start, down) {
+      views();
+      k.rxsym_folded_pair(ctx, start, down ? 1 : 0);
+      copyResult();
+    },
     demod(a) {
       views();
       const llr = a.llrOut ? a.llrMode : 0;
