@@ -7,7 +7,8 @@ export {
   type Receiver,
   type ReceiverStats,
 } from "./receiver.js";
-export type { Frame, ReceiverOptions, SampleFormat, Samples } from "./types.js";
+export type { Frame, IqPolarity, ReceiverOptions, SampleFormat, Samples } from "./types.js";
+export type { PolyphaseFilter } from "../dsp/fir.js";
 export {
   createGatewayReceiver,
   decodeGateway,
