@@ -26,6 +26,7 @@ import {
   rxOptionHelp,
   rxOptionSpec,
   type RxFlags,
+  withRxSettings,
 } from "./rxflags.js";
 import { createProgress } from "./progress.js";
 import { writeFailure } from "./writer.js";
@@ -252,25 +253,16 @@ function gatewayFits(rx: RxFlags, rec: Recording, offsets: number[]): boolean {
 
 function gatewayOptions(rx: RxFlags, rec: Recording, offsets: number[]): GatewayOptions {
   const center = rec.centerFrequency ?? 0;
-  const { bandwidth, syncWord, explicitHeader, implicit, ldro, preambleLength, engine, iq, framing } = rx.base;
   const o: GatewayOptions = {
     sampleRate: requireRate(rec),
     centerFrequency: center,
     channels: offsets.map((off) => center + off),
     sfs: rx.sfs,
-    bandwidth,
+    bandwidth: rx.base.bandwidth,
     format: rec.format,
   };
-  if (syncWord !== undefined) o.syncWord = syncWord;
   if (rx.syncWords) o.syncWords = rx.syncWords;
-  if (iq !== undefined) o.iq = iq;
-  if (framing !== undefined) o.framing = framing;
-  if (explicitHeader !== undefined) o.explicitHeader = explicitHeader;
-  if (implicit !== undefined) o.implicit = implicit;
-  if (ldro !== undefined) o.ldro = ldro;
-  if (preambleLength !== undefined) o.preambleLength = preambleLength;
-  if (engine !== undefined) o.engine = engine;
-  return o;
+  return withRxSettings(o, rx);
 }
 
 /** SigMF annotation for a decoded frame: its extent in samples and frequency, and a short label. */

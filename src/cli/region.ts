@@ -15,7 +15,7 @@ import {
 } from "../lorawan/regions.js";
 import { intFlag, type OptionSpec } from "./args.js";
 import { requireRate, streamSamples, type Recording } from "./recording.js";
-import type { RxFlags } from "./rxflags.js";
+import { withRxSettings, type RxFlags } from "./rxflags.js";
 import type { ChannelFrame, DecodeStats } from "./decode.js";
 import { createProgress } from "./progress.js";
 
@@ -142,7 +142,6 @@ export async function decodeRegion(
 ): Promise<ChannelFrame[]> {
   const setting = rx.region!;
   const { rate, center } = checkCoverage(setting, rec);
-  const { syncWord, explicitHeader, implicit, ldro, preambleLength, engine, iq, framing } = rx.base;
   const groups = setting.plan.map((g) => {
     const o: GatewayOptions = {
       sampleRate: rate,
@@ -152,18 +151,10 @@ export async function decodeRegion(
       bandwidth: g.bandwidth,
       format: rec.format,
     };
-    if (syncWord !== undefined) o.syncWord = syncWord;
     // per-SF sync words (--sync 0x34,5-6:0x12) for the SFs of this bandwidth only
     const perSf = Object.entries(rx.syncWords ?? {}).filter(([sf]) => g.sfs.includes(Number(sf)));
     if (perSf.length) o.syncWords = Object.fromEntries(perSf);
-    if (iq !== undefined) o.iq = iq;
-    if (framing !== undefined) o.framing = framing;
-    if (explicitHeader !== undefined) o.explicitHeader = explicitHeader;
-    if (implicit !== undefined) o.implicit = implicit;
-    if (ldro !== undefined) o.ldro = ldro;
-    if (preambleLength !== undefined) o.preambleLength = preambleLength;
-    if (engine !== undefined) o.engine = engine;
-    return { g, gw: createGatewayReceiver(o) };
+    return { g, gw: createGatewayReceiver(withRxSettings(o, rx)) };
   });
   const frames: ChannelFrame[] = [];
   const take = (fs: GatewayFrame[], channels: UplinkChannel[]) => {

@@ -1,7 +1,7 @@
 // Receiver options from command-line flags, shared by decode, spectrogram and batch workers.
 import { bandwidthFlag, syncFlag } from "./phyFlags.js";
 import { ChirpError, badParameter } from "../errors.js";
-import type { ReceiverOptions } from "./deps.js";
+import type { GatewayOptions, ReceiverOptions } from "./deps.js";
 import { choiceFlag, intFlag, numberFlag, optNumber, type OptionSpec } from "./args.js";
 import { requireRate, type Recording } from "./recording.js";
 import type { RegionSetting } from "./region.js";
@@ -210,4 +210,18 @@ export function forwardFlags(v: Record<string, unknown>, keys: string[]): string
     else out.push(`--${k}`, String(x));
   }
   return out;
+}
+
+/** Copies the receiver settings the flags gave (sync word, IQ, framing, header, LDRO, preamble, engine) into o. */
+export function withRxSettings(o: GatewayOptions, rx: RxFlags): GatewayOptions {
+  const { syncWord, explicitHeader, implicit, ldro, preambleLength, engine, iq, framing } = rx.base;
+  if (syncWord !== undefined) o.syncWord = syncWord;
+  if (iq !== undefined) o.iq = iq;
+  if (framing !== undefined) o.framing = framing;
+  if (explicitHeader !== undefined) o.explicitHeader = explicitHeader;
+  if (implicit !== undefined) o.implicit = implicit;
+  if (ldro !== undefined) o.ldro = ldro;
+  if (preambleLength !== undefined) o.preambleLength = preambleLength;
+  if (engine !== undefined) o.engine = engine;
+  return o;
 }
