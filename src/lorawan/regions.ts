@@ -103,6 +103,16 @@ function fixedPlan(first125: number, first500: number, dr500: number, maxDr125: 
   return out;
 }
 
+/** DR8..DR13, the 500 kHz downlink rates US915 and AU915 share (RP002-1.0.4, their data-rate tables). */
+const downlink500 = () => [
+  lora(8, 12, 500000, 61, "down"),
+  lora(9, 11, 500000, 137, "down"),
+  lora(10, 10, 500000, 250, "down"),
+  lora(11, 9, 500000, 250, "down"),
+  lora(12, 8, 500000, 250, "down"),
+  lora(13, 7, 500000, 250, "down"),
+];
+
 const REGIONS: Record<RegionName, () => Region> = {
   // EU863-870: three default channels, DR0..5 at 125 kHz, DR6 SF7/250 kHz, DR7 FSK, DR8..11 LR-FHSS; 1 % duty cycle (g1 band)
   eu868: () => ({
@@ -134,12 +144,7 @@ const REGIONS: Record<RegionName, () => Region> = {
       lora(4, 8, 500000, 250, "up"),
       lrfhss(5),
       lrfhss(6),
-      lora(8, 12, 500000, 61, "down"),
-      lora(9, 11, 500000, 137, "down"),
-      lora(10, 10, 500000, 250, "down"),
-      lora(11, 9, 500000, 250, "down"),
-      lora(12, 8, 500000, 250, "down"),
-      lora(13, 7, 500000, 250, "down"),
+      ...downlink500(),
     ],
     channels: fixedPlan(902.3, 903.0, 4, 3),
     subbands: 8,
@@ -155,12 +160,7 @@ const REGIONS: Record<RegionName, () => Region> = {
       ...sf12to7([59, 59, 59, 123, 250, 250]).map((d) => ({ ...d, downlink: false })),
       lora(6, 8, 500000, 250, "up"),
       lrfhss(7),
-      lora(8, 12, 500000, 61, "down"),
-      lora(9, 11, 500000, 137, "down"),
-      lora(10, 10, 500000, 250, "down"),
-      lora(11, 9, 500000, 250, "down"),
-      lora(12, 8, 500000, 250, "down"),
-      lora(13, 7, 500000, 250, "down"),
+      ...downlink500(),
     ],
     channels: fixedPlan(915.2, 915.9, 6, 5),
     subbands: 8,
