@@ -27,6 +27,94 @@ describe("regional plans", () => {
       expect(r.channels.length).toBeGreaterThanOrEqual(2);
     }
   });
+  it("maximum payload sizes M per DR: US915 (one table), AU915 and AS923 with and without the 400 ms dwell time", () => {
+    const m = (name: string, key: "maxMacPayload" | "maxMacPayloadDwell", dir: "up" | "down" = "up") =>
+      getRegion(name)
+        .dataRates.filter((d) => d.kind === "lora" && (dir === "up" ? d.uplink : d.downlink))
+        .map((d) => [d.dr, d[key]]);
+    // RP002-1.0.4 2.5.6 / 2.8.6 / 2.10.6; the same as LoRaMac-node's N + 8 and The Things Stack's RP002-1.0.4 bands
+    expect(m("us915", "maxMacPayload")).toEqual([
+      [0, 19],
+      [1, 61],
+      [2, 133],
+      [3, 250],
+      [4, 250],
+    ]);
+    expect(m("us915", "maxMacPayloadDwell")).toEqual([
+      [0, undefined],
+      [1, undefined],
+      [2, undefined],
+      [3, undefined],
+      [4, undefined],
+    ]);
+    expect(m("us915", "maxMacPayload", "down")).toEqual([
+      [8, 61],
+      [9, 137],
+      [10, 250],
+      [11, 250],
+      [12, 250],
+      [13, 250],
+    ]);
+    expect(m("au915", "maxMacPayload")).toEqual([
+      [0, 59],
+      [1, 59],
+      [2, 59],
+      [3, 123],
+      [4, 250],
+      [5, 250],
+      [6, 250],
+    ]);
+    expect(m("au915", "maxMacPayloadDwell")).toEqual([
+      [0, null],
+      [1, null],
+      [2, 19],
+      [3, 61],
+      [4, 133],
+      [5, 250],
+      [6, 250],
+    ]);
+    expect(m("au915", "maxMacPayload", "down")).toEqual(m("us915", "maxMacPayload", "down"));
+    expect(getRegion("au915").dwellTimeMs).toBe(400);
+    expect(m("as923", "maxMacPayload")).toEqual([
+      [0, 59],
+      [1, 59],
+      [2, 123],
+      [3, 123],
+      [4, 250],
+      [5, 250],
+      [6, 250],
+    ]);
+    expect(m("as923", "maxMacPayloadDwell")).toEqual([
+      [0, null],
+      [1, null],
+      [2, 19],
+      [3, 61],
+      [4, 133],
+      [5, 250],
+      [6, 250],
+    ]);
+    expect(getRegion("as923").dwellTimeMs).toBeUndefined();
+    for (const name of ["eu868", "kr920", "in865", "ru864", "cn470"])
+      expect(
+        m(name, "maxMacPayload")
+          .slice(0, 6)
+          .map((x) => x[1]),
+      ).toEqual([59, 59, 59, 123, 250, 250]);
+  });
+  it("chirp toa --region au915: the dwell-time column applies (DR2 M = 19 B, DR0 not usable)", () => {
+    const t = chirp(["toa", "--region", "au915", "--dr", "2", "--length", "30"]).stdout;
+    expect(t).toMatch(
+      /max payload {5}24 B PHYPayload \(MACPayload M = 19 B; 59 B without the dwell time\): 30 B is too long/,
+    );
+    const j = JSON.parse(chirp(["toa", "--region", "au915", "--dr", "0", "--length", "10", "--json"]).stdout);
+    expect(j).toMatchObject({ maxPhyPayload: null, dwellTimeSeconds: 0.4 });
+    expect(chirp(["toa", "--region", "au915", "--dr", "0", "--length", "10"]).stdout).toMatch(
+      /none: DR0 cannot be used under the 400 ms dwell time \(M = 59 B without it\)/,
+    );
+    expect(
+      JSON.parse(chirp(["toa", "--region", "as923", "--dr", "2", "--length", "10", "--json"]).stdout).maxPhyPayload,
+    ).toBe(128);
+  });
   it("US915/AU915: 64 x 125 kHz + 8 x 500 kHz; sub-band 2 is channels 8..15 and 65", () => {
     const us = getRegion("us915");
     const sb2 = regionChannels(us, 2);

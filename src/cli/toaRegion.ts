@@ -50,12 +50,22 @@ export function regionLimits(
 ): { lines: string[]; json: Record<string, unknown> } {
   const lines = [`${region.band} DR${dr.dr}   SF${dr.sf} / ${dr.bandwidth! / 1000} kHz`];
   const json: Record<string, unknown> = {};
-  if (dr.maxMacPayload !== undefined) {
-    // PHYPayload = MHDR (1) + MACPayload + MIC (4)
-    const maxPhy = dr.maxMacPayload + 5;
-    json.maxPhyPayload = maxPhy;
+  // Under the region's dwell time a second payload column applies where the table has one (AU915)
+  const dwellM = region.dwellTimeMs !== undefined ? dr.maxMacPayloadDwell : undefined;
+  if (dwellM === null) {
+    json.maxPhyPayload = null;
     lines.push(
-      `max payload     ${maxPhy} B PHYPayload (MACPayload M = ${dr.maxMacPayload} B): ${length <= maxPhy ? "fits" : `${length} B is too long`}`,
+      `max payload     none: DR${dr.dr} cannot be used under the ${region.dwellTimeMs} ms dwell time (M = ${dr.maxMacPayload} B without it)`,
+    );
+  } else if (dr.maxMacPayload !== undefined) {
+    const m = dwellM ?? dr.maxMacPayload;
+    // PHYPayload = MHDR (1) + MACPayload + MIC (4)
+    const maxPhy = m + 5;
+    json.maxPhyPayload = maxPhy;
+    const other =
+      dwellM !== undefined && dwellM !== dr.maxMacPayload ? `; ${dr.maxMacPayload} B without the dwell time` : "";
+    lines.push(
+      `max payload     ${maxPhy} B PHYPayload (MACPayload M = ${m} B${other}): ${length <= maxPhy ? "fits" : `${length} B is too long`}`,
     );
   }
   if (region.dutyCycle !== undefined) {

@@ -1,12 +1,13 @@
 /**
  * LoRaWAN regional channel plans: uplink channels, data rates (DR <-> SF/bandwidth), maximum
- * payload sizes and duty cycles of eight regions, from LoRaWAN Regional Parameters RP002-1.0.4.
- * Each region's tables are those of its RP002 section of the same name: "<Region> Channel
- * Frequencies" (channels), "<Region> Data Rate and End-Device Output Power Encoding" (data rates),
- * "<Region> Maximum Payload Size" (M, the largest MACPayload, not repeater compatible, no dwell
- * time). Values cross-checked against ChirpStack's lrwn/src/region/*.rs (RP002_1_0_4 revision)
- * and LoRaMac-node's Region*.h. Only LoRa data rates are named here (FSK and LR-FHSS data rates are
- * listed with their kind, for completeness of the DR numbering).
+ * payload sizes and duty cycles of eight regions, from LoRaWAN Regional Parameters RP002-1.0.4,
+ * whose chapter 2 has one section 2.N per band with the same subsections in each: 2.N.2 "Channel
+ * Frequencies", 2.N.3 "Data Rate and End-Device Output Power Encoding", 2.N.6 "Maximum Payload
+ * Size" (M, the largest MACPayload, not repeater compatible). Each region below cites its three.
+ * Values cross-checked against The Things Stack's pkg/band/*_rp2_v1_0_4.go, LoRaMac-node's
+ * Region*.h (N = M - 8) and, for downlink M, ChirpStack's lrwn/src/region/*.rs (RP002_1_0_4).
+ * Only LoRa data rates are named here (FSK and LR-FHSS data rates are listed with their kind, for
+ * completeness of the DR numbering).
  */
 import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkArray, checkNumber } from "../check.js";
@@ -34,6 +35,12 @@ export interface DataRate {
   downlink: boolean;
   /** M: the largest MACPayload in bytes (PHYPayload = M + 5), when the region defines it for this DR. */
   maxMacPayload?: number;
+  /**
+   * M under a 400 ms uplink dwell time (UplinkDwellTime = 1), in regions whose payload table has a
+   * second column for it (AU915, AS923); null where that column says N/A (DR0/DR1: even the
+   * smallest frame lasts longer than 400 ms). US915 has one table, already dwell-limited.
+   */
+  maxMacPayloadDwell?: number | null;
 }
 
 export interface UplinkChannel {
@@ -88,6 +95,10 @@ const lrfhss = (dr: number): DataRate => ({ dr, kind: "lr-fhss", uplink: true, d
 const sf12to7 = (m: (number | undefined)[]): DataRate[] =>
   [12, 11, 10, 9, 8, 7].map((sf, dr) => lora(dr, sf, 125000, m[dr]));
 
+/** Adds the 400 ms dwell-time column of a payload table, M per DR from DR0 (null: N/A). */
+const withDwell = (rates: DataRate[], m: (number | null)[]): DataRate[] =>
+  rates.map((d) => (d.dr < m.length && d.uplink ? { ...d, maxMacPayloadDwell: m[d.dr] } : d));
+
 const ch = (index: number, mhz: number, bandwidth: number, minDr: number, maxDr: number): UplinkChannel => ({
   index,
   frequencyHz: Math.round(mhz * 1e6),
@@ -103,7 +114,7 @@ function fixedPlan(first125: number, first500: number, dr500: number, maxDr125: 
   return out;
 }
 
-/** DR8..DR13, the 500 kHz downlink rates US915 and AU915 share (RP002-1.0.4, their data-rate tables). */
+/** DR8..DR13, the 500 kHz downlink rates US915 and AU915 share (RP002-1.0.4 2.5.3 and 2.8.3; M from 2.5.6 and 2.8.6). */
 const downlink500 = () => [
   lora(8, 12, 500000, 61, "down"),
   lora(9, 11, 500000, 137, "down"),
@@ -115,6 +126,9 @@ const downlink500 = () => [
 
 const REGIONS: Record<RegionName, () => Region> = {
   // EU863-870: three default channels, DR0..5 at 125 kHz, DR6 SF7/250 kHz, DR7 FSK, DR8..11 LR-FHSS; 1 % duty cycle (g1 band)
+  // channels: RP002-1.0.4 2.4.2 EU863-870 Channel Frequencies
+  // data rates: RP002-1.0.4 2.4.3 EU863-870 Data Rate and End-Device Output Power Encoding
+  // M: RP002-1.0.4 2.4.6 EU863-870 Maximum Payload Size
   eu868: () => ({
     name: "eu868",
     band: "EU863-870",
@@ -133,6 +147,9 @@ const REGIONS: Record<RegionName, () => Region> = {
     cfList: "frequencies",
   }),
   // US902-928: 64 x 125 kHz (902.3 + 0.2n MHz, DR0..3) + 8 x 500 kHz (903.0 + 1.6n MHz, DR4); 400 ms dwell time
+  // channels: RP002-1.0.4 2.5.2 US902-928 Channel Frequencies
+  // data rates: RP002-1.0.4 2.5.3 US902-928 Data Rate and End-Device Output Power Encoding
+  // M: RP002-1.0.4 2.5.6 US902-928 Maximum Payload Size (one table: DR0 19, DR1 61, DR2 133, DR3/DR4 250)
   us915: () => ({
     name: "us915",
     band: "US902-928",
@@ -152,24 +169,36 @@ const REGIONS: Record<RegionName, () => Region> = {
     rx2: { frequencyHz: 923_300_000, dr: 8 },
     cfList: "channel-mask",
   }),
-  // AU915-928: 64 x 125 kHz (915.2 + 0.2n MHz, DR0..5) + 8 x 500 kHz (915.9 + 1.6n MHz, DR6)
+  // AU915-928: 64 x 125 kHz (915.2 + 0.2n MHz, DR0..5) + 8 x 500 kHz (915.9 + 1.6n MHz, DR6); end-devices
+  // start with UplinkDwellTime = 1 (400 ms) until a TxParamSetupReq lifts it (LoRaMac-node
+  // AU915_DEFAULT_UPLINK_DWELL_TIME, The Things Stack BootDwellTime)
+  // channels: RP002-1.0.4 2.8.2 AU915-928 Channel Frequencies
+  // data rates: RP002-1.0.4 2.8.3 AU915-928 Data Rate and End-Device Output Power Encoding
+  // M: RP002-1.0.4 2.8.6 AU915-928 Maximum Payload Size (UplinkDwellTime = 0 and = 1 columns)
   au915: () => ({
     name: "au915",
     band: "AU915-928",
-    dataRates: [
-      ...sf12to7([59, 59, 59, 123, 250, 250]).map((d) => ({ ...d, downlink: false })),
-      lora(6, 8, 500000, 250, "up"),
-      lrfhss(7),
-      ...downlink500(),
-    ],
+    dataRates: withDwell(
+      [
+        ...sf12to7([59, 59, 59, 123, 250, 250]).map((d) => ({ ...d, downlink: false })),
+        lora(6, 8, 500000, 250, "up"),
+        lrfhss(7),
+        ...downlink500(),
+      ],
+      [null, null, 19, 61, 133, 250, 250],
+    ),
     channels: fixedPlan(915.2, 915.9, 6, 5),
     subbands: 8,
+    dwellTimeMs: 400,
     rx2: { frequencyHz: 923_300_000, dr: 8 },
     cfList: "channel-mask",
   }),
   // CN470-510: 96 x 125 kHz uplink channels 470.3 + 0.2n MHz (DR0..5), downlink 500.3 + 0.2n; the plan of
-  // LoRaWAN RP 1.0.3 and ChirpStack's cn470 (RP002-1.0.1+ also define 20/26 MHz antenna plans whose
-  // plan A starts with these channels)
+  // LoRaWAN RP 1.0.3 and ChirpStack's cn470. RP002-1.0.4 2.9 replaced it with 20/26 MHz antenna plans
+  // (other channels, and M from DR1: 31, 94, 172, 250), not modelled here; so the tables cited are 1.0.3's:
+  // channels: LoRaWAN Regional Parameters v1.0.3revA 2.7.2 CN470-510 Channel Frequencies
+  // data rates: v1.0.3revA 2.7.3 CN470-510 Data Rate and End-point Output Power encoding
+  // M: v1.0.3revA 2.7.6 CN470-510 Maximum payload size
   cn470: () => ({
     name: "cn470",
     band: "CN470-510",
@@ -179,16 +208,26 @@ const REGIONS: Record<RegionName, () => Region> = {
     rx2: { frequencyHz: 505_300_000, dr: 0 },
     cfList: "channel-mask",
   }),
-  // AS923(-1): two default channels 923.2 / 923.4 MHz; DR6 SF7/250 kHz, DR7 FSK; M without dwell time
+  // AS923(-1): two default channels 923.2 / 923.4 MHz; DR6 SF7/250 kHz, DR7 FSK; the dwell time is
+  // set per country, so none is assumed (maxMacPayload is the DwellTime = 0 column)
+  // channels: RP002-1.0.4 2.10.2 AS923 Channel Frequencies
+  // data rates: RP002-1.0.4 2.10.3 AS923 Data Rate and End-Device Output Power Encoding
+  // M: RP002-1.0.4 2.10.6 AS923 Maximum Payload Size (DwellTime = 0 and = 1 columns)
   as923: () => ({
     name: "as923",
     band: "AS923-1",
-    dataRates: [...sf12to7([59, 59, 123, 123, 250, 250]), lora(6, 7, 250000, 250), fsk(7, 250)],
+    dataRates: withDwell(
+      [...sf12to7([59, 59, 123, 123, 250, 250]), lora(6, 7, 250000, 250), fsk(7, 250)],
+      [null, null, 19, 61, 133, 250, 250, 250],
+    ),
     channels: [ch(0, 923.2, 125000, 0, 5), ch(1, 923.4, 125000, 0, 5)],
     rx2: { frequencyHz: 923_200_000, dr: 2 },
     cfList: "frequencies",
   }),
   // KR920-923: three default channels 922.1 / 922.3 / 922.5 MHz, DR0..5; listen before talk, no duty cycle
+  // channels: RP002-1.0.4 2.11.2 KR920-923 Channel Frequencies
+  // data rates: RP002-1.0.4 2.11.3 KR920-923 Data Rate and End-Device Output Power Encoding
+  // M: RP002-1.0.4 2.11.6 KR920-923 Maximum Payload Size
   kr920: () => ({
     name: "kr920",
     band: "KR920-923",
@@ -198,6 +237,9 @@ const REGIONS: Record<RegionName, () => Region> = {
     cfList: "frequencies",
   }),
   // IN865-867: three default channels 865.0625 / 865.4025 / 865.985 MHz; DR7 FSK; no duty cycle
+  // channels: RP002-1.0.4 2.12.2 IN865-867 Channel Frequencies
+  // data rates: RP002-1.0.4 2.12.3 IN865-867 Data Rate and End-Device Output Power Encoding
+  // M: RP002-1.0.4 2.12.6 IN865-867 Maximum Payload Size
   in865: () => ({
     name: "in865",
     band: "IN865-867",
@@ -207,6 +249,9 @@ const REGIONS: Record<RegionName, () => Region> = {
     cfList: "frequencies",
   }),
   // RU864-870: two default channels 868.9 / 869.1 MHz; DR6 SF7/250 kHz, DR7 FSK; 1 % duty cycle
+  // channels: RP002-1.0.4 2.13.2 RU864-870 Channel Frequencies
+  // data rates: RP002-1.0.4 2.13.3 RU864-870 Data Rate and End-Device Output Power Encoding
+  // M: RP002-1.0.4 2.13.6 RU864-870 Maximum Payload Size
   ru864: () => ({
     name: "ru864",
     band: "RU864-870",
