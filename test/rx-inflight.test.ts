@@ -41,6 +41,41 @@ describe.each(["wasm", "js"] as const)("frames in flight (%s)", (engine) => {
     expect(frames.filter((f) => f.crcOk).every((f) => sim.truth.some((t) => t.payloadHex === f.payloadHex))).toBe(true);
   });
 
+  it("decodes a frame 10 dB stronger that starts in the last symbols of another's preamble (its own grid, not that frame seen again)", () => {
+    // the stronger frame's preamble lies where the weaker one's preamble and sync are expected: a
+    // detection there was taken for the weaker frame seen again, and both were lost
+    const first = 4219;
+    const sim = simulate({
+      frames: [
+        {
+          payloadLength: 16,
+          params: { ...params, syncWord: 0x34 },
+          snrDb: 0,
+          cfoHz: -2951,
+          sfoPpm: -3.4,
+          startSample: first,
+        },
+        {
+          payloadLength: 16,
+          params: { ...params, syncWord: 0x34 },
+          snrDb: 10,
+          cfoHz: 4393,
+          sfoPpm: 5.06,
+          startSample: first + 7.804 * 2 * n,
+        },
+      ],
+      sampleRate: rate,
+      snrDb: 10,
+      tailSamples: 4000,
+      seed: 2780303846,
+    });
+    const frames = decodeRecording(sim.iq, { sampleRate: rate, bandwidth: bw, sf, syncWord: 0x34, engine });
+    const strong = frames.filter((f) => f.crcOk && f.payloadHex === sim.truth[1]!.payloadHex);
+    expect(strong).toHaveLength(1);
+    expect(Math.abs(strong[0]!.startSample - sim.truth[1]!.startSample)).toBeLessThan(4);
+    expect(frames.filter((f) => f.crcOk).every((f) => sim.truth.some((t) => t.payloadHex === f.payloadHex))).toBe(true);
+  });
+
   it("a false frame whose header claims 255 bytes does not hide a real frame under it", () => {
     // the garbage frame: a preamble, sync word and a good header block claiming 255 bytes, then
     // nothing (its payload is the noise), as a false detection with a plausible header would be

@@ -2,7 +2,7 @@
  * A listener: the receiver's stages for one (sf, polarity) on a channel's stream — its kernel with
  * the sample buffer, its detector and its frames in flight, moved through their stages by one loop.
  */
-import { DEBUG, WAIT, type FrameRecord, type Phase, type ReceiverStats, type Stage } from "./context.js";
+import { DEBUG, WAIT, wrap, type FrameRecord, type Phase, type ReceiverStats, type Stage } from "./context.js";
 import { MARGIN, SEARCH_WINDOWS, type RxSymbolKernel, type SearchAccumulator } from "./kernel.js";
 import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
@@ -31,6 +31,12 @@ const MAX_IN_FLIGHT = 8;
  * preamble near 1 at any SNR the search detects; one strong symbol among the windows near 0).
  */
 const STEADY_IN_PAYLOAD = 0.5;
+/**
+ * A steady tone inside a frame's preamble or sync whose window grid is more than this many chips
+ * off the frame's own is another frame's preamble (a stronger frame that started there); within it,
+ * the frame itself (its detections land within a bin, the carrier's fraction and noise).
+ */
+const OWN_GRID_CHIPS = 2;
 
 /**
  * A listener: a kernel with its own copy of the front end's output (conjugated for inverted IQ:
@@ -110,7 +116,11 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
         f.phase === "sync"
           ? [f.det - (L + 1) * m, f.det + (L + 7) * m, f.det + (L + 7) * m]
           : [f.tDown - (L + 2) * m, f.tDown + (2.25 + SEARCH_WINDOWS) * m, f.tDown + 2.25 * m];
-      if (d.aligned >= from && d.aligned <= to) return false;
+      // another frame's preamble there has its own grid: its tone sits more than a couple of bins
+      // from this frame's (a detection of this frame lands within a bin of its grid)
+      const grid = f.phase === "sync" ? f.det : f.tDown;
+      const own = d.steady < STEADY_IN_PAYLOAD || Math.abs(wrap(d.aligned - grid, m)) <= OWN_GRID_CHIPS * r;
+      if (d.aligned >= from && d.aligned <= to && own) return false;
       if (d.aligned > symbols) {
         if (d.steady < STEADY_IN_PAYLOAD) return false;
         nested = true;
