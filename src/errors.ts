@@ -15,7 +15,8 @@ export type ChirpErrorCode =
   | "WASM_TRAP" // the Wasm module aborted (a bug: please report)
   | "OUT_OF_MEMORY" // Wasm memory cannot grow any more (dispose receivers no longer used)
   | "DISPOSED" // an object was used after its dispose()
-  | "IO_ERROR"; // a file cannot be read or written
+  | "IO_ERROR" // a file cannot be read or written
+  | "WORKER_FAILED"; // a worker stopped before it finished (crashed, ran out of memory, could not load)
 
 export class ChirpError extends Error {
   readonly code: ChirpErrorCode;

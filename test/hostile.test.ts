@@ -67,6 +67,8 @@ const HOSTILE: [string, () => unknown][] = [
 ];
 
 const bw = 125e3;
+// the parallel decoders' workers run the built module (a Node worker cannot load the TypeScript sources)
+const workerUrl = new URL("../dist/rx/worker.js", import.meta.url);
 const P = () => ({ sf: 7, bandwidth: bw, cr: 1 });
 const K = "000102030405060708090a0b0c0d0e0f";
 const key = () => lorawan.fromHex(K);
@@ -105,6 +107,19 @@ const VALID: Record<string, () => unknown[]> = {
   ],
   decodeHeader: () => [syms(), P()],
   decodeRecording: () => [iq(), { sampleRate: 250e3, bandwidth: bw, sf: 7 }],
+  decodeRecordingParallel: () => [iq(), { sampleRate: 250e3, bandwidth: bw, sf: 7, workers: 1, workerUrl }],
+  decodeGatewayParallel: () => [
+    iq(),
+    {
+      sampleRate: 250e3,
+      centerFrequency: 868.1e6,
+      channels: [868.1e6],
+      bandwidth: bw,
+      sfs: [7],
+      workers: 1,
+      workerUrl,
+    },
+  ],
   demodulateSymbols: () => [phy.modulateSymbols([1, 2, 3], P(), { oversampling: 1 }), P(), { oversampling: 1 }],
   encodeFrame: () => [Uint8Array.of(1, 2, 3), P(), { engine: "js" }],
   frameLayout: () => [P(), 3, 1],
@@ -288,10 +303,22 @@ for (const [sub, m] of Object.entries(SUBPATHS)) {
 // Functions whose contract is to throw (badParameter always throws its ChirpError).
 const ALWAYS_THROWS = new Set(["badParameter"]);
 
+/** What promises (the parallel decoders) settled with other than a result or a ChirpError. */
+const pending: Promise<string | null>[] = [];
+
 function call(f: unknown, args: unknown[]): unknown {
   const fn = f as (...a: unknown[]) => unknown;
   const isClass = /^class\b/.test(Function.prototype.toString.call(fn));
   const r = isClass ? new (fn as unknown as new (...a: unknown[]) => unknown)(...args) : fn(...args);
+  if (r instanceof Promise) {
+    const name = (f as { name: string }).name;
+    pending.push(
+      r.then(
+        () => null,
+        (e) => (e instanceof ChirpError ? null : `${name}: ${e instanceof Error ? e.message : String(e)}`),
+      ),
+    );
+  }
   // generators (perSweepPoints): take the first value
   if (
     r &&
@@ -422,5 +449,10 @@ describe("every public export answers hostile arguments with a ChirpError or a r
       ),
       { numRuns: 1500 },
     );
+  });
+
+  it("promises (the parallel decoders) settle with a result or a ChirpError", async () => {
+    const failures = (await Promise.all(pending)).filter((x) => x !== null);
+    expect(failures).toEqual([]);
   });
 });

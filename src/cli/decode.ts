@@ -10,11 +10,13 @@ import {
   decodeCollisions,
   decodeGatewayCollisions,
   type ChannelReceiver,
+  type ChannelReceiverOptions,
   type Frame,
   type GatewayOptions,
   type Samples,
 } from "./deps.js";
 import { timeOnAir } from "../phy/index.js";
+import { decodeInWorkers, MAX_WORKERS } from "../rx/parallel.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
 import { openRecording, readSamples, requireRate, streamSamples, type Recording } from "./recording.js";
@@ -55,7 +57,10 @@ export const help: Help = {
       "--collisions",
       "one file: decode overlapping frames (capture and interference cancellation; the whole recording in memory)",
     ],
-    ["--jobs N", "batch: decode N files at once (default: number of cores); one file decodes in this process"],
+    [
+      "--jobs N",
+      "batch: decode N files at once (default: number of cores); one file: split it across N workers (default: this process alone)",
+    ],
     ["--resume OUT.jsonl", "batch: append frames to OUT.jsonl and skip files already done there"],
     ["--quiet", "no progress on stderr"],
   ],
@@ -154,6 +159,8 @@ export async function decodeRecording(
     stats?: DecodeStats;
     source?: AsyncIterable<{ view: Samples; first: number }>;
     collisions?: boolean;
+    /** Workers to split the recording across (src/rx/parallel.ts); 1 or absent: this process. */
+    jobs?: number;
   } = {},
 ): Promise<ChannelFrame[]> {
   if (rx.region) return (await import("./region.js")).decodeRegion(rec, rx, opts);
@@ -188,21 +195,39 @@ export async function decodeRecording(
   }
   // One channel receiver per channel: one front end feeding a listener per SF (and polarity), as
   // the gateway receiver does.
+  const channelOptions = offsets.map((off): ChannelReceiverOptions => {
+    const { sf: _sf, syncWord: _own, ...o } = receiverOptions(rx, rec, rx.sfs[0]!, off);
+    const syncWord = rx.base.syncWord;
+    return {
+      ...o,
+      ...(syncWord !== undefined ? { syncWord } : {}),
+      ...(rx.syncWords ? { syncWords: rx.syncWords } : {}),
+      sfs: rx.sfs,
+    };
+  });
+  if ((opts.jobs ?? 1) > 1 && !opts.source) {
+    // the recording cut into segments decoded by workers at once; the same frames as below
+    const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
+    const result = await decodeInWorkers(
+      { total: rec.samples, read: (first, count) => readSamples(rec, first, count) as Samples },
+      { kind: "channels", channels: channelOptions },
+      { workers: opts.jobs!, onProgress: (n) => progress.update(n) },
+    );
+    progress.done();
+    if (opts.stats) {
+      opts.stats.detections += result.counts.detections;
+      opts.stats.syncWordRejects += result.counts.syncWordRejects;
+      opts.stats.headerFailures += result.counts.headerFailures;
+    }
+    for (const { frame, channel } of result.frames) {
+      const off = offsets[channel]!;
+      take(tagged ? tagChannel(frame, off, rec.centerFrequency) : frame);
+    }
+    return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
+  }
   const receivers: { off: number; r: ChannelReceiver }[] = [];
   try {
-    for (const off of offsets) {
-      const { sf: _sf, syncWord: _own, ...o } = receiverOptions(rx, rec, rx.sfs[0]!, off);
-      const syncWord = rx.base.syncWord;
-      receivers.push({
-        off,
-        r: createChannelReceiver({
-          ...o,
-          ...(syncWord !== undefined ? { syncWord } : {}),
-          ...(rx.syncWords ? { syncWords: rx.syncWords } : {}),
-          sfs: rx.sfs,
-        }),
-      });
-    }
+    offsets.forEach((off, i) => receivers.push({ off, r: createChannelReceiver(channelOptions[i]!) }));
   } catch (e) {
     for (const { r } of receivers) r.dispose();
     throw e;
@@ -405,11 +430,20 @@ export async function run(argv: string[]): Promise<number> {
   if (live) return (await import("./live.js")).runLive(p.positionals[0]!, v, rx);
   rejectLiveFlags(v);
   if (v.jobs !== undefined) intFlag("jobs", v.jobs, 1, 256);
-  // One file decodes in this process even with --jobs (a child process would only add its start-up);
   // --resume keeps the batch runner's bookkeeping.
   if (isBatch(p.positionals) || v.resume !== undefined) {
     rejectInBatch(v);
     return runBatch(p.positionals, v, rx);
+  }
+  // One file decodes in this process (a child process would only add its start-up); with --jobs N
+  // it is cut into segments that N workers decode at once.
+  const jobs = v.jobs !== undefined ? intFlag("jobs", v.jobs, 1, MAX_WORKERS) : 1;
+  if (jobs > 1 && (v.collisions || v.region !== undefined)) {
+    throw new ChirpError(
+      "BAD_PARAMETER",
+      `--jobs ${jobs} splits one file across workers for the plain decoder; --collisions and --region decode in this process (drop --jobs)`,
+      { parameter: "--jobs" },
+    );
   }
   const rec = openRecording(p.positionals[0]!, rx.flags);
   adoptMetadata(rx, rec);
@@ -429,6 +463,7 @@ export async function run(argv: string[]): Promise<number> {
   let found = 0; // frames with a valid header that are not cut off by the recording's end
   const frames = await decodeRecording(rec, rx, {
     collisions: !!v.collisions,
+    jobs,
     quiet: !!v.quiet,
     stats,
     keep: (!json && !outputs.csv) || exchange !== null,

@@ -12,6 +12,7 @@ export {
   decodeCollisions,
   decodeGatewayCollisions,
   type ChannelReceiver,
+  type ChannelReceiverOptions,
   type GatewayFrame,
   type GatewayOptions,
 } from "../rx/index.js";

@@ -24,3 +24,9 @@ export {
   type ChannelReceiverOptions,
   type ListenerKey,
 } from "./channel.js";
+export {
+  decodeRecordingParallel,
+  decodeGatewayParallel,
+  MAX_WORKERS,
+  type ParallelOptions,
+} from "./parallel.js";

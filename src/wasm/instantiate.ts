@@ -30,6 +30,23 @@ function readAsString(memory: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, len));
 }
 
+/** Modules compiled in this realm (or given to it), by name: what a worker is handed instead of compiling again. */
+const compiled = new Map<string, WebAssembly.Module>();
+
+/** The Wasm modules compiled in this realm so far, by name ("phy", "crypto"). */
+export function compiledModules(): Record<string, WebAssembly.Module> {
+  return Object.fromEntries(compiled);
+}
+
+/**
+ * Modules compiled elsewhere (a worker's parent posts its own: a WebAssembly.Module is structured
+ * cloneable); instantiateWasm then uses them instead of compiling the embedded bytes. Must be
+ * called before the modules that instantiate them (src/wasm/phy.ts, crypto.ts) are imported.
+ */
+export function usePrecompiled(modules: Record<string, unknown>): void {
+  for (const [name, m] of Object.entries(modules)) if (m instanceof WebAssembly.Module) compiled.set(name, m);
+}
+
 export async function instantiateWasm<E extends WasmBase>(base64: string, name: string): Promise<E> {
   let memory: WebAssembly.Memory | undefined;
   const imports = {
@@ -41,7 +58,8 @@ export async function instantiateWasm<E extends WasmBase>(base64: string, name: 
       },
     },
   };
-  const module = await WebAssembly.compile(decodeBase64(base64) as BufferSource);
+  const module = compiled.get(name) ?? (await WebAssembly.compile(decodeBase64(base64) as BufferSource));
+  compiled.set(name, module);
   const instance = await WebAssembly.instantiate(module, imports);
   const exports = instance.exports as unknown as E;
   memory = exports.memory;

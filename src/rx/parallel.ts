@@ -1,0 +1,525 @@
+/**
+ * One long recording decoded on several cores: cut into consecutive segments, one per worker
+ * (worker_threads in Node, Web Workers in browsers: the same worker module, src/rx/worker.ts,
+ * handed the Wasm module this realm compiled), and the segments' frames merged.
+ *
+ *   cuts 0 = b0 < b1 < ... < bN = total; worker i decodes [b_i - overlap, b_(i+1) + overlap)
+ *
+ * The overlap is the longest frame the options allow (255 bytes at CR 4/8, or the implicit
+ * length; the longest preamble and header block) plus the search's windows and a margin, so a
+ * frame that starts in a worker's segment ends inside what that worker reads, and a frame in
+ * flight at a cut is seen from its start by the next worker too (its receiver is then in the
+ * state one receiver over the whole recording would be in). Each frame is reported by the worker
+ * whose segment contains its start; one found by both workers of a cut (their estimates of its
+ * start may fall on either side) is reported once. Cuts are placed where the front end's
+ * decimation, mixer and IQ-correction blocks line up with the whole recording's, so a worker
+ * filters the samples exactly as one receiver would.
+ */
+import { checkSamples } from "../check.js";
+import { ChirpError, badParameter, checkInt } from "../errors.js";
+import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
+import { compiledModules } from "../wasm/instantiate.js";
+import { createChannelReceiver } from "./channel.js";
+import { createGatewayReceiver, type GatewayFrame, type GatewayOptions } from "./gateway.js";
+import { SEARCH_WINDOWS } from "./kernel.js";
+import { resolveOptions } from "./options.js";
+import type { SegmentBounds, SegmentCounts, SegmentFrame, SegmentJob } from "./segment.js";
+import type { Frame, ReceiverOptions, Samples } from "./types.js";
+
+/** Most workers one call starts. */
+export const MAX_WORKERS = 64;
+
+export interface ParallelOptions {
+  /**
+   * Workers to use at most, 1..64 (default: the machine's cores). A recording is cut into no more
+   * segments than it holds overlaps (see decodeRecordingParallel), so a short one may use fewer.
+   */
+  workers?: number;
+  /**
+   * The worker module (default: worker.js beside this module, which bundlers such as Vite find
+   * and bundle); for a bundle that moves it elsewhere.
+   */
+  workerUrl?: string | URL;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages between this module and its workers (structured clone; sample buffers transferred).
+
+/** The parent's messages to a worker. */
+export type ToWorker =
+  | {
+      type: "start";
+      /** Wasm modules compiled by the parent, instantiated by the worker instead of compiling its own. */
+      modules: Record<string, WebAssembly.Module>;
+      job: SegmentJob;
+      bounds: SegmentBounds;
+    }
+  | { type: "samples"; samples: Samples }
+  | { type: "end" };
+
+/** A worker's messages to its parent. */
+export type FromWorker =
+  /** After each chunk: the segment's samples consumed (the parent then sends the next chunk). */
+  | { type: "consumed"; samples: number }
+  | { type: "frames"; frames: SegmentFrame[]; counts: SegmentCounts }
+  | { type: "error"; code: string; message: string; parameter?: string; allowed?: string };
+
+// ---------------------------------------------------------------------------------------------
+// Workers: the one interface over Node's worker_threads and the Web Worker.
+
+interface WorkerPort {
+  post(msg: ToWorker, transfer?: Transferable[]): void;
+  terminate(): void;
+}
+
+interface WorkerEvents {
+  message(msg: FromWorker): void;
+  /** The worker stopped or failed outside a reply (could not load, crashed, exited). */
+  fail(reason: string): void;
+}
+
+// Hidden from bundlers: a browser build never takes the Node branch.
+const NODE_WORKER_THREADS = "node:worker_threads";
+const NODE_OS = "node:os";
+
+/** Whether this realm has the Web Worker API (browsers, Deno, Bun); Node has worker_threads. */
+const hasWebWorkers = (): boolean => typeof (globalThis as { Worker?: unknown }).Worker === "function";
+
+async function spawnWorker(workerUrl: string | URL | undefined, on: WorkerEvents): Promise<WorkerPort> {
+  if (hasWebWorkers()) {
+    // written out so that bundlers (Vite, webpack, Parcel) see the worker and bundle it
+    const w =
+      workerUrl !== undefined
+        ? new Worker(workerUrl, { type: "module" })
+        : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    w.onmessage = (e: MessageEvent<FromWorker>) => on.message(e.data);
+    w.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      on.fail(e.message || "the worker could not be loaded or threw");
+    };
+    w.onmessageerror = () => on.fail("a message from the worker could not be read");
+    return { post: (m, t = []) => w.postMessage(m, t), terminate: () => w.terminate() };
+  }
+  const { Worker: NodeWorker } = (await import(
+    /* @vite-ignore */ NODE_WORKER_THREADS
+  )) as typeof import("node:worker_threads");
+  const url = typeof workerUrl === "string" && /^file:/.test(workerUrl) ? new URL(workerUrl) : workerUrl;
+  const w = new NodeWorker(url ?? new URL(WORKER_FILE, import.meta.url));
+  let done = false;
+  w.on("message", (m: FromWorker) => on.message(m));
+  w.on("error", (e: Error) => on.fail(e.message));
+  w.on("messageerror", () => on.fail("a message from the worker could not be read"));
+  w.on("exit", (code: number) => {
+    if (!done) on.fail(`the worker exited (code ${code})`);
+  });
+  return {
+    post: (m, t = []) => w.postMessage(m, t as never),
+    terminate: () => {
+      done = true;
+      void w.terminate();
+    },
+  };
+}
+const WORKER_FILE = "./worker.js";
+
+async function defaultWorkers(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  let n = nav?.hardwareConcurrency;
+  if (!n && !hasWebWorkers())
+    n = ((await import(/* @vite-ignore */ NODE_OS)) as typeof import("node:os")).availableParallelism();
+  return Math.max(1, Math.min(MAX_WORKERS, n ?? 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where to cut.
+
+export interface SegmentPlan {
+  /** Cut points: cuts[0] = 0, cuts[N] = total; worker i owns [cuts[i], cuts[i+1]). */
+  cuts: number[];
+  /** Samples each worker reads beyond its segment on either side. */
+  overlap: number;
+  /** Half-width of the band around a cut where both workers' frames are compared (a symbol of the largest SF). */
+  band: number;
+}
+
+/** What the plan needs to know about a job: its rates, SFs and longest frame. */
+export interface JobShape {
+  sampleRate: number;
+  bandwidth: number;
+  /** Longest frame in input samples, preamble to last symbol, at the largest SF. */
+  longestFrame: number;
+  /** One symbol of the largest SF, input samples. */
+  symbol: number;
+  /** Front-end output samples per input sample (whole at a cut: the decimator's phase lines up). */
+  decimation: number;
+  /** Each channel mixer's cycles per input sample (whole at a cut: its phase lines up). */
+  mixers: number[];
+  iqCorrection: boolean;
+}
+
+/** The front end's IQ corrector refreshes its coefficients every 1024 samples of the stream (src/dsp/iqcorrect.ts). */
+const IQ_BLOCK = 1024;
+
+export function jobShape(job: SegmentJob): JobShape {
+  const o = job.kind === "gateway" ? job.options : job.channels[0]!;
+  const sampleRate = o.sampleRate;
+  const bandwidth = o.bandwidth ?? 125000;
+  const sfs = (job.kind === "gateway" ? job.options.sfs : job.channels[0]!.sfs) ?? [7, 8, 9, 10, 11, 12];
+  let longestFrame = 0;
+  let symbol = 0;
+  let r = 1;
+  for (const sf of sfs) {
+    const c = resolveOptions({
+      sampleRate,
+      bandwidth,
+      sf,
+      explicitHeader: o.explicitHeader,
+      implicit: o.implicit,
+      ldro: o.ldro,
+      preambleLength: o.preambleLength,
+      framing: o.framing,
+    });
+    const os = sampleRate / bandwidth;
+    const sx126xExtra = sf <= 6 ? 2 : 0;
+    // preamble, sync word, downchirps, header block and payload; the search's windows; a margin
+    const symbols = c.params.preambleLength + 4.25 + sx126xExtra + c.maxSymbols + SEARCH_WINDOWS + 8;
+    longestFrame = Math.max(longestFrame, Math.ceil(symbols * c.n * os));
+    symbol = Math.max(symbol, Math.ceil(c.n * os));
+    r = c.r;
+  }
+  const offsets =
+    job.kind === "gateway"
+      ? job.options.channels.map((hz) => hz - (job.options.centerFrequency ?? 0))
+      : job.channels.map((c) => c.frequencyOffsetHz ?? 0);
+  return {
+    sampleRate,
+    bandwidth,
+    longestFrame,
+    symbol,
+    decimation: (r * bandwidth) / sampleRate,
+    mixers: offsets.map((f) => f / sampleRate),
+    iqCorrection: o.iqCorrection !== false,
+  };
+}
+
+/**
+ * The smallest number of samples, a multiple of `unit`, after which every period in `periods` has
+ * run a whole number of times (within rounding); undefined when there is none up to 2^18.
+ */
+function wholeAfter(periods: number[], unit: number): number | undefined {
+  const whole = (x: number) => Math.abs(x - Math.round(x)) < 1e-6;
+  for (let a = unit; a <= 1 << 18; a += unit) if (periods.every((p) => whole(p * a))) return a;
+  return undefined;
+}
+
+/** Where cuts may fall: the decimation, the mixers and the IQ corrector's blocks all at a whole count (or as many as can be). */
+function alignment(shape: JobShape): number {
+  const unit = shape.iqCorrection ? IQ_BLOCK : 1;
+  return wholeAfter([shape.decimation, ...shape.mixers], unit) ?? wholeAfter([shape.decimation], unit) ?? unit;
+}
+
+/** Cuts a recording of `total` samples for at most `workers` workers. */
+export function planSegments(total: number, workers: number, shape: JobShape, overlapSamples?: number): SegmentPlan {
+  const a = alignment(shape);
+  const margin = 16384;
+  const overlap = Math.ceil((overlapSamples ?? shape.longestFrame + margin) / a) * a;
+  // a segment at least the overlap long: a frame near one cut is then far from the next
+  const n = Math.max(1, Math.min(workers, Math.floor(total / overlap)));
+  const cuts = [0];
+  for (let i = 1; i < n; i++) cuts.push(Math.round((i * total) / n / a) * a);
+  cuts.push(total);
+  return { cuts, overlap, band: shape.symbol };
+}
+
+/** The same frame seen by the two workers of a cut: same channel, SF and polarity, starts within half a symbol. */
+function sameFrame(a: SegmentFrame, b: SegmentFrame, sampleRate: number, bandwidth: number): boolean {
+  const fa = a.frame;
+  const fb = b.frame;
+  return (
+    a.channel === b.channel &&
+    fa.sf === fb.sf &&
+    fa.invertIq === fb.invertIq &&
+    Math.abs(fa.startSampleExact - fb.startSampleExact) < (2 ** fa.sf * sampleRate) / bandwidth / 2
+  );
+}
+
+/**
+ * Merges the workers' frames: each keeps the frames that start in its segment, and a frame both
+ * workers of a cut found (within the band around it) is taken once, from the earlier worker.
+ */
+export function mergeSegments(
+  perWorker: SegmentFrame[][],
+  plan: SegmentPlan,
+  sampleRate: number,
+  bandwidth: number,
+): SegmentFrame[] {
+  const { cuts, band } = plan;
+  const out: SegmentFrame[] = [];
+  perWorker.forEach((frames, i) => {
+    const next = perWorker[i + 1];
+    const prev = perWorker[i - 1];
+    for (const f of frames) {
+      const t = f.frame.startSampleExact;
+      const twin = (others: SegmentFrame[] | undefined, cut: number) =>
+        others?.some((g) => Math.abs(g.frame.startSampleExact - cut) < band && sameFrame(f, g, sampleRate, bandwidth));
+      // near the cut before this segment: the earlier worker's copy is the one reported
+      if (prev && t < cuts[i]! + band && (twin(prev, cuts[i]!) || t < cuts[i]!)) continue;
+      // near the cut after it: a frame starting in the next segment that the next worker did not find is its call
+      if (next && t >= cuts[i + 1]! && !twin(next, cuts[i + 1]!)) continue;
+      out.push(f);
+    }
+  });
+  return out.sort((a, b) => a.frame.startSampleExact - b.frame.startSampleExact || a.channel - b.channel);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parallel decode.
+
+/** Where a worker's samples come from: a slice of the whole recording (a fresh array, or a view of shared memory). */
+export interface SampleSource {
+  /** Samples in the recording. */
+  total: number;
+  read(first: number, count: number): Samples | Promise<Samples>;
+}
+
+export interface DecodeInWorkersOptions extends ParallelOptions {
+  workers: number;
+  /** Overrides the overlap (samples on either side of a segment): only for recordings whose frames are known to be short. */
+  overlapSamples?: number;
+  /** Samples per message to a worker (default 2^20). */
+  chunkSamples?: number;
+  /** Called as the workers progress, with the samples of their segments consumed, summed. */
+  onProgress?: (samplesConsumed: number) => void;
+  /** The job's options were checked already (by making and disposing its receivers here). */
+  checked?: boolean;
+}
+
+/** Chunks in flight to one worker: the next is sent when one has been consumed. */
+const IN_FLIGHT = 2;
+
+/** Checks the job's options where they are given (the parent), before any worker starts. */
+function checkJob(job: SegmentJob): void {
+  if (job.kind === "gateway") createGatewayReceiver(job.options).dispose();
+  else for (const o of job.channels) createChannelReceiver(o).dispose();
+}
+
+/** Options without what a worker cannot be sent (the progress callback stays here). */
+function cloneable(job: SegmentJob): SegmentJob {
+  if (job.kind === "gateway") return { kind: "gateway", options: { ...job.options, onProgress: undefined } };
+  return { kind: "channels", channels: job.channels.map((o) => ({ ...o, onProgress: undefined })) };
+}
+
+/** A typed array that owns its whole buffer can be transferred; anything else is copied first. */
+function transferable(x: Samples): Samples {
+  const shared = typeof SharedArrayBuffer !== "undefined" && x.buffer instanceof SharedArrayBuffer;
+  if (shared || (x.byteOffset === 0 && x.byteLength === x.buffer.byteLength)) return x;
+  return x.slice();
+}
+
+/** What the workers found: frames in time order with their channel, and the receivers' counters summed over the workers (an overlap's detections count in both of its workers). */
+export interface WorkersResult {
+  frames: SegmentFrame[];
+  counts: SegmentCounts;
+  /** Segments the recording was cut into (workers used). */
+  segments: number;
+}
+
+/** Decodes `source` with the job's receivers on up to `workers` workers. */
+export async function decodeInWorkers(
+  source: SampleSource,
+  job: SegmentJob,
+  o: DecodeInWorkersOptions,
+): Promise<WorkersResult> {
+  if (!o.checked) checkJob(job);
+  const shape = jobShape(job);
+  const plan = planSegments(source.total, o.workers, shape, o.overlapSamples);
+  const chunk = o.chunkSamples ?? 1 << 20;
+  const n = plan.cuts.length - 1;
+  const sent = cloneable(job);
+  const modules = compiledModules();
+  const ports: WorkerPort[] = [];
+  const progress = new Array<number>(n).fill(0);
+  let failed = false;
+  try {
+    const results = await new Promise<{ frames: SegmentFrame[]; counts: SegmentCounts }[]>((resolve, reject) => {
+      const results: { frames: SegmentFrame[]; counts: SegmentCounts }[] = new Array(n);
+      let pending = n;
+      const fail = (e: unknown) => {
+        if (failed) return;
+        failed = true;
+        reject(e);
+      };
+      for (let i = 0; i < n; i++) {
+        const lo = Math.max(0, plan.cuts[i]! - plan.overlap);
+        const hi = Math.min(source.total, plan.cuts[i + 1]! + plan.overlap);
+        const bounds: SegmentBounds = {
+          offset: lo,
+          keepFrom: i === 0 ? -Infinity : plan.cuts[i]! - plan.band,
+          keepTo: i === n - 1 ? Infinity : plan.cuts[i + 1]! + plan.band,
+        };
+        let next = lo;
+        let inFlight = 0;
+        let ended = false;
+        let port: WorkerPort | null = null;
+        const own = (consumed: number) => Math.max(0, Math.min(plan.cuts[i + 1]!, lo + consumed) - plan.cuts[i]!);
+        let chain: Promise<void> = Promise.resolve();
+        // one send at a time, so chunks go out in order even when reads are asynchronous
+        const pump = () => {
+          chain = chain.then(send).catch(fail);
+        };
+        const send = async () => {
+          while (!failed && inFlight < IN_FLIGHT && next < hi) {
+            const count = Math.min(chunk, hi - next);
+            const first = next;
+            next += count;
+            inFlight++;
+            const x = transferable(await source.read(first, count));
+            const shared = typeof SharedArrayBuffer !== "undefined" && x.buffer instanceof SharedArrayBuffer;
+            port!.post({ type: "samples", samples: x }, shared ? [] : [x.buffer as ArrayBuffer]);
+          }
+          if (!failed && next >= hi && !ended) {
+            ended = true;
+            port!.post({ type: "end" });
+          }
+        };
+        const events: WorkerEvents = {
+          message(m) {
+            if (failed) return;
+            if (m.type === "consumed") {
+              inFlight--;
+              progress[i] = own(m.samples);
+              o.onProgress?.(progress.reduce((s, x) => s + x, 0));
+              pump();
+            } else if (m.type === "frames") {
+              results[i] = { frames: m.frames, counts: m.counts };
+              port?.terminate();
+              if (--pending === 0) resolve(results);
+            } else if (m.type === "error") {
+              fail(
+                new ChirpError(
+                  m.code as ChirpError["code"],
+                  `${m.message} (in the worker decoding samples ${lo} to ${hi} of the recording, counted from ${lo})`,
+                  { parameter: m.parameter, allowed: m.allowed },
+                ),
+              );
+            }
+          },
+          fail(reason) {
+            fail(new ChirpError("WORKER_FAILED", `a decoding worker (samples ${lo} to ${hi}) stopped: ${reason}`));
+          },
+        };
+        spawnWorker(o.workerUrl, events)
+          .then((p) => {
+            port = p;
+            ports.push(p);
+            if (failed) return;
+            p.post({ type: "start", modules, job: sent, bounds });
+            pump();
+          })
+          .catch((e) =>
+            fail(new ChirpError("WORKER_FAILED", `a decoding worker could not start: ${message(e)}`, { cause: e })),
+          );
+      }
+    });
+    const counts: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
+    for (const r of results) {
+      counts.detections += r.counts.detections;
+      counts.syncWordRejects += r.counts.syncWordRejects;
+      counts.headerFailures += r.counts.headerFailures;
+    }
+    const frames = mergeSegments(
+      results.map((r) => r.frames),
+      plan,
+      shape.sampleRate,
+      shape.bandwidth,
+    );
+    return { frames, counts, segments: n };
+  } finally {
+    for (const p of ports) p.terminate();
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public calls.
+
+function checkParallel(o: ParallelOptions): void {
+  if (o.workers !== undefined) checkInt("workers", o.workers, 1, MAX_WORKERS);
+  const u = o.workerUrl;
+  if (u !== undefined && typeof u !== "string" && !(u instanceof URL))
+    badParameter("workerUrl", u, "a URL or a string naming the worker module");
+}
+
+/** A recording held in memory as a source: each read is a copy (transferred to the worker), or a view of shared memory. */
+function memorySource(samples: Samples, format: string | undefined): SampleSource {
+  checkSamples(samples);
+  const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[(format ?? "cu8") as keyof typeof BYTES_PER_SAMPLE] : 2;
+  const shared = typeof SharedArrayBuffer !== "undefined" && samples.buffer instanceof SharedArrayBuffer;
+  return {
+    total: Math.floor(samples.length / per),
+    read: (first, count) =>
+      shared ? samples.subarray(first * per, (first + count) * per) : samples.slice(first * per, (first + count) * per),
+  };
+}
+
+/**
+ * decodeRecording on several cores: the recording cut into segments decoded by workers at once
+ * (worker_threads in Node, Web Workers in browsers), with the frames one receiver over the whole
+ * recording reports, in time order, positions in the whole recording's samples. Each worker reads
+ * its segment and an overlap on either side (the longest frame the options allow, plus the
+ * search's windows); a recording is cut into segments at least the overlap long.
+ * `onProgress` gets the samples decoded so far, summed over the workers. Arguments are checked at
+ * once (a ChirpError is thrown); a worker that fails rejects the promise with a ChirpError
+ * (WORKER_FAILED when it stopped, the worker's own error otherwise), and every worker is stopped.
+ */
+export function decodeRecordingParallel(
+  samples: Samples,
+  options: ReceiverOptions & ParallelOptions,
+): Promise<Frame[]> {
+  if (!options || typeof options !== "object")
+    throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
+  checkParallel(options);
+  const { workers, workerUrl, sf, onProgress, ...common } = options;
+  const source = memorySource(samples, options.format);
+  const job: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf] }] };
+  checkJob(job);
+  if (onProgress !== undefined && typeof onProgress !== "function")
+    badParameter("onProgress", onProgress, "a function");
+  return (async () => {
+    const frames = await decodeInWorkers(source, job, {
+      workers: workers ?? (await defaultWorkers()),
+      checked: true,
+      ...(workerUrl !== undefined ? { workerUrl } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    return frames.frames.map((f) => f.frame);
+  })();
+}
+
+/** decodeGateway on several cores (as decodeRecordingParallel: segments, overlap, one report per frame). */
+export function decodeGatewayParallel(
+  samples: Samples,
+  options: GatewayOptions & ParallelOptions,
+): Promise<GatewayFrame[]> {
+  if (!options || typeof options !== "object")
+    throw new ChirpError("BAD_PARAMETER", "gateway options must be an object", { parameter: "options" });
+  checkParallel(options);
+  const { workers, workerUrl, onProgress, ...gateway } = options;
+  const source = memorySource(samples, options.format);
+  const job: SegmentJob = { kind: "gateway", options: gateway };
+  checkJob(job);
+  if (onProgress !== undefined && typeof onProgress !== "function")
+    badParameter("onProgress", onProgress, "a function");
+  return (async () => {
+    const frames = await decodeInWorkers(source, job, {
+      workers: workers ?? (await defaultWorkers()),
+      checked: true,
+      ...(workerUrl !== undefined ? { workerUrl } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    return frames.frames.map((f) => f.frame as GatewayFrame);
+  })();
+}

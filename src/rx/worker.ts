@@ -1,0 +1,84 @@
+/**
+ * The entry of a decoding worker (started by src/rx/parallel.ts; a Node worker thread or a module
+ * Web Worker). It is handed the Wasm modules its parent compiled, a segment job and the segment's
+ * samples in chunks; it answers each chunk with the samples consumed and the end with the frames.
+ *
+ * The toolkit's modules instantiate Wasm with top-level await, and a module worker may drop
+ * messages that arrive before its top-level code has finished: so nothing here imports them
+ * statically. The handler is installed at once, and the decoder is loaded once the parent's
+ * modules are in place (instantiate.ts has no top-level await).
+ */
+import { ChirpError } from "../errors.js";
+import { usePrecompiled } from "../wasm/instantiate.js";
+import type { FromWorker, ToWorker } from "./parallel.js";
+import type { SegmentDecoder } from "./segment.js";
+
+type Post = (msg: FromWorker) => void;
+
+let decoder: SegmentDecoder | null = null;
+let queue: Promise<void> = Promise.resolve();
+
+function failure(e: unknown): FromWorker {
+  if (e instanceof ChirpError) {
+    return {
+      type: "error",
+      code: e.code,
+      message: e.message,
+      ...(e.parameter !== undefined ? { parameter: e.parameter } : {}),
+      ...(e.allowed !== undefined ? { allowed: e.allowed } : {}),
+    };
+  }
+  return { type: "error", code: "WORKER_FAILED", message: e instanceof Error ? e.message : String(e) };
+}
+
+async function handle(msg: ToWorker, post: Post): Promise<void> {
+  if (msg.type === "start") {
+    usePrecompiled(msg.modules);
+    const { createSegmentDecoder } = await import("./segment.js");
+    decoder = createSegmentDecoder(msg.job, msg.bounds);
+  } else if (msg.type === "samples") {
+    decoder!.push(msg.samples);
+    post({ type: "consumed", samples: decoder!.consumed });
+  } else {
+    const d = decoder!;
+    decoder = null;
+    try {
+      const frames = d.finish();
+      post({ type: "frames", frames, counts: d.counts() });
+    } finally {
+      d.dispose();
+    }
+  }
+}
+
+/** Messages are handled one at a time, in order (loading the decoder is asynchronous). */
+function listen(post: Post): (msg: ToWorker) => void {
+  return (msg) => {
+    queue = queue
+      .then(() => handle(msg, post))
+      .catch((e) => {
+        decoder?.dispose();
+        decoder = null;
+        post(failure(e));
+      });
+  };
+}
+
+const scope = globalThis as unknown as {
+  WorkerGlobalScope?: unknown;
+  postMessage(m: unknown): void;
+  onmessage: ((e: { data: ToWorker }) => void) | null;
+};
+if (scope.WorkerGlobalScope !== undefined) {
+  const post: Post = (m) => scope.postMessage(m);
+  const on = listen(post);
+  scope.onmessage = (e) => on(e.data);
+} else {
+  // Node: the parent's port queues messages until a listener is attached
+  const NODE_WORKER_THREADS = "node:worker_threads";
+  const { parentPort } = (await import(/* @vite-ignore */ NODE_WORKER_THREADS)) as typeof import("node:worker_threads");
+  if (parentPort) {
+    const post: Post = (m) => parentPort.postMessage(m);
+    parentPort.on("message", listen(post));
+  }
+}

@@ -1,0 +1,375 @@
+// One recording decoded by several workers (src/rx/parallel.ts): exactly the frames of one receiver
+// over the whole recording, on the shared captures (cut for real by an overlap fitted to their
+// frames) and on simulated recordings with a frame across, at and beside every cut; errors typed,
+// a dying worker rejects instead of hanging. Workers run the built module (dist/rx/worker.js).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ChirpError } from "../src/errors.js";
+import { timeOnAir } from "../src/phy/index.js";
+import {
+  decodeGateway,
+  decodeGatewayParallel,
+  decodeRecording,
+  decodeRecordingParallel,
+  type Frame,
+  type ReceiverOptions,
+} from "../src/rx/index.js";
+import { decodeInWorkers, jobShape, planSegments } from "../src/rx/parallel.js";
+import type { SegmentJob } from "../src/rx/segment.js";
+import { simulate } from "../src/sim/index.js";
+import { chirp, lines } from "./cli-run.js";
+import { describeShared, readSharedJson, sharedPath } from "./shared.js";
+
+const workerUrl = new URL("../dist/rx/worker.js", import.meta.url);
+
+/**
+ * Every field of every frame equal; the continuous estimates equal to far below what they resolve
+ * (a worker whose search grid started elsewhere may refine a frame from other windows).
+ */
+function expectSameFrames(got: Frame[], want: Frame[]): void {
+  expect(got.map((f) => [f.startSample, f.sf, f.payloadHex])).toEqual(
+    want.map((f) => [f.startSample, f.sf, f.payloadHex]),
+  );
+  got.forEach((g, i) => {
+    const w = want[i]!;
+    const close = (a: number, b: number, tol: number) =>
+      Math.abs(a - b) <= tol || a === b || (Number.isNaN(a) && Number.isNaN(b));
+    const at = `frame at ${w.startSample}`;
+    expect(
+      close(g.startSampleExact, w.startSampleExact, 0.05),
+      `${at} timing ${g.startSampleExact} ${w.startSampleExact}`,
+    ).toBe(true);
+    expect(close(g.endSample, w.endSample, 1), at).toBe(true);
+    expect(close(g.cfoHz, w.cfoHz, (0.005 * w.bandwidth) / 2 ** w.sf), `${at} cfo ${g.cfoHz} ${w.cfoHz}`).toBe(true);
+    expect(close(g.snrDb, w.snrDb, 0.05), at).toBe(true);
+    expect(close(g.clockOffsetPpm, w.clockOffsetPpm, 0.5), at).toBe(true);
+    expect(close(g.signalDb, w.signalDb, 0.05), at).toBe(true);
+    expect(close(g.noiseDb, w.noiseDb, 0.05), at).toBe(true);
+    const discrete = (f: Frame) => ({
+      cr: f.cr,
+      payloadLength: f.payloadLength,
+      crc: f.crc,
+      crcOk: f.crcOk,
+      headerOk: f.headerOk,
+      payload: Array.from(f.payload),
+      syncWord: f.syncWord,
+      invertIq: f.invertIq,
+      framing: f.framing,
+      correctedErrors: f.correctedErrors,
+      softDecision: f.softDecision,
+      truncated: f.truncated,
+      symbols: Array.from(f.symbols),
+      bandwidth: f.bandwidth,
+      explicitHeader: f.explicitHeader,
+    });
+    expect(discrete(g), at).toEqual(discrete(w));
+  });
+}
+
+interface Capture {
+  file: string;
+  format: "cf32" | "cs16" | "cu8";
+  sampleRate: number;
+  bandwidth: number;
+  sf: number;
+  cr: number;
+  explicitHeader: boolean;
+  crc: boolean;
+  syncWord: string;
+  implicitLength?: number;
+  frames: { payloadHex: string; startSample: number; sf?: number }[];
+}
+
+function load(file: string, format: string): Float32Array | Int16Array | Uint8Array {
+  const b = readFileSync(file);
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  if (format === "cf32") return new Float32Array(copy.buffer);
+  if (format === "cs16") return new Int16Array(copy.buffer);
+  return copy;
+}
+
+/** An overlap for a recording whose longest frame is known: that frame, the search's windows and a margin. */
+function fittedOverlap(seconds: number, sampleRate: number, symbolSamples: number): number {
+  return Math.ceil(seconds * sampleRate + 12 * symbolSamples + 16384);
+}
+
+describeShared("workers give the frames of one receiver on the shared captures", () => {
+  const manifest = readSharedJson<{ captures: Capture[] }>("captures", "manifest.json");
+  let segments = 0;
+  for (const c of manifest.captures) {
+    for (const engine of c.sf <= 8 ? (["wasm", "js"] as const) : (["wasm"] as const)) {
+      it(`${c.file} (${engine})`, async () => {
+        const samples = load(sharedPath("captures", c.file), c.format);
+        const o: ReceiverOptions = {
+          sampleRate: c.sampleRate,
+          bandwidth: c.bandwidth,
+          sf: c.sf,
+          format: c.format,
+          syncWord: parseInt(c.syncWord, 16),
+          engine,
+          ...(c.explicitHeader
+            ? {}
+            : { explicitHeader: false, implicit: { payloadLength: c.implicitLength!, cr: c.cr, crc: c.crc } }),
+        };
+        const one = decodeRecording(samples, o);
+        expect(one.length).toBeGreaterThan(0);
+        // the public call: its overlap (a 255-byte frame) leaves these short captures whole
+        expectSameFrames(await decodeRecordingParallel(samples, { ...o, workers: 3, workerUrl }), one);
+        // cut for real: an overlap fitted to the capture's longest frame
+        const longest = Math.max(...c.frames.map((f) => f.payloadHex.length / 2));
+        const toa = timeOnAir(
+          { sf: c.sf, bandwidth: c.bandwidth, cr: c.cr, explicitHeader: c.explicitHeader, crc: c.crc },
+          longest,
+        ).seconds;
+        const { sf, ...common } = o;
+        const r = await decodeInWorkers(
+          { total: samples.length / 2, read: (first, count) => samples.slice(2 * first, 2 * (first + count)) },
+          { kind: "channels", channels: [{ ...common, sfs: [sf] }] },
+          {
+            workers: 3,
+            workerUrl,
+            overlapSamples: fittedOverlap(toa, c.sampleRate, (2 ** c.sf * c.sampleRate) / c.bandwidth),
+          },
+        );
+        segments += r.segments;
+        expectSameFrames(
+          r.frames.map((f) => f.frame),
+          one,
+        );
+      });
+    }
+  }
+  it("cut most captures into several segments", () => {
+    expect(segments).toBeGreaterThan(2 * manifest.captures.length);
+  });
+
+  it("the gateway capture: decodeGatewayParallel, and the gateway job cut in two", async () => {
+    const cap = readSharedJson<{
+      captures: (Capture & { centerFrequency: number; channelsHz: number[] })[];
+    }>("captures", "gateway", "manifest.json").captures[0]!;
+    const samples = load(sharedPath("captures", "gateway", cap.file), cap.format);
+    const o = {
+      sampleRate: cap.sampleRate,
+      centerFrequency: cap.centerFrequency,
+      channels: cap.channelsHz,
+      sfs: [7, 8, 9, 10, 11, 12],
+      syncWord: 0x34,
+    };
+    const one = decodeGateway(samples, o);
+    expect(one.filter((f) => f.crcOk).length).toBe(cap.frames.length);
+    const par = await decodeGatewayParallel(samples, { ...o, workers: 2, workerUrl });
+    expectSameFrames(par, one);
+    expect(par.map((f) => f.channelIndex)).toEqual(one.map((f) => f.channelIndex));
+    const toa = Math.max(
+      ...cap.frames.map((f) => timeOnAir({ sf: f.sf!, bandwidth: 125e3, cr: cap.cr }, f.payloadHex.length / 2).seconds),
+    );
+    const r = await decodeInWorkers(
+      { total: samples.length / 2, read: (first, count) => samples.slice(2 * first, 2 * (first + count)) },
+      { kind: "gateway", options: o },
+      { workers: 2, workerUrl, overlapSamples: fittedOverlap(toa, cap.sampleRate, 4096 * 8) },
+    );
+    expect(r.segments).toBe(2);
+    expectSameFrames(
+      r.frames.map((f) => f.frame),
+      one,
+    );
+    expect(r.frames.map((f) => f.channel)).toEqual(one.map((f) => f.channelIndex));
+  });
+});
+
+/**
+ * A simulated recording with one frame placed relative to each cut the plan makes for `workers`
+ * (offsets in symbols: negative starts before the cut), plus frames far from any cut.
+ */
+function acrossCuts(o: ReceiverOptions, workers: number, total: number, offsets: number[], seed: number) {
+  const { sf, ...common } = o;
+  const job: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf] }] };
+  const plan = planSegments(total, workers, jobShape(job));
+  expect(plan.cuts.length - 1).toBe(workers);
+  const symbol = (2 ** sf * o.sampleRate) / o.bandwidth;
+  const params = { sf, bandwidth: o.bandwidth, cr: 1 };
+  const frames = plan.cuts.slice(1, -1).map((cut, i) => ({
+    params,
+    payloadLength: 12 + 3 * i,
+    startSample: cut + offsets[i % offsets.length]! * symbol,
+  }));
+  // one far from the cuts, in the first segment
+  frames.push({ params, payloadLength: 20, startSample: Math.round(plan.cuts[1]! / 3) });
+  frames.sort((a, b) => a.startSample - b.startSample);
+  const sim = simulate({
+    frames,
+    sampleRate: o.sampleRate,
+    snrDb: 0,
+    cfoHz: 2500,
+    sfoPpm: 5,
+    lengthSamples: total,
+    seed,
+  });
+  return { iq: sim.iq, truth: sim.truth, plan };
+}
+
+describe("workers on recordings with a frame at every cut", () => {
+  it("SF7 at 2 samples per chip, 5 workers: frames straddling, just before, at and just after the cuts", async () => {
+    const o: ReceiverOptions = { sampleRate: 250e3, bandwidth: 125e3, sf: 7 };
+    const { iq, truth } = acrossCuts(o, 5, 1_000_000, [-25, -0.5, 0, 0.3], 11);
+    const one = decodeRecording(iq, o);
+    expect(one.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(truth.map((t) => t.payloadHex));
+    expectSameFrames(await decodeRecordingParallel(iq, { ...o, workers: 5, workerUrl }), one);
+  });
+
+  it("SF7 at 1 sample per chip, js engine, 4 workers: frames a symbol either side of the cuts", async () => {
+    const o: ReceiverOptions = { sampleRate: 125e3, bandwidth: 125e3, sf: 7, engine: "js" };
+    const { iq, truth } = acrossCuts(o, 4, 420_000, [-1, 1, -45], 12);
+    const one = decodeRecording(iq, o);
+    expect(one.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(truth.map((t) => t.payloadHex));
+    expectSameFrames(await decodeRecordingParallel(iq, { ...o, workers: 4, workerUrl }), one);
+  });
+
+  it("SF8 in a 1.024 MS/s recording (resampled), a channel 150 kHz off centre, cs16, 3 workers", async () => {
+    const o: ReceiverOptions = {
+      sampleRate: 1.024e6,
+      bandwidth: 125e3,
+      sf: 8,
+      frequencyOffsetHz: 150e3,
+    };
+    const total = 4_200_000;
+    const { sf, ...common } = o;
+    const plan = planSegments(total, 3, jobShape({ kind: "channels", channels: [{ ...common, sfs: [sf] }] }));
+    expect(plan.cuts.length).toBe(4);
+    const symbol = (256 * o.sampleRate) / o.bandwidth;
+    const params = { sf, bandwidth: o.bandwidth, cr: 2 };
+    const sim = simulate({
+      frames: [
+        { params, payloadLength: 30, startSample: plan.cuts[1]! - 20 * symbol, frequencyOffsetHz: 150e3 },
+        { params, payloadLength: 9, startSample: plan.cuts[2]! - 0.2 * symbol, frequencyOffsetHz: 150e3 },
+      ],
+      sampleRate: o.sampleRate,
+      snrDb: 3,
+      cfoHz: -4000,
+      sfoPpm: -8,
+      lengthSamples: total,
+      seed: 13,
+    });
+    const cs16 = new Int16Array(sim.iq.length);
+    for (let i = 0; i < cs16.length; i++) cs16[i] = Math.round(sim.iq[i]! * 4096);
+    const one = decodeRecording(cs16, o);
+    expect(one.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(sim.truth.map((t) => t.payloadHex));
+    expectSameFrames(await decodeRecordingParallel(cs16, { ...o, workers: 3, workerUrl }), one);
+  });
+
+  it("reports progress: increasing, up to the recording's length", async () => {
+    const o: ReceiverOptions = { sampleRate: 125e3, bandwidth: 125e3, sf: 7 };
+    const total = 400_000;
+    const iq = simulate({
+      frames: [{ params: { sf: 7, bandwidth: 125e3, cr: 1 }, payloadLength: 8 }],
+      snrDb: 10,
+      lengthSamples: total,
+    }).iq;
+    const seen: number[] = [];
+    await decodeRecordingParallel(iq, { ...o, workers: 3, workerUrl, onProgress: (n) => seen.push(n) });
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+    expect(seen.at(-1)).toBe(total);
+  });
+});
+
+describe("workers: errors", () => {
+  const o: ReceiverOptions = { sampleRate: 125e3, bandwidth: 125e3, sf: 7 };
+  const iq = new Float32Array(2 * 50_000);
+
+  it("a bad worker count or option is a ChirpError at the call, before any worker starts", () => {
+    for (const workers of [0, -1, 1.5, 65, Number.NaN, "2" as unknown as number]) {
+      try {
+        void decodeRecordingParallel(iq, { ...o, workers, workerUrl });
+        expect.unreachable(`workers = ${String(workers)}`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ChirpError);
+        expect((e as ChirpError).code).toBe("BAD_PARAMETER");
+        expect((e as ChirpError).parameter).toBe("workers");
+        expect((e as ChirpError).allowed).toBe("an integer from 1 to 64");
+      }
+    }
+    expect(() => decodeRecordingParallel(iq, { ...o, sf: 13, workers: 2 })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "sf" }),
+    );
+    expect(() => decodeRecordingParallel([1, 2] as unknown as Float32Array, { ...o, workers: 2 })).toThrow(
+      expect.objectContaining({ code: "BAD_INPUT", parameter: "samples" }),
+    );
+    expect(() => decodeRecordingParallel(iq, { ...o, workerUrl: 5 as unknown as string })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "workerUrl" }),
+    );
+    expect(() => decodeGatewayParallel(iq, { sampleRate: 1e6, channels: [0], workers: 0, workerUrl })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "workers" }),
+    );
+    expect(() => decodeGatewayParallel(iq, { sampleRate: 1e6, channels: [0, 0], workerUrl })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "channels" }),
+    );
+  });
+
+  it("a worker that exits, throws while loading, or cannot be found rejects with WORKER_FAILED (no hang)", async () => {
+    for (const url of [
+      new URL("data:text/javascript,process.exit(3)"),
+      new URL("data:text/javascript,throw new Error('boom')"),
+      new URL("./no-such-worker.js", import.meta.url),
+    ]) {
+      await expect(decodeRecordingParallel(iq, { ...o, workers: 2, workerUrl: url })).rejects.toMatchObject({
+        code: "WORKER_FAILED",
+      });
+    }
+  });
+
+  it("bad samples found by a worker reject with its ChirpError", async () => {
+    const bad = new Float32Array(2 * 50_000);
+    bad[2 * 40_000] = Number.NaN;
+    await expect(decodeRecordingParallel(bad, { ...o, workers: 2, workerUrl })).rejects.toMatchObject({
+      code: "BAD_INPUT",
+    });
+  });
+});
+
+describe("chirp decode FILE --jobs N", () => {
+  it("splits one file across workers: the frames of the single-process decode", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chirp-jobs-"));
+    try {
+      const file = join(dir, "long.cs16");
+      const sim = chirp([
+        "simulate",
+        ...["-o", file, "--sf", "7", "--rate", "250k", "--frames", "40", "--snr", "2", "--cfo", "3k", "--ppm", "4"],
+        ...["--gap", "3000", "--seed", "21"],
+      ]);
+      expect(sim.status, sim.stderr).toBe(0);
+      const args = ["decode", file, "--sf", "7", "--json", "--quiet"];
+      const one = chirp(args);
+      const two = chirp([...args, "--jobs", "3"]);
+      expect(one.status, one.stderr).toBe(0);
+      expect(two.status, two.stderr).toBe(0);
+      const a = lines(one.stdout);
+      const b = lines(two.stdout);
+      expect(a.filter((f) => f.crcOk).length).toBe(40);
+      expect(b.map((f) => [f.startSample, f.payloadHex, f.crcOk])).toEqual(
+        a.map((f) => [f.startSample, f.payloadHex, f.crcOk]),
+      );
+      b.forEach((f, i) => {
+        expect(Math.abs(f.startSampleExact - a[i]!.startSampleExact)).toBeLessThan(0.05);
+        expect(Math.abs(f.snrDb - a[i]!.snrDb)).toBeLessThan(0.05);
+      });
+      // the table too
+      expect(chirp([...args.slice(0, 4), "--jobs", "2"]).stdout).toBe(chirp(args.slice(0, 4)).stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--jobs with --collisions is refused, and a bad count is named", () => {
+    const file = join(tmpdir(), "checked-before-it-is-opened.cf32");
+    const r = chirp(["decode", file, "--rate", "125k", "--sf", "7", "--jobs", "2", "--collisions"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--jobs 2 splits one file across workers.*--collisions/);
+    const z = chirp(["decode", file, "--rate", "125k", "--sf", "7", "--jobs", "0"]);
+    expect(z.status).toBe(2);
+    expect(z.stderr).toMatch(/--jobs/);
+  });
+});
