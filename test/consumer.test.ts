@@ -17,6 +17,8 @@ const subpaths = Object.keys(pkg.exports)
   .map((k) => (k === "." ? "chirpkit" : `chirpkit/${k.slice(2)}`));
 // Subpaths meant for browsers (the CLI is Node-only and is not an export).
 const browserSubpaths = subpaths;
+// The entry of the parallel decoders' workers: a module with no exports.
+const workerEntries = new Set(["chirpkit/rx/worker"]);
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 let dir = "";
@@ -73,16 +75,25 @@ describe("the packed tarball", () => {
       `const iq = m${subpaths.indexOf("chirpkit/phy")}.modulateFrame(payload, params, { oversampling: 2 });`,
       `const padded = new Float32Array(iq.length + 8000); padded.set(iq, 4000);`,
       `const frames = m${subpaths.indexOf("chirpkit/rx")}.decodeRecording(padded, { sampleRate: 250e3, bandwidth: 125e3, sf: 7 });`,
-      `console.log(JSON.stringify({ mods, frames: frames.map((f) => ({ hex: f.payloadHex, crcOk: f.crcOk })) }));`,
+      // the parallel decoder finds its worker module in the installed package
+      `const inWorkers = await m${subpaths.indexOf("chirpkit/rx")}.decodeRecordingParallel(padded, { sampleRate: 250e3, bandwidth: 125e3, sf: 7, workers: 2 });`,
+      `console.log(JSON.stringify({ mods, frames: frames.map((f) => ({ hex: f.payloadHex, crcOk: f.crcOk })), inWorkers: inWorkers.map((f) => f.payloadHex) }));`,
     ].join("\n");
     writeFileSync(join(dir, "app", "use.mjs"), script);
     const r = spawnSync(process.execPath, ["use.mjs"], { cwd: join(dir, "app"), encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as { mods: Record<string, number>; frames: { hex: string; crcOk: boolean }[] };
+    const out = JSON.parse(r.stdout) as {
+      mods: Record<string, number>;
+      frames: { hex: string; crcOk: boolean }[];
+      inWorkers: string[];
+    };
     expect(Object.keys(out.mods).sort()).toEqual([...subpaths].sort());
-    for (const s of subpaths) expect(out.mods[s], s).toBeGreaterThan(0);
+    for (const s of subpaths)
+      if (workerEntries.has(s)) expect(out.mods[s], s).toBe(0);
+      else expect(out.mods[s], s).toBeGreaterThan(0);
     expect(out.frames).toEqual([{ hex: Buffer.from("hello chirpkit").toString("hex"), crcOk: true }]);
+    expect(out.inWorkers).toEqual([Buffer.from("hello chirpkit").toString("hex")]);
   });
 
   it("the README's example runs as written and prints what the README says", () => {

@@ -36,8 +36,10 @@ export interface ParallelOptions {
    */
   workers?: number;
   /**
-   * The worker module (default: worker.js beside this module, which bundlers such as Vite find
-   * and bundle); for a bundle that moves it elsewhere.
+   * The worker module, `chirpkit/rx/worker` (default: worker.js beside this module, which is where
+   * it is in Node and in an unbundled page). A bundled page passes the bundler's URL of it, e.g.
+   * with Vite `import workerUrl from "chirpkit/rx/worker?worker&url"` (and `worker: { format: "es" }`).
+   * In Node a string is a path or a file: URL.
    */
   workerUrl?: string | URL;
 }
@@ -85,17 +87,25 @@ const NODE_OS = "node:os";
 /** Whether this realm has the Web Worker API (browsers, Deno, Bun); Node has worker_threads. */
 const hasWebWorkers = (): boolean => typeof (globalThis as { Worker?: unknown }).Worker === "function";
 
+/**
+ * The worker module beside this one. Named through a variable: a bundler that saw the literal
+ * `new Worker(new URL("./worker.js", import.meta.url))` would bundle the worker in its own default
+ * format, which may not allow the toolkit's top-level await (Vite's is iife); a bundled page
+ * passes `workerUrl` instead (docs/receiver.md).
+ */
+const WORKER_FILE = "./worker.js";
+
 async function spawnWorker(workerUrl: string | URL | undefined, on: WorkerEvents): Promise<WorkerPort> {
+  const url = workerUrl ?? new URL(WORKER_FILE, import.meta.url);
   if (hasWebWorkers()) {
-    // written out so that bundlers (Vite, webpack, Parcel) see the worker and bundle it
-    const w =
-      workerUrl !== undefined
-        ? new Worker(workerUrl, { type: "module" })
-        : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    const w = new Worker(url, { type: "module" });
     w.onmessage = (e: MessageEvent<FromWorker>) => on.message(e.data);
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      on.fail(e.message || "the worker could not be loaded or threw");
+      on.fail(
+        e.message ||
+          `the worker module ${String(url)} could not be loaded or threw (in a bundled page, pass workerUrl: the bundler's URL of chirpkit/rx/worker)`,
+      );
     };
     w.onmessageerror = () => on.fail("a message from the worker could not be read");
     return { post: (m, t = []) => w.postMessage(m, t), terminate: () => w.terminate() };
@@ -103,8 +113,7 @@ async function spawnWorker(workerUrl: string | URL | undefined, on: WorkerEvents
   const { Worker: NodeWorker } = (await import(
     /* @vite-ignore */ NODE_WORKER_THREADS
   )) as typeof import("node:worker_threads");
-  const url = typeof workerUrl === "string" && /^file:/.test(workerUrl) ? new URL(workerUrl) : workerUrl;
-  const w = new NodeWorker(url ?? new URL(WORKER_FILE, import.meta.url));
+  const w = new NodeWorker(typeof url === "string" && /^file:/.test(url) ? new URL(url) : url);
   let done = false;
   w.on("message", (m: FromWorker) => on.message(m));
   w.on("error", (e: Error) => on.fail(e.message));
@@ -120,8 +129,6 @@ async function spawnWorker(workerUrl: string | URL | undefined, on: WorkerEvents
     },
   };
 }
-const WORKER_FILE = "./worker.js";
-
 async function defaultWorkers(): Promise<number> {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   let n = nav?.hardwareConcurrency;

@@ -73,12 +73,17 @@ if (scope.WorkerGlobalScope !== undefined) {
   const post: Post = (m) => scope.postMessage(m);
   const on = listen(post);
   scope.onmessage = (e) => on(e.data);
-} else {
-  // Node: the parent's port queues messages until a listener is attached
+} else if (typeof process !== "undefined" && process.versions?.node) {
+  // Node: the parent's port queues messages until a listener is attached (imported in the main
+  // thread, where there is no parent port, this module does nothing)
   const NODE_WORKER_THREADS = "node:worker_threads";
-  const { parentPort } = (await import(/* @vite-ignore */ NODE_WORKER_THREADS)) as typeof import("node:worker_threads");
-  if (parentPort) {
-    const post: Post = (m) => parentPort.postMessage(m);
-    parentPort.on("message", listen(post));
-  }
+  void (import(/* @vite-ignore */ NODE_WORKER_THREADS) as Promise<typeof import("node:worker_threads")>).then(
+    ({ parentPort }) => {
+      if (parentPort)
+        parentPort.on(
+          "message",
+          listen((m) => parentPort.postMessage(m)),
+        );
+    },
+  );
 }
