@@ -20,16 +20,9 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
 import type { AddressInfo } from "node:net";
 import { hasShared, readSharedJson, repoRoot, sharedPath } from "./shared.js";
+import { hasChromium, launchChromium, openDemoPage, requireChromium } from "./chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  if (process.env.CI === "true")
-    throw new Error(`${CHROMIUM} not found: CI=true requires Chromium for the browser test (.ci/run installs it)`);
-  console.warn(
-    `[skip] demo-browser: ${CHROMIUM} not found (apt-get install chromium); the browser end-to-end test is skipped`,
-  );
-}
+requireChromium("demo-browser");
 
 const demoDir = join(repoRoot, "demo");
 const distDir = join(demoDir, "dist");
@@ -88,36 +81,8 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     allowed.push(base);
     mkdirSync(resultsDir, { recursive: true });
     userDataDir = mkdtempSync(join(tmpdir(), "chirpkit-chromium-"));
-    const { chromium } = await import("playwright-core");
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        // Belt and braces: no name resolves except the loopback address we serve on.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-      ],
-      viewport: { width: 1440, height: 900 },
-      deviceScaleFactor: 1,
-      serviceWorkers: "block",
-    });
-    await context.route("**/*", (route) =>
-      allowed.some((a) => route.request().url().startsWith(a)) ? route.continue() : route.abort(),
-    );
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("pageerror", (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") pageErrors.push(`console: ${m.text()}`);
-    });
-    await page.goto(base);
-    await page.waitForSelector("body[data-ready]", { timeout: 30_000 });
+    context = await launchChromium(userDataDir, allowed);
+    page = await openDemoPage(context, base, pageErrors);
     expect(await page.getAttribute("body", "data-ready")).toBe("1");
   }, 90_000);
 

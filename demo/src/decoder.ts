@@ -137,7 +137,7 @@ function printable(bytes: Uint8Array): string | null {
 }
 
 /** The table row of one frame: PHY fields, then LoRaWAN and LPP when the payload is one. */
-function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
+export function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
   const good = f.headerOk && !f.truncated && f.crcOk !== false;
   const payload = f.payload;
   let lorawan: FrameRow["lorawan"] = null;

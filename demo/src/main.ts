@@ -2,12 +2,14 @@
 // await inside the package), then both panels are wired.
 import { initTransmitter } from "./transmitter.js";
 import { initReceiver } from "./receiver.js";
+import { initLive } from "./live/live.js";
 import { $, describeError } from "./util.js";
 
 const status = $<HTMLParagraphElement>("#boot-status");
 try {
   initTransmitter();
   initReceiver();
+  initLive();
   status.textContent = "Ready. WebAssembly modules loaded.";
   document.body.dataset.ready = "1";
 } catch (e) {

@@ -275,44 +275,54 @@ function lppCell(f: FrameRow): string {
   return f.lppError ? `not LPP (${f.lppError})` : "—";
 }
 
+/** A frame's table cells: [text, column label (the card view shows it), class]. */
+export function frameCells(f: FrameRow): [string, string, string][] {
+  const crc = f.truncated
+    ? "truncated"
+    : !f.headerOk
+      ? "header fails"
+      : f.crcOk === null
+        ? "none"
+        : f.crcOk
+          ? "ok"
+          : "fails";
+  return [
+    [String(f.index), "#", "num"],
+    [fmt(f.timeMs, 1), "Time (ms)", "num"],
+    [String(f.sf), "SF", "num"],
+    [fmt(f.snrDb, 1), "SNR (dB)", "num"],
+    [fmt(f.cfoHz, 0), "CFO (Hz)", "num"],
+    [crc, "CRC", crc === "ok" ? "ok" : crc === "none" ? "" : "bad"],
+    [f.payloadText !== null ? `"${f.payloadText}"` : f.payloadHex, "Payload", "hex payload"],
+    [lorawanCell(f), "LoRaWAN", "lorawan"],
+    [lppCell(f), "LPP", "lpp"],
+  ];
+}
+
+/** A table row of a frame (cells as frameCells says). */
+export function frameRowElement(f: FrameRow): HTMLTableRowElement {
+  const tr = document.createElement("tr");
+  for (const [text, label, cls] of frameCells(f)) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    td.dataset.label = label;
+    if (cls) td.className = cls;
+    if (cls === "lorawan" && f.lorawan?.unchecked) td.classList.add("lorawan-unchecked");
+    if (cls.includes("payload")) td.title = f.payloadHex;
+    tr.append(td);
+  }
+  tr.dataset.payload = f.payloadHex;
+  return tr;
+}
+
 function renderTable(): void {
   const body = $<HTMLTableSectionElement>("#rx-frames tbody");
   body.replaceChildren();
   for (const f of frames) {
-    const tr = document.createElement("tr");
+    const tr = frameRowElement(f);
     tr.tabIndex = 0;
     tr.dataset.index = String(f.index);
     tr.setAttribute("aria-selected", String(f.index === selected));
-    const crc = f.truncated
-      ? "truncated"
-      : !f.headerOk
-        ? "header fails"
-        : f.crcOk === null
-          ? "none"
-          : f.crcOk
-            ? "ok"
-            : "fails";
-    const cells: Array<[string, string]> = [
-      [String(f.index), "num"],
-      [fmt(f.timeMs, 1), "num"],
-      [String(f.sf), "num"],
-      [fmt(f.snrDb, 1), "num"],
-      [fmt(f.cfoHz, 0), "num"],
-      [crc, crc === "ok" ? "ok" : crc === "none" ? "" : "bad"],
-      [f.payloadText !== null ? `"${f.payloadText}"` : f.payloadHex, "hex payload"],
-      [lorawanCell(f), "lorawan"],
-      [lppCell(f), "lpp"],
-    ];
-    const labels = ["#", "Time (ms)", "SF", "SNR (dB)", "CFO (Hz)", "CRC", "Payload", "LoRaWAN", "LPP"];
-    for (const [k, [text, cls]] of cells.entries()) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      td.dataset.label = labels[k]!;
-      if (cls) td.className = cls;
-      if (cls === "lorawan" && f.lorawan?.unchecked) td.classList.add("lorawan-unchecked");
-      if (cls.includes("payload")) td.title = f.payloadHex;
-      tr.append(td);
-    }
     body.append(tr);
   }
 }
