@@ -2,7 +2,7 @@
 // inside another is still found; a frame in flight seen again by the search is not reported twice.
 import { describe, expect, it } from "vitest";
 import { simulate } from "../src/sim/index.js";
-import { decodeRecording, createReceiver, type Frame } from "../src/rx/index.js";
+import { decodeRecording, createReceiver, createChannelReceiver, type Frame } from "../src/rx/index.js";
 import { modulateFrame } from "../src/phy/index.js";
 
 const bw = 125e3,
@@ -121,5 +121,77 @@ describe.each(["wasm", "js"] as const)("frames in flight (%s)", (engine) => {
     } as Parameters<typeof simulate>[0]);
     const long = decodeRecording(sim.iq, { sampleRate: rate, bandwidth: bw, sf, engine });
     expect(long.map((f) => [f.payloadHex, f.crcOk])).toEqual(sim.truth.map((t) => [t.payloadHex, true]));
+  });
+});
+
+describe.each(["wasm", "js"] as const)("collided in the streaming receiver (%s)", (engine) => {
+  // A: 24 bytes, 4 dB; B: 12 bytes, 12 dB, starting 3 symbols before A's end (so B is detected
+  // only after A is complete); C: well clear of both
+  const sim = simulate({
+    frames: [
+      { payloadLength: 24, params, snrDb: 4, cfoHz: 1800, startSample: 2000 },
+      { payloadLength: 12, params, snrDb: 12, cfoHz: -2600, gapSamples: -3 * 2 * n },
+      { payloadLength: 10, params, snrDb: 10, cfoHz: 500, gapSamples: 6000 },
+    ],
+    sampleRate: rate,
+    sfoPpm: 4,
+    tailSamples: 3000,
+    seed: 31,
+  });
+  const o = { sampleRate: rate, bandwidth: bw, sf, engine };
+
+  it("frames overlapping another reported frame are collided (the earlier too), the others not; none cancelled; any chunking", () => {
+    expect(sim.truth[0]!.overlaps).toEqual([1]);
+    for (const chunk of [sim.iq.length, 2 * 1000, 2 * 37]) {
+      const rx = createReceiver(o);
+      const frames: Frame[] = [];
+      for (let i = 0; i < sim.iq.length; i += chunk) frames.push(...rx.push(sim.iq.subarray(i, i + chunk)));
+      frames.push(...rx.flush());
+      rx.dispose();
+      const [a, b, c] = sim.truth.map((t) => frames.find((f) => Math.abs(f.startSample - t.startSample) < 4));
+      expect(b?.crcOk && c?.crcOk, `chunk ${chunk}`).toBe(true);
+      expect(a, `chunk ${chunk}`).toBeDefined();
+      expect([a!.collided, b!.collided, c!.collided]).toEqual([true, true, false]);
+      expect(frames.every((f) => f.cancelled === false)).toBe(true);
+      expect(frames.map((f) => f.startSampleExact)).toEqual(
+        frames.map((f) => f.startSampleExact).sort((x, y) => x - y),
+      );
+    }
+  });
+
+  it("a frame comes out of push once the stream is a preamble and sync past its end, not only at flush", () => {
+    const rx = createReceiver(o);
+    const c = sim.truth[2]!;
+    const upTo = c.startSample - 2000; // A and B ended 6000 samples before C
+    const early = rx.push(sim.iq.subarray(0, 2 * upTo));
+    expect(early).toHaveLength(2);
+    early.forEach((f, i) => expect(Math.abs(f.startSample - sim.truth[i]!.startSample)).toBeLessThan(4));
+    const rest = [...rx.push(sim.iq.subarray(2 * upTo)), ...rx.flush()];
+    rx.dispose();
+    expect(rest.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual([c.payloadHex]);
+  });
+
+  it("across spreading factors on one channel: an SF7 frame under an SF9 frame, both collided", () => {
+    const s2 = simulate({
+      frames: [
+        { payloadLength: 20, params: { ...params, sf: 9 }, snrDb: 6, cfoHz: 1000, startSample: 3000 },
+        { payloadLength: 8, params, snrDb: 6, cfoHz: -1500, startSample: 3000 + 20 * 2 * 512 },
+        { payloadLength: 8, params, snrDb: 6, cfoHz: -1500, gapSamples: 40000 },
+      ],
+      sampleRate: rate,
+      tailSamples: 3000,
+      seed: 4,
+    });
+    const rx = createChannelReceiver({ sampleRate: rate, bandwidth: bw, sfs: [7, 9], engine });
+    // each call returns its frames in time order; the SF7 frame under the SF9 one ends first
+    const frames = [...rx.push(s2.iq), ...rx.flush()]
+      .filter((f) => f.crcOk)
+      .sort((a, b) => a.startSampleExact - b.startSampleExact);
+    rx.dispose();
+    expect(frames.map((f) => [f.sf, f.payloadHex, f.collided])).toEqual([
+      [9, s2.truth[0]!.payloadHex, true],
+      [7, s2.truth[1]!.payloadHex, true],
+      [7, s2.truth[2]!.payloadHex, false],
+    ]);
   });
 });

@@ -135,15 +135,43 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     for (const l of listeners) l.append(out);
   }
 
-  /** Runs every listener; with several the frames of one call come out in time order. */
-  function run(out: Frame[]): void {
-    if (listeners.length === 1) {
-      listeners[0]!.run(out);
-      return;
+  /**
+   * Frames completed but not returned yet: a frame is returned once no frame that a listener may
+   * still report can overlap it, so that its `collided` (it overlaps another frame reported on this
+   * channel, at any SF or polarity) is final when it comes out. That is when the search and every
+   * frame in flight have moved past its end by a preamble and sync: a few symbols after the frame.
+   */
+  let pending: Frame[] = [];
+  /** Frames returned that may still overlap one not returned yet. */
+  let recent: Frame[] = [];
+  /** A symbol of the longest SF, input samples. */
+  const longest = frontend.inputPosition(Math.max(...configs.map((c) => c.m))) - frontend.inputPosition(0);
+
+  /** Returns the pending frames that end before `horizon` (input samples), in time order. */
+  function release(out: Frame[], horizon: number): void {
+    const ready = pending.filter((f) => f.endSample <= horizon);
+    if (ready.length === 0) return;
+    pending = pending.filter((f) => f.endSample > horizon);
+    ready.sort((a, b) => a.startSampleExact - b.startSampleExact);
+    for (const f of ready) {
+      f.collided = recent.some((g) => overlaps(f, g)) || [...ready, ...pending].some((g) => g !== f && overlaps(f, g));
+      // the streaming receiver does not cancel (decodeCollisions does, on a whole recording)
+      f.cancelled = false;
+      out.push(f);
     }
-    const from = out.length;
-    for (const l of listeners) l.run(out);
-    if (out.length - from > 1) out.push(...out.splice(from).sort((a, b) => a.startSampleExact - b.startSampleExact));
+    recent.push(...ready);
+    let from = horizon;
+    for (const f of pending) from = Math.min(from, f.startSampleExact);
+    recent = recent.filter((f) => f.endSample > from - longest);
+  }
+
+  /** Runs every listener; the frames that are final come out in time order. */
+  function run(out: Frame[]): void {
+    for (const l of listeners) l.run(pending);
+    if (pending.length === 0) return;
+    let h = Infinity;
+    for (const l of listeners) h = Math.min(h, l.horizon());
+    release(out, frontend.inputPosition(h));
   }
 
   function push(samples: Samples): Frame[] {
@@ -195,9 +223,9 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
       }
       link.dataEnd = Infinity;
     }
-    const from = out.length;
-    for (const l of listeners) l.flushFrame(out);
-    if (out.length - from > 1) out.push(...out.splice(from).sort((a, b) => a.startSampleExact - b.startSampleExact));
+    for (const l of listeners) l.flushFrame(pending);
+    release(out, Infinity);
+    recent = [];
     return out;
   }
 
@@ -206,6 +234,8 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     link.dataEnd = Infinity;
     lastInput = null;
     held = [];
+    pending = [];
+    recent = [];
     for (const l of listeners) l.reset();
     frontend.reset();
   }
@@ -228,4 +258,9 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
       return frontend.consumed;
     },
   };
+}
+
+/** Whether two frames' spans (input samples) overlap. */
+export function overlaps(a: Frame, b: Frame): boolean {
+  return a.startSampleExact < b.endSample && b.startSampleExact < a.endSample;
 }

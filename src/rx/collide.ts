@@ -31,6 +31,7 @@ import type { PolyphaseFilter } from "../dsp/fir.js";
 import { badParameter } from "../errors.js";
 import { checkOptions, checkSamples } from "../check.js";
 import { decodeRecording } from "./receiver.js";
+import { overlaps } from "./channel.js";
 import { decodeGateway, type GatewayFrame, type GatewayOptions } from "./gateway.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
 
@@ -204,10 +205,6 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
     if (f.cancelled === undefined) f.cancelled = false;
   }
   return out;
-}
-
-function overlaps(a: Frame, b: Frame): boolean {
-  return a.startSampleExact < b.endSample && b.startSampleExact < a.endSample;
 }
 
 /**

@@ -75,7 +75,7 @@ export interface GatewayStats {
 }
 
 export interface GatewayReceiver {
-  /** Processes a chunk of wideband samples (any size); returns the frames completed in it, in time order. */
+  /** Processes a chunk of wideband samples (any size); returns the frames that are final (complete, and their channel a preamble and sync past their end: their `collided` is known), in time order. */
   push(samples: Samples): GatewayFrame[];
   /** Ends the recording: returns every frame still held or in progress (truncated ones flagged). */
   flush(): GatewayFrame[];

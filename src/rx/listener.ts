@@ -49,6 +49,12 @@ export interface Listener {
   run(out: Frame[]): void;
   flushFrame(out: Frame[]): boolean;
   inFrame(): boolean;
+  /**
+   * Earliest start (buffer positions) of a frame this listener may still report: the frames in
+   * flight and the search (a detection lies in its preamble; a failed frame restarts the search
+   * just after its own detection).
+   */
+  horizon(): number;
   reset(): void;
   dispose(): void;
 }
@@ -263,6 +269,11 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     run,
     flushFrame,
     inFrame: () => frames.some((f) => f.phase !== "sync"),
+    horizon() {
+      let h = detector.pos;
+      for (const f of frames) h = Math.min(h, f.det, f.phase === "sync" ? f.det : f.tDown);
+      return h - (L + 3) * m;
+    },
     reset() {
       s.base = 0;
       s.fill = 0;

@@ -19,7 +19,7 @@ export { receiverChannelFilter } from "./channel.js";
 export type { ReceiverStats } from "./context.js";
 
 export interface Receiver {
-  /** Processes a chunk (any size); returns the frames completed in it. */
+  /** Processes a chunk (any size); returns the frames that are final (complete, and the stream a preamble and sync past their end, so their `collided` is known). */
   push(samples: Samples): Frame[];
   /** Ends the recording: returns the frames still in progress (truncated ones flagged). */
   flush(): Frame[];

@@ -99,8 +99,12 @@ export interface Frame {
   truncated: boolean;
   /** Hard-decision symbol values (FFT bins) of the frame, header block first. */
   symbols: Uint16Array;
-  /** Collision decoding (decodeCollisions, decodeGatewayCollisions): the frame overlaps another frame found in the recording. */
+  /**
+   * The frame overlaps another frame reported on its channel (any SF or polarity): by the
+   * streaming receivers (which hold a completed frame until this is final) and by decodeCollisions
+   * / decodeGatewayCollisions.
+   */
   collided?: boolean;
-  /** Collision decoding: the frame was decoded after a frame overlapping it had been cancelled. */
+  /** Decoded after a frame overlapping it had been cancelled (decodeCollisions; always false when streaming). */
   cancelled?: boolean;
 }
