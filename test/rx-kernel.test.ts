@@ -68,14 +68,14 @@ describe("rx symbol kernel ABI", () => {
       const k = kernelWith(sf, r, noisy, engine);
       const out: SymbolResult[] = [];
       const m = 256 * r;
-      const llr = new Float32Array(3 * sf);
+      const store = k.frameStore(3);
       // a preamble pair with keep/prev (diff), a payload symbol with LLRs, a measured bin, a downchirp
       k.demod(demodArgs(MARGIN + 0.3, 0.2, { keep: 0 }));
       out.push({ ...k.result });
       k.demod(demodArgs(MARGIN + m + 0.3, 0.2, { keep: 1, prev: 0 }));
       out.push({ ...k.result });
       k.demod(
-        demodArgs(MARGIN + 3 * m + 0.3, 0.2, { llrMode: LLR_FULL, llrOut: llr, llrAt: sf, amplitude: 200, noise: 30 }),
+        demodArgs(MARGIN + 3 * m + 0.3, 0.2, { llrMode: LLR_FULL, frame: store, index: 1, amplitude: 200, noise: 30 }),
       );
       out.push({ ...k.result });
       k.demod(demodArgs(MARGIN + 4 * m + 0.3, 0.2, { atBin: 199, down: true }));
@@ -85,9 +85,10 @@ describe("rx symbol kernel ABI", () => {
       const acc = k.searchAccumulator();
       for (let j = 0; j < 4; j++) k.search(acc, MARGIN + j * m);
       out.push({ ...k.result });
+      const { symbols, llr } = store.copy(0, 3);
       k.dispose();
       expect(() => k.demod(demodArgs(MARGIN, 0))).toThrow(ChirpError);
-      return { out, llr };
+      return { out, llr, symbols };
     });
     const [js, wasm] = results;
     expect(js!.out[1]!.diff).toBeGreaterThan(0);
@@ -99,5 +100,7 @@ describe("rx symbol kernel ABI", () => {
     for (let j = 0; j < 3 * sf; j++)
       expect(Math.abs(js!.llr[j]! - wasm!.llr[j]!)).toBeLessThan(1e-2 * Math.max(1, Math.abs(js!.llr[j]!)));
     expect(js!.llr.subarray(sf, 2 * sf).some((v) => v !== 0)).toBe(true);
+    // demod kept the hard decision in the store, at the index given only
+    for (const e of [js!, wasm!]) expect(Array.from(e.symbols)).toEqual([0, 77, 0]);
   });
 });

@@ -99,7 +99,8 @@ function nextBlock(bcr: i32, nsym: i32): bool {
   return true;
 }
 
-// info layout (i32): 0 headerOk, 1 payloadLength, 2 cr, 3 crc (1..3 are 0 when the header failed),
+// info layout (i32): 0 headerOk (1 once the header is read or given: a TOO_SHORT status with it
+// set still carries the header fields), 1 payloadLength, 2 cr, 3 crc (1..3 are 0 when the header failed),
 // 4 crcOk (-1 none, 0, 1), 5 corrected, 6 detected, 7 symbols needed.
 const STATUS_OK = 0;
 const STATUS_BAD_HEADER = 1;
@@ -121,7 +122,6 @@ export function frame_decode(input: usize, nsym: i32, soft: i32, sf: i32, cr: i3
   dIn = input; dSoft = soft != 0; dSf = sf; dLdro = ldro != 0; dHeaderFull = headerFull != 0;
   dSym = 0; dNib = 0; dCorrected = 0; dDetected = 0;
   for (let i = 0; i < 8; i++) store<i32>(info + (<usize>i << 2), 0);
-  store<i32>(info, 1);
   store<i32>(info + 16, -1);
   store<i32>(info + 28, 8);
   if (!nextBlock(4, nsym)) return STATUS_TOO_SHORT;
@@ -144,6 +144,7 @@ export function frame_decode(input: usize, nsym: i32, soft: i32, sf: i32, cr: i3
       store<i32>(info, 0);
       return STATUS_BAD_HEADER;
     }
+    store<i32>(info, 1);
     pl = (<i32>load<u8>(NIBBLES) << 4) | <i32>load<u8>(NIBBLES, 1);
     fcr = <i32>load<u8>(NIBBLES, 2) >> 1;
     fcrc = <i32>load<u8>(NIBBLES, 2) & 1;
@@ -151,6 +152,7 @@ export function frame_decode(input: usize, nsym: i32, soft: i32, sf: i32, cr: i3
     store<i32>(info + 8, fcr);
     store<i32>(info + 12, fcrc);
   } else {
+    store<i32>(info, 1);
     store<i32>(info + 4, pl);
     store<i32>(info + 8, fcr);
     store<i32>(info + 12, fcrc);

@@ -62,12 +62,13 @@ export function hammingDecodeSoft(llr: usize, cr: i32): u32 {
   if (!ready) init();
   const len = 4 + cr;
   let best: u32 = 0;
-  let bestScore: f32 = -Infinity;
+  // scores summed in f64, as the js engine does: the two pick the same nibble on every input
+  let bestScore: f64 = -Infinity;
   for (let n: u32 = 0; n < 16; n++) {
     const cw = <u32>load<u8>(ENC + <usize>((cr - 1) * 16) + n);
-    let score: f32 = 0;
+    let score: f64 = 0;
     for (let k = 0; k < len; k++) {
-      const l = load<f32>(llr + (<usize>k << 2));
+      const l = <f64>load<f32>(llr + (<usize>k << 2));
       score += (cw >> <u32>(len - 1 - k)) & 1 ? l : -l;
     }
     if (score > bestScore) { bestScore = score; best = n; }

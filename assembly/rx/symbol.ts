@@ -6,6 +6,7 @@
 import { fftForward } from "../dsp/fft";
 import { upchirpTable } from "../dsp/chirp";
 import { HALF, TAPS, PHASES, SEARCH_WINDOWS, SPECTRUM_SLOTS, LLR_REDUCED, SymbolResult } from "./abi";
+import { FrameStore } from "./frame";
 
 /** A kernel context: the sample buffer, tables and work areas for one (sf, r). */
 @unmanaged
@@ -36,8 +37,6 @@ class RxContext {
   /** 2 n i32: bin -> interleaver word, full rate then reduced rate (filled by the caller). */
   words: usize;
   result: SymbolResult;
-  /** sf f32: demod's LLRs. */
-  llr: usize;
   /** 2 x 16 f64: per-bit maxima (LLRs), and the phase slope's sub-block sums. */
   best: usize;
   /** SPECTRUM_SLOTS x n complex f32 (demod keep / prev). */
@@ -76,7 +75,7 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   const upM = upchirpTable(n, r), up1 = upchirpTable(n, 1);
   const sizes: i32[] = [
     offsetof<RxContext>(), capacity << 3, m << 3, n << 3, n << 3, (m + 2 * HALF) << 3, n << 3,
-    ((PHASES + 1) * TAPS) << 2, (2 * n) << 2, offsetof<SymbolResult>(), 16 << 2, 32 << 3, (SPECTRUM_SLOTS * n) << 3,
+    ((PHASES + 1) * TAPS) << 2, (2 * n) << 2, offsetof<SymbolResult>(), 32 << 3, (SPECTRUM_SLOTS * n) << 3,
   ];
   let total: usize = 0;
   for (let i = 0; i < sizes.length; i++) total += lines(sizes[i]);
@@ -89,8 +88,8 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   c.n = n; c.r = r; c.m = m; c.sf = sf; c.capacity = capacity;
   c.upM = upM; c.up1 = up1;
   c.buf = at[1]; c.work = at[2]; c.work1 = at[3]; c.dech = at[4]; c.span = at[5]; c.pow = at[6];
-  c.bank = at[7]; c.words = at[8]; c.result = changetype<SymbolResult>(at[9]); c.llr = at[10];
-  c.best = at[11]; c.spectra = at[12];
+  c.bank = at[7]; c.words = at[8]; c.result = changetype<SymbolResult>(at[9]);
+  c.best = at[10]; c.spectra = at[11];
   fftForward(c.work, m); // make the FFT tables now, so later calls never grow memory
   if (r != 1) fftForward(c.work1, n);
   return base;
@@ -104,7 +103,6 @@ export function rxsym_buffer(c: usize): usize { return changetype<RxContext>(c).
 export function rxsym_bank(c: usize): usize { return changetype<RxContext>(c).bank; }
 export function rxsym_words(c: usize): usize { return changetype<RxContext>(c).words; }
 export function rxsym_result(c: usize): usize { return changetype<usize>(changetype<RxContext>(c).result); }
-export function rxsym_llr(c: usize): usize { return changetype<RxContext>(c).llr; }
 
 export function rxsym_move(p: usize, dst: i32, src: i32, count: i32): void {
   const b = changetype<RxContext>(p).buf;
@@ -367,13 +365,13 @@ function phaseSlope(c: RxContext, k: i32): f64 {
 
 /**
  * Max-log LLRs of the symbol in pow from the noncoherent likelihood log I0(2 A |Z| / N0) of each
- * bin into the context's sf LLR slots (reduced rate: sf - 2 bits, the rest 0). The likelihood
+ * bin into sf f32 at llr (reduced rate: sf - 2 bits, the rest 0). The likelihood
  * grows with the power, so each bit's maximum over the bins is taken on the power and log I0 is
  * evaluated on those 2 x bits maxima only. The powers are first put in word order (q[v]: the
  * largest power of the bins whose word is v, in the power calls' work area), where the words with
  * bit b = 0 and = 1 are alternate runs of 2^b: two vector maxima per bit, no per-bin branches.
  */
-function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64): void {
+function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64, llr: usize): void {
   const n = c.n, sf = c.sf, pow = c.pow;
   const reduced = mode == LLR_REDUCED;
   const words = c.words + (reduced ? (<usize>n << 2) : 0);
@@ -390,7 +388,6 @@ function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64): void {
     for (let k = 0; k < n; k++) store<f64>(q + (<usize>load<i32>(words + (<usize>k << 2)) << 3), load<f64>(pow + (<usize>k << 3)));
   }
   const scale = 2.0 * amplitude / noise;
-  const llr = c.llr;
   const end = q + (<usize>nv << 3);
   for (let j = 0; j < sf; j++) {
     if (j >= bits) { store<f32>(llr + (<usize>j << 2), 0); continue; }
@@ -421,11 +418,12 @@ function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64): void {
 /**
  * Coherent demodulation of the symbol at buffer position pos (fractional): carrier rotation by
  * -cfoBins, interpolation to 1 sample per chip at that timing, dechirp (down: a downchirp), FFT,
- * peak (or the bin atBin >= 0), phase slope; with llrMode LLR_FULL / LLR_REDUCED, sf LLRs scaled
- * by the frame's amplitude and noise; keep >= 0 stores the spectrum in that slot, prev >= 0
- * compares with the spectrum in that slot (result diff).
+ * peak (or the bin atBin >= 0), phase slope; keep >= 0 stores the spectrum in that slot, prev >= 0
+ * compares with the spectrum in that slot (result diff). With a frame store (frame != 0) the hard
+ * decision goes to its symbol `index` and, with llrMode LLR_FULL / LLR_REDUCED, sf LLRs scaled by
+ * the frame's amplitude and noise to that symbol's LLR slots: they stay in Wasm for the codec.
  */
-export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: i32, llrMode: i32, amplitude: f64, noise: f64, keep: i32, prev: i32): void {
+export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: i32, llrMode: i32, amplitude: f64, noise: f64, keep: i32, prev: i32, frame: usize, index: i32): void {
   const c = changetype<RxContext>(p);
   const n = c.n, m = c.m;
   const w1 = c.work1;
@@ -507,5 +505,11 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   res.re = zr0;
   res.im = zi0;
   res.slope = phaseSlope(c, k0);
-  if (llrMode > 0) llrs(c, llrMode, amplitude, noise);
+  if (frame != 0) {
+    const f = changetype<FrameStore>(frame);
+    if (index >= 0 && index < f.capacity) {
+      store<u16>(f.symbols + (<usize>index << 1), <u16>best);
+      if (llrMode > 0) llrs(c, llrMode, amplitude, noise, f.llr + (<usize>(index * c.sf) << 2));
+    }
+  }
 }

@@ -1,7 +1,7 @@
 // What the receiver's stages share: the configuration, the kernel with its sample buffer, the
 // counters, and the record of a frame in flight. Positions are absolute sample indices at r samples
 // per chip (the front end's output); the buffer holds [base, base + fill).
-import { MARGIN, type DemodArgs, type RxSymbolKernel } from "./kernel.js";
+import { MARGIN, type DemodArgs, type FrameStore, type RxSymbolKernel } from "./kernel.js";
 import type { Config } from "./options.js";
 import type { Tracker } from "./track.js";
 import type { Framing, ResolvedParams } from "../phy/index.js";
@@ -94,9 +94,10 @@ export interface FrameRecord {
   total: number;
   tracker: Tracker;
   header: HeaderFields | null;
-  /** Hard decisions and LLRs (sf per symbol) of the symbols demodulated so far. */
+  /** Hard decisions of the symbols demodulated so far (for the tracker, the framing probe and the report). */
   symbols: Uint16Array;
-  llr: Float32Array;
+  /** The kernel's store of the frame's hard decisions and LLRs, which its codec decodes. */
+  store: FrameStore;
   /** Detected among the symbols of another frame in flight. */
   nested: boolean;
   /** The demod arguments of its symbols (one object, changed per symbol). */

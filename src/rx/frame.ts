@@ -1,11 +1,12 @@
 // The frame stage: demodulate the header block (reduced rate; full rate with SX126x framing at
 // SF5/SF6) and read its fields, then the payload symbols with per-bit LLRs, then decode (soft first,
-// hard as a fallback) and report the Frame. At SF5/SF6 with both framings accepted, a probe reads
-// the symbols after the downchirps once and tells the layouts apart first.
+// hard as a fallback) and report the Frame. The kernel's demod keeps each symbol's hard decision
+// and LLRs in the frame's store (Wasm memory for the wasm engine), where the engine's codec reads
+// the header and finally the payload. At SF5/SF6 with both framings accepted, a probe reads the
+// symbols after the downchirps once and tells the layouts apart first.
 import {
   decodeFrame,
   decodeFrameSoft,
-  decodeHeader,
   frameSymbolCount,
   type DecodedFrame,
   type DecodedFrameHeaderOk,
@@ -14,14 +15,14 @@ import {
 } from "../phy/index.js";
 import { at, DEBUG, hasWindow, WAIT, type FrameRecord, type HeaderFields, type Phase, type Stage } from "./context.js";
 import { startBody } from "./sync.js";
-import { LLR_FULL, LLR_REDUCED } from "./kernel.js";
+import { LLR_FULL, LLR_REDUCED, type FrameQuery } from "./kernel.js";
 import { clockPpm, trackSymbol } from "./track.js";
 import type { Frame } from "./types.js";
 
 /** Demodulates the frame's next symbol and moves the tracker on. False: samples not there yet. */
 function symbolStep(f: FrameRecord, s: Stage): boolean {
   if (!hasWindow(s, f.next)) return false;
-  const { sf, n, r, m } = s.cfg;
+  const { n, r, m } = s.cfg;
   const p = f.params;
   const i = f.index;
   // the probe takes hard decisions only (the reduced-rate grid is not known yet)
@@ -30,8 +31,8 @@ function symbolStep(f: FrameRecord, s: Stage): boolean {
   a.pos = at(s, f.next);
   a.cfoBins = f.cfo;
   a.llrMode = reduced ? LLR_REDUCED : LLR_FULL;
-  a.llrOut = f.llr;
-  a.llrAt = i * sf;
+  a.frame = f.store;
+  a.index = i;
   a.amplitude = Math.sqrt(f.signal);
   a.noise = f.noise;
   s.kernel.demod(a);
@@ -62,7 +63,7 @@ export function headerStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
   if (f.index < f.total) return symbolStep(f, s) ? "header" : WAIT;
   const { cfg } = s;
   if (cfg.implicit) return "payload";
-  const h = readHeader(f, s);
+  const h = readHeader(f);
   f.header = h;
   if (!h.ok || (h.crc && h.payloadLength === 0)) {
     // a failed header checksum is not reported as a frame (near the noise floor most are false
@@ -92,13 +93,15 @@ function probeFraming(f: FrameRecord, s: Stage, final = false): Framing | null {
   for (let i = 0; i < Math.min(8, got); i++) if ((sy[i]! & 3) === 1) reducedGrid++;
   const bySymbols: Framing = extras && reducedGrid < 7 ? "sx126x" : "sx127x";
   if (implicit) return bySymbols;
-  const headerOk = (framing: Framing, from: number): boolean => {
-    try {
-      return decodeHeader(sy.subarray(from, got), framingParams[framing]).ok;
-    } catch {
-      return false;
-    }
-  };
+  const headerOk = (framing: Framing, from: number): boolean =>
+    f.store.decode({
+      soft: false,
+      from,
+      count: got - from,
+      params: framingParams[framing],
+      implicit: null,
+      headerOnly: true,
+    })?.headerOk === true;
   const b = got >= 10 && headerOk("sx126x", 2);
   // the SX127x header needs 8 + 4 + cr symbols at SF5/SF6: wait for them unless SX126x is clear
   if (!final && b && extras && reducedGrid < 7) return "sx126x";
@@ -110,24 +113,14 @@ function probeFraming(f: FrameRecord, s: Stage, final = false): Framing | null {
   return bySymbols;
 }
 
-/** The header fields: soft decision first (the LLRs padded: only the header is read), then hard. */
-function readHeader(f: FrameRecord, s: Stage): HeaderFields {
-  const { sf, maxSymbols } = s.cfg;
-  const params = f.params;
-  try {
-    const padded = new Float32Array(maxSymbols * sf);
-    padded.set(f.llr.subarray(0, f.index * sf));
-    const d = decodeFrameSoft(padded, maxSymbols, params, { engine: "js" });
-    if (d.headerOk) return { ok: true, payloadLength: d.payloadLength, cr: d.cr, crc: d.crc };
-  } catch {
-    /* falls back to hard */
-  }
-  try {
-    const h = decodeHeader(f.symbols.subarray(0, f.index), params);
-    if (h.ok) return h;
-  } catch {
-    /* not a header */
-  }
+/** The header fields: soft decision first, then hard. */
+function readHeader(f: FrameRecord): HeaderFields {
+  const q: FrameQuery = { soft: true, from: 0, count: f.index, params: f.params, implicit: null, headerOnly: true };
+  const soft = f.store.decode(q);
+  if (soft?.headerOk) return { ok: true, payloadLength: soft.payloadLength, cr: soft.cr, crc: soft.crc };
+  q.soft = false;
+  const hard = f.store.decode(q);
+  if (hard?.headerOk) return { ok: true, payloadLength: hard.payloadLength, cr: hard.cr, crc: hard.crc };
   return { ok: false, payloadLength: 0, cr: 0, crc: false };
 }
 
@@ -137,19 +130,26 @@ export function payloadStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
   return "done";
 }
 
-/** Decodes a complete frame record (see decodeSymbols). */
-export function decodeRecord(
-  f: FrameRecord,
-  s: Stage,
-): { decoded: DecodedFrameHeaderOk | null; soft: boolean; checks: number } {
-  const { sf, implicit } = s.cfg;
-  return decodeSymbols(
-    f.llr.subarray(0, f.total * sf),
-    f.symbols.subarray(0, f.total),
+/** Decodes a complete frame record in its store (see decideFrame). */
+export function decodeRecord(f: FrameRecord, s: Stage): FrameDecision {
+  const implicit = f.params.explicitHeader ? null : (s.cfg.implicit ?? null);
+  const q: FrameQuery = { soft: true, from: 0, count: f.total, params: f.params, implicit, headerOnly: false };
+  return decideFrame(
+    (soft) => {
+      q.soft = soft;
+      return f.store.decode(q);
+    },
+    f.total,
     f.params,
     implicit ? null : f.header,
-    implicit,
   );
+}
+
+/** A frame's decoding, whether it was the soft one, and the CRC verdicts consulted (1 or 2). */
+export interface FrameDecision {
+  decoded: DecodedFrameHeaderOk | null;
+  soft: boolean;
+  checks: number;
 }
 
 /**
@@ -183,42 +183,29 @@ function codewordCount(total: number, cr: number, p: ResolvedParams): number {
 }
 
 /**
- * Decodes a frame from its LLRs and hard decisions (symbols.length symbols): soft decisions, and
- * the hard ones when those give a good CRC, soft does not, and the hard decoder found at most
- * hardErrorLimit(codewords) codewords in error (so garbage gets a second CRC check on at most 1 % of
- * frames: the false-accept rate stays a single check's, 2^-16 x 1.01). header: the explicit header
- * the receiver accepted (null in implicit mode, which takes implicit). A decoding whose header
- * failed, or reads other fields than the accepted one, is not this frame (the soft and hard header
- * readings can differ): it is never reported. Null when neither decoding reads the frame.
- * checks: the CRC verdicts consulted (1, or 2 when the hard decoding's was too).
+ * The frame decision over a frame's two readings (read(true): soft decisions, read(false): hard;
+ * null when it cannot be read): the soft one, and the hard one when it gives a good CRC, soft does
+ * not, and the hard decoder found at most hardErrorLimit(codewords) codewords in error (so garbage
+ * gets a second CRC check on at most 1 % of frames: the false-accept rate stays a single check's,
+ * 2^-16 x 1.01). header: the explicit header the receiver accepted (null in implicit mode). A
+ * decoding whose header failed, or reads other fields than the accepted one, is not this frame (the
+ * soft and hard header readings can differ): it is never reported. Null when neither decoding reads
+ * the frame. checks: the CRC verdicts consulted (1, or 2 when the hard decoding's was too).
  */
-export function decodeSymbols(
-  llr: Float32Array,
-  symbols: Uint16Array,
+export function decideFrame(
+  read: (soft: boolean) => DecodedFrame | null,
+  total: number,
   params: ResolvedParams,
   header: HeaderFields | null,
-  implicit?: { payloadLength: number; cr: number; crc: boolean },
-): { decoded: DecodedFrameHeaderOk | null; soft: boolean; checks: number } {
-  const total = symbols.length;
-  const opts = params.explicitHeader ? {} : { implicit: implicit ?? { payloadLength: 0 } };
+): FrameDecision {
   const fits = (d: DecodedFrame | null): d is DecodedFrameHeaderOk =>
     !!d &&
     d.headerOk &&
     (!header || (d.payloadLength === header.payloadLength && d.cr === header.cr && d.crc === header.crc));
-  let soft: DecodedFrame | null = null;
-  try {
-    soft = decodeFrameSoft(llr, total, params, opts);
-  } catch {
-    soft = null;
-  }
+  const soft = read(true);
   const softOk = fits(soft) ? soft : null;
   if (softOk && softOk.crcOk === true) return { decoded: softOk, soft: true, checks: 1 };
-  let hard: DecodedFrame | null = null;
-  try {
-    hard = decodeFrame(symbols, params, opts);
-  } catch {
-    hard = null;
-  }
+  const hard = read(false);
   const hardOk = fits(hard) ? hard : null;
   // the only reading of this frame: one check
   if (hardOk && !softOk) return { decoded: hardOk, soft: false, checks: 1 };
@@ -231,6 +218,33 @@ export function decodeSymbols(
     return { decoded: softOk, soft: true, checks: 2 };
   }
   return { decoded: softOk, soft: true, checks: 1 };
+}
+
+/**
+ * decideFrame over a frame's LLRs and hard decisions in arrays (symbols.length symbols), read by the
+ * public codec; implicit: the header fields in implicit-header mode.
+ */
+export function decodeSymbols(
+  llr: Float32Array,
+  symbols: Uint16Array,
+  params: ResolvedParams,
+  header: HeaderFields | null,
+  implicit?: { payloadLength: number; cr: number; crc: boolean },
+): FrameDecision {
+  const total = symbols.length;
+  const opts = params.explicitHeader ? {} : { implicit: implicit ?? { payloadLength: 0 } };
+  return decideFrame(
+    (soft) => {
+      try {
+        return soft ? decodeFrameSoft(llr, total, params, opts) : decodeFrame(symbols, params, opts);
+      } catch {
+        return null;
+      }
+    },
+    total,
+    params,
+    header,
+  );
 }
 
 function toHex(b: Uint8Array): string {

@@ -1,9 +1,11 @@
 // The interface of the receiver's per-symbol kernels, implemented by both engines
 // (src/engines/js/rx-symbol.ts and src/engines/wasm/rx-symbol.ts over assembly/rx/symbol.ts). The
-// kernel owns the sample buffer (in Wasm memory for the wasm engine); the stages address windows by
-// buffer index, one call per symbol, and read the outcome from `result`. The constants and the
-// result record are defined once, in assembly/rx/abi.ts (generated into src/wasm/generated/rx-abi.ts).
-import { symbolToWord } from "../phy/index.js";
+// kernel owns the sample buffer and the frame stores (in Wasm memory for the wasm engine); the
+// stages address windows by buffer index, one call per symbol, and read the outcome from `result`;
+// demod writes a frame's hard decisions and LLRs into its store, where the engine's codec decodes
+// them. The constants and the result record are defined once, in assembly/rx/abi.ts (generated
+// into src/wasm/generated/rx-abi.ts).
+import { symbolToWord, type DecodedFrame, type HeaderFields, type ResolvedParams } from "../phy/index.js";
 import type { SymbolResult } from "../wasm/generated/rx-abi.js";
 
 export {
@@ -45,10 +47,11 @@ export interface DemodArgs {
   down: boolean;
   /** Measure this bin instead of the argmax (NONE: the argmax). */
   atBin: number;
-  /** LLR_OFF, LLR_FULL or LLR_REDUCED: sf LLRs into llrOut[llrAt..]. */
+  /** LLR_OFF, LLR_FULL or LLR_REDUCED: the symbol's sf LLRs into `frame` (with a frame only). */
   llrMode: number;
-  llrOut: Float32Array | null;
-  llrAt: number;
+  /** Keep the hard decision (and the LLRs) as symbol `index` of this frame store (null: not kept). */
+  frame: FrameStore | null;
+  index: number;
   /** The frame's symbol amplitude (|Z| units) and noise power per bin, for the LLRs. */
   amplitude: number;
   noise: number;
@@ -66,14 +69,42 @@ export function demodArgs(pos: number, cfoBins: number, more: Partial<DemodArgs>
     down: false,
     atBin: -1,
     llrMode: 0,
-    llrOut: null,
-    llrAt: 0,
+    frame: null,
+    index: 0,
     amplitude: 1,
     noise: 1,
     keep: -1,
     prev: -1,
     ...more,
   };
+}
+
+/** What a frame store's codec is asked to read. */
+export interface FrameQuery {
+  /** Soft decisions (the stored LLRs) or hard ones (the stored symbols). */
+  soft: boolean;
+  /** The stored symbols from .. from + count. */
+  from: number;
+  count: number;
+  params: ResolvedParams;
+  /** The header fields in implicit-header mode (null: explicit, read from the symbols). */
+  implicit: HeaderFields | null;
+  /** The header fields only (crcOk null, no payload): the header block suffices. */
+  headerOnly: boolean;
+}
+
+/**
+ * A frame's hard decisions and LLRs where the kernel's demod writes them (one slot of sf LLRs per
+ * symbol; reduced-rate symbols use the first sf - 2), decoded in place by the engine's frame codec
+ * (the js engine's is the oracle). Made by a kernel and freed with it.
+ */
+export interface FrameStore {
+  /** The symbols this store holds. */
+  readonly capacity: number;
+  /** The codec's reading (see FrameQuery); null when the symbols end before what it needs. */
+  decode(q: FrameQuery): DecodedFrame | null;
+  /** A copy of the stored hard decisions and LLRs of symbols from .. from + count (tests, diagnostics). */
+  copy(from: number, count: number): { symbols: Uint16Array; llr: Float32Array };
 }
 
 export interface RxSymbolKernel {
@@ -91,6 +122,8 @@ export interface RxSymbolKernel {
   move(dst: number, src: number, count: number): void;
   /** Copies interleaved samples into the buffer at complex index `at` (their complex conjugate with `conjugate`: inverted IQ). */
   write(at: number, data: Float32Array, conjugate?: boolean): void;
+  /** A new frame store for `capacity` symbols (freed with the kernel). */
+  frameStore(capacity: number): FrameStore;
   /** A new, empty search accumulator. */
   searchAccumulator(): SearchAccumulator;
   /** Adds the upchirp-dechirped folded power of the window at `start` to acc; result: peak of the last SEARCH_WINDOWS windows' sum. Returns the windows in the sum. */

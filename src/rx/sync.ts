@@ -38,7 +38,7 @@ const PREAMBLE_COHERENCE = 3;
 
 /**
  * A record for a new detection, in the sync phase (its scan starts at the aligned window); `reuse`
- * is a finished record whose storage (symbols, LLRs) it takes over.
+ * is a finished record whose storage (symbols, frame store) it takes over.
  */
 export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRecord {
   const { cfg } = s;
@@ -63,7 +63,7 @@ export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRec
     tracker: newTracker(cfg.n),
     header: null,
     symbols: reuse?.symbols ?? new Uint16Array(cfg.maxSymbols),
-    llr: reuse?.llr ?? new Float32Array(cfg.maxSymbols * cfg.sf),
+    store: reuse?.store ?? s.kernel.frameStore(cfg.maxSymbols),
     args: reuse?.args ?? demodArgs(0, 0),
   };
 }

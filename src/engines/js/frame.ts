@@ -199,6 +199,7 @@ export function decodeFrameSoftJs(
   symbolCount: number,
   r: ResolvedParams,
   opts: DecodeOptions = {},
+  headerOnly = false,
 ): DecodedFrame {
   if (llr.length < symbolCount * r.sf) {
     throw new ChirpError(
@@ -207,5 +208,5 @@ export function decodeFrameSoftJs(
       { parameter: "llr" },
     );
   }
-  return decodeWith(softBlocks(llr, r.sf), symbolCount, r, opts);
+  return decodeWith(softBlocks(llr, r.sf), symbolCount, r, opts, headerOnly);
 }

@@ -23,10 +23,14 @@ import {
   newSymbolResult,
   wordTables,
   type DemodArgs,
+  type FrameQuery,
+  type FrameStore,
   type RxSymbolConfig,
   type RxSymbolKernel,
   type SearchAccumulator,
 } from "../../rx/kernel.js";
+import type { DecodedFrame } from "../../phy/types.js";
+import { decodeFrameJs, decodeFrameSoftJs } from "./frame.js";
 
 class JsSearch implements SearchAccumulator {
   /** SEARCH_WINDOWS folded spectra, f32 as in the Wasm kernel, and their sum. */
@@ -68,6 +72,44 @@ class Phasor {
       const g = 1 / Math.sqrt(this.pr * this.pr + this.pi * this.pi);
       this.pr *= g;
       this.pi *= g;
+    }
+  }
+}
+
+/** A frame store of the js engine: typed arrays, decoded by the js codec. */
+class JsFrameStore implements FrameStore {
+  readonly symbols: Uint16Array;
+  readonly llr: Float32Array;
+  constructor(
+    readonly sf: number,
+    readonly capacity: number,
+  ) {
+    this.symbols = new Uint16Array(capacity);
+    this.llr = new Float32Array(capacity * sf);
+  }
+  copy(from: number, count: number): { symbols: Uint16Array; llr: Float32Array } {
+    return {
+      symbols: this.symbols.slice(from, from + count),
+      llr: this.llr.slice(from * this.sf, (from + count) * this.sf),
+    };
+  }
+  decode(q: FrameQuery): DecodedFrame | null {
+    const from = Math.min(Math.max(q.from, 0), this.capacity),
+      count = Math.min(Math.max(q.count, 0), this.capacity - from);
+    const opts = q.implicit ? { implicit: q.implicit } : {};
+    try {
+      return q.soft
+        ? decodeFrameSoftJs(
+            this.llr.subarray(from * this.sf, (from + count) * this.sf),
+            count,
+            q.params,
+            opts,
+            q.headerOnly,
+          )
+        : decodeFrameJs(this.symbols.subarray(from, from + count), q.params, opts, q.headerOnly);
+    } catch (e) {
+      if (e instanceof ChirpError && e.code === "TOO_SHORT") return null;
+      throw e;
     }
   }
 }
@@ -354,7 +396,15 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     res.re = zr[k0]!;
     res.im = zi[k0]!;
     res.slope = phaseSlope(k0);
-    if (a.llrMode > 0 && a.llrOut) llrs(a.llrMode, a.amplitude, a.noise, a.llrOut, a.llrAt);
+    const f = a.frame;
+    if (f) {
+      if (!(f instanceof JsFrameStore) || f.sf !== sf)
+        throw new ChirpError("BAD_PARAMETER", "frame: not a store of this kernel", { parameter: "frame" });
+      if (a.index >= 0 && a.index < f.capacity) {
+        f.symbols[a.index] = res.bin;
+        if (a.llrMode > 0) llrs(a.llrMode, a.amplitude, a.noise, f.llr, a.index * sf);
+      }
+    }
   }
 
   return {
@@ -376,6 +426,10 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       live();
       buf.set(data, 2 * at);
       if (conjugate) for (let i = 2 * at + 1; i < 2 * at + data.length; i += 2) buf[i] = -buf[i]!;
+    },
+    frameStore: (count) => {
+      live();
+      return new JsFrameStore(sf, count);
     },
     searchAccumulator: () => {
       live();

@@ -92,15 +92,36 @@ function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, impl
     b.payload,
     b.info,
   );
-  const info = new Int32Array(phyWasm.memory.buffer, b.info, 8);
-  if (status === 2) {
-    throw new ChirpError("TOO_SHORT", `the frame needs ${info[7]} symbols after the preamble, got ${nsym}`, {
-      parameter: "symbols",
-      allowed: `at least ${info[7]} symbols`,
-    });
-  }
+  const d = decodedOf(status, r, b.info, b.payload, false);
+  if (d) return d;
+  const need = new Int32Array(phyWasm.memory.buffer, b.info, 8)[7];
+  throw new ChirpError("TOO_SHORT", `the frame needs ${need} symbols after the preamble, got ${nsym}`, {
+    parameter: "symbols",
+    allowed: `at least ${need} symbols`,
+  });
+}
+
+/** frame_decode's statuses. */
+const STATUS_OK = 0,
+  STATUS_TOO_SHORT = 2;
+
+/**
+ * The DecodedFrame of a frame_decode call from its status and its info and payload areas in Wasm
+ * memory; null when the symbols ended too early. headerOnly: the header fields (crcOk null, no
+ * payload), also when the symbols end after the header.
+ */
+export function decodedOf(
+  status: number,
+  r: ResolvedParams,
+  infoPtr: number,
+  payloadPtr: number,
+  headerOnly: boolean,
+): DecodedFrame | null {
+  const info = new Int32Array(phyWasm.memory.buffer, infoPtr, 8);
+  const headerRead = info[0] === 1;
+  if (status === STATUS_TOO_SHORT && !(headerOnly && headerRead)) return null;
   const common = { explicitHeader: r.explicitHeader, correctedErrors: info[5]!, detectedErrors: info[6]! };
-  if (status !== 0)
+  if (!headerRead)
     return {
       ...common,
       headerOk: false,
@@ -111,14 +132,15 @@ function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, impl
       payload: new Uint8Array(0),
     };
   const payloadLength = info[1]!;
+  const full = status === STATUS_OK && !headerOnly;
   return {
     ...common,
     headerOk: true,
     payloadLength,
     cr: info[2]!,
     crc: info[3] === 1,
-    crcOk: info[4] === -1 ? null : info[4] === 1,
-    payload: new Uint8Array(phyWasm.memory.buffer, b.payload, payloadLength).slice(),
+    crcOk: !full || info[4] === -1 ? null : info[4] === 1,
+    payload: full ? new Uint8Array(phyWasm.memory.buffer, payloadPtr, payloadLength).slice() : new Uint8Array(0),
   };
 }
 
