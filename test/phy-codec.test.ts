@@ -286,3 +286,31 @@ describe("README example (Transmit chain)", () => {
     expect(timeOnAir(params, payload.length).seconds).toBeCloseTo(0.030976, 9);
   });
 });
+
+describe("soft decoding: both engines pick the same codewords", () => {
+  it("on LLRs full of exact ties (multiples of 0.1), js and wasm decode every frame alike", () => {
+    // the correlations of several candidate codewords are then equal in exact arithmetic: summed
+    // in f32 (as the Wasm decoder once did) and in f64 they round apart and pick other nibbles
+    let a = 7;
+    const rnd = () => {
+      a = (a * 1103515245 + 12345) >>> 0;
+      return ((a >>> 8) + 0.5) / 16777216;
+    };
+    for (const sf of [7, 9])
+      for (const cr of [1, 4]) {
+        const p = resolveParams({ sf, bandwidth: 125000, cr, explicitHeader: false });
+        const implicit = { payloadLength: 16, cr, crc: true };
+        const nsym = frameSymbolCount(implicit, p);
+        const llr = new Float32Array(nsym * sf);
+        for (let k = 0; k < 100; k++) {
+          for (let i = 0; i < llr.length; i++) llr[i] = (Math.floor(rnd() * 7) - 3) * 0.1;
+          const js = decodeFrameSoft(llr, nsym, p, { engine: "js", implicit });
+          const wasm = decodeFrameSoft(llr, nsym, p, { engine: "wasm", implicit });
+          expect({ ...wasm, payload: Array.from(wasm.payload) }, `SF${sf} CR4/${4 + cr} #${k}`).toEqual({
+            ...js,
+            payload: Array.from(js.payload),
+          });
+        }
+      }
+  });
+});

@@ -11,7 +11,8 @@ import {
   type Engine,
 } from "../src/phy/index.js";
 import { decodeRecording } from "../src/rx/index.js";
-import { decodeSymbols } from "../src/rx/frame.js";
+import { decideHeader, decodeSymbols, headerErrorLimit } from "../src/rx/frame.js";
+import { decodeFrameJs, decodeFrameSoftJs } from "../src/engines/js/frame.js";
 import { simulate } from "../src/sim/index.js";
 
 const engines: Engine[] = ["js", "wasm"];
@@ -125,5 +126,60 @@ describe("CRC false accepts: garbage gets one CRC check, not two", () => {
     const d = decodeSymbols(llr, symbols, params, null, implicit);
     expect(d.decoded?.crcOk).toBe(true);
     expect(d.soft).toBe(false);
+  });
+});
+
+describe("header false accepts: garbage gets one checksum test, not two", () => {
+  // random header blocks with LLRs of the same signs: a random header passes the checksum and the
+  // coding-rate test with probability 1/512, so testing the soft and then the hard reading always
+  // doubled the false headers (bench/false-accept.mjs counts them on 10^6 blocks)
+  it("decideHeader passes about as many random header blocks as the soft reading alone; a header with one wrong symbol is still rescued", () => {
+    let a = 5;
+    const rnd = () => {
+      a = (a * 1103515245 + 12345) >>> 0;
+      return ((a >>> 8) + 0.5) / 16777216;
+    };
+    const sf = 7,
+      nsym = 8;
+    const params = resolveParams({ sf, bandwidth, cr: 1 });
+    const symbols = new Uint16Array(nsym),
+      llr = new Float32Array(nsym * sf);
+    const fill = () => {
+      llr.fill(0);
+      for (let s = 0; s < nsym; s++) {
+        const w = symbolToWord(symbols[s]!, sf, true);
+        for (let j = 0; j < sf - 2; j++) llr[s * sf + j] = ((w >> (sf - 3 - j)) & 1 ? 1 : -1) * (0.05 + rnd());
+      }
+    };
+    const read = (soft: boolean) =>
+      soft ? decodeFrameSoftJs(llr, nsym, params, {}, true) : decodeFrameJs(symbols, params, {}, true);
+    let soft = 0,
+      either = 0,
+      decided = 0;
+    for (let k = 0; k < 20000; k++) {
+      for (let s = 0; s < nsym; s++) symbols[s] = Math.floor(rnd() * 128);
+      fill();
+      const s = read(true).headerOk,
+        h = read(false).headerOk;
+      if (s) soft++;
+      if (s || h) either++;
+      if (decideHeader(read, params).ok) decided++;
+    }
+    expect(soft).toBeGreaterThan(15); // 20000 / 512 = 39 expected
+    expect(either).toBeGreaterThan(1.5 * soft);
+    expect(decided).toBeLessThanOrEqual(soft + 2);
+    // a real header block with one symbol wrong and that symbol's LLRs strong and wrong: the soft
+    // reading fails, the hard decoder corrects one codeword (within the limit) and passes
+    expect(headerErrorLimit(params, 1)).toBeGreaterThanOrEqual(1);
+    symbols.set(encodeFrame(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), params).subarray(0, nsym));
+    fill();
+    const sym = 3,
+      wrong = (symbols[sym]! + 4) % 128; // the next bin of the reduced-rate grid: one bit flips
+    const w = symbolToWord(wrong, sf, true),
+      truth = symbolToWord(symbols[sym]!, sf, true);
+    for (let j = 0; j < sf - 2; j++)
+      if (((w ^ truth) >> (sf - 3 - j)) & 1) llr[sym * sf + j] = ((w >> (sf - 3 - j)) & 1 ? 1 : -1) * 50;
+    expect(read(true).headerOk).toBe(false);
+    expect(decideHeader(read, params)).toEqual({ ok: true, payloadLength: 8, cr: 1, crc: true });
   });
 });

@@ -113,14 +113,29 @@ function probeFraming(f: FrameRecord, s: Stage, final = false): Framing | null {
   return bySymbols;
 }
 
-/** The header fields: soft decision first, then hard. */
+/** The header fields from the frame's store (see decideHeader). */
 function readHeader(f: FrameRecord): HeaderFields {
   const q: FrameQuery = { soft: true, from: 0, count: f.index, params: f.params, implicit: null, headerOnly: true };
-  const soft = f.store.decode(q);
+  return decideHeader((soft) => {
+    q.soft = soft;
+    return f.store.decode(q);
+  }, f.params);
+}
+
+/**
+ * The header decision over its two readings (read(true): soft decisions, read(false): hard; header
+ * only): the soft one, and the hard one when the soft checksum failed and the hard decoder found at
+ * most headerErrorLimit codewords of the header in error. As for the payload's CRC, every checksum
+ * tested lets garbage through once more (a random header passes with probability 1/512: 8 checksum
+ * bits and a coding rate of 1..4): testing both always doubled the false headers, this tests the
+ * second on at most 1 % of those the hard decisions would pass.
+ */
+export function decideHeader(read: (soft: boolean) => DecodedFrame | null, params: ResolvedParams): HeaderFields {
+  const soft = read(true);
   if (soft?.headerOk) return { ok: true, payloadLength: soft.payloadLength, cr: soft.cr, crc: soft.crc };
-  q.soft = false;
-  const hard = f.store.decode(q);
-  if (hard?.headerOk) return { ok: true, payloadLength: hard.payloadLength, cr: hard.cr, crc: hard.crc };
+  const hard = read(false);
+  if (hard?.headerOk && hard.correctedErrors + hard.detectedErrors <= headerErrorLimit(params, hard.cr))
+    return { ok: true, payloadLength: hard.payloadLength, cr: hard.cr, crc: hard.crc };
   return { ok: false, payloadLength: 0, cr: 0, crc: false };
 }
 
@@ -153,27 +168,69 @@ export interface FrameDecision {
 }
 
 /**
- * The most codewords the hard decoder may have found in error for its CRC to be consulted after the
- * soft decoding's failed. Each candidate checked lets garbage pass a 16-bit CRC with probability
- * 2^-16, so trying two doubles the false accepts; on garbage each codeword shows an error (a hard
- * decision that is not a codeword) with probability at least 1/2 (exactly 1/2 at CR 4/5, 1 - 16/2^(4+cr)
- * above), while a frame the hard decisions can rescue has few (the two decoders agree on every
- * codeword without an error). K is the largest k with P(Binomial(codewords, 1/2) <= k) <= budget,
- * so the second check is made on at most a fraction `budget` of garbage frames.
+ * The most codewords the hard decoder may have found in error for its verdict to be consulted
+ * after the soft decoding's failed. Each candidate checked lets garbage pass a check (a 16-bit CRC:
+ * 2^-16) once more, so trying two doubles the false accepts; on garbage each codeword shows an error
+ * (a hard decision that is not a codeword) independently with probability 1 - 16/2^(4+cr) (1/2 at
+ * CR 4/5, 15/16 at CR 4/8), while a frame the hard decisions can rescue has few (the two decoders
+ * agree on every codeword without an error). groups: [codewords, that probability] per coding rate;
+ * K is the largest k with P(errors <= k) <= budget, so the second check is made on at most a
+ * fraction `budget` of garbage frames. Made once per groups and cached.
  */
-export function hardErrorLimit(codewords: number, budget = HARD_BUDGET): number {
-  // log P(X = i) for X ~ Binomial(N, 1/2), summed in order until the budget is exceeded
-  const logHalfN = -codewords * Math.LN2;
-  let logC = 0,
-    sum = 0;
-  for (let i = 0; i <= codewords; i++) {
-    if (i > 0) logC += Math.log((codewords - i + 1) / i);
-    sum += Math.exp(logC + logHalfN);
-    if (sum > budget) return i - 1;
+export function errorLimit(groups: ReadonlyArray<readonly [number, number]>, budget = HARD_BUDGET): number {
+  const key = `${budget} ${groups.join(" ")}`;
+  const known = limits.get(key);
+  if (known !== undefined) return known;
+  // the distribution of the error count, one codeword at a time
+  let pmf = [1];
+  for (const [count, p] of groups) {
+    for (let c = 0; c < count; c++) {
+      const next = new Array<number>(pmf.length + 1).fill(0);
+      for (let i = 0; i < pmf.length; i++) {
+        next[i]! += pmf[i]! * (1 - p);
+        next[i + 1]! += pmf[i]! * p;
+      }
+      pmf = next;
+    }
   }
-  return codewords;
+  let k = pmf.length - 1,
+    sum = 0;
+  for (let i = 0; i < pmf.length; i++) {
+    sum += pmf[i]!;
+    if (sum > budget) {
+      k = i - 1;
+      break;
+    }
+  }
+  limits.set(key, k);
+  return k;
 }
 const HARD_BUDGET = 0.01;
+const limits = new Map<string, number>();
+
+/** Probability that a random word of 4 + cr bits is not a codeword (the hard decoder flags it). */
+const notCodeword = (cr: number): number => 1 - 16 / 2 ** (4 + cr);
+
+/**
+ * The payload's limit: errorLimit over the frame's codewords, each taken at probability 1/2 (the
+ * least over the coding rates: a bound that keeps the second check under the budget at every CR).
+ */
+export function hardErrorLimit(codewords: number, budget = HARD_BUDGET): number {
+  return errorLimit([[codewords, 0.5]], budget);
+}
+
+/**
+ * The header's limit: its first block's codewords at CR 4/8 and, where the header ends in the
+ * second block (SF5/SF6, SX127x framing), that block's at the header's CR.
+ */
+export function headerErrorLimit(p: ResolvedParams, cr: number): number {
+  const first = p.headerFullRate ? p.sf : p.sf - 2;
+  const second = first < 5 ? (p.ldroOn ? p.sf - 2 : p.sf) : 0;
+  return errorLimit([
+    [first, notCodeword(4)],
+    [second, notCodeword(cr)],
+  ]);
+}
 
 /** Codewords in a frame of `total` symbols: the first block's, then ppm per block of 4 + cr symbols. */
 function codewordCount(total: number, cr: number, p: ResolvedParams): number {
