@@ -80,7 +80,9 @@ describe("rx symbol kernel ABI", () => {
       out.push({ ...k.result });
       k.demod(demodArgs(MARGIN + 4 * m + 0.3, 0.2, { atBin: 199, down: true }));
       out.push({ ...k.result });
-      k.foldedPair(MARGIN, false);
+      k.foldedWindow(MARGIN + m, false, 1);
+      k.foldedWindow(MARGIN, false, 0);
+      k.pairPeak();
       out.push({ ...k.result });
       const acc = k.searchAccumulator();
       for (let j = 0; j < 4; j++) k.search(acc, MARGIN + j * m);

@@ -16,6 +16,8 @@ export const MARGIN: i32 = 34;
 export const SEARCH_WINDOWS: i32 = 4;
 /** Spectrum slots a context keeps for demod's keep/prev arguments (two: consecutive symbols). */
 export const SPECTRUM_SLOTS: i32 = 2;
+/** Folded power slots a context keeps for the downchirp-pair scan (foldedWindow / pairPeak: two windows). */
+export const FOLDED_SLOTS: i32 = 2;
 /** Argument value meaning "none" for atBin, keep and prev. */
 export const NONE: i32 = -1;
 /** LLR modes of demod. */
@@ -23,7 +25,7 @@ export const LLR_OFF: i32 = 0;
 export const LLR_FULL: i32 = 1;
 export const LLR_REDUCED: i32 = 2;
 
-/** What each kernel call leaves behind (search, foldedPair: bin, frac, peak, mean, band; steady: search only). */
+/** What each kernel call leaves behind (search, pairPeak: bin, frac, peak, mean, band; steady: search only). */
 @unmanaged
 export class SymbolResult {
   /** Peak bin (argmax) of the spectrum. */

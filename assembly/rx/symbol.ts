@@ -5,7 +5,7 @@
 // asks demod to keep and compare against.
 import { fftForward } from "../dsp/fft";
 import { upchirpTable } from "../dsp/chirp";
-import { HALF, TAPS, PHASES, SEARCH_WINDOWS, SPECTRUM_SLOTS, LLR_REDUCED, SymbolResult } from "./abi";
+import { HALF, TAPS, PHASES, SEARCH_WINDOWS, SPECTRUM_SLOTS, FOLDED_SLOTS, LLR_REDUCED, SymbolResult } from "./abi";
 import { FrameStore } from "./frame";
 
 /** A kernel context: the sample buffer, tables and work areas for one (sf, r). */
@@ -41,6 +41,8 @@ class RxContext {
   best: usize;
   /** SPECTRUM_SLOTS x n complex f32 (demod keep / prev). */
   spectra: usize;
+  /** FOLDED_SLOTS x n f64 folded power (foldedWindow / pairPeak). */
+  folded: usize;
 }
 
 /** The preamble search's accumulator: the last SEARCH_WINDOWS folded spectra and their sum. */
@@ -76,6 +78,7 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   const sizes: i32[] = [
     offsetof<RxContext>(), capacity << 3, m << 3, n << 3, n << 3, (m + 2 * HALF) << 3, n << 3,
     ((PHASES + 1) * TAPS) << 2, (2 * n) << 2, offsetof<SymbolResult>(), 32 << 3, (SPECTRUM_SLOTS * n) << 3,
+    (FOLDED_SLOTS * n) << 3,
   ];
   let total: usize = 0;
   for (let i = 0; i < sizes.length; i++) total += lines(sizes[i]);
@@ -89,7 +92,7 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   c.upM = upM; c.up1 = up1;
   c.buf = at[1]; c.work = at[2]; c.work1 = at[3]; c.dech = at[4]; c.span = at[5]; c.pow = at[6];
   c.bank = at[7]; c.words = at[8]; c.result = changetype<SymbolResult>(at[9]);
-  c.best = at[10]; c.spectra = at[11];
+  c.best = at[10]; c.spectra = at[11]; c.folded = at[12];
   fftForward(c.work, m); // make the FFT tables now, so later calls never grow memory
   if (r != 1) fftForward(c.work1, n);
   return base;
@@ -125,17 +128,22 @@ function dechirpWindow(c: RxContext, start: i32, down: bool): void {
   fftForward(w, m);
 }
 
-/** Folded power (both tones of an oversampled window) into pow (f64), or added to it. */
-function fold(c: RxContext, add: bool): void {
-  const n = c.n, r = c.r, w = c.work, pow = c.pow;
-  for (let k = 0; k < n; k++) {
+/** [re0, im0, re1, im1] (f32) -> [re0^2 + im0^2, re1^2 + im1^2] (f64): the scalar f64 products and sum. */
+@inline function power2(x: v128): v128 {
+  const re = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 0, 2, 1, 3));
+  const im = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 1, 3, 0, 2));
+  return f64x2.add(f64x2.mul(re, re), f64x2.mul(im, im));
+}
+
+/** Folded power (both tones of an oversampled window) of work into dst (n f64). */
+function fold(c: RxContext, dst: usize): void {
+  const n = c.n, r = c.r, w = c.work;
+  // two bins per vector, each |a|^2 (+ |b|^2 at r = 2) in f64 as one at a time
+  for (let k = 0; k < n; k += 2) {
     const o = <usize>k << 3;
-    let p = <f64>load<f32>(w + o) * <f64>load<f32>(w + o) + <f64>load<f32>(w + o, 4) * <f64>load<f32>(w + o, 4);
-    if (r == 2) {
-      const o2 = <usize>(k + n) << 3;
-      p += <f64>load<f32>(w + o2) * <f64>load<f32>(w + o2) + <f64>load<f32>(w + o2, 4) * <f64>load<f32>(w + o2, 4);
-    }
-    store<f64>(pow + o, add ? load<f64>(pow + o) + p : p);
+    let p = power2(v128.load(w + o));
+    if (r == 2) p = f64x2.add(p, power2(v128.load(w + (<usize>(k + n) << 3))));
+    v128.store(dst + o, p);
   }
 }
 
@@ -190,15 +198,22 @@ export function rxsym_search(p: usize, q: usize, start: i32): i32 {
   const c = changetype<RxContext>(p), s = changetype<SearchState>(q);
   const n = c.n;
   dechirpWindow(c, start, false);
-  fold(c, false);
   const rb = s.ring, pow = c.pow, sum = s.sum;
+  fold(c, pow);
   const slot = rb + (<usize>(s.slot * n) << 2);
-  for (let k = 0; k < n; k++) store<f32>(slot + (<usize>k << 2), <f32>load<f64>(pow + (<usize>k << 3)));
-  // the sum is rebuilt from the ring (no drift from adding and subtracting)
-  for (let k = 0; k < n; k++) {
-    let t: f64 = 0;
-    for (let j = 0; j < SEARCH_WINDOWS; j++) t += <f64>load<f32>(rb + (<usize>(j * n + k) << 2));
-    store<f64>(sum + (<usize>k << 3), t);
+  for (let k = 0; k < n; k += 4) {
+    const a = f32x4.demote_f64x2_zero(v128.load(pow + (<usize>k << 3)));
+    const b = f32x4.demote_f64x2_zero(v128.load(pow + (<usize>(k + 2) << 3)));
+    v128.store(slot + (<usize>k << 2), v128.shuffle<f32>(a, b, 0, 1, 4, 5));
+  }
+  // the sum is rebuilt from the ring (no drift from adding and subtracting), two bins per vector
+  // in the scalar order (0 + w0 = w0: the powers are not negative)
+  for (let k = 0; k < n; k += 2) {
+    const o = <usize>k << 2;
+    let t = f64x2.promote_low_f32x4(v128.load64_zero(rb + o));
+    for (let j = 1; j < SEARCH_WINDOWS; j++)
+      t = f64x2.add(t, f64x2.promote_low_f32x4(v128.load64_zero(rb + (<usize>(j * n) << 2) + o)));
+    v128.store(sum + (<usize>k << 3), t);
   }
   s.slot = (s.slot + 1) % SEARCH_WINDOWS;
   if (s.fill < SEARCH_WINDOWS) s.fill++;
@@ -216,14 +231,22 @@ export function rxsym_search(p: usize, q: usize, start: i32): i32 {
   return s.fill;
 }
 
-/** Summed folded power of the two windows at start and start + m; result: the peak of the sum. */
-export function rxsym_folded_pair(p: usize, start: i32, down: i32): void {
+/** Folded power of the window at start (down: dechirped with the downchirp) into folded slot `slot`. */
+export function rxsym_folded_window(p: usize, start: i32, down: i32, slot: i32): void {
   const c = changetype<RxContext>(p);
   dechirpWindow(c, start, down != 0);
-  fold(c, false);
-  dechirpWindow(c, start + c.m, down != 0);
-  fold(c, true);
-  peakOf(c, c.pow);
+  fold(c, c.folded + (<usize>(slot * c.n) << 3));
+}
+
+/** Result: the peak of the two folded slots' sum (a window pair's summed folded power). */
+export function rxsym_pair_peak(p: usize): void {
+  const c = changetype<RxContext>(p);
+  const n = c.n, a = c.folded, b = c.folded + (<usize>n << 3), pow = c.pow;
+  for (let k = 0; k < n; k += 2) {
+    const o = <usize>k << 3;
+    v128.store(pow + o, f64x2.add(v128.load(a + o), v128.load(b + o)));
+  }
+  peakOf(c, pow);
 }
 
 /**

@@ -27,6 +27,8 @@ export interface Stage {
   /** Absolute index of buffer[0], and the samples held. */
   base: number;
   fill: number;
+  /** The window (absolute position) whose down-dechirped folded power each of the kernel's folded slots holds (NaN: none). */
+  folded: number[];
 }
 
 /** Trace on the console: set globalThis.CHIRP_RX_DEBUG = true before loading the receiver. */

@@ -12,6 +12,7 @@ export {
   MARGIN,
   SEARCH_WINDOWS,
   SPECTRUM_SLOTS,
+  FOLDED_SLOTS,
   HALF,
   TAPS,
   PHASES,
@@ -128,8 +129,10 @@ export interface RxSymbolKernel {
   searchAccumulator(): SearchAccumulator;
   /** Adds the upchirp-dechirped folded power of the window at `start` to acc; result: peak of the last SEARCH_WINDOWS windows' sum. Returns the windows in the sum. */
   search(acc: SearchAccumulator, start: number): number;
-  /** Summed folded power of the windows at start and start + m (down: dechirped with the downchirp); result: its peak. */
-  foldedPair(start: number, down: boolean): void;
+  /** Folded power of the window at `start` (down: dechirped with the downchirp) into folded slot `slot` (0 .. FOLDED_SLOTS - 1). */
+  foldedWindow(start: number, down: boolean, slot: number): void;
+  /** Result: the peak of the two folded slots' sum (a window pair's summed folded power). */
+  pairPeak(): void;
   /**
    * Coherent demodulation of the symbol at args.pos: rotate by -cfoBins, bring to 1 sample per
    * chip at that exact timing, dechirp, FFT, peak. Reads samples pos - MARGIN .. pos + m + MARGIN.

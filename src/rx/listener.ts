@@ -75,7 +75,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     kernel.dispose();
     throw e;
   }
-  const s: Stage = { cfg, kernel, stats, invertIq, base: 0, fill: 0 };
+  const s: Stage = { cfg, kernel, stats, invertIq, base: 0, fill: 0, folded: [Number.NaN, Number.NaN] };
   const detector = createDetector(acc);
   const { preambleLength: L } = cfg.params;
   /** The frames in flight, and finished records whose storage a new one reuses. */
@@ -277,6 +277,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     reset() {
       s.base = 0;
       s.fill = 0;
+      s.folded.fill(Number.NaN);
       searchFloor = 0;
       for (const f of frames) retire(f);
       restartDetector(detector, 0);

@@ -78,8 +78,10 @@ export function syncStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
   const sc = f.scan;
   if (!has(s, sc.pos, 3 * m + 2 * MARGIN)) return WAIT;
   // the two downchirps: the window pair whose summed down-dechirped spectrum peaks highest
-  // (a preamble or sync window pair spreads, the true pair concentrates in one bin)
-  s.kernel.foldedPair(at(s, sc.pos), true);
+  // (a preamble or sync window pair spreads, the true pair concentrates in one bin); each step
+  // dechirps one new window, the pair's other one is still in its slot from the step before
+  foldedSlot(s, sc.pos + m, foldedSlot(s, sc.pos, -1));
+  s.kernel.pairPeak();
   const res = s.kernel.result;
   const score = res.peak / Math.max(res.mean, 1e-30);
   if (score > sc.best) {
@@ -111,6 +113,20 @@ export function syncStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
   }
   if (DEBUG) console.log(`fine sync failed`);
   return "failed";
+}
+
+/**
+ * The kernel's folded slot holding the down-dechirped folded power of the window at absolute
+ * position pos, made in the slot other than `keep` if none holds it (another frame's scan, a
+ * reset, may have used the slots since).
+ */
+function foldedSlot(s: Stage, pos: number, keep: number): number {
+  const j = s.folded.indexOf(pos);
+  if (j >= 0) return j;
+  const slot = keep === 0 ? 1 : 0;
+  s.kernel.foldedWindow(at(s, pos), true, slot);
+  s.folded[slot] = pos;
+  return slot;
 }
 
 /** The coarse split: up tone at upFrac (= d + cfo), down tone at q (= cfo - d), both mod n. */

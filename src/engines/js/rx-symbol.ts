@@ -19,6 +19,7 @@ import {
   PHASES,
   SEARCH_WINDOWS,
   SPECTRUM_SLOTS,
+  FOLDED_SLOTS,
   LLR_REDUCED,
   newSymbolResult,
   wordTables,
@@ -145,6 +146,7 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   const zr = new Float64Array(n),
     zi = new Float64Array(n);
   const spectra = new Float32Array(SPECTRUM_SLOTS * 2 * n); // demod keep / prev
+  const folded = Array.from({ length: FOLDED_SLOTS }, () => new Float64Array(n)); // foldedWindow / pairPeak
   const res = newSymbolResult();
   const best1 = new Float64Array(sf),
     best0 = new Float64Array(sf);
@@ -218,12 +220,12 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     fft.forward(work);
   }
 
-  /** Folded power (both tones of an oversampled window) into pow, or added to it. */
-  function fold(add: boolean): void {
+  /** Folded power (both tones of an oversampled window) into dst. */
+  function fold(dst: Float64Array): void {
     for (let k = 0; k < n; k++) {
       let p = work[2 * k]! ** 2 + work[2 * k + 1]! ** 2;
       if (r === 2) p += work[2 * (k + n)]! ** 2 + work[2 * (k + n) + 1]! ** 2;
-      pow[k] = add ? pow[k]! + p : p;
+      dst[k] = p;
     }
   }
 
@@ -439,7 +441,7 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       live();
       const s = acc as JsSearch;
       dechirpFft(start, false);
-      fold(false);
+      fold(pow);
       s.ring.set(pow, s.slot * n); // f32, as the Wasm kernel's ring
       // the sum is rebuilt from the ring (no drift from adding and subtracting)
       for (let k = 0; k < n; k++) {
@@ -464,12 +466,15 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       res.steady = all > 0 ? (SEARCH_WINDOWS * least) / all : 0;
       return s.fill;
     },
-    foldedPair(start, down) {
+    foldedWindow(start, down, slot) {
       live();
       dechirpFft(start, down);
-      fold(false);
-      dechirpFft(start + m, down);
-      fold(true);
+      fold(folded[slot]!);
+    },
+    pairPeak() {
+      live();
+      const [a, b] = folded as [Float64Array, Float64Array];
+      for (let k = 0; k < n; k++) pow[k] = a[k]! + b[k]!;
       peakOf(pow);
     },
     demod(a) {

@@ -188,9 +188,13 @@ export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
       copyResult();
       return f;
     },
-    foldedPair(start, down) {
+    foldedWindow(start, down, slot) {
       views();
-      k.rxsym_folded_pair(ctx, start, down ? 1 : 0);
+      k.rxsym_folded_window(ctx, start, down ? 1 : 0, slot);
+    },
+    pairPeak() {
+      views();
+      k.rxsym_pair_peak(ctx);
       copyResult();
     },
     demod(a) {
