@@ -28,13 +28,16 @@ const MIME: Record<string, string> = {
   ".wasm": "application/wasm",
 };
 
-/** Four frames, 0.35 s apart, in 1.7 s of cu8 at 1 MS/s (SNR 10 dB, 1.5 kHz carrier offset). */
-async function capture(): Promise<{ cu8: Uint8Array; payloads: string[]; starts: number[] }> {
+/**
+ * Four frames, 0.35 s apart, in 1.7 s of cu8 at 1 MS/s (SNR 10 dB, 1.5 kHz carrier offset), each
+ * `offsets[i]` Hz from the centre.
+ */
+async function capture(offsets = [0, 0, 0, 0]): Promise<{ cu8: Uint8Array; payloads: string[]; starts: number[] }> {
   const { simulate } = await import("../src/sim/index.js");
   const text = ["live frame one", "live frame two", "live frame three", "live frame four"];
   const params = { sf: 7, bandwidth: 125_000, cr: 1, syncWord: 0x34 };
   const sim = simulate({
-    frames: text.map((t) => ({ payload: new TextEncoder().encode(t), params })),
+    frames: text.map((t, i) => ({ payload: new TextEncoder().encode(t), params, frequencyOffsetHz: offsets[i]! })),
     sampleRate: RATE,
     snrDb: 10,
     cfoHz: 1500,
@@ -92,9 +95,12 @@ describe.skipIf(!hasChromium)(
     let page: import("playwright-core").Page;
     const pageErrors: string[] = [];
     let cap: Awaited<ReturnType<typeof capture>>;
+    /** The same frames on two channels, 200 kHz either side of the centre. */
+    let cap2: Awaited<ReturnType<typeof capture>>;
 
     beforeAll(async () => {
       cap = await capture();
+      cap2 = await capture([-200_000, 200_000, -200_000, 200_000]);
       // a build of its own (demo-browser.test.ts builds demo/dist at the same time)
       outDir = mkdtempSync(join(tmpdir(), "chirpkit-demo-live-"));
       const demoDir = join(repoRoot, "demo");
@@ -162,8 +168,11 @@ describe.skipIf(!hasChromium)(
         timeout: 60_000,
       });
       expect(await rowPayloads()).toEqual(cap.payloads);
+      // no channels given: the tuned centre
+      const chans = await page.$$eval("#live-frames tbody tr td:nth-child(2)", (tds) => tds.map((t) => t.textContent));
+      expect(chans).toEqual(["868.1", "868.1", "868.1", "868.1"]);
       expect((await page.textContent("#live-frames tbody tr:first-child td.hex"))?.trim()).toBe('"live frame one"');
-      const times = await page.$$eval("#live-frames tbody tr td:nth-child(2)", (tds) =>
+      const times = await page.$$eval("#live-frames tbody tr td:nth-child(3)", (tds) =>
         tds.map((t) => Number(t.textContent!.replace(/,/g, ""))),
       );
       times.forEach((t, i) => expect(Math.abs(t - (cap.starts[i]! / RATE) * 1000)).toBeLessThan(2)); // ms
@@ -217,22 +226,37 @@ describe.skipIf(!hasChromium)(
       expect(pageErrors).toEqual([]);
     }, 120_000);
 
-    it("replays a cu8 recording at its pace through the same worker, and stops at its end", async () => {
+    it("replays a cu8 recording on two channels (868.1 and 868.5 MHz around 868.3) through the same worker, stopping at its end", async () => {
       await page.setInputFiles("#live-file", {
-        name: "capture.cu8",
+        name: "two-channels.cu8",
         mimeType: "application/octet-stream",
-        buffer: Buffer.from(cap.cu8),
+        buffer: Buffer.from(cap2.cu8),
       });
       await page.selectOption("#live-rate", "1000000");
+      await page.fill("#live-freq", "868.3");
+      // a channel the rate does not hold around the centre is refused before anything starts
+      await page.fill("#live-channels", "868.1, 869.0");
+      await page.click("#live-replay");
+      await page.waitForFunction(() => document.querySelector("#live-error")!.textContent !== "");
+      expect(await page.textContent("#live-error")).toBe(
+        "Channels: 869 MHz is outside what 1,000,000 S/s around 868.3 MHz holds for 125 kHz channels (867.925 to 868.675 MHz)",
+      );
+      expect(await page.$$("#live-frames tbody tr")).toHaveLength(0);
+      await page.fill("#live-channels", "868.1, 868.5");
       await page.click("#live-replay");
       await page.waitForSelector("#live-frames tbody tr", { timeout: 60_000 });
       expect(await page.getAttribute("body", "data-live")).toBe("running"); // a frame before the end
       await page.waitForSelector("body[data-live=stopped]", { timeout: 60_000 });
-      expect(await rowPayloads()).toEqual(cap.payloads);
-      expect(await page.textContent("#live-source")).toMatch(/replay of capture\.cu8 at 1,000,000 S\/s/);
+      expect(await rowPayloads()).toEqual(cap2.payloads);
+      const channels = await page.$$eval("#live-frames tbody tr td:nth-child(2)", (tds) =>
+        tds.map((t) => t.textContent),
+      );
+      expect(channels).toEqual(["868.1", "868.5", "868.1", "868.5"]);
+      expect(await page.textContent("#live-source")).toMatch(/replay of two-channels\.cu8 at 1,000,000 S\/s/);
       // every sample of the file was decoded: its length in seconds, to 0.1 s
-      const secs = (cap.cu8.length / 2 / RATE).toFixed(1);
+      const secs = (cap2.cu8.length / 2 / RATE).toFixed(1);
       expect(await page.textContent("#live-status")).toBe(`Stopped: ${secs} s of samples decoded, 4 frames`);
+      expect(await page.textContent("#live-error")).toBe("");
       expect(pageErrors).toEqual([]);
     }, 120_000);
   },

@@ -1,13 +1,13 @@
-// The live decoder (in the worker): the library's streaming receivers (chirpkit/rx createReceiver,
-// one per spreading factor) fed cu8 chunks as they arrive; each frame goes back to the page as soon
-// as a chunk completes it, as the same table rows the recording decoder makes.
-import { createReceiver, type Frame, type Receiver } from "chirpkit/rx";
-import { readIq } from "chirpkit/io";
+// The live decoder (in the worker): the library's streaming channel receivers (chirpkit/rx
+// createChannelReceiver: one front end per channel, a listener per spreading factor behind it) fed
+// cu8 chunks as they arrive; each frame goes back to the page as soon as a chunk completes it, as
+// the same table row the recording decoder makes, with its channel.
+import { createChannelReceiver, type ChannelReceiver, type Frame } from "chirpkit/rx";
 import { row } from "../decoder.js";
 import type { DecodeSettings } from "../protocol.js";
-import type { FromLive, LiveSettings, ToLive } from "./protocol.js";
+import type { FromLive, LiveFrameRow, LiveSettings, ToLive } from "./protocol.js";
 
-let receivers: Receiver[] = [];
+let receivers: { rx: ChannelReceiver; channelHz: number | null }[] = [];
 let settings: DecodeSettings | null = null;
 let samples = 0;
 let count = 0;
@@ -16,23 +16,27 @@ function post(msg: FromLive): void {
   (self as unknown as Worker).postMessage(msg);
 }
 
-function rows(frames: Frame[]) {
-  frames.sort((a, b) => a.startSample - b.startSample);
-  return frames.map((f) => row(f, ++count, settings!));
+function rows(frames: { f: Frame; channelHz: number | null }[]): LiveFrameRow[] {
+  frames.sort((a, b) => a.f.startSample - b.f.startSample);
+  return frames.map(({ f, channelHz }) => ({ ...row(f, ++count, settings!), channelHz }));
 }
 
 function start(s: LiveSettings): void {
-  for (const rx of receivers) rx.dispose();
+  for (const r of receivers) r.rx.dispose();
   const sfs = s.sf === "all" ? [7, 8, 9, 10, 11, 12] : [s.sf];
-  receivers = sfs.map((sf) =>
-    createReceiver({
+  const centre = s.centerFrequency;
+  const channels: (number | null)[] = s.channels.length > 0 && centre !== null ? s.channels : [centre];
+  receivers = channels.map((channelHz) => ({
+    channelHz,
+    rx: createChannelReceiver({
       sampleRate: s.sampleRate,
       bandwidth: s.bandwidth,
-      sf,
+      sfs,
       syncWord: s.syncWord,
-      ...(s.centerFrequency ? { centerFrequency: s.centerFrequency } : {}),
+      frequencyOffsetHz: channelHz === null || centre === null ? 0 : channelHz - centre,
+      ...(centre !== null ? { centerFrequency: centre } : {}),
     }),
-  );
+  }));
   settings = {
     format: "cu8",
     sampleRate: s.sampleRate,
@@ -49,18 +53,18 @@ function start(s: LiveSettings): void {
 function chunk(bytes: Uint8Array): void {
   if (!settings) throw new Error("live decoder: no stream started");
   const t0 = performance.now();
-  const iq = readIq(bytes, "cu8");
-  const frames: Frame[] = [];
-  for (const rx of receivers) frames.push(...rx.push(iq));
-  samples += iq.length / 2;
+  // a Uint8Array is cu8 to the receivers: no conversion here
+  const frames: { f: Frame; channelHz: number | null }[] = [];
+  for (const { rx, channelHz } of receivers) for (const f of rx.push(bytes)) frames.push({ f, channelHz });
+  samples += bytes.length / 2;
   if (frames.length > 0) post({ type: "frames", frames: rows(frames) });
   post({ type: "consumed", samples, busySeconds: (performance.now() - t0) / 1000 });
 }
 
 function stop(): void {
-  const frames: Frame[] = [];
-  for (const rx of receivers) {
-    frames.push(...rx.flush());
+  const frames: { f: Frame; channelHz: number | null }[] = [];
+  for (const { rx, channelHz } of receivers) {
+    for (const f of rx.flush()) frames.push({ f, channelHz });
     rx.dispose();
   }
   receivers = [];

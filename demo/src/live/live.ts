@@ -1,11 +1,10 @@
 // The "Live" panel: a stream of cu8 samples from an IqSource (a WebUSB RTL-SDR, or a cu8 file
 // replayed at its real pace) goes chunk by chunk to the live decoder worker, and each frame is
 // listed as soon as the worker has it. The page only moves bytes; all decoding is in the worker.
-import type { FrameRow } from "../protocol.js";
 import { frameRowElement } from "../receiver.js";
 import { $, describeError, fmt } from "../util.js";
 import { ReplaySource, type IqSource } from "./iq-source.js";
-import type { FromLive, LiveSettings, ToLive } from "./protocol.js";
+import type { FromLive, LiveFrameRow, LiveSettings, ToLive } from "./protocol.js";
 import { RtlSdrSource, hasWebUsb } from "./rtlsdr-source.js";
 
 /** Chunks handed to the worker and not yet decoded beyond which new chunks are dropped (and counted). */
@@ -40,10 +39,40 @@ function num(id: string): number {
   return Number($<HTMLInputElement | HTMLSelectElement>(id).value);
 }
 
-function addRows(rows: FrameRow[]): void {
+function addRows(rows: LiveFrameRow[]): void {
   const body = $<HTMLTableSectionElement>("#live-frames tbody");
-  for (const f of rows) body.append(frameRowElement(f));
+  for (const f of rows) {
+    const tr = frameRowElement(f);
+    const td = document.createElement("td");
+    td.textContent = f.channelHz === null ? "centre" : fmt(f.channelHz / 1e6, 4);
+    td.dataset.label = "Channel (MHz)";
+    td.className = "num";
+    tr.children[0]!.after(td);
+    tr.dataset.channel = String(f.channelHz);
+    body.append(tr);
+  }
   frames += rows.length;
+}
+
+/**
+ * The channels of the form (MHz, separated by commas or spaces; empty: the centre), each checked
+ * to lie inside what the sample rate holds around the centre with room for its bandwidth.
+ */
+export function parseChannels(text: string, centreHz: number, sampleRate: number, bandwidth: number): number[] {
+  const parts = text.split(/[\s,;]+/).filter((p) => p !== "");
+  const hz = parts.map((p) => {
+    const v = Number(p);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new Error(`Channels: "${p}" is not a frequency in MHz (e.g. 868.1, 868.3)`);
+    return Math.round(v * 1e6);
+  });
+  const reach = sampleRate / 2 - bandwidth;
+  for (const h of hz)
+    if (Math.abs(h - centreHz) > reach)
+      throw new Error(
+        `Channels: ${fmt(h / 1e6, 4)} MHz is outside what ${fmt(sampleRate, 0)} S/s around ${fmt(centreHz / 1e6, 4)} MHz holds for ${fmt(bandwidth / 1e3, 1)} kHz channels (${fmt((centreHz - reach) / 1e6, 4)} to ${fmt((centreHz + reach) / 1e6, 4)} MHz)`,
+      );
+  return [...new Set(hz)];
 }
 
 function progress(): void {
@@ -78,15 +107,25 @@ async function run(src: IqSource): Promise<void> {
   setRunning(true);
   status("Opening…");
   try {
+    const bandwidth = num("#live-bw");
+    // the channels are checked against the form before anything is opened
+    const channels = parseChannels(
+      $<HTMLInputElement>("#live-channels").value,
+      num("#live-freq") * 1e6,
+      num("#live-rate"),
+      bandwidth,
+    );
     const info = await src.open();
     rate = info.sampleRate;
     const sfValue = $<HTMLSelectElement>("#live-sf").value;
+    const centre = info.centerFrequency ?? num("#live-freq") * 1e6;
     const settings: LiveSettings = {
       sampleRate: info.sampleRate,
-      bandwidth: num("#live-bw"),
+      bandwidth,
       sf: sfValue === "all" ? "all" : Number(sfValue),
       syncWord: "any",
-      centerFrequency: info.centerFrequency,
+      centerFrequency: centre,
+      channels,
     };
     const tuned =
       info.centerFrequency !== null
