@@ -53,6 +53,9 @@ describe("RTL2832U / R820T register maths", () => {
     expect(r820tGain(297)).toEqual({ lna: 8, mixer: 8, tenthsDb: 297 });
     expect(r820tGain(0)).toEqual({ lna: 0, mixer: 0, tenthsDb: 0 });
     expect(r820tGain(1000).lna).toBe(15);
+    // the demo's gain choices are steps the tuner has: each is set exactly
+    for (const db of [0, 8.7, 19.7, 29.7, 32.8, 40.2, 49.6])
+      expect(r820tGain(Math.round(db * 10)).tenthsDb).toBe(Math.round(db * 10));
   });
   it("mux bands and the tuner's bit-reversed reads", () => {
     expect(muxFor(871_670_000)).toEqual({ openD: 0x00, rfMux: 0x40, tfC: 0x00 });
