@@ -1,0 +1,188 @@
+// One long recording on several cores (decodeRecordingParallel, `chirp decode FILE --jobs N`), side
+// by side in one run with one receiver in one thread, on 4 times the SF7 recording of the
+// throughput benchmark: BW 125 kHz at 500 kS/s, cs16, 2400 frames of 16 bytes at +5 dB, 5 kHz,
+// 6 ppm: 67.2 M samples (made once by `chirp simulate` into a temporary directory).
+// - library: decodeRecording in this thread, then decodeRecordingParallel with 1 and 2 workers;
+// - process: `chirp decode FILE --sf 7` and with --jobs 2;
+// wall time and CPU time (user + system of the process, every thread) of each, the frames found, and
+// whether the workers' frames are those of the one receiver. The wall-time ratio is what the
+// target (2 workers >= 1.8x one) is about; it needs two idle cores, so the load average is shown.
+// Writes its table into docs/benchmarks.md (the marked section) unless --quick or --no-docs.
+// Run: npm run -s build && node bench/workers.bench.mjs [--quick] [--no-docs]   (or npm run -s bench:workers)
+import os from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeRecording, decodeRecordingParallel } from "../dist/rx/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const quick = process.argv.includes("--quick");
+const writeDocs = !quick && !process.argv.includes("--no-docs");
+const runs = quick ? 1 : 3;
+// --quick: a quarter of the recording (the throughput benchmark's), one run
+const frameCount = quick ? 600 : 2400;
+const main = join(root, "dist", "cli", "main.js");
+const cpuAtExit = join(here, "cpu-at-exit.mjs");
+
+const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const fmt = (a, digits = 2) =>
+  a.length > 1
+    ? `${median(a).toFixed(digits)} (${Math.min(...a).toFixed(digits)}..${Math.max(...a).toFixed(digits)})`
+    : a[0].toFixed(digits);
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+const dir = mkdtempSync(join(os.tmpdir(), "chirp-workers-"));
+try {
+  const sim = spawnSync(
+    process.execPath,
+    [
+      main,
+      "simulate",
+      ...["-o", join(dir, "sf7.cs16"), "--sf", "7", "--rate", "500k", "--snr", "5", "--cfo", "5k", "--ppm", "6"],
+      ...["--frames", String(frameCount), "--gap", "2270", "--seed", "9", "--json"],
+    ],
+    { encoding: "utf8", maxBuffer: 1 << 28 },
+  );
+  if (sim.status !== 0) throw new Error(`chirp simulate failed: ${sim.stderr}`);
+  const truth = new Set(
+    sim.stdout
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l).payloadHex),
+  );
+  const meta = join(dir, "sf7.sigmf-meta");
+  const raw = readFileSync(join(dir, "sf7.cs16"));
+  const iq = new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1);
+  const samples = iq.length / 2;
+  const rate = 500000;
+  const opts = { sampleRate: rate, bandwidth: 125000, sf: 7 };
+  const found = (frames) => frames.filter((f) => f.crcOk && truth.has(f.payloadHex)).length;
+  const loadBefore = os.loadavg()[0];
+
+  // Library, in this process: wall and CPU time (every thread: the workers are threads of this process).
+  const measure = async (fn) => {
+    const wall = [];
+    const cpu = [];
+    let frames = [];
+    for (let i = 0; i <= runs; i++) {
+      globalThis.gc?.();
+      const c = cpuNow();
+      const t = performance.now();
+      frames = await fn();
+      const w = (performance.now() - t) / 1e3;
+      // the first run warms up (JIT, caches)
+      if (i > 0) {
+        wall.push(w);
+        cpu.push(cpuNow() - c);
+      }
+    }
+    return { wall, cpu, frames };
+  };
+  const one = await measure(() => decodeRecording(iq, opts));
+  const w1 = await measure(() => decodeRecordingParallel(iq, { ...opts, workers: 1 }));
+  const w2 = await measure(() => decodeRecordingParallel(iq, { ...opts, workers: 2 }));
+  const key = (f) => `${f.startSample} ${f.payloadHex} ${f.crcOk} ${f.cr} ${f.truncated}`;
+  const same = (a, b) => a.length === b.length && a.every((f, i) => key(f) === key(b[i]));
+  const identical = (a, b) =>
+    a.filter(
+      (f, i) =>
+        b[i] &&
+        key(f) === key(b[i]) &&
+        Math.abs(f.startSampleExact - b[i].startSampleExact) < 1e-6 &&
+        f.cfoHz === b[i].cfoHz &&
+        f.snrDb === b[i].snrDb,
+    ).length;
+
+  // Whole process: `chirp decode FILE --sf 7 [--jobs 2]`, its CPU time reported at exit (bench/cpu-at-exit.mjs).
+  const proc = (args) => {
+    const out = join(dir, "cpu.json");
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ["--import", cpuAtExit, main, "decode", meta, ...args, "--json", "--quiet"], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+      env: { ...process.env, CHIRP_CPU_OUT: out },
+    });
+    const wall = (performance.now() - t0) / 1e3;
+    if (r.status !== 0) throw new Error(`chirp decode ${args.join(" ")} failed: ${r.stderr}`);
+    const frames = r.stdout
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l));
+    return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, wall, frames };
+  };
+  const cli = {};
+  for (const [name, args] of [
+    ["one", ["--sf", "7"]],
+    ["jobs2", ["--sf", "7", "--jobs", "2"]],
+  ]) {
+    cli[name] = { cpu: [], wall: [], frames: [] };
+    for (let i = 0; i < runs; i++) {
+      const r = proc(args);
+      cli[name].cpu.push(r.cpu);
+      cli[name].wall.push(r.wall);
+      cli[name].frames = r.frames;
+    }
+  }
+  const loadAfter = os.loadavg()[0];
+
+  const lines = [];
+  const say = (s = "") => lines.push(s);
+  say(
+    `Machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (with other work on the machine the wall-time ratios understate what two idle cores give).`,
+  );
+  say(
+    `Recording: SF7, BW 125 kHz at 500 kS/s (4x), cs16, ${(samples / 1e6).toFixed(1)} M samples (${(samples / rate).toFixed(1)} s), ${truth.size} frames of 16 B at +5 dB, 5 kHz, 6 ppm (chirp simulate --seed 9).`,
+  );
+  say(
+    `Wall and CPU seconds (user + system, every thread of the process): ${runs > 1 ? `median (min..max) over ${runs} runs` : `one run${quick ? " (--quick)" : ""}`}.`,
+  );
+  say();
+  say("| what | wall time (s) | CPU time (s) | speed-up (wall) | frames found | same frames as one receiver |");
+  say("|---|---|---|---|---|---|");
+  const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}x`;
+  say(`| library decodeRecording, this thread | ${fmt(one.wall)} | ${fmt(one.cpu)} | 1 | ${found(one.frames)}/${truth.size} | - |`);
+  for (const [name, r] of [
+    ["decodeRecordingParallel, 1 worker", w1],
+    ["decodeRecordingParallel, 2 workers", w2],
+  ])
+    say(
+      `| library ${name} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${ratio(one.wall, r.wall)} | ${found(r.frames)}/${truth.size} | ${same(r.frames, one.frames) ? "yes" : "NO"} (${identical(r.frames, one.frames)} of ${one.frames.length} bit-identical) |`,
+    );
+  say(
+    `| process \`chirp decode FILE --sf 7\` | ${fmt(cli.one.wall)} | ${fmt(cli.one.cpu)} | 1 | ${found(cli.one.frames)}/${truth.size} | - |`,
+  );
+  say(
+    `| process \`chirp decode FILE --sf 7 --jobs 2\` | ${fmt(cli.jobs2.wall)} | ${fmt(cli.jobs2.cpu)} | ${ratio(cli.one.wall, cli.jobs2.wall)} | ${found(cli.jobs2.frames)}/${truth.size} | ${same(cli.jobs2.frames, cli.one.frames) ? "yes" : "NO"} |`,
+  );
+  say();
+  say(
+    `Target: 2 workers at least 1.8x one (wall). Library: ${ratio(one.wall, w2.wall)} against one receiver in this thread, ${ratio(w1.wall, w2.wall)} against one worker; the two workers' CPU time is ${ratio(w2.cpu, one.cpu)} the single receiver's (the overlap each reads past its segment, the copies to the workers, their start-up).`,
+  );
+  const table = lines.join("\n");
+  console.log(table);
+
+  if (writeDocs) {
+    const docs = join(root, "docs", "benchmarks.md");
+    const begin = "<!-- workers.bench.mjs: begin (written by the benchmark) -->",
+      end = "<!-- workers.bench.mjs: end -->";
+    const text = readFileSync(docs, "utf8");
+    const block = `${begin}\n${table}\n${end}`;
+    const i = text.indexOf(begin),
+      j = text.indexOf(end);
+    if (i >= 0 && j > i) writeFileSync(docs, text.slice(0, i) + block + text.slice(j + end.length));
+    else
+      writeFileSync(
+        docs,
+        text.trimEnd() +
+          `\n\n## One recording on several cores (\`npm run -s bench:workers\`)\n\nSee [receiver](receiver.md#several-cores-one-recording-split-across-workers-decoderecordingparallel-decodegatewayparallel).\n\n${block}\n`,
+      );
+    console.log(`\nwrote the table into ${docs}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
