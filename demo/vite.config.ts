@@ -12,15 +12,18 @@ const pkg = JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) 
   exports: Record<string, string | { default: string }>;
 };
 
-/** "./phy" -> { default: "./dist/phy/index.js" } becomes chirpkit/phy -> <repo>/src/phy/index.ts */
+/**
+ * "./phy" -> { default: "./dist/phy/index.js" } becomes chirpkit/phy -> <repo>/src/phy/index.ts; a
+ * query is kept (chirpkit/rx/worker?worker&url: Vite bundles the module as a worker, gives its URL).
+ */
 const aliases: Alias[] = Object.entries(pkg.exports)
   .filter(([sub, target]) => sub !== "./package.json" && typeof target === "object")
   .map(([sub, target]) => ({
-    find: new RegExp(`^chirpkit${sub === "." ? "" : sub.slice(1).replace(/\//g, "\\/")}$`),
-    replacement: resolve(
+    find: new RegExp(`^chirpkit${sub === "." ? "" : sub.slice(1).replace(/\//g, "\\/")}(\\?.*)?$`),
+    replacement: `${resolve(
       repoRoot,
       (target as { default: string }).default.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"),
-    ),
+    )}$1`,
   }));
 
 export default defineConfig({

@@ -510,7 +510,8 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     await page.waitForSelector("body[data-rx-state=opened], body[data-rx-state=error]", { timeout: 30_000 });
     expect(await page.textContent("#rx-error")).toBe("");
     for (const [sel, v] of Object.entries(fields)) {
-      if (sel === "#rx-sf" || sel === "#rx-format" || sel === "#rx-implicit-cr") await page.selectOption(sel, v);
+      if (sel === "#rx-sf" || sel === "#rx-format" || sel === "#rx-implicit-cr" || sel === "#rx-workers")
+        await page.selectOption(sel, v);
       else await page.fill(sel, v);
     }
     await page.evaluate(() => (document.body.dataset.rxState = "test"));
@@ -613,6 +614,51 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
       expect(pageErrors).toEqual([]);
     },
   );
+
+  it("decodes a long recording split across 4 Web Workers: the frames of the one-worker decode", async () => {
+    // 30 frames over 450k samples at 1 sample per chip: four segments longer than the overlap
+    // (the longest SF7 frame and the search's windows, about 98k samples)
+    const { simulate } = await import("../src/sim/index.js");
+    const sim = simulate({
+      frames: Array.from({ length: 30 }, () => ({ params: { sf: 7, bandwidth: 125e3, cr: 1 }, payloadLength: 16 })),
+      sampleRate: 125e3,
+      gapSamples: 8600,
+      snrDb: 5,
+      cfoHz: 2000,
+      sfoPpm: 5,
+      seed: 31,
+    });
+    expect(sim.iq.length / 2).toBeGreaterThan(4 * 98_304);
+    const dir = mkdtempSync(join(tmpdir(), "chirpkit-long-"));
+    const file = join(dir, "long.cf32");
+    writeFileSync(file, new Uint8Array(sim.iq.buffer, sim.iq.byteOffset, sim.iq.byteLength));
+    const fields = { "#rx-rate": "125000", "#rx-bw": "125000", "#rx-sf": "7", "#rx-sync": "12", "#rx-offset": "0" };
+    const one = await decodeFiles([file], { ...fields, "#rx-workers": "1" });
+    expect(await page.textContent("#rx-status")).toMatch(/in a Web Worker$/);
+    // the same recording again (it is open): only the worker count changes
+    await page.selectOption("#rx-workers", "4");
+    await page.evaluate(() => (document.body.dataset.rxState = "test"));
+    await page.click("#rx-decode");
+    await page.waitForSelector("body[data-rx-state=done], body[data-rx-state=error]", { timeout: 60_000 });
+    expect(await page.textContent("#rx-error")).toBe("");
+    const four = await page.$$eval("#rx-frames tbody tr", (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.title || td.textContent || "")),
+    );
+    expect(await page.textContent("#rx-status")).toMatch(/up to 4 Web Workers at once$/);
+    await page.selectOption("#rx-workers", "1");
+    rmSync(dir, { recursive: true, force: true });
+    expect(one.map((r) => r[6])).toEqual(sim.truth.map((t) => t.payloadHex));
+    expect(one.map((r) => r[5])).toEqual(sim.truth.map(() => "ok"));
+    // every cell the same (time, SF, CR, length, CRC, payload, LoRaWAN), SNR and CFO to their last digit but one
+    const discrete = (rows: string[][]) => rows.map((r) => r.filter((_, i) => i !== 3 && i !== 4));
+    expect(discrete(four)).toEqual(discrete(one));
+    const num = (cell: string) => Number(cell.replace(/,/g, "")); // en-US: 2,000
+    four.forEach((r, i) => {
+      expect(Math.abs(num(r[3]!) - num(one[i]![3]!))).toBeLessThanOrEqual(0.15);
+      expect(Math.abs(num(r[4]!) - num(one[i]![4]!))).toBeLessThanOrEqual(1.5);
+    });
+    expect(pageErrors).toEqual([]);
+  });
 
   it("shows what a bad parameter is, and a noise-only picture has no chirp line", async () => {
     let frames = Number(await page.getAttribute("body", "data-tx-frames"));

@@ -1,7 +1,9 @@
 // The decoder (runs in the worker, see worker.ts): imports the toolkit like any user (chirpkit/rx,
 // chirpkit/io, ...), holds the recording, decodes it in chunks (reporting progress), interprets
 // payloads as LoRaWAN / Cayenne LPP, and computes waterfalls. The page stays responsive meanwhile.
-import { createReceiver, type Frame } from "chirpkit/rx";
+import { createReceiver, decodeRecordingParallel, type Frame } from "chirpkit/rx";
+// the bundler's URL of the parallel decoder's worker module (docs/receiver.md)
+import parallelWorkerUrl from "chirpkit/rx/worker?worker&url";
 import { formatFromFileName, parseSigmfMeta, readIq, readSigmfArchive, sampleCount, type IqFormat } from "chirpkit/io";
 import { decodeFrame as decodeLorawan, toHex } from "chirpkit/lorawan";
 import { decodeLpp } from "chirpkit/lpp";
@@ -199,7 +201,31 @@ export function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
   };
 }
 
-function decode(s: DecodeSettings): void {
+/** Several Web Workers at once, each decoding a segment of the recording (nested in this worker). */
+async function decodeInWorkers(s: DecodeSettings, sfs: number[]): Promise<void> {
+  const t0 = performance.now();
+  const total = rec!.iq.length / 2;
+  post({ type: "progress", fraction: 0 });
+  const frames = await decodeRecordingParallel(rec!.iq, {
+    sampleRate: s.sampleRate,
+    bandwidth: s.bandwidth,
+    sfs,
+    syncWord: s.syncWord,
+    frequencyOffsetHz: s.frequencyOffsetHz,
+    ...(s.implicit ? { explicitHeader: false, implicit: s.implicit } : {}),
+    ...(rec!.info.centerFrequency ? { centerFrequency: rec!.info.centerFrequency } : {}),
+    workers: s.workers,
+    workerUrl: parallelWorkerUrl,
+    onProgress: (n) => post({ type: "progress", fraction: n / total }),
+  });
+  const rows = frames.map((f, i) => row(f, i + 1, s));
+  const good = frames.some((f) => f.headerOk && !f.truncated);
+  // the workers' counters are not returned: the hint says what the recording's shape shows
+  const hint = good ? null : emptyHint(s, sfs, null);
+  post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000, hint, workers: s.workers });
+}
+
+async function decode(s: DecodeSettings): Promise<void> {
   if (!rec) throw new Error("Open a recording first");
   if (rec.bytes && s.format !== rec.info.format) {
     rec.iq = readIq(rec.bytes, s.format);
@@ -208,6 +234,7 @@ function decode(s: DecodeSettings): void {
   // "all": one receiver per spreading factor used by LoRaWAN, fed the same samples.
   const sfs = s.sf === "all" ? [7, 8, 9, 10, 11, 12] : [s.sf];
   viewHint = { oversampling: Math.max(1, s.sampleRate / s.bandwidth), sf: sfs[0]! };
+  if (s.workers > 1) return decodeInWorkers(s, sfs);
   const t0 = performance.now();
   const total = rec.iq.length / 2;
   const receivers = sfs.map((sf) =>
@@ -244,7 +271,7 @@ function decode(s: DecodeSettings): void {
     { detections: 0, syncWordRejects: 0, headerFailures: 0 },
   );
   const hint = good ? null : emptyHint(s, sfs, stats);
-  post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000, hint });
+  post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000, hint, workers: 1 });
 }
 
 const khz = (hz: number) => `${+(hz / 1e3).toFixed(3)} kHz`;
@@ -253,7 +280,7 @@ const khz = (hz: number) => `${+(hz / 1e3).toFixed(3)} kHz`;
 function emptyHint(
   s: DecodeSettings,
   sfs: number[],
-  stats: { detections: number; syncWordRejects: number; headerFailures: number },
+  stats: { detections: number; syncWordRejects: number; headerFailures: number } | null,
 ): string | null {
   const n = Math.min(rec!.iq.length / 2, 1 << 21);
   const shape =
@@ -265,6 +292,8 @@ function emptyHint(
     const trueRate = Math.round((s.sampleRate * s.bandwidth) / shape.bandwidth);
     return `${seen} Either the bandwidth is ${khz(shape.bandwidth)}, or the sample rate is wrong: if the bandwidth is ${khz(s.bandwidth)}, the file was recorded at ${trueRate} S/s.`;
   }
+  if (!stats)
+    return "Nothing decoded. Decode in 1 worker to see what the receiver saw (preambles, sync words, header checksums).";
   if (stats.headerFailures >= 2 && !s.implicit)
     return `Nothing decoded: the header checksum failed ${stats.headerFailures} times. Implicit-header frames? Give their length and coding rate.`;
   if (stats.syncWordRejects > 0 && s.syncWord !== "any")
@@ -279,7 +308,7 @@ export async function handle(msg: ToWorker): Promise<void> {
   try {
     if (msg.type === "open") await open(msg.files, msg.format, msg.sampleRate);
     else if (msg.type === "example") example();
-    else if (msg.type === "decode") decode(msg.settings);
+    else if (msg.type === "decode") await decode(msg.settings);
     else if (msg.type === "view") {
       if (!rec) return;
       const total = rec.iq.length / 2;

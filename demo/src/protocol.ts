@@ -13,6 +13,8 @@ export interface DecodeSettings {
   /** Implicit-header frames: what the header would say. Absent: explicit header. */
   implicit?: { payloadLength: number; cr: number; crc: boolean };
   keys: { nwkSKey?: string; appSKey?: string };
+  /** Web Workers to decode in: 1 streams the recording through this worker's receivers; more split it (decodeRecordingParallel). */
+  workers: number;
 }
 
 export type ToWorker =
@@ -91,6 +93,6 @@ export type FromWorker =
   | { type: "opened"; info: RecordingInfo; waterfall: WaterfallData }
   | { type: "progress"; fraction: number }
   /** hint: why nothing decoded, when the recording shows it (a preamble of another SF or span). */
-  | { type: "frames"; frames: FrameRow[]; seconds: number; hint: string | null }
+  | { type: "frames"; frames: FrameRow[]; seconds: number; hint: string | null; workers: number }
   | { type: "view"; waterfall: WaterfallData }
   | { type: "error"; message: string; during: "open" | "decode" | "view" };

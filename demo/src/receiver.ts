@@ -91,6 +91,7 @@ function readSettings(): DecodeSettings {
     syncWord,
     frequencyOffsetHz: num("#rx-offset", "Channel offset"),
     keys,
+    workers: Number(field<HTMLSelectElement>("#rx-workers").value),
   };
 }
 
@@ -407,7 +408,7 @@ function onMessage(msg: FromWorker): void {
     const good = frames.filter((f) => f.crcOk === true).length;
     $<HTMLProgressElement>("#rx-progress").value = 1;
     status(
-      `${frames.length} frame${frames.length === 1 ? "" : "s"} (${good} with a good CRC), decoded in ${fmt(msg.seconds, 2)} s in a Web Worker`,
+      `${frames.length} frame${frames.length === 1 ? "" : "s"} (${good} with a good CRC), decoded in ${fmt(msg.seconds, 2)} s in ${msg.workers === 1 ? "a Web Worker" : `up to ${msg.workers} Web Workers at once`}`,
     );
     $<HTMLButtonElement>("#rx-decode").disabled = false;
     setState("done");

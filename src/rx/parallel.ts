@@ -19,7 +19,7 @@ import { checkSamples } from "../check.js";
 import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
 import { compiledModules } from "../wasm/instantiate.js";
-import { createChannelReceiver } from "./channel.js";
+import { createChannelReceiver, type ChannelReceiverOptions } from "./channel.js";
 import { createGatewayReceiver, type GatewayFrame, type GatewayOptions } from "./gateway.js";
 import { SEARCH_WINDOWS } from "./kernel.js";
 import { resolveOptions } from "./options.js";
@@ -475,23 +475,31 @@ function memorySource(samples: Samples, format: string | undefined): SampleSourc
 /**
  * decodeRecording on several cores: the recording cut into segments decoded by workers at once
  * (worker_threads in Node, Web Workers in browsers), with the frames one receiver over the whole
- * recording reports, in time order, positions in the whole recording's samples. Each worker reads
- * its segment and an overlap on either side (the longest frame the options allow, plus the
- * search's windows); a recording is cut into segments at least the overlap long.
- * `onProgress` gets the samples decoded so far, summed over the workers. Arguments are checked at
- * once (a ChirpError is thrown); a worker that fails rejects the promise with a ChirpError
- * (WORKER_FAILED when it stopped, the worker's own error otherwise), and every worker is stopped.
+ * recording reports, in time order, positions in the whole recording's samples. The options are a
+ * receiver's (`sf`), or a channel receiver's (`sfs`: every SF on one front end, as
+ * createChannelReceiver). Each worker reads its segment and an overlap on either side (the longest
+ * frame the options allow, plus the search's windows); a recording is cut into segments at least
+ * the overlap long. `onProgress` gets the samples decoded so far, summed over the workers.
+ * Arguments are checked at once (a ChirpError is thrown); a worker that fails rejects the promise
+ * with a ChirpError (WORKER_FAILED when it stopped, the worker's own error otherwise), and every
+ * worker is stopped.
  */
 export function decodeRecordingParallel(
   samples: Samples,
-  options: ReceiverOptions & ParallelOptions,
+  options: (ReceiverOptions | ChannelReceiverOptions) & ParallelOptions,
 ): Promise<Frame[]> {
   if (!options || typeof options !== "object")
     throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   checkParallel(options);
-  const { workers, workerUrl, sf, onProgress, ...common } = options;
+  const { workers, workerUrl, onProgress, ...rest } = options;
+  let channel: ChannelReceiverOptions;
+  if ("sfs" in rest && rest.sfs !== undefined) channel = rest;
+  else {
+    const { sf, ...common } = rest as ReceiverOptions;
+    channel = { ...common, sfs: [sf] };
+  }
   const source = memorySource(samples, options.format);
-  const job: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf] }] };
+  const job: SegmentJob = { kind: "channels", channels: [channel] };
   checkJob(job);
   if (onProgress !== undefined && typeof onProgress !== "function")
     badParameter("onProgress", onProgress, "a function");
