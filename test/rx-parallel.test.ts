@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ChirpError } from "../src/errors.js";
 import { timeOnAir } from "../src/phy/index.js";
 import {
+  createChannelReceiver,
   decodeGateway,
   decodeGatewayParallel,
   decodeRecording,
@@ -258,6 +259,37 @@ describe("workers on recordings with a frame at every cut", () => {
     const one = decodeRecording(cs16, o);
     expect(one.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(sim.truth.map((t) => t.payloadHex));
     expectSameFrames(await decodeRecordingParallel(cs16, { ...o, workers: 3, workerUrl }), one);
+  });
+
+  it("a channel receiver's options (sfs: SF7 and SF9 on one front end), 3 workers", async () => {
+    const o = { sampleRate: 250e3, bandwidth: 125e3, sfs: [7, 9], syncWord: 0x34 };
+    const total = 2_400_000;
+    const plan = planSegments(total, 3, jobShape({ kind: "channels", channels: [o] }));
+    expect(plan.cuts.length).toBe(4);
+    const at = (sf: number, cut: number, symbols: number) => ({
+      params: { sf, bandwidth: 125e3, cr: 1, syncWord: 0x34 },
+      payloadLength: 14,
+      startSample: cut + symbols * 2 * 2 ** sf,
+    });
+    const sim = simulate({
+      frames: [
+        at(9, plan.cuts[1]!, -10),
+        at(7, plan.cuts[1]!, 30),
+        at(7, plan.cuts[2]!, -0.4),
+        at(9, plan.cuts[2]!, 2),
+      ],
+      sampleRate: o.sampleRate,
+      snrDb: 0,
+      cfoHz: 1500,
+      sfoPpm: -4,
+      lengthSamples: total,
+      seed: 14,
+    });
+    const rx = createChannelReceiver(o);
+    const one = [...rx.push(sim.iq), ...rx.flush()].sort((a, b) => a.startSampleExact - b.startSampleExact);
+    rx.dispose();
+    expect(one.filter((f) => f.crcOk).map((f) => f.sf)).toEqual([9, 7, 7, 9]);
+    expectSameFrames(await decodeRecordingParallel(sim.iq, { ...o, workers: 3, workerUrl }), one);
   });
 
   it("reports progress: increasing, up to the recording's length", async () => {
