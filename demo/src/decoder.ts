@@ -214,7 +214,7 @@ async function decodeInWorkers(s: DecodeSettings, sfs: number[]): Promise<void> 
     frequencyOffsetHz: s.frequencyOffsetHz,
     ...(s.implicit ? { explicitHeader: false, implicit: s.implicit } : {}),
     ...(rec!.info.centerFrequency ? { centerFrequency: rec!.info.centerFrequency } : {}),
-    workers: s.workers,
+    workers: s.workers!,
     workerUrl: parallelWorkerUrl,
     onProgress: (n) => post({ type: "progress", fraction: n / total }),
   });
@@ -222,7 +222,7 @@ async function decodeInWorkers(s: DecodeSettings, sfs: number[]): Promise<void> 
   const good = frames.some((f) => f.headerOk && !f.truncated);
   // the workers' counters are not returned: the hint says what the recording's shape shows
   const hint = good ? null : emptyHint(s, sfs, null);
-  post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000, hint, workers: s.workers });
+  post({ type: "frames", frames: rows, seconds: (performance.now() - t0) / 1000, hint, workers: s.workers! });
 }
 
 async function decode(s: DecodeSettings): Promise<void> {
@@ -234,7 +234,7 @@ async function decode(s: DecodeSettings): Promise<void> {
   // "all": one receiver per spreading factor used by LoRaWAN, fed the same samples.
   const sfs = s.sf === "all" ? [7, 8, 9, 10, 11, 12] : [s.sf];
   viewHint = { oversampling: Math.max(1, s.sampleRate / s.bandwidth), sf: sfs[0]! };
-  if (s.workers > 1) return decodeInWorkers(s, sfs);
+  if ((s.workers ?? 1) > 1) return decodeInWorkers(s, sfs);
   const t0 = performance.now();
   const total = rec.iq.length / 2;
   const receivers = sfs.map((sf) =>

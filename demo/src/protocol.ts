@@ -13,8 +13,8 @@ export interface DecodeSettings {
   /** Implicit-header frames: what the header would say. Absent: explicit header. */
   implicit?: { payloadLength: number; cr: number; crc: boolean };
   keys: { nwkSKey?: string; appSKey?: string };
-  /** Web Workers to decode in: 1 streams the recording through this worker's receivers; more split it (decodeRecordingParallel). */
-  workers: number;
+  /** Web Workers to decode in: 1 (default) streams the recording through this worker's receivers; more split it (decodeRecordingParallel). */
+  workers?: number;
 }
 
 export type ToWorker =
