@@ -127,18 +127,19 @@ describe("chirp decode --csv", () => {
     expect(r.status).toBe(0);
     const [head, ...rows] = r.stdout.trim().split("\n");
     expect(head).toBe(
-      "time_s,sample,channel_hz,frequency_hz,sf,bandwidth,data_rate,cr,length,crc,snr_db,cfo_hz,sync_word,payload_hex",
+      "time_s,sample,channel_hz,frequency_hz,sf,bandwidth,data_rate,cr,length,crc,snr_db,cfo_hz,sync_word,payload_hex,confidence",
     );
     expect(rows).toHaveLength(3);
     for (const [i, row] of rows.entries()) {
       const c = row!.split(",");
-      expect(c).toHaveLength(14);
+      expect(c).toHaveLength(15);
       expect(Number(c[1])).toBe(frames[i]!.startSample);
       expect(c[2]).toBe("868100000");
       expect(c.slice(4, 6)).toEqual(["7", "125000"]);
       expect(c.slice(7, 10)).toEqual(["4/5", String(rec.payloads[i]!.length / 2), "ok"]);
       expect(c[12]).toBe("0x34");
       expect(c[13]).toBe(rec.payloads[i]);
+      expect(Number(c[14])).toBe(Number(frames[i]!.confidence.toFixed(3)));
     }
   });
   it("--csv with --json is refused", () => {

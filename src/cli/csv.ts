@@ -18,6 +18,7 @@ export const CSV_COLUMNS = [
   "cfo_hz",
   "sync_word",
   "payload_hex",
+  "confidence",
 ] as const;
 
 const num = (x: number | null | undefined, digits: number) =>
@@ -46,6 +47,7 @@ export function csvRow(f: ChannelFrame, time: FrameTime): string {
       num(f.cfoHz, 1),
       "0x" + f.syncWord.toString(16).padStart(2, "0"),
       f.payloadHex,
+      num(f.confidence, 3),
     ].join(",") + "\n"
   );
 }

@@ -120,6 +120,8 @@ export interface DecodeStats {
   detections: number;
   syncWordRejects: number;
   headerFailures: number;
+  /** Frames decoded but below --min-confidence (not reported). */
+  lowConfidence?: number;
 }
 
 /** One hint line when nothing decoded but the receiver saw preambles (undefined otherwise). */
@@ -141,6 +143,10 @@ function syncOrHeaderHint(stats: DecodeStats, rx: RxFlags): string | undefined {
   if (stats.syncWordRejects > 0 && sync !== "any") {
     const other = sync === 0x34 ? "0x12" : "0x34";
     return `${stats.syncWordRejects} preamble(s) had another sync word than 0x${sync.toString(16).padStart(2, "0")}: try --sync ${other} or --sync any`;
+  }
+  if (stats.lowConfidence) {
+    const at = rx.base.minConfidence ?? 0.5;
+    return `${stats.lowConfidence} frame(s) decoded below --min-confidence ${at} (most such frames are noise): --min-confidence 0 reports them`;
   }
   if (stats.detections > 0) {
     return `${stats.detections} preamble(s) detected but no frame decoded: check --sf, --bw, --sync${rx.base.implicit ? " and the --length/--cr of the implicit header" : ""}`;
@@ -248,6 +254,7 @@ export async function decodeRecording(
         opts.stats.detections += st.detections;
         opts.stats.syncWordRejects += st.syncWordRejects;
         opts.stats.headerFailures += st.headerFailures;
+        opts.stats.lowConfidence = (opts.stats.lowConfidence ?? 0) + st.lowConfidence;
       }
     }
   };
@@ -328,6 +335,7 @@ export function frameAnnotation(f: ChannelFrame, rec: Recording, rx: RxFlags): S
       "chirpkit:snr_db": Number.isFinite(f.snrDb) ? +f.snrDb.toFixed(2) : null,
       "chirpkit:cfo_hz": Number.isFinite(f.cfoHz) ? +f.cfoHz.toFixed(1) : null,
       "chirpkit:sync_word": f.syncWord,
+      "chirpkit:confidence": +f.confidence.toFixed(3),
     },
   };
   if (count !== undefined) a.sampleCount = count;
@@ -397,6 +405,7 @@ export const frameColumns = (rate: number, center?: number, channels = false, da
     get: (f: Frame) =>
       f.truncated ? "cut" : !f.headerOk ? "hdr bad" : f.crcOk === null ? "none" : f.crcOk ? "ok" : "BAD",
   },
+  { header: "conf", get: (f: Frame) => fixed(f.confidence, 2) },
   { header: "SNR dB", get: (f: Frame) => fixed(f.snrDb, 1) },
   { header: "CFO Hz", get: (f: Frame) => fixed(f.cfoHz, 0) },
   { header: "sync", get: (f: Frame) => "0x" + f.syncWord.toString(16).padStart(2, "0") },
@@ -459,7 +468,7 @@ export async function run(argv: string[]): Promise<number> {
     }),
   );
   const annotations: SigmfAnnotation[] = [];
-  const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
+  const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };
   let found = 0; // frames with a valid header that are not cut off by the recording's end
   const frames = await decodeRecording(rec, rx, {
     collisions: !!v.collisions,

@@ -218,7 +218,7 @@ export async function runLive(source: string, v: Record<string, unknown>, rx: Rx
       channels: rx.channels ?? channelOffsets(rx, rec).map((o) => (rec.centerFrequency ?? 0) + o),
     }),
   );
-  const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
+  const stats: DecodeStats = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };
   let frames = 0;
   let good = 0;
   let samples = 0;

@@ -24,6 +24,7 @@ export const rxOptionSpec: OptionSpec = {
   offset: { type: "string" },
   channel: { type: "string" },
   engine: { type: "string" },
+  "min-confidence": { type: "string" },
 };
 
 export const rxOptionHelp: [string, string][] = [
@@ -53,6 +54,10 @@ export const rxOptionHelp: [string, string][] = [
   ["--ldro auto|on|off", "low data rate optimisation (default auto)"],
   ["--preamble N", "preamble length in symbols (default 8)"],
   ["--engine wasm|js", "receiver engine (default wasm)"],
+  [
+    "--min-confidence C",
+    "report only frames whose confidence (0..1) is at least C (default 0.5: the evidence of a good CRC; 0 reports every frame, noise too)",
+  ],
 ];
 
 export interface RxFlags {
@@ -142,6 +147,12 @@ export function parseRxFlags(v: Record<string, unknown>): RxFlags {
   base.ldro = choiceFlag("ldro", v.ldro, ["auto", "on", "off"] as const, "auto");
   if (v.preamble !== undefined) base.preambleLength = intFlag("preamble", v.preamble, 6, 65535);
   base.engine = choiceFlag("engine", v.engine, ["wasm", "js"] as const, "wasm");
+  const minConfidence = optNumber("min-confidence", v["min-confidence"]);
+  if (minConfidence !== undefined) {
+    if (!(minConfidence >= 0 && minConfidence <= 1))
+      badParameter("--min-confidence", v["min-confidence"], "a number 0..1");
+    base.minConfidence = minConfidence;
+  }
   const offsets = numberList("offset", v.offset);
   const channels = numberList("channel", v.channel);
   if (offsets !== undefined && channels !== undefined)
@@ -212,9 +223,9 @@ export function forwardFlags(v: Record<string, unknown>, keys: string[]): string
   return out;
 }
 
-/** Copies the receiver settings the flags gave (sync word, IQ, framing, header, LDRO, preamble, engine) into o. */
+/** Copies the receiver settings the flags gave (sync word, IQ, framing, header, LDRO, preamble, engine, minimum confidence) into o. */
 export function withRxSettings(o: GatewayOptions, rx: RxFlags): GatewayOptions {
-  const { syncWord, explicitHeader, implicit, ldro, preambleLength, engine, iq, framing } = rx.base;
+  const { syncWord, explicitHeader, implicit, ldro, preambleLength, engine, iq, framing, minConfidence } = rx.base;
   if (syncWord !== undefined) o.syncWord = syncWord;
   if (iq !== undefined) o.iq = iq;
   if (framing !== undefined) o.framing = framing;
@@ -223,5 +234,6 @@ export function withRxSettings(o: GatewayOptions, rx: RxFlags): GatewayOptions {
   if (ldro !== undefined) o.ldro = ldro;
   if (preambleLength !== undefined) o.preambleLength = preambleLength;
   if (engine !== undefined) o.engine = engine;
+  if (minConfidence !== undefined) o.minConfidence = minConfidence;
   return o;
 }

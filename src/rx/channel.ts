@@ -106,6 +106,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     syncWordRejects: 0,
     headerFailures: 0,
     frames: 0,
+    lowConfidence: 0,
     oversampling: r,
   }));
   const keys: ListenerKey[] = [];

@@ -13,7 +13,10 @@ export interface ReceiverStats {
   syncWordRejects: number;
   /** Synchronised frames whose header checksum failed (not reported as frames). */
   headerFailures: number;
+  /** Complete frames reported, any verdict (the truncated ones flush reports are not counted). */
   frames: number;
+  /** Decoded frames not reported because their confidence was below minConfidence (most are noise). */
+  lowConfidence: number;
   /** Samples per chip the receiver works at (1 or 2). */
   oversampling: number;
 }
@@ -96,6 +99,8 @@ export interface FrameRecord {
   total: number;
   tracker: Tracker;
   header: HeaderFields | null;
+  /** Symbols demodulated so far whose peak over mean passed the strong-symbol test (confidence). */
+  strong: number;
   /** Hard decisions of the symbols demodulated so far (for the tracker, the framing probe and the report). */
   symbols: Uint16Array;
   /** The kernel's store of the frame's hard decisions and LLRs, which its codec decodes. */

@@ -18,6 +18,7 @@ import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED, type FrameQuery } from "./kernel.js";
 import { clockPpm, trackSymbol } from "./track.js";
 import type { Frame } from "./types.js";
+import { frameConfidence, validCodewords } from "./confidence.js";
 
 /** Demodulates the frame's next symbol and moves the tracker on. False: samples not there yet. */
 function symbolStep(f: FrameRecord, s: Stage): boolean {
@@ -38,6 +39,7 @@ function symbolStep(f: FrameRecord, s: Stage): boolean {
   s.kernel.demod(a);
   const res = s.kernel.result;
   f.symbols[i] = res.bin;
+  if (res.peak > s.cfg.strongRatio * res.mean) f.strong++;
   if (DEBUG) console.log(`sym ${i} bin ${res.bin} slope ${res.slope.toFixed(3)} rate ${f.tracker.rate.toFixed(4)}`);
   f.next = trackSymbol(
     f.tracker,
@@ -329,17 +331,30 @@ export function report(
   const h = f.header;
   const payload = d && !truncated ? d.payload : new Uint8Array(0);
   const nsym = Math.min(f.index, f.total);
+  const crcOk = truncated || !d ? null : d.crcOk;
+  const cr = d ? d.cr : h ? h.cr : (cfg.implicit?.cr ?? null);
+  // a truncated frame cut before its header was read: its symbols' strength is the only evidence
+  const symbols = f.symbols.subarray(0, nsym);
+  const { confidence } = frameConfidence({
+    symbols: nsym,
+    strong: f.strong,
+    strongP: cfg.strongP,
+    codewords: validCodewords(cr === null ? symbols.subarray(0, 0) : symbols, params, cr ?? 4),
+    cr: cr ?? 4,
+    headerChecked: params.explicitHeader && !!h?.ok,
+    crcOk: crcOk === true,
+  });
   return {
     startSample: Math.round(startExact),
     startSampleExact: startExact,
     endSample: Math.round(toInput(f.next)),
     sf,
     bandwidth: cfg.bandwidth,
-    cr: d ? d.cr : h ? h.cr : (cfg.implicit?.cr ?? null),
+    cr,
     explicitHeader: params.explicitHeader,
     payloadLength: d ? d.payloadLength : h ? h.payloadLength : (cfg.implicit?.payloadLength ?? null),
     crc: d ? d.crc : h ? h.crc : (cfg.implicit?.crc ?? null),
-    crcOk: truncated || !d ? null : d.crcOk,
+    crcOk,
     headerOk: d ? d.headerOk : cfg.implicit ? true : h ? h.ok : false,
     payload,
     payloadHex: toHex(payload),
@@ -354,6 +369,7 @@ export function report(
     signalDb: 10 * Math.log10(f.signal / (m * m)),
     noiseDb: 10 * Math.log10(f.noise / n),
     correctedErrors: d ? d.correctedErrors : 0,
+    confidence,
     softDecision: soft,
     truncated,
     symbols: f.symbols.slice(0, nsym),

@@ -48,6 +48,8 @@ export interface GatewayOptions {
   ldro?: Ldro;
   preambleLength?: number;
   engine?: Engine;
+  /** Frames below this confidence are not reported (default 0.5; see ReceiverOptions.minConfidence). */
+  minConfidence?: number;
   /** Remove the SDR's DC offset and correct its IQ imbalance on the wideband samples (default true). */
   iqCorrection?: boolean;
   /** Called after each push with the wideband samples consumed so far. If it throws, push throws that error and the frames completed in that push come with the next push or flush. */
@@ -178,6 +180,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
           preambleLength: options.preambleLength,
           engine,
           iqCorrection: options.iqCorrection ?? true,
+          minConfidence: options.minConfidence,
         }),
       });
     });

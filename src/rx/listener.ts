@@ -187,12 +187,20 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     }
   }
 
-  /** A complete frame: decoded, unless it ran past the real data (the zeros flush() appends). */
-  function complete(f: FrameRecord): Frame {
+  /**
+   * A complete frame: decoded, unless it ran past the real data (the zeros flush() appends); null
+   * when its confidence is below minConfidence (a truncated frame is reported whatever its confidence).
+   */
+  function complete(f: FrameRecord): Frame | null {
     const { decoded, soft } = decodeRecord(f, s);
     const cut = toInput(f.next) > link.dataEnd + 2 * (cfg.sampleRate / cfg.bandwidth);
+    const frame = report(f, s, cut ? null : decoded, soft, cut, toInput);
+    if (!cut && frame.confidence < cfg.minConfidence) {
+      stats.lowConfidence++;
+      return null;
+    }
     stats.frames++;
-    return report(f, s, cut ? null : decoded, soft, cut, toInput);
+    return frame;
   }
 
   function run(out: Frame[]): void {
@@ -231,7 +239,8 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       // a step that waits for samples already held has lost its own (behind the buffer): let go
       f.phase = next === WAIT ? "failed" : next;
       if (f.phase === "done") {
-        out.push(complete(f));
+        const frame = complete(f);
+        if (frame) out.push(frame);
         retire(f);
         // the search's windows held this frame's symbols: it starts afresh at the frame's end
         searchFloor = Math.max(searchFloor, Math.round(f.next));

@@ -11,6 +11,7 @@ import {
 } from "../phy/index.js";
 import { checkEngine, checkHeaderFields, checkPayloadLength } from "../phy/params.js";
 import type { IqPolarity, ReceiverOptions, SampleFormat } from "./types.js";
+import { DEFAULT_MIN_CONFIDENCE, strongSymbolTest } from "./confidence.js";
 
 /**
  * Symbols the framing probe demodulates after the downchirps: at most the longest SX127x header
@@ -47,6 +48,11 @@ export interface Config {
   downThreshold: number;
   /** Symbols of the longest frame the configuration allows (LLR and symbol storage). */
   maxSymbols: number;
+  /** Frames below this confidence are not reported (counted in stats.lowConfidence). */
+  minConfidence: number;
+  /** A symbol is strong when its peak / mean exceeds strongRatio: on noise with probability strongP. */
+  strongRatio: number;
+  strongP: number;
 }
 
 /**
@@ -70,6 +76,7 @@ const OPTION_TYPES: Record<keyof ReceiverOptions, [test: (v: unknown) => boolean
   engine: [(v) => typeof v === "string", "'wasm' or 'js'"],
   iqCorrection: [(v) => typeof v === "boolean", "a boolean"],
   onProgress: [(v) => typeof v === "function", "a function (samplesConsumed) => void"],
+  minConfidence: [(v) => typeof v === "number" && v >= 0 && v <= 1, "a number 0..1"],
 };
 
 export function resolveOptions(o: ReceiverOptions): Config {
@@ -164,6 +171,7 @@ export function resolveOptions(o: ReceiverOptions): Config {
   const searchThreshold = r === 2 ? 3.2 : 4.5;
   // downchirp pair: peak / mean of the sum of two windows (noise alone: Gamma(2r) per bin)
   const downThreshold = r === 2 ? 2.5 : 3.5;
+  const strong = strongSymbolTest(n);
   return {
     sf,
     n,
@@ -184,5 +192,8 @@ export function resolveOptions(o: ReceiverOptions): Config {
     searchThreshold,
     downThreshold,
     maxSymbols,
+    minConfidence: o.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+    strongRatio: strong.ratio,
+    strongP: strong.p,
   };
 }

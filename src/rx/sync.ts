@@ -62,6 +62,7 @@ export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRec
     total: 0,
     tracker: newTracker(cfg.n),
     header: null,
+    strong: 0,
     symbols: reuse?.symbols ?? new Uint16Array(cfg.maxSymbols),
     store: reuse?.store ?? s.kernel.frameStore(cfg.maxSymbols),
     args: reuse?.args ?? demodArgs(0, 0),
@@ -315,6 +316,7 @@ export function startBody(f: FrameRecord, s: Stage, framing: Framing | null): vo
   const p = f.params;
   f.next = f.tDown + (2.25 + p.extraSymbols) * cfg.m;
   f.index = 0;
+  f.strong = 0;
   f.total = f.probing
     ? cfg.implicit
       ? 10

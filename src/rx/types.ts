@@ -43,6 +43,13 @@ export interface ReceiverOptions {
   engine?: Engine;
   /** Remove the SDR's DC offset and correct its IQ imbalance in the front end (default true; src/dsp/iqcorrect.ts). */
   iqCorrection?: boolean;
+  /**
+   * Frames whose `confidence` is below this are not reported (counted in `stats.lowConfidence`);
+   * 0..1, default 0.5: the evidence of a good CRC, so every frame with a good CRC is kept, and noise
+   * becomes a frame at most about once in 2^16 candidates (docs/receiver.md, "Confidence").
+   * Truncated frames are reported whatever their confidence.
+   */
+  minConfidence?: number;
   /** Called after each push with the input samples consumed so far. If it throws, push throws that error and the frames completed in that push come with the next push or flush. */
   onProgress?: (samplesConsumed: number) => void;
 }
@@ -93,6 +100,15 @@ export interface Frame {
   noiseDb: number;
   /** Codewords the Hamming decoder corrected. */
   correctedErrors: number;
+  /**
+   * How sure the receiver is that this is a transmission and not noise, 0..1: -log2(p) / 32, where p
+   * is the chance that noise alone gives a frame passing the same checks (header checksum, CRC)
+   * with symbols as strong (peak over mean) and codewords as consistent (hard decisions that are
+   * valid Hamming codewords); clamped to 1. A good CRC alone gives 0.5; frames decoded well above the
+   * noise read 1. Not a verdict on the payload: that is `crcOk` (a frame without CRC may carry
+   * errors whatever its confidence).
+   */
+  confidence: number;
   /** Whether soft-decision decoding produced the reported payload (else hard decisions). */
   softDecision: boolean;
   /** The frame ran past the end of the recording: never good data. */
