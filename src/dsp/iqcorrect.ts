@@ -14,9 +14,11 @@
  *        (the second-order statistics method, e.g. Tarighat et al., IEEE TSP 2005; Anttila et al.,
  *        "Circularity-based I/Q imbalance compensation", IEEE TCOM 2008). The correction inverts
  *        the model: Q = Q' / (g cos phi) + I tan phi. Estimates are running means with the same
- *        alpha; the coefficients are refreshed every 1024 samples of the stream (aligned to the
- *        absolute index, so the output does not depend on how the input is cut into chunks) once
- *        8192 samples have been seen. Each estimate is applied shrunk by its significance,
+ *        alpha, updated once per block of 1024 samples of the stream (aligned to the absolute
+ *        index, so the output does not depend on how the input is cut into chunks) from the block's
+ *        sums; each block is corrected with the coefficients of the blocks before it, once 8192
+ *        samples have been seen. Per sample that is a vectorised affine map and a few f64 sums
+ *        (measured 13x faster than the per-sample recursion it replaced: docs/benchmarks.md). Each estimate is applied shrunk by its significance,
  *        max(0, 1 - (3 sigma)^2 / estimate^2) with sigma its statistical error (about 1/sqrt(N) of
  *        the N samples averaged): what cannot be told from zero is not applied, so a clean signal
  *        passes untouched and a real offset (RTL-SDR: tens of sigma) is removed whole.
@@ -26,7 +28,7 @@
  */
 import { phyWasm } from "../wasm/phy.js";
 import type { WasmBase } from "../wasm/instantiate.js";
-import { iqCorrect } from "../engines/js/iqcorrect.js";
+import { IQ_BLOCK, iqCorrect } from "../engines/js/iqcorrect.js";
 
 const mod = phyWasm as unknown as WasmBase & { iq_correct(x: number, n: number, state: number): void };
 
@@ -34,7 +36,7 @@ const mod = phyWasm as unknown as WasmBase & { iq_correct(x: number, n: number, 
 export const IQ_ALPHA = 2 ** -17;
 /** Samples seen before the first correction coefficients are applied. */
 export const IQ_WARMUP = 8192;
-const STATE = 16;
+const STATE = 32;
 /** Frees a corrector's Wasm state when it is garbage collected without dispose(). */
 const registry = new FinalizationRegistry<number>((ptr) => mod.free(ptr));
 
@@ -72,6 +74,7 @@ export function createIqCorrector(engine: "wasm" | "js"): IqCorrector {
     s[6] = 1; // cQ
     s[8] = IQ_ALPHA;
     s[9] = IQ_WARMUP;
+    s[13] = -Math.expm1(IQ_BLOCK * Math.log1p(-IQ_ALPHA)); // a block's weight once settled: 1 - (1 - alpha)^block
   };
   reset();
   const c: IqCorrector = {
