@@ -50,16 +50,19 @@ export function fir_decimate(x: usize, nIn: i32, h2: usize, m: i32, decim: i32, 
 }
 
 /**
- * fir_decimate for a halfband filter decimating by 2 (taps reversed, m a multiple of 4): the taps
- * at odd positions are zeros of the sinc, except the centre one at m/2 - 1, so only the m/2 even
- * taps (`even`, plain f32) and the centre tap are applied. Two outputs per vector: outputs k and
- * k+1 read the same taps at inputs two apart, [x(s+q), x(s+q+2)], gathered by one shuffle from
- * the loads of x(s+q) and x(s+q+2), which the next tap reuses. A last output without its partner
- * is computed the same way (lanes 0-1 kept; the loads read up to 2 samples past `nIn`, so `x` needs
- * that much room), so that the result does not depend on how the stream was chunked. `h2` (the
- * doubled taps of fir_decimate) serves the outputs whose window starts before the history.
+ * fir_decimate for a linear-phase halfband filter decimating by 2 (taps reversed, m a multiple of
+ * 4): the taps at odd positions are zeros of the sinc, except the centre one at m/2 - 1, and the
+ * even taps are symmetric (h[2j] = h[m - 2 - 2j]), so only the first m/4 even taps (`even`, plain
+ * f32) and the centre tap are stored. The window's samples are first split by parity into
+ * `scratch`: a[i] = x(s + 2i) (the even taps' samples) and b[i] = x(s + 2i + 1), s the first
+ * window's start. Output k is then centre b[k + m/4 - 1] + sum_j even[j] (a[k + j] + a[k + m/2 - 1 - j]):
+ * outputs k and k+1 read one vector load per term, no shuffles, half the multiplies. A last output
+ * without its partner is computed the same way (lanes 0-1 kept), so that the result does not depend
+ * on how the stream was chunked. `h2` (the doubled taps of fir_decimate) serves the outputs whose
+ * window starts before the history. `scratch` needs room for nIn + m + 2 samples; the split reads
+ * up to 2 samples past `nIn`, so `x` needs that much room too.
  */
-export function fir_halfband(x: usize, nIn: i32, h2: usize, even: usize, centre: f32, m: i32, newest0: i32, out: usize, maxOut: i32): i32 {
+export function fir_halfband(x: usize, nIn: i32, h2: usize, even: usize, centre: f32, m: i32, newest0: i32, out: usize, maxOut: i32, scratch: usize): i32 {
   let k = 0;
   let newest = newest0;
   // the first outputs, whose window starts before the history (zeros)
@@ -67,38 +70,68 @@ export function fir_halfband(x: usize, nIn: i32, h2: usize, even: usize, centre:
     k += fir_decimate(x, nIn, h2, m, 2, newest, out + (<usize>k << 3), 1);
     newest += 2;
   }
-  while (k < maxOut && newest < nIn) {
-    const v = halfbandPair(x + (<usize>(newest - m + 1) << 3), even, centre, m);
-    const o = out + (<usize>k << 3);
-    if (k + 2 <= maxOut && newest + 2 < nIn) {
-      v128.store(o, v);
-      k += 2;
-      newest += 4;
-    } else {
-      store<i64>(o, i64x2.extract_lane(v, 0));
-      k++;
-      newest += 2;
+  if (k >= maxOut || newest >= nIn) return k;
+  const count = min(maxOut - k, ((nIn - 1 - newest) >> 1) + 1);
+  const half = m >> 1, quarter = m >> 2;
+  // split: a[i] and b[i] from the pair of samples at s + 2i, for i < count + half (a pair's
+  // partner output included)
+  const len = count + half;
+  const a = scratch, b = scratch + (<usize>len << 3);
+  const src = x + (<usize>(newest - m + 1) << 3);
+  for (let i = 0; i < len; i++) {
+    const v = v128.load(src + (<usize>i << 4));
+    v128.store64_lane(a + (<usize>i << 3), v, 0);
+    v128.store64_lane(b + (<usize>i << 3), v, 1);
+  }
+  const c = f32x4.splat(centre);
+  const o = out + (<usize>k << 3);
+  let i = 0;
+  // four outputs per pass (two vectors) share each tap's splat
+  for (; i + 4 <= count; i += 4) {
+    const p = a + (<usize>i << 3);
+    const mirror = p + (<usize>(half - 1) << 3);
+    const bc = b + (<usize>(i + quarter - 1) << 3);
+    let acc0 = f32x4.mul(v128.load(bc), c), acc1 = f32x4.mul(v128.load(bc, 16), c);
+    let acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+    let j = 0;
+    for (; j + 2 <= quarter; j += 2) {
+      const q = <usize>j << 3;
+      const e0 = v128.load32_splat(even + (<usize>j << 2)), e1 = v128.load32_splat(even + (<usize>j << 2), 4);
+      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(p + q), v128.load(mirror - q)), e0));
+      acc1 = f32x4.add(acc1, f32x4.mul(f32x4.add(v128.load(p + q, 16), v128.load(mirror - q, 16)), e0));
+      acc2 = f32x4.add(acc2, f32x4.mul(f32x4.add(v128.load(p + q, 8), v128.load(mirror - q - 8)), e1));
+      acc3 = f32x4.add(acc3, f32x4.mul(f32x4.add(v128.load(p + q, 24), v128.load(mirror - q + 8)), e1));
     }
+    if (j < quarter) {
+      const q = <usize>j << 3;
+      const e0 = v128.load32_splat(even + (<usize>j << 2));
+      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(p + q), v128.load(mirror - q)), e0));
+      acc1 = f32x4.add(acc1, f32x4.mul(f32x4.add(v128.load(p + q, 16), v128.load(mirror - q, 16)), e0));
+    }
+    const d = o + (<usize>i << 3);
+    v128.store(d, f32x4.add(acc0, acc2));
+    v128.store(d, f32x4.add(acc1, acc3), 16);
   }
-  return k;
-}
-
-/** Outputs at window starts s and s+2 (lanes 0-1 and 2-3). */
-// @ts-ignore: decorator
-@inline function halfbandPair(s: usize, even: usize, centre: f32, m: i32): v128 {
-  const half = m >> 1;
-  const c = <usize>(half - 1) << 3;
-  let acc0 = f32x4.mul(v128.shuffle<f32>(v128.load(s + c - 8), v128.load(s + c + 8), 2, 3, 6, 7), f32x4.splat(centre));
-  let acc1 = f32x4.splat(0);
-  let l = v128.load(s);
-  let p = s;
-  for (let j = 0; j < half; j += 2) {
-    const l1 = v128.load(p, 16);
-    const l2 = v128.load(p, 32);
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.shuffle<f32>(l, l1, 0, 1, 4, 5), v128.load32_splat(even + (<usize>j << 2))));
-    acc1 = f32x4.add(acc1, f32x4.mul(v128.shuffle<f32>(l1, l2, 0, 1, 4, 5), v128.load32_splat(even + (<usize>(j + 1) << 2))));
-    l = l2;
-    p += 32;
+  // the last outputs, two per vector, in the same order of operations per output
+  for (; i < count; i += 2) {
+    const p = a + (<usize>i << 3);
+    const mirror = p + (<usize>(half - 1) << 3);
+    let acc0 = f32x4.mul(v128.load(b + (<usize>(i + quarter - 1) << 3)), c);
+    let acc2 = f32x4.splat(0);
+    let j = 0;
+    for (; j + 2 <= quarter; j += 2) {
+      const q = <usize>j << 3;
+      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(p + q), v128.load(mirror - q)), v128.load32_splat(even + (<usize>j << 2))));
+      acc2 = f32x4.add(acc2, f32x4.mul(f32x4.add(v128.load(p + q, 8), v128.load(mirror - q - 8)), v128.load32_splat(even + (<usize>j << 2), 4)));
+    }
+    if (j < quarter) {
+      const q = <usize>j << 3;
+      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(p + q), v128.load(mirror - q)), v128.load32_splat(even + (<usize>j << 2))));
+    }
+    const v = f32x4.add(acc0, acc2);
+    const d = o + (<usize>i << 3);
+    if (i + 2 <= count) v128.store(d, v);
+    else store<i64>(d, i64x2.extract_lane(v, 0));
   }
-  return f32x4.add(acc0, acc1);
+  return k + count;
 }

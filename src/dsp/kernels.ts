@@ -38,6 +38,7 @@ interface DspExports extends WasmBase {
     newest0: number,
     out: number,
     maxOut: number,
+    scratch: number,
   ): number;
   resample_block(
     x: number,
@@ -79,15 +80,18 @@ export interface FrontendKernels {
 }
 
 /**
- * A halfband low-pass (cutoff a quarter of the input rate, taps reversed, m a multiple of 4): the
- * taps at odd positions other than the centre (m/2 - 1) are zeros of the sinc, rounded to about
- * 1e-17 of the centre tap, so a kernel may skip them.
+ * A linear-phase halfband low-pass (cutoff a quarter of the input rate, taps reversed, m a
+ * multiple of 4): the taps at odd positions other than the centre (m/2 - 1) are zeros of the sinc,
+ * rounded to about 1e-17 of the centre tap, so a kernel may skip them, and the even taps are
+ * symmetric (h[q] = h[m - 2 - q], as the windowed-sinc design makes them), so a kernel may add the
+ * mirrored samples first and multiply once.
  */
 export function isHalfband(f: PolyphaseFilter): boolean {
   if (f.phases !== 1 || f.m % 4 !== 0 || f.m < 8) return false;
   const c = f.table[f.m / 2 - 1]!;
   for (let q = 1; q < f.m; q += 2)
     if (q !== f.m / 2 - 1 && !(Math.abs(f.table[q]!) <= 1e-9 * Math.abs(c))) return false;
+  for (let q = 0; q < f.m - 1; q += 2) if (f.table[q] !== f.table[f.m - 2 - q]) return false;
   return true;
 }
 
@@ -96,8 +100,10 @@ export class WasmKernels implements FrontendKernels {
   private hist: number;
   private stage: number;
   private taps: number;
-  /** Halfband filters (decimation by 2): the even taps alone, for fir_halfband; 0 otherwise. */
+  /** Halfband filters (decimation by 2): the first half of the even taps, for fir_halfband; 0 otherwise. */
   private even = 0;
+  /** fir_halfband's parity-split samples (histCapacity + m + 2 of them). */
+  private split = 0;
   private out = 0;
   private outCap = 0;
   private disposed = false;
@@ -116,9 +122,10 @@ export class WasmKernels implements FrontendKernels {
     const t = f32(mod, this.taps, 2 * n);
     for (let i = 0; i < n; i++) t[2 * i] = t[2 * i + 1] = filter.table[i]!;
     if (isHalfband(filter)) {
-      this.even = mod.alloc(filter.m * 2);
-      const e = f32(mod, this.even, filter.m / 2);
-      for (let j = 0; j < filter.m / 2; j++) e[j] = filter.table[2 * j]!;
+      this.even = mod.alloc(filter.m);
+      const e = f32(mod, this.even, filter.m / 4);
+      for (let j = 0; j < filter.m / 4; j++) e[j] = filter.table[2 * j]!;
+      this.split = mod.alloc((histCapacity + filter.m + 2) * 8);
     }
   }
 
@@ -162,6 +169,7 @@ export class WasmKernels implements FrontendKernels {
         newest0,
         this.out + outAt * 8,
         maxOut,
+        this.split,
       );
     return this.mod.fir_decimate(
       this.hist,
@@ -213,7 +221,7 @@ export class WasmKernels implements FrontendKernels {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const p of [this.hist, this.stage, this.taps, this.even, this.out]) if (p) this.mod.free(p);
+    for (const p of [this.hist, this.stage, this.taps, this.even, this.split, this.out]) if (p) this.mod.free(p);
   }
 }
 
