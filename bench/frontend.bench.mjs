@@ -1,11 +1,16 @@
 // Front end benchmarks: Wasm kernels (SIMD FIR / polyphase resampler) vs the js engine twins in the
 // same run. One push of 2^18 input samples per iteration; throughput in input samples per second.
-// Run: npm run -s build && node bench/frontend.bench.mjs [--quick]   (or npm run -s bench:frontend)
+// Writes its throughput table into docs/benchmarks.md (the marked section) unless --quick or --no-docs.
+// Run: npm run -s build && node bench/frontend.bench.mjs [--quick] [--no-docs]   (or npm run -s bench:frontend)
 import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { createFrontend } from "../dist/dsp/index.js";
 
 const quick = process.argv.includes("--quick");
+const writeDocs = !quick && !process.argv.includes("--no-docs");
 const time = quick ? 200 : 1000;
 const B = 125_000;
 const N = 1 << 18;
@@ -25,6 +30,14 @@ const cases = [
     format: "cs16",
     bandwidth: 2 * B,
     transition: 0.25,
+  },
+  {
+    label: "the same with iqCorrection (DC and IQ imbalance, as in the receiver)",
+    sampleRate: 4 * B,
+    format: "cs16",
+    bandwidth: 2 * B,
+    transition: 0.25,
+    iqCorrection: true,
   },
   {
     label: "cs16 1 MS/s -> 250 kS/s mixed by 200 kHz, the gateway's channel",
@@ -53,6 +66,7 @@ for (const c of cases) {
     outputOversampling: c.outputOversampling ?? 1,
     frequencyOffsetHz: c.frequencyOffsetHz ?? 0,
     format: c.format === "cu8" ? "cu8" : undefined,
+    iqCorrection: c.iqCorrection ?? false,
   };
   const w = createFrontend({ ...opts, engine: "wasm" });
   const j = createFrontend({ ...opts, engine: "js" });
@@ -70,16 +84,29 @@ for (const c of cases) {
 }
 
 const fmt = (c) => `${c.median.toFixed(2)} ± ${c.mad.toFixed(2)} ms (${(N / c.median / 1e3).toFixed(1)} MS/s)`;
-console.log(
-  `machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
-);
-console.log(`one push of ${N} complex input samples; median ± MAD; ratio = js / wasm\n`);
-console.log("| front end | taps | wasm | js | ratio |");
-console.log("|---|---|---|---|---|");
-for (const r of rows)
-  console.log(
-    `| ${r.label} | ${r.taps} | ${fmt(r.wasm)} | ${fmt(r.js)} | ${(r.js.median / r.wasm.median).toFixed(1)}x |`,
-  );
+const table = [
+  `Machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${os.loadavg()[0].toFixed(1)} at the end.`,
+  `One push of ${N} complex input samples; median ± MAD; ratio = js / wasm.`,
+  "",
+  "| front end | taps | wasm | js | ratio |",
+  "|---|---|---|---|---|",
+  ...rows.map(
+    (r) => `| ${r.label} | ${r.taps} | ${fmt(r.wasm)} | ${fmt(r.js)} | ${(r.js.median / r.wasm.median).toFixed(1)}x |`,
+  ),
+].join("\n");
+console.log(table);
+if (writeDocs) {
+  const docs = join(resolve(dirname(fileURLToPath(import.meta.url)), ".."), "docs", "benchmarks.md");
+  const begin = "<!-- frontend.bench.mjs: begin (written by the benchmark) -->",
+    end = "<!-- frontend.bench.mjs: end -->";
+  const text = readFileSync(docs, "utf8");
+  const i = text.indexOf(begin),
+    j = text.indexOf(end);
+  if (i >= 0 && j > i) {
+    writeFileSync(docs, `${text.slice(0, i)}${begin}\n${table}\n${end}${text.slice(j + end.length)}`);
+    console.log(`\nwrote the table into ${docs}`);
+  } else console.log(`\n${docs} has no ${begin} section: not written`);
+}
 
 // Quality (deterministic, not timed): what the channel filter does to the SNR. White noise of
 // variance k per sample (1 in the LoRa band) and a chirp stream of unit power, through the front end.
