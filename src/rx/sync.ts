@@ -175,50 +175,50 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): "sync
   let lp = 0;
   while (lp < Math.min(params.preambleLength, 6) && hasWindow(s, tDown - (3 + lp) * m)) lp++;
   if (lp < 2 || !hasWindow(s, tDown, 2)) return "rejected";
-  // the coarse split may leave the preamble tone a bin or two off 0: take it out as timing
-  // (the carrier hypotheses below settle how it divides between timing and carrier)
-  {
-    const bins: number[] = [];
-    for (let j = 1; j <= Math.min(lp, 3); j++) {
-      k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo));
-      bins.push(wrap(res.bin, n));
-    }
-    bins.sort((a, b) => a - b);
-    const mid = bins[bins.length >> 1]!;
-    if (mid !== 0 && Math.abs(mid) <= 3) tDown -= r * mid;
-  }
-  // carrier fraction: the phase of bin 0 advances 2 pi cfo per symbol
-  // (and the preamble coherence test on the same values: each product over its two windows' own
-  // noise, so that a strong neighbour's leakage into a few of the windows does not pass for one)
+  // carrier fraction: the phase of bin 0 advances 2 pi cfo per symbol; on the same values the
+  // preamble coherence test (each product over its two windows' own noise, so that a strong
+  // neighbour's leakage into a few of the windows does not pass for a preamble). Their peaks tell
+  // the timing first: the coarse split may leave the preamble tone a bin or two off 0, taken out
+  // as timing (the carrier hypotheses below settle how it divides between timing and carrier) and
+  // the windows demodulated again there.
   let accRe = 0,
     accIm = 0,
     cohRe = 0,
     cohIm = 0,
-    prevRe = 0,
-    prevIm = 0,
-    prevMean = 0,
     fracUp = 0,
     peak = 0,
     mean = 0;
-  for (let j = lp; j >= 1; j--) {
-    k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo, { atBin: 0 }));
-    const zr = res.re,
-      zi = res.im;
-    if (j < lp) {
-      const pr = zr * prevRe + zi * prevIm,
-        pi = zi * prevRe - zr * prevIm;
-      accRe += pr;
-      accIm += pi;
-      const w = 1 / Math.sqrt(Math.max(res.mean * prevMean, 1e-60));
-      cohRe += pr * w;
-      cohIm += pi * w;
+  for (let pass = 0; pass < 2; pass++) {
+    accRe = accIm = cohRe = cohIm = fracUp = peak = mean = 0;
+    let prevRe = 0,
+      prevIm = 0,
+      prevMean = 0;
+    const bins: number[] = [];
+    for (let j = lp; j >= 1; j--) {
+      k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo, { atBin: 0 }));
+      if (j <= 3) bins.push(wrap(res.bin, n));
+      const zr = res.re,
+        zi = res.im;
+      if (j < lp) {
+        const pr = zr * prevRe + zi * prevIm,
+          pi = zi * prevRe - zr * prevIm;
+        accRe += pr;
+        accIm += pi;
+        const w = 1 / Math.sqrt(Math.max(res.mean * prevMean, 1e-60));
+        cohRe += pr * w;
+        cohIm += pi * w;
+      }
+      prevRe = zr;
+      prevIm = zi;
+      prevMean = res.mean;
+      fracUp += res.frac;
+      peak += res.peak;
+      mean += res.mean;
     }
-    prevRe = zr;
-    prevIm = zi;
-    prevMean = res.mean;
-    fracUp += res.frac;
-    peak += res.peak;
-    mean += res.mean;
+    bins.sort((a, b) => a - b);
+    const mid = bins[bins.length >> 1]!;
+    if (pass > 0 || mid === 0 || Math.abs(mid) > 3) break;
+    tDown -= r * mid;
   }
   fracUp /= lp;
   peak /= lp;
