@@ -107,6 +107,7 @@ const VALID: Record<string, () => unknown[]> = {
   ],
   decodeHeader: () => [syms(), P()],
   decodeRecording: () => [iq(), { sampleRate: 250e3, bandwidth: bw, sf: 7 }],
+  terminateIdleWorkers: () => [],
   decodeRecordingParallel: () => [iq(), { sampleRate: 250e3, bandwidth: bw, sf: 7, workers: 1, workerUrl }],
   decodeGatewayParallel: () => [
     iq(),

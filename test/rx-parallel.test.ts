@@ -17,7 +17,14 @@ import {
   type Frame,
   type ReceiverOptions,
 } from "../src/rx/index.js";
-import { decodeInWorkers, jobShape, planSegments } from "../src/rx/parallel.js";
+import {
+  decodeInWorkers,
+  IDLE_WORKER_MS,
+  idleWorkerCount,
+  jobShape,
+  planSegments,
+  terminateIdleWorkers,
+} from "../src/rx/parallel.js";
 import type { SegmentJob } from "../src/rx/segment.js";
 import { simulate } from "../src/sim/index.js";
 import { chirp, lines } from "./cli-run.js";
@@ -305,6 +312,26 @@ describe("workers on recordings with a frame at every cut", () => {
     expect(seen.length).toBeGreaterThan(2);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
     expect(seen.at(-1)).toBe(total);
+  });
+});
+
+describe("workers wait for the next call", () => {
+  it("a second call reuses the first call's workers; they stop when idle", async () => {
+    terminateIdleWorkers();
+    const o: ReceiverOptions = { sampleRate: 125e3, bandwidth: 125e3, sf: 7 };
+    const iq = simulate({
+      frames: [{ params: { sf: 7, bandwidth: 125e3, cr: 1 }, payloadLength: 8, startSample: 200_000 }],
+      snrDb: 10,
+      lengthSamples: 420_000,
+    }).iq;
+    const first = await decodeRecordingParallel(iq, { ...o, workers: 3, workerUrl });
+    expect(idleWorkerCount()).toBe(3);
+    const again = await decodeRecordingParallel(iq, { ...o, workers: 3, workerUrl });
+    expect(idleWorkerCount()).toBe(3);
+    expectSameFrames(again, first);
+    expect(first.filter((f) => f.crcOk)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, IDLE_WORKER_MS + 500));
+    expect(idleWorkerCount()).toBe(0);
   });
 });
 

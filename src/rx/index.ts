@@ -27,6 +27,8 @@ export {
 export {
   decodeRecordingParallel,
   decodeGatewayParallel,
+  terminateIdleWorkers,
+  IDLE_WORKER_MS,
   MAX_WORKERS,
   type ParallelOptions,
 } from "./parallel.js";
