@@ -3,9 +3,13 @@
 // stronger at 10 dB SNR, each frame with its own crystal error (+-10 ppm: carrier and clock),
 // 2 samples per chip. decodeCollisions (capture + cancellation) against decodeRecording (one frame
 // at a time), on the same recordings.
-// Usage: node bench/collisions.mjs [--trials 10] [--sf 7,9] [--quick]   (after npm run build)
+// Usage: node bench/collisions.mjs [--trials 10] [--sf 7,9] [--quick] [--write]   (after npm run build)
+// --write: the table into docs/benchmarks.md (between its markers).
 // --quick: 3 trials at SF7 only (a check that it runs; the rates are then rough).
 import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { simulate, Rng } from "../dist/sim/index.js";
 import { decodeCollisions, decodeRecording } from "../dist/rx/index.js";
 import { frameLayout, resolveParams } from "../dist/phy/index.js";
@@ -117,15 +121,30 @@ for (const sf of sfs) {
   }
 }
 // Markdown table for docs/benchmarks.md: per SF and dP, both orders and overlaps pooled
-console.log(
-  "\n| SF | dP dB | stronger | weaker | both | plain: stronger | plain: weaker | false |\n|---|---|---|---|---|---|---|---|",
-);
+const table = [
+  "| SF | dP dB | stronger | weaker | both | plain: stronger | plain: weaker | false |",
+  "|---|---|---|---|---|---|---|---|",
+];
 for (const sf of sfs)
   for (const dp of [0, 1, 3, 6, 10]) {
     const rows = summary.filter((r) => r.sf === sf && r.powerDifferenceDb === dp);
     const m = (k) => Math.round(rows.reduce((x, r) => x + r[k], 0) / rows.length);
-    console.log(
+    table.push(
       `| ${sf} | ${dp} | ${m("strongerPct")} % | ${m("weakerPct")} % | ${m("bothPct")} % | ${m("plainStrongerPct")} % | ${m("plainWeakerPct")} % | ${rows.reduce((x, r) => x + r.falseFrames, 0)} |`,
     );
   }
-console.log(`# ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+console.log(`\n${table.join("\n")}\n# ${seconds} s`);
+// --write: the table into docs/benchmarks.md between its markers
+if (argv.includes("--write")) {
+  const docs = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "benchmarks.md");
+  const begin = "<!-- collisions.mjs: begin (written by the benchmark) -->",
+    end = "<!-- collisions.mjs: end -->";
+  const block = `${begin}\n${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${trials} pairs per cell, SF ${sfs.join(", ")}, ${seconds} s\n\n${table.join("\n")}\n${end}`;
+  const text = readFileSync(docs, "utf8");
+  const i = text.indexOf(begin),
+    j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`docs/benchmarks.md has no ${begin} ... ${end} markers`);
+  writeFileSync(docs, text.slice(0, i) + block + text.slice(j + end.length));
+  console.log(`wrote the table into ${docs}`);
+}

@@ -55,14 +55,16 @@ export interface ChannelReceiver {
  * The channel filter the receiver puts in front of its kernels when it works at `r` samples per
  * chip (1 or 2). At 2 samples per chip it must pass carrier offsets up to BW/4 (the signal then
  * reaches 0.75 BW): a front end for a 2*BW wide channel at 1 sample per "chip" of that channel
- * passes +-0.75 BW and stops at 1.25 BW, whose aliases land outside +-0.75 BW. The kernel's own
- * interpolator low-passes to BW/2 once the carrier offset is known.
+ * passes +-0.88 BW flat and stops at 1.12 BW, about where a neighbouring channel 1.6 bandwidths away
+ * begins (EU868's 200 kHz grid at 125 kHz, its edge at 1.1 BW): with a stop at 1.25 BW, a neighbour 40 dB above the
+ * frame leaked through the transition band and lost half the frames (bench/interference.mjs). The
+ * kernel's own interpolator low-passes to BW/2 once the carrier offset is known.
  */
 export function receiverChannelFilter(
   bandwidth: number,
   r: number,
 ): { bandwidth: number; outputOversampling: 1; transition: number } {
-  return { bandwidth: r * bandwidth, outputOversampling: 1, transition: r === 2 ? 0.25 : 0.1 };
+  return { bandwidth: r * bandwidth, outputOversampling: 1, transition: r === 2 ? 0.12 : 0.1 };
 }
 
 const BYTES_PER_SAMPLE = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 } as const;
