@@ -251,3 +251,53 @@ describe("gateway receiver (simulated)", () => {
     expect(() => gw.push([1, 2] as never)).toThrow(ChirpError);
   });
 });
+
+describe("gateway receiver: a strong neighbouring channel", () => {
+  it("an SF7 frame at 0 dB decodes under an SF9 frame 40 dB stronger 200 kHz away (the channel filter stops before the neighbour), nothing leaked", () => {
+    const B = 125e3,
+      fs = 1e6,
+      center = 868.3e6;
+    const channels = [868.1e6, 868.3e6, 868.5e6];
+    // recordings the filter that stopped at 1.25 BW lost the victim in (same draws as bench/interference.mjs)
+    for (const [ppmV, ppmI, start, seed] of [
+      [-2.55, -2.43, 23636, 2971068708],
+      [-3.06, 1.09, 20236, 2305056463],
+    ] as const) {
+      const frames = [
+        {
+          payloadLength: 16,
+          params: { sf: 9, bandwidth: B, cr: 1, syncWord: 0x34 },
+          snrDb: 40,
+          cfoHz: ppmI * 868.3,
+          sfoPpm: ppmI,
+          frequencyOffsetHz: 0,
+          startSample: start - 4 * 512 * 8 - 3000,
+        },
+        {
+          payloadLength: 16,
+          params: { sf: 7, bandwidth: B, cr: 1, syncWord: 0x34 },
+          snrDb: 0,
+          cfoHz: ppmV * 868.1,
+          sfoPpm: ppmV,
+          frequencyOffsetHz: -200e3,
+          startSample: start,
+        },
+      ];
+      const sim = simulate({ frames, sampleRate: fs, snrDb: 0, leadSamples: 0, tailSamples: 20000, seed });
+      const got = decodeGateway(sim.iq, {
+        sampleRate: fs,
+        centerFrequency: center,
+        channels,
+        sfs: [7, 9],
+        bandwidth: B,
+        syncWord: 0x34,
+      }).filter((f) => f.crcOk);
+      expect(got.map((f) => [f.channelHz, f.sf, f.payloadHex]).sort()).toEqual(
+        [
+          [868.3e6, 9, sim.truth[0]!.payloadHex],
+          [868.1e6, 7, sim.truth[1]!.payloadHex],
+        ].sort(),
+      );
+    }
+  });
+});
