@@ -16,6 +16,15 @@ import { decodeFrameJs, decodeFrameSoftJs } from "../src/engines/js/frame.js";
 import { simulate } from "../src/sim/index.js";
 
 const engines: Engine[] = ["js", "wasm"];
+
+/** A deterministic uniform generator on (0, 1) (a 32-bit LCG's top 24 bits). */
+const uniform = (seed: number): (() => number) => {
+  let a = seed;
+  return () => {
+    a = (a * 1103515245 + 12345) >>> 0;
+    return ((a >>> 8) + 0.5) / 16777216;
+  };
+};
 const bandwidth = 125e3;
 
 describe("a failed header's fields are not read", () => {
@@ -76,11 +85,7 @@ describe("CRC false accepts: garbage gets one CRC check, not two", () => {
   // through with probability 2^-16, so the checks per frame are the false-accept rate in 2^-16 units
   // (bench/false-accept.mjs counts the accepts on 10^6 frames)
   it("decodeSymbols consults the hard decoding's CRC on at most 1 % of random frames; a few-error frame is still rescued", () => {
-    let a = 99;
-    const rnd = () => {
-      a = (a * 1103515245 + 12345) >>> 0;
-      return ((a >>> 8) + 0.5) / 16777216;
-    };
+    const rnd = uniform(99);
     const sf = 7,
       cr = 1,
       payloadLength = 16;
@@ -134,11 +139,7 @@ describe("header false accepts: garbage gets one checksum test, not two", () => 
   // coding-rate test with probability 1/512, so testing the soft and then the hard reading always
   // doubled the false headers (bench/false-accept.mjs counts them on 10^6 blocks)
   it("decideHeader passes about as many random header blocks as the soft reading alone; a header with one wrong symbol is still rescued", () => {
-    let a = 5;
-    const rnd = () => {
-      a = (a * 1103515245 + 12345) >>> 0;
-      return ((a >>> 8) + 0.5) / 16777216;
-    };
+    const rnd = uniform(5);
     const sf = 7,
       nsym = 8;
     const params = resolveParams({ sf, bandwidth, cr: 1 });
