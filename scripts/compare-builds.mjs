@@ -2,12 +2,13 @@
 // base commit's built with `git archive BASE | tar -x -C /tmp/base && (cd /tmp/base && npm run
 // build)`) on the same simulated recordings, both engines, runs interleaved; CPU time min / median
 // and the ratio base / this. Prints a Markdown table (no docs are written: the base is one-off).
-// Run: npm run -s build && node bench/compare-builds.mjs BASE_DIST [THIS_DIST=dist] [RUNS=7]
+// A tool, not one of the benchmarks npm run bench runs (it needs a base build).
+// Run: npm run -s build && node scripts/compare-builds.mjs BASE_DIST [THIS_DIST=dist] [RUNS=7]
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const [aArg, bArg = "dist"] = process.argv.slice(2);
-if (!aArg) throw new Error("usage: node bench/compare-builds.mjs BASE_DIST [THIS_DIST] [RUNS]");
+if (!aArg) throw new Error("usage: node scripts/compare-builds.mjs BASE_DIST [THIS_DIST] [RUNS]");
 const aDir = pathToFileURL(resolve(aArg)).href,
   bDir = pathToFileURL(resolve(bArg)).href;
 const A = await import(`${aDir}/rx/index.js`),
