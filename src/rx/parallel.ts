@@ -579,26 +579,35 @@ export function decodeRecordingParallel(
   if (!options || typeof options !== "object")
     throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   checkParallel(options);
-  const { workers, workerUrl, onProgress, ...rest } = options;
+  const { workers: _w, workerUrl: _u, onProgress: _p, ...rest } = options;
   let channel: ChannelReceiverOptions;
   if ("sfs" in rest && rest.sfs !== undefined) channel = rest;
   else {
     const { sf, ...common } = rest as ReceiverOptions;
     channel = { ...common, sfs: [sf] };
   }
+  return inMemory(samples, options, { kind: "channels", channels: [channel] });
+}
+
+/** The public calls' common part: checks at the door, then the workers over samples in memory. */
+function inMemory(
+  samples: Samples,
+  options: ParallelOptions & { format?: string; onProgress?: unknown },
+  job: SegmentJob,
+) {
   const source = memorySource(samples, options.format);
-  const job: SegmentJob = { kind: "channels", channels: [channel] };
   checkJob(job);
+  const { workers, workerUrl, onProgress } = options;
   if (onProgress !== undefined && typeof onProgress !== "function")
     badParameter("onProgress", onProgress, "a function");
   return (async () => {
-    const frames = await decodeInWorkers(source, job, {
+    const result = await decodeInWorkers(source, job, {
       workers: workers ?? (await defaultWorkers()),
       checked: true,
       ...(workerUrl !== undefined ? { workerUrl } : {}),
-      ...(onProgress ? { onProgress } : {}),
+      ...(onProgress ? { onProgress: onProgress as (n: number) => void } : {}),
     });
-    return frames.frames.map((f) => f.frame);
+    return result.frames.map((f) => f.frame);
   })();
 }
 
@@ -610,19 +619,6 @@ export function decodeGatewayParallel(
   if (!options || typeof options !== "object")
     throw new ChirpError("BAD_PARAMETER", "gateway options must be an object", { parameter: "options" });
   checkParallel(options);
-  const { workers, workerUrl, onProgress, ...gateway } = options;
-  const source = memorySource(samples, options.format);
-  const job: SegmentJob = { kind: "gateway", options: gateway };
-  checkJob(job);
-  if (onProgress !== undefined && typeof onProgress !== "function")
-    badParameter("onProgress", onProgress, "a function");
-  return (async () => {
-    const frames = await decodeInWorkers(source, job, {
-      workers: workers ?? (await defaultWorkers()),
-      checked: true,
-      ...(workerUrl !== undefined ? { workerUrl } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    });
-    return frames.frames.map((f) => f.frame as GatewayFrame);
-  })();
+  const { workers: _w, workerUrl: _u, onProgress: _p, ...gateway } = options;
+  return inMemory(samples, options, { kind: "gateway", options: gateway }) as Promise<GatewayFrame[]>;
 }
