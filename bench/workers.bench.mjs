@@ -141,7 +141,7 @@ try {
   const lines = [];
   const say = (s = "") => lines.push(s);
   say(
-    `Machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (with other work on the machine the wall-time ratios understate what two idle cores give).`,
+    `Machine: ${os.cpus()[0]?.model ?? "unknown"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (with other work on the machine the wall times depend on the share of the cores each run got, so their ratios are unreliable either way: the CPU times are the steady figures).`,
   );
   say(
     `Recording: SF7, BW 125 kHz at 500 kS/s (4x), cs16, ${(samples / 1e6).toFixed(1)} M samples (${(samples / rate).toFixed(1)} s), ${truth.size} frames of 16 B at +5 dB, 5 kHz, 6 ppm (chirp simulate --seed 9).`,
