@@ -234,7 +234,14 @@ describe("chirp decode --min-confidence", () => {
     const dflt = chirp(["decode", ...flags, "--json"]);
     expect(dflt.status, dflt.stderr).toBe(0);
     expect(lines(dflt.stdout).filter((f) => !f.truncated)).toEqual([]);
-    expect(dflt.stderr).toMatch(/below --min-confidence 0\.5/);
+    expect(dflt.stderr).toMatch(
+      /below --min-confidence 0\.5 \(most such frames are noise\): --min-confidence 0 reports them\n$/,
+    );
+    // the same from the workers (the recording cut into segments)
+    const jobs = chirp(["decode", ...flags, "--jobs", "2"]);
+    expect(jobs.status, jobs.stderr).toBe(0);
+    expect(jobs.stdout).toMatch(/^0 frame\(s\)/);
+    expect(jobs.stderr).toMatch(/frame\(s\) decoded below --min-confidence 0\.5/);
   });
 
   it("a value outside 0..1 is refused", () => {

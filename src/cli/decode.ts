@@ -126,6 +126,11 @@ export interface DecodeStats {
 
 /** One hint line when nothing decoded but the receiver saw preambles (undefined otherwise). */
 export function emptyDecodeHint(stats: DecodeStats, rx: RxFlags): string | undefined {
+  // frames were decoded, so the sync word and header were not the trouble
+  if (stats.lowConfidence) {
+    const at = rx.base.minConfidence ?? 0.5;
+    return `${stats.lowConfidence} frame(s) decoded below --min-confidence ${at} (most such frames are noise): --min-confidence 0 reports them`;
+  }
   const hint = syncOrHeaderHint(stats, rx);
   // a downlink's conjugated chirps fool the search into preambles with "another sync word"
   if (hint && !hint.startsWith("header checksum") && (rx.base.iq ?? "normal") === "normal")
@@ -143,10 +148,6 @@ function syncOrHeaderHint(stats: DecodeStats, rx: RxFlags): string | undefined {
   if (stats.syncWordRejects > 0 && sync !== "any") {
     const other = sync === 0x34 ? "0x12" : "0x34";
     return `${stats.syncWordRejects} preamble(s) had another sync word than 0x${sync.toString(16).padStart(2, "0")}: try --sync ${other} or --sync any`;
-  }
-  if (stats.lowConfidence) {
-    const at = rx.base.minConfidence ?? 0.5;
-    return `${stats.lowConfidence} frame(s) decoded below --min-confidence ${at} (most such frames are noise): --min-confidence 0 reports them`;
   }
   if (stats.detections > 0) {
     return `${stats.detections} preamble(s) detected but no frame decoded: check --sf, --bw, --sync${rx.base.implicit ? " and the --length/--cr of the implicit header" : ""}`;
@@ -224,6 +225,7 @@ export async function decodeRecording(
       opts.stats.detections += result.counts.detections;
       opts.stats.syncWordRejects += result.counts.syncWordRejects;
       opts.stats.headerFailures += result.counts.headerFailures;
+      opts.stats.lowConfidence = (opts.stats.lowConfidence ?? 0) + result.counts.lowConfidence;
     }
     for (const { frame, channel } of result.frames) {
       const off = offsets[channel]!;

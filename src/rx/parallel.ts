@@ -516,11 +516,12 @@ export async function decodeInWorkers(
           );
       }
     });
-    const counts: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
+    const counts: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };
     for (const r of results) {
       counts.detections += r.counts.detections;
       counts.syncWordRejects += r.counts.syncWordRejects;
       counts.headerFailures += r.counts.headerFailures;
+      counts.lowConfidence += r.counts.lowConfidence;
     }
     const frames = mergeSegments(
       results.map((r) => r.frames),

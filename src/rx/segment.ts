@@ -32,6 +32,8 @@ export interface SegmentCounts {
   detections: number;
   syncWordRejects: number;
   headerFailures: number;
+  /** Frames decoded below minConfidence (not reported). */
+  lowConfidence: number;
 }
 
 export interface SegmentDecoder {
@@ -78,7 +80,7 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
         return consumed;
       },
       // the gateway counts detections only
-      counts: () => ({ detections: gw.stats.detections, syncWordRejects: 0, headerFailures: 0 }),
+      counts: () => ({ detections: gw.stats.detections, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 }),
     };
   }
   const receivers: ChannelReceiver[] = [];
@@ -109,12 +111,13 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
       return consumed;
     },
     counts() {
-      const c: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0 };
+      const c: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };
       for (const r of receivers) {
         for (const st of r.stats) {
           c.detections += st.detections;
           c.syncWordRejects += st.syncWordRejects;
           c.headerFailures += st.headerFailures;
+          c.lowConfidence += st.lowConfidence;
         }
       }
       return c;
