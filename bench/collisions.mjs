@@ -7,9 +7,7 @@
 // --write: the table into docs/benchmarks.md (between its markers).
 // --quick: 3 trials at SF7 only (a check that it runs; the rates are then rough).
 import os from "node:os";
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { writeDocsBlock } from "./docs-block.mjs";
 import { simulate, Rng } from "../dist/sim/index.js";
 import { decodeCollisions, decodeRecording } from "../dist/rx/index.js";
 import { frameLayout, resolveParams } from "../dist/phy/index.js";
@@ -136,15 +134,9 @@ for (const sf of sfs)
 const seconds = ((Date.now() - t0) / 1000).toFixed(0);
 console.log(`\n${table.join("\n")}\n# ${seconds} s`);
 // --write: the table into docs/benchmarks.md between its markers
-if (argv.includes("--write")) {
-  const docs = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "benchmarks.md");
-  const begin = "<!-- collisions.mjs: begin (written by the benchmark) -->",
-    end = "<!-- collisions.mjs: end -->";
-  const block = `${begin}\n${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${trials} pairs per cell, SF ${sfs.join(", ")}, ${seconds} s\n\n${table.join("\n")}\n${end}`;
-  const text = readFileSync(docs, "utf8");
-  const i = text.indexOf(begin),
-    j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`docs/benchmarks.md has no ${begin} ... ${end} markers`);
-  writeFileSync(docs, text.slice(0, i) + block + text.slice(j + end.length));
-  console.log(`wrote the table into ${docs}`);
-}
+if (argv.includes("--write"))
+  writeDocsBlock(
+    "collisions.mjs",
+    `${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${trials} pairs per cell, SF ${sfs.join(", ")}, ${seconds} s\n\n${table.join("\n")}`,
+    "## Collision decode rate (`node bench/collisions.mjs --write`)",
+  );

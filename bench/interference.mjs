@@ -7,9 +7,7 @@
 // Usage: node bench/interference.mjs [--trials 20] [--snr 0] [--quick] [--write]   (after npm run build)
 // --quick: 4 trials per row (a check that it runs); --write: the table into docs/benchmarks.md.
 import os from "node:os";
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { writeDocsBlock } from "./docs-block.mjs";
 import { simulate, Rng } from "../dist/sim/index.js";
 import { decodeGateway, decodeGatewayCollisions } from "../dist/rx/index.js";
 
@@ -107,19 +105,9 @@ for (const row of rows) {
 }
 const seconds = ((Date.now() - t0) / 1000).toFixed(0);
 console.log(`# ${seconds} s`);
-if (argv.includes("--write")) {
-  const docs = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "benchmarks.md");
-  const begin = "<!-- interference.mjs: begin (written by the benchmark) -->",
-    end = "<!-- interference.mjs: end -->";
-  const block = `${begin}\n${header} (${seconds} s)\n\n${lines.join("\n")}\n${end}`;
-  const text = readFileSync(docs, "utf8");
-  const i = text.indexOf(begin),
-    j = text.indexOf(end);
-  if (i >= 0 && j > i) writeFileSync(docs, text.slice(0, i) + block + text.slice(j + end.length));
-  else
-    writeFileSync(
-      docs,
-      `${text.trimEnd()}\n\n## Cross-SF and adjacent-channel interference (\`node bench/interference.mjs --write\`)\n\n${block}\n`,
-    );
-  console.log(`wrote the table into ${docs}`);
-}
+if (argv.includes("--write"))
+  writeDocsBlock(
+    "interference.mjs",
+    `${header} (${seconds} s)\n\n${lines.join("\n")}`,
+    "## Cross-SF and adjacent-channel interference (`node bench/interference.mjs --write`)",
+  );
