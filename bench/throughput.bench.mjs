@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeGateway, decodeRecording } from "../dist/rx/index.js";
+import { writeDocsBlock } from "./docs-block.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -233,22 +234,12 @@ try {
   const table = lines.join("\n");
   console.log(table);
 
-  if (writeDocs) {
-    const docs = join(root, "docs", "benchmarks.md");
-    const begin = "<!-- throughput.bench.mjs: begin (written by the benchmark) -->",
-      end = "<!-- throughput.bench.mjs: end -->";
-    const text = readFileSync(docs, "utf8");
-    const block = `${begin}\n${table}\n${end}`;
-    const i = text.indexOf(begin),
-      j = text.indexOf(end);
-    if (i >= 0 && j > i) writeFileSync(docs, text.slice(0, i) + block + text.slice(j + end.length));
-    else
-      writeFileSync(
-        docs,
-        text.trimEnd() + `\n\n## Receiver throughput, side by side (\`npm run -s bench:throughput\`)\n\n${block}\n`,
-      );
-    console.log(`\nwrote the table into ${docs}`);
-  }
+  if (writeDocs)
+    writeDocsBlock(
+      "throughput.bench.mjs",
+      table,
+      "## Receiver throughput, side by side (`npm run -s bench:throughput`)",
+    );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

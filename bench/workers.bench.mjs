@@ -11,10 +11,11 @@
 // Run: npm run -s build && node bench/workers.bench.mjs [--quick] [--no-docs]   (or npm run -s bench:workers)
 import os from "node:os";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeRecording, decodeRecordingParallel, terminateIdleWorkers } from "../dist/rx/index.js";
+import { writeDocsBlock } from "./docs-block.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -177,23 +178,12 @@ try {
   const table = lines.join("\n");
   console.log(table);
 
-  if (writeDocs) {
-    const docs = join(root, "docs", "benchmarks.md");
-    const begin = "<!-- workers.bench.mjs: begin (written by the benchmark) -->",
-      end = "<!-- workers.bench.mjs: end -->";
-    const text = readFileSync(docs, "utf8");
-    const block = `${begin}\n${table}\n${end}`;
-    const i = text.indexOf(begin),
-      j = text.indexOf(end);
-    if (i >= 0 && j > i) writeFileSync(docs, text.slice(0, i) + block + text.slice(j + end.length));
-    else
-      writeFileSync(
-        docs,
-        text.trimEnd() +
-          `\n\n## One recording on several cores (\`npm run -s bench:workers\`)\n\nSee [receiver](receiver.md#several-cores-one-recording-split-across-workers-decoderecordingparallel-decodegatewayparallel).\n\n${block}\n`,
-      );
-    console.log(`\nwrote the table into ${docs}`);
-  }
+  if (writeDocs)
+    writeDocsBlock(
+      "workers.bench.mjs",
+      table,
+      "## One recording on several cores (`npm run -s bench:workers`)\n\nSee [receiver](receiver.md#several-cores-one-recording-split-across-workers-decoderecordingparallel-decodegatewayparallel).",
+    );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
