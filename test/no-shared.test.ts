@@ -12,6 +12,8 @@ import { repoRoot } from "./shared.js";
 const empty = mkdtempSync(join(tmpdir(), "chirpkit-no-shared-"));
 afterAll(() => rmSync(empty, { recursive: true, force: true }));
 
+const childTimeoutMs = 420_000;
+
 function collectWithoutShared(ci: boolean) {
   const env: NodeJS.ProcessEnv = { ...process.env, CHIRP_SHARED_DIR: empty, FORCE_COLOR: "0", NO_COLOR: "1" };
   delete env.CI;
@@ -24,14 +26,19 @@ function collectWithoutShared(ci: boolean) {
       cwd: repoRoot,
       env,
       encoding: "utf8",
-      timeout: 110_000,
+      // Collecting 60+ files takes ~20 s idle but several minutes on a loaded 2-core machine.
+      timeout: childTimeoutMs,
     },
   );
+  // A run killed by the timeout has status null: say so rather than let "status is not 0" pass.
+  expect(r.error, "nested vitest did not finish in time").toBeUndefined();
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
 
 describe("without ../shared", () => {
-  it("every test file loads, and one line says why the data suites are skipped", () => {
+  it("every test file loads, and one line says why the data suites are skipped", {
+    timeout: childTimeoutMs + 30_000,
+  }, () => {
     const r = collectWithoutShared(false);
     expect(r.out).not.toMatch(/ENOENT/);
     expect(r.out).not.toMatch(/\bfailed\b/i);
@@ -39,7 +46,7 @@ describe("without ../shared", () => {
     expect(r.status).toBe(0);
   });
 
-  it("fails the run under CI=true, naming the missing directory", () => {
+  it("fails the run under CI=true, naming the missing directory", { timeout: childTimeoutMs + 30_000 }, () => {
     const r = collectWithoutShared(true);
     expect(r.status).not.toBe(0);
     expect(r.out).toContain(`reference data not found at ${empty}`);
