@@ -152,6 +152,10 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
 
   /** Returns the pending frames that end before `horizon` (input samples), in time order. */
   function release(out: Frame[], horizon: number): void {
+    // called after every slice of input: most find nothing to return, and allocate nothing then
+    let any = false;
+    for (let i = 0; i < pending.length && !any; i++) any = pending[i]!.endSample <= horizon;
+    if (!any) return;
     const ready = pending.filter((f) => f.endSample <= horizon);
     if (ready.length === 0) return;
     pending = pending.filter((f) => f.endSample > horizon);

@@ -8,6 +8,11 @@ export interface Detector {
   /** Next window (absolute position). */
   pos: number;
   acc: SearchAccumulator;
+  /**
+   * The detection detectStep returns, rewritten by the next step (a strong frame's symbols pass
+   * the peak test in most windows of its payload: one object, not one per window).
+   */
+  found: Detection;
 }
 
 export interface Detection {
@@ -23,7 +28,7 @@ export interface Detection {
 
 /** A detector at the start, owning the search accumulator `acc` (from its kernel). */
 export function createDetector(acc: SearchAccumulator): Detector {
-  return { pos: 0, acc };
+  return { pos: 0, acc, found: { det: 0, aligned: 0, upFrac: 0, steady: 0 } };
 }
 
 /** Starts the search afresh at `pos`. */
@@ -32,7 +37,7 @@ export function restartDetector(d: Detector, pos: number): void {
   d.pos = pos;
 }
 
-/** Searches one window: a Detection, null (none here), or WAIT (the window is not there yet). */
+/** Searches one window: a Detection (d.found, valid until the next step), null (none here), or WAIT (the window is not there yet). */
 export function detectStep(d: Detector, s: Stage): Detection | null | typeof WAIT {
   const { m, r } = s.cfg;
   if (!has(s, d.pos, m)) return WAIT;
@@ -44,5 +49,10 @@ export function detectStep(d: Detector, s: Stage): Detection | null | typeof WAI
   if (windows < SEARCH_WINDOWS || !(ratio > s.cfg.searchThreshold)) return null;
   if (DEBUG) console.log(`detect at ${pos} bin ${res.bin} ratio ${ratio.toFixed(1)} steady ${res.steady.toFixed(2)}`);
   // a window late by b chips shows the tone at b
-  return { det: pos, aligned: pos + m - r * res.bin, upFrac: res.frac, steady: res.steady };
+  const found = d.found;
+  found.det = pos;
+  found.aligned = pos + m - r * res.bin;
+  found.upFrac = res.frac;
+  found.steady = res.steady;
+  return found;
 }

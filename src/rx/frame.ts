@@ -16,9 +16,12 @@ import {
 import { at, DEBUG, hasWindow, WAIT, type FrameRecord, type HeaderFields, type Phase, type Stage } from "./context.js";
 import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED, type FrameQuery } from "./kernel.js";
-import { clockPpm, trackSymbol } from "./track.js";
+import { clockPpm, trackSymbol, type SymbolMeasurement } from "./track.js";
 import type { Frame } from "./types.js";
 import { frameConfidence, validCodewords } from "./confidence.js";
+
+/** The tracker's input, one object changed per symbol (trackSymbol reads it during the call only). */
+const measured: SymbolMeasurement = { index: 0, bin: 0, slope: 0, peak: 0, mean: 0, reduced: false };
 
 /** Demodulates the frame's next symbol and moves the tracker on. False: samples not there yet. */
 function symbolStep(f: FrameRecord, s: Stage): boolean {
@@ -41,14 +44,14 @@ function symbolStep(f: FrameRecord, s: Stage): boolean {
   f.symbols[i] = res.bin;
   if (res.peak > s.cfg.strongRatio * res.mean) f.strong++;
   if (DEBUG) console.log(`sym ${i} bin ${res.bin} slope ${res.slope.toFixed(3)} rate ${f.tracker.rate.toFixed(4)}`);
-  f.next = trackSymbol(
-    f.tracker,
-    { index: i, bin: res.bin, slope: res.slope, peak: res.peak, mean: res.mean, reduced },
-    f.next,
-    n,
-    r,
-    m,
-  );
+  const sm = measured;
+  sm.index = i;
+  sm.bin = res.bin;
+  sm.slope = res.slope;
+  sm.peak = res.peak;
+  sm.mean = res.mean;
+  sm.reduced = reduced;
+  f.next = trackSymbol(f.tracker, sm, f.next, n, r, m);
   f.index++;
   return true;
 }

@@ -99,7 +99,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   /** Earliest absolute sample the search or a frame in flight may still read. */
   function keepFrom(): number {
     let k = detector.pos - 8 * m - MARGIN;
-    for (const f of frames) k = Math.min(k, keepFor(f));
+    for (let i = 0; i < frames.length; i++) k = Math.min(k, keepFor(frames[i]!));
     return k;
   }
 
@@ -116,15 +116,16 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
    */
   function newFrame(d: Detection): boolean {
     nested = false;
-    for (const f of frames) {
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
       // its preamble and sync, and where its header and payload begin
-      const [from, to, symbols] =
-        f.phase === "sync"
-          ? [f.det - (L + 1) * m, f.det + (L + 7) * m, f.det + (L + 7) * m]
-          : [f.tDown - (L + 2) * m, f.tDown + (2.25 + SEARCH_WINDOWS) * m, f.tDown + 2.25 * m];
+      const scanning = f.phase === "sync";
+      const from = scanning ? f.det - (L + 1) * m : f.tDown - (L + 2) * m;
+      const to = scanning ? f.det + (L + 7) * m : f.tDown + (2.25 + SEARCH_WINDOWS) * m;
+      const symbols = scanning ? f.det + (L + 7) * m : f.tDown + 2.25 * m;
       // another frame's preamble there has its own grid: its tone sits more than a couple of bins
       // from this frame's (a detection of this frame lands within a bin of its grid)
-      const grid = f.phase === "sync" ? f.det : f.tDown;
+      const grid = scanning ? f.det : f.tDown;
       const own = d.steady < STEADY_IN_PAYLOAD || Math.abs(wrap(d.aligned - grid, m)) <= OWN_GRID_CHIPS * r;
       if (d.aligned >= from && d.aligned <= to && own) return false;
       if (d.aligned > symbols) {
@@ -139,7 +140,11 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
 
   /** Whether synchronised frame f is one already in flight (the same downchirps). */
   function synchronisedTwice(f: FrameRecord): boolean {
-    return frames.some((g) => g !== f && g.phase !== "sync" && Math.abs(g.tDown - f.tDown) < m / 2);
+    for (let i = 0; i < frames.length; i++) {
+      const g = frames[i]!;
+      if (g !== f && g.phase !== "sync" && Math.abs(g.tDown - f.tDown) < m / 2) return true;
+    }
+    return false;
   }
 
   /** Takes f out of flight; its storage goes to the next detection. */
@@ -208,7 +213,8 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       // the search or the frame whose next step reads the earliest samples
       let f: FrameRecord | null = null,
         need = detector.pos + m;
-      for (const g of frames) {
+      for (let i = 0; i < frames.length; i++) {
+        const g = frames[i]!;
         const q = needOf(g);
         if (q < need) {
           need = q;
@@ -280,7 +286,10 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     inFrame: () => frames.some((f) => f.phase !== "sync"),
     horizon() {
       let h = detector.pos;
-      for (const f of frames) h = Math.min(h, f.det, f.phase === "sync" ? f.det : f.tDown);
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i]!;
+        h = Math.min(h, f.det, f.phase === "sync" ? f.det : f.tDown);
+      }
       return h - (L + 3) * m;
     },
     reset() {

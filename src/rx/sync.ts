@@ -6,10 +6,10 @@
 // their sum and half their difference separate carrier (within +-BW/4) and timing.
 import { frameSymbolCount, type Framing } from "../phy/index.js";
 import { PROBE_SYMBOLS } from "./options.js";
-import { demodArgs, MARGIN, NONE } from "./kernel.js";
+import { demodArgs, MARGIN, NONE, type SymbolResult } from "./kernel.js";
 import { at, DEBUG, has, hasWindow, wrap, WAIT, type FrameRecord, type Phase, type Stage } from "./context.js";
 import type { Detection } from "./detect.js";
-import { newTracker } from "./track.js";
+import { newTracker, resetTracker } from "./track.js";
 
 /**
  * Largest SNR reported, dB. The preamble's noise estimate bottoms out at the arithmetic's floor on
@@ -42,12 +42,15 @@ const PREAMBLE_COHERENCE = 3;
  */
 export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRecord {
   const { cfg } = s;
+  const scan = reuse?.scan ?? { pos: 0, count: 0, best: 0, bestPos: 0, q: 0 };
+  scan.pos = scan.bestPos = d.aligned;
+  scan.count = scan.best = scan.q = 0;
   return {
     phase: "sync",
     det: d.aligned,
     upFrac: d.upFrac,
     nested: false,
-    scan: { pos: d.aligned, count: 0, best: 0, bestPos: d.aligned, q: 0 },
+    scan,
     tDown: 0,
     cfo: 0,
     syncWord: 0,
@@ -60,7 +63,7 @@ export function newRecord(d: Detection, s: Stage, reuse?: FrameRecord): FrameRec
     next: 0,
     index: 0,
     total: 0,
-    tracker: newTracker(cfg.n),
+    tracker: reuse ? resetTracker(reuse.tracker, cfg.n) : newTracker(cfg.n),
     header: null,
     strong: 0,
     symbols: reuse?.symbols ?? new Uint16Array(cfg.maxSymbols),
@@ -107,13 +110,45 @@ export function syncStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
     );
   // near sensitivity the pair score can favour a neighbour pair: the sync word settles it (no
   // preamble at the timing found rules out the neighbours too: they share its preamble windows)
-  for (const t of [tDown, tDown - m, tDown + m]) {
-    const v = fineSync(f, s, t, cfo);
+  for (let i = 0; i < 3; i++) {
+    const v = fineSync(f, s, tDown + NEIGHBOURS[i]! * m, cfo);
     if (v === "synchronised") return "header";
     if (v === "no preamble") break;
   }
   if (DEBUG) console.log(`fine sync failed`);
   return "failed";
+}
+
+/** The pair found, then its neighbours (in windows). */
+const NEIGHBOURS = [0, -1, 1];
+/** The carrier hypotheses of fine sync (bins from the coarse estimate), the likeliest first. */
+const HYPOTHESES = [0, -1, 1, -2, 2];
+
+/**
+ * The demod arguments of the sync stage's calls: one object, every field a sync call varies set
+ * before each call (the others keep demodArgs' defaults: no LLRs, no frame store).
+ */
+const syncArgs = demodArgs(0, 0);
+
+/** Coherent demod of the window at absolute position pos (see DemodArgs); returns the kernel's result. */
+function demodAt(
+  s: Stage,
+  pos: number,
+  cfoBins: number,
+  down: boolean,
+  atBin: number,
+  keep: number = NONE,
+  prev: number = NONE,
+): SymbolResult {
+  const a = syncArgs;
+  a.pos = at(s, pos);
+  a.cfoBins = cfoBins;
+  a.down = down;
+  a.atBin = atBin;
+  a.keep = keep;
+  a.prev = prev;
+  s.kernel.demod(a);
+  return s.kernel.result;
 }
 
 /**
@@ -153,10 +188,7 @@ function splitCarrierTiming(f: FrameRecord, s: Stage): { tDown: number; cfo: num
 function pairPower(s: Stage, t: number, c: number, k: number): number {
   const { r, m } = s.cfg;
   let p = 0;
-  for (let j = 0; j < 2; j++) {
-    s.kernel.demod(demodArgs(at(s, t + r * k + j * m), c + k, { down: true, atBin: 0 }));
-    p += s.kernel.result.peak;
-  }
+  for (let j = 0; j < 2; j++) p += demodAt(s, t + r * k + j * m, c + k, true, 0).peak;
   return p;
 }
 
@@ -167,8 +199,7 @@ function pairPower(s: Stage, t: number, c: number, k: number): number {
  */
 function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): "synchronised" | "rejected" | "no preamble" {
   const { n, r, m, params, syncWord } = s.cfg;
-  const k = s.kernel,
-    res = k.result;
+  const res = s.kernel.result;
   let tDown = tDown0,
     cfo = cfo0;
   // the preamble symbols we can still see (at most 6)
@@ -193,10 +224,17 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): "sync
     let prevRe = 0,
       prevIm = 0,
       prevMean = 0;
-    const bins: number[] = [];
+    // the peaks of the last (at most 3) windows, for their median
+    let b0 = 0,
+      b1 = 0,
+      b2 = 0;
     for (let j = lp; j >= 1; j--) {
-      k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo, { atBin: 0 }));
-      if (j <= 3) bins.push(wrap(res.bin, n));
+      demodAt(s, tDown - (2 + j) * m, cfo, false, 0);
+      if (j <= 3) {
+        b2 = b1;
+        b1 = b0;
+        b0 = wrap(res.bin, n);
+      }
       const zr = res.re,
         zi = res.im;
       if (j < lp) {
@@ -215,8 +253,8 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): "sync
       peak += res.peak;
       mean += res.mean;
     }
-    bins.sort((a, b) => a - b);
-    const mid = bins[bins.length >> 1]!;
+    // the upper median (lp >= 2: two or three peaks)
+    const mid = lp >= 3 ? Math.max(Math.min(b0, b1), Math.min(Math.max(b0, b1), b2)) : Math.max(b0, b1);
     if (pass > 0 || mid === 0 || Math.abs(mid) > 3) break;
     tDown -= r * mid;
   }
@@ -235,7 +273,8 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): "sync
   // (one more carrier bin moves the timing one chip the other way: up tone fixed, down moves 2)
   let bestK = 0,
     bestP = -1;
-  for (const kk of [0, -1, 1, -2, 2]) {
+  for (let i = 0; i < HYPOTHESES.length; i++) {
+    const kk = HYPOTHESES[i]!;
     const p = pairPower(s, tDown, cfo, kk);
     if (p > bestP * 1.0001) {
       bestP = p;
@@ -252,10 +291,7 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): "sync
   }
   // residual timing: up tone = d + cfo error, down tone = cfo error - d
   let fracDown = 0;
-  for (let j = 0; j < 2; j++) {
-    k.demod(demodArgs(at(s, tDown + j * m), cfo, { down: true, atBin: 0 }));
-    fracDown += res.frac;
-  }
+  for (let j = 0; j < 2; j++) fracDown += demodAt(s, tDown + j * m, cfo, true, 0).frac;
   fracDown /= 2;
   const rUp = fracUp - dCfo;
   const dRes = (lp * rUp - 2 * fracDown) / (lp + 2);
@@ -271,7 +307,7 @@ function fineSync(f: FrameRecord, s: Stage, tDown0: number, cfo0: number): "sync
   let far = 0,
     diff = 0;
   for (let j = 1; j <= lp; j++) {
-    k.demod(demodArgs(at(s, tDown - (2 + j) * m), cfo, { atBin: 0, keep: j & 1, prev: j >= 2 ? (j - 1) & 1 : NONE }));
+    demodAt(s, tDown - (2 + j) * m, cfo, false, 0, j & 1, j >= 2 ? (j - 1) & 1 : NONE);
     peak += res.peak;
     mean += res.mean;
     far += res.far;
@@ -326,7 +362,7 @@ export function startBody(f: FrameRecord, s: Stage, framing: Framing | null): vo
       : cfg.sf < 7 && !p.headerFullRate
         ? 16
         : 8;
-  f.tracker = newTracker(cfg.n);
+  resetTracker(f.tracker, cfg.n);
 }
 
 /**
@@ -343,9 +379,7 @@ function readSyncWord(
   want: number | "any",
 ): { word: number; framing: Framing | null } | null {
   const { m, syncExpect } = s.cfg;
-  const k = s.kernel,
-    res = k.result;
-  const bins: number[] = [];
+  const res = s.kernel.result;
   if (want !== "any") {
     // where the mappings differ they share the first symbol's bin, so the one whose bins hold the
     // most energy names the framing (a threshold alone would pass either on the first symbol)
@@ -354,14 +388,13 @@ function readSyncWord(
     for (const e of syncExpect) {
       let p = 0,
         q = 0;
-      bins.length = 0;
       for (let j = 2; j >= 1; j--) {
-        k.demod(demodArgs(at(s, tDown - j * m), cfo, { atBin: e.bins[2 - j]! }));
+        demodAt(s, tDown - j * m, cfo, false, e.bins[2 - j]!);
         p += res.peak;
         q += res.mean;
-        bins.push(res.bin);
+        if (DEBUG) console.log(`sync word symbol ${2 - j} bin ${res.bin}`);
       }
-      if (DEBUG) console.log(`sync word ${bins} ${(p / q).toFixed(1)} (${e.framing})`);
+      if (DEBUG) console.log(`sync word ${(p / q).toFixed(1)} (${e.framing})`);
       const score = p / Math.max(q, 1e-30);
       if (score > best) {
         best = score;
@@ -372,9 +405,7 @@ function readSyncWord(
     s.stats.syncWordRejects++;
     return null;
   }
-  for (let j = 2; j >= 1; j--) {
-    k.demod(demodArgs(at(s, tDown - j * m), cfo));
-    bins.push(res.bin);
-  }
-  return { word: ((Math.round(bins[0]! / 8) & 15) << 4) | (Math.round(bins[1]! / 8) & 15), framing: null };
+  const hi = demodAt(s, tDown - 2 * m, cfo, false, NONE).bin;
+  const lo = demodAt(s, tDown - m, cfo, false, NONE).bin;
+  return { word: ((Math.round(hi / 8) & 15) << 4) | (Math.round(lo / 8) & 15), framing: null };
 }

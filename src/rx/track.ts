@@ -24,18 +24,18 @@ export interface Tracker {
 }
 
 export function newTracker(n: number): Tracker {
-  return {
-    rate: 0,
-    p11: 0.1,
-    p12: 0,
-    p22: ((MAX_PPM / 2) * 1e-6 * n) ** 2,
-    drift: 0,
-    sw: 0,
-    si: 0,
-    sii: 0,
-    st: 0,
-    sit: 0,
-  };
+  return resetTracker({ rate: 0, p11: 0, p12: 0, p22: 0, drift: 0, sw: 0, si: 0, sii: 0, st: 0, sit: 0 }, n);
+}
+
+/** Tracker t back at a frame's start (no drift known, the clock within MAX_PPM); returns t. */
+export function resetTracker(t: Tracker, n: number): Tracker {
+  t.rate = 0;
+  t.p11 = 0.1;
+  t.p12 = 0;
+  t.p22 = ((MAX_PPM / 2) * 1e-6 * n) ** 2;
+  t.drift = 0;
+  t.sw = t.si = t.sii = t.st = t.sit = 0;
+  return t;
 }
 
 /** What the loop needs from a demodulated symbol. */
