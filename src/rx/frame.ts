@@ -51,7 +51,8 @@ function symbolStep(f: FrameRecord, s: Stage): boolean {
   sm.peak = res.peak;
   sm.mean = res.mean;
   sm.reduced = reduced;
-  f.next = trackSymbol(f.tracker, sm, f.next, n, r, m);
+  trackSymbol(f.tracker, sm, f.next, n, r, m);
+  f.next = f.tracker.next;
   f.index++;
   return true;
 }

@@ -15,6 +15,8 @@ export interface Tracker {
   p22: number;
   /** Accumulated timing correction (chips) for the clock-offset estimate. */
   drift: number;
+  /** Position of the next symbol as trackSymbol predicted it (a field: a returned number would be boxed per symbol). */
+  next: number;
   /** Least-squares sums of (symbol index, timing) for the report. */
   sw: number;
   si: number;
@@ -24,7 +26,7 @@ export interface Tracker {
 }
 
 export function newTracker(n: number): Tracker {
-  return resetTracker({ rate: 0, p11: 0, p12: 0, p22: 0, drift: 0, sw: 0, si: 0, sii: 0, st: 0, sit: 0 }, n);
+  return resetTracker({ rate: 0, p11: 0, p12: 0, p22: 0, drift: 0, next: 0, sw: 0, si: 0, sii: 0, st: 0, sit: 0 }, n);
 }
 
 /** Tracker t back at a frame's start (no drift known, the clock within MAX_PPM); returns t. */
@@ -34,6 +36,7 @@ export function resetTracker(t: Tracker, n: number): Tracker {
   t.p12 = 0;
   t.p22 = ((MAX_PPM / 2) * 1e-6 * n) ** 2;
   t.drift = 0;
+  t.next = 0;
   t.sw = t.si = t.sii = t.st = t.sit = 0;
   return t;
 }
@@ -52,9 +55,9 @@ export interface SymbolMeasurement {
 
 /**
  * Updates the tracker with the symbol at position `pos` (samples at r per chip, window length m)
- * and returns the predicted position of the next symbol.
+ * and sets t.next to the predicted position of the next symbol.
  */
-export function trackSymbol(t: Tracker, s: SymbolMeasurement, pos: number, n: number, r: number, m: number): number {
+export function trackSymbol(t: Tracker, s: SymbolMeasurement, pos: number, n: number, r: number, m: number): void {
   // tracking error: offset of the peak from the nearest bin the code allows
   const pk = s.bin + s.slope;
   const target = s.reduced ? 4 * Math.round((pk - 1) / 4) + 1 : s.bin;
@@ -94,7 +97,7 @@ export function trackSymbol(t: Tracker, s: SymbolMeasurement, pos: number, n: nu
   // predict: timing moves by the drift; a little process noise keeps the filter awake
   t.p11 += 2 * t.p12 + t.p22 + 1e-5;
   t.p12 += t.p22;
-  return next;
+  t.next = next;
 }
 
 /** Slope of the timing trajectory over the frame (chips per symbol) as ppm of the symbol time. */
