@@ -137,6 +137,8 @@ export function designChannelFilter(
 }
 
 /** Creates a streaming front end (see the module comment). */
+const EMPTY: Uint8Array = new Uint8Array(0);
+
 export function createFrontend(opts: FrontendOptions): Frontend {
   checkOptions("options", opts);
   const { sampleRate, bandwidth } = opts;
@@ -231,8 +233,20 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     return cnt;
   };
 
-  // Takes n whole samples through write (bytes or pointer), block by block.
-  const feed = (n: number, outAt: number, write: (offset: number, count: number, at: number) => number): number => {
+  // What feed takes its samples from: raw bytes of a format (push), or cf32 in Wasm memory (pushPtr).
+  let srcBytes = EMPTY;
+  let srcFormat: SampleFormat = "cf32";
+  let srcPtr = -1;
+  // Writes samples off .. off + count of the source at history position at; as kern.writeBytes.
+  const write = (off: number, count: number, at: number): number => {
+    if (srcPtr >= 0) return kern.writePtr(srcPtr + off * 8, at, count);
+    const bps = BYTES_PER_SAMPLE[srcFormat];
+    const whole = off === 0 && count * bps === srcBytes.length;
+    return kern.writeBytes(whole ? srcBytes : srcBytes.subarray(off * bps, (off + count) * bps), srcFormat, at, count);
+  };
+
+  // Takes n whole samples of the source (srcBytes, or Wasm memory at srcPtr when >= 0), block by block.
+  const feed = (n: number, outAt: number): number => {
     const maxOut = Math.ceil(n / ratio) + 2;
     let outCount = 0;
     for (let off = 0; off < n; ) {
@@ -285,7 +299,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     }
     const whole = Math.floor(bytes.length / bps);
     const rest = bytes.length - whole * bps;
-    outCount += feedAt(bytes.subarray(0, whole * bps), format, outCount);
+    outCount += feedAt(whole * bps === bytes.length ? bytes : bytes.subarray(0, whole * bps), format, outCount);
     if (rest > 0) {
       carry.set(bytes.subarray(whole * bps), 0);
       carryLen = rest;
@@ -296,11 +310,15 @@ export function createFrontend(opts: FrontendOptions): Frontend {
 
   // Feeds whole samples of raw bytes; their output goes to position outAt of the output buffer.
   function feedAt(bytes: Uint8Array, format: SampleFormat, outAt: number): number {
-    const bps = BYTES_PER_SAMPLE[format];
-    const n = bytes.length / bps;
-    return feed(n, outAt, (off, count, at) =>
-      kern.writeBytes(bytes.subarray(off * bps, (off + count) * bps), format, at, count),
-    );
+    srcBytes = bytes;
+    srcFormat = format;
+    srcPtr = -1;
+    const n = bytes.length / BYTES_PER_SAMPLE[format];
+    try {
+      return feed(n, outAt);
+    } finally {
+      srcBytes = EMPTY; // not kept alive by the front end
+    }
   }
 
   const pushPtr = (ptr: number, nComplex: number): { ptr: number; nComplex: number } => {
@@ -311,7 +329,13 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     if (carryLen > 0)
       throw new ChirpError("BAD_INPUT", "the previous chunk ended inside a raw sample; finish it with push()");
     kern.ensureOut(Math.ceil(nComplex / ratio) + 4);
-    const cnt = feed(nComplex, 0, (off, count, at) => kern.writePtr(ptr + off * 8, at, count));
+    srcPtr = ptr;
+    let cnt: number;
+    try {
+      cnt = feed(nComplex, 0);
+    } finally {
+      srcPtr = -1;
+    }
     return { ptr: kern.outPtr(), nComplex: cnt };
   };
 

@@ -2,9 +2,8 @@
 // (assembly/dsp/{convert,nco,fir,resample}.ts) on buffers allocated once in Wasm memory, and the
 // js twins (src/engines/js/*) on typed arrays. Positions are in complex samples.
 import { phyWasm } from "../wasm/phy.js";
-import { f32, u8, type WasmBase } from "../wasm/instantiate.js";
+import { f32, type WasmBase } from "../wasm/instantiate.js";
 import type { SampleFormat } from "./formats.js";
-import { BYTES_PER_SAMPLE } from "./formats.js";
 import { convertCs16, convertCs8, convertCu8, checkFinite } from "../engines/js/convert.js";
 import { ncoMix } from "../engines/js/nco.js";
 import { firDecimate } from "../engines/js/fir.js";
@@ -107,6 +106,8 @@ export class WasmKernels implements FrontendKernels {
   private out = 0;
   private outCap = 0;
   private disposed = false;
+  /** A byte view of the whole Wasm memory, re-made only when the memory has grown (not one per block). */
+  private mem = new Uint8Array(0);
 
   constructor(
     private readonly filter: PolyphaseFilter,
@@ -129,14 +130,19 @@ export class WasmKernels implements FrontendKernels {
     }
   }
 
+  private bytes(): Uint8Array {
+    const buffer = this.mod.memory.buffer;
+    if (this.mem.buffer !== buffer) this.mem = new Uint8Array(buffer);
+    return this.mem;
+  }
   writeBytes(src: Uint8Array, format: SampleFormat, at: number, n: number): number {
     const mod = this.mod;
     const dst = this.hist + at * 8;
     if (format === "cf32") {
-      u8(mod, dst, n * 8).set(src);
+      this.bytes().set(src, dst);
       return mod.convert_cf32_check(dst, 2 * n);
     }
-    u8(mod, this.stage, n * BYTES_PER_SAMPLE[format]).set(src);
+    this.bytes().set(src, this.stage);
     if (format === "cs16") mod.convert_cs16(this.stage, dst, n);
     else if (format === "cu8") mod.convert_cu8(this.stage, dst, n);
     else mod.convert_cs8(this.stage, dst, n);
@@ -144,7 +150,7 @@ export class WasmKernels implements FrontendKernels {
   }
   writePtr(ptr: number, at: number, n: number): number {
     const dst = this.hist + at * 8;
-    new Uint8Array(this.mod.memory.buffer).copyWithin(dst, ptr, ptr + n * 8);
+    this.bytes().copyWithin(dst, ptr, ptr + n * 8);
     return this.mod.convert_cf32_check(dst, 2 * n);
   }
   histFloat(i: number): number {
@@ -199,10 +205,10 @@ export class WasmKernels implements FrontendKernels {
     );
   }
   shift(from: number, count: number): void {
-    new Uint8Array(this.mod.memory.buffer).copyWithin(this.hist, this.hist + from * 8, this.hist + (from + count) * 8);
+    this.bytes().copyWithin(this.hist, this.hist + from * 8, this.hist + (from + count) * 8);
   }
   clear(n: number): void {
-    u8(this.mod, this.hist, n * 8).fill(0);
+    this.bytes().fill(0, this.hist, this.hist + n * 8);
   }
   ensureOut(nComplex: number): void {
     if (nComplex <= this.outCap) return;
@@ -228,7 +234,10 @@ export class WasmKernels implements FrontendKernels {
 export class JsKernels implements FrontendKernels {
   private readonly hist: Float32Array;
   private readonly histBytes: Uint8Array;
-  private readonly stage: ArrayBuffer;
+  /** The raw block staged for conversion, with a view per format (made once). */
+  private readonly stageBytes: Uint8Array;
+  private readonly stage16: Int16Array;
+  private readonly stage8: Int8Array;
   private out = new Float32Array(0);
 
   constructor(
@@ -238,7 +247,10 @@ export class JsKernels implements FrontendKernels {
   ) {
     this.hist = new Float32Array(histCapacity * 2);
     this.histBytes = new Uint8Array(this.hist.buffer);
-    this.stage = new ArrayBuffer(block * 4);
+    const stage = new ArrayBuffer(block * 4);
+    this.stageBytes = new Uint8Array(stage);
+    this.stage16 = new Int16Array(stage);
+    this.stage8 = new Int8Array(stage);
   }
 
   writeBytes(src: Uint8Array, format: SampleFormat, at: number, n: number): number {
@@ -246,10 +258,10 @@ export class JsKernels implements FrontendKernels {
       this.histBytes.set(src, at * 8);
       return checkFinite(this.hist, at * 2, 2 * n);
     }
-    new Uint8Array(this.stage).set(src);
-    if (format === "cs16") convertCs16(new Int16Array(this.stage), 0, this.hist, at * 2, n);
-    else if (format === "cu8") convertCu8(new Uint8Array(this.stage), 0, this.hist, at * 2, n);
-    else convertCs8(new Int8Array(this.stage), 0, this.hist, at * 2, n);
+    this.stageBytes.set(src);
+    if (format === "cs16") convertCs16(this.stage16, 0, this.hist, at * 2, n);
+    else if (format === "cu8") convertCu8(this.stageBytes, 0, this.hist, at * 2, n);
+    else convertCs8(this.stage8, 0, this.hist, at * 2, n);
     return -1;
   }
   writePtr(): number {
