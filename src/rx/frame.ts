@@ -15,7 +15,7 @@ import {
 } from "../phy/index.js";
 import { at, DEBUG, hasWindow, WAIT, type FrameRecord, type HeaderFields, type Phase, type Stage } from "./context.js";
 import { startBody } from "./sync.js";
-import { LLR_FULL, LLR_REDUCED, type FrameQuery } from "./kernel.js";
+import { LLR_FULL, LLR_REDUCED, type FrameQuery, type FrameStore } from "./kernel.js";
 import { clockPpm, trackSymbol, type SymbolMeasurement } from "./track.js";
 import type { Frame } from "./types.js";
 import { frameConfidence, validCodewords } from "./confidence.js";
@@ -119,13 +119,24 @@ function probeFraming(f: FrameRecord, s: Stage, final = false): Framing | null {
   return bySymbols;
 }
 
+/** The header block's query and the store it reads (set by readHeader for its call: no closure per header). */
+const headerQuery: FrameQuery = { soft: true, from: 0, count: 0, params: null!, implicit: null, headerOnly: true };
+let headerStore: FrameStore | null = null;
+const readHeaderBlock = (soft: boolean): DecodedFrame | null => {
+  headerQuery.soft = soft;
+  return headerStore!.decode(headerQuery);
+};
+
 /** The header fields from the frame's store (see decideHeader). */
 function readHeader(f: FrameRecord): HeaderFields {
-  const q: FrameQuery = { soft: true, from: 0, count: f.index, params: f.params, implicit: null, headerOnly: true };
-  return decideHeader((soft) => {
-    q.soft = soft;
-    return f.store.decode(q);
-  }, f.params);
+  headerQuery.count = f.index;
+  headerQuery.params = f.params;
+  headerStore = f.store;
+  try {
+    return decideHeader(readHeaderBlock, f.params);
+  } finally {
+    headerStore = null;
+  }
 }
 
 /**

@@ -101,6 +101,9 @@ function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, impl
   });
 }
 
+/** An Int32 view of the whole Wasm memory (see decodedOf). */
+let memory = new Int32Array(0);
+
 /** frame_decode's statuses. */
 const STATUS_OK = 0,
   STATUS_TOO_SHORT = 2;
@@ -117,13 +120,20 @@ export function decodedOf(
   payloadPtr: number,
   headerOnly: boolean,
 ): DecodedFrame | null {
-  const info = new Int32Array(phyWasm.memory.buffer, infoPtr, 8);
-  const headerRead = info[0] === 1;
+  // read through one view of the memory (re-made when it grows), not a view per call: the receiver
+  // decodes a header block for every synchronised detection
+  const buffer = phyWasm.memory.buffer;
+  if (memory.buffer !== buffer) memory = new Int32Array(buffer);
+  const info = infoPtr >> 2;
+  const headerRead = memory[info] === 1;
   if (status === STATUS_TOO_SHORT && !(headerOnly && headerRead)) return null;
-  const common = { explicitHeader: r.explicitHeader, correctedErrors: info[5]!, detectedErrors: info[6]! };
+  const correctedErrors = memory[info + 5]!,
+    detectedErrors = memory[info + 6]!;
   if (!headerRead)
     return {
-      ...common,
+      explicitHeader: r.explicitHeader,
+      correctedErrors,
+      detectedErrors,
       headerOk: false,
       payloadLength: null,
       cr: null,
@@ -131,15 +141,18 @@ export function decodedOf(
       crcOk: null,
       payload: new Uint8Array(0),
     };
-  const payloadLength = info[1]!;
+  const payloadLength = memory[info + 1]!;
   const full = status === STATUS_OK && !headerOnly;
+  const crcVerdict = memory[info + 4]!;
   return {
-    ...common,
+    explicitHeader: r.explicitHeader,
+    correctedErrors,
+    detectedErrors,
     headerOk: true,
     payloadLength,
-    cr: info[2]!,
-    crc: info[3] === 1,
-    crcOk: !full || info[4] === -1 ? null : info[4] === 1,
+    cr: memory[info + 2]!,
+    crc: memory[info + 3] === 1,
+    crcOk: !full || crcVerdict === -1 ? null : crcVerdict === 1,
     payload: full ? new Uint8Array(phyWasm.memory.buffer, payloadPtr, payloadLength).slice() : new Uint8Array(0),
   };
 }
