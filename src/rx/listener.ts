@@ -208,6 +208,28 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     return frame;
   }
 
+  /**
+   * Detections that did not start a frame (seen as a frame in flight, or too many in flight), in
+   * order, within the buffer. When a frame fails they are tried again, instead of the search going
+   * back over its windows to find them again (on the gateway capture that repetition was more than
+   * half of the windows searched at SF12).
+   */
+  let held: Detection[] = [];
+
+  /** Starts a frame at detection d, unless it is one in flight (see newFrame); whether it did. */
+  function start(d: Detection): boolean {
+    if (frames.length >= MAX_IN_FLIGHT || !newFrame(d)) return false;
+    if (DEBUG)
+      console.log(
+        `record for detection at ${d.aligned}; in flight: ${frames.map((g) => `${g.phase} ${g.phase === "sync" ? g.det : g.tDown}`).join(", ")}`,
+      );
+    stats.detections++;
+    const f = newRecord(d, s, spares.pop());
+    f.nested = nested;
+    frames.push(f);
+    return true;
+  }
+
   function run(out: Frame[]): void {
     for (;;) {
       // the search or the frame whose next step reads the earliest samples
@@ -225,15 +247,9 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       if (!f) {
         const d = detectStep(detector, s);
         if (d === WAIT) return;
-        if (d && frames.length < MAX_IN_FLIGHT && newFrame(d)) {
-          if (DEBUG)
-            console.log(
-              `record for detection at ${d.aligned}; in flight: ${frames.map((g) => `${g.phase} ${g.phase === "sync" ? g.det : g.tDown}`).join(", ")}`,
-            );
-          stats.detections++;
-          const f = newRecord(d, s, spares.pop());
-          f.nested = nested;
-          frames.push(f);
+        if (d && !start(d)) {
+          while (held.length > 0 && held[0]!.det < s.base) held.shift();
+          held.push(d);
         }
         continue;
       }
@@ -251,12 +267,16 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
         // the search's windows held this frame's symbols: it starts afresh at the frame's end
         searchFloor = Math.max(searchFloor, Math.round(f.next));
         restartDetector(detector, Math.round(f.next));
+        held = [];
       } else if (f.phase === "failed") {
-        // not a frame after all: search again from just after its detection (nothing is skipped;
-        // frames in flight found again there are recognised as such)
+        // not a frame after all: the detections it held back are tried again, those a search
+        // started afresh just after its detection would find (its first SEARCH_WINDOWS - 1 windows
+        // sum too few to fire); frames in flight found again are recognised as such
         retire(f);
-        const from = Math.max(f.det + m, s.base + MARGIN, searchFloor);
-        if (detector.pos > from) restartDetector(detector, from);
+        const from = Math.max(f.det + m, s.base + MARGIN, searchFloor) + (SEARCH_WINDOWS - 1) * m;
+        const again = held.filter((d) => d.det >= from);
+        held = held.filter((d) => d.det < from);
+        for (const d of again) if (!start(d)) held.push(d);
       }
     }
   }
@@ -274,6 +294,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       had = true;
     }
     for (const f of frames) retire(f);
+    held = [];
     detector.acc.reset();
     return had;
   }
@@ -297,6 +318,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       s.fill = 0;
       s.folded.fill(Number.NaN);
       searchFloor = 0;
+      held = [];
       for (const f of frames) retire(f);
       restartDetector(detector, 0);
     },
