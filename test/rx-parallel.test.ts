@@ -52,7 +52,11 @@ function expectSameFrames(got: Frame[], want: Frame[]): void {
     expect(close(g.endSample, w.endSample, 1), at).toBe(true);
     expect(close(g.cfoHz, w.cfoHz, (0.005 * w.bandwidth) / 2 ** w.sf), `${at} cfo ${g.cfoHz} ${w.cfoHz}`).toBe(true);
     expect(close(g.snrDb, w.snrDb, 0.05), at).toBe(true);
-    expect(close(g.clockOffsetPpm, w.clockOffsetPpm, 0.5), at).toBe(true);
+    // a 16-byte frame's clock estimate spreads by about 10 ppm (this recording's frames read -4..27
+    // at 5 ppm): 1 ppm is still far below what it resolves
+    expect(close(g.clockOffsetPpm, w.clockOffsetPpm, 1), `${at} clock ${g.clockOffsetPpm} ${w.clockOffsetPpm}`).toBe(
+      true,
+    );
     expect(close(g.signalDb, w.signalDb, 0.05), at).toBe(true);
     expect(close(g.noiseDb, w.noiseDb, 0.05), at).toBe(true);
     const discrete = (f: Frame) => ({

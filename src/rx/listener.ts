@@ -211,8 +211,8 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   /**
    * Detections that did not start a frame (seen as a frame in flight, or too many in flight), in
    * order, within the buffer. When a frame fails they are tried again, instead of the search going
-   * back over its windows to find them again (on the gateway capture that repetition was more than
-   * half of the windows searched at SF12).
+   * back over its windows to find them again (on the gateway capture that repetition was half of
+   * the windows searched at SF12).
    */
   let held: Detection[] = [];
 
