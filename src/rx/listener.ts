@@ -212,9 +212,38 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
    * Detections that did not start a frame (seen as a frame in flight, or too many in flight), in
    * order, within the buffer. When a frame fails they are tried again, instead of the search going
    * back over its windows to find them again (on the gateway capture that repetition was half of
-   * the windows searched at SF12).
+   * the windows searched at SF12). Copies (the detector reuses its result), their storage reused.
    */
-  let held: Detection[] = [];
+  const held: Detection[] = [];
+  const heldSpares: Detection[] = [];
+
+  function hold(d: Detection): void {
+    while (held.length > 0 && held[0]!.det < s.base) heldSpares.push(held.shift()!);
+    const h = heldSpares.pop() ?? { det: 0, aligned: 0, upFrac: 0, steady: 0 };
+    h.det = d.det;
+    h.aligned = d.aligned;
+    h.upFrac = d.upFrac;
+    h.steady = d.steady;
+    held.push(h);
+  }
+
+  /** Tries the held detections from `from` on again, in order; those that start no frame stay held. */
+  function retry(from: number): void {
+    let i = 0;
+    while (i < held.length && held[i]!.det < from) i++;
+    let kept = i;
+    for (; i < held.length; i++) {
+      const d = held[i]!;
+      if (start(d)) heldSpares.push(d);
+      else held[kept++] = d;
+    }
+    held.length = kept;
+  }
+
+  function letGoHeld(): void {
+    for (let i = 0; i < held.length; i++) heldSpares.push(held[i]!);
+    held.length = 0;
+  }
 
   /** Starts a frame at detection d, unless it is one in flight (see newFrame); whether it did. */
   function start(d: Detection): boolean {
@@ -247,10 +276,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       if (!f) {
         const d = detectStep(detector, s);
         if (d === WAIT) return;
-        if (d && !start(d)) {
-          while (held.length > 0 && held[0]!.det < s.base) held.shift();
-          held.push(d);
-        }
+        if (d && !start(d)) hold(d);
         continue;
       }
       const next = advance(f);
@@ -267,16 +293,13 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
         // the search's windows held this frame's symbols: it starts afresh at the frame's end
         searchFloor = Math.max(searchFloor, Math.round(f.next));
         restartDetector(detector, Math.round(f.next));
-        held = [];
+        letGoHeld();
       } else if (f.phase === "failed") {
         // not a frame after all: the detections it held back are tried again, those a search
         // started afresh just after its detection would find (its first SEARCH_WINDOWS - 1 windows
         // sum too few to fire); frames in flight found again are recognised as such
         retire(f);
-        const from = Math.max(f.det + m, s.base + MARGIN, searchFloor) + (SEARCH_WINDOWS - 1) * m;
-        const again = held.filter((d) => d.det >= from);
-        held = held.filter((d) => d.det < from);
-        for (const d of again) if (!start(d)) held.push(d);
+        retry(Math.max(f.det + m, s.base + MARGIN, searchFloor) + (SEARCH_WINDOWS - 1) * m);
       }
     }
   }
@@ -294,7 +317,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       had = true;
     }
     for (const f of frames) retire(f);
-    held = [];
+    letGoHeld();
     detector.acc.reset();
     return had;
   }
@@ -318,7 +341,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       s.fill = 0;
       s.folded.fill(Number.NaN);
       searchFloor = 0;
-      held = [];
+      letGoHeld();
       for (const f of frames) retire(f);
       restartDetector(detector, 0);
     },
