@@ -1,33 +1,10 @@
-// Every frame of every recording in ../shared/captures decoded with the right payload (gr-lora_sdr
-// transmitter + GNU Radio channel model: carrier and clock offsets, noise, 1x..8x, cf32/cs16/cu8,
-// implicit header, no CRC, sync word 0x34); the truncated frame never reported as good.
-import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { decodeRecording, type Frame } from "../src/rx/index.js";
-import { describeShared, readSharedJson, sharedPath } from "./shared.js";
+import { describeShared, loadCapture, readSharedJson, type SharedCapture } from "./shared.js";
 
-interface Capture {
-  file: string;
-  format: "cf32" | "cs16" | "cu8";
-  sampleRate: number;
-  bandwidth: number;
-  sf: number;
-  cr: number;
-  explicitHeader: boolean;
-  crc: boolean;
-  syncWord: string;
-  implicitLength?: number;
+interface Capture extends SharedCapture {
   impairments: { snrDb: number | null; cfoHz: number; sfoPpm: number };
   frames: { payloadHex: string; startSample: number; truncated?: boolean }[];
-}
-
-function load(c: Capture): Float32Array | Int16Array | Uint8Array {
-  const b = readFileSync(sharedPath("captures", c.file));
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  if (c.format === "cf32") return new Float32Array(copy.buffer);
-  if (c.format === "cs16") return new Int16Array(copy.buffer);
-  return copy;
 }
 
 for (const engine of ["wasm", "js"] as const)
@@ -37,7 +14,7 @@ for (const engine of ["wasm", "js"] as const)
       decoded = 0;
     for (const c of manifest.captures) {
       it(`${c.file}: ${c.frames.length} frames`, () => {
-        const frames: Frame[] = decodeRecording(load(c), {
+        const frames: Frame[] = decodeRecording(loadCapture(c.format, c.file), {
           sampleRate: c.sampleRate,
           bandwidth: c.bandwidth,
           sf: c.sf,

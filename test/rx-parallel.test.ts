@@ -2,7 +2,7 @@
 // over the whole recording, on the shared captures (cut for real by an overlap fitted to their
 // frames) and on simulated recordings with a frame across, at and beside every cut; errors typed,
 // a dying worker rejects instead of hanging. Workers run the built module (dist/rx/worker.js).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,7 +28,7 @@ import {
 import type { SegmentJob } from "../src/rx/segment.js";
 import { simulate } from "../src/sim/index.js";
 import { chirp, lines } from "./cli-run.js";
-import { describeShared, readSharedJson, sharedPath } from "./shared.js";
+import { describeShared, loadCapture, readSharedJson, type SharedCapture } from "./shared.js";
 
 const workerUrl = new URL("../dist/rx/worker.js", import.meta.url);
 
@@ -80,27 +80,8 @@ function expectSameFrames(got: Frame[], want: Frame[]): void {
   });
 }
 
-interface Capture {
-  file: string;
-  format: "cf32" | "cs16" | "cu8";
-  sampleRate: number;
-  bandwidth: number;
-  sf: number;
-  cr: number;
-  explicitHeader: boolean;
-  crc: boolean;
-  syncWord: string;
-  implicitLength?: number;
+interface Capture extends SharedCapture {
   frames: { payloadHex: string; startSample: number; sf?: number }[];
-}
-
-function load(file: string, format: string): Float32Array | Int16Array | Uint8Array {
-  const b = readFileSync(file);
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  if (format === "cf32") return new Float32Array(copy.buffer);
-  if (format === "cs16") return new Int16Array(copy.buffer);
-  return copy;
 }
 
 /** An overlap for a recording whose longest frame is known: that frame, the search's windows and a margin. */
@@ -114,7 +95,7 @@ describeShared("workers give the frames of one receiver on the shared captures",
   for (const c of manifest.captures) {
     for (const engine of c.sf <= 8 ? (["wasm", "js"] as const) : (["wasm"] as const)) {
       it(`${c.file} (${engine})`, async () => {
-        const samples = load(sharedPath("captures", c.file), c.format);
+        const samples = loadCapture(c.format, c.file);
         const o: ReceiverOptions = {
           sampleRate: c.sampleRate,
           bandwidth: c.bandwidth,
@@ -162,7 +143,7 @@ describeShared("workers give the frames of one receiver on the shared captures",
     const cap = readSharedJson<{
       captures: (Capture & { centerFrequency: number; channelsHz: number[] })[];
     }>("captures", "gateway", "manifest.json").captures[0]!;
-    const samples = load(sharedPath("captures", "gateway", cap.file), cap.format);
+    const samples = loadCapture(cap.format, "gateway", cap.file);
     const o = {
       sampleRate: cap.sampleRate,
       centerFrequency: cap.centerFrequency,

@@ -1,15 +1,9 @@
-// Inverted IQ (LoRaWAN downlinks) and SX126x framing in the receiver and the gateway receiver:
-// ../shared/captures/radios (SX126x SF5/SF6 frames, inverted-IQ frames) and captures/updown
-// (uplinks and downlinks interleaved on the EU868 channels and RX2), every frame with its payload
-// and direction; normal-IQ captures give no inverted-IQ frames; simulated SX126x SF5/SF6 at every CR,
-// explicit and implicit, 1x..8x with offsets; inverted IQ at SF5..12; 2.4 GHz bandwidths.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createReceiver, decodeGateway, decodeRecording, type Frame, type ReceiverOptions } from "../src/rx/index.js";
 import { simulate, type SimFrame } from "../src/sim/index.js";
 import type { Framing } from "../src/phy/index.js";
 import { ChirpError } from "../src/errors.js";
-import { describeShared, readSharedJson, sharedPath } from "./shared.js";
+import { describeShared, loadCapture, readSharedJson, type SharedCapture, sharedPath } from "./shared.js";
 
 interface RadioCapture {
   file: string;
@@ -48,13 +42,6 @@ interface UpdownCapture {
   frames: UpdownFrame[];
 }
 
-function load(dir: string, file: string): Float32Array | Int16Array {
-  const b = readFileSync(sharedPath("captures", dir, file));
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  return file.endsWith(".cf32") ? new Float32Array(copy.buffer) : new Int16Array(copy.buffer);
-}
-
 for (const engine of ["wasm", "js"] as const) {
   describeShared(`captures/radios with iq 'both' (${engine})`, () => {
     const manifest = readSharedJson<{ captures: RadioCapture[] }>("captures", "radios", "manifest.json");
@@ -62,7 +49,7 @@ for (const engine of ["wasm", "js"] as const) {
       total = 0;
     for (const c of manifest.captures) {
       it(`${c.file}: ${c.frames.length} frames, ${c.invertIq ? "inverted" : "normal"} IQ${c.framing ? `, ${c.framing} framing` : ""}`, () => {
-        const frames = decodeRecording(load("radios", c.file), {
+        const frames = decodeRecording(loadCapture(c.file.endsWith(".cf32") ? "cf32" : "cs16", "radios", c.file), {
           sampleRate: c.sampleRate,
           bandwidth: c.bandwidth,
           sf: c.sf,
@@ -102,7 +89,7 @@ describeShared("captures/updown with iq 'both': every uplink and downlink with i
   for (const c of manifest.captures) {
     for (const engine of c.channelsHz ? (["wasm"] as const) : (["wasm", "js"] as const)) {
       it(`${c.file} (${engine}): ${c.frames.length} frames`, () => {
-        const iq = load("updown", c.file);
+        const iq = loadCapture(c.file.endsWith(".cf32") ? "cf32" : "cs16", "updown", c.file);
         const frames: Frame[] = c.channelsHz
           ? decodeGateway(iq, {
               sampleRate: c.sampleRate,
@@ -138,27 +125,12 @@ describeShared("captures/updown with iq 'both': every uplink and downlink with i
   }
 });
 
-interface Capture {
-  file: string;
-  format: "cf32" | "cs16" | "cu8";
-  sampleRate: number;
-  bandwidth: number;
-  sf: number;
-  cr: number;
-  explicitHeader: boolean;
-  crc: boolean;
-  syncWord: string;
-  implicitLength?: number;
-}
+type Capture = SharedCapture;
 describeShared("normal-IQ captures with iq 'both': the same frames as 'normal', no inverted-IQ frame", () => {
   const manifest = readSharedJson<{ captures: Capture[] }>("captures", "manifest.json");
   for (const c of manifest.captures) {
     it(c.file, () => {
-      const b = readFileSync(sharedPath("captures", c.file));
-      const copy = new Uint8Array(b.byteLength);
-      copy.set(b);
-      const iq =
-        c.format === "cf32" ? new Float32Array(copy.buffer) : c.format === "cs16" ? new Int16Array(copy.buffer) : copy;
+      const iq = loadCapture(c.format, c.file);
       const o: ReceiverOptions = {
         sampleRate: c.sampleRate,
         bandwidth: c.bandwidth,

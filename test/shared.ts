@@ -23,3 +23,27 @@ export function sharedPath(...parts: string[]): string {
 export function readSharedJson<T = any>(...parts: string[]): T {
   return JSON.parse(readFileSync(sharedPath(...parts), "utf8")) as T;
 }
+
+/** A recording as listed in a ../shared/captures manifest.json (the fields the receiver tests read). */
+export interface SharedCapture {
+  file: string;
+  format: "cf32" | "cs16" | "cu8";
+  sampleRate: number;
+  bandwidth: number;
+  sf: number;
+  cr: number;
+  explicitHeader: boolean;
+  crc: boolean;
+  syncWord: string;
+  implicitLength?: number;
+}
+
+/** A capture's samples (its path below ../shared/captures), typed by its format, in memory of their own. */
+export function loadCapture(format: string, ...parts: string[]): Float32Array | Int16Array | Uint8Array {
+  const b = readFileSync(sharedPath("captures", ...parts));
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  if (format === "cf32") return new Float32Array(copy.buffer);
+  if (format === "cs16") return new Int16Array(copy.buffer);
+  return copy;
+}
