@@ -15,6 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeGateway, decodeRecording } from "../dist/rx/index.js";
 import { writeDocsBlock } from "./docs-block.mjs";
+import { simulateTargetRecording } from "./target-recording.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -32,45 +33,7 @@ const fmt = (a, digits = 3) =>
 const dir = mkdtempSync(join(os.tmpdir(), "chirp-throughput-"));
 try {
   // The recording: 600 frames of 25728 samples (SF7, 16 B, CR 4/5 at 4x) and gaps of 2270 samples: 16.8 M samples.
-  const sim = spawnSync(
-    process.execPath,
-    [
-      main,
-      "simulate",
-      "-o",
-      join(dir, "sf7.cs16"),
-      "--sf",
-      "7",
-      "--rate",
-      "500k",
-      "--snr",
-      "5",
-      "--cfo",
-      "5k",
-      "--ppm",
-      "6",
-      "--frames",
-      "600",
-      "--gap",
-      "2270",
-      "--seed",
-      "9",
-      "--json",
-    ],
-    { encoding: "utf8", maxBuffer: 1 << 26 },
-  );
-  if (sim.status !== 0) throw new Error(`chirp simulate failed: ${sim.stderr}`);
-  const truth = new Set(
-    sim.stdout
-      .split("\n")
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l).payloadHex),
-  );
-  const meta = join(dir, "sf7.sigmf-meta");
-  const raw = readFileSync(join(dir, "sf7.cs16"));
-  const iq = new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1);
-  const samples = iq.length / 2;
-  const rate = 500000;
+  const { iq, samples, rate, truth, meta } = simulateTargetRecording(dir);
   const found = (frames) => frames.filter((f) => f.crcOk && truth.has(f.payloadHex)).length;
 
   // Library: CPU time of decodeRecording per run (one warm-up run first).

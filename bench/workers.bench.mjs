@@ -16,6 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeRecording, decodeRecordingParallel, terminateIdleWorkers } from "../dist/rx/index.js";
 import { writeDocsBlock } from "./docs-block.mjs";
+import { simulateTargetRecording } from "./target-recording.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -39,28 +40,7 @@ const cpuNow = () => {
 
 const dir = mkdtempSync(join(os.tmpdir(), "chirp-workers-"));
 try {
-  const sim = spawnSync(
-    process.execPath,
-    [
-      main,
-      "simulate",
-      ...["-o", join(dir, "sf7.cs16"), "--sf", "7", "--rate", "500k", "--snr", "5", "--cfo", "5k", "--ppm", "6"],
-      ...["--frames", String(frameCount), "--gap", "2270", "--seed", "9", "--json"],
-    ],
-    { encoding: "utf8", maxBuffer: 1 << 28 },
-  );
-  if (sim.status !== 0) throw new Error(`chirp simulate failed: ${sim.stderr}`);
-  const truth = new Set(
-    sim.stdout
-      .split("\n")
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l).payloadHex),
-  );
-  const meta = join(dir, "sf7.sigmf-meta");
-  const raw = readFileSync(join(dir, "sf7.cs16"));
-  const iq = new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1);
-  const samples = iq.length / 2;
-  const rate = 500000;
+  const { iq, samples, rate, truth, meta } = simulateTargetRecording(dir, frameCount);
   const opts = { sampleRate: rate, bandwidth: 125000, sf: 7 };
   const found = (frames) => frames.filter((f) => f.crcOk && truth.has(f.payloadHex)).length;
   const loadBefore = os.loadavg()[0];
