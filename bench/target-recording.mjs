@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const main = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "cli", "main.js");
+const here = dirname(fileURLToPath(import.meta.url));
+const main = join(here, "..", "dist", "cli", "main.js");
+const cpuAtExit = join(here, "cpu-at-exit.mjs");
 
 /** Returns the samples (interleaved cs16), the SigMF metadata path, the set of sent payloads and the rate. */
 export function simulateTargetRecording(dir, frames = 600) {
@@ -30,4 +32,26 @@ export function simulateTargetRecording(dir, frames = 600) {
   const raw = readFileSync(join(dir, "sf7.cs16"));
   const iq = new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength >> 1);
   return { iq, samples: iq.length / 2, rate: 500000, truth, meta: join(dir, "sf7.sigmf-meta") };
+}
+
+/**
+ * Runs the whole process `chirp decode META ARGS --json --quiet` and returns its CPU time (user + system,
+ * every thread, reported by the process itself at exit through cpu-at-exit.mjs), its wall time and
+ * the frames it printed. `dir` holds the CPU report.
+ */
+export function decodeProcess(dir, meta, args) {
+  const out = join(dir, "cpu.json");
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["--import", cpuAtExit, main, "decode", meta, ...args, "--json", "--quiet"], {
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+    env: { ...process.env, CHIRP_CPU_OUT: out },
+  });
+  const wall = (performance.now() - t0) / 1e3;
+  if (r.status !== 0) throw new Error(`chirp decode ${args.join(" ")} failed: ${r.stderr}`);
+  const frames = r.stdout
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+  return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, wall, frames };
 }

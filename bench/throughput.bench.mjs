@@ -15,7 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeGateway, decodeRecording } from "../dist/rx/index.js";
 import { writeDocsBlock } from "./docs-block.mjs";
-import { simulateTargetRecording } from "./target-recording.mjs";
+import { decodeProcess, simulateTargetRecording } from "./target-recording.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -23,8 +23,6 @@ const quick = process.argv.includes("--quick");
 const writeDocs = !quick && !process.argv.includes("--no-docs");
 const runs = quick ? 2 : 5;
 const shared = process.env.CHIRP_SHARED_DIR ?? resolve(root, "..", "shared");
-const main = join(root, "dist", "cli", "main.js");
-const cpuAtExit = join(here, "cpu-at-exit.mjs");
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const fmt = (a, digits = 3) =>
@@ -53,20 +51,8 @@ try {
   // Whole process: `chirp decode FILE --sf S`, its CPU time (user + system, all threads) reported
   // by the process itself at exit (bench/cpu-at-exit.mjs), and its wall time.
   const proc = (args) => {
-    const out = join(dir, "cpu.json");
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, ["--import", cpuAtExit, main, "decode", meta, ...args, "--json", "--quiet"], {
-      encoding: "utf8",
-      maxBuffer: 1 << 26,
-      env: { ...process.env, CHIRP_CPU_OUT: out },
-    });
-    const wall = (performance.now() - t0) / 1e3;
-    if (r.status !== 0) throw new Error(`chirp decode ${args.join(" ")} failed: ${r.stderr}`);
-    const frames = r.stdout
-      .split("\n")
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l));
-    return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, wall, frames: found(frames) };
+    const r = decodeProcess(dir, meta, args);
+    return { ...r, frames: found(r.frames) };
   };
   const cli = {};
   for (const [name, args] of [

@@ -10,13 +10,12 @@
 // Writes its table into docs/benchmarks.md (the marked section) unless --quick or --no-docs.
 // Run: npm run -s build && node bench/workers.bench.mjs [--quick] [--no-docs]   (or npm run -s bench:workers)
 import os from "node:os";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeRecording, decodeRecordingParallel, terminateIdleWorkers } from "../dist/rx/index.js";
 import { writeDocsBlock } from "./docs-block.mjs";
-import { simulateTargetRecording } from "./target-recording.mjs";
+import { decodeProcess, simulateTargetRecording } from "./target-recording.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -25,8 +24,6 @@ const writeDocs = !quick && !process.argv.includes("--no-docs");
 const runs = quick ? 1 : 3;
 // --quick: a quarter of the recording (the throughput benchmark's), one run
 const frameCount = quick ? 600 : 2400;
-const main = join(root, "dist", "cli", "main.js");
-const cpuAtExit = join(here, "cpu-at-exit.mjs");
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const fmt = (a, digits = 2) =>
@@ -88,22 +85,7 @@ try {
     ).length;
 
   // Whole process: `chirp decode FILE --sf 7 [--jobs 2]`, its CPU time reported at exit (bench/cpu-at-exit.mjs).
-  const proc = (args) => {
-    const out = join(dir, "cpu.json");
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, ["--import", cpuAtExit, main, "decode", meta, ...args, "--json", "--quiet"], {
-      encoding: "utf8",
-      maxBuffer: 1 << 28,
-      env: { ...process.env, CHIRP_CPU_OUT: out },
-    });
-    const wall = (performance.now() - t0) / 1e3;
-    if (r.status !== 0) throw new Error(`chirp decode ${args.join(" ")} failed: ${r.stderr}`);
-    const frames = r.stdout
-      .split("\n")
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l));
-    return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, wall, frames };
-  };
+  const proc = (args) => decodeProcess(dir, meta, args);
   const cli = {};
   for (const [name, args] of [
     ["one", ["--sf", "7"]],
