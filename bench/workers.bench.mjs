@@ -11,14 +11,11 @@
 // Run: npm run -s build && node bench/workers.bench.mjs [--quick] [--no-docs]   (or npm run -s bench:workers)
 import os from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { decodeRecording, decodeRecordingParallel, terminateIdleWorkers } from "../dist/rx/index.js";
 import { writeDocsBlock } from "./docs-block.mjs";
 import { decodeProcess, simulateTargetRecording } from "./target-recording.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "..");
 const quick = process.argv.includes("--quick");
 const writeDocs = !quick && !process.argv.includes("--no-docs");
 const runs = quick ? 1 : 3;
