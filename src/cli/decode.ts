@@ -155,20 +155,23 @@ function syncOrHeaderHint(stats: DecodeStats, rx: RxFlags): string | undefined {
   return undefined;
 }
 
+/** How the CLI decodes one recording or stream (`decodeRecording`; `decodeRegion` takes the same). */
+export interface DecodeRunOptions {
+  quiet?: boolean;
+  onFrame?: (f: ChannelFrame) => void;
+  chunkSamples?: number;
+  keep?: boolean;
+  stats?: DecodeStats;
+  source?: AsyncIterable<{ view: Samples; first: number }>;
+  collisions?: boolean;
+  /** Workers to split the recording across (src/rx/parallel.ts); 1 or absent: this process. */
+  jobs?: number;
+}
+
 export async function decodeRecording(
   rec: Recording,
   rx: RxFlags,
-  opts: {
-    quiet?: boolean;
-    onFrame?: (f: ChannelFrame) => void;
-    chunkSamples?: number;
-    keep?: boolean;
-    stats?: DecodeStats;
-    source?: AsyncIterable<{ view: Samples; first: number }>;
-    collisions?: boolean;
-    /** Workers to split the recording across (src/rx/parallel.ts); 1 or absent: this process. */
-    jobs?: number;
-  } = {},
+  opts: DecodeRunOptions = {},
 ): Promise<ChannelFrame[]> {
   if (rx.region) return (await import("./region.js")).decodeRegion(rec, rx, opts);
   const offsets = channelOffsets(rx, rec);

@@ -3,10 +3,9 @@
 // data rates allowed there, and names each frame's data rate. Channels of different bandwidths
 // (US915/AU915: 125 and 500 kHz) get one gateway receiver per bandwidth over the same samples.
 import { ChirpError } from "../errors.js";
-import { createGatewayReceiver, type GatewayFrame, type GatewayOptions, type Samples } from "./deps.js";
+import { createGatewayReceiver, type GatewayFrame, type GatewayOptions } from "./deps.js";
 import {
   datrName,
-  getRegion,
   receiverPlan,
   regionChannels,
   uplinkDataRate,
@@ -14,9 +13,10 @@ import {
   type UplinkChannel,
 } from "../lorawan/regions.js";
 import { intFlag, type OptionSpec } from "./args.js";
+import { regionFlag } from "./toaRegion.js";
 import { requireRate, streamSamples, type Recording } from "./recording.js";
 import { withRxSettings, type RxFlags } from "./rxflags.js";
-import type { ChannelFrame, DecodeStats } from "./decode.js";
+import type { ChannelFrame, DecodeRunOptions } from "./decode.js";
 import { createProgress } from "./progress.js";
 
 export const regionSpec = {
@@ -51,15 +51,7 @@ export function applyRegion(v: Record<string, unknown>, rx: RxFlags, sfGiven: bo
       });
     return false;
   }
-  let region: Region;
-  try {
-    region = getRegion(v.region);
-  } catch {
-    throw new ChirpError("BAD_PARAMETER", `--region ${String(v.region)} is not a region chirpkit knows`, {
-      parameter: "--region",
-      allowed: "eu868, us915, au915, cn470, as923, kr920, in865, ru864",
-    });
-  }
+  const region = regionFlag(v.region);
   for (const k of ["bw", "channel", "offset"] as const) {
     if (v[k] !== undefined)
       throw new ChirpError(
@@ -128,18 +120,7 @@ export function checkCoverage(setting: RegionSetting, rec: Recording): { rate: n
 }
 
 /** Decodes a recording (or stream) on a regional plan: one gateway receiver per bandwidth. */
-export async function decodeRegion(
-  rec: Recording,
-  rx: RxFlags,
-  opts: {
-    quiet?: boolean;
-    onFrame?: (f: ChannelFrame) => void;
-    chunkSamples?: number;
-    keep?: boolean;
-    stats?: DecodeStats;
-    source?: AsyncIterable<{ view: Samples; first: number }>;
-  },
-): Promise<ChannelFrame[]> {
+export async function decodeRegion(rec: Recording, rx: RxFlags, opts: DecodeRunOptions): Promise<ChannelFrame[]> {
   const setting = rx.region!;
   const { rate, center } = checkCoverage(setting, rec);
   const groups = setting.plan.map((g) => {

@@ -1,7 +1,7 @@
 // `chirp toa --region R --dr N`: a LoRaWAN data rate's SF and bandwidth, and what the region allows
 // of a frame at that rate: the largest MACPayload, the duty cycle's off-time, the dwell time.
 import { ChirpError } from "../errors.js";
-import { dataRate, getRegion, type DataRate, type Region } from "../lorawan/regions.js";
+import { dataRate, getRegion, REGION_NAMES, type DataRate, type Region } from "../lorawan/regions.js";
 import { intFlag } from "./args.js";
 
 export function regionDataRate(
@@ -20,15 +20,7 @@ export function regionDataRate(
         { parameter: `--${k}` },
       );
   }
-  let region: Region;
-  try {
-    region = getRegion(v.region);
-  } catch {
-    throw new ChirpError("BAD_PARAMETER", `--region ${String(v.region)} is not a region chirpkit knows`, {
-      parameter: "--region",
-      allowed: "eu868, us915, au915, cn470, as923, kr920, in865, ru864",
-    });
-  }
+  const region = regionFlag(v.region);
   const n = intFlag("dr", v.dr, 0, 15);
   try {
     return { region, dr: dataRate(region, n) };
@@ -89,4 +81,16 @@ export function regionLimits(
     );
   }
   return { lines, json };
+}
+
+/** The region a `--region` flag names (`chirp toa` and `chirp decode`), or a typed error listing the known ones. */
+export function regionFlag(value: unknown): Region {
+  try {
+    return getRegion(value);
+  } catch {
+    throw new ChirpError("BAD_PARAMETER", `--region ${String(value)} is not a region chirpkit knows`, {
+      parameter: "--region",
+      allowed: REGION_NAMES.join(", "),
+    });
+  }
 }
