@@ -6,6 +6,7 @@
 // --quick: 40 frames per point, a check that every row runs (the figures are then rough).
 import os from "node:os";
 import { perSweep } from "../dist/sim/index.js";
+import { per10Crossing } from "./per-crossing.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -19,19 +20,6 @@ const rate = Number(opt("rate", 250000));
 const only = opt("only", "");
 const base = { 7: -9, 9: -14, 12: -21.5 }[sf] ?? -9;
 const snrDbs = [-1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2.5, 3.5].map((d) => base + d);
-
-function crossing(points) {
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1],
-      b = points[i];
-    if (a.per > 0.1 && b.per <= 0.1) {
-      const la = Math.log(Math.max(a.per, 1e-3)),
-        lb = Math.log(Math.max(b.per, 1e-3));
-      return a.snrDb + ((Math.log(0.1) - la) / (lb - la)) * (b.snrDb - a.snrDb);
-    }
-  }
-  return NaN;
-}
 
 // DC in the units of a frame at the reference SNR (unit amplitude): 1.8, about -7 dB against the noise per sample at SF7 threshold and 2x
 const rtl = { dcOffset: [1.5, -1], iqGainImbalance: 0.02, iqPhaseDeg: 2 };
@@ -87,7 +75,7 @@ for (const r of rows.filter((x) => x.label.includes(only) || x.label === "clean 
     ...(r.impairments ? { impairments: r.impairments } : {}),
     ...(r.iqCorrection !== undefined ? { iqCorrection: r.iqCorrection } : {}),
   });
-  const x = crossing(points);
+  const x = per10Crossing(points);
   if (r.label === "clean AWGN") ref = x;
   console.log(
     JSON.stringify({

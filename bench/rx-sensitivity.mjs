@@ -6,6 +6,7 @@
 import os from "node:os";
 import { simulate } from "../dist/sim/index.js";
 import { decodeRecording } from "../dist/rx/index.js";
+import { per10Crossing } from "./per-crossing.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -53,19 +54,6 @@ function per({ sf, oversampling, snrDb, payloadLength = 16, cr = 1, bandwidth = 
   return 1 - ok / total;
 }
 
-function crossing(points) {
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1],
-      b = points[i];
-    if (a.per > 0.1 && b.per <= 0.1) {
-      const la = Math.log(Math.max(a.per, 1e-3)),
-        lb = Math.log(Math.max(b.per, 1e-3));
-      return a.snrDb + ((Math.log(0.1) - la) / (lb - la)) * (b.snrDb - a.snrDb);
-    }
-  }
-  return NaN;
-}
-
 console.log(
   `# receiver sensitivity on ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}, ${new Date().toISOString()}, ${frames} frames per point`,
 );
@@ -101,7 +89,7 @@ for (const s of sweeps.filter((x) => x.label.includes(only))) {
       }),
     );
   }
-  summary.push({ sweep: s.label, per10SnrDb: Number(crossing(points).toFixed(2)) });
+  summary.push({ sweep: s.label, per10SnrDb: Number(per10Crossing(points).toFixed(2)) });
 }
 console.log("\nSNR at 10% PER:");
 for (const s of summary)
