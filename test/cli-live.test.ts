@@ -100,6 +100,8 @@ describe("chirp decode - (standard input)", () => {
     const w = watch(child);
     child.stdin!.write(bytes.subarray(0, 25_000 * 8));
     await w.until(() => /SF7\s+ok/.test(w.out.stdout));
+    // the text line carries the confidence; a strong frame with a good CRC reads 1
+    expect(w.out.stdout).toMatch(/SF7\s+ok\s+SNR\s+-?[\d.]+ dB {2}conf 1\.00 {2}\d+ B {2}[0-9a-f]+\n/);
     child.kill("SIGINT");
     expect(await w.closed).toBe(0);
     expect(w.out.stdout).toMatch(/1 frame\(s\), 1 good, in 0\.10 s of stdin \(stopped \(Ctrl-C\)\)/);

@@ -200,6 +200,24 @@ describe("minConfidence option", () => {
     createGatewayReceiver({ ...g, minConfidence: 0.7 }).dispose();
     expect(() => createGatewayReceiver({ ...g, minConfidence: 2 })).toThrow(ChirpError);
   });
+  it("the gateway counts the frames it did not report (stats.lowConfidence), as one receiver does", () => {
+    // one channel at 2 samples per chip: the receiver alone on the same noise sees the same frames
+    const iq = noise(40 * 2 * bandwidth, 4242);
+    const o = { sampleRate: 2 * bandwidth, bandwidth, syncWord: "any" as const, implicit: noCrc };
+    const one = decodeAll(iq, { ...o, sf: 7, minConfidence: 0 });
+    const expected = one.frames.filter((f) => !f.truncated).length;
+    expect(expected).toBeGreaterThan(0);
+    const gw = createGatewayReceiver({ ...o, channels: [0], sfs: [7] });
+    try {
+      const frames = [...gw.push(iq), ...gw.flush()];
+      expect(frames.filter((f) => !f.truncated)).toEqual([]);
+      expect(gw.stats.lowConfidence).toBe(expected);
+      gw.reset();
+      expect(gw.stats.lowConfidence).toBe(0);
+    } finally {
+      gw.dispose();
+    }
+  });
 });
 
 describe("chirp decode --min-confidence", () => {

@@ -99,7 +99,7 @@ function streamChunks(stream: NodeJS.ReadableStream & { destroy?: () => void }):
 function textLine(f: ChannelFrame, rate: number): string {
   const ch = f.channelHz !== undefined ? `${(f.channelHz / 1e6).toFixed(4)} MHz  ` : "";
   const dr = (f as { dataRate?: string }).dataRate;
-  return `${fixed(f.startSample / rate, 4).padStart(10)} s  ${ch}SF${f.sf}${dr ? ` ${dr}` : ""}  ${crcWord(f).padEnd(6)} SNR ${fixed(f.snrDb, 1).padStart(5)} dB  ${f.payloadLength ?? "-"} B  ${f.payloadHex}\n`;
+  return `${fixed(f.startSample / rate, 4).padStart(10)} s  ${ch}SF${f.sf}${dr ? ` ${dr}` : ""}  ${crcWord(f).padEnd(6)} SNR ${fixed(f.snrDb, 1).padStart(5)} dB  conf ${fixed(f.confidence, 2)}  ${f.payloadLength ?? "-"} B  ${f.payloadHex}\n`;
 }
 
 export async function runLive(source: string, v: Record<string, unknown>, rx: RxFlags): Promise<number> {

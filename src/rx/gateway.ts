@@ -72,6 +72,8 @@ export interface GatewayStats {
   frames: number;
   /** Preamble detections summed over all receivers. */
   detections: number;
+  /** Frames decoded but not reported because their confidence was below `minConfidence`, summed over all receivers (most are noise). */
+  lowConfidence: number;
   /** Receivers running (channels x SFs). */
   receivers: number;
 }
@@ -192,7 +194,13 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   const live = (): void => {
     if (disposed) throw new ChirpError("DISPOSED", "this gateway receiver has been disposed");
   };
-  const stats: GatewayStats = { samplesIn: 0, frames: 0, detections: 0, receivers: channels.length * sfs.length };
+  const stats: GatewayStats = {
+    samplesIn: 0,
+    frames: 0,
+    detections: 0,
+    lowConfidence: 0,
+    receivers: channels.length * sfs.length,
+  };
 
   /** Tags a channel's frame with the channel. */
   const tag = (f: Frame, ch: Channel): GatewayFrame => ({
@@ -205,9 +213,15 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   function collect(out: GatewayFrame[]): GatewayFrame[] {
     out.sort((a, b) => a.startSampleExact - b.startSampleExact);
     stats.frames += out.length;
-    let d = 0;
-    for (const ch of channels) for (const st of ch.rx.stats) d += st.detections;
+    let d = 0,
+      low = 0;
+    for (const ch of channels)
+      for (const st of ch.rx.stats) {
+        d += st.detections;
+        low += st.lowConfidence;
+      }
     stats.detections = d;
+    stats.lowConfidence = low;
     return out;
   }
 
@@ -242,7 +256,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
   function reset(): void {
     live();
     for (const ch of channels) ch.rx.reset();
-    Object.assign(stats, { samplesIn: 0, frames: 0, detections: 0 });
+    Object.assign(stats, { samplesIn: 0, frames: 0, detections: 0, lowConfidence: 0 });
     held = [];
   }
 
