@@ -280,22 +280,23 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
       trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => ({ text: td.textContent ?? "", title: td.title }))),
     );
     expect(rows.length).toBe(4);
-    expect(rows.map((r) => r[6]!.title)).toEqual(expected); // payload hex
+    expect(rows.map((r) => r[7]!.title)).toEqual(expected); // payload hex
     expect(rows.map((r) => r[5]!.text)).toEqual(["ok", "ok", "ok", "ok"]); // CRC
-    expect(rows[1]![6]!.text).toBe('"Hello from chirpkit!"');
+    expect(rows.map((r) => r[6]!.text)).toEqual(["1.00", "1.00", "1.00", "1.00"]); // confidence: strong, CRC good
+    expect(rows[1]![7]!.text).toBe('"Hello from chirpkit!"');
     for (const [i, fCnt] of [
       [0, 41],
       [2, 42],
       [3, 43],
     ] as const) {
-      expect(rows[i]![7]!.text).toContain("DevAddr 26011bda");
-      expect(rows[i]![7]!.text).toContain(`FCnt ${fCnt}`);
-      expect(rows[i]![7]!.text).toContain("MIC ok");
+      expect(rows[i]![8]!.text).toContain("DevAddr 26011bda");
+      expect(rows[i]![8]!.text).toContain(`FCnt ${fCnt}`);
+      expect(rows[i]![8]!.text).toContain("MIC ok");
     }
-    expect(rows[1]![7]!.text).toBe("—"); // plain text: its MIC cannot verify, so not shown as LoRaWAN
-    expect(rows[0]![8]!.text).toMatch(/ch1 temperature 21\.5 °C; ch2 relative humidity 48\.5/);
-    expect(rows[2]![8]!.text).toMatch(/barometric pressure 1013\.2 hPa/);
-    expect(rows[3]![8]!.text).toMatch(/ch4 analog input 3\.3/);
+    expect(rows[1]![8]!.text).toBe("—"); // plain text: its MIC cannot verify, so not shown as LoRaWAN
+    expect(rows[0]![9]!.text).toMatch(/ch1 temperature 21\.5 °C; ch2 relative humidity 48\.5/);
+    expect(rows[2]![9]!.text).toMatch(/barometric pressure 1013\.2 hPa/);
+    expect(rows[3]![9]!.text).toMatch(/ch4 analog input 3\.3/);
     // Time, SNR and CFO are numbers; the simulated channel has a 2.5 kHz carrier offset and 3 dB
     // SNR (the receiver's own estimate, so only a loose check of the SNR column).
     for (const r of rows) {
@@ -549,7 +550,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
         "#rx-appskey": "",
       });
       expect(await page.inputValue("#rx-format")).toBe("cf32");
-      expect(rows1.map((r) => r[6])).toEqual(clean.frames.map((f) => f.payloadHex));
+      expect(rows1.map((r) => r[7])).toEqual(clean.frames.map((f) => f.payloadHex));
       expect(rows1.map((r) => r[5])).toEqual(clean.frames.map(() => "ok"));
 
       // Implicit header: the length, coding rate and CRC flag come from the form.
@@ -561,7 +562,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
         "#rx-implicit-len": String(implicit.implicitLength),
         "#rx-implicit-cr": String(implicit.cr),
       });
-      expect(rowsImplicit.map((r) => r[6])).toEqual(implicit.frames.map((f) => f.payloadHex));
+      expect(rowsImplicit.map((r) => r[7])).toEqual(implicit.frames.map((f) => f.payloadHex));
       expect(rowsImplicit.map((r) => r[5])).toEqual(implicit.frames.map(() => "ok"));
       await page.fill("#rx-implicit-len", "");
 
@@ -588,7 +589,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
       });
       expect(await page.inputValue("#rx-rate")).toBe(String(cu8.sampleRate));
       expect(await page.inputValue("#rx-format")).toBe("cu8");
-      expect(rows2.map((r) => r[6])).toEqual(cu8.frames.map((f) => f.payloadHex));
+      expect(rows2.map((r) => r[7])).toEqual(cu8.frames.map((f) => f.payloadHex));
       expect(rows2.map((r) => r[5])).toEqual(cu8.frames.map(() => "ok"));
 
       // A wideband gateway recording (1 MS/s, three channels, SF7..12): the centre channel with
@@ -608,7 +609,7 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
         "#rx-offset": "0",
       });
       const centre = gw.frames.filter((f) => f.channelOffsetHz === 0).sort((a, b) => a.startSample - b.startSample);
-      expect(rows3.map((r) => r[6])).toEqual(centre.map((f) => f.payloadHex));
+      expect(rows3.map((r) => r[7])).toEqual(centre.map((f) => f.payloadHex));
       expect(rows3.map((r) => Number(r[2]))).toEqual(centre.map((f) => f.sf));
       rmSync(sigmfDir, { recursive: true, force: true });
       expect(pageErrors).toEqual([]);
@@ -647,9 +648,9 @@ describe.skipIf(!hasChromium)("browser demo (headless Chromium)", () => {
     expect(await page.textContent("#rx-status")).toMatch(/up to 4 Web Workers at once$/);
     await page.selectOption("#rx-workers", "1");
     rmSync(dir, { recursive: true, force: true });
-    expect(one.map((r) => r[6])).toEqual(sim.truth.map((t) => t.payloadHex));
+    expect(one.map((r) => r[7])).toEqual(sim.truth.map((t) => t.payloadHex));
     expect(one.map((r) => r[5])).toEqual(sim.truth.map(() => "ok"));
-    // every cell the same (time, SF, CR, length, CRC, payload, LoRaWAN), SNR and CFO to their last digit but one
+    // every cell the same (time, SF, CR, length, CRC, confidence, payload, LoRaWAN), SNR and CFO to their last digit but one
     const discrete = (rows: string[][]) => rows.map((r) => r.filter((_, i) => i !== 3 && i !== 4));
     expect(discrete(four)).toEqual(discrete(one));
     const num = (cell: string) => Number(cell.replace(/,/g, "")); // en-US: 2,000

@@ -192,6 +192,7 @@ export function row(f: Frame, index: number, s: DecodeSettings): FrameRow {
     headerOk: f.headerOk,
     crc: f.crc,
     crcOk: f.crcOk,
+    confidence: f.confidence,
     truncated: f.truncated,
     payloadHex: f.payloadHex,
     payloadText: printable(payload),

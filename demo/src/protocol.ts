@@ -70,6 +70,8 @@ export interface FrameRow {
   headerOk: boolean;
   crc: boolean | null;
   crcOk: boolean | null;
+  /** 0..1: how unlikely noise is to give this frame (see the receiver's Frame.confidence). */
+  confidence: number;
   truncated: boolean;
   payloadHex: string;
   /** The payload as text when it is printable. */

@@ -294,6 +294,7 @@ export function frameCells(f: FrameRow): [string, string, string][] {
     [fmt(f.snrDb, 1), "SNR (dB)", "num"],
     [fmt(f.cfoHz, 0), "CFO (Hz)", "num"],
     [crc, "CRC", crc === "ok" ? "ok" : crc === "none" ? "" : "bad"],
+    [f.confidence.toFixed(2), "Confidence", "num"],
     [f.payloadText !== null ? `"${f.payloadText}"` : f.payloadHex, "Payload", "hex payload"],
     [lorawanCell(f), "LoRaWAN", "lorawan"],
     [lppCell(f), "LPP", "lpp"],
