@@ -2,21 +2,13 @@
 // archive), streamed at constant memory, one receiver per spreading factor; several channels
 // (--channel/--offset) go through the gateway receiver (one front end per channel). Several files, a
 // directory or a glob go to the batch runner (src/cli/batch.ts).
-import { recordingShapeHint } from "./hints.js";
 import { accessSync, constants, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { ChirpError } from "../errors.js";
-import {
-  createChannelReceiver,
-  decodeCollisions,
-  decodeGatewayCollisions,
-  type ChannelReceiver,
-  type ChannelReceiverOptions,
-  type Frame,
-  type GatewayOptions,
-  type Samples,
-} from "./deps.js";
-import { timeOnAir } from "../phy/index.js";
-import { decodeInWorkers, MAX_WORKERS } from "../rx/parallel.js";
+// Only what a plain decode of one file needs is loaded up front (start-up is part of every run's
+// CPU time): collisions, workers, batches, LoRaWAN keys, region plans and hints load when asked for.
+import { createChannelReceiver } from "../rx/channel.js";
+import type { ChannelReceiver, ChannelReceiverOptions, Frame, GatewayOptions, Samples } from "./deps.js";
+import { timeOnAir } from "../phy/params.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
 import { openRecording, readSamples, requireRate, streamSamples, type Recording } from "./recording.js";
@@ -33,10 +25,10 @@ import {
 import { createProgress } from "./progress.js";
 import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
-import { exchangeFromFlags, exchangeHelp, exchangeSpec, lorawanColumns, lorawanJson, lorawanOf } from "./exchange.js";
+import type { Exchange } from "../lorawan/index.js";
 import { isBatch, runBatch } from "./batch.js";
 import { liveHelp, liveSpec, rejectLiveFlags } from "./livespec.js";
-import { applyRegion, regionHelp, regionSpec } from "./region.js";
+import { exchangeHelp, exchangeSpec, regionHelp, regionSpec } from "./decodeFlags.js";
 import { frameTime, openOutputs, outputHelp, outputSpec, rejectInBatch } from "./outputs.js";
 
 export const summary = "find and decode LoRa frames in recordings (raw IQ or SigMF)";
@@ -187,6 +179,7 @@ export async function decodeRecording(
   };
   if (opts.collisions) {
     // capture and cancellation work on the whole recording (src/rx/collide.ts)
+    const { decodeCollisions, decodeGatewayCollisions } = await import("../rx/collide.js");
     const samples = readSamples(rec) as Samples;
     const center = rec.centerFrequency ?? 0;
     const out: ChannelFrame[] = [];
@@ -218,6 +211,7 @@ export async function decodeRecording(
   if ((opts.jobs ?? 1) > 1 && !opts.source) {
     // the recording cut into segments decoded by workers at once; the same frames as below
     const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
+    const { decodeInWorkers } = await import("../rx/parallel.js");
     const result = await decodeInWorkers(
       { total: rec.samples, read: (first, count) => readSamples(rec, first, count) as Samples },
       { kind: "channels", channels: channelOptions },
@@ -432,7 +426,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   // with --region the plan gives the SFs; --sf then only narrows them
   const rx = parseRxFlags(v.region !== undefined && v.sf === undefined ? { ...v, sf: "5-12" } : v);
-  applyRegion(v, rx, v.sf !== undefined);
+  if (v.region !== undefined || v.subband !== undefined)
+    (await import("./region.js")).applyRegion(v, rx, v.sf !== undefined);
   const live = p.positionals.length === 1 && (await import("./live.js")).isLiveSource(p.positionals[0]!);
   if (v.collisions && (live || isBatch(p.positionals) || v.resume !== undefined || v.region !== undefined)) {
     throw new ChirpError(
@@ -451,7 +446,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   // One file decodes in this process (a child process would only add its start-up); with --jobs N
   // it is cut into segments that N workers decode at once.
-  const jobs = v.jobs !== undefined ? intFlag("jobs", v.jobs, 1, MAX_WORKERS) : 1;
+  const jobs = v.jobs !== undefined ? intFlag("jobs", v.jobs, 1, (await import("../rx/parallel.js")).MAX_WORKERS) : 1;
   if (jobs > 1 && (v.collisions || v.region !== undefined)) {
     throw new ChirpError(
       "BAD_PARAMETER",
@@ -465,7 +460,8 @@ export async function run(argv: string[]): Promise<number> {
   if (v.annotate && (!rec.sigmf || rec.sigmf.archive)) writeAnnotations(rec, []); // throws the clear message before decoding
   const json = !!v.json;
   // LoRaWAN conversations are followed in time order: frames are then printed at the end
-  const exchange = exchangeFromFlags(v);
+  const lw = v.appkey !== undefined || v.keys !== undefined ? await import("./exchange.js") : null;
+  const exchange: Exchange | null = lw ? lw.exchangeFromFlags(v) : null;
   const outputs = await openOutputs(
     v,
     frameTime(rec, rate, {
@@ -489,11 +485,11 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   await outputs.close(!!v.quiet);
-  const lorawan = exchange ? frames.map((f) => lorawanOf(f, exchange)) : [];
+  const lorawan = lw && exchange ? frames.map((f) => lw.lorawanOf(f, exchange)) : [];
   if (json && exchange) {
     frames.forEach((f, i) =>
       process.stdout.write(
-        jsonLine({ ...frameRecord(f, rate), ...(lorawan[i] ? { lorawan: lorawanJson(lorawan[i]!) } : {}) }),
+        jsonLine({ ...frameRecord(f, rate), ...(lorawan[i] ? { lorawan: lw!.lorawanJson(lorawan[i]!) } : {}) }),
       ),
     );
   }
@@ -517,7 +513,7 @@ export async function run(argv: string[]): Promise<number> {
     if (exchange) {
       const rows = frames.flatMap((f, i) => (lorawan[i] ? [{ f, d: lorawan[i]! }] : []));
       process.stdout.write(
-        `\nLoRaWAN\n${rows.length ? formatTable(rows, lorawanColumns(rate)) : "no LoRaWAN frame\n"}`,
+        `\nLoRaWAN\n${rows.length ? formatTable(rows, lw!.lorawanColumns(rate)) : "no LoRaWAN frame\n"}`,
       );
       const open = exchange.sessions();
       for (const [addr, name] of open) {
@@ -527,7 +523,8 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   // Nothing found: say why when the receiver's counters know (stderr, never in --json stdout).
-  const hint = found === 0 ? (recordingShapeHint(rec, rx) ?? emptyDecodeHint(stats, rx)) : undefined;
+  const hint =
+    found === 0 ? ((await import("./hints.js")).recordingShapeHint(rec, rx) ?? emptyDecodeHint(stats, rx)) : undefined;
   if (hint) process.stderr.write(`chirp decode: ${hint}\n`);
   if (v.annotate) {
     const path = writeAnnotations(rec, annotations);

@@ -208,23 +208,7 @@ export function conversationKeysFile(devices: ConversationDevice[]): {
 
 // --- the decoding side ------------------------------------------------------------------------
 
-export const exchangeSpec = {
-  appkey: { type: "string" },
-  keys: { type: "string" },
-  "show-session-keys": { type: "boolean" },
-} as const;
-
-export const exchangeHelp: [string, string][] = [
-  [
-    "--appkey K",
-    "LoRaWAN 1.0.x AppKey (32 hex digits): join requests verified, join accepts decrypted, then the session's data MIC-checked and decrypted (best with --iq both)",
-  ],
-  [
-    "--keys FILE",
-    'keys of several devices: {"devices": [{"name", "devEui", "appKey"} or {"devAddr", "nwkSKey", "appSKey"}]}',
-  ],
-  ["--show-session-keys", "print the session keys derived from a join accept whose MIC verified (secrets)"],
-];
+export { exchangeHelp, exchangeSpec } from "./decodeFlags.js";
 
 /** The exchange the flags ask for (null without --appkey/--keys). */
 export function exchangeFromFlags(v: Record<string, unknown>): Exchange | null {

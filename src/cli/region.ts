@@ -19,17 +19,7 @@ import { withRxSettings, type RxFlags } from "./rxflags.js";
 import type { ChannelFrame, DecodeRunOptions } from "./decode.js";
 import { createProgress } from "./progress.js";
 
-export const regionSpec = {
-  region: { type: "string" },
-  subband: { type: "string" },
-} as const satisfies OptionSpec;
-
-export const regionHelp: [string, string][] = [
-  [
-    "--region R [--subband N]",
-    "listen on a LoRaWAN plan's uplink channels: eu868 us915 au915 cn470 as923 kr920 in865 ru864 (sub-band N of us915/au915/cn470); SFs, bandwidths and sync 0x34 from the plan; frames name their dataRate",
-  ],
-];
+export { regionHelp, regionSpec } from "./decodeFlags.js";
 
 export interface RegionSetting {
   region: Region;

@@ -11,7 +11,8 @@
 // independent and are merged with Fisher's rule for two p-values.
 import { deinterleave } from "../engines/js/interleaver.js";
 import { HARD_TABLES } from "../engines/js/hamming.js";
-import { symbolToWord, type ResolvedParams } from "../phy/index.js";
+import { symbolToWord } from "../phy/decoder.js";
+import type { ResolvedParams } from "../phy/params.js";
 
 /** Probability that a noise-only symbol counts as strong (its peak over mean above the ratio). */
 const STRONG_NOISE = 0.01;

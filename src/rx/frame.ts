@@ -4,15 +4,9 @@
 // and LLRs in the frame's store (Wasm memory for the wasm engine), where the engine's codec reads
 // the header and finally the payload. At SF5/SF6 with both framings accepted, a probe reads the
 // symbols after the downchirps once and tells the layouts apart first.
-import {
-  decodeFrame,
-  decodeFrameSoft,
-  frameSymbolCount,
-  type DecodedFrame,
-  type DecodedFrameHeaderOk,
-  type Framing,
-  type ResolvedParams,
-} from "../phy/index.js";
+import { decodeFrame, decodeFrameSoft } from "../phy/decoder.js";
+import { frameSymbolCount, type Framing, type ResolvedParams } from "../phy/params.js";
+import type { DecodedFrame, DecodedFrameHeaderOk } from "../phy/types.js";
 import { at, DEBUG, hasWindow, WAIT, type FrameRecord, type HeaderFields, type Phase, type Stage } from "./context.js";
 import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED, type FrameQuery, type FrameStore } from "./kernel.js";

@@ -5,7 +5,8 @@
 // demod writes a frame's hard decisions and LLRs into its store, where the engine's codec decodes
 // them. The constants and the result record are defined once, in assembly/rx/abi.ts (generated
 // into src/wasm/generated/rx-abi.ts).
-import { symbolToWord, type DecodedFrame, type HeaderFields, type ResolvedParams } from "../phy/index.js";
+import { symbolToWord } from "../phy/decoder.js";
+import type { DecodedFrame, HeaderFields, ResolvedParams } from "../phy/index.js";
 import type { SymbolResult } from "../wasm/generated/rx-abi.js";
 
 export {

@@ -1,15 +1,17 @@
 // The receiver's options, checked once at create and resolved into the configuration every stage reads.
 import { ChirpError, badParameter, checkInt } from "../errors.js";
 import {
+  checkEngine,
+  checkHeaderFields,
+  checkPayloadLength,
   frameSymbolCount,
   resolveParams,
-  syncSymbols,
   syncWordByte,
   type Engine,
   type Framing,
   type ResolvedParams,
-} from "../phy/index.js";
-import { checkEngine, checkHeaderFields, checkPayloadLength } from "../phy/params.js";
+} from "../phy/params.js";
+import { syncSymbols } from "../phy/modulator.js";
 import type { IqPolarity, ReceiverOptions, SampleFormat } from "./types.js";
 import { DEFAULT_MIN_CONFIDENCE, strongSymbolTest } from "./confidence.js";
 

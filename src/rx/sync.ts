@@ -4,7 +4,7 @@
 //
 // The upchirp tone sits at timing + carrier, the downchirp tone at carrier - timing (in bins): half
 // their sum and half their difference separate carrier (within +-BW/4) and timing.
-import { frameSymbolCount, type Framing } from "../phy/index.js";
+import { frameSymbolCount, type Framing } from "../phy/params.js";
 import { PROBE_SYMBOLS } from "./options.js";
 import { demodArgs, MARGIN, NONE, type SymbolResult } from "./kernel.js";
 import { at, DEBUG, has, hasWindow, wrap, WAIT, type FrameRecord, type Phase, type Stage } from "./context.js";
