@@ -145,6 +145,58 @@ describe("channel filter", () => {
       }
     });
   }
+  // Integer ratios of 4 and more with a factor 2 run as halfband stages and then the channel
+  // filter: measured end to end with tones (aliases included), the cascade must behave as the one
+  // filter it replaces.
+  for (const c of [
+    { sampleRate: 8 * B, bandwidth: 2 * B, transition: 0.12, stages: 2 }, // the gateway's channel
+    { sampleRate: 8 * B, bandwidth: B, transition: 0.1, stages: 3 },
+    { sampleRate: 64 * B, bandwidth: B, transition: 0.1, stages: 6 },
+    { sampleRate: 12 * B, bandwidth: B, transition: 0.1, stages: 3 }, // 12 = 2 x 2 x 3
+  ]) {
+    it(`passes the band and stops the rest through a halfband cascade (${c.sampleRate / c.bandwidth}x)`, () => {
+      const fe = createFrontend({ ...c, engine: "wasm" });
+      expect(fe.stageTaps.length).toBe(c.stages);
+      expect(Number.isInteger(fe.delaySamples)).toBe(true);
+      const n = 6000 * Math.round(fe.ratio);
+      const x = new Float32Array(2 * n);
+      const level = (f: number): number => {
+        for (let i = 0; i < n; i++) {
+          const ph = 2 * Math.PI * ((f * i) / c.sampleRate - Math.floor((f * i) / c.sampleRate));
+          x[2 * i] = Math.cos(ph);
+          x[2 * i + 1] = Math.sin(ph);
+        }
+        fe.reset();
+        const y = fe.push(x);
+        let p = 0;
+        const from = 2 * (Math.ceil(fe.delaySamples) * 2 + 50);
+        for (let i = from; i < y.length; i++) p += y[i]! ** 2;
+        return 10 * Math.log10(p / ((y.length - from) / 2));
+      };
+      const bw = c.bandwidth;
+      for (const f of [0, 0.2, -0.4]) expect(Math.abs(level(f * bw))).toBeLessThan(0.05);
+      expect(level(0.5 * bw)).toBeCloseTo(-6.02, 0);
+      const stop = 0.5 + c.transition / 2;
+      for (let f = stop + 0.01; f < c.sampleRate / bw / 2; f += f < 4 ? 0.037 : 0.41) {
+        expect(level(f * bw), `${f} bandwidths`).toBeLessThan(-55);
+        expect(level(-f * bw), `${-f} bandwidths`).toBeLessThan(-55);
+      }
+      // where the output shows the input: a tone's phase at output n is that at inputPosition(n)
+      const f = 0.21 * bw;
+      level(f);
+      const y = fe.push(new Float32Array(0));
+      expect(y.length).toBe(0);
+      fe.reset();
+      const z = fe.push(x);
+      for (const k of [300, 1000]) {
+        const t = fe.inputPosition(k);
+        const want = 2 * Math.PI * ((f * t) / c.sampleRate);
+        const got = Math.atan2(z[2 * k + 1]!, z[2 * k]!);
+        expect(Math.abs(Math.atan2(Math.sin(got - want), Math.cos(got - want)))).toBeLessThan(2e-3);
+      }
+      fe.dispose();
+    });
+  }
   it("rejects rates below the output rate and bad options with typed errors", () => {
     expect(() => createFrontend({ sampleRate: 100e3, bandwidth: B })).toThrow(/sampleRate/);
     expect(() => createFrontend({ sampleRate: 250e3, bandwidth: B, outputOversampling: 4 })).toThrow(/sampleRate/);

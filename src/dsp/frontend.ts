@@ -3,7 +3,8 @@
  * samples per chip, band-limited to the LoRa bandwidth.
  *
  *   convert (cf32/cs16/cu8/cs8 -> f32, NaN check) -> mix by -frequencyOffsetHz (NCO)
- *   -> windowed-sinc low-pass to the LoRa band -> integer polyphase decimation, or an
+ *   -> windowed-sinc low-pass to the LoRa band -> integer polyphase decimation (halfband
+ *      stages first when the ratio has a factor 2 beyond the last one, designFilterCascade), or an
  *      arbitrary-ratio polyphase resampler for rates such as 1.024 or 2.4 MS/s at 125 kHz.
  *
  * Why filter instead of picking every k-th sample: picking folds all the out-of-band noise into
@@ -69,8 +70,10 @@ export interface Frontend {
   readonly ratio: number;
   /** Group delay of the channel filter in output samples: output n shows the input at sample (n - delaySamples) * ratio. */
   readonly delaySamples: number;
-  /** Taps per polyphase branch. */
+  /** Length of the channel filter's impulse response in input samples (taps per polyphase branch for a single stage). */
   readonly taps: number;
+  /** Taps of each stage (one stage, or halfband stages decimating by 2 then the channel filter). */
+  readonly stageTaps: readonly number[];
   /** Polyphase branches (1 when the ratio is an integer). */
   readonly phases: number;
   readonly engine: Engine;
@@ -101,21 +104,24 @@ const BLOCK = 8192;
 /** Largest supported sampleRate / (outputOversampling * bandwidth). */
 const MAX_RATIO = 1024;
 
-const registry = new FinalizationRegistry<FrontendKernels>((k) => k.dispose());
+const registry = new FinalizationRegistry<FrontendKernels[]>((ks) => {
+  for (const k of ks) k.dispose();
+});
 
 /** Designs the channel filter for a rate ratio (input samples per output sample). */
 export function designChannelFilter(
   ratio: number,
   outputOversampling: number,
   opts: { attenuationDb?: number; transition?: number; cfoMargin?: number } = {},
-): { filter: PolyphaseFilter; integer: boolean } {
+): { filter: PolyphaseFilter; integer: boolean; stopEdge: number } {
   const integer = Math.abs(ratio - Math.round(ratio)) < 1e-9 * ratio;
   const r = integer ? Math.round(ratio) : ratio;
   const fsOverB = r * outputOversampling; // input samples per chip
   if (integer && r === 1 && (outputOversampling === 1 || (opts.cfoMargin ?? 0) > 0)) {
     // Already at one sample per chip: nothing to remove, no filter (a pass-through tap).
     // Two taps (kernels need an even count), reversed: the newest sample passes unchanged.
-    return { filter: { m: 2, phases: 1, table: new Float32Array([0, 1, 0, 1]), delay: 0 }, integer };
+    const filter = { m: 2, phases: 1, table: new Float32Array([0, 1, 0, 1]), delay: 0 };
+    return { filter, integer, stopEdge: fsOverB / 2 };
   }
   // Fewer phases when the kernel is smooth on the input grid (linear interpolation error ~ (f/phases)^2).
   const phases = integer ? 1 : Math.min(64, Math.max(4, Math.ceil(512 / r)));
@@ -133,7 +139,89 @@ export function designChannelFilter(
     // Integer ratios: a length that makes the group delay a whole number of output samples.
     multipleOf: integer ? 2 * r : 2,
   });
-  return { filter, integer };
+  return { filter, integer, stopEdge: cutoff + transition / 2 };
+}
+
+/** One decimating stage of the channel filter. */
+export interface FilterStage {
+  filter: PolyphaseFilter;
+  /** Input samples per output sample of this stage. */
+  decimation: number;
+  /**
+   * Index of the first output's newest input sample (0 .. decimation-1): the stages' offsets make
+   * the cascade's group delay a whole number of output samples.
+   */
+  offset: number;
+}
+
+/**
+ * The channel filter as a chain of stages. An integer ratio of 4 or more with a factor 2 becomes
+ * halfband stages (each decimating by 2, their odd taps zero, so the kernel skips them) followed by
+ * the channel filter itself at the remaining ratio; this is the classic multistage decimator
+ * (Crochiere and Rabiner, "Optimum FIR digital filter implementations for decimation,
+ * interpolation, and narrow-band filtering", 1975): the early stages only have to keep what would
+ * alias onto the channel filter's band, so their transitions are wide and they are short. Each
+ * halfband passes up to the channel filter's stop edge s and stops from (its output rate) - s, the
+ * first frequency that folds onto [-s, s]; its ripple (60 dB design: +-0.009 dB) adds to the
+ * channel filter's. Any other ratio is one stage, as designChannelFilter makes it.
+ */
+export function designFilterCascade(
+  ratio: number,
+  outputOversampling: number,
+  opts: { attenuationDb?: number; transition?: number; cfoMargin?: number } = {},
+): { stages: FilterStage[]; integer: boolean; delay: number } {
+  const integer = Math.abs(ratio - Math.round(ratio)) < 1e-9 * ratio;
+  let last = integer ? Math.round(ratio) : ratio;
+  let halfbands = 0;
+  while (integer && last >= 4 && last % 2 === 0) {
+    last /= 2;
+    halfbands++;
+  }
+  const final = designChannelFilter(last, outputOversampling, opts);
+  const stages: FilterStage[] = [];
+  for (let j = 0; j < halfbands; j++) {
+    const q = last * 2 ** (halfbands - j) * outputOversampling; // this stage's input samples per chip
+    const filter = designLowpass({
+      cutoff: 0.25,
+      transition: (q / 2 - 2 * final.stopEdge) / q,
+      attenuationDb: opts.attenuationDb ?? 60,
+      multipleOf: 4,
+    });
+    stages.push({ filter, decimation: 2, offset: 0 });
+  }
+  stages.push({ filter: final.filter, decimation: integer ? last : ratio, offset: 0 });
+  if (!integer) return { stages, integer, delay: final.filter.delay };
+  // group delay in input samples: each stage's (m/2 - offset) in its own input samples; offsets
+  // (a binary digit per halfband, then 0 .. last-1 for the last stage) take away its remainder
+  // modulo the whole ratio
+  const total = Math.round(ratio);
+  let delay = 0;
+  let scale = 1;
+  for (const st of stages) {
+    delay += scale * st.filter.delay;
+    scale *= st.decimation;
+  }
+  let rem = delay % total;
+  delay -= rem;
+  for (let j = 0; j < stages.length; j++) {
+    stages[j]!.offset = j < halfbands ? rem & 1 : rem;
+    rem = j < halfbands ? rem >> 1 : 0;
+  }
+  return { stages, integer, delay };
+}
+
+/** A stage's kernels and stream state. */
+interface Stage {
+  kern: FrontendKernels;
+  m: number;
+  decim: number;
+  offset: number;
+  /** History capacity in samples. */
+  cap: number;
+  /** Valid samples in the history. */
+  fill: number;
+  /** Local index of the next output's newest sample (integer ratios). */
+  newest: number;
 }
 
 /** Creates a streaming front end (see the module comment). */
@@ -175,61 +263,102 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       `0, or with outputOversampling >= 2 up to ${(((k - 1) / 2 - 0.05) * bandwidth).toFixed(0)} Hz ((outputOversampling - 1)/2 - 0.05 bandwidths)`,
     );
   }
-  const { filter, integer } = designChannelFilter(Math.max(1, rawRatio), k, { ...opts, cfoMargin: maxCfo / bandwidth });
+  const {
+    stages: design,
+    integer,
+    delay,
+  } = designFilterCascade(Math.max(1, rawRatio), k, {
+    ...opts,
+    cfoMargin: maxCfo / bandwidth,
+  });
   const ratio = integer ? Math.round(rawRatio) : rawRatio;
-  const m = filter.m;
-  const histCap = m - 1 + BLOCK;
-  const kern: FrontendKernels =
-    engine === "wasm" ? new WasmKernels(filter, histCap, BLOCK) : new JsKernels(filter, histCap, BLOCK);
+  // each stage's history holds m-1 old samples and what one input block makes at its rate
+  const stages: Stage[] = [];
+  let perBlock = BLOCK;
+  for (const st of design) {
+    const m = st.filter.m;
+    const histCap = m - 1 + perBlock;
+    const kern: FrontendKernels =
+      engine === "wasm"
+        ? new WasmKernels(st.filter, histCap, stages.length === 0 ? BLOCK : 1)
+        : new JsKernels(st.filter, histCap, stages.length === 0 ? BLOCK : 1);
+    stages.push({ kern, m, decim: st.decimation, offset: st.offset, cap: histCap, fill: 0, newest: 0 });
+    perBlock = Math.ceil(perBlock / st.decimation) + 1;
+  }
+  const input = stages[0]!;
+  const finalStage = stages[stages.length - 1]!;
+  const finalFilter = design[design.length - 1]!.filter;
+  const kern = input.kern;
+  const outKern = finalStage.kern;
+  // the impulse response's span in input samples
+  let taps = 1;
+  for (let j = 0, scale = 1; j < design.length; scale *= design[j]!.decimation, j++)
+    taps += (design[j]!.filter.m - 1) * scale;
   const cps = -fo / sampleRate;
   if (opts.iqCorrection !== undefined && typeof opts.iqCorrection !== "boolean")
     badParameter("iqCorrection", opts.iqCorrection, "a boolean");
   const iqc = opts.iqCorrection ? createIqCorrector(engine) : null;
   const bytesFormat = opts.format;
 
-  // Stream state.
-  let fill = 0; // valid samples in the history buffer
-  let base = 0; // absolute input index of hist[0]
+  // Stream state (each stage's fill and next newest sample are in the stage).
+  let base = 0; // absolute input index of the first stage's hist[0] (the resampler's time base)
   let consumed = 0; // absolute input samples taken in
   let produced = 0; // output samples produced
-  let newestLocal = 0; // integer path: local index of the next output's newest sample
   const carry = new Uint8Array(8); // bytes of a partial raw sample left by the last push
   let carryLen = 0;
   let carryFormat: SampleFormat | undefined;
   let disposed = false;
 
   const reset = (): void => {
-    // m-1 zeros of history: output 0 sits at input time 0 with the filter's tail on silence.
-    kern.clear(m - 1);
-    fill = m - 1;
-    base = -(m - 1);
+    // m-1 zeros of history: output 0 sits at input time offset with the filter's tail on silence.
+    for (const st of stages) {
+      st.kern.clear(st.m - 1);
+      st.fill = st.m - 1;
+      st.newest = st.m - 1 + st.offset;
+    }
+    base = -(input.m - 1);
     consumed = 0;
     produced = 0;
-    newestLocal = m - 1;
     carryLen = 0;
     carryFormat = undefined;
     iqc?.reset();
   };
   reset();
 
-  // Filters what is in the history; returns outputs written from outAt.
+  // Keeps the last m-1 samples of a stage: its next output's newest sample is not there yet, so
+  // older ones are spent.
+  const spend = (st: Stage): number => {
+    const drop = st.fill - (st.m - 1);
+    if (drop > 0) {
+      st.kern.shift(drop, st.m - 1);
+      st.fill = st.m - 1;
+      st.newest -= drop;
+    }
+    return Math.max(0, drop);
+  };
+
+  // Filters what is in the histories, stage by stage; returns outputs written from outAt.
   const run = (outAt: number, maxOut: number): number => {
     let cnt: number;
     if (integer) {
-      cnt = kern.decimate(fill, ratio, newestLocal, outAt, maxOut);
-      newestLocal += cnt * ratio;
+      for (let j = 0; j + 1 < stages.length; j++) {
+        const st = stages[j]!;
+        const next = stages[j + 1]!;
+        const c = st.kern.decimate(st.fill, st.decim, st.newest, next.fill, next.cap - next.fill, next.kern);
+        st.newest += c * st.decim;
+        next.fill += c;
+        const d = spend(st);
+        if (j === 0) base += d;
+      }
+      const st = finalStage;
+      cnt = st.kern.decimate(st.fill, st.decim, st.newest, outAt, maxOut);
+      st.newest += cnt * st.decim;
     } else {
-      cnt = kern.resample(fill, base, ratio, 0, produced, outAt, maxOut);
+      cnt = kern.resample(input.fill, base, ratio, 0, produced, outAt, maxOut);
     }
     produced += cnt;
-    // Keep the last m-1 samples: the next output's newest sample is not here yet, so older ones are spent.
-    const drop = fill - (m - 1);
-    if (drop > 0) {
-      kern.shift(drop, m - 1);
-      fill = m - 1;
-      base += drop;
-      newestLocal -= drop;
-    }
+    const d = spend(finalStage);
+    if (finalStage === input) base += d;
     return cnt;
   };
 
@@ -251,14 +380,15 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     let outCount = 0;
     for (let off = 0; off < n; ) {
       const b = Math.min(BLOCK, n - off);
-      const bad = write(off, b, fill);
+      const at = input.fill;
+      const bad = write(off, b, at);
       if (bad >= 0) {
         const absolute = consumed + (bad >> 1);
-        throw nonFiniteError(absolute, bad & 1, kern.histFloat(fill * 2 + bad));
+        throw nonFiniteError(absolute, bad & 1, kern.histFloat(at * 2 + bad));
       }
-      if (iqc) kern.iqCorrect(fill, b, iqc);
-      if (cps !== 0) kern.mix(fill, b, cps, consumed);
-      fill += b;
+      if (iqc) kern.iqCorrect(at, b, iqc);
+      if (cps !== 0) kern.mix(at, b, cps, consumed);
+      input.fill += b;
       consumed += b;
       off += b;
       outCount += run(outAt + outCount, maxOut - outCount);
@@ -281,7 +411,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
         `the previous chunk ended inside a ${carryFormat} sample; this one is ${format}`,
       );
     }
-    kern.ensureOut(Math.ceil((bytes.length + carryLen) / bps / ratio) + 4);
+    outKern.ensureOut(Math.ceil((bytes.length + carryLen) / bps / ratio) + 4);
     let outCount = 0;
     if (carryLen > 0) {
       // Complete the sample split by the previous chunk.
@@ -289,7 +419,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       if (bytes.length < need) {
         carry.set(bytes, carryLen);
         carryLen += bytes.length;
-        return kern.outView(0);
+        return outKern.outView(0);
       }
       carry.set(bytes.subarray(0, need), carryLen);
       const one = carry.slice(0, bps);
@@ -305,7 +435,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       carryLen = rest;
       carryFormat = format;
     }
-    return kern.outView(outCount);
+    return outKern.outView(outCount);
   };
 
   // Feeds whole samples of raw bytes; their output goes to position outAt of the output buffer.
@@ -328,7 +458,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     if (!Number.isInteger(nComplex) || nComplex < 0) badParameter("nComplex", nComplex, "a non-negative integer");
     if (carryLen > 0)
       throw new ChirpError("BAD_INPUT", "the previous chunk ended inside a raw sample; finish it with push()");
-    kern.ensureOut(Math.ceil(nComplex / ratio) + 4);
+    outKern.ensureOut(Math.ceil(nComplex / ratio) + 4);
     srcPtr = ptr;
     let cnt: number;
     try {
@@ -336,7 +466,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     } finally {
       srcPtr = -1;
     }
-    return { ptr: kern.outPtr(), nComplex: cnt };
+    return { ptr: outKern.outPtr(), nComplex: cnt };
   };
 
   const fe: Frontend = {
@@ -345,13 +475,14 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     outputOversampling: k,
     outputRate,
     ratio,
-    delaySamples: filter.delay / ratio,
-    taps: m,
-    phases: filter.phases,
+    delaySamples: delay / ratio,
+    taps,
+    stageTaps: design.map((st) => st.filter.m),
+    phases: finalFilter.phases,
     engine,
     push,
     pushPtr,
-    inputPosition: (n: number) => (n - filter.delay / ratio) * ratio,
+    inputPosition: (n: number) => n * ratio - delay,
     iqEstimate: () => iqc?.estimate() ?? null,
     get consumed() {
       return consumed;
@@ -367,10 +498,14 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       if (disposed) return;
       disposed = true;
       registry.unregister(fe);
-      kern.dispose();
+      for (const st of stages) st.kern.dispose();
       iqc?.dispose();
     },
   };
-  registry.register(fe, kern, fe);
+  registry.register(
+    fe,
+    stages.map((st) => st.kern),
+    fe,
+  );
   return fe;
 }

@@ -65,7 +65,11 @@ export interface FrontendKernels {
   mix(at: number, n: number, cyclesPerSample: number, index0: number): void;
   /** DC removal and IQ imbalance correction of n history samples at `at`, in place. */
   iqCorrect(at: number, n: number, c: IqCorrector): void;
-  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number;
+  /**
+   * Filters and decimates the history; the outputs go to position outAt of the output buffer, or of
+   * `into`'s history when given (the next stage of a cascade, the same engine).
+   */
+  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number, into?: FrontendKernels): number;
   resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number;
   /** Moves hist[from, from+count) to hist[0, count). */
   shift(from: number, count: number): void;
@@ -162,8 +166,9 @@ export class WasmKernels implements FrontendKernels {
   iqCorrect(at: number, n: number, c: IqCorrector): void {
     c.wasm(this.hist + at * 8, n);
   }
-  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
+  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number, into?: FrontendKernels): number {
     const f = this.filter;
+    const dst = into ? (into as WasmKernels).hist + outAt * 8 : this.out + outAt * 8;
     if (decim === 2 && this.even)
       return this.mod.fir_halfband(
         this.hist,
@@ -173,20 +178,11 @@ export class WasmKernels implements FrontendKernels {
         f.table[f.m / 2 - 1]!,
         f.m,
         newest0,
-        this.out + outAt * 8,
+        dst,
         maxOut,
         this.split,
       );
-    return this.mod.fir_decimate(
-      this.hist,
-      nIn,
-      this.taps,
-      this.filter.m,
-      decim,
-      newest0,
-      this.out + outAt * 8,
-      maxOut,
-    );
+    return this.mod.fir_decimate(this.hist, nIn, this.taps, this.filter.m, decim, newest0, dst, maxOut);
   }
   resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number {
     const f = this.filter;
@@ -276,19 +272,9 @@ export class JsKernels implements FrontendKernels {
   iqCorrect(at: number, n: number, c: IqCorrector): void {
     c.js(this.hist, at, n);
   }
-  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number): number {
-    return firDecimate(
-      this.hist,
-      0,
-      nIn,
-      this.filter.table,
-      this.filter.m,
-      decim,
-      newest0,
-      this.out,
-      outAt * 2,
-      maxOut,
-    );
+  decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number, into?: FrontendKernels): number {
+    const dst = into ? (into as JsKernels).hist : this.out;
+    return firDecimate(this.hist, 0, nIn, this.filter.table, this.filter.m, decim, newest0, dst, outAt * 2, maxOut);
   }
   resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number {
     const f = this.filter;

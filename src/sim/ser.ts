@@ -88,8 +88,9 @@ export function serSweep(opts: SerSweepOptions): SerPoint[] {
         });
       }
       rng.addComplexNoise(rec, r * 10 ** (-snrDb / 10), 0, rec.length / 2, engine);
-      const y = fe ? fe.push(rec) : rec;
-      const got = demodulateSymbols(y.subarray(2 * n0, 2 * (n0 + count * n)), params, { oversampling: 1, engine });
+      // a copy: the front end's output is a view of Wasm memory, which the demodulator may grow
+      const y = fe ? fe.push(rec).slice(2 * n0, 2 * (n0 + count * n)) : rec.subarray(2 * n0, 2 * (n0 + count * n));
+      const got = demodulateSymbols(y, params, { oversampling: 1, engine });
       fe?.dispose();
       for (let i = 0; i < count; i++) if (got[i] !== symbols[i]) errors++;
       done += count;
