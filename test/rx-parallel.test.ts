@@ -211,6 +211,10 @@ describe("workers on recordings with a frame at every cut", () => {
     const one = decodeRecording(iq, o);
     expect(one.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(truth.map((t) => t.payloadHex));
     expectSameFrames(await decodeRecordingParallel(iq, { ...o, workers: 5, workerUrl }), one);
+    // every segment in a worker, the recording in shared memory (views sent, not copies)
+    const shared = new Float32Array(new SharedArrayBuffer(iq.byteLength));
+    shared.set(iq);
+    expectSameFrames(await decodeRecordingParallel(shared, { ...o, workers: 5, workerUrl, thisThread: false }), one);
   });
 
   it("SF7 at 1 sample per chip, js engine, 4 workers: frames a symbol either side of the cuts", async () => {
@@ -309,8 +313,9 @@ describe("workers wait for the next call", () => {
       snrDb: 10,
       lengthSamples: 420_000,
     }).iq;
-    const first = await decodeRecordingParallel(iq, { ...o, workers: 3, workerUrl });
+    const first = await decodeRecordingParallel(iq, { ...o, workers: 3, workerUrl, thisThread: false });
     expect(idleWorkerCount()).toBe(3);
+    // this thread decodes one segment: two of the waiting workers the others, and back
     const again = await decodeRecordingParallel(iq, { ...o, workers: 3, workerUrl });
     expect(idleWorkerCount()).toBe(3);
     expectSameFrames(again, first);
@@ -342,6 +347,9 @@ describe("workers: errors", () => {
     expect(() => decodeRecordingParallel([1, 2] as unknown as Float32Array, { ...o, workers: 2 })).toThrow(
       expect.objectContaining({ code: "BAD_INPUT", parameter: "samples" }),
     );
+    expect(() => decodeRecordingParallel(iq, { ...o, thisThread: 1 as unknown as boolean })).toThrow(
+      expect.objectContaining({ code: "BAD_PARAMETER", parameter: "thisThread" }),
+    );
     expect(() => decodeRecordingParallel(iq, { ...o, workerUrl: 5 as unknown as string })).toThrow(
       expect.objectContaining({ code: "BAD_PARAMETER", parameter: "workerUrl" }),
     );
@@ -359,10 +367,15 @@ describe("workers: errors", () => {
       new URL("data:text/javascript,throw new Error('boom')"),
       new URL("./no-such-worker.js", import.meta.url),
     ]) {
-      await expect(decodeRecordingParallel(iq, { ...o, workers: 2, workerUrl: url })).rejects.toMatchObject({
-        code: "WORKER_FAILED",
-      });
+      await expect(
+        decodeRecordingParallel(iq, { ...o, workers: 2, workerUrl: url, thisThread: false }),
+      ).rejects.toMatchObject({ code: "WORKER_FAILED" });
     }
+    // this thread decoding the first of two segments stops too
+    const long = new Float32Array(2 * 420_000);
+    await expect(
+      decodeRecordingParallel(long, { ...o, workers: 2, workerUrl: new URL("data:text/javascript,process.exit(3)") }),
+    ).rejects.toMatchObject({ code: "WORKER_FAILED" });
   });
 
   it("bad samples found by a worker reject with its ChirpError", async () => {

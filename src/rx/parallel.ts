@@ -23,7 +23,13 @@ import { createChannelReceiver, type ChannelReceiverOptions } from "./channel.js
 import { createGatewayReceiver, type GatewayFrame, type GatewayOptions } from "./gateway.js";
 import { SEARCH_WINDOWS } from "./kernel.js";
 import { resolveOptions } from "./options.js";
-import type { SegmentBounds, SegmentCounts, SegmentFrame, SegmentJob } from "./segment.js";
+import {
+  createSegmentDecoder,
+  type SegmentBounds,
+  type SegmentCounts,
+  type SegmentFrame,
+  type SegmentJob,
+} from "./segment.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
 
 /** Most workers one call starts. */
@@ -42,6 +48,12 @@ export interface ParallelOptions {
    * In Node a string is a path or a file: URL.
    */
   workerUrl?: string | URL;
+  /**
+   * This thread decodes the first segment itself (default true), feeding the workers between its
+   * chunks: one worker fewer to start, and that segment's samples are not copied. false leaves
+   * every segment to workers (a page's UI thread then stays free).
+   */
+  thisThread?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -61,8 +73,8 @@ export type ToWorker =
 
 /** A worker's messages to its parent. */
 export type FromWorker =
-  /** After each chunk: the segment's samples consumed (the parent then sends the next chunk). */
-  | { type: "consumed"; samples: number }
+  /** After each chunk: the segment's samples consumed (the parent then sends the next chunk), and the chunk's buffer back for the next copy. */
+  | { type: "consumed"; samples: number; buffer?: ArrayBuffer }
   | { type: "frames"; frames: SegmentFrame[]; counts: SegmentCounts }
   | { type: "error"; code: string; message: string; parameter?: string; allowed?: string };
 
@@ -367,11 +379,18 @@ export function mergeSegments(
 // ---------------------------------------------------------------------------------------------
 // The parallel decode.
 
-/** Where a worker's samples come from: a slice of the whole recording (a fresh array, or a view of shared memory). */
+/** Where the segments' samples come from. */
 export interface SampleSource {
   /** Samples in the recording. */
   total: number;
+  /** Samples [first, first + count): an array of their own (transferred to a worker), or a view (see `views`). */
   read(first: number, count: number): Samples | Promise<Samples>;
+  /**
+   * read returns views of the caller's memory: this thread decodes them as they are, and a
+   * worker's are copied into buffers that go back and forth to it (a SharedArrayBuffer's are sent
+   * as views, not copied).
+   */
+  views?: boolean;
 }
 
 export interface DecodeInWorkersOptions extends ParallelOptions {
@@ -380,7 +399,7 @@ export interface DecodeInWorkersOptions extends ParallelOptions {
   overlapSamples?: number;
   /** Samples per message to a worker (default 2^20). */
   chunkSamples?: number;
-  /** Called as the workers progress, with the samples of their segments consumed, summed. */
+  /** Called as the segments progress, with the samples of the segments consumed, summed. */
   onProgress?: (samplesConsumed: number) => void;
   /** The job's options were checked already (by making and disposing its receivers here). */
   checked?: boolean;
@@ -388,6 +407,8 @@ export interface DecodeInWorkersOptions extends ParallelOptions {
 
 /** Chunks in flight to one worker: the next is sent when one has been consumed. */
 const IN_FLIGHT = 2;
+/** Samples this thread decodes between turns of its event loop (a few ms: the workers' requests for samples wait no longer). */
+const HERE_CHUNK = 1 << 18;
 
 /** Checks the job's options where they are given (the parent), before any worker starts. */
 function checkJob(job: SegmentJob): void {
@@ -401,22 +422,46 @@ function cloneable(job: SegmentJob): SegmentJob {
   return { kind: "channels", channels: job.channels.map((o) => ({ ...o, onProgress: undefined })) };
 }
 
+const isShared = (x: Samples): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && x.buffer instanceof SharedArrayBuffer;
+
 /** A typed array that owns its whole buffer can be transferred; anything else is copied first. */
 function transferable(x: Samples): Samples {
-  const shared = typeof SharedArrayBuffer !== "undefined" && x.buffer instanceof SharedArrayBuffer;
-  if (shared || (x.byteOffset === 0 && x.byteLength === x.buffer.byteLength)) return x;
+  if (isShared(x) || (x.byteOffset === 0 && x.byteLength === x.buffer.byteLength)) return x;
   return x.slice();
+}
+
+/** Gives the event loop a turn (the workers' messages) between this thread's chunks. */
+let turn: (() => Promise<void>) | null = null;
+function yieldToEvents(): Promise<void> {
+  if (!turn) {
+    if (typeof setImmediate === "function") turn = () => new Promise((r) => setImmediate(r));
+    else {
+      // browsers: a message to itself runs after the pending events (a timeout may be clamped to 4 ms)
+      const ch = new MessageChannel();
+      const waiting: (() => void)[] = [];
+      ch.port1.onmessage = () => waiting.shift()?.();
+      turn = () =>
+        new Promise<void>((r) => {
+          waiting.push(r);
+          ch.port2.postMessage(0);
+        });
+    }
+  }
+  return turn();
 }
 
 /** What the workers found: frames in time order with their channel, and the receivers' counters summed over the workers (an overlap's detections count in both of its workers). */
 export interface WorkersResult {
   frames: SegmentFrame[];
   counts: SegmentCounts;
-  /** Segments the recording was cut into (workers used). */
+  /** Segments the recording was cut into (threads used: workers, and this thread unless thisThread is false). */
   segments: number;
 }
 
-/** Decodes `source` with the job's receivers on up to `workers` workers. */
+type SegmentResult = { frames: SegmentFrame[]; counts: SegmentCounts };
+
+/** Decodes `source` with the job's receivers in up to `workers` segments at once. */
 export async function decodeInWorkers(
   source: SampleSource,
   job: SegmentJob,
@@ -427,95 +472,146 @@ export async function decodeInWorkers(
   const plan = planSegments(source.total, o.workers, shape, o.overlapSamples);
   const chunk = o.chunkSamples ?? 1 << 20;
   const n = plan.cuts.length - 1;
+  const here = o.thisThread !== false;
   const sent = cloneable(job);
-  const modules = compiledModules();
   /** Workers of this call not yet back in the pool: terminated if the call fails. */
   const busy = new Set<WorkerPort>();
   const progress = new Array<number>(n).fill(0);
+  const results: SegmentResult[] = new Array(n);
   let failed = false;
-  try {
-    const results = await new Promise<{ frames: SegmentFrame[]; counts: SegmentCounts }[]>((resolve, reject) => {
-      const results: { frames: SegmentFrame[]; counts: SegmentCounts }[] = new Array(n);
-      let pending = n;
-      const fail = (e: unknown) => {
-        if (failed) return;
-        failed = true;
-        reject(e);
-      };
-      for (let i = 0; i < n; i++) {
-        const lo = Math.max(0, plan.cuts[i]! - plan.overlap);
-        const hi = Math.min(source.total, plan.cuts[i + 1]! + plan.overlap);
-        const bounds: SegmentBounds = {
-          offset: lo,
-          keepFrom: i === 0 ? -Infinity : plan.cuts[i]! - plan.band,
-          keepTo: i === n - 1 ? Infinity : plan.cuts[i + 1]! + plan.band,
-        };
-        let next = lo;
-        let inFlight = 0;
-        let ended = false;
-        let port: WorkerPort | null = null;
-        const own = (consumed: number) => Math.max(0, Math.min(plan.cuts[i + 1]!, lo + consumed) - plan.cuts[i]!);
-        let chain: Promise<void> = Promise.resolve();
-        // one send at a time, so chunks go out in order even when reads are asynchronous
-        const pump = () => {
-          chain = chain.then(send).catch(fail);
-        };
-        const send = async () => {
-          while (!failed && inFlight < IN_FLIGHT && next < hi) {
-            const count = Math.min(chunk, hi - next);
-            const first = next;
-            next += count;
-            inFlight++;
-            const x = transferable(await source.read(first, count));
-            const shared = typeof SharedArrayBuffer !== "undefined" && x.buffer instanceof SharedArrayBuffer;
-            port!.post({ type: "samples", samples: x }, shared ? [] : [x.buffer as ArrayBuffer]);
-          }
-          if (!failed && next >= hi && !ended) {
-            ended = true;
-            port!.post({ type: "end" });
-          }
-        };
-        const events: WorkerEvents = {
-          message(m) {
-            if (failed) return;
-            if (m.type === "consumed") {
-              inFlight--;
-              progress[i] = own(m.samples);
-              o.onProgress?.(progress.reduce((s, x) => s + x, 0));
-              pump();
-            } else if (m.type === "frames") {
-              results[i] = { frames: m.frames, counts: m.counts };
-              busy.delete(port!);
-              release(port!);
-              if (--pending === 0) resolve(results);
-            } else if (m.type === "error") {
-              fail(
-                new ChirpError(
-                  m.code as ChirpError["code"],
-                  `${m.message} (in the worker decoding samples ${lo} to ${hi} of the recording, counted from ${lo})`,
-                  { parameter: m.parameter, allowed: m.allowed },
-                ),
-              );
-            }
-          },
-          fail(reason) {
-            fail(new ChirpError("WORKER_FAILED", `a decoding worker (samples ${lo} to ${hi}) stopped: ${reason}`));
-          },
-        };
-        acquire(o.workerUrl, events)
-          .then((p) => {
-            port = p;
-            // the call failed while this worker started: nothing for it to do
-            if (failed) return p.terminate();
-            busy.add(p);
-            p.post({ type: "start", modules, job: sent, bounds });
-            pump();
-          })
-          .catch((e) =>
-            fail(new ChirpError("WORKER_FAILED", `a decoding worker could not start: ${message(e)}`, { cause: e })),
-          );
+  let fail: (e: unknown) => void = () => {};
+  let done: (i: number, r: SegmentResult) => void = () => {};
+  const all = new Promise<void>((resolve, reject) => {
+    let pending = n;
+    fail = (e) => {
+      if (failed) return;
+      failed = true;
+      reject(e);
+    };
+    done = (i, r) => {
+      results[i] = r;
+      if (--pending === 0) resolve();
+    };
+  });
+  const span = (i: number) => {
+    const lo = Math.max(0, plan.cuts[i]! - plan.overlap);
+    const hi = Math.min(source.total, plan.cuts[i + 1]! + plan.overlap);
+    const bounds: SegmentBounds = {
+      offset: lo,
+      keepFrom: i === 0 ? -Infinity : plan.cuts[i]! - plan.band,
+      keepTo: i === n - 1 ? Infinity : plan.cuts[i + 1]! + plan.band,
+    };
+    const report = (consumed: number) => {
+      progress[i] = Math.max(0, Math.min(plan.cuts[i + 1]!, lo + consumed) - plan.cuts[i]!);
+      o.onProgress?.(progress.reduce((s, x) => s + x, 0));
+    };
+    return { lo, hi, bounds, report };
+  };
+
+  // This thread's segment: its samples decoded where they are, the workers' served between chunks.
+  const decodeHere = async (i: number): Promise<void> => {
+    const { lo, hi, bounds, report } = span(i);
+    const d = createSegmentDecoder(sent, bounds);
+    try {
+      for (let next = lo; next < hi && !failed; ) {
+        const count = Math.min(HERE_CHUNK, chunk, hi - next);
+        d.push(await source.read(next, count));
+        next += count;
+        report(d.consumed);
+        if (n > 1) await yieldToEvents();
       }
-    });
+      if (!failed) done(i, { frames: d.finish(), counts: d.counts() });
+    } finally {
+      d.dispose();
+    }
+  };
+
+  const startWorker = (i: number): void => {
+    const { lo, hi, bounds, report } = span(i);
+    let next = lo;
+    let inFlight = 0;
+    let ended = false;
+    let port: WorkerPort | null = null;
+    /** Buffers the worker sent back, for the next copies (views of the caller's memory). */
+    const free: ArrayBuffer[] = [];
+    let chain: Promise<void> = Promise.resolve();
+    // one send at a time, so chunks go out in order even when reads are asynchronous
+    const pump = () => {
+      chain = chain.then(send).catch(fail);
+    };
+    const send = async () => {
+      while (!failed && inFlight < IN_FLIGHT && next < hi) {
+        const count = Math.min(chunk, hi - next);
+        const first = next;
+        next += count;
+        inFlight++;
+        const x = await source.read(first, count);
+        if (isShared(x)) port!.post({ type: "samples", samples: x });
+        else if (source.views) {
+          let buf = free.pop();
+          if (!buf || buf.byteLength < x.byteLength) buf = new ArrayBuffer(x.byteLength);
+          const copy = new (x.constructor as new (b: ArrayBuffer, at: number, len: number) => Samples)(
+            buf,
+            0,
+            x.length,
+          );
+          copy.set(x as never);
+          port!.post({ type: "samples", samples: copy }, [buf]);
+        } else {
+          const y = transferable(x);
+          port!.post({ type: "samples", samples: y }, [y.buffer as ArrayBuffer]);
+        }
+      }
+      if (!failed && next >= hi && !ended) {
+        ended = true;
+        port!.post({ type: "end" });
+      }
+    };
+    const events: WorkerEvents = {
+      message(m) {
+        if (failed) return;
+        if (m.type === "consumed") {
+          inFlight--;
+          if (m.buffer) free.push(m.buffer);
+          report(m.samples);
+          pump();
+        } else if (m.type === "frames") {
+          busy.delete(port!);
+          release(port!);
+          done(i, { frames: m.frames, counts: m.counts });
+        } else if (m.type === "error") {
+          fail(
+            new ChirpError(
+              m.code as ChirpError["code"],
+              `${m.message} (in the worker decoding samples ${lo} to ${hi} of the recording, counted from ${lo})`,
+              { parameter: m.parameter, allowed: m.allowed },
+            ),
+          );
+        }
+      },
+      fail(reason) {
+        fail(new ChirpError("WORKER_FAILED", `a decoding worker (samples ${lo} to ${hi}) stopped: ${reason}`));
+      },
+    };
+    acquire(o.workerUrl, events)
+      .then((p) => {
+        port = p;
+        // the call failed while this worker started: nothing for it to do
+        if (failed) return p.terminate();
+        busy.add(p);
+        p.post({ type: "start", modules: compiledModules(), job: sent, bounds });
+        pump();
+      })
+      .catch((e) =>
+        fail(new ChirpError("WORKER_FAILED", `a decoding worker could not start: ${message(e)}`, { cause: e })),
+      );
+  };
+
+  let mine: Promise<void> = Promise.resolve();
+  try {
+    for (let i = here ? 1 : 0; i < n; i++) startWorker(i);
+    if (here) mine = decodeHere(0).catch((e) => fail(e));
+    await all;
     const counts: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };
     for (const r of results) {
       counts.detections += r.counts.detections;
@@ -532,6 +628,8 @@ export async function decodeInWorkers(
     return { frames, counts, segments: n };
   } finally {
     for (const p of busy) p.terminate();
+    // this thread's segment stops at its next chunk when a worker failed; its receiver is disposed before the call settles
+    await mine;
   }
 }
 
@@ -544,20 +642,21 @@ function message(e: unknown): string {
 
 function checkParallel(o: ParallelOptions): void {
   if (o.workers !== undefined) checkInt("workers", o.workers, 1, MAX_WORKERS);
+  if (o.thisThread !== undefined && typeof o.thisThread !== "boolean")
+    badParameter("thisThread", o.thisThread, "a boolean");
   const u = o.workerUrl;
   if (u !== undefined && typeof u !== "string" && !(u instanceof URL))
     badParameter("workerUrl", u, "a URL or a string naming the worker module");
 }
 
-/** A recording held in memory as a source: each read is a copy (transferred to the worker), or a view of shared memory. */
+/** A recording held in memory as a source: views of it (copied for a worker unless shared). */
 function memorySource(samples: Samples, format: string | undefined): SampleSource {
   checkSamples(samples);
   const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[(format ?? "cu8") as keyof typeof BYTES_PER_SAMPLE] : 2;
-  const shared = typeof SharedArrayBuffer !== "undefined" && samples.buffer instanceof SharedArrayBuffer;
   return {
     total: Math.floor(samples.length / per),
-    read: (first, count) =>
-      shared ? samples.subarray(first * per, (first + count) * per) : samples.slice(first * per, (first + count) * per),
+    read: (first, count) => samples.subarray(first * per, (first + count) * per) as Samples,
+    views: true,
   };
 }
 
@@ -580,7 +679,7 @@ export function decodeRecordingParallel(
   if (!options || typeof options !== "object")
     throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   checkParallel(options);
-  const { workers: _w, workerUrl: _u, onProgress: _p, ...rest } = options;
+  const { workers: _w, workerUrl: _u, thisThread: _t, onProgress: _p, ...rest } = options;
   let channel: ChannelReceiverOptions;
   if ("sfs" in rest && rest.sfs !== undefined) channel = rest;
   else {
@@ -598,7 +697,7 @@ function inMemory(
 ) {
   const source = memorySource(samples, options.format);
   checkJob(job);
-  const { workers, workerUrl, onProgress } = options;
+  const { workers, workerUrl, thisThread, onProgress } = options;
   if (onProgress !== undefined && typeof onProgress !== "function")
     badParameter("onProgress", onProgress, "a function");
   return (async () => {
@@ -606,6 +705,7 @@ function inMemory(
       workers: workers ?? (await defaultWorkers()),
       checked: true,
       ...(workerUrl !== undefined ? { workerUrl } : {}),
+      ...(thisThread !== undefined ? { thisThread } : {}),
       ...(onProgress ? { onProgress: onProgress as (n: number) => void } : {}),
     });
     return result.frames.map((f) => f.frame);
@@ -620,6 +720,6 @@ export function decodeGatewayParallel(
   if (!options || typeof options !== "object")
     throw new ChirpError("BAD_PARAMETER", "gateway options must be an object", { parameter: "options" });
   checkParallel(options);
-  const { workers: _w, workerUrl: _u, onProgress: _p, ...gateway } = options;
+  const { workers: _w, workerUrl: _u, thisThread: _t, onProgress: _p, ...gateway } = options;
   return inMemory(samples, options, { kind: "gateway", options: gateway }) as Promise<GatewayFrame[]>;
 }

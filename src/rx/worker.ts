@@ -13,7 +13,7 @@ import { usePrecompiled } from "../wasm/instantiate.js";
 import type { FromWorker, ToWorker } from "./parallel.js";
 import type { SegmentDecoder } from "./segment.js";
 
-type Post = (msg: FromWorker) => void;
+type Post = (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
 
 let decoder: SegmentDecoder | null = null;
 let queue: Promise<void> = Promise.resolve();
@@ -38,7 +38,11 @@ async function handle(msg: ToWorker, post: Post): Promise<void> {
     decoder = createSegmentDecoder(msg.job, msg.bounds);
   } else if (msg.type === "samples") {
     decoder!.push(msg.samples);
-    post({ type: "consumed", samples: decoder!.consumed });
+    // the chunk's buffer goes back to the parent for its next copy (shared memory stays where it is)
+    const b = msg.samples.buffer;
+    if (typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer)
+      post({ type: "consumed", samples: decoder!.consumed });
+    else post({ type: "consumed", samples: decoder!.consumed, buffer: b as ArrayBuffer }, [b as ArrayBuffer]);
   } else {
     const d = decoder!;
     decoder = null;
@@ -66,11 +70,11 @@ function listen(post: Post): (msg: ToWorker) => void {
 
 const scope = globalThis as unknown as {
   WorkerGlobalScope?: unknown;
-  postMessage(m: unknown): void;
+  postMessage(m: unknown, transfer: ArrayBuffer[]): void;
   onmessage: ((e: { data: ToWorker }) => void) | null;
 };
 if (scope.WorkerGlobalScope !== undefined) {
-  const post: Post = (m) => scope.postMessage(m);
+  const post: Post = (m, t = []) => scope.postMessage(m, t);
   const on = listen(post);
   scope.onmessage = (e) => on(e.data);
 } else if (typeof process !== "undefined" && process.versions?.node) {
@@ -82,7 +86,7 @@ if (scope.WorkerGlobalScope !== undefined) {
       if (parentPort)
         parentPort.on(
           "message",
-          listen((m) => parentPort.postMessage(m)),
+          listen((m, t = []) => parentPort.postMessage(m, t)),
         );
     },
   );
