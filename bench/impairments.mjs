@@ -22,6 +22,7 @@ const base = { 7: -9, 9: -14, 12: -21.5 }[sf] ?? -9;
 const snrDbs = [-1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2.5, 3.5].map((d) => base + d);
 
 // DC in the units of a frame at the reference SNR (unit amplitude): 1.8, about -7 dB against the noise per sample at SF7 threshold and 2x
+const tone = (frequencyHz, levelDb) => ({ kind: "tone", frequencyHz, levelDb });
 const rtl = { dcOffset: [1.5, -1], iqGainImbalance: 0.02, iqPhaseDeg: 2 };
 const rows = [
   { label: "clean AWGN" },
@@ -46,8 +47,20 @@ const rows = [
   },
   {
     label: "tone at the noise level in the LoRa band, 20 kHz off the carrier",
-    impairments: { interferers: [{ kind: "tone", frequencyHz: 20e3, levelDb: 0 }] },
+    impairments: { interferers: [tone(20e3, 0)] },
     wide: true,
+  },
+  {
+    label: "tone at the noise level, 20 kHz off the carrier, notch off",
+    impairments: { interferers: [tone(20e3, 0)] },
+    notch: false,
+    wide: true,
+  },
+  { label: "tone 10 dB over the noise, 20 kHz off the carrier", impairments: { interferers: [tone(20e3, 10)] } },
+  { label: "tone 20 dB over the noise, 20 kHz off the carrier", impairments: { interferers: [tone(20e3, 20)] } },
+  {
+    label: "two tones: noise level at 20 kHz, 10 dB over it at -35 kHz",
+    impairments: { interferers: [tone(20e3, 0), tone(-35e3, 10)] },
   },
   { label: "Rician K = 10 dB, block", impairments: { fading: { model: "rician", kFactorDb: 10 } }, wide: true },
   { label: "Rayleigh, block", impairments: { fading: { model: "rayleigh" } }, wide: true },
@@ -74,6 +87,7 @@ for (const r of rows.filter((x) => x.label.includes(only) || x.label === "clean 
     seed: 1000 + sf,
     ...(r.impairments ? { impairments: r.impairments } : {}),
     ...(r.iqCorrection !== undefined ? { iqCorrection: r.iqCorrection } : {}),
+    ...(r.notch !== undefined ? { notch: r.notch } : {}),
   });
   const x = per10Crossing(points);
   if (r.label === "clean AWGN") ref = x;

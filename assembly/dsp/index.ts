@@ -16,3 +16,6 @@ export { noise_add } from "./noise";
 
 // SDR artefacts (DC, IQ imbalance)
 export { iq_correct } from "./iqcorrect";
+
+// narrowband-line canceller (detection spectrum, LMS tone canceller)
+export { notch_spectrum, notch_cancel } from "./notch";

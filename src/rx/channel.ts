@@ -18,6 +18,7 @@ import { MARGIN } from "./kernel.js";
 import { phyWasm } from "../wasm/phy.js";
 import { allocating } from "../wasm/instantiate.js";
 import { resolveOptions, type Config } from "./options.js";
+import { createNotch, type Notch } from "./notch.js";
 import type { ReceiverStats } from "./context.js";
 import { createListener, type ChannelLink, type Listener } from "./listener.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
@@ -99,6 +100,11 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
       iqCorrection: options.iqCorrection ?? true,
     }),
   );
+  // persistent narrowband lines in the channel are cancelled before any listener sees the samples
+  const notch: Notch | null =
+    options.notch === false
+      ? null
+      : createNotch({ sampleRate: r * first.bandwidth, bandwidth: first.bandwidth, engine: first.engine });
   // slices of at most 8 windows of the shortest SF keep every listener's buffer within capacity
   const sliceIn = Math.max(1, Math.floor(8 * Math.min(...configs.map((c) => c.m)) * frontend.ratio));
   const link: ChannelLink = { toInput: (p) => frontend.inputPosition(p), dataEnd: Infinity };
@@ -110,6 +116,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     frames: 0,
     lowConfidence: 0,
     oversampling: r,
+    notchLines: 0,
   }));
   const keys: ListenerKey[] = [];
   const listeners: Listener[] = [];
@@ -123,6 +130,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
   } catch (e) {
     for (const l of listeners) l.dispose();
     frontend.dispose();
+    notch?.dispose();
     throw e;
   }
   let lastInput: Samples | null = null;
@@ -135,6 +143,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
   }
 
   function append(out: Float32Array): void {
+    notch?.process(out);
     for (const l of listeners) l.append(out);
   }
 
@@ -193,7 +202,10 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
       append(frontend.push(samples.subarray(i, Math.min(samples.length, i + step)) as Samples));
       run(out);
     }
-    for (const st of stats) st.samplesIn = frontend.consumed;
+    for (const st of stats) {
+      st.samplesIn = frontend.consumed;
+      st.notchLines = notch?.engaged ?? 0;
+    }
     try {
       options.onProgress?.(frontend.consumed);
     } catch (e) {
@@ -245,6 +257,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     recent = [];
     for (const l of listeners) l.reset();
     frontend.reset();
+    notch?.reset();
   }
 
   function dispose(): void {
@@ -252,6 +265,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     disposed = true;
     for (const l of listeners) l.dispose();
     frontend.dispose();
+    notch?.dispose();
   }
 
   return {

@@ -19,6 +19,8 @@ export interface ReceiverStats {
   lowConfidence: number;
   /** Samples per chip the receiver works at (1 or 2). */
   oversampling: number;
+  /** Narrowband lines the channel's notch has engaged since create or reset (0 without one: src/rx/notch.ts). */
+  notchLines: number;
 }
 
 export interface Stage {

@@ -77,6 +77,7 @@ const OPTION_TYPES: Record<keyof ReceiverOptions, [test: (v: unknown) => boolean
   preambleLength: [(v) => typeof v === "number", "an integer 6..65535"],
   engine: [(v) => typeof v === "string", "'wasm' or 'js'"],
   iqCorrection: [(v) => typeof v === "boolean", "a boolean"],
+  notch: [(v) => typeof v === "boolean", "a boolean"],
   onProgress: [(v) => typeof v === "function", "a function (samplesConsumed) => void"],
   minConfidence: [(v) => typeof v === "number" && v >= 0 && v <= 1, "a number 0..1"],
 };

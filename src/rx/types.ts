@@ -43,6 +43,8 @@ export interface ReceiverOptions {
   engine?: Engine;
   /** Remove the SDR's DC offset and correct its IQ imbalance in the front end (default true; src/dsp/iqcorrect.ts). */
   iqCorrection?: boolean;
+  /** Find persistent narrowband lines in the channel (spurs, carriers) and cancel them before the listeners (default true; src/rx/notch.ts). */
+  notch?: boolean;
   /**
    * Frames whose `confidence` is below this are not reported (counted in `stats.lowConfidence`);
    * 0..1, default 0.5: the evidence of a good CRC, so every frame with a good CRC is kept, and noise

@@ -45,6 +45,8 @@ export interface PerSweepOptions {
   impairments?: Pick<SimulateOptions, "fading" | "taps" | "interferers" | "sdr">;
   /** The receiver's DC and IQ imbalance correction (default true, as decodeRecording). */
   iqCorrection?: boolean;
+  /** The receiver's narrowband notch (default true). */
+  notch?: boolean;
   /** Called after each SNR point. */
   onPoint?: (p: PerPoint) => void;
 }
@@ -134,6 +136,7 @@ export function* perSweepPoints(opts: PerSweepOptions): Generator<PerPoint> {
         preambleLength: params.preambleLength,
         engine,
         ...(opts.iqCorrection !== undefined ? { iqCorrection: opts.iqCorrection } : {}),
+        ...(opts.notch !== undefined ? { notch: opts.notch } : {}),
       });
       for (const t of sim.truth) {
         const f = got.find((g) => Math.abs(g.startSample - t.startSample) < symbolSamples / 2);

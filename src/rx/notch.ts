@@ -1,0 +1,357 @@
+/**
+ * The narrowband-interference notch: finds persistent spectral lines in a channel's front-end
+ * output (CW spurs, an RTL-SDR's own harmonics, a carrier in the ISM band) and cancels them.
+ *
+ * Detection, on the samples as they come out of the front end (not dechirped: a chirp sweeps the
+ * band and stays on no bin, while a dechirped preamble would itself be a line). Windows of N
+ * samples (bins of about bandwidth/128), Hann-windowed, power spectrum per window; over a period
+ * of K windows each bin keeps its mean and its minimum. A line is a bin whose minimum over the K
+ * windows is above T times the median (over the central half of the band) of the means, a local
+ * maximum, and NARROW times above the bins 3 away on both sides. The minimum is what makes it
+ * persistent: a LoRa chirp, whatever its SF, is in a given bin for at most a window or two of a
+ * period, so it cannot hold a bin's minimum up; a Hann-windowed chirp that repeats (a preamble)
+ * makes a broad bump, not a narrow peak. For noise alone a bin's per-window power is exponential,
+ * so its minimum over K independent windows exceeds T times the mean with probability
+ * exp(-K T): T = FA_EXP / K keeps that at exp(-40) per bin and period (about one false line in
+ * 10^10 years of a 250 kS/s stream).
+ * The first period after a reset is ACQ_K consecutive windows (a line present from the start is
+ * cancelled after 4 windows, 4 ms at 125 kHz); then one window in STRIDE is analysed, K per period.
+ *
+ * Cancellation: per line an LMS tone canceller (assembly/dsp/notch.ts): a reference e^{j w t}
+ * and a complex amplitude a tracked with step mu; with a sinusoidal reference this is a notch at w
+ * of half-width about mu rad/sample (Widrow et al., "Adaptive noise cancelling: principles and
+ * applications", Proc. IEEE 63(12), 1975, section VIII). mu is set for HALF_WIDTH_HZ: the chirp
+ * loses about pi HALF_WIDTH_HZ / bandwidth of its energy (0.5 %, 0.02 dB). The frequency starts at
+ * the detection's estimate (parabolic interpolation of the log spectrum around the peak bin:
+ * Smith, "Spectral Audio Signal Processing", 2011, "Quadratic interpolation of spectral peaks")
+ * and is then tracked: a frequency error d makes a rotate by d per sample, so at the end of each
+ * window w moves by a quarter of a's rotation over the window. A line not seen in HOLD periods in a row
+ * is dropped.
+ *
+ * With no line engaged the samples are not touched (the receiver's output is exactly what it is
+ * without the notch); the work is then one FFT per STRIDE windows. Windows are aligned to the
+ * absolute sample index and lines change only at window boundaries, so the output does not depend
+ * on how the stream is cut into chunks.
+ */
+import { badParameter } from "../errors.js";
+import { createFft } from "../engines/js/fft.js";
+import { LINE_STRIDE, notchCancel, notchSpectrum } from "../engines/js/notch.js";
+import type { Fft } from "../engines/fftTypes.js";
+import type { WasmBase } from "../wasm/instantiate.js";
+import { phyWasm } from "../wasm/phy.js";
+
+type NotchWasm = WasmBase & {
+  notch_spectrum(x: number, n: number, window: number, buf: number, sum: number, mn: number, first: number): void;
+  notch_cancel(x: number, n: number, state: number, lines: number): void;
+};
+const mod = phyWasm as unknown as NotchWasm;
+
+/** Lines cancelled at once. */
+export const MAX_LINES = 4;
+/** Half-width of each notch, Hz. */
+export const HALF_WIDTH_HZ = 200;
+/** -ln of the probability that noise alone makes a bin a line in one period. */
+const FA_EXP = 40;
+/** Windows of the first period (consecutive), of the later ones, and one window analysed in STRIDE after the first period. */
+const ACQ_K = 4;
+const K = 16;
+const STRIDE = 4;
+/** A line's minimum over its neighbours' 3 bins away. */
+const NARROW = 8;
+/** An engaged line is still there while a bin within 2 of it has its minimum above KEEP x the median. */
+const KEEP = 1.5;
+/** Periods in a row without the line before it is dropped. */
+const HOLD = 32;
+
+export interface NotchLine {
+  /** Frequency of the line relative to the channel's centre, Hz (as tracked). */
+  frequencyHz: number;
+  /** Amplitude of the line as tracked, in sample units. */
+  amplitude: number;
+}
+
+export interface Notch {
+  /** Cancels the lines engaged from n = iq.length / 2 complex samples in place (and looks for lines); returns iq. */
+  process(iq: Float32Array): Float32Array;
+  /** The lines cancelled now. */
+  lines(): NotchLine[];
+  /** Lines engaged since create or reset (a line dropped and found again counts twice). */
+  readonly engaged: number;
+  reset(): void;
+  dispose(): void;
+}
+
+interface Line {
+  /** rad/sample */
+  w: number;
+  /** Amplitude at the end of the last window, for the frequency tracker. */
+  prevRe: number;
+  prevIm: number;
+  misses: number;
+}
+
+const registry = new FinalizationRegistry<number>((ptr) => mod.free(ptr));
+
+/**
+ * A notch for a stream at `sampleRate` (the front end's output) carrying a LoRa channel of
+ * `bandwidth` Hz.
+ */
+export function createNotch(opts: { sampleRate: number; bandwidth: number; engine: "wasm" | "js" }): Notch {
+  const { sampleRate, bandwidth, engine } = opts;
+  if (typeof sampleRate !== "number" || !(sampleRate > 0) || !Number.isFinite(sampleRate))
+    badParameter("sampleRate", sampleRate, "a positive number of samples per second");
+  if (typeof bandwidth !== "number" || !(bandwidth > 0) || !(bandwidth <= sampleRate * 1.001))
+    badParameter("bandwidth", bandwidth, `a positive number of Hz up to sampleRate (${sampleRate})`);
+  if (engine !== "wasm" && engine !== "js") badParameter("engine", engine, "'wasm' or 'js'");
+  const N = 2 ** Math.min(12, Math.max(6, Math.round(Math.log2((128 * sampleRate) / bandwidth))));
+  const mu = (2 * Math.PI * HALF_WIDTH_HZ) / sampleRate;
+  const hann = new Float32Array(N);
+  for (let i = 0; i < N; i++) hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / N);
+
+  // Buffers: the window being collected (2N f32), FFT scratch (2N), the Hann window (N), per-bin
+  // sum and minimum (N each), line state (MAX_LINES x LINE_STRIDE f64), and a staging area of N
+  // complex samples for input that is not in Wasm memory. Wasm: one block, allocated here only (an
+  // allocation in process could grow the memory under the caller's view).
+  const floats = 2 * N + 2 * N + N + N + N + 2 * N;
+  const bytes = floats * 4 + MAX_LINES * LINE_STRIDE * 8;
+  let ptr = 0;
+  let js: {
+    win: Float32Array;
+    buf: Float32Array;
+    sum: Float32Array;
+    mn: Float32Array;
+    st: Float64Array;
+    fft: Fft;
+  } | null = null;
+  if (engine === "wasm") {
+    ptr = mod.alloc(bytes);
+    new Float32Array(mod.memory.buffer, ptr + 4 * N * 4, N).set(hann);
+  } else {
+    js = {
+      win: new Float32Array(2 * N),
+      buf: new Float32Array(2 * N),
+      sum: new Float32Array(N),
+      mn: new Float32Array(N),
+      st: new Float64Array(MAX_LINES * LINE_STRIDE),
+      fft: createFft(N),
+    };
+  }
+  // byte offsets in the Wasm block
+  const P_WIN = 0,
+    P_BUF = 2 * N * 4,
+    P_HANN = 4 * N * 4,
+    P_SUM = 5 * N * 4,
+    P_MN = 6 * N * 4,
+    P_STAGE = 7 * N * 4,
+    P_ST = floats * 4;
+  const f32 = (off: number, len: number): Float32Array => new Float32Array(mod.memory.buffer, ptr + off, len);
+  const winView = (): Float32Array => js?.win ?? f32(P_WIN, 2 * N);
+  const sumView = (): Float32Array => js?.sum ?? f32(P_SUM, N);
+  const mnView = (): Float32Array => js?.mn ?? f32(P_MN, N);
+  const stView = (): Float64Array => js?.st ?? new Float64Array(mod.memory.buffer, ptr + P_ST, MAX_LINES * LINE_STRIDE);
+
+  let pos = 0; // samples processed (absolute index of the next one)
+  let analysed = 0; // windows of the current period analysed
+  let periodK = ACQ_K;
+  let acquiring = true;
+  let lines: Line[] = [];
+  let engaged = 0;
+  let disposed = false;
+  const scratch = new Float32Array(N); // median scratch
+
+  const analyses = (windowIndex: number): boolean => acquiring || windowIndex % STRIDE === 0;
+
+  function reset(): void {
+    pos = 0;
+    analysed = 0;
+    periodK = ACQ_K;
+    acquiring = true;
+    lines = [];
+    engaged = 0;
+    stView().fill(0);
+  }
+
+  /** Bin k as a signed frequency index (-N/2 .. N/2 - 1). */
+  const signed = (k: number): number => (k >= N / 2 ? k - N : k);
+  const bin = (w: number): number => ((Math.round((w * N) / (2 * Math.PI)) % N) + N) % N;
+
+  function writeLine(i: number, l: Line, re: number, im: number, cRe: number, cIm: number): void {
+    const st = stView();
+    const s = i * LINE_STRIDE;
+    st[s] = cRe;
+    st[s + 1] = cIm;
+    st[s + 2] = Math.cos(l.w);
+    st[s + 3] = Math.sin(l.w);
+    st[s + 4] = re;
+    st[s + 5] = im;
+    st[s + 6] = mu;
+  }
+
+  /** The decision at the end of a period, from the per-bin sums and minima. */
+  function decide(): void {
+    const sum = sumView(),
+      mn = mnView();
+    let c = 0;
+    for (let k = 0; k < N; k++) if (Math.abs(signed(k)) < N / 4) scratch[c++] = sum[k]! / periodK;
+    const med = median(scratch, c);
+    if (!(med > 0)) return; // digital silence: nothing to compare a line with
+    const T = FA_EXP / periodK;
+    const at = (k: number): number => mn[(k + N) % N]!;
+    // engaged lines: still there?
+    const kept: number[] = [];
+    for (const l of lines) {
+      const b = bin(l.w);
+      let seen = false;
+      for (let d = -2; d <= 2; d++) seen ||= at(b + d) > KEEP * med;
+      l.misses = seen ? 0 : l.misses + 1;
+      kept.push(b);
+    }
+    // new lines: narrow, persistent peaks, strongest first
+    const found: { k: number; p: number }[] = [];
+    for (let k = 0; k < N; k++) {
+      if (Math.abs(signed(k)) >= (N * 7) / 16) continue; // the channel filter's edges
+      const p = mn[k]!;
+      if (!(p > T * med) || p < at(k - 1) || p <= at(k + 1)) continue;
+      if (!(p > NARROW * Math.max(at(k - 3), at(k + 3)))) continue;
+      if (kept.some((b) => Math.abs(((signed(k) - signed(b) + N / 2 + N) % N) - N / 2) <= 3)) continue;
+      found.push({ k, p });
+    }
+    const survivors = lines.flatMap((l, i) => (l.misses < HOLD ? [i] : []));
+    if (survivors.length !== lines.length) {
+      // the survivors' state moves down to slots 0.. in order
+      const st = stView();
+      const old = st.slice();
+      st.fill(0);
+      survivors.forEach((i, j) => st.set(old.subarray(i * LINE_STRIDE, (i + 1) * LINE_STRIDE), j * LINE_STRIDE));
+      lines = survivors.map((i) => lines[i]!);
+    }
+    found.sort((a, b) => b.p - a.p);
+    for (const { k } of found) {
+      if (lines.length >= MAX_LINES) break;
+      // parabolic interpolation of the log mean power around the peak
+      const lm = Math.log(Math.max(sum[(k - 1 + N) % N]!, 1e-30)),
+        l0 = Math.log(Math.max(sum[k]!, 1e-30)),
+        lp = Math.log(Math.max(sum[(k + 1) % N]!, 1e-30));
+      const den = lm - 2 * l0 + lp;
+      const delta = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (lm - lp)) / den)) : 0;
+      const w = (2 * Math.PI * (signed(k) + delta)) / N;
+      // the amplitude starts at the line's projection over the window just analysed (as a phasor
+      // at the next sample, where the reference starts at 1): the canceller starts settled
+      const win = winView();
+      let re = 0,
+        im = 0;
+      for (let t = 0; t < N; t++) {
+        const c = Math.cos(w * (N - t)),
+          s = Math.sin(w * (N - t));
+        re += win[2 * t]! * c - win[2 * t + 1]! * s;
+        im += win[2 * t]! * s + win[2 * t + 1]! * c;
+      }
+      const l: Line = { w, prevRe: re / N, prevIm: im / N, misses: 0 };
+      writeLine(lines.length, l, re / N, im / N, 1, 0);
+      lines.push(l);
+      engaged++;
+    }
+  }
+
+  /** At every window's end: each line's frequency moves by a quarter of its amplitude's rotation over the window. */
+  function track(): void {
+    const st = stView();
+    lines.forEach((l, i) => {
+      const s = i * LINE_STRIDE;
+      const re = st[s + 4]!,
+        im = st[s + 5]!;
+      if (l.prevRe !== 0 || l.prevIm !== 0) {
+        const d = Math.atan2(im * l.prevRe - re * l.prevIm, re * l.prevRe + im * l.prevIm) / N;
+        l.w += 0.25 * Math.max(-mu, Math.min(mu, d));
+      }
+      l.prevRe = re;
+      l.prevIm = im;
+      // the reference back on the unit circle (its recursion drifts by rounding), the new step
+      const cr = st[s]!,
+        ci = st[s + 1]!;
+      const g = 1 / Math.hypot(cr, ci);
+      writeLine(i, l, re, im, cr * g, ci * g);
+    });
+  }
+
+  function windowEnd(windowIndex: number): void {
+    if (analyses(windowIndex)) {
+      if (js) notchSpectrum(js.win, 0, N, hann, js.buf, js.fft, js.sum, js.mn, analysed === 0);
+      else
+        mod.notch_spectrum(ptr + P_WIN, N, ptr + P_HANN, ptr + P_BUF, ptr + P_SUM, ptr + P_MN, analysed === 0 ? 1 : 0);
+      if (++analysed === periodK) {
+        decide();
+        analysed = 0;
+        periodK = K;
+        acquiring = false;
+      }
+    }
+    if (lines.length > 0) track();
+  }
+
+  function cancel(iq: Float32Array, at: number, n: number): void {
+    if (js) {
+      notchCancel(iq, at, n, js.st, lines.length);
+      return;
+    }
+    if (iq.buffer === mod.memory.buffer) {
+      mod.notch_cancel(iq.byteOffset + at * 8, n, ptr + P_ST, lines.length);
+      return;
+    }
+    const stage = f32(P_STAGE, 2 * N);
+    stage.set(iq.subarray(2 * at, 2 * (at + n)));
+    mod.notch_cancel(ptr + P_STAGE, n, ptr + P_ST, lines.length);
+    iq.set(f32(P_STAGE, 2 * n), 2 * at);
+  }
+
+  function process(iq: Float32Array): Float32Array {
+    if (disposed) throw new Error("notch used after dispose");
+    const n = iq.length >> 1;
+    for (let i = 0; i < n; ) {
+      const inWin = pos % N;
+      const take = Math.min(n - i, N - inWin);
+      const windowIndex = (pos - inWin) / N;
+      if (analyses(windowIndex)) winView().set(iq.subarray(2 * i, 2 * (i + take)), 2 * inWin);
+      if (lines.length > 0) cancel(iq, i, take);
+      pos += take;
+      i += take;
+      if (inWin + take === N) windowEnd(windowIndex);
+    }
+    return iq;
+  }
+
+  const notch: Notch = {
+    process,
+    lines() {
+      const st = stView();
+      return lines.map((l, i) => ({
+        frequencyHz: (l.w * sampleRate) / (2 * Math.PI),
+        amplitude: Math.hypot(st[i * LINE_STRIDE + 4]!, st[i * LINE_STRIDE + 5]!),
+      }));
+    },
+    get engaged() {
+      return engaged;
+    },
+    reset,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (ptr) {
+        registry.unregister(notch);
+        mod.free(ptr);
+        ptr = 0;
+      }
+    },
+  };
+  if (ptr) registry.register(notch, ptr, notch);
+  reset();
+  return notch;
+}
+
+/** Median of the first n values of a (reorders them). */
+function median(a: Float32Array, n: number): number {
+  if (n === 0) return 0;
+  const v = a.subarray(0, n);
+  v.sort();
+  return n % 2 ? v[(n - 1) / 2]! : 0.5 * (v[n / 2 - 1]! + v[n / 2]!);
+}
