@@ -52,6 +52,8 @@ export interface GatewayOptions {
   minConfidence?: number;
   /** Remove the SDR's DC offset and correct its IQ imbalance on the wideband samples (default true). */
   iqCorrection?: boolean;
+  /** Cancel persistent narrowband lines in each channel (default true; see ReceiverOptions.notch). */
+  notch?: boolean;
   /** Called after each push with the wideband samples consumed so far. If it throws, push throws that error and the frames completed in that push come with the next push or flush. */
   onProgress?: (samplesConsumed: number) => void;
 }
@@ -138,6 +140,7 @@ function checkOptions(o: GatewayOptions) {
     badParameter("onProgress", o.onProgress, "a function");
   if (o.iqCorrection !== undefined && typeof o.iqCorrection !== "boolean")
     badParameter("iqCorrection", o.iqCorrection, "a boolean");
+  if (o.notch !== undefined && typeof o.notch !== "boolean") badParameter("notch", o.notch, "a boolean");
   const syncWords = o.syncWords ?? {};
   if (syncWords === null || typeof syncWords !== "object")
     badParameter("syncWords", syncWords, "an object { [sf]: sync word }");
@@ -182,6 +185,7 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
           preambleLength: options.preambleLength,
           engine,
           iqCorrection: options.iqCorrection ?? true,
+          notch: options.notch,
           minConfidence: options.minConfidence,
         }),
       });
