@@ -102,7 +102,10 @@ for (const r of rows.filter((x) => x.label.includes(only) || x.label === "clean 
   });
   const x = per10Crossing(points);
   if (r.label === "clean AWGN") ref = x;
-  results.set(r.label, `| ${r.label} | ${x.toFixed(2)} dB | ${x - ref >= 0 ? "+" : ""}${(x - ref).toFixed(2)} dB | ${frames} |`);
+  results.set(
+    r.label,
+    `| ${r.label} | ${x.toFixed(2)} dB | ${x - ref >= 0 ? "+" : ""}${(x - ref).toFixed(2)} dB | ${frames} |`,
+  );
   console.log(
     JSON.stringify({
       impairment: r.label,
