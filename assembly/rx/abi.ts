@@ -20,6 +20,8 @@ export const SPECTRUM_SLOTS: i32 = 2;
 export const FOLDED_SLOTS: i32 = 2;
 /** Argument value meaning "none" for atBin, keep and prev. */
 export const NONE: i32 = -1;
+/** Peaks a peaks call lists at most (assign.ts: bin, power, fractional offset and coherence of each). */
+export const PEAKS_MAX: i32 = 8;
 /** LLR modes of demod. */
 export const LLR_OFF: i32 = 0;
 export const LLR_FULL: i32 = 1;

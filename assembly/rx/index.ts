@@ -7,4 +7,5 @@ export {
 export {
   rxframe_create, rxframe_free, rxframe_symbols, rxframe_llr, rxframe_payload, rxframe_info, rxframe_decode,
 } from "./frame";
+export { rxsym_peaks, rxsym_peaks_list } from "./assign";
 export { SYMBOL_RESULT_BYTES } from "./abi";

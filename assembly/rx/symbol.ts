@@ -10,7 +10,7 @@ import { FrameStore } from "./frame";
 
 /** A kernel context: the sample buffer, tables and work areas for one (sf, r). */
 @unmanaged
-class RxContext {
+export class RxContext {
   n: i32;
   r: i32;
   /** Window length n * r. */

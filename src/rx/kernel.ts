@@ -21,6 +21,7 @@ export {
   LLR_FULL,
   LLR_REDUCED,
   NONE,
+  PEAKS_MAX,
   newSymbolResult,
   type SymbolResult,
 } from "../wasm/generated/rx-abi.js";
@@ -139,6 +140,13 @@ export interface RxSymbolKernel {
    * chip at that exact timing, dechirp, FFT, peak. Reads samples pos - MARGIN .. pos + m + MARGIN.
    */
   demod(args: DemodArgs): void;
+  /**
+   * After demod: the `count` (at most PEAKS_MAX) strongest local maxima of its power spectrum,
+   * strongest first, as (bin, power, frac, coherence) into out, 4 per peak (frac: Jacobsen/Candan
+   * at that bin, as demod's atBin; coherence: 1 for a tone on the bin through the whole window,
+   * see assembly/rx/assign.ts). Returns how many there are.
+   */
+  peaks(count: number, out: Float64Array): number;
   /** Frees the kernel's memory (Wasm); any later call is a ChirpError DISPOSED. */
   dispose(): void;
 }

@@ -19,6 +19,7 @@ import {
   PHASES,
   SEARCH_WINDOWS,
   SPECTRUM_SLOTS,
+  PEAKS_MAX,
   FOLDED_SLOTS,
   LLR_REDUCED,
   newSymbolResult,
@@ -293,6 +294,49 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       out[at + j] = j < bits ? logI0(scale * Math.sqrt(best1[j]!)) - logI0(scale * Math.sqrt(best0[j]!)) : 0;
   }
 
+  /** The tone's offset from bin k0 of the last demod's spectrum: Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011). */
+  function jacobsen(k0: number): number {
+    const km = (k0 + n - 1) % n,
+      kp = (k0 + 1) % n;
+    const nr = zr[km]! - zr[kp]!,
+      ni = zi[km]! - zi[kp]!;
+    const dr = 2 * zr[k0]! - zr[km]! - zr[kp]!,
+      di = 2 * zi[k0]! - zi[km]! - zi[kp]!;
+    const dd = dr * dr + di * di;
+    const frac = ((dd > 0 ? (nr * dr + ni * di) / dd : 0) * Math.tan(Math.PI / n)) / (Math.PI / n);
+    return Math.max(-1, Math.min(1, frac));
+  }
+
+  /** |sum of the 8 sub-block sums of the dechirped window at bin k|^2 over 8 times their |.|^2 (assembly/rx/assign.ts). */
+  function coherence(k: number): number {
+    const b = n / 8;
+    const w = (-2 * Math.PI * k) / n;
+    const cr = Math.cos(w),
+      ci = Math.sin(w);
+    let pr = 1,
+      pi = 0,
+      sr = 0,
+      si = 0,
+      e = 0;
+    for (let j = 0; j < 8; j++) {
+      let ar = 0,
+        ai = 0;
+      for (let t = j * b; t < (j + 1) * b; t++) {
+        const xr = dech[2 * t]!,
+          xi = dech[2 * t + 1]!;
+        ar += xr * pr - xi * pi;
+        ai += xr * pi + xi * pr;
+        const u = pr * cr - pi * ci;
+        pi = pr * ci + pi * cr;
+        pr = u;
+      }
+      sr += ar;
+      si += ai;
+      e += ar * ar + ai * ai;
+    }
+    return e > 0 ? (sr * sr + si * si) / (8 * e) : 0;
+  }
+
   function demod(a: DemodArgs): void {
     // rotate the span by the carrier offset, then interpolate to 1x at the exact timing (at
     // r = 1 the bank is a windowed-sinc fractional delay; phase 0 passes samples unchanged)
@@ -480,6 +524,27 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     demod(a) {
       live();
       demod(a);
+    },
+    peaks(count, out) {
+      live();
+      // the strongest local maxima, strongest first (insertion into the list)
+      const want = Math.min(count, PEAKS_MAX, Math.floor(out.length / 4));
+      let have = 0;
+      for (let k = 0; k < n; k++) {
+        const q = pow[k]!;
+        if (q < pow[(k + n - 1) % n]! || q <= pow[(k + 1) % n]!) continue;
+        let j = have < want ? have : want - 1;
+        if (have === want && q <= out[4 * j + 1]!) continue;
+        for (; j > 0 && out[4 * (j - 1) + 1]! < q; j--) out.copyWithin(4 * j, 4 * (j - 1), 4 * j);
+        out[4 * j] = k;
+        out[4 * j + 1] = q;
+        if (have < want) have++;
+      }
+      for (let j = 0; j < have; j++) {
+        out[4 * j + 2] = jacobsen(out[4 * j]!);
+        out[4 * j + 3] = coherence(out[4 * j]!);
+      }
+      return have;
     },
     dispose() {
       disposed = true;

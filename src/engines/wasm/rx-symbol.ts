@@ -13,6 +13,7 @@ import { interpolatorBank } from "../js/rx-symbol.js";
 import { decodedOf } from "./frame.js";
 import type { DecodedFrame } from "../../phy/types.js";
 import {
+  PEAKS_MAX,
   PHASES,
   TAPS,
   newSymbolResult,
@@ -217,6 +218,12 @@ export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
         a.index,
       );
       copyResult();
+    },
+    peaks(count, out) {
+      views();
+      const have = k.rxsym_peaks(ctx, Math.min(count, PEAKS_MAX, Math.floor(out.length / 4)));
+      out.set(new Float64Array(k.memory.buffer, k.rxsym_peaks_list(), 4 * have));
+      return have;
     },
     dispose() {
       registry.unregister(kernel);

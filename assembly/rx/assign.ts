@@ -1,0 +1,84 @@
+// Peak assignment's kernel (twin of peaks in src/engines/js/rx-symbol.ts): after a demod call, the
+// strongest local maxima of its spectrum with their fractional offsets, so that the caller can tell
+// the tones of two overlapping frames apart (src/rx/assign.ts says how).
+import { PEAKS_MAX } from "./abi";
+import { RxContext } from "./symbol";
+
+/** PEAKS_MAX x (bin, power, frac, coherence) f64: the last peaks call's list. */
+const list = memory.data(PEAKS_MAX * 32);
+/** Sub-blocks of the coherence measure. */
+const BLOCKS = 8;
+
+export function rxsym_peaks_list(): usize {
+  return list;
+}
+
+/**
+ * The `count` (at most PEAKS_MAX) strongest local maxima of the power spectrum of the last demod
+ * call, strongest first, into the list: bin, power, the Jacobsen/Candan fractional offset at that
+ * bin (as demod's atBin), and the tone's coherence over the window: |sum of the 8 sub-block sums
+ * of the dechirped window at that bin|^2 over 8 times the sum of their |.|^2 (1 for a tone on the
+ * bin through the whole window; less for one off the bin or with a phase jump, as another frame's
+ * tone at a fractional timing offset has where its chirp wraps). Returns how many there are.
+ */
+export function rxsym_peaks(p: usize, count: i32): i32 {
+  const c = changetype<RxContext>(p);
+  const n = c.n, pow = c.pow, w1 = c.work1;
+  const want = min(count, PEAKS_MAX);
+  let have = 0;
+  for (let k = 0; k < n; k++) {
+    const q = load<f64>(pow + (<usize>k << 3));
+    const qm = load<f64>(pow + (<usize>((k + n - 1) & (n - 1)) << 3));
+    const qp = load<f64>(pow + (<usize>((k + 1) & (n - 1)) << 3));
+    if (q < qm || q <= qp) continue;
+    // insertion into the list, strongest first
+    let j = have < want ? have : want - 1;
+    if (have == want && q <= load<f64>(list + (<usize>(4 * j + 1) << 3))) continue;
+    while (j > 0 && load<f64>(list + (<usize>(4 * (j - 1) + 1) << 3)) < q) {
+      memory.copy(list + (<usize>(4 * j) << 3), list + (<usize>(4 * (j - 1)) << 3), 32);
+      j--;
+    }
+    store<f64>(list + (<usize>(4 * j) << 3), <f64>k);
+    store<f64>(list + (<usize>(4 * j + 1) << 3), q);
+    if (have < want) have++;
+  }
+  for (let j = 0; j < have; j++) {
+    const k0 = <i32>load<f64>(list + (<usize>(4 * j) << 3));
+    const km = (k0 + n - 1) & (n - 1), kp = (k0 + 1) & (n - 1);
+    const zr0 = <f64>load<f32>(w1 + (<usize>k0 << 3)), zi0 = <f64>load<f32>(w1 + (<usize>k0 << 3), 4);
+    const zrm = <f64>load<f32>(w1 + (<usize>km << 3)), zim = <f64>load<f32>(w1 + (<usize>km << 3), 4);
+    const zrp = <f64>load<f32>(w1 + (<usize>kp << 3)), zip = <f64>load<f32>(w1 + (<usize>kp << 3), 4);
+    // Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011), as demod's
+    const nr = zrm - zrp, ni = zim - zip;
+    const dr = 2 * zr0 - zrm - zrp, di = 2 * zi0 - zim - zip;
+    const dd = dr * dr + di * di;
+    let frac: f64 = dd > 0 ? (nr * dr + ni * di) / dd : 0;
+    frac *= Math.tan(Math.PI / <f64>n) / (Math.PI / <f64>n);
+    store<f64>(list + (<usize>(4 * j + 2) << 3), Math.max(-1.0, Math.min(1.0, frac)));
+    store<f64>(list + (<usize>(4 * j + 3) << 3), coherence(c, k0));
+  }
+  return have;
+}
+
+/** The coherence of the dechirped window (demod's dech) at bin k (see rxsym_peaks). */
+function coherence(c: RxContext, k: i32): f64 {
+  const n = c.n, dech = c.dech, b = n / BLOCKS;
+  const w = (-2.0 * Math.PI * <f64>k) / <f64>n;
+  const cr = Math.cos(w), ci = Math.sin(w);
+  let pr: f64 = 1, pi: f64 = 0, sr: f64 = 0, si: f64 = 0, e: f64 = 0;
+  for (let j = 0; j < BLOCKS; j++) {
+    let ar: f64 = 0, ai: f64 = 0;
+    for (let t = j * b; t < (j + 1) * b; t++) {
+      const xr = <f64>load<f32>(dech + (<usize>t << 3)), xi = <f64>load<f32>(dech + (<usize>t << 3), 4);
+      ar += xr * pr - xi * pi;
+      ai += xr * pi + xi * pr;
+      const u = pr * cr - pi * ci;
+      pi = pr * ci + pi * cr;
+      pr = u;
+    }
+    sr += ar;
+    si += ai;
+    e += ar * ar + ai * ai;
+  }
+  return e > 0 ? (sr * sr + si * si) / (<f64>BLOCKS * e) : 0;
+}
