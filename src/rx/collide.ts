@@ -12,10 +12,13 @@
  *            gains, then each symbol's complex gain and timing slip is a least-squares fit of the
  *            reference and its time derivative (r ~ a s + b s'), so fading, residual carrier phase
  *            and clock drift are followed symbol by symbol
+ *   assign   where a pass finds nothing new: a frame whose CRC failed under another frame of its SF
+ *            and channel is demodulated again taking, in each window, the tone on its own grid
+ *            (src/rx/assign.ts); a frame that comes out is cancelled as any other
  *   repeat   on the residual, until a pass finds nothing new (at most maxPasses)
  *
  * The idea is the classic SIC of multi-user detection; for LoRa see e.g. "Towards Realistic
- * Interference Cancellation for LoRa" and the collision decoders Choir (Eletreby et al., SenSys
+ * Interference Cancellation for LoRa" and the collision decoders Choir (Eletreby et al., SIGCOMM
  * 2017), FTrack (Xia et al., SenSys 2019), CIC (Shahid et al., SIGCOMM 2021), Pyramid (Xu et al.,
  * INFOCOM 2022).
  *
@@ -32,6 +35,7 @@ import { badParameter } from "../errors.js";
 import { checkOptions, checkSamples } from "../check.js";
 import { decodeRecording } from "./receiver.js";
 import { overlaps } from "./channel.js";
+import { assignPeaks } from "./assign.js";
 import { decodeGateway, type GatewayFrame, type GatewayOptions } from "./gateway.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
 
@@ -138,6 +142,7 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
   const accepted: F[] = [];
   const failed: F[] = [];
   const cancelled: F[] = [];
+  const tried: F[] = [];
   const filters = new Map<number, PolyphaseFilter>();
   const filterFor = (bw: number): PolyphaseFilter => {
     let filter = filters.get(bw);
@@ -187,6 +192,23 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
           fresh.push(f);
       } else if (!failed.some((a) => same(a, f))) failed.push(f);
     }
+    // peak assignment, where this pass found nothing new: a frame whose CRC failed under another
+    // frame, demodulated again with each window's tone chosen by this frame's grid
+    // (src/rx/assign.ts); once at each place
+    if (fresh.length === 0)
+      for (const f of found) {
+        if (good(f) || tried.some((t) => same(t, f)) || found.some((g) => good(g) && same(g, f))) continue;
+        tried.push(f);
+        const g = assignPeaks({
+          iq,
+          sampleRate: ctx.sampleRate,
+          channelOffsetHz: ctx.channelOffset(f),
+          frame: f,
+          params: ctx.params(f),
+          engine: ctx.engine,
+        });
+        if (g && !accepted.some((a) => same(a, g) && a.payloadHex === g.payloadHex)) fresh.push(g);
+      }
     if (fresh.length === 0) break;
     for (const f of fresh) {
       const overlapped = cancelled.some((c) => overlaps(c, f));
