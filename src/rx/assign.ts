@@ -26,7 +26,7 @@
 import { createFrontend } from "../dsp/index.js";
 import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
-import { frameSymbolCount, resolveParams, type PhyParams } from "../phy/index.js";
+import { frameSymbolCount, resolveParams, type PhyParams } from "../phy/params.js";
 import { receiverChannelFilter } from "./channel.js";
 import { frameConfidence, strongSymbolTest, validCodewords } from "./confidence.js";
 import { decodeSymbols } from "./frame.js";
