@@ -1,7 +1,7 @@
 // Collision decode rate vs power difference: pairs of same-SF frames on one channel, the second
 // starting inside the first's preamble, header or payload, weaker first or stronger first, the
 // stronger at 10 dB SNR, each frame with its own crystal error (+-10 ppm: carrier and clock),
-// 2 samples per chip. decodeCollisions (capture + cancellation) against decodeRecording (one frame
+// 2 samples per chip. decodeCollisions (capture + cancellation + peak assignment) against decodeRecording (one frame
 // at a time), on the same recordings.
 // Usage: node bench/collisions.mjs [--trials 10] [--sf 7,9] [--quick] [--write]   (after npm run build)
 // --write: the table into docs/benchmarks.md (between its markers).
