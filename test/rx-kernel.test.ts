@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { modulateSymbols } from "../src/phy/index.js";
 import { createRxSymbolJs } from "../src/engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../src/engines/wasm/rx-symbol.js";
-import { demodArgs, LLR_FULL, MARGIN, type SymbolResult } from "../src/rx/kernel.js";
+import {
+  demodArgs,
+  LLR_FULL,
+  MARGIN,
+  MEASURE_BIN,
+  MEASURE_SPECTRUM,
+  NONE,
+  type SymbolResult,
+} from "../src/rx/kernel.js";
 import { SYMBOL_RESULT_FIELDS, SYMBOL_RESULT_SIZE } from "../src/wasm/generated/rx-abi.js";
 import { phyWasm } from "../src/wasm/phy.js";
 import { ChirpError } from "../src/errors.js";
@@ -45,6 +53,52 @@ describe.each(["js", "wasm"])("rx symbol kernel (%s)", (engine) => {
       });
     }
   });
+});
+
+describe.each(["js", "wasm"])("rx symbol kernel measure modes (%s)", (engine) => {
+  // SF7 at r = 2 takes the Wasm kernel's table (bin 0 of a downchirp as one dot product), SF10 at
+  // r = 2 (a window over BIN_TABLE_MAX_M) and an upchirp bin the full path
+  it.each([
+    [7, 2, true, 0],
+    [10, 2, true, 0],
+    [8, 1, true, 0],
+    [7, 2, false, 5],
+  ])(
+    "SF%i r = %i (down %s, bin %i): MEASURE_BIN reads what the full demod reads at the bin, MEASURE_SPECTRUM all but the slope",
+    (sf, r, down, bin) => {
+      const n = 1 << sf,
+        m = n * r;
+      const iq = modulateSymbols([0, 0, 0, 0], { sf, bandwidth: 125000, cr: 1 }, { oversampling: r, engine: "js" });
+      const noisy = new Float32Array(iq.length + 4 * MARGIN).map(
+        (_, i) => 0.5 * Math.sin(i * 12.9898) * Math.cos(i * 78.233),
+      );
+      iq.forEach((v, i) => {
+        noisy[2 * MARGIN + i] = noisy[2 * MARGIN + i]! + v;
+      });
+      const k = kernelWith(sf, r, noisy, engine);
+      for (const [pos, cfo] of [
+        [MARGIN + 0.3, 0.2],
+        [MARGIN + m + 7.55, -3.4],
+        [MARGIN + 2 * m - 11.02, 9.9],
+      ] as const) {
+        k.demod(demodArgs(pos, cfo, { atBin: bin, down }));
+        const full = { ...k.result };
+        k.demod(demodArgs(pos, cfo, { atBin: bin, down, measure: MEASURE_BIN }));
+        const one = { ...k.result };
+        const tol = 1e-5 * Math.hypot(full.re, full.im) + 1e-6;
+        expect(Math.abs(one.re - full.re)).toBeLessThan(tol);
+        expect(Math.abs(one.im - full.im)).toBeLessThan(tol);
+        expect(Math.abs(one.peak - full.peak)).toBeLessThan(3 * tol * Math.sqrt(full.peak) + 1e-6);
+        expect([one.bin, one.mean, one.frac, one.slope, one.far, one.band]).toEqual([bin, 0, 0, 0, 0, 0]);
+        k.demod(demodArgs(pos, cfo, { atBin: bin, down, measure: MEASURE_SPECTRUM }));
+        expect({ ...k.result, slope: full.slope }).toEqual(full);
+        expect(k.result.slope).toBe(0);
+      }
+      for (const bad of [{ atBin: NONE }, { keep: 0 }, { prev: 1 }, { frame: k.frameStore(1) }])
+        expect(() => k.demod(demodArgs(MARGIN, 0, { atBin: 0, measure: MEASURE_BIN, ...bad }))).toThrow(ChirpError);
+      k.dispose();
+    },
+  );
 });
 
 describe("rx symbol kernel ABI", () => {

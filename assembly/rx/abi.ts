@@ -26,6 +26,18 @@ export const PEAKS_MAX: i32 = 8;
 export const LLR_OFF: i32 = 0;
 export const LLR_FULL: i32 = 1;
 export const LLR_REDUCED: i32 = 2;
+/** What demod measures: every field (a frame's symbol: the tracker reads the phase slope). */
+export const MEASURE_SYMBOL: i32 = 0;
+/** Every field but the phase slope (slope 0): the sync stage's readings of a spectrum. */
+export const MEASURE_SPECTRUM: i32 = 1;
+/**
+ * The bin atBin only: re, im and peak (bin = atBin, the other fields 0), with no spectrum (nothing
+ * kept, no frame): the coherent power of a downchirp at bin 0 is one dot product of the window with
+ * a table made from the interpolator and the chirp, instead of interpolation, dechirp and FFT.
+ */
+export const MEASURE_BIN: i32 = 2;
+/** Largest window n * r for which a context holds MEASURE_BIN's table (PHASES x (m + TAPS) complex f32: 560 KB at 1024). */
+export const BIN_TABLE_MAX_M: i32 = 1024;
 
 /** What each kernel call leaves behind (search, pairPeak: bin, frac, peak, mean, band; steady: search only). */
 @unmanaged

@@ -5,7 +5,10 @@
 // asks demod to keep and compare against.
 import { fftForward } from "../dsp/fft";
 import { upchirpTable } from "../dsp/chirp";
-import { HALF, TAPS, PHASES, SEARCH_WINDOWS, SPECTRUM_SLOTS, FOLDED_SLOTS, LLR_REDUCED, SymbolResult } from "./abi";
+import {
+  HALF, TAPS, PHASES, SEARCH_WINDOWS, SPECTRUM_SLOTS, FOLDED_SLOTS, LLR_REDUCED, MEASURE_SYMBOL, MEASURE_BIN,
+  BIN_TABLE_MAX_M, SymbolResult,
+} from "./abi";
 import { FrameStore } from "./frame";
 
 /** A kernel context: the sample buffer, tables and work areas for one (sf, r). */
@@ -43,6 +46,13 @@ export class RxContext {
   spectra: usize;
   /** FOLDED_SLOTS x n f64 folded power (foldedWindow / pairPeak). */
   folded: usize;
+  /**
+   * MEASURE_BIN's table (m <= BIN_TABLE_MAX_M, else 0): per interpolator phase, m + 2 HALF complex
+   * f32 (see binTable), made on the phase's first use (the bank is written once, before any demod).
+   */
+  binTable: usize;
+  /** PHASES bytes: whether binTable's phase is made. */
+  binMade: usize;
 }
 
 /** The preamble search's accumulator: the last SEARCH_WINDOWS folded spectra and their sum. */
@@ -78,7 +88,7 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   const sizes: i32[] = [
     offsetof<RxContext>(), capacity << 3, m << 3, n << 3, n << 3, (m + 2 * HALF) << 3, n << 3,
     ((PHASES + 1) * TAPS) << 2, (2 * n) << 2, offsetof<SymbolResult>(), 32 << 3, (SPECTRUM_SLOTS * n) << 3,
-    (FOLDED_SLOTS * n) << 3,
+    (FOLDED_SLOTS * n) << 3, m <= BIN_TABLE_MAX_M ? (PHASES * (m + 2 * HALF)) << 3 : 0, PHASES,
   ];
   let total: usize = 0;
   for (let i = 0; i < sizes.length; i++) total += lines(sizes[i]);
@@ -93,6 +103,7 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   c.buf = at[1]; c.work = at[2]; c.work1 = at[3]; c.dech = at[4]; c.span = at[5]; c.pow = at[6];
   c.bank = at[7]; c.words = at[8]; c.result = changetype<SymbolResult>(at[9]);
   c.best = at[10]; c.spectra = at[11]; c.folded = at[12];
+  c.binTable = m <= BIN_TABLE_MAX_M ? at[13] : 0; c.binMade = at[14];
   fftForward(c.work, m); // make the FFT tables now, so later calls never grow memory
   if (r != 1) fftForward(c.work1, n);
   return base;
@@ -439,14 +450,78 @@ function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64, llr: usize): 
 }
 
 /**
+ * MEASURE_BIN's table for bank phase ph: G[j] = sum over k, t with r k + t = j of up1[k] h[t], so
+ * that bin 0 of the interpolated window dechirped with the downchirp, sum_k up1[k] sum_t h[t]
+ * x[r k + t], is sum_j x[j] G[j] (the same sum, reordered). Each G[j] is summed in f64.
+ */
+function binTable(c: RxContext, ph: i32): usize {
+  const n = c.n, r = c.r, len = c.m + 2 * HALF;
+  const g = c.binTable + (<usize>(ph * len) << 3);
+  if (load<u8>(c.binMade + <usize>ph) != 0) return g;
+  const h = c.bank + (<usize>(ph * TAPS) << 2), up = c.up1;
+  for (let j = 0; j < len; j++) {
+    // the k with 0 <= j - r k < TAPS
+    const kLo = j - TAPS + 1 > 0 ? (j - TAPS + r) / r : 0, kHi = min(n - 1, j / r);
+    let gr: f64 = 0, gi: f64 = 0;
+    for (let k = kLo; k <= kHi; k++) {
+      const hv = <f64>load<f32>(h + (<usize>(j - r * k) << 2));
+      gr += hv * <f64>load<f32>(up + (<usize>k << 3));
+      gi += hv * <f64>load<f32>(up + (<usize>k << 3), 4);
+    }
+    store<f32>(g + (<usize>j << 3), <f32>gr);
+    store<f32>(g + (<usize>j << 3), <f32>gi, 4);
+  }
+  store<u8>(c.binMade + <usize>ph, 1);
+  return g;
+}
+
+/**
+ * Result of MEASURE_BIN: sum_j x[j] g[j] over len complex f32 (len a multiple of 4), two per
+ * vector: x g lane by lane gives xr gr and xi gi (re = their difference), x times g with its pairs
+ * swapped gives xr gi and xi gr (im = their sum); two accumulators each, summed in f64 at the end.
+ */
+function binDot(x: usize, g: usize, len: i32, res: SymbolResult): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+  for (let j = 0; j < len; j += 4) {
+    const o = <usize>j << 3;
+    const v0 = v128.load(x + o), v1 = v128.load(x + o, 16);
+    const w0 = v128.load(g + o), w1 = v128.load(g + o, 16);
+    a0 = f32x4.add(a0, f32x4.mul(v0, w0));
+    a1 = f32x4.add(a1, f32x4.mul(v1, w1));
+    b0 = f32x4.add(b0, f32x4.mul(v0, v128.shuffle<f32>(w0, w0, 1, 0, 3, 2)));
+    b1 = f32x4.add(b1, f32x4.mul(v1, v128.shuffle<f32>(w1, w1, 1, 0, 3, 2)));
+  }
+  const a = f32x4.add(a0, a1), b = f32x4.add(b0, b1);
+  const re = (<f64>f32x4.extract_lane(a, 0) - <f64>f32x4.extract_lane(a, 1)) + (<f64>f32x4.extract_lane(a, 2) - <f64>f32x4.extract_lane(a, 3));
+  const im = (<f64>f32x4.extract_lane(b, 0) + <f64>f32x4.extract_lane(b, 1)) + (<f64>f32x4.extract_lane(b, 2) + <f64>f32x4.extract_lane(b, 3));
+  binResult(res, 0, re, im);
+}
+
+/** MEASURE_BIN's result: the value at bin k, its power; the other fields 0. */
+function binResult(res: SymbolResult, k: i32, re: f64, im: f64): void {
+  res.bin = <f64>k;
+  res.frac = 0;
+  res.peak = re * re + im * im;
+  res.mean = 0;
+  res.re = re;
+  res.im = im;
+  res.slope = 0;
+  res.far = 0;
+  res.diff = 0;
+  res.band = 0;
+  res.steady = 0;
+}
+
+/**
  * Coherent demodulation of the symbol at buffer position pos (fractional): carrier rotation by
  * -cfoBins, interpolation to 1 sample per chip at that timing, dechirp (down: a downchirp), FFT,
- * peak (or the bin atBin >= 0), phase slope; keep >= 0 stores the spectrum in that slot, prev >= 0
+ * peak (or the bin atBin >= 0), phase slope (measure: see MEASURE_SYMBOL, MEASURE_SPECTRUM,
+ * MEASURE_BIN); keep >= 0 stores the spectrum in that slot, prev >= 0
  * compares with the spectrum in that slot (result diff). With a frame store (frame != 0) the hard
  * decision goes to its symbol `index` and, with llrMode LLR_FULL / LLR_REDUCED, sf LLRs scaled by
  * the frame's amplitude and noise to that symbol's LLR slots: they stay in Wasm for the codec.
  */
-export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: i32, llrMode: i32, amplitude: f64, noise: f64, keep: i32, prev: i32, frame: usize, index: i32): void {
+export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: i32, measure: i32, llrMode: i32, amplitude: f64, noise: f64, keep: i32, prev: i32, frame: usize, index: i32): void {
   const c = changetype<RxContext>(p);
   const n = c.n, m = c.m;
   const w1 = c.work1;
@@ -456,6 +531,10 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   const first = i0 - HALF + 1, len = m + 2 * HALF;
   memory.copy(c.span, c.buf + (<usize>first << 3), <usize>len << 3);
   rotate(c.span, len, cfoBins, m, i0 - first);
+  if (measure == MEASURE_BIN && c.binTable != 0 && down != 0 && atBin == 0) {
+    binDot(c.span, binTable(c, ph), len, c.result);
+    return;
+  }
   interpolate(c, ph);
   // dechirp at 1 sample per chip (two per vector: x u = x ur + [-xi, xr] ui, u conjugated for an
   // upchirp), keep a copy for the phase slope, FFT
@@ -470,6 +549,11 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
     v128.store(dech + o, y);
   }
   fftForward(w1, n);
+  if (measure == MEASURE_BIN) {
+    const o = <usize>atBin << 3;
+    binResult(c.result, atBin, <f64>load<f32>(w1 + o), <f64>load<f32>(w1 + o, 4));
+    return;
+  }
   const pow = c.pow;
   let best = 0, bv: f64 = -1, total: f64 = 0;
   for (let k = 0; k < n; k++) {
@@ -527,7 +611,7 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   if (keep >= 0) memory.copy(c.spectra + (<usize>(keep * n) << 3), w1, <usize>n << 3);
   res.re = zr0;
   res.im = zi0;
-  res.slope = phaseSlope(c, k0);
+  res.slope = measure == MEASURE_SYMBOL ? phaseSlope(c, k0) : 0;
   if (frame != 0) {
     const f = changetype<FrameStore>(frame);
     if (index >= 0 && index < f.capacity) {

@@ -7,7 +7,8 @@
 // into src/wasm/generated/rx-abi.ts).
 import { symbolToWord } from "../phy/decoder.js";
 import type { DecodedFrame, HeaderFields, ResolvedParams } from "../phy/index.js";
-import type { SymbolResult } from "../wasm/generated/rx-abi.js";
+import { ChirpError } from "../errors.js";
+import { MEASURE_BIN, type SymbolResult } from "../wasm/generated/rx-abi.js";
 
 export {
   MARGIN,
@@ -20,6 +21,9 @@ export {
   LLR_OFF,
   LLR_FULL,
   LLR_REDUCED,
+  MEASURE_SYMBOL,
+  MEASURE_SPECTRUM,
+  MEASURE_BIN,
   NONE,
   PEAKS_MAX,
   newSymbolResult,
@@ -50,6 +54,11 @@ export interface DemodArgs {
   down: boolean;
   /** Measure this bin instead of the argmax (NONE: the argmax). */
   atBin: number;
+  /**
+   * What to measure: MEASURE_SYMBOL (every field), MEASURE_SPECTRUM (all but the phase slope) or
+   * MEASURE_BIN (the value at atBin only: re, im, peak; atBin set, no frame, keep or prev).
+   */
+  measure: number;
   /** LLR_OFF, LLR_FULL or LLR_REDUCED: the symbol's sf LLRs into `frame` (with a frame only). */
   llrMode: number;
   /** Keep the hard decision (and the LLRs) as symbol `index` of this frame store (null: not kept). */
@@ -64,13 +73,14 @@ export interface DemodArgs {
   prev: number;
 }
 
-/** Demod arguments with their defaults (an upchirp at the argmax, no LLRs, nothing kept). */
+/** Demod arguments with their defaults (an upchirp at the argmax, every field measured, no LLRs, nothing kept). */
 export function demodArgs(pos: number, cfoBins: number, more: Partial<DemodArgs> = {}): DemodArgs {
   return {
     pos,
     cfoBins,
     down: false,
     atBin: -1,
+    measure: 0,
     llrMode: 0,
     frame: null,
     index: 0,
@@ -149,6 +159,15 @@ export interface RxSymbolKernel {
   peaks(count: number, out: Float64Array): number;
   /** Frees the kernel's memory (Wasm); any later call is a ChirpError DISPOSED. */
   dispose(): void;
+}
+
+/** A ChirpError when args ask MEASURE_BIN for what it does not measure (no bin, a frame, a spectrum kept or compared). */
+export function checkMeasure(a: DemodArgs): void {
+  if (a.measure === MEASURE_BIN && (a.atBin < 0 || a.frame !== null || a.keep >= 0 || a.prev >= 0))
+    throw new ChirpError("BAD_PARAMETER", "measure: MEASURE_BIN needs atBin >= 0 and takes no frame, keep or prev", {
+      parameter: "measure",
+      allowed: "MEASURE_SYMBOL, MEASURE_SPECTRUM, or MEASURE_BIN with atBin >= 0 and frame null, keep and prev NONE",
+    });
 }
 
 const tables = new Map<number, { wordFull: Int32Array; wordReduced: Int32Array }>();

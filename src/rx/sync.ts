@@ -6,7 +6,7 @@
 // their sum and half their difference separate carrier (within +-BW/4) and timing.
 import { frameSymbolCount, type Framing } from "../phy/params.js";
 import { PROBE_SYMBOLS } from "./options.js";
-import { demodArgs, MARGIN, NONE, type SymbolResult } from "./kernel.js";
+import { demodArgs, MARGIN, MEASURE_BIN, MEASURE_SPECTRUM, NONE, type SymbolResult } from "./kernel.js";
 import { at, DEBUG, has, hasWindow, wrap, WAIT, type FrameRecord, type Phase, type Stage } from "./context.js";
 import type { Detection } from "./detect.js";
 import { newTracker, resetTracker } from "./track.js";
@@ -130,7 +130,10 @@ const HYPOTHESES = [0, -1, 1, -2, 2];
  */
 const syncArgs = demodArgs(0, 0);
 
-/** Coherent demod of the window at absolute position pos (see DemodArgs); returns the kernel's result. */
+/**
+ * Coherent demod of the window at absolute position pos (see DemodArgs; no phase slope: sync reads
+ * none); returns the kernel's result.
+ */
 function demodAt(
   s: Stage,
   pos: number,
@@ -139,12 +142,14 @@ function demodAt(
   atBin: number,
   keep: number = NONE,
   prev: number = NONE,
+  measure: number = MEASURE_SPECTRUM,
 ): SymbolResult {
   const a = syncArgs;
   a.pos = at(s, pos);
   a.cfoBins = cfoBins;
   a.down = down;
   a.atBin = atBin;
+  a.measure = measure;
   a.keep = keep;
   a.prev = prev;
   s.kernel.demod(a);
@@ -188,7 +193,7 @@ function splitCarrierTiming(f: FrameRecord, s: Stage): { tDown: number; cfo: num
 function pairPower(s: Stage, t: number, c: number, k: number): number {
   const { r, m } = s.cfg;
   let p = 0;
-  for (let j = 0; j < 2; j++) p += demodAt(s, t + r * k + j * m, c + k, true, 0).peak;
+  for (let j = 0; j < 2; j++) p += demodAt(s, t + r * k + j * m, c + k, true, 0, NONE, NONE, MEASURE_BIN).peak;
   return p;
 }
 

@@ -22,6 +22,9 @@ import {
   PEAKS_MAX,
   FOLDED_SLOTS,
   LLR_REDUCED,
+  MEASURE_SYMBOL,
+  MEASURE_BIN,
+  checkMeasure,
   newSymbolResult,
   wordTables,
   type DemodArgs,
@@ -338,6 +341,7 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
   }
 
   function demod(a: DemodArgs): void {
+    checkMeasure(a);
     // rotate the span by the carrier offset, then interpolate to 1x at the exact timing (at
     // r = 1 the bank is a windowed-sinc fractional delay; phase 0 passes samples unchanged)
     let i0 = Math.floor(a.pos);
@@ -362,6 +366,25 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
         ui = a.down ? up1[2 * k + 1]! : -up1[2 * k + 1]!;
       work1[2 * k] = xr * ur - xi * ui;
       work1[2 * k + 1] = xr * ui + xi * ur;
+    }
+    if (a.measure === MEASURE_BIN) {
+      // the one DFT term of the bin (the Wasm kernel takes bin 0 of a downchirp as one dot
+      // product of the span with the interpolator and chirp combined: the same sum, reordered)
+      let re = 0,
+        im = 0;
+      for (let k = 0; k < n; k++) {
+        const w = (-2 * Math.PI * ((a.atBin * k) % n)) / n;
+        const c = Math.cos(w),
+          s = Math.sin(w);
+        re += work1[2 * k]! * c - work1[2 * k + 1]! * s;
+        im += work1[2 * k]! * s + work1[2 * k + 1]! * c;
+      }
+      res.bin = a.atBin;
+      res.frac = res.mean = res.slope = res.far = res.diff = res.band = res.steady = 0;
+      res.peak = re * re + im * im;
+      res.re = re;
+      res.im = im;
+      return;
     }
     dech.set(work1);
     fft1.forward(work1);
@@ -441,7 +464,7 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     if (a.keep >= 0) spectra.set(work1, 2 * n * a.keep);
     res.re = zr[k0]!;
     res.im = zi[k0]!;
-    res.slope = phaseSlope(k0);
+    res.slope = a.measure === MEASURE_SYMBOL ? phaseSlope(k0) : 0;
     const f = a.frame;
     if (f) {
       if (!(f instanceof JsFrameStore) || f.sf !== sf)

@@ -16,6 +16,7 @@ import {
   PEAKS_MAX,
   PHASES,
   TAPS,
+  checkMeasure,
   newSymbolResult,
   wordTables,
   type FrameQuery,
@@ -203,12 +204,14 @@ export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
       const f = a.frame;
       if (f && !(f instanceof WasmFrameStore && f.live && held.frames.has(f.ptr)))
         throw new ChirpError("BAD_PARAMETER", "frame: not a store of this kernel", { parameter: "frame" });
+      checkMeasure(a);
       k.rxsym_demod(
         ctx,
         a.pos,
         a.down ? 1 : 0,
         a.cfoBins,
         a.atBin,
+        a.measure,
         a.llrMode,
         a.amplitude,
         a.noise,
