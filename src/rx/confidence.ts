@@ -9,8 +9,11 @@
 // argmax is uniform and independent of that value, so the hard decisions are uniform words and
 // each codeword is a valid Hamming codeword with probability 16 / 2^(4 + cr). The two tests are
 // independent and are merged with Fisher's rule for two p-values.
-import { deinterleave } from "../engines/js/interleaver.js";
-import { HARD_TABLES } from "../engines/js/hamming.js";
+import { deinterleave, interleave } from "../engines/js/interleaver.js";
+import { HARD_TABLES, hammingEncode } from "../engines/js/hamming.js";
+import { encodeHeader } from "../engines/js/header.js";
+import { payloadCrc } from "../engines/js/crc.js";
+import { WHITENING } from "../engines/js/whitening.js";
 import { symbolToWord } from "../phy/decoder.js";
 import type { ResolvedParams } from "../phy/params.js";
 
@@ -144,4 +147,209 @@ export function frameConfidence(e: ConfidenceEvidence): { p: number; confidence:
   const p = Math.exp(Math.min(0, log));
   const bits = -Math.min(0, log) / Math.LN2;
   return { p, confidence: Math.min(1, bits / EVIDENCE_BITS) };
+}
+
+/** A block of the interleaver that a CRC-blind pair reaches: where it is and what its symbols say. */
+interface BlindBlock {
+  index: number;
+  /** First symbol, first codeword of the nibble stream, codewords, coding rate. */
+  sym0: number;
+  c0: number;
+  m: number;
+  c: number;
+  /** Per symbol: the word bits where the decoded payload's word differs from the hard decision, and their cost. */
+  mask: Int32Array;
+  cost: Float64Array;
+}
+const newBlock = (): BlindBlock => ({
+  index: -1,
+  sym0: 0,
+  c0: 0,
+  m: 0,
+  c: 0,
+  mask: new Int32Array(8),
+  cost: new Float64Array(8),
+});
+/** crcBlindRisk's state for its call (module scratch: nothing is allocated per frame). */
+const blind = {
+  blocks: [newBlock(), newBlock(), newBlock(), newBlock()],
+  used: 0,
+  symbols: null as ArrayLike<number> | null,
+  llr: null as ArrayLike<number> | null,
+  payload: null as Uint8Array | null,
+  head: null as number[] | null,
+  params: null as ResolvedParams | null,
+  sf: 0,
+  cr: 0,
+  hdr: 0,
+  first: 0,
+  ppm: 0,
+  crc: 0,
+  codewords: [] as number[],
+  words: [] as number[],
+  flipA: new Int32Array(8),
+  flipB: new Int32Array(8),
+};
+
+/** Nibble t of the frame's stream: header, whitened payload (low nibble first), CRC (low first), zeros. */
+function blindNibble(t: number): number {
+  const { hdr, payload, crc } = blind;
+  if (t < hdr) return blind.head![t]!;
+  const u = t - hdr,
+    pl = payload!.length;
+  if (u < 2 * pl) {
+    const w = (payload![u >> 1]! ^ WHITENING[u >> 1]!) & 0xff;
+    return u & 1 ? w >> 4 : w & 15;
+  }
+  return u - 2 * pl < 4 ? (crc >> (4 * (u - 2 * pl))) & 15 : 0;
+}
+
+/** The cost of symbol i of block b with the word bits `mask` changed (mask bit m - 1 - j is LLR j). */
+function symbolCost(b: BlindBlock, i: number, mask: number): number {
+  const llr = blind.llr!;
+  let most = 0;
+  const row = (b.sym0 + i) * blind.sf;
+  for (let j = 0; j < b.m; j++)
+    if ((mask >> (b.m - 1 - j)) & 1) {
+      const v = Math.abs(llr[row + j]!);
+      if (v > most) most = v;
+    }
+  return most;
+}
+
+/** The block holding stream nibble t, its masks and costs as decoded (made once per call). */
+function blindBlock(t: number): BlindBlock {
+  const { first, ppm, cr, sf, params } = blind;
+  const index = t < first ? 0 : 1 + Math.floor((t - first) / ppm);
+  for (let k = 0; k < blind.used; k++) if (blind.blocks[k]!.index === index) return blind.blocks[k]!;
+  const b = blind.blocks[blind.used++]!;
+  const head = index === 0;
+  b.index = index;
+  b.c = head ? 4 : cr;
+  b.m = head ? first : ppm;
+  b.sym0 = head ? 0 : 8 + (index - 1) * (4 + cr);
+  b.c0 = head ? 0 : first + (index - 1) * ppm;
+  const reduced = head ? !params!.headerFullRate : params!.ldroOn;
+  const len = 4 + b.c;
+  const { codewords, words } = blind;
+  codewords.length = b.m;
+  for (let j = 0; j < b.m; j++) codewords[j] = hammingEncode(blindNibble(b.c0 + j), b.c);
+  interleave(codewords, b.m, len, words);
+  for (let i = 0; i < len; i++) {
+    b.mask[i] = words[i]! ^ symbolToWord(blind.symbols![b.sym0 + i]!, sf, reduced);
+    b.cost[i] = symbolCost(b, i, b.mask[i]!);
+  }
+  return b;
+}
+
+/** Block b's symbols all read as decoded, with no LLR under 32. */
+function blindClear(b: BlindBlock): boolean {
+  const llr = blind.llr!;
+  for (let i = 0; i < 4 + b.c; i++) {
+    if (b.mask[i] !== 0) return false;
+    const row = (b.sym0 + i) * blind.sf;
+    for (let j = 0; j < b.m; j++) if (Math.abs(llr[row + j]!) < 32) return false;
+  }
+  return true;
+}
+
+/** Into flips: the word bits of block b that changing codeword t's bits `e` changes. */
+function spread(b: BlindBlock, t: number, e: number, flips: Int32Array): void {
+  const len = 4 + b.c,
+    c = t - b.c0;
+  for (let i = 0; i < len; i++) {
+    // the word bit of codeword c in symbol i: (i - c - 1) mod m (LORA-FACTS.md, interleaver)
+    let j = i - c - 1;
+    while (j < 0) j += b.m;
+    while (j >= b.m) j -= b.m;
+    flips[i] = ((e >> (len - 1 - i)) & 1) << (b.m - 1 - j);
+  }
+}
+
+/**
+ * Where the CRC is blind: the chance that a frame whose CRC passed carries another payload with the
+ * same verdict. LoRa's CRC is XORed with the last two payload bytes (LORA-FACTS.md, "Payload CRC";
+ * gr-lora_sdr crc_verif), so changing a nibble of those bytes and the CRC nibble of the same weight
+ * by the same value d passes it: byte PL-1's nibbles pair with CRC nibbles 0 and 1, byte PL-2's with
+ * 2 and 3, and the two of a pair sit in one interleaver block or two adjacent ones, where one
+ * misread symbol reaches both. Each alternative (4 pairs x 15 values of d) is weighed against the
+ * decoded payload by a symbol metric: a symbol is one FFT bin, so a candidate whose codewords
+ * change symbol i's hard word in the bits D costs max over D of |LLR| (the max-log cost of the best
+ * bin with all of D changed is at least that, and equals it when one bin is the runner-up for all of
+ * them, as when another frame's tone took the symbol), summed over symbols. With o_k the summed
+ * odds of pair k's alternatives, P(wrong) = 1 - prod_k 1 / (1 + o_k). symbols and llr: the frame's
+ * hard decisions and LLRs (sf per symbol; the first sf - 2 in reduced-rate blocks) from symbol 0;
+ * cr: the payload's coding rate.
+ */
+export function crcBlindRisk(
+  symbols: ArrayLike<number>,
+  llr: ArrayLike<number>,
+  payload: Uint8Array,
+  params: ResolvedParams,
+  cr: number,
+): number {
+  const pl = payload.length;
+  if (pl === 0) return 0;
+  const { sf } = params;
+  blind.symbols = symbols;
+  blind.llr = llr;
+  blind.payload = payload;
+  blind.params = params;
+  blind.sf = sf;
+  blind.cr = cr;
+  blind.hdr = params.explicitHeader ? 5 : 0;
+  blind.first = params.headerFullRate ? sf : sf - 2;
+  blind.ppm = params.ldroOn ? sf - 2 : sf;
+  blind.crc = payloadCrc(payload);
+  blind.head = params.explicitHeader ? encodeHeader({ payloadLength: pl, cr, crc: true }) : null;
+  blind.used = 0;
+  const { hdr, flipA, flipB } = blind;
+  let logRight = 0;
+  try {
+    // every symbol as decoded and no LLR under 32: each alternative changes two symbols or more
+    // (the codes' distance is 2 or more, one bit per symbol), so its odds are under e^-64
+    let clear = true;
+    for (let k = 0; k < 4 && clear; k++) {
+      const byte = k < 2 ? pl - 1 : pl - 2;
+      if (byte < 0) continue;
+      clear = blindClear(blindBlock(hdr + 2 * byte + (k & 1))) && blindClear(blindBlock(hdr + 2 * pl + k));
+    }
+    if (clear) return 0;
+    for (let k = 0; k < 4; k++) {
+      const byte = k < 2 ? pl - 1 : pl - 2;
+      if (byte < 0) continue;
+      const ta = hdr + 2 * byte + (k & 1),
+        tb = hdr + 2 * pl + k;
+      const a = blindBlock(ta),
+        b = blindBlock(tb);
+      const na = blindNibble(ta),
+        nb = blindNibble(tb);
+      let odds = 0;
+      for (let d = 1; d < 16; d++) {
+        spread(a, ta, hammingEncode(na ^ d, a.c) ^ hammingEncode(na, a.c), flipA);
+        spread(b, tb, hammingEncode(nb ^ d, b.c) ^ hammingEncode(nb, b.c), flipB);
+        let delta = 0;
+        for (let i = 0; i < 4 + a.c; i++) {
+          const flips = a === b ? flipA[i]! ^ flipB[i]! : flipA[i]!;
+          if (flips) delta += symbolCost(a, i, a.mask[i]! ^ flips) - a.cost[i]!;
+        }
+        if (a !== b)
+          for (let i = 0; i < 4 + b.c; i++)
+            if (flipB[i]) delta += symbolCost(b, i, b.mask[i]! ^ flipB[i]!) - b.cost[i]!;
+        if (delta < 60) odds += Math.exp(-delta);
+      }
+      logRight -= Math.log1p(odds);
+    }
+  } finally {
+    blind.symbols = blind.llr = blind.payload = null;
+  }
+  return -Math.expm1(logRight);
+}
+
+/**
+ * The cap that crcBlindRisk puts on a frame's confidence: -log2(P(wrong)) / 2, so a frame more
+ * likely wrong than right (P > 1/2) reads below 0.5, and one at P <= 1/4 keeps its confidence.
+ */
+export function crcBlindCap(risk: number): number {
+  return risk > 0 ? Math.min(1, -Math.log2(risk) / 2) : 1;
 }

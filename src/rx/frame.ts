@@ -12,7 +12,7 @@ import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED, type FrameQuery, type FrameStore } from "./kernel.js";
 import { clockPpm, trackSymbol, type SymbolMeasurement } from "./track.js";
 import type { Frame } from "./types.js";
-import { frameConfidence, validCodewords } from "./confidence.js";
+import { crcBlindCap, crcBlindRisk, frameConfidence, validCodewords } from "./confidence.js";
 
 /** The tracker's input, one object changed per symbol (trackSymbol reads it during the call only). */
 const measured: SymbolMeasurement = { index: 0, bin: 0, slope: 0, peak: 0, mean: 0, reduced: false };
@@ -344,7 +344,7 @@ export function report(
   const cr = d ? d.cr : h ? h.cr : (cfg.implicit?.cr ?? null);
   // a truncated frame cut before its header was read: its symbols' strength is the only evidence
   const symbols = f.symbols.subarray(0, nsym);
-  const { confidence } = frameConfidence({
+  const evidence = frameConfidence({
     symbols: nsym,
     strong: f.strong,
     strongP: cfg.strongP,
@@ -352,7 +352,12 @@ export function report(
     cr: cr ?? 4,
     headerChecked: params.explicitHeader && !!h?.ok,
     crcOk: crcOk === true,
-  });
+  }).confidence;
+  // a good CRC does not vouch for the nibbles it cannot see (crcBlindRisk)
+  const confidence =
+    crcOk === true && d
+      ? Math.min(evidence, crcBlindCap(crcBlindRisk(symbols, f.store.copy(0, nsym).llr, payload, params, d.cr)))
+      : evidence;
   return {
     startSample: Math.round(startExact),
     startSampleExact: startExact,
