@@ -4,7 +4,7 @@
 // the SNR where PER crosses 10% (linear interpolation in log PER).
 // Usage: node bench/rx-sensitivity.mjs [--frames 400] [--quick] [--only LABEL]   (after npm run build)
 import os from "node:os";
-import { simulate } from "../dist/sim/index.js";
+import { sensitivityRecording } from "./sensitivity-recording.mjs";
 import { decodeRecording } from "../dist/rx/index.js";
 import { per10Crossing } from "./per-crossing.mjs";
 
@@ -18,24 +18,21 @@ const quick = argv.includes("--quick");
 const only = opt("only", ""); // run only the sweeps whose label contains this
 
 function per({ sf, oversampling, snrDb, payloadLength = 16, cr = 1, bandwidth = 125000, count = frames }) {
-  const params = { sf, bandwidth, cr };
   const rate = oversampling * bandwidth;
   let ok = 0,
     total = 0,
     batch = 0;
   while (total < count) {
     const n = Math.min(25, count - total);
-    const sim = simulate({
-      frames: Array.from({ length: n }, () => ({ payloadLength, params })),
-      sampleRate: rate,
+    const sim = sensitivityRecording({
+      sf,
+      oversampling,
       snrDb,
-      cfoHz: 0.02 * bandwidth,
-      sfoPpm: 5,
-      delay: 0.3,
-      leadSamples: 2000,
-      gapSamples: [300, 3000],
-      tailSamples: 2000,
-      seed: 7000 + 97 * batch++ + sf,
+      payloadLength,
+      cr,
+      bandwidth,
+      count: n,
+      batch: batch++,
     });
     const got = decodeRecording(sim.iq, { sampleRate: rate, bandwidth, sf });
     for (const t of sim.truth) {
