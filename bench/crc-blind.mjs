@@ -141,7 +141,7 @@ const text = [
   "",
   ...lines1,
   "",
-  `The receiver near sensitivity: SF7, 16 B, CR 4/5, 1 sample per chip, AWGN with offsets (as bench/rx-sensitivity.mjs), ${framesPerPoint} frames per point:`,
+  `The receiver near sensitivity: SF7, 16 B, CR 4/5, 1 sample per chip, AWGN with offsets (the sensitivity benchmark's recordings), ${framesPerPoint} frames per point:`,
   "",
   ...lines2,
 ].join("\n");

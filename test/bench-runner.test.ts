@@ -15,9 +15,16 @@ describe("bench/run.mjs", () => {
     const listed = r.stdout.trim().split("\n");
     const all = readdirSync(benchDir).filter((f) => f.endsWith(".mjs") && f !== "run.mjs");
     // a helper is a module another benchmark loads by name (cpu-at-exit.mjs is preloaded by throughput;
-    // docs-block.mjs writes the tables; target-recording.mjs makes the throughput and workers recording; per-crossing.mjs reads a PER curve)
+    // docs-block.mjs writes the tables; target-recording.mjs makes the throughput and workers recording; per-crossing.mjs reads a PER curve;
+    // sensitivity-recording.mjs makes the sensitivity recordings)
     const helpers = all.filter((f) => all.some((g) => g !== f && readFileSync(join(benchDir, g), "utf8").includes(f)));
-    expect(helpers.sort()).toEqual(["cpu-at-exit.mjs", "docs-block.mjs", "per-crossing.mjs", "target-recording.mjs"]);
+    expect(helpers.sort()).toEqual([
+      "cpu-at-exit.mjs",
+      "docs-block.mjs",
+      "per-crossing.mjs",
+      "sensitivity-recording.mjs",
+      "target-recording.mjs",
+    ]);
     expect(listed).toEqual(all.filter((f) => !helpers.includes(f)).sort());
     expect(listed).toContain("ser.mjs");
     expect(listed).toContain("rx-sensitivity.mjs");
