@@ -12,7 +12,7 @@ import {
   type Region,
   type UplinkChannel,
 } from "../lorawan/regions.js";
-import { intFlag, type OptionSpec } from "./args.js";
+import { intFlag } from "./args.js";
 import { regionFlag } from "./toaRegion.js";
 import { requireRate, streamSamples, type Recording } from "./recording.js";
 import { withRxSettings, type RxFlags } from "./rxflags.js";
