@@ -86,8 +86,7 @@ export const decodeSpec = {
 
 /** A frame as a JSON-ready record: the receiver's fields, without the raw bytes. */
 export function frameRecord(f: ChannelFrame, sampleRate: number): Record<string, unknown> {
-  const { payload: _p, ...rest } = f as Frame & { symbols?: unknown };
-  delete (rest as { symbols?: unknown }).symbols;
+  const { payload: _p, symbols: _s, ...rest } = f as Frame & { symbols?: unknown };
   return { ...rest, timeS: +(f.startSample / sampleRate).toFixed(6) };
 }
 

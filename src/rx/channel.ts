@@ -144,7 +144,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
 
   function append(out: Float32Array): void {
     notch?.process(out);
-    for (const l of listeners) l.append(out);
+    for (let i = 0; i < listeners.length; i++) listeners[i]!.append(out);
   }
 
   /**
@@ -159,34 +159,47 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
   /** A symbol of the longest SF, input samples. */
   const longest = frontend.inputPosition(Math.max(...configs.map((c) => c.m))) - frontend.inputPosition(0);
 
-  /** Returns the pending frames that end before `horizon` (input samples), in time order. */
+  /**
+   * Returns the pending frames that end before `horizon` (input samples), in time order. Called
+   * after every slice of input: most find nothing to return, and allocate nothing then. Plain loops,
+   * no callbacks: a hot function's optimised code is compiled in every process (start-up CPU).
+   */
   function release(out: Frame[], horizon: number): void {
-    // called after every slice of input: most find nothing to return, and allocate nothing then
     let any = false;
     for (let i = 0; i < pending.length && !any; i++) any = pending[i]!.endSample <= horizon;
-    if (!any) return;
-    const ready = pending.filter((f) => f.endSample <= horizon);
-    if (ready.length === 0) return;
-    pending = pending.filter((f) => f.endSample > horizon);
-    ready.sort((a, b) => a.startSampleExact - b.startSampleExact);
-    for (const f of ready) {
-      f.collided = recent.some((g) => overlaps(f, g)) || [...ready, ...pending].some((g) => g !== f && overlaps(f, g));
+    if (any) releaseReady(out, horizon);
+  }
+
+  function releaseReady(out: Frame[], horizon: number): void {
+    const ready: Frame[] = [],
+      rest: Frame[] = [];
+    for (let i = 0; i < pending.length; i++) {
+      const f = pending[i]!;
+      (f.endSample <= horizon ? ready : rest).push(f);
+    }
+    pending = rest;
+    ready.sort(byStart);
+    for (let i = 0; i < ready.length; i++) {
+      const f = ready[i]!;
+      f.collided = overlapsAny(f, recent) || overlapsAny(f, ready) || overlapsAny(f, pending);
       // the streaming receiver does not cancel (decodeCollisions does, on a whole recording)
       f.cancelled = false;
       out.push(f);
     }
-    recent.push(...ready);
     let from = horizon;
-    for (const f of pending) from = Math.min(from, f.startSampleExact);
-    recent = recent.filter((f) => f.endSample > from - longest);
+    for (let i = 0; i < pending.length; i++) from = Math.min(from, pending[i]!.startSampleExact);
+    const kept: Frame[] = [];
+    for (let i = 0; i < recent.length; i++) if (recent[i]!.endSample > from - longest) kept.push(recent[i]!);
+    for (let i = 0; i < ready.length; i++) if (ready[i]!.endSample > from - longest) kept.push(ready[i]!);
+    recent = kept;
   }
 
   /** Runs every listener; the frames that are final come out in time order. */
   function run(out: Frame[]): void {
-    for (const l of listeners) l.run(pending);
+    for (let i = 0; i < listeners.length; i++) listeners[i]!.run(pending);
     if (pending.length === 0) return;
     let h = Infinity;
-    for (const l of listeners) h = Math.min(h, l.horizon());
+    for (let i = 0; i < listeners.length; i++) h = Math.min(h, listeners[i]!.horizon());
     release(out, frontend.inputPosition(h));
   }
 
@@ -279,6 +292,14 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
       return frontend.consumed;
     },
   };
+}
+
+const byStart = (a: Frame, b: Frame): number => a.startSampleExact - b.startSampleExact;
+
+/** Whether f overlaps a frame of `others` other than itself. */
+function overlapsAny(f: Frame, others: Frame[]): boolean {
+  for (let i = 0; i < others.length; i++) if (others[i] !== f && overlaps(f, others[i]!)) return true;
+  return false;
 }
 
 /** Whether two frames' spans (input samples) overlap. */

@@ -135,14 +135,15 @@ export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
   const words = new Int32Array(k.memory.buffer, k.rxsym_words(ctx), 2 * n);
   words.set(wordFull, 0);
   words.set(wordReduced, n);
-  let mem = k.memory.buffer;
-  let bufView = new Float32Array(mem, bufPtr, 2 * capacity);
-  let resView = new Float64Array(mem, resPtr, SYMBOL_RESULT_SIZE / 8);
+  let bufView = new Float32Array(k.memory.buffer, bufPtr, 2 * capacity);
+  let resView = new Float64Array(k.memory.buffer, resPtr, SYMBOL_RESULT_SIZE / 8);
   const result = newSymbolResult();
   const views = (): void => {
     if (!held.ctx) throw disposed("receiver kernel");
-    if (k.memory.buffer !== mem) {
-      mem = k.memory.buffer;
+    // growing the memory detaches its old buffer, and views on it read as empty (a length test
+    // per call, not memory.buffer: an API getter, the most frequent call into the engine)
+    if (resView.length === 0) {
+      const mem = k.memory.buffer;
       bufView = new Float32Array(mem, bufPtr, 2 * capacity);
       resView = new Float64Array(mem, resPtr, SYMBOL_RESULT_SIZE / 8);
     }
