@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 // The `chirp` command: one file per command in src/cli/, loaded on demand. Every failure on bad
 // input is one line on stderr and exit status 2; never a stack trace (CHIRP_DEBUG=1 shows it).
+import { setFlagsFromString } from "node:v8";
 import { ChirpError } from "../errors.js";
+
+// A command is one short process, and compiling JavaScript is part of its CPU time: V8 optimises a
+// function (TurboFan, on background threads) once it has run 67584 bytecode bytes (Node 20's
+// default budget), and most of the receiver's per-frame functions then cost more to compile than
+// their optimised code saves. Six times that budget leaves them to the baseline tiers while the
+// per-window ones still get optimised early (docs/benchmarks.md, the process figures).
+setFlagsFromString("--interrupt-budget=400000");
 
 type Command = { run(argv: string[]): Promise<number>; summary: string };
 const commands: Record<string, () => Promise<Command>> = {
