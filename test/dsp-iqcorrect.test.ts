@@ -8,22 +8,10 @@ import { createIqCorrector } from "../src/dsp/iqcorrect.js";
 import { createFrontend } from "../src/dsp/index.js";
 import { decodeRecording } from "../src/rx/index.js";
 import { ChirpError } from "../src/errors.js";
+import { toneAt } from "./tones.js";
 
 const B = 125_000;
 const P7 = { sf: 7, bandwidth: B, cr: 1, syncWord: 0x34 };
-
-function toneAt(iq: Float32Array, f: number, fs: number, from: number, to: number): number {
-  let re = 0,
-    im = 0;
-  const w = (-2 * Math.PI * f) / fs;
-  for (let r = from; r < to; r++) {
-    const c = Math.cos(w * r),
-      s = Math.sin(w * r);
-    re += iq[2 * r]! * c - iq[2 * r + 1]! * s;
-    im += iq[2 * r]! * s + iq[2 * r + 1]! * c;
-  }
-  return (re * re + im * im) / ((to - from) * (to - from));
-}
 
 /** Runs the corrector over a copy of iq in chunks of `chunk` samples. */
 function correct(

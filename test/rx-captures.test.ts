@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { decodeRecording, type Frame } from "../src/rx/index.js";
-import { describeShared, loadCapture, readSharedJson, type SharedCapture } from "./shared.js";
+import { captureOptions, describeShared, loadCapture, readSharedJson, type SharedCapture } from "./shared.js";
 
 interface Capture extends SharedCapture {
   impairments: { snrDb: number | null; cfoHz: number; sfoPpm: number };
@@ -14,16 +14,7 @@ for (const engine of ["wasm", "js"] as const)
       decoded = 0;
     for (const c of manifest.captures) {
       it(`${c.file}: ${c.frames.length} frames`, () => {
-        const frames: Frame[] = decodeRecording(loadCapture(c.format, c.file), {
-          sampleRate: c.sampleRate,
-          bandwidth: c.bandwidth,
-          sf: c.sf,
-          format: c.format,
-          explicitHeader: c.explicitHeader,
-          implicit: c.explicitHeader ? undefined : { payloadLength: c.implicitLength!, cr: c.cr, crc: c.crc },
-          syncWord: parseInt(c.syncWord, 16),
-          engine,
-        });
+        const frames: Frame[] = decodeRecording(loadCapture(c.format, c.file), { ...captureOptions(c), engine });
         const os = c.sampleRate / c.bandwidth;
         const near = (f: Frame, t: { startSample: number }): boolean =>
           // the channel model's interpolator delays by ~3.5 samples; clock offset moves later frames

@@ -10,7 +10,8 @@ import { createNotch, HALF_WIDTH_HZ } from "../src/rx/notch.js";
 import { LINE_STRIDE, notchCancel } from "../src/engines/js/notch.js";
 import { phyWasm } from "../src/wasm/phy.js";
 import { ChirpError } from "../src/errors.js";
-import { describeShared, loadCapture, readSharedJson, type SharedCapture } from "./shared.js";
+import { toneAt } from "./tones.js";
+import { captureOptions, describeShared, loadCapture, readSharedJson, type SharedCapture } from "./shared.js";
 
 const B = 125_000;
 const FS = 250_000;
@@ -28,20 +29,6 @@ function noisy(n: number, seed: number, tones: [number, number][] = []): Float32
     }
   }
   return iq;
-}
-
-/** Power of the component at f Hz over samples [from, to). */
-function toneAt(iq: Float32Array, f: number, from: number, to: number): number {
-  let re = 0,
-    im = 0;
-  const w = (-2 * Math.PI * f) / FS;
-  for (let t = from; t < to; t++) {
-    const c = Math.cos(w * t),
-      s = Math.sin(w * t);
-    re += iq[2 * t]! * c - iq[2 * t + 1]! * s;
-    im += iq[2 * t]! * s + iq[2 * t + 1]! * c;
-  }
-  return (re * re + im * im) / ((to - from) * (to - from));
 }
 
 function decode(iq: Float32Array, engine: "wasm" | "js", notch: boolean, sf = 7): { frames: Frame[]; lines: number } {
@@ -98,8 +85,8 @@ for (const engine of ["wasm", "js"] as const)
       expect(lines).toHaveLength(1);
       expect(Math.abs(lines[0]!.frequencyHz - 20_000)).toBeLessThan(5);
       expect(Math.abs(lines[0]!.amplitude - a) / a).toBeLessThan(0.05);
-      const before = toneAt(x, 20_000, n / 2, n),
-        after = toneAt(y, 20_000, n / 2, n);
+      const before = toneAt(x, 20_000, FS, n / 2, n),
+        after = toneAt(y, 20_000, FS, n / 2, n);
       expect(10 * Math.log10(before / after)).toBeGreaterThan(30);
       // away from the notch the samples pass: the noise power is the same
       let px = 0,
@@ -128,8 +115,8 @@ for (const engine of ["wasm", "js"] as const)
       expect(fs).toHaveLength(2);
       expect(Math.abs(fs[0]! + 35_000)).toBeLessThan(5);
       expect(Math.abs(fs[1]! - 20_000)).toBeLessThan(5);
-      expect(toneAt(x, 20_000, n / 2, n)).toBeLessThan((0.03 * B) / FS);
-      expect(toneAt(x, -35_000, n / 2, n)).toBeLessThan((0.03 * B) / FS);
+      expect(toneAt(x, 20_000, FS, n / 2, n)).toBeLessThan((0.03 * B) / FS);
+      expect(toneAt(x, -35_000, FS, n / 2, n)).toBeLessThan((0.03 * B) / FS);
       nt.dispose();
     });
 
@@ -263,17 +250,7 @@ describeShared("narrowband notch on the shared captures", () => {
       it(`${[...dir, c.file].join("/")}: no line engaged, the same frames as without the notch`, () => {
         for (const engine of ["wasm", "js"] as const) {
           const run = (notch: boolean) => {
-            const rx = createReceiver({
-              sampleRate: c.sampleRate,
-              bandwidth: c.bandwidth,
-              sf: c.sf,
-              format: c.format,
-              explicitHeader: c.explicitHeader,
-              implicit: c.explicitHeader ? undefined : { payloadLength: c.implicitLength!, cr: c.cr, crc: c.crc },
-              syncWord: parseInt(c.syncWord, 16),
-              engine,
-              notch,
-            });
+            const rx = createReceiver({ ...captureOptions(c), engine, notch });
             try {
               const frames = [...rx.push(loadCapture(c.format, ...dir, c.file)), ...rx.flush()];
               return { frames, lines: rx.stats.notchLines };

@@ -38,6 +38,19 @@ export interface SharedCapture {
   implicitLength?: number;
 }
 
+/** The receiver options that decode a capture (its rates, SF, format, header mode and sync word). */
+export function captureOptions(c: SharedCapture) {
+  return {
+    sampleRate: c.sampleRate,
+    bandwidth: c.bandwidth,
+    sf: c.sf,
+    format: c.format,
+    explicitHeader: c.explicitHeader,
+    implicit: c.explicitHeader ? undefined : { payloadLength: c.implicitLength!, cr: c.cr, crc: c.crc },
+    syncWord: parseInt(c.syncWord, 16),
+  };
+}
+
 /** A capture's samples (its path below ../shared/captures), typed by its format, in memory of their own. */
 export function loadCapture(format: string, ...parts: string[]): Float32Array | Int16Array | Uint8Array {
   const b = readFileSync(sharedPath("captures", ...parts));

@@ -7,24 +7,10 @@ import { blockGain, gainTrack } from "../src/sim/fading.js";
 import { imageRejectionDb, iqImbalanceCoefficients, phaseNoiseStepVariance } from "../src/sim/impairments.js";
 import { decodeRecording } from "../src/rx/index.js";
 import { ChirpError } from "../src/errors.js";
+import { toneAt } from "./tones.js";
 
 const B = 125_000;
 const P7 = { sf: 7, bandwidth: B, cr: 1, syncWord: 0x34 };
-
-/** Power of the DFT of iq[from, to) at frequency f (Hz), normalised by the length: a tone of amplitude a reads a^2. */
-function toneAt(iq: Float32Array, f: number, fs: number, from = 0, to = iq.length / 2): number {
-  let re = 0,
-    im = 0;
-  const w = (-2 * Math.PI * f) / fs;
-  for (let r = from; r < to; r++) {
-    const c = Math.cos(w * r),
-      s = Math.sin(w * r);
-    re += iq[2 * r]! * c - iq[2 * r + 1]! * s;
-    im += iq[2 * r]! * s + iq[2 * r + 1]! * c;
-  }
-  const n = to - from;
-  return (re * re + im * im) / (n * n);
-}
 
 function power(iq: Float32Array, from: number, to: number): number {
   let p = 0;

@@ -33,7 +33,7 @@
  * absolute sample index and lines change only at window boundaries, so the output does not depend
  * on how the stream is cut into chunks.
  */
-import { badParameter } from "../errors.js";
+import { ChirpError, badParameter } from "../errors.js";
 import { createFft } from "../engines/js/fft.js";
 import { LINE_STRIDE, notchCancel, notchSpectrum } from "../engines/js/notch.js";
 import type { Fft } from "../engines/fftTypes.js";
@@ -56,7 +56,7 @@ const FA_EXP = 40;
 const ACQ_K = 4;
 const K = 16;
 const STRIDE = 4;
-/** A line's minimum over its neighbours' 3 bins away. */
+/** How many times a line's minimum must exceed those of the bins 3 away on either side (a line is narrow). */
 const NARROW = 8;
 /** An engaged line is still there while a bin within 2 of it has its minimum above KEEP x the median. */
 const KEEP = 1.5;
@@ -305,7 +305,7 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
   }
 
   function process(iq: Float32Array): Float32Array {
-    if (disposed) throw new Error("notch used after dispose");
+    if (disposed) throw new ChirpError("DISPOSED", "this notch has been disposed");
     const n = iq.length >> 1;
     for (let i = 0; i < n; ) {
       const inWin = pos % N;
