@@ -60,6 +60,12 @@ const rows = [
     wide: true,
   },
   {
+    // the tone's random phase is drawn from the recording's generator, so the tone rows' noise
+    // differs from the clean row's: this row has their noise and no line to cancel
+    label: "tone 60 dB under the noise (the tone rows' noise, nothing to cancel)",
+    impairments: { interferers: [tone(20e3, -60)] },
+  },
+  {
     label: "tone at the noise level, 20 kHz off the carrier, notch off",
     impairments: { interferers: [tone(20e3, 0)] },
     notch: false,
