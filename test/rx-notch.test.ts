@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { simulate } from "../src/sim/index.js";
 import { Rng } from "../src/sim/rng.js";
-import { createReceiver, type Frame } from "../src/rx/index.js";
+import { createGatewayReceiver, createReceiver, type Frame } from "../src/rx/index.js";
 import { createNotch, HALF_WIDTH_HZ } from "../src/rx/notch.js";
 import { LINE_STRIDE, notchCancel } from "../src/engines/js/notch.js";
 import { phyWasm } from "../src/wasm/phy.js";
@@ -203,6 +203,51 @@ for (const engine of ["wasm", "js"] as const)
       }
     });
   });
+
+describe("narrowband notch in the gateway", () => {
+  it("a tone in one channel of a wideband recording is cancelled there; notch: false turns it off", () => {
+    const fs = 1_000_000;
+    const sim = simulate({
+      frames: Array.from({ length: 4 }, (_, i) => ({
+        payloadLength: 12,
+        params: P7,
+        frequencyOffsetHz: i % 2 ? 200_000 : -200_000,
+      })),
+      sampleRate: fs,
+      snrDb: -4,
+      leadSamples: 4000,
+      gapSamples: 8000,
+      seed: 31,
+      // 10 dB over the noise in a channel, 15 kHz above the +200 kHz channel's centre
+      interferers: [{ kind: "tone", frequencyHz: 215_000, levelDb: 10 }],
+    });
+    const run = (notch?: boolean) => {
+      const gw = createGatewayReceiver({
+        sampleRate: fs,
+        channels: [-200_000, 200_000],
+        sfs: [7],
+        syncWord: 0x34,
+        ...(notch === undefined ? {} : { notch }),
+      });
+      const frames = [...gw.push(sim.iq), ...gw.flush()];
+      gw.dispose();
+      return frames.filter((f) => f.crcOk).map((f) => f.channelHz);
+    };
+    expect(run().sort()).toEqual([-200_000, -200_000, 200_000, 200_000]);
+    // without the notch the tone costs the +200 kHz channel's frames, not the other channel's
+    expect(run(false).sort()).toEqual([-200_000, -200_000]);
+  });
+
+  it("notch must be a boolean", () => {
+    try {
+      createGatewayReceiver({ sampleRate: 1e6, channels: [0], notch: 1 as unknown as boolean });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ChirpError);
+      expect((e as ChirpError).parameter).toBe("notch");
+    }
+  });
+});
 
 describe("notch canceller kernels", () => {
   it("Wasm and js cancel bit for bit the same", () => {
