@@ -57,6 +57,13 @@ export interface FrontendOptions {
   maxCfoHz?: number;
   /** Remove the SDR's DC offset and correct its IQ imbalance before anything else (src/dsp/iqcorrect.ts; default false). */
   iqCorrection?: boolean;
+  /**
+   * The stream is a segment of a longer recording starting at this sample (default 0): the mixer's
+   * phase and the resampler's time base continue the recording's, so the segment is filtered as
+   * the whole recording would be, and errors name samples of the recording. A whole number of
+   * output samples (firstSample / ratio an integer).
+   */
+  firstSample?: number;
   engine?: Engine;
 }
 
@@ -93,6 +100,14 @@ export interface Frontend {
   readonly produced: number;
   /** With iqCorrection: the DC and IQ imbalance estimated so far (else null). */
   iqEstimate(): IqEstimate | null;
+  /**
+   * Before the first push: runs the DC/IQ estimates (not the filter) over samples that precede the
+   * stream (a segment's firstSample; in one call or several, a multiple of 1024 in all, so the
+   * estimates' blocks line up with the recording's), so they start near where one front end over
+   * the whole recording has them (exactly, when they go back to sample 0). Without iqCorrection
+   * it does nothing. `firstIndex`: the recording's index of samples[0] (for error messages).
+   */
+  primeIqCorrection(samples: SampleInput, firstIndex: number): void;
   /** Back to the state just after create. */
   reset(): void;
   /** Frees the Wasm buffers now (otherwise they are freed when the object is garbage collected). */
@@ -299,6 +314,14 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     badParameter("iqCorrection", opts.iqCorrection, "a boolean");
   const iqc = opts.iqCorrection ? createIqCorrector(engine) : null;
   const bytesFormat = opts.format;
+  const first = opts.firstSample ?? 0;
+  const firstOut = first / ratio;
+  if (!Number.isInteger(first) || first < 0 || Math.abs(firstOut - Math.round(firstOut)) > 1e-9 * Math.max(1, firstOut))
+    badParameter(
+      "firstSample",
+      first,
+      `a non-negative integer with firstSample / ${ratio} (input samples per output sample) whole`,
+    );
 
   // Stream state (each stage's fill and next newest sample are in the stage).
   let base = 0; // absolute input index of the first stage's hist[0] (the resampler's time base)
@@ -354,7 +377,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       cnt = st.kern.decimate(st.fill, st.decim, st.newest, outAt, maxOut);
       st.newest += cnt * st.decim;
     } else {
-      cnt = kern.resample(input.fill, base, ratio, 0, produced, outAt, maxOut);
+      cnt = kern.resample(input.fill, base + first, ratio, 0, produced + Math.round(firstOut), outAt, maxOut);
     }
     produced += cnt;
     const d = spend(finalStage);
@@ -383,11 +406,11 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       const at = input.fill;
       const bad = write(off, b, at);
       if (bad >= 0) {
-        const absolute = consumed + (bad >> 1);
+        const absolute = first + consumed + (bad >> 1);
         throw nonFiniteError(absolute, bad & 1, kern.histFloat(at * 2 + bad));
       }
       if (iqc) kern.iqCorrect(at, b, iqc);
-      if (cps !== 0) kern.mix(at, b, cps, consumed);
+      if (cps !== 0) kern.mix(at, b, cps, first + consumed);
       input.fill += b;
       consumed += b;
       off += b;
@@ -469,6 +492,31 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     return { ptr: outKern.outPtr(), nComplex: cnt };
   };
 
+  const primeIqCorrection = (samples: SampleInput, firstIndex: number): void => {
+    check();
+    if (!iqc) return;
+    if (consumed > 0 || carryLen > 0)
+      throw new ChirpError("BAD_INPUT", "primeIqCorrection comes before the first push");
+    const format = inputFormat(samples, bytesFormat);
+    const bytes = asBytes(samples);
+    const n = Math.floor(bytes.length / BYTES_PER_SAMPLE[format]);
+    srcBytes = bytes;
+    srcFormat = format;
+    srcPtr = -1;
+    try {
+      // through the history past its live part (scratch until the first push writes there)
+      for (let off = 0; off < n; off += BLOCK) {
+        const b = Math.min(BLOCK, n - off);
+        const bad = write(off, b, input.fill);
+        if (bad >= 0)
+          throw nonFiniteError(firstIndex + off + (bad >> 1), bad & 1, kern.histFloat(input.fill * 2 + bad));
+        kern.iqCorrect(input.fill, b, iqc);
+      }
+    } finally {
+      srcBytes = EMPTY;
+    }
+  };
+
   const fe: Frontend = {
     sampleRate,
     bandwidth,
@@ -484,6 +532,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     pushPtr,
     inputPosition: (n: number) => n * ratio - delay,
     iqEstimate: () => iqc?.estimate() ?? null,
+    primeIqCorrection,
     get consumed() {
       return consumed;
     },

@@ -50,6 +50,20 @@ export interface ChannelReceiver {
   readonly stats: ReceiverStats[];
   /** Input samples consumed. */
   readonly consumed: number;
+  /** Before the first push: the DC/IQ estimates run over samples preceding a segment (Frontend.primeIqCorrection). */
+  primeIqCorrection(samples: Samples, firstIndex: number): void;
+}
+
+/**
+ * Where a receiver's stream sits in a longer recording: it starts at the recording's sample
+ * `firstSample` (a segment decoded on its own, src/rx/segment.ts). Positions then count from the
+ * recording's start, the front end's phases continue the recording's, and the search's first
+ * window is where one receiver over the whole recording would have one (firstSample a whole
+ * number of symbols of the largest SF, src/rx/parallel.ts cuts there), so the segment's numbers
+ * are the whole recording's to the last bit.
+ */
+export interface StreamPlacement {
+  firstSample: number;
 }
 
 /**
@@ -70,7 +84,7 @@ export function receiverChannelFilter(
 
 const BYTES_PER_SAMPLE = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 } as const;
 
-export function createChannelReceiver(options: ChannelReceiverOptions): ChannelReceiver {
+export function createChannelReceiver(options: ChannelReceiverOptions, placement?: StreamPlacement): ChannelReceiver {
   if (!options || typeof options !== "object")
     throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   const { sfs: sfList, syncWords, ...common } = options;
@@ -98,6 +112,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
       format: options.format,
       engine: first.engine,
       iqCorrection: options.iqCorrection ?? true,
+      firstSample: placement?.firstSample ?? 0,
     }),
   );
   // persistent narrowband lines in the channel are cancelled before any listener sees the samples
@@ -105,9 +120,14 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     options.notch === false
       ? null
       : createNotch({ sampleRate: r * first.bandwidth, bandwidth: first.bandwidth, engine: first.engine });
+  const firstSample = placement?.firstSample ?? 0;
   // slices of at most 8 windows of the shortest SF keep every listener's buffer within capacity
   const sliceIn = Math.max(1, Math.floor(8 * Math.min(...configs.map((c) => c.m)) * frontend.ratio));
-  const link: ChannelLink = { toInput: (p) => frontend.inputPosition(p), dataEnd: Infinity };
+  const link: ChannelLink = {
+    toInput: (p) => frontend.inputPosition(p),
+    dataEnd: Infinity,
+    origin: Math.round(firstSample / frontend.ratio),
+  };
   const stats: ReceiverStats[] = configs.map(() => ({
     samplesIn: 0,
     detections: 0,
@@ -238,7 +258,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     // Zeros (in the format of the last chunk) stand in for it; frames they complete are checked
     // against the real end (link.dataEnd) by the listener.
     if (lastInput && listeners.some((l) => l.inFrame())) {
-      link.dataEnd = frontend.consumed;
+      link.dataEnd = firstSample + frontend.consumed;
       const outNeeded = Math.ceil(frontend.delaySamples) + 2 * MARGIN + r * 4;
       const count = Math.ceil((outNeeded + 2) * frontend.ratio);
       const Ctor = lastInput.constructor as new (len: number) => Samples;
@@ -290,6 +310,11 @@ export function createChannelReceiver(options: ChannelReceiverOptions): ChannelR
     stats,
     get consumed() {
       return frontend.consumed;
+    },
+    primeIqCorrection(samples, firstIndex) {
+      live();
+      checkSamples(samples);
+      frontend.primeIqCorrection(samples, firstIndex);
     },
   };
 }

@@ -27,8 +27,8 @@ export interface Detection {
 }
 
 /** A detector at the start, owning the search accumulator `acc` (from its kernel). */
-export function createDetector(acc: SearchAccumulator): Detector {
-  return { pos: 0, acc, found: { det: 0, aligned: 0, upFrac: 0, steady: 0 } };
+export function createDetector(acc: SearchAccumulator, pos = 0): Detector {
+  return { pos, acc, found: { det: 0, aligned: 0, upFrac: 0, steady: 0 } };
 }
 
 /** Starts the search afresh at `pos`. */

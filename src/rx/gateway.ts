@@ -16,7 +16,7 @@ import { checkArray, checkSamples } from "../check.js";
 import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkEngine } from "../phy/params.js";
 import type { Engine, Framing, Ldro } from "../phy/index.js";
-import { createChannelReceiver, type ChannelReceiver } from "./channel.js";
+import { createChannelReceiver, type ChannelReceiver, type StreamPlacement } from "./channel.js";
 import type { Frame, IqPolarity, SampleFormat, Samples } from "./types.js";
 
 export interface GatewayOptions {
@@ -90,6 +90,8 @@ export interface GatewayReceiver {
   /** Frees the memory of every channel's front end and receivers; any later call is a ChirpError DISPOSED. */
   dispose(): void;
   readonly stats: GatewayStats;
+  /** Before the first push: every channel's DC/IQ estimates run over samples preceding a segment (Frontend.primeIqCorrection). */
+  primeIqCorrection(samples: Samples, firstIndex: number): void;
 }
 
 interface Channel {
@@ -152,7 +154,7 @@ function checkOptions(o: GatewayOptions) {
 }
 
 /** Creates a streaming multi-channel, multi-SF receiver (see the module comment). */
-export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver {
+export function createGatewayReceiver(options: GatewayOptions, placement?: StreamPlacement): GatewayReceiver {
   const { bandwidth, sampleRate, center, sfs, engine, syncWords } = checkOptions(options);
   const channels: Channel[] = [];
   let disposed = false;
@@ -168,26 +170,29 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
       channels.push({
         hz,
         index,
-        rx: createChannelReceiver({
-          sampleRate,
-          bandwidth,
-          sfs,
-          syncWord: options.syncWord,
-          syncWords,
-          centerFrequency: hz,
-          frequencyOffsetHz: hz - center,
-          format: options.format,
-          iq: options.iq,
-          framing: options.framing,
-          explicitHeader: options.explicitHeader,
-          implicit: options.implicit,
-          ldro: options.ldro,
-          preambleLength: options.preambleLength,
-          engine,
-          iqCorrection: options.iqCorrection ?? true,
-          notch: options.notch,
-          minConfidence: options.minConfidence,
-        }),
+        rx: createChannelReceiver(
+          {
+            sampleRate,
+            bandwidth,
+            sfs,
+            syncWord: options.syncWord,
+            syncWords,
+            centerFrequency: hz,
+            frequencyOffsetHz: hz - center,
+            format: options.format,
+            iq: options.iq,
+            framing: options.framing,
+            explicitHeader: options.explicitHeader,
+            implicit: options.implicit,
+            ldro: options.ldro,
+            preambleLength: options.preambleLength,
+            engine,
+            iqCorrection: options.iqCorrection ?? true,
+            notch: options.notch,
+            minConfidence: options.minConfidence,
+          },
+          placement,
+        ),
       });
     });
   } catch (e) {
@@ -269,6 +274,10 @@ export function createGatewayReceiver(options: GatewayOptions): GatewayReceiver 
     flush,
     reset,
     dispose,
+    primeIqCorrection(samples, firstIndex) {
+      live();
+      for (const ch of channels) ch.rx.primeIqCorrection(samples, firstIndex);
+    },
     get stats() {
       return stats;
     },

@@ -23,6 +23,7 @@ export {
   type ChannelReceiver,
   type ChannelReceiverOptions,
   type ListenerKey,
+  type StreamPlacement,
 } from "./channel.js";
 export {
   decodeRecordingParallel,

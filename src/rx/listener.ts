@@ -17,6 +17,8 @@ export interface ChannelLink {
   toInput(p: number): number;
   /** Input samples of real data (Infinity while streaming); frames reaching past it are truncated. */
   dataEnd: number;
+  /** Position of the stream's first sample (output samples: a segment's start in the whole recording's numbering). */
+  origin: number;
 }
 
 /** Samples a listener's buffer holds: 40 windows and the margins. */
@@ -75,14 +77,15 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     kernel.dispose();
     throw e;
   }
-  const s: Stage = { cfg, kernel, stats, invertIq, base: 0, fill: 0, folded: [Number.NaN, Number.NaN] };
-  const detector = createDetector(acc);
+  const origin = link.origin;
+  const s: Stage = { cfg, kernel, stats, invertIq, base: origin, fill: 0, folded: [Number.NaN, Number.NaN] };
+  const detector = createDetector(acc, origin);
   const { preambleLength: L } = cfg.params;
   /** The frames in flight, and finished records whose storage a new one reuses. */
   let frames: FrameRecord[] = [];
   const spares: FrameRecord[] = [];
   /** The end of the last frame completed: the search never goes back before it (its windows held that frame's symbols). */
-  let searchFloor = 0;
+  let searchFloor = origin;
 
   /** Earliest absolute sample a frame in flight may still read. */
   function keepFor(f: FrameRecord): number {
@@ -337,13 +340,13 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       return h - (L + 3) * m;
     },
     reset() {
-      s.base = 0;
+      s.base = origin;
       s.fill = 0;
       s.folded.fill(Number.NaN);
-      searchFloor = 0;
+      searchFloor = origin;
       letGoHeld();
       for (const f of frames) retire(f);
-      restartDetector(detector, 0);
+      restartDetector(detector, origin);
     },
     dispose() {
       frames = [];

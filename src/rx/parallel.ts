@@ -242,6 +242,8 @@ export interface SegmentPlan {
   cuts: number[];
   /** Samples each worker reads beyond its segment on either side. */
   overlap: number;
+  /** Samples before that a worker runs the DC/IQ estimates over (0 without iqCorrection). */
+  prime: number;
   /** Half-width of the band around a cut where both workers' frames are compared (a symbol of the largest SF). */
   band: number;
 }
@@ -254,6 +256,8 @@ export interface JobShape {
   longestFrame: number;
   /** One symbol of the largest SF, input samples. */
   symbol: number;
+  /** The same, unrounded (the search's window grid in input samples). */
+  symbolExact: number;
   /** Front-end output samples per input sample (whole at a cut: the decimator's phase lines up). */
   decimation: number;
   /** Each channel mixer's cycles per input sample (whole at a cut: its phase lines up). */
@@ -271,6 +275,7 @@ export function jobShape(job: SegmentJob): JobShape {
   const sfs = (job.kind === "gateway" ? job.options.sfs : job.channels[0]!.sfs) ?? [7, 8, 9, 10, 11, 12];
   let longestFrame = 0;
   let symbol = 0;
+  let symbolExact = 0;
   let r = 1;
   for (const sf of sfs) {
     const c = resolveOptions({
@@ -289,6 +294,7 @@ export function jobShape(job: SegmentJob): JobShape {
     const symbols = c.params.preambleLength + 4.25 + sx126xExtra + c.maxSymbols + SEARCH_WINDOWS + 8;
     longestFrame = Math.max(longestFrame, Math.ceil(symbols * c.n * os));
     symbol = Math.max(symbol, Math.ceil(c.n * os));
+    symbolExact = Math.max(symbolExact, c.n * os);
     r = c.r;
   }
   const offsets =
@@ -300,6 +306,7 @@ export function jobShape(job: SegmentJob): JobShape {
     bandwidth,
     longestFrame,
     symbol,
+    symbolExact,
     decimation: (r * bandwidth) / sampleRate,
     mixers: offsets.map((f) => f / sampleRate),
     iqCorrection: o.iqCorrection !== false,
@@ -308,31 +315,52 @@ export function jobShape(job: SegmentJob): JobShape {
 
 /**
  * The smallest number of samples, a multiple of `unit`, after which every period in `periods` has
- * run a whole number of times (within rounding); undefined when there is none up to 2^18.
+ * run a whole number of times (within rounding); undefined when there is none up to `limit`.
  */
-function wholeAfter(periods: number[], unit: number): number | undefined {
+function wholeAfter(periods: number[], unit: number, limit: number): number | undefined {
   const whole = (x: number) => Math.abs(x - Math.round(x)) < 1e-6;
-  for (let a = unit; a <= 1 << 18; a += unit) if (periods.every((p) => whole(p * a))) return a;
+  for (let a = unit; a <= limit; a += unit) if (periods.every((p) => whole(p * a))) return a;
   return undefined;
 }
 
-/** Where cuts may fall: the decimation, the mixers and the IQ corrector's blocks all at a whole count (or as many as can be). */
-function alignment(shape: JobShape): number {
+/**
+ * Where cuts may fall: the front end's decimation, the search's window grid (a symbol of the
+ * largest SF), the mixers and the IQ corrector's blocks all at a whole count, so a segment placed
+ * there computes the whole recording's numbers (or as many of them as line up within a quarter of
+ * the overlap).
+ */
+function alignment(shape: JobShape, overlap: number): number {
   const unit = shape.iqCorrection ? IQ_BLOCK : 1;
-  return wholeAfter([shape.decimation, ...shape.mixers], unit) ?? wholeAfter([shape.decimation], unit) ?? unit;
+  const limit = Math.max(unit, Math.floor(overlap / 4));
+  const d = shape.decimation;
+  const grid = 1 / shape.symbolExact;
+  return (
+    wholeAfter([d, grid, ...shape.mixers], unit, limit) ??
+    wholeAfter([d, grid], unit, limit) ??
+    wholeAfter([d], unit, limit) ??
+    unit
+  );
 }
+
+/**
+ * Samples before a segment that its worker runs the DC/IQ estimates over (48 of their time
+ * constants, 2^17 samples: what is left of their start then is below f64 resolution, so they
+ * reach the whole recording's values; all of them from sample 0 when the segment starts closer).
+ */
+export const IQ_PRIME = 48 * 2 ** 17;
 
 /** Cuts a recording of `total` samples for at most `workers` workers. */
 export function planSegments(total: number, workers: number, shape: JobShape, overlapSamples?: number): SegmentPlan {
-  const a = alignment(shape);
   const margin = 16384;
-  const overlap = Math.ceil((overlapSamples ?? shape.longestFrame + margin) / a) * a;
+  const wanted = overlapSamples ?? shape.longestFrame + margin;
+  const a = alignment(shape, wanted);
+  const overlap = Math.ceil(wanted / a) * a;
   // a segment at least the overlap long: a frame near one cut is then far from the next
   const n = Math.max(1, Math.min(workers, Math.floor(total / overlap)));
   const cuts = [0];
   for (let i = 1; i < n; i++) cuts.push(Math.round((i * total) / n / a) * a);
   cuts.push(total);
-  return { cuts, overlap, band: shape.symbol };
+  return { cuts, overlap, prime: shape.iqCorrection ? IQ_PRIME : 0, band: shape.symbol };
 }
 
 /** The same frame seen by the two workers of a cut: same channel, SF and polarity, starts within half a symbol. */
@@ -496,8 +524,10 @@ export async function decodeInWorkers(
   const span = (i: number) => {
     const lo = Math.max(0, plan.cuts[i]! - plan.overlap);
     const hi = Math.min(source.total, plan.cuts[i + 1]! + plan.overlap);
+    const prime = Math.min(lo, plan.prime);
     const bounds: SegmentBounds = {
       offset: lo,
+      prime,
       keepFrom: i === 0 ? -Infinity : plan.cuts[i]! - plan.band,
       keepTo: i === n - 1 ? Infinity : plan.cuts[i + 1]! + plan.band,
     };
@@ -505,7 +535,7 @@ export async function decodeInWorkers(
       progress[i] = Math.max(0, Math.min(plan.cuts[i + 1]!, lo + consumed) - plan.cuts[i]!);
       o.onProgress?.(progress.reduce((s, x) => s + x, 0));
     };
-    return { lo, hi, bounds, report };
+    return { lo, hi, prime, bounds, report };
   };
 
   // This thread's segment: its samples decoded where they are, the workers' served between chunks.
@@ -527,8 +557,8 @@ export async function decodeInWorkers(
   };
 
   const startWorker = (i: number): void => {
-    const { lo, hi, bounds, report } = span(i);
-    let next = lo;
+    const { lo, hi, prime, bounds, report } = span(i);
+    let next = lo - prime;
     let inFlight = 0;
     let ended = false;
     let port: WorkerPort | null = null;
@@ -583,7 +613,7 @@ export async function decodeInWorkers(
           fail(
             new ChirpError(
               m.code as ChirpError["code"],
-              `${m.message} (in the worker decoding samples ${lo} to ${hi} of the recording, counted from ${lo})`,
+              `${m.message} (in the worker decoding samples ${lo} to ${hi} of the recording)`,
               { parameter: m.parameter, allowed: m.allowed },
             ),
           );

@@ -1,12 +1,19 @@
 /**
  * One segment of a long recording, decoded on its own (by a worker: src/rx/parallel.ts cuts the
  * recording and merges the segments' frames). The segment's receiver is fed the whole recording's
- * samples [offset, end); its frames are moved into the whole recording's sample numbering and kept
- * when they start in [keepFrom, keepTo).
+ * samples [offset - prime, end): the first `prime` only run its DC/IQ estimates, from `offset` on
+ * it decodes, placed at `offset` in the recording (positions and phases the whole recording's);
+ * its frames are kept when they start in [keepFrom, keepTo).
  */
-import { createChannelReceiver, type ChannelReceiver, type ChannelReceiverOptions } from "./channel.js";
+import {
+  createChannelReceiver,
+  type ChannelReceiver,
+  type ChannelReceiverOptions,
+  type StreamPlacement,
+} from "./channel.js";
 import { createGatewayReceiver, type GatewayOptions, type GatewayReceiver } from "./gateway.js";
 import type { Frame, Samples } from "./types.js";
+import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
 
 /** What decodes a segment: channel receivers (one per channel, as `chirp decode` makes them) or a gateway receiver. */
 export type SegmentJob =
@@ -16,6 +23,8 @@ export type SegmentJob =
 export interface SegmentBounds {
   /** Sample of the whole recording that is the segment's first. */
   offset: number;
+  /** Samples before `offset` sent first, for the DC/IQ estimates only (a multiple of 1024; 0 without iqCorrection). */
+  prime: number;
   /** Frames starting (startSampleExact) in [keepFrom, keepTo) of the whole recording are kept. */
   keepFrom: number;
   keepTo: number;
@@ -46,31 +55,44 @@ export interface SegmentDecoder {
   counts(): SegmentCounts;
 }
 
-/** Moves a frame found at `offset` samples into the recording's sample numbering. */
-function shifted<F extends Frame>(f: F, offset: number): F {
-  if (offset === 0) return f;
-  return {
-    ...f,
-    startSample: f.startSample + offset,
-    startSampleExact: f.startSampleExact + offset,
-    endSample: f.endSample + offset,
+/** Sends the first `bounds.prime` samples pushed to `prime` (the DC/IQ estimates), the rest to `decode`. */
+function primer(
+  bounds: SegmentBounds,
+  job: SegmentJob,
+  prime: (x: Samples, firstIndex: number) => void,
+  decode: (x: Samples) => void,
+): (x: Samples) => void {
+  const o = job.kind === "gateway" ? job.options : job.channels[0]!;
+  let left = bounds.prime;
+  return (x) => {
+    if (left > 0) {
+      const per = x instanceof Uint8Array ? BYTES_PER_SAMPLE[o.format ?? "cu8"] : 2;
+      const n = Math.min(left, Math.floor(x.length / per));
+      prime(x.subarray(0, n * per) as Samples, bounds.offset - left);
+      left -= n;
+      x = x.subarray(n * per) as Samples;
+      if (x.length === 0) return;
+    }
+    decode(x);
   };
 }
 
 export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): SegmentDecoder {
   const kept: SegmentFrame[] = [];
+  // positions are the whole recording's already (the receivers are placed at the segment's start)
   const take = (f: Frame, channel: number) => {
-    const g = shifted(f, bounds.offset);
-    if (g.startSampleExact >= bounds.keepFrom && g.startSampleExact < bounds.keepTo) kept.push({ frame: g, channel });
+    if (f.startSampleExact >= bounds.keepFrom && f.startSampleExact < bounds.keepTo) kept.push({ frame: f, channel });
   };
+  const placement: StreamPlacement = { firstSample: bounds.offset };
   let consumed = 0;
   if (job.kind === "gateway") {
-    const gw: GatewayReceiver = createGatewayReceiver(job.options);
+    const gw: GatewayReceiver = createGatewayReceiver(job.options, placement);
+    const push = primer(bounds, job, gw.primeIqCorrection, (samples) => {
+      for (const f of gw.push(samples)) take(f, f.channelIndex);
+      consumed = gw.stats.samplesIn;
+    });
     return {
-      push(samples) {
-        for (const f of gw.push(samples)) take(f, f.channelIndex);
-        consumed = gw.stats.samplesIn;
-      },
+      push,
       finish() {
         for (const f of gw.flush()) take(f, f.channelIndex);
         return kept.sort((a, b) => a.frame.startSampleExact - b.frame.startSampleExact);
@@ -88,18 +110,26 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
     for (const r of receivers) r.dispose();
   };
   try {
-    for (const o of job.channels) receivers.push(createChannelReceiver(o));
+    for (const o of job.channels) receivers.push(createChannelReceiver(o, placement));
   } catch (e) {
     dispose();
     throw e;
   }
-  return {
-    push(samples) {
+  const push = primer(
+    bounds,
+    job,
+    (samples, firstIndex) => {
+      for (const r of receivers) r.primeIqCorrection(samples, firstIndex);
+    },
+    (samples) => {
       receivers.forEach((r, i) => {
         for (const f of r.push(samples)) take(f, i);
       });
       consumed = receivers[0]?.consumed ?? 0;
     },
+  );
+  return {
+    push,
     finish() {
       receivers.forEach((r, i) => {
         for (const f of r.flush()) take(f, i);
