@@ -62,6 +62,11 @@ export function abiModule(src, file) {
         fields.map((f, i) => `  r.${f.name} = v[at + ${i}]!;`).join("\n") +
         "\n}\n",
     );
+    out.push(
+      `/** Copies \`r\` into f64 index \`at\` of \`v\` (as the record lies in Wasm memory). */\nexport function write${name}(r: ${name}, v: Float64Array, at: number): void {\n` +
+        fields.map((f, i) => `  v[at + ${i}] = r.${f.name};`).join("\n") +
+        "\n}\n",
+    );
   }
   return out.join("\n");
 }

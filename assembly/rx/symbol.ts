@@ -146,6 +146,16 @@ function dechirpWindow(c: RxContext, start: i32, down: bool): void {
   return f64x2.add(f64x2.mul(re, re), f64x2.mul(im, im));
 }
 
+/** Sum of the f64 at p, indices from .. to - 1, two per vector. */
+function sumSpan(p: usize, from: i32, to: i32): f64 {
+  let s: f64 = 0, k = from;
+  if (k < to && (k & 1) != 0) { s += load<f64>(p + (<usize>k << 3)); k++; }
+  let v = f64x2.splat(0);
+  for (; k + 2 <= to; k += 2) v = f64x2.add(v, v128.load(p + (<usize>k << 3)));
+  if (k < to) s += load<f64>(p + (<usize>k << 3));
+  return s + (f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
+}
+
 /** Folded power (both tones of an oversampled window) of work into dst (n f64). */
 function fold(c: RxContext, dst: usize): void {
   const n = c.n, r = c.r, w = c.work;
@@ -585,8 +595,8 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   // noise from the bins at least n/4 from the bin measured (n >= 32: there are always n/2 + 1)
   // (circular distance >= n/4: the bins k0 + n/4 .. k0 + 3n/4, n/2 + 1 of them)
   const farFrom = n >> 2, farTo = (3 * n) >> 2, nFar = farTo - farFrom + 1;
-  let far: f64 = 0;
-  for (let i = farFrom; i <= farTo; i++) far += load<f64>(pow + (<usize>((k0 + i) & (n - 1)) << 3));
+  const a0 = (k0 + farFrom) & (n - 1), a1 = a0 + nFar;
+  const far = sumSpan(pow, a0, min(n, a1)) + (a1 > n ? sumSpan(pow, 0, a1 - n) : 0);
   res.far = far / <f64>nFar;
   res.diff = 0;
   res.steady = 0;

@@ -151,7 +151,8 @@ export interface RxSymbolKernel {
    */
   demod(args: DemodArgs): void;
   /**
-   * After demod: the `count` (at most PEAKS_MAX) strongest local maxima of its power spectrum,
+   * After demod (MEASURE_SYMBOL or MEASURE_SPECTRUM: MEASURE_BIN makes no spectrum): the `count`
+   * (at most PEAKS_MAX) strongest local maxima of its power spectrum,
    * strongest first, as (bin, power, frac, coherence) into out, 4 per peak (frac: Jacobsen/Candan
    * at that bin, as demod's atBin; coherence: 1 for a tone on the bin through the whole window,
    * see assembly/rx/assign.ts). Returns how many there are.

@@ -7,6 +7,7 @@
 import { frameSymbolCount, type Framing } from "../phy/params.js";
 import { PROBE_SYMBOLS } from "./options.js";
 import { demodArgs, MARGIN, MEASURE_BIN, MEASURE_SPECTRUM, NONE, type SymbolResult } from "./kernel.js";
+import { readSymbolResult, SYMBOL_RESULT_FIELDS, writeSymbolResult } from "../wasm/generated/rx-abi.js";
 import { at, DEBUG, has, hasWindow, wrap, WAIT, type FrameRecord, type Phase, type Stage } from "./context.js";
 import type { Detection } from "./detect.js";
 import { newTracker, resetTracker } from "./track.js";
@@ -110,11 +111,12 @@ export function syncStep(f: FrameRecord, s: Stage): Phase | typeof WAIT {
     );
   // near sensitivity the pair score can favour a neighbour pair: the sync word settles it (no
   // preamble at the timing found rules out the neighbours too: they share its preamble windows)
-  for (let i = 0; i < 3; i++) {
-    const v = fineSync(f, s, tDown + NEIGHBOURS[i]! * m, cfo);
-    if (v === "synchronised") return "header";
-    if (v === "no preamble") break;
-  }
+  let v: ReturnType<typeof fineSync> = "rejected";
+  memo.used = 0;
+  memo.on = true;
+  for (let i = 0; i < 3 && v === "rejected"; i++) v = fineSync(f, s, tDown + NEIGHBOURS[i]! * m, cfo);
+  memo.on = false;
+  if (v === "synchronised") return "header";
   if (DEBUG) console.log(`fine sync failed`);
   return "failed";
 }
@@ -131,6 +133,23 @@ const HYPOTHESES = [0, -1, 1, -2, 2];
 const syncArgs = demodArgs(0, 0);
 
 /**
+ * The results of fine sync's demods during one syncStep's fine syncs (memo.on), without keep or
+ * prev: a neighbour pair's preamble windows are, but one, those of the pair before it (a window
+ * apart), at the same positions and carrier; the buffer does not change meanwhile. A kernel call
+ * is deterministic, so a result found here is the one the call would give.
+ */
+const MEMO_SIZE = 32;
+const memo = {
+  on: false,
+  used: 0,
+  pos: new Float64Array(MEMO_SIZE),
+  cfo: new Float64Array(MEMO_SIZE),
+  /** down, atBin and measure in one number. */
+  kind: new Float64Array(MEMO_SIZE),
+  results: new Float64Array(MEMO_SIZE * SYMBOL_RESULT_FIELDS.length),
+};
+
+/**
  * Coherent demod of the window at absolute position pos (see DemodArgs; no phase slope: sync reads
  * none); returns the kernel's result.
  */
@@ -144,6 +163,15 @@ function demodAt(
   prev: number = NONE,
   measure: number = MEASURE_SPECTRUM,
 ): SymbolResult {
+  const kind = ((atBin + 1) * 4 + measure) * 2 + (down ? 1 : 0);
+  const kept = keep !== NONE || prev !== NONE;
+  if (memo.on && !kept) {
+    for (let i = 0; i < memo.used; i++)
+      if (memo.pos[i] === pos && memo.cfo[i] === cfoBins && memo.kind[i] === kind) {
+        readSymbolResult(memo.results, i * SYMBOL_RESULT_FIELDS.length, s.kernel.result);
+        return s.kernel.result;
+      }
+  }
   const a = syncArgs;
   a.pos = at(s, pos);
   a.cfoBins = cfoBins;
@@ -153,6 +181,13 @@ function demodAt(
   a.keep = keep;
   a.prev = prev;
   s.kernel.demod(a);
+  if (memo.on && !kept && memo.used < MEMO_SIZE) {
+    const i = memo.used++;
+    memo.pos[i] = pos;
+    memo.cfo[i] = cfoBins;
+    memo.kind[i] = kind;
+    writeSymbolResult(s.kernel.result, memo.results, i * SYMBOL_RESULT_FIELDS.length);
+  }
   return s.kernel.result;
 }
 
