@@ -16,8 +16,9 @@
  * bin through the window) stays near 0.8 where this frame's is 0.97..0.99.
  *
  * Per window the choice minimises |fractional offset from this frame's grid| + (1 - coherence) +
- * a small cost per dB below the window's strongest; the grid's fraction is followed from window to
- * window (the clock's drift) by a loop on the tones chosen. The hard decisions, and max-log LLRs
+ * 0.05 per dB away from this frame's level (a partial tone is weaker than a whole one, another
+ * frame's tones stronger or weaker by the power difference); the grid's fraction (the clock's
+ * drift) and the level (fading) are followed from window to window on the coherent tones chosen. The hard decisions, and max-log LLRs
  * over the candidate tones (weak where the chosen tone is itself off the grid or incoherent: two
  * tones within a bin), are decoded as the receiver decodes (soft, then hard under the same limits),
  * and a frame is tried only where windows show another frame's tone: one check more for a CRC
@@ -38,8 +39,8 @@ import { DEBUG } from "./context.js";
 const MAX_PPM = 30;
 /** A candidate tone this far below the window's strongest is not considered (sidelobes of a partial tone are 13 dB down). */
 const FLOOR_DB = 10;
-/** Cost of a tone per dB below the window's strongest, in fractions of a bin: 10 dB down costs a fifth of a bin. */
-const COST_PER_DB = 0.02;
+/** Cost of a tone per dB away from this frame's level, in fractions of a bin: 2 dB cost a tenth of a bin. */
+const COST_PER_DB = 0.05;
 /** Cost of a tone's incoherence (1 - coherence), in fractions of a bin. */
 const COST_INCOHERENT = 1;
 /** A tone this coherent is on its bin through the window (this frame's, at its timing). */
@@ -53,6 +54,8 @@ const LLR_PER_COST = 20;
 const LLR_CLEAR = 12;
 /** A chosen tone this far (bins) from this frame's grid has no reliability left. */
 const OFF_GRID = 0.3;
+/** Gain of the running level of this frame's tones (dB). */
+const LEVEL_GAIN = 0.2;
 /** Gains of the loop that follows the frame's fractional offset from window to window (phase and rate). */
 const LOOP_PHASE = 0.3,
   LOOP_RATE = 0.02;
@@ -119,6 +122,7 @@ export function assignPeaks<F extends Frame>(a: AssignInput<F>): F | null {
     const llr = new Float32Array(total * sf);
     const { wordFull, wordReduced } = wordTables(sf);
     const { ratio: strongRatio, p: strongP } = strongSymbolTest(n);
+    let level = Number.NaN;
     let offset = 0,
       rate = 0,
       strong = 0,
@@ -143,7 +147,13 @@ export function assignPeaks<F extends Frame>(a: AssignInput<F>): F | null {
         cost[j] =
           db > FLOOR_DB
             ? Number.POSITIVE_INFINITY
-            : Math.abs(t - v) + COST_PER_DB * db + COST_INCOHERENT * (1 - peaks[4 * j + 3]!);
+            : Math.abs(t - v) +
+              COST_PER_DB *
+                Math.abs(
+                  10 * Math.log10(Math.max(peaks[4 * j + 1]!, 1e-30)) -
+                    (Number.isNaN(level) ? 10 * Math.log10(top) : level),
+                ) +
+              COST_INCOHERENT * (1 - peaks[4 * j + 3]!);
         if (cost[j]! < cost[best]!) best = j;
       }
       if (!Number.isFinite(cost[best]!)) best = 0;
@@ -169,6 +179,8 @@ export function assignPeaks<F extends Frame>(a: AssignInput<F>): F | null {
       const e = tone - Math.round(tone);
       const coherence = peaks[4 * best + 3]!;
       if (coherence >= COHERENT) {
+        const db = 10 * Math.log10(peaks[4 * best + 1]!);
+        level = Number.isNaN(level) ? db : level + LEVEL_GAIN * (db - level);
         rate += LOOP_RATE * e;
         offset += LOOP_PHASE * e + rate;
       } else offset += rate;
