@@ -3,8 +3,11 @@
 // stronger at 10 dB SNR, each frame with its own crystal error (+-10 ppm: carrier and clock),
 // 2 samples per chip. decodeCollisions (capture + cancellation + peak assignment) against decodeRecording (one frame
 // at a time), on the same recordings.
+// A second table: near-aligned pairs (the second frame a whole number of symbols after the first,
+// within 2 chips: each one's tones whole in the other's windows, where only their fractions and
+// coherence tell them apart), at 0, 1 and 3 dB.
 // Usage: node bench/collisions.mjs [--trials 10] [--sf 7,9] [--quick] [--write]   (after npm run build)
-// --write: the table into docs/benchmarks.md (between its markers).
+// --write: the tables into docs/benchmarks.md (between their markers).
 // --quick: 3 trials at SF7 only (a check that it runs; the rates are then rough).
 import os from "node:os";
 import { writeDocsBlock } from "./docs-block.mjs";
@@ -31,15 +34,16 @@ console.log(
 );
 const t0 = Date.now();
 const summary = [];
-for (const sf of sfs) {
+for (const [grid, sf] of ["any", "aligned"].flatMap((g) => sfs.map((x) => [g, x]))) {
   const params = { sf, bandwidth: B, cr: 1, syncWord: 0x34 };
   const L = 8;
   const nsym = frameLayout(resolveParams(params), 16, 1).totalSamples / 2 ** sf;
   const symSamples = 2 ** sf * (fs / B);
-  for (const dp of [0, 1, 3, 6, 10]) {
+  for (const dp of grid === "any" ? [0, 1, 3, 6, 10] : [0, 1, 3]) {
     for (const order of ["weaker first", "stronger first"]) {
       for (const where of ["preamble", "header", "payload"]) {
-        const rng = new Rng(1000 * sf + 100 * dp + (order === "weaker first" ? 10 : 20) + where.length);
+        const seed = 1000 * sf + 100 * dp + (order === "weaker first" ? 10 : 20) + where.length;
+        const rng = new Rng(grid === "any" ? seed : 50000 + seed);
         const cell = {
           sf,
           dp,
@@ -53,12 +57,13 @@ for (const sf of sfs) {
           falseFrames: 0,
         };
         for (let k = 0; k < trials; k++) {
-          const off =
+          let off =
             where === "preamble"
               ? 1 + rng.uniform() * 10
               : where === "header"
                 ? L + 4.25 + rng.uniform() * 8
                 : L + 12.5 + rng.uniform() * (nsym - L - 17);
+          if (grid === "aligned") off = Math.round(off) + (4 * rng.uniform() - 2) / 2 ** sf;
           const ppm1 = -10 + 20 * rng.uniform();
           let ppm2 = -10 + 20 * rng.uniform();
           if (Math.abs(ppm2 - ppm1) < 1) ppm2 = ppm1 + (ppm2 >= ppm1 ? 1 : -1);
@@ -101,6 +106,7 @@ for (const sf of sfs) {
         }
         const pct = (x) => Math.round((100 * x) / trials);
         const row = {
+          grid,
           sf,
           powerDifferenceDb: dp,
           order: dp === 0 ? "equal" : order,
@@ -118,25 +124,33 @@ for (const sf of sfs) {
     }
   }
 }
-// Markdown table for docs/benchmarks.md: per SF and dP, both orders and overlaps pooled
-const table = [
-  "| SF | dP dB | stronger | weaker | both | plain: stronger | plain: weaker | false |",
-  "|---|---|---|---|---|---|---|---|",
-];
-for (const sf of sfs)
-  for (const dp of [0, 1, 3, 6, 10]) {
-    const rows = summary.filter((r) => r.sf === sf && r.powerDifferenceDb === dp);
-    const m = (k) => Math.round(rows.reduce((x, r) => x + r[k], 0) / rows.length);
-    table.push(
-      `| ${sf} | ${dp} | ${m("strongerPct")} % | ${m("weakerPct")} % | ${m("bothPct")} % | ${m("plainStrongerPct")} % | ${m("plainWeakerPct")} % | ${rows.reduce((x, r) => x + r.falseFrames, 0)} |`,
-    );
-  }
+// Markdown tables for docs/benchmarks.md: per SF and dP, both orders and overlaps pooled
+const tableOf = (grid, dps) => {
+  const table = [
+    "| SF | dP dB | stronger | weaker | both | plain: stronger | plain: weaker | false |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  for (const sf of sfs)
+    for (const dp of dps) {
+      const rows = summary.filter((r) => r.grid === grid && r.sf === sf && r.powerDifferenceDb === dp);
+      const m = (k) => Math.round(rows.reduce((x, r) => x + r[k], 0) / rows.length);
+      table.push(
+        `| ${sf} | ${dp} | ${m("strongerPct")} % | ${m("weakerPct")} % | ${m("bothPct")} % | ${m("plainStrongerPct")} % | ${m("plainWeakerPct")} % | ${rows.reduce((x, r) => x + r.falseFrames, 0)} |`,
+      );
+    }
+  return table.join("\n");
+};
+const table = tableOf("any", [0, 1, 3, 6, 10]),
+  aligned = tableOf("aligned", [0, 1, 3]);
 const seconds = ((Date.now() - t0) / 1000).toFixed(0);
-console.log(`\n${table.join("\n")}\n# ${seconds} s`);
-// --write: the table into docs/benchmarks.md between its markers
-if (argv.includes("--write"))
+console.log(`\n${table}\n\nnear-aligned pairs (within 2 chips of a whole symbol):\n${aligned}\n# ${seconds} s`);
+// --write: the tables into docs/benchmarks.md between their markers
+if (argv.includes("--write")) {
+  const machine = `${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${trials} pairs per cell, SF ${sfs.join(", ")}, ${seconds} s (both tables)`;
   writeDocsBlock(
     "collisions.mjs",
-    `${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${trials} pairs per cell, SF ${sfs.join(", ")}, ${seconds} s\n\n${table.join("\n")}`,
+    `${machine}\n\n${table}`,
     "## Collision decode rate (`node bench/collisions.mjs --write`)",
   );
+  writeDocsBlock("collisions.mjs aligned", `${machine}\n\n${aligned}`, "### Near-aligned pairs");
+}
