@@ -124,6 +124,7 @@ describe("peak assignment in decodeCollisions", () => {
       frame: { ...f!, crcOk: false },
       params: phy,
       engine: "wasm",
+      minConfidence: 0,
     });
     expect(g).toBeNull();
     const rng = new Rng(3);

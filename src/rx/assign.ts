@@ -29,7 +29,7 @@ import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
 import { frameSymbolCount, resolveParams, type PhyParams } from "../phy/params.js";
 import { receiverChannelFilter } from "./channel.js";
-import { frameConfidence, strongSymbolTest, validCodewords } from "./confidence.js";
+import { crcBlindCap, crcBlindRisk, frameConfidence, strongSymbolTest, validCodewords } from "./confidence.js";
 import { decodeSymbols } from "./frame.js";
 import { demodArgs, MARGIN, PEAKS_MAX, wordTables } from "./kernel.js";
 import type { Frame } from "./types.js";
@@ -71,11 +71,13 @@ export interface AssignInput<F extends Frame = Frame> {
   /** The PHY parameters that made it. */
   params: PhyParams;
   engine: "wasm" | "js";
+  /** Not reported below this confidence (the receiver's minConfidence). */
+  minConfidence: number;
 }
 
 /**
  * The frame decoded by peak assignment (see the module comment), or null when that does not give
- * a good CRC either. Only a frame with a good header (its length and coding rate known) is tried.
+ * a good CRC either (or its confidence is below minConfidence). Only a frame with a good header (its length and coding rate known) is tried.
  */
 export function assignPeaks<F extends Frame>(a: AssignInput<F>): F | null {
   const f = a.frame;
@@ -212,7 +214,7 @@ export function assignPeaks<F extends Frame>(a: AssignInput<F>): F | null {
     const header = f.explicitHeader ? { ok: true, payloadLength: f.payloadLength, cr: f.cr, crc: f.crc } : null;
     const { decoded: d, soft } = decodeSymbols(llr, symbols, rp, header, implicit);
     if (d?.crcOk !== true) return null;
-    const { confidence } = frameConfidence({
+    const evidence = frameConfidence({
       symbols: total,
       strong,
       strongP,
@@ -220,7 +222,10 @@ export function assignPeaks<F extends Frame>(a: AssignInput<F>): F | null {
       cr: d.cr,
       headerChecked: f.explicitHeader,
       crcOk: true,
-    });
+    }).confidence;
+    // as the receiver's report: a good CRC does not vouch for the nibbles it cannot see
+    const confidence = Math.min(evidence, crcBlindCap(crcBlindRisk(symbols, llr, d.payload, rp, d.cr)));
+    if (confidence < a.minConfidence) return null;
     let hex = "";
     for (const x of d.payload) hex += x.toString(16).padStart(2, "0");
     return {

@@ -36,6 +36,7 @@ import { checkOptions, checkSamples } from "../check.js";
 import { decodeRecording } from "./receiver.js";
 import { overlaps } from "./channel.js";
 import { assignPeaks } from "./assign.js";
+import { DEFAULT_MIN_CONFIDENCE } from "./confidence.js";
 import { decodeGateway, type GatewayFrame, type GatewayOptions } from "./gateway.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
 
@@ -56,6 +57,8 @@ interface Ctx<F extends Frame> {
   sameReceiver(a: F, b: F): boolean;
   params(f: F): PhyParams;
   engine: "wasm" | "js";
+  /** The receiver's minConfidence (frames of peak assignment below it are not reported either). */
+  minConfidence: number;
 }
 
 const toFloat = (samples: Samples, format: ReceiverOptions["format"]): Float32Array =>
@@ -83,6 +86,7 @@ export function decodeCollisions(samples: Samples, options: ReceiverOptions & Co
     sameReceiver: () => true,
     params: (f) => frameParams(f, options.ldro ?? "auto", preambleLength),
     engine: options.engine ?? "wasm",
+    minConfidence: options.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
   });
 }
 
@@ -106,6 +110,7 @@ export function decodeGatewayCollisions(samples: Samples, options: GatewayOption
     sameReceiver: (a, b) => a.sf === b.sf && a.channelIndex === b.channelIndex,
     params: (f) => frameParams(f, options.ldro ?? "auto", options.preambleLength ?? 8),
     engine: options.engine ?? "wasm",
+    minConfidence: options.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
   });
 }
 
@@ -206,6 +211,7 @@ function run<F extends Frame>(iq: Float32Array, maxPasses: number, ctx: Ctx<F>):
           frame: f,
           params: ctx.params(f),
           engine: ctx.engine,
+          minConfidence: ctx.minConfidence,
         });
         if (g && !accepted.some((a) => same(a, g) && a.payloadHex === g.payloadHex)) fresh.push(g);
       }
