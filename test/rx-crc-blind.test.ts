@@ -81,6 +81,43 @@ describe("the CRC's blind pairs", () => {
   });
 });
 
+describe("crcBlindRisk over the layouts (header block, LDRO, SX126x framing, short payloads)", () => {
+  const layouts = [
+    { sf: 5, cr: 2, framing: "sx126x" as const },
+    { sf: 6, cr: 1, explicitHeader: false },
+    { sf: 7, cr: 3 },
+    { sf: 8, cr: 1 },
+    { sf: 10, cr: 4 },
+    { sf: 11, cr: 1 },
+    { sf: 12, cr: 2, ldro: "off" as const },
+    { sf: 12, cr: 1 },
+  ];
+  for (const l of layouts)
+    it(`SF${l.sf} CR 4/${4 + l.cr}${l.framing ? ` ${l.framing}` : ""}${l.explicitHeader === false ? " implicit" : ""}${l.ldro === "off" ? " LDRO off" : ""}`, () => {
+      const params = resolveParams({ bandwidth: B, ...l });
+      for (const pl of [1, 2, 3, 16, 255]) {
+        const payload = Uint8Array.from({ length: pl }, (_, i) => (i * 53 + pl) & 0xff);
+        const symbols = encodeFrame(payload, params);
+        const llr = new Float32Array(symbols.length * l.sf);
+        for (const magnitude of [40, 0.01]) {
+          for (let s = 0; s < symbols.length; s++) {
+            const reduced = s < 8 ? !params.headerFullRate : params.ldroOn;
+            const bits = reduced ? l.sf - 2 : l.sf;
+            const w = symbolToWord(symbols[s]!, l.sf, reduced);
+            for (let j = 0; j < bits; j++) llr[s * l.sf + j] = ((w >> (bits - 1 - j)) & 1 ? 1 : -1) * magnitude;
+          }
+          const risk = crcBlindRisk(symbols, llr, payload, params, l.cr);
+          // clear symbols: nothing the CRC cannot see; symbols with no evidence: every alternative as likely
+          if (magnitude === 40) expect(risk, `${pl} B`).toBeLessThan(1e-12);
+          else {
+            expect(risk, `${pl} B`).toBeGreaterThan(0.9);
+            expect(risk, `${pl} B`).toBeLessThanOrEqual(1);
+          }
+        }
+      }
+    });
+});
+
 /** The interference benchmark's recording: SF7 victim at 0 dB under an SF8 frame 10 dB stronger. */
 function interferenceRecording() {
   // bench/interference.mjs: Rng(4242), row "same channel, SF8, 10 dB", trial 14
