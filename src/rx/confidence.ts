@@ -29,7 +29,7 @@ const CRC_PASS = 2 ** -16;
  * (src/rx/frame.ts, decideHeader; measured in docs/benchmarks.md, "False accepts").
  */
 const HEADER_PASS = 1.01 / 512;
-/** The default minConfidence: at least the evidence of a good CRC (so every CRC-ok frame is kept). */
+/** The default minConfidence: the evidence of a good CRC (every CRC-ok frame is kept unless crcBlindCap lowers it). */
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
 
 /**

@@ -47,8 +47,9 @@ export interface ReceiverOptions {
   notch?: boolean;
   /**
    * Frames whose `confidence` is below this are not reported (counted in `stats.lowConfidence`);
-   * 0..1, default 0.5: the evidence of a good CRC, so every frame with a good CRC is kept, and noise
-   * becomes a frame at most about once in 2^16 candidates (docs/receiver.md, "Confidence").
+   * 0..1, default 0.5: the evidence of a good CRC, so every frame with a good CRC is kept unless it
+   * is more likely wrong than right where the CRC is blind, and noise becomes a frame at most about
+   * once in 2^16 candidates (docs/receiver.md, "Confidence").
    * Truncated frames are reported whatever their confidence.
    */
   minConfidence?: number;
@@ -108,7 +109,9 @@ export interface Frame {
    * with symbols as strong (peak over mean) and codewords as consistent (hard decisions that are
    * valid Hamming codewords); clamped to 1. A good CRC alone gives 0.5; frames decoded well above the
    * noise read 1. Not a verdict on the payload: that is `crcOk` (a frame without CRC may carry
-   * errors whatever its confidence).
+   * errors whatever its confidence); but a good CRC's frame is capped below 0.5 when a payload the
+   * CRC cannot tell from it (a change of the last two bytes matched in the CRC) is likelier
+   * (docs/receiver.md, "Where the CRC is blind").
    */
   confidence: number;
   /** Whether soft-decision decoding produced the reported payload (else hard decisions). */
