@@ -27,7 +27,7 @@ import { writeFailure } from "./writer.js";
 import { fixed, formatTable } from "./table.js";
 import type { Exchange } from "../lorawan/index.js";
 import { isBatch, runBatch } from "./batch.js";
-import { liveHelp, liveSpec, rejectLiveFlags } from "./livespec.js";
+import { isLiveSource, liveHelp, liveSpec, rejectLiveFlags } from "./livespec.js";
 import { exchangeHelp, exchangeSpec, regionHelp, regionSpec } from "./decodeFlags.js";
 import { frameTime, openOutputs, outputHelp, outputSpec, rejectInBatch } from "./outputs.js";
 
@@ -427,7 +427,7 @@ export async function run(argv: string[]): Promise<number> {
   const rx = parseRxFlags(v.region !== undefined && v.sf === undefined ? { ...v, sf: "5-12" } : v);
   if (v.region !== undefined || v.subband !== undefined)
     (await import("./region.js")).applyRegion(v, rx, v.sf !== undefined);
-  const live = p.positionals.length === 1 && (await import("./live.js")).isLiveSource(p.positionals[0]!);
+  const live = p.positionals.length === 1 && isLiveSource(p.positionals[0]!);
   if (v.collisions && (live || isBatch(p.positionals) || v.resume !== undefined || v.region !== undefined)) {
     throw new ChirpError(
       "BAD_PARAMETER",

@@ -5,7 +5,7 @@
 // the input, after --duration seconds of samples, or on Ctrl-C (SIGINT): the receivers are
 // flushed, the outputs closed and a summary printed. On a terminal a stats line on stderr every few
 // seconds says how much has been read and decoded.
-import { closeSync, constants, existsSync, open, openSync, statSync } from "node:fs";
+import { closeSync, constants, open, openSync } from "node:fs";
 import { Socket } from "node:net";
 import { ChirpError } from "../errors.js";
 import { BYTES_PER_SAMPLE, checkFormat, formatFromFileName, typedView, type IqFormat } from "../io/index.js";
@@ -23,15 +23,7 @@ const STATS_INTERVAL_S = 5;
 /** Most complex samples handed to the receivers per push. */
 const CHUNK_SAMPLES = 1 << 16;
 
-/** Whether a decode argument is a stream rather than a file: -, /dev/stdin, a FIFO or rtl-tcp://. */
-export function isLiveSource(arg: string): boolean {
-  if (arg === "-" || arg === "/dev/stdin" || arg.startsWith("rtl-tcp://")) return true;
-  try {
-    return existsSync(arg) && statSync(arg).isFIFO();
-  } catch {
-    return false;
-  }
-}
+export { isLiveSource } from "./livespec.js";
 
 /**
  * Whole complex samples of `format` from byte chunks of any size, as views over one reused buffer

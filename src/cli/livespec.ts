@@ -1,4 +1,5 @@
-// Flags of `chirp decode` that only a live source (stdin, FIFO, rtl-tcp://) takes.
+// Flags of `chirp decode` that only a live source (stdin, FIFO, rtl-tcp://) takes, and what is one.
+import { existsSync, statSync } from "node:fs";
 import { ChirpError } from "../errors.js";
 import type { OptionSpec } from "./args.js";
 
@@ -28,5 +29,15 @@ export function rejectLiveFlags(v: Record<string, unknown>): void {
         `--${k} only with a stream (-, a FIFO or rtl-tcp://HOST:PORT); a file is decoded whole`,
         { parameter: `--${k}` },
       );
+  }
+}
+
+/** Whether a decode argument is a stream rather than a file: -, /dev/stdin, a FIFO or rtl-tcp://. */
+export function isLiveSource(arg: string): boolean {
+  if (arg === "-" || arg === "/dev/stdin" || arg.startsWith("rtl-tcp://")) return true;
+  try {
+    return existsSync(arg) && statSync(arg).isFIFO();
+  } catch {
+    return false;
   }
 }

@@ -2,15 +2,15 @@
 // preamble upchirps, two sync-word symbols, 2.25 downchirps, (SX126x framing at SF5/SF6: two
 // upchirps,) payload symbols; continuous phase, unit amplitude, interleaved float32 I/Q; with
 // invertIq the complex conjugate (what a LoRaWAN gateway sends downlinks with).
-import { ChirpError, badParameter, checkInt } from "../errors.js";
+import { ChirpError } from "../errors.js";
 import {
+  syncSymbols,
   checkEngine,
   checkOversampling,
   checkSymbols,
   payloadSymbolCount,
   resolved,
   type Engine,
-  type Framing,
   type PhyParams,
   type ResolvedParams,
 } from "./params.js";
@@ -57,28 +57,9 @@ export interface FrameLayout {
 }
 
 /** Longest frame we generate in one piece (2^27 complex samples = 1 GiB as cf32). */
-export const MAX_SAMPLES = 2 ** 27;
+export { syncSymbols } from "./params.js";
 
-/**
- * Sync word byte 0xHL -> its two symbols (mod N). SX127x: 8H and 8L (gr-lora_sdr modulate_impl.cc).
- * SX126x: 8 times each nibble read as a signed 4-bit number, which differs from 8H, 8L only for a
- * nibble >= 8 at SF >= 8; from two SF11 captures of an SX126x node sending 0x2B (second symbol at
- * 2008, not 88: tapparelj/gr-lora_sdr PR #158) and approximate SF12 values for 0xAB (issue #156):
- * supported by those reports, not verified here on hardware.
- */
-export function syncSymbols(syncWord: number, n: number, framing: Framing = "sx127x"): [number, number] {
-  checkInt("syncWord", syncWord, 0, 0xff);
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 32 || n > 4096 || (n & (n - 1)) !== 0)
-    badParameter("n", n, "2^sf: 32, 64, ..., 4096");
-  if (framing !== "sx127x" && framing !== "sx126x") badParameter("framing", framing, '"sx127x" or "sx126x"');
-  const hi = syncWord >> 4,
-    lo = syncWord & 15;
-  if (framing === "sx126x") {
-    const signed = (x: number) => ((((x >= 8 ? x - 16 : x) * 8) % n) + n) % n;
-    return [signed(hi), signed(lo)];
-  }
-  return [(hi * 8) % n, (lo * 8) % n];
-}
+export const MAX_SAMPLES = 2 ** 27;
 
 export function frameLayout(p: PhyParams | ResolvedParams, payloadLength: number, oversampling: number): FrameLayout {
   const r = resolved(p);

@@ -6,12 +6,12 @@ import {
   checkPayloadLength,
   frameSymbolCount,
   resolveParams,
+  syncSymbols,
   syncWordByte,
   type Engine,
   type Framing,
   type ResolvedParams,
 } from "../phy/params.js";
-import { syncSymbols } from "../phy/modulator.js";
 import type { IqPolarity, ReceiverOptions, SampleFormat } from "./types.js";
 import { DEFAULT_MIN_CONFIDENCE, strongSymbolTest } from "./confidence.js";
 
