@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { simulate } from "../src/sim/index.js";
 import { Rng } from "../src/sim/rng.js";
 import { createGatewayReceiver, createReceiver, type Frame } from "../src/rx/index.js";
+import { createChannelReceiver } from "../src/rx/channel.js";
 import { createNotch, HALF_WIDTH_HZ } from "../src/rx/notch.js";
 import { LINE_STRIDE, notchCancel } from "../src/engines/js/notch.js";
 import { phyWasm } from "../src/wasm/phy.js";
@@ -309,4 +310,29 @@ describeShared("narrowband notch on the shared captures", () => {
         }
       });
   }
+});
+
+describeShared("narrowband notch on the gateway capture", () => {
+  it("no line engaged in any of its channels", () => {
+    const c = readSharedJson<{ captures: (SharedCapture & { centerFrequency: number; channelsHz: number[] })[] }>(
+      "captures",
+      "gateway",
+      "manifest.json",
+    ).captures[0]!;
+    const iq = loadCapture(c.format, "gateway", c.file);
+    for (const hz of c.channelsHz) {
+      const rx = createChannelReceiver({
+        sampleRate: c.sampleRate,
+        bandwidth: c.bandwidth,
+        sfs: [7, 8, 9, 10, 11, 12],
+        syncWord: parseInt(c.syncWord, 16),
+        frequencyOffsetHz: hz - c.centerFrequency,
+        format: c.format,
+      });
+      const good = [...rx.push(iq), ...rx.flush()].filter((f) => f.crcOk).length;
+      expect(rx.stats.map((st) => st.notchLines)).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(good, `${hz} Hz`).toBe(4);
+      rx.dispose();
+    }
+  });
 });
