@@ -1,11 +1,12 @@
 // Peak assignment (src/rx/assign.ts, the kernels' peaks): two same-SF frames at near-equal power
-// whose tones share the windows, each decoded by taking in every window the tone on its own grid.
+// whose tones share the windows, each decoded by taking in every window the tone on its own grid,
+// on one channel and on a gateway channel.
 import { describe, expect, it } from "vitest";
 import { modulateSymbols } from "../src/phy/index.js";
 import { createRxSymbolJs } from "../src/engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../src/engines/wasm/rx-symbol.js";
 import { demodArgs, MARGIN, PEAKS_MAX } from "../src/rx/kernel.js";
-import { decodeCollisions, decodeRecording } from "../src/rx/index.js";
+import { decodeCollisions, decodeGateway, decodeGatewayCollisions, decodeRecording } from "../src/rx/index.js";
 import { assignPeaks } from "../src/rx/assign.js";
 import { Rng, simulate, type SimulateOptions } from "../src/sim/index.js";
 
@@ -106,6 +107,31 @@ describe("peak assignment in decodeCollisions", () => {
       }
     });
   }
+
+  it("the 0 dB pair on a gateway channel (1 MS/s, 200 kHz below the centre): decodeGateway loses both, decodeGatewayCollisions gives both, on both engines", () => {
+    const k = 4; // 1 MS/s against the 250 kS/s of the pair above
+    const sim = simulate({
+      ...equal,
+      frames: equal.frames.map((f) => ({ ...f, startSample: f.startSample! * k, frequencyOffsetHz: -200_000 })),
+      sampleRate: 1e6,
+      tailSamples: 16_000,
+    });
+    const opts = {
+      sampleRate: 1e6,
+      centerFrequency: 868.3e6,
+      channels: [868.1e6, 868.3e6, 868.5e6],
+      sfs: [7, 8],
+      bandwidth: B,
+      syncWord: 0x34,
+    };
+    const want = sim.truth.map((t) => t.payloadHex).sort();
+    for (const engine of ["wasm", "js"] as const) {
+      expect(decodeGateway(sim.iq, { ...opts, engine }).filter((f) => f.crcOk)).toEqual([]);
+      const frames = decodeGatewayCollisions(sim.iq, { ...opts, engine }).filter((f) => f.crcOk);
+      expect(frames.map((f) => f.payloadHex).sort()).toEqual(want);
+      for (const f of frames) expect(f.channelHz).toBe(868.1e6);
+    }
+  });
 
   it("tries nothing where no other frame's tones are (a clean frame) and finds nothing on noise", () => {
     const sim = simulate({
