@@ -25,7 +25,7 @@ import {
   planSegments,
   terminateIdleWorkers,
 } from "../src/rx/parallel.js";
-import type { SegmentJob } from "../src/rx/segment.js";
+import { createSegmentDecoder, type SegmentJob } from "../src/rx/segment.js";
 import { simulate } from "../src/sim/index.js";
 import { chirp, lines } from "./cli-run.js";
 import { describeShared, loadCapture, readSharedJson, type SharedCapture } from "./shared.js";
@@ -304,6 +304,31 @@ describe("workers on recordings with a frame at every cut", () => {
     // the SF9 frame after the second cut: segment 2's SF9 search starts on the grid from sample 0,
     // the whole recording's restarted after the SF9 frame before segment 2's lead-in
     expectCloseFrames(await decodeRecordingParallel(sim.iq, { ...o, workers: 3, workerUrl }), one);
+  });
+
+  it("a segment stops reading past its cut once the frames it keeps are out (the same frames)", () => {
+    const o: ReceiverOptions = { sampleRate: 250e3, bandwidth: 125e3, sf: 7 };
+    const { iq } = acrossCuts(o, 2, 1_000_000, [-2], 15);
+    const { sf, ...common } = o;
+    const job: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf] }] };
+    const plan = planSegments(1_000_000, 2, jobShape(job));
+    const keepTo = plan.cuts[1]! + plan.band;
+    const d = createSegmentDecoder(job, { offset: 0, prime: 0, keepFrom: -Infinity, keepTo });
+    const hi = plan.cuts[1]! + plan.overlap;
+    let next = 0;
+    while (next < hi && !d.done) {
+      const n = Math.min(4096, hi - next);
+      d.push(iq.subarray(2 * next, 2 * (next + n)));
+      next += n;
+    }
+    const frames = d.finish().map((f) => f.frame);
+    d.dispose();
+    // the frame 2 symbols before the cut ends about 40 symbols after it: the overlap is 255 bytes' worth
+    expect(next).toBeLessThan(plan.cuts[1]! + plan.overlap / 4);
+    expect(next).toBeGreaterThan(plan.cuts[1]!);
+    const want = decodeRecording(iq, o).filter((f) => f.startSampleExact < keepTo);
+    expect(want.length).toBeGreaterThan(1);
+    expectSameFrames(frames, want);
   });
 
   it("reports progress: increasing, up to the recording's length", async () => {

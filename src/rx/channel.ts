@@ -50,6 +50,11 @@ export interface ChannelReceiver {
   readonly stats: ReceiverStats[];
   /** Input samples consumed. */
   readonly consumed: number;
+  /**
+   * Input position before which every frame has been returned: no frame that starts earlier can
+   * come out any more (the listeners' horizons, the frames held back for their collided flag).
+   */
+  readonly settled: number;
   /** Before the first push: the DC/IQ estimates run over samples preceding a segment (Frontend.primeIqCorrection). */
   primeIqCorrection(samples: Samples, firstIndex: number): void;
 }
@@ -310,6 +315,14 @@ export function createChannelReceiver(options: ChannelReceiverOptions, placement
     stats,
     get consumed() {
       return frontend.consumed;
+    },
+    get settled() {
+      let h = Infinity;
+      for (const l of listeners) h = Math.min(h, l.horizon());
+      let x = frontend.inputPosition(h);
+      for (const f of pending) x = Math.min(x, f.startSampleExact);
+      for (const f of held) x = Math.min(x, f.startSampleExact);
+      return x;
     },
     primeIqCorrection(samples, firstIndex) {
       live();

@@ -90,6 +90,8 @@ export interface GatewayReceiver {
   /** Frees the memory of every channel's front end and receivers; any later call is a ChirpError DISPOSED. */
   dispose(): void;
   readonly stats: GatewayStats;
+  /** Input position before which every frame has been returned (ChannelReceiver.settled, over the channels and the frames held back). */
+  readonly settled: number;
   /** Before the first push: every channel's DC/IQ estimates run over samples preceding a segment (Frontend.primeIqCorrection). */
   primeIqCorrection(samples: Samples, firstIndex: number): void;
 }
@@ -274,6 +276,12 @@ export function createGatewayReceiver(options: GatewayOptions, placement?: Strea
     flush,
     reset,
     dispose,
+    get settled() {
+      let x = Infinity;
+      for (const ch of channels) x = Math.min(x, ch.rx.settled);
+      for (const f of held) x = Math.min(x, f.startSampleExact);
+      return x;
+    },
     primeIqCorrection(samples, firstIndex) {
       live();
       for (const ch of channels) ch.rx.primeIqCorrection(samples, firstIndex);

@@ -73,8 +73,12 @@ export type ToWorker =
 
 /** A worker's messages to its parent. */
 export type FromWorker =
-  /** After each chunk: the segment's samples consumed (the parent then sends the next chunk), and the chunk's buffer back for the next copy. */
-  | { type: "consumed"; samples: number; buffer?: ArrayBuffer }
+  /**
+   * After each chunk: the segment's samples consumed (the parent then sends the next chunk, or the
+   * end once the worker is done: every frame it keeps has come out), and the chunk's buffer back
+   * for the next copy.
+   */
+  | { type: "consumed"; samples: number; done: boolean; buffer?: ArrayBuffer }
   | { type: "frames"; frames: SegmentFrame[]; counts: SegmentCounts }
   | { type: "error"; code: string; message: string; parameter?: string; allowed?: string };
 
@@ -437,6 +441,13 @@ export interface DecodeInWorkersOptions extends ParallelOptions {
 const IN_FLIGHT = 2;
 /** Samples this thread decodes between turns of its event loop (a few ms: the workers' requests for samples wait no longer). */
 const HERE_CHUNK = 1 << 18;
+/** Samples per chunk past the frames a segment keeps (it stops once they are out: SegmentDecoder.done). */
+const TAIL_CHUNK = 1 << 15;
+
+/** The next chunk's length: up to `keepTo` (where the segment's end is first checked), then short ones. */
+function chunkAt(next: number, hi: number, keepTo: number, chunk: number): number {
+  return Math.min(hi - next, next < keepTo ? Math.min(chunk, keepTo - next) : Math.min(chunk, TAIL_CHUNK));
+}
 
 /** Checks the job's options where they are given (the parent), before any worker starts. */
 function checkJob(job: SegmentJob): void {
@@ -544,10 +555,12 @@ export async function decodeInWorkers(
     const d = createSegmentDecoder(sent, bounds);
     try {
       for (let next = lo; next < hi && !failed; ) {
-        const count = Math.min(HERE_CHUNK, chunk, hi - next);
+        const count = chunkAt(next, hi, bounds.keepTo, Math.min(HERE_CHUNK, chunk));
         d.push(await source.read(next, count));
         next += count;
         report(d.consumed);
+        // the frames it keeps are out: the rest of the overlap past the cut is not needed
+        if (d.done) break;
         if (n > 1) await yieldToEvents();
       }
       if (!failed) done(i, { frames: d.finish(), counts: d.counts() });
@@ -571,7 +584,7 @@ export async function decodeInWorkers(
     };
     const send = async () => {
       while (!failed && inFlight < IN_FLIGHT && next < hi) {
-        const count = Math.min(chunk, hi - next);
+        const count = chunkAt(next, hi, bounds.keepTo, chunk);
         const first = next;
         next += count;
         inFlight++;
@@ -603,6 +616,7 @@ export async function decodeInWorkers(
         if (m.type === "consumed") {
           inFlight--;
           if (m.buffer) free.push(m.buffer);
+          if (m.done) next = hi;
           report(m.samples);
           pump();
         } else if (m.type === "frames") {

@@ -52,6 +52,11 @@ export interface SegmentDecoder {
   dispose(): void;
   /** Samples of the segment consumed. */
   readonly consumed: number;
+  /**
+   * Every frame it keeps has come out (the stream is past keepTo, and no frame that starts before
+   * it can come out any more): the rest of the overlap is not needed, and later pushes are ignored.
+   */
+  readonly done: boolean;
   counts(): SegmentCounts;
 }
 
@@ -85,11 +90,17 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
   };
   const placement: StreamPlacement = { firstSample: bounds.offset };
   let consumed = 0;
+  let done = false;
+  const check = (settled: number) => {
+    done = bounds.offset + consumed >= bounds.keepTo && settled >= bounds.keepTo;
+  };
   if (job.kind === "gateway") {
     const gw: GatewayReceiver = createGatewayReceiver(job.options, placement);
     const push = primer(bounds, job, gw.primeIqCorrection, (samples) => {
+      if (done) return;
       for (const f of gw.push(samples)) take(f, f.channelIndex);
       consumed = gw.stats.samplesIn;
+      check(gw.settled);
     });
     return {
       push,
@@ -100,6 +111,9 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
       dispose: gw.dispose,
       get consumed() {
         return consumed;
+      },
+      get done() {
+        return done;
       },
       // the gateway counts detections only
       counts: () => ({ detections: gw.stats.detections, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 }),
@@ -122,10 +136,14 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
       for (const r of receivers) r.primeIqCorrection(samples, firstIndex);
     },
     (samples) => {
+      if (done) return;
+      let settled = Infinity;
       receivers.forEach((r, i) => {
         for (const f of r.push(samples)) take(f, i);
+        settled = Math.min(settled, r.settled);
       });
       consumed = receivers[0]?.consumed ?? 0;
+      check(settled);
     },
   );
   return {
@@ -139,6 +157,9 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
     dispose,
     get consumed() {
       return consumed;
+    },
+    get done() {
+      return done;
     },
     counts() {
       const c: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };

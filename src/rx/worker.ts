@@ -40,9 +40,9 @@ async function handle(msg: ToWorker, post: Post): Promise<void> {
     decoder!.push(msg.samples);
     // the chunk's buffer goes back to the parent for its next copy (shared memory stays where it is)
     const b = msg.samples.buffer;
-    if (typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer)
-      post({ type: "consumed", samples: decoder!.consumed });
-    else post({ type: "consumed", samples: decoder!.consumed, buffer: b as ArrayBuffer }, [b as ArrayBuffer]);
+    const m: FromWorker = { type: "consumed", samples: decoder!.consumed, done: decoder!.done };
+    if (typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer) post(m);
+    else post({ ...m, buffer: b as ArrayBuffer }, [b as ArrayBuffer]);
   } else {
     const d = decoder!;
     decoder = null;
