@@ -5,7 +5,7 @@ import { phyWasm } from "../wasm/phy.js";
 import { f32, type WasmBase } from "../wasm/instantiate.js";
 import type { SampleFormat } from "./formats.js";
 import { convertCs16, convertCs8, convertCu8, checkFinite } from "../engines/js/convert.js";
-import { ncoMix } from "../engines/js/nco.js";
+import { NCO_BLOCK, ncoMix, ncoTable } from "../engines/js/nco.js";
 import { firDecimate } from "../engines/js/fir.js";
 import { resampleBlock } from "../engines/js/resample.js";
 import type { PolyphaseFilter } from "./fir.js";
@@ -16,7 +16,7 @@ interface DspExports extends WasmBase {
   convert_cu8(src: number, dst: number, n: number): void;
   convert_cs8(src: number, dst: number, n: number): void;
   convert_cf32_check(ptr: number, nFloats: number): number;
-  nco_mix(x: number, n: number, cyclesPerSample: number, index0: number): void;
+  nco_mix(x: number, n: number, table: number, cyclesPerSample: number, index0: number): void;
   fir_decimate(
     x: number,
     nIn: number,
@@ -109,6 +109,9 @@ export class WasmKernels implements FrontendKernels {
   private split = 0;
   private out = 0;
   private outCap = 0;
+  /** The mixer's phasor table (made for ncoCps on the first mix). */
+  private nco = 0;
+  private ncoCps = Number.NaN;
   private disposed = false;
   /** A byte view of the whole Wasm memory, re-made only when the memory has grown (not one per block). */
   private mem = new Uint8Array(0);
@@ -161,7 +164,12 @@ export class WasmKernels implements FrontendKernels {
     return f32(this.mod, this.hist + i * 4, 1)[0]!;
   }
   mix(at: number, n: number, cps: number, index0: number): void {
-    this.mod.nco_mix(this.hist + at * 8, n, cps, index0);
+    if (cps !== this.ncoCps) {
+      if (!this.nco) this.nco = this.mod.alloc(NCO_BLOCK * 8);
+      f32(this.mod, this.nco, 2 * NCO_BLOCK).set(ncoTable(cps));
+      this.ncoCps = cps;
+    }
+    this.mod.nco_mix(this.hist + at * 8, n, this.nco, cps, index0);
   }
   iqCorrect(at: number, n: number, c: IqCorrector): void {
     c.wasm(this.hist + at * 8, n);
@@ -223,7 +231,8 @@ export class WasmKernels implements FrontendKernels {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const p of [this.hist, this.stage, this.taps, this.even, this.split, this.out]) if (p) this.mod.free(p);
+    for (const p of [this.hist, this.stage, this.taps, this.even, this.split, this.out, this.nco])
+      if (p) this.mod.free(p);
   }
 }
 
@@ -235,6 +244,8 @@ export class JsKernels implements FrontendKernels {
   private readonly stage16: Int16Array;
   private readonly stage8: Int8Array;
   private out = new Float32Array(0);
+  private nco: Float32Array = new Float32Array(0);
+  private ncoCps = Number.NaN;
 
   constructor(
     private readonly filter: PolyphaseFilter,
@@ -267,7 +278,11 @@ export class JsKernels implements FrontendKernels {
     return this.hist[i]!;
   }
   mix(at: number, n: number, cps: number, index0: number): void {
-    ncoMix(this.hist, at * 2, n, cps, index0);
+    if (cps !== this.ncoCps) {
+      this.nco = ncoTable(cps);
+      this.ncoCps = cps;
+    }
+    ncoMix(this.hist, at * 2, n, this.nco, cps, index0);
   }
   iqCorrect(at: number, n: number, c: IqCorrector): void {
     c.js(this.hist, at, n);
