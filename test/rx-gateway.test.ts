@@ -301,3 +301,69 @@ describe("gateway receiver: a strong neighbouring channel", () => {
     }
   });
 });
+
+describe("gateway receiver: the SDR's DC and IQ imbalance corrected once on the wideband samples", () => {
+  it("gives every channel exactly what its own correction of the wideband input gave (cu8, DC, 2 %, 2 degrees; both engines, odd chunks)", async () => {
+    const { createChannelReceiver } = await import("../src/rx/channel.js");
+    const B = 125e3,
+      fs = 1e6,
+      center = 868.3e6;
+    const offsets = [-200e3, 0, 200e3];
+    const frames = Array.from({ length: 9 }, (_, i) => ({
+      payloadLength: 10,
+      params: { sf: 7 + (i % 2), bandwidth: B, cr: 2 },
+      frequencyOffsetHz: offsets[i % 3]!,
+      cfoHz: 2000 * (i - 4),
+    }));
+    const sim = simulate({
+      frames,
+      sampleRate: fs,
+      snrDb: 0,
+      gapSamples: [-20000, 5000],
+      leadSamples: 30000,
+      tailSamples: 20000,
+      seed: 12,
+      sdr: { dcOffset: [0.4, -0.25], iqGainImbalance: 0.02, iqPhaseDeg: 2, adc: { format: "cu8" } },
+    });
+    // the recording on the cu8 grid, as an RTL-SDR delivers it
+    const raw = Uint8Array.from(sim.iq, (v) => Math.round(v * 127.5 + 127.5));
+    for (const engine of ["wasm", "js"] as const) {
+      // the reference: each channel corrects the raw wideband samples itself
+      const want = offsets.map((o) => {
+        const rx = createChannelReceiver({
+          sampleRate: fs,
+          bandwidth: B,
+          sfs: [7, 8],
+          frequencyOffsetHz: o,
+          centerFrequency: center + o,
+          format: "cu8",
+          engine,
+          iqCorrection: true,
+        });
+        const f = [...rx.push(raw), ...rx.flush()];
+        rx.dispose();
+        return f;
+      });
+      expect(want.flat().filter((f) => f.crcOk).length).toBe(9);
+      const gw = createGatewayReceiver({
+        sampleRate: fs,
+        centerFrequency: center,
+        channels: offsets.map((o) => center + o),
+        sfs: [7, 8],
+        format: "cu8",
+        engine,
+      });
+      const got: GatewayFrame[] = [];
+      for (let i = 0; i < raw.length; i += 77_777) got.push(...gw.push(raw.subarray(i, i + 77_777)));
+      got.push(...gw.flush());
+      gw.dispose();
+      offsets.forEach((_, c) => {
+        const mine = got
+          .filter((f) => f.channelIndex === c)
+          .map(({ channelHz, channelIndex, frequencyHz, ...f }) => f)
+          .sort((a, b) => a.startSampleExact - b.startSampleExact);
+        expect(mine, `${engine}, channel ${c}`).toEqual(want[c]);
+      });
+    }
+  });
+});

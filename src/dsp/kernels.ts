@@ -98,6 +98,11 @@ export function isHalfband(f: PolyphaseFilter): boolean {
   return true;
 }
 
+/** The pass-through "filter" (two taps, the newest sample's 1): its output is a copy. */
+function isIdentity(f: PolyphaseFilter): boolean {
+  return f.m === 2 && f.phases === 1 && f.table[0] === 0 && f.table[1] === 1;
+}
+
 export class WasmKernels implements FrontendKernels {
   private readonly mod = dspWasm;
   private hist: number;
@@ -177,6 +182,11 @@ export class WasmKernels implements FrontendKernels {
   decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number, into?: FrontendKernels): number {
     const f = this.filter;
     const dst = into ? (into as WasmKernels).hist + outAt * 8 : this.out + outAt * 8;
+    if (decim === 1 && isIdentity(f)) {
+      const count = Math.max(0, Math.min(maxOut, nIn - newest0));
+      this.bytes().copyWithin(dst, this.hist + newest0 * 8, this.hist + (newest0 + count) * 8);
+      return count;
+    }
     if (decim === 2 && this.even)
       return this.mod.fir_halfband(
         this.hist,
@@ -289,6 +299,11 @@ export class JsKernels implements FrontendKernels {
   }
   decimate(nIn: number, decim: number, newest0: number, outAt: number, maxOut: number, into?: FrontendKernels): number {
     const dst = into ? (into as JsKernels).hist : this.out;
+    if (decim === 1 && isIdentity(this.filter)) {
+      const count = Math.max(0, Math.min(maxOut, nIn - newest0));
+      dst.set(this.hist.subarray(2 * newest0, 2 * (newest0 + count)), outAt * 2);
+      return count;
+    }
     return firDecimate(this.hist, 0, nIn, this.filter.table, this.filter.m, decim, newest0, dst, outAt * 2, maxOut);
   }
   resample(nIn: number, base: number, ratio: number, t0: number, nOut0: number, outAt: number, maxOut: number): number {

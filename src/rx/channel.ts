@@ -16,7 +16,7 @@ import { createFrontend, type Frontend } from "../dsp/index.js";
 import type { Framing } from "../phy/index.js";
 import { MARGIN } from "./kernel.js";
 import { phyWasm } from "../wasm/phy.js";
-import { allocating } from "../wasm/instantiate.js";
+import { allocating, f32 } from "../wasm/instantiate.js";
 import { resolveOptions, type Config } from "./options.js";
 import { createNotch, type Notch } from "./notch.js";
 import type { ReceiverStats } from "./context.js";
@@ -41,6 +41,11 @@ export interface ChannelReceiverOptions extends Omit<ReceiverOptions, "sf"> {
 
 export interface ChannelReceiver {
   push(samples: Samples): Frame[];
+  /**
+   * Wasm engine: `nComplex` cf32 samples already in Wasm memory at `ptr` (the output of another
+   * front end, e.g. the gateway's wideband DC/IQ correction); otherwise as push.
+   */
+  pushPtr(ptr: number, nComplex: number): Frame[];
   flush(): Frame[];
   reset(): void;
   dispose(): void;
@@ -88,6 +93,8 @@ export function receiverChannelFilter(
 }
 
 const BYTES_PER_SAMPLE = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 } as const;
+/** What the drain after cf32 input from Wasm memory pushes zeros as. */
+const CF32 = new Float32Array(0);
 
 export function createChannelReceiver(options: ChannelReceiverOptions, placement?: StreamPlacement): ChannelReceiver {
   if (!options || typeof options !== "object")
@@ -240,6 +247,24 @@ export function createChannelReceiver(options: ChannelReceiverOptions, placement
       append(frontend.push(samples.subarray(i, Math.min(samples.length, i + step)) as Samples));
       run(out);
     }
+    return progress(out);
+  }
+
+  function pushPtr(ptr: number, nComplex: number): Frame[] {
+    live();
+    const out: Frame[] = held;
+    held = [];
+    if (nComplex > 0) lastInput = CF32;
+    for (let i = 0; i < nComplex; i += sliceIn) {
+      const y = frontend.pushPtr(ptr + 8 * i, Math.min(sliceIn, nComplex - i));
+      append(f32(phyWasm, y.ptr, 2 * y.nComplex));
+      run(out);
+    }
+    return progress(out);
+  }
+
+  /** The counters and onProgress after a push; returns its frames. */
+  function progress(out: Frame[]): Frame[] {
     for (const st of stats) {
       st.samplesIn = frontend.consumed;
       st.notchLines = notch?.engaged ?? 0;
@@ -308,6 +333,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions, placement
 
   return {
     push,
+    pushPtr,
     flush,
     reset,
     dispose,

@@ -3,7 +3,8 @@
  * recording (e.g. 1 MS/s around 868.3 MHz holding the three EU868 default channels), like the
  * 8-channel concentrators of LoRaWAN gateways.
  *
- *   wideband samples -> per channel, a channel receiver (src/rx/channel.ts): one front end (mix the
+ *   wideband samples -> DC and IQ imbalance correction, once (src/rx/wideband.ts)
+ *   -> per channel, a channel receiver (src/rx/channel.ts): one front end (mix the
  *   channel to 0 Hz, low-pass, decimate to 2 samples per chip, once) feeding a listener per SF
  *   and polarity -> frames tagged with the channel, positions in wideband samples.
  *
@@ -17,6 +18,7 @@ import { ChirpError, badParameter, checkInt } from "../errors.js";
 import { checkEngine } from "../phy/params.js";
 import type { Engine, Framing, Ldro } from "../phy/index.js";
 import { createChannelReceiver, type ChannelReceiver, type StreamPlacement } from "./channel.js";
+import { createWidebandCorrection, type WidebandCorrection } from "./wideband.js";
 import type { Frame, IqPolarity, SampleFormat, Samples } from "./types.js";
 
 export interface GatewayOptions {
@@ -160,12 +162,18 @@ export function createGatewayReceiver(options: GatewayOptions, placement?: Strea
   const { bandwidth, sampleRate, center, sfs, engine, syncWords } = checkOptions(options);
   const channels: Channel[] = [];
   let disposed = false;
+  let wide: WidebandCorrection | null = null;
   function dispose(): void {
     if (disposed) return;
     disposed = true;
     for (const ch of channels) ch.rx.dispose();
+    wide?.dispose();
   }
   try {
+    // the DC and IQ imbalance are the SDR's, on the wideband samples: estimated and removed once,
+    // before the channels' mixers (they cannot move behind them), not once per channel
+    if (options.iqCorrection ?? true)
+      wide = createWidebandCorrection(sampleRate, options.format, engine, placement?.firstSample ?? 0);
     options.channels.forEach((hz, index) => {
       // one front end for the channel (the receiver's own filter at 2 samples per chip) feeding a
       // listener per SF and polarity: positions come back in wideband samples
@@ -181,7 +189,8 @@ export function createGatewayReceiver(options: GatewayOptions, placement?: Strea
             syncWords,
             centerFrequency: hz,
             frequencyOffsetHz: hz - center,
-            format: options.format,
+            // with the wideband stage the channels take its cf32 output
+            format: wide ? undefined : options.format,
             iq: options.iq,
             framing: options.framing,
             explicitHeader: options.explicitHeader,
@@ -189,7 +198,7 @@ export function createGatewayReceiver(options: GatewayOptions, placement?: Strea
             ldro: options.ldro,
             preambleLength: options.preambleLength,
             engine,
-            iqCorrection: options.iqCorrection ?? true,
+            iqCorrection: false,
             notch: options.notch,
             minConfidence: options.minConfidence,
           },
@@ -244,7 +253,15 @@ export function createGatewayReceiver(options: GatewayOptions, placement?: Strea
     checkSamples(samples);
     const out: GatewayFrame[] = held;
     held = [];
-    for (const ch of channels) for (const f of ch.rx.push(samples)) out.push(tag(f, ch));
+    if (wide) {
+      const got = wide.push(
+        samples,
+        channels.map((ch) => ch.rx),
+      );
+      channels.forEach((ch, i) => {
+        for (const f of got[i]!) out.push(tag(f, ch));
+      });
+    } else for (const ch of channels) for (const f of ch.rx.push(samples)) out.push(tag(f, ch));
     stats.samplesIn = channels[0]!.rx.consumed;
     try {
       options.onProgress?.(stats.samplesIn);
@@ -267,6 +284,7 @@ export function createGatewayReceiver(options: GatewayOptions, placement?: Strea
   function reset(): void {
     live();
     for (const ch of channels) ch.rx.reset();
+    wide?.reset();
     Object.assign(stats, { samplesIn: 0, frames: 0, detections: 0, lowConfidence: 0 });
     held = [];
   }
@@ -284,7 +302,9 @@ export function createGatewayReceiver(options: GatewayOptions, placement?: Strea
     },
     primeIqCorrection(samples, firstIndex) {
       live();
-      for (const ch of channels) ch.rx.primeIqCorrection(samples, firstIndex);
+      // the estimates are the wideband stage's (the channels correct nothing themselves)
+      if (wide) wide.primeIqCorrection(samples, firstIndex);
+      else for (const ch of channels) ch.rx.primeIqCorrection(samples, firstIndex);
     },
     get stats() {
       return stats;
