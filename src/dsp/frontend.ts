@@ -3,9 +3,9 @@
  * samples per chip, band-limited to the LoRa bandwidth.
  *
  *   convert (cf32/cs16/cu8/cs8 -> f32, NaN check) -> mix by -frequencyOffsetHz (NCO)
- *   -> windowed-sinc low-pass to the LoRa band -> integer polyphase decimation (halfband
- *      stages first when the ratio has a factor 2 beyond the last one, designFilterCascade), or an
- *      arbitrary-ratio polyphase resampler for rates such as 1.024 or 2.4 MS/s at 125 kHz.
+ *   -> windowed-sinc low-pass to the LoRa band -> integer polyphase decimation, or an
+ *      arbitrary-ratio polyphase resampler for rates such as 1.024 or 2.4 MS/s at 125 kHz; from a
+ *      ratio of 4 up, halfband stages first (designFilterCascade).
  *
  * Why filter instead of picking every k-th sample: picking folds all the out-of-band noise into
  * the band, k times the noise at k-fold oversampling (gr-lora_sdr loses about 6 dB at 4x that way,
@@ -178,17 +178,22 @@ export interface FilterStage {
  * alias onto the channel filter's band, so their transitions are wide and they are short. Each
  * halfband passes up to the channel filter's stop edge s and stops from (its output rate) - s, the
  * first frequency that folds onto [-s, s]; its ripple (60 dB design: +-0.009 dB) adds to the
- * channel filter's. Any other ratio is one stage, as designChannelFilter makes it.
+ * channel filter's. A ratio that is not an integer halves the same way while it is 4 or more, and
+ * the resampler then works at 2..4 input samples per output: far fewer taps per phase than at the
+ * full rate (1.024 MS/s to 125 kHz: 12 + 20 taps, then 76 x 64 phases instead of 298 x 64).
+ * Other ratios are one stage, as designChannelFilter makes it.
  */
 export function designFilterCascade(
   ratio: number,
   outputOversampling: number,
   opts: { attenuationDb?: number; transition?: number; cfoMargin?: number } = {},
+  maxHalfbands = Number.POSITIVE_INFINITY,
 ): { stages: FilterStage[]; integer: boolean; delay: number } {
   const integer = Math.abs(ratio - Math.round(ratio)) < 1e-9 * ratio;
   let last = integer ? Math.round(ratio) : ratio;
   let halfbands = 0;
-  while (integer && last >= 4 && last % 2 === 0) {
+  // a ratio that is not an integer keeps 2 .. 4 for its resampler
+  while (halfbands < maxHalfbands && (integer ? last >= 4 && last % 2 === 0 : last >= 4)) {
     last /= 2;
     halfbands++;
   }
@@ -204,18 +209,18 @@ export function designFilterCascade(
     });
     stages.push({ filter, decimation: 2, offset: 0 });
   }
-  stages.push({ filter: final.filter, decimation: integer ? last : ratio, offset: 0 });
-  if (!integer) return { stages, integer, delay: final.filter.delay };
-  // group delay in input samples: each stage's (m/2 - offset) in its own input samples; offsets
-  // (a binary digit per halfband, then 0 .. last-1 for the last stage) take away its remainder
-  // modulo the whole ratio
-  const total = Math.round(ratio);
+  stages.push({ filter: final.filter, decimation: last, offset: 0 });
+  // group delay in input samples: each stage's (m/2 - offset) in its own input samples
   let delay = 0;
   let scale = 1;
   for (const st of stages) {
     delay += scale * st.filter.delay;
     scale *= st.decimation;
   }
+  if (!integer) return { stages, integer, delay };
+  // offsets (a binary digit per halfband, then 0 .. last-1 for the last stage) take away the
+  // delay's remainder modulo the whole ratio
+  const total = Math.round(ratio);
   let rem = delay % total;
   delay -= rem;
   for (let j = 0; j < stages.length; j++) {
@@ -223,6 +228,18 @@ export function designFilterCascade(
     rem = j < halfbands ? rem >> 1 : 0;
   }
   return { stages, integer, delay };
+}
+
+/**
+ * Halfbands a stream that starts at the recording's sample `first` may have: its halfband grid
+ * must be the whole recording's, so 2^halfbands must divide first (an integer ratio's firstSample,
+ * a multiple of the ratio, always allows its own).
+ */
+function halfbandLimit(first: number): number {
+  if (!Number.isInteger(first) || first <= 0) return Number.POSITIVE_INFINITY;
+  let n = 0;
+  for (let f = first; f % 2 === 0 && n < 40; f /= 2) n++;
+  return n;
 }
 
 /** A stage's kernels and stream state. */
@@ -237,6 +254,8 @@ interface Stage {
   fill: number;
   /** Local index of the next output's newest sample (integer ratios). */
   newest: number;
+  /** Index of hist[0] in this stage's input samples (the resampler's time base). */
+  base: number;
 }
 
 /** Creates a streaming front end (see the module comment). */
@@ -282,10 +301,14 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     stages: design,
     integer,
     delay,
-  } = designFilterCascade(Math.max(1, rawRatio), k, {
-    ...opts,
-    cfoMargin: maxCfo / bandwidth,
-  });
+  } = designFilterCascade(
+    Math.max(1, rawRatio),
+    k,
+    { ...opts, cfoMargin: maxCfo / bandwidth },
+    halfbandLimit(opts.firstSample ?? 0),
+  );
+  // input samples per sample of the last stage
+  const decimated = design.slice(0, -1).reduce((c, st) => c * st.decimation, 1);
   const ratio = integer ? Math.round(rawRatio) : rawRatio;
   // each stage's history holds m-1 old samples and what one input block makes at its rate
   const stages: Stage[] = [];
@@ -297,7 +320,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       engine === "wasm"
         ? new WasmKernels(st.filter, histCap, stages.length === 0 ? BLOCK : 1)
         : new JsKernels(st.filter, histCap, stages.length === 0 ? BLOCK : 1);
-    stages.push({ kern, m, decim: st.decimation, offset: st.offset, cap: histCap, fill: 0, newest: 0 });
+    stages.push({ kern, m, decim: st.decimation, offset: st.offset, cap: histCap, fill: 0, newest: 0, base: 0 });
     perBlock = Math.ceil(perBlock / st.decimation) + 1;
   }
   const input = stages[0]!;
@@ -324,7 +347,6 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     );
 
   // Stream state (each stage's fill and next newest sample are in the stage).
-  let base = 0; // absolute input index of the first stage's hist[0] (the resampler's time base)
   let consumed = 0; // absolute input samples taken in
   let produced = 0; // output samples produced
   const carry = new Uint8Array(8); // bytes of a partial raw sample left by the last push
@@ -338,8 +360,8 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       st.kern.clear(st.m - 1);
       st.fill = st.m - 1;
       st.newest = st.m - 1 + st.offset;
+      st.base = -(st.m - 1);
     }
-    base = -(input.m - 1);
     consumed = 0;
     produced = 0;
     carryLen = 0;
@@ -350,38 +372,46 @@ export function createFrontend(opts: FrontendOptions): Frontend {
 
   // Keeps the last m-1 samples of a stage: its next output's newest sample is not there yet, so
   // older ones are spent.
-  const spend = (st: Stage): number => {
+  const spend = (st: Stage): void => {
     const drop = st.fill - (st.m - 1);
     if (drop > 0) {
       st.kern.shift(drop, st.m - 1);
       st.fill = st.m - 1;
       st.newest -= drop;
+      st.base += drop;
     }
-    return Math.max(0, drop);
   };
 
   // Filters what is in the histories, stage by stage; returns outputs written from outAt.
   const run = (outAt: number, maxOut: number): number => {
+    for (let j = 0; j + 1 < stages.length; j++) {
+      const st = stages[j]!;
+      const next = stages[j + 1]!;
+      const c = st.kern.decimate(st.fill, st.decim, st.newest, next.fill, next.cap - next.fill, next.kern);
+      st.newest += c * st.decim;
+      next.fill += c;
+      spend(st);
+    }
+    const st = finalStage;
     let cnt: number;
     if (integer) {
-      for (let j = 0; j + 1 < stages.length; j++) {
-        const st = stages[j]!;
-        const next = stages[j + 1]!;
-        const c = st.kern.decimate(st.fill, st.decim, st.newest, next.fill, next.cap - next.fill, next.kern);
-        st.newest += c * st.decim;
-        next.fill += c;
-        const d = spend(st);
-        if (j === 0) base += d;
-      }
-      const st = finalStage;
       cnt = st.kern.decimate(st.fill, st.decim, st.newest, outAt, maxOut);
       st.newest += cnt * st.decim;
     } else {
-      cnt = kern.resample(input.fill, base + first, ratio, 0, produced + Math.round(firstOut), outAt, maxOut);
+      // output n at time n x (the last stage's ratio) of that stage's samples, which start at the
+      // recording's sample first (first / c a whole number: at most that many halfbands)
+      cnt = st.kern.resample(
+        st.fill,
+        st.base + first / decimated,
+        st.decim,
+        0,
+        produced + Math.round(firstOut),
+        outAt,
+        maxOut,
+      );
     }
     produced += cnt;
-    const d = spend(finalStage);
-    if (finalStage === input) base += d;
+    spend(st);
     return cnt;
   };
 
