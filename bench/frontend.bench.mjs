@@ -24,30 +24,72 @@ const cases = [
   { label: "cu8 1.024 MS/s -> 125 kS/s (resampler)", sampleRate: 1.024e6, format: "cu8" },
   { label: "cf32 2.4 MS/s -> 125 kS/s (resampler)", sampleRate: 2.4e6, format: "cf32" },
   // what the receiver runs at 2 samples per chip: a 2*BW channel at one sample per its "chip"
+  // (receiverChannelFilter in src/rx/channel.ts: transition 0.12, the stop at 1.12 BW)
   {
     label: "cs16 4x -> 2x, the receiver's 2*BW channel (halfband)",
     sampleRate: 4 * B,
     format: "cs16",
     bandwidth: 2 * B,
-    transition: 0.25,
+    transition: 0.12,
   },
   {
     label: "the same with iqCorrection (DC and IQ imbalance, as in the receiver)",
     sampleRate: 4 * B,
     format: "cs16",
     bandwidth: 2 * B,
-    transition: 0.25,
+    transition: 0.12,
     iqCorrection: true,
   },
   {
-    label: "cs16 1 MS/s -> 250 kS/s mixed by 200 kHz, the gateway's channel",
+    label: "cs16 1 MS/s -> 250 kS/s mixed by 200 kHz, the gateway's channel (halfband cascade)",
     sampleRate: 8 * B,
     format: "cs16",
     bandwidth: 2 * B,
-    transition: 0.25,
+    transition: 0.12,
     frequencyOffsetHz: 200e3,
   },
+  // the gateway's three channels (-200, 0, +200 kHz) on one cs16 1 MS/s stream, with the SDR's DC
+  // and IQ imbalance corrected in every channel, or once on the wideband samples (src/rx/wideband.ts)
+  { label: "3 gateway channels, each correcting DC/IQ itself", sampleRate: 8 * B, format: "cs16", gateway: "each" },
+  {
+    label: "3 gateway channels, DC/IQ corrected once on the wideband samples",
+    sampleRate: 8 * B,
+    format: "cs16",
+    gateway: "once",
+  },
 ];
+
+/** The gateway rows: a push function over the three channels' front ends. */
+function gatewayChannels(mode, engine) {
+  const channel = (fo, iqCorrection) =>
+    createFrontend({
+      sampleRate: 8 * B,
+      bandwidth: 2 * B,
+      transition: 0.12,
+      frequencyOffsetHz: fo,
+      iqCorrection,
+      engine,
+    });
+  const fes = [-200e3, 0, 200e3].map((fo) => channel(fo, mode === "each"));
+  if (mode === "each")
+    return {
+      fe: fes[0],
+      push: (x) => {
+        for (const fe of fes) fe.push(x);
+      },
+    };
+  const wide = createFrontend({ sampleRate: 8 * B, bandwidth: 8 * B, iqCorrection: true, engine });
+  return {
+    fe: fes[0],
+    push: (x) => {
+      const y = wide.push(x);
+      for (const fe of fes) {
+        if (engine === "wasm") fe.pushPtr(y.byteOffset, y.length / 2);
+        else fe.push(y);
+      }
+    },
+  };
+}
 
 function input(format) {
   let seed = 1;
@@ -68,16 +110,24 @@ for (const c of cases) {
     format: c.format === "cu8" ? "cu8" : undefined,
     iqCorrection: c.iqCorrection ?? false,
   };
-  const w = createFrontend({ ...opts, engine: "wasm" });
-  const j = createFrontend({ ...opts, engine: "js" });
+  const make = (engine) => {
+    if (c.gateway) return gatewayChannels(c.gateway, engine);
+    const fe = createFrontend({ ...opts, engine });
+    return { fe, push: (y) => fe.push(y) };
+  };
+  const { fe: w, push: pw } = make("wasm");
+  const { push: pj } = make("js");
   const bench = new Bench({ time, warmupTime: quick ? 50 : 200 });
-  bench.add("wasm", () => w.push(x)).add("js", () => j.push(x));
+  bench.add("wasm", () => pw(x)).add("js", () => pj(x));
   await bench.run();
   const [rw, rj] = bench.tasks.map((t) => t.result);
   const cell = (r) => ({ median: r.latency.p50, mad: r.latency.mad });
   rows.push({
     label: c.label,
-    taps: `${w.taps}${w.phases > 1 ? ` x ${w.phases + 1} phases` : ""}`,
+    taps:
+      w.stageTaps.length > 1
+        ? `${w.stageTaps.join(" + ")} (cascade)`
+        : `${w.taps}${w.phases > 1 ? ` x ${w.phases + 1} phases` : ""}`,
     wasm: cell(rw),
     js: cell(rj),
   });
