@@ -47,9 +47,10 @@ export function createWidebandCorrection(
         // detach the view, not move the memory); js: the array itself
         const ptr = y.byteOffset;
         const n = y.length / 2;
-        receivers.forEach((rx, j) => {
+        for (let j = 0; j < receivers.length; j++) {
+          const rx = receivers[j]!;
           for (const f of engine === "wasm" ? rx.pushPtr(ptr, n) : rx.push(y)) frames[j]!.push(f);
-        });
+        }
       }
       return frames;
     },
