@@ -338,6 +338,28 @@ describe("front end streaming", () => {
     });
   }
 
+  it("placed at firstSample, a cascade's output is the whole stream's once its filters have filled", () => {
+    for (const [o, first] of [
+      [{ sampleRate: 1.024e6, bandwidth: B, frequencyOffsetHz: 123_000 }, 1024 * 37],
+      [{ sampleRate: 2.4e6, bandwidth: 2 * B, transition: 0.12 }, 96 * 51],
+      [{ sampleRate: 8 * B, bandwidth: 2 * B, transition: 0.12, frequencyOffsetHz: -200e3 }, 4 * 9001],
+    ] as const) {
+      const r = rng(21);
+      const n = 120_000;
+      const x = new Float32Array(2 * n).map(() => r.n());
+      const whole = createFrontend(o);
+      const ref = Float32Array.from(whole.push(x));
+      const placed = createFrontend({ ...o, firstSample: first });
+      const y = placed.push(x.subarray(2 * first));
+      const skip = Math.ceil(placed.taps / placed.ratio) + 2;
+      const firstOut = Math.round(first / placed.ratio);
+      expect(first + placed.inputPosition(skip)).toBeCloseTo(whole.inputPosition(firstOut + skip), 6);
+      expect(firstDifference(y.subarray(2 * skip), ref.subarray(2 * (firstOut + skip), 2 * firstOut + y.length))).toBe(
+        -1,
+      );
+    }
+  });
+
   it("mixes with a phasor two f32 roundings from the exact one, the same in both engines", () => {
     // ratio 1 (no filter): the output is the mixer's alone; 300k samples cross 293 seed blocks
     const n = 300_000;
