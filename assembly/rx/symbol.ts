@@ -402,9 +402,27 @@ function phaseSlope(c: RxContext, k: i32): f64 {
   return (Math.atan2(ai, ar) * 8.0) / (2.0 * Math.PI);
 }
 
-@inline function logI0(x: f64): f64 {
-  if (x < 2) { const q = (x * x) / 4; return Math.log(1 + q + (q * q) / 4 + (q * q * q) / 36); }
-  return x - 0.5 * Math.log(2 * Math.PI * x) + 1 / (8 * x);
+/** logI0's terms outside the logarithm: log I0(x) = logI0Lin + log(logI0Arg) / 2 (see logI0Diff). */
+let logI0Lin: f64 = 0, logI0Arg: f64 = 1;
+
+/** log I0(x) as the series below 2, the asymptotic form above (the js twin's logI0), split for logI0Diff. */
+@inline function logI0Parts(x: f64): void {
+  if (x < 2) {
+    const q = (x * x) / 4, s = 1 + q + (q * q) / 4 + (q * q * q) / 36;
+    logI0Lin = 0;
+    logI0Arg = s * s;
+  } else {
+    logI0Lin = x + 1 / (8 * x);
+    logI0Arg = 1 / (2 * Math.PI * x);
+  }
+}
+
+/** log I0(x1) - log I0(x0) with one logarithm (of the ratio of the two arguments) instead of two. */
+@inline function logI0Diff(x1: f64, x0: f64): f64 {
+  logI0Parts(x0);
+  const l0 = logI0Lin, a0 = logI0Arg;
+  logI0Parts(x1);
+  return (logI0Lin - l0) + 0.5 * Math.log(logI0Arg / a0);
 }
 
 /**
@@ -455,7 +473,7 @@ function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64, llr: usize): 
       p0 = max(f64x2.extract_lane(a0, 0), f64x2.extract_lane(a0, 1));
       p1 = max(f64x2.extract_lane(a1, 0), f64x2.extract_lane(a1, 1));
     }
-    store<f32>(llr + (<usize>j << 2), <f32>(logI0(scale * Math.sqrt(p1)) - logI0(scale * Math.sqrt(p0))));
+    store<f32>(llr + (<usize>j << 2), <f32>logI0Diff(scale * Math.sqrt(p1), scale * Math.sqrt(p0)));
   }
 }
 
