@@ -2,7 +2,7 @@
 // strongest local maxima of its spectrum with their fractional offsets, so that the caller can tell
 // the tones of two overlapping frames apart (src/rx/assign.ts says how).
 import { PEAKS_MAX } from "./abi";
-import { RxContext } from "./symbol";
+import { RxContext, binFraction } from "./symbol";
 
 /** PEAKS_MAX x (bin, power, frac, coherence) f64: the last peaks call's list. */
 const list = memory.data(PEAKS_MAX * 32);
@@ -44,17 +44,7 @@ export function rxsym_peaks(p: usize, count: i32): i32 {
   }
   for (let j = 0; j < have; j++) {
     const k0 = <i32>load<f64>(list + (<usize>(4 * j) << 3));
-    const km = (k0 + n - 1) & (n - 1), kp = (k0 + 1) & (n - 1);
-    const zr0 = <f64>load<f32>(w1 + (<usize>k0 << 3)), zi0 = <f64>load<f32>(w1 + (<usize>k0 << 3), 4);
-    const zrm = <f64>load<f32>(w1 + (<usize>km << 3)), zim = <f64>load<f32>(w1 + (<usize>km << 3), 4);
-    const zrp = <f64>load<f32>(w1 + (<usize>kp << 3)), zip = <f64>load<f32>(w1 + (<usize>kp << 3), 4);
-    // Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011), as demod's
-    const nr = zrm - zrp, ni = zim - zip;
-    const dr = 2 * zr0 - zrm - zrp, di = 2 * zi0 - zim - zip;
-    const dd = dr * dr + di * di;
-    let frac: f64 = dd > 0 ? (nr * dr + ni * di) / dd : 0;
-    frac *= Math.tan(Math.PI / <f64>n) / (Math.PI / <f64>n);
-    store<f64>(list + (<usize>(4 * j + 2) << 3), Math.max(-1.0, Math.min(1.0, frac)));
+    store<f64>(list + (<usize>(4 * j + 2) << 3), binFraction(w1, k0, n)); // as demod's atBin
     store<f64>(list + (<usize>(4 * j + 3) << 3), coherence(c, k0));
   }
   return have;

@@ -540,6 +540,19 @@ function binResult(res: SymbolResult, k: i32, re: f64, im: f64): void {
   res.steady = 0;
 }
 
+/** The tone's offset from bin k0 of the n-bin spectrum at w1 (complex f32), in [-1, 1]: Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011). */
+export function binFraction(w1: usize, k0: i32, n: i32): f64 {
+  const km = (k0 + n - 1) & (n - 1), kp = (k0 + 1) & (n - 1);
+  const zr0 = <f64>load<f32>(w1 + (<usize>k0 << 3)), zi0 = <f64>load<f32>(w1 + (<usize>k0 << 3), 4);
+  const zrm = <f64>load<f32>(w1 + (<usize>km << 3)), zim = <f64>load<f32>(w1 + (<usize>km << 3), 4);
+  const zrp = <f64>load<f32>(w1 + (<usize>kp << 3)), zip = <f64>load<f32>(w1 + (<usize>kp << 3), 4);
+  const nr = zrm - zrp, ni = zim - zip;
+  const dr = 2 * zr0 - zrm - zrp, di = 2 * zi0 - zim - zip;
+  const dd = dr * dr + di * di;
+  const frac: f64 = dd > 0 ? (nr * dr + ni * di) / dd : 0;
+  return Math.max(-1.0, Math.min(1.0, frac * (Math.tan(Math.PI / <f64>n) / (Math.PI / <f64>n))));
+}
+
 /**
  * Coherent demodulation of the symbol at buffer position pos (fractional): carrier rotation by
  * -cfoBins, interpolation to 1 sample per chip at that timing, dechirp (down: a downchirp), FFT,
@@ -595,18 +608,10 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   const k0 = atBin >= 0 ? atBin : best;
   const km = (k0 + n - 1) % n, kp = (k0 + 1) % n;
   const zr0 = <f64>load<f32>(w1 + (<usize>k0 << 3)), zi0 = <f64>load<f32>(w1 + (<usize>k0 << 3), 4);
-  const zrm = <f64>load<f32>(w1 + (<usize>km << 3)), zim = <f64>load<f32>(w1 + (<usize>km << 3), 4);
-  const zrp = <f64>load<f32>(w1 + (<usize>kp << 3)), zip = <f64>load<f32>(w1 + (<usize>kp << 3), 4);
-  // Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011)
-  const nr = zrm - zrp, ni = zim - zip;
-  const dr = 2 * zr0 - zrm - zrp, di = 2 * zi0 - zim - zip;
-  const dd = dr * dr + di * di;
-  let frac: f64 = dd > 0 ? (nr * dr + ni * di) / dd : 0;
-  frac *= Math.tan(Math.PI / <f64>n) / (Math.PI / <f64>n);
   const pk0 = load<f64>(pow + (<usize>k0 << 3));
   const res = c.result;
   res.bin = <f64>best;
-  res.frac = Math.max(-1.0, Math.min(1.0, frac));
+  res.frac = binFraction(w1, k0, n);
   res.peak = pk0;
   res.mean = (total - pk0 - load<f64>(pow + (<usize>km << 3)) - load<f64>(pow + (<usize>kp << 3))) / <f64>(n - 3);
   res.band = load<f64>(pow + (<usize>km << 3)) + pk0 + load<f64>(pow + (<usize>kp << 3));

@@ -160,18 +160,14 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     if (disposed) throw new ChirpError("DISPOSED", "this receiver kernel has been disposed");
   };
 
-  /**
-   * Offset of the tone from bin k, from the phase advance between 8 sub-blocks of the dechirped
-   * symbol, skipping the pairs around the frequency wrap (at chip n - k): a timing error shows
-   * there as a phase jump that would bias a whole-window estimate by up to a bin.
-   */
-  function phaseSlope(k: number): number {
+  /** qr/qi[j]: the DFT term at bin k of the j-th of 8 sub-blocks of the dechirped window (a phasor recursive over the whole window, as the Wasm kernel). */
+  function subBlockSums(k: number): void {
     const b = n >> 3;
     const w = (-2 * Math.PI * k) / n;
     const cr = Math.cos(w),
       ci = Math.sin(w);
     let pr = 1,
-      pi = 0; // recursive over the whole symbol, as the Wasm kernel
+      pi = 0;
     for (let j = 0; j < 8; j++) {
       let re = 0,
         im = 0;
@@ -187,6 +183,16 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
       qr[j] = re;
       qi[j] = im;
     }
+  }
+
+  /**
+   * Offset of the tone from bin k, from the phase advance between 8 sub-blocks of the dechirped
+   * symbol, skipping the pairs around the frequency wrap (at chip n - k): a timing error shows
+   * there as a phase jump that would bias a whole-window estimate by up to a bin.
+   */
+  function phaseSlope(k: number): number {
+    subBlockSums(k);
+    const b = n >> 3;
     const wrapAt = (n - k) % n;
     let ar = 0,
       ai = 0;
@@ -312,30 +318,14 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
 
   /** |sum of the 8 sub-block sums of the dechirped window at bin k|^2 over 8 times their |.|^2 (assembly/rx/assign.ts). */
   function coherence(k: number): number {
-    const b = n / 8;
-    const w = (-2 * Math.PI * k) / n;
-    const cr = Math.cos(w),
-      ci = Math.sin(w);
-    let pr = 1,
-      pi = 0,
-      sr = 0,
+    subBlockSums(k);
+    let sr = 0,
       si = 0,
       e = 0;
     for (let j = 0; j < 8; j++) {
-      let ar = 0,
-        ai = 0;
-      for (let t = j * b; t < (j + 1) * b; t++) {
-        const xr = dech[2 * t]!,
-          xi = dech[2 * t + 1]!;
-        ar += xr * pr - xi * pi;
-        ai += xr * pi + xi * pr;
-        const u = pr * cr - pi * ci;
-        pi = pr * ci + pi * cr;
-        pr = u;
-      }
-      sr += ar;
-      si += ai;
-      e += ar * ar + ai * ai;
+      sr += qr[j]!;
+      si += qi[j]!;
+      e += qr[j]! * qr[j]! + qi[j]! * qi[j]!;
     }
     return e > 0 ? (sr * sr + si * si) / (8 * e) : 0;
   }
