@@ -312,8 +312,8 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     const dr = 2 * zr[k0]! - zr[km]! - zr[kp]!,
       di = 2 * zi[k0]! - zi[km]! - zi[kp]!;
     const dd = dr * dr + di * di;
-    const frac = ((dd > 0 ? (nr * dr + ni * di) / dd : 0) * Math.tan(Math.PI / n)) / (Math.PI / n);
-    return Math.max(-1, Math.min(1, frac));
+    const frac = dd > 0 ? (nr * dr + ni * di) / dd : 0;
+    return Math.max(-1, Math.min(1, frac * (Math.tan(Math.PI / n) / (Math.PI / n))));
   }
 
   /** |sum of the 8 sub-block sums of the dechirped window at bin k|^2 over 8 times their |.|^2 (assembly/rx/assign.ts). */
@@ -397,16 +397,8 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     const k0 = a.atBin >= 0 ? a.atBin : best;
     const km = (k0 + n - 1) % n,
       kp = (k0 + 1) % n;
-    // Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011)
-    const nr = zr[km]! - zr[kp]!,
-      ni = zi[km]! - zi[kp]!;
-    const dr = 2 * zr[k0]! - zr[km]! - zr[kp]!,
-      di = 2 * zi[k0]! - zi[km]! - zi[kp]!;
-    const dd = dr * dr + di * di;
-    let frac = dd > 0 ? (nr * dr + ni * di) / dd : 0;
-    frac *= Math.tan(Math.PI / n) / (Math.PI / n);
     res.bin = best;
-    res.frac = Math.max(-1, Math.min(1, frac));
+    res.frac = jacobsen(k0);
     res.peak = pow[k0]!;
     res.mean = (total - pow[k0]! - pow[km]! - pow[kp]!) / (n - 3);
     res.band = pow[km]! + pow[k0]! + pow[kp]!;
