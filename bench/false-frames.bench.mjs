@@ -13,7 +13,8 @@ import os from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createReceiver, decodeRecording } from "../dist/rx/index.js";
-import { Rng, simulate } from "../dist/sim/index.js";
+import { Rng } from "../dist/sim/index.js";
+import { sensitivityRecording } from "./sensitivity-recording.mjs";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
@@ -145,23 +146,12 @@ if (!argv.includes("--no-sensitivity")) {
   const out = [];
   for (const { sf, snrDb, count } of points) {
     const implicit = { payloadLength: 16, cr: 1, crc: false };
-    const params = { sf, bandwidth, cr: 1, explicitHeader: false, crc: false };
+    const header = { explicitHeader: false, crc: false };
     const o = { sampleRate: bandwidth, bandwidth, sf, syncWord: "any", implicit };
     const c = { sent: 0, found: 0, right: 0, kept: 0, keptRight: 0 };
     for (let batch = 0; c.sent < count; batch++) {
       const n = Math.min(25, count - c.sent);
-      const sim = simulate({
-        frames: Array.from({ length: n }, () => ({ payloadLength: 16, params })),
-        sampleRate: bandwidth,
-        snrDb,
-        cfoHz: 2500,
-        sfoPpm: 5,
-        delay: 0.3,
-        leadSamples: 2000,
-        gapSamples: [300, 3000],
-        tailSamples: 2000,
-        seed: 5000 + 97 * batch + sf,
-      });
+      const sim = sensitivityRecording({ sf, oversampling: 1, snrDb, count: n, batch, params: header, seedBase: 5000 });
       const all = decodeRecording(sim.iq, { ...o, minConfidence: 0 });
       for (const t of sim.truth) {
         c.sent++;
