@@ -145,10 +145,22 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
     P_STAGE = 7 * N * 4,
     P_ST = floats * 4;
   const f32 = (off: number, len: number): Float32Array => new Float32Array(mod.memory.buffer, ptr + off, len);
-  const winView = (): Float32Array => js?.win ?? f32(P_WIN, 2 * N);
-  const sumView = (): Float32Array => js?.sum ?? f32(P_SUM, N);
-  const mnView = (): Float32Array => js?.mn ?? f32(P_MN, N);
-  const stView = (): Float64Array => js?.st ?? new Float64Array(mod.memory.buffer, ptr + P_ST, MAX_LINES * LINE_STRIDE);
+  // views of the Wasm block, made again only when the memory has grown (a detached view has length 0)
+  let views: { win: Float32Array; sum: Float32Array; mn: Float32Array; st: Float64Array } | null = null;
+  const wasmViews = () => {
+    if (views === null || views.win.length === 0)
+      views = {
+        win: f32(P_WIN, 2 * N),
+        sum: f32(P_SUM, N),
+        mn: f32(P_MN, N),
+        st: new Float64Array(mod.memory.buffer, ptr + P_ST, MAX_LINES * LINE_STRIDE),
+      };
+    return views;
+  };
+  const winView = (): Float32Array => js?.win ?? wasmViews().win;
+  const sumView = (): Float32Array => js?.sum ?? wasmViews().sum;
+  const mnView = (): Float32Array => js?.mn ?? wasmViews().mn;
+  const stView = (): Float64Array => js?.st ?? wasmViews().st;
 
   let pos = 0; // samples processed (absolute index of the next one)
   let analysed = 0; // windows of the current period analysed
@@ -311,7 +323,10 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
       const inWin = pos % N;
       const take = Math.min(n - i, N - inWin);
       const windowIndex = (pos - inWin) / N;
-      if (analyses(windowIndex)) winView().set(iq.subarray(2 * i, 2 * (i + take)), 2 * inWin);
+      if (analyses(windowIndex)) {
+        const win = winView();
+        for (let j = 0; j < 2 * take; j++) win[2 * inWin + j] = iq[2 * i + j]!;
+      }
       if (lines.length > 0) cancel(iq, i, take);
       pos += take;
       i += take;
