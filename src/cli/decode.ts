@@ -7,6 +7,7 @@ import { ChirpError } from "../errors.js";
 // Only what a plain decode of one file needs is loaded up front (start-up is part of every run's
 // CPU time): collisions, workers, batches, LoRaWAN keys, region plans and hints load when asked for.
 import { createChannelReceiver } from "../rx/channel.js";
+import { createWidebandCorrection } from "../rx/wideband.js";
 import type { ChannelReceiver, ChannelReceiverOptions, Frame, GatewayOptions, Samples } from "./deps.js";
 import { timeOnAir } from "../phy/params.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
@@ -230,17 +231,29 @@ export async function decodeRecording(
     return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
   }
   const receivers: { off: number; r: ChannelReceiver }[] = [];
+  // several channels: the SDR's DC and IQ imbalance corrected once on the wideband samples, as the
+  // gateway receiver does (src/rx/wideband.ts), not once per channel
+  const wide =
+    offsets.length > 1
+      ? createWidebandCorrection(requireRate(rec), rec.format, channelOptions[0]!.engine ?? "wasm")
+      : null;
   try {
-    offsets.forEach((off, i) => receivers.push({ off, r: createChannelReceiver(channelOptions[i]!) }));
+    offsets.forEach((off, i) => {
+      const o = channelOptions[i]!;
+      receivers.push({ off, r: createChannelReceiver(wide ? { ...o, format: undefined, iqCorrection: false } : o) });
+    });
   } catch (e) {
     for (const { r } of receivers) r.dispose();
+    wide?.dispose();
     throw e;
   }
+  const rs = receivers.map(({ r }) => r);
   const each = (fs: Frame[], off: number) => {
     for (const f of fs) take(tagged ? tagChannel(f, off, rec.centerFrequency) : f);
   };
   const push = (view: Samples) => {
-    for (const { off, r } of receivers) each(r.push(view), off);
+    if (wide) wide.push(view, rs).forEach((fs, i) => each(fs, receivers[i]!.off));
+    else for (const { off, r } of receivers) each(r.push(view), off);
   };
   const flush = () => {
     for (const { off, r } of receivers) each(r.flush(), off);
@@ -258,6 +271,7 @@ export async function decodeRecording(
   };
   const dispose = () => {
     for (const { r } of receivers) r.dispose();
+    wide?.dispose();
   };
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
   try {
