@@ -323,10 +323,8 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
       const inWin = pos % N;
       const take = Math.min(n - i, N - inWin);
       const windowIndex = (pos - inWin) / N;
-      if (analyses(windowIndex)) {
-        const win = winView();
-        for (let j = 0; j < 2 * take; j++) win[2 * inWin + j] = iq[2 * i + j]!;
-      }
+      // a native copy: a JavaScript loop runs interpreted for most of a short process
+      if (analyses(windowIndex)) winView().set(iq.subarray(2 * i, 2 * (i + take)), 2 * inWin);
       if (lines.length > 0) cancel(iq, i, take);
       pos += take;
       i += take;
