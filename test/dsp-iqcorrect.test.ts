@@ -101,7 +101,10 @@ describe("IQ correction", () => {
     const w1 = correct(sim.iq, "wasm", 4096).y;
     const w2 = correct(sim.iq, "wasm", 777).y;
     expect(w2).toEqual(w1);
-    // the same f64 statistics in the same order and the same f32 correction: bit for bit
+    // chunks of 3: every sum group starts and ends its runs in the middle of a chunk
+    expect(correct(sim.iq, "wasm", 3).y).toEqual(w1);
+    expect(correct(sim.iq, "js", 5).y).toEqual(a);
+    // the same f32 partial sums and f64 sums in the same order and the same f32 correction: bit for bit
     expect(w1).toEqual(a);
     expect(a).not.toEqual(sim.iq);
   });

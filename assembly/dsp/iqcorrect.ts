@@ -13,13 +13,24 @@
 // state (f64): 0 dcRe, 1 dcIm, 2 E[I^2], 3 E[Q^2], 4 E[IQ] (central), 5 samples seen, 6 cQ, 7 cI,
 //              8 alpha (forgetting factor), 9 warm-up samples, 10 gain estimate, 11 phase estimate (rad),
 //              12 share of the DC estimate subtracted, 13 weight of one block once settled
-//              (1 - (1 - alpha)^BLOCK), 14-15 unused; 16-27 the block's sums of d = x - dc as
-//              f64 pairs, even samples then odd: [dr, di] at 16 and 18, [dr^2, di^2] at 20 and 22,
-//              [dr di, di dr] at 24 and 26
+//              (1 - (1 - alpha)^BLOCK), 14-15 unused; 16-27 the block's sums of d = x - c (c: the
+//              DC estimate rounded to f32, the block's centre) as f64 pairs, even samples then odd:
+//              [dr, di] at 16 and 18, [dr^2, di^2] at 20 and 22, [dr di, di dr] at 24 and 26;
+//              from byte 256 the f32 partial sums of the current run (below), 96 bytes.
+//
+// The sums are taken in f32 lanes over runs of RUN samples (aligned to the absolute index) and
+// added into the f64 sums at the end of each run: half the f64 work, and over 256 samples f32 loses
+// nothing an estimate over 2^17 samples can see. Samples go to four groups by their absolute
+// index modulo 4 (the lane pairs of two vectors, two accumulator sets: the adds of one set do not
+// wait for each other), so every group takes its samples in stream order whatever the chunking.
 
 /** Samples per statistics block; the coefficients change only between blocks. */
 const BLOCK: i32 = 1024;
 const SUMS: usize = 128;
+/** Samples per f32 run (a divisor of BLOCK, a multiple of 4). */
+const RUN: i32 = 256;
+/** The f32 partial sums: set A (groups 0, 1) then set B (groups 2, 3), each [d], [d^2], [dr di]. */
+const PART: usize = 256;
 
 export function iq_correct(x: usize, n: i32, state: usize): void {
   let i = 0;
@@ -29,7 +40,7 @@ export function iq_correct(x: usize, n: i32, state: usize): void {
     const take = min(n - i, BLOCK - pend);
     const p = x + (<usize>i << 3);
     // statistics before the samples are corrected in place (they are of the raw samples)
-    accumulate(p, take, (pend & 1) != 0, state);
+    accumulate(p, take, pend, state);
     applyCorrection(p, take, state);
     store<f64>(state, count + <f64>take, 40);
     if (pend + take == BLOCK) update(state);
@@ -37,45 +48,69 @@ export function iq_correct(x: usize, n: i32, state: usize): void {
   }
 }
 
-/** One sample's d = x - dc into the sums at s (its parity's [d], [d^2], [dr di]). */
-// @ts-ignore: decorator
-@inline function add1(v: v128, dc: v128, s: usize): void {
-  const d = f64x2.sub(f64x2.promote_low_f32x4(v), dc);
-  v128.store(s, f64x2.add(v128.load(s), d));
-  v128.store(s, f64x2.add(v128.load(s, 32), f64x2.mul(d, d)), 32);
-  v128.store(s, f64x2.add(v128.load(s, 64), f64x2.mul(d, v128.shuffle<f64>(d, d, 1, 0))), 64);
+/** One sample's d (already centred) into its group's partial sums (group g = index mod 4). */
+function add1(dr: f32, di: f32, g: i32, state: usize): void {
+  const s = state + PART + <usize>((g >> 1) * 48 + (g & 1) * 8);
+  store<f32>(s, load<f32>(s) + dr);
+  store<f32>(s, load<f32>(s, 4) + di, 4);
+  store<f32>(s, load<f32>(s, 16) + dr * dr, 16);
+  store<f32>(s, load<f32>(s, 20) + di * di, 20);
+  store<f32>(s, load<f32>(s, 32) + dr * di, 32);
 }
 
-/** Adds len samples at p to the block's sums; the first is an odd sample of the stream when oddFirst. */
-function accumulate(p: usize, len: i32, oddFirst: bool, state: usize): void {
-  const dc = f64x2(load<f64>(state), load<f64>(state, 8));
-  const se = state + SUMS, so = se + 16;
+/** Adds the run's partial sums into the block's f64 sums (groups 0 and 2 even, 1 and 3 odd) and clears them. */
+function fold(state: usize): void {
+  const q = state + SUMS, a = state + PART, b = a + 48;
+  for (let par: usize = 0; par < 2; par++) {
+    const lane = par << 3; // byte offset of the parity's lanes in a set
+    const e = q + (par << 4);
+    store<f64>(e, load<f64>(e) + <f64>load<f32>(a + lane) + <f64>load<f32>(b + lane));
+    store<f64>(e, load<f64>(e, 8) + <f64>load<f32>(a + lane, 4) + <f64>load<f32>(b + lane, 4), 8);
+    store<f64>(e, load<f64>(e, 32) + <f64>load<f32>(a + lane, 16) + <f64>load<f32>(b + lane, 16), 32);
+    store<f64>(e, load<f64>(e, 40) + <f64>load<f32>(a + lane, 20) + <f64>load<f32>(b + lane, 20), 40);
+    const x = <f64>load<f32>(a + lane, 32) + <f64>load<f32>(b + lane, 32);
+    store<f64>(e, load<f64>(e, 64) + x, 64);
+    store<f64>(e, load<f64>(e, 72) + x, 72);
+  }
+  memory.fill(a, 0, 96);
+}
+
+/** Adds len samples at p, the first at index `at` of its block, to the block's sums. */
+function accumulate(p: usize, len: i32, at: i32, state: usize): void {
+  const cr = <f32>load<f64>(state), ci = <f32>load<f64>(state, 8);
+  const c = f32x4(cr, ci, cr, ci);
+  const a = state + PART, b = a + 48;
   let j = 0;
-  if (oddFirst && len > 0) {
-    add1(v128.load64_zero(p), dc, so);
-    j = 1;
+  while (j < len) {
+    const idx = at + j;
+    if ((idx & 3) != 0 || len - j < 4) {
+      const s = p + (<usize>j << 3);
+      add1(load<f32>(s) - cr, load<f32>(s, 4) - ci, idx & 3, state);
+      j++;
+    } else {
+      // whole groups of 4 up to the run's end
+      const end = j + min((len - j) & ~3, RUN - (idx & (RUN - 1)));
+      let a1 = v128.load(a), a2 = v128.load(a, 16), ax = v128.load(a, 32);
+      let b1 = v128.load(b), b2 = v128.load(b, 16), bx = v128.load(b, 32);
+      for (; j < end; j += 4) {
+        const s = p + (<usize>j << 3);
+        const u = f32x4.sub(v128.load(s), c), v = f32x4.sub(v128.load(s, 16), c);
+        a1 = f32x4.add(a1, u);
+        b1 = f32x4.add(b1, v);
+        a2 = f32x4.add(a2, f32x4.mul(u, u));
+        b2 = f32x4.add(b2, f32x4.mul(v, v));
+        ax = f32x4.add(ax, f32x4.mul(u, v128.shuffle<f32>(u, u, 1, 0, 3, 2)));
+        bx = f32x4.add(bx, f32x4.mul(v, v128.shuffle<f32>(v, v, 1, 0, 3, 2)));
+      }
+      v128.store(a, a1);
+      v128.store(a, a2, 16);
+      v128.store(a, ax, 32);
+      v128.store(b, b1);
+      v128.store(b, b2, 16);
+      v128.store(b, bx, 32);
+    }
+    if (((at + j) & (RUN - 1)) == 0) fold(state);
   }
-  let a1e = v128.load(se), a1o = v128.load(so);
-  let a2e = v128.load(se, 32), a2o = v128.load(so, 32);
-  let axe = v128.load(se, 64), axo = v128.load(so, 64);
-  for (; j + 2 <= len; j += 2) {
-    const v = v128.load(p + (<usize>j << 3));
-    const de = f64x2.sub(f64x2.promote_low_f32x4(v), dc);
-    const dd = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)), dc);
-    a1e = f64x2.add(a1e, de);
-    a1o = f64x2.add(a1o, dd);
-    a2e = f64x2.add(a2e, f64x2.mul(de, de));
-    a2o = f64x2.add(a2o, f64x2.mul(dd, dd));
-    axe = f64x2.add(axe, f64x2.mul(de, v128.shuffle<f64>(de, de, 1, 0)));
-    axo = f64x2.add(axo, f64x2.mul(dd, v128.shuffle<f64>(dd, dd, 1, 0)));
-  }
-  v128.store(se, a1e);
-  v128.store(so, a1o);
-  v128.store(se, a2e, 32);
-  v128.store(so, a2o, 32);
-  v128.store(se, axe, 64);
-  v128.store(so, axo, 64);
-  if (j < len) add1(v128.load64_zero(p + (<usize>j << 3)), dc, se);
 }
 
 /** Folds the block's sums into the running estimates and refreshes the coefficients. */
@@ -93,12 +128,17 @@ function update(state: usize): void {
   // cumulative mean over the first 1/alpha samples, exponential after (a whole number of blocks)
   const w = count <= settled ? N / count : load<f64>(state, 104);
   // the DC moves by w times the block's mean offset; the block's central moments about the new DC
-  const mr = s1r / N, mi = s1i / N;
-  const er = w * mr, ei = w * mi;
-  const dcRe = load<f64>(state) + er, dcIm = load<f64>(state, 8) + ei;
-  const cII = s2r / N - 2.0 * er * mr + er * er;
-  const cQQ = s2i / N - 2.0 * ei * mi + ei * ei;
-  const cIQ = s2x / N - er * mi - ei * mr + er * ei;
+  // the sums are about c (the DC rounded to f32): mc the block's mean offset from c, m from the DC
+  const dc0r = load<f64>(state), dc0i = load<f64>(state, 8);
+  const cr = <f64><f32>dc0r, ci = <f64><f32>dc0i;
+  const mcr = s1r / N, mci = s1i / N;
+  const mr = mcr + (cr - dc0r), mi = mci + (ci - dc0i);
+  const dcRe = dc0r + w * mr, dcIm = dc0i + w * mi;
+  // the block's central moments about the new DC (t: the new DC less c)
+  const tr = dcRe - cr, ti = dcIm - ci;
+  const cII = s2r / N - 2.0 * tr * mcr + tr * tr;
+  const cQQ = s2i / N - 2.0 * ti * mci + ti * ti;
+  const cIQ = s2x / N - tr * mci - ti * mcr + tr * ti;
   let sII = load<f64>(state, 16), sQQ = load<f64>(state, 24), sIQ = load<f64>(state, 32);
   sII += w * (cII - sII);
   sQQ += w * (cQQ - sQQ);

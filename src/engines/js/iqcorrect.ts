@@ -1,9 +1,14 @@
-// js twin of assembly/dsp/iqcorrect.ts: the same blocks, the same f64 sums in the same order and
-// the same f32 correction, on a typed array (bit for bit the Wasm output); the state is the same
-// 28 f64 values (see there).
+// js twin of assembly/dsp/iqcorrect.ts: the same blocks, the same f32 partial sums in the same
+// groups and order, the same f64 sums and the same f32 correction, on a typed array (bit for bit
+// the Wasm output); the state is the same f64 values (see there), the partial sums here as f64
+// values at PART (the Wasm keeps them as f32 from byte 256).
 
 /** Samples per statistics block; the coefficients change only between blocks. */
 export const IQ_BLOCK = 1024;
+/** Samples per f32 run of the statistics. */
+const RUN = 256;
+/** Index of the partial sums: set A (groups 0, 1) then B (2, 3), each [d] x4, [d^2] x4, [dr di] x4 lanes. */
+const PART = 32;
 const f = Math.fround;
 
 export function iqCorrect(x: Float32Array, off: number, n: number, st: Float64Array): void {
@@ -13,7 +18,7 @@ export function iqCorrect(x: Float32Array, off: number, n: number, st: Float64Ar
     const take = Math.min(n - i, IQ_BLOCK - pend);
     const at = off + 2 * i;
     // statistics before the samples are corrected in place (they are of the raw samples)
-    accumulate(x, at, take, pend % 2 === 1, st);
+    accumulate(x, at, take, pend, st);
     applyCorrection(x, at, take, st);
     st[5] = count + take;
     if (pend + take === IQ_BLOCK) update(st);
@@ -21,64 +26,121 @@ export function iqCorrect(x: Float32Array, off: number, n: number, st: Float64Ar
   }
 }
 
-/** Adds one sample's d = x - dc to its parity's sums (p = 0 even, 2 odd). */
-function add1(x: Float32Array, k: number, st: Float64Array, p: number): void {
-  const dr = x[k]! - st[0]!,
-    di = x[k + 1]! - st[1]!;
-  st[16 + p] = st[16 + p]! + dr;
-  st[17 + p] = st[17 + p]! + di;
-  st[20 + p] = st[20 + p]! + dr * dr;
-  st[21 + p] = st[21 + p]! + di * di;
-  st[24 + p] = st[24 + p]! + dr * di;
+/** One centred sample into its group's partial sums (g = index mod 4). */
+function add1(dr: number, di: number, g: number, st: Float64Array): void {
+  const s = PART + (g >> 1) * 12 + (g & 1) * 2;
+  st[s] = f(st[s]! + dr);
+  st[s + 1] = f(st[s + 1]! + di);
+  st[s + 4] = f(st[s + 4]! + f(dr * dr));
+  st[s + 5] = f(st[s + 5]! + f(di * di));
+  st[s + 8] = f(st[s + 8]! + f(dr * di));
 }
 
-/** Adds len samples at x[at..] to the block's sums, even and odd samples of the stream apart. */
-function accumulate(x: Float32Array, at: number, len: number, oddFirst: boolean, st: Float64Array): void {
-  const dcRe = st[0]!,
-    dcIm = st[1]!;
+/** The run's partial sums into the block's f64 sums (groups 0 and 2 even, 1 and 3 odd), cleared. */
+function fold(st: Float64Array): void {
+  for (let par = 0; par < 2; par++) {
+    const a = PART + 2 * par,
+      b = a + 12,
+      e = 16 + 2 * par;
+    st[e] = st[e]! + st[a]! + st[b]!;
+    st[e + 1] = st[e + 1]! + st[a + 1]! + st[b + 1]!;
+    st[e + 4] = st[e + 4]! + st[a + 4]! + st[b + 4]!;
+    st[e + 5] = st[e + 5]! + st[a + 5]! + st[b + 5]!;
+    const xy = st[a + 8]! + st[b + 8]!;
+    st[e + 8] = st[e + 8]! + xy;
+    st[e + 9] = st[e + 9]! + xy;
+  }
+  st.fill(0, PART, PART + 24);
+}
+
+/** Adds len samples at x[at..], the first at index `idx0` of its block, to the block's sums. */
+function accumulate(x: Float32Array, at: number, len: number, idx0: number, st: Float64Array): void {
+  const cr = f(st[0]!),
+    ci = f(st[1]!);
   let j = 0;
-  if (oddFirst && len > 0) {
-    add1(x, at, st, 2);
-    j = 1;
+  while (j < len) {
+    const idx = idx0 + j;
+    if ((idx & 3) !== 0 || len - j < 4) {
+      const k = at + 2 * j;
+      add1(f(x[k]! - cr), f(x[k + 1]! - ci), idx & 3, st);
+      j++;
+    } else {
+      const end = j + Math.min((len - j) & ~3, RUN - (idx & (RUN - 1)));
+      // groups 0..3: sums of dr, di, dr^2, di^2, dr di
+      let r0 = st[PART]!,
+        i0 = st[PART + 1]!,
+        rr0 = st[PART + 4]!,
+        ii0 = st[PART + 5]!,
+        x0 = st[PART + 8]!,
+        r1 = st[PART + 2]!,
+        i1 = st[PART + 3]!,
+        rr1 = st[PART + 6]!,
+        ii1 = st[PART + 7]!,
+        x1 = st[PART + 10]!,
+        r2 = st[PART + 12]!,
+        i2 = st[PART + 13]!,
+        rr2 = st[PART + 16]!,
+        ii2 = st[PART + 17]!,
+        x2 = st[PART + 20]!,
+        r3 = st[PART + 14]!,
+        i3 = st[PART + 15]!,
+        rr3 = st[PART + 18]!,
+        ii3 = st[PART + 19]!,
+        x3 = st[PART + 22]!;
+      for (; j < end; j += 4) {
+        const k = at + 2 * j;
+        const ar = f(x[k]! - cr),
+          ai = f(x[k + 1]! - ci),
+          br = f(x[k + 2]! - cr),
+          bi = f(x[k + 3]! - ci),
+          cr2 = f(x[k + 4]! - cr),
+          ci2 = f(x[k + 5]! - ci),
+          dr = f(x[k + 6]! - cr),
+          di = f(x[k + 7]! - ci);
+        r0 = f(r0 + ar);
+        i0 = f(i0 + ai);
+        rr0 = f(rr0 + f(ar * ar));
+        ii0 = f(ii0 + f(ai * ai));
+        x0 = f(x0 + f(ar * ai));
+        r1 = f(r1 + br);
+        i1 = f(i1 + bi);
+        rr1 = f(rr1 + f(br * br));
+        ii1 = f(ii1 + f(bi * bi));
+        x1 = f(x1 + f(br * bi));
+        r2 = f(r2 + cr2);
+        i2 = f(i2 + ci2);
+        rr2 = f(rr2 + f(cr2 * cr2));
+        ii2 = f(ii2 + f(ci2 * ci2));
+        x2 = f(x2 + f(cr2 * ci2));
+        r3 = f(r3 + dr);
+        i3 = f(i3 + di);
+        rr3 = f(rr3 + f(dr * dr));
+        ii3 = f(ii3 + f(di * di));
+        x3 = f(x3 + f(dr * di));
+      }
+      st[PART] = r0;
+      st[PART + 1] = i0;
+      st[PART + 4] = rr0;
+      st[PART + 5] = ii0;
+      st[PART + 8] = x0;
+      st[PART + 2] = r1;
+      st[PART + 3] = i1;
+      st[PART + 6] = rr1;
+      st[PART + 7] = ii1;
+      st[PART + 10] = x1;
+      st[PART + 12] = r2;
+      st[PART + 13] = i2;
+      st[PART + 16] = rr2;
+      st[PART + 17] = ii2;
+      st[PART + 20] = x2;
+      st[PART + 14] = r3;
+      st[PART + 15] = i3;
+      st[PART + 18] = rr3;
+      st[PART + 19] = ii3;
+      st[PART + 22] = x3;
+    }
+    if (((idx0 + j) & (RUN - 1)) === 0) fold(st);
   }
-  let a1er = st[16]!,
-    a1ei = st[17]!,
-    a1or = st[18]!,
-    a1oi = st[19]!,
-    a2er = st[20]!,
-    a2ei = st[21]!,
-    a2or = st[22]!,
-    a2oi = st[23]!,
-    axe = st[24]!,
-    axo = st[26]!;
-  for (; j + 2 <= len; j += 2) {
-    const k = at + 2 * j;
-    const er = x[k]! - dcRe,
-      ei = x[k + 1]! - dcIm,
-      or = x[k + 2]! - dcRe,
-      oi = x[k + 3]! - dcIm;
-    a1er += er;
-    a1ei += ei;
-    a1or += or;
-    a1oi += oi;
-    a2er += er * er;
-    a2ei += ei * ei;
-    a2or += or * or;
-    a2oi += oi * oi;
-    axe += er * ei;
-    axo += or * oi;
-  }
-  st[16] = a1er;
-  st[17] = a1ei;
-  st[18] = a1or;
-  st[19] = a1oi;
-  st[20] = a2er;
-  st[21] = a2ei;
-  st[22] = a2or;
-  st[23] = a2oi;
-  st[24] = axe;
-  st[26] = axo;
-  if (j < len) add1(x, at + 2 * j, st, 0);
 }
 
 /** Folds the block's sums into the running estimates and refreshes the coefficients. */
@@ -95,15 +157,21 @@ function update(st: Float64Array): void {
     warm = st[9]!,
     settled = 1 / alpha;
   const w = count <= settled ? N / count : st[13]!;
-  const mr = s1r / N,
-    mi = s1i / N;
-  const er = w * mr,
-    ei = w * mi;
-  const dcRe = st[0]! + er,
-    dcIm = st[1]! + ei;
-  const cII = s2r / N - 2 * er * mr + er * er;
-  const cQQ = s2i / N - 2 * ei * mi + ei * ei;
-  const cIQ = s2x / N - er * mi - ei * mr + er * ei;
+  // the sums are about c (the DC rounded to f32): mc the block's mean offset from c, m from the DC
+  const cr = f(st[0]!),
+    ci = f(st[1]!);
+  const mcr = s1r / N,
+    mci = s1i / N;
+  const mr = mcr + (cr - st[0]!),
+    mi = mci + (ci - st[1]!);
+  const dcRe = st[0]! + w * mr,
+    dcIm = st[1]! + w * mi;
+  // the block's central moments about the new DC (t: the new DC less c)
+  const tr = dcRe - cr,
+    ti = dcIm - ci;
+  const cII = s2r / N - 2 * tr * mcr + tr * tr;
+  const cQQ = s2i / N - 2 * ti * mci + ti * ti;
+  const cIQ = s2x / N - tr * mci - ti * mcr + tr * ti;
   const sII = st[2]! + w * (cII - st[2]!);
   const sQQ = st[3]! + w * (cQQ - st[3]!);
   const sIQ = st[4]! + w * (cIQ - st[4]!);
