@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const main = join(here, "..", "dist", "cli", "main.js");
+const main = join(here, "..", "dist", "bin", "main.js");
 const cpuAtExit = join(here, "cpu-at-exit.mjs");
 
 /** Returns the samples (interleaved cs16), the SigMF metadata path, the set of sent payloads and the rate. */

@@ -17,7 +17,7 @@ function newest(dir) {
   }
   return t;
 }
-const marker = join(root, "dist/cli/main.js");
+const marker = join(root, "dist/bin/main.js");
 const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
 const src = Math.max(newest(join(root, "src")), newest(join(root, "assembly")));
 if (built < src) {

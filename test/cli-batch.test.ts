@@ -3,8 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chirp, lines } from "./cli-run.js";
-import { repoRoot } from "./shared.js";
+import { CHIRP_BIN, chirp, lines } from "./cli-run.js";
 import { spawnSync } from "node:child_process";
 
 const dir = mkdtempSync(join(tmpdir(), "chirp-batch-"));
@@ -207,7 +206,7 @@ describe("npm start (chirp demo)", () => {
     expect(next).toHaveLength(3);
     for (const cmd of next) expect(cmd).toMatch(/^npx chirp /);
     // run each as the shell would: "npx chirp" is this package's bin
-    const bin = `"${process.execPath}" "${join(repoRoot, "dist/cli/main.js")}"`;
+    const bin = `"${process.execPath}" "${CHIRP_BIN}"`;
     for (const cmd of next) {
       const sh = spawnSync("sh", ["-c", cmd.replaceAll("npx chirp", bin)], { encoding: "utf8", timeout: 60_000 });
       expect(sh.status, `${cmd}\n${sh.stderr}`).toBe(0);

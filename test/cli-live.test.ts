@@ -6,8 +6,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chirp, chirpAsync, lines, spawnChirp } from "./cli-run.js";
-import { repoRoot } from "./shared.js";
+import { CHIRP_BIN, chirp, chirpAsync, lines, spawnChirp } from "./cli-run.js";
 import { writeLoRaWANRecording, type LoRaWANRecording } from "./lorawan-recording.js";
 import { writeIq } from "../src/io/index.js";
 import { rtlTcpCommand, parseRtlTcpUrl } from "../src/cli/rtltcp.js";
@@ -188,9 +187,7 @@ describe("FIFOs", () => {
     async () => {
       const tty = join(dir, "tty.cf32");
       expect(spawnSync("mkfifo", [tty]).status).toBe(0);
-      const cmd = [process.execPath, join(repoRoot, "dist/cli/main.js"), "decode", tty, ...rec.flags, "--json"].join(
-        " ",
-      );
+      const cmd = [process.execPath, CHIRP_BIN, "decode", tty, ...rec.flags, "--json"].join(" ");
       const child = spawn("script", ["-qfec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
       const w = watch(child);
       const writer = createWriteStream(tty);

@@ -1,7 +1,11 @@
-// Spawns the built CLI (dist/cli/main.js) the way a user runs it.
+// Spawns the built CLI the way a user runs it: the package's bin (dist/bin/main.js, the bundle of
+// dist/cli/ that npm run build makes).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "./shared.js";
+
+/** The `chirp` bin of package.json. */
+export const CHIRP_BIN = join(repoRoot, "dist/bin/main.js");
 
 export interface RunResult {
   status: number | null;
@@ -10,7 +14,7 @@ export interface RunResult {
 }
 
 export function chirp(args: string[], opts: { cwd?: string; timeout?: number } = {}): RunResult {
-  const r = spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
+  const r = spawnSync(process.execPath, [CHIRP_BIN, ...args], {
     cwd: opts.cwd ?? repoRoot,
     encoding: "utf8",
     timeout: opts.timeout ?? 60_000,
@@ -29,7 +33,7 @@ export function lines(out: string): Record<string, any>[] {
 
 /** Starts the built CLI without waiting (for tests that talk to it while it runs). */
 export function spawnChirp(args: string[], opts: { cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], {
+  return spawn(process.execPath, [CHIRP_BIN, ...args], {
     cwd: opts.cwd ?? repoRoot,
     env: { ...process.env, FORCE_COLOR: "0" },
     stdio: ["pipe", "pipe", "pipe"],

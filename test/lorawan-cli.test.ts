@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run } from "../src/cli/lorawan.js";
 import { ChirpError } from "../src/errors.js";
+import { CHIRP_BIN } from "./cli-run.js";
 
 let out = "";
 function capture() {
@@ -231,7 +232,7 @@ describe("chirp lorawan with several frames", () => {
     ].join("\n");
     const r = spawnSync(
       process.execPath,
-      ["dist/cli/main.js", "lorawan", "-", "--nwkskey", keys.nwkSKey, "--appskey", keys.appSKey, "--json"],
+      [CHIRP_BIN, "lorawan", "-", "--nwkskey", keys.nwkSKey, "--appskey", keys.appSKey, "--json"],
       { input, encoding: "utf8" },
     );
     const rows = r.stdout

@@ -1,14 +1,14 @@
-// `chirp encode` and `chirp toa` through the built CLI (node dist/cli/main.js; npm test builds first).
+// `chirp encode` and `chirp toa` through the built CLI (its bin, dist/bin/main.js; npm test builds first).
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "./shared.js";
+import { CHIRP_BIN } from "./cli-run.js";
 import { demodulateSymbols, encodeFrame, frameLayout } from "../src/phy/index.js";
 
 function chirp(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(repoRoot, "dist/cli/main.js"), ...args], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [CHIRP_BIN, ...args], { encoding: "utf8" });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 const dir = mkdtempSync(join(tmpdir(), "chirp-phy-"));

@@ -60,7 +60,9 @@ export interface SymbolMeasurement {
 export function trackSymbol(t: Tracker, s: SymbolMeasurement, pos: number, n: number, r: number, m: number): void {
   // tracking error: offset of the peak from the nearest bin the code allows
   const pk = s.bin + s.slope;
-  const target = s.reduced ? 4 * Math.round((pk - 1) / 4) + 1 : s.bin;
+  // (+ 0: Math.round gives -0 for a peak just below bin 1, which would deoptimise this function,
+  // compiled for integers; the target is the same)
+  const target = s.reduced ? 4 * (Math.round((pk - 1) / 4) + 0) + 1 : s.bin;
   const e = wrap(pk - target, n);
   // the gain follows the symbol's SNR, so strong symbols pull fast (SF12 at 30 ppm drifts 0.12
   // chips per symbol) and weak ones barely move it; the measurement variance of the phase-slope
