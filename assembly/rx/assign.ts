@@ -2,11 +2,11 @@
 // strongest local maxima of its spectrum with their fractional offsets, so that the caller can tell
 // the tones of two overlapping frames apart (src/rx/assign.ts says how).
 import { PEAKS_MAX } from "./abi";
-import { RxContext, binFraction } from "./symbol";
+import { RxContext, binFraction, subBlockSums } from "./symbol";
 
 /** PEAKS_MAX x (bin, power, frac, coherence) f64: the last peaks call's list. */
 const list = memory.data(PEAKS_MAX * 32);
-/** Sub-blocks of the coherence measure. */
+/** Sub-blocks of the coherence measure (subBlockSums). */
 const BLOCKS = 8;
 
 export function rxsym_peaks_list(): usize {
@@ -23,7 +23,7 @@ export function rxsym_peaks_list(): usize {
  */
 export function rxsym_peaks(p: usize, count: i32): i32 {
   const c = changetype<RxContext>(p);
-  const n = c.n, pow = c.pow, w1 = c.work1;
+  const n = c.n, pow = c.pow;
   const want = min(count, PEAKS_MAX);
   let have = 0;
   for (let k = 0; k < n; k++) {
@@ -44,28 +44,19 @@ export function rxsym_peaks(p: usize, count: i32): i32 {
   }
   for (let j = 0; j < have; j++) {
     const k0 = <i32>load<f64>(list + (<usize>(4 * j) << 3));
-    store<f64>(list + (<usize>(4 * j + 2) << 3), binFraction(w1, k0, n)); // as demod's atBin
+    store<f64>(list + (<usize>(4 * j + 2) << 3), binFraction(c, k0)); // as demod's atBin
     store<f64>(list + (<usize>(4 * j + 3) << 3), coherence(c, k0));
   }
   return have;
 }
 
-/** The coherence of the dechirped window (demod's dech) at bin k (see rxsym_peaks). */
+/** The coherence of demod's window dechirped at bin k (see rxsym_peaks). */
 function coherence(c: RxContext, k: i32): f64 {
-  const n = c.n, dech = c.dech, b = n / BLOCKS;
-  const w = (-2.0 * Math.PI * <f64>k) / <f64>n;
-  const cr = Math.cos(w), ci = Math.sin(w);
-  let pr: f64 = 1, pi: f64 = 0, sr: f64 = 0, si: f64 = 0, e: f64 = 0;
+  const q = c.best;
+  subBlockSums(c, k, q);
+  let sr: f64 = 0, si: f64 = 0, e: f64 = 0;
   for (let j = 0; j < BLOCKS; j++) {
-    let ar: f64 = 0, ai: f64 = 0;
-    for (let t = j * b; t < (j + 1) * b; t++) {
-      const xr = <f64>load<f32>(dech + (<usize>t << 3)), xi = <f64>load<f32>(dech + (<usize>t << 3), 4);
-      ar += xr * pr - xi * pi;
-      ai += xr * pi + xi * pr;
-      const u = pr * cr - pi * ci;
-      pi = pr * ci + pi * cr;
-      pr = u;
-    }
+    const ar = load<f64>(q + (<usize>(2 * j) << 3)), ai = load<f64>(q + (<usize>(2 * j + 1) << 3));
     sr += ar;
     si += ai;
     e += ar * ar + ai * ai;

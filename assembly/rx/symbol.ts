@@ -29,10 +29,16 @@ export class RxContext {
   work: usize;
   /** n complex f32: demod's window at 1 sample per chip, then its spectrum. */
   work1: usize;
-  /** n complex f32: demod's dechirped window (for the phase slope). */
-  dech: usize;
-  /** m + 2 HALF complex f32: demod's rotated input span. */
+  /** n complex f32: demod's interpolated window before the dechirp (the sub-block sums), and whether it was demodulated as a downchirp. */
+  window: usize;
+  down: i32;
+  /** m + 2 HALF complex f32: demod's rotated input span (in spanSlot order). */
   span: usize;
+  /** (m + 2 HALF) / 2 x 2 v128: the span's rotation phasors for carrier offset phasorsOf (NaN: none yet; see rotateInto). */
+  phasors: usize;
+  phasorsOf: f64;
+  /** Candan's correction of binFraction, tan(pi / n) / (pi / n). */
+  candan: f64;
   /** n f64: power spectrum of the last call. */
   pow: usize;
   /** (PHASES + 1) * TAPS f32 interpolator taps, filled by the caller. */
@@ -40,7 +46,7 @@ export class RxContext {
   /** 2 n i32: bin -> interleaver word, full rate then reduced rate (filled by the caller). */
   words: usize;
   result: SymbolResult;
-  /** 2 x 16 f64: per-bit maxima (LLRs), and the phase slope's sub-block sums. */
+  /** 32 f64: demod's scratch (the argmax lanes, the sub-block sums). */
   best: usize;
   /** SPECTRUM_SLOTS x n complex f32 (demod keep / prev). */
   spectra: usize;
@@ -53,6 +59,8 @@ export class RxContext {
   binTable: usize;
   /** PHASES bytes: whether binTable's phase is made. */
   binMade: usize;
+  /** 2 n complex f32: the upchirp at 1 sample per chip twice over (index i + k read without a wrap). */
+  up1x: usize;
 }
 
 /** The preamble search's accumulator: the last SEARCH_WINDOWS folded spectra and their sum. */
@@ -88,7 +96,7 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   const sizes: i32[] = [
     offsetof<RxContext>(), capacity << 3, m << 3, n << 3, n << 3, (m + 2 * HALF) << 3, n << 3,
     ((PHASES + 1) * TAPS) << 2, (2 * n) << 2, offsetof<SymbolResult>(), 32 << 3, (SPECTRUM_SLOTS * n) << 3,
-    (FOLDED_SLOTS * n) << 3, m <= BIN_TABLE_MAX_M ? (PHASES * (m + 2 * HALF)) << 3 : 0, PHASES,
+    (FOLDED_SLOTS * n) << 3, m <= BIN_TABLE_MAX_M ? (PHASES * (m + 2 * HALF)) << 3 : 0, PHASES, (2 * n) << 3, (m + 2 * HALF) << 4,
   ];
   let total: usize = 0;
   for (let i = 0; i < sizes.length; i++) total += lines(sizes[i]);
@@ -100,10 +108,16 @@ export function rxsym_create(sf: i32, r: i32, capacity: i32): usize {
   const c = changetype<RxContext>(at[0]);
   c.n = n; c.r = r; c.m = m; c.sf = sf; c.capacity = capacity;
   c.upM = upM; c.up1 = up1;
-  c.buf = at[1]; c.work = at[2]; c.work1 = at[3]; c.dech = at[4]; c.span = at[5]; c.pow = at[6];
+  c.buf = at[1]; c.work = at[2]; c.work1 = at[3]; c.window = at[4]; c.span = at[5]; c.pow = at[6];
   c.bank = at[7]; c.words = at[8]; c.result = changetype<SymbolResult>(at[9]);
   c.best = at[10]; c.spectra = at[11]; c.folded = at[12];
   c.binTable = m <= BIN_TABLE_MAX_M ? at[13] : 0; c.binMade = at[14];
+  c.up1x = at[15];
+  c.phasors = at[16];
+  c.phasorsOf = NaN;
+  c.candan = Math.tan(Math.PI / <f64>n) / (Math.PI / <f64>n);
+  memory.copy(c.up1x, up1, <usize>n << 3);
+  memory.copy(c.up1x + (<usize>n << 3), up1, <usize>n << 3);
   fftForward(c.work, m); // make the FFT tables now, so later calls never grow memory
   if (r != 1) fftForward(c.work1, n);
   return base;
@@ -132,9 +146,7 @@ function dechirpWindow(c: RxContext, start: i32, down: bool): void {
   const sign = down ? f32x4(-1, 1, -1, 1) : f32x4(1, -1, 1, -1);
   for (let i = 0; i < m; i += 2) {
     const o = <usize>i << 3;
-    const x = v128.load(src + o), u = v128.load(up + o);
-    const ur = v128.shuffle<f32>(u, u, 0, 0, 2, 2), ui = v128.shuffle<f32>(u, u, 1, 1, 3, 3);
-    v128.store(w + o, f32x4.add(f32x4.mul(x, ur), f32x4.mul(f32x4.mul(v128.shuffle<f32>(x, x, 1, 0, 3, 2), ui), sign)));
+    v128.store(w + o, chirpTimes(v128.load(src + o), v128.load(up + o), sign));
   }
   fftForward(w, m);
 }
@@ -144,6 +156,21 @@ function dechirpWindow(c: RxContext, start: i32, down: bool): void {
   const re = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 0, 2, 1, 3));
   const im = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 1, 3, 0, 2));
   return f64x2.add(f64x2.mul(re, re), f64x2.mul(im, im));
+}
+
+/**
+ * acc plus, over bins from .. to - 1 of spectra a and b (complex f32), |a - g b|^2 in f64 (g =
+ * [gr, gi]), one bin per vector: g b = gr [br, bi] + gi [-bi, br].
+ */
+function diffSpan(a: usize, b: usize, from: i32, to: i32, g: v128, acc: v128): v128 {
+  const gr = v128.shuffle<f64>(g, g, 0, 0), gi = f64x2.mul(v128.shuffle<f64>(g, g, 1, 1), f64x2(-1, 1));
+  for (let k = from; k < to; k++) {
+    const o = <usize>k << 3;
+    const av = f64x2.promote_low_f32x4(v128.load64_zero(a + o)), bv = f64x2.promote_low_f32x4(v128.load64_zero(b + o));
+    const e = f64x2.sub(av, f64x2.add(f64x2.mul(gr, bv), f64x2.mul(gi, v128.shuffle<f64>(bv, bv, 1, 0))));
+    acc = f64x2.add(acc, f64x2.mul(e, e));
+  }
+  return acc;
 }
 
 /** Sum of the f64 at p, indices from .. to - 1, two per vector. */
@@ -270,16 +297,33 @@ export function rxsym_pair_peak(p: usize): void {
   peakOf(c, pow);
 }
 
+/** Where span sample j sits: in order at r = 1; at r = 2 the even samples first, then the odd (see interpolate). */
+@inline function spanSlot(j: i32, len: i32, r: i32): i32 {
+  return r == 2 ? (j >> 1) + (j & 1) * (len >> 1) : j;
+}
+
 /**
- * Rotates len complex f32 at x (len a multiple of 8) by -f bins per w samples, phase 0 at index
- * at0: sample i times p_i = e^{i s (i - at0)}, s = -2 pi f / w. The phasor of every 8th sample is
- * kept in f64 (recursive, renormalised); the 8 samples after it get it times e^{i s j}, j = 0..7
- * (a table made per call), two per vector in f32.
+ * Writes demod's span: len complex f32 from src (len a multiple of 8) rotated by -f bins per m
+ * samples, phase 0 at index at0 (sample i times p_i = e^{i s (i - at0)}, s = -2 pi f / m), into
+ * the span at spanSlot: copy, rotation and the r = 2 split in one pass. The phasors depend on f
+ * only (m, len and at0 are the context's), and a frame's symbols share theirs: they are kept
+ * (c.phasors, for c.phasorsOf) and reused while f is the same, the same values either way.
  */
-function rotate(x: usize, len: i32, f: f64, w: i32, at0: i32): void {
-  const step = (-2.0 * Math.PI * f) / <f64>w;
+function rotateInto(c: RxContext, src: usize, len: i32, f: f64, at0: i32): void {
+  const dst = c.span, q = c.phasors, r = c.r, half = <usize>(len >> 1) << 3;
+  if (f == c.phasorsOf) {
+    for (let i = 0; i < len; i += 8) {
+      const x = src + (<usize>i << 3), p = q + (<usize>i << 4);
+      spanStore(dst, i, half, r, rotatedBy(v128.load(x), p), rotatedBy(v128.load(x, 16), p + 32),
+        rotatedBy(v128.load(x, 32), p + 64), rotatedBy(v128.load(x, 48), p + 96));
+    }
+    return;
+  }
+  // the phasor of every 8th sample in f64 (recursive, renormalised); the 8 samples after it get it
+  // times e^{i s j}, j = 0..7 (a table made here), two per vector in f32
+  const step = (-2.0 * Math.PI * f) / <f64>c.m;
   const cr = Math.cos(step), ci = Math.sin(step);
-  // e^{i s j}, j = 0..7, as [re_j, re_j, re_j+1, re_j+1] and the same for im
+  // e^{i s j} as [re_j, re_j, re_j+1, re_j+1] and the same for im
   let tr: f64 = 1, ti: f64 = 0;
   const t = memory.data(8 * 16);
   for (let j = 0; j < 8; j += 2) {
@@ -293,103 +337,153 @@ function rotate(x: usize, len: i32, f: f64, w: i32, at0: i32): void {
   const sr = tr, si = ti;
   const r0 = v128.load(t), i0 = v128.load(t, 16), r1 = v128.load(t, 32), i1 = v128.load(t, 48);
   const r2 = v128.load(t, 64), i2 = v128.load(t, 80), r3 = v128.load(t, 96), i3 = v128.load(t, 112);
-  const sign = f32x4(-1, 1, -1, 1);
   let pr = Math.cos(-step * <f64>at0), pi = Math.sin(-step * <f64>at0);
   for (let i = 0; i < len; i += 8) {
     const ar = f32x4.splat(<f32>pr), ai = f32x4.splat(<f32>pi);
-    const p = x + (<usize>i << 3);
-    v128.store(p, rotated(v128.load(p), ar, ai, r0, i0, sign));
-    v128.store(p, rotated(v128.load(p, 16), ar, ai, r1, i1, sign), 16);
-    v128.store(p, rotated(v128.load(p, 32), ar, ai, r2, i2, sign), 32);
-    v128.store(p, rotated(v128.load(p, 48), ar, ai, r3, i3, sign), 48);
+    const x = src + (<usize>i << 3), p = q + (<usize>i << 4);
+    spanStore(dst, i, half, r, rotated(v128.load(x), ar, ai, r0, i0, p), rotated(v128.load(x, 16), ar, ai, r1, i1, p + 32),
+      rotated(v128.load(x, 32), ar, ai, r2, i2, p + 64), rotated(v128.load(x, 48), ar, ai, r3, i3, p + 96));
     const u = pr * sr - pi * si;
     pi = pr * si + pi * sr;
     pr = u;
     if ((i & 255) == 248) { const g = 1.0 / Math.sqrt(pr * pr + pi * pi); pr *= g; pi *= g; }
   }
+  c.phasorsOf = f;
 }
 
-/** Two samples v times the anchor a times the table entries (tr, ti) of their offsets. */
+/**
+ * Two samples v times the anchor a times the table entries (tr, ti) of their offsets: their
+ * phasors q = a t, kept at p as [qr, qr, ..] and [-qi, qi, ..] (rotatedBy's form).
+ */
 // @ts-ignore: decorator
-@inline function rotated(v: v128, ar: v128, ai: v128, tr: v128, ti: v128, sign: v128): v128 {
+@inline function rotated(v: v128, ar: v128, ai: v128, tr: v128, ti: v128, p: usize): v128 {
   const qr = f32x4.sub(f32x4.mul(ar, tr), f32x4.mul(ai, ti));
-  const qi = f32x4.add(f32x4.mul(ar, ti), f32x4.mul(ai, tr));
-  return f32x4.add(f32x4.mul(v, qr), f32x4.mul(f32x4.mul(v128.shuffle<f32>(v, v, 1, 0, 3, 2), qi), sign));
+  const qi = f32x4.mul(f32x4.add(f32x4.mul(ar, ti), f32x4.mul(ai, tr)), f32x4(-1, 1, -1, 1));
+  v128.store(p, qr);
+  v128.store(p, qi, 16);
+  return f32x4.add(f32x4.mul(v, qr), f32x4.mul(v128.shuffle<f32>(v, v, 1, 0, 3, 2), qi));
 }
 
-/**
- * The interpolator: n outputs at 1 sample per chip into work1, output k from span samples r k ..
- * r k + TAPS - 1 against the bank's phase ph. Two outputs per vector, each tap splatted: outputs
- * k and k+1 read tap t at span samples r k + t and r (k+1) + t, which at r = 1 are one load and
- * at r = 2 one shuffle of the loads at r k + t and r k + t + 2 (the next tap's pair reuses both).
- * Four accumulators hide the add latency; no horizontal sums.
- */
-function interpolate(c: RxContext, ph: i32): void {
-  const n = c.n, span = c.span, w1 = c.work1;
-  const h = c.bank + (<usize>(ph * TAPS) << 2);
-  if (c.r == 1) {
-    for (let k = 0; k < n; k += 2) {
-      const o = span + (<usize>k << 3);
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      for (let t = 0; t < TAPS; t += 4) {
-        const x = o + (<usize>t << 3), q = h + (<usize>t << 2);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(x), v128.load32_splat(q)));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(x, 8), v128.load32_splat(q, 4)));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load(x, 16), v128.load32_splat(q, 8)));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load(x, 24), v128.load32_splat(q, 12)));
-      }
-      v128.store(w1 + (<usize>k << 3), f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
-    }
-    return;
-  }
-  for (let k = 0; k < n; k += 2) {
-    const o = span + (<usize>(2 * k) << 3);
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    let l0 = v128.load(o);
-    for (let t = 0; t < TAPS; t += 4) {
-      const x = o + (<usize>t << 3), q = h + (<usize>t << 2);
-      const l2 = v128.load(x, 16), l4 = v128.load(x, 32);
-      a0 = f32x4.add(a0, f32x4.mul(v128.shuffle<f32>(l0, l2, 0, 1, 4, 5), v128.load32_splat(q)));
-      a1 = f32x4.add(a1, f32x4.mul(v128.shuffle<f32>(l0, l2, 2, 3, 6, 7), v128.load32_splat(q, 4)));
-      a2 = f32x4.add(a2, f32x4.mul(v128.shuffle<f32>(l2, l4, 0, 1, 4, 5), v128.load32_splat(q, 8)));
-      a3 = f32x4.add(a3, f32x4.mul(v128.shuffle<f32>(l2, l4, 2, 3, 6, 7), v128.load32_splat(q, 12)));
-      l0 = l4;
-    }
-    v128.store(w1 + (<usize>k << 3), f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+/** Two samples v times their phasors kept at p: v q = v [qr, qr] + [vi, vr] [-qi, qi]. */
+// @ts-ignore: decorator
+@inline function rotatedBy(v: v128, p: usize): v128 {
+  return f32x4.add(f32x4.mul(v, v128.load(p)), f32x4.mul(v128.shuffle<f32>(v, v, 1, 0, 3, 2), v128.load(p, 16)));
+}
+
+/** Span samples i .. i + 7 (four vectors y) at their spanSlot: at r = 2 the even ones at dst, the odd ones half on. */
+// @ts-ignore: decorator
+@inline function spanStore(dst: usize, i: i32, half: usize, r: i32, y0: v128, y1: v128, y2: v128, y3: v128): void {
+  if (r == 2) {
+    const e = dst + (<usize>i << 2);
+    v128.store(e, v128.shuffle<f32>(y0, y1, 0, 1, 4, 5));
+    v128.store(e, v128.shuffle<f32>(y2, y3, 0, 1, 4, 5), 16);
+    v128.store(e + half, v128.shuffle<f32>(y0, y1, 2, 3, 6, 7));
+    v128.store(e + half, v128.shuffle<f32>(y2, y3, 2, 3, 6, 7), 16);
+  } else {
+    const e = dst + (<usize>i << 3);
+    v128.store(e, y0);
+    v128.store(e, y1, 16);
+    v128.store(e, y2, 32);
+    v128.store(e, y3, 48);
   }
 }
 
 /**
- * Tone offset from bin k by sub-block phases, skipping the chirp's wrap (see the js twin). The
- * eight sub-block sums of dech times e^{i w t} (w = -2 pi k / n) run four samples per step in f32:
- * the phasor of every 4th sample in f64 (recursive, renormalised), times e^{i w j}, j = 0..3.
+ * The interpolator and the dechirp: n outputs at 1 sample per chip, output k = sum over taps t of
+ * the bank's phase ph at t times span sample r k + t; into window, and dechirped (x u, u conjugated
+ * for an upchirp) into work1. Taps 2s and 2s + 1 read span samples r k + 2s and r k + 2s + 1: at
+ * r = 2 even sample k + s and odd sample k + s, two streams in the span (spanSlot), at r = 1
+ * samples k + 2s and k + 2s + 1 of one. So outputs k, k+1 of one tap are one plain load from
+ * either stream. Six outputs in flight per tap pair (each stream its own three sums: six hide the
+ * add latency); eight spill the Wasm engine's registers and run slower (measured).
  */
-function phaseSlope(c: RxContext, k: i32): f64 {
-  const n = c.n, dech = c.dech, q = c.best;
-  const b = n >> 3;
-  const w = (-2.0 * Math.PI * <f64>k) / <f64>n;
-  const cr = Math.cos(w), ci = Math.sin(w);
-  const c2r = cr * cr - ci * ci, c2i = 2.0 * cr * ci, c3r = c2r * cr - c2i * ci, c3i = c2r * ci + c2i * cr;
-  const sr = c2r * c2r - c2i * c2i, si = 2.0 * c2r * c2i; // e^{4 i w}
-  const r0 = f32x4(1, 1, <f32>cr, <f32>cr), i0 = f32x4(0, 0, <f32>ci, <f32>ci);
-  const r1 = f32x4(<f32>c2r, <f32>c2r, <f32>c3r, <f32>c3r), i1 = f32x4(<f32>c2i, <f32>c2i, <f32>c3i, <f32>c3i);
-  const sign = f32x4(-1, 1, -1, 1);
-  let pr: f64 = 1, pi: f64 = 0;
-  let g = 0;
+function interpolate(c: RxContext, ph: i32, down: bool): void {
+  const n = c.n, w1 = c.work1, win = c.window, up = c.up1;
+  const h = c.bank + (<usize>(ph * TAPS) << 2), end = h + (<usize>TAPS << 2);
+  const ev = c.span;
+  const od = c.r == 2 ? ev + (<usize>(c.m + 2 * HALF) << 2) : ev + 8;
+  const step: usize = c.r == 2 ? 8 : 16;
+  const sign = down ? f32x4(-1, 1, -1, 1) : f32x4(1, -1, 1, -1);
+  let k = 0;
+  for (; k + 6 <= n; k += 6) {
+    const o = <usize>k << 3;
+    let e = ev + o, d = od + o;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+    let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0);
+    for (let q = h; q < end; q += 8) {
+      const he = v128.load32_splat(q), ho = v128.load32_splat(q, 4);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(e), he));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(e, 16), he));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(e, 32), he));
+      b0 = f32x4.add(b0, f32x4.mul(v128.load(d), ho));
+      b1 = f32x4.add(b1, f32x4.mul(v128.load(d, 16), ho));
+      b2 = f32x4.add(b2, f32x4.mul(v128.load(d, 32), ho));
+      e += step;
+      d += step;
+    }
+    dechirped(f32x4.add(a0, b0), up + o, sign, win + o, w1 + o);
+    dechirped(f32x4.add(a1, b1), up + o + 16, sign, win + o + 16, w1 + o + 16);
+    dechirped(f32x4.add(a2, b2), up + o + 32, sign, win + o + 32, w1 + o + 32);
+  }
+  // n is a power of two: 2 or 4 outputs left, two at a time
+  for (; k < n; k += 2) {
+    const o = <usize>k << 3;
+    let e = ev + o, d = od + o;
+    let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
+    for (let q = h; q < end; q += 8) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(e), v128.load32_splat(q)));
+      b0 = f32x4.add(b0, f32x4.mul(v128.load(d), v128.load32_splat(q, 4)));
+      e += step;
+      d += step;
+    }
+    dechirped(f32x4.add(a0, b0), up + o, sign, win + o, w1 + o);
+  }
+}
+
+/** Two samples x times two of the chirp u: x u = x ur + [-xi, xr] ui (sign (1, -1): u conjugated, an upchirp dechirped). */
+// @ts-ignore: decorator
+@inline function chirpTimes(x: v128, u: v128, sign: v128): v128 {
+  const ur = v128.shuffle<f32>(u, u, 0, 0, 2, 2), ui = v128.shuffle<f32>(u, u, 1, 1, 3, 3);
+  return f32x4.add(f32x4.mul(x, ur), f32x4.mul(f32x4.mul(v128.shuffle<f32>(x, x, 1, 0, 3, 2), ui), sign));
+}
+
+/** Stores two samples x at wx and x times the chirp at u into wy (chirpTimes). */
+// @ts-ignore: decorator
+@inline function dechirped(x: v128, u: usize, sign: v128, wx: usize, wy: usize): void {
+  v128.store(wx, x);
+  v128.store(wy, chirpTimes(x, v128.load(u), sign));
+}
+
+/**
+ * The 8 sub-block sums at bin k of the last demod's window dechirped, S_j = sum over block j of
+ * d_i e^{-2 pi i k i / n}, into q (8 x re, im f64), up to one unit factor common to all 8. The
+ * upchirp c_i (phase i^2 / 2n - i / 2 cycles, period n) has c_{i+k} = c_i c_k e^{2 pi i i k / n},
+ * so with d_i = x_i conj(c_i), d_i e^{-2 pi i k i / n} = x_i conj(c_{i+k}) c_k (a downchirp, d_i =
+ * x_i c_i: x_i c_{i-k} / c_{-k}): the window times the chirp table from k (or -k) on, two per
+ * vector in f32 as the dechirp, no phasor.
+ */
+export function subBlockSums(c: RxContext, k: i32, q: usize): void {
+  const n = c.n, x = c.window, b = n >> 3, down = c.down != 0;
+  const u = c.up1x + (<usize>(down ? n - k : k) << 3);
+  const sign = down ? f32x4(-1, 1, -1, 1) : f32x4(1, -1, 1, -1);
   for (let j = 0; j < 8; j++) {
-    let acc = f32x4.splat(0);
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
     for (let i = j * b; i < (j + 1) * b; i += 4) {
-      const ar = f32x4.splat(<f32>pr), ai = f32x4.splat(<f32>pi);
-      const p = dech + (<usize>i << 3);
-      acc = f32x4.add(acc, f32x4.add(rotated(v128.load(p), ar, ai, r0, i0, sign), rotated(v128.load(p, 16), ar, ai, r1, i1, sign)));
-      const u = pr * sr - pi * si;
-      pi = pr * si + pi * sr;
-      pr = u;
-      if ((++g & 63) == 0) { const h = 1.0 / Math.sqrt(pr * pr + pi * pi); pr *= h; pi *= h; }
+      const o = <usize>i << 3;
+      a0 = f32x4.add(a0, chirpTimes(v128.load(x + o), v128.load(u + o), sign));
+      a1 = f32x4.add(a1, chirpTimes(v128.load(x + o, 16), v128.load(u + o, 16), sign));
     }
-    store<f64>(q + (<usize>(2 * j) << 3), <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 2));
-    store<f64>(q + (<usize>(2 * j + 1) << 3), <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 3));
+    const a = f32x4.add(a0, a1);
+    store<f64>(q + (<usize>(2 * j) << 3), <f64>f32x4.extract_lane(a, 0) + <f64>f32x4.extract_lane(a, 2));
+    store<f64>(q + (<usize>(2 * j + 1) << 3), <f64>f32x4.extract_lane(a, 1) + <f64>f32x4.extract_lane(a, 3));
   }
+}
+
+/** Tone offset from bin k by sub-block phases, skipping the chirp's wrap (see the js twin). */
+function phaseSlope(c: RxContext, k: i32): f64 {
+  const n = c.n, q = c.best;
+  const b = n >> 3;
+  subBlockSums(c, k, q);
   const wrapAt = (n - k) % n;
   let ar: f64 = 0, ai: f64 = 0;
   for (let j = 0; j < 7; j++) {
@@ -430,8 +524,8 @@ let logI0Lin: f64 = 0, logI0Arg: f64 = 1;
  * bin into sf f32 at llr (reduced rate: sf - 2 bits, the rest 0). The likelihood
  * grows with the power, so each bit's maximum over the bins is taken on the power and log I0 is
  * evaluated on those 2 x bits maxima only. The powers are first put in word order (q[v]: the
- * largest power of the bins whose word is v, in the power calls' work area), where the words with
- * bit b = 0 and = 1 are alternate runs of 2^b: two vector maxima per bit, no per-bin branches.
+ * largest power of the bins whose word is v, in the power calls' work area), then halved once per
+ * bit (below): 2^bits maxima in all, no per-bin branches.
  */
 function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64, llr: usize): void {
   const n = c.n, sf = c.sf, pow = c.pow;
@@ -449,38 +543,38 @@ function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64, llr: usize): 
   } else {
     for (let k = 0; k < n; k++) store<f64>(q + (<usize>load<i32>(words + (<usize>k << 2)) << 3), load<f64>(pow + (<usize>k << 3)));
   }
+  // bit j of the word, MSB first: the words with it 0 are the first half of q, with it 1 the
+  // second; the two halves' maxima, lane by lane, are then the words of the bits after it (the
+  // same maxima as over the bins: max is exact, in any order)
   const scale = 2.0 * amplitude / noise;
-  const end = q + (<usize>nv << 3);
-  for (let j = 0; j < sf; j++) {
-    if (j >= bits) { store<f32>(llr + (<usize>j << 2), 0); continue; }
-    const b = bits - 1 - j; // bit j of the word, MSB first
+  let half = nv >> 1;
+  for (let j = 0; j < bits; j++, half >>= 1) {
     let p0: f64, p1: f64;
-    if (b == 0) {
-      // even words (bit 0 = 0) in lane 0, odd in lane 1
-      let a = f64x2.splat(0);
-      for (let p = q; p < end; p += 16) a = f64x2.pmax(a, v128.load(p));
-      p0 = f64x2.extract_lane(a, 0);
-      p1 = f64x2.extract_lane(a, 1);
+    if (half == 1) {
+      p0 = load<f64>(q);
+      p1 = load<f64>(q, 8);
     } else {
-      const run = <usize>8 << b;
+      const hi = q + (<usize>half << 3);
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-      for (let p = q; p < end; p += 2 * run) {
-        for (let o: usize = 0; o < run; o += 16) {
-          a0 = f64x2.pmax(a0, v128.load(p + o));
-          a1 = f64x2.pmax(a1, v128.load(p + run + o));
-        }
+      for (let o: usize = 0; o < (<usize>half << 3); o += 16) {
+        const lo = v128.load(q + o), up = v128.load(hi + o);
+        a0 = f64x2.pmax(a0, lo);
+        a1 = f64x2.pmax(a1, up);
+        v128.store(q + o, f64x2.pmax(lo, up));
       }
       p0 = max(f64x2.extract_lane(a0, 0), f64x2.extract_lane(a0, 1));
       p1 = max(f64x2.extract_lane(a1, 0), f64x2.extract_lane(a1, 1));
     }
     store<f32>(llr + (<usize>j << 2), <f32>logI0Diff(scale * Math.sqrt(p1), scale * Math.sqrt(p0)));
   }
+  for (let j = bits; j < sf; j++) store<f32>(llr + (<usize>j << 2), 0);
 }
 
 /**
  * MEASURE_BIN's table for bank phase ph: G[j] = sum over k, t with r k + t = j of up1[k] h[t], so
  * that bin 0 of the interpolated window dechirped with the downchirp, sum_k up1[k] sum_t h[t]
- * x[r k + t], is sum_j x[j] G[j] (the same sum, reordered). Each G[j] is summed in f64.
+ * x[r k + t], is sum_j x[j] G[j] (the same sum, reordered). Each G[j] is summed in f64 and
+ * stored in the span's order (spanSlot).
  */
 function binTable(c: RxContext, ph: i32): usize {
   const n = c.n, r = c.r, len = c.m + 2 * HALF;
@@ -496,8 +590,9 @@ function binTable(c: RxContext, ph: i32): usize {
       gr += hv * <f64>load<f32>(up + (<usize>k << 3));
       gi += hv * <f64>load<f32>(up + (<usize>k << 3), 4);
     }
-    store<f32>(g + (<usize>j << 3), <f32>gr);
-    store<f32>(g + (<usize>j << 3), <f32>gi, 4);
+    const o = <usize>spanSlot(j, len, r) << 3;
+    store<f32>(g + o, <f32>gr);
+    store<f32>(g + o, <f32>gi, 4);
   }
   store<u8>(c.binMade + <usize>ph, 1);
   return g;
@@ -540,8 +635,9 @@ function binResult(res: SymbolResult, k: i32, re: f64, im: f64): void {
   res.steady = 0;
 }
 
-/** The tone's offset from bin k0 of the n-bin spectrum at w1 (complex f32), in [-1, 1]: Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011). */
-export function binFraction(w1: usize, k0: i32, n: i32): f64 {
+/** The tone's offset from bin k0 of the last demod's spectrum (work1), in [-1, 1]: Jacobsen's estimator with Candan's bias correction (IEEE SPL 2011). */
+export function binFraction(c: RxContext, k0: i32): f64 {
+  const n = c.n, w1 = c.work1;
   const km = (k0 + n - 1) & (n - 1), kp = (k0 + 1) & (n - 1);
   const zr0 = <f64>load<f32>(w1 + (<usize>k0 << 3)), zi0 = <f64>load<f32>(w1 + (<usize>k0 << 3), 4);
   const zrm = <f64>load<f32>(w1 + (<usize>km << 3)), zim = <f64>load<f32>(w1 + (<usize>km << 3), 4);
@@ -550,7 +646,7 @@ export function binFraction(w1: usize, k0: i32, n: i32): f64 {
   const dr = 2 * zr0 - zrm - zrp, di = 2 * zi0 - zim - zip;
   const dd = dr * dr + di * di;
   const frac: f64 = dd > 0 ? (nr * dr + ni * di) / dd : 0;
-  return Math.max(-1.0, Math.min(1.0, frac * (Math.tan(Math.PI / <f64>n) / (Math.PI / <f64>n))));
+  return Math.max(-1.0, Math.min(1.0, frac * c.candan));
 }
 
 /**
@@ -570,40 +666,51 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   let ph = <i32>Math.round((pos - <f64>i0) * <f64>PHASES);
   if (ph == PHASES) { ph = 0; i0++; }
   const first = i0 - HALF + 1, len = m + 2 * HALF;
-  memory.copy(c.span, c.buf + (<usize>first << 3), <usize>len << 3);
-  rotate(c.span, len, cfoBins, m, i0 - first);
+  rotateInto(c, c.buf + (<usize>first << 3), len, cfoBins, i0 - first);
   if (measure == MEASURE_BIN && c.binTable != 0 && down != 0 && atBin == 0) {
     binDot(c.span, binTable(c, ph), len, c.result);
     return;
   }
-  interpolate(c, ph);
-  // dechirp at 1 sample per chip (two per vector: x u = x ur + [-xi, xr] ui, u conjugated for an
-  // upchirp), keep a copy for the phase slope, FFT
-  const up1 = c.up1, dech = c.dech;
-  const sign = down != 0 ? f32x4(-1, 1, -1, 1) : f32x4(1, -1, 1, -1);
-  for (let k = 0; k < n; k += 2) {
-    const o = <usize>k << 3;
-    const x = v128.load(w1 + o), u = v128.load(up1 + o);
-    const ur = v128.shuffle<f32>(u, u, 0, 0, 2, 2), ui = v128.shuffle<f32>(u, u, 1, 1, 3, 3);
-    const y = f32x4.add(f32x4.mul(x, ur), f32x4.mul(f32x4.mul(v128.shuffle<f32>(x, x, 1, 0, 3, 2), ui), sign));
-    v128.store(w1 + o, y);
-    v128.store(dech + o, y);
-  }
+  c.down = down;
+  interpolate(c, ph, down != 0);
   fftForward(w1, n);
   if (measure == MEASURE_BIN) {
     const o = <usize>atBin << 3;
     binResult(c.result, atBin, <f64>load<f32>(w1 + o), <f64>load<f32>(w1 + o, 4));
     return;
   }
+  // the powers in f64, two bins per vector (the scalar products and sum), their total, and the
+  // first largest: two vectors per step (bins k, k + 1 and k + 2, k + 3: four lanes, four
+  // dependency chains), then the largest lane (the lowest bin of equals)
   const pow = c.pow;
-  let best = 0, bv: f64 = -1, total: f64 = 0;
-  for (let k = 0; k < n; k++) {
+  let t0 = f64x2.splat(0), t1 = f64x2.splat(0), m0 = f64x2.splat(-1), m1 = f64x2.splat(-1);
+  let b0 = f64x2.splat(0), b1 = f64x2.splat(0), kv = f64x2(0, 1);
+  const two = f64x2.splat(2), four = f64x2.splat(4);
+  for (let k = 0; k < n; k += 4) {
     const o = <usize>k << 3;
-    const a = <f64>load<f32>(w1 + o), b = <f64>load<f32>(w1 + o, 4);
-    const q = a * a + b * b;
-    store<f64>(pow + o, q);
-    total += q;
-    if (q > bv) { bv = q; best = k; }
+    const q0 = power2(v128.load(w1 + o)), q1 = power2(v128.load(w1 + o, 16));
+    v128.store(pow + o, q0);
+    v128.store(pow + o, q1, 16);
+    t0 = f64x2.add(t0, q0);
+    t1 = f64x2.add(t1, q1);
+    const g0 = f64x2.gt(q0, m0), g1 = f64x2.gt(q1, m1);
+    m0 = v128.bitselect(q0, m0, g0);
+    m1 = v128.bitselect(q1, m1, g1);
+    b0 = v128.bitselect(kv, b0, g0);
+    b1 = v128.bitselect(f64x2.add(kv, two), b1, g1);
+    kv = f64x2.add(kv, four);
+  }
+  const tv = f64x2.add(t0, t1);
+  const total = f64x2.extract_lane(tv, 0) + f64x2.extract_lane(tv, 1);
+  const lanes = c.best;
+  v128.store(lanes, m0);
+  v128.store(lanes, m1, 16);
+  v128.store(lanes, b0, 32);
+  v128.store(lanes, b1, 48);
+  let best = 0, bv: f64 = -1;
+  for (let j = 0; j < 4; j++) {
+    const v = load<f64>(lanes + (<usize>j << 3)), k = <i32>load<f64>(lanes + (<usize>(j + 4) << 3));
+    if (v > bv || (v == bv && k < best)) { bv = v; best = k; }
   }
   const k0 = atBin >= 0 ? atBin : best;
   const km = (k0 + n - 1) % n, kp = (k0 + 1) % n;
@@ -611,7 +718,7 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
   const pk0 = load<f64>(pow + (<usize>k0 << 3));
   const res = c.result;
   res.bin = <f64>best;
-  res.frac = binFraction(w1, k0, n);
+  res.frac = binFraction(c, k0);
   res.peak = pk0;
   res.mean = (total - pk0 - load<f64>(pow + (<usize>km << 3)) - load<f64>(pow + (<usize>kp << 3))) / <f64>(n - 3);
   res.band = load<f64>(pow + (<usize>km << 3)) + pk0 + load<f64>(pow + (<usize>kp << 3));
@@ -631,14 +738,10 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
     let gr = zr0 * qr0 + zi0 * qi0, gi = zi0 * qr0 - zr0 * qi0;
     const gm = Math.sqrt(gr * gr + gi * gi);
     if (gm > 0) { gr /= gm; gi /= gm; } else { gr = 1; gi = 0; }
-    let diff: f64 = 0;
-    for (let i = farFrom; i <= farTo; i++) {
-      const o = <usize>((k0 + i) & (n - 1)) << 3;
-      const ar = <f64>load<f32>(w1 + o), ai = <f64>load<f32>(w1 + o, 4);
-      const br = <f64>load<f32>(pv + o), bi = <f64>load<f32>(pv + o, 4);
-      const er = ar - (gr * br - gi * bi), ei = ai - (gr * bi + gi * br);
-      diff += er * er + ei * ei;
-    }
+    const g = f64x2(gr, gi);
+    let dv = diffSpan(w1, pv, a0, min(n, a1), g, f64x2.splat(0));
+    if (a1 > n) dv = diffSpan(w1, pv, 0, a1 - n, g, dv);
+    const diff = f64x2.extract_lane(dv, 0) + f64x2.extract_lane(dv, 1);
     res.diff = diff / <f64>nFar;
   }
   if (keep >= 0) memory.copy(c.spectra + (<usize>(keep * n) << 3), w1, <usize>n << 3);

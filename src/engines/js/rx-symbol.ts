@@ -1,8 +1,10 @@
 // The receiver's per-symbol kernels, js engine (the oracle for assembly/rx/symbol.ts): dechirp one
 // window of the sample buffer, FFT, fold or combine the two tones of an oversampled chirp, find the
 // peak, and (for payload symbols) turn the spectrum into per-bit log-likelihood ratios. The same
-// arithmetic as the Wasm kernels, step for step, except that intermediate values are f64 here and
-// f32 there (interpolator taps and input span).
+// arithmetic as the Wasm kernels, except that intermediate values are f64 here and f32 there
+// (interpolator taps and input span), and that the Wasm kernels reorder sums and maxima for SIMD
+// (the interpolator's taps by parity, per-bit maxima by halving, the sub-block sums from the window
+// before the dechirp): the same values to within f32 rounding.
 //
 // Coherent demodulation at r = 2 samples per chip rotates the window by the carrier offset, then
 // interpolates it to 1 sample per chip at the exact (fractional) symbol timing with a windowed-sinc
@@ -160,7 +162,7 @@ export function createRxSymbolJs(cfg: RxSymbolConfig): RxSymbolKernel {
     if (disposed) throw new ChirpError("DISPOSED", "this receiver kernel has been disposed");
   };
 
-  /** qr/qi[j]: the DFT term at bin k of the j-th of 8 sub-blocks of the dechirped window (a phasor recursive over the whole window, as the Wasm kernel). */
+  /** qr/qi[j]: the DFT term at bin k of the j-th of 8 sub-blocks of the dechirped window (a phasor recursive over the whole window). */
   function subBlockSums(k: number): void {
     const b = n >> 3;
     const w = (-2 * Math.PI * k) / n;
