@@ -463,6 +463,33 @@ describe("chirp decode FILE --jobs N", () => {
     }
   });
 
+  it("workers read their segments from the file themselves: a cu8 SigMF archive (samples at an offset in the tar)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chirp-jobs-"));
+    try {
+      const file = join(dir, "long.sigmf");
+      const sim = chirp([
+        "simulate",
+        ...["-o", file, "--format", "cu8", "--sf", "7", "--rate", "250k", "--frames", "40", "--snr", "2"],
+        ...["--cfo", "3k", "--ppm", "4", "--gap", "3000", "--seed", "22"],
+      ]);
+      expect(sim.status, sim.stderr).toBe(0);
+      const args = ["decode", file, "--sf", "7", "--json", "--quiet"];
+      const one = chirp(args);
+      const two = chirp([...args, "--jobs", "2"]);
+      expect(one.status, one.stderr).toBe(0);
+      expect(two.status, two.stderr).toBe(0);
+      const a = lines(one.stdout);
+      const b = lines(two.stdout);
+      expect(a.filter((f) => f.crcOk).length).toBe(40);
+      expect(b.map((f) => [f.startSample, f.payloadHex, f.crcOk])).toEqual(
+        a.map((f) => [f.startSample, f.payloadHex, f.crcOk]),
+      );
+      b.forEach((f, i) => expect(Math.abs(f.startSampleExact - a[i]!.startSampleExact)).toBeLessThan(0.05));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("--jobs with --collisions is refused, and a bad count is named", () => {
     const file = join(tmpdir(), "checked-before-it-is-opened.cf32");
     const r = chirp(["decode", file, "--rate", "125k", "--sf", "7", "--jobs", "2", "--collisions"]);

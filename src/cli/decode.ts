@@ -12,7 +12,14 @@ import type { ChannelReceiver, ChannelReceiverOptions, Frame, GatewayOptions, Sa
 import { timeOnAir } from "../phy/params.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
-import { openRecording, readSamples, requireRate, streamSamples, type Recording } from "./recording.js";
+import {
+  openRecording,
+  openSampleReader,
+  readSamples,
+  requireRate,
+  streamSamples,
+  type Recording,
+} from "./recording.js";
 import {
   adoptMetadata,
   channelOffsets,
@@ -212,11 +219,23 @@ export async function decodeRecording(
     // the recording cut into segments decoded by workers at once; the same frames as below
     const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
     const { decodeInWorkers } = await import("../rx/parallel.js");
-    const result = await decodeInWorkers(
-      { total: rec.samples, read: (first, count) => readSamples(rec, first, count) as Samples },
-      { kind: "channels", channels: channelOptions },
-      { workers: opts.jobs!, onProgress: (n) => progress.update(n) },
-    );
+    // the workers read their segments from the file themselves; this thread reads its own into one buffer
+    const own = openSampleReader(rec);
+    let result: Awaited<ReturnType<typeof decodeInWorkers>>;
+    try {
+      result = await decodeInWorkers(
+        {
+          total: rec.samples,
+          read: own.read,
+          views: true,
+          file: { path: rec.dataPath, offset: rec.dataOffset, format: rec.format },
+        },
+        { kind: "channels", channels: channelOptions },
+        { workers: opts.jobs!, onProgress: (n) => progress.update(n) },
+      );
+    } finally {
+      own.close();
+    }
     progress.done();
     if (opts.stats) {
       opts.stats.detections += result.counts.detections;
@@ -467,6 +486,8 @@ export async function run(argv: string[]): Promise<number> {
       { parameter: "--jobs" },
     );
   }
+  // the workers start (and load the toolkit) while this thread opens the recording; this thread decodes a segment too
+  if (jobs > 1) (await import("../rx/parallel.js")).prepareWorkers(jobs - 1);
   const rec = openRecording(p.positionals[0]!, rx.flags);
   adoptMetadata(rx, rec);
   const rate = requireRate(rec);

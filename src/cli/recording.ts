@@ -282,6 +282,26 @@ export async function* streamSamples(
   }
 }
 
+/** Reads ranges of samples into one buffer, reused: each view lasts until the next read. */
+export function openSampleReader(rec: Recording): { read(start: number, count: number): SampleView; close(): void } {
+  const bps = BYTES_PER_SAMPLE[rec.format];
+  const fd = openSync(rec.dataPath, "r");
+  let buf = new Uint8Array(0);
+  return {
+    read(start, count) {
+      const want = Math.max(0, Math.min(count, rec.samples - start)) * bps;
+      if (buf.length < want) buf = new Uint8Array(want);
+      for (let got = 0; got < want; ) {
+        const n = readSync(fd, buf, got, want - got, rec.dataOffset + start * bps + got);
+        if (n === 0) ioError(`${rec.dataPath} ended early (file changed while reading?)`);
+        got += n;
+      }
+      return typedView(buf.subarray(0, want), rec.format);
+    },
+    close: () => closeSync(fd),
+  };
+}
+
 /** Reads a range of samples as a new typed array (for small recordings and pictures). */
 export function readSamples(rec: Recording, start = 0, count = rec.samples): SampleView {
   const bps = BYTES_PER_SAMPLE[rec.format];

@@ -17,7 +17,7 @@
  */
 import { checkSamples } from "../check.js";
 import { ChirpError, badParameter, checkInt } from "../errors.js";
-import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
+import { BYTES_PER_SAMPLE, type SampleFormat } from "../dsp/formats.js";
 import { compiledModules } from "../wasm/instantiate.js";
 import { createChannelReceiver, type ChannelReceiverOptions } from "./channel.js";
 import { createGatewayReceiver, type GatewayFrame, type GatewayOptions } from "./gateway.js";
@@ -29,6 +29,7 @@ import {
   type SegmentCounts,
   type SegmentFrame,
   type SegmentJob,
+  type SegmentTiming,
 } from "./segment.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
 
@@ -61,14 +62,21 @@ export interface ParallelOptions {
 
 /** The parent's messages to a worker. */
 export type ToWorker =
+  /**
+   * The first message, posted as the worker is made: the Wasm modules compiled by the parent
+   * (instantiated by the worker instead of compiling its own), and the worker loads the decoder at
+   * once, while it waits for its first segment.
+   */
+  | { type: "load"; modules: Record<string, WebAssembly.Module> }
   | {
       type: "start";
-      /** Wasm modules compiled by the parent, instantiated by the worker instead of compiling its own. */
-      modules: Record<string, WebAssembly.Module>;
       job: SegmentJob;
       bounds: SegmentBounds;
+      /** The worker reads its samples from this file itself (Node): "read" messages then stand for "samples". */
+      file?: SampleFile;
     }
   | { type: "samples"; samples: Samples }
+  | { type: "read"; first: number; count: number }
   | { type: "end" };
 
 /** A worker's messages to its parent. */
@@ -79,7 +87,7 @@ export type FromWorker =
    * for the next copy.
    */
   | { type: "consumed"; samples: number; done: boolean; buffer?: ArrayBuffer }
-  | { type: "frames"; frames: SegmentFrame[]; counts: SegmentCounts }
+  | { type: "frames"; frames: SegmentFrame[]; counts: SegmentCounts; timing: SegmentTiming }
   | { type: "error"; code: string; message: string; parameter?: string; allowed?: string };
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +124,14 @@ const hasWebWorkers = (): boolean => typeof (globalThis as { Worker?: unknown })
  */
 const WORKER_FILE = "./worker.js";
 
+/** A new worker, told at once to load the decoder (it does so while the parent gets its segment ready). */
 async function spawnWorker(workerUrl: string | URL | undefined): Promise<WorkerPort> {
+  const port = await newWorker(workerUrl);
+  port.post({ type: "load", modules: compiledModules() });
+  return port;
+}
+
+async function newWorker(workerUrl: string | URL | undefined): Promise<WorkerPort> {
   const url = workerUrl ?? new URL(WORKER_FILE, import.meta.url);
   let on: WorkerEvents | null = null;
   let gone = false;
@@ -196,19 +211,56 @@ function drop(port: WorkerPort): void {
   port.terminate();
 }
 
-/** A waiting worker of the same module, or a new one. */
+/** Workers being made by prepareWorkers, by module URL: the next calls take them as they come. */
+const starting: { url: string; port: Promise<WorkerPort> }[] = [];
+
+const urlOf = (workerUrl: string | URL | undefined): string =>
+  String(workerUrl ?? new URL(WORKER_FILE, import.meta.url));
+
+/** A waiting worker of the same module, one being made, or a new one. */
 async function acquire(workerUrl: string | URL | undefined, on: WorkerEvents): Promise<WorkerPort> {
-  const url = String(workerUrl ?? new URL(WORKER_FILE, import.meta.url));
+  const url = urlOf(workerUrl);
   const i = pool.findIndex((p) => p.port.url === url);
+  const j = starting.findIndex((p) => p.url === url);
   let port: WorkerPort;
   if (i >= 0) {
     const [p] = pool.splice(i, 1);
     clearTimeout(p!.timer);
     port = p!.port;
-  } else port = await spawnWorker(workerUrl);
+  } else if (j >= 0) port = await starting.splice(j, 1)[0]!.port;
+  else port = await spawnWorker(workerUrl);
   port.attach(on);
   port.keepAlive(true);
   return port;
+}
+
+/**
+ * Starts workers for a call that is coming (up to `count` waiting or starting ones of that module):
+ * a worker takes a while to start and load the toolkit (in Node about 0.1 s), which it then does
+ * while the caller is still getting ready (the CLI: opening the recording) instead of at the call.
+ * They wait in the pool as workers that finished a segment do (IDLE_WORKER_MS).
+ */
+export function prepareWorkers(count: number, workerUrl?: string | URL): void {
+  checkInt("count", count, 0, MAX_WORKERS);
+  const url = urlOf(workerUrl);
+  const have = pool.filter((p) => p.port.url === url).length + starting.filter((p) => p.url === url).length;
+  for (let k = have; k < count; k++) {
+    const entry = { url, port: spawnWorker(workerUrl) };
+    starting.push(entry);
+    entry.port.then(
+      (port) => {
+        // not taken by a call yet: it waits in the pool from now
+        const at = starting.indexOf(entry);
+        if (at < 0) return;
+        starting.splice(at, 1);
+        release(port);
+      },
+      () => {
+        const at = starting.indexOf(entry);
+        if (at >= 0) starting.splice(at, 1);
+      },
+    );
+  }
 }
 
 /** Puts a worker that finished its segment (its receiver disposed) back in the pool. */
@@ -225,9 +277,14 @@ export function idleWorkerCount(): number {
   return pool.length;
 }
 
-/** Terminates the workers waiting in the pool (they would stop by themselves after IDLE_WORKER_MS). */
+/** Terminates the workers waiting in the pool, and those prepareWorkers is starting (they would stop by themselves after IDLE_WORKER_MS). */
 export function terminateIdleWorkers(): void {
   for (const p of [...pool]) drop(p.port);
+  for (const p of starting.splice(0))
+    void p.port.then(
+      (port) => port.terminate(),
+      () => {},
+    );
 }
 
 async function defaultWorkers(): Promise<number> {
@@ -411,11 +468,21 @@ export function mergeSegments(
 // ---------------------------------------------------------------------------------------------
 // The parallel decode.
 
+/** A recording's samples in a file: from byte `offset` on, in `format`. */
+export interface SampleFile {
+  path: string;
+  offset: number;
+  format: SampleFormat;
+}
+
 /** Where the segments' samples come from. */
 export interface SampleSource {
   /** Samples in the recording. */
   total: number;
-  /** Samples [first, first + count): an array of their own (transferred to a worker), or a view (see `views`). */
+  /**
+   * Samples [first, first + count): an array of their own (transferred to a worker), or a view
+   * (see `views`). A view returned at once (not a promise) need only last until the next read.
+   */
   read(first: number, count: number): Samples | Promise<Samples>;
   /**
    * read returns views of the caller's memory: this thread decodes them as they are, and a
@@ -423,6 +490,11 @@ export interface SampleSource {
    * as views, not copied).
    */
   views?: boolean;
+  /**
+   * The same samples in a file (Node): each worker then reads its own chunks from it (told which
+   * by the parent, as it would be sent them), and this thread reads only its own segment.
+   */
+  file?: SampleFile;
 }
 
 export interface DecodeInWorkersOptions extends ParallelOptions {
@@ -496,9 +568,11 @@ export interface WorkersResult {
   counts: SegmentCounts;
   /** Segments the recording was cut into (threads used: workers, and this thread unless thisThread is false). */
   segments: number;
+  /** Each segment's samples [from, to) (its own, without the overlap), its thread, and when it was decoded (ms after the call started). */
+  timings: { from: number; to: number; thread: "this" | "worker"; started: number; finished: number; busy: number }[];
 }
 
-type SegmentResult = { frames: SegmentFrame[]; counts: SegmentCounts };
+type SegmentResult = { frames: SegmentFrame[]; counts: SegmentCounts; timing: SegmentTiming };
 
 /** Decodes `source` with the job's receivers in up to `workers` segments at once. */
 export async function decodeInWorkers(
@@ -513,6 +587,9 @@ export async function decodeInWorkers(
   const n = plan.cuts.length - 1;
   const here = o.thisThread !== false;
   const sent = cloneable(job);
+  // a worker reads a file itself only where it has Node's file system (worker_threads)
+  const file = source.file && !hasWebWorkers() ? source.file : undefined;
+  const called = performance.timeOrigin + performance.now();
   /** Workers of this call not yet back in the pool: terminated if the call fails. */
   const busy = new Set<WorkerPort>();
   const progress = new Array<number>(n).fill(0);
@@ -556,14 +633,19 @@ export async function decodeInWorkers(
     try {
       for (let next = lo; next < hi && !failed; ) {
         const count = chunkAt(next, hi, bounds.keepTo, Math.min(HERE_CHUNK, chunk));
-        d.push(await source.read(next, count));
+        let x = source.read(next, count);
+        if (x instanceof Promise) x = await x;
+        d.push(x);
         next += count;
         report(d.consumed);
         // the frames it keeps are out: the rest of the overlap past the cut is not needed
         if (d.done) break;
         if (n > 1) await yieldToEvents();
       }
-      if (!failed) done(i, { frames: d.finish(), counts: d.counts() });
+      if (!failed) {
+        const frames = d.finish();
+        done(i, { frames, counts: d.counts(), timing: d.timing() });
+      }
     } finally {
       d.dispose();
     }
@@ -588,7 +670,13 @@ export async function decodeInWorkers(
         const first = next;
         next += count;
         inFlight++;
-        const x = await source.read(first, count);
+        if (file) {
+          port!.post({ type: "read", first, count });
+          continue;
+        }
+        // a view returned at once is used at once: this thread's next read may reuse its memory
+        let x = source.read(first, count);
+        if (x instanceof Promise) x = await x;
         if (isShared(x)) port!.post({ type: "samples", samples: x });
         else if (source.views) {
           let buf = free.pop();
@@ -622,7 +710,7 @@ export async function decodeInWorkers(
         } else if (m.type === "frames") {
           busy.delete(port!);
           release(port!);
-          done(i, { frames: m.frames, counts: m.counts });
+          done(i, { frames: m.frames, counts: m.counts, timing: m.timing });
         } else if (m.type === "error") {
           fail(
             new ChirpError(
@@ -643,7 +731,7 @@ export async function decodeInWorkers(
         // the call failed while this worker started: nothing for it to do
         if (failed) return p.terminate();
         busy.add(p);
-        p.post({ type: "start", modules: compiledModules(), job: sent, bounds });
+        p.post({ type: "start", job: sent, bounds, ...(file ? { file } : {}) });
         pump();
       })
       .catch((e) =>
@@ -669,7 +757,15 @@ export async function decodeInWorkers(
       shape.sampleRate,
       shape.bandwidth,
     );
-    return { frames, counts, segments: n };
+    const timings = results.map((r, i) => ({
+      from: plan.cuts[i]!,
+      to: plan.cuts[i + 1]!,
+      thread: here && i === 0 ? ("this" as const) : ("worker" as const),
+      started: r.timing.started - called,
+      finished: r.timing.finished - called,
+      busy: r.timing.busy,
+    }));
+    return { frames, counts, segments: n, timings };
   } finally {
     for (const p of busy) p.terminate();
     // this thread's segment stops at its next chunk when a worker failed; its receiver is disposed before the call settles

@@ -45,6 +45,19 @@ export interface SegmentCounts {
   lowConfidence: number;
 }
 
+/** When a segment was decoded: milliseconds on a clock every thread shares (performance.timeOrigin + now()). */
+export interface SegmentTiming {
+  /** Its receivers were made. */
+  started: number;
+  /** Its frames were out (finish). */
+  finished: number;
+  /** Milliseconds spent in push, summed (the rest of started..finished the thread waited or served others). */
+  busy: number;
+}
+
+/** Now on the clock every thread shares (each realm's performance.now() counts from its own origin). */
+const sharedNow = (): number => performance.timeOrigin + performance.now();
+
 export interface SegmentDecoder {
   push(samples: Samples): void;
   /** Flushes the receivers and returns the kept frames in time order. */
@@ -58,6 +71,7 @@ export interface SegmentDecoder {
    */
   readonly done: boolean;
   counts(): SegmentCounts;
+  timing(): SegmentTiming;
 }
 
 /** Sends the first `bounds.prime` samples pushed to `prime` (the DC/IQ estimates), the rest to `decode`. */
@@ -83,6 +97,36 @@ function primer(
 }
 
 export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): SegmentDecoder {
+  const started = sharedNow();
+  const d = untimed(job, bounds);
+  let busy = 0;
+  let finished = Number.NaN;
+  return {
+    push(x) {
+      const t = performance.now();
+      d.push(x);
+      busy += performance.now() - t;
+    },
+    finish() {
+      const t = performance.now();
+      const frames = d.finish();
+      busy += performance.now() - t;
+      finished = sharedNow();
+      return frames;
+    },
+    dispose: () => d.dispose(),
+    get consumed() {
+      return d.consumed;
+    },
+    get done() {
+      return d.done;
+    },
+    counts: () => d.counts(),
+    timing: () => ({ started, finished, busy }),
+  };
+}
+
+function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "timing"> {
   const kept: SegmentFrame[] = [];
   // positions are the whole recording's already (the receivers are placed at the segment's start)
   const take = (f: Frame, channel: number) => {

@@ -10,8 +10,10 @@
  */
 import { ChirpError } from "../errors.js";
 import { usePrecompiled } from "../wasm/instantiate.js";
-import type { FromWorker, ToWorker } from "./parallel.js";
+import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
+import type { FromWorker, SampleFile, ToWorker } from "./parallel.js";
 import type { SegmentDecoder } from "./segment.js";
+import type { Samples } from "./types.js";
 
 type Post = (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
 
@@ -31,11 +33,61 @@ function failure(e: unknown): FromWorker {
   return { type: "error", code: "WORKER_FAILED", message: e instanceof Error ? e.message : String(e) };
 }
 
+/** The recording's file this worker reads its chunks from (Node), into one buffer reused for each. */
+interface OpenFile {
+  read(first: number, count: number): Samples;
+  close(): void;
+}
+let file: OpenFile | null = null;
+
+const VIEWS = { cf32: Float32Array, cs16: Int16Array, cs8: Int8Array, cu8: Uint8Array } as const;
+
+async function openFile(f: SampleFile): Promise<OpenFile> {
+  const NODE_FS = "node:fs";
+  const fs = (await import(/* @vite-ignore */ NODE_FS)) as typeof import("node:fs");
+  const fd = fs.openSync(f.path, "r");
+  const per = BYTES_PER_SAMPLE[f.format];
+  let buf = new ArrayBuffer(0);
+  return {
+    read(first, count) {
+      const want = count * per;
+      if (buf.byteLength < want) buf = new ArrayBuffer(want);
+      const bytes = new Uint8Array(buf, 0, want);
+      for (let got = 0; got < want; ) {
+        const n = fs.readSync(fd, bytes, got, want - got, f.offset + first * per + got);
+        if (n === 0) throw new ChirpError("IO_ERROR", `${f.path} ended early (file changed while reading?)`);
+        got += n;
+      }
+      return new VIEWS[f.format](buf, 0, want / VIEWS[f.format].BYTES_PER_ELEMENT);
+    },
+    close: () => fs.closeSync(fd),
+  };
+}
+
+function closeFile(): void {
+  file?.close();
+  file = null;
+}
+
+let segment: typeof import("./segment.js") | null = null;
+/** Why the decoder could not be loaded: the next segment's start reports it (nobody may be listening while the worker waits in the pool). */
+let loadFailure: unknown = null;
+
 async function handle(msg: ToWorker, post: Post): Promise<void> {
-  if (msg.type === "start") {
+  if (msg.type === "load") {
     usePrecompiled(msg.modules);
-    const { createSegmentDecoder } = await import("./segment.js");
-    decoder = createSegmentDecoder(msg.job, msg.bounds);
+    try {
+      segment = await import("./segment.js");
+    } catch (e) {
+      loadFailure = e;
+    }
+  } else if (msg.type === "start") {
+    if (!segment) throw loadFailure;
+    decoder = segment.createSegmentDecoder(msg.job, msg.bounds);
+    if (msg.file) file = await openFile(msg.file);
+  } else if (msg.type === "read") {
+    decoder!.push(file!.read(msg.first, msg.count));
+    post({ type: "consumed", samples: decoder!.consumed, done: decoder!.done });
   } else if (msg.type === "samples") {
     decoder!.push(msg.samples);
     // the chunk's buffer goes back to the parent for its next copy (shared memory stays where it is)
@@ -46,9 +98,10 @@ async function handle(msg: ToWorker, post: Post): Promise<void> {
   } else {
     const d = decoder!;
     decoder = null;
+    closeFile();
     try {
       const frames = d.finish();
-      post({ type: "frames", frames, counts: d.counts() });
+      post({ type: "frames", frames, counts: d.counts(), timing: d.timing() });
     } finally {
       d.dispose();
     }
@@ -63,6 +116,7 @@ function listen(post: Post): (msg: ToWorker) => void {
       .catch((e) => {
         decoder?.dispose();
         decoder = null;
+        closeFile();
         post(failure(e));
       });
   };
