@@ -16,6 +16,7 @@ import os from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { decodeRecording, decodeRecordingParallel, terminateIdleWorkers } from "../dist/rx/index.js";
+import { decodeInWorkers } from "../dist/rx/parallel.js";
 import { writeDocsBlock } from "./docs-block.mjs";
 import { decodeProcess, simulateTargetRecording } from "./target-recording.mjs";
 
@@ -67,6 +68,11 @@ try {
   const one = await measure(() => decodeRecording(iq, opts));
   const w2 = await measure(() => decodeRecordingParallel(iq, { ...opts, workers: 2 }));
   const w2all = await measure(() => decodeRecordingParallel(iq, { ...opts, workers: 2, thisThread: false }));
+  // Which thread finished when: one more call through the internal decodeInWorkers, which reports
+  // each segment (a thread that finished takes the end of another's segment, so there may be more than 2).
+  const job = { kind: "channels", channels: [{ sampleRate: rate, bandwidth: 125000, sfs: [7] }] };
+  const source = { total: samples, read: (first, count) => iq.subarray(2 * first, 2 * (first + count)), views: true };
+  const perSegment = (await decodeInWorkers(source, job, { workers: 2 })).timings;
   const key = (f) => `${f.startSample} ${f.payloadHex} ${f.crcOk} ${f.cr} ${f.truncated}`;
   // in time order (chirp decode --json prints frames as they complete, a long garbage frame after the next one)
   const inOrder = (a) => [...a].sort((x, y) => x.startSampleExact - y.startSampleExact);
@@ -137,6 +143,15 @@ try {
   say();
   say(
     `Target: 2 cores at least 1.8x one (wall). Library, this thread and a worker: ${ratio(one.wall, w2.wall)} against one receiver in this thread (${ratio(one.wall, w2.first.wall)} on a first call, whose worker starts); CPU overhead of the split (every thread's CPU time over the single receiver's) ${ratio(w2.cpu, one.cpu)} (the overlap read past the cut, the copies to the worker), ${ratio(w2.first.cpu, one.cpu)} on a first call (the worker's start-up and its JavaScript compiled again). Both segments in workers: ${ratio(one.wall, w2all.wall)} wall, CPU ${ratio(w2all.cpu, one.cpu)} (${ratio(w2all.first.cpu, one.cpu)} on a first call). \`chirp decode --jobs 2\` is a first call in a new process.`,
+  );
+  say();
+  say(
+    `Segments of one more call (this thread and a worker; ms after the call): ${perSegment
+      .map(
+        (t) =>
+          `${t.thread === "this" ? "this thread" : "worker"} ${(t.from / 1e6).toFixed(2)}..${(t.to / 1e6).toFixed(2)} M samples, ${t.started.toFixed(0)}..${t.finished.toFixed(0)} ms (${t.busy.toFixed(0)} ms decoding)`,
+      )
+      .join("; ")}.`,
   );
   const table = lines.join("\n");
   console.log(table);

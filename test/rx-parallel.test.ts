@@ -347,6 +347,78 @@ describe("workers on recordings with a frame at every cut", () => {
   });
 });
 
+describe("a thread that finishes its segment takes the end of another's", () => {
+  const o: ReceiverOptions = { sampleRate: 250e3, bandwidth: 125e3, sf: 7 };
+  const { sf, ...common } = o;
+  const job: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf] }] };
+  const params = { sf, bandwidth: o.bandwidth, cr: 1 };
+  const total = 3_000_000;
+  // a frame every 0.1 s (every lead-in holds several), some of them across wherever the cuts fall
+  const frames = Array.from({ length: 110 }, (_, i) => ({
+    params,
+    payloadLength: 8 + (i % 9),
+    startSample: 1000 + i * 27_000,
+  }));
+  const sim = simulate({
+    frames,
+    sampleRate: o.sampleRate,
+    snrDb: 0,
+    cfoHz: 2500,
+    sfoPpm: 5,
+    lengthSamples: total,
+    seed: 31,
+  });
+  const one = decodeRecording(sim.iq, o);
+  const read = (first: number, count: number) => sim.iq.slice(2 * first, 2 * (first + count));
+
+  it("this thread takes most of a worker's segment while the worker starts (1 s late)", async () => {
+    expect(one.filter((f) => f.crcOk)).toHaveLength(frames.length);
+    // the worker module, loaded a second late (its messages wait for it)
+    const late = new URL(
+      `data:text/javascript,await new Promise((r) => setTimeout(r, 1000)); await import(${JSON.stringify(workerUrl.href)});`,
+    );
+    terminateIdleWorkers();
+    const r = await decodeInWorkers({ total, read }, job, {
+      workers: 2,
+      workerUrl: late,
+      minStealSamples: 0,
+      chunkSamples: 1 << 16,
+    });
+    terminateIdleWorkers();
+    // the first cut is in the middle: this thread's segment, then parts of the worker's
+    expect(r.segments).toBeGreaterThan(2);
+    expect(r.timings.filter((t) => t.thread === "this").length).toBeGreaterThan(1);
+    expect(r.timings.flatMap((t) => [t.from, t.to])).toEqual([
+      0,
+      ...r.timings.slice(1).flatMap((t) => [t.from, t.from]),
+      total,
+    ]);
+    expectSameFrames(
+      r.frames.map((f) => f.frame),
+      one,
+    );
+  });
+
+  it("a worker takes the end of this thread's segment when this thread's samples come slowly", async () => {
+    // no DC/IQ priming: the worker's first samples are those of its lead-in (1.32 M on), which come at once
+    const plain = decodeRecording(sim.iq, { ...o, iqCorrection: false });
+    const slow = (first: number, count: number) =>
+      first < 1_300_000
+        ? new Promise<Float32Array>((resolve) => setTimeout(() => resolve(read(first, count)), 150))
+        : read(first, count);
+    const r = await decodeInWorkers(
+      { total, read: slow },
+      { kind: "channels", channels: [{ ...common, sfs: [sf], iqCorrection: false }] },
+      { workers: 2, workerUrl, minStealSamples: 0 },
+    );
+    expect(r.timings.filter((t) => t.thread === "worker").length).toBeGreaterThan(1);
+    expectSameFrames(
+      r.frames.map((f) => f.frame),
+      plain,
+    );
+  });
+});
+
 describe("workers wait for the next call", () => {
   it("a second call reuses the first call's workers; they stop when idle", async () => {
     terminateIdleWorkers();

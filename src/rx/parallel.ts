@@ -25,6 +25,7 @@ import { SEARCH_WINDOWS } from "./kernel.js";
 import { resolveOptions } from "./options.js";
 import {
   createSegmentDecoder,
+  sharedNow,
   type SegmentBounds,
   type SegmentCounts,
   type SegmentFrame,
@@ -77,6 +78,8 @@ export type ToWorker =
     }
   | { type: "samples"; samples: Samples }
   | { type: "read"; first: number; count: number }
+  /** Another thread decodes the segment's end: frames are kept up to `keepTo` now. */
+  | { type: "narrow"; keepTo: number }
   | { type: "end" };
 
 /** A worker's messages to its parent. */
@@ -307,6 +310,8 @@ export interface SegmentPlan {
   prime: number;
   /** Half-width of the band around a cut where both workers' frames are compared (a symbol of the largest SF). */
   band: number;
+  /** Cuts fall on multiples of this (the front end's blocks and phases line up there). */
+  align: number;
 }
 
 /** What the plan needs to know about a job: its rates, SFs and longest frame. */
@@ -421,7 +426,7 @@ export function planSegments(total: number, workers: number, shape: JobShape, ov
   const cuts = [0];
   for (let i = 1; i < n; i++) cuts.push(Math.round((i * total) / n / a) * a);
   cuts.push(total);
-  return { cuts, overlap, prime: shape.iqCorrection ? IQ_PRIME : 0, band: shape.symbol };
+  return { cuts, overlap, prime: shape.iqCorrection ? IQ_PRIME : 0, band: shape.symbol, align: a };
 }
 
 /** The same frame seen by the two workers of a cut: same channel, SF and polarity, starts within half a symbol. */
@@ -507,6 +512,8 @@ export interface DecodeInWorkersOptions extends ParallelOptions {
   onProgress?: (samplesConsumed: number) => void;
   /** The job's options were checked already (by making and disposing its receivers here). */
   checked?: boolean;
+  /** Samples left in a segment below which no thread takes a part of it (default: 2^22 or 8 overlaps, the more). */
+  minStealSamples?: number;
 }
 
 /** Chunks in flight to one worker: the next is sent when one has been consumed. */
@@ -574,6 +581,34 @@ export interface WorkersResult {
 
 type SegmentResult = { frames: SegmentFrame[]; counts: SegmentCounts; timing: SegmentTiming };
 
+/** A segment of the recording being decoded: its own samples [from, to) and how far its thread is. */
+interface Segment {
+  from: number;
+  /** Lowered when another thread takes the rest (steal). */
+  to: number;
+  thread: "this" | "worker";
+  /** Where its decoder is: the recording's sample its receivers have reached. */
+  at: number;
+  /** Samples handed to its decoder so far (read or sent; a new cut must not be before them). */
+  sent?: number;
+  /** Tells its thread that the segment now ends at `to`. */
+  narrow(to: number): void;
+  /** Its own samples decoded (for onProgress). */
+  progress: number;
+  /** When (sharedNow) its decoder was first and last heard of, and where it was first (its speed). */
+  t0?: number;
+  t1?: number;
+  at0?: number;
+  result?: SegmentResult;
+}
+
+/** Samples per millisecond a segment's thread has decoded it at (NaN before it is known). */
+const rate = (s: Segment): number => (s.at - s.at0!) / (s.t1! - s.t0!);
+
+/** Samples left in a segment below which no other thread takes a part of it (about 0.05 s of decoding at SF7). */
+const MIN_STEAL = 1 << 22;
+
+
 /** Decodes `source` with the job's receivers in up to `workers` segments at once. */
 export async function decodeInWorkers(
   source: SampleSource,
@@ -584,76 +619,125 @@ export async function decodeInWorkers(
   const shape = jobShape(job);
   const plan = planSegments(source.total, o.workers, shape, o.overlapSamples);
   const chunk = o.chunkSamples ?? 1 << 20;
+  const total = source.total;
   const n = plan.cuts.length - 1;
   const here = o.thisThread !== false;
   const sent = cloneable(job);
   // a worker reads a file itself only where it has Node's file system (worker_threads)
   const file = source.file && !hasWebWorkers() ? source.file : undefined;
-  const called = performance.timeOrigin + performance.now();
+  const minSteal = o.minStealSamples ?? Math.max(MIN_STEAL, 8 * plan.overlap);
+  const called = sharedNow();
   /** Workers of this call not yet back in the pool: terminated if the call fails. */
   const busy = new Set<WorkerPort>();
-  const progress = new Array<number>(n).fill(0);
-  const results: SegmentResult[] = new Array(n);
+  const segments: Segment[] = [];
+  const segment = (from: number, to: number, thread: "this" | "worker"): Segment => {
+    const s: Segment = { from, to, thread, at: Math.max(0, from - plan.overlap), narrow: () => {}, progress: 0 };
+    segments.push(s);
+    return s;
+  };
+  for (let i = 0; i < n; i++) segment(plan.cuts[i]!, plan.cuts[i + 1]!, here && i === 0 ? "this" : "worker");
   let failed = false;
   let fail: (e: unknown) => void = () => {};
-  let done: (i: number, r: SegmentResult) => void = () => {};
+  /** Threads still decoding (or starting): the call is done when none is. */
+  let running = 0;
+  let idle: () => void = () => {};
   const all = new Promise<void>((resolve, reject) => {
-    let pending = n;
     fail = (e) => {
       if (failed) return;
       failed = true;
       reject(e);
     };
-    done = (i, r) => {
-      results[i] = r;
-      if (--pending === 0) resolve();
+    idle = () => {
+      if (--running === 0) resolve();
     };
   });
-  const span = (i: number) => {
-    const lo = Math.max(0, plan.cuts[i]! - plan.overlap);
-    const hi = Math.min(source.total, plan.cuts[i + 1]! + plan.overlap);
-    const prime = Math.min(lo, plan.prime);
-    const bounds: SegmentBounds = {
+  const bounds = (s: Segment): SegmentBounds & { lo: number; hi: number } => {
+    const lo = Math.max(0, s.from - plan.overlap);
+    return {
+      lo,
+      hi: Math.min(total, s.to + plan.overlap),
       offset: lo,
-      prime,
-      keepFrom: i === 0 ? -Infinity : plan.cuts[i]! - plan.band,
-      keepTo: i === n - 1 ? Infinity : plan.cuts[i + 1]! + plan.band,
+      prime: Math.min(lo, plan.prime),
+      keepFrom: s.from === 0 ? -Infinity : s.from - plan.band,
+      keepTo: s.to === total ? Infinity : s.to + plan.band,
     };
-    const report = (consumed: number) => {
-      progress[i] = Math.max(0, Math.min(plan.cuts[i + 1]!, lo + consumed) - plan.cuts[i]!);
-      o.onProgress?.(progress.reduce((s, x) => s + x, 0));
-    };
-    return { lo, hi, prime, bounds, report };
+  };
+  const report = (s: Segment) => {
+    s.progress = Math.max(0, Math.min(s.to, s.at) - s.from);
+    const now = sharedNow();
+    if (s.t0 === undefined) [s.t0, s.at0] = [now, s.at];
+    s.t1 = now;
+    o.onProgress?.(segments.reduce((sum, x) => sum + x.progress, 0));
   };
 
-  // This thread's segment: its samples decoded where they are, the workers' served between chunks.
-  const decodeHere = async (i: number): Promise<void> => {
-    const { lo, hi, bounds, report } = span(i);
-    const d = createSegmentDecoder(sent, bounds);
-    try {
-      for (let next = lo; next < hi && !failed; ) {
-        const count = chunkAt(next, hi, bounds.keepTo, Math.min(HERE_CHUNK, chunk));
-        let x = source.read(next, count);
-        if (x instanceof Promise) x = await x;
-        d.push(x);
-        next += count;
-        report(d.consumed);
-        // the frames it keeps are out: the rest of the overlap past the cut is not needed
-        if (d.done) break;
-        if (n > 1) await yieldToEvents();
+  /**
+   * A thread that finished its segment takes the second half of what is left of the segment with
+   * the most left (when that is worth a segment's start: its overlap and DC/IQ priming), whose
+   * thread stops at the new cut: so neither thread waits for the other at the end (a worker that
+   * started late, a thread with less of the machine).
+   */
+  const steal = (thread: "this" | "worker", finished: Segment): Segment | null => {
+    let victim: Segment | null = null;
+    let left = 0;
+    for (const s of segments) {
+      if (s.result) continue;
+      const l = s.to - Math.max(s.from, s.at);
+      if (l > left) [victim, left] = [s, l];
+    }
+    if (!victim || left < minSteal) return null;
+    const at = Math.max(victim.from, victim.at);
+    // both should end together: the victim at its speed so far, the thief at its last segment's
+    // (its start costing about its overlap and a tenth of its priming in decoding time)
+    const cost = plan.overlap + Math.min(at, plan.prime) / 10;
+    const speed = Math.min(4, Math.max(0.25, rate(victim) / rate(finished) || 1));
+    // not before the samples already handed to the victim (a frame starting after them cannot be out yet)
+    const up = (x: number) => Math.ceil(x / plan.align) * plan.align;
+    const cut = up(Math.max(at + (speed * (left + cost)) / (1 + speed), victim.sent ?? 0));
+    // both parts long enough that a frame near one of their cuts is far from the other
+    if (cut - victim.from < 2 * plan.overlap || victim.to - cut < 2 * plan.overlap) return null;
+    const stolen = segment(cut, victim.to, thread);
+    victim.to = cut;
+    victim.narrow(cut);
+    return stolen;
+  };
+
+  // This thread's segments: their samples decoded where they are, the workers' served between chunks.
+  const decodeHere = async (first: Segment): Promise<void> => {
+    for (let s: Segment | null = first; s && !failed; s = steal("this", s)) {
+      const b = bounds(s);
+      const d = createSegmentDecoder(sent, b);
+      s.narrow = (to) => {
+        b.hi = Math.min(total, to + plan.overlap);
+        b.keepTo = to + plan.band;
+        d.narrow(b.keepTo);
+      };
+      try {
+        for (let next = b.lo - b.prime; next < b.hi && !failed; ) {
+          const count = chunkAt(next, b.hi, b.keepTo, Math.min(HERE_CHUNK, chunk));
+          // a view returned at once is used at once: this thread's next read may reuse its memory
+          let x = source.read(next, count);
+          if (x instanceof Promise) x = await x;
+          d.push(x);
+          next += count;
+          s.sent = next;
+          s.at = b.lo + d.consumed;
+          report(s);
+          // the frames it keeps are out: the rest of the overlap past the cut is not needed
+          if (d.done) break;
+          if (segments.length > 1) await yieldToEvents();
+        }
+        if (!failed) s.result = { frames: d.finish(), counts: d.counts(), timing: d.timing() };
+      } finally {
+        d.dispose();
       }
-      if (!failed) {
-        const frames = d.finish();
-        done(i, { frames, counts: d.counts(), timing: d.timing() });
-      }
-    } finally {
-      d.dispose();
     }
   };
 
-  const startWorker = (i: number): void => {
-    const { lo, hi, prime, bounds, report } = span(i);
-    let next = lo - prime;
+  /** A worker's segments: the first given, then those it steals. */
+  const startWorker = (first: Segment): void => {
+    let s = first;
+    let b = bounds(s);
+    let next = 0;
     let inFlight = 0;
     let ended = false;
     let port: WorkerPort | null = null;
@@ -665,17 +749,17 @@ export async function decodeInWorkers(
       chain = chain.then(send).catch(fail);
     };
     const send = async () => {
-      while (!failed && inFlight < IN_FLIGHT && next < hi) {
-        const count = chunkAt(next, hi, bounds.keepTo, chunk);
-        const first = next;
+      while (!failed && inFlight < IN_FLIGHT && next < b.hi) {
+        const count = chunkAt(next, b.hi, b.keepTo, chunk);
+        const at = next;
         next += count;
+        s.sent = next;
         inFlight++;
         if (file) {
-          port!.post({ type: "read", first, count });
+          port!.post({ type: "read", first: at, count });
           continue;
         }
-        // a view returned at once is used at once: this thread's next read may reuse its memory
-        let x = source.read(first, count);
+        let x = source.read(at, count);
         if (x instanceof Promise) x = await x;
         if (isShared(x)) port!.post({ type: "samples", samples: x });
         else if (source.views) {
@@ -693,10 +777,25 @@ export async function decodeInWorkers(
           port!.post({ type: "samples", samples: y }, [y.buffer as ArrayBuffer]);
         }
       }
-      if (!failed && next >= hi && !ended) {
+      if (!failed && next >= b.hi && !ended) {
         ended = true;
         port!.post({ type: "end" });
       }
+    };
+    /** Starts segment `s` on the worker (its bounds as they are now: a steal may have narrowed it before the worker was ready). */
+    const begin = () => {
+      b = bounds(s);
+      next = b.lo - b.prime;
+      ended = false;
+      s.narrow = (to) => {
+        b.hi = Math.min(total, to + plan.overlap);
+        b.keepTo = to + plan.band;
+        port!.post({ type: "narrow", keepTo: b.keepTo });
+        // the end may be due now (nothing else may be in flight to prompt it)
+        pump();
+      };
+      port!.post({ type: "start", job: sent, bounds: b, ...(file ? { file } : {}) });
+      pump();
     };
     const events: WorkerEvents = {
       message(m) {
@@ -704,35 +803,45 @@ export async function decodeInWorkers(
         if (m.type === "consumed") {
           inFlight--;
           if (m.buffer) free.push(m.buffer);
-          if (m.done) next = hi;
-          report(m.samples);
+          if (m.done) next = b.hi;
+          s.at = b.lo + m.samples;
+          report(s);
           pump();
         } else if (m.type === "frames") {
+          s.result = { frames: m.frames, counts: m.counts, timing: m.timing };
+          const more = steal("worker", s);
+          if (more) {
+            s = more;
+            begin();
+            return;
+          }
           busy.delete(port!);
           release(port!);
-          done(i, { frames: m.frames, counts: m.counts, timing: m.timing });
+          idle();
         } else if (m.type === "error") {
           fail(
             new ChirpError(
               m.code as ChirpError["code"],
-              `${m.message} (in the worker decoding samples ${lo} to ${hi} of the recording)`,
+              `${m.message} (in the worker decoding samples ${b.lo} to ${b.hi} of the recording)`,
               { parameter: m.parameter, allowed: m.allowed },
             ),
           );
         }
       },
       fail(reason) {
-        fail(new ChirpError("WORKER_FAILED", `a decoding worker (samples ${lo} to ${hi}) stopped: ${reason}`));
+        fail(new ChirpError("WORKER_FAILED", `a decoding worker (samples ${b.lo} to ${b.hi}) stopped: ${reason}`));
       },
     };
+    // before the worker is ready, its segment's narrowing is only remembered (begin reads it)
+    s.narrow = () => {};
+    running++;
     acquire(o.workerUrl, events)
       .then((p) => {
         port = p;
         // the call failed while this worker started: nothing for it to do
         if (failed) return p.terminate();
         busy.add(p);
-        p.post({ type: "start", job: sent, bounds, ...(file ? { file } : {}) });
-        pump();
+        begin();
       })
       .catch((e) =>
         fail(new ChirpError("WORKER_FAILED", `a decoding worker could not start: ${message(e)}`, { cause: e })),
@@ -741,9 +850,14 @@ export async function decodeInWorkers(
 
   let mine: Promise<void> = Promise.resolve();
   try {
-    for (let i = here ? 1 : 0; i < n; i++) startWorker(i);
-    if (here) mine = decodeHere(0).catch((e) => fail(e));
+    for (const s of segments) if (s.thread === "worker") startWorker(s);
+    if (here) {
+      running++;
+      mine = decodeHere(segments[0]!).then(idle, fail);
+    }
     await all;
+    segments.sort((x, y) => x.from - y.from);
+    const results = segments.map((s) => s.result!);
     const counts: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };
     for (const r of results) {
       counts.detections += r.counts.detections;
@@ -753,19 +867,19 @@ export async function decodeInWorkers(
     }
     const frames = mergeSegments(
       results.map((r) => r.frames),
-      plan,
+      { ...plan, cuts: [...segments.map((s) => s.from), total] },
       shape.sampleRate,
       shape.bandwidth,
     );
-    const timings = results.map((r, i) => ({
-      from: plan.cuts[i]!,
-      to: plan.cuts[i + 1]!,
-      thread: here && i === 0 ? ("this" as const) : ("worker" as const),
-      started: r.timing.started - called,
-      finished: r.timing.finished - called,
-      busy: r.timing.busy,
+    const timings = segments.map((s) => ({
+      from: s.from,
+      to: s.to,
+      thread: s.thread,
+      started: s.result!.timing.started - called,
+      finished: s.result!.timing.finished - called,
+      busy: s.result!.timing.busy,
     }));
-    return { frames, counts, segments: n, timings };
+    return { frames, counts, segments: segments.length, timings };
   } finally {
     for (const p of busy) p.terminate();
     // this thread's segment stops at its next chunk when a worker failed; its receiver is disposed before the call settles

@@ -56,7 +56,7 @@ export interface SegmentTiming {
 }
 
 /** Now on the clock every thread shares (each realm's performance.now() counts from its own origin). */
-const sharedNow = (): number => performance.timeOrigin + performance.now();
+export const sharedNow = (): number => performance.timeOrigin + performance.now();
 
 export interface SegmentDecoder {
   push(samples: Samples): void;
@@ -72,6 +72,8 @@ export interface SegmentDecoder {
   readonly done: boolean;
   counts(): SegmentCounts;
   timing(): SegmentTiming;
+  /** Keeps frames only up to `keepTo` from now (another thread decodes what follows); never widens. */
+  narrow(keepTo: number): void;
 }
 
 /** Sends the first `bounds.prime` samples pushed to `prime` (the DC/IQ estimates), the rest to `decode`. */
@@ -98,6 +100,8 @@ function primer(
 
 export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): SegmentDecoder {
   const started = sharedNow();
+  // its own copy: narrow changes keepTo
+  bounds = { ...bounds };
   const d = untimed(job, bounds);
   let busy = 0;
   let finished = Number.NaN;
@@ -123,10 +127,13 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
     },
     counts: () => d.counts(),
     timing: () => ({ started, finished, busy }),
+    narrow(keepTo) {
+      bounds.keepTo = Math.min(bounds.keepTo, keepTo);
+    },
   };
 }
 
-function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "timing"> {
+function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "timing" | "narrow"> {
   const kept: SegmentFrame[] = [];
   // positions are the whole recording's already (the receivers are placed at the segment's start)
   const take = (f: Frame, channel: number) => {

@@ -85,6 +85,8 @@ async function handle(msg: ToWorker, post: Post): Promise<void> {
     if (!segment) throw loadFailure;
     decoder = segment.createSegmentDecoder(msg.job, msg.bounds);
     if (msg.file) file = await openFile(msg.file);
+  } else if (msg.type === "narrow") {
+    decoder!.narrow(msg.keepTo);
   } else if (msg.type === "read") {
     decoder!.push(file!.read(msg.first, msg.count));
     post({ type: "consumed", samples: decoder!.consumed, done: decoder!.done });
