@@ -26,7 +26,7 @@ import {
   terminateIdleWorkers,
 } from "../src/rx/parallel.js";
 import { createSegmentDecoder, type SegmentJob } from "../src/rx/segment.js";
-import { simulate } from "../src/sim/index.js";
+import { type SimFrame, simulate } from "../src/sim/index.js";
 import { chirp, lines } from "./cli-run.js";
 import { describeShared, loadCapture, readSharedJson, type SharedCapture } from "./shared.js";
 
@@ -189,6 +189,11 @@ describeShared("workers give the frames of one receiver on the shared captures",
   });
 });
 
+/** `frames` simulated at 0 dB with a 2.5 kHz carrier and a 5 ppm clock offset. */
+function impaired(frames: SimFrame[], sampleRate: number, total: number, seed: number) {
+  return simulate({ frames, sampleRate, snrDb: 0, cfoHz: 2500, sfoPpm: 5, lengthSamples: total, seed });
+}
+
 /**
  * A simulated recording with one frame placed relative to each cut the plan makes for `workers`
  * (offsets in symbols: negative starts before the cut), plus frames far from any cut.
@@ -208,15 +213,7 @@ function acrossCuts(o: ReceiverOptions, workers: number, total: number, offsets:
   // one far from the cuts, in the first segment
   frames.push({ params, payloadLength: 20, startSample: Math.round(plan.cuts[1]! / 3) });
   frames.sort((a, b) => a.startSample - b.startSample);
-  const sim = simulate({
-    frames,
-    sampleRate: o.sampleRate,
-    snrDb: 0,
-    cfoHz: 2500,
-    sfoPpm: 5,
-    lengthSamples: total,
-    seed,
-  });
+  const sim = impaired(frames, o.sampleRate, total, seed);
   return { iq: sim.iq, truth: sim.truth, plan };
 }
 
@@ -359,15 +356,7 @@ describe("a thread that finishes its segment takes the end of another's", () => 
     payloadLength: 8 + (i % 9),
     startSample: 1000 + i * 27_000,
   }));
-  const sim = simulate({
-    frames,
-    sampleRate: o.sampleRate,
-    snrDb: 0,
-    cfoHz: 2500,
-    sfoPpm: 5,
-    lengthSamples: total,
-    seed: 31,
-  });
+  const sim = impaired(frames, o.sampleRate, total, 31);
   const one = decodeRecording(sim.iq, o);
   const read = (first: number, count: number) => sim.iq.slice(2 * first, 2 * (first + count));
 

@@ -608,7 +608,6 @@ const rate = (s: Segment): number => (s.at - s.at0!) / (s.t1! - s.t0!);
 /** Samples left in a segment below which no other thread takes a part of it (about 0.05 s of decoding at SF7). */
 const MIN_STEAL = 1 << 22;
 
-
 /** Decodes `source` with the job's receivers in up to `workers` segments at once. */
 export async function decodeInWorkers(
   source: SampleSource,
