@@ -46,7 +46,7 @@ export class RxContext {
   /** 2 n i32: bin -> interleaver word, full rate then reduced rate (filled by the caller). */
   words: usize;
   result: SymbolResult;
-  /** 32 f64: demod's scratch (the argmax lanes, the sub-block sums). */
+  /** 32 f64: the sub-block sums (phaseSlope, coherence). */
   best: usize;
   /** SPECTRUM_SLOTS x n complex f32 (demod keep / prev). */
   spectra: usize;
@@ -195,23 +195,41 @@ function fold(c: RxContext, dst: usize): void {
   }
 }
 
+/**
+ * The first largest of the n f64 at p (n a multiple of 4), its bin and value into the result's bin
+ * and peak; returns their total. The sum and maximum run four lanes at a time (two vectors: four
+ * dependency chains), then the first pair holding the maximum is found by comparing whole vectors:
+ * the scalar loop's bin (NaN never the largest; -1 and bin 0 when nothing is larger).
+ */
+function peakTotal(res: SymbolResult, p: usize, n: i32): f64 {
+  let t0 = f64x2.splat(0), t1 = f64x2.splat(0), m0 = f64x2.splat(-1), m1 = f64x2.splat(-1);
+  for (let k = 0; k < n; k += 4) {
+    const o = <usize>k << 3;
+    const q0 = v128.load(p + o), q1 = v128.load(p + o, 16);
+    t0 = f64x2.add(t0, q0);
+    t1 = f64x2.add(t1, q1);
+    m0 = f64x2.pmax(m0, q0);
+    m1 = f64x2.pmax(m1, q1);
+  }
+  const t = f64x2.add(t0, t1), mm = f64x2.pmax(m0, m1);
+  const bv = max(f64x2.extract_lane(mm, 0), f64x2.extract_lane(mm, 1)), bvv = f64x2.splat(bv);
+  let k = 0;
+  while (k < n && !v128.any_true(f64x2.eq(v128.load(p + (<usize>k << 3)), bvv))) k += 2;
+  res.bin = k >= n ? 0 : load<f64>(p + (<usize>k << 3)) == bv ? <f64>k : <f64>(k + 1);
+  res.peak = bv;
+  return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+}
+
 /** Peak of an f64 spectrum with a parabolic fractional estimate; into the result. */
 function peakOf(c: RxContext, p: usize): void {
-  const n = c.n;
-  let best = 0, bv: f64 = -1, total: f64 = 0;
-  for (let k = 0; k < n; k++) {
-    const v = load<f64>(p + (<usize>k << 3));
-    total += v;
-    if (v > bv) { bv = v; best = k; }
-  }
+  const n = c.n, res = c.result;
+  const total = peakTotal(res, p, n);
+  const best = <i32>res.bin, bv = res.peak;
   const a = load<f64>(p + (<usize>((best + n - 1) % n) << 3)), b = load<f64>(p + (<usize>((best + 1) % n) << 3));
   const den = a - 2 * bv + b;
   let frac: f64 = 0;
   if (den < 0) frac = Math.max(-0.5, Math.min(0.5, (0.5 * (a - b)) / den));
-  const res = c.result;
-  res.bin = <f64>best;
   res.frac = frac;
-  res.peak = bv;
   res.mean = (total - bv) / <f64>(n - 1);
   res.band = a + bv + b;
   res.steady = 0;
@@ -679,45 +697,18 @@ export function rxsym_demod(p: usize, pos: f64, down: i32, cfoBins: f64, atBin: 
     binResult(c.result, atBin, <f64>load<f32>(w1 + o), <f64>load<f32>(w1 + o, 4));
     return;
   }
-  // the powers in f64, two bins per vector (the scalar products and sum), their total, and the
-  // first largest: two vectors per step (bins k, k + 1 and k + 2, k + 3: four lanes, four
-  // dependency chains), then the largest lane (the lowest bin of equals)
-  const pow = c.pow;
-  let t0 = f64x2.splat(0), t1 = f64x2.splat(0), m0 = f64x2.splat(-1), m1 = f64x2.splat(-1);
-  let b0 = f64x2.splat(0), b1 = f64x2.splat(0), kv = f64x2(0, 1);
-  const two = f64x2.splat(2), four = f64x2.splat(4);
-  for (let k = 0; k < n; k += 4) {
+  // the powers in f64, two bins per vector (the scalar products), their first largest and total
+  const pow = c.pow, res = c.result;
+  for (let k = 0; k < n; k += 2) {
     const o = <usize>k << 3;
-    const q0 = power2(v128.load(w1 + o)), q1 = power2(v128.load(w1 + o, 16));
-    v128.store(pow + o, q0);
-    v128.store(pow + o, q1, 16);
-    t0 = f64x2.add(t0, q0);
-    t1 = f64x2.add(t1, q1);
-    const g0 = f64x2.gt(q0, m0), g1 = f64x2.gt(q1, m1);
-    m0 = v128.bitselect(q0, m0, g0);
-    m1 = v128.bitselect(q1, m1, g1);
-    b0 = v128.bitselect(kv, b0, g0);
-    b1 = v128.bitselect(f64x2.add(kv, two), b1, g1);
-    kv = f64x2.add(kv, four);
+    v128.store(pow + o, power2(v128.load(w1 + o)));
   }
-  const tv = f64x2.add(t0, t1);
-  const total = f64x2.extract_lane(tv, 0) + f64x2.extract_lane(tv, 1);
-  const lanes = c.best;
-  v128.store(lanes, m0);
-  v128.store(lanes, m1, 16);
-  v128.store(lanes, b0, 32);
-  v128.store(lanes, b1, 48);
-  let best = 0, bv: f64 = -1;
-  for (let j = 0; j < 4; j++) {
-    const v = load<f64>(lanes + (<usize>j << 3)), k = <i32>load<f64>(lanes + (<usize>(j + 4) << 3));
-    if (v > bv || (v == bv && k < best)) { bv = v; best = k; }
-  }
+  const total = peakTotal(res, pow, n);
+  const best = <i32>res.bin;
   const k0 = atBin >= 0 ? atBin : best;
   const km = (k0 + n - 1) % n, kp = (k0 + 1) % n;
   const zr0 = <f64>load<f32>(w1 + (<usize>k0 << 3)), zi0 = <f64>load<f32>(w1 + (<usize>k0 << 3), 4);
   const pk0 = load<f64>(pow + (<usize>k0 << 3));
-  const res = c.result;
-  res.bin = <f64>best;
   res.frac = binFraction(c, k0);
   res.peak = pk0;
   res.mean = (total - pk0 - load<f64>(pow + (<usize>km << 3)) - load<f64>(pow + (<usize>kp << 3))) / <f64>(n - 3);

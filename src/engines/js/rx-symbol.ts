@@ -3,8 +3,8 @@
 // peak, and (for payload symbols) turn the spectrum into per-bit log-likelihood ratios. The same
 // arithmetic as the Wasm kernels, except that intermediate values are f64 here and f32 there
 // (interpolator taps and input span), and that the Wasm kernels reorder sums and maxima for SIMD
-// (the interpolator's taps by parity, per-bit maxima by halving, the sub-block sums from the window
-// before the dechirp): the same values to within f32 rounding.
+// (the interpolator's taps by parity, a spectrum's total in four lanes, per-bit maxima by halving,
+// the sub-block sums from the window before the dechirp): the same values to within f32 rounding.
 //
 // Coherent demodulation at r = 2 samples per chip rotates the window by the carrier offset, then
 // interpolates it to 1 sample per chip at the exact (fractional) symbol timing with a windowed-sinc
