@@ -78,13 +78,21 @@ export function fir_halfband(x: usize, nIn: i32, h2: usize, even: usize, centre:
   const len = count + half;
   const a = scratch, b = scratch + (<usize>len << 3);
   const src = x + (<usize>(newest - m + 1) << 3);
-  for (let i = 0; i < len; i++) {
-    const v = v128.load(src + (<usize>i << 4));
-    v128.store64_lane(a + (<usize>i << 3), v, 0);
-    v128.store64_lane(b + (<usize>i << 3), v, 1);
+  // two pairs per step: one shuffle and one full store per array (an odd last pair by lanes)
+  let t = 0;
+  for (; t + 2 <= len; t += 2) {
+    const u = v128.load(src + (<usize>t << 4)), v = v128.load(src + (<usize>t << 4), 16);
+    v128.store(a + (<usize>t << 3), v128.shuffle<i64>(u, v, 0, 2));
+    v128.store(b + (<usize>t << 3), v128.shuffle<i64>(u, v, 1, 3));
+  }
+  if (t < len) {
+    const v = v128.load(src + (<usize>t << 4));
+    v128.store64_lane(a + (<usize>t << 3), v, 0);
+    v128.store64_lane(b + (<usize>t << 3), v, 1);
   }
   const c = f32x4.splat(centre);
   const o = out + (<usize>k << 3);
+  const tEnd = even + (<usize>(quarter & ~1) << 2);
   let i = 0;
   // four outputs per pass (two vectors) share each tap's splat
   for (; i + 4 <= count; i += 4) {
@@ -93,20 +101,21 @@ export function fir_halfband(x: usize, nIn: i32, h2: usize, even: usize, centre:
     const bc = b + (<usize>(i + quarter - 1) << 3);
     let acc0 = f32x4.mul(v128.load(bc), c), acc1 = f32x4.mul(v128.load(bc, 16), c);
     let acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
-    let j = 0;
-    for (; j + 2 <= quarter; j += 2) {
-      const q = <usize>j << 3;
-      const e0 = v128.load32_splat(even + (<usize>j << 2)), e1 = v128.load32_splat(even + (<usize>j << 2), 4);
-      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(p + q), v128.load(mirror - q)), e0));
-      acc1 = f32x4.add(acc1, f32x4.mul(f32x4.add(v128.load(p + q, 16), v128.load(mirror - q, 16)), e0));
-      acc2 = f32x4.add(acc2, f32x4.mul(f32x4.add(v128.load(p + q, 8), v128.load(mirror - q - 8)), e1));
-      acc3 = f32x4.add(acc3, f32x4.mul(f32x4.add(v128.load(p + q, 24), v128.load(mirror - q + 8)), e1));
+    // the pointers move by two taps per step, the loads take constant offsets from them
+    let pp = p, mm = mirror - 8, tp = even;
+    for (; tp < tEnd; tp += 8) {
+      const e0 = v128.load32_splat(tp), e1 = v128.load32_splat(tp, 4);
+      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(pp), v128.load(mm, 8)), e0));
+      acc1 = f32x4.add(acc1, f32x4.mul(f32x4.add(v128.load(pp, 16), v128.load(mm, 24)), e0));
+      acc2 = f32x4.add(acc2, f32x4.mul(f32x4.add(v128.load(pp, 8), v128.load(mm)), e1));
+      acc3 = f32x4.add(acc3, f32x4.mul(f32x4.add(v128.load(pp, 24), v128.load(mm, 16)), e1));
+      pp += 16;
+      mm -= 16;
     }
-    if (j < quarter) {
-      const q = <usize>j << 3;
-      const e0 = v128.load32_splat(even + (<usize>j << 2));
-      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(p + q), v128.load(mirror - q)), e0));
-      acc1 = f32x4.add(acc1, f32x4.mul(f32x4.add(v128.load(p + q, 16), v128.load(mirror - q, 16)), e0));
+    if (quarter & 1) {
+      const e0 = v128.load32_splat(tp);
+      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(pp), v128.load(mm, 8)), e0));
+      acc1 = f32x4.add(acc1, f32x4.mul(f32x4.add(v128.load(pp, 16), v128.load(mm, 24)), e0));
     }
     const d = o + (<usize>i << 3);
     v128.store(d, f32x4.add(acc0, acc2));
