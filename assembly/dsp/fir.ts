@@ -103,12 +103,22 @@ export function fir_halfband(x: usize, nIn: i32, h2: usize, even: usize, centre:
     let acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
     // the pointers move by two taps per step, the loads take constant offsets from them
     let pp = p, mm = mirror - 8, tp = even;
+    // the second vector's samples at taps j, j + 1 are the first's at j + 2, j + 3 (and the
+    // mirrored ones the other way round): each step loads four vectors and carries four
+    let f0 = v128.load(pp), f1 = v128.load(pp, 8); // first vector, forward, taps j and j + 1
+    let r2 = v128.load(mm, 24), r3 = v128.load(mm, 16); // second vector, mirrored, taps j and j + 1
     for (; tp < tEnd; tp += 8) {
       const e0 = v128.load32_splat(tp), e1 = v128.load32_splat(tp, 4);
-      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(v128.load(pp), v128.load(mm, 8)), e0));
-      acc1 = f32x4.add(acc1, f32x4.mul(f32x4.add(v128.load(pp, 16), v128.load(mm, 24)), e0));
-      acc2 = f32x4.add(acc2, f32x4.mul(f32x4.add(v128.load(pp, 8), v128.load(mm)), e1));
-      acc3 = f32x4.add(acc3, f32x4.mul(f32x4.add(v128.load(pp, 24), v128.load(mm, 16)), e1));
+      const g0 = v128.load(pp, 16), g1 = v128.load(pp, 24); // second vector, forward
+      const m0 = v128.load(mm, 8), m1 = v128.load(mm); // first vector, mirrored
+      acc0 = f32x4.add(acc0, f32x4.mul(f32x4.add(f0, m0), e0));
+      acc1 = f32x4.add(acc1, f32x4.mul(f32x4.add(g0, r2), e0));
+      acc2 = f32x4.add(acc2, f32x4.mul(f32x4.add(f1, m1), e1));
+      acc3 = f32x4.add(acc3, f32x4.mul(f32x4.add(g1, r3), e1));
+      f0 = g0;
+      f1 = g1;
+      r2 = m0;
+      r3 = m1;
       pp += 16;
       mm -= 16;
     }
