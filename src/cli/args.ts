@@ -119,6 +119,9 @@ export function choiceFlag<T extends string>(name: string, raw: unknown, allowed
 
 /** Writes one JSON object per line (bytes as hex, non-finite numbers as null). */
 export function jsonLine(o: unknown): string {
+  // A flat record (a decoded frame) needs no replacer: JSON writes non-finite numbers as null by
+  // itself, and a replacer takes JSON.stringify off its fast path (about half its time per frame).
+  if (isFlat(o)) return `${JSON.stringify(o)}\n`;
   return (
     JSON.stringify(o, (_k, v) => {
       if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -127,6 +130,17 @@ export function jsonLine(o: unknown): string {
       return v;
     }) + "\n"
   );
+}
+
+/** A plain object whose values are all strings, numbers, booleans, null or undefined. */
+function isFlat(o: unknown): boolean {
+  if (typeof o !== "object" || o === null || Object.getPrototypeOf(o) !== Object.prototype) return false;
+  for (const k in o) {
+    const v = (o as Record<string, unknown>)[k];
+    const t = typeof v;
+    if (t === "object" ? v !== null : t === "bigint" || t === "function" || t === "symbol") return false;
+  }
+  return true;
 }
 
 /** Parses a range "from:to:step" (inclusive of `to` within rounding) or a single value. */
