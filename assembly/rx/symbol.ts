@@ -514,27 +514,38 @@ function phaseSlope(c: RxContext, k: i32): f64 {
   return (Math.atan2(ai, ar) * 8.0) / (2.0 * Math.PI);
 }
 
-/** logI0's terms outside the logarithm: log I0(x) = logI0Lin + log(logI0Arg) / 2 (see logI0Diff). */
-let logI0Lin: f64 = 0, logI0Arg: f64 = 1;
-
-/** log I0(x) as the series below 2, the asymptotic form above (the js twin's logI0), split for logI0Diff. */
-@inline function logI0Parts(x: f64): void {
-  if (x < 2) {
-    const q = (x * x) / 4, s = 1 + q + (q * q) / 4 + (q * q * q) / 36;
-    logI0Lin = 0;
-    logI0Arg = s * s;
-  } else {
-    logI0Lin = x + 1 / (8 * x);
-    logI0Arg = 1 / (2 * Math.PI * x);
-  }
+/** The series of I0(x) below 2 (the js twin's logI0 takes its logarithm). */
+// @ts-ignore: decorator
+@inline function i0Series(x: f64): f64 {
+  const q = (x * x) / 4;
+  return 1 + q + (q * q) / 4 + (q * q * q) / 36;
 }
 
-/** log I0(x1) - log I0(x0) with one logarithm (of the ratio of the two arguments) instead of two. */
+/**
+ * log I0(x1) - log I0(x0), log I0 as the js twin's logI0 (the series s below 2, x + 1 / 8x -
+ * log(2 pi x) / 2 above), with one logarithm (of the ratio of the terms inside them) and one or two
+ * divisions: both above 2, (x1 - x0) (1 - 1 / (8 x0 x1)) + log(x0 / x1) / 2.
+ */
+// @ts-ignore: decorator
 @inline function logI0Diff(x1: f64, x0: f64): f64 {
-  logI0Parts(x0);
-  const l0 = logI0Lin, a0 = logI0Arg;
-  logI0Parts(x1);
-  return (logI0Lin - l0) + 0.5 * Math.log(logI0Arg / a0);
+  if (x1 >= 2 && x0 >= 2) return (x1 - x0) * (1 - 1 / (8 * x0 * x1)) + 0.5 * Math.log(x0 / x1);
+  // the terms inside the logarithms' halves: s^2 below 2, 1 / (2 pi x) above, as num / den
+  let lin: f64 = 0, num: f64 = 1, den: f64 = 1;
+  if (x1 < 2) {
+    const s = i0Series(x1);
+    num = s * s;
+  } else {
+    lin = x1 + 0.125 / x1;
+    den = 2 * Math.PI * x1;
+  }
+  if (x0 < 2) {
+    const s = i0Series(x0);
+    den *= s * s;
+  } else {
+    lin -= x0 + 0.125 / x0;
+    num *= 2 * Math.PI * x0;
+  }
+  return lin + 0.5 * Math.log(num / den);
 }
 
 /**
@@ -564,8 +575,9 @@ function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64, llr: usize): 
   // bit j of the word, MSB first: the words with it 0 are the first half of q, with it 1 the
   // second; the two halves' maxima, lane by lane, are then the words of the bits after it (the
   // same maxima as over the bins: max is exact, in any order)
+  // one of each bit's two maxima is the largest power: its x is taken once
   const scale = 2.0 * amplitude / noise;
-  let half = nv >> 1;
+  let half = nv >> 1, top: f64 = -1, xTop: f64 = 0;
   for (let j = 0; j < bits; j++, half >>= 1) {
     let p0: f64, p1: f64;
     if (half == 1) {
@@ -583,7 +595,12 @@ function llrs(c: RxContext, mode: i32, amplitude: f64, noise: f64, llr: usize): 
       p0 = max(f64x2.extract_lane(a0, 0), f64x2.extract_lane(a0, 1));
       p1 = max(f64x2.extract_lane(a1, 0), f64x2.extract_lane(a1, 1));
     }
-    store<f32>(llr + (<usize>j << 2), <f32>logI0Diff(scale * Math.sqrt(p1), scale * Math.sqrt(p0)));
+    if (top < 0) {
+      top = max(p0, p1);
+      xTop = scale * Math.sqrt(top);
+    }
+    const x1 = p1 == top ? xTop : scale * Math.sqrt(p1), x0 = p0 == top ? xTop : scale * Math.sqrt(p0);
+    store<f32>(llr + (<usize>j << 2), <f32>logI0Diff(x1, x0));
   }
   for (let j = bits; j < sf; j++) store<f32>(llr + (<usize>j << 2), 0);
 }
