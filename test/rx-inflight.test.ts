@@ -122,6 +122,56 @@ describe.each(["wasm", "js"] as const)("frames in flight (%s)", (engine) => {
     const long = decodeRecording(sim.iq, { sampleRate: rate, bandwidth: bw, sf, engine });
     expect(long.map((f) => [f.payloadHex, f.crcOk])).toEqual(sim.truth.map((t) => [t.payloadHex, true]));
   });
+
+  it("takes no frame's own symbols for a preamble: one detection per frame", () => {
+    // a value repeated a few symbols apart (every 16-byte CR 4/5 header block here), or a run (the
+    // padding of a last block), is a steady tone to the search, on a grid of its own
+    const sim = simulate({
+      frames: Array.from({ length: 20 }, () => ({ payloadLength: 16, params })),
+      sampleRate: rate,
+      snrDb: 5,
+      cfoHz: 5000,
+      sfoPpm: 6,
+      gapSamples: 1200,
+      seed: 3,
+    });
+    const rx = createReceiver({ sampleRate: rate, bandwidth: bw, sf, engine });
+    const frames = [...rx.push(sim.iq), ...rx.flush()];
+    expect(frames.map((f) => [f.payloadHex, f.crcOk])).toEqual(sim.truth.map((t) => [t.payloadHex, true]));
+    expect(rx.stats.detections).toBe(20);
+    expect(rx.stats.syncWordRejects).toBe(0);
+    rx.dispose();
+  });
+
+  it.each([7, 8])(
+    "decodes a frame on the grid of the frame in flight that starts %i symbols after it (equal power)",
+    (at) => {
+      // its preamble lies on the first frame's grid, over its sync, downchirps and header: not that
+      // frame's preamble seen again (its windows do not reach into it)
+      for (const seed of [1, 2]) {
+        const first = 3000;
+        const sim = simulate({
+          frames: [
+            { payloadLength: 16, params: { ...params, syncWord: 0x34 }, snrDb: 10, cfoHz: 1500, startSample: first },
+            {
+              payloadLength: 16,
+              params: { ...params, syncWord: 0x34 },
+              snrDb: 10,
+              cfoHz: 1500,
+              startSample: first + at * 2 * n + 1,
+            },
+          ],
+          sampleRate: rate,
+          snrDb: 10,
+          tailSamples: 3000,
+          seed,
+        });
+        const frames = decodeRecording(sim.iq, { sampleRate: rate, bandwidth: bw, sf, syncWord: 0x34, engine });
+        for (const t of sim.truth)
+          expect(frames.filter((f) => f.crcOk && f.payloadHex === t.payloadHex)).toHaveLength(1);
+      }
+    },
+  );
 });
 
 describe.each(["wasm", "js"] as const)("collided in the streaming receiver (%s)", (engine) => {

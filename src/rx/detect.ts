@@ -20,7 +20,8 @@ export interface Detection {
   det: number;
   /** The next window, moved so that the preamble tone sits in bin 0. */
   aligned: number;
-  /** Fractional bin of the tone. */
+  /** The tone's bin in the window where the detector fired, and its fraction. */
+  bin: number;
   upFrac: number;
   /** How steady the tone is over the windows summed (result.steady: a preamble near 1, one symbol near 0). */
   steady: number;
@@ -28,7 +29,7 @@ export interface Detection {
 
 /** A detector at the start, owning the search accumulator `acc` (from its kernel). */
 export function createDetector(acc: SearchAccumulator, pos = 0): Detector {
-  return { pos, acc, found: { det: 0, aligned: 0, upFrac: 0, steady: 0 } };
+  return { pos, acc, found: { det: 0, aligned: 0, bin: 0, upFrac: 0, steady: 0 } };
 }
 
 /** Starts the search afresh at `pos`. */
@@ -52,6 +53,7 @@ export function detectStep(d: Detector, s: Stage): Detection | null | typeof WAI
   const found = d.found;
   found.det = pos;
   found.aligned = pos + m - r * res.bin;
+  found.bin = res.bin;
   found.upFrac = res.frac;
   found.steady = res.steady;
   return found;

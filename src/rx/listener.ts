@@ -2,8 +2,25 @@
  * A listener: the receiver's stages for one (sf, polarity) on a channel's stream — its kernel with
  * the sample buffer, its detector and its frames in flight, moved through their stages by one loop.
  */
-import { DEBUG, WAIT, wrap, type FrameRecord, type Phase, type ReceiverStats, type Stage } from "./context.js";
-import { MARGIN, SEARCH_WINDOWS, type RxSymbolKernel, type SearchAccumulator } from "./kernel.js";
+import {
+  at,
+  DEBUG,
+  hasWindow,
+  WAIT,
+  wrap,
+  type FrameRecord,
+  type Phase,
+  type ReceiverStats,
+  type Stage,
+} from "./context.js";
+import {
+  demodArgs,
+  MARGIN,
+  MEASURE_BIN,
+  SEARCH_WINDOWS,
+  type RxSymbolKernel,
+  type SearchAccumulator,
+} from "./kernel.js";
 import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
 import { createDetector, detectStep, restartDetector, type Detection } from "./detect.js";
@@ -39,6 +56,23 @@ const STEADY_IN_PAYLOAD = 0.5;
  * the frame itself (its detections land within a bin, the carrier's fraction and noise).
  */
 const OWN_GRID_CHIPS = 2;
+/**
+ * A search tone within this many bins of a symbol of a frame in flight (where that symbol shows in
+ * the search's window) is that symbol: a symbol's part in a window is a short tone, whose peak in
+ * the sum of windows lands up to about 1.8 bins from it (measured).
+ */
+const OWN_SYMBOL_BINS = 2;
+/**
+ * A frame's symbol holds no other tone at a bin where its power is under this fraction of the
+ * frame's signal power: another frame's preamble at a power the search sees there (above about
+ * -6 dB relative) reads more, even half a bin off (-3.9 dB).
+ */
+const TONE_ABSENT = 1 / 8;
+/** What itsSymbols finds. */
+const NOT_ITS = 0,
+  ITS = 1,
+  RUN = 2,
+  LATER = 3;
 
 /**
  * A listener: a kernel with its own copy of the front end's output (conjugated for inverted IQ:
@@ -53,8 +87,8 @@ export interface Listener {
   inFrame(): boolean;
   /**
    * Earliest start (buffer positions) of a frame this listener may still report: the frames in
-   * flight and the search (a detection lies in its preamble; a failed frame restarts the search
-   * just after its own detection).
+   * flight, the detections waiting and the search (a detection lies in its preamble; a failed
+   * frame restarts the search just after its own detection).
    */
   horizon(): number;
   reset(): void;
@@ -80,6 +114,8 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   const origin = link.origin;
   const s: Stage = { cfg, kernel, stats, invertIq, base: origin, fill: 0, folded: [Number.NaN, Number.NaN] };
   const detector = createDetector(acc, origin);
+  /** The arguments of itsSymbols' measurement: one bin of a frame's symbol. */
+  const probeArgs = demodArgs(0, 0, { measure: MEASURE_BIN });
   const { preambleLength: L } = cfg.params;
   /** The frames in flight, and finished records whose storage a new one reuses. */
   let frames: FrameRecord[] = [];
@@ -103,6 +139,8 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   function keepFrom(): number {
     let k = detector.pos - 8 * m - MARGIN;
     for (let i = 0; i < frames.length; i++) k = Math.min(k, keepFor(frames[i]!));
+    // what the scan of the earliest detection waiting reads (as keepFor, from its scan's start)
+    if (pending.length > 0) k = Math.min(k, pending[0]!.aligned - 12 * m - 2 * MARGIN);
     return k;
   }
 
@@ -114,30 +152,110 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
 
   /**
    * Whether detection d starts a new frame: not a frame in flight seen again (in that frame's own
-   * preamble or sync; while the frame is still in its scan, anywhere the scan reaches), and, among
-   * the symbols of a frame in flight, a steady tone (not that frame's symbols).
+   * preamble or sync, or its symbols), or WAIT: a frame in flight decides it once it knows more
+   * (its timing, once synchronised; the symbols of the windows the search summed, once
+   * demodulated; whether its symbols were its own, once decoded).
    */
-  function newFrame(d: Detection): boolean {
+  function newFrame(d: Detection): boolean | typeof WAIT {
     nested = false;
+    let later = false,
+      among = 0;
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
       // its preamble and sync, and where its header and payload begin
       const scanning = f.phase === "sync";
       const from = scanning ? f.det - (L + 1) * m : f.tDown - (L + 2) * m;
+      if (d.aligned < from) continue;
       const to = scanning ? f.det + (L + 7) * m : f.tDown + (2.25 + SEARCH_WINDOWS) * m;
-      const symbols = scanning ? f.det + (L + 7) * m : f.tDown + 2.25 * m;
       // another frame's preamble there has its own grid: its tone sits more than a couple of bins
-      // from this frame's (a detection of this frame lands within a bin of its grid)
-      const grid = scanning ? f.det : f.tDown;
-      const own = d.steady < STEADY_IN_PAYLOAD || Math.abs(wrap(d.aligned - grid, m)) <= OWN_GRID_CHIPS * r;
-      if (d.aligned >= from && d.aligned <= to && own) return false;
-      if (d.aligned > symbols) {
-        if (d.steady < STEADY_IN_PAYLOAD) return false;
-        nested = true;
+      // from this frame's (a detection of this frame lands within a bin of its grid: where its
+      // preamble tone, timing and carrier together, sits in bin 0)
+      const grid = scanning ? f.det : f.tDown - r * f.cfo;
+      const steady = d.steady >= STEADY_IN_PAYLOAD;
+      // a steady tone of its preamble: on its grid, in windows that reach into its preamble
+      const itsPreamble =
+        Math.abs(wrap(d.aligned - grid, m)) <= OWN_GRID_CHIPS * r &&
+        (scanning || d.det - (SEARCH_WINDOWS - 1) * m < f.tDown - 2 * m);
+      if (d.aligned <= to && (!steady || itsPreamble)) return false;
+      if (scanning) {
+        // beyond where its scan reaches: its symbols; within: its timing decides
+        if (d.aligned > to && !steady) return false;
+        later = true;
+      } else if (d.aligned > f.tDown + 2.25 * m) {
+        if (!steady) return false;
+        among++;
       }
     }
-    return true;
+    if (later) return WAIT;
+    // among the symbols of frames in flight (the tests above first: itsSymbols may demodulate)
+    for (let i = 0; i < frames.length && among > 0; i++) {
+      const f = frames[i]!;
+      if (f.phase === "sync" || d.aligned <= f.tDown + 2.25 * m) continue;
+      among--;
+      const its = itsSymbols(f, d);
+      if (its === ITS) return false;
+      if (its === LATER || (its === RUN && inLastBlock(f, d))) later = true;
+      else nested = true;
+    }
+    return later ? WAIT : true;
   }
+
+  /**
+   * Whether the steady tone of detection d is frame f's own symbols (ITS), another signal (NOT_ITS),
+   * a run of one value among f's symbols (RUN), or not known yet (LATER: symbols still to come).
+   * A symbol of value v that begins at p shows in a search window at w as a tone at
+   * v + (w - p) / r + cfo (its head in the window before too: the same bin mod n), so a tone that
+   * is f's has, in each window summed, one of its two symbols there: a value repeated a few symbols
+   * apart (in a header block, by chance) is a steady tone on a grid of its own. Another frame's
+   * preamble under f shows the same way wherever it took f's symbols, but it is there in the other
+   * symbols too: one of those is measured at the tone's bin. Where every symbol has the tone's
+   * value (a run) nothing tells f's own (the padding of a last block) from another frame's
+   * preamble stronger than f.
+   */
+  function itsSymbols(f: FrameRecord, d: Detection): number {
+    let checked = 0,
+      gap = -1,
+      value = -1;
+    // the windows before the one where the search fired (their symbols are demodulated by then)
+    for (let j = 1; j < SEARCH_WINDOWS; j++) {
+      const w = d.det - j * m;
+      // the two symbols overlapping window w (positions counted back from the next one: the
+      // tracker's corrections over these few symbols are far below a bin)
+      const k0 = f.index + Math.floor((w - f.next) / m);
+      if (k0 < 0 || (ends(f) && k0 + 1 >= f.total)) continue;
+      if (k0 + 1 >= f.index) return LATER;
+      let near = -1;
+      for (let k = k0; k <= k0 + 1; k++) {
+        const tone = f.symbols[k]! + (w - symbolAt(f, k)) / r + f.cfo;
+        if (Math.abs(wrap(d.bin + d.upFrac - tone, cfg.n)) <= OWN_SYMBOL_BINS) near = k;
+        else gap = k;
+      }
+      if (near < 0) return NOT_ITS;
+      if (value < 0) value = f.symbols[near]!;
+      checked++;
+    }
+    if (checked === 0) return NOT_ITS;
+    if (gap < 0) return RUN;
+    const p = symbolAt(f, gap);
+    if (!hasWindow(s, p)) return NOT_ITS;
+    const a = probeArgs;
+    a.pos = at(s, p);
+    a.cfoBins = f.cfo;
+    a.atBin = value;
+    kernel.demod(a);
+    return kernel.result.peak < TONE_ABSENT * f.signal ? ITS : NOT_ITS;
+  }
+
+  /** Where symbol k of synchronised frame f begins (counted back from its next symbol). */
+  const symbolAt = (f: FrameRecord, k: number): number => f.next - (f.index - k) * m;
+
+  /** Whether f's symbol count is its last (header read, or implicit: not a header block or probe). */
+  const ends = (f: FrameRecord): boolean => f.phase !== "header" || (!!cfg.implicit && !f.probing);
+
+  /** Whether the windows detection d summed lie in the last interleaver block of f (at most 8 symbols). */
+  const inLastBlock = (f: FrameRecord, d: Detection): boolean =>
+    ends(f) && d.det - (SEARCH_WINDOWS - 1) * m >= symbolAt(f, f.total - 8);
+
   /** The last detection newFrame accepted lies among another frame's symbols. */
   let nested = false;
 
@@ -220,14 +338,60 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   const held: Detection[] = [];
   const heldSpares: Detection[] = [];
 
-  function hold(d: Detection): void {
-    while (held.length > 0 && held[0]!.det < s.base) heldSpares.push(held.shift()!);
-    const h = heldSpares.pop() ?? { det: 0, aligned: 0, upFrac: 0, steady: 0 };
+  function copy(d: Detection): Detection {
+    const h = heldSpares.pop() ?? { det: 0, aligned: 0, bin: 0, upFrac: 0, steady: 0 };
     h.det = d.det;
     h.aligned = d.aligned;
+    h.bin = d.bin;
     h.upFrac = d.upFrac;
     h.steady = d.steady;
-    held.push(h);
+    return h;
+  }
+
+  /** Holds detection d (a copy, or d itself when it is one of ours). */
+  function hold(d: Detection, ours = false): void {
+    while (held.length > 0 && held[0]!.det < s.base) heldSpares.push(held.shift()!);
+    held.push(ours ? d : copy(d));
+  }
+
+  /**
+   * Detections a frame in flight decides later (newFrame: WAIT), in order, copies; they are
+   * decided before any later one.
+   */
+  const pending: Detection[] = [];
+
+  /** Queues detection d (ours: one of our copies) in order. */
+  function pend(d: Detection, ours = false): void {
+    const h = ours ? d : copy(d);
+    let i = pending.length;
+    while (i > 0 && pending[i - 1]!.det > h.det) i--;
+    pending.splice(i, 0, h);
+  }
+
+  /** Decides the waiting detections, in order, as far as the frames in flight can. */
+  function settle(): void {
+    while (pending.length > 0) {
+      const d = pending[0]!;
+      const v = start(d);
+      if (v === WAIT) return;
+      pending.shift();
+      if (v) heldSpares.push(d);
+      else hold(d, true);
+    }
+  }
+
+  /**
+   * Frame f is complete with a good CRC: so its symbols were its own, and a run among them that
+   * the search took for a preamble (the padding of its last block) was not another frame's.
+   */
+  function dropRuns(f: FrameRecord): void {
+    let kept = 0;
+    for (let i = 0; i < pending.length; i++) {
+      const d = pending[i]!;
+      if (inLastBlock(f, d) && itsSymbols(f, d) === RUN) heldSpares.push(d);
+      else pending[kept++] = d;
+    }
+    pending.length = kept;
   }
 
   /** Tries the held detections from `from` on again, in order; those that start no frame stay held. */
@@ -237,7 +401,9 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     let kept = i;
     for (; i < held.length; i++) {
       const d = held[i]!;
-      if (start(d)) heldSpares.push(d);
+      const v = start(d);
+      if (v === WAIT) pend(d, true);
+      else if (v) heldSpares.push(d);
       else held[kept++] = d;
     }
     held.length = kept;
@@ -248,9 +414,20 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     held.length = 0;
   }
 
-  /** Starts a frame at detection d, unless it is one in flight (see newFrame); whether it did. */
-  function start(d: Detection): boolean {
-    if (frames.length >= MAX_IN_FLIGHT || !newFrame(d)) return false;
+  function letGoPending(): void {
+    for (let i = 0; i < pending.length; i++) heldSpares.push(pending[i]!);
+    pending.length = 0;
+  }
+
+  /**
+   * Starts a frame at detection d, unless it is one in flight (see newFrame); whether it did, or
+   * WAIT (decided later: by a frame in flight, or after an earlier detection waiting).
+   */
+  function start(d: Detection): boolean | typeof WAIT {
+    if (frames.length >= MAX_IN_FLIGHT) return false;
+    const v = newFrame(d);
+    if (v !== true) return v;
+    if (pending.length > 0 && pending[0] !== d && pending[0]!.det <= d.det) return WAIT;
     if (DEBUG)
       console.log(
         `record for detection at ${d.aligned}; in flight: ${frames.map((g) => `${g.phase} ${g.phase === "sync" ? g.det : g.tDown}`).join(", ")}`,
@@ -279,12 +456,16 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       if (!f) {
         const d = detectStep(detector, s);
         if (d === WAIT) return;
-        if (d && !start(d)) hold(d);
+        if (!d) continue;
+        const v = start(d);
+        if (v === WAIT) pend(d);
+        else if (!v) hold(d);
         continue;
       }
       const next = advance(f);
       if (next === "header" && f.phase === "sync" && synchronisedTwice(f)) {
         retire(f);
+        settle();
         continue;
       }
       // a step that waits for samples already held has lost its own (behind the buffer): let go
@@ -292,6 +473,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       if (f.phase === "done") {
         const frame = complete(f);
         if (frame) out.push(frame);
+        if (frame?.crcOk) dropRuns(f);
         retire(f);
         // the search's windows held this frame's symbols: it starts afresh at the frame's end
         searchFloor = Math.max(searchFloor, Math.round(f.next));
@@ -302,8 +484,12 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
         // started afresh just after its detection would find (its first SEARCH_WINDOWS - 1 windows
         // sum too few to fire); frames in flight found again are recognised as such
         retire(f);
+        // those waiting for it first: the search took them for another frame's preamble there
+        settle();
         retry(Math.max(f.det + m, s.base + MARGIN, searchFloor) + (SEARCH_WINDOWS - 1) * m);
       }
+      // what the frames in flight know now may decide the detections waiting
+      if (pending.length > 0) settle();
     }
   }
 
@@ -321,6 +507,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     }
     for (const f of frames) retire(f);
     letGoHeld();
+    letGoPending();
     detector.acc.reset();
     return had;
   }
@@ -332,7 +519,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     flushFrame,
     inFrame: () => frames.some((f) => f.phase !== "sync"),
     horizon() {
-      let h = detector.pos;
+      let h = pending.length > 0 ? Math.min(detector.pos, pending[0]!.aligned) : detector.pos;
       for (let i = 0; i < frames.length; i++) {
         const f = frames[i]!;
         h = Math.min(h, f.det, f.phase === "sync" ? f.det : f.tDown);
@@ -345,6 +532,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       s.folded.fill(Number.NaN);
       searchFloor = origin;
       letGoHeld();
+      letGoPending();
       for (const f of frames) retire(f);
       restartDetector(detector, origin);
     },
