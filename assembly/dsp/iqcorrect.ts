@@ -16,20 +16,21 @@
 //              (1 - (1 - alpha)^BLOCK), 14-15 unused; 16-27 the block's sums of d = x - c (c: the
 //              DC estimate rounded to f32, the block's centre) as f64 pairs, even samples then odd:
 //              [dr, di] at 16 and 18, [dr^2, di^2] at 20 and 22, [dr di, di dr] at 24 and 26;
-//              from byte 256 the f32 partial sums of the current run (below), 96 bytes.
+//              from byte 256 the f32 partial sums of the current run (below), 80 bytes.
 //
 // The sums are taken in f32 lanes over runs of RUN samples (aligned to the absolute index) and
 // added into the f64 sums at the end of each run: half the f64 work, and over 256 samples f32 loses
 // nothing an estimate over 2^17 samples can see. Samples go to four groups by their absolute
-// index modulo 4 (the lane pairs of two vectors, two accumulator sets: the adds of one set do not
-// wait for each other), so every group takes its samples in stream order whatever the chunking.
+// index modulo 4, a lane each: four samples' real parts in one vector and their imaginary parts
+// in another, so one multiply gives four cross products. Every group takes its samples in stream
+// order whatever the chunking.
 
 /** Samples per statistics block; the coefficients change only between blocks. */
 const BLOCK: i32 = 1024;
 const SUMS: usize = 128;
 /** Samples per f32 run (a divisor of BLOCK, a multiple of 4). */
 const RUN: i32 = 256;
-/** The f32 partial sums: set A (groups 0, 1) then set B (groups 2, 3), each [d], [d^2], [dr di]. */
+/** The f32 partial sums, one lane per group: [dr], [di], [dr^2], [di^2], [dr di]. */
 const PART: usize = 256;
 
 export function iq_correct(x: usize, n: i32, state: usize): void {
@@ -50,36 +51,42 @@ export function iq_correct(x: usize, n: i32, state: usize): void {
 
 /** One sample's d (already centred) into its group's partial sums (group g = index mod 4). */
 function add1(dr: f32, di: f32, g: i32, state: usize): void {
-  const s = state + PART + <usize>((g >> 1) * 48 + (g & 1) * 8);
+  const s = state + PART + (<usize>g << 2);
   store<f32>(s, load<f32>(s) + dr);
-  store<f32>(s, load<f32>(s, 4) + di, 4);
-  store<f32>(s, load<f32>(s, 16) + dr * dr, 16);
-  store<f32>(s, load<f32>(s, 20) + di * di, 20);
-  store<f32>(s, load<f32>(s, 32) + dr * di, 32);
+  store<f32>(s, load<f32>(s, 16) + di, 16);
+  store<f32>(s, load<f32>(s, 32) + dr * dr, 32);
+  store<f32>(s, load<f32>(s, 48) + di * di, 48);
+  store<f32>(s, load<f32>(s, 64) + dr * di, 64);
 }
 
 /** Adds the run's partial sums into the block's f64 sums (groups 0 and 2 even, 1 and 3 odd) and clears them. */
 function fold(state: usize): void {
-  const q = state + SUMS, a = state + PART, b = a + 48;
+  const q = state + SUMS, a = state + PART;
   for (let par: usize = 0; par < 2; par++) {
-    const lane = par << 3; // byte offset of the parity's lanes in a set
+    const g = a + (par << 2), h = g + 8; // groups par and par + 2
     const e = q + (par << 4);
-    store<f64>(e, load<f64>(e) + <f64>load<f32>(a + lane) + <f64>load<f32>(b + lane));
-    store<f64>(e, load<f64>(e, 8) + <f64>load<f32>(a + lane, 4) + <f64>load<f32>(b + lane, 4), 8);
-    store<f64>(e, load<f64>(e, 32) + <f64>load<f32>(a + lane, 16) + <f64>load<f32>(b + lane, 16), 32);
-    store<f64>(e, load<f64>(e, 40) + <f64>load<f32>(a + lane, 20) + <f64>load<f32>(b + lane, 20), 40);
-    const x = <f64>load<f32>(a + lane, 32) + <f64>load<f32>(b + lane, 32);
+    store<f64>(e, load<f64>(e) + <f64>load<f32>(g) + <f64>load<f32>(h));
+    store<f64>(e, load<f64>(e, 8) + <f64>load<f32>(g, 16) + <f64>load<f32>(h, 16), 8);
+    store<f64>(e, load<f64>(e, 32) + <f64>load<f32>(g, 32) + <f64>load<f32>(h, 32), 32);
+    store<f64>(e, load<f64>(e, 40) + <f64>load<f32>(g, 48) + <f64>load<f32>(h, 48), 40);
+    const x = <f64>load<f32>(g, 64) + <f64>load<f32>(h, 64);
     store<f64>(e, load<f64>(e, 64) + x, 64);
     store<f64>(e, load<f64>(e, 72) + x, 72);
   }
-  memory.fill(a, 0, 96);
+  // cleared by stores (memory.fill is a call out of the compiled code)
+  const z = f32x4.splat(0);
+  v128.store(a, z);
+  v128.store(a, z, 16);
+  v128.store(a, z, 32);
+  v128.store(a, z, 48);
+  v128.store(a, z, 64);
 }
 
 /** Adds len samples at p, the first at index `at` of its block, to the block's sums. */
 function accumulate(p: usize, len: i32, at: i32, state: usize): void {
   const cr = <f32>load<f64>(state), ci = <f32>load<f64>(state, 8);
-  const c = f32x4(cr, ci, cr, ci);
-  const a = state + PART, b = a + 48;
+  const vr = f32x4.splat(cr), vi = f32x4.splat(ci);
+  const a = state + PART;
   let j = 0;
   while (j < len) {
     const idx = at + j;
@@ -88,26 +95,25 @@ function accumulate(p: usize, len: i32, at: i32, state: usize): void {
       add1(load<f32>(s) - cr, load<f32>(s, 4) - ci, idx & 3, state);
       j++;
     } else {
-      // whole groups of 4 up to the run's end
+      // whole groups of 4 up to the run's end: the real and imaginary parts of the four groups' samples in lanes 0..3
       const end = j + min((len - j) & ~3, RUN - (idx & (RUN - 1)));
-      let a1 = v128.load(a), a2 = v128.load(a, 16), ax = v128.load(a, 32);
-      let b1 = v128.load(b), b2 = v128.load(b, 16), bx = v128.load(b, 32);
+      let sr = v128.load(a), si = v128.load(a, 16), srr = v128.load(a, 32), sii = v128.load(a, 48), sri = v128.load(a, 64);
       for (; j < end; j += 4) {
         const s = p + (<usize>j << 3);
-        const u = f32x4.sub(v128.load(s), c), v = f32x4.sub(v128.load(s, 16), c);
-        a1 = f32x4.add(a1, u);
-        b1 = f32x4.add(b1, v);
-        a2 = f32x4.add(a2, f32x4.mul(u, u));
-        b2 = f32x4.add(b2, f32x4.mul(v, v));
-        ax = f32x4.add(ax, f32x4.mul(u, v128.shuffle<f32>(u, u, 1, 0, 3, 2)));
-        bx = f32x4.add(bx, f32x4.mul(v, v128.shuffle<f32>(v, v, 1, 0, 3, 2)));
+        const u = v128.load(s), v = v128.load(s, 16);
+        const dr = f32x4.sub(v128.shuffle<f32>(u, v, 0, 2, 4, 6), vr);
+        const di = f32x4.sub(v128.shuffle<f32>(u, v, 1, 3, 5, 7), vi);
+        sr = f32x4.add(sr, dr);
+        si = f32x4.add(si, di);
+        srr = f32x4.add(srr, f32x4.mul(dr, dr));
+        sii = f32x4.add(sii, f32x4.mul(di, di));
+        sri = f32x4.add(sri, f32x4.mul(dr, di));
       }
-      v128.store(a, a1);
-      v128.store(a, a2, 16);
-      v128.store(a, ax, 32);
-      v128.store(b, b1);
-      v128.store(b, b2, 16);
-      v128.store(b, bx, 32);
+      v128.store(a, sr);
+      v128.store(a, si, 16);
+      v128.store(a, srr, 32);
+      v128.store(a, sii, 48);
+      v128.store(a, sri, 64);
     }
     if (((at + j) & (RUN - 1)) == 0) fold(state);
   }
