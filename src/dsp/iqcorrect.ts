@@ -18,7 +18,7 @@
  *        index, so the output does not depend on how the input is cut into chunks) from the block's
  *        sums; each block is corrected with the coefficients of the blocks before it, once 8192
  *        samples have been seen. Per sample that is a vectorised affine map and a few f32 sums,
- *        added into f64 sums every 256 samples (about 6x faster than a per-sample recursion,
+ *        added into f64 sums every 256 samples (about 10x faster than a per-sample recursion,
  *        measured: docs/benchmarks.md). Each
  *        estimate is applied shrunk by its significance,
  *        max(0, 1 - (3 sigma)^2 / estimate^2) with sigma its statistical error (about 1/sqrt(N) of
