@@ -24,6 +24,7 @@ import { createGatewayReceiver, type GatewayFrame, type GatewayOptions } from ".
 import { SEARCH_WINDOWS } from "./kernel.js";
 import { resolveOptions } from "./options.js";
 import {
+  byStart,
   createSegmentDecoder,
   sharedNow,
   type SegmentBounds,
@@ -89,7 +90,8 @@ export type FromWorker =
    * end once the worker is done: every frame it keeps has come out), and the chunk's buffer back
    * for the next copy.
    */
-  | { type: "consumed"; samples: number; done: boolean; buffer?: ArrayBuffer }
+  | { type: "consumed"; samples: number; done: boolean; buffer?: ArrayBuffer; frames?: SegmentFrame[] }
+  /** The segment's end: the frames not sent with a "consumed" yet. */
   | { type: "frames"; frames: SegmentFrame[]; counts: SegmentCounts; timing: SegmentTiming }
   | { type: "error"; code: string; message: string; parameter?: string; allowed?: string };
 
@@ -742,6 +744,8 @@ export async function decodeInWorkers(
     let port: WorkerPort | null = null;
     /** Buffers the worker sent back, for the next copies (views of the caller's memory). */
     const free: ArrayBuffer[] = [];
+    /** The segment's frames sent so far. */
+    let got: SegmentFrame[] = [];
     let chain: Promise<void> = Promise.resolve();
     // one send at a time, so chunks go out in order even when reads are asynchronous
     const pump = () => {
@@ -783,6 +787,7 @@ export async function decodeInWorkers(
     };
     /** Starts segment `s` on the worker (its bounds as they are now: a steal may have narrowed it before the worker was ready). */
     const begin = () => {
+      got = [];
       b = bounds(s);
       next = b.lo - b.prime;
       ended = false;
@@ -800,6 +805,7 @@ export async function decodeInWorkers(
       message(m) {
         if (failed) return;
         if (m.type === "consumed") {
+          if (m.frames) got.push(...m.frames);
           inFlight--;
           if (m.buffer) free.push(m.buffer);
           if (m.done) next = b.hi;
@@ -807,7 +813,7 @@ export async function decodeInWorkers(
           report(s);
           pump();
         } else if (m.type === "frames") {
-          s.result = { frames: m.frames, counts: m.counts, timing: m.timing };
+          s.result = { frames: got.concat(m.frames).sort(byStart), counts: m.counts, timing: m.timing };
           const more = steal("worker", s);
           if (more) {
             s = more;

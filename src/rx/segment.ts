@@ -56,11 +56,17 @@ export interface SegmentTiming {
 }
 
 /** Now on the clock every thread shares (each realm's performance.now() counts from its own origin). */
+/** Time order, then channel order (the order the merged frames are reported in). */
+export const byStart = (a: SegmentFrame, b: SegmentFrame): number =>
+  a.frame.startSampleExact - b.frame.startSampleExact || a.channel - b.channel;
+
 export const sharedNow = (): number => performance.timeOrigin + performance.now();
 
 export interface SegmentDecoder {
   push(samples: Samples): void;
-  /** Flushes the receivers and returns the kept frames in time order. */
+  /** The frames kept since the last drain (a worker sends them as they come, not all at the end). */
+  drain(): SegmentFrame[];
+  /** Flushes the receivers and returns the kept frames not drained, in time order. */
   finish(): SegmentFrame[];
   dispose(): void;
   /** Samples of the segment consumed. */
@@ -118,6 +124,7 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
       finished = sharedNow();
       return frames;
     },
+    drain: () => d.drain(),
     dispose: () => d.dispose(),
     get consumed() {
       return d.consumed;
@@ -155,9 +162,10 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
     });
     return {
       push,
+      drain: () => kept.splice(0),
       finish() {
         for (const f of gw.flush()) take(f, f.channelIndex);
-        return kept.sort((a, b) => a.frame.startSampleExact - b.frame.startSampleExact);
+        return kept.sort(byStart);
       },
       dispose: gw.dispose,
       get consumed() {
@@ -199,11 +207,12 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
   );
   return {
     push,
+    drain: () => kept.splice(0),
     finish() {
       receivers.forEach((r, i) => {
         for (const f of r.flush()) take(f, i);
       });
-      return kept.sort((a, b) => a.frame.startSampleExact - b.frame.startSampleExact || a.channel - b.channel);
+      return kept.sort(byStart);
     },
     dispose,
     get consumed() {

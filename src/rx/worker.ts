@@ -20,6 +20,12 @@ type Post = (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
 let decoder: SegmentDecoder | null = null;
 let queue: Promise<void> = Promise.resolve();
 
+/** The answer to a chunk, with the frames kept since the last (copying them then, not all at the end, keeps the end short). */
+function consumed(d: SegmentDecoder): FromWorker & { type: "consumed" } {
+  const frames = d.drain();
+  return { type: "consumed", samples: d.consumed, done: d.done, ...(frames.length ? { frames } : {}) };
+}
+
 function failure(e: unknown): FromWorker {
   if (e instanceof ChirpError) {
     return {
@@ -89,12 +95,12 @@ async function handle(msg: ToWorker, post: Post): Promise<void> {
     decoder!.narrow(msg.keepTo);
   } else if (msg.type === "read") {
     decoder!.push(file!.read(msg.first, msg.count));
-    post({ type: "consumed", samples: decoder!.consumed, done: decoder!.done });
+    post(consumed(decoder!));
   } else if (msg.type === "samples") {
     decoder!.push(msg.samples);
     // the chunk's buffer goes back to the parent for its next copy (shared memory stays where it is)
     const b = msg.samples.buffer;
-    const m: FromWorker = { type: "consumed", samples: decoder!.consumed, done: decoder!.done };
+    const m = consumed(decoder!);
     if (typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer) post(m);
     else post({ ...m, buffer: b as ArrayBuffer }, [b as ArrayBuffer]);
   } else {
