@@ -202,28 +202,34 @@ export function createChannelReceiver(options: ChannelReceiverOptions, placement
     if (any) releaseReady(out, horizon);
   }
 
+  /** releaseReady's frames to return, cleared per call. */
+  const ready: Frame[] = [];
+  // The lists are compacted in place and filled by index, not made afresh and pushed: an array
+  // made empty holds small integers to V8, and the optimised code that profiled it so (here and
+  // in the listener's run) deoptimises at its first frame (src/rx/listener.ts, hold).
   function releaseReady(out: Frame[], horizon: number): void {
-    const ready: Frame[] = [],
-      rest: Frame[] = [];
+    ready.length = 0;
+    let rest = 0;
     for (let i = 0; i < pending.length; i++) {
       const f = pending[i]!;
-      (f.endSample <= horizon ? ready : rest).push(f);
+      if (f.endSample <= horizon) ready[ready.length] = f;
+      else pending[rest++] = f;
     }
-    pending = rest;
+    pending.length = rest;
     ready.sort(byStart);
     for (let i = 0; i < ready.length; i++) {
       const f = ready[i]!;
       f.collided = overlapsAny(f, recent) || overlapsAny(f, ready) || overlapsAny(f, pending);
       // the streaming receiver does not cancel (decodeCollisions does, on a whole recording)
       f.cancelled = false;
-      out.push(f);
+      out[out.length] = f;
     }
     let from = horizon;
     for (let i = 0; i < pending.length; i++) from = Math.min(from, pending[i]!.startSampleExact);
-    const kept: Frame[] = [];
-    for (let i = 0; i < recent.length; i++) if (recent[i]!.endSample > from - longest) kept.push(recent[i]!);
-    for (let i = 0; i < ready.length; i++) if (ready[i]!.endSample > from - longest) kept.push(ready[i]!);
-    recent = kept;
+    let kept = 0;
+    for (let i = 0; i < recent.length; i++) if (recent[i]!.endSample > from - longest) recent[kept++] = recent[i]!;
+    for (let i = 0; i < ready.length; i++) if (ready[i]!.endSample > from - longest) recent[kept++] = ready[i]!;
+    recent.length = kept;
   }
 
   /** Runs every listener; the frames that are final come out in time order. */

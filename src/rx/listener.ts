@@ -351,7 +351,11 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   /** Holds detection d (a copy, or d itself when it is one of ours). */
   function hold(d: Detection, ours = false): void {
     while (held.length > 0 && held[0]!.det < s.base) heldSpares.push(held.shift()!);
-    held.push(ours ? d : copy(d));
+    // Stored by index, not pushed (here, in start and in run): V8's optimised push keeps the
+    // elements kind it was profiled with, and a fresh empty array ([], filter) taking its first
+    // object then deoptimises the function again on every later call; an indexed store changes
+    // the kind in place.
+    held[held.length] = ours ? d : copy(d);
   }
 
   /**
@@ -435,7 +439,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     stats.detections++;
     const f = newRecord(d, s, spares.pop());
     f.nested = nested;
-    frames.push(f);
+    frames[frames.length] = f;
     return true;
   }
 
@@ -472,7 +476,7 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       f.phase = next === WAIT ? "failed" : next;
       if (f.phase === "done") {
         const frame = complete(f);
-        if (frame) out.push(frame);
+        if (frame) out[out.length] = frame;
         if (frame?.crcOk) dropRuns(f);
         retire(f);
         // the search's windows held this frame's symbols: it starts afresh at the frame's end
