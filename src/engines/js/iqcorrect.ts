@@ -53,93 +53,17 @@ function fold(st: Float64Array): void {
   st.fill(0, PART, PART + 24);
 }
 
-/** Adds len samples at x[at..], the first at index `idx0` of its block, to the block's sums. */
+/**
+ * Adds len samples at x[at..], the first at index `idx0` of its block, to the block's sums: one
+ * at a time into its group (the index modulo 4, a Wasm lane), the run's sums folded at its end.
+ */
 function accumulate(x: Float32Array, at: number, len: number, idx0: number, st: Float64Array): void {
   const cr = f(st[0]!),
     ci = f(st[1]!);
-  let j = 0;
-  while (j < len) {
-    const idx = idx0 + j;
-    if ((idx & 3) !== 0 || len - j < 4) {
-      const k = at + 2 * j;
-      add1(f(x[k]! - cr), f(x[k + 1]! - ci), idx & 3, st);
-      j++;
-    } else {
-      const end = j + Math.min((len - j) & ~3, RUN - (idx & (RUN - 1)));
-      // groups 0..3: sums of dr, di, dr^2, di^2, dr di
-      let r0 = st[PART]!,
-        i0 = st[PART + 1]!,
-        rr0 = st[PART + 4]!,
-        ii0 = st[PART + 5]!,
-        x0 = st[PART + 8]!,
-        r1 = st[PART + 2]!,
-        i1 = st[PART + 3]!,
-        rr1 = st[PART + 6]!,
-        ii1 = st[PART + 7]!,
-        x1 = st[PART + 10]!,
-        r2 = st[PART + 12]!,
-        i2 = st[PART + 13]!,
-        rr2 = st[PART + 16]!,
-        ii2 = st[PART + 17]!,
-        x2 = st[PART + 20]!,
-        r3 = st[PART + 14]!,
-        i3 = st[PART + 15]!,
-        rr3 = st[PART + 18]!,
-        ii3 = st[PART + 19]!,
-        x3 = st[PART + 22]!;
-      for (; j < end; j += 4) {
-        const k = at + 2 * j;
-        const ar = f(x[k]! - cr),
-          ai = f(x[k + 1]! - ci),
-          br = f(x[k + 2]! - cr),
-          bi = f(x[k + 3]! - ci),
-          cr2 = f(x[k + 4]! - cr),
-          ci2 = f(x[k + 5]! - ci),
-          dr = f(x[k + 6]! - cr),
-          di = f(x[k + 7]! - ci);
-        r0 = f(r0 + ar);
-        i0 = f(i0 + ai);
-        rr0 = f(rr0 + f(ar * ar));
-        ii0 = f(ii0 + f(ai * ai));
-        x0 = f(x0 + f(ar * ai));
-        r1 = f(r1 + br);
-        i1 = f(i1 + bi);
-        rr1 = f(rr1 + f(br * br));
-        ii1 = f(ii1 + f(bi * bi));
-        x1 = f(x1 + f(br * bi));
-        r2 = f(r2 + cr2);
-        i2 = f(i2 + ci2);
-        rr2 = f(rr2 + f(cr2 * cr2));
-        ii2 = f(ii2 + f(ci2 * ci2));
-        x2 = f(x2 + f(cr2 * ci2));
-        r3 = f(r3 + dr);
-        i3 = f(i3 + di);
-        rr3 = f(rr3 + f(dr * dr));
-        ii3 = f(ii3 + f(di * di));
-        x3 = f(x3 + f(dr * di));
-      }
-      st[PART] = r0;
-      st[PART + 1] = i0;
-      st[PART + 4] = rr0;
-      st[PART + 5] = ii0;
-      st[PART + 8] = x0;
-      st[PART + 2] = r1;
-      st[PART + 3] = i1;
-      st[PART + 6] = rr1;
-      st[PART + 7] = ii1;
-      st[PART + 10] = x1;
-      st[PART + 12] = r2;
-      st[PART + 13] = i2;
-      st[PART + 16] = rr2;
-      st[PART + 17] = ii2;
-      st[PART + 20] = x2;
-      st[PART + 14] = r3;
-      st[PART + 15] = i3;
-      st[PART + 18] = rr3;
-      st[PART + 19] = ii3;
-      st[PART + 22] = x3;
-    }
-    if (((idx0 + j) & (RUN - 1)) === 0) fold(st);
+  for (let j = 0; j < len; j++) {
+    const k = at + 2 * j;
+    add1(f(x[k]! - cr), f(x[k + 1]! - ci), (idx0 + j) & 3, st);
+    if (((idx0 + j + 1) & (RUN - 1)) === 0) fold(st);
   }
 }
 
