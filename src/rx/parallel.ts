@@ -701,6 +701,8 @@ export async function decodeInWorkers(
     // same samples they are the same numbers. The cut c solves
     //   (c - at) / speed = to - c + overlap + q (c - overlap)
     const q = plan.prime > 0 ? PRIME_COST : 0;
+    // and only where the thief's start is at most half of what is left (the speeds are estimates)
+    if (left < 2 * (plan.overlap + q * at)) return null;
     const speed = Math.min(4, Math.max(0.25, rate(victim) / rate(finished) || 1));
     const even = (at + speed * (victim.to + plan.overlap * (1 - q))) / (1 + speed * (1 - q));
     // not before the samples already handed to the victim (a frame starting after them cannot be out yet)
