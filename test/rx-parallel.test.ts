@@ -360,11 +360,11 @@ describe("a thread that finishes its segment takes the end of another's", () => 
   const one = decodeRecording(sim.iq, o);
   const read = (first: number, count: number) => sim.iq.slice(2 * first, 2 * (first + count));
 
-  it("this thread takes most of a worker's segment while the worker starts (1 s late)", async () => {
+  it("this thread takes most of a worker's segment while the worker starts (2 s late)", async () => {
     expect(one.filter((f) => f.crcOk)).toHaveLength(frames.length);
-    // the worker module, loaded a second late (its messages wait for it)
+    // the worker module, loaded 2 s late (its messages wait for it)
     const late = new URL(
-      `data:text/javascript,await new Promise((r) => setTimeout(r, 1000)); await import(${JSON.stringify(workerUrl.href)});`,
+      `data:text/javascript,await new Promise((r) => setTimeout(r, 2000)); await import(${JSON.stringify(workerUrl.href)});`,
     );
     terminateIdleWorkers();
     const r = await decodeInWorkers({ total, read }, job, {
@@ -393,7 +393,7 @@ describe("a thread that finishes its segment takes the end of another's", () => 
     const plain = decodeRecording(sim.iq, { ...o, iqCorrection: false });
     const slow = (first: number, count: number) =>
       first < 1_300_000
-        ? new Promise<Float32Array>((resolve) => setTimeout(() => resolve(read(first, count)), 150))
+        ? new Promise<Float32Array>((resolve) => setTimeout(() => resolve(read(first, count)), 400))
         : read(first, count);
     const r = await decodeInWorkers(
       { total, read: slow },
