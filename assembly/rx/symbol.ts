@@ -185,14 +185,15 @@ function sumSpan(p: usize, from: i32, to: i32): f64 {
 
 /** Folded power (both tones of an oversampled window) of work into dst (n f64). */
 function fold(c: RxContext, dst: usize): void {
-  const n = c.n, r = c.r, w = c.work;
-  // two bins per vector, each |a|^2 (+ |b|^2 at r = 2) in f64 as one at a time
-  for (let k = 0; k < n; k += 2) {
-    const o = <usize>k << 3;
-    let p = power2(v128.load(w + o));
-    if (r == 2) p = f64x2.add(p, power2(v128.load(w + (<usize>(k + n) << 3))));
-    v128.store(dst + o, p);
-  }
+  for (let k = 0; k < c.n; k += 2) v128.store(dst + (<usize>k << 3), foldedPair(c, k));
+}
+
+/** The folded power of bins k, k + 1 of work: |a|^2 (+ |b|^2 at r = 2) in f64 as one at a time. */
+// @ts-ignore: decorator
+@inline function foldedPair(c: RxContext, k: i32): v128 {
+  const w = c.work;
+  const p = power2(v128.load(w + (<usize>k << 3)));
+  return c.r == 2 ? f64x2.add(p, power2(v128.load(w + (<usize>(k + c.n) << 3)))) : p;
 }
 
 /**
@@ -264,18 +265,14 @@ export function rxsym_search(p: usize, q: usize, start: i32): i32 {
   const c = changetype<RxContext>(p), s = changetype<SearchState>(q);
   const n = c.n;
   dechirpWindow(c, start, false);
-  const rb = s.ring, pow = c.pow, sum = s.sum;
-  fold(c, pow);
+  const rb = s.ring, sum = s.sum;
   const slot = rb + (<usize>(s.slot * n) << 2);
-  for (let k = 0; k < n; k += 4) {
-    const a = f32x4.demote_f64x2_zero(v128.load(pow + (<usize>k << 3)));
-    const b = f32x4.demote_f64x2_zero(v128.load(pow + (<usize>(k + 2) << 3)));
-    v128.store(slot + (<usize>k << 2), v128.shuffle<f32>(a, b, 0, 1, 4, 5));
-  }
-  // the sum is rebuilt from the ring (no drift from adding and subtracting), two bins per vector
-  // in the scalar order (0 + w0 = w0: the powers are not negative)
+  // two bins per step: the folded power, as f32 into the ring's slot, then the sum rebuilt from
+  // the ring (no drift from adding and subtracting) in the scalar order (0 + w0 = w0: the powers
+  // are not negative)
   for (let k = 0; k < n; k += 2) {
     const o = <usize>k << 2;
+    v128.store64_lane(slot + o, f32x4.demote_f64x2_zero(foldedPair(c, k)), 0);
     let t = f64x2.promote_low_f32x4(v128.load64_zero(rb + o));
     for (let j = 1; j < SEARCH_WINDOWS; j++)
       t = f64x2.add(t, f64x2.promote_low_f32x4(v128.load64_zero(rb + (<usize>(j * n) << 2) + o)));
