@@ -114,100 +114,152 @@ export function createChannelReceiver(options: ChannelReceiverOptions, placement
   const configs: Config[] = sfList.map((sf) =>
     resolveOptions({ ...common, sf, syncWord: syncWords?.[sf] ?? common.syncWord } as ReceiverOptions),
   );
-  const first = configs[0]!;
-  const { r } = first;
-  const frontend: Frontend = allocating(phyWasm, "a receiver's front end", () =>
-    createFrontend({
-      sampleRate: first.sampleRate,
-      ...receiverChannelFilter(first.bandwidth, r),
-      frequencyOffsetHz: options.frequencyOffsetHz,
-      format: options.format,
-      engine: first.engine,
-      iqCorrection: options.iqCorrection ?? true,
-      firstSample: placement?.firstSample ?? 0,
-    }),
-  );
-  // persistent narrowband lines in the channel are cancelled before any listener sees the samples
-  const notch: Notch | null =
-    options.notch === false
-      ? null
-      : createNotch({ sampleRate: r * first.bandwidth, bandwidth: first.bandwidth, engine: first.engine });
-  const firstSample = placement?.firstSample ?? 0;
-  // slices of at most 8 windows of the shortest SF keep every listener's buffer within capacity
-  const sliceIn = Math.max(1, Math.floor(8 * Math.min(...configs.map((c) => c.m)) * frontend.ratio));
-  const link: ChannelLink = {
-    toInput: (p) => frontend.inputPosition(p),
-    dataEnd: Infinity,
-    origin: Math.round(firstSample / frontend.ratio),
-  };
-  const stats: ReceiverStats[] = configs.map(() => ({
-    samplesIn: 0,
-    detections: 0,
-    syncWordRejects: 0,
-    headerFailures: 0,
-    frames: 0,
-    lowConfidence: 0,
-    oversampling: r,
-    notchLines: 0,
-  }));
-  const keys: ListenerKey[] = [];
-  const listeners: Listener[] = [];
-  try {
-    configs.forEach((cfg, i) => {
-      for (const invertIq of cfg.polarities) {
-        listeners.push(createListener(cfg, invertIq, link, stats[i]!));
-        keys.push({ sf: cfg.sf, invertIq, framings: cfg.framings });
-      }
-    });
-  } catch (e) {
-    for (const l of listeners) l.dispose();
-    frontend.dispose();
-    notch?.dispose();
-    throw e;
-  }
-  let lastInput: Samples | null = null;
-  let disposed = false;
-  // frames of a push whose onProgress threw: returned by the next push or flush, not lost
-  let held: Frame[] = [];
+  return new Channel(options, configs, placement?.firstSample ?? 0);
+}
 
-  function live(): void {
-    if (disposed) throw new ChirpError("DISPOSED", "this receiver has been disposed");
-  }
+/**
+ * The channel receiver disposed last (its Wasm memory freed, its JavaScript objects kept). V8's
+ * optimised code for the receiver's stages checks the hidden classes (maps) of their objects, and a
+ * full garbage collection that finds every object of a map dead drops the map and deoptimises that
+ * code; a receiver made after it would compile its stages again (on an SF7 recording 0.29 s per
+ * call after gc() instead of 0.18 s). This one receiver's objects keep the maps alive.
+ */
+let lastDisposed: Channel | null = null;
 
-  function append(out: Float32Array): void {
-    notch?.process(out);
-    for (let i = 0; i < listeners.length; i++) listeners[i]!.append(out);
-  }
-
+/**
+ * A channel's state, its steps as methods (one function each for every receiver: V8's optimised
+ * code for them serves every receiver in the process). It is its listeners' link: their positions
+ * in input samples, and where the real data ends.
+ */
+class Channel implements ChannelReceiver, ChannelLink {
+  readonly keys: ListenerKey[] = [];
+  readonly stats: ReceiverStats[];
+  /** Input samples of real data (Infinity while streaming). */
+  dataEnd = Infinity;
+  readonly origin: number;
+  private readonly options: ChannelReceiverOptions;
+  private readonly r: number;
+  private readonly firstSample: number;
+  private readonly frontend: Frontend;
+  private readonly notch: Notch | null;
+  private readonly listeners: Listener[] = [];
+  /** Input samples per slice: at most 8 windows of the shortest SF keep every listener's buffer within capacity. */
+  private readonly sliceIn: number;
+  /** A symbol of the longest SF, input samples. */
+  private readonly longest: number;
+  private lastInput: Samples | null = null;
+  private disposed = false;
+  /** Frames of a push whose onProgress threw: returned by the next push or flush, not lost. */
+  private held: Frame[] = [];
   /**
    * Frames completed but not returned yet: a frame is returned once no frame that a listener may
    * still report can overlap it, so that its `collided` (it overlaps another frame reported on this
    * channel, at any SF or polarity) is final when it comes out. That is when the search and every
    * frame in flight have moved past its end by a preamble and sync: a few symbols after the frame.
    */
-  let pending: Frame[] = [];
+  private pending: Frame[] = [];
   /** Frames returned that may still overlap one not returned yet. */
-  let recent: Frame[] = [];
-  /** A symbol of the longest SF, input samples. */
-  const longest = frontend.inputPosition(Math.max(...configs.map((c) => c.m))) - frontend.inputPosition(0);
+  private recent: Frame[] = [];
+  /** releaseReady's frames to return, cleared per call. */
+  private readonly ready: Frame[] = [];
+
+  constructor(options: ChannelReceiverOptions, configs: Config[], firstSample: number) {
+    this.options = options;
+    this.firstSample = firstSample;
+    const first = configs[0]!;
+    const { r } = first;
+    this.r = r;
+    const frontend: Frontend = allocating(phyWasm, "a receiver's front end", () =>
+      createFrontend({
+        sampleRate: first.sampleRate,
+        ...receiverChannelFilter(first.bandwidth, r),
+        frequencyOffsetHz: options.frequencyOffsetHz,
+        format: options.format,
+        engine: first.engine,
+        iqCorrection: options.iqCorrection ?? true,
+        firstSample,
+      }),
+    );
+    this.frontend = frontend;
+    // persistent narrowband lines in the channel are cancelled before any listener sees the samples
+    const notch: Notch | null =
+      options.notch === false
+        ? null
+        : createNotch({ sampleRate: r * first.bandwidth, bandwidth: first.bandwidth, engine: first.engine });
+    this.notch = notch;
+    this.sliceIn = Math.max(1, Math.floor(8 * Math.min(...configs.map((c) => c.m)) * frontend.ratio));
+    this.origin = Math.round(firstSample / frontend.ratio);
+    this.stats = configs.map(() => ({
+      samplesIn: 0,
+      detections: 0,
+      syncWordRejects: 0,
+      headerFailures: 0,
+      frames: 0,
+      lowConfidence: 0,
+      oversampling: r,
+      notchLines: 0,
+    }));
+    this.longest = frontend.inputPosition(Math.max(...configs.map((c) => c.m))) - frontend.inputPosition(0);
+    const listeners = this.listeners;
+    try {
+      configs.forEach((cfg, i) => {
+        for (const invertIq of cfg.polarities) {
+          listeners.push(createListener(cfg, invertIq, this, this.stats[i]!));
+          this.keys.push({ sf: cfg.sf, invertIq, framings: cfg.framings });
+        }
+      });
+    } catch (e) {
+      for (const l of listeners) l.dispose();
+      frontend.dispose();
+      notch?.dispose();
+      throw e;
+    }
+  }
+
+  toInput(p: number): number {
+    return this.frontend.inputPosition(p);
+  }
+
+  get consumed(): number {
+    return this.frontend.consumed;
+  }
+
+  get settled(): number {
+    let h = Infinity;
+    for (const l of this.listeners) h = Math.min(h, l.horizon());
+    let x = this.frontend.inputPosition(h);
+    for (const f of this.pending) x = Math.min(x, f.startSampleExact);
+    for (const f of this.held) x = Math.min(x, f.startSampleExact);
+    return x;
+  }
+
+  private live(): void {
+    if (this.disposed) throw new ChirpError("DISPOSED", "this receiver has been disposed");
+  }
+
+  private append(out: Float32Array): void {
+    this.notch?.process(out);
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!.append(out);
+  }
 
   /**
    * Returns the pending frames that end before `horizon` (input samples), in time order. Called
    * after every slice of input: most find nothing to return, and allocate nothing then. Plain loops,
    * no callbacks: a hot function's optimised code is compiled in every process (start-up CPU).
    */
-  function release(out: Frame[], horizon: number): void {
+  private release(out: Frame[], horizon: number): void {
+    const pending = this.pending;
     let any = false;
     for (let i = 0; i < pending.length && !any; i++) any = pending[i]!.endSample <= horizon;
-    if (any) releaseReady(out, horizon);
+    if (any) this.releaseReady(out, horizon);
   }
 
-  /** releaseReady's frames to return, cleared per call. */
-  const ready: Frame[] = [];
   // The lists are compacted in place and filled by index, not made afresh and pushed: an array
   // made empty holds small integers to V8, and the optimised code that profiled it so (here and
   // in the listener's run) deoptimises at its first frame (src/rx/listener.ts, hold).
-  function releaseReady(out: Frame[], horizon: number): void {
+  private releaseReady(out: Frame[], horizon: number): void {
+    const { ready, pending, recent } = this;
     ready.length = 0;
     let rest = 0;
     for (let i = 0; i < pending.length; i++) {
@@ -227,75 +279,81 @@ export function createChannelReceiver(options: ChannelReceiverOptions, placement
     let from = horizon;
     for (let i = 0; i < pending.length; i++) from = Math.min(from, pending[i]!.startSampleExact);
     let kept = 0;
+    const longest = this.longest;
     for (let i = 0; i < recent.length; i++) if (recent[i]!.endSample > from - longest) recent[kept++] = recent[i]!;
     for (let i = 0; i < ready.length; i++) if (ready[i]!.endSample > from - longest) recent[kept++] = ready[i]!;
     recent.length = kept;
   }
 
   /** Runs every listener; the frames that are final come out in time order. */
-  function run(out: Frame[]): void {
-    for (let i = 0; i < listeners.length; i++) listeners[i]!.run(pending);
-    if (pending.length === 0) return;
+  private run(out: Frame[]): void {
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!.run(this.pending);
+    if (this.pending.length === 0) return;
     let h = Infinity;
     for (let i = 0; i < listeners.length; i++) h = Math.min(h, listeners[i]!.horizon());
-    release(out, frontend.inputPosition(h));
+    this.release(out, this.frontend.inputPosition(h));
   }
 
-  function push(samples: Samples): Frame[] {
-    live();
+  push(samples: Samples): Frame[] {
+    this.live();
     checkSamples(samples);
-    const out: Frame[] = held;
-    held = [];
-    const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[options.format ?? "cu8"] : 2;
-    const step = sliceIn * per;
-    if (samples.length > 0) lastInput = samples;
+    const out: Frame[] = this.held;
+    this.held = [];
+    const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[this.options.format ?? "cu8"] : 2;
+    const step = this.sliceIn * per;
+    if (samples.length > 0) this.lastInput = samples;
     for (let i = 0; i < samples.length; i += step) {
-      append(frontend.push(samples.subarray(i, Math.min(samples.length, i + step)) as Samples));
-      run(out);
+      this.append(this.frontend.push(samples.subarray(i, Math.min(samples.length, i + step)) as Samples));
+      this.run(out);
     }
-    return progress(out);
+    return this.progress(out);
   }
 
-  function pushPtr(ptr: number, nComplex: number): Frame[] {
-    live();
-    const out: Frame[] = held;
-    held = [];
-    if (nComplex > 0) lastInput = CF32;
+  pushPtr(ptr: number, nComplex: number): Frame[] {
+    this.live();
+    const out: Frame[] = this.held;
+    this.held = [];
+    if (nComplex > 0) this.lastInput = CF32;
+    const sliceIn = this.sliceIn;
     for (let i = 0; i < nComplex; i += sliceIn) {
-      const y = frontend.pushPtr(ptr + 8 * i, Math.min(sliceIn, nComplex - i));
-      append(f32(phyWasm, y.ptr, 2 * y.nComplex));
-      run(out);
+      const y = this.frontend.pushPtr(ptr + 8 * i, Math.min(sliceIn, nComplex - i));
+      this.append(f32(phyWasm, y.ptr, 2 * y.nComplex));
+      this.run(out);
     }
-    return progress(out);
+    return this.progress(out);
   }
 
   /** The counters and onProgress after a push; returns its frames. */
-  function progress(out: Frame[]): Frame[] {
-    for (const st of stats) {
-      st.samplesIn = frontend.consumed;
-      st.notchLines = notch?.engaged ?? 0;
+  private progress(out: Frame[]): Frame[] {
+    const consumed = this.frontend.consumed;
+    for (const st of this.stats) {
+      st.samplesIn = consumed;
+      st.notchLines = this.notch?.engaged ?? 0;
     }
     try {
-      options.onProgress?.(frontend.consumed);
+      this.options.onProgress?.(consumed);
     } catch (e) {
-      held = out;
+      this.held = out;
       throw e;
     }
     return out;
   }
 
-  function flush(): Frame[] {
-    live();
-    const out: Frame[] = held;
-    held = [];
-    run(out);
+  flush(): Frame[] {
+    this.live();
+    const { frontend, options } = this;
+    const out: Frame[] = this.held;
+    this.held = [];
+    this.run(out);
     // drain: the channel filter delays the output, and the last symbol window reads MARGIN samples
     // past its end, so a frame ending on the recording's last sample needs that much more input.
     // Zeros (in the format of the last chunk) stand in for it; frames they complete are checked
-    // against the real end (link.dataEnd) by the listener.
-    if (lastInput && listeners.some((l) => l.inFrame())) {
-      link.dataEnd = firstSample + frontend.consumed;
-      const outNeeded = Math.ceil(frontend.delaySamples) + 2 * MARGIN + r * 4;
+    // against the real end (dataEnd) by the listener.
+    const lastInput = this.lastInput;
+    if (lastInput && this.listeners.some((l) => l.inFrame())) {
+      this.dataEnd = this.firstSample + frontend.consumed;
+      const outNeeded = Math.ceil(frontend.delaySamples) + 2 * MARGIN + this.r * 4;
       const count = Math.ceil((outNeeded + 2) * frontend.ratio);
       const Ctor = lastInput.constructor as new (len: number) => Samples;
       const per = lastInput instanceof Uint8Array ? BYTES_PER_SAMPLE[options.format ?? "cu8"] : 2;
@@ -303,65 +361,46 @@ export function createChannelReceiver(options: ChannelReceiverOptions, placement
       // cu8 centres on 127.5
       if (lastInput instanceof Uint8Array && (options.format ?? "cu8") === "cu8") zeros.fill(128);
       try {
-        append(frontend.push(zeros));
-        run(out);
+        this.append(frontend.push(zeros));
+        this.run(out);
       } catch (e) {
         if (e instanceof ChirpError && e.code === "DISPOSED") throw e;
         /* a partial sample left by the last chunk: no drain */
       }
-      link.dataEnd = Infinity;
+      this.dataEnd = Infinity;
     }
-    for (const l of listeners) l.flushFrame(pending);
-    release(out, Infinity);
-    recent = [];
+    for (const l of this.listeners) l.flushFrame(this.pending);
+    this.release(out, Infinity);
+    this.recent.length = 0;
     return out;
   }
 
-  function reset(): void {
-    live();
-    link.dataEnd = Infinity;
-    lastInput = null;
-    held = [];
-    pending = [];
-    recent = [];
-    for (const l of listeners) l.reset();
-    frontend.reset();
-    notch?.reset();
+  reset(): void {
+    this.live();
+    this.dataEnd = Infinity;
+    this.lastInput = null;
+    this.held = [];
+    this.pending = [];
+    this.recent = [];
+    for (const l of this.listeners) l.reset();
+    this.frontend.reset();
+    this.notch?.reset();
   }
 
-  function dispose(): void {
-    if (disposed) return;
-    disposed = true;
-    for (const l of listeners) l.dispose();
-    frontend.dispose();
-    notch?.dispose();
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const l of this.listeners) l.dispose();
+    this.frontend.dispose();
+    this.notch?.dispose();
+    lastDisposed = this;
   }
 
-  return {
-    push,
-    pushPtr,
-    flush,
-    reset,
-    dispose,
-    keys,
-    stats,
-    get consumed() {
-      return frontend.consumed;
-    },
-    get settled() {
-      let h = Infinity;
-      for (const l of listeners) h = Math.min(h, l.horizon());
-      let x = frontend.inputPosition(h);
-      for (const f of pending) x = Math.min(x, f.startSampleExact);
-      for (const f of held) x = Math.min(x, f.startSampleExact);
-      return x;
-    },
-    primeIqCorrection(samples, firstIndex) {
-      live();
-      checkSamples(samples);
-      frontend.primeIqCorrection(samples, firstIndex);
-    },
-  };
+  primeIqCorrection(samples: Samples, firstIndex: number): void {
+    this.live();
+    checkSamples(samples);
+    this.frontend.primeIqCorrection(samples, firstIndex);
+  }
 }
 
 const byStart = (a: Frame, b: Frame): number => a.startSampleExact - b.startSampleExact;

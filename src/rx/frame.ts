@@ -322,8 +322,8 @@ function toHex(b: Uint8Array): string {
 }
 
 /**
- * The Frame of a record: d is its decode (null when truncated or not decodable), toInput maps a
- * position to input samples.
+ * The Frame of a record: d is its decode (null when truncated or not decodable), link.toInput maps
+ * a position to input samples.
  */
 export function report(
   f: FrameRecord,
@@ -331,12 +331,12 @@ export function report(
   d: DecodedFrameHeaderOk | null,
   soft: boolean,
   truncated: boolean,
-  toInput: (p: number) => number,
+  link: { toInput(p: number): number },
 ): Frame {
   const { cfg } = s;
   const { sf, n, m } = cfg;
   const params = f.params;
-  const startExact = toInput(f.tDown - (params.preambleLength + 2) * m);
+  const startExact = link.toInput(f.tDown - (params.preambleLength + 2) * m);
   const h = f.header;
   const payload = d && !truncated ? d.payload : new Uint8Array(0);
   const nsym = Math.min(f.index, f.total);
@@ -361,7 +361,7 @@ export function report(
   return {
     startSample: Math.round(startExact),
     startSampleExact: startExact,
-    endSample: Math.round(toInput(f.next)),
+    endSample: Math.round(link.toInput(f.next)),
     sf,
     bandwidth: cfg.bandwidth,
     cr,

@@ -18,12 +18,13 @@ import {
   MARGIN,
   MEASURE_BIN,
   SEARCH_WINDOWS,
+  type DemodArgs,
   type RxSymbolKernel,
   type SearchAccumulator,
 } from "./kernel.js";
 import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
-import { createDetector, detectStep, restartDetector, type Detection } from "./detect.js";
+import { createDetector, detectStep, restartDetector, type Detection, type Detector } from "./detect.js";
 import { newRecord, syncStep } from "./sync.js";
 import { decodeRecord, headerStep, payloadStep, report } from "./frame.js";
 import type { Config } from "./options.js";
@@ -96,35 +97,86 @@ export interface Listener {
 }
 
 export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink, stats: ReceiverStats): Listener {
-  const { r, m } = cfg;
-  const capacity = listenerCapacity(cfg);
-  const toInput = link.toInput;
-  const kernel: RxSymbolKernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({
-    sf: cfg.sf,
-    r,
-    capacity,
-  });
-  let acc: SearchAccumulator;
-  try {
-    acc = kernel.searchAccumulator();
-  } catch (e) {
-    kernel.dispose();
-    throw e;
-  }
-  const origin = link.origin;
-  const s: Stage = { cfg, kernel, stats, invertIq, base: origin, fill: 0, folded: [Number.NaN, Number.NaN] };
-  const detector = createDetector(acc, origin);
+  return new StreamListener(cfg, invertIq, link, stats);
+}
+
+/**
+ * The listener's state, its stages as methods: one function per stage for every listener, so V8's
+ * optimised code for them (and for the module functions they call) serves every receiver in the
+ * process, and stays after a garbage collection; closures made per listener had code of their own,
+ * compiled again for each receiver.
+ */
+class StreamListener implements Listener {
+  readonly s: Stage;
+  private readonly cfg: Config;
+  private readonly link: ChannelLink;
+  private readonly stats: ReceiverStats;
+  private readonly invertIq: boolean;
+  private readonly r: number;
+  private readonly m: number;
+  private readonly capacity: number;
+  private readonly kernel: RxSymbolKernel;
+  private readonly detector: Detector;
+  private readonly origin: number;
   /** The arguments of itsSymbols' measurement: one bin of a frame's symbol. */
-  const probeArgs = demodArgs(0, 0, { measure: MEASURE_BIN });
-  const { preambleLength: L } = cfg.params;
+  private readonly probeArgs: DemodArgs;
+  /** Preamble length, symbols. */
+  private readonly L: number;
   /** The frames in flight, and finished records whose storage a new one reuses. */
-  let frames: FrameRecord[] = [];
-  const spares: FrameRecord[] = [];
+  private frames: FrameRecord[] = [];
+  private readonly spares: FrameRecord[] = [];
   /** The end of the last frame completed: the search never goes back before it (its windows held that frame's symbols). */
-  let searchFloor = origin;
+  private searchFloor: number;
+  /** The last detection newFrame accepted lies among another frame's symbols. */
+  private nested = false;
+  /**
+   * Detections that did not start a frame (seen as a frame in flight, or too many in flight), in
+   * order, within the buffer. When a frame fails they are tried again, instead of the search going
+   * back over its windows to find them again (on the gateway capture that repetition was half of
+   * the windows searched at SF12). Copies (the detector reuses its result), their storage reused.
+   */
+  private readonly held: Detection[] = [];
+  private readonly heldSpares: Detection[] = [];
+  /**
+   * Detections a frame in flight decides later (newFrame: WAIT), in order, copies; they are
+   * decided before any later one.
+   */
+  private readonly pending: Detection[] = [];
+
+  constructor(cfg: Config, invertIq: boolean, link: ChannelLink, stats: ReceiverStats) {
+    const { r, m } = cfg;
+    this.cfg = cfg;
+    this.link = link;
+    this.stats = stats;
+    this.invertIq = invertIq;
+    this.r = r;
+    this.m = m;
+    this.capacity = listenerCapacity(cfg);
+    const kernel: RxSymbolKernel = (cfg.engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({
+      sf: cfg.sf,
+      r,
+      capacity: this.capacity,
+    });
+    let acc: SearchAccumulator;
+    try {
+      acc = kernel.searchAccumulator();
+    } catch (e) {
+      kernel.dispose();
+      throw e;
+    }
+    this.kernel = kernel;
+    const origin = link.origin;
+    this.origin = origin;
+    this.s = { cfg, kernel, stats, invertIq, base: origin, fill: 0, folded: [Number.NaN, Number.NaN] };
+    this.detector = createDetector(acc, origin);
+    this.probeArgs = demodArgs(0, 0, { measure: MEASURE_BIN });
+    this.L = cfg.params.preambleLength;
+    this.searchFloor = origin;
+  }
 
   /** Earliest absolute sample a frame in flight may still read. */
-  function keepFor(f: FrameRecord): number {
+  private keepFor(f: FrameRecord): number {
+    const m = this.m;
     // the scan's last windows, and what fine sync reads around the best pair so far (6 preamble
     // windows before it, a neighbour pair, half a symbol of timing), within 28 windows of the
     // scan (the buffer holds 40): a long preamble's start is let go
@@ -136,18 +188,21 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   }
 
   /** Earliest absolute sample the search or a frame in flight may still read. */
-  function keepFrom(): number {
-    let k = detector.pos - 8 * m - MARGIN;
-    for (let i = 0; i < frames.length; i++) k = Math.min(k, keepFor(frames[i]!));
+  private keepFrom(): number {
+    const m = this.m,
+      frames = this.frames,
+      pending = this.pending;
+    let k = this.detector.pos - 8 * m - MARGIN;
+    for (let i = 0; i < frames.length; i++) k = Math.min(k, this.keepFor(frames[i]!));
     // what the scan of the earliest detection waiting reads (as keepFor, from its scan's start)
     if (pending.length > 0) k = Math.min(k, pending[0]!.aligned - 12 * m - 2 * MARGIN);
     return k;
   }
 
   /** End of the samples the next step of f reads (-Infinity: it reads none). */
-  function needOf(f: FrameRecord): number {
-    if (f.phase === "sync") return f.scan.pos + 3 * m + 2 * MARGIN;
-    return f.index >= f.total ? -Infinity : Math.floor(f.next) + m + MARGIN;
+  private needOf(f: FrameRecord): number {
+    if (f.phase === "sync") return f.scan.pos + 3 * this.m + 2 * MARGIN;
+    return f.index >= f.total ? -Infinity : Math.floor(f.next) + this.m + MARGIN;
   }
 
   /**
@@ -156,8 +211,9 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
    * (its timing, once synchronised; the symbols of the windows the search summed, once
    * demodulated; whether its symbols were its own, once decoded).
    */
-  function newFrame(d: Detection): boolean | typeof WAIT {
-    nested = false;
+  private newFrame(d: Detection): boolean | typeof WAIT {
+    const { m, r, L, frames } = this;
+    this.nested = false;
     let later = false,
       among = 0;
     for (let i = 0; i < frames.length; i++) {
@@ -192,10 +248,10 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       const f = frames[i]!;
       if (f.phase === "sync" || d.aligned <= f.tDown + 2.25 * m) continue;
       among--;
-      const its = itsSymbols(f, d);
+      const its = this.itsSymbols(f, d);
       if (its === ITS) return false;
-      if (its === LATER || (its === RUN && inLastBlock(f, d))) later = true;
-      else nested = true;
+      if (its === LATER || (its === RUN && this.inLastBlock(f, d))) later = true;
+      else this.nested = true;
     }
     return later ? WAIT : true;
   }
@@ -212,7 +268,8 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
    * value (a run) nothing tells f's own (the padding of a last block) from another frame's
    * preamble stronger than f.
    */
-  function itsSymbols(f: FrameRecord, d: Detection): number {
+  private itsSymbols(f: FrameRecord, d: Detection): number {
+    const { m, r, s } = this;
     let checked = 0,
       gap = -1,
       value = -1;
@@ -222,12 +279,12 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
       // the two symbols overlapping window w (positions counted back from the next one: the
       // tracker's corrections over these few symbols are far below a bin)
       const k0 = f.index + Math.floor((w - f.next) / m);
-      if (k0 < 0 || (ends(f) && k0 + 1 >= f.total)) continue;
+      if (k0 < 0 || (this.ends(f) && k0 + 1 >= f.total)) continue;
       if (k0 + 1 >= f.index) return LATER;
       let near = -1;
       for (let k = k0; k <= k0 + 1; k++) {
-        const tone = f.symbols[k]! + (w - symbolAt(f, k)) / r + f.cfo;
-        if (Math.abs(wrap(d.bin + d.upFrac - tone, cfg.n)) <= OWN_SYMBOL_BINS) near = k;
+        const tone = f.symbols[k]! + (w - this.symbolAt(f, k)) / r + f.cfo;
+        if (Math.abs(wrap(d.bin + d.upFrac - tone, this.cfg.n)) <= OWN_SYMBOL_BINS) near = k;
         else gap = k;
       }
       if (near < 0) return NOT_ITS;
@@ -236,48 +293,52 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     }
     if (checked === 0) return NOT_ITS;
     if (gap < 0) return RUN;
-    const p = symbolAt(f, gap);
+    const p = this.symbolAt(f, gap);
     if (!hasWindow(s, p)) return NOT_ITS;
-    const a = probeArgs;
+    const a = this.probeArgs;
     a.pos = at(s, p);
     a.cfoBins = f.cfo;
     a.atBin = value;
-    kernel.demod(a);
-    return kernel.result.peak < TONE_ABSENT * f.signal ? ITS : NOT_ITS;
+    this.kernel.demod(a);
+    return this.kernel.result.peak < TONE_ABSENT * f.signal ? ITS : NOT_ITS;
   }
 
   /** Where symbol k of synchronised frame f begins (counted back from its next symbol). */
-  const symbolAt = (f: FrameRecord, k: number): number => f.next - (f.index - k) * m;
+  private symbolAt(f: FrameRecord, k: number): number {
+    return f.next - (f.index - k) * this.m;
+  }
 
   /** Whether f's symbol count is its last (header read, or implicit: not a header block or probe). */
-  const ends = (f: FrameRecord): boolean => f.phase !== "header" || (!!cfg.implicit && !f.probing);
+  private ends(f: FrameRecord): boolean {
+    return f.phase !== "header" || (!!this.cfg.implicit && !f.probing);
+  }
 
   /** Whether the windows detection d summed lie in the last interleaver block of f (at most 8 symbols). */
-  const inLastBlock = (f: FrameRecord, d: Detection): boolean =>
-    ends(f) && d.det - (SEARCH_WINDOWS - 1) * m >= symbolAt(f, f.total - 8);
-
-  /** The last detection newFrame accepted lies among another frame's symbols. */
-  let nested = false;
+  private inLastBlock(f: FrameRecord, d: Detection): boolean {
+    return this.ends(f) && d.det - (SEARCH_WINDOWS - 1) * this.m >= this.symbolAt(f, f.total - 8);
+  }
 
   /** Whether synchronised frame f is one already in flight (the same downchirps). */
-  function synchronisedTwice(f: FrameRecord): boolean {
+  private synchronisedTwice(f: FrameRecord): boolean {
+    const frames = this.frames;
     for (let i = 0; i < frames.length; i++) {
       const g = frames[i]!;
-      if (g !== f && g.phase !== "sync" && Math.abs(g.tDown - f.tDown) < m / 2) return true;
+      if (g !== f && g.phase !== "sync" && Math.abs(g.tDown - f.tDown) < this.m / 2) return true;
     }
     return false;
   }
 
   /** Takes f out of flight; its storage goes to the next detection. */
-  function retire(f: FrameRecord): void {
-    frames = frames.filter((g) => g !== f);
-    spares.push(f);
+  private retire(f: FrameRecord): void {
+    this.frames = this.frames.filter((g) => g !== f);
+    this.spares.push(f);
   }
 
-  function append(out: Float32Array): void {
+  append(out: Float32Array): void {
+    const { s, kernel, capacity } = this;
     const count = out.length >> 1;
     if (s.fill + count > capacity) {
-      const keep = Math.max(s.base, Math.min(s.base + s.fill, keepFrom()));
+      const keep = Math.max(s.base, Math.min(s.base + s.fill, this.keepFrom()));
       const drop = Math.min(keep - s.base, s.fill);
       if (drop > 0) {
         kernel.move(0, drop, s.fill - drop);
@@ -291,23 +352,23 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
         kernel.move(0, drop2, s.fill - drop2);
         s.base += drop2;
         s.fill -= drop2;
-        for (const f of frames) if (keepFor(f) < s.base) retire(f);
-        if (detector.pos < s.base + MARGIN) restartDetector(detector, s.base + MARGIN);
+        for (const f of this.frames) if (this.keepFor(f) < s.base) this.retire(f);
+        if (this.detector.pos < s.base + MARGIN) restartDetector(this.detector, s.base + MARGIN);
       }
     }
-    kernel.write(s.fill, out, invertIq);
+    kernel.write(s.fill, out, this.invertIq);
     s.fill += count;
   }
 
   /** The step of a frame's phase. */
-  function advance(f: FrameRecord): Phase | typeof WAIT {
+  private advance(f: FrameRecord): Phase | typeof WAIT {
     switch (f.phase) {
       case "sync":
-        return syncStep(f, s);
+        return syncStep(f, this.s);
       case "header":
-        return headerStep(f, s);
+        return headerStep(f, this.s);
       case "payload":
-        return payloadStep(f, s);
+        return payloadStep(f, this.s);
       default:
         return f.phase;
     }
@@ -317,10 +378,11 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
    * A complete frame: decoded, unless it ran past the real data (the zeros flush() appends); null
    * when its confidence is below minConfidence (a truncated frame is reported whatever its confidence).
    */
-  function complete(f: FrameRecord): Frame | null {
+  private complete(f: FrameRecord): Frame | null {
+    const { s, cfg, link, stats } = this;
     const { decoded, soft } = decodeRecord(f, s);
-    const cut = toInput(f.next) > link.dataEnd + 2 * (cfg.sampleRate / cfg.bandwidth);
-    const frame = report(f, s, cut ? null : decoded, soft, cut, toInput);
+    const cut = link.toInput(f.next) > link.dataEnd + 2 * (cfg.sampleRate / cfg.bandwidth);
+    const frame = report(f, s, cut ? null : decoded, soft, cut, link);
     if (!cut && frame.confidence < cfg.minConfidence) {
       stats.lowConfidence++;
       return null;
@@ -329,17 +391,8 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
     return frame;
   }
 
-  /**
-   * Detections that did not start a frame (seen as a frame in flight, or too many in flight), in
-   * order, within the buffer. When a frame fails they are tried again, instead of the search going
-   * back over its windows to find them again (on the gateway capture that repetition was half of
-   * the windows searched at SF12). Copies (the detector reuses its result), their storage reused.
-   */
-  const held: Detection[] = [];
-  const heldSpares: Detection[] = [];
-
-  function copy(d: Detection): Detection {
-    const h = heldSpares.pop() ?? { det: 0, aligned: 0, bin: 0, upFrac: 0, steady: 0 };
+  private copy(d: Detection): Detection {
+    const h = this.heldSpares.pop() ?? { det: 0, aligned: 0, bin: 0, upFrac: 0, steady: 0 };
     h.det = d.det;
     h.aligned = d.aligned;
     h.bin = d.bin;
@@ -349,38 +402,35 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
   }
 
   /** Holds detection d (a copy, or d itself when it is one of ours). */
-  function hold(d: Detection, ours = false): void {
-    while (held.length > 0 && held[0]!.det < s.base) heldSpares.push(held.shift()!);
+  private hold(d: Detection, ours = false): void {
+    const held = this.held;
+    while (held.length > 0 && held[0]!.det < this.s.base) this.heldSpares.push(held.shift()!);
     // Stored by index, not pushed (here, in start and in run): V8's optimised push keeps the
     // elements kind it was profiled with, and a fresh empty array ([], filter) taking its first
     // object then deoptimises the function again on every later call; an indexed store changes
     // the kind in place.
-    held[held.length] = ours ? d : copy(d);
+    held[held.length] = ours ? d : this.copy(d);
   }
 
-  /**
-   * Detections a frame in flight decides later (newFrame: WAIT), in order, copies; they are
-   * decided before any later one.
-   */
-  const pending: Detection[] = [];
-
   /** Queues detection d (ours: one of our copies) in order. */
-  function pend(d: Detection, ours = false): void {
-    const h = ours ? d : copy(d);
+  private pend(d: Detection, ours = false): void {
+    const pending = this.pending;
+    const h = ours ? d : this.copy(d);
     let i = pending.length;
     while (i > 0 && pending[i - 1]!.det > h.det) i--;
     pending.splice(i, 0, h);
   }
 
   /** Decides the waiting detections, in order, as far as the frames in flight can. */
-  function settle(): void {
+  private settle(): void {
+    const pending = this.pending;
     while (pending.length > 0) {
       const d = pending[0]!;
-      const v = start(d);
+      const v = this.start(d);
       if (v === WAIT) return;
       pending.shift();
-      if (v) heldSpares.push(d);
-      else hold(d, true);
+      if (v) this.heldSpares.push(d);
+      else this.hold(d, true);
     }
   }
 
@@ -388,38 +438,42 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
    * Frame f is complete with a good CRC: so its symbols were its own, and a run among them that
    * the search took for a preamble (the padding of its last block) was not another frame's.
    */
-  function dropRuns(f: FrameRecord): void {
+  private dropRuns(f: FrameRecord): void {
+    const pending = this.pending;
     let kept = 0;
     for (let i = 0; i < pending.length; i++) {
       const d = pending[i]!;
-      if (inLastBlock(f, d) && itsSymbols(f, d) === RUN) heldSpares.push(d);
+      if (this.inLastBlock(f, d) && this.itsSymbols(f, d) === RUN) this.heldSpares.push(d);
       else pending[kept++] = d;
     }
     pending.length = kept;
   }
 
   /** Tries the held detections from `from` on again, in order; those that start no frame stay held. */
-  function retry(from: number): void {
+  private retry(from: number): void {
+    const held = this.held;
     let i = 0;
     while (i < held.length && held[i]!.det < from) i++;
     let kept = i;
     for (; i < held.length; i++) {
       const d = held[i]!;
-      const v = start(d);
-      if (v === WAIT) pend(d, true);
-      else if (v) heldSpares.push(d);
+      const v = this.start(d);
+      if (v === WAIT) this.pend(d, true);
+      else if (v) this.heldSpares.push(d);
       else held[kept++] = d;
     }
     held.length = kept;
   }
 
-  function letGoHeld(): void {
-    for (let i = 0; i < held.length; i++) heldSpares.push(held[i]!);
+  private letGoHeld(): void {
+    const held = this.held;
+    for (let i = 0; i < held.length; i++) this.heldSpares.push(held[i]!);
     held.length = 0;
   }
 
-  function letGoPending(): void {
-    for (let i = 0; i < pending.length; i++) heldSpares.push(pending[i]!);
+  private letGoPending(): void {
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) this.heldSpares.push(pending[i]!);
     pending.length = 0;
   }
 
@@ -427,30 +481,33 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
    * Starts a frame at detection d, unless it is one in flight (see newFrame); whether it did, or
    * WAIT (decided later: by a frame in flight, or after an earlier detection waiting).
    */
-  function start(d: Detection): boolean | typeof WAIT {
+  private start(d: Detection): boolean | typeof WAIT {
+    const { frames, pending } = this;
     if (frames.length >= MAX_IN_FLIGHT) return false;
-    const v = newFrame(d);
+    const v = this.newFrame(d);
     if (v !== true) return v;
     if (pending.length > 0 && pending[0] !== d && pending[0]!.det <= d.det) return WAIT;
     if (DEBUG)
       console.log(
         `record for detection at ${d.aligned}; in flight: ${frames.map((g) => `${g.phase} ${g.phase === "sync" ? g.det : g.tDown}`).join(", ")}`,
       );
-    stats.detections++;
-    const f = newRecord(d, s, spares.pop());
-    f.nested = nested;
+    this.stats.detections++;
+    const f = newRecord(d, this.s, this.spares.pop());
+    f.nested = this.nested;
     frames[frames.length] = f;
     return true;
   }
 
-  function run(out: Frame[]): void {
+  run(out: Frame[]): void {
+    const { s, m, detector } = this;
     for (;;) {
       // the search or the frame whose next step reads the earliest samples
+      const frames = this.frames;
       let f: FrameRecord | null = null,
         need = detector.pos + m;
       for (let i = 0; i < frames.length; i++) {
         const g = frames[i]!;
-        const q = needOf(g);
+        const q = this.needOf(g);
         if (q < need) {
           need = q;
           f = g;
@@ -461,39 +518,39 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
         const d = detectStep(detector, s);
         if (d === WAIT) return;
         if (!d) continue;
-        const v = start(d);
-        if (v === WAIT) pend(d);
-        else if (!v) hold(d);
+        const v = this.start(d);
+        if (v === WAIT) this.pend(d);
+        else if (!v) this.hold(d);
         continue;
       }
-      const next = advance(f);
-      if (next === "header" && f.phase === "sync" && synchronisedTwice(f)) {
-        retire(f);
-        settle();
+      const next = this.advance(f);
+      if (next === "header" && f.phase === "sync" && this.synchronisedTwice(f)) {
+        this.retire(f);
+        this.settle();
         continue;
       }
       // a step that waits for samples already held has lost its own (behind the buffer): let go
       f.phase = next === WAIT ? "failed" : next;
       if (f.phase === "done") {
-        const frame = complete(f);
+        const frame = this.complete(f);
         if (frame) out[out.length] = frame;
-        if (frame?.crcOk) dropRuns(f);
-        retire(f);
+        if (frame?.crcOk) this.dropRuns(f);
+        this.retire(f);
         // the search's windows held this frame's symbols: it starts afresh at the frame's end
-        searchFloor = Math.max(searchFloor, Math.round(f.next));
+        this.searchFloor = Math.max(this.searchFloor, Math.round(f.next));
         restartDetector(detector, Math.round(f.next));
-        letGoHeld();
+        this.letGoHeld();
       } else if (f.phase === "failed") {
         // not a frame after all: the detections it held back are tried again, those a search
         // started afresh just after its detection would find (its first SEARCH_WINDOWS - 1 windows
         // sum too few to fire); frames in flight found again are recognised as such
-        retire(f);
+        this.retire(f);
         // those waiting for it first: the search took them for another frame's preamble there
-        settle();
-        retry(Math.max(f.det + m, s.base + MARGIN, searchFloor) + (SEARCH_WINDOWS - 1) * m);
+        this.settle();
+        this.retry(Math.max(f.det + m, s.base + MARGIN, this.searchFloor) + (SEARCH_WINDOWS - 1) * m);
       }
       // what the frames in flight know now may decide the detections waiting
-      if (pending.length > 0) settle();
+      if (this.pending.length > 0) this.settle();
     }
   }
 
@@ -502,49 +559,50 @@ export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink
    * among another frame's symbols whose header was not read: more likely those symbols); true
    * when there was one.
    */
-  function flushFrame(out: Frame[]): boolean {
+  flushFrame(out: Frame[]): boolean {
     let had = false;
-    for (const f of frames) {
+    for (const f of this.frames) {
       if (f.phase === "sync" || (f.nested && f.phase === "header")) continue;
-      out.push(report(f, s, null, false, true, toInput));
+      out.push(report(f, this.s, null, false, true, this.link));
       had = true;
     }
-    for (const f of frames) retire(f);
-    letGoHeld();
-    letGoPending();
-    detector.acc.reset();
+    for (const f of this.frames) this.retire(f);
+    this.letGoHeld();
+    this.letGoPending();
+    this.detector.acc.reset();
     return had;
   }
 
-  return {
-    s,
-    append,
-    run,
-    flushFrame,
-    inFrame: () => frames.some((f) => f.phase !== "sync"),
-    horizon() {
-      let h = pending.length > 0 ? Math.min(detector.pos, pending[0]!.aligned) : detector.pos;
-      for (let i = 0; i < frames.length; i++) {
-        const f = frames[i]!;
-        h = Math.min(h, f.det, f.phase === "sync" ? f.det : f.tDown);
-      }
-      return h - (L + 3) * m;
-    },
-    reset() {
-      s.base = origin;
-      s.fill = 0;
-      s.folded.fill(Number.NaN);
-      searchFloor = origin;
-      letGoHeld();
-      letGoPending();
-      for (const f of frames) retire(f);
-      restartDetector(detector, origin);
-    },
-    dispose() {
-      frames = [];
-      spares.length = 0;
-      detector.acc.dispose();
-      kernel.dispose();
-    },
-  };
+  inFrame(): boolean {
+    return this.frames.some((f) => f.phase !== "sync");
+  }
+
+  horizon(): number {
+    const { detector, pending, frames } = this;
+    let h = pending.length > 0 ? Math.min(detector.pos, pending[0]!.aligned) : detector.pos;
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      h = Math.min(h, f.det, f.phase === "sync" ? f.det : f.tDown);
+    }
+    return h - (this.L + 3) * this.m;
+  }
+
+  reset(): void {
+    const s = this.s;
+    s.base = this.origin;
+    s.fill = 0;
+    s.folded.fill(Number.NaN);
+    this.searchFloor = this.origin;
+    this.letGoHeld();
+    this.letGoPending();
+    for (const f of this.frames) this.retire(f);
+    restartDetector(this.detector, this.origin);
+  }
+
+  dispose(): void {
+    this.frames = [];
+    this.spares.length = 0;
+    this.detector.acc.dispose();
+    this.kernel.dispose();
+  }
 }

@@ -10,7 +10,7 @@
  *   payload (frame.ts)   remaining symbols with per-bit LLRs, timing tracked (track.ts); decode, report
  */
 import { ChirpError } from "../errors.js";
-import { createChannelReceiver } from "./channel.js";
+import { createChannelReceiver, type ChannelReceiver } from "./channel.js";
 import type { ReceiverStats } from "./context.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
 
@@ -34,17 +34,27 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   if (!options || typeof options !== "object")
     throw new ChirpError("BAD_PARAMETER", "receiver options must be an object", { parameter: "options" });
   const { sf, ...common } = options;
-  const ch = createChannelReceiver({ ...common, sfs: [sf] });
-  const stats: ReceiverStats = ch.stats[0]!;
-  return {
-    push: ch.push,
-    flush: ch.flush,
-    reset: ch.reset,
-    dispose: ch.dispose,
-    get stats() {
-      return stats;
-    },
-  };
+  return new SingleSfReceiver(createChannelReceiver({ ...common, sfs: [sf] }));
+}
+
+/** A channel receiver with one SF (a class: its methods are one function for every receiver). */
+class SingleSfReceiver implements Receiver {
+  constructor(private readonly ch: ChannelReceiver) {}
+  push(samples: Samples): Frame[] {
+    return this.ch.push(samples);
+  }
+  flush(): Frame[] {
+    return this.ch.flush();
+  }
+  reset(): void {
+    this.ch.reset();
+  }
+  dispose(): void {
+    this.ch.dispose();
+  }
+  get stats(): ReceiverStats {
+    return this.ch.stats[0]!;
+  }
 }
 
 /** Decodes a whole recording in one call (push + flush; frames in time order), and frees the receiver. */

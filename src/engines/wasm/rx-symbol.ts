@@ -19,6 +19,7 @@ import {
   checkMeasure,
   newSymbolResult,
   wordTables,
+  type DemodArgs,
   type FrameQuery,
   type FrameStore,
   type RxSymbolConfig,
@@ -117,123 +118,155 @@ class WasmFrameStore implements FrameStore {
 }
 
 export function createRxSymbolWasm(cfg: RxSymbolConfig): RxSymbolKernel {
-  const { sf, r, capacity } = cfg;
-  const n = 1 << sf,
-    m = n * r;
-  const held: Held = {
-    ctx: allocating(k, "a receiver kernel", () => k.rxsym_create(sf, r, capacity)),
-    searches: new Set(),
-    frames: new Set(),
-  };
-  const ctx = held.ctx;
-  // everything is allocated now: later calls never grow memory, so views stay valid until another
-  // module allocates; they are re-made cheaply when the buffer was detached
-  const bufPtr = k.rxsym_buffer(ctx),
-    resPtr = k.rxsym_result(ctx);
-  new Float32Array(k.memory.buffer, k.rxsym_bank(ctx), (PHASES + 1) * TAPS).set(interpolatorBank(r));
-  const { wordFull, wordReduced } = wordTables(sf);
-  const words = new Int32Array(k.memory.buffer, k.rxsym_words(ctx), 2 * n);
-  words.set(wordFull, 0);
-  words.set(wordReduced, n);
-  let bufView = new Float32Array(k.memory.buffer, bufPtr, 2 * capacity);
-  let resView = new Float64Array(k.memory.buffer, resPtr, SYMBOL_RESULT_SIZE / 8);
-  const result = newSymbolResult();
-  const views = (): void => {
-    if (!held.ctx) throw disposed("receiver kernel");
+  return new WasmRxSymbol(cfg);
+}
+
+/**
+ * The kernel's methods on a prototype: one function each for every receiver, so the optimised
+ * code of the receiver's stages that call them serves every receiver in the process.
+ */
+class WasmRxSymbol implements RxSymbolKernel {
+  readonly sf: number;
+  readonly n: number;
+  readonly r: number;
+  readonly m: number;
+  readonly capacity: number;
+  readonly result = newSymbolResult();
+  private readonly held: Held;
+  private readonly ctx: number;
+  private readonly bufPtr: number;
+  private readonly resPtr: number;
+  private bufView: Float32Array;
+  private resView: Float64Array;
+
+  constructor(cfg: RxSymbolConfig) {
+    const { sf, r, capacity } = cfg;
+    const n = 1 << sf,
+      m = n * r;
+    this.sf = sf;
+    this.n = n;
+    this.r = r;
+    this.m = m;
+    this.capacity = capacity;
+    // ctx changes (dispose zeroes it) from the first kernel on: V8 tracks a field never changed
+    // as a constant, and the code that assumed it would be deoptimised at the first dispose
+    const held: Held = { ctx: 0, searches: new Set(), frames: new Set() };
+    held.ctx = allocating(k, "a receiver kernel", () => k.rxsym_create(sf, r, capacity));
+    this.held = held;
+    const ctx = held.ctx;
+    this.ctx = ctx;
+    // everything is allocated now: later calls never grow memory, so views stay valid until another
+    // module allocates; they are re-made cheaply when the buffer was detached
+    this.bufPtr = k.rxsym_buffer(ctx);
+    this.resPtr = k.rxsym_result(ctx);
+    new Float32Array(k.memory.buffer, k.rxsym_bank(ctx), (PHASES + 1) * TAPS).set(interpolatorBank(r));
+    const { wordFull, wordReduced } = wordTables(sf);
+    const words = new Int32Array(k.memory.buffer, k.rxsym_words(ctx), 2 * n);
+    words.set(wordFull, 0);
+    words.set(wordReduced, n);
+    this.bufView = new Float32Array(k.memory.buffer, this.bufPtr, 2 * capacity);
+    this.resView = new Float64Array(k.memory.buffer, this.resPtr, SYMBOL_RESULT_SIZE / 8);
+    registry.register(this, held, this);
+  }
+
+  private views(): void {
+    if (!this.held.ctx) throw disposed("receiver kernel");
     // growing the memory detaches its old buffer, and views on it read as empty (a length test
     // per call, not memory.buffer: an API getter, the most frequent call into the engine)
-    if (resView.length === 0) {
+    if (this.resView.length === 0) {
       const mem = k.memory.buffer;
-      bufView = new Float32Array(mem, bufPtr, 2 * capacity);
-      resView = new Float64Array(mem, resPtr, SYMBOL_RESULT_SIZE / 8);
+      this.bufView = new Float32Array(mem, this.bufPtr, 2 * this.capacity);
+      this.resView = new Float64Array(mem, this.resPtr, SYMBOL_RESULT_SIZE / 8);
     }
-  };
-  const copyResult = (): void => {
-    views();
-    readSymbolResult(resView, 0, result);
-  };
-  const kernel: RxSymbolKernel = {
-    sf,
-    n,
-    r,
-    m,
-    capacity,
-    result,
-    samples() {
-      views();
-      return bufView;
-    },
-    move(dst, src, count) {
-      views();
-      k.rxsym_move(ctx, dst, src, count);
-    },
-    write(at, data, conjugate = false) {
-      views();
-      bufView.set(data, 2 * at);
-      if (conjugate) k.iq_conjugate(bufPtr + 8 * at, data.length >> 1);
-    },
-    frameStore(count) {
-      views();
-      const q = allocating(k, "a frame store", () => k.rxframe_create(sf, count));
-      held.frames.add(q);
-      return new WasmFrameStore(held, q, sf, count);
-    },
-    searchAccumulator() {
-      views();
-      const q = allocating(k, "a search accumulator", () => k.rxsym_search_create(ctx));
-      held.searches.add(q);
-      return new WasmSearch(held, q);
-    },
-    search(acc, start) {
-      views();
-      if (!(acc instanceof WasmSearch) || !acc.ptr) throw disposed("search accumulator");
-      const f = k.rxsym_search(ctx, acc.ptr, start);
-      copyResult();
-      return f;
-    },
-    foldedWindow(start, down, slot) {
-      views();
-      k.rxsym_folded_window(ctx, start, down ? 1 : 0, slot);
-    },
-    pairPeak() {
-      views();
-      k.rxsym_pair_peak(ctx);
-      copyResult();
-    },
-    demod(a) {
-      views();
-      const f = a.frame;
-      if (f && !(f instanceof WasmFrameStore && f.live && held.frames.has(f.ptr)))
-        throw new ChirpError("BAD_PARAMETER", "frame: not a store of this kernel", { parameter: "frame" });
-      checkMeasure(a);
-      k.rxsym_demod(
-        ctx,
-        a.pos,
-        a.down ? 1 : 0,
-        a.cfoBins,
-        a.atBin,
-        a.measure,
-        a.llrMode,
-        a.amplitude,
-        a.noise,
-        a.keep,
-        a.prev,
-        f ? f.ptr : 0,
-        a.index,
-      );
-      copyResult();
-    },
-    peaks(count, out) {
-      views();
-      const have = k.rxsym_peaks(ctx, Math.min(count, PEAKS_MAX, Math.floor(out.length / 4)));
-      out.set(new Float64Array(k.memory.buffer, k.rxsym_peaks_list(), 4 * have));
-      return have;
-    },
-    dispose() {
-      registry.unregister(kernel);
-      freeHeld(held);
-    },
-  };
-  registry.register(kernel, held, kernel);
-  return kernel;
+  }
+
+  private copyResult(): void {
+    this.views();
+    readSymbolResult(this.resView, 0, this.result);
+  }
+
+  samples(): Float32Array {
+    this.views();
+    return this.bufView;
+  }
+
+  move(dst: number, src: number, count: number): void {
+    this.views();
+    k.rxsym_move(this.ctx, dst, src, count);
+  }
+
+  write(at: number, data: Float32Array, conjugate = false): void {
+    this.views();
+    this.bufView.set(data, 2 * at);
+    if (conjugate) k.iq_conjugate(this.bufPtr + 8 * at, data.length >> 1);
+  }
+
+  frameStore(count: number): FrameStore {
+    this.views();
+    const q = allocating(k, "a frame store", () => k.rxframe_create(this.sf, count));
+    this.held.frames.add(q);
+    return new WasmFrameStore(this.held, q, this.sf, count);
+  }
+
+  searchAccumulator(): SearchAccumulator {
+    this.views();
+    const q = allocating(k, "a search accumulator", () => k.rxsym_search_create(this.ctx));
+    this.held.searches.add(q);
+    return new WasmSearch(this.held, q);
+  }
+
+  search(acc: SearchAccumulator, start: number): number {
+    this.views();
+    if (!(acc instanceof WasmSearch) || !acc.ptr) throw disposed("search accumulator");
+    const f = k.rxsym_search(this.ctx, acc.ptr, start);
+    this.copyResult();
+    return f;
+  }
+
+  foldedWindow(start: number, down: boolean, slot: number): void {
+    this.views();
+    k.rxsym_folded_window(this.ctx, start, down ? 1 : 0, slot);
+  }
+
+  pairPeak(): void {
+    this.views();
+    k.rxsym_pair_peak(this.ctx);
+    this.copyResult();
+  }
+
+  demod(a: DemodArgs): void {
+    this.views();
+    const f = a.frame;
+    if (f && !(f instanceof WasmFrameStore && f.live && this.held.frames.has(f.ptr)))
+      throw new ChirpError("BAD_PARAMETER", "frame: not a store of this kernel", { parameter: "frame" });
+    checkMeasure(a);
+    k.rxsym_demod(
+      this.ctx,
+      a.pos,
+      a.down ? 1 : 0,
+      a.cfoBins,
+      a.atBin,
+      a.measure,
+      a.llrMode,
+      a.amplitude,
+      a.noise,
+      a.keep,
+      a.prev,
+      f ? f.ptr : 0,
+      a.index,
+    );
+    this.copyResult();
+  }
+
+  peaks(count: number, out: Float64Array): number {
+    this.views();
+    const have = k.rxsym_peaks(this.ctx, Math.min(count, PEAKS_MAX, Math.floor(out.length / 4)));
+    out.set(new Float64Array(k.memory.buffer, k.rxsym_peaks_list(), 4 * have));
+    return have;
+  }
+
+  dispose(): void {
+    registry.unregister(this);
+    freeHeld(this.held);
+  }
 }
