@@ -124,7 +124,7 @@ export function createChannelReceiver(options: ChannelReceiverOptions, placement
  * code; a receiver made after it would compile its stages again (on an SF7 recording 0.29 s per
  * call after gc() instead of 0.18 s). This one receiver's objects keep the maps alive.
  */
-let lastDisposed: Channel | null = null;
+const kept: { channel: Channel | null } = { channel: null };
 
 /**
  * A channel's state, its steps as methods (one function each for every receiver: V8's optimised
@@ -393,7 +393,7 @@ class Channel implements ChannelReceiver, ChannelLink {
     for (const l of this.listeners) l.dispose();
     this.frontend.dispose();
     this.notch?.dispose();
-    lastDisposed = this;
+    kept.channel = this;
   }
 
   primeIqCorrection(samples: Samples, firstIndex: number): void {
