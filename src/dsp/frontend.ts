@@ -29,7 +29,7 @@ import {
   type SampleInput,
 } from "./formats.js";
 import { JsKernels, WasmKernels, type FrontendKernels } from "./kernels.js";
-import { createIqCorrector, type IqEstimate } from "./iqcorrect.js";
+import { createIqCorrector, type IqCorrector, type IqEstimate } from "./iqcorrect.js";
 
 export type Engine = "wasm" | "js";
 
@@ -323,11 +323,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
     stages.push({ kern, m, decim: st.decimation, offset: st.offset, cap: histCap, fill: 0, newest: 0, base: 0 });
     perBlock = Math.ceil(perBlock / st.decimation) + 1;
   }
-  const input = stages[0]!;
-  const finalStage = stages[stages.length - 1]!;
   const finalFilter = design[design.length - 1]!.filter;
-  const kern = input.kern;
-  const outKern = finalStage.kern;
   // the impulse response's span in input samples
   let taps = 1;
   for (let j = 0, scale = 1; j < design.length; scale *= design[j]!.decimation, j++)
@@ -336,7 +332,6 @@ export function createFrontend(opts: FrontendOptions): Frontend {
   if (opts.iqCorrection !== undefined && typeof opts.iqCorrection !== "boolean")
     badParameter("iqCorrection", opts.iqCorrection, "a boolean");
   const iqc = opts.iqCorrection ? createIqCorrector(engine) : null;
-  const bytesFormat = opts.format;
   const first = opts.firstSample ?? 0;
   const firstOut = first / ratio;
   if (!Number.isInteger(first) || first < 0 || Math.abs(firstOut - Math.round(firstOut)) > 1e-9 * Math.max(1, firstOut))
@@ -346,33 +341,173 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       `a non-negative integer with firstSample / ${ratio} (input samples per output sample) whole`,
     );
 
-  // Stream state (each stage's fill and next newest sample are in the stage).
-  let consumed = 0; // absolute input samples taken in
-  let produced = 0; // output samples produced
-  const carry = new Uint8Array(8); // bytes of a partial raw sample left by the last push
-  let carryLen = 0;
-  let carryFormat: SampleFormat | undefined;
-  let disposed = false;
+  return new StreamFrontend({
+    sampleRate,
+    bandwidth,
+    outputOversampling: k,
+    outputRate,
+    ratio,
+    delay,
+    taps,
+    stageTaps: design.map((st) => st.filter.m),
+    phases: finalFilter.phases,
+    engine,
+    stages,
+    integer,
+    decimated,
+    cps,
+    iqc,
+    bytesFormat: opts.format,
+    first,
+  });
+}
 
-  const reset = (): void => {
+/** What createFrontend works out for its StreamFrontend. */
+interface FrontendDesign {
+  sampleRate: number;
+  bandwidth: number;
+  outputOversampling: number;
+  outputRate: number;
+  ratio: number;
+  /** Group delay, input samples. */
+  delay: number;
+  taps: number;
+  stageTaps: readonly number[];
+  phases: number;
+  engine: Engine;
+  stages: Stage[];
+  integer: boolean;
+  /** Input samples per sample of the last stage. */
+  decimated: number;
+  /** Mixer, cycles per input sample. */
+  cps: number;
+  iqc: IqCorrector | null;
+  bytesFormat: SampleFormat | undefined;
+  /** The recording's sample the stream starts at. */
+  first: number;
+}
+
+/**
+ * The front end's stream state, its steps as methods: one function each for every front end, so
+ * V8's optimised code for them serves every receiver in the process.
+ */
+class StreamFrontend implements Frontend {
+  readonly sampleRate: number;
+  readonly bandwidth: number;
+  readonly outputOversampling: number;
+  readonly outputRate: number;
+  readonly ratio: number;
+  readonly delaySamples: number;
+  readonly taps: number;
+  readonly stageTaps: readonly number[];
+  readonly phases: number;
+  readonly engine: Engine;
+  private readonly stages: Stage[];
+  private readonly input: Stage;
+  private readonly finalStage: Stage;
+  private readonly kern: FrontendKernels;
+  private readonly outKern: FrontendKernels;
+  private readonly integer: boolean;
+  private readonly decimated: number;
+  private readonly delay: number;
+  private readonly cps: number;
+  private readonly iqc: IqCorrector | null;
+  private readonly bytesFormat: SampleFormat | undefined;
+  private readonly first: number;
+  private readonly firstOut: number;
+  /** Absolute input samples taken in. */
+  private consumedIn = 0;
+  /** Output samples produced. */
+  private producedOut = 0;
+  /** Bytes of a partial raw sample left by the last push. */
+  private readonly carry = new Uint8Array(8);
+  private carryLen = 0;
+  private carryFormat: SampleFormat | undefined = undefined;
+  private disposed = false;
+  // What feed takes its samples from: raw bytes of a format (push), or cf32 in Wasm memory (pushPtr).
+  private srcBytes: Uint8Array = EMPTY;
+  private srcFormat: SampleFormat = "cf32";
+  private srcPtr = -1;
+
+  constructor(d: FrontendDesign) {
+    this.sampleRate = d.sampleRate;
+    this.bandwidth = d.bandwidth;
+    this.outputOversampling = d.outputOversampling;
+    this.outputRate = d.outputRate;
+    this.ratio = d.ratio;
+    this.delay = d.delay;
+    this.delaySamples = d.delay / d.ratio;
+    this.taps = d.taps;
+    this.stageTaps = d.stageTaps;
+    this.phases = d.phases;
+    this.engine = d.engine;
+    this.stages = d.stages;
+    this.input = d.stages[0]!;
+    this.finalStage = d.stages[d.stages.length - 1]!;
+    this.kern = this.input.kern;
+    this.outKern = this.finalStage.kern;
+    this.integer = d.integer;
+    this.decimated = d.decimated;
+    this.cps = d.cps;
+    this.iqc = d.iqc;
+    this.bytesFormat = d.bytesFormat;
+    this.first = d.first;
+    this.firstOut = d.first / d.ratio;
+    this.restart();
+    registry.register(
+      this,
+      this.stages.map((st) => st.kern),
+      this,
+    );
+  }
+
+  get consumed(): number {
+    return this.consumedIn;
+  }
+
+  get produced(): number {
+    return this.producedOut;
+  }
+
+  inputPosition(n: number): number {
+    return n * this.ratio - this.delay;
+  }
+
+  iqEstimate(): IqEstimate | null {
+    return this.iqc?.estimate() ?? null;
+  }
+
+  private restart(): void {
     // m-1 zeros of history: output 0 sits at input time offset with the filter's tail on silence.
-    for (const st of stages) {
+    for (const st of this.stages) {
       st.kern.clear(st.m - 1);
       st.fill = st.m - 1;
       st.newest = st.m - 1 + st.offset;
       st.base = -(st.m - 1);
     }
-    consumed = 0;
-    produced = 0;
-    carryLen = 0;
-    carryFormat = undefined;
-    iqc?.reset();
-  };
-  reset();
+    this.consumedIn = 0;
+    this.producedOut = 0;
+    this.carryLen = 0;
+    this.carryFormat = undefined;
+    this.iqc?.reset();
+  }
+
+  reset(): void {
+    this.check();
+    this.restart();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    registry.unregister(this);
+    for (const st of this.stages) st.kern.dispose();
+    this.iqc?.dispose();
+  }
 
   // Keeps the last m-1 samples of a stage: its next output's newest sample is not there yet, so
   // older ones are spent.
-  const spend = (st: Stage): void => {
+  private spend(st: Stage): void {
     const drop = st.fill - (st.m - 1);
     if (drop > 0) {
       st.kern.shift(drop, st.m - 1);
@@ -380,21 +515,22 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       st.newest -= drop;
       st.base += drop;
     }
-  };
+  }
 
   // Filters what is in the histories, stage by stage; returns outputs written from outAt.
-  const run = (outAt: number, maxOut: number): number => {
+  private run(outAt: number, maxOut: number): number {
+    const stages = this.stages;
     for (let j = 0; j + 1 < stages.length; j++) {
       const st = stages[j]!;
       const next = stages[j + 1]!;
       const c = st.kern.decimate(st.fill, st.decim, st.newest, next.fill, next.cap - next.fill, next.kern);
       st.newest += c * st.decim;
       next.fill += c;
-      spend(st);
+      this.spend(st);
     }
-    const st = finalStage;
+    const st = this.finalStage;
     let cnt: number;
-    if (integer) {
+    if (this.integer) {
       cnt = st.kern.decimate(st.fill, st.decim, st.newest, outAt, maxOut);
       st.newest += cnt * st.decim;
     } else {
@@ -402,189 +538,154 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       // recording's sample first (first / c a whole number: at most that many halfbands)
       cnt = st.kern.resample(
         st.fill,
-        st.base + first / decimated,
+        st.base + this.first / this.decimated,
         st.decim,
         0,
-        produced + Math.round(firstOut),
+        this.producedOut + Math.round(this.firstOut),
         outAt,
         maxOut,
       );
     }
-    produced += cnt;
-    spend(st);
+    this.producedOut += cnt;
+    this.spend(st);
     return cnt;
-  };
+  }
 
-  // What feed takes its samples from: raw bytes of a format (push), or cf32 in Wasm memory (pushPtr).
-  let srcBytes = EMPTY;
-  let srcFormat: SampleFormat = "cf32";
-  let srcPtr = -1;
   // Writes samples off .. off + count of the source at history position at; as kern.writeBytes.
-  const write = (off: number, count: number, at: number): number => {
-    if (srcPtr >= 0) return kern.writePtr(srcPtr + off * 8, at, count);
+  private write(off: number, count: number, at: number): number {
+    if (this.srcPtr >= 0) return this.kern.writePtr(this.srcPtr + off * 8, at, count);
+    const srcBytes = this.srcBytes,
+      srcFormat = this.srcFormat;
     const bps = BYTES_PER_SAMPLE[srcFormat];
     const whole = off === 0 && count * bps === srcBytes.length;
-    return kern.writeBytes(whole ? srcBytes : srcBytes.subarray(off * bps, (off + count) * bps), srcFormat, at, count);
-  };
+    return this.kern.writeBytes(
+      whole ? srcBytes : srcBytes.subarray(off * bps, (off + count) * bps),
+      srcFormat,
+      at,
+      count,
+    );
+  }
 
   // Takes n whole samples of the source (srcBytes, or Wasm memory at srcPtr when >= 0), block by block.
-  const feed = (n: number, outAt: number): number => {
-    const maxOut = Math.ceil(n / ratio) + 2;
+  private feed(n: number, outAt: number): number {
+    const { input, kern, iqc, cps, first } = this;
+    const maxOut = Math.ceil(n / this.ratio) + 2;
     let outCount = 0;
     for (let off = 0; off < n; ) {
       const b = Math.min(BLOCK, n - off);
       const at = input.fill;
-      const bad = write(off, b, at);
+      const bad = this.write(off, b, at);
       if (bad >= 0) {
-        const absolute = first + consumed + (bad >> 1);
+        const absolute = first + this.consumedIn + (bad >> 1);
         throw nonFiniteError(absolute, bad & 1, kern.histFloat(at * 2 + bad));
       }
       if (iqc) kern.iqCorrect(at, b, iqc);
-      if (cps !== 0) kern.mix(at, b, cps, first + consumed);
+      if (cps !== 0) kern.mix(at, b, cps, first + this.consumedIn);
       input.fill += b;
-      consumed += b;
+      this.consumedIn += b;
       off += b;
-      outCount += run(outAt + outCount, maxOut - outCount);
+      outCount += this.run(outAt + outCount, maxOut - outCount);
     }
     return outCount;
-  };
+  }
 
-  const check = (): void => {
-    if (disposed) throw new ChirpError("DISPOSED", "this front end has been disposed");
-  };
+  private check(): void {
+    if (this.disposed) throw new ChirpError("DISPOSED", "this front end has been disposed");
+  }
 
-  const push = (samples: SampleInput): Float32Array => {
-    check();
-    const format = inputFormat(samples, bytesFormat);
+  push(samples: SampleInput): Float32Array {
+    this.check();
+    const { carry, outKern } = this;
+    const format = inputFormat(samples, this.bytesFormat);
     const bps = BYTES_PER_SAMPLE[format];
     let bytes = asBytes(samples);
-    if (carryLen > 0 && carryFormat !== format) {
+    if (this.carryLen > 0 && this.carryFormat !== format) {
       throw new ChirpError(
         "BAD_INPUT",
-        `the previous chunk ended inside a ${carryFormat} sample; this one is ${format}`,
+        `the previous chunk ended inside a ${this.carryFormat} sample; this one is ${format}`,
       );
     }
-    outKern.ensureOut(Math.ceil((bytes.length + carryLen) / bps / ratio) + 4);
+    outKern.ensureOut(Math.ceil((bytes.length + this.carryLen) / bps / this.ratio) + 4);
     let outCount = 0;
-    if (carryLen > 0) {
+    if (this.carryLen > 0) {
       // Complete the sample split by the previous chunk.
-      const need = bps - carryLen;
+      const need = bps - this.carryLen;
       if (bytes.length < need) {
-        carry.set(bytes, carryLen);
-        carryLen += bytes.length;
+        carry.set(bytes, this.carryLen);
+        this.carryLen += bytes.length;
         return outKern.outView(0);
       }
-      carry.set(bytes.subarray(0, need), carryLen);
+      carry.set(bytes.subarray(0, need), this.carryLen);
       const one = carry.slice(0, bps);
-      carryLen = 0;
+      this.carryLen = 0;
       bytes = bytes.subarray(need);
-      outCount += feedAt(one, format, outCount);
+      outCount += this.feedAt(one, format, outCount);
     }
     const whole = Math.floor(bytes.length / bps);
     const rest = bytes.length - whole * bps;
-    outCount += feedAt(whole * bps === bytes.length ? bytes : bytes.subarray(0, whole * bps), format, outCount);
+    outCount += this.feedAt(whole * bps === bytes.length ? bytes : bytes.subarray(0, whole * bps), format, outCount);
     if (rest > 0) {
       carry.set(bytes.subarray(whole * bps), 0);
-      carryLen = rest;
-      carryFormat = format;
+      this.carryLen = rest;
+      this.carryFormat = format;
     }
     return outKern.outView(outCount);
-  };
+  }
 
   // Feeds whole samples of raw bytes; their output goes to position outAt of the output buffer.
-  function feedAt(bytes: Uint8Array, format: SampleFormat, outAt: number): number {
-    srcBytes = bytes;
-    srcFormat = format;
-    srcPtr = -1;
+  private feedAt(bytes: Uint8Array, format: SampleFormat, outAt: number): number {
+    this.srcBytes = bytes;
+    this.srcFormat = format;
+    this.srcPtr = -1;
     const n = bytes.length / BYTES_PER_SAMPLE[format];
     try {
-      return feed(n, outAt);
+      return this.feed(n, outAt);
     } finally {
-      srcBytes = EMPTY; // not kept alive by the front end
+      this.srcBytes = EMPTY; // not kept alive by the front end
     }
   }
 
-  const pushPtr = (ptr: number, nComplex: number): { ptr: number; nComplex: number } => {
-    check();
-    if (engine !== "wasm")
+  pushPtr(ptr: number, nComplex: number): { ptr: number; nComplex: number } {
+    this.check();
+    if (this.engine !== "wasm")
       throw new ChirpError("ENGINE_UNAVAILABLE", "pushPtr needs the wasm engine (samples in Wasm memory)");
     if (!Number.isInteger(nComplex) || nComplex < 0) badParameter("nComplex", nComplex, "a non-negative integer");
-    if (carryLen > 0)
+    if (this.carryLen > 0)
       throw new ChirpError("BAD_INPUT", "the previous chunk ended inside a raw sample; finish it with push()");
-    outKern.ensureOut(Math.ceil(nComplex / ratio) + 4);
-    srcPtr = ptr;
+    this.outKern.ensureOut(Math.ceil(nComplex / this.ratio) + 4);
+    this.srcPtr = ptr;
     let cnt: number;
     try {
-      cnt = feed(nComplex, 0);
+      cnt = this.feed(nComplex, 0);
     } finally {
-      srcPtr = -1;
+      this.srcPtr = -1;
     }
-    return { ptr: outKern.outPtr(), nComplex: cnt };
-  };
+    return { ptr: this.outKern.outPtr(), nComplex: cnt };
+  }
 
-  const primeIqCorrection = (samples: SampleInput, firstIndex: number): void => {
-    check();
+  primeIqCorrection(samples: SampleInput, firstIndex: number): void {
+    this.check();
+    const { iqc, kern, input } = this;
     if (!iqc) return;
-    if (consumed > 0 || carryLen > 0)
+    if (this.consumedIn > 0 || this.carryLen > 0)
       throw new ChirpError("BAD_INPUT", "primeIqCorrection comes before the first push");
-    const format = inputFormat(samples, bytesFormat);
+    const format = inputFormat(samples, this.bytesFormat);
     const bytes = asBytes(samples);
     const n = Math.floor(bytes.length / BYTES_PER_SAMPLE[format]);
-    srcBytes = bytes;
-    srcFormat = format;
-    srcPtr = -1;
+    this.srcBytes = bytes;
+    this.srcFormat = format;
+    this.srcPtr = -1;
     try {
       // through the history past its live part (scratch until the first push writes there)
       for (let off = 0; off < n; off += BLOCK) {
         const b = Math.min(BLOCK, n - off);
-        const bad = write(off, b, input.fill);
+        const bad = this.write(off, b, input.fill);
         if (bad >= 0)
           throw nonFiniteError(firstIndex + off + (bad >> 1), bad & 1, kern.histFloat(input.fill * 2 + bad));
         kern.iqCorrect(input.fill, b, iqc);
       }
     } finally {
-      srcBytes = EMPTY;
+      this.srcBytes = EMPTY;
     }
-  };
-
-  const fe: Frontend = {
-    sampleRate,
-    bandwidth,
-    outputOversampling: k,
-    outputRate,
-    ratio,
-    delaySamples: delay / ratio,
-    taps,
-    stageTaps: design.map((st) => st.filter.m),
-    phases: finalFilter.phases,
-    engine,
-    push,
-    pushPtr,
-    inputPosition: (n: number) => n * ratio - delay,
-    iqEstimate: () => iqc?.estimate() ?? null,
-    primeIqCorrection,
-    get consumed() {
-      return consumed;
-    },
-    get produced() {
-      return produced;
-    },
-    reset: () => {
-      check();
-      reset();
-    },
-    dispose: () => {
-      if (disposed) return;
-      disposed = true;
-      registry.unregister(fe);
-      for (const st of stages) st.kern.dispose();
-      iqc?.dispose();
-    },
-  };
-  registry.register(
-    fe,
-    stages.map((st) => st.kern),
-    fe,
-  );
-  return fe;
+  }
 }

@@ -103,92 +103,164 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
   if (typeof bandwidth !== "number" || !(bandwidth > 0) || !(bandwidth <= sampleRate * 1.001))
     badParameter("bandwidth", bandwidth, `a positive number of Hz up to sampleRate (${sampleRate})`);
   if (engine !== "wasm" && engine !== "js") badParameter("engine", engine, "'wasm' or 'js'");
-  const N = 2 ** Math.min(12, Math.max(6, Math.round(Math.log2((128 * sampleRate) / bandwidth))));
-  const mu = (2 * Math.PI * HALF_WIDTH_HZ) / sampleRate;
-  const hann = new Float32Array(N);
-  for (let i = 0; i < N; i++) hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / N);
+  return new LineNotch(sampleRate, bandwidth, engine);
+}
 
-  // Buffers: the window being collected (2N f32), FFT scratch (2N), the Hann window (N), per-bin
-  // sum and minimum (N each), line state (MAX_LINES x LINE_STRIDE f64), and a staging area of N
-  // complex samples for input that is not in Wasm memory. Wasm: one block, allocated here only (an
-  // allocation in process could grow the memory under the caller's view).
-  const floats = 2 * N + 2 * N + N + N + N + 2 * N;
-  const bytes = floats * 4 + MAX_LINES * LINE_STRIDE * 8;
-  let ptr = 0;
-  let js: {
-    win: Float32Array;
-    buf: Float32Array;
-    sum: Float32Array;
-    mn: Float32Array;
-    st: Float64Array;
-    fft: Fft;
-  } | null = null;
-  if (engine === "wasm") {
-    ptr = mod.alloc(bytes);
-    new Float32Array(mod.memory.buffer, ptr + 4 * N * 4, N).set(hann);
-  } else {
-    js = {
-      win: new Float32Array(2 * N),
-      buf: new Float32Array(2 * N),
-      sum: new Float32Array(N),
-      mn: new Float32Array(N),
-      st: new Float64Array(MAX_LINES * LINE_STRIDE),
-      fft: createFft(N),
-    };
-  }
+/** The js engine's buffers. */
+interface JsBuffers {
+  win: Float32Array;
+  buf: Float32Array;
+  sum: Float32Array;
+  mn: Float32Array;
+  st: Float64Array;
+  fft: Fft;
+}
+
+/** Views of the Wasm block. */
+interface WasmViews {
+  win: Float32Array;
+  sum: Float32Array;
+  mn: Float32Array;
+  st: Float64Array;
+}
+
+/**
+ * The notch's state, its steps as methods (one function each for every notch: V8's optimised code
+ * for them serves every receiver in the process).
+ */
+class LineNotch implements Notch {
+  private readonly sampleRate: number;
+  /** Window length, samples. */
+  private readonly N: number;
+  /** The LMS step. */
+  private readonly mu: number;
+  private readonly hann: Float32Array;
+  private ptr = 0;
+  private readonly js: JsBuffers | null = null;
   // byte offsets in the Wasm block
-  const P_WIN = 0,
-    P_BUF = 2 * N * 4,
-    P_HANN = 4 * N * 4,
-    P_SUM = 5 * N * 4,
-    P_MN = 6 * N * 4,
-    P_STAGE = 7 * N * 4,
-    P_ST = floats * 4;
-  const f32 = (off: number, len: number): Float32Array => new Float32Array(mod.memory.buffer, ptr + off, len);
+  private readonly P_WIN: number;
+  private readonly P_BUF: number;
+  private readonly P_HANN: number;
+  private readonly P_SUM: number;
+  private readonly P_MN: number;
+  private readonly P_STAGE: number;
+  private readonly P_ST: number;
   // views of the Wasm block, made again only when the memory has grown (a detached view has length 0)
-  let views: { win: Float32Array; sum: Float32Array; mn: Float32Array; st: Float64Array } | null = null;
-  const wasmViews = () => {
-    if (views === null || views.win.length === 0)
-      views = {
-        win: f32(P_WIN, 2 * N),
-        sum: f32(P_SUM, N),
-        mn: f32(P_MN, N),
-        st: new Float64Array(mod.memory.buffer, ptr + P_ST, MAX_LINES * LINE_STRIDE),
+  private views: WasmViews | null = null;
+  /** Samples processed (absolute index of the next one). */
+  private pos = 0;
+  /** Windows of the current period analysed. */
+  private analysed = 0;
+  private periodK = ACQ_K;
+  private acquiring = true;
+  private lineList: Line[] = [];
+  private engagedCount = 0;
+  private disposed = false;
+  /** Median scratch. */
+  private readonly scratch: Float32Array;
+
+  constructor(sampleRate: number, bandwidth: number, engine: "wasm" | "js") {
+    this.sampleRate = sampleRate;
+    const N = 2 ** Math.min(12, Math.max(6, Math.round(Math.log2((128 * sampleRate) / bandwidth))));
+    this.N = N;
+    this.mu = (2 * Math.PI * HALF_WIDTH_HZ) / sampleRate;
+    const hann = new Float32Array(N);
+    for (let i = 0; i < N; i++) hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / N);
+    this.hann = hann;
+    this.scratch = new Float32Array(N);
+    // Buffers: the window being collected (2N f32), FFT scratch (2N), the Hann window (N), per-bin
+    // sum and minimum (N each), line state (MAX_LINES x LINE_STRIDE f64), and a staging area of N
+    // complex samples for input that is not in Wasm memory. Wasm: one block, allocated here only (an
+    // allocation in process could grow the memory under the caller's view).
+    const floats = 2 * N + 2 * N + N + N + N + 2 * N;
+    const bytes = floats * 4 + MAX_LINES * LINE_STRIDE * 8;
+    this.P_WIN = 0;
+    this.P_BUF = 2 * N * 4;
+    this.P_HANN = 4 * N * 4;
+    this.P_SUM = 5 * N * 4;
+    this.P_MN = 6 * N * 4;
+    this.P_STAGE = 7 * N * 4;
+    this.P_ST = floats * 4;
+    if (engine === "wasm") {
+      this.ptr = mod.alloc(bytes);
+      new Float32Array(mod.memory.buffer, this.ptr + this.P_HANN, N).set(hann);
+    } else {
+      this.js = {
+        win: new Float32Array(2 * N),
+        buf: new Float32Array(2 * N),
+        sum: new Float32Array(N),
+        mn: new Float32Array(N),
+        st: new Float64Array(MAX_LINES * LINE_STRIDE),
+        fft: createFft(N),
       };
-    return views;
-  };
-  const winView = (): Float32Array => js?.win ?? wasmViews().win;
-  const sumView = (): Float32Array => js?.sum ?? wasmViews().sum;
-  const mnView = (): Float32Array => js?.mn ?? wasmViews().mn;
-  const stView = (): Float64Array => js?.st ?? wasmViews().st;
+    }
+    if (this.ptr) registry.register(this, this.ptr, this);
+    this.reset();
+  }
 
-  let pos = 0; // samples processed (absolute index of the next one)
-  let analysed = 0; // windows of the current period analysed
-  let periodK = ACQ_K;
-  let acquiring = true;
-  let lines: Line[] = [];
-  let engaged = 0;
-  let disposed = false;
-  const scratch = new Float32Array(N); // median scratch
+  private f32(off: number, len: number): Float32Array {
+    return new Float32Array(mod.memory.buffer, this.ptr + off, len);
+  }
 
-  const analyses = (windowIndex: number): boolean => acquiring || windowIndex % STRIDE === 0;
+  private wasmViews(): WasmViews {
+    let v = this.views;
+    if (v === null || v.win.length === 0) {
+      const N = this.N;
+      v = {
+        win: this.f32(this.P_WIN, 2 * N),
+        sum: this.f32(this.P_SUM, N),
+        mn: this.f32(this.P_MN, N),
+        st: new Float64Array(mod.memory.buffer, this.ptr + this.P_ST, MAX_LINES * LINE_STRIDE),
+      };
+      this.views = v;
+    }
+    return v;
+  }
 
-  function reset(): void {
-    pos = 0;
-    analysed = 0;
-    periodK = ACQ_K;
-    acquiring = true;
-    lines = [];
-    engaged = 0;
-    stView().fill(0);
+  private winView(): Float32Array {
+    return this.js?.win ?? this.wasmViews().win;
+  }
+  private sumView(): Float32Array {
+    return this.js?.sum ?? this.wasmViews().sum;
+  }
+  private mnView(): Float32Array {
+    return this.js?.mn ?? this.wasmViews().mn;
+  }
+  private stView(): Float64Array {
+    return this.js?.st ?? this.wasmViews().st;
+  }
+
+  private analyses(windowIndex: number): boolean {
+    return this.acquiring || windowIndex % STRIDE === 0;
+  }
+
+  get engaged(): number {
+    return this.engagedCount;
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.analysed = 0;
+    this.periodK = ACQ_K;
+    this.acquiring = true;
+    this.lineList = [];
+    this.engagedCount = 0;
+    this.stView().fill(0);
   }
 
   /** Bin k as a signed frequency index (-N/2 .. N/2 - 1). */
-  const signed = (k: number): number => (k >= N / 2 ? k - N : k);
-  const bin = (w: number): number => ((Math.round((w * N) / (2 * Math.PI)) % N) + N) % N;
+  private signed(k: number): number {
+    const N = this.N;
+    return k >= N / 2 ? k - N : k;
+  }
 
-  function writeLine(i: number, l: Line, re: number, im: number, cRe: number, cIm: number): void {
-    const st = stView();
+  private bin(w: number): number {
+    const N = this.N;
+    return ((Math.round((w * N) / (2 * Math.PI)) % N) + N) % N;
+  }
+
+  private writeLine(i: number, l: Line, re: number, im: number, cRe: number, cIm: number): void {
+    const st = this.stView();
     const s = i * LINE_STRIDE;
     st[s] = cRe;
     st[s + 1] = cIm;
@@ -196,23 +268,24 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
     st[s + 3] = Math.sin(l.w);
     st[s + 4] = re;
     st[s + 5] = im;
-    st[s + 6] = mu;
+    st[s + 6] = this.mu;
   }
 
   /** The decision at the end of a period, from the per-bin sums and minima. */
-  function decide(): void {
-    const sum = sumView(),
-      mn = mnView();
+  private decide(): void {
+    const { N, scratch, periodK } = this;
+    const sum = this.sumView(),
+      mn = this.mnView();
     let c = 0;
-    for (let k = 0; k < N; k++) if (Math.abs(signed(k)) < N / 4) scratch[c++] = sum[k]! / periodK;
+    for (let k = 0; k < N; k++) if (Math.abs(this.signed(k)) < N / 4) scratch[c++] = sum[k]! / periodK;
     const med = median(scratch, c);
     if (!(med > 0)) return; // digital silence: nothing to compare a line with
     const T = FA_EXP / periodK;
     const at = (k: number): number => mn[(k + N) % N]!;
     // engaged lines: still there?
     const kept: number[] = [];
-    for (const l of lines) {
-      const b = bin(l.w);
+    for (const l of this.lineList) {
+      const b = this.bin(l.w);
       let seen = false;
       for (let d = -2; d <= 2; d++) seen ||= at(b + d) > KEEP * med;
       l.misses = seen ? 0 : l.misses + 1;
@@ -221,35 +294,36 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
     // new lines: narrow, persistent peaks, strongest first
     const found: { k: number; p: number }[] = [];
     for (let k = 0; k < N; k++) {
-      if (Math.abs(signed(k)) >= (N * 7) / 16) continue; // the channel filter's edges
+      if (Math.abs(this.signed(k)) >= (N * 7) / 16) continue; // the channel filter's edges
       const p = mn[k]!;
       if (!(p > T * med) || p < at(k - 1) || p <= at(k + 1)) continue;
       if (!(p > NARROW * Math.max(at(k - 3), at(k + 3)))) continue;
-      if (kept.some((b) => Math.abs(((signed(k) - signed(b) + N / 2 + N) % N) - N / 2) <= 3)) continue;
+      if (kept.some((b) => Math.abs(((this.signed(k) - this.signed(b) + N / 2 + N) % N) - N / 2) <= 3)) continue;
       found.push({ k, p });
     }
+    const lines = this.lineList;
     const survivors = lines.flatMap((l, i) => (l.misses < HOLD ? [i] : []));
     if (survivors.length !== lines.length) {
       // the survivors' state moves down to slots 0.. in order
-      const st = stView();
+      const st = this.stView();
       const old = st.slice();
       st.fill(0);
       survivors.forEach((i, j) => st.set(old.subarray(i * LINE_STRIDE, (i + 1) * LINE_STRIDE), j * LINE_STRIDE));
-      lines = survivors.map((i) => lines[i]!);
+      this.lineList = survivors.map((i) => lines[i]!);
     }
     found.sort((a, b) => b.p - a.p);
     for (const { k } of found) {
-      if (lines.length >= MAX_LINES) break;
+      if (this.lineList.length >= MAX_LINES) break;
       // parabolic interpolation of the log mean power around the peak
       const lm = Math.log(Math.max(sum[(k - 1 + N) % N]!, 1e-30)),
         l0 = Math.log(Math.max(sum[k]!, 1e-30)),
         lp = Math.log(Math.max(sum[(k + 1) % N]!, 1e-30));
       const den = lm - 2 * l0 + lp;
       const delta = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (lm - lp)) / den)) : 0;
-      const w = (2 * Math.PI * (signed(k) + delta)) / N;
+      const w = (2 * Math.PI * (this.signed(k) + delta)) / N;
       // the amplitude starts at the line's projection over the window just analysed (as a phasor
       // at the next sample, where the reference starts at 1): the canceller starts settled
-      const win = winView();
+      const win = this.winView();
       let re = 0,
         im = 0;
       for (let t = 0; t < N; t++) {
@@ -259,16 +333,17 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
         im += win[2 * t]! * s + win[2 * t + 1]! * c;
       }
       const l: Line = { w, prevRe: re / N, prevIm: im / N, misses: 0 };
-      writeLine(lines.length, l, re / N, im / N, 1, 0);
-      lines.push(l);
-      engaged++;
+      this.writeLine(this.lineList.length, l, re / N, im / N, 1, 0);
+      this.lineList.push(l);
+      this.engagedCount++;
     }
   }
 
   /** At every window's end: each line's frequency moves by a quarter of its amplitude's rotation over the window. */
-  function track(): void {
-    const st = stView();
-    lines.forEach((l, i) => {
+  private track(): void {
+    const { N, mu } = this;
+    const st = this.stView();
+    this.lineList.forEach((l, i) => {
       const s = i * LINE_STRIDE;
       const re = st[s + 4]!,
         im = st[s + 5]!;
@@ -282,83 +357,86 @@ export function createNotch(opts: { sampleRate: number; bandwidth: number; engin
       const cr = st[s]!,
         ci = st[s + 1]!;
       const g = 1 / Math.hypot(cr, ci);
-      writeLine(i, l, re, im, cr * g, ci * g);
+      this.writeLine(i, l, re, im, cr * g, ci * g);
     });
   }
 
-  function windowEnd(windowIndex: number): void {
-    if (analyses(windowIndex)) {
-      if (js) notchSpectrum(js.win, 0, N, hann, js.buf, js.fft, js.sum, js.mn, analysed === 0);
+  private windowEnd(windowIndex: number): void {
+    if (this.analyses(windowIndex)) {
+      const { js, ptr, N } = this;
+      if (js) notchSpectrum(js.win, 0, N, this.hann, js.buf, js.fft, js.sum, js.mn, this.analysed === 0);
       else
-        mod.notch_spectrum(ptr + P_WIN, N, ptr + P_HANN, ptr + P_BUF, ptr + P_SUM, ptr + P_MN, analysed === 0 ? 1 : 0);
-      if (++analysed === periodK) {
-        decide();
-        analysed = 0;
-        periodK = K;
-        acquiring = false;
+        mod.notch_spectrum(
+          ptr + this.P_WIN,
+          N,
+          ptr + this.P_HANN,
+          ptr + this.P_BUF,
+          ptr + this.P_SUM,
+          ptr + this.P_MN,
+          this.analysed === 0 ? 1 : 0,
+        );
+      if (++this.analysed === this.periodK) {
+        this.decide();
+        this.analysed = 0;
+        this.periodK = K;
+        this.acquiring = false;
       }
     }
-    if (lines.length > 0) track();
+    if (this.lineList.length > 0) this.track();
   }
 
-  function cancel(iq: Float32Array, at: number, n: number): void {
+  private cancel(iq: Float32Array, at: number, n: number): void {
+    const { js, ptr } = this;
+    const count = this.lineList.length;
     if (js) {
-      notchCancel(iq, at, n, js.st, lines.length);
+      notchCancel(iq, at, n, js.st, count);
       return;
     }
     if (iq.buffer === mod.memory.buffer) {
-      mod.notch_cancel(iq.byteOffset + at * 8, n, ptr + P_ST, lines.length);
+      mod.notch_cancel(iq.byteOffset + at * 8, n, ptr + this.P_ST, count);
       return;
     }
-    const stage = f32(P_STAGE, 2 * N);
+    const stage = this.f32(this.P_STAGE, 2 * this.N);
     stage.set(iq.subarray(2 * at, 2 * (at + n)));
-    mod.notch_cancel(ptr + P_STAGE, n, ptr + P_ST, lines.length);
-    iq.set(f32(P_STAGE, 2 * n), 2 * at);
+    mod.notch_cancel(ptr + this.P_STAGE, n, ptr + this.P_ST, count);
+    iq.set(this.f32(this.P_STAGE, 2 * n), 2 * at);
   }
 
-  function process(iq: Float32Array): Float32Array {
-    if (disposed) throw new ChirpError("DISPOSED", "this notch has been disposed");
+  process(iq: Float32Array): Float32Array {
+    if (this.disposed) throw new ChirpError("DISPOSED", "this notch has been disposed");
+    const N = this.N;
     const n = iq.length >> 1;
     for (let i = 0; i < n; ) {
-      const inWin = pos % N;
+      const inWin = this.pos % N;
       const take = Math.min(n - i, N - inWin);
-      const windowIndex = (pos - inWin) / N;
+      const windowIndex = (this.pos - inWin) / N;
       // a native copy: a JavaScript loop runs interpreted for most of a short process
-      if (analyses(windowIndex)) winView().set(iq.subarray(2 * i, 2 * (i + take)), 2 * inWin);
-      if (lines.length > 0) cancel(iq, i, take);
-      pos += take;
+      if (this.analyses(windowIndex)) this.winView().set(iq.subarray(2 * i, 2 * (i + take)), 2 * inWin);
+      if (this.lineList.length > 0) this.cancel(iq, i, take);
+      this.pos += take;
       i += take;
-      if (inWin + take === N) windowEnd(windowIndex);
+      if (inWin + take === N) this.windowEnd(windowIndex);
     }
     return iq;
   }
 
-  const notch: Notch = {
-    process,
-    lines() {
-      const st = stView();
-      return lines.map((l, i) => ({
-        frequencyHz: (l.w * sampleRate) / (2 * Math.PI),
-        amplitude: Math.hypot(st[i * LINE_STRIDE + 4]!, st[i * LINE_STRIDE + 5]!),
-      }));
-    },
-    get engaged() {
-      return engaged;
-    },
-    reset,
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      if (ptr) {
-        registry.unregister(notch);
-        mod.free(ptr);
-        ptr = 0;
-      }
-    },
-  };
-  if (ptr) registry.register(notch, ptr, notch);
-  reset();
-  return notch;
+  lines(): NotchLine[] {
+    const st = this.stView();
+    return this.lineList.map((l, i) => ({
+      frequencyHz: (l.w * this.sampleRate) / (2 * Math.PI),
+      amplitude: Math.hypot(st[i * LINE_STRIDE + 4]!, st[i * LINE_STRIDE + 5]!),
+    }));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.ptr) {
+      registry.unregister(this);
+      mod.free(this.ptr);
+      this.ptr = 0;
+    }
+  }
 }
 
 /** Median of the first n values of a (reorders them). */
