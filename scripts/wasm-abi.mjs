@@ -55,7 +55,12 @@ export function abiModule(src, file) {
     );
     out.push(`/** Bytes of ${name} in Wasm memory. */\nexport const ${upper}_SIZE = ${8 * fields.length};\n`);
     out.push(
-      `/** A ${name} with every field 0. */\nexport function new${name}(): ${name} {\n  return { ${fields.map((f) => `${f.name}: 0`).join(", ")} };\n}\n`,
+      `/** A ${name} with every field 0. */\nexport function new${name}(): ${name} {\n` +
+        "  // made with fractions, then zeroed: V8 gives the fields the representation they keep (doubles)\n" +
+        "  // from the first record on, so the records of later receivers have the first one's map\n" +
+        `  const r = { ${fields.map((f) => `${f.name}: 0.5`).join(", ")} };\n` +
+        fields.map((f) => `  r.${f.name} = 0;\n`).join("") +
+        "  return r;\n}\n",
     );
     out.push(
       `/** Copies the ${name} at f64 index \`at\` of \`v\` into \`r\`. */\nexport function read${name}(v: Float64Array, at: number, r: ${name}): void {\n` +

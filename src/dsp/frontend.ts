@@ -242,8 +242,11 @@ function halfbandLimit(first: number): number {
   return n;
 }
 
-/** A stage's kernels and stream state. */
-interface Stage {
+/**
+ * A stage's kernels and stream state. A class: V8 types its declared fields loosely from the first
+ * front end on, so a later one's kernels (under other hidden classes) do not deoptimise feed.
+ */
+class Stage {
   kern: FrontendKernels;
   m: number;
   decim: number;
@@ -251,11 +254,18 @@ interface Stage {
   /** History capacity in samples. */
   cap: number;
   /** Valid samples in the history. */
-  fill: number;
+  fill = 0;
   /** Local index of the next output's newest sample (integer ratios). */
-  newest: number;
+  newest = 0;
   /** Index of hist[0] in this stage's input samples (the resampler's time base). */
-  base: number;
+  base = 0;
+  constructor(kern: FrontendKernels, m: number, decim: number, offset: number, cap: number) {
+    this.kern = kern;
+    this.m = m;
+    this.decim = decim;
+    this.offset = offset;
+    this.cap = cap;
+  }
 }
 
 /** Creates a streaming front end (see the module comment). */
@@ -320,7 +330,7 @@ export function createFrontend(opts: FrontendOptions): Frontend {
       engine === "wasm"
         ? new WasmKernels(st.filter, histCap, stages.length === 0 ? BLOCK : 1)
         : new JsKernels(st.filter, histCap, stages.length === 0 ? BLOCK : 1);
-    stages.push({ kern, m, decim: st.decimation, offset: st.offset, cap: histCap, fill: 0, newest: 0, base: 0 });
+    stages.push(new Stage(kern, m, st.decimation, st.offset, histCap));
     perBlock = Math.ceil(perBlock / st.decimation) + 1;
   }
   const finalFilter = design[design.length - 1]!.filter;

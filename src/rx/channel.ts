@@ -19,7 +19,7 @@ import { phyWasm } from "../wasm/phy.js";
 import { allocating, f32 } from "../wasm/instantiate.js";
 import { resolveOptions, type Config } from "./options.js";
 import { createNotch, type Notch } from "./notch.js";
-import type { ReceiverStats } from "./context.js";
+import { records, type ReceiverStats } from "./context.js";
 import { createListener, type ChannelLink, type Listener } from "./listener.js";
 import type { Frame, ReceiverOptions, Samples } from "./types.js";
 
@@ -150,18 +150,18 @@ class Channel implements ChannelReceiver, ChannelLink {
   private lastInput: Samples | null = null;
   private disposed = false;
   /** Frames of a push whose onProgress threw: returned by the next push or flush, not lost. */
-  private held: Frame[] = [];
+  private held: Frame[] = records();
   /**
    * Frames completed but not returned yet: a frame is returned once no frame that a listener may
    * still report can overlap it, so that its `collided` (it overlaps another frame reported on this
    * channel, at any SF or polarity) is final when it comes out. That is when the search and every
    * frame in flight have moved past its end by a preamble and sync: a few symbols after the frame.
    */
-  private pending: Frame[] = [];
+  private pending: Frame[] = records();
   /** Frames returned that may still overlap one not returned yet. */
-  private recent: Frame[] = [];
+  private recent: Frame[] = records();
   /** releaseReady's frames to return, cleared per call. */
-  private readonly ready: Frame[] = [];
+  private readonly ready: Frame[] = records();
 
   constructor(options: ChannelReceiverOptions, configs: Config[], firstSample: number) {
     this.options = options;
@@ -299,7 +299,7 @@ class Channel implements ChannelReceiver, ChannelLink {
     this.live();
     checkSamples(samples);
     const out: Frame[] = this.held;
-    this.held = [];
+    this.held = records();
     const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[this.options.format ?? "cu8"] : 2;
     const step = this.sliceIn * per;
     if (samples.length > 0) this.lastInput = samples;
@@ -313,7 +313,7 @@ class Channel implements ChannelReceiver, ChannelLink {
   pushPtr(ptr: number, nComplex: number): Frame[] {
     this.live();
     const out: Frame[] = this.held;
-    this.held = [];
+    this.held = records();
     if (nComplex > 0) this.lastInput = CF32;
     const sliceIn = this.sliceIn;
     for (let i = 0; i < nComplex; i += sliceIn) {
@@ -344,7 +344,7 @@ class Channel implements ChannelReceiver, ChannelLink {
     this.live();
     const { frontend, options } = this;
     const out: Frame[] = this.held;
-    this.held = [];
+    this.held = records();
     this.run(out);
     // drain: the channel filter delays the output, and the last symbol window reads MARGIN samples
     // past its end, so a frame ending on the recording's last sample needs that much more input.
@@ -379,9 +379,9 @@ class Channel implements ChannelReceiver, ChannelLink {
     this.live();
     this.dataEnd = Infinity;
     this.lastInput = null;
-    this.held = [];
-    this.pending = [];
-    this.recent = [];
+    this.held = records();
+    this.pending = records();
+    this.recent = records();
     for (const l of this.listeners) l.reset();
     this.frontend.reset();
     this.notch?.reset();

@@ -39,6 +39,17 @@ export interface Stage {
 /** Trace on the console: set globalThis.CHIRP_RX_DEBUG = true before loading the receiver. */
 export const DEBUG = !!(globalThis as { CHIRP_RX_DEBUG?: boolean }).CHIRP_RX_DEBUG;
 
+/**
+ * An empty array of records whose elements kind (V8) is already that of objects: a fresh `[]` is
+ * small integers', and the optimised code of the stages, profiled on the first receiver's arrays of
+ * records, deoptimised ("wrong map") at every new receiver's first use of its arrays.
+ */
+export function records<T>(): T[] {
+  const a: unknown[] = [null];
+  a.length = 0;
+  return a as T[];
+}
+
 /** x wrapped into [-period/2, period/2]. */
 export const wrap = (x: number, period: number): number => x - period * Math.round(x / period);
 

@@ -27,9 +27,37 @@ export interface Detection {
   steady: number;
 }
 
+/**
+ * A Detection of zeros, made with fractions first: V8 gives its fields the representation they keep
+ * (doubles) from the first one on, so the detections of later receivers have the first one's map.
+ */
+export function newDetection(): Detection {
+  const d = { det: 0.5, aligned: 0.5, bin: 0.5, upFrac: 0.5, steady: 0.5 };
+  d.det = 0;
+  d.aligned = 0;
+  d.bin = 0;
+  d.upFrac = 0;
+  d.steady = 0;
+  return d;
+}
+
 /** A detector at the start, owning the search accumulator `acc` (from its kernel). */
 export function createDetector(acc: SearchAccumulator, pos = 0): Detector {
-  return { pos, acc, found: { det: 0, aligned: 0, bin: 0, upFrac: 0, steady: 0 } };
+  return new SearchState(acc, pos);
+}
+
+/**
+ * A class: V8 types its declared fields loosely from the first detector on, so a later receiver's
+ * accumulator (under another hidden class) does not deoptimise detectStep.
+ */
+class SearchState implements Detector {
+  pos: number;
+  acc: SearchAccumulator;
+  found: Detection = newDetection();
+  constructor(acc: SearchAccumulator, pos: number) {
+    this.pos = pos;
+    this.acc = acc;
+  }
 }
 
 /** Starts the search afresh at `pos`. */

@@ -5,6 +5,7 @@
 import {
   at,
   DEBUG,
+  records,
   hasWindow,
   WAIT,
   wrap,
@@ -24,7 +25,7 @@ import {
 } from "./kernel.js";
 import { createRxSymbolJs } from "../engines/js/rx-symbol.js";
 import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
-import { createDetector, detectStep, restartDetector, type Detection, type Detector } from "./detect.js";
+import { createDetector, detectStep, newDetection, restartDetector, type Detection, type Detector } from "./detect.js";
 import { newRecord, syncStep } from "./sync.js";
 import { decodeRecord, headerStep, payloadStep, report } from "./frame.js";
 import type { Config } from "./options.js";
@@ -96,6 +97,28 @@ export interface Listener {
   dispose(): void;
 }
 
+/**
+ * What the stages (sync.ts, frame.ts) see of their listener. A class: its fields' declarations make
+ * V8 type them loosely from the first listener on, so a later receiver's (whose config and kernel
+ * V8 may hold under other hidden classes) does not deoptimise the stages' code.
+ */
+class ListenerStage implements Stage {
+  cfg: Config;
+  kernel: RxSymbolKernel;
+  stats: ReceiverStats;
+  invertIq: boolean;
+  base: number;
+  fill = 0;
+  folded: number[] = [Number.NaN, Number.NaN];
+  constructor(cfg: Config, kernel: RxSymbolKernel, stats: ReceiverStats, invertIq: boolean, base: number) {
+    this.cfg = cfg;
+    this.kernel = kernel;
+    this.stats = stats;
+    this.invertIq = invertIq;
+    this.base = base;
+  }
+}
+
 export function createListener(cfg: Config, invertIq: boolean, link: ChannelLink, stats: ReceiverStats): Listener {
   return new StreamListener(cfg, invertIq, link, stats);
 }
@@ -123,8 +146,8 @@ class StreamListener implements Listener {
   /** Preamble length, symbols. */
   private readonly L: number;
   /** The frames in flight, and finished records whose storage a new one reuses. */
-  private frames: FrameRecord[] = [];
-  private readonly spares: FrameRecord[] = [];
+  private frames: FrameRecord[] = records();
+  private readonly spares: FrameRecord[] = records();
   /** The end of the last frame completed: the search never goes back before it (its windows held that frame's symbols). */
   private searchFloor: number;
   /** The last detection newFrame accepted lies among another frame's symbols. */
@@ -135,13 +158,13 @@ class StreamListener implements Listener {
    * back over its windows to find them again (on the gateway capture that repetition was half of
    * the windows searched at SF12). Copies (the detector reuses its result), their storage reused.
    */
-  private readonly held: Detection[] = [];
-  private readonly heldSpares: Detection[] = [];
+  private readonly held: Detection[] = records();
+  private readonly heldSpares: Detection[] = records();
   /**
    * Detections a frame in flight decides later (newFrame: WAIT), in order, copies; they are
    * decided before any later one.
    */
-  private readonly pending: Detection[] = [];
+  private readonly pending: Detection[] = records();
 
   constructor(cfg: Config, invertIq: boolean, link: ChannelLink, stats: ReceiverStats) {
     const { r, m } = cfg;
@@ -167,7 +190,7 @@ class StreamListener implements Listener {
     this.kernel = kernel;
     const origin = link.origin;
     this.origin = origin;
-    this.s = { cfg, kernel, stats, invertIq, base: origin, fill: 0, folded: [Number.NaN, Number.NaN] };
+    this.s = new ListenerStage(cfg, kernel, stats, invertIq, origin);
     this.detector = createDetector(acc, origin);
     this.probeArgs = demodArgs(0, 0, { measure: MEASURE_BIN });
     this.L = cfg.params.preambleLength;
@@ -330,7 +353,10 @@ class StreamListener implements Listener {
 
   /** Takes f out of flight; its storage goes to the next detection. */
   private retire(f: FrameRecord): void {
-    this.frames = this.frames.filter((g) => g !== f);
+    const frames = this.frames;
+    let kept = 0;
+    for (let i = 0; i < frames.length; i++) if (frames[i] !== f) frames[kept++] = frames[i]!;
+    frames.length = kept;
     this.spares.push(f);
   }
 
@@ -352,7 +378,7 @@ class StreamListener implements Listener {
         kernel.move(0, drop2, s.fill - drop2);
         s.base += drop2;
         s.fill -= drop2;
-        for (const f of this.frames) if (this.keepFor(f) < s.base) this.retire(f);
+        for (const f of this.frames.slice()) if (this.keepFor(f) < s.base) this.retire(f);
         if (this.detector.pos < s.base + MARGIN) restartDetector(this.detector, s.base + MARGIN);
       }
     }
@@ -392,7 +418,7 @@ class StreamListener implements Listener {
   }
 
   private copy(d: Detection): Detection {
-    const h = this.heldSpares.pop() ?? { det: 0, aligned: 0, bin: 0, upFrac: 0, steady: 0 };
+    const h = this.heldSpares.pop() ?? newDetection();
     h.det = d.det;
     h.aligned = d.aligned;
     h.bin = d.bin;
@@ -566,7 +592,7 @@ class StreamListener implements Listener {
       out.push(report(f, this.s, null, false, true, this.link));
       had = true;
     }
-    for (const f of this.frames) this.retire(f);
+    for (const f of this.frames.slice()) this.retire(f);
     this.letGoHeld();
     this.letGoPending();
     this.detector.acc.reset();
@@ -595,12 +621,12 @@ class StreamListener implements Listener {
     this.searchFloor = this.origin;
     this.letGoHeld();
     this.letGoPending();
-    for (const f of this.frames) this.retire(f);
+    for (const f of this.frames.slice()) this.retire(f);
     restartDetector(this.detector, this.origin);
   }
 
   dispose(): void {
-    this.frames = [];
+    this.frames = records();
     this.spares.length = 0;
     this.detector.acc.dispose();
     this.kernel.dispose();

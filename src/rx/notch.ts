@@ -116,12 +116,18 @@ interface JsBuffers {
   fft: Fft;
 }
 
-/** Views of the Wasm block. */
-interface WasmViews {
+/** Views of the Wasm block (a class: V8 types its declared fields loosely, so a later notch's views do not deoptimise process). */
+class WasmViews {
   win: Float32Array;
   sum: Float32Array;
   mn: Float32Array;
   st: Float64Array;
+  constructor(win: Float32Array, sum: Float32Array, mn: Float32Array, st: Float64Array) {
+    this.win = win;
+    this.sum = sum;
+    this.mn = mn;
+    this.st = st;
+  }
 }
 
 /**
@@ -206,12 +212,12 @@ class LineNotch implements Notch {
     let v = this.views;
     if (v === null || v.win.length === 0) {
       const N = this.N;
-      v = {
-        win: this.f32(this.P_WIN, 2 * N),
-        sum: this.f32(this.P_SUM, N),
-        mn: this.f32(this.P_MN, N),
-        st: new Float64Array(mod.memory.buffer, this.ptr + this.P_ST, MAX_LINES * LINE_STRIDE),
-      };
+      v = new WasmViews(
+        this.f32(this.P_WIN, 2 * N),
+        this.f32(this.P_SUM, N),
+        this.f32(this.P_MN, N),
+        new Float64Array(mod.memory.buffer, this.ptr + this.P_ST, MAX_LINES * LINE_STRIDE),
+      );
       this.views = v;
     }
     return v;

@@ -35,11 +35,15 @@ if (k.SYMBOL_RESULT_BYTES.value !== SYMBOL_RESULT_SIZE) {
   );
 }
 
-/** What a kernel holds in Wasm memory: its context and the search accumulators and frame stores made from it. */
-interface Held {
-  ctx: number;
-  searches: Set<number>;
-  frames: Set<number>;
+/**
+ * What a kernel holds in Wasm memory: its context and the search accumulators and frame stores made
+ * from it. A class: V8 types its declared fields loosely from the first kernel on, and ctx changes
+ * (dispose zeroes it), so neither a later kernel nor a dispose deoptimises the code that reads them.
+ */
+class Held {
+  ctx = 0;
+  readonly searches = new Set<number>();
+  readonly frames = new Set<number>();
 }
 function freeHeld(h: Held): void {
   if (!h.ctx) return;
@@ -148,9 +152,7 @@ class WasmRxSymbol implements RxSymbolKernel {
     this.r = r;
     this.m = m;
     this.capacity = capacity;
-    // ctx changes (dispose zeroes it) from the first kernel on: V8 tracks a field never changed
-    // as a constant, and the code that assumed it would be deoptimised at the first dispose
-    const held: Held = { ctx: 0, searches: new Set(), frames: new Set() };
+    const held = new Held();
     held.ctx = allocating(k, "a receiver kernel", () => k.rxsym_create(sf, r, capacity));
     this.held = held;
     const ctx = held.ctx;
