@@ -65,46 +65,61 @@ export interface IqCorrector {
 }
 
 export function createIqCorrector(engine: "wasm" | "js"): IqCorrector {
-  let ptr = 0;
-  let js: Float64Array | null = null;
-  if (engine === "wasm") ptr = mod.alloc(STATE * 8);
-  else js = new Float64Array(STATE);
-  const state = (): Float64Array => js ?? new Float64Array(mod.memory.buffer, ptr, STATE);
-  const reset = (): void => {
-    const s = state();
+  return new DcIqCorrector(engine);
+}
+
+/**
+ * The corrector's state, its steps as methods (one function each for every front end: the optimised
+ * code that calls them serves every receiver in the process).
+ */
+class DcIqCorrector implements IqCorrector {
+  private ptr = 0;
+  private readonly st: Float64Array | null = null;
+
+  constructor(engine: "wasm" | "js") {
+    if (engine === "wasm") this.ptr = mod.alloc(STATE * 8);
+    else this.st = new Float64Array(STATE);
+    this.reset();
+    if (this.ptr) registry.register(this, this.ptr, this);
+  }
+
+  private state(): Float64Array {
+    return this.st ?? new Float64Array(mod.memory.buffer, this.ptr, STATE);
+  }
+
+  reset(): void {
+    const s = this.state();
     s.fill(0);
     s[6] = 1; // cQ
     s[8] = IQ_ALPHA;
     s[9] = IQ_WARMUP;
     s[13] = -Math.expm1(IQ_BLOCK * Math.log1p(-IQ_ALPHA)); // a block's weight once settled: 1 - (1 - alpha)^block
-  };
-  reset();
-  const c: IqCorrector = {
-    wasm(p, n) {
-      mod.iq_correct(p, n, ptr);
-    },
-    js(arr, off, n) {
-      iqCorrect(arr, 2 * off, n, js!);
-    },
-    estimate() {
-      const s = state();
-      return {
-        dc: [s[0]!, s[1]!],
-        gainImbalance: s[5]! >= IQ_WARMUP ? s[10]! - 1 : 0,
-        phaseDeg: s[5]! >= IQ_WARMUP ? (s[11]! * 180) / Math.PI : 0,
-        samples: s[5]!,
-        dcApplied: s[12]!,
-      };
-    },
-    reset,
-    dispose() {
-      if (ptr) {
-        registry.unregister(c);
-        mod.free(ptr);
-        ptr = 0;
-      }
-    },
-  };
-  if (ptr) registry.register(c, ptr, c);
-  return c;
+  }
+
+  wasm(p: number, n: number): void {
+    mod.iq_correct(p, n, this.ptr);
+  }
+
+  js(arr: Float32Array, off: number, n: number): void {
+    iqCorrect(arr, 2 * off, n, this.st!);
+  }
+
+  estimate(): IqEstimate {
+    const s = this.state();
+    return {
+      dc: [s[0]!, s[1]!],
+      gainImbalance: s[5]! >= IQ_WARMUP ? s[10]! - 1 : 0,
+      phaseDeg: s[5]! >= IQ_WARMUP ? (s[11]! * 180) / Math.PI : 0,
+      samples: s[5]!,
+      dcApplied: s[12]!,
+    };
+  }
+
+  dispose(): void {
+    if (this.ptr) {
+      registry.unregister(this);
+      mod.free(this.ptr);
+      this.ptr = 0;
+    }
+  }
 }
