@@ -626,8 +626,9 @@ class StreamListener implements Listener {
   }
 
   dispose(): void {
-    this.frames = records();
-    this.spares.length = 0;
+    // the records are kept (their frame stores freed with the kernel): the channel disposed last
+    // keeps their hidden classes alive across a garbage collection (src/rx/channel.ts, kept)
+    for (const f of this.frames.slice()) this.retire(f);
     this.detector.acc.dispose();
     this.kernel.dispose();
   }
