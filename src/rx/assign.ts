@@ -30,7 +30,7 @@ import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
 import { frameSymbolCount, resolveParams, type PhyParams } from "../phy/params.js";
 import { receiverChannelFilter } from "./channel.js";
 import { crcBlindCap, crcBlindRisk, frameConfidence, strongSymbolTest, validCodewords } from "./confidence.js";
-import { decodeSymbols } from "./frame.js";
+import { decodeSymbols, toHex } from "./frame.js";
 import { demodArgs, MARGIN, PEAKS_MAX, wordTables } from "./kernel.js";
 import type { Frame } from "./types.js";
 import { DEBUG } from "./context.js";
@@ -226,13 +226,11 @@ export function assignPeaks<F extends Frame>(a: AssignInput<F>): F | null {
     // as the receiver's report: a good CRC does not vouch for the nibbles it cannot see
     const confidence = Math.min(evidence, crcBlindCap(crcBlindRisk(symbols, llr, d.payload, rp, d.cr)));
     if (confidence < a.minConfidence) return null;
-    let hex = "";
-    for (const x of d.payload) hex += x.toString(16).padStart(2, "0");
     return {
       ...f,
       crcOk: true,
       payload: d.payload,
-      payloadHex: hex,
+      payloadHex: toHex(d.payload),
       correctedErrors: d.correctedErrors,
       softDecision: soft,
       confidence,

@@ -315,7 +315,8 @@ export function decodeSymbols(
   );
 }
 
-function toHex(b: Uint8Array): string {
+/** Bytes as lower-case hex, two digits each (Frame.payloadHex). */
+export function toHex(b: Uint8Array): string {
   let t = "";
   for (const x of b) t += x.toString(16).padStart(2, "0");
   return t;
