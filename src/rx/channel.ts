@@ -13,6 +13,7 @@
 import { checkArray, checkSamples } from "../check.js";
 import { ChirpError } from "../errors.js";
 import { createFrontend, type Frontend } from "../dsp/index.js";
+import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
 import type { Framing } from "../phy/index.js";
 import { MARGIN } from "./kernel.js";
 import { phyWasm } from "../wasm/phy.js";
@@ -92,7 +93,6 @@ export function receiverChannelFilter(
   return { bandwidth: r * bandwidth, outputOversampling: 1, transition: r === 2 ? 0.12 : 0.1 };
 }
 
-const BYTES_PER_SAMPLE = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 } as const;
 /** What the drain after cf32 input from Wasm memory pushes zeros as. */
 const CF32 = new Float32Array(0);
 
