@@ -469,7 +469,7 @@ export function mergeSegments(
       out.push(f);
     }
   });
-  return out.sort((a, b) => a.frame.startSampleExact - b.frame.startSampleExact || a.channel - b.channel);
+  return out.sort(byStart);
 }
 
 // ---------------------------------------------------------------------------------------------
