@@ -55,11 +55,11 @@ export interface SegmentTiming {
   busy: number;
 }
 
-/** Now on the clock every thread shares (each realm's performance.now() counts from its own origin). */
 /** Time order, then channel order (the order the merged frames are reported in). */
 export const byStart = (a: SegmentFrame, b: SegmentFrame): number =>
   a.frame.startSampleExact - b.frame.startSampleExact || a.channel - b.channel;
 
+/** Now on the clock every thread shares (each realm's performance.now() counts from its own origin). */
 export const sharedNow = (): number => performance.timeOrigin + performance.now();
 
 export interface SegmentDecoder {
