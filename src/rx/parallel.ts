@@ -669,6 +669,12 @@ export async function decodeInWorkers(
       keepTo: s.to === total ? Infinity : s.to + plan.band,
     };
   };
+  /** A segment's bounds when it now ends at `to` (a steal took the rest): read up to its overlap past it; returns the new keepTo. */
+  const narrowed = (b: SegmentBounds & { hi: number }, to: number): number => {
+    b.hi = Math.min(total, to + plan.overlap);
+    b.keepTo = to + plan.band;
+    return b.keepTo;
+  };
   const report = (s: Segment) => {
     s.progress = Math.max(0, Math.min(s.to, s.at) - s.from);
     const now = sharedNow();
@@ -721,11 +727,7 @@ export async function decodeInWorkers(
     for (let s: Segment | null = first; s && !failed; s = steal("this", s)) {
       const b = bounds(s);
       const d = createSegmentDecoder(sent, b);
-      s.narrow = (to) => {
-        b.hi = Math.min(total, to + plan.overlap);
-        b.keepTo = to + plan.band;
-        d.narrow(b.keepTo);
-      };
+      s.narrow = (to) => d.narrow(narrowed(b, to));
       try {
         for (let next = b.lo - b.prime; next < b.hi && !failed; ) {
           const count = chunkAt(next, b.hi, b.keepTo, Math.min(HERE_CHUNK, chunk));
@@ -806,9 +808,7 @@ export async function decodeInWorkers(
       next = b.lo - b.prime;
       ended = false;
       s.narrow = (to) => {
-        b.hi = Math.min(total, to + plan.overlap);
-        b.keepTo = to + plan.band;
-        port!.post({ type: "narrow", keepTo: b.keepTo });
+        port!.post({ type: "narrow", keepTo: narrowed(b, to) });
         // the end may be due now (nothing else may be in flight to prompt it)
         pump();
       };
