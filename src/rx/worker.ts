@@ -11,6 +11,7 @@
 import { ChirpError } from "../errors.js";
 import { usePrecompiled } from "../wasm/instantiate.js";
 import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
+import { typedView } from "../io/formats.js";
 import type { FromWorker, SampleFile, ToWorker } from "./parallel.js";
 import type { SegmentDecoder } from "./segment.js";
 import type { Samples } from "./types.js";
@@ -46,8 +47,6 @@ interface OpenFile {
 }
 let file: OpenFile | null = null;
 
-const VIEWS = { cf32: Float32Array, cs16: Int16Array, cs8: Int8Array, cu8: Uint8Array } as const;
-
 async function openFile(f: SampleFile): Promise<OpenFile> {
   const NODE_FS = "node:fs";
   const fs = (await import(/* @vite-ignore */ NODE_FS)) as typeof import("node:fs");
@@ -64,7 +63,7 @@ async function openFile(f: SampleFile): Promise<OpenFile> {
         if (n === 0) throw new ChirpError("IO_ERROR", `${f.path} ended early (file changed while reading?)`);
         got += n;
       }
-      return new VIEWS[f.format](buf, 0, want / VIEWS[f.format].BYTES_PER_ELEMENT);
+      return typedView(bytes, f.format);
     },
     close: () => fs.closeSync(fd),
   };
