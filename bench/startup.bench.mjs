@@ -4,12 +4,12 @@
 // run. CPU time of every thread at exit (bench/cpu-at-exit.mjs), medians. Writes its table into
 // docs/benchmarks.md. Usage: node bench/startup.bench.mjs [--quick] [--no-docs]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeDocsBlock } from "./docs-block.mjs";
-import { simulateTargetRecording } from "./target-recording.mjs";
+import { nodeProcess, simulateTargetRecording } from "./target-recording.mjs";
 
 const quick = process.argv.includes("--quick");
 const writeDocs = !quick && !process.argv.includes("--no-docs");
@@ -17,22 +17,9 @@ const runs = quick ? 3 : 11;
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, "..", "dist", "bin", "main.js");
 const unbundled = join(here, "..", "dist", "cli", "main.js");
-const cpuAtExit = join(here, "cpu-at-exit.mjs");
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const fmt = (a) => `${median(a).toFixed(3)} (${Math.min(...a).toFixed(3)}..${Math.max(...a).toFixed(3)})`;
-
-/** CPU seconds of `node [main args]` (every thread, start-up included) and its stdout. */
-function cpuOf(dir, args) {
-  const out = join(dir, "cpu.json");
-  const r = spawnSync(process.execPath, ["--import", cpuAtExit, ...args], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-    env: { ...process.env, CHIRP_CPU_OUT: out },
-  });
-  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${r.stderr}`);
-  return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, stdout: r.stdout };
-}
 
 const dir = mkdtempSync(join(os.tmpdir(), "chirp-startup-"));
 try {
@@ -76,7 +63,7 @@ try {
   for (let i = 0; i < runs; i++)
     for (const c of cases)
       c.args.forEach((a, k) => {
-        const r = cpuOf(dir, a);
+        const r = nodeProcess(dir, a);
         c.cpu[k].push(r.cpu);
         c.out[k] = r.stdout;
       });

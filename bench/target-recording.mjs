@@ -40,18 +40,27 @@ export function simulateTargetRecording(dir, frames = 600) {
  * the frames it printed. `dir` holds the CPU report.
  */
 export function decodeProcess(dir, meta, args) {
+  const { cpu, wall, stdout } = nodeProcess(dir, [main, "decode", meta, ...args, "--json", "--quiet"]);
+  const frames = stdout
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+  return { cpu, wall, frames };
+}
+
+/**
+ * Runs `node ARGS` and returns its CPU time (user + system, every thread, start-up included,
+ * reported at exit through cpu-at-exit.mjs), its wall time and its stdout. `dir` holds the CPU report.
+ */
+export function nodeProcess(dir, args) {
   const out = join(dir, "cpu.json");
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--import", cpuAtExit, main, "decode", meta, ...args, "--json", "--quiet"], {
+  const r = spawnSync(process.execPath, ["--import", cpuAtExit, ...args], {
     encoding: "utf8",
     maxBuffer: 1 << 28,
     env: { ...process.env, CHIRP_CPU_OUT: out },
   });
   const wall = (performance.now() - t0) / 1e3;
-  if (r.status !== 0) throw new Error(`chirp decode ${args.join(" ")} failed: ${r.stderr}`);
-  const frames = r.stdout
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
-  return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, wall, frames };
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${r.stderr}`);
+  return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, wall, stdout: r.stdout };
 }
