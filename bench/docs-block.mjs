@@ -6,10 +6,20 @@ import { fileURLToPath } from "node:url";
 
 export const benchmarksDoc = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "benchmarks.md");
 
+const markers = (name) => [`<!-- ${name}: begin (written by the benchmark) -->`, `<!-- ${name}: end -->`];
+
+/** What the block of `name` holds now ("" when it is not there yet). */
+export function readDocsBlock(name) {
+  const [begin, end] = markers(name);
+  const text = readFileSync(benchmarksDoc, "utf8");
+  const i = text.indexOf(begin),
+    j = text.indexOf(end);
+  return i >= 0 && j > i ? text.slice(i + begin.length, j) : "";
+}
+
 /** name: the script's file name (the markers' tag); heading: markdown put before the block when it is new. */
 export function writeDocsBlock(name, content, heading) {
-  const begin = `<!-- ${name}: begin (written by the benchmark) -->`,
-    end = `<!-- ${name}: end -->`;
+  const [begin, end] = markers(name);
   const block = `${begin}\n${content}\n${end}`;
   const text = readFileSync(benchmarksDoc, "utf8");
   const i = text.indexOf(begin),

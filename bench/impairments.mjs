@@ -6,9 +6,8 @@
 // --quick: 40 frames per point, a check that every row runs (the figures are then rough).
 // Without --quick, at SF7 and 250 kS/s, the table in docs/benchmarks.md is refreshed (with --only:
 // the rows run replace theirs, the others stay).
-import { readFileSync } from "node:fs";
 import os from "node:os";
-import { benchmarksDoc, writeDocsBlock } from "./docs-block.mjs";
+import { readDocsBlock, writeDocsBlock } from "./docs-block.mjs";
 import { perSweep } from "../dist/sim/index.js";
 import { per10Crossing } from "./per-crossing.mjs";
 
@@ -126,15 +125,11 @@ console.log(`# ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 if (!quick && sf === 7 && rate === 250000) {
   // the documented table (SF7, 250 kS/s); rows not run this time keep what the table had
   const name = "impairments.mjs";
-  const text = readFileSync(benchmarksDoc, "utf8");
-  const i = text.indexOf(`<!-- ${name}: begin`),
-    j = text.indexOf(`<!-- ${name}: end -->`);
   const old = new Map();
-  if (i >= 0 && j > i)
-    for (const line of text.slice(i, j).split("\n")) {
-      const label = line.match(/^\| (.+?) \| -?[\d.]+ dB \|/)?.[1];
-      if (label) old.set(label, line);
-    }
+  for (const line of readDocsBlock(name).split("\n")) {
+    const label = line.match(/^\| (.+?) \| -?[\d.]+ dB \|/)?.[1];
+    if (label) old.set(label, line);
+  }
   const table = rows.map((r) => results.get(r.label) ?? old.get(r.label)).filter(Boolean);
   writeDocsBlock(
     name,
