@@ -142,6 +142,8 @@ class WasmRxSymbol implements RxSymbolKernel {
   private readonly resPtr: number;
   private bufView: Float32Array;
   private resView: Float64Array;
+  /** The peaks list (one per module, rxsym_peaks_list): a view kept, not one made per symbol. */
+  private peaksView: Float64Array;
 
   constructor(cfg: RxSymbolConfig) {
     const { sf, r, capacity } = cfg;
@@ -168,6 +170,7 @@ class WasmRxSymbol implements RxSymbolKernel {
     words.set(wordReduced, n);
     this.bufView = new Float32Array(k.memory.buffer, this.bufPtr, 2 * capacity);
     this.resView = new Float64Array(k.memory.buffer, this.resPtr, SYMBOL_RESULT_SIZE / 8);
+    this.peaksView = new Float64Array(k.memory.buffer, k.rxsym_peaks_list(), 4 * PEAKS_MAX);
     registry.register(this, held, this);
   }
 
@@ -179,6 +182,7 @@ class WasmRxSymbol implements RxSymbolKernel {
       const mem = k.memory.buffer;
       this.bufView = new Float32Array(mem, this.bufPtr, 2 * this.capacity);
       this.resView = new Float64Array(mem, this.resPtr, SYMBOL_RESULT_SIZE / 8);
+      this.peaksView = new Float64Array(mem, k.rxsym_peaks_list(), 4 * PEAKS_MAX);
     }
   }
 
@@ -263,7 +267,8 @@ class WasmRxSymbol implements RxSymbolKernel {
   peaks(count: number, out: Float64Array): number {
     this.views();
     const have = k.rxsym_peaks(this.ctx, Math.min(count, PEAKS_MAX, Math.floor(out.length / 4)));
-    out.set(new Float64Array(k.memory.buffer, k.rxsym_peaks_list(), 4 * have));
+    const v = this.peaksView;
+    for (let i = 0; i < 4 * have; i++) out[i] = v[i]!;
     return have;
   }
 
