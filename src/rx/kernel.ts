@@ -8,7 +8,7 @@
 import { symbolToWord } from "../phy/decoder.js";
 import type { DecodedFrame, HeaderFields, ResolvedParams } from "../phy/index.js";
 import { ChirpError } from "../errors.js";
-import { MEASURE_BIN, type SymbolResult } from "../wasm/generated/rx-abi.js";
+import { MEASURE_BIN, MEASURE_SYMBOL, type SymbolResult } from "../wasm/generated/rx-abi.js";
 
 export {
   MARGIN,
@@ -80,7 +80,7 @@ export function demodArgs(pos: number, cfoBins: number, more: Partial<DemodArgs>
     cfoBins,
     down: false,
     atBin: -1,
-    measure: 0,
+    measure: MEASURE_SYMBOL,
     llrMode: 0,
     frame: null,
     index: 0,
