@@ -10,6 +10,11 @@ export type SampleInput = Float32Array | Int16Array | Uint8Array | Int8Array;
 /** Bytes per complex sample of each format. */
 export const BYTES_PER_SAMPLE: Record<SampleFormat, number> = { cf32: 8, cs16: 4, cu8: 2, cs8: 2 };
 
+/** Array elements per complex sample: I and Q for a typed array of samples, bytes for raw bytes (a Uint8Array of `format`, default cu8). */
+export function elementsPerSample(input: SampleInput, format: SampleFormat | undefined): number {
+  return input instanceof Uint8Array ? BYTES_PER_SAMPLE[format ?? "cu8"] : 2;
+}
+
 /**
  * The format of a typed array: Float32Array is cf32, Int16Array cs16, Int8Array cs8; a Uint8Array
  * holds raw bytes of `format` (default cu8), so a file read as bytes can be passed as it is.

@@ -13,7 +13,7 @@
 import { checkArray, checkSamples } from "../check.js";
 import { ChirpError } from "../errors.js";
 import { createFrontend, type Frontend } from "../dsp/index.js";
-import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
+import { elementsPerSample } from "../dsp/formats.js";
 import type { Framing } from "../phy/index.js";
 import { MARGIN } from "./kernel.js";
 import { phyWasm } from "../wasm/phy.js";
@@ -300,7 +300,7 @@ class Channel implements ChannelReceiver, ChannelLink {
     checkSamples(samples);
     const out: Frame[] = this.held;
     this.held = records();
-    const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[this.options.format ?? "cu8"] : 2;
+    const per = elementsPerSample(samples, this.options.format);
     const step = this.sliceIn * per;
     if (samples.length > 0) this.lastInput = samples;
     for (let i = 0; i < samples.length; i += step) {
@@ -356,7 +356,7 @@ class Channel implements ChannelReceiver, ChannelLink {
       const outNeeded = Math.ceil(frontend.delaySamples) + 2 * MARGIN + this.r * 4;
       const count = Math.ceil((outNeeded + 2) * frontend.ratio);
       const Ctor = lastInput.constructor as new (len: number) => Samples;
-      const per = lastInput instanceof Uint8Array ? BYTES_PER_SAMPLE[options.format ?? "cu8"] : 2;
+      const per = elementsPerSample(lastInput, options.format);
       const zeros = new Ctor(count * per);
       // cu8 centres on 127.5
       if (lastInput instanceof Uint8Array && (options.format ?? "cu8") === "cu8") zeros.fill(128);

@@ -17,7 +17,7 @@
  */
 import { checkSamples } from "../check.js";
 import { ChirpError, badParameter, checkInt } from "../errors.js";
-import { BYTES_PER_SAMPLE, type SampleFormat } from "../dsp/formats.js";
+import { elementsPerSample, type SampleFormat } from "../dsp/formats.js";
 import { compiledModules } from "../wasm/instantiate.js";
 import { createChannelReceiver, type ChannelReceiverOptions } from "./channel.js";
 import { createGatewayReceiver, type GatewayFrame, type GatewayOptions } from "./gateway.js";
@@ -923,9 +923,9 @@ function checkParallel(o: ParallelOptions): void {
 }
 
 /** A recording held in memory as a source: views of it (copied for a worker unless shared). */
-function memorySource(samples: Samples, format: string | undefined): SampleSource {
+function memorySource(samples: Samples, format: SampleFormat | undefined): SampleSource {
   checkSamples(samples);
-  const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[(format ?? "cu8") as keyof typeof BYTES_PER_SAMPLE] : 2;
+  const per = elementsPerSample(samples, format);
   return {
     total: Math.floor(samples.length / per),
     read: (first, count) => samples.subarray(first * per, (first + count) * per) as Samples,
@@ -968,7 +968,7 @@ function inMemory(
   options: ParallelOptions & { format?: string; onProgress?: unknown },
   job: SegmentJob,
 ) {
-  const source = memorySource(samples, options.format);
+  const source = memorySource(samples, options.format as SampleFormat | undefined);
   checkJob(job);
   const { workers, workerUrl, thisThread, onProgress } = options;
   if (onProgress !== undefined && typeof onProgress !== "function")

@@ -13,7 +13,7 @@ import {
 } from "./channel.js";
 import { createGatewayReceiver, type GatewayOptions, type GatewayReceiver } from "./gateway.js";
 import type { Frame, Samples } from "./types.js";
-import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
+import { elementsPerSample } from "../dsp/formats.js";
 
 /** What decodes a segment: channel receivers (one per channel, as `chirp decode` makes them) or a gateway receiver. */
 export type SegmentJob =
@@ -93,7 +93,7 @@ function primer(
   let left = bounds.prime;
   return (x) => {
     if (left > 0) {
-      const per = x instanceof Uint8Array ? BYTES_PER_SAMPLE[o.format ?? "cu8"] : 2;
+      const per = elementsPerSample(x, o.format);
       const n = Math.min(left, Math.floor(x.length / per));
       prime(x.subarray(0, n * per) as Samples, bounds.offset - left);
       left -= n;

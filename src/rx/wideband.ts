@@ -7,7 +7,7 @@
  * conversion and statistics (src/dsp/iqcorrect.ts) from every channel but the first.
  */
 import { createFrontend, type Frontend } from "../dsp/frontend.js";
-import { BYTES_PER_SAMPLE } from "../dsp/formats.js";
+import { elementsPerSample } from "../dsp/formats.js";
 import type { Engine } from "../phy/index.js";
 import { phyWasm } from "../wasm/phy.js";
 import { allocating } from "../wasm/instantiate.js";
@@ -39,7 +39,7 @@ export function createWidebandCorrection(
   return {
     push(samples, receivers) {
       const frames: Frame[][] = receivers.map(() => []);
-      const per = samples instanceof Uint8Array ? BYTES_PER_SAMPLE[format ?? "cu8"] : 2;
+      const per = elementsPerSample(samples, format);
       const step = SLICE * per;
       for (let i = 0; i < samples.length; i += step) {
         const y = fe.push(samples.subarray(i, Math.min(samples.length, i + step)));
