@@ -122,11 +122,13 @@ class WasmViews {
   sum: Float32Array;
   mn: Float32Array;
   st: Float64Array;
-  constructor(win: Float32Array, sum: Float32Array, mn: Float32Array, st: Float64Array) {
+  stage: Float32Array;
+  constructor(win: Float32Array, sum: Float32Array, mn: Float32Array, st: Float64Array, stage: Float32Array) {
     this.win = win;
     this.sum = sum;
     this.mn = mn;
     this.st = st;
+    this.stage = stage;
   }
 }
 
@@ -217,6 +219,7 @@ class LineNotch implements Notch {
         this.f32(this.P_SUM, N),
         this.f32(this.P_MN, N),
         new Float64Array(mod.memory.buffer, this.ptr + this.P_ST, MAX_LINES * LINE_STRIDE),
+        this.f32(this.P_STAGE, 2 * N),
       );
       this.views = v;
     }
@@ -402,10 +405,11 @@ class LineNotch implements Notch {
       mod.notch_cancel(iq.byteOffset + at * 8, n, ptr + this.P_ST, count);
       return;
     }
-    const stage = this.f32(this.P_STAGE, 2 * this.N);
+    // the staging area's kept view (notch_cancel allocates nothing: it stays valid across the call)
+    const stage = this.wasmViews().stage;
     stage.set(iq.subarray(2 * at, 2 * (at + n)));
     mod.notch_cancel(ptr + this.P_STAGE, n, ptr + this.P_ST, count);
-    iq.set(this.f32(this.P_STAGE, 2 * n), 2 * at);
+    iq.set(n === this.N ? stage : stage.subarray(0, 2 * n), 2 * at);
   }
 
   process(iq: Float32Array): Float32Array {
