@@ -3,23 +3,16 @@
 import { ChirpError } from "../errors.js";
 import { badParameter } from "../errors.js";
 import { checkArray, checkBytesArg, isDetached } from "../check.js";
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+import { hex, hexReversed } from "../hex.js";
 
 /** Lower-case hex of `b` in array order. */
 export function toHex(b: Uint8Array): string {
   checkBytes("bytes", b);
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
-  return s;
+  return hex(b);
 }
 
 /** Lower-case hex of `b` in reverse order (wire little-endian -> display big-endian). */
-export function toHexReversed(b: Uint8Array, start = 0, end = b.length): string {
-  let s = "";
-  for (let i = end - 1; i >= start; i--) s += HEX[b[i]!];
-  return s;
-}
+export const toHexReversed = hexReversed;
 
 /** Parses hex (spaces, ':' and '-' separators and a 0x prefix allowed); BAD_PARAMETER otherwise. */
 export function fromHex(h: string, name = "hex"): Uint8Array {

@@ -30,7 +30,8 @@ import { createRxSymbolWasm } from "../engines/wasm/rx-symbol.js";
 import { frameSymbolCount, resolveParams, type PhyParams } from "../phy/params.js";
 import { receiverChannelFilter } from "./channel.js";
 import { crcBlindCap, crcBlindRisk, frameConfidence, strongSymbolTest, validCodewords } from "./confidence.js";
-import { decodeSymbols, toHex } from "./frame.js";
+import { hex } from "../hex.js";
+import { decodeSymbols } from "./frame.js";
 import { demodArgs, MARGIN, PEAKS_MAX, wordTables } from "./kernel.js";
 import type { Frame } from "./types.js";
 import { DEBUG } from "./context.js";
@@ -230,7 +231,7 @@ export function assignPeaks<F extends Frame>(a: AssignInput<F>): F | null {
       ...f,
       crcOk: true,
       payload: d.payload,
-      payloadHex: toHex(d.payload),
+      payloadHex: hex(d.payload),
       correctedErrors: d.correctedErrors,
       softDecision: soft,
       confidence,

@@ -13,6 +13,7 @@ import { LLR_FULL, LLR_REDUCED, type FrameQuery, type FrameStore } from "./kerne
 import { clockPpm, trackSymbol, type SymbolMeasurement } from "./track.js";
 import type { Frame } from "./types.js";
 import { crcBlindCap, crcBlindRisk, frameConfidence, validCodewords } from "./confidence.js";
+import { hex } from "../hex.js";
 
 /** The tracker's input, one object changed per symbol (trackSymbol reads it during the call only). */
 const measured: SymbolMeasurement = { index: 0, bin: 0, slope: 0, peak: 0, mean: 0, reduced: false };
@@ -315,13 +316,6 @@ export function decodeSymbols(
   );
 }
 
-/** Bytes as lower-case hex, two digits each (Frame.payloadHex). */
-export function toHex(b: Uint8Array): string {
-  let t = "";
-  for (const x of b) t += x.toString(16).padStart(2, "0");
-  return t;
-}
-
 /**
  * The Frame of a record: d is its decode (null when truncated or not decodable), link.toInput maps
  * a position to input samples.
@@ -372,7 +366,7 @@ export function report(
     crcOk,
     headerOk: d ? d.headerOk : cfg.implicit ? true : h ? h.ok : false,
     payload,
-    payloadHex: toHex(payload),
+    payloadHex: hex(payload),
     // the listener of inverted IQ sees the conjugate, whose carrier offset is the negative
     cfoHz: ((s.invertIq ? -f.cfo : f.cfo) * cfg.bandwidth) / n,
     snrDb: f.snrDb,

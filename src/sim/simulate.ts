@@ -12,6 +12,7 @@
  */
 import { checkArray, checkOptions } from "../check.js";
 import { ChirpError, badParameter } from "../errors.js";
+import { hex } from "../hex.js";
 import {
   modulateFrame,
   resolveParams,
@@ -167,8 +168,6 @@ export interface SimResult {
   adcScale: number;
   clipped: number;
 }
-
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 function fromHex(s: string): Uint8Array {
   if (!/^([0-9a-fA-F]{2})*$/.test(s)) badParameter("payload", s, "bytes as an even number of hex digits");
@@ -425,7 +424,7 @@ export function simulate(opts: SimulateOptions): SimResult {
     return {
       startSample: start,
       endSample: start + p.length,
-      payloadHex: toHex(p.payload),
+      payloadHex: hex(p.payload),
       payload: p.payload,
       payloadLength: p.payload.length,
       params: p.params,
