@@ -286,7 +286,9 @@ class LineNotch implements Notch {
     const sum = this.sumView(),
       mn = this.mnView();
     let c = 0;
-    for (let k = 0; k < N; k++) if (Math.abs(this.signed(k)) < N / 4) scratch[c++] = sum[k]! / periodK;
+    // the central half of the band: |signed bin| < N/4
+    for (let k = 0; k < N / 4; k++) scratch[c++] = sum[k]! / periodK;
+    for (let k = (3 * N) / 4 + 1; k < N; k++) scratch[c++] = sum[k]! / periodK;
     const med = median(scratch, c);
     if (!(med > 0)) return; // digital silence: nothing to compare a line with
     const T = FA_EXP / periodK;
@@ -302,10 +304,13 @@ class LineNotch implements Notch {
     }
     // new lines: narrow, persistent peaks, strongest first
     const found: { k: number; p: number }[] = [];
+    const floor = T * med;
     for (let k = 0; k < N; k++) {
-      if (Math.abs(this.signed(k)) >= (N * 7) / 16) continue; // the channel filter's edges
+      // the test most bins fail first
       const p = mn[k]!;
-      if (!(p > T * med) || p < at(k - 1) || p <= at(k + 1)) continue;
+      if (!(p > floor)) continue;
+      if (Math.abs(this.signed(k)) >= (N * 7) / 16) continue; // the channel filter's edges
+      if (p < at(k - 1) || p <= at(k + 1)) continue;
       if (!(p > NARROW * Math.max(at(k - 3), at(k + 3)))) continue;
       if (kept.some((b) => Math.abs(((this.signed(k) - this.signed(b) + N / 2 + N) % N) - N / 2) <= 3)) continue;
       found.push({ k, p });
@@ -417,6 +422,13 @@ class LineNotch implements Notch {
     const N = this.N;
     const n = iq.length >> 1;
     for (let i = 0; i < n; ) {
+      if (this.lineList.length === 0 && !this.acquiring && this.pos % (N * STRIDE) >= N) {
+        // no line to cancel and a window not analysed: nothing to do up to the next analysed one
+        const skip = Math.min(n - i, Math.ceil(this.pos / (N * STRIDE)) * N * STRIDE - this.pos);
+        this.pos += skip;
+        i += skip;
+        continue;
+      }
       const inWin = this.pos % N;
       const take = Math.min(n - i, N - inWin);
       const windowIndex = (this.pos - inWin) / N;
@@ -452,7 +464,44 @@ class LineNotch implements Notch {
 /** Median of the first n values of a (reorders them). */
 function median(a: Float32Array, n: number): number {
   if (n === 0) return 0;
-  const v = a.subarray(0, n);
-  v.sort();
-  return n % 2 ? v[(n - 1) / 2]! : 0.5 * (v[n / 2 - 1]! + v[n / 2]!);
+  const k = n >> 1;
+  select(a, n, k);
+  if (n % 2) return a[k]!;
+  // the lower middle is the largest of those placed before a[k]
+  let lo = a[0]!;
+  for (let i = 1; i < k; i++) if (a[i]! > lo) lo = a[i]!;
+  return 0.5 * (lo + a[k]!);
+}
+
+/**
+ * Reorders a[0, n) so that a[k] is the value a sort would put there, none before it larger and none
+ * after it smaller (Hoare's selection, median-of-three pivot): the median without sorting.
+ */
+function select(a: Float32Array, n: number, k: number): void {
+  let lo = 0,
+    hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three into a[mid], then the partition around its value
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo,
+      j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) swap(a, i++, j--);
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+function swap(a: Float32Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
