@@ -16,6 +16,9 @@ import { SYMBOL_RESULT_FIELDS, SYMBOL_RESULT_SIZE } from "../src/wasm/generated/
 import { phyWasm } from "../src/wasm/phy.js";
 import { ChirpError } from "../src/errors.js";
 import { createFrontend } from "../src/dsp/index.js";
+import { resolveParams } from "../src/phy/params.js";
+import { crcBlindClear, crcBlindRisk, validCodewords } from "../src/rx/confidence.js";
+import { encodeFrame } from "../src/phy/index.js";
 
 function kernelWith(sf: number, r: number, iq: Float32Array, engine: string) {
   const k = (engine === "js" ? createRxSymbolJs : createRxSymbolWasm)({ sf, r, capacity: iq.length / 2 + 8 });
@@ -158,5 +161,106 @@ describe("rx symbol kernel ABI", () => {
     expect(js!.llr.subarray(sf, 2 * sf).some((v) => v !== 0)).toBe(true);
     // demod kept the hard decision in the store, at the index given only
     for (const e of [js!, wasm!]) expect(Array.from(e.symbols)).toEqual([0, 77, 0]);
+  });
+});
+
+describe("frame stores count valid codewords where the symbols are (validCodewords)", () => {
+  it("the Wasm store's counts are the js function's, for every SF, CR, rate and length", () => {
+    let seed = 7;
+    const rand = (m: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % m;
+    };
+    let checked = 0,
+      valid = 0,
+      invalid = 0;
+    for (let sf = 5; sf <= 12; sf++) {
+      const capacity = 70;
+      const kernels = [
+        createRxSymbolJs({ sf, r: 1, capacity: 4096 }),
+        createRxSymbolWasm({ sf, r: 1, capacity: 4096 }),
+      ];
+      const stores = kernels.map((k) => k.frameStore(capacity));
+      const syms = new Uint16Array(capacity);
+      for (let trial = 0; trial < 12; trial++) {
+        const params = resolveParams({ sf, bandwidth: 125000, cr: 1 + rand(4), ldro: rand(2) === 1 ? "on" : "off" });
+        const headerFull = rand(3) === 0;
+        const p = { ...params, headerFullRate: headerFull };
+        // mostly valid codewords: symbols of an encoded frame, some of them changed
+        const n = 1 << sf;
+        for (let i = 0; i < capacity; i++) syms[i] = rand(4) === 0 ? rand(n) : (1 + 4 * rand(n >> 2)) % n;
+        (Reflect.get(stores[0]!, "symbols") as Uint16Array).set(syms);
+        const at = phyWasm.rxframe_symbols(Reflect.get(stores[1]!, "ptr") as number);
+        new Uint16Array(phyWasm.memory.buffer, at, capacity).set(syms);
+        for (const count of [0, 7, 8, 13, 25, 40, capacity]) {
+          const cr = 1 + rand(4);
+          const want = validCodewords(syms.subarray(0, count), p, cr);
+          for (const s of stores) expect(s.validCodewords(count, p, cr)).toEqual(want);
+          checked++;
+          valid += want.firstValid + want.restValid;
+          invalid += want.first + want.rest - want.firstValid - want.restValid;
+        }
+      }
+      for (const k of kernels) k.dispose();
+    }
+    expect(checked).toBe(8 * 12 * 7);
+    // both kinds were counted
+    expect(valid).toBeGreaterThan(100);
+    expect(invalid).toBeGreaterThan(100);
+  });
+});
+
+describe("frame stores test whether the CRC is blind where the symbols are (crcBlindClear)", () => {
+  it("the Wasm store's verdict is the js function's, on clean, weak and misread frames", () => {
+    let seed = 11;
+    const rand = (m: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % m;
+    };
+    let clear = 0,
+      notClear = 0;
+    for (const sf of [5, 7, 8, 10, 12]) {
+      const kernels = [
+        createRxSymbolJs({ sf, r: 1, capacity: 4096 }),
+        createRxSymbolWasm({ sf, r: 1, capacity: 4096 }),
+      ];
+      const capacity = 600;
+      const stores = kernels.map((k) => k.frameStore(capacity));
+      for (let trial = 0; trial < 16; trial++) {
+        const params = resolveParams({
+          sf,
+          bandwidth: 125000,
+          cr: 1 + rand(4),
+          ldro: rand(2) === 1 ? "on" : "off",
+          explicitHeader: rand(4) !== 0,
+          ...(sf <= 6 && rand(2) === 1 ? { framing: "sx126x" as const } : {}),
+        });
+        const payload = new Uint8Array(1 + rand(40)).map(() => rand(256));
+        const symbols = encodeFrame(payload, params);
+        const llr = new Float32Array(symbols.length * sf).map(() => (rand(2) ? 1 : -1) * (40 + rand(40)));
+        const kind = trial % 4;
+        // 0: clean; 1: one weak LLR; 2: one symbol misread; 3: a weak LLR far from the CRC's blocks
+        const at = rand(symbols.length);
+        if (kind === 1) llr[at * sf + rand(sf - 2)] = 3;
+        if (kind === 2) symbols[at] = (symbols[at]! + 1 + rand((1 << sf) - 1)) % (1 << sf);
+        if (kind === 3) llr[rand(8) * sf] = 5;
+        const count = symbols.length;
+        (Reflect.get(stores[0]!, "symbols") as Uint16Array).set(symbols);
+        (Reflect.get(stores[0]!, "llr") as Float32Array).set(llr);
+        const ptr = Reflect.get(stores[1]!, "ptr") as number;
+        new Uint16Array(phyWasm.memory.buffer, phyWasm.rxframe_symbols(ptr), count).set(symbols);
+        new Float32Array(phyWasm.memory.buffer, phyWasm.rxframe_llr(ptr), count * sf).set(llr);
+        const want = crcBlindClear(symbols, llr, payload, params, params.cr);
+        for (const s of stores)
+          expect(s.crcBlindClear(count, payload, params, params.cr), `SF${sf} trial ${trial}`).toBe(want);
+        // and crcBlindRisk, which starts with the same test, is 0 exactly when it passes
+        if (want) expect(crcBlindRisk(symbols, llr, payload, params, params.cr)).toBe(0);
+        if (want) clear++;
+        else notClear++;
+      }
+      for (const k of kernels) k.dispose();
+    }
+    expect(clear).toBeGreaterThan(10);
+    expect(notClear).toBeGreaterThan(10);
   });
 });

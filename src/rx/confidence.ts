@@ -16,6 +16,7 @@ import { payloadCrc } from "../engines/js/crc.js";
 import { WHITENING } from "../engines/js/whitening.js";
 import { symbolToWord } from "../phy/decoder.js";
 import type { ResolvedParams } from "../phy/params.js";
+import type { CodewordCounts } from "./kernel.js";
 
 /** Probability that a noise-only symbol counts as strong (its peak over mean above the ratio). */
 const STRONG_NOISE = 0.01;
@@ -79,13 +80,9 @@ export function binomialTail(count: number, k: number, p: number): number {
  * are valid Hamming codewords as received: in the first block (CR 4/8) and in the blocks after it.
  * Only whole blocks count (a truncated frame's complete ones).
  */
-export function validCodewords(
-  symbols: ArrayLike<number>,
-  params: ResolvedParams,
-  cr: number,
-): { first: number; firstValid: number; rest: number; restValid: number } {
+export function validCodewords(symbols: ArrayLike<number>, params: ResolvedParams, cr: number): CodewordCounts {
   const { sf } = params;
-  const out = { first: 0, firstValid: 0, rest: 0, restValid: 0 };
+  const out: CodewordCounts = { first: 0, firstValid: 0, rest: 0, restValid: 0 };
   const words: number[] = [];
   const cws: number[] = [];
   for (let sym = 0; ; ) {
@@ -126,7 +123,7 @@ export interface ConfidenceEvidence {
   /** The probability of a strong symbol on noise (strongSymbolTest(n).p). */
   strongP: number;
   /** validCodewords of the hard decisions, and the payload's coding rate. */
-  codewords: { first: number; firstValid: number; rest: number; restValid: number };
+  codewords: CodewordCounts;
   cr: number;
   /** An explicit header whose checksum passed. */
   headerChecked: boolean;
@@ -266,6 +263,67 @@ function spread(b: BlindBlock, t: number, e: number, flips: Int32Array): void {
   }
 }
 
+/** crcBlindRisk's state for a frame (blind), its blocks not made yet. */
+function blindStart(
+  symbols: ArrayLike<number>,
+  llr: ArrayLike<number>,
+  payload: Uint8Array,
+  params: ResolvedParams,
+  cr: number,
+): void {
+  const { sf } = params;
+  blind.symbols = symbols;
+  blind.llr = llr;
+  blind.payload = payload;
+  blind.params = params;
+  blind.sf = sf;
+  blind.cr = cr;
+  blind.hdr = params.explicitHeader ? 5 : 0;
+  blind.first = params.headerFullRate ? sf : sf - 2;
+  blind.ppm = params.ldroOn ? sf - 2 : sf;
+  blind.crc = payloadCrc(payload);
+  blind.head = params.explicitHeader ? encodeHeader({ payloadLength: payload.length, cr, crc: true }) : null;
+  blind.used = 0;
+}
+
+/**
+ * Every symbol of the blocks a CRC-blind pair reaches as decoded and no LLR under 32: each
+ * alternative then changes two symbols or more (the codes' distance is 2 or more, one bit per
+ * symbol), so its odds are under e^-64.
+ */
+function blindAllClear(): boolean {
+  const { hdr } = blind;
+  const pl = blind.payload!.length;
+  let clear = true;
+  for (let k = 0; k < 4 && clear; k++) {
+    const byte = k < 2 ? pl - 1 : pl - 2;
+    if (byte < 0) continue;
+    clear = blindClear(blindBlock(hdr + 2 * byte + (k & 1))) && blindClear(blindBlock(hdr + 2 * pl + k));
+  }
+  return clear;
+}
+
+/**
+ * The test crcBlindRisk starts with: true when its risk is 0 because every block a CRC-blind pair
+ * reaches reads as decoded with no LLR under 32 (or the payload is empty). The frame stores run it
+ * where the symbols are (the Wasm engine's in Wasm: assembly/rx/frame.ts, rxframe_blind_clear).
+ */
+export function crcBlindClear(
+  symbols: ArrayLike<number>,
+  llr: ArrayLike<number>,
+  payload: Uint8Array,
+  params: ResolvedParams,
+  cr: number,
+): boolean {
+  if (payload.length === 0) return true;
+  blindStart(symbols, llr, payload, params, cr);
+  try {
+    return blindAllClear();
+  } finally {
+    blind.symbols = blind.llr = blind.payload = null;
+  }
+}
+
 /**
  * Where the CRC is blind: the chance that a frame whose CRC passed carries another payload with the
  * same verdict. LoRa's CRC is XORed with the last two payload bytes (LORA-FACTS.md, "Payload CRC";
@@ -290,31 +348,11 @@ export function crcBlindRisk(
 ): number {
   const pl = payload.length;
   if (pl === 0) return 0;
-  const { sf } = params;
-  blind.symbols = symbols;
-  blind.llr = llr;
-  blind.payload = payload;
-  blind.params = params;
-  blind.sf = sf;
-  blind.cr = cr;
-  blind.hdr = params.explicitHeader ? 5 : 0;
-  blind.first = params.headerFullRate ? sf : sf - 2;
-  blind.ppm = params.ldroOn ? sf - 2 : sf;
-  blind.crc = payloadCrc(payload);
-  blind.head = params.explicitHeader ? encodeHeader({ payloadLength: pl, cr, crc: true }) : null;
-  blind.used = 0;
+  blindStart(symbols, llr, payload, params, cr);
   const { hdr, flipA, flipB } = blind;
   let logRight = 0;
   try {
-    // every symbol as decoded and no LLR under 32: each alternative changes two symbols or more
-    // (the codes' distance is 2 or more, one bit per symbol), so its odds are under e^-64
-    let clear = true;
-    for (let k = 0; k < 4 && clear; k++) {
-      const byte = k < 2 ? pl - 1 : pl - 2;
-      if (byte < 0) continue;
-      clear = blindClear(blindBlock(hdr + 2 * byte + (k & 1))) && blindClear(blindBlock(hdr + 2 * pl + k));
-    }
-    if (clear) return 0;
+    if (blindAllClear()) return 0;
     for (let k = 0; k < 4; k++) {
       const byte = k < 2 ? pl - 1 : pl - 2;
       if (byte < 0) continue;

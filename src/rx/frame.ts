@@ -12,7 +12,7 @@ import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED, type FrameQuery, type FrameStore } from "./kernel.js";
 import { clockPpm, trackSymbol, type SymbolMeasurement } from "./track.js";
 import type { Frame } from "./types.js";
-import { crcBlindCap, crcBlindRisk, frameConfidence, validCodewords } from "./confidence.js";
+import { crcBlindCap, crcBlindRisk, frameConfidence } from "./confidence.js";
 import { hex } from "../hex.js";
 
 /** The tracker's input, one object changed per symbol (trackSymbol reads it during the call only). */
@@ -343,7 +343,7 @@ export function report(
     symbols: nsym,
     strong: f.strong,
     strongP: cfg.strongP,
-    codewords: validCodewords(cr === null ? symbols.subarray(0, 0) : symbols, params, cr ?? 4),
+    codewords: f.store.validCodewords(cr === null ? 0 : nsym, params, cr ?? 4),
     cr: cr ?? 4,
     headerChecked: params.explicitHeader && !!h?.ok,
     crcOk: crcOk === true,
@@ -351,7 +351,14 @@ export function report(
   // a good CRC does not vouch for the nibbles it cannot see (crcBlindRisk)
   const confidence =
     crcOk === true && d
-      ? Math.min(evidence, crcBlindCap(crcBlindRisk(symbols, f.store.copy(0, nsym).llr, payload, params, d.cr)))
+      ? Math.min(
+          evidence,
+          crcBlindCap(
+            f.store.crcBlindClear(nsym, payload, params, d.cr)
+              ? 0
+              : crcBlindRisk(symbols, f.store.copy(0, nsym).llr, payload, params, d.cr),
+          ),
+        )
       : evidence;
   return {
     startSample: Math.round(startExact),

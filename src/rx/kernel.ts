@@ -118,6 +118,26 @@ export interface FrameStore {
   decode(q: FrameQuery): DecodedFrame | null;
   /** A copy of the stored hard decisions and LLRs of symbols from .. from + count (tests, diagnostics). */
   copy(from: number, count: number): { symbols: Uint16Array; llr: Float32Array };
+  /**
+   * validCodewords (src/rx/confidence.ts) of the stored hard decisions 0 .. count at coding rate cr
+   * after the first block, counted where they are (the Wasm engine's in Wasm: a frame's report
+   * then runs no interleaver in JavaScript).
+   */
+  validCodewords(count: number, params: ResolvedParams, cr: number): CodewordCounts;
+  /**
+   * crcBlindClear (src/rx/confidence.ts) of the stored symbols 0 .. count and their LLRs for the
+   * decoded payload at coding rate cr: true when the CRC-blind risk is 0 without weighing the
+   * alternatives (the frames of a strong signal), tested where the symbols are.
+   */
+  crcBlindClear(count: number, payload: Uint8Array, params: ResolvedParams, cr: number): boolean;
+}
+
+/** Codewords of a frame's hard decisions, and of them the valid ones: the first block's, the rest's. */
+export interface CodewordCounts {
+  first: number;
+  firstValid: number;
+  rest: number;
+  restValid: number;
 }
 
 export interface RxSymbolKernel {

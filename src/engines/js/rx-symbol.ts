@@ -29,6 +29,7 @@ import {
   checkMeasure,
   newSymbolResult,
   wordTables,
+  type CodewordCounts,
   type DemodArgs,
   type FrameQuery,
   type FrameStore,
@@ -36,7 +37,9 @@ import {
   type RxSymbolKernel,
   type SearchAccumulator,
 } from "../../rx/kernel.js";
+import { crcBlindClear, validCodewords } from "../../rx/confidence.js";
 import type { DecodedFrame } from "../../phy/types.js";
+import type { ResolvedParams } from "../../phy/params.js";
 import { decodeFrameJs, decodeFrameSoftJs } from "./frame.js";
 
 class JsSearch implements SearchAccumulator {
@@ -99,6 +102,13 @@ class JsFrameStore implements FrameStore {
       symbols: this.symbols.slice(from, from + count),
       llr: this.llr.slice(from * this.sf, (from + count) * this.sf),
     };
+  }
+  validCodewords(count: number, params: ResolvedParams, cr: number): CodewordCounts {
+    return validCodewords(this.symbols.subarray(0, Math.min(Math.max(count, 0), this.capacity)), params, cr);
+  }
+  crcBlindClear(count: number, payload: Uint8Array, params: ResolvedParams, cr: number): boolean {
+    const n = Math.min(Math.max(count, 0), this.capacity);
+    return crcBlindClear(this.symbols.subarray(0, n), this.llr.subarray(0, n * this.sf), payload, params, cr);
   }
   decode(q: FrameQuery): DecodedFrame | null {
     const from = Math.min(Math.max(q.from, 0), this.capacity),

@@ -12,6 +12,7 @@ import { ChirpError } from "../../errors.js";
 import { interpolatorBank } from "../js/rx-symbol.js";
 import { decodedOf } from "./frame.js";
 import type { DecodedFrame } from "../../phy/types.js";
+import type { ResolvedParams } from "../../phy/params.js";
 import {
   PEAKS_MAX,
   PHASES,
@@ -19,6 +20,7 @@ import {
   checkMeasure,
   newSymbolResult,
   wordTables,
+  type CodewordCounts,
   type DemodArgs,
   type FrameQuery,
   type FrameStore,
@@ -77,9 +79,17 @@ class WasmSearch implements SearchAccumulator {
   }
 }
 
+/** An Int32 view of the whole Wasm memory, re-made when the memory has grown (not a view per frame). */
+let i32 = new Int32Array(0);
+function memoryI32(): Int32Array {
+  if (i32.buffer !== k.memory.buffer) i32 = new Int32Array(k.memory.buffer);
+  return i32;
+}
+
 class WasmFrameStore implements FrameStore {
   readonly info: number;
   readonly payload: number;
+  readonly counts: number;
   constructor(
     private readonly held: Held,
     readonly ptr: number,
@@ -88,6 +98,7 @@ class WasmFrameStore implements FrameStore {
   ) {
     this.info = k.rxframe_info(ptr);
     this.payload = k.rxframe_payload(ptr);
+    this.counts = k.rxframe_counts(ptr);
   }
   get live(): boolean {
     return this.held.ctx !== 0;
@@ -100,6 +111,30 @@ class WasmFrameStore implements FrameStore {
       symbols: new Uint16Array(k.memory.buffer, k.rxframe_symbols(this.ptr) + 2 * at, n).slice(),
       llr: new Float32Array(k.memory.buffer, k.rxframe_llr(this.ptr) + 4 * at * this.sf, n * this.sf).slice(),
     };
+  }
+  validCodewords(count: number, params: ResolvedParams, cr: number): CodewordCounts {
+    if (!this.live) throw disposed("frame store");
+    k.rxframe_valid(this.ptr, count, cr, params.ldroOn ? 1 : 0, params.headerFullRate ? 1 : 0);
+    const m = memoryI32(),
+      at = this.counts >> 2;
+    return { first: m[at]!, firstValid: m[at + 1]!, rest: m[at + 2]!, restValid: m[at + 3]! };
+  }
+  crcBlindClear(count: number, payload: Uint8Array, params: ResolvedParams, cr: number): boolean {
+    if (!this.live) throw disposed("frame store");
+    // the payload to test goes where the codec leaves its own (decodes copy theirs out at once)
+    const pl = Math.min(payload.length, 255);
+    new Uint8Array(k.memory.buffer, this.payload, pl).set(payload.subarray(0, pl));
+    const clear = k.rxframe_blind_clear(
+      this.ptr,
+      count,
+      this.payload,
+      pl,
+      cr,
+      params.explicitHeader ? 1 : 0,
+      params.ldroOn ? 1 : 0,
+      params.headerFullRate ? 1 : 0,
+    );
+    return clear === 1;
   }
   decode(q: FrameQuery): DecodedFrame | null {
     if (!this.live) throw disposed("frame store");
