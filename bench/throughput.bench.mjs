@@ -5,7 +5,8 @@
 // - the whole `chirp decode FILE --sf 7` process (CPU time of the process, start-up included), and
 //   `--sf 7-12` on the same file (the time ratio);
 // - the gateway receiver (3 channels x SF7..12 at 1 MS/s, ../shared/captures/gateway), x real time per core;
-// - gr-lora_sdr on the same file when `python3 -c "import gnuradio.lora_sdr"` works.
+// - gr-lora_sdr on the same file when `python3 -c "import gnuradio.lora_sdr"` works, its runs
+//   alternated with those of `chirp decode --sf 7` (the ratio the process target is about).
 // Writes its table into docs/benchmarks.md (the marked section) unless --quick or --no-docs.
 // Run: npm run -s build && node bench/throughput.bench.mjs [--quick] [--no-docs]   (or npm run -s bench:throughput)
 import os from "node:os";
@@ -22,6 +23,8 @@ const root = resolve(here, "..");
 const quick = process.argv.includes("--quick");
 const writeDocs = !quick && !process.argv.includes("--no-docs");
 const runs = quick ? 2 : 5;
+// `chirp decode --sf 7` and gr-lora_sdr, alternated: the ratio the process target is about
+const pairRuns = quick ? 2 : 7;
 const shared = process.env.CHIRP_SHARED_DIR ?? resolve(root, "..", "shared");
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
@@ -45,26 +48,6 @@ try {
       const d = process.cpuUsage(t);
       if (i > 0) lib[engine].push((d.user + d.system) / 1e6);
       libFrames[engine] = found(frames);
-    }
-  }
-
-  // Whole process: `chirp decode FILE --sf S`, its CPU time (user + system, all threads) reported
-  // by the process itself at exit (bench/cpu-at-exit.mjs), and its wall time.
-  const proc = (args) => {
-    const r = decodeProcess(dir, meta, args);
-    return { ...r, frames: found(r.frames) };
-  };
-  const cli = {};
-  for (const [name, args] of [
-    ["sf7", ["--sf", "7"]],
-    ["sf7-12", ["--sf", "7-12"]],
-  ]) {
-    cli[name] = { cpu: [], wall: [], frames: 0 };
-    for (let i = 0; i < runs; i++) {
-      const r = proc(args);
-      cli[name].cpu.push(r.cpu);
-      cli[name].wall.push(r.wall);
-      cli[name].frames = r.frames;
     }
   }
 
@@ -106,32 +89,55 @@ try {
     for (let i = 0; i < iq.length; i++) cf32[i] = iq[i] / 32768;
     writeFileSync(join(dir, "sf7.cf32"), cf32);
     peer.cpu = [];
-    for (let i = 0; i < runs; i++) {
-      const r = spawnSync(
-        "/usr/bin/time",
-        [
-          "-f",
-          "%U %S",
-          python,
-          resolve(shared, "tools", "peer", "peer_rx.py"),
-          "--sf",
-          "7",
-          "--bw",
-          "125000",
-          "--os",
-          "4",
-          "--sync",
-          "0x12",
-          "--soft",
-          join(dir, "sf7.cf32"),
-        ],
-        { encoding: "utf8", maxBuffer: 1 << 26 },
-      );
-      const [u, s] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
-      peer.cpu.push(u + s);
-      const run = /seconds=([\d.]+)/.exec(r.stderr);
-      if (run) (peer.flow ??= []).push(Number(run[1]));
-      peer.frames = r.stdout.split("\n").filter((l) => l.trim() && truth.has(l.trim().split(/\s+/)[0])).length;
+  }
+  const peerRun = () => {
+    const r = spawnSync(
+      "/usr/bin/time",
+      [
+        "-f",
+        "%U %S",
+        python,
+        resolve(shared, "tools", "peer", "peer_rx.py"),
+        "--sf",
+        "7",
+        "--bw",
+        "125000",
+        "--os",
+        "4",
+        "--sync",
+        "0x12",
+        "--soft",
+        join(dir, "sf7.cf32"),
+      ],
+      { encoding: "utf8", maxBuffer: 1 << 26 },
+    );
+    const [u, s] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
+    peer.cpu.push(u + s);
+    const run = /seconds=([\d.]+)/.exec(r.stderr);
+    if (run) (peer.flow ??= []).push(Number(run[1]));
+    peer.frames = r.stdout.split("\n").filter((l) => l.trim() && truth.has(l.trim().split(/\s+/)[0])).length;
+  };
+
+  // Whole process: `chirp decode FILE --sf S`, its CPU time (user + system, all threads) reported
+  // by the process itself at exit (bench/cpu-at-exit.mjs), and its wall time. The `--sf 7` runs
+  // alternate with the peer's, so that both see the same states of the machine (its speed drifts
+  // by several per cent over a minute on a shared host).
+  const proc = (args) => {
+    const r = decodeProcess(dir, meta, args);
+    return { ...r, frames: found(r.frames) };
+  };
+  const cli = {};
+  for (const [name, args] of [
+    ["sf7", ["--sf", "7"]],
+    ["sf7-12", ["--sf", "7-12"]],
+  ]) {
+    cli[name] = { cpu: [], wall: [], frames: 0 };
+    for (let i = 0; i < (name === "sf7" ? pairRuns : runs); i++) {
+      const r = proc(args);
+      cli[name].cpu.push(r.cpu);
+      cli[name].wall.push(r.wall);
+      cli[name].frames = r.frames;
+      if (name === "sf7" && peer.installed) peerRun();
     }
   }
 
@@ -148,7 +154,7 @@ try {
     `Recording: SF7, BW 125 kHz at 500 kS/s (4x), cs16, ${(samples / 1e6).toFixed(1)} M samples (${(samples / rate).toFixed(1)} s), ${truth.size} frames of 16 B at +5 dB, 5 kHz, 6 ppm (chirp simulate --seed 9).`,
   );
   say(
-    `CPU seconds (user + system): median (min..max) over ${runs} runs${quick ? " (--quick)" : ""}; M samples per CPU-second from the median.`,
+    `CPU seconds (user + system): median (min..max) over ${runs} runs (\`chirp decode --sf 7\` and gr-lora_sdr: ${pairRuns} each, alternated)${quick ? " (--quick)" : ""}; M samples per CPU-second from the median.`,
   );
   say();
   say("| what | CPU time (s) | M samples / CPU-s | frames found | note |");
