@@ -7,7 +7,7 @@ import { simulate } from "../src/sim/index.js";
 import { Rng } from "../src/sim/rng.js";
 import { createGatewayReceiver, createReceiver, type Frame } from "../src/rx/index.js";
 import { createChannelReceiver } from "../src/rx/channel.js";
-import { createNotch, HALF_WIDTH_HZ } from "../src/rx/notch.js";
+import { createNotch, HALF_WIDTH_HZ, quietPeriod } from "../src/rx/notch.js";
 import { LINE_STRIDE, notchCancel } from "../src/engines/js/notch.js";
 import { phyWasm } from "../src/wasm/phy.js";
 import { ChirpError } from "../src/errors.js";
@@ -282,6 +282,57 @@ describe("notch canceller kernels", () => {
       mod.free(px);
       mod.free(ps);
     }
+  });
+});
+
+describe("notch: a quiet period, as decide tests it", () => {
+  it("Wasm's notch_quiet and the js quietPeriod agree, on noise and on noise with a line", () => {
+    const mod = phyWasm as unknown as {
+      alloc(n: number): number;
+      free(p: number): void;
+      memory: WebAssembly.Memory;
+      notch_quiet(sum: number, mn: number, n: number, k: number, fa: number, narrow: number, scratch: number): number;
+    };
+    const rng = new Rng(5);
+    let quiet = 0,
+      found = 0;
+    for (const N of [64, 256, 1024]) {
+      const ps = mod.alloc(4 * N),
+        pm = mod.alloc(4 * N),
+        pt = mod.alloc(2 * N);
+      for (let trial = 0; trial < 60; trial++) {
+        const K = trial % 2 ? 16 : 4;
+        // per-bin sums of K exponential powers, their minima; some trials with a line or an edge case
+        const sum = new Float32Array(N),
+          mn = new Float32Array(N);
+        for (let k = 0; k < N; k++) {
+          let s = 0,
+            m = Infinity;
+          for (let j = 0; j < K; j++) {
+            const p = -Math.log(1 - rng.uniform());
+            s += p;
+            m = Math.min(m, p);
+          }
+          sum[k] = s;
+          mn[k] = m;
+        }
+        const kind = trial % 5;
+        const b = Math.floor(rng.uniform() * N);
+        if (kind === 1) mn[b] = sum[b] = (40 / K) * 3 * K; // a strong line
+        if (kind === 2) mn[b] = 40 / K; // near the threshold
+        if (kind === 3) mn[(N * 7) / 16] = 1e3; // at the band's edge: not a line
+        if (kind === 4) sum.fill(0); // digital silence
+        new Float32Array(mod.memory.buffer, ps, N).set(sum);
+        new Float32Array(mod.memory.buffer, pm, N).set(mn);
+        const js = quietPeriod(sum, mn, N, K, new Float32Array(N));
+        expect(mod.notch_quiet(ps, pm, N, K, 40, 8, pt) === 1, `N ${N} trial ${trial}`).toBe(js);
+        if (js) quiet++;
+        else found++;
+      }
+      for (const p of [ps, pm, pt]) mod.free(p);
+    }
+    expect(quiet).toBeGreaterThan(20);
+    expect(found).toBeGreaterThan(20);
   });
 });
 

@@ -18,4 +18,4 @@ export { noise_add } from "./noise";
 export { iq_correct } from "./iqcorrect";
 
 // narrowband-line canceller (detection spectrum, LMS tone canceller)
-export { notch_spectrum, notch_cancel } from "./notch";
+export { notch_spectrum, notch_cancel, notch_quiet } from "./notch";

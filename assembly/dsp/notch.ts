@@ -92,3 +92,79 @@ function cancelOne(x: usize, n: i32, s: usize): void {
   store<f64>(s, ar, 32);
   store<f64>(s, ai, 40);
 }
+
+@inline function swapF32(a: usize, i: i32, j: i32): void {
+  const p = a + (<usize>i << 2), q = a + (<usize>j << 2);
+  const t = load<f32>(p);
+  store<f32>(p, load<f32>(q));
+  store<f32>(q, t);
+}
+
+@inline function f32At(a: usize, i: i32): f32 {
+  return load<f32>(a + (<usize>i << 2));
+}
+
+/** The median of n f32 at a (reordered): src/rx/notch.ts's median and select, step for step. */
+function medianF32(a: usize, n: i32): f64 {
+  if (n == 0) return 0;
+  const k = n >> 1;
+  let lo = 0, hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    if (f32At(a, mid) < f32At(a, lo)) swapF32(a, mid, lo);
+    if (f32At(a, hi) < f32At(a, lo)) swapF32(a, hi, lo);
+    if (f32At(a, hi) < f32At(a, mid)) swapF32(a, hi, mid);
+    const pivot = f32At(a, mid);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (f32At(a, i) < pivot) i++;
+      while (f32At(a, j) > pivot) j--;
+      if (i <= j) {
+        swapF32(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  if (n & 1) return <f64>f32At(a, k);
+  let low = f32At(a, 0);
+  for (let i = 1; i < k; i++) if (f32At(a, i) > low) low = f32At(a, i);
+  return 0.5 * (<f64>low + <f64>f32At(a, k));
+}
+
+/**
+ * Whether a detection period with no line engaged found nothing (src/rx/notch.ts, decide): 1 when
+ * the median over the central half of the band of the n bins' mean powers (sum / periodK) is not
+ * positive, or when no bin passes the tests for a new line (minimum mn above faExp / periodK times
+ * that median, within 7/16 of the band, a local maximum, narrow times above the bins 3 away); 0
+ * when one does (decide then looks at the bins itself). scratch: n / 2 f32.
+ */
+export function notch_quiet(sum: usize, mn: usize, n: i32, periodK: i32, faExp: f64, narrow: f64, scratch: usize): i32 {
+  let c = 0;
+  const k = <f64>periodK;
+  for (let b = 0; b < n / 4; b++) {
+    store<f32>(scratch + (<usize>c << 2), <f32>(<f64>load<f32>(sum + (<usize>b << 2)) / k));
+    c++;
+  }
+  for (let b = (3 * n) / 4 + 1; b < n; b++) {
+    store<f32>(scratch + (<usize>c << 2), <f32>(<f64>load<f32>(sum + (<usize>b << 2)) / k));
+    c++;
+  }
+  const med = medianF32(scratch, c);
+  if (!(med > 0)) return 1;
+  const floor = (faExp / k) * med;
+  const edge = <f64>(n * 7) / 16;
+  for (let b = 0; b < n; b++) {
+    const p = <f64>f32At(mn, b);
+    if (!(p > floor)) continue;
+    const s = b >= n / 2 ? b - n : b;
+    if (<f64>abs(s) >= edge) continue;
+    if (p < <f64>f32At(mn, (b - 1 + n) % n) || p <= <f64>f32At(mn, (b + 1) % n)) continue;
+    if (!(p > narrow * max<f64>(<f64>f32At(mn, (b - 3 + n) % n), <f64>f32At(mn, (b + 3) % n)))) continue;
+    return 0;
+  }
+  return 1;
+}

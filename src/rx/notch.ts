@@ -43,6 +43,7 @@ import { phyWasm } from "../wasm/phy.js";
 type NotchWasm = WasmBase & {
   notch_spectrum(x: number, n: number, window: number, buf: number, sum: number, mn: number, first: number): void;
   notch_cancel(x: number, n: number, state: number, lines: number): void;
+  notch_quiet(sum: number, mn: number, n: number, periodK: number, faExp: number, narrow: number, scratch: number): number;
 };
 const mod = phyWasm as unknown as NotchWasm;
 
@@ -152,6 +153,7 @@ class LineNotch implements Notch {
   private readonly P_SUM: number;
   private readonly P_MN: number;
   private readonly P_STAGE: number;
+  private readonly P_MED: number;
   private readonly P_ST: number;
   // views of the Wasm block, made again only when the memory has grown (a detached view has length 0)
   private views: WasmViews | null = null;
@@ -177,10 +179,11 @@ class LineNotch implements Notch {
     this.hann = hann;
     this.scratch = new Float32Array(N);
     // Buffers: the window being collected (2N f32), FFT scratch (2N), the Hann window (N), per-bin
-    // sum and minimum (N each), line state (MAX_LINES x LINE_STRIDE f64), and a staging area of N
-    // complex samples for input that is not in Wasm memory. Wasm: one block, allocated here only (an
-    // allocation in process could grow the memory under the caller's view).
-    const floats = 2 * N + 2 * N + N + N + N + 2 * N;
+    // sum and minimum (N each), line state (MAX_LINES x LINE_STRIDE f64), a staging area of N
+    // complex samples for input that is not in Wasm memory, and notch_quiet's median scratch (N).
+    // Wasm: one block, allocated here only (an allocation in process could grow the memory under
+    // the caller's view).
+    const floats = 2 * N + 2 * N + N + N + N + 2 * N + N;
     const bytes = floats * 4 + MAX_LINES * LINE_STRIDE * 8;
     this.P_WIN = 0;
     this.P_BUF = 2 * N * 4;
@@ -188,6 +191,7 @@ class LineNotch implements Notch {
     this.P_SUM = 5 * N * 4;
     this.P_MN = 6 * N * 4;
     this.P_STAGE = 7 * N * 4;
+    this.P_MED = 9 * N * 4;
     this.P_ST = floats * 4;
     if (engine === "wasm") {
       this.ptr = mod.alloc(bytes);
@@ -283,6 +287,16 @@ class LineNotch implements Notch {
   /** The decision at the end of a period, from the per-bin sums and minima. */
   private decide(): void {
     const { N, scratch, periodK } = this;
+    // with no line engaged, most periods find none, and then nothing below changes: the Wasm
+    // engine tells so from the bins where they are (notch_quiet, quietPeriod's twin)
+    if (this.lineList.length === 0) {
+      const js = this.js;
+      const quiet = js
+        ? quietPeriod(js.sum, js.mn, N, periodK, scratch)
+        : mod.notch_quiet(this.ptr + this.P_SUM, this.ptr + this.P_MN, N, periodK, FA_EXP, NARROW, this.ptr + this.P_MED) ===
+          1;
+      if (quiet) return;
+    }
     const sum = this.sumView(),
       mn = this.mnView();
     let c = 0;
@@ -459,6 +473,32 @@ class LineNotch implements Notch {
       this.ptr = 0;
     }
   }
+}
+
+/**
+ * Whether a period with no line engaged finds none (decide's tests, in its arithmetic): the median
+ * of the central half's mean powers (sum / periodK) is not positive, or no bin's minimum mn is a
+ * new line (above FA_EXP / periodK times that median, within 7/16 of the band, a local maximum,
+ * NARROW times above the bins 3 away). scratch: at least N / 2 values (reordered). The Wasm
+ * engine's twin is notch_quiet (assembly/dsp/notch.ts).
+ */
+export function quietPeriod(sum: Float32Array, mn: Float32Array, N: number, periodK: number, scratch: Float32Array): boolean {
+  let c = 0;
+  for (let k = 0; k < N / 4; k++) scratch[c++] = sum[k]! / periodK;
+  for (let k = (3 * N) / 4 + 1; k < N; k++) scratch[c++] = sum[k]! / periodK;
+  const med = median(scratch, c);
+  if (!(med > 0)) return true;
+  const floor = (FA_EXP / periodK) * med;
+  const at = (k: number): number => mn[(k + N) % N]!;
+  for (let k = 0; k < N; k++) {
+    const p = mn[k]!;
+    if (!(p > floor)) continue;
+    if (Math.abs(k >= N / 2 ? k - N : k) >= (N * 7) / 16) continue;
+    if (p < at(k - 1) || p <= at(k + 1)) continue;
+    if (!(p > NARROW * Math.max(at(k - 3), at(k + 3)))) continue;
+    return false;
+  }
+  return true;
 }
 
 /** Median of the first n values of a (reorders them). */
