@@ -95,7 +95,10 @@ export const decodeSpec = {
 /** A frame as a JSON-ready record: the receiver's fields, without the raw bytes. */
 export function frameRecord(f: ChannelFrame, sampleRate: number): Record<string, unknown> {
   const { payload: _p, symbols: _s, ...rest } = f as Frame & { symbols?: unknown };
-  return { ...rest, timeS: +(f.startSample / sampleRate).toFixed(6) };
+  // the rest is a new object already: timeS goes last in it (no second copy per frame)
+  const record: Record<string, unknown> = rest;
+  record.timeS = +(f.startSample / sampleRate).toFixed(6);
+  return record;
 }
 
 /** Decodes a whole recording, streamed; calls onFrame as frames come out. Returns all frames. */
