@@ -273,8 +273,10 @@ class StreamListener implements Listener {
       among--;
       const its = this.itsSymbols(f, d);
       if (its === ITS) return false;
-      if (its === LATER || (its === RUN && this.inLastBlock(f, d))) later = true;
-      else this.nested = true;
+      const waits = its === LATER || (its === RUN && this.inLastBlock(f, d));
+      if (waits) later = true;
+      // stored every time (a store first reached after this function was optimised deoptimises it)
+      this.nested = this.nested || !waits;
     }
     return later ? WAIT : true;
   }
@@ -557,26 +559,34 @@ class StreamListener implements Listener {
       }
       // a step that waits for samples already held has lost its own (behind the buffer): let go
       f.phase = next === WAIT ? "failed" : next;
-      if (f.phase === "done") {
-        const frame = this.complete(f);
-        if (frame) out[out.length] = frame;
-        if (frame?.crcOk) this.dropRuns(f);
-        this.retire(f);
-        // the search's windows held this frame's symbols: it starts afresh at the frame's end
-        this.searchFloor = Math.max(this.searchFloor, Math.round(f.next));
-        restartDetector(detector, Math.round(f.next));
-        this.letGoHeld();
-      } else if (f.phase === "failed") {
-        // not a frame after all: the detections it held back are tried again, those a search
-        // started afresh just after its detection would find (its first SEARCH_WINDOWS - 1 windows
-        // sum too few to fire); frames in flight found again are recognised as such
-        this.retire(f);
-        // those waiting for it first: the search took them for another frame's preamble there
-        this.settle();
-        this.retry(Math.max(f.det + m, s.base + MARGIN, this.searchFloor) + (SEARCH_WINDOWS - 1) * m);
-      }
+      // (one call for both ends: the loop's optimised code then has no branch that runs first
+      // after it was compiled, a frame's first failure, which would deoptimise it)
+      if (f.phase === "done" || f.phase === "failed") this.end(f, out);
       // what the frames in flight know now may decide the detections waiting
       if (this.pending.length > 0) this.settle();
+    }
+  }
+
+  /** Frame f has ended: a frame (done, reported into out), or not a frame after all (failed). */
+  private end(f: FrameRecord, out: Frame[]): void {
+    const { s, m, detector } = this;
+    if (f.phase === "done") {
+      const frame = this.complete(f);
+      if (frame) out[out.length] = frame;
+      if (frame?.crcOk) this.dropRuns(f);
+      this.retire(f);
+      // the search's windows held this frame's symbols: it starts afresh at the frame's end
+      this.searchFloor = Math.max(this.searchFloor, Math.round(f.next));
+      restartDetector(detector, Math.round(f.next));
+      this.letGoHeld();
+    } else {
+      // not a frame after all: the detections it held back are tried again, those a search
+      // started afresh just after its detection would find (its first SEARCH_WINDOWS - 1 windows
+      // sum too few to fire); frames in flight found again are recognised as such
+      this.retire(f);
+      // those waiting for it first: the search took them for another frame's preamble there
+      this.settle();
+      this.retry(Math.max(f.det + m, s.base + MARGIN, this.searchFloor) + (SEARCH_WINDOWS - 1) * m);
     }
   }
 

@@ -165,13 +165,35 @@ function demodAt(
 ): SymbolResult {
   const kind = ((atBin + 1) * 4 + measure) * 2 + (down ? 1 : 0);
   const kept = keep !== NONE || prev !== NONE;
-  if (memo.on && !kept) {
-    for (let i = 0; i < memo.used; i++)
-      if (memo.pos[i] === pos && memo.cfo[i] === cfoBins && memo.kind[i] === kind) {
-        readSymbolResult(memo.results, i * SYMBOL_RESULT_FIELDS.length, s.kernel.result);
-        return s.kernel.result;
-      }
+  if (!memo.on || kept) return demodSync(s, pos, cfoBins, down, atBin, measure, keep, prev);
+  let i = 0;
+  while (i < memo.used && !(memo.pos[i] === pos && memo.cfo[i] === cfoBins && memo.kind[i] === kind)) i++;
+  if (i === memo.used) {
+    const r = demodSync(s, pos, cfoBins, down, atBin, measure, keep, prev);
+    if (i === MEMO_SIZE) return r;
+    memo.used++;
+    memo.pos[i] = pos;
+    memo.cfo[i] = cfoBins;
+    memo.kind[i] = kind;
+    writeSymbolResult(s.kernel.result, memo.results, i * SYMBOL_RESULT_FIELDS.length);
   }
+  // a result found, or the one just kept, read back (the same numbers): one path for both, so
+  // that the first hit, which comes late, deoptimises nothing
+  readSymbolResult(memo.results, i * SYMBOL_RESULT_FIELDS.length, s.kernel.result);
+  return s.kernel.result;
+}
+
+/** The kernel's demod with sync's arguments. */
+function demodSync(
+  s: Stage,
+  pos: number,
+  cfoBins: number,
+  down: boolean,
+  atBin: number,
+  measure: number,
+  keep: number,
+  prev: number,
+): SymbolResult {
   const a = syncArgs;
   a.pos = at(s, pos);
   a.cfoBins = cfoBins;
@@ -181,13 +203,6 @@ function demodAt(
   a.keep = keep;
   a.prev = prev;
   s.kernel.demod(a);
-  if (memo.on && !kept && memo.used < MEMO_SIZE) {
-    const i = memo.used++;
-    memo.pos[i] = pos;
-    memo.cfo[i] = cfoBins;
-    memo.kind[i] = kind;
-    writeSymbolResult(s.kernel.result, memo.results, i * SYMBOL_RESULT_FIELDS.length);
-  }
   return s.kernel.result;
 }
 
