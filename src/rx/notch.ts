@@ -43,7 +43,15 @@ import { phyWasm } from "../wasm/phy.js";
 type NotchWasm = WasmBase & {
   notch_spectrum(x: number, n: number, window: number, buf: number, sum: number, mn: number, first: number): void;
   notch_cancel(x: number, n: number, state: number, lines: number): void;
-  notch_quiet(sum: number, mn: number, n: number, periodK: number, faExp: number, narrow: number, scratch: number): number;
+  notch_quiet(
+    sum: number,
+    mn: number,
+    n: number,
+    periodK: number,
+    faExp: number,
+    narrow: number,
+    scratch: number,
+  ): number;
 };
 const mod = phyWasm as unknown as NotchWasm;
 
@@ -293,8 +301,15 @@ class LineNotch implements Notch {
       const js = this.js;
       const quiet = js
         ? quietPeriod(js.sum, js.mn, N, periodK, scratch)
-        : mod.notch_quiet(this.ptr + this.P_SUM, this.ptr + this.P_MN, N, periodK, FA_EXP, NARROW, this.ptr + this.P_MED) ===
-          1;
+        : mod.notch_quiet(
+            this.ptr + this.P_SUM,
+            this.ptr + this.P_MN,
+            N,
+            periodK,
+            FA_EXP,
+            NARROW,
+            this.ptr + this.P_MED,
+          ) === 1;
       if (quiet) return;
     }
     const sum = this.sumView(),
@@ -482,7 +497,13 @@ class LineNotch implements Notch {
  * NARROW times above the bins 3 away). scratch: at least N / 2 values (reordered). The Wasm
  * engine's twin is notch_quiet (assembly/dsp/notch.ts).
  */
-export function quietPeriod(sum: Float32Array, mn: Float32Array, N: number, periodK: number, scratch: Float32Array): boolean {
+export function quietPeriod(
+  sum: Float32Array,
+  mn: Float32Array,
+  N: number,
+  periodK: number,
+  scratch: Float32Array,
+): boolean {
   let c = 0;
   for (let k = 0; k < N / 4; k++) scratch[c++] = sum[k]! / periodK;
   for (let k = (3 * N) / 4 + 1; k < N; k++) scratch[c++] = sum[k]! / periodK;
