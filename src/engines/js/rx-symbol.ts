@@ -584,12 +584,14 @@ export function interpolatorBank(r: number): Float64Array {
     let s = 1,
       t = 1;
     for (let k = 1; k < 30; k++) {
-      t *= (x / (2 * k)) ** 2;
+      const q = x / (2 * k);
+      t *= q * q;
       s += t;
     }
     return s;
   };
   const beta = 5;
+  const i0Beta = i0(beta);
   for (let p = 0; p <= PHASES; p++) {
     let sum = 0;
     for (let t = 0; t < TAPS; t++) {
@@ -597,7 +599,7 @@ export function interpolatorBank(r: number): Float64Array {
       const x = u / r; // in chips; cutoff 0.5 cycles per chip
       const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
       const q = u / HALF;
-      const w = Math.abs(q) < 1 ? i0(beta * Math.sqrt(1 - q * q)) / i0(beta) : 0;
+      const w = Math.abs(q) < 1 ? i0(beta * Math.sqrt(1 - q * q)) / i0Beta : 0;
       bank[p * TAPS + t] = sinc * w;
       sum += sinc * w;
     }
