@@ -314,13 +314,8 @@ class LineNotch implements Notch {
     }
     const sum = this.sumView(),
       mn = this.mnView();
-    let c = 0;
-    // the central half of the band: |signed bin| < N/4
-    for (let k = 0; k < N / 4; k++) scratch[c++] = sum[k]! / periodK;
-    for (let k = (3 * N) / 4 + 1; k < N; k++) scratch[c++] = sum[k]! / periodK;
-    const med = median(scratch, c);
+    const med = bandMedian(sum, N, periodK, scratch);
     if (!(med > 0)) return; // digital silence: nothing to compare a line with
-    const T = FA_EXP / periodK;
     const at = (k: number): number => mn[(k + N) % N]!;
     // engaged lines: still there?
     const kept: number[] = [];
@@ -333,16 +328,11 @@ class LineNotch implements Notch {
     }
     // new lines: narrow, persistent peaks, strongest first
     const found: { k: number; p: number }[] = [];
-    const floor = T * med;
+    const floor = (FA_EXP / periodK) * med;
     for (let k = 0; k < N; k++) {
-      // the test most bins fail first
-      const p = mn[k]!;
-      if (!(p > floor)) continue;
-      if (Math.abs(this.signed(k)) >= (N * 7) / 16) continue; // the channel filter's edges
-      if (p < at(k - 1) || p <= at(k + 1)) continue;
-      if (!(p > NARROW * Math.max(at(k - 3), at(k + 3)))) continue;
+      if (!newLineAt(mn, N, k, floor)) continue;
       if (kept.some((b) => Math.abs(((this.signed(k) - this.signed(b) + N / 2 + N) % N) - N / 2) <= 3)) continue;
-      found.push({ k, p });
+      found.push({ k, p: mn[k]! });
     }
     const lines = this.lineList;
     const survivors = lines.flatMap((l, i) => (l.misses < HOLD ? [i] : []));
@@ -504,22 +494,32 @@ export function quietPeriod(
   periodK: number,
   scratch: Float32Array,
 ): boolean {
+  const med = bandMedian(sum, N, periodK, scratch);
+  if (!(med > 0)) return true;
+  const floor = (FA_EXP / periodK) * med;
+  for (let k = 0; k < N; k++) if (newLineAt(mn, N, k, floor)) return false;
+  return true;
+}
+
+/** The median over the central half of the band (|signed bin| < N/4) of the bins' mean powers. */
+function bandMedian(sum: Float32Array, N: number, periodK: number, scratch: Float32Array): number {
   let c = 0;
   for (let k = 0; k < N / 4; k++) scratch[c++] = sum[k]! / periodK;
   for (let k = (3 * N) / 4 + 1; k < N; k++) scratch[c++] = sum[k]! / periodK;
-  const med = median(scratch, c);
-  if (!(med > 0)) return true;
-  const floor = (FA_EXP / periodK) * med;
-  const at = (k: number): number => mn[(k + N) % N]!;
-  for (let k = 0; k < N; k++) {
-    const p = mn[k]!;
-    if (!(p > floor)) continue;
-    if (Math.abs(k >= N / 2 ? k - N : k) >= (N * 7) / 16) continue;
-    if (p < at(k - 1) || p <= at(k + 1)) continue;
-    if (!(p > NARROW * Math.max(at(k - 3), at(k + 3)))) continue;
-    return false;
-  }
-  return true;
+  return median(scratch, c);
+}
+
+/**
+ * Whether bin k's minimum is a new line: above floor (the test most bins fail first), inside the
+ * channel filter's edges (7/16 of the band), a local maximum, NARROW times above the bins 3 away.
+ */
+function newLineAt(mn: Float32Array, N: number, k: number, floor: number): boolean {
+  const p = mn[k]!;
+  if (!(p > floor)) return false;
+  if (Math.abs(k >= N / 2 ? k - N : k) >= (N * 7) / 16) return false;
+  const at = (j: number): number => mn[(j + N) % N]!;
+  if (p < at(k - 1) || p <= at(k + 1)) return false;
+  return p > NARROW * Math.max(at(k - 3), at(k + 3));
 }
 
 /** Median of the first n values of a (reorders them). */
