@@ -441,16 +441,16 @@ class LineNotch implements Notch {
     const N = this.N;
     const n = iq.length >> 1;
     for (let i = 0; i < n; ) {
-      if (this.lineList.length === 0 && !this.acquiring && this.pos % (N * STRIDE) >= N) {
+      const inWin = this.pos % N;
+      const windowIndex = (this.pos - inWin) / N;
+      if (this.lineList.length === 0 && !this.analyses(windowIndex)) {
         // no line to cancel and a window not analysed: nothing to do up to the next analysed one
-        const skip = Math.min(n - i, Math.ceil(this.pos / (N * STRIDE)) * N * STRIDE - this.pos);
+        const skip = Math.min(n - i, Math.ceil(windowIndex / STRIDE) * STRIDE * N - this.pos);
         this.pos += skip;
         i += skip;
         continue;
       }
-      const inWin = this.pos % N;
       const take = Math.min(n - i, N - inWin);
-      const windowIndex = (this.pos - inWin) / N;
       // a native copy: a JavaScript loop runs interpreted for most of a short process
       if (this.analyses(windowIndex)) this.winView().set(iq.subarray(2 * i, 2 * (i + take)), 2 * inWin);
       if (this.lineList.length > 0) this.cancel(iq, i, take);
@@ -517,9 +517,8 @@ function newLineAt(mn: Float32Array, N: number, k: number, floor: number): boole
   const p = mn[k]!;
   if (!(p > floor)) return false;
   if (Math.abs(k >= N / 2 ? k - N : k) >= (N * 7) / 16) return false;
-  const at = (j: number): number => mn[(j + N) % N]!;
-  if (p < at(k - 1) || p <= at(k + 1)) return false;
-  return p > NARROW * Math.max(at(k - 3), at(k + 3));
+  if (p < mn[(k - 1 + N) % N]! || p <= mn[(k + 1) % N]!) return false;
+  return p > NARROW * Math.max(mn[(k - 3 + N) % N]!, mn[(k + 3) % N]!);
 }
 
 /** Median of the first n values of a (reorders them). */
