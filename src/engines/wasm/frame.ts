@@ -101,8 +101,17 @@ function run(nsym: number, soft: boolean, input: number, r: ResolvedParams, impl
   });
 }
 
-/** An Int32 view of the whole Wasm memory (see decodedOf). */
+/** An Int32 view of the whole Wasm memory, re-made only when the memory has grown. */
 let memory = new Int32Array(0);
+/**
+ * The kept Int32 view of the whole Wasm memory: the readers of the codec's and the frame stores'
+ * small result areas index it (decodedOf for every header block) instead of making a view per call.
+ */
+export function memoryI32(): Int32Array {
+  const buffer = phyWasm.memory.buffer;
+  if (memory.buffer !== buffer) memory = new Int32Array(buffer);
+  return memory;
+}
 
 /** frame_decode's statuses. */
 const STATUS_OK = 0,
@@ -122,8 +131,7 @@ export function decodedOf(
 ): DecodedFrame | null {
   // read through one view of the memory (re-made when it grows), not a view per call: the receiver
   // decodes a header block for every synchronised detection
-  const buffer = phyWasm.memory.buffer;
-  if (memory.buffer !== buffer) memory = new Int32Array(buffer);
+  const memory = memoryI32();
   const info = infoPtr >> 2;
   const headerRead = memory[info] === 1;
   if (status === STATUS_TOO_SHORT && !(headerOnly && headerRead)) return null;
