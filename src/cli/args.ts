@@ -2,6 +2,7 @@
 // errors turned into our typed error so the user sees one clear line and exit status 2.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ChirpError, badParameter } from "../errors.js";
+import { hex } from "../hex.js";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
@@ -124,8 +125,7 @@ export function jsonLine(o: unknown): string {
   if (isFlat(o)) return `${JSON.stringify(o)}\n`;
   return (
     JSON.stringify(o, (_k, v) => {
-      if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
-      if (typeof v === "number" && !Number.isFinite(v)) return null;
+      if (v instanceof Uint8Array) return hex(v);
       if (typeof v === "bigint") return Number(v);
       return v;
     }) + "\n"

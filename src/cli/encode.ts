@@ -9,6 +9,7 @@ import { choiceFlag, numberFlag, optNumber, parseCommand, type Help } from "./ar
 import { chooseOutputFormat, writeRecording } from "./writer.js";
 import { hexPayload, phyHelp, phyOptions, phyParamsFromFlags, withFlagNames } from "./phyFlags.js";
 import { badParameter } from "../errors.js";
+import { hex } from "../hex.js";
 
 /** Library parameter names that come from --payload. */
 const PAYLOAD = { "payload length": "--payload", payloadLength: "--payload", payload: "--payload" };
@@ -126,14 +127,14 @@ export function frameAnnotation(
   center?: number,
 ): SigmfAnnotation {
   const layout = frameLayout(params, payload.length, oversampling);
-  const hex = Array.from(payload, (b) => b.toString(16).padStart(2, "0")).join("");
+  const payloadHex = hex(payload);
   const a: SigmfAnnotation = {
     sampleStart: 0,
     sampleCount: layout.totalSamples,
     label: `LoRa SF${params.sf} ${params.crc ? "CRC on" : "no CRC"} ${payload.length} B`,
-    comment: hex,
+    comment: payloadHex,
     extra: {
-      "chirpkit:payload_hex": hex,
+      "chirpkit:payload_hex": payloadHex,
       "chirpkit:sf": params.sf,
       "chirpkit:bandwidth": params.bandwidth,
       "chirpkit:cr": params.cr,

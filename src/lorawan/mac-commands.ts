@@ -8,6 +8,7 @@ import { ChirpError } from "../errors.js";
 import { badParameter, checkInt, showValue as show } from "../errors.js";
 import { checkArrayOfObjects, checkBytes } from "./bytes.js";
 import type { Direction } from "./types.js";
+import { hex, hexReversed } from "../hex.js";
 
 /**
  * [name, byte offset, byte count (little-endian), bit shift, bit width, kind]; kind "signed" for
@@ -126,9 +127,7 @@ const RELAY_DOWNLINK: CommandDef[] = [
       ["filterListIdx", 0, 2, 7, 4],
     ],
     meaning: (_f, p) => ({
-      filterListEui: Array.from(p.subarray(2), (x) => x.toString(16).padStart(2, "0"))
-        .reverse()
-        .join(""),
+      filterListEui: hexReversed(p, 2),
     }),
   },
   {
@@ -390,7 +389,7 @@ function decodeFields(def: CommandDef, p: Uint8Array): MacFields {
   const raw: Record<string, number | boolean | string> = {};
   for (const [name, off, n, shift, width, kind] of def.fields) {
     if (kind === "hex") {
-      raw[name] = Array.from(p.subarray(off, off + n), (x) => x.toString(16).padStart(2, "0")).join("");
+      raw[name] = hex(p, off, Math.min(off + n, p.length));
       continue;
     }
     let v = Math.floor(readLe(p, off, n) / 2 ** shift) % 2 ** width;
