@@ -346,13 +346,26 @@ export function crcBlindRisk(
   params: ResolvedParams,
   cr: number,
 ): number {
+  return crcBlindClear(symbols, llr, payload, params, cr) ? 0 : crcBlindWeigh(symbols, llr, payload, params, cr);
+}
+
+/**
+ * crcBlindRisk's weighing of the alternatives, for a frame that crcBlindClear did not clear (the
+ * frame report runs that test in its frame store first, so it is not run twice).
+ */
+export function crcBlindWeigh(
+  symbols: ArrayLike<number>,
+  llr: ArrayLike<number>,
+  payload: Uint8Array,
+  params: ResolvedParams,
+  cr: number,
+): number {
   const pl = payload.length;
   if (pl === 0) return 0;
   blindStart(symbols, llr, payload, params, cr);
   const { hdr, flipA, flipB } = blind;
   let logRight = 0;
   try {
-    if (blindAllClear()) return 0;
     for (let k = 0; k < 4; k++) {
       const byte = k < 2 ? pl - 1 : pl - 2;
       if (byte < 0) continue;

@@ -12,7 +12,7 @@ import { startBody } from "./sync.js";
 import { LLR_FULL, LLR_REDUCED, type FrameQuery, type FrameStore } from "./kernel.js";
 import { clockPpm, trackSymbol, type SymbolMeasurement } from "./track.js";
 import type { Frame } from "./types.js";
-import { crcBlindCap, crcBlindRisk, frameConfidence } from "./confidence.js";
+import { crcBlindCap, crcBlindWeigh, frameConfidence } from "./confidence.js";
 import { hex } from "../hex.js";
 
 /** The tracker's input, one object changed per symbol (trackSymbol reads it during the call only). */
@@ -348,7 +348,7 @@ export function report(
     headerChecked: params.explicitHeader && !!h?.ok,
     crcOk: crcOk === true,
   }).confidence;
-  // a good CRC does not vouch for the nibbles it cannot see (crcBlindRisk)
+  // a good CRC does not vouch for the nibbles it cannot see (crcBlindRisk: the store's clear test, then the weighing)
   const confidence =
     crcOk === true && d
       ? Math.min(
@@ -356,7 +356,7 @@ export function report(
           crcBlindCap(
             f.store.crcBlindClear(nsym, payload, params, d.cr)
               ? 0
-              : crcBlindRisk(symbols, f.store.copy(0, nsym).llr, payload, params, d.cr),
+              : crcBlindWeigh(symbols, f.store.copy(0, nsym).llr, payload, params, d.cr),
           ),
         )
       : evidence;
