@@ -827,7 +827,8 @@ export async function decodeInWorkers(
           report(s);
           pump();
         } else if (m.type === "frames") {
-          s.result = { frames: got.concat(m.frames).sort(byStart), counts: m.counts, timing: m.timing };
+          // (in time order once merged: mergeSegments sorts the whole call's frames)
+          s.result = { frames: got.concat(m.frames), counts: m.counts, timing: m.timing };
           const more = steal("worker", s);
           if (more) {
             s = more;
