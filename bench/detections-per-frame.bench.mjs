@@ -5,13 +5,12 @@
 // a downchirp-pair scan and the first fine-sync demodulations; at SF11/12 that is most of the work
 // of a false one.
 // Run: npm run -s build && node bench/detections-per-frame.bench.mjs [--quick] [--write]   (--quick: 100 frames)
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { createChannelReceiver, createGatewayReceiver } from "../dist/rx/index.js";
 import { writeDocsBlock } from "./docs-block.mjs";
-import { simulateTargetRecording } from "./target-recording.mjs";
+import { gatewayCapture, simulateTargetRecording } from "./target-recording.mjs";
 
 const quick = process.argv.includes("--quick");
 const rows = [];
@@ -54,12 +53,9 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const shared = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared", "captures", "gateway");
-if (existsSync(join(shared, "manifest.json"))) {
-  const c = JSON.parse(readFileSync(join(shared, "manifest.json"), "utf8")).captures[0];
-  const raw = readFileSync(join(shared, c.file));
-  const bytes = new Uint8Array(raw.byteLength);
-  bytes.set(raw);
+const gatewayRecording = gatewayCapture();
+if (gatewayRecording) {
+  const { capture: c, iq: gatewayIq } = gatewayRecording;
   const r = cpu(() => {
     const gw = createGatewayReceiver({
       sampleRate: c.sampleRate,
@@ -69,7 +65,7 @@ if (existsSync(join(shared, "manifest.json"))) {
       bandwidth: c.bandwidth,
       syncWord: Number.parseInt(c.syncWord, 16),
     });
-    const frames = [...gw.push(new Int16Array(bytes.buffer)), ...gw.flush()];
+    const frames = [...gw.push(gatewayIq), ...gw.flush()];
     const detections = gw.stats.detections;
     gw.dispose();
     return { frames, detections };

@@ -3,21 +3,14 @@
 // each given the wideband input (channel filtered 18 times instead of 3), in the same run.
 // Run: npm run -s build && node bench/gateway.bench.mjs [--quick]   (or npm run -s bench:gateway)
 import os from "node:os";
-import { readFileSync } from "node:fs";
-import { resolve, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { decodeGateway, decodeRecording } from "../dist/rx/index.js";
+import { gatewayCapture } from "./target-recording.mjs";
 
 const quick = process.argv.includes("--quick");
-const shared = process.env.CHIRP_SHARED_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
-const dir = resolve(shared, "captures", "gateway");
-const cap = JSON.parse(readFileSync(resolve(dir, "manifest.json"), "utf8")).captures[0];
-const raw = readFileSync(resolve(dir, cap.file));
-const bytes = new Uint8Array(raw.byteLength);
-bytes.set(raw);
-const iq = new Int16Array(bytes.buffer);
-const seconds = iq.length / 2 / cap.sampleRate;
+const gatewayRecording = gatewayCapture();
+if (!gatewayRecording) throw new Error("../shared/captures/gateway is not there (or set CHIRP_SHARED_DIR)");
+const { capture: cap, iq, seconds } = gatewayRecording;
 const sfs = [7, 8, 9, 10, 11, 12];
 const opts = {
   sampleRate: cap.sampleRate,

@@ -9,13 +9,13 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeDocsBlock } from "./docs-block.mjs";
-import { nodeProcess, simulateTargetRecording } from "./target-recording.mjs";
+import { main, nodeProcess, simulateTargetRecording } from "./target-recording.mjs";
 
 const quick = process.argv.includes("--quick");
 const writeDocs = !quick && !process.argv.includes("--no-docs");
 const runs = quick ? 3 : 11;
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, "..", "dist", "bin", "main.js");
+const bin = main;
 const unbundled = join(here, "..", "dist", "cli", "main.js");
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];

@@ -2,12 +2,13 @@
 // 16 B frames at +5 dB, 5 kHz carrier and 6 ppm clock offsets, made by `chirp simulate --seed 9`
 // into `dir` (600 frames: 16.8 M samples; the workers benchmark takes 2400: 67 M).
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const main = join(here, "..", "dist", "bin", "main.js");
+/** The `chirp` bin the benchmarks run. */
+export const main = join(here, "..", "dist", "bin", "main.js");
 const cpuAtExit = join(here, "cpu-at-exit.mjs");
 
 /** Returns the samples (interleaved cs16), the SigMF metadata path, the set of sent payloads and the rate. */
@@ -63,4 +64,19 @@ export function nodeProcess(dir, args) {
   const wall = (performance.now() - t0) / 1e3;
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${r.stderr}`);
   return { cpu: JSON.parse(readFileSync(out, "utf8")).cpuS, wall, stdout: r.stdout };
+}
+
+/**
+ * The gateway capture of ../shared (or $CHIRP_SHARED_DIR): its manifest entry, its samples (cs16,
+ * in a buffer of their own) and its length in seconds; null when it is not there.
+ */
+export function gatewayCapture() {
+  const dir = resolve(process.env.CHIRP_SHARED_DIR ?? join(here, "..", "..", "shared"), "captures", "gateway");
+  const manifest = join(dir, "manifest.json");
+  if (!existsSync(manifest)) return null;
+  const capture = JSON.parse(readFileSync(manifest, "utf8")).captures[0];
+  const raw = readFileSync(join(dir, capture.file));
+  const iq = new Int16Array(raw.byteLength >> 1);
+  new Uint8Array(iq.buffer).set(raw.subarray(0, iq.byteLength));
+  return { capture, iq, seconds: iq.length / 2 / capture.sampleRate };
 }

@@ -11,12 +11,12 @@
 // Run: npm run -s build && node bench/throughput.bench.mjs [--quick] [--no-docs]   (or npm run -s bench:throughput)
 import os from "node:os";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeGateway, decodeRecording } from "../dist/rx/index.js";
 import { writeDocsBlock } from "./docs-block.mjs";
-import { decodeProcess, simulateTargetRecording } from "./target-recording.mjs";
+import { decodeProcess, gatewayCapture, simulateTargetRecording } from "./target-recording.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -52,13 +52,10 @@ try {
   }
 
   // Gateway: 3 channels x SF7..12 on the EU868 capture.
-  const gwDir = resolve(shared, "captures", "gateway");
+  const gwCapture = gatewayCapture();
   let gw;
-  if (existsSync(join(gwDir, "manifest.json"))) {
-    const cap = JSON.parse(readFileSync(join(gwDir, "manifest.json"), "utf8")).captures[0];
-    const b = readFileSync(join(gwDir, cap.file));
-    const g = new Int16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
-    const seconds = g.length / 2 / cap.sampleRate;
+  if (gwCapture) {
+    const { capture: cap, iq: g, seconds } = gwCapture;
     const opts = {
       sampleRate: cap.sampleRate,
       centerFrequency: cap.centerFrequency,
