@@ -256,7 +256,7 @@ export async function decodeRecording(
   // several channels: the SDR's DC and IQ imbalance corrected once on the wideband samples, as the
   // gateway receiver does (src/rx/wideband.ts), not once per channel
   const wide =
-    offsets.length > 1
+    offsets.length > 1 && (channelOptions[0]!.iqCorrection ?? true)
       ? createWidebandCorrection(requireRate(rec), rec.format, channelOptions[0]!.engine ?? "wasm")
       : null;
   try {

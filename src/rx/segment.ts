@@ -13,6 +13,7 @@ import {
 } from "./channel.js";
 import { createGatewayReceiver, type GatewayOptions, type GatewayReceiver } from "./gateway.js";
 import type { Frame, Samples } from "./types.js";
+import { createWidebandCorrection } from "./wideband.js";
 import { elementsPerSample } from "../dsp/formats.js";
 
 /** What decodes a segment: channel receivers (one per channel, as `chirp decode` makes them) or a gateway receiver. */
@@ -179,11 +180,20 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
     };
   }
   const receivers: ChannelReceiver[] = [];
+  // several channels: the SDR's DC and IQ imbalance corrected once on the wideband samples, as the
+  // gateway and `chirp decode` in one process do (src/rx/wideband.ts), not once per channel
+  const first = job.channels[0]!;
+  const wide =
+    job.channels.length > 1 && (first.iqCorrection ?? true)
+      ? createWidebandCorrection(first.sampleRate, first.format, first.engine ?? "wasm", bounds.offset)
+      : null;
   const dispose = () => {
     for (const r of receivers) r.dispose();
+    wide?.dispose();
   };
   try {
-    for (const o of job.channels) receivers.push(createChannelReceiver(o, placement));
+    for (const o of job.channels)
+      receivers.push(createChannelReceiver(wide ? { ...o, format: undefined, iqCorrection: false } : o, placement));
   } catch (e) {
     dispose();
     throw e;
@@ -192,13 +202,15 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
     bounds,
     job,
     (samples, firstIndex) => {
-      for (const r of receivers) r.primeIqCorrection(samples, firstIndex);
+      if (wide) wide.primeIqCorrection(samples, firstIndex);
+      else for (const r of receivers) r.primeIqCorrection(samples, firstIndex);
     },
     (samples) => {
       if (done) return;
       let settled = Infinity;
+      const got = wide ? wide.push(samples, receivers) : receivers.map((r) => r.push(samples));
       receivers.forEach((r, i) => {
-        for (const f of r.push(samples)) take(f, i);
+        for (const f of got[i]!) take(f, i);
         settled = Math.min(settled, r.settled);
       });
       consumed = receivers[0]?.consumed ?? 0;
