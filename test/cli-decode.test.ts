@@ -255,6 +255,26 @@ describe("decode: a hint on stderr when nothing is found", () => {
       );
     },
   );
+  it.runIf(hasShared)(
+    "several channels with --jobs 2 (wideband DC/IQ correction in each segment) give the frames of one process",
+    () => {
+      const args = [
+        "decode",
+        sharedPath("captures", "gateway", "eu868_3ch_1msps.cs16"),
+        ...["--format", "cs16", "--rate", "1000000", "--center", "868300000", "--offset", "-200000,0,200000"],
+        ...["--sf", "7-12", "--sync", "0x34", "--json", "--quiet"],
+      ];
+      const one = chirp(args),
+        two = chirp([...args, "--jobs", "2"]);
+      expect(one.status).toBe(0);
+      expect(two.status).toBe(0);
+      const key = (f: Record<string, any>) => `${f.startSampleExact} ${f.channelOffsetHz}`;
+      const sorted = (out: string) => lines(out).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      const a = sorted(one.stdout);
+      expect(a.filter((f) => f.crcOk)).toHaveLength(12);
+      expect(sorted(two.stdout)).toEqual(a);
+    },
+  );
   it.runIf(hasShared)("says nothing when frames are found", () => {
     const r = chirp([
       "decode",
