@@ -606,8 +606,11 @@ interface Segment {
   result?: SegmentResult;
 }
 
-/** Samples per millisecond a segment's thread has decoded it at (NaN before it is known). */
-const rate = (s: Segment): number => (s.at - s.at0!) / (s.t1! - s.t0!);
+/**
+ * Samples per millisecond a segment's thread has decoded it at, up to `now` (NaN before it is
+ * known): a thread waiting for its samples since its last report is slower than that report says.
+ */
+const rate = (s: Segment, now: number): number => (s.at - s.at0!) / (Math.max(now, s.t1!) - s.t0!);
 
 /** Samples left in a segment below which no other thread takes a part of it (about 0.03 s of decoding at SF7 4x; 8 overlaps, 2.7 M samples there, is the more). */
 const MIN_STEAL = 1 << 21;
@@ -709,7 +712,7 @@ export async function decodeInWorkers(
     const q = plan.prime > 0 ? PRIME_COST : 0;
     // and only where the thief's start is at most half of what is left (the speeds are estimates)
     if (left < 2 * (plan.overlap + q * at)) return null;
-    const speed = Math.min(4, Math.max(0.25, rate(victim) / rate(finished) || 1));
+    const speed = Math.min(4, Math.max(0.25, rate(victim, sharedNow()) / rate(finished, finished.t1!) || 1));
     const even = (at + speed * (victim.to + plan.overlap * (1 - q))) / (1 + speed * (1 - q));
     // not before the samples already handed to the victim (a frame starting after them cannot be out yet)
     const cut = Math.ceil(Math.max(even, victim.sent ?? 0) / plan.align) * plan.align;
