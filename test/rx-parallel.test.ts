@@ -388,11 +388,11 @@ describe("a thread that finishes its segment takes the end of another's", () => 
     );
   });
 
-  it("a worker takes the end of this thread's segment when this thread's samples come slowly", async () => {
-    // no DC/IQ priming: the worker's first samples are those of its lead-in (1.32 M on), which come at once
+  /** A worker takes the end of this thread's segment when this thread's reads of [from, to) take 400 ms each (no DC/IQ priming). */
+  const stealsFromSlowReads = async (from: number, to: number) => {
     const plain = decodeRecording(sim.iq, { ...o, iqCorrection: false });
     const slow = (first: number, count: number) =>
-      first < 1_300_000
+      first >= from && first < to
         ? new Promise<Float32Array>((resolve) => setTimeout(() => resolve(read(first, count)), 400))
         : read(first, count);
     const r = await decodeInWorkers(
@@ -405,27 +405,16 @@ describe("a thread that finishes its segment takes the end of another's", () => 
       r.frames.map((f) => f.frame),
       plain,
     );
-  });
+  };
 
-  it("a worker takes the end of this thread's segment when this thread's samples turn slow after its first ones", async () => {
-    // this thread's first 0.5 M samples come at once, then it waits: the speed it is judged at is
-    // that of the time since its segment began, not of its last report (which said fast)
-    const plain = decodeRecording(sim.iq, { ...o, iqCorrection: false });
-    const slow = (first: number, count: number) =>
-      first >= 500_000 && first < 1_300_000
-        ? new Promise<Float32Array>((resolve) => setTimeout(() => resolve(read(first, count)), 400))
-        : read(first, count);
-    const r = await decodeInWorkers(
-      { total, read: slow },
-      { kind: "channels", channels: [{ ...common, sfs: [sf], iqCorrection: false }] },
-      { workers: 2, workerUrl, minStealSamples: 0 },
-    );
-    expect(r.timings.filter((t) => t.thread === "worker").length).toBeGreaterThan(1);
-    expectSameFrames(
-      r.frames.map((f) => f.frame),
-      plain,
-    );
-  });
+  // the worker's first samples are those of its lead-in (1.32 M on), which come at once
+  it("a worker takes the end of this thread's segment when this thread's samples come slowly", () =>
+    stealsFromSlowReads(0, 1_300_000));
+
+  // this thread's first 0.5 M samples come at once, then it waits: the speed it is judged at is
+  // that of the time since its segment began, not of its last report (which said fast)
+  it("a worker takes the end of this thread's segment when this thread's samples turn slow after its first ones", () =>
+    stealsFromSlowReads(500_000, 1_300_000));
 });
 
 describe("workers wait for the next call", () => {
