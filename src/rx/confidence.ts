@@ -346,7 +346,14 @@ export function crcBlindRisk(
   params: ResolvedParams,
   cr: number,
 ): number {
-  return crcBlindClear(symbols, llr, payload, params, cr) ? 0 : crcBlindWeigh(symbols, llr, payload, params, cr);
+  if (payload.length === 0) return 0;
+  // one start for both steps: the blocks the clear test made are the ones weighed
+  blindStart(symbols, llr, payload, params, cr);
+  try {
+    return blindAllClear() ? 0 : blindWeigh();
+  } finally {
+    blind.symbols = blind.llr = blind.payload = null;
+  }
 }
 
 /**
@@ -360,39 +367,43 @@ export function crcBlindWeigh(
   params: ResolvedParams,
   cr: number,
 ): number {
-  const pl = payload.length;
-  if (pl === 0) return 0;
+  if (payload.length === 0) return 0;
   blindStart(symbols, llr, payload, params, cr);
-  const { hdr, flipA, flipB } = blind;
-  let logRight = 0;
   try {
-    for (let k = 0; k < 4; k++) {
-      const byte = k < 2 ? pl - 1 : pl - 2;
-      if (byte < 0) continue;
-      const ta = hdr + 2 * byte + (k & 1),
-        tb = hdr + 2 * pl + k;
-      const a = blindBlock(ta),
-        b = blindBlock(tb);
-      const na = blindNibble(ta),
-        nb = blindNibble(tb);
-      let odds = 0;
-      for (let d = 1; d < 16; d++) {
-        spread(a, ta, hammingEncode(na ^ d, a.c) ^ hammingEncode(na, a.c), flipA);
-        spread(b, tb, hammingEncode(nb ^ d, b.c) ^ hammingEncode(nb, b.c), flipB);
-        let delta = 0;
-        for (let i = 0; i < 4 + a.c; i++) {
-          const flips = a === b ? flipA[i]! ^ flipB[i]! : flipA[i]!;
-          if (flips) delta += symbolCost(a, i, a.mask[i]! ^ flips) - a.cost[i]!;
-        }
-        if (a !== b)
-          for (let i = 0; i < 4 + b.c; i++)
-            if (flipB[i]) delta += symbolCost(b, i, b.mask[i]! ^ flipB[i]!) - b.cost[i]!;
-        if (delta < 60) odds += Math.exp(-delta);
-      }
-      logRight -= Math.log1p(odds);
-    }
+    return blindWeigh();
   } finally {
     blind.symbols = blind.llr = blind.payload = null;
+  }
+}
+
+/** The weighing of crcBlindWeigh on the frame blindStart set up. */
+function blindWeigh(): number {
+  const { hdr, flipA, flipB } = blind;
+  const pl = blind.payload!.length;
+  let logRight = 0;
+  for (let k = 0; k < 4; k++) {
+    const byte = k < 2 ? pl - 1 : pl - 2;
+    if (byte < 0) continue;
+    const ta = hdr + 2 * byte + (k & 1),
+      tb = hdr + 2 * pl + k;
+    const a = blindBlock(ta),
+      b = blindBlock(tb);
+    const na = blindNibble(ta),
+      nb = blindNibble(tb);
+    let odds = 0;
+    for (let d = 1; d < 16; d++) {
+      spread(a, ta, hammingEncode(na ^ d, a.c) ^ hammingEncode(na, a.c), flipA);
+      spread(b, tb, hammingEncode(nb ^ d, b.c) ^ hammingEncode(nb, b.c), flipB);
+      let delta = 0;
+      for (let i = 0; i < 4 + a.c; i++) {
+        const flips = a === b ? flipA[i]! ^ flipB[i]! : flipA[i]!;
+        if (flips) delta += symbolCost(a, i, a.mask[i]! ^ flips) - a.cost[i]!;
+      }
+      if (a !== b)
+        for (let i = 0; i < 4 + b.c; i++) if (flipB[i]) delta += symbolCost(b, i, b.mask[i]! ^ flipB[i]!) - b.cost[i]!;
+      if (delta < 60) odds += Math.exp(-delta);
+    }
+    logRight -= Math.log1p(odds);
   }
   return -Math.expm1(logRight);
 }
