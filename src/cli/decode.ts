@@ -6,9 +6,8 @@ import { accessSync, constants, renameSync, unlinkSync, writeFileSync } from "no
 import { ChirpError } from "../errors.js";
 // Only what a plain decode of one file needs is loaded up front (start-up is part of every run's
 // CPU time): collisions, workers, batches, LoRaWAN keys, region plans and hints load when asked for.
-import { createChannelReceiver } from "../rx/channel.js";
-import { createWidebandCorrection } from "../rx/wideband.js";
-import type { ChannelReceiver, ChannelReceiverOptions, Frame, GatewayOptions, Samples } from "./deps.js";
+import { createChannelSet } from "../rx/wideband.js";
+import type { ChannelReceiverOptions, Frame, GatewayOptions, Samples } from "./deps.js";
 import { timeOnAir } from "../phy/params.js";
 import { stringifySigmf, withAnnotations, type SigmfAnnotation } from "../io/index.js";
 import { intFlag, jsonLine, parseCommand, type Help } from "./args.js";
@@ -252,37 +251,15 @@ export async function decodeRecording(
     }
     return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));
   }
-  const receivers: { off: number; r: ChannelReceiver }[] = [];
-  // several channels: the SDR's DC and IQ imbalance corrected once on the wideband samples, as the
-  // gateway receiver does (src/rx/wideband.ts), not once per channel
-  const wide =
-    offsets.length > 1 && (channelOptions[0]!.iqCorrection ?? true)
-      ? createWidebandCorrection(requireRate(rec), rec.format, channelOptions[0]!.engine ?? "wasm")
-      : null;
-  try {
-    offsets.forEach((off, i) => {
-      const o = channelOptions[i]!;
-      receivers.push({ off, r: createChannelReceiver(wide ? { ...o, format: undefined, iqCorrection: false } : o) });
-    });
-  } catch (e) {
-    for (const { r } of receivers) r.dispose();
-    wide?.dispose();
-    throw e;
-  }
-  const rs = receivers.map(({ r }) => r);
+  const set = createChannelSet(channelOptions);
   const each = (fs: Frame[], off: number) => {
     for (const f of fs) take(tagged ? tagChannel(f, off, rec.centerFrequency) : f);
   };
-  const push = (view: Samples) => {
-    if (wide) wide.push(view, rs).forEach((fs, i) => each(fs, receivers[i]!.off));
-    else for (const { off, r } of receivers) each(r.push(view), off);
-  };
-  const flush = () => {
-    for (const { off, r } of receivers) each(r.flush(), off);
-  };
+  const push = (view: Samples) => set.push(view).forEach((fs, i) => each(fs, offsets[i]!));
+  const flush = () => set.receivers.forEach((r, i) => each(r.flush(), offsets[i]!));
   const collect = () => {
     if (!opts.stats) return;
-    for (const { r } of receivers) {
+    for (const r of set.receivers) {
       for (const st of r.stats) {
         opts.stats.detections += st.detections;
         opts.stats.syncWordRejects += st.syncWordRejects;
@@ -290,10 +267,6 @@ export async function decodeRecording(
         opts.stats.lowConfidence = (opts.stats.lowConfidence ?? 0) + st.lowConfidence;
       }
     }
-  };
-  const dispose = () => {
-    for (const { r } of receivers) r.dispose();
-    wide?.dispose();
   };
   const progress = createProgress("decode", rec.samples, { quiet: opts.quiet ?? false });
   try {
@@ -304,7 +277,7 @@ export async function decodeRecording(
     flush();
     collect();
   } finally {
-    dispose();
+    set.dispose();
   }
   progress.done();
   return frames.sort((a, b) => a.startSample - b.startSample || (a.channelOffsetHz ?? 0) - (b.channelOffsetHz ?? 0));

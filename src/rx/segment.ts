@@ -5,15 +5,10 @@
  * it decodes, placed at `offset` in the recording (positions and phases the whole recording's);
  * its frames are kept when they start in [keepFrom, keepTo).
  */
-import {
-  createChannelReceiver,
-  type ChannelReceiver,
-  type ChannelReceiverOptions,
-  type StreamPlacement,
-} from "./channel.js";
+import type { ChannelReceiverOptions, StreamPlacement } from "./channel.js";
 import { createGatewayReceiver, type GatewayOptions, type GatewayReceiver } from "./gateway.js";
 import type { Frame, Samples } from "./types.js";
-import { createWidebandCorrection } from "./wideband.js";
+import { createChannelSet } from "./wideband.js";
 import { elementsPerSample } from "../dsp/formats.js";
 
 /** What decodes a segment: channel receivers (one per channel, as `chirp decode` makes them) or a gateway receiver. */
@@ -179,44 +174,19 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
       counts: () => ({ detections: gw.stats.detections, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 }),
     };
   }
-  const receivers: ChannelReceiver[] = [];
-  // several channels: the SDR's DC and IQ imbalance corrected once on the wideband samples, as the
-  // gateway and `chirp decode` in one process do (src/rx/wideband.ts), not once per channel
-  const first = job.channels[0]!;
-  const wide =
-    job.channels.length > 1 && (first.iqCorrection ?? true)
-      ? createWidebandCorrection(first.sampleRate, first.format, first.engine ?? "wasm", bounds.offset)
-      : null;
-  const dispose = () => {
-    for (const r of receivers) r.dispose();
-    wide?.dispose();
-  };
-  try {
-    for (const o of job.channels)
-      receivers.push(createChannelReceiver(wide ? { ...o, format: undefined, iqCorrection: false } : o, placement));
-  } catch (e) {
-    dispose();
-    throw e;
-  }
-  const push = primer(
-    bounds,
-    job,
-    (samples, firstIndex) => {
-      if (wide) wide.primeIqCorrection(samples, firstIndex);
-      else for (const r of receivers) r.primeIqCorrection(samples, firstIndex);
-    },
-    (samples) => {
-      if (done) return;
-      let settled = Infinity;
-      const got = wide ? wide.push(samples, receivers) : receivers.map((r) => r.push(samples));
-      receivers.forEach((r, i) => {
-        for (const f of got[i]!) take(f, i);
-        settled = Math.min(settled, r.settled);
-      });
-      consumed = receivers[0]?.consumed ?? 0;
-      check(settled);
-    },
-  );
+  const set = createChannelSet(job.channels, placement);
+  const { receivers } = set;
+  const push = primer(bounds, job, set.primeIqCorrection, (samples) => {
+    if (done) return;
+    let settled = Infinity;
+    const got = set.push(samples);
+    receivers.forEach((r, i) => {
+      for (const f of got[i]!) take(f, i);
+      settled = Math.min(settled, r.settled);
+    });
+    consumed = receivers[0]?.consumed ?? 0;
+    check(settled);
+  });
   return {
     push,
     drain: () => kept.splice(0),
@@ -226,7 +196,7 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
       });
       return kept.sort(byStart);
     },
-    dispose,
+    dispose: set.dispose,
     get consumed() {
       return consumed;
     },

@@ -11,7 +11,12 @@ import { elementsPerSample } from "../dsp/formats.js";
 import type { Engine } from "../phy/index.js";
 import { phyWasm } from "../wasm/phy.js";
 import { allocating } from "../wasm/instantiate.js";
-import type { ChannelReceiver } from "./channel.js";
+import {
+  createChannelReceiver,
+  type ChannelReceiver,
+  type ChannelReceiverOptions,
+  type StreamPlacement,
+} from "./channel.js";
 import type { Frame, SampleFormat, Samples } from "./types.js";
 
 /** Wideband samples converted and corrected per step: the stage's buffer is this many cf32 samples. */
@@ -57,5 +62,51 @@ export function createWidebandCorrection(
     primeIqCorrection: (samples, firstIndex) => fe.primeIqCorrection(samples, firstIndex),
     reset: () => fe.reset(),
     dispose: () => fe.dispose(),
+  };
+}
+
+/** Channel receivers on one recording, fed together (`createChannelSet`). */
+export interface ChannelSet {
+  /** In the order of the options. */
+  readonly receivers: readonly ChannelReceiver[];
+  /** Pushes a chunk of the recording to every receiver; returns each receiver's frames. */
+  push(samples: Samples): Frame[][];
+  /** Before the first push: the DC/IQ estimates run over samples preceding a segment. */
+  primeIqCorrection(samples: Samples, firstIndex: number): void;
+  dispose(): void;
+}
+
+/**
+ * A channel receiver per options, all on one recording (`chirp decode` with its channels, a
+ * segment of several channels): with several channels the SDR's DC and IQ imbalance is corrected
+ * once on the wideband samples (the gateway receiver does the same), not once per channel, unless
+ * iqCorrection is off. The options share the recording's rate, format and engine.
+ */
+export function createChannelSet(channels: readonly ChannelReceiverOptions[], placement?: StreamPlacement): ChannelSet {
+  const first = channels[0]!;
+  const wide =
+    channels.length > 1 && (first.iqCorrection ?? true)
+      ? createWidebandCorrection(first.sampleRate, first.format, first.engine ?? "wasm", placement?.firstSample ?? 0)
+      : null;
+  const receivers: ChannelReceiver[] = [];
+  const dispose = () => {
+    for (const r of receivers) r.dispose();
+    wide?.dispose();
+  };
+  try {
+    for (const o of channels)
+      receivers.push(createChannelReceiver(wide ? { ...o, format: undefined, iqCorrection: false } : o, placement));
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+  return {
+    receivers,
+    push: (samples) => (wide ? wide.push(samples, receivers) : receivers.map((r) => r.push(samples))),
+    primeIqCorrection(samples, firstIndex) {
+      if (wide) wide.primeIqCorrection(samples, firstIndex);
+      else for (const r of receivers) r.primeIqCorrection(samples, firstIndex);
+    },
+    dispose,
   };
 }
