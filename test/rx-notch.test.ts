@@ -287,12 +287,7 @@ describe("notch canceller kernels", () => {
 
 describe("notch: a quiet period, as decide tests it", () => {
   it("Wasm's notch_quiet and the js quietPeriod agree, on noise and on noise with a line", () => {
-    const mod = phyWasm as unknown as {
-      alloc(n: number): number;
-      free(p: number): void;
-      memory: WebAssembly.Memory;
-      notch_quiet(sum: number, mn: number, n: number, k: number, fa: number, narrow: number, scratch: number): number;
-    };
+    const mod = phyWasm;
     const rng = new Rng(5);
     let quiet = 0,
       found = 0;

@@ -29,10 +29,9 @@
  * the js twin src/engines/js/iqcorrect.ts is the oracle.
  */
 import { phyWasm } from "../wasm/phy.js";
-import type { WasmBase } from "../wasm/instantiate.js";
 import { IQ_BLOCK, iqCorrect } from "../engines/js/iqcorrect.js";
 
-const mod = phyWasm as unknown as WasmBase & { iq_correct(x: number, n: number, state: number): void };
+const mod = phyWasm;
 
 /** Forgetting factor of the running estimates (time constant 2^17 samples: 0.5 s at 250 kS/s, 55 ms at 2.4 MS/s; the artefacts are static). */
 export const IQ_ALPHA = 2 ** -17;

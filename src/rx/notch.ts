@@ -37,23 +37,9 @@ import { ChirpError, badParameter } from "../errors.js";
 import { createFft } from "../engines/js/fft.js";
 import { LINE_STRIDE, notchCancel, notchSpectrum } from "../engines/js/notch.js";
 import type { Fft } from "../engines/fftTypes.js";
-import type { WasmBase } from "../wasm/instantiate.js";
 import { phyWasm } from "../wasm/phy.js";
 
-type NotchWasm = WasmBase & {
-  notch_spectrum(x: number, n: number, window: number, buf: number, sum: number, mn: number, first: number): void;
-  notch_cancel(x: number, n: number, state: number, lines: number): void;
-  notch_quiet(
-    sum: number,
-    mn: number,
-    n: number,
-    periodK: number,
-    faExp: number,
-    narrow: number,
-    scratch: number,
-  ): number;
-};
-const mod = phyWasm as unknown as NotchWasm;
+const mod = phyWasm;
 
 /** Lines cancelled at once. */
 export const MAX_LINES = 4;
