@@ -533,10 +533,11 @@ export async function run(argv: string[]): Promise<number> {
   const lorawan = lw && exchange ? frames.map((f) => lw.lorawanOf(f, exchange)) : [];
   if (json && exchange) {
     frames.forEach((f, i) =>
-      process.stdout.write(
+      lines.write(
         jsonLine({ ...frameRecord(f, rate), ...(lorawan[i] ? { lorawan: lw!.lorawanJson(lorawan[i]!) } : {}) }),
       ),
     );
+    lines.flush();
   }
   if (!json && !outputs.csv) {
     if (frames.length)
