@@ -4,16 +4,18 @@
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-/** Lower-case hex of `b` from `start` to `end` (array order); the caller has checked `b`. */
+/** Lower-case hex of `b` from `start` to `end` (array order; `end` clamped to the array, as subarray does). */
 export function hex(b: Uint8Array, start = 0, end = b.length): string {
   let s = "";
-  for (let i = start; i < end; i++) s += HEX[b[i]!];
+  const to = Math.min(end, b.length);
+  for (let i = Math.max(0, start); i < to; i++) s += HEX[b[i]!];
   return s;
 }
 
-/** Lower-case hex of `b` from `end - 1` down to `start` (wire little-endian to display big-endian). */
+/** Lower-case hex of `b` from `end - 1` down to `start` (wire little-endian to display big-endian; clamped to the array). */
 export function hexReversed(b: Uint8Array, start = 0, end = b.length): string {
   let s = "";
-  for (let i = end - 1; i >= start; i--) s += HEX[b[i]!];
+  const from = Math.max(0, start);
+  for (let i = Math.min(end, b.length) - 1; i >= from; i--) s += HEX[b[i]!];
   return s;
 }

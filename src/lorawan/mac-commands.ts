@@ -389,7 +389,7 @@ function decodeFields(def: CommandDef, p: Uint8Array): MacFields {
   const raw: Record<string, number | boolean | string> = {};
   for (const [name, off, n, shift, width, kind] of def.fields) {
     if (kind === "hex") {
-      raw[name] = hex(p, off, Math.min(off + n, p.length));
+      raw[name] = hex(p, off, off + n);
       continue;
     }
     let v = Math.floor(readLe(p, off, n) / 2 ** shift) % 2 ** width;
