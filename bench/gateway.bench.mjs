@@ -6,6 +6,7 @@ import os from "node:os";
 import { Bench } from "tinybench";
 import { decodeGateway, decodeRecording } from "../dist/rx/index.js";
 import { gatewayCapture } from "./target-recording.mjs";
+import { median } from "./stats.mjs";
 
 const quick = process.argv.includes("--quick");
 const gatewayRecording = gatewayCapture();
@@ -50,7 +51,6 @@ function timed(name, fn) {
     counts[name] = n;
   };
 }
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const bench = new Bench({ time: 0, iterations: quick ? 2 : 5, warmupIterations: 1, warmupTime: 0 });
 bench
   .add(

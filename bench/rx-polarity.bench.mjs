@@ -6,6 +6,7 @@
 import os from "node:os";
 import { simulate } from "../dist/sim/index.js";
 import { decodeRecording } from "../dist/rx/index.js";
+import { median } from "./stats.mjs";
 
 const quick = process.argv.includes("--quick");
 const runs = quick ? 3 : 7;
@@ -27,7 +28,6 @@ const sim = simulate({
   seed: 9,
 });
 const seconds = sim.iq.length / 2 / rate;
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const cpu = (fn) => {
   const t = process.cpuUsage();
   const out = fn();

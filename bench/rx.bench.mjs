@@ -5,6 +5,7 @@ import os from "node:os";
 import { Bench } from "tinybench";
 import { simulate } from "../dist/sim/index.js";
 import { decodeRecording } from "../dist/rx/index.js";
+import { median } from "./stats.mjs";
 
 const quick = process.argv.includes("--quick");
 const cases = [
@@ -30,7 +31,6 @@ const recs = cases.map((c) => {
 });
 const cpu = {},
   good = {};
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const bench = new Bench({ time: 0, iterations: quick ? 3 : 7, warmupIterations: 1, warmupTime: 0 });
 for (const r of recs)
   for (const engine of ["wasm", "js"]) {

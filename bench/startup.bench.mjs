@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeDocsBlock } from "./docs-block.mjs";
 import { main, nodeProcess, simulateTargetRecording } from "./target-recording.mjs";
+import { median, spread } from "./stats.mjs";
 
 const quick = process.argv.includes("--quick");
 const writeDocs = !quick && !process.argv.includes("--no-docs");
@@ -18,8 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const bin = main;
 const unbundled = join(here, "..", "dist", "cli", "main.js");
 
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const fmt = (a) => `${median(a).toFixed(3)} (${Math.min(...a).toFixed(3)}..${Math.max(...a).toFixed(3)})`;
+const fmt = (a) => spread(a, 3);
 
 const dir = mkdtempSync(join(os.tmpdir(), "chirp-startup-"));
 try {

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { decodeGateway, decodeRecording } from "../dist/rx/index.js";
 import { writeDocsBlock } from "./docs-block.mjs";
 import { decodeProcess, gatewayCapture, simulateTargetRecording } from "./target-recording.mjs";
+import { median, spread } from "./stats.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -27,9 +28,7 @@ const runs = quick ? 2 : 5;
 const pairRuns = quick ? 2 : 7;
 const shared = process.env.CHIRP_SHARED_DIR ?? resolve(root, "..", "shared");
 
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const fmt = (a, digits = 3) =>
-  `${median(a).toFixed(digits)} (${(Math.min(...a)).toFixed(digits)}..${Math.max(...a).toFixed(digits)})`;
+const fmt = (a, digits = 3) => spread(a, digits);
 
 const dir = mkdtempSync(join(os.tmpdir(), "chirp-throughput-"));
 try {

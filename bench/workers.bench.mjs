@@ -19,6 +19,7 @@ import { decodeRecording, decodeRecordingParallel, terminateIdleWorkers } from "
 import { decodeInWorkers } from "../dist/rx/parallel.js";
 import { writeDocsBlock } from "./docs-block.mjs";
 import { decodeProcess, simulateTargetRecording } from "./target-recording.mjs";
+import { median, spread } from "./stats.mjs";
 
 const quick = process.argv.includes("--quick");
 const writeDocs = !quick && !process.argv.includes("--no-docs");
@@ -26,11 +27,7 @@ const runs = quick ? 1 : 3;
 // --quick: a quarter of the recording (the throughput benchmark's), one run
 const frameCount = quick ? 600 : 2400;
 
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const fmt = (a, digits = 2) =>
-  a.length > 1
-    ? `${median(a).toFixed(digits)} (${Math.min(...a).toFixed(digits)}..${Math.max(...a).toFixed(digits)})`
-    : a[0].toFixed(digits);
+const fmt = (a, digits = 2) => spread(a, digits);
 const cpuNow = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
