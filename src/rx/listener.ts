@@ -200,14 +200,21 @@ class StreamListener implements Listener {
   /** Earliest absolute sample a frame in flight may still read. */
   private keepFor(f: FrameRecord): number {
     const m = this.m;
-    // the scan's last windows, and what fine sync reads around the best pair so far (6 preamble
-    // windows before it, a neighbour pair, half a symbol of timing), within 28 windows of the
-    // scan (the buffer holds 40): a long preamble's start is let go
-    if (f.phase === "sync")
-      return Math.max(Math.min(f.scan.pos - 12 * m, f.scan.bestPos - 11 * m), f.scan.pos - 28 * m) - 2 * MARGIN;
+    if (f.phase === "sync") return this.scanKeep(f.scan.pos, f.scan.bestPos);
     // the header block is demodulated again from the downchirps once the framing probe is done
     if (f.probing) return Math.floor(f.tDown) - m - 2 * MARGIN;
     return Math.floor(f.next) - m - 2 * MARGIN;
+  }
+
+  /**
+   * Earliest absolute sample a preamble scan at `pos` (its best pair so far at `bestPos`) may
+   * still read: the scan's last windows, and what fine sync reads around the best pair (6 preamble
+   * windows before it, a neighbour pair, half a symbol of timing), within 28 windows of the scan
+   * (the buffer holds 40): a long preamble's start is let go.
+   */
+  private scanKeep(pos: number, bestPos: number): number {
+    const m = this.m;
+    return Math.max(Math.min(pos - 12 * m, bestPos - 11 * m), pos - 28 * m) - 2 * MARGIN;
   }
 
   /** Earliest absolute sample the search or a frame in flight may still read. */
@@ -217,8 +224,8 @@ class StreamListener implements Listener {
       pending = this.pending;
     let k = this.detector.pos - 8 * m - MARGIN;
     for (let i = 0; i < frames.length; i++) k = Math.min(k, this.keepFor(frames[i]!));
-    // what the scan of the earliest detection waiting reads (as keepFor, from its scan's start)
-    if (pending.length > 0) k = Math.min(k, pending[0]!.aligned - 12 * m - 2 * MARGIN);
+    // what the scan of the earliest detection waiting will read, from its scan's start
+    if (pending.length > 0) k = Math.min(k, this.scanKeep(pending[0]!.aligned, pending[0]!.aligned));
     return k;
   }
 
