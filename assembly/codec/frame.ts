@@ -61,6 +61,20 @@ let dNib = 0;
 let dCorrected = 0;
 let dDetected = 0;
 
+/**
+ * The ppm codewords (u16 each) of the interleaver block of len hard decisions (u16) at symbol sym of
+ * input, at reduced rate or not: gray-mapped, deinterleaved into the codec's scratch, which it
+ * returns (valid until the next block).
+ */
+export function hardCodewords(input: usize, sym: i32, len: i32, sf: i32, reduced: bool, ppm: i32): usize {
+  for (let i = 0; i < len; i++) {
+    const s = <u32>load<u16>(input + (<usize>(sym + i) << 1));
+    store<u16>(WORDS + (<usize>i << 1), <u16>symbolToWord(s, sf, reduced));
+  }
+  deinterleave(WORDS, ppm, len, CWS);
+  return CWS;
+}
+
 /** Decodes the next block at coding rate bcr into NIBBLES; false when the input is too short. */
 function nextBlock(bcr: i32, nsym: i32): bool {
   const first = dSym == 0;
@@ -82,13 +96,9 @@ function nextBlock(bcr: i32, nsym: i32): bool {
       store<u8>(NIBBLES + <usize>(dNib++), <u8>nibble);
     }
   } else {
-    for (let i = 0; i < len; i++) {
-      const s = <u32>load<u16>(dIn + (<usize>(dSym + i) << 1));
-      store<u16>(WORDS + (<usize>i << 1), <u16>symbolToWord(s, dSf, reduced));
-    }
-    deinterleave(WORDS, ppm, len, CWS);
+    const cws = hardCodewords(dIn, dSym, len, dSf, reduced, ppm);
     for (let c = 0; c < ppm; c++) {
-      const v = hammingDecode(load<u16>(CWS + (<usize>c << 1)), cr);
+      const v = hammingDecode(load<u16>(cws + (<usize>c << 1)), cr);
       const status = <u8>(v >> 4);
       if (status == CW_CORRECTED) dCorrected++;
       if (status == CW_DETECTED) dDetected++;

@@ -4,12 +4,12 @@
 // codec's outcome (info and payload areas) goes to TypeScript, and for the frame's report the
 // valid codewords' counts (rxframe_valid) and whether its CRC can be blind (rxframe_blind_clear).
 // One heap block per store.
-import { frame_decode } from "../codec/frame";
+import { frame_decode, hardCodewords } from "../codec/frame";
 import { payloadCrc } from "../codec/crc";
 import { symbolToWord } from "../codec/gray";
 import { hammingDecode, hammingEncode } from "../codec/hamming";
 import { writeHeader } from "../codec/header";
-import { deinterleave, interleave } from "../codec/interleaver";
+import { interleave } from "../codec/interleaver";
 import { whiteningByte } from "../codec/whitening";
 
 @unmanaged
@@ -69,7 +69,7 @@ export function rxframe_decode(p: usize, soft: i32, from: i32, count: i32, cr: i
   return frame_decode(input, n, soft, s.sf, cr, explicit, hasCrc, ldro, headerFull, implicitLength, s.payload, s.info);
 }
 
-/** Words and codewords of one interleaver block (at most 8 and 12 u16). */
+/** Words and codewords of one interleaver block (at most 8 and 12 u16), for the CRC-blind test. */
 const WORDS = memory.data(16);
 const CWS = memory.data(24);
 
@@ -91,13 +91,9 @@ export function rxframe_valid(p: usize, count: i32, cr: i32, ldro: i32, headerFu
     if (sym + len > n) break;
     const reduced = head ? headerFull == 0 : ldro != 0;
     const ppm = reduced ? sf - 2 : sf;
-    for (let i = 0; i < len; i++) {
-      const v = symbolToWord(<u32>load<u16>(s.symbols + (<usize>(sym + i) << 1)), sf, reduced);
-      store<u16>(WORDS + (<usize>i << 1), <u16>v);
-    }
-    deinterleave(WORDS, ppm, len, CWS);
+    const cws = hardCodewords(s.symbols, sym, len, sf, reduced, ppm);
     let valid = 0;
-    for (let j = 0; j < ppm; j++) if (hammingDecode(<u32>load<u16>(CWS + (<usize>j << 1)), c) >> 4 == 0) valid++;
+    for (let j = 0; j < ppm; j++) if (hammingDecode(<u32>load<u16>(cws + (<usize>j << 1)), c) >> 4 == 0) valid++;
     if (head) {
       first += ppm;
       firstValid += valid;
