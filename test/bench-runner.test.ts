@@ -16,13 +16,14 @@ describe("bench/run.mjs", () => {
     const all = readdirSync(benchDir).filter((f) => f.endsWith(".mjs") && f !== "run.mjs");
     // a helper is a module another benchmark loads by name (cpu-at-exit.mjs is preloaded by throughput;
     // docs-block.mjs writes the tables; target-recording.mjs makes the throughput and workers recording; per-crossing.mjs reads a PER curve;
-    // sensitivity-recording.mjs makes the sensitivity recordings)
+    // sensitivity-recording.mjs makes the sensitivity recordings; stats.mjs has the medians)
     const helpers = all.filter((f) => all.some((g) => g !== f && readFileSync(join(benchDir, g), "utf8").includes(f)));
     expect(helpers.sort()).toEqual([
       "cpu-at-exit.mjs",
       "docs-block.mjs",
       "per-crossing.mjs",
       "sensitivity-recording.mjs",
+      "stats.mjs",
       "target-recording.mjs",
     ]);
     expect(listed).toEqual(all.filter((f) => !helpers.includes(f)).sort());
