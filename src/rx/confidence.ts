@@ -286,6 +286,23 @@ function blindStart(
   blind.used = 0;
 }
 
+/** Runs `step` on the frame's state (blindStart), which is let go after it. */
+function onFrame<T>(
+  symbols: ArrayLike<number>,
+  llr: ArrayLike<number>,
+  payload: Uint8Array,
+  params: ResolvedParams,
+  cr: number,
+  step: () => T,
+): T {
+  blindStart(symbols, llr, payload, params, cr);
+  try {
+    return step();
+  } finally {
+    blind.symbols = blind.llr = blind.payload = null;
+  }
+}
+
 /**
  * Every symbol of the blocks a CRC-blind pair reaches as decoded and no LLR under 32: each
  * alternative then changes two symbols or more (the codes' distance is 2 or more, one bit per
@@ -315,13 +332,7 @@ export function crcBlindClear(
   params: ResolvedParams,
   cr: number,
 ): boolean {
-  if (payload.length === 0) return true;
-  blindStart(symbols, llr, payload, params, cr);
-  try {
-    return blindAllClear();
-  } finally {
-    blind.symbols = blind.llr = blind.payload = null;
-  }
+  return payload.length === 0 || onFrame(symbols, llr, payload, params, cr, blindAllClear);
 }
 
 /**
@@ -346,15 +357,11 @@ export function crcBlindRisk(
   params: ResolvedParams,
   cr: number,
 ): number {
-  if (payload.length === 0) return 0;
   // one start for both steps: the blocks the clear test made are the ones weighed
-  blindStart(symbols, llr, payload, params, cr);
-  try {
-    return blindAllClear() ? 0 : blindWeigh();
-  } finally {
-    blind.symbols = blind.llr = blind.payload = null;
-  }
+  return payload.length === 0 ? 0 : onFrame(symbols, llr, payload, params, cr, blindRisk);
 }
+
+const blindRisk = (): number => (blindAllClear() ? 0 : blindWeigh());
 
 /**
  * crcBlindRisk's weighing of the alternatives, for a frame that crcBlindClear did not clear (the
@@ -367,13 +374,7 @@ export function crcBlindWeigh(
   params: ResolvedParams,
   cr: number,
 ): number {
-  if (payload.length === 0) return 0;
-  blindStart(symbols, llr, payload, params, cr);
-  try {
-    return blindWeigh();
-  } finally {
-    blind.symbols = blind.llr = blind.payload = null;
-  }
+  return payload.length === 0 ? 0 : onFrame(symbols, llr, payload, params, cr, blindWeigh);
 }
 
 /** The weighing of crcBlindWeigh on the frame blindStart set up. */
