@@ -224,7 +224,11 @@ describe("workers on recordings with a frame at every cut", () => {
     const one = decodeRecording(iq, o);
     expect(one.filter((f) => f.crcOk).map((f) => f.payloadHex)).toEqual(truth.map((t) => t.payloadHex));
     expectSameFrames(await decodeRecordingParallel(iq, { ...o, workers: 5, workerUrl }), one);
-    // every segment in a worker, the recording in shared memory (views sent, not copies)
+    // every segment in a worker, the recording in shared memory (views sent, not copies); the cuts
+    // are even either way here (segments too short to be balanced against a lead: balancedCuts)
+    const { sf, ...common } = o;
+    const shape = jobShape({ kind: "channels", channels: [{ ...common, sfs: [sf] }] });
+    expect(planSegments(1_000_000, 5, shape, undefined, 0).cuts).toEqual(planSegments(1_000_000, 5, shape).cuts);
     const shared = new Float32Array(new SharedArrayBuffer(iq.byteLength));
     shared.set(iq);
     expectSameFrames(await decodeRecordingParallel(shared, { ...o, workers: 5, workerUrl, thisThread: false }), one);
@@ -374,7 +378,7 @@ describe("a thread that finishes its segment takes the end of another's", () => 
       chunkSamples: 1 << 16,
     });
     terminateIdleWorkers();
-    // the first cut is in the middle: this thread's segment, then parts of the worker's
+    // this thread decodes the last segment, then parts of the worker's (the first)
     expect(r.segments).toBeGreaterThan(2);
     expect(r.timings.filter((t) => t.thread === "this").length).toBeGreaterThan(1);
     expect(r.timings.flatMap((t) => [t.from, t.to])).toEqual([
@@ -388,18 +392,25 @@ describe("a thread that finishes its segment takes the end of another's", () => 
     );
   });
 
-  /** A worker takes the end of this thread's segment when this thread's reads of [from, to) take 400 ms each (no DC/IQ priming). */
-  const stealsFromSlowReads = async (from: number, to: number) => {
+  /**
+   * A worker takes the end of this thread's segment (the last) when this thread's reads take 400 ms
+   * each after its first `fast` samples (no DC/IQ priming; default 2 overlaps): past what the worker
+   * reads (its own segment and the overlap past its cut), whose reads stay fast.
+   */
+  const stealsFromSlowReads = async (fast?: number) => {
     const plain = decodeRecording(sim.iq, { ...o, iqCorrection: false });
+    const plainJob: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf], iqCorrection: false }] };
+    // the source is not views of memory: this thread copies nothing, the cut is even
+    const plan = planSegments(total, 2, jobShape(plainJob), undefined, 0);
+    const lead = fast ?? 2 * plan.overlap;
+    const from = plan.cuts[1]! - plan.overlap + lead;
+    expect(lead).toBeGreaterThanOrEqual(2 * plan.overlap);
+    expect(from).toBeLessThan(total - 1_000_000);
     const slow = (first: number, count: number) =>
-      first >= from && first < to
+      first >= from
         ? new Promise<Float32Array>((resolve) => setTimeout(() => resolve(read(first, count)), 400))
         : read(first, count);
-    const r = await decodeInWorkers(
-      { total, read: slow },
-      { kind: "channels", channels: [{ ...common, sfs: [sf], iqCorrection: false }] },
-      { workers: 2, workerUrl, minStealSamples: 0 },
-    );
+    const r = await decodeInWorkers({ total, read: slow }, plainJob, { workers: 2, workerUrl, minStealSamples: 0 });
     expect(r.timings.filter((t) => t.thread === "worker").length).toBeGreaterThan(1);
     expectSameFrames(
       r.frames.map((f) => f.frame),
@@ -407,14 +418,13 @@ describe("a thread that finishes its segment takes the end of another's", () => 
     );
   };
 
-  // the worker's first samples are those of its lead-in (1.32 M on), which come at once
   it("a worker takes the end of this thread's segment when this thread's samples come slowly", () =>
-    stealsFromSlowReads(0, 1_300_000));
+    stealsFromSlowReads());
 
   // this thread's first 0.5 M samples come at once, then it waits: the speed it is judged at is
   // that of the time since its segment began, not of its last report (which said fast)
   it("a worker takes the end of this thread's segment when this thread's samples turn slow after its first ones", () =>
-    stealsFromSlowReads(500_000, 1_300_000));
+    stealsFromSlowReads(500_000));
 });
 
 describe("workers wait for the next call", () => {
@@ -484,7 +494,7 @@ describe("workers: errors", () => {
         decodeRecordingParallel(iq, { ...o, workers: 2, workerUrl: url, thisThread: false }),
       ).rejects.toMatchObject({ code: "WORKER_FAILED" });
     }
-    // this thread decoding the first of two segments stops too
+    // this thread decoding the last of two segments stops too
     const long = new Float32Array(2 * 420_000);
     await expect(
       decodeRecordingParallel(long, { ...o, workers: 2, workerUrl: new URL("data:text/javascript,process.exit(3)") }),

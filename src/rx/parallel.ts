@@ -52,7 +52,7 @@ export interface ParallelOptions {
    */
   workerUrl?: string | URL;
   /**
-   * This thread decodes the first segment itself (default true), feeding the workers between its
+   * This thread decodes the last segment itself (default true), feeding the workers between its
    * chunks: one worker fewer to start, and that segment's samples are not copied. false leaves
    * every segment to workers (a page's UI thread then stays free).
    */
@@ -106,6 +106,11 @@ interface WorkerPort {
   /** Node: whether the worker keeps the process alive (not while it waits in the pool). */
   keepAlive(yes: boolean): void;
   readonly url: string;
+  /**
+   * Buffers the worker sent back, for the next copies of a caller's memory: kept while the worker
+   * waits in the pool, so a call does not touch new pages (a few MB each) for its first chunks.
+   */
+  readonly buffers: ArrayBuffer[];
 }
 
 interface WorkerEvents {
@@ -168,6 +173,7 @@ async function newWorker(workerUrl: string | URL | undefined): Promise<WorkerPor
       },
       keepAlive: () => {},
       url: String(url),
+      buffers: [],
     };
     return port;
   }
@@ -193,6 +199,7 @@ async function newWorker(workerUrl: string | URL | undefined): Promise<WorkerPor
     },
     keepAlive: (yes) => (yes ? w.ref() : w.unref()),
     url: String(url),
+    buffers: [],
   };
   return port;
 }
@@ -417,8 +424,30 @@ function alignment(shape: JobShape, overlap: number): number {
  */
 export const IQ_PRIME = 48 * 2 ** 17;
 
-/** Cuts a recording of `total` samples for at most `workers` workers. */
-export function planSegments(total: number, workers: number, shape: JobShape, overlapSamples?: number): SegmentPlan {
+/** Time to run the DC/IQ estimates over a sample, in samples decoded at SF7 (0.7 ns against 13 ns at 4x, measured). */
+const PRIME_COST = 1 / 16;
+
+/**
+ * What the calling thread spends copying the workers' chunks of a caller's memory while it decodes
+ * the last segment, beyond what a worker spends waiting for them, per sample it copies, in samples
+ * decoded (SF7 4x, measured: this thread 13-20 ms between its own chunks, a worker 5-8 ms outside
+ * its own, for 34 M samples decoded at 8 ns each). A file's or a SharedArrayBuffer's chunks are not
+ * copied: there the cuts are even. A steal corrects a cut that misses by much.
+ */
+export const SERVE_COST = 1 / 48;
+
+/**
+ * Cuts a recording of `total` samples for at most `workers` workers. `serving` is what the last
+ * segment's thread spends on serving the others, per sample they decode (SERVE_COST, the default,
+ * when the calling thread decodes it and copies their chunks; 0 when it does not).
+ */
+export function planSegments(
+  total: number,
+  workers: number,
+  shape: JobShape,
+  overlapSamples?: number,
+  serving = SERVE_COST,
+): SegmentPlan {
   const margin = 16384;
   const wanted = overlapSamples ?? shape.longestFrame + margin;
   const a = alignment(shape, wanted);
@@ -426,9 +455,29 @@ export function planSegments(total: number, workers: number, shape: JobShape, ov
   // a segment at least the overlap long: a frame near one cut is then far from the next
   const n = Math.max(1, Math.min(workers, Math.floor(total / overlap)));
   const cuts = [0];
-  for (let i = 1; i < n; i++) cuts.push(Math.round((i * total) / n / a) * a);
+  const priming = shape.iqCorrection ? PRIME_COST * Math.min(IQ_PRIME, total / n) : 0;
+  for (const at of balancedCuts(total, n, overlap, priming, serving)) cuts.push(Math.round(at / a) * a);
   cuts.push(total);
   return { cuts, overlap, prime: shape.iqCorrection ? IQ_PRIME : 0, band: shape.symbol, align: a };
+}
+
+/**
+ * Where the n - 1 cuts go so that the segments end together: every segment but the first starts
+ * an overlap early and primes its DC/IQ estimates first (`priming`, in samples decoded), and the
+ * last one's thread also serves the others (`serving` per sample they get). With C the time of
+ * each, the first is C long, the middle ones C - lead, the last (C - lead - serving total) /
+ * (1 - serving). Even cuts where that would leave a segment shorter than the overlap.
+ */
+function balancedCuts(total: number, n: number, overlap: number, priming: number, serving: number): number[] {
+  const even = Array.from({ length: n - 1 }, (_, i) => ((i + 1) * total) / n);
+  if (n < 2) return even;
+  const lead = overlap + priming;
+  const s = Math.min(0.5, Math.max(0, serving));
+  // C (1 + (n - 2) + 1 / (1 - s)) = total + (n - 2) lead + (lead + s total) / (1 - s)
+  const c = (total + (n - 2) * lead + (lead + s * total) / (1 - s)) / (n - 1 + 1 / (1 - s));
+  const last = (c - lead - s * total) / (1 - s);
+  if (c - lead < overlap || last < overlap) return even;
+  return even.map((_, i) => c + i * (c - lead));
 }
 
 /** The same frame seen by the two workers of a cut: same channel, SF and polarity, starts within half a symbol. */
@@ -497,6 +546,8 @@ export interface SampleSource {
    * as views, not copied).
    */
   views?: boolean;
+  /** The views are of a SharedArrayBuffer (sent to a worker as they are). */
+  shared?: boolean;
   /**
    * The same samples in a file (Node): each worker then reads its own chunks from it (told which
    * by the parent, as it would be sent them), and this thread reads only its own segment.
@@ -615,9 +666,6 @@ const rate = (s: Segment, now: number): number => (s.at - s.at0!) / (Math.max(no
 /** Samples left in a segment below which no other thread takes a part of it (about 0.03 s of decoding at SF7 4x; 8 overlaps, 2.7 M samples there, is the more). */
 const MIN_STEAL = 1 << 21;
 
-/** Time to run the DC/IQ estimates over a sample, in samples decoded at SF7 (0.7 ns against 13 ns at 4x, measured). */
-const PRIME_COST = 1 / 16;
-
 /** Decodes `source` with the job's receivers in up to `workers` segments at once. */
 export async function decodeInWorkers(
   source: SampleSource,
@@ -626,14 +674,16 @@ export async function decodeInWorkers(
 ): Promise<WorkersResult> {
   if (!o.checked) checkJob(job);
   const shape = jobShape(job);
-  const plan = planSegments(source.total, o.workers, shape, o.overlapSamples);
+  const here = o.thisThread !== false;
+  // a worker reads a file itself only where it has Node's file system (worker_threads)
+  const file = source.file && !hasWebWorkers() ? source.file : undefined;
+  // this thread copies the workers' chunks of the caller's memory between its own (not a file's, nor shared memory)
+  const copies = here && !file && source.views === true && !source.shared;
+  const plan = planSegments(source.total, o.workers, shape, o.overlapSamples, copies ? SERVE_COST : 0);
   const chunk = o.chunkSamples ?? 1 << 20;
   const total = source.total;
   const n = plan.cuts.length - 1;
-  const here = o.thisThread !== false;
   const sent = cloneable(job);
-  // a worker reads a file itself only where it has Node's file system (worker_threads)
-  const file = source.file && !hasWebWorkers() ? source.file : undefined;
   const minSteal = o.minStealSamples ?? Math.max(MIN_STEAL, 8 * plan.overlap);
   const called = sharedNow();
   /** Workers of this call not yet back in the pool: terminated if the call fails. */
@@ -644,7 +694,9 @@ export async function decodeInWorkers(
     segments.push(s);
     return s;
   };
-  for (let i = 0; i < n; i++) segment(plan.cuts[i]!, plan.cuts[i + 1]!, here && i === 0 ? "this" : "worker");
+  // this thread takes the last segment: the first, which needs no DC/IQ priming, starts in a worker at
+  // once, and this thread primes its own from the samples where they are (nothing to wait for)
+  for (let i = 0; i < n; i++) segment(plan.cuts[i]!, plan.cuts[i + 1]!, here && i === n - 1 ? "this" : "worker");
   let failed = false;
   let fail: (e: unknown) => void = () => {};
   /** Threads still decoding (or starting): the call is done when none is. */
@@ -761,8 +813,6 @@ export async function decodeInWorkers(
     let inFlight = 0;
     let ended = false;
     let port: WorkerPort | null = null;
-    /** Buffers the worker sent back, for the next copies (views of the caller's memory). */
-    const free: ArrayBuffer[] = [];
     /** The segment's frames sent so far. */
     let got: SegmentFrame[] = [];
     let chain: Promise<void> = Promise.resolve();
@@ -771,7 +821,8 @@ export async function decodeInWorkers(
       chain = chain.then(send).catch(fail);
     };
     const send = async () => {
-      while (!failed && inFlight < IN_FLIGHT && next < b.hi) {
+      // the DC/IQ priming's chunks all at once: the worker runs them much faster than it decodes
+      while (!failed && (inFlight < IN_FLIGHT || next < b.lo) && next < b.hi) {
         const count = chunkAt(next, b.hi, b.keepTo, chunk);
         const at = next;
         next += count;
@@ -785,7 +836,7 @@ export async function decodeInWorkers(
         if (x instanceof Promise) x = await x;
         if (isShared(x)) port!.post({ type: "samples", samples: x });
         else if (source.views) {
-          let buf = free.pop();
+          let buf = port!.buffers.pop();
           if (!buf || buf.byteLength < x.byteLength) buf = new ArrayBuffer(x.byteLength);
           const copy = new (x.constructor as new (b: ArrayBuffer, at: number, len: number) => Samples)(
             buf,
@@ -824,7 +875,7 @@ export async function decodeInWorkers(
         if (m.type === "consumed") {
           if (m.frames) got.push(...m.frames);
           inFlight--;
-          if (m.buffer) free.push(m.buffer);
+          if (m.buffer) port!.buffers.push(m.buffer);
           if (m.done) next = b.hi;
           s.at = b.lo + m.samples;
           report(s);
@@ -876,7 +927,10 @@ export async function decodeInWorkers(
     for (const s of segments) if (s.thread === "worker") startWorker(s);
     if (here) {
       running++;
-      mine = decodeHere(segments[0]!).then(idle, fail);
+      // a turn of the event loop first: the workers' first chunks go out before this thread's
+      mine = (segments.length > 1 ? yieldToEvents() : Promise.resolve())
+        .then(() => decodeHere(segments[n - 1]!))
+        .then(idle, fail);
     }
     await all;
     segments.sort((x, y) => x.from - y.from);
@@ -934,6 +988,7 @@ function memorySource(samples: Samples, format: SampleFormat | undefined): Sampl
     total: Math.floor(samples.length / per),
     read: (first, count) => samples.subarray(first * per, (first + count) * per) as Samples,
     views: true,
+    shared: isShared(samples),
   };
 }
 
