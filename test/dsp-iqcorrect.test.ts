@@ -159,6 +159,51 @@ describe("IQ correction", () => {
     }
   });
 
+  it("a front end given another's iqState goes on from it bit for bit, both engines; a bad state is refused", () => {
+    const sim = simulate({
+      frames: [{ params: P7, payloadLength: 8, startSample: 90_000 }],
+      sampleRate: 4 * B,
+      snrDb: 0,
+      lengthSamples: 200_000,
+      sdr: rtl,
+      seed: 21,
+    });
+    const o = { sampleRate: 4 * B, bandwidth: B, iqCorrection: true, firstSample: 65_536 } as const;
+    for (const engine of ["wasm", "js"] as const) {
+      const whole = createFrontend({ ...o, engine, firstSample: 0 });
+      whole.push(sim.iq.subarray(0, 2 * 30_000));
+      const state = whole.iqState()!;
+      expect(state).toBeInstanceOf(Float64Array);
+      whole.push(sim.iq.subarray(2 * 30_000, 2 * o.firstSample));
+      const want = new Float32Array(whole.push(sim.iq.subarray(2 * o.firstSample)));
+      const wantState = Array.from(whole.iqState()!);
+      whole.dispose();
+      // the samples between the state and the segment primed, then the segment pushed
+      const on = createFrontend({ ...o, engine });
+      on.loadIqState(state);
+      on.primeIqCorrection(sim.iq.subarray(2 * 30_000, 2 * o.firstSample), 30_000);
+      const got = on.push(sim.iq.subarray(2 * o.firstSample));
+      // past the filter's start (its history is the segment's own), the same samples to the last bit
+      const tail = 2 * 40_000;
+      expect(Array.from(got.subarray(got.length - tail))).toEqual(Array.from(want.subarray(want.length - tail)));
+      expect(Array.from(on.iqState()!)).toEqual(wantState);
+      expect(() => on.loadIqState(state)).toThrow(expect.objectContaining({ code: "BAD_INPUT" }));
+      on.dispose();
+      const fresh = createFrontend({ ...o, engine });
+      expect(() => fresh.loadIqState(new Float64Array(3))).toThrow(
+        expect.objectContaining({ code: "BAD_PARAMETER", parameter: "state" }),
+      );
+      expect(() => fresh.loadIqState([1, 2] as unknown as Float64Array)).toThrow(
+        expect.objectContaining({ code: "BAD_PARAMETER" }),
+      );
+      fresh.dispose();
+      const plain = createFrontend({ sampleRate: 4 * B, bandwidth: B, engine });
+      expect(plain.iqState()).toBeNull();
+      expect(() => plain.loadIqState(state)).toThrow(expect.objectContaining({ code: "BAD_INPUT" }));
+      plain.dispose();
+    }
+  });
+
   it("iqCorrection must be a boolean", () => {
     expect(() => createFrontend({ sampleRate: B, bandwidth: B, iqCorrection: 1 as unknown as boolean })).toThrow(
       ChirpError,

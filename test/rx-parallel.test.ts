@@ -332,6 +332,73 @@ describe("workers on recordings with a frame at every cut", () => {
     expectSameFrames(frames, want);
   });
 
+  for (const engine of ["wasm", "js"] as const)
+    it(`a segment's DC/IQ estimates go on from another's snapshot bit for bit (${engine} engine)`, () => {
+      // an RTL-SDR's DC offset and IQ imbalance, so the estimates move
+      const o: ReceiverOptions = { sampleRate: 250e3, bandwidth: 125e3, sf: 7, engine };
+      const total = 1_200_000;
+      const sim = simulate({
+        frames: [{ params: { sf: 7, bandwidth: 125e3, cr: 1 }, payloadLength: 10, startSample: 900_000 }],
+        sampleRate: o.sampleRate,
+        snrDb: 5,
+        lengthSamples: total,
+        sdr: { dcOffset: [0.3, -0.15], iqGainImbalance: 0.02, iqPhaseDeg: 2 },
+        seed: 17,
+      });
+      const { sf, ...common } = o;
+      const job: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf] }] };
+      const push = (d: ReturnType<typeof createSegmentDecoder>, from: number, to: number) => {
+        for (let i = from; i < to; i += 50_000) d.push(sim.iq.subarray(2 * i, 2 * Math.min(to, i + 50_000)));
+      };
+      // one receiver from the start; its estimates at 300 k samples
+      const whole = createSegmentDecoder(job, { offset: 0, prime: 0, keepFrom: -Infinity, keepTo: Infinity });
+      push(whole, 0, 300_000);
+      const snap = whole.iqSnapshot()!;
+      expect(snap.at).toBe(300_000);
+      push(whole, 300_000, total);
+      const wholeFrames = whole.finish();
+      const end = whole.iqSnapshot()!;
+      whole.dispose();
+      expect(end.at).toBe(total);
+      expect(Math.hypot(...end.states[0]!.subarray(0, 2))).toBeGreaterThan(0.1);
+      // a segment from 0.6 M on: from the snapshot (primed over 300..600 k), or primed from zero over the same samples
+      const offset = 600_064;
+      const segment = (iqFrom?: typeof snap) => {
+        const d = createSegmentDecoder(job, {
+          offset,
+          prime: offset - 300_000,
+          keepFrom: offset,
+          keepTo: Infinity,
+          ...(iqFrom ? { iqFrom } : {}),
+        });
+        push(d, 300_000, total);
+        const frames = d.finish();
+        const state = d.iqSnapshot()!;
+        d.dispose();
+        return { frames, state };
+      };
+      const on = segment(snap);
+      expect(on.state.at).toBe(total);
+      expect(Array.from(on.state.states[0]!)).toEqual(Array.from(end.states[0]!));
+      expect(on.frames).toHaveLength(1);
+      expectSameFrames(
+        on.frames.map((f) => f.frame),
+        wholeFrames.map((f) => f.frame),
+      );
+      const fresh = segment();
+      expect(Array.from(fresh.state.states[0]!)).not.toEqual(Array.from(end.states[0]!));
+      // a snapshot that does not start where the segment's priming does is refused
+      expect(() =>
+        createSegmentDecoder(job, {
+          offset,
+          prime: offset - 200_000,
+          keepFrom: offset,
+          keepTo: Infinity,
+          iqFrom: snap,
+        }),
+      ).toThrow(expect.objectContaining({ code: "BAD_PARAMETER", parameter: "iqFrom" }));
+    });
+
   it("reports progress: increasing, up to the recording's length", async () => {
     const o: ReceiverOptions = { sampleRate: 125e3, bandwidth: 125e3, sf: 7 };
     const total = 400_000;
@@ -397,9 +464,9 @@ describe("a thread that finishes its segment takes the end of another's", () => 
    * each after its first `fast` samples (no DC/IQ priming; default 2 overlaps): past what the worker
    * reads (its own segment and the overlap past its cut), whose reads stay fast.
    */
-  const stealsFromSlowReads = async (fast?: number) => {
-    const plain = decodeRecording(sim.iq, { ...o, iqCorrection: false });
-    const plainJob: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf], iqCorrection: false }] };
+  const stealsFromSlowReads = async (fast?: number, iqCorrection = false) => {
+    const plain = decodeRecording(sim.iq, { ...o, iqCorrection });
+    const plainJob: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf], iqCorrection }] };
     // the source is not views of memory: this thread copies nothing, the cut is even
     const plan = planSegments(total, 2, jobShape(plainJob), undefined, 0);
     const lead = fast ?? 2 * plan.overlap;
@@ -416,6 +483,7 @@ describe("a thread that finishes its segment takes the end of another's", () => 
       r.frames.map((f) => f.frame),
       plain,
     );
+    return r;
   };
 
   it("a worker takes the end of this thread's segment when this thread's samples come slowly", () =>
@@ -425,6 +493,21 @@ describe("a thread that finishes its segment takes the end of another's", () => 
   // that of the time since its segment began, not of its last report (which said fast)
   it("a worker takes the end of this thread's segment when this thread's samples turn slow after its first ones", () =>
     stealsFromSlowReads(500_000));
+
+  // (the recording, 3 M samples, is shorter than the 6.3 M samples of priming: this thread's
+  // estimates run from sample 0, and are one receiver's)
+  it("with DC/IQ correction, the worker's estimates go on from this thread's, not from the recording's start", async () => {
+    const r = await stealsFromSlowReads(undefined, true);
+    const mine = r.timings.find((t) => t.thread === "this")!;
+    expect(mine.primedFrom).toBe(0);
+    const taken = r.timings.filter((t) => t.thread === "worker" && t.from > mine.from);
+    expect(taken.length).toBeGreaterThan(0);
+    // each from its victim's last estimates: after this thread's start, before its own
+    for (const t of taken) {
+      expect(t.primedFrom).toBeGreaterThan(mine.from);
+      expect(t.primedFrom).toBeLessThan(t.from);
+    }
+  });
 });
 
 describe("workers wait for the next call", () => {

@@ -108,6 +108,14 @@ export interface Frontend {
    * it does nothing. `firstIndex`: the recording's index of samples[0] (for error messages).
    */
   primeIqCorrection(samples: SampleInput, firstIndex: number): void;
+  /**
+   * With iqCorrection: a copy of the DC/IQ estimates' whole state after the samples consumed so far
+   * (else null). Another front end given it by loadIqState before its first push continues from
+   * there bit for bit: with the samples that follow primed (primeIqCorrection) or pushed.
+   */
+  iqState(): Float64Array | null;
+  /** Before the first push: the DC/IQ estimates take an iqState of a front end of the same options. */
+  loadIqState(state: Float64Array): void;
   /** Back to the state just after create. */
   reset(): void;
   /** Frees the Wasm buffers now (otherwise they are freed when the object is garbage collected). */
@@ -485,6 +493,19 @@ class StreamFrontend implements Frontend {
 
   iqEstimate(): IqEstimate | null {
     return this.iqc?.estimate() ?? null;
+  }
+
+  iqState(): Float64Array | null {
+    this.check();
+    return this.iqc?.save() ?? null;
+  }
+
+  loadIqState(state: Float64Array): void {
+    this.check();
+    if (!this.iqc) throw new ChirpError("BAD_INPUT", "loadIqState needs a front end with iqCorrection");
+    if (this.consumedIn > 0 || this.carryLen > 0)
+      throw new ChirpError("BAD_INPUT", "loadIqState comes before the first push");
+    this.iqc.load(state);
   }
 
   private restart(): void {

@@ -28,6 +28,7 @@
  * Per-sample work in Wasm (assembly/dsp/iqcorrect.ts) on the front end's history buffer in place;
  * the js twin src/engines/js/iqcorrect.ts is the oracle.
  */
+import { ChirpError } from "../errors.js";
 import { phyWasm } from "../wasm/phy.js";
 import { IQ_BLOCK, iqCorrect } from "../engines/js/iqcorrect.js";
 
@@ -59,6 +60,9 @@ export interface IqCorrector {
   wasm(ptr: number, n: number): void;
   js(arr: Float32Array, off: number, n: number): void;
   estimate(): IqEstimate;
+  /** A copy of the whole state: load() continues from it bit for bit (src/rx/parallel.ts: a segment taken over from another thread). */
+  save(): Float64Array;
+  load(state: Float64Array): void;
   reset(): void;
   dispose(): void;
 }
@@ -112,6 +116,18 @@ class DcIqCorrector implements IqCorrector {
       samples: s[5]!,
       dcApplied: s[12]!,
     };
+  }
+
+  save(): Float64Array {
+    return this.state().slice();
+  }
+
+  load(state: Float64Array): void {
+    if (!(state instanceof Float64Array) || state.length !== STATE)
+      throw new ChirpError("BAD_PARAMETER", `a DC/IQ state is a Float64Array of ${STATE} values (from save())`, {
+        parameter: "state",
+      });
+    this.state().set(state);
   }
 
   dispose(): void {

@@ -63,6 +63,10 @@ export interface ChannelReceiver {
   readonly settled: number;
   /** Before the first push: the DC/IQ estimates run over samples preceding a segment (Frontend.primeIqCorrection). */
   primeIqCorrection(samples: Samples, firstIndex: number): void;
+  /** The front end's DC/IQ state after the samples consumed (Frontend.iqState; null without iqCorrection). */
+  iqState(): Float64Array | null;
+  /** Before the first push: continues from another receiver's iqState (Frontend.loadIqState). */
+  loadIqState(state: Float64Array): void;
 }
 
 /**
@@ -400,6 +404,16 @@ class Channel implements ChannelReceiver, ChannelLink {
     this.live();
     checkSamples(samples);
     this.frontend.primeIqCorrection(samples, firstIndex);
+  }
+
+  iqState(): Float64Array | null {
+    this.live();
+    return this.frontend.iqState();
+  }
+
+  loadIqState(state: Float64Array): void {
+    this.live();
+    this.frontend.loadIqState(state);
   }
 }
 

@@ -26,6 +26,7 @@ import { resolveOptions } from "./options.js";
 import {
   byStart,
   createSegmentDecoder,
+  type IqSnapshot,
   sharedNow,
   type SegmentBounds,
   type SegmentCounts,
@@ -90,7 +91,14 @@ export type FromWorker =
    * end once the worker is done: every frame it keeps has come out), and the chunk's buffer back
    * for the next copy.
    */
-  | { type: "consumed"; samples: number; done: boolean; buffer?: ArrayBuffer; frames?: SegmentFrame[] }
+  | {
+      type: "consumed";
+      samples: number;
+      done: boolean;
+      buffer?: ArrayBuffer;
+      frames?: SegmentFrame[];
+      iq?: IqSnapshot;
+    }
   /** The segment's end: the frames not sent with a "consumed" yet. */
   | { type: "frames"; frames: SegmentFrame[]; counts: SegmentCounts; timing: SegmentTiming }
   | { type: "error"; code: string; message: string; parameter?: string; allowed?: string };
@@ -629,7 +637,16 @@ export interface WorkersResult {
   /** Segments the recording was cut into (threads used: workers, and this thread unless thisThread is false). */
   segments: number;
   /** Each segment's samples [from, to) (its own, without the overlap), its thread, and when it was decoded (ms after the call started). */
-  timings: { from: number; to: number; thread: "this" | "worker"; started: number; finished: number; busy: number }[];
+  timings: {
+    from: number;
+    to: number;
+    thread: "this" | "worker";
+    /** The sample its DC/IQ estimates started at (0: from the recording's start), or went on from another segment's. */
+    primedFrom: number;
+    started: number;
+    finished: number;
+    busy: number;
+  }[];
 }
 
 type SegmentResult = { frames: SegmentFrame[]; counts: SegmentCounts; timing: SegmentTiming };
@@ -648,8 +665,11 @@ interface Segment {
   narrow(to: number): void;
   /** Its own samples decoded (for onProgress). */
   progress: number;
-  /** Taken from another segment's end: its DC/IQ estimates run from the recording's start. */
+  /** Taken from another segment's end: its DC/IQ estimates run from the recording's start, or on from that segment's (iqFrom). */
   stolen?: boolean;
+  iqFrom?: IqSnapshot;
+  /** Its decoder's DC/IQ estimates as last known (null before, or without them). */
+  snapshot: () => IqSnapshot | null;
   /** When (sharedNow) its decoder was first and last heard of, and where it was first (its speed). */
   t0?: number;
   t1?: number;
@@ -690,7 +710,15 @@ export async function decodeInWorkers(
   const busy = new Set<WorkerPort>();
   const segments: Segment[] = [];
   const segment = (from: number, to: number, thread: "this" | "worker"): Segment => {
-    const s: Segment = { from, to, thread, at: Math.max(0, from - plan.overlap), narrow: () => {}, progress: 0 };
+    const s: Segment = {
+      from,
+      to,
+      thread,
+      at: Math.max(0, from - plan.overlap),
+      narrow: () => {},
+      snapshot: () => null,
+      progress: 0,
+    };
     segments.push(s);
     return s;
   };
@@ -718,10 +746,11 @@ export async function decodeInWorkers(
       lo,
       hi: Math.min(total, s.to + plan.overlap),
       offset: lo,
-      // a stolen segment's DC/IQ estimates run from the recording's start: see steal
-      prime: plan.prime > 0 && s.stolen ? lo : Math.min(lo, plan.prime),
+      // a stolen segment's DC/IQ estimates run from the recording's start, or on from its victim's: see steal
+      prime: s.iqFrom ? lo - s.iqFrom.at : plan.prime > 0 && s.stolen ? lo : Math.min(lo, plan.prime),
       keepFrom: s.from === 0 ? -Infinity : s.from - plan.band,
       keepTo: s.to === total ? Infinity : s.to + plan.band,
+      ...(s.iqFrom ? { iqFrom: s.iqFrom } : {}),
     };
   };
   /** A segment's bounds when it now ends at `to` (a steal took the rest): read up to its overlap past it; returns the new keepTo. */
@@ -755,23 +784,30 @@ export async function decodeInWorkers(
     if (!victim || left < minSteal) return null;
     const at = Math.max(victim.from, victim.at);
     // Both should end together: the victim at its speed so far, the thief at its last segment's,
-    // its start costing its overlap and its DC/IQ priming. That runs from the recording's first
-    // sample (PRIME_COST of a sample's decoding each): the running estimates primed from zero over
-    // a few time constants reach the values of one receiver's only to within an ulp, which can
-    // stay (a frame's clock estimate then differs in its last bits); run from the start on the
-    // same samples they are the same numbers. The cut c solves
-    //   (c - at) / speed = to - c + overlap + q (c - overlap)
+    // its start costing its overlap and its DC/IQ priming (PRIME_COST of a sample's decoding
+    // each). The estimates must be the victim's to the last bit: the running estimates primed from
+    // zero over a few time constants reach the values of one receiver's only to within an ulp,
+    // which can stay (a frame's clock estimate then differs in its last bits). So they go on from
+    // the victim's as it last reported them, at sample p (its chunk's end: the thief primes from
+    // there to its start), or run from the recording's first sample (p = 0) where there are none
+    // (a gateway job; a victim that has not reported yet). The cut c solves
+    //   (c - at) / speed = to - c + overlap + q (c - overlap - p)
     const q = plan.prime > 0 ? PRIME_COST : 0;
+    const iqFrom = q > 0 ? victim.snapshot() : null;
+    const p = iqFrom?.at ?? 0;
     // and only where the thief's start is at most half of what is left (the speeds are estimates)
-    if (left < 2 * (plan.overlap + q * at)) return null;
+    if (left < 2 * (plan.overlap + q * (at - p))) return null;
     const speed = Math.min(4, Math.max(0.25, rate(victim, sharedNow()) / rate(finished, finished.t1!) || 1));
-    const even = (at + speed * (victim.to + plan.overlap * (1 - q))) / (1 + speed * (1 - q));
+    const even = (at + speed * (victim.to + plan.overlap * (1 - q) - q * p)) / (1 + speed * (1 - q));
     // not before the samples already handed to the victim (a frame starting after them cannot be out yet)
     const cut = Math.ceil(Math.max(even, victim.sent ?? 0) / plan.align) * plan.align;
     // both parts long enough that a frame near one of their cuts is far from the other
     if (cut - victim.from < 2 * plan.overlap || victim.to - cut < 2 * plan.overlap) return null;
+    // the thief's first sample (its overlap before the cut) after the victim's estimates
+    if (cut - plan.overlap < p) return null;
     const stolen = segment(cut, victim.to, thread);
     stolen.stolen = true;
+    if (iqFrom) stolen.iqFrom = iqFrom;
     victim.to = cut;
     victim.narrow(cut);
     return stolen;
@@ -783,6 +819,8 @@ export async function decodeInWorkers(
       const b = bounds(s);
       const d = createSegmentDecoder(sent, b);
       s.narrow = (to) => d.narrow(narrowed(b, to));
+      // (asked for between its chunks, as a steal is made: the estimates after the samples pushed)
+      s.snapshot = () => d.iqSnapshot();
       try {
         for (let next = b.lo - b.prime; next < b.hi && !failed; ) {
           const count = chunkAt(next, b.hi, b.keepTo, Math.min(HERE_CHUNK, chunk));
@@ -815,6 +853,8 @@ export async function decodeInWorkers(
     let port: WorkerPort | null = null;
     /** The segment's frames sent so far. */
     let got: SegmentFrame[] = [];
+    /** Its DC/IQ estimates as of its last answer. */
+    let iq: IqSnapshot | null = null;
     let chain: Promise<void> = Promise.resolve();
     // one send at a time, so chunks go out in order even when reads are asynchronous
     const pump = () => {
@@ -858,6 +898,8 @@ export async function decodeInWorkers(
     /** Starts segment `s` on the worker (its bounds as they are now: a steal may have narrowed it before the worker was ready). */
     const begin = () => {
       got = [];
+      iq = null;
+      s.snapshot = () => iq;
       b = bounds(s);
       next = b.lo - b.prime;
       ended = false;
@@ -874,6 +916,7 @@ export async function decodeInWorkers(
         if (failed) return;
         if (m.type === "consumed") {
           if (m.frames) got.push(...m.frames);
+          if (m.iq) iq = m.iq;
           inFlight--;
           if (m.buffer) port!.buffers.push(m.buffer);
           if (m.done) next = b.hi;
@@ -952,6 +995,7 @@ export async function decodeInWorkers(
       from: s.from,
       to: s.to,
       thread: s.thread,
+      primedFrom: bounds(s).lo - bounds(s).prime,
       started: s.result!.timing.started - called,
       finished: s.result!.timing.finished - called,
       busy: s.result!.timing.busy,

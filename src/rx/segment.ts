@@ -10,6 +10,7 @@ import { createGatewayReceiver, type GatewayOptions, type GatewayReceiver } from
 import type { Frame, Samples } from "./types.js";
 import { createChannelSet } from "./wideband.js";
 import { elementsPerSample } from "../dsp/formats.js";
+import { ChirpError } from "../errors.js";
 
 /** What decodes a segment: channel receivers (one per channel, as `chirp decode` makes them) or a gateway receiver. */
 export type SegmentJob =
@@ -24,6 +25,17 @@ export interface SegmentBounds {
   /** Frames starting (startSampleExact) in [keepFrom, keepTo) of the whole recording are kept. */
   keepFrom: number;
   keepTo: number;
+  /**
+   * The DC/IQ estimates start from another segment's (iqSnapshot) instead of from zero: `prime` is
+   * then offset - iqFrom.at, and the estimates go on from that segment's bit for bit (channel jobs).
+   */
+  iqFrom?: IqSnapshot;
+}
+
+/** A segment decoder's DC/IQ estimates: their states (ChannelSet.iqState) after the recording's samples before `at`. */
+export interface IqSnapshot {
+  at: number;
+  states: Float64Array[];
 }
 
 /** A frame and the index of the channel (job's `channels`, or the gateway's) it was found on. */
@@ -76,6 +88,8 @@ export interface SegmentDecoder {
   timing(): SegmentTiming;
   /** Keeps frames only up to `keepTo` from now (another thread decodes what follows); never widens. */
   narrow(keepTo: number): void;
+  /** Its DC/IQ estimates now (null for a gateway job or without iqCorrection): where another segment can start from. */
+  iqSnapshot(): IqSnapshot | null;
 }
 
 /** Sends the first `bounds.prime` samples pushed to `prime` (the DC/IQ estimates), the rest to `decode`. */
@@ -133,10 +147,16 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
     narrow(keepTo) {
       bounds.keepTo = Math.min(bounds.keepTo, keepTo);
     },
+    iqSnapshot: () => d.iqSnapshot(),
   };
 }
 
 function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "timing" | "narrow"> {
+  const from = bounds.iqFrom;
+  if (from && (job.kind === "gateway" || from.at !== bounds.offset - bounds.prime))
+    throw new ChirpError("BAD_PARAMETER", "iqFrom is a channel job's snapshot at the segment's first primed sample", {
+      parameter: "iqFrom",
+    });
   const kept: SegmentFrame[] = [];
   // positions are the whole recording's already (the receivers are placed at the segment's start)
   const take = (f: Frame, channel: number) => {
@@ -172,11 +192,26 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
       },
       // the gateway counts detections only
       counts: () => ({ detections: gw.stats.detections, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 }),
+      iqSnapshot: () => null,
     };
   }
   const set = createChannelSet(job.channels, placement);
   const { receivers } = set;
-  const push = primer(bounds, job, set.primeIqCorrection, (samples) => {
+  if (from) {
+    try {
+      set.loadIqState(from.states);
+    } catch (e) {
+      set.dispose();
+      throw e;
+    }
+  }
+  /** Samples the DC/IQ estimates have run over before the segment's first (up to `prime`). */
+  let primed = 0;
+  const prime = (x: Samples, firstIndex: number) => {
+    set.primeIqCorrection(x, firstIndex);
+    primed += Math.floor(x.length / elementsPerSample(x, job.channels[0]!.format));
+  };
+  const push = primer(bounds, job, prime, (samples) => {
     if (done) return;
     let settled = Infinity;
     const got = set.push(samples);
@@ -202,6 +237,10 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
     },
     get done() {
       return done;
+    },
+    iqSnapshot() {
+      const states = set.iqState();
+      return states && { at: bounds.offset - bounds.prime + primed + consumed, states };
     },
     counts() {
       const c: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };

@@ -18,6 +18,7 @@ import {
   type StreamPlacement,
 } from "./channel.js";
 import type { Frame, SampleFormat, Samples } from "./types.js";
+import { ChirpError } from "../errors.js";
 
 /** Wideband samples converted and corrected per step: the stage's buffer is this many cf32 samples. */
 const SLICE = 1 << 16;
@@ -27,6 +28,9 @@ export interface WidebandCorrection {
   push(samples: Samples, receivers: readonly ChannelReceiver[]): Frame[][];
   /** Before the first push: the estimates run over samples preceding a segment (Frontend.primeIqCorrection). */
   primeIqCorrection(samples: Samples, firstIndex: number): void;
+  /** The estimates' state (Frontend.iqState) and, before the first push, another's taken (Frontend.loadIqState). */
+  iqState(): Float64Array;
+  loadIqState(state: Float64Array): void;
   reset(): void;
   dispose(): void;
 }
@@ -60,6 +64,8 @@ export function createWidebandCorrection(
       return frames;
     },
     primeIqCorrection: (samples, firstIndex) => fe.primeIqCorrection(samples, firstIndex),
+    iqState: () => fe.iqState()!,
+    loadIqState: (state) => fe.loadIqState(state),
     reset: () => fe.reset(),
     dispose: () => fe.dispose(),
   };
@@ -73,6 +79,13 @@ export interface ChannelSet {
   push(samples: Samples): Frame[][];
   /** Before the first push: the DC/IQ estimates run over samples preceding a segment. */
   primeIqCorrection(samples: Samples, firstIndex: number): void;
+  /**
+   * The DC/IQ estimates' states after the samples pushed (the wideband stage's, or each receiver's;
+   * null without iqCorrection), for another set of the same channels to continue from (loadIqState,
+   * before its first push): src/rx/parallel.ts hands a segment's end to another thread so.
+   */
+  iqState(): Float64Array[] | null;
+  loadIqState(states: readonly Float64Array[]): void;
   dispose(): void;
 }
 
@@ -106,6 +119,17 @@ export function createChannelSet(channels: readonly ChannelReceiverOptions[], pl
     primeIqCorrection(samples, firstIndex) {
       if (wide) wide.primeIqCorrection(samples, firstIndex);
       else for (const r of receivers) r.primeIqCorrection(samples, firstIndex);
+    },
+    iqState() {
+      if (wide) return [wide.iqState()];
+      const states = receivers.map((r) => r.iqState());
+      return states.every((s) => s !== null) ? (states as Float64Array[]) : null;
+    },
+    loadIqState(states) {
+      if (states.length !== (wide ? 1 : receivers.length))
+        throw new ChirpError("BAD_PARAMETER", "DC/IQ states of another set of channels", { parameter: "states" });
+      if (wide) wide.loadIqState(states[0]!);
+      else receivers.forEach((r, i) => r.loadIqState(states[i]!));
     },
     dispose,
   };

@@ -21,10 +21,20 @@ type Post = (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
 let decoder: SegmentDecoder | null = null;
 let queue: Promise<void> = Promise.resolve();
 
-/** The answer to a chunk, with the frames kept since the last (copying them then, not all at the end, keeps the end short). */
+/**
+ * The answer to a chunk, with the frames kept since the last (copying them then, not all at the
+ * end, keeps the end short) and the DC/IQ estimates (where a thread taking the segment's end starts them from).
+ */
 function consumed(d: SegmentDecoder): FromWorker & { type: "consumed" } {
   const frames = d.drain();
-  return { type: "consumed", samples: d.consumed, done: d.done, ...(frames.length ? { frames } : {}) };
+  const iq = d.iqSnapshot();
+  return {
+    type: "consumed",
+    samples: d.consumed,
+    done: d.done,
+    ...(frames.length ? { frames } : {}),
+    ...(iq ? { iq } : {}),
+  };
 }
 
 function failure(e: unknown): FromWorker {
