@@ -175,7 +175,7 @@ try {
       `| library ${name} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${ratio(one.wall, r.wall)} | ${found(r.frames)}/${truth.size} | ${same(r.frames, one.frames) ? "yes" : "NO"} (${identical(r.frames, one.frames)} of ${one.frames.length} bit-identical) |`,
     );
   say(
-    `| the machine's ceiling: the two halves at once, each by a receiver of its own (this thread and a worker; nothing shared, frames across the middle lost) | ${fmt(top.wall)} | ${fmt(top.cpu)} | ${ratio(one.wall, top.wall)} | ${found(top.frames)}/${truth.size} | - |`,
+    `| ceiling: the two halves at once, each by a receiver of its own (this thread and a worker; no overlap, no priming, nothing copied; frames across the middle may be lost) | ${fmt(top.wall)} | ${fmt(top.cpu)} | ${ratio(one.wall, top.wall)} | ${found(top.frames)}/${truth.size} | - |`,
   );
   say(
     `| process \`chirp decode FILE --sf 7\` | ${fmt(cli.one.wall)} | ${fmt(cli.one.cpu)} | 1 | ${found(cli.one.frames)}/${truth.size} | - |`,
@@ -185,7 +185,7 @@ try {
   );
   say();
   say(
-    `Target: 2 cores at least 1.8x one (wall). Library, this thread and a worker: ${ratio(one.wall, w2.wall)} against one receiver in this thread, where the machine gave two threads ${ratio(one.wall, top.wall)} at the same time (the ceiling row; the split is ${ratio(top.wall, w2.wall).replace("x", "")} of it) (${ratio(one.wall, w2.first.wall)} on a first call, whose worker starts); CPU overhead of the split (every thread's CPU time over the single receiver's) ${ratio(w2.cpu, one.cpu)} (the overlap read past the cut, the copies to the worker), ${ratio(w2.first.cpu, one.cpu)} on a first call (the worker's start-up and its JavaScript compiled again). Both segments in workers: ${ratio(one.wall, w2all.wall)} wall, CPU ${ratio(w2all.cpu, one.cpu)} (${ratio(w2all.first.cpu, one.cpu)} on a first call). \`chirp decode --jobs 2\` is a first call in a new process.`,
+    `Target: 2 cores at least 1.8x one (wall). Library, this thread and a worker: ${ratio(one.wall, w2.wall)} against one receiver in this thread, (${ratio(one.wall, w2.first.wall)} on a first call, whose worker starts), where two receivers sharing nothing, a half each, got ${ratio(one.wall, top.wall)} in the same rounds (the ceiling row: what the machine gives two threads of this decoder; the split is ${ratio(top.wall, w2.wall).replace("x", "")} of it); CPU overhead of the split (every thread's CPU time over the single receiver's) ${ratio(w2.cpu, one.cpu)} (the overlap read past the cut, the copies to the worker), ${ratio(w2.first.cpu, one.cpu)} on a first call (the worker's start-up and its JavaScript compiled again). Both segments in workers: ${ratio(one.wall, w2all.wall)} wall, CPU ${ratio(w2all.cpu, one.cpu)} (${ratio(w2all.first.cpu, one.cpu)} on a first call). \`chirp decode --jobs 2\` is a first call in a new process.`,
   );
   say();
   say(
