@@ -196,6 +196,12 @@ describe("IQ correction", () => {
       expect(() => fresh.loadIqState([1, 2] as unknown as Float64Array)).toThrow(
         expect.objectContaining({ code: "BAD_PARAMETER" }),
       );
+      // a state of the other engine's layout is refused
+      const other = createFrontend({ ...o, engine: engine === "wasm" ? "js" : "wasm" });
+      expect(() => other.loadIqState(state)).toThrow(
+        expect.objectContaining({ code: "BAD_PARAMETER", parameter: "state" }),
+      );
+      other.dispose();
       fresh.dispose();
       const plain = createFrontend({ sampleRate: 4 * B, bandwidth: B, engine });
       expect(plain.iqState()).toBeNull();

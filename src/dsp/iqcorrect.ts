@@ -28,7 +28,7 @@
  * Per-sample work in Wasm (assembly/dsp/iqcorrect.ts) on the front end's history buffer in place;
  * the js twin src/engines/js/iqcorrect.ts is the oracle.
  */
-import { ChirpError } from "../errors.js";
+import { badParameter } from "../errors.js";
 import { phyWasm } from "../wasm/phy.js";
 import { IQ_BLOCK, iqCorrect } from "../engines/js/iqcorrect.js";
 
@@ -118,16 +118,23 @@ class DcIqCorrector implements IqCorrector {
     };
   }
 
+  /** The state and, last, its engine (the two keep their partial sums differently). */
   save(): Float64Array {
-    return this.state().slice();
+    const out = new Float64Array(STATE + 1);
+    out.set(this.state());
+    out[STATE] = this.ptr ? 0 : 1;
+    return out;
   }
 
   load(state: Float64Array): void {
-    if (!(state instanceof Float64Array) || state.length !== STATE)
-      throw new ChirpError("BAD_PARAMETER", `a DC/IQ state is a Float64Array of ${STATE} values (from save())`, {
-        parameter: "state",
-      });
-    this.state().set(state);
+    const engine = this.ptr ? 0 : 1;
+    if (!(state instanceof Float64Array) || state.length !== STATE + 1 || state[STATE] !== engine)
+      badParameter(
+        "state",
+        state instanceof Float64Array ? `a Float64Array of ${state.length}` : state,
+        `a DC/IQ state saved by a front end of the ${engine ? "js" : "wasm"} engine (iqState())`,
+      );
+    this.state().set(state.subarray(0, STATE));
   }
 
   dispose(): void {

@@ -10,7 +10,7 @@ import { createGatewayReceiver, type GatewayOptions, type GatewayReceiver } from
 import type { Frame, Samples } from "./types.js";
 import { createChannelSet } from "./wideband.js";
 import { elementsPerSample } from "../dsp/formats.js";
-import { ChirpError } from "../errors.js";
+import { badParameter } from "../errors.js";
 
 /** What decodes a segment: channel receivers (one per channel, as `chirp decode` makes them) or a gateway receiver. */
 export type SegmentJob =
@@ -20,7 +20,7 @@ export type SegmentJob =
 export interface SegmentBounds {
   /** Sample of the whole recording that is the segment's first. */
   offset: number;
-  /** Samples before `offset` sent first, for the DC/IQ estimates only (a multiple of 1024; 0 without iqCorrection). */
+  /** Samples before `offset` sent first, for the DC/IQ estimates only (a multiple of 1024 unless iqFrom is given; 0 without iqCorrection). */
   prime: number;
   /** Frames starting (startSampleExact) in [keepFrom, keepTo) of the whole recording are kept. */
   keepFrom: number;
@@ -153,10 +153,9 @@ export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): Se
 
 function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "timing" | "narrow"> {
   const from = bounds.iqFrom;
+  if (!(bounds.prime >= 0)) badParameter("prime", bounds.prime, "samples before the segment, 0 or more");
   if (from && (job.kind === "gateway" || from.at !== bounds.offset - bounds.prime))
-    throw new ChirpError("BAD_PARAMETER", "iqFrom is a channel job's snapshot at the segment's first primed sample", {
-      parameter: "iqFrom",
-    });
+    badParameter("iqFrom", from.at, "a channel job's snapshot at the segment's first primed sample (offset - prime)");
   const kept: SegmentFrame[] = [];
   // positions are the whole recording's already (the receivers are placed at the segment's start)
   const take = (f: Frame, channel: number) => {

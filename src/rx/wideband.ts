@@ -18,7 +18,7 @@ import {
   type StreamPlacement,
 } from "./channel.js";
 import type { Frame, SampleFormat, Samples } from "./types.js";
-import { ChirpError } from "../errors.js";
+import { badParameter } from "../errors.js";
 
 /** Wideband samples converted and corrected per step: the stage's buffer is this many cf32 samples. */
 const SLICE = 1 << 16;
@@ -126,8 +126,12 @@ export function createChannelSet(channels: readonly ChannelReceiverOptions[], pl
       return states.every((s) => s !== null) ? (states as Float64Array[]) : null;
     },
     loadIqState(states) {
-      if (states.length !== (wide ? 1 : receivers.length))
-        throw new ChirpError("BAD_PARAMETER", "DC/IQ states of another set of channels", { parameter: "states" });
+      if (!Array.isArray(states) || states.length !== (wide ? 1 : receivers.length))
+        badParameter(
+          "states",
+          states,
+          `the iqState() of a set of the same channels (${wide ? 1 : receivers.length} states)`,
+        );
       if (wide) wide.loadIqState(states[0]!);
       else receivers.forEach((r, i) => r.loadIqState(states[i]!));
     },
