@@ -287,6 +287,8 @@ export function prepareWorkers(count: number, workerUrl?: string | URL): void {
 function release(port: WorkerPort): void {
   port.attach(null);
   port.keepAlive(false);
+  // the buffers the next call's chunks need (those of a priming's are let go)
+  port.buffers.length = Math.min(port.buffers.length, IN_FLIGHT);
   const timer = setTimeout(() => drop(port), IDLE_WORKER_MS);
   (timer as { unref?: () => void }).unref?.();
   pool.push({ port, timer });
@@ -440,7 +442,7 @@ const PRIME_COST = 1 / 16;
  * the last segment, beyond what a worker spends waiting for them, per sample it copies, in samples
  * decoded (SF7 4x, measured: this thread 13-20 ms between its own chunks, a worker 5-8 ms outside
  * its own, for 34 M samples decoded at 8 ns each). A file's or a SharedArrayBuffer's chunks are not
- * copied: there the cuts are even. A steal corrects a cut that misses by much.
+ * copied: there the cuts balance the lead alone. A steal corrects a cut that misses by much.
  */
 export const SERVE_COST = 1 / 48;
 
@@ -579,6 +581,8 @@ export interface DecodeInWorkersOptions extends ParallelOptions {
 
 /** Chunks in flight to one worker: the next is sent when one has been consumed. */
 const IN_FLIGHT = 2;
+/** Chunks in flight to a worker while it primes its DC/IQ estimates (it runs them in under a ms each; more would only hold more buffers). */
+const PRIME_IN_FLIGHT = 6;
 /** Samples this thread decodes between turns of its event loop (a few ms: the workers' requests for samples wait no longer). */
 const HERE_CHUNK = 1 << 18;
 /** Samples per chunk past the frames a segment keeps (it stops once they are out: SegmentDecoder.done). */
@@ -641,7 +645,7 @@ export interface WorkersResult {
     from: number;
     to: number;
     thread: "this" | "worker";
-    /** The sample its DC/IQ estimates started at (0: from the recording's start), or went on from another segment's. */
+    /** The sample its DC/IQ estimates started at (0: from the recording's start), or went on from another segment's (without IQ correction: its first sample read). */
     primedFrom: number;
     started: number;
     finished: number;
@@ -774,6 +778,8 @@ export async function decodeInWorkers(
    * started late, a thread with less of the machine).
    */
   const steal = (thread: "this" | "worker", finished: Segment): Segment | null => {
+    // (a failed call's segments may have disposed decoders: no snapshot is asked of them)
+    if (failed) return null;
     let victim: Segment | null = null;
     let left = 0;
     for (const s of segments) {
@@ -862,7 +868,7 @@ export async function decodeInWorkers(
     };
     const send = async () => {
       // the DC/IQ priming's chunks all at once: the worker runs them much faster than it decodes
-      while (!failed && (inFlight < IN_FLIGHT || next < b.lo) && next < b.hi) {
+      while (!failed && inFlight < (next < b.lo ? PRIME_IN_FLIGHT : IN_FLIGHT) && next < b.hi) {
         const count = chunkAt(next, b.hi, b.keepTo, chunk);
         const at = next;
         next += count;
