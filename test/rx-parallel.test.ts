@@ -441,6 +441,17 @@ describe("a thread that finishes its segment takes the end of another's", () => 
   const sim = impaired(frames, o.sampleRate, total, 31);
   const one = decodeRecording(sim.iq, o);
   const read = (first: number, count: number) => sim.iq.slice(2 * first, 2 * (first + count));
+  // the same frames with an RTL-SDR's DC offset and IQ imbalance: the DC/IQ correction then moves the samples
+  const rtl = simulate({
+    frames,
+    sampleRate: o.sampleRate,
+    snrDb: 0,
+    cfoHz: 2500,
+    sfoPpm: 5,
+    lengthSamples: total,
+    seed: 31,
+    sdr: { dcOffset: [0.3, -0.15], iqGainImbalance: 0.02, iqPhaseDeg: 2 },
+  });
 
   it("this thread takes most of a worker's segment while the worker starts (2 s late)", async () => {
     expect(one.filter((f) => f.crcOk)).toHaveLength(frames.length);
@@ -476,9 +487,17 @@ describe("a thread that finishes its segment takes the end of another's", () => 
    * reads (its own segment and the overlap past its cut), whose reads stay fast.
    */
   const stealsFromSlowReads = async (fast?: number, iqCorrection = false) => {
-    const plain = decodeRecording(sim.iq, { ...o, iqCorrection });
+    const iq = iqCorrection ? rtl.iq : sim.iq;
+    const read = (first: number, count: number) => iq.slice(2 * first, 2 * (first + count));
+    const plain = decodeRecording(iq, { ...o, iqCorrection });
+    if (iqCorrection) {
+      // the correction matters here: without it the frames differ
+      expect(plain.filter((f) => f.crcOk).length).toBeGreaterThan(frames.length / 2);
+      const uncorrected = decodeRecording(iq, { ...o, iqCorrection: false });
+      expect(uncorrected.map((f) => f.snrDb)).not.toEqual(plain.map((f) => f.snrDb));
+    }
     const plainJob: SegmentJob = { kind: "channels", channels: [{ ...common, sfs: [sf], iqCorrection }] };
-    // the source is not views of memory: this thread copies nothing, the cut is even
+    // the source is not views of memory: this thread copies nothing (no serving in the cut)
     const plan = planSegments(total, 2, jobShape(plainJob), undefined, 0);
     const lead = fast ?? 2 * plan.overlap;
     const from = plan.cuts[1]! - plan.overlap + lead;
