@@ -41,6 +41,8 @@ const cpuNow = () => {
 };
 
 const dir = mkdtempSync(join(os.tmpdir(), "chirp-workers-"));
+/** The ceiling row's worker (terminated however the run ends). */
+let halfWorker = null;
 try {
   const { iq, samples, rate, truth, meta } = simulateTargetRecording(dir, frameCount);
   const opts = { sampleRate: rate, bandwidth: 125000, sf: 7 };
@@ -52,7 +54,7 @@ try {
   const shared = new Int16Array(new SharedArrayBuffer(iq.byteLength));
   shared.set(iq);
   const rxUrl = new URL("../dist/rx/index.js", import.meta.url).href;
-  const halfWorker = new Worker(
+  halfWorker = new Worker(
     `const { parentPort, workerData } = require("node:worker_threads");
     import(workerData.rxUrl).then(({ decodeRecording }) => {
       parentPort.on("message", ({ from, to }) =>
@@ -105,7 +107,6 @@ try {
         series[name].frames = frames;
       }
     }
-  await halfWorker.terminate();
   const { one, w2, w2all } = series;
   const top = series.ceiling;
   // Which thread finished when: one more call through the internal decodeInWorkers, which reports
@@ -206,5 +207,6 @@ try {
       "## One recording on several cores (`npm run -s bench:workers`)\n\nSee [receiver](receiver.md#several-cores-one-recording-split-across-workers-decoderecordingparallel-decodegatewayparallel).",
     );
 } finally {
+  await halfWorker?.terminate();
   rmSync(dir, { recursive: true, force: true });
 }
