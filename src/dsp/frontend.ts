@@ -495,6 +495,12 @@ class StreamFrontend implements Frontend {
     return this.iqc?.estimate() ?? null;
   }
 
+  /** What runs on the samples before the stream's first (priming, a loaded state) must come before any push. */
+  private beforeFirstPush(call: string): void {
+    if (this.consumedIn > 0 || this.carryLen > 0)
+      throw new ChirpError("BAD_INPUT", `${call} comes before the first push`);
+  }
+
   iqState(): Float64Array | null {
     this.check();
     return this.iqc?.save() ?? null;
@@ -503,8 +509,7 @@ class StreamFrontend implements Frontend {
   loadIqState(state: Float64Array): void {
     this.check();
     if (!this.iqc) throw new ChirpError("BAD_INPUT", "loadIqState needs a front end with iqCorrection");
-    if (this.consumedIn > 0 || this.carryLen > 0)
-      throw new ChirpError("BAD_INPUT", "loadIqState comes before the first push");
+    this.beforeFirstPush("loadIqState");
     this.iqc.load(state);
   }
 
@@ -698,8 +703,7 @@ class StreamFrontend implements Frontend {
     this.check();
     const { iqc, kern, input } = this;
     if (!iqc) return;
-    if (this.consumedIn > 0 || this.carryLen > 0)
-      throw new ChirpError("BAD_INPUT", "primeIqCorrection comes before the first push");
+    this.beforeFirstPush("primeIqCorrection");
     const format = inputFormat(samples, this.bytesFormat);
     const bytes = asBytes(samples);
     const n = Math.floor(bytes.length / BYTES_PER_SAMPLE[format]);

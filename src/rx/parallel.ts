@@ -997,15 +997,19 @@ export async function decodeInWorkers(
       shape.sampleRate,
       shape.bandwidth,
     );
-    const timings = segments.map((s) => ({
-      from: s.from,
-      to: s.to,
-      thread: s.thread,
-      primedFrom: bounds(s).lo - bounds(s).prime,
-      started: s.result!.timing.started - called,
-      finished: s.result!.timing.finished - called,
-      busy: s.result!.timing.busy,
-    }));
+    const timings = segments.map((s) => {
+      const { lo, prime } = bounds(s);
+      const { started, finished, busy } = s.result!.timing;
+      return {
+        from: s.from,
+        to: s.to,
+        thread: s.thread,
+        primedFrom: lo - prime,
+        started: started - called,
+        finished: finished - called,
+        busy,
+      };
+    });
     return { frames, counts, segments: segments.length, timings };
   } finally {
     for (const p of busy) p.terminate();

@@ -92,16 +92,19 @@ export interface SegmentDecoder {
   iqSnapshot(): IqSnapshot | null;
 }
 
-/** Sends the first `bounds.prime` samples pushed to `prime` (the DC/IQ estimates), the rest to `decode`. */
+/**
+ * Sends the first `bounds.prime` samples pushed to `prime` (the DC/IQ estimates), the rest to
+ * `decode`; `left()`: the priming samples still to come.
+ */
 function primer(
   bounds: SegmentBounds,
   job: SegmentJob,
   prime: (x: Samples, firstIndex: number) => void,
   decode: (x: Samples) => void,
-): (x: Samples) => void {
+): { push: (x: Samples) => void; left: () => number } {
   const o = job.kind === "gateway" ? job.options : job.channels[0]!;
   let left = bounds.prime;
-  return (x) => {
+  const push = (x: Samples) => {
     if (left > 0) {
       const per = elementsPerSample(x, o.format);
       const n = Math.min(left, Math.floor(x.length / per));
@@ -112,6 +115,7 @@ function primer(
     }
     decode(x);
   };
+  return { push, left: () => left };
 }
 
 export function createSegmentDecoder(job: SegmentJob, bounds: SegmentBounds): SegmentDecoder {
@@ -169,7 +173,7 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
   };
   if (job.kind === "gateway") {
     const gw: GatewayReceiver = createGatewayReceiver(job.options, placement);
-    const push = primer(bounds, job, gw.primeIqCorrection, (samples) => {
+    const { push } = primer(bounds, job, gw.primeIqCorrection, (samples) => {
       if (done) return;
       for (const f of gw.push(samples)) take(f, f.channelIndex);
       consumed = gw.stats.samplesIn;
@@ -204,13 +208,7 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
       throw e;
     }
   }
-  /** Samples the DC/IQ estimates have run over before the segment's first (up to `prime`). */
-  let primed = 0;
-  const prime = (x: Samples, firstIndex: number) => {
-    set.primeIqCorrection(x, firstIndex);
-    primed += Math.floor(x.length / elementsPerSample(x, job.channels[0]!.format));
-  };
-  const push = primer(bounds, job, prime, (samples) => {
+  const primed = primer(bounds, job, set.primeIqCorrection, (samples) => {
     if (done) return;
     let settled = Infinity;
     const got = set.push(samples);
@@ -222,7 +220,7 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
     check(settled);
   });
   return {
-    push,
+    push: primed.push,
     drain: () => kept.splice(0),
     finish() {
       receivers.forEach((r, i) => {
@@ -239,7 +237,7 @@ function untimed(job: SegmentJob, bounds: SegmentBounds): Omit<SegmentDecoder, "
     },
     iqSnapshot() {
       const states = set.iqState();
-      return states && { at: bounds.offset - bounds.prime + primed + consumed, states };
+      return states && { at: bounds.offset - primed.left() + consumed, states };
     },
     counts() {
       const c: SegmentCounts = { detections: 0, syncWordRejects: 0, headerFailures: 0, lowConfidence: 0 };
